@@ -1,0 +1,102 @@
+package org.devmirror.device.pagetable;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.VA_LIMIT;
+import static org.devmirror.device.pagetable.DevicePteLayout.hex;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The argument and precondition checks every {@link DevicePageTable} makes, in one place so both
+ * implementations reject exactly the same input with exactly the same message.
+ */
+final class DevicePageTableArgs {
+    private DevicePageTableArgs() {}
+
+    /** {@code va} is a user address (any byte). */
+    static void checkAddress(String name, long va) {
+        if (va < 0 || va >= VA_LIMIT) {
+            throw new IllegalArgumentException(name + "=" + hex(va) + " is beyond VA_LIMIT=" + hex(VA_LIMIT));
+        }
+    }
+
+    /** {@code va} is a page-aligned user address. */
+    static void checkPage(String name, long va) {
+        checkAddress(name, va);
+        if ((va & (PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException(name + "=" + hex(va) + " is not page aligned");
+        }
+    }
+
+    /** {@code va} is a 2 MiB-aligned user address. */
+    static void checkHugePage(String name, long va) {
+        checkAddress(name, va);
+        if ((va & (HUGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException(name + "=" + hex(va) + " is not 2 MiB aligned");
+        }
+    }
+
+    /** [start, end) is a non-empty page-aligned user range. */
+    static void checkRange(long start, long end) {
+        checkPage("start", start);
+        checkEnd(end);
+        if (end <= start) {
+            throw new IllegalArgumentException("end=" + hex(end) + " is not above start=" + hex(start));
+        }
+    }
+
+    /** [va, end) is a possibly empty page-aligned user range. */
+    static void checkWalk(long va, long end) {
+        checkPage("va", va);
+        checkEnd(end);
+        if (end < va) {
+            throw new IllegalArgumentException("end=" + hex(end) + " is below va=" + hex(va));
+        }
+    }
+
+    /** A 4 KiB entry for {@link DevicePageTable#set}: 0 or well formed without HUGE. */
+    static void checkSmallEntry(long entry) {
+        if (entry == 0) {
+            return;
+        }
+        DevicePteLayout.checkEntry("entry", entry);
+        if (DevicePteLayout.isHuge(entry)) {
+            throw new IllegalArgumentException("entry=" + hex(entry) + " is HUGE; use setHuge");
+        }
+    }
+
+    /** A leaf for {@link DevicePageTable#setHuge}: 0 or well formed with HUGE. */
+    static void checkHugeEntry(long entry) {
+        if (entry == 0) {
+            return;
+        }
+        DevicePteLayout.checkEntry("entry", entry);
+        if (!DevicePteLayout.isHuge(entry)) {
+            throw new IllegalArgumentException("entry=" + hex(entry) + " is not HUGE; use set");
+        }
+    }
+
+    /** The writer holds the driver lock, when the table was given one. */
+    static void checkWriter(ReentrantLock driverLock) {
+        if (driverLock != null && !driverLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("the driver lock is not held by thread " + Thread.currentThread().getName());
+        }
+    }
+
+    /** The table is still open. */
+    static void checkOpen(boolean closed) {
+        if (closed) {
+            throw new IllegalStateException("the device page table is closed");
+        }
+    }
+
+    private static void checkEnd(long end) {
+        if (end < 0 || end > VA_LIMIT) {
+            throw new IllegalArgumentException("end=" + hex(end) + " is beyond VA_LIMIT=" + hex(VA_LIMIT));
+        }
+        if ((end & (PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("end=" + hex(end) + " is not page aligned");
+        }
+    }
+}

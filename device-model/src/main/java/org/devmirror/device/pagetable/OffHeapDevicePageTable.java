@@ -1,0 +1,362 @@
+package org.devmirror.device.pagetable;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_PAGES;
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.NO_PAGE;
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.PMD_LEVEL;
+import static org.devmirror.device.pagetable.DevicePteLayout.PTE_LEVEL;
+import static org.devmirror.device.pagetable.DevicePteLayout.ROOT_LEVEL;
+import static org.devmirror.device.pagetable.DevicePteLayout.SLOTS;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Models a GPU's multi-level page table (the radix tree Xe and nouveau walk; test_hmm uses an
+ * xarray, which is a radix tree too): four levels of 4 KiB table pages in off-heap memory, laid out
+ * by {@link DevicePteLayout}, taken from a growable {@link TablePagePool}.
+ *
+ * <p>Memory follows what is mapped, not the address space: a table page exists only while some
+ * slot in it is non-zero (each page's population is kept in its pool descriptor), and is freed the
+ * moment it empties, the root included. Range operations descend only into present subtrees and
+ * stop scanning a table once they have seen all its non-zero slots; a zap covering a whole PTE table
+ * frees it with one bulk clear instead of 512 stores.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * As {@link DevicePageTable}. With a driver lock given, writers that do not hold it get
+ * {@link IllegalStateException}. Memory order: plain accesses only, justified in
+ * {@link TablePagePool}.
+ *
+ * <h2>Locking</h2>
+ * None inside; the driver lock orders every write, and reads happen under it or at quiescent
+ * points.
+ */
+public final class OffHeapDevicePageTable implements DevicePageTable {
+    private final TablePagePool pool = new TablePagePool();
+    /** May be null: then the writer precondition is the caller's word. */
+    private final ReentrantLock driverLock;
+    /** Pool page of the root table; NO_PAGE while the table maps nothing. Guarded by driverLock. */
+    private int root = NO_PAGE;
+    /** Valid entries in 4 KiB equivalents; equals the sum over leaves. Guarded by driverLock. */
+    private long populated;
+    private boolean closed;
+
+    /** A table whose writers are trusted to hold the driver lock. */
+    public OffHeapDevicePageTable() {
+        this(null);
+    }
+
+    /** A table that checks its writers hold {@code driverLock} (test_hmm's {@code dmirror->mutex}). */
+    public OffHeapDevicePageTable(ReentrantLock driverLock) {
+        this.driverLock = driverLock;
+    }
+
+    @Override
+    public long get(long va) {
+        DevicePageTableArgs.checkOpen(closed);
+        DevicePageTableArgs.checkAddress("va", va);
+        if (root == NO_PAGE) {
+            return 0;
+        }
+        int page = root;
+        for (int level = ROOT_LEVEL; ; level--) {
+            long slot = pool.slotPlain(page, DevicePteLayout.index(va, level));
+            if (level == PTE_LEVEL || !DevicePteLayout.isTable(slot)) {
+                return slot; // 0, a HUGE leaf, or a 4 KiB leaf
+            }
+            page = DevicePteLayout.tablePage(slot);
+        }
+    }
+
+    @Override
+    public void set(long va, long entry) {
+        DevicePageTableArgs.checkWriter(driverLock);
+        DevicePageTableArgs.checkOpen(closed);
+        DevicePageTableArgs.checkPage("va", va);
+        DevicePageTableArgs.checkSmallEntry(entry);
+        if (entry == 0) {
+            zapChecked(va, va + PAGE_SIZE);
+            return;
+        }
+        int pte = walkAllocating(va, PTE_LEVEL);
+        int i = DevicePteLayout.index(va, PTE_LEVEL);
+        if (pool.slotPlain(pte, i) == 0) {
+            pool.addPopulation(pte, 1);
+            populated++;
+        }
+        pool.setSlotPlain(pte, i, entry);
+    }
+
+    @Override
+    public void setHuge(long va2M, long entry) {
+        DevicePageTableArgs.checkWriter(driverLock);
+        DevicePageTableArgs.checkOpen(closed);
+        DevicePageTableArgs.checkHugePage("va2M", va2M);
+        DevicePageTableArgs.checkHugeEntry(entry);
+        if (entry == 0) {
+            zapChecked(va2M, va2M + HUGE_SIZE);
+            return;
+        }
+        int pmd = walkAllocating(va2M, PMD_LEVEL);
+        int i = DevicePteLayout.index(va2M, PMD_LEVEL);
+        long old = pool.slotPlain(pmd, i);
+        if (old == 0) {
+            pool.addPopulation(pmd, 1);
+        } else if (DevicePteLayout.isTable(old)) {
+            populated -= freeSubtree(DevicePteLayout.tablePage(old), PTE_LEVEL);
+        } else {
+            populated -= HUGE_PAGES;
+        }
+        pool.setSlotPlain(pmd, i, entry);
+        populated += HUGE_PAGES;
+    }
+
+    @Override
+    public long zap(long start, long end) {
+        DevicePageTableArgs.checkWriter(driverLock);
+        DevicePageTableArgs.checkOpen(closed);
+        DevicePageTableArgs.checkRange(start, end);
+        return zapChecked(start, end);
+    }
+
+    @Override
+    public long protect(long start, long end, boolean write) {
+        DevicePageTableArgs.checkWriter(driverLock);
+        DevicePageTableArgs.checkOpen(closed);
+        DevicePageTableArgs.checkRange(start, end);
+        return root == NO_PAGE ? 0 : protectLevel(root, ROOT_LEVEL, start, end, write);
+    }
+
+    @Override
+    public long nextPopulated(long va, long end) {
+        DevicePageTableArgs.checkOpen(closed);
+        DevicePageTableArgs.checkWalk(va, end);
+        if (va == end || root == NO_PAGE) {
+            return end;
+        }
+        long found = nextLevel(root, ROOT_LEVEL, va, end);
+        return found < 0 ? end : found;
+    }
+
+    @Override
+    public long populated() {
+        DevicePageTableArgs.checkOpen(closed);
+        return populated;
+    }
+
+    @Override
+    public long tablePages() {
+        DevicePageTableArgs.checkOpen(closed);
+        return pool.inUse();
+    }
+
+    @Override
+    public long memoryBytes() {
+        DevicePageTableArgs.checkOpen(closed);
+        return pool.memoryBytes();
+    }
+
+    @Override
+    public void clear() {
+        DevicePageTableArgs.checkWriter(driverLock);
+        DevicePageTableArgs.checkOpen(closed);
+        if (root != NO_PAGE) {
+            freeSubtree(root, ROOT_LEVEL);
+            root = NO_PAGE;
+        }
+        populated = 0;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            pool.close();
+        }
+    }
+
+    // ---- walks -----------------------------------------------------------------------------
+
+    /** The table page at {@code target} level on the path to {@code va}, creating missing tables. */
+    private int walkAllocating(long va, int target) {
+        if (root == NO_PAGE) {
+            root = pool.alloc();
+        }
+        int page = root;
+        for (int level = ROOT_LEVEL; level > target; level--) {
+            int i = DevicePteLayout.index(va, level);
+            long slot = pool.slotPlain(page, i);
+            if (slot == 0) {
+                int child = pool.alloc();
+                pool.setSlotPlain(page, i, DevicePteLayout.tablePointer(child));
+                pool.addPopulation(page, 1);
+                page = child;
+            } else if (DevicePteLayout.isTable(slot)) {
+                page = DevicePteLayout.tablePage(slot);
+            } else {
+                page = splitHuge(page, i, slot); // a HUGE leaf on the way to a 4 KiB entry
+            }
+        }
+        return page;
+    }
+
+    /**
+     * Replaces the HUGE leaf in slot {@code i} of PMD table {@code pmd} by a PTE table holding its
+     * 512 pages (split_huge_pmd); the PMD slot stays populated and {@link #populated} is unchanged.
+     */
+    private int splitHuge(int pmd, int i, long leaf) {
+        int pte = pool.alloc();
+        for (int k = 0; k < SLOTS; k++) {
+            pool.setSlotPlain(pte, k, DevicePteLayout.hugeSubpage(leaf, k));
+        }
+        pool.addPopulation(pte, SLOTS);
+        pool.setSlotPlain(pmd, i, DevicePteLayout.tablePointer(pte));
+        return pte;
+    }
+
+    private long zapChecked(long start, long end) {
+        if (root == NO_PAGE) {
+            return 0;
+        }
+        long cleared = zapLevel(root, ROOT_LEVEL, start, end);
+        if (pool.population(root) == 0) {
+            pool.free(root);
+            root = NO_PAGE;
+        }
+        populated -= cleared;
+        return cleared;
+    }
+
+    /** Clears [start, end), which lies within table {@code page} at {@code level}. */
+    private long zapLevel(int page, int level, long start, long end) {
+        int shift = DevicePteLayout.levelShift(level);
+        long span = 1L << shift;
+        int first = DevicePteLayout.index(start, level);
+        int last = DevicePteLayout.index(end - 1, level);
+        long firstStart = start & -span;
+        int unseen = pool.population(page); // non-zero slots not yet visited: stop at 0
+        long cleared = 0;
+        for (int i = first; i <= last && unseen > 0; i++) {
+            long slot = pool.slotPlain(page, i);
+            if (slot == 0) {
+                continue;
+            }
+            unseen--;
+            if (level == PTE_LEVEL) {
+                pool.setSlotPlain(page, i, 0);
+                pool.addPopulation(page, -1);
+                cleared++;
+                continue;
+            }
+            long slotStart = firstStart + ((long) (i - first) << shift);
+            long s = Math.max(start, slotStart);
+            long e = Math.min(end, slotStart + span);
+            boolean whole = s == slotStart && e == slotStart + span;
+            if (DevicePteLayout.isTable(slot)) {
+                int child = DevicePteLayout.tablePage(slot);
+                if (whole) {
+                    cleared += freeSubtree(child, level - 1);
+                } else {
+                    cleared += zapLevel(child, level - 1, s, e);
+                    if (pool.population(child) != 0) {
+                        continue;
+                    }
+                    pool.free(child);
+                }
+            } else if (whole) {
+                cleared += HUGE_PAGES;
+            } else {
+                // Part of a HUGE leaf: split it, clear the covered pages, keep the rest.
+                cleared += zapLevel(splitHuge(page, i, slot), PTE_LEVEL, s, e);
+                continue;
+            }
+            pool.setSlotPlain(page, i, 0);
+            pool.addPopulation(page, -1);
+        }
+        return cleared;
+    }
+
+    /** Frees table {@code page} at {@code level} and everything below it; returns the entries it held. */
+    private long freeSubtree(int page, int level) {
+        long freed;
+        if (level == PTE_LEVEL) {
+            freed = pool.population(page); // every non-zero PTE slot is one entry: no scan
+        } else {
+            freed = 0;
+            for (int i = 0, unseen = pool.population(page); unseen > 0; i++) {
+                long slot = pool.slotPlain(page, i);
+                if (slot != 0) {
+                    unseen--;
+                    freed += DevicePteLayout.isTable(slot) ? freeSubtree(DevicePteLayout.tablePage(slot), level - 1) : HUGE_PAGES;
+                }
+            }
+        }
+        pool.free(page);
+        return freed;
+    }
+
+    private long protectLevel(int page, int level, long start, long end, boolean write) {
+        int shift = DevicePteLayout.levelShift(level);
+        long span = 1L << shift;
+        int first = DevicePteLayout.index(start, level);
+        int last = DevicePteLayout.index(end - 1, level);
+        long firstStart = start & -span;
+        int unseen = pool.population(page);
+        long changed = 0;
+        for (int i = first; i <= last && unseen > 0; i++) {
+            long slot = pool.slotPlain(page, i);
+            if (slot == 0) {
+                continue;
+            }
+            unseen--;
+            long slotStart = firstStart + ((long) (i - first) << shift);
+            long s = Math.max(start, slotStart);
+            long e = Math.min(end, slotStart + span);
+            if (DevicePteLayout.isTable(slot)) {
+                changed += protectLevel(DevicePteLayout.tablePage(slot), level - 1, s, e, write);
+                continue;
+            }
+            long updated = DevicePteLayout.withWrite(slot, write);
+            if (updated == slot) {
+                continue;
+            }
+            if (level == PTE_LEVEL) {
+                pool.setSlotPlain(page, i, updated);
+                changed++;
+            } else if (s == slotStart && e == slotStart + span) {
+                pool.setSlotPlain(page, i, updated);
+                changed += HUGE_PAGES;
+            } else {
+                changed += protectLevel(splitHuge(page, i, slot), PTE_LEVEL, s, e, write);
+            }
+        }
+        return changed;
+    }
+
+    /** The first populated page address in [start, end) below table {@code page}, or -1. */
+    private long nextLevel(int page, int level, long start, long end) {
+        int shift = DevicePteLayout.levelShift(level);
+        long span = 1L << shift;
+        int first = DevicePteLayout.index(start, level);
+        int last = DevicePteLayout.index(end - 1, level);
+        long firstStart = start & -span;
+        int unseen = pool.population(page);
+        for (int i = first; i <= last && unseen > 0; i++) {
+            long slot = pool.slotPlain(page, i);
+            if (slot == 0) {
+                continue;
+            }
+            unseen--;
+            long slotStart = firstStart + ((long) (i - first) << shift);
+            long s = Math.max(start, slotStart);
+            if (!DevicePteLayout.isTable(slot)) {
+                return s; // a 4 KiB leaf, or a HUGE leaf covering s
+            }
+            long found = nextLevel(DevicePteLayout.tablePage(slot), level - 1, s, Math.min(end, slotStart + span));
+            if (found >= 0) {
+                return found;
+            }
+        }
+        return -1;
+    }
+}
