@@ -1,0 +1,139 @@
+package org.devmirror.gate;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.devmirror.bench.report.json.JsonCursor;
+import org.devmirror.bench.report.json.JsonException;
+import org.devmirror.bench.report.json.JsonReader;
+import org.devmirror.bench.report.json.JsonValue;
+import org.devmirror.bench.report.json.JsonWriter;
+
+/**
+ * The deterministic baseline, {@code perf/baseline.json}: for each benchmark or check name, the
+ * allocation and work counters per operation recorded when the baseline was last updated.
+ *
+ * <pre>{@code
+ * {
+ *   "InvalidateBench.invalidate event=UNMAP size=2M": {
+ *     "allocBytesPerOp": 0,
+ *     "counters": {
+ *       "ptesWritten": 512,
+ *       "tlbFlushes": 1
+ *     }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The file is written with names and counters in sorted order and two-space indentation, so
+ * that updating it shows in review as exactly the values that changed. Reading is strict: an
+ * unknown member (a misspelt {@code allocBytesPerop}) is an error, not a silently dropped check.
+ */
+public record Baseline(SortedMap<String, BaselineEntry> checks) {
+
+    private static final String ALLOC = "allocBytesPerOp";
+    private static final String COUNTERS = "counters";
+
+    public Baseline {
+        for (String name : checks.keySet()) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("check name=" + name + " must be non-blank");
+            }
+        }
+        checks = Collections.unmodifiableSortedMap(new TreeMap<>(checks));
+    }
+
+    /** A baseline with no checks. */
+    public static Baseline empty() {
+        return new Baseline(new TreeMap<>());
+    }
+
+    /** This baseline with {@code check} recorded as {@code entry} (replacing any earlier value). */
+    public Baseline with(String check, BaselineEntry entry) {
+        TreeMap<String, BaselineEntry> m = new TreeMap<>(checks);
+        m.put(check, entry);
+        return new Baseline(m);
+    }
+
+    public static Baseline load(Path file) throws IOException, JsonException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    public static Baseline parse(String text) throws JsonException {
+        TreeMap<String, BaselineEntry> checks = new TreeMap<>();
+        for (Map.Entry<String, JsonCursor> check : JsonCursor.root(JsonReader.parse(text)).members().entrySet()) {
+            checks.put(check.getKey(), readEntry(check.getValue()));
+        }
+        return new Baseline(checks);
+    }
+
+    /** Writes {@link #toJson()} to {@code file}, creating its directory. */
+    public void save(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Files.writeString(file, toJson(), StandardCharsets.UTF_8);
+    }
+
+    /** The file's text: sorted, pretty printed, ending with a newline. */
+    public String toJson() {
+        Map<String, JsonValue> root = new LinkedHashMap<>();
+        for (Map.Entry<String, BaselineEntry> check : checks.entrySet()) {
+            Map<String, JsonValue> entry = new LinkedHashMap<>();
+            BaselineEntry e = check.getValue();
+            if (e.allocBytesPerOp().isPresent()) {
+                entry.put(ALLOC, JsonValue.JsonNumber.of(e.allocBytesPerOp().getAsDouble()));
+            }
+            Map<String, JsonValue> counters = new LinkedHashMap<>();
+            for (Map.Entry<String, Long> c : e.counters().entrySet()) {
+                counters.put(c.getKey(), JsonValue.JsonNumber.of(c.getValue()));
+            }
+            entry.put(COUNTERS, new JsonValue.JsonObject(counters));
+            root.put(check.getKey(), new JsonValue.JsonObject(entry));
+        }
+        return JsonWriter.write(new JsonValue.JsonObject(root));
+    }
+
+    /** Every value that differs between this (recorded) baseline and {@code now}. */
+    public BaselineDiff diff(Baseline now) {
+        return BaselineDiff.between(this, now);
+    }
+
+    private static BaselineEntry readEntry(JsonCursor entry) throws JsonException {
+        for (String member : entry.members().keySet()) {
+            if (!member.equals(ALLOC) && !member.equals(COUNTERS)) {
+                throw entry.error("unknown member \"" + member + "\"; expected \"" + ALLOC + "\" and \"" + COUNTERS + "\"");
+            }
+        }
+        OptionalDouble alloc = OptionalDouble.empty();
+        var allocField = entry.optionalField(ALLOC);
+        if (allocField.isPresent()) {
+            BigDecimal a = allocField.get().asDecimal();
+            if (a.signum() < 0) {
+                throw allocField.get().error("bytes per operation cannot be negative, found " + a.toPlainString());
+            }
+            alloc = OptionalDouble.of(a.doubleValue());
+        }
+        TreeMap<String, Long> counters = new TreeMap<>();
+        var countersField = entry.optionalField(COUNTERS);
+        if (countersField.isPresent()) {
+            for (Map.Entry<String, JsonCursor> c : countersField.get().members().entrySet()) {
+                long v = c.getValue().asLong();
+                if (v < 0) {
+                    throw c.getValue().error("a counter cannot be negative, found " + v);
+                }
+                counters.put(c.getKey(), v);
+            }
+        }
+        return new BaselineEntry(alloc, counters);
+    }
+}
