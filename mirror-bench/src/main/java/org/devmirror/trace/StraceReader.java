@@ -183,6 +183,10 @@ public final class StraceReader implements AutoCloseable {
             }
             return null;
         }
+        Pending abandoned = pending.remove(pid);
+        if (abandoned != null) {
+            unfinished(abandoned, "task started another call");
+        }
         return decode(lineNumber, pid, body);
     }
 
