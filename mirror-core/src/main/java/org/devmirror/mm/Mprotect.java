@@ -53,6 +53,10 @@ final class Mprotect {
                 if (v.end > end) {
                     Mmap.splitVma(mm, v, end);
                 }
+                // mprotect_fixup sets the VMA's flags and vm_page_prot before change_protection
+                // raises PROTECTION_VMA: a subscriber may read the new protection from the VMA
+                // instead of the CPU page table, which is what the event promises.
+                v.prot = prot;
                 long from = PageWalk.firstPopulated(pt, v.start, v.end);
                 if (from < v.end) {
                     long to = PageWalk.populatedEnd(pt, from, v.end);
@@ -63,7 +67,6 @@ final class Mprotect {
                         mm.notify.end(slot);
                     }
                 }
-                v.prot = prot;
             }
             Mmap.mergeRange(mm, addr, end);
             return Errno.OK;
