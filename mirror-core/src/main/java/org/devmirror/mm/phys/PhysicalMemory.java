@@ -1,0 +1,525 @@
+package org.devmirror.mm.phys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongPredicate;
+
+/**
+ * Models the page allocator (mm/page_alloc.c) together with the {@code struct page} array
+ * ({@code mem_map}): {@code frameCount} frames of system RAM, PFNs {@code 0..frameCount-1}, their
+ * contents in one off-heap segment and their metadata in another (layout in {@link FrameLayout}).
+ *
+ * <p>Frames come singly ({@link #allocFrame()}) or as a 2 MiB PMD folio of 512 naturally
+ * aligned frames ({@link #allocHuge()}), always zeroed ({@code __GFP_ZERO}). A folio is governed
+ * by its head: {@link #get}, {@link #put}, the map count and the anon/dirty flags of any of its
+ * frames act on the head, as {@code folio_get(page_folio(page))} does. One frame is the shared
+ * zero page ({@code ZERO_PAGE(0)}): allocated for good, all zeros, never written, and its
+ * reference and map counts are not tracked (the kernel treats it as a special mapping that
+ * {@code vm_normal_page} does not return).
+ *
+ * <p>Running out of frames and an injected failure ({@link #failNextAllocations},
+ * {@link #setAllocationFailureHook}) are expected outcomes: the allocation returns
+ * {@link #NO_FRAME} and nothing else changes except {@link #allocationCount()}. Misuse (a PFN
+ * that is not a frame, a put of a free frame, a write to the zero page) throws
+ * {@link IllegalArgumentException} naming the argument, and changes nothing.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * <ul>
+ *   <li>Allocation and freeing are safe from any number of threads; the allocator's bitmap and
+ *       lists are guarded by one lock held only for the O(1) bookkeeping, never while zeroing.</li>
+ *   <li>Reference and map counts are updated atomically (compare-and-set on the metadata
+ *       segment), so {@code get}/{@code put}/{@code incMapcount}/{@code decMapcount} are safe
+ *       from any thread on a frame the caller holds a reference to. The put that drops the last
+ *       reference frees the frame (or the whole folio) exactly once.</li>
+ *   <li>Frame contents are read and written with plain accesses. Publication is the caller's:
+ *       the host writes a frame before installing the page-table entry that names it with
+ *       release semantics, and readers load that entry with acquire semantics.</li>
+ *   <li>{@link #splitHuge} and the flag setters need the folio held exclusively by the caller
+ *       (the kernel freezes the refcount for a split); they are not atomic against concurrent
+ *       {@code get}/{@code put} of the same folio.</li>
+ *   <li>Accessing the contents of a free frame is not detected (a use-after-free reads zeros
+ *       or another owner's data, as on real hardware).</li>
+ *   <li>{@link #close()} must not run concurrently with any other call.</li>
+ * </ul>
+ *
+ * <h2>Locking</h2>
+ * {@code allocLock} (like {@code zone->lock}) guards the {@link FrameAllocator}, the injected
+ * failure counter and {@link #allocationCount()}. The failure hook is called with it held and
+ * must not call back into this object. Nothing else takes a lock.
+ */
+public final class PhysicalMemory implements AutoCloseable {
+    /** Bytes per frame. */
+    public static final long PAGE_SIZE = 4096;
+    /** log2 of {@link #PAGE_SIZE}. */
+    public static final int PAGE_SHIFT = 12;
+    /** Frames in a PMD folio ({@code HPAGE_PMD_NR}). */
+    public static final int HUGE_FRAMES = FrameAllocator.BLOCK_FRAMES;
+    /** Returned by the allocators when no frame is given. */
+    public static final long NO_FRAME = -1;
+    /** PFNs at and above this are not system RAM (device pagemaps start here). */
+    public static final long MAX_FRAMES = 1L << 32;
+
+    private static final VarHandle INT = FrameLayout.INT;
+    private static final int PAGE_BYTES = (int) PAGE_SIZE;
+
+    private final long frameCount;
+    private final Arena arena;
+    // frame contents, FrameLayout.contentOffset(pfn)
+    private final MemorySegment contents;
+    // per-frame records, FrameLayout.recordOffset(pfn)
+    private final MemorySegment metadata;
+    // allocated in the constructor, never freed; its counts are never touched
+    private final long zeroPfn;
+
+    private final ReentrantLock allocLock = new ReentrantLock();
+    // guarded by allocLock
+    private final FrameAllocator allocator;
+    // allocFrame/allocHuge calls so far, whatever their outcome; the next call's serial; guarded by allocLock
+    private long allocations;
+    // calls still to fail by failNextAllocations; >= 0; guarded by allocLock
+    private int failuresPending;
+    // null when unset; read under allocLock
+    private volatile LongPredicate failureHook;
+    private boolean closed;
+
+    /**
+     * Creates {@code frameCount} frames of system RAM, one of which becomes the zero page.
+     *
+     * @throws IllegalArgumentException if {@code frameCount} is not in {@code [1, 2^32]}
+     */
+    public PhysicalMemory(long frameCount) {
+        if (frameCount < 1 || frameCount > MAX_FRAMES) {
+            throw new IllegalArgumentException("frameCount=" + frameCount + " is not in [1, " + MAX_FRAMES + "]");
+        }
+        this.frameCount = frameCount;
+        this.arena = Arena.ofShared();
+        // Arena allocations are zero-filled: every frame starts clean and every record free.
+        this.contents = arena.allocate(FrameLayout.contentBytes(frameCount), PAGE_SIZE);
+        this.metadata = arena.allocate(FrameLayout.metadataBytes(frameCount), FrameLayout.RECORD_BYTES);
+        this.allocator = new FrameAllocator(frameCount);
+        this.zeroPfn = allocator.allocOne();
+        INT.set(metadata, FrameLayout.refcountOffset(zeroPfn), 1);
+    }
+
+    /** Frames of system RAM, including the zero page. */
+    public long frameCount() {
+        return frameCount;
+    }
+
+    /** Frames not allocated now. */
+    public long freeFrames() {
+        allocLock.lock();
+        try {
+            return allocator.freeFrames();
+        } finally {
+            allocLock.unlock();
+        }
+    }
+
+    /** The PFN of the shared zero page. */
+    public long zeroPfn() {
+        return zeroPfn;
+    }
+
+    /**
+     * {@code alloc_page(GFP_HIGHUSER | __GFP_ZERO)}: a zeroed frame with refcount 1, mapcount 0
+     * and no flags; {@link #NO_FRAME} when none is free or the call is made to fail.
+     */
+    public long allocFrame() {
+        long pfn;
+        allocLock.lock();
+        try {
+            pfn = injectedFailure() ? NO_FRAME : allocator.allocOne();
+        } finally {
+            allocLock.unlock();
+        }
+        if (pfn != NO_FRAME) {
+            initFrame(pfn, 0, 1);
+        }
+        return pfn;
+    }
+
+    /**
+     * {@code vma_alloc_folio(..., HPAGE_PMD_ORDER)}: 512 zeroed frames starting at a 512-aligned
+     * PFN, the head with refcount 1 governing the folio; {@link #NO_FRAME} when no aligned run is
+     * free or the call is made to fail.
+     */
+    public long allocHuge() {
+        long head;
+        allocLock.lock();
+        try {
+            head = injectedFailure() ? NO_FRAME : allocator.allocBlock();
+        } finally {
+            allocLock.unlock();
+        }
+        if (head != NO_FRAME) {
+            for (int i = HUGE_FRAMES - 1; i > 0; i--) {
+                initFrame(head + i, FrameLayout.FLAG_TAIL, 0);
+            }
+            initFrame(head, FrameLayout.FLAG_HEAD, 1);
+        }
+        return head;
+    }
+
+    /** {@code folio_get}: one more reference to the frame's folio. No-op on the zero page. */
+    public void get(long pfn) {
+        checkFrame("pfn", pfn);
+        if (pfn == zeroPfn) {
+            return;
+        }
+        long off = FrameLayout.refcountOffset(headOf(pfn));
+        int old;
+        do {
+            old = (int) INT.getVolatile(metadata, off);
+            if (old <= 0) {
+                throw new IllegalArgumentException("pfn=" + pfn + " is free");
+            }
+        } while (!INT.compareAndSet(metadata, off, old, old + 1));
+    }
+
+    /**
+     * {@code folio_put}: drops a reference; the last one frees the frame, or all 512 frames of a
+     * folio. No-op on the zero page.
+     *
+     * @throws IllegalArgumentException if the frame is free, or the last reference goes while
+     *     page tables still map it (the kernel's "Bad page state: nonzero mapcount")
+     */
+    public void put(long pfn) {
+        checkFrame("pfn", pfn);
+        if (pfn == zeroPfn) {
+            return;
+        }
+        long head = headOf(pfn);
+        long off = FrameLayout.refcountOffset(head);
+        int old;
+        do {
+            old = (int) INT.getVolatile(metadata, off);
+            if (old <= 0) {
+                throw new IllegalArgumentException("pfn=" + pfn + " is free");
+            }
+            if (old == 1 && mapcount(head) != 0) {
+                throw new IllegalArgumentException("pfn=" + pfn + " is still mapped (mapcount=" + mapcount(head) + ")");
+            }
+        } while (!INT.compareAndSet(metadata, off, old, old - 1));
+        if (old == 1) {
+            free(head);
+        }
+    }
+
+    /** {@code folio_ref_count}: the folio's references; 0 when free, 1 for the zero page. */
+    public int refcount(long pfn) {
+        checkFrame("pfn", pfn);
+        return (int) INT.getVolatile(metadata, FrameLayout.refcountOffset(headOf(pfn)));
+    }
+
+    /** {@code folio_mapcount}: page-table entries mapping the folio; 0 for the zero page. */
+    public int mapcount(long pfn) {
+        checkFrame("pfn", pfn);
+        return (int) INT.getVolatile(metadata, FrameLayout.mapcountOffset(headOf(pfn)));
+    }
+
+    /** One more page-table entry maps the folio (rmap add). No-op on the zero page. */
+    public void incMapcount(long pfn) {
+        checkFrame("pfn", pfn);
+        if (pfn == zeroPfn) {
+            return;
+        }
+        long head = headOf(pfn);
+        if (refcount(head) == 0) {
+            throw new IllegalArgumentException("pfn=" + pfn + " is free");
+        }
+        INT.getAndAdd(metadata, FrameLayout.mapcountOffset(head), 1);
+    }
+
+    /** One page-table entry less maps the folio (rmap remove). No-op on the zero page. */
+    public void decMapcount(long pfn) {
+        checkFrame("pfn", pfn);
+        if (pfn == zeroPfn) {
+            return;
+        }
+        long off = FrameLayout.mapcountOffset(headOf(pfn));
+        int old;
+        do {
+            old = (int) INT.getVolatile(metadata, off);
+            if (old <= 0) {
+                throw new IllegalArgumentException("pfn=" + pfn + " is not mapped (mapcount=" + old + ")");
+            }
+        } while (!INT.compareAndSet(metadata, off, old, old - 1));
+    }
+
+    /** {@code folio_test_large} on a head: {@code pfn} heads a PMD folio. */
+    public boolean isHeadOfHuge(long pfn) {
+        checkFrame("pfn", pfn);
+        return (flags(pfn) & FrameLayout.FLAG_HEAD) != 0;
+    }
+
+    /** {@code compound_head}: the head of the folio holding {@code pfn} ({@code pfn} itself if order 0). */
+    public long headOf(long pfn) {
+        checkFrame("pfn", pfn);
+        // Folios are naturally aligned, so a tail's head is its pfn rounded down to 512.
+        return (flags(pfn) & FrameLayout.FLAG_TAIL) != 0 ? pfn & -HUGE_FRAMES : pfn;
+    }
+
+    /**
+     * {@code split_huge_page}: turns the folio at {@code headPfn} into 512 order-0 frames. Every
+     * frame gets the folio's refcount, mapcount and anon/dirty flags: each reference or PMD
+     * mapping of the folio becomes one of each page, as when the PMD mapping is replaced by 512
+     * PTE mappings ({@code __split_huge_pmd_locked}) before the folio is split. Each frame is then
+     * freed by its own last {@link #put}.
+     */
+    public void splitHuge(long headPfn) {
+        checkFrame("headPfn", headPfn);
+        if ((flags(headPfn) & FrameLayout.FLAG_HEAD) == 0) {
+            throw new IllegalArgumentException("headPfn=" + headPfn + " is not the head of a huge folio");
+        }
+        int refs = (int) INT.getVolatile(metadata, FrameLayout.refcountOffset(headPfn));
+        int maps = (int) INT.getVolatile(metadata, FrameLayout.mapcountOffset(headPfn));
+        int kept = flags(headPfn) & (FrameLayout.FLAG_ANON | FrameLayout.FLAG_DIRTY);
+        for (long pfn = headPfn + HUGE_FRAMES - 1; pfn >= headPfn; pfn--) {
+            INT.set(metadata, FrameLayout.flagsOffset(pfn), kept);
+            INT.set(metadata, FrameLayout.mapcountOffset(pfn), maps);
+            // Release: the counts above are visible to whoever sees the new refcount.
+            INT.setRelease(metadata, FrameLayout.refcountOffset(pfn), refs);
+        }
+    }
+
+    /** {@code folio_test_anon}. */
+    public boolean isAnon(long pfn) {
+        checkFrame("pfn", pfn);
+        return (flags(headOf(pfn)) & FrameLayout.FLAG_ANON) != 0;
+    }
+
+    /** Marks the folio anonymous ({@code folio_add_new_anon_rmap}) or file-backed. */
+    public void setAnon(long pfn, boolean anon) {
+        setFlag(pfn, FrameLayout.FLAG_ANON, anon);
+    }
+
+    /** {@code folio_test_dirty}. */
+    public boolean isDirty(long pfn) {
+        checkFrame("pfn", pfn);
+        return (flags(headOf(pfn)) & FrameLayout.FLAG_DIRTY) != 0;
+    }
+
+    /** {@code folio_mark_dirty} / {@code folio_clear_dirty_for_io}. */
+    public void setDirty(long pfn, boolean dirty) {
+        setFlag(pfn, FrameLayout.FLAG_DIRTY, dirty);
+    }
+
+    /** Copies the 4 KiB contents of {@code srcPfn} over {@code dstPfn} ({@code copy_highpage}). */
+    public void copyFrame(long srcPfn, long dstPfn) {
+        checkFrame("srcPfn", srcPfn);
+        checkWritable("dstPfn", dstPfn);
+        MemorySegment.copy(contents, FrameLayout.contentOffset(srcPfn), contents, FrameLayout.contentOffset(dstPfn), PAGE_SIZE);
+    }
+
+    /** Fills the frame with zeros ({@code clear_highpage}). */
+    public void zeroFrame(long pfn) {
+        checkWritable("pfn", pfn);
+        MemorySegment.copy(contents, FrameLayout.contentOffset(zeroPfn), contents, FrameLayout.contentOffset(pfn), PAGE_SIZE);
+    }
+
+    /** Reads one byte of frame {@code pfn}; plain access. */
+    public byte getByte(long pfn, int offset) {
+        checkFrame("pfn", pfn);
+        checkSpan(offset, 1);
+        return contents.get(ValueLayout.JAVA_BYTE, FrameLayout.contentOffset(pfn) + offset);
+    }
+
+    /** Writes one byte of frame {@code pfn}; plain access. */
+    public void putByte(long pfn, int offset, byte b) {
+        checkWritable("pfn", pfn);
+        checkSpan(offset, 1);
+        contents.set(ValueLayout.JAVA_BYTE, FrameLayout.contentOffset(pfn) + offset, b);
+    }
+
+    /** Reads 8 bytes (native order, any alignment) at {@code offset} of frame {@code pfn}; plain access. */
+    public long getLong(long pfn, int offset) {
+        checkFrame("pfn", pfn);
+        checkSpan(offset, Long.BYTES);
+        return contents.get(ValueLayout.JAVA_LONG_UNALIGNED, FrameLayout.contentOffset(pfn) + offset);
+    }
+
+    /** Writes 8 bytes (native order, any alignment) at {@code offset} of frame {@code pfn}; plain access. */
+    public void putLong(long pfn, int offset, long v) {
+        checkWritable("pfn", pfn);
+        checkSpan(offset, Long.BYTES);
+        contents.set(ValueLayout.JAVA_LONG_UNALIGNED, FrameLayout.contentOffset(pfn) + offset, v);
+    }
+
+    /** Copies {@code len} bytes from {@code offset} of frame {@code pfn} into {@code dst[dstOff..]}. */
+    public void read(long pfn, int offset, byte[] dst, int dstOff, int len) {
+        checkFrame("pfn", pfn);
+        checkSpan(offset, len);
+        checkArray(dst, dstOff, len);
+        MemorySegment.copy(contents, ValueLayout.JAVA_BYTE, FrameLayout.contentOffset(pfn) + offset, dst, dstOff, len);
+    }
+
+    /** Copies {@code len} bytes from {@code src[srcOff..]} to {@code offset} of frame {@code pfn}. */
+    public void write(long pfn, int offset, byte[] src, int srcOff, int len) {
+        checkWritable("pfn", pfn);
+        checkSpan(offset, len);
+        checkArray(src, srcOff, len);
+        MemorySegment.copy(src, srcOff, contents, ValueLayout.JAVA_BYTE, FrameLayout.contentOffset(pfn) + offset, len);
+    }
+
+    /** Copies the 4 KiB frame {@code pfn} to {@code dst} at {@code dstOffset} (device memory, swap). */
+    public void copyToSegment(long pfn, MemorySegment dst, long dstOffset) {
+        checkFrame("pfn", pfn);
+        checkSegment("dstOffset", dst, dstOffset);
+        MemorySegment.copy(contents, FrameLayout.contentOffset(pfn), dst, dstOffset, PAGE_SIZE);
+    }
+
+    /** Copies 4 KiB from {@code src} at {@code srcOffset} over frame {@code pfn}. */
+    public void copyFromSegment(MemorySegment src, long srcOffset, long pfn) {
+        checkSegment("srcOffset", src, srcOffset);
+        checkWritable("pfn", pfn);
+        MemorySegment.copy(src, srcOffset, contents, FrameLayout.contentOffset(pfn), PAGE_SIZE);
+    }
+
+    /** {@code true} when the two frames hold the same 4 KiB (KSM's {@code pages_identical}). */
+    public boolean framesEqual(long a, long b) {
+        checkFrame("a", a);
+        checkFrame("b", b);
+        long offA = FrameLayout.contentOffset(a);
+        long offB = FrameLayout.contentOffset(b);
+        return MemorySegment.mismatch(contents, offA, offA + PAGE_SIZE, contents, offB, offB + PAGE_SIZE) == -1;
+    }
+
+    /** Fault injection: the next {@code n} calls of {@link #allocFrame}/{@link #allocHuge} return {@link #NO_FRAME}. */
+    public void failNextAllocations(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n=" + n + " is negative");
+        }
+        allocLock.lock();
+        try {
+            failuresPending = n;
+        } finally {
+            allocLock.unlock();
+        }
+    }
+
+    /**
+     * Fault injection at every point: before each allocation, {@code hook.test(serial)} is asked
+     * with the call's serial (0 for the first call, see {@link #allocationCount()}); {@code true}
+     * fails it. {@code null} removes the hook. Called with the allocator lock held.
+     */
+    public void setAllocationFailureHook(LongPredicate hook) {
+        failureHook = hook;
+    }
+
+    /** {@link #allocFrame}/{@link #allocHuge} calls so far, failed ones included. */
+    public long allocationCount() {
+        allocLock.lock();
+        try {
+            return allocations;
+        } finally {
+            allocLock.unlock();
+        }
+    }
+
+    /** Releases the off-heap memory; later calls fail with {@link IllegalStateException}. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+
+    // Caller holds allocLock. Every call takes a serial, so a hook sees the same serials on a rerun.
+    private boolean injectedFailure() {
+        long serial = allocations++;
+        if (failuresPending > 0) {
+            failuresPending--;
+            return true;
+        }
+        LongPredicate hook = failureHook;
+        return hook != null && hook.test(serial);
+    }
+
+    private void initFrame(long pfn, int flags, int refcount) {
+        MemorySegment.copy(contents, FrameLayout.contentOffset(zeroPfn), contents, FrameLayout.contentOffset(pfn), PAGE_SIZE);
+        INT.set(metadata, FrameLayout.flagsOffset(pfn), flags);
+        INT.set(metadata, FrameLayout.mapcountOffset(pfn), 0);
+        // Release: pairs with the getVolatile in get/put/refcount; the record and zeroed contents
+        // are complete before the frame reads as allocated.
+        INT.setRelease(metadata, FrameLayout.refcountOffset(pfn), refcount);
+    }
+
+    private void free(long head) {
+        boolean huge = (flags(head) & FrameLayout.FLAG_HEAD) != 0;
+        long last = huge ? head + HUGE_FRAMES : head + 1;
+        for (long pfn = head; pfn < last; pfn++) {
+            INT.set(metadata, FrameLayout.flagsOffset(pfn), 0);
+            INT.set(metadata, FrameLayout.mapcountOffset(pfn), 0);
+        }
+        // The lock orders the cleared records before the frames' next allocation.
+        allocLock.lock();
+        try {
+            if (huge) {
+                allocator.freeBlock(head);
+            } else {
+                allocator.freeOne(head);
+            }
+        } finally {
+            allocLock.unlock();
+        }
+    }
+
+    // Plain read: flags change only at allocation, free and split, all published by the refcount
+    // store (release) or done with the folio held exclusively.
+    private int flags(long pfn) {
+        return (int) INT.get(metadata, FrameLayout.flagsOffset(pfn));
+    }
+
+    private void setFlag(long pfn, int flag, boolean on) {
+        checkFrame("pfn", pfn);
+        if (pfn == zeroPfn) {
+            throw new IllegalArgumentException("pfn=" + pfn + " is the zero page, whose flags never change");
+        }
+        long head = headOf(pfn);
+        if (refcount(head) == 0) {
+            throw new IllegalArgumentException("pfn=" + pfn + " is free");
+        }
+        long off = FrameLayout.flagsOffset(head);
+        if (on) {
+            INT.getAndBitwiseOr(metadata, off, flag);
+        } else {
+            INT.getAndBitwiseAnd(metadata, off, ~flag);
+        }
+    }
+
+    private void checkFrame(String name, long pfn) {
+        if (pfn < 0 || pfn >= frameCount) {
+            throw new IllegalArgumentException(name + "=" + pfn + " is not a frame of system RAM (frameCount=" + frameCount + ")");
+        }
+    }
+
+    private void checkWritable(String name, long pfn) {
+        checkFrame(name, pfn);
+        if (pfn == zeroPfn) {
+            throw new IllegalArgumentException(name + "=" + pfn + " is the zero page, which is never written");
+        }
+    }
+
+    private static void checkSpan(int offset, int len) {
+        if (offset < 0 || len < 0 || offset > PAGE_BYTES - len) {
+            throw new IllegalArgumentException("offset=" + offset + " len=" + len + " is not within a " + PAGE_SIZE + "-byte frame");
+        }
+    }
+
+    private static void checkArray(byte[] array, int off, int len) {
+        if (off < 0 || off > array.length - len) {
+            throw new IllegalArgumentException("off=" + off + " len=" + len + " is not within an array of length " + array.length);
+        }
+    }
+
+    private static void checkSegment(String name, MemorySegment segment, long offset) {
+        if (offset < 0 || offset > segment.byteSize() - PAGE_SIZE) {
+            throw new IllegalArgumentException(name + "=" + offset + " leaves no " + PAGE_SIZE + " bytes in a segment of " + segment.byteSize());
+        }
+    }
+}
