@@ -2,7 +2,6 @@ package org.devmirror.notifier;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -72,7 +71,6 @@ public final class MmuNotifierSubscriptions {
 
     /** The kernel's ULONG_MAX, the exclusive end of the RELEASE range. */
     private static final long ULONG_MAX = -1L;
-    private static final MmuNotifier[] NO_NOTIFIERS = {};
 
     /** The interval op as mn_itree_invalidate calls it; a non-capturing lambda, so one instance. */
     private static final IntervalTree.Visitor INVALIDATE = (sub, range, curSeq) -> sub.ops.invalidate(sub, range, curSeq);
@@ -94,8 +92,8 @@ public final class MmuNotifierSubscriptions {
     private final InvalidatingThreads invalidating = new InvalidatingThreads();
     /** Threads waiting in synchronize(); guarded by lock. */
     private int synchronizeWaiters;
-    /** Copy-on-write, newest first (hlist_add_head); replaced under lock, read without it. */
-    private volatile MmuNotifier[] notifiers = NO_NOTIFIERS;
+    /** Classic subscribers: copy-on-write, changed under lock, read without it. */
+    private final ClassicNotifierList classic = new ClassicNotifierList();
     /** mm_has_notifiers: set once by the first insert or register and never cleared, as in the kernel. */
     @SuppressWarnings("unused") // accessed through HAS_SUBSCRIBERS
     private boolean hasSubscribers;
@@ -253,14 +251,10 @@ public final class MmuNotifierSubscriptions {
         }
         lock.lock();
         try {
-            MmuNotifier[] current = notifiers;
-            if (indexOf(current, n) >= 0) {
+            if (classic.contains(n)) {
                 throw new IllegalArgumentException(n + " is already registered");
             }
-            MmuNotifier[] next = new MmuNotifier[current.length + 1];
-            next[0] = n;
-            System.arraycopy(current, 0, next, 1, current.length);
-            notifiers = next; // volatile write: publishes the array to dispatching threads
+            classic.add(n);
             HAS_SUBSCRIBERS.setRelease(this, true); // pairs with getAcquire in hasSubscribers()
         } finally {
             lock.unlock();
@@ -284,7 +278,7 @@ public final class MmuNotifierSubscriptions {
         lock.lock();
         try {
             refuseWaitInsideInvalidation("unregister()");
-            registered = indexOf(notifiers, n) >= 0;
+            registered = classic.contains(n);
         } finally {
             lock.unlock();
         }
@@ -293,14 +287,7 @@ public final class MmuNotifierSubscriptions {
         }
         lock.lock();
         try {
-            MmuNotifier[] current = notifiers;
-            int i = indexOf(current, n);
-            if (i >= 0) {
-                MmuNotifier[] next = new MmuNotifier[current.length - 1];
-                System.arraycopy(current, 0, next, 0, i);
-                System.arraycopy(current, i + 1, next, i, next.length - i);
-                notifiers = next;
-            }
+            classic.remove(n);
             synchronizeLocked();
         } finally {
             lock.unlock();
@@ -369,11 +356,11 @@ public final class MmuNotifierSubscriptions {
             visited += walked;
         }
         VISITED_NODES.setOpaque(this, visited);
-        MmuNotifier[] classic = notifiers;
-        if (classic.length != 0) {
+        MmuNotifier[] listeners = classic.snapshot();
+        if (listeners.length != 0) {
             boolean accepted;
             try {
-                accepted = startClassic(classic, range);
+                accepted = ClassicNotifierList.start(listeners, range);
             } catch (RuntimeException | Error e) {
                 endOwnRange(self);
                 throw e;
@@ -401,25 +388,23 @@ public final class MmuNotifierSubscriptions {
     public void invalidateRangeEnd(MmuNotifierRange range) {
         checkRange(range);
         Thread self = Thread.currentThread();
-        MmuNotifier[] classic;
+        MmuNotifier[] listeners;
         lock.lock();
         try {
             if (!invalidating.contains(self)) {
                 throw new IllegalStateException("invalidateRangeEnd(" + range + ") without invalidateRangeStart on thread " + self.getName());
             }
             itreeInvalidateEnd();
-            classic = notifiers;
-            if (classic.length == 0) {
+            listeners = classic.snapshot();
+            if (listeners.length == 0) {
                 leave(self);
             }
         } finally {
             lock.unlock();
         }
-        if (classic.length != 0) {
+        if (listeners.length != 0) {
             try {
-                for (MmuNotifier n : classic) { // array loop: no iterator
-                    n.invalidateRangeEnd(range);
-                }
+                ClassicNotifierList.end(listeners, range);
             } finally {
                 lock.lock();
                 try {
@@ -481,13 +466,11 @@ public final class MmuNotifierSubscriptions {
                     lock.unlock();
                 }
             }
-            for (MmuNotifier n : notifiers) {
-                n.release(mm);
-            }
+            ClassicNotifierList.release(classic.snapshot(), mm);
         } finally {
             lock.lock();
             try {
-                notifiers = NO_NOTIFIERS; // mn_hlist_release unhashes every subscription
+                classic.clear(); // mn_hlist_release unhashes every subscription
                 leave(self);
                 synchronizeLocked();
             } finally {
@@ -614,33 +597,6 @@ public final class MmuNotifierSubscriptions {
         }
     }
 
-    /**
-     * mn_hlist_invalidate_range_start(): calls every start; if any refused, every one that
-     * accepted gets its end now (the caller will not call end), and the result is false.
-     */
-    private static boolean startClassic(MmuNotifier[] classic, MmuNotifierRange range) {
-        boolean[] accepted = null; // allocated only on the refusal path
-        for (int i = 0; i < classic.length; i++) {
-            boolean ok = classic[i].invalidateRangeStart(range);
-            if (!ok && accepted == null) {
-                accepted = new boolean[classic.length];
-                Arrays.fill(accepted, 0, i, true);
-            }
-            if (accepted != null) {
-                accepted[i] = ok;
-            }
-        }
-        if (accepted == null) {
-            return true;
-        }
-        for (int i = 0; i < classic.length; i++) {
-            if (accepted[i]) {
-                classic[i].invalidateRangeEnd(range);
-            }
-        }
-        return false;
-    }
-
     private void checkRange(MmuNotifierRange range) {
         if (range == null) {
             throw new IllegalArgumentException("range=null");
@@ -675,14 +631,5 @@ public final class MmuNotifierSubscriptions {
         sub.deferredPrev = null;
         sub.deferredNext = null;
         sub.deferred = false;
-    }
-
-    private static int indexOf(MmuNotifier[] array, MmuNotifier n) {
-        for (int i = 0; i < array.length; i++) {
-            if (array[i] == n) {
-                return i;
-            }
-        }
-        return -1;
     }
 }
