@@ -99,7 +99,7 @@ final class DeviceFleet {
     void check(TracedProcess p) {
         for (DeviceMirror mirror : p.mirrors) {
             OracleReport report = SafetyOracle.check(mirror);
-            oracleChecks += report.checks();
+            oracleChecks += report.checked();
             oracleViolations += report.violations().size();
             for (String v : report.violations()) {
                 if (violationSamples.size() < VIOLATION_SAMPLES) {

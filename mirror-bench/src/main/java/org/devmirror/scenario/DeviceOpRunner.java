@@ -46,7 +46,7 @@ final class DeviceOpRunner {
             case DeviceOp.MigrateToDevice m -> outcome(mirror.migrateToDevice(state.address(m.addr()), pages(m.length())), null);
             case DeviceOp.MigrateToSystem m -> outcome(mirror.migrateToSystem(state.address(m.addr()), pages(m.length())), null);
             case DeviceOp.Exclusive x -> outcome(mirror.exclusive(state.address(x.addr()), pages(x.length())), null);
-            case DeviceOp.CheckExclusive x -> outcome(mirror.checkExclusive(state.address(x.addr()), pages(x.length())), null);
+            case DeviceOp.CheckExclusive x -> OpOutcome.of(mirror.checkExclusive(state.address(x.addr()), pages(x.length())));
             case DeviceOp.Release r -> outcome(mirror.release(), null);
             case DeviceOp.FailAlloc f -> throw new AssertionError("handled above");
         };

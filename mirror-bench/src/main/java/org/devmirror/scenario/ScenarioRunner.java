@@ -115,7 +115,7 @@ public final class ScenarioRunner {
     private void checkOracle(int line) {
         for (Map.Entry<String, DeviceMirror> e : state.mirrors.entrySet()) {
             OracleReport report = SafetyOracle.check(e.getValue());
-            oracleChecks += report.checks();
+            oracleChecks += report.checked();
             for (String v : report.violations()) {
                 String where = line(line) + RunState.deviceOf(e.getKey()) + " in " + RunState.spaceOf(e.getKey()) + ": " + v;
                 violations.add(where);
