@@ -2,6 +2,8 @@ package org.devmirror.scenario;
 
 import java.util.Arrays;
 import java.util.Map;
+import org.devmirror.mm.Errno;
+import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * A statement asserting what happened. Those about an operation carry {@code opLine}, the line of
@@ -9,7 +11,7 @@ import java.util.Map;
  */
 public sealed interface Expectation extends Statement {
     /** {@code expect result CODE}, or the {@code -> CODE} suffix of the operation line itself. */
-    record Result(int line, int opLine, ResultCode code) implements Expectation {}
+    record Result(int line, int opLine, Errno code) implements Expectation {}
 
     /** {@code expect faults N}: device faults counted by the device operation (hmm_dmirror_cmd.faults). */
     record Faults(int line, int opLine, long count) implements Expectation {}
@@ -67,7 +69,7 @@ public sealed interface Expectation extends Statement {
      * {@code expect events EVENT=N ...}: the operation raised exactly {@code N} invalidations of
      * each listed event (unlisted events are not checked).
      */
-    record Events(int line, int opLine, Map<InvalidationEvent, Long> counts) implements Expectation {
+    record Events(int line, int opLine, Map<MmuNotifierEvent, Long> counts) implements Expectation {
         public Events {
             counts = Map.copyOf(counts);
         }

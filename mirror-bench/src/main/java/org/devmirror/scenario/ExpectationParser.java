@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.devmirror.mm.Errno;
+import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.scenario.Tokens.LineError;
 
 /** Parses the {@code expect ...} statements of docs/scenarios.md and the {@code -> CODE} suffix. */
@@ -57,8 +59,8 @@ final class ExpectationParser {
     }
 
     /** A result code: OK or an errno name. */
-    static ResultCode code(String token) throws LineError {
-        for (ResultCode code : ResultCode.values()) {
+    static Errno code(String token) throws LineError {
+        for (Errno code : Errno.values()) {
             if (code.name().equals(token)) {
                 return code;
             }
@@ -132,7 +134,7 @@ final class ExpectationParser {
     /** {@code expect events EVENT=N ...}. */
     private Expectation.Events events(Tokens t, int line) throws LineError {
         Operation op = operation("events");
-        Map<InvalidationEvent, Long> counts = new EnumMap<>(InvalidationEvent.class);
+        Map<MmuNotifierEvent, Long> counts = new EnumMap<>(MmuNotifierEvent.class);
         if (t.atEnd()) {
             throw new LineError("", "missing EVENT=N after 'expect events' at end of line");
         }
@@ -143,8 +145,8 @@ final class ExpectationParser {
             if (name.startsWith("MMU_NOTIFY_")) {
                 name = name.substring("MMU_NOTIFY_".length());
             }
-            InvalidationEvent event = null;
-            for (InvalidationEvent e : InvalidationEvent.values()) {
+            MmuNotifierEvent event = null;
+            for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
                 if (e.name().equals(name)) {
                     event = e;
                 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.devmirror.mm.Errno;
 import org.devmirror.scenario.ParseScope.Kind;
 import org.devmirror.scenario.Tokens.LineError;
 
@@ -72,7 +73,7 @@ public final class ScenarioParser {
         }
         List<String> tokens = new ArrayList<>(Arrays.asList(stripped.split("\\s+")));
         LineError suffixError = null;
-        ResultCode expected = null;
+        Errno expected = null;
         try {
             expected = resultSuffix(tokens);
         } catch (LineError e) {
@@ -111,7 +112,7 @@ public final class ScenarioParser {
     }
 
     /** Removes a trailing {@code -> CODE} from {@code tokens} and returns the code (null if none). */
-    private static ResultCode resultSuffix(List<String> tokens) throws LineError {
+    private static Errno resultSuffix(List<String> tokens) throws LineError {
         int arrow = tokens.indexOf("->");
         if (arrow < 0) {
             return null;
@@ -119,7 +120,7 @@ public final class ScenarioParser {
         if (arrow != tokens.size() - 2 || arrow == 0) {
             throw new LineError("->", "'->' must come after an operation and before exactly one result code, at the end of the line");
         }
-        ResultCode code = ExpectationParser.code(tokens.get(arrow + 1));
+        Errno code = ExpectationParser.code(tokens.get(arrow + 1));
         tokens.subList(arrow, tokens.size()).clear();
         return code;
     }

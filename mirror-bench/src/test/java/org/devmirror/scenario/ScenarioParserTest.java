@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.devmirror.mm.Errno;
+import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 
 /** Every statement of docs/scenarios.md parses into the record it documents. */
@@ -98,7 +100,7 @@ class ScenarioParserTest {
         assertEquals(new HostOp.Mmap(6, "main", "x", 4 * PAGE, 0, false, null, 0, true, false, buf(8 * PAGE)), s.get(2));
         assertEquals(new HostOp.Mmap(7, "main", null, 4 * PAGE, 5, false, null, 0, false, false, new Address(null, 0x10000)),
                 s.get(3));
-        assertEquals(new Expectation.Result(7, 7, ResultCode.ENOMEM), s.get(4));
+        assertEquals(new Expectation.Result(7, 7, Errno.ENOMEM), s.get(4));
     }
 
     @Test
@@ -236,10 +238,10 @@ class ScenarioParserTest {
                 munmap buf 4p
                 expect result EINVAL
                 """);
-        assertEquals(new Expectation.Result(4, 4, ResultCode.EFAULT), s.get(1));
-        assertEquals(new Expectation.Result(5, 4, ResultCode.OK), s.get(2));
-        assertEquals(new Expectation.Result(7, 6, ResultCode.EINVAL), s.get(4));
-        for (ResultCode code : ResultCode.values()) {
+        assertEquals(new Expectation.Result(4, 4, Errno.EFAULT), s.get(1));
+        assertEquals(new Expectation.Result(5, 4, Errno.OK), s.get(2));
+        assertEquals(new Expectation.Result(7, 6, Errno.EINVAL), s.get(4));
+        for (Errno code : Errno.values()) {
             assertEquals(new Expectation.Result(4, 4, code), after("munmap buf 4p -> " + code).get(1));
         }
     }
@@ -296,8 +298,8 @@ class ScenarioParserTest {
                 expect events UNMAP=1 CLEAR=0 MMU_NOTIFY_PROTECTION_VMA=0
                 expect oracle clean
                 """);
-        assertEquals(new Expectation.Events(5, 4, Map.of(InvalidationEvent.UNMAP, 1L, InvalidationEvent.CLEAR, 0L,
-                InvalidationEvent.PROTECTION_VMA, 0L)), s.get(1));
+        assertEquals(new Expectation.Events(5, 4, Map.of(MmuNotifierEvent.UNMAP, 1L, MmuNotifierEvent.CLEAR, 0L,
+                MmuNotifierEvent.PROTECTION_VMA, 0L)), s.get(1));
         assertEquals(new Expectation.OracleClean(6), s.get(2));
     }
 

@@ -1,0 +1,160 @@
+package org.devmirror.replay;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.devmirror.device.DeviceCommand;
+import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.driver.InvalidationPolicy;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.oracle.OracleReport;
+import org.devmirror.device.oracle.SafetyOracle;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
+import org.devmirror.mm.Prot;
+import org.devmirror.mm.Vma;
+import org.devmirror.observe.DeviceWork;
+
+/**
+ * The device half of the {@link ReplayModel}: {@code N} devices, each mirroring every traced
+ * address space, touching a random fraction of its populated pages after each call; plus the
+ * safety oracle over every mirror after every call.
+ */
+final class DeviceFleet {
+    private static final int VIOLATION_SAMPLES = 16;
+    /** Device-private memory per device: the replay model never migrates, so a little is enough. */
+    private static final long DEVICE_PAGES = 1024;
+
+    private final MirrorDevice[] devices;
+    private final MirrorOptions options;
+    private final ReplayModel model;
+    private final SplittableRandom random;
+    private final byte[] page = new byte[(int) Host.PAGE_SIZE];
+    // device work of mirrors already closed
+    private final DeviceWork closedWork = new DeviceWork();
+    private final List<DeviceMirror> open = new ArrayList<>();
+    private final List<String> violationSamples = new ArrayList<>();
+    private long refaults;
+    private long touches;
+    private long oracleChecks;
+    private long oracleViolations;
+
+    DeviceFleet(Host host, InvalidationPolicy policy, ReplayModel model) {
+        this.model = model;
+        this.options = MirrorOptions.defaults().withPolicy(policy);
+        this.random = new SplittableRandom(model.seed());
+        this.devices = new MirrorDevice[model.devices()];
+        for (int i = 0; i < devices.length; i++) {
+            devices[i] = new MirrorDevice(host, i, DEVICE_PAGES);
+        }
+    }
+
+    /** Each device opens its mirror of {@code mm} (the dmirror {@code open()}). */
+    DeviceMirror[] open(AddressSpace mm) {
+        DeviceMirror[] mirrors = new DeviceMirror[devices.length];
+        for (int i = 0; i < devices.length; i++) {
+            mirrors[i] = devices[i].open(mm, options);
+            open.add(mirrors[i]);
+        }
+        return mirrors;
+    }
+
+    /**
+     * After a call: walks {@code p}'s populated pages in address order; each device touches each
+     * page with the model's probability, up to its per-call cap.
+     */
+    void touch(TracedProcess p) {
+        int[] budget = new int[devices.length];
+        Arrays.fill(budget, model.touchesPerCall());
+        for (Vma vma : p.mm.vmas()) {
+            boolean write = (vma.prot() & Prot.WRITE) != 0 && !vma.isShared();
+            for (long va = p.mm.pageTable().nextPopulated(vma.start(), vma.end()); va < vma.end();
+                    va = p.mm.pageTable().nextPopulated(va + Host.PAGE_SIZE, vma.end())) {
+                for (int d = 0; d < devices.length; d++) {
+                    // Draw for every page and device whatever the budget, so the sequence of draws
+                    // depends on the CPU page tables only, not on what a policy left mapped.
+                    boolean chosen = random.nextDouble() < model.touchFraction();
+                    if (chosen && budget[d] > 0) {
+                        budget[d]--;
+                        touchPage(p, d, va, write);
+                    }
+                }
+            }
+        }
+    }
+
+    private void touchPage(TracedProcess p, int d, long va, boolean write) {
+        touches++;
+        DeviceMirror mirror = p.mirrors[d];
+        DeviceCommand result = write ? mirror.write(va, 1, page) : mirror.read(va, 1, page);
+        if (result.result() == Errno.OK && result.faults() > 0 && !p.faultedPages[d].add(va)) {
+            refaults++;
+        }
+    }
+
+    /** The oracle over each of {@code p}'s mirrors. */
+    void check(TracedProcess p) {
+        for (DeviceMirror mirror : p.mirrors) {
+            OracleReport report = SafetyOracle.check(mirror);
+            oracleChecks += report.checked();
+            oracleViolations += report.violations().size();
+            for (String v : report.violations()) {
+                if (violationSamples.size() < VIOLATION_SAMPLES) {
+                    violationSamples.add(v);
+                }
+            }
+        }
+    }
+
+    /** {@code p}'s space is gone: each device closes its mirror (the dmirror {@code release()}). */
+    void close(TracedProcess p) {
+        for (DeviceMirror mirror : p.mirrors) {
+            closedWork.add(mirror.stats());
+            mirror.close();
+            open.remove(mirror);
+        }
+    }
+
+    void closeAll() {
+        for (DeviceMirror mirror : List.copyOf(open)) {
+            closedWork.add(mirror.stats());
+            mirror.close();
+        }
+        open.clear();
+        for (MirrorDevice device : devices) {
+            device.close();
+        }
+    }
+
+    /** Device work of every mirror, closed or open. */
+    DeviceWork work() {
+        DeviceWork sum = new DeviceWork().add(closedWork);
+        for (DeviceMirror mirror : open) {
+            sum.add(mirror.stats());
+        }
+        return sum;
+    }
+
+    long refaults() {
+        return refaults;
+    }
+
+    long touches() {
+        return touches;
+    }
+
+    long oracleChecks() {
+        return oracleChecks;
+    }
+
+    long oracleViolations() {
+        return oracleViolations;
+    }
+
+    List<String> violationSamples() {
+        return violationSamples;
+    }
+}

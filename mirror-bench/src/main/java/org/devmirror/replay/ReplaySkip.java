@@ -1,0 +1,21 @@
+package org.devmirror.replay;
+
+/**
+ * Why a replay left out a call the strace reader delivered (the reader's own skips, failed calls
+ * and unparsable lines, are {@link org.devmirror.trace.SkipReason}s).
+ */
+public enum ReplaySkip {
+    /** An address or length the kernel would have refused (unaligned, zero, past TASK_SIZE); the trace says it succeeded. */
+    BAD_RANGE,
+    /** An {@code madvise} advice that changes no page table in devmirror's model (WILLNEED, DONTDUMP, ...). */
+    UNMODELLED_ADVICE,
+    /** {@code brk} before the program's first {@code brk(NULL)} query, so the heap's start is unknown. */
+    UNKNOWN_BREAK,
+    /** The simulated host rejected the arguments (its message is the detail). */
+    HOST_REJECTED,
+    /** An exit or end notice of a task the replay already ended (strace prints both {@code exit_group} and {@code +++ exited}). */
+    TASK_ALREADY_ENDED;
+
+    /** Number of reasons. */
+    public static final int COUNT = values().length;
+}

@@ -1,0 +1,33 @@
+package org.devmirror.replay;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.devmirror.device.DeviceMirror;
+import org.devmirror.mm.AddressSpace;
+
+/**
+ * One address space of the traced program, with the tasks running in it (a process and its
+ * {@code CLONE_VM} threads or vfork children), its program break, and one device mirror per
+ * replayed device.
+ */
+final class TracedProcess {
+    final AddressSpace mm;
+    final DeviceMirror[] mirrors;
+    // per mirror: pages it has faulted in at least once, to tell a refault from a first fault
+    final Set<Long>[] faultedPages;
+    // tasks whose calls apply to mm; the space is torn down when this reaches 0
+    int tasks = 1;
+    // [brkStart, brkEnd): the heap as the last brk left it; -1 until the first brk(NULL) answer
+    long brkStart = -1;
+    long brkEnd = -1;
+
+    @SuppressWarnings("unchecked")
+    TracedProcess(AddressSpace mm, DeviceMirror[] mirrors) {
+        this.mm = mm;
+        this.mirrors = mirrors;
+        this.faultedPages = new Set[mirrors.length];
+        for (int i = 0; i < mirrors.length; i++) {
+            faultedPages[i] = new HashSet<>();
+        }
+    }
+}

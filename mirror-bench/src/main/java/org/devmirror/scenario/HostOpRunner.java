@@ -1,0 +1,85 @@
+package org.devmirror.scenario;
+
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Advice;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.MapFlags;
+import org.devmirror.observe.InvalidationRecorder;
+
+/**
+ * Runs the {@link HostOp}s of a scenario on the simulated host: each becomes the
+ * {@code AddressSpace} call of the same name, with the scenario's names resolved to addresses.
+ * A result the kernel would return (EFAULT, ENOMEM, ...) is the operation's outcome.
+ */
+final class HostOpRunner {
+    private final RunState state;
+
+    HostOpRunner(RunState state) {
+        this.state = state;
+    }
+
+    OpOutcome run(HostOp op) {
+        AddressSpace mm = state.spaces.get(op.space());
+        return switch (op) {
+            case HostOp.Mmap m -> mmap(mm, m);
+            case HostOp.Munmap m -> OpOutcome.of(mm.munmap(state.address(m.addr()), m.length()));
+            case HostOp.Mremap m -> mremap(mm, m);
+            case HostOp.Mprotect m -> OpOutcome.of(mm.mprotect(state.address(m.addr()), m.length(), m.prot()));
+            case HostOp.Madvise m -> OpOutcome.of(mm.madvise(state.address(m.addr()), m.length(),
+                    Advice.valueOf(m.advice().name())));
+            case HostOp.CpuRead r -> cpuRead(mm, r);
+            case HostOp.CpuWrite w -> OpOutcome.of(mm.cpuWrite(state.address(w.addr()), DataBytes.of(w.data(), w.length()),
+                    0, (int) w.length()));
+            case HostOp.Fork f -> fork(mm, f);
+            case HostOp.ClearSoftDirty c -> OpOutcome.of(mm.clearSoftDirty());
+            case HostOp.Reclaim r -> OpOutcome.ofPages(mm.reclaim(state.address(r.addr()), r.length()));
+            case HostOp.Compact c -> OpOutcome.ofPages(mm.compact(state.address(c.addr()), c.length()));
+            case HostOp.Ksm k -> OpOutcome.ofPages(mm.ksmMerge(state.address(k.addr()), k.length()));
+            case HostOp.ThpCollapse t -> OpOutcome.of(mm.collapseHuge(state.address(t.addr())));
+            case HostOp.ThpSplit t -> OpOutcome.of(mm.splitHuge(state.address(t.addr())));
+            case HostOp.OomReap o -> OpOutcome.of(mm.oomReap());
+            case HostOp.Writeback w -> OpOutcome.of(mm.writeback(state.files.get(w.file())));
+            case HostOp.Exit e -> {
+                mm.exit();
+                yield OpOutcome.of(Errno.OK);
+            }
+        };
+    }
+
+    private OpOutcome mmap(AddressSpace mm, HostOp.Mmap m) {
+        int flags = (m.shared() ? MapFlags.SHARED : MapFlags.PRIVATE) | (m.fixed() ? MapFlags.FIXED : 0)
+                | (m.huge() ? MapFlags.HUGEPAGE : 0);
+        long hint = m.at() == null ? 0 : state.address(m.at());
+        long addr = m.file() == null
+                ? mm.mmap(hint, m.length(), m.prot(), flags | MapFlags.ANONYMOUS)
+                : mm.mmap(hint, m.length(), m.prot(), flags, state.files.get(m.file()), m.fileOffset());
+        if (addr >= 0 && m.binding() != null) {
+            state.buffers.put(m.binding(), addr);
+        }
+        return OpOutcome.ofReturn(addr);
+    }
+
+    private OpOutcome mremap(AddressSpace mm, HostOp.Mremap m) {
+        int flags = (m.mayMove() ? MapFlags.MREMAP_MAYMOVE : 0) | (m.fixed() ? MapFlags.MREMAP_FIXED : 0)
+                | (m.dontUnmap() ? MapFlags.MREMAP_DONTUNMAP : 0);
+        long target = m.at() == null ? 0 : state.address(m.at());
+        long addr = mm.mremap(state.address(m.addr()), m.oldLength(), m.newLength(), flags, target);
+        if (addr >= 0 && m.binding() != null) {
+            state.buffers.put(m.binding(), addr);
+        }
+        return OpOutcome.ofReturn(addr);
+    }
+
+    private OpOutcome cpuRead(AddressSpace mm, HostOp.CpuRead r) {
+        byte[] sink = new byte[(int) r.length()];
+        return OpOutcome.of(mm.cpuRead(state.address(r.addr()), sink, 0, sink.length));
+    }
+
+    private OpOutcome fork(AddressSpace parent, HostOp.Fork f) {
+        AddressSpace child = parent.fork();
+        InvalidationRecorder recorder = state.recorder;
+        recorder.watch(child);
+        state.spaces.put(f.child(), child);
+        return OpOutcome.of(Errno.OK);
+    }
+}

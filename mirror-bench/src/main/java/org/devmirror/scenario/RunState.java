@@ -1,0 +1,77 @@
+package org.devmirror.scenario;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.driver.InvalidationPolicy;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Host;
+import org.devmirror.mm.MemoryObject;
+import org.devmirror.observe.InvalidationRecorder;
+
+/**
+ * The machine a scenario runs on and everything its names stand for: the host, the named address
+ * spaces, the buffers' addresses, files, devices, and each device's mirror of each space it has
+ * used. Single-threaded.
+ */
+final class RunState implements AutoCloseable {
+    /** Device-private memory of a device declared without {@code memory}: 16 MiB, room for eight 2 MiB folios. */
+    static final long DEFAULT_DEVICE_PAGES = 4096;
+
+    final Host host = new Host();
+    final InvalidationRecorder recorder = InvalidationRecorder.recording();
+    final MirrorOptions options;
+    final Map<String, AddressSpace> spaces = new LinkedHashMap<>();
+    final Map<String, Long> buffers = new HashMap<>();
+    final Map<String, MemoryObject> files = new HashMap<>();
+    final Map<String, MirrorDevice> devices = new LinkedHashMap<>();
+    // "space\0device" -> the device's mirror of that space, opened by its first operation there
+    final Map<String, DeviceMirror> mirrors = new LinkedHashMap<>();
+    /** What a snapshot or device read produced: the range's start address and its bytes. */
+    record Capture(long start, byte[] bytes) {}
+
+    // line of a snapshot / device read -> what it produced
+    final Map<Integer, Capture> snapshots = new HashMap<>();
+    final Map<Integer, Capture> reads = new HashMap<>();
+
+    RunState(InvalidationPolicy policy) {
+        this.options = MirrorOptions.defaults().withPolicy(policy);
+        AddressSpace main = host.newAddressSpace();
+        recorder.watch(main);
+        spaces.put(Scenario.MAIN_SPACE, main);
+    }
+
+    /** The address of {@code a}: a buffer's bound address plus the offset, or the absolute value. */
+    long address(Address a) {
+        return a.isAbsolute() ? a.offset() : buffers.get(a.base()) + a.offset();
+    }
+
+    /** {@code device}'s mirror of {@code space}, opening it on first use. */
+    DeviceMirror mirror(String space, String device) {
+        return mirrors.computeIfAbsent(space + '\0' + device, k -> devices.get(device).open(spaces.get(space), options));
+    }
+
+    /** The device name of a mirror key. */
+    static String deviceOf(String mirrorKey) {
+        return mirrorKey.substring(mirrorKey.indexOf('\0') + 1);
+    }
+
+    /** The space name of a mirror key. */
+    static String spaceOf(String mirrorKey) {
+        return mirrorKey.substring(0, mirrorKey.indexOf('\0'));
+    }
+
+    @Override
+    public void close() {
+        for (DeviceMirror m : mirrors.values()) {
+            m.close();
+        }
+        for (MirrorDevice d : devices.values()) {
+            d.close();
+        }
+        host.close();
+    }
+}
