@@ -443,20 +443,15 @@ public final class AddressSpace implements AutoCloseable {
         lockForRead();
         try {
             long n = 0;
+            PageWalk walk = new PageWalk(pageTable);
             for (int i = 0; i < vmaTree.size(); i++) {
                 Vma v = vmaTree.get(i);
-                long va = v.start;
-                while (va < v.end) {
-                    va = pageTable.nextPopulated(va, v.end);
-                    if (va >= v.end) {
-                        break;
-                    }
-                    long e = pageTable.get(va);
-                    boolean huge = PteLayout.isHuge(e);
+                walk.reset(v.start, v.end);
+                while (walk.next()) {
+                    long e = walk.entry();
                     if (!rssOnly || (PteLayout.isPresent(e) && !PteLayout.isSpecial(e))) {
-                        n += huge ? Host.PMD_PAGES : 1;
+                        n += walk.isHuge() ? Host.PMD_PAGES : 1;
                     }
-                    va = PageWalk.nextEntry(va, e);
                 }
             }
             return n;
