@@ -32,11 +32,11 @@ final class Fork {
                     Vma cv = v.copy();
                     child.insertVma(cv);
                     if (cv.anonVma != null) {
-                        cv.anonVma.add(child);
+                        cv.anonVma.members.add(child);
                         copyRange(parent, child, v);
                     }
                     if (cv.object != null) {
-                        cv.object.addMapper(child);
+                        cv.object.mappers.add(child);
                     }
                 }
                 return child;

@@ -183,7 +183,7 @@ final class MemoryFault {
             a = vma.anonVma;
             if (a == null) {
                 a = new AnonVma();
-                a.add(mm);
+                a.members.add(mm);
                 vma.anonVma = a;
             }
             return a;

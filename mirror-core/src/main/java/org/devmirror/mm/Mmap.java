@@ -79,7 +79,7 @@ final class Mmap {
             Vma v = new Vma(target, target + len, prot, flags, obj, pgoff, null);
             mm.insertVma(v);
             if (obj != null) {
-                obj.addMapper(mm);
+                obj.mappers.add(mm);
             }
             mergeAround(mm, v);
             return target;
