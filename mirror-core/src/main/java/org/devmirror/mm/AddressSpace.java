@@ -260,11 +260,6 @@ public final class AddressSpace implements AutoCloseable {
         vmaTree.remove(v);
     }
 
-    /** Called after v's start moved up within its old range: the order is unchanged. */
-    void rekeyVma(Vma v, long oldStart) {
-        assert v.start >= oldStart;
-    }
-
     // ------------------------------------------------------------------ layout changes
 
     /**
