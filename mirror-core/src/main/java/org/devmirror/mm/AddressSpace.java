@@ -260,11 +260,6 @@ public final class AddressSpace implements AutoCloseable {
         vmaTree.remove(v);
     }
 
-    /** Called after v's start moved up within its old range: the order is unchanged. */
-    void rekeyVma(Vma v, long oldStart) {
-        assert v.start >= oldStart;
-    }
-
     // ------------------------------------------------------------------ layout changes
 
     /**
@@ -443,20 +438,15 @@ public final class AddressSpace implements AutoCloseable {
         lockForRead();
         try {
             long n = 0;
+            PageWalk walk = new PageWalk(pageTable);
             for (int i = 0; i < vmaTree.size(); i++) {
                 Vma v = vmaTree.get(i);
-                long va = v.start;
-                while (va < v.end) {
-                    va = pageTable.nextPopulated(va, v.end);
-                    if (va >= v.end) {
-                        break;
-                    }
-                    long e = pageTable.get(va);
-                    boolean huge = PteLayout.isHuge(e);
+                walk.reset(v.start, v.end);
+                while (walk.next()) {
+                    long e = walk.entry();
                     if (!rssOnly || (PteLayout.isPresent(e) && !PteLayout.isSpecial(e))) {
-                        n += huge ? Host.PMD_PAGES : 1;
+                        n += walk.isHuge() ? Host.PMD_PAGES : 1;
                     }
-                    va = PageWalk.nextEntry(va, e);
                 }
             }
             return n;

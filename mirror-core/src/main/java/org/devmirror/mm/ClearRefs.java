@@ -21,19 +21,18 @@ final class ClearRefs {
         mm.lockForWrite();
         try {
             CpuPageTable pt = mm.pageTable();
+            PageWalk walk = new PageWalk(pt);
             long first = -1;
             long last = -1;
             for (Vma v : mm.allVmas()) {
-                for (long va = pt.nextPopulated(v.start, v.end); va < v.end; ) {
-                    long e = pt.get(va);
-                    long next = PageWalk.nextEntry(va, e);
-                    if (cleared(e) != e) {
+                walk.reset(v.start, v.end);
+                while (walk.next()) {
+                    if (cleared(walk.entry()) != walk.entry()) {
                         if (first < 0) {
-                            first = PteLayout.isHuge(e) ? UserRange.pmdFloor(va) : va;
+                            first = walk.entryStart();
                         }
-                        last = next;
+                        last = walk.entryEnd();
                     }
-                    va = next < v.end ? pt.nextPopulated(next, v.end) : v.end;
                 }
             }
             if (first < 0) {
@@ -42,18 +41,12 @@ final class ClearRefs {
             int slot = mm.notify.start(MmuNotifierEvent.SOFT_DIRTY, first, last, null);
             mm.ptl.lock();
             try {
-                for (long va = pt.nextPopulated(first, last); va < last; ) {
-                    long e = pt.get(va);
-                    long n = cleared(e);
-                    if (n != e) {
-                        if (PteLayout.isHuge(e)) {
-                            pt.setPmd(UserRange.pmdFloor(va), n);
-                        } else {
-                            pt.set(va, n);
-                        }
+                walk.reset(first, last);
+                while (walk.next()) {
+                    long n = cleared(walk.entry());
+                    if (n != walk.entry()) {
+                        walk.set(n);
                     }
-                    long next = PageWalk.nextEntry(va, e);
-                    va = next < last ? pt.nextPopulated(next, last) : last;
                 }
             } finally {
                 mm.ptl.unlock();

@@ -25,27 +25,20 @@ final class Compaction {
         mm.lockForWrite();
         try {
             Host host = mm.host();
-            CpuPageTable pt = mm.pageTable();
-            Rmap walk = new Rmap();
+            Rmap rmapWalk = new Rmap();
+            PageWalk walk = new PageWalk(mm.pageTable());
             long moved = 0;
             for (Vma v : mm.vmasIn(addr, end)) {
-                long e = Math.min(end, v.end);
-                long va = Math.max(addr, v.start);
-                while (va < e) {
-                    va = pt.nextPopulated(va, e);
-                    if (va >= e) {
-                        break;
-                    }
-                    long pte = pt.get(va);
-                    long next = PageWalk.nextEntry(va, pte);
+                walk.reset(Math.max(addr, v.start), Math.min(end, v.end));
+                while (walk.next()) {
+                    long pte = walk.entry();
                     if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte)) {
-                        int r = movePage(host, PteLayout.pfn(pte), walk);
+                        int r = movePage(host, PteLayout.pfn(pte), rmapWalk);
                         if (r < 0) {
                             return moved; // no free frame left
                         }
                         moved += r;
                     }
-                    va = next;
                 }
             }
             return moved;

@@ -41,10 +41,10 @@ final class ExitMmap {
             }
             for (Vma v : mm.allVmas()) {
                 if (v.anonVma != null) {
-                    v.anonVma.remove(mm);
+                    v.anonVma.members.remove(mm);
                 }
                 if (v.object != null) {
-                    v.object.removeMapper(mm);
+                    v.object.mappers.remove(mm);
                 }
                 mm.removeVma(v);
             }

@@ -32,11 +32,11 @@ final class Fork {
                     Vma cv = v.copy();
                     child.insertVma(cv);
                     if (cv.anonVma != null) {
-                        cv.anonVma.add(child);
+                        cv.anonVma.members.add(child);
                         copyRange(parent, child, v);
                     }
                     if (cv.object != null) {
-                        cv.object.addMapper(child);
+                        cv.object.mappers.add(child);
                     }
                 }
                 return child;
@@ -49,29 +49,24 @@ final class Fork {
     }
 
     private static void copyRange(AddressSpace parent, AddressSpace child, Vma v) {
-        CpuPageTable pt = parent.pageTable();
         boolean cow = v.isCow();
-        for (long va = pt.nextPopulated(v.start, v.end); va < v.end; ) {
-            long e = pt.get(va);
-            if (PteLayout.isDeviceExclusive(e)) {
-                MemoryFault.restoreExclusive(parent, va, e);
+        PageWalk walk = PageWalk.over(parent.pageTable(), v.start, v.end);
+        while (walk.next()) {
+            if (PteLayout.isDeviceExclusive(walk.entry())) {
+                MemoryFault.restoreExclusive(parent, walk.va(), walk.entry());
             }
-            long next = PageWalk.nextEntry(va, e);
-            va = next < v.end ? pt.nextPopulated(next, v.end) : v.end;
         }
         long first = -1;
         long last = -1;
         if (cow) {
-            for (long va = pt.nextPopulated(v.start, v.end); va < v.end; ) {
-                long e = pt.get(va);
-                long next = PageWalk.nextEntry(va, e);
-                if (PteLayout.isWrite(e)) {
+            walk.reset(v.start, v.end);
+            while (walk.next()) {
+                if (PteLayout.isWrite(walk.entry())) {
                     if (first < 0) {
-                        first = PteLayout.isHuge(e) ? UserRange.pmdFloor(va) : va;
+                        first = walk.entryStart();
                     }
-                    last = next;
+                    last = walk.entryEnd();
                 }
-                va = next < v.end ? pt.nextPopulated(next, v.end) : v.end;
             }
         }
         int slot = first >= 0 ? parent.notify.start(MmuNotifierEvent.PROTECTION_PAGE, first, last, null) : MmuNotify.OFF;
@@ -88,12 +83,11 @@ final class Fork {
     private static void copyEntries(AddressSpace parent, AddressSpace child, Vma v, boolean cow) {
         Host host = parent.host();
         PhysicalMemory mem = host.memory();
-        CpuPageTable pt = parent.pageTable();
         CpuPageTable cpt = child.pageTable();
-        for (long va = pt.nextPopulated(v.start, v.end); va < v.end; ) {
-            long e = pt.get(va);
-            boolean huge = PteLayout.isHuge(e);
-            long at = huge ? UserRange.pmdFloor(va) : va;
+        PageWalk walk = PageWalk.over(parent.pageTable(), v.start, v.end);
+        while (walk.next()) {
+            long va = walk.va();
+            long e = walk.entry();
             long n = cow ? PteLayout.wrProtect(e) : e;
             switch (PteLayout.type(e)) {
                 case PteLayout.TYPE_PRESENT -> {
@@ -111,19 +105,14 @@ final class Fork {
                 default -> throw new IllegalStateException("mm " + parent.id() + ": unexpected entry during fork at 0x"
                         + Long.toHexString(va) + ": " + PteLayout.describe(e));
             }
-            if (huge) {
-                if (n != e) {
-                    pt.setPmd(at, n);
-                }
-                cpt.setPmd(at, n);
-            } else {
-                if (n != e) {
-                    pt.set(at, n);
-                }
-                cpt.set(at, n);
+            if (n != e) {
+                walk.set(n);
             }
-            long next = PageWalk.nextEntry(va, e);
-            va = next < v.end ? pt.nextPopulated(next, v.end) : v.end;
+            if (walk.isHuge()) {
+                cpt.setPmd(walk.entryStart(), n);
+            } else {
+                cpt.set(va, n);
+            }
         }
     }
 }

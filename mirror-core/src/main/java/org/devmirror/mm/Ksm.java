@@ -42,27 +42,22 @@ final class Ksm {
         CpuPageTable pt = mm.pageTable();
         // content hash -> candidate addresses, in address order
         Map<Long, List<Long>> byHash = new HashMap<>();
+        PageWalk walk = new PageWalk(pt);
         for (Vma v : mm.vmasIn(start, end)) {
             if (v.isShared()) {
                 continue;
             }
-            long e = Math.min(end, v.end);
-            long va = Math.max(start, v.start);
-            while (va < e) {
-                va = pt.nextPopulated(va, e);
-                if (va >= e) {
-                    break;
-                }
-                long pte = pt.get(va);
+            walk.reset(Math.max(start, v.start), Math.min(end, v.end));
+            while (walk.next()) {
+                long pte = walk.entry();
                 if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte)) {
                     long pfn = PteLayout.pfn(pte);
                     Object mapping = host.rmap().mappingOf(pfn);
                     boolean exclusiveAnon = mapping instanceof AnonVma && mem.mapcount(pfn) == 1 && mem.refcount(pfn) == 1;
                     if (exclusiveAnon || mapping instanceof KsmStable) {
-                        byHash.computeIfAbsent(hash(mem, pfn), h -> new ArrayList<>()).add(va);
+                        byHash.computeIfAbsent(hash(mem, pfn), h -> new ArrayList<>()).add(walk.va());
                     }
                 }
-                va = PageWalk.nextEntry(va, pte);
             }
         }
         long merged = 0;

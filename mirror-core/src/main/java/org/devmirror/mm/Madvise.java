@@ -91,6 +91,7 @@ final class Madvise {
         CpuPageTable pt = mm.pageTable();
         Host host = mm.host();
         PhysicalMemory mem = host.memory();
+        PageWalk walk = new PageWalk(pt);
         for (Vma v : mm.vmasIn(start, end)) {
             long s = Math.max(start, v.start);
             long e = Math.min(end, v.end);
@@ -99,32 +100,21 @@ final class Madvise {
                 continue;
             }
             int slot = mm.notify.start(MmuNotifierEvent.CLEAR, from, PageWalk.populatedEnd(pt, from, e), null);
+            walk.reset(from, e);
             mm.ptl.lock();
             try {
-                long va = from;
-                while (va < e) {
-                    va = pt.nextPopulated(va, e);
-                    if (va >= e) {
-                        break;
-                    }
-                    long pte = pt.get(va);
-                    long next = PageWalk.nextEntry(va, pte);
+                while (walk.next()) {
+                    long pte = walk.entry();
                     if (PteLayout.isSwap(pte)) {
-                        pt.set(va, 0); // madvise_free_pte_range: free_swap_and_cache
+                        walk.set(0); // madvise_free_pte_range: free_swap_and_cache
                         host.swap().freeSlot(PteLayout.swapSlot(pte));
                     } else if (PteLayout.isPresent(pte) && !PteLayout.isSpecial(pte)) {
                         long pfn = PteLayout.pfn(pte);
                         if (mem.mapcount(pfn) == 1 && host.rmap().mappingOf(pfn) instanceof AnonVma) {
-                            long clean = PteLayout.mkOld(PteLayout.mkClean(pte));
-                            if (PteLayout.isHuge(pte)) {
-                                pt.setPmd(UserRange.pmdFloor(va), clean);
-                            } else {
-                                pt.set(va, clean);
-                            }
+                            walk.set(PteLayout.mkOld(PteLayout.mkClean(pte)));
                             host.rmap().setLazyFree(pfn, true);
                         }
                     }
-                    va = next;
                 }
             } finally {
                 mm.ptl.unlock();

@@ -152,11 +152,8 @@ final class MemoryFault {
      * the entry is still {@code expected}; otherwise frees it. Returns whether it was installed.
      */
     static boolean installAnon(AddressSpace mm, Vma vma, long addr, long expected, long pfn, long flags) {
-        Host host = mm.host();
-        PhysicalMemory mem = host.memory();
-        AnonVma anon = anonVmaPrepare(mm, vma);
-        host.rmap().setAnon(pfn, anon, vma.linearIndex(addr));
-        mem.setAnon(pfn, true);
+        PhysicalMemory mem = mm.host().memory();
+        newAnonRmap(mm, vma, addr, pfn);
         CpuPageTable pt = mm.pageTable();
         mm.ptl.lock();
         try {
@@ -172,6 +169,15 @@ final class MemoryFault {
         }
     }
 
+    /**
+     * {@code folio_add_new_anon_rmap} for a frame not yet mapped: it joins the VMA's fork family
+     * at addr's linear index, so the reverse map can find the mapping about to be installed.
+     */
+    private static void newAnonRmap(AddressSpace mm, Vma vma, long addr, long pfn) {
+        mm.host().rmap().setAnon(pfn, anonVmaPrepare(mm, vma), vma.linearIndex(addr));
+        mm.host().memory().setAnon(pfn, true);
+    }
+
     /** {@code anon_vma_prepare}: the VMA's fork family, created on its first anonymous page. */
     static AnonVma anonVmaPrepare(AddressSpace mm, Vma vma) {
         AnonVma a = vma.anonVma;
@@ -183,7 +189,7 @@ final class MemoryFault {
             a = vma.anonVma;
             if (a == null) {
                 a = new AnonVma();
-                a.add(mm);
+                a.members.add(mm);
                 vma.anonVma = a;
             }
             return a;
@@ -223,11 +229,16 @@ final class MemoryFault {
         mm.ptl.lock();
         try {
             if (pt.get(addr) == e) {
-                pt.set(addr, PteLayout.mkDirty(PteLayout.mkWrite(PteLayout.mkYoung(e))));
+                pt.set(addr, reuseWritable(e));
             }
         } finally {
             mm.ptl.unlock();
         }
+    }
+
+    /** {@code wp_page_reuse}/{@code maybe_mkwrite}: the same page, now young, writable and dirty. */
+    private static long reuseWritable(long e) {
+        return PteLayout.mkDirty(PteLayout.mkWrite(PteLayout.mkYoung(e)));
     }
 
     /** {@code wp_page_copy}: a private copy replaces the shared one, CLEAR over the page. */
@@ -241,9 +252,7 @@ final class MemoryFault {
         if (oldPfn != PhysicalMemory.NO_FRAME) {
             mem.copyFrame(oldPfn, pfn);
         }
-        AnonVma anon = anonVmaPrepare(mm, vma);
-        host.rmap().setAnon(pfn, anon, vma.linearIndex(addr));
-        mem.setAnon(pfn, true);
+        newAnonRmap(mm, vma, addr, pfn);
         CpuPageTable pt = mm.pageTable();
         int slot = mm.notify.start(MmuNotifierEvent.CLEAR, addr, addr + Host.PAGE_SIZE, null);
         mm.ptl.lock();
@@ -275,7 +284,7 @@ final class MemoryFault {
             mm.ptl.lock();
             try {
                 if (pt.getPmd(haddr) == e) {
-                    pt.setPmd(haddr, PteLayout.mkDirty(PteLayout.mkWrite(PteLayout.mkYoung(e))));
+                    pt.setPmd(haddr, reuseWritable(e));
                 }
             } finally {
                 mm.ptl.unlock();
@@ -331,9 +340,7 @@ final class MemoryFault {
             return Errno.ENOMEM;
         }
         swap.readInto(slot, mem, pfn);
-        AnonVma anon = anonVmaPrepare(mm, vma);
-        host.rmap().setAnon(pfn, anon, vma.linearIndex(addr));
-        mem.setAnon(pfn, true);
+        newAnonRmap(mm, vma, addr, pfn);
         CpuPageTable pt = mm.pageTable();
         mm.ptl.lock();
         try {
@@ -344,10 +351,8 @@ final class MemoryFault {
             // exclusive (no fork relative shares the slot) pages of a writable VMA come back
             // writable, as do_swap_page does for a write fault; shared ones stay COW
             boolean exclusive = swap.slotRefcount(slot) == 1;
-            long flags = PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
-                    | (exclusive && vma.canWrite() ? PteLayout.WRITE | PteLayout.DIRTY : 0);
             mem.incMapcount(pfn);
-            pt.set(addr, PteLayout.present(pfn, flags));
+            pt.set(addr, PteLayout.present(pfn, restoredFlags(e, exclusive && vma.canWrite())));
             swap.freeSlot(slot);
             return null;
         } finally {
@@ -362,13 +367,20 @@ final class MemoryFault {
         mm.ptl.lock();
         try {
             if (pt.get(addr) == e) {
-                long flags = PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
-                        | (PteLayout.isWrite(e) ? PteLayout.WRITE | PteLayout.DIRTY : 0);
-                pt.set(addr, PteLayout.present(PteLayout.pfn(e), flags));
+                pt.set(addr, PteLayout.present(PteLayout.pfn(e), restoredFlags(e, PteLayout.isWrite(e))));
             }
         } finally {
             mm.ptl.unlock();
             mm.notify.end(slot);
         }
+    }
+
+    /**
+     * The flags of a present entry brought back from a non-present one (swap, device-exclusive):
+     * young, the old entry's soft-dirty bit kept, and writable (hence dirty) only if asked.
+     */
+    private static long restoredFlags(long old, boolean writable) {
+        return PteLayout.READ | PteLayout.ACCESSED | (old & PteLayout.SOFT_DIRTY)
+                | (writable ? PteLayout.WRITE | PteLayout.DIRTY : 0);
     }
 }

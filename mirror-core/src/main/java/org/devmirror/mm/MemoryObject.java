@@ -19,8 +19,6 @@ import org.devmirror.mm.phys.PhysicalMemory;
  * holds one reference, owned by this object.
  */
 public final class MemoryObject {
-    private static final AddressSpace[] NONE = new AddressSpace[0];
-
     private final Host host;
     private final String name;
     private final long size;
@@ -29,8 +27,8 @@ public final class MemoryObject {
     private final long[] pages;
     // index -> dirty since the last writeback; guarded by lock
     private final boolean[] dirty;
-    // address spaces with a VMA of this object; replaced, never mutated (copy on write)
-    private volatile AddressSpace[] mappers = NONE;
+    // address spaces with a VMA of this object (i_mmap); read without the lock
+    final MapperSet mappers = new MapperSet();
 
     MemoryObject(Host host, String name, long size) {
         if (name == null || name.isEmpty()) {
@@ -99,23 +97,9 @@ public final class MemoryObject {
      */
     public void pread(long offset, byte[] dst, int dstOff, int len) {
         checkIo(offset, dst, dstOff, len);
-        PhysicalMemory mem = host.memory();
         lock.lock();
         try {
-            while (len > 0) {
-                int idx = (int) (offset >>> Host.PAGE_SHIFT);
-                int in = (int) (offset & (Host.PAGE_SIZE - 1));
-                int n = (int) Math.min(len, Host.PAGE_SIZE - in);
-                long pfn = pages[idx];
-                if (pfn == PhysicalMemory.NO_FRAME) {
-                    Arrays.fill(dst, dstOff, dstOff + n, (byte) 0);
-                } else {
-                    mem.read(pfn, in, dst, dstOff, n);
-                }
-                offset += n;
-                dstOff += n;
-                len -= n;
-            }
+            copyLocked(offset, dst, dstOff, len, false);
         } finally {
             lock.unlock();
         }
@@ -129,27 +113,42 @@ public final class MemoryObject {
      */
     public Errno pwrite(long offset, byte[] src, int srcOff, int len) {
         checkIo(offset, src, srcOff, len);
-        PhysicalMemory mem = host.memory();
         lock.lock();
         try {
-            while (len > 0) {
-                int idx = (int) (offset >>> Host.PAGE_SHIFT);
-                int in = (int) (offset & (Host.PAGE_SIZE - 1));
-                int n = (int) Math.min(len, Host.PAGE_SIZE - in);
+            return copyLocked(offset, src, srcOff, len, true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The page-by-page loop of {@code filemap_read}/{@code generic_perform_write}: a read sees
+     * zeros where nothing is cached; a write caches a page where needed, dirties it, and stops
+     * with ENOMEM at the first page it cannot cache.
+     */
+    private Errno copyLocked(long offset, byte[] buf, int off, int len, boolean write) {
+        PhysicalMemory mem = host.memory();
+        while (len > 0) {
+            int idx = (int) (offset >>> Host.PAGE_SHIFT);
+            int in = (int) (offset & (Host.PAGE_SIZE - 1));
+            int n = (int) Math.min(len, Host.PAGE_SIZE - in);
+            if (write) {
                 long pfn = findOrCreateLocked(idx);
                 if (pfn == PhysicalMemory.NO_FRAME) {
                     return Errno.ENOMEM;
                 }
-                mem.write(pfn, in, src, srcOff, n);
+                mem.write(pfn, in, buf, off, n);
                 dirty[idx] = true;
-                offset += n;
-                srcOff += n;
-                len -= n;
+            } else if (pages[idx] == PhysicalMemory.NO_FRAME) {
+                Arrays.fill(buf, off, off + n, (byte) 0);
+            } else {
+                mem.read(pages[idx], in, buf, off, n);
             }
-            return Errno.OK;
-        } finally {
-            lock.unlock();
+            offset += n;
+            off += n;
+            len -= n;
         }
+        return Errno.OK;
     }
 
     private void checkIo(long offset, byte[] buf, int off, int len) {
@@ -231,36 +230,6 @@ public final class MemoryObject {
             return d;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** The address spaces that map this object. */
-    AddressSpace[] mappers() {
-        return mappers; // volatile read: pairs with the volatile write in addMapper/removeMapper
-    }
-
-    synchronized void addMapper(AddressSpace mm) {
-        AddressSpace[] m = mappers;
-        for (AddressSpace a : m) {
-            if (a == mm) {
-                return;
-            }
-        }
-        AddressSpace[] n = Arrays.copyOf(m, m.length + 1);
-        n[m.length] = mm;
-        mappers = n;
-    }
-
-    synchronized void removeMapper(AddressSpace mm) {
-        AddressSpace[] m = mappers;
-        for (int i = 0; i < m.length; i++) {
-            if (m[i] == mm) {
-                AddressSpace[] n = new AddressSpace[m.length - 1];
-                System.arraycopy(m, 0, n, 0, i);
-                System.arraycopy(m, i + 1, n, i, m.length - i - 1);
-                mappers = n;
-                return;
-            }
         }
     }
 

@@ -79,7 +79,7 @@ final class Mmap {
             Vma v = new Vma(target, target + len, prot, flags, obj, pgoff, null);
             mm.insertVma(v);
             if (obj != null) {
-                obj.addMapper(mm);
+                obj.mappers.add(mm);
             }
             mergeAround(mm, v);
             return target;
@@ -153,10 +153,9 @@ final class Mmap {
             } else if (v.start < start) {
                 v.end = start;
             } else if (v.end > end) {
-                long old = v.start;
+                // the start moves up inside the VMA's own old range: the tree order is unchanged
                 v.pgoff += (end - v.start) >>> Host.PAGE_SHIFT;
                 v.start = end;
-                mm.rekeyVma(v, old);
             } else {
                 mm.removeVma(v);
             }

@@ -77,18 +77,13 @@ final class Mprotect {
 
     /** {@code change_pte_range}/{@code change_huge_pmd} over {@code [start, end)}. */
     private static void changeProtection(AddressSpace mm, long start, long end, int prot) {
-        CpuPageTable pt = mm.pageTable();
         boolean read = (prot & Prot.READ) != 0;
         boolean write = (prot & Prot.WRITE) != 0;
+        PageWalk walk = PageWalk.over(mm.pageTable(), start, end);
         mm.ptl.lock();
         try {
-            long va = start;
-            while (va < end) {
-                va = pt.nextPopulated(va, end);
-                if (va >= end) {
-                    break;
-                }
-                long e = pt.get(va);
+            while (walk.next()) {
+                long e = walk.entry();
                 long n = e;
                 if (PteLayout.isPresent(e)) {
                     n = read ? n | PteLayout.READ : n & ~PteLayout.READ; // PROT_NONE: pte_protnone
@@ -98,17 +93,8 @@ final class Mprotect {
                 } else if (!write && PteLayout.type(e) != PteLayout.TYPE_SWAP) {
                     n = PteLayout.wrProtect(n); // make_readable_*_entry
                 }
-                if (PteLayout.isHuge(e)) {
-                    long haddr = UserRange.pmdFloor(va);
-                    if (n != e) {
-                        pt.setPmd(haddr, n);
-                    }
-                    va = haddr + Host.PMD_SIZE;
-                } else {
-                    if (n != e) {
-                        pt.set(va, n);
-                    }
-                    va += Host.PAGE_SIZE;
+                if (n != e) {
+                    walk.set(n);
                 }
             }
         } finally {

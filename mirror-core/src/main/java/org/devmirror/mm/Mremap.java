@@ -142,29 +142,17 @@ final class Mremap {
 
     /** {@code move_ptes}/{@code move_huge_pmd}: every entry of the old range moves by delta, with what it holds. */
     private static void moveEntries(AddressSpace mm, long start, long end, long delta) {
-        CpuPageTable pt = mm.pageTable();
         PageMapping rmap = mm.host().rmap();
+        PageWalk walk = PageWalk.over(mm.pageTable(), start, end);
         mm.ptl.lock();
         try {
-            long va = start;
-            while (va < end) {
-                va = pt.nextPopulated(va, end);
-                if (va >= end) {
-                    break;
-                }
-                long e = pt.get(va);
-                if (PteLayout.isHuge(e)) {
-                    long haddr = UserRange.pmdFloor(va);
-                    pt.setPmd(haddr, 0);
-                    pt.setPmd(haddr + delta, e);
-                    va = haddr + Host.PMD_SIZE;
-                } else {
-                    pt.set(va, 0);
-                    pt.set(va + delta, e);
-                    if (PteLayout.isPresent(e) && !PteLayout.isSpecial(e) && rmap.mappingOf(PteLayout.pfn(e)) instanceof KsmStable node) {
-                        node.add(mm, va + delta); // the stable node lists mappings by address
-                    }
-                    va += Host.PAGE_SIZE;
+            while (walk.next()) {
+                long e = walk.entry();
+                walk.set(0);
+                walk.setAt(delta, e);
+                if (!walk.isHuge() && PteLayout.isPresent(e) && !PteLayout.isSpecial(e)
+                        && rmap.mappingOf(PteLayout.pfn(e)) instanceof KsmStable node) {
+                    node.add(mm, walk.va() + delta); // the stable node lists mappings by address
                 }
             }
         } finally {

@@ -35,30 +35,24 @@ final class Reclaim {
     static long reclaimLocked(AddressSpace mm, long start, long end) {
         Host host = mm.host();
         CpuPageTable pt = mm.pageTable();
-        Rmap walk = new Rmap();
+        Rmap rmapWalk = new Rmap();
+        PageWalk walk = new PageWalk(pt);
         long reclaimed = 0;
         for (Vma v : mm.vmasIn(start, end)) {
             if (v.isShared()) {
                 continue;
             }
-            long e = Math.min(end, v.end);
-            long va = Math.max(start, v.start);
-            while (va < e) {
-                va = pt.nextPopulated(va, e);
-                if (va >= e) {
-                    break;
-                }
-                long pte = pt.get(va);
-                long next = PageWalk.nextEntry(va, pte);
+            walk.reset(Math.max(start, v.start), Math.min(end, v.end));
+            while (walk.next()) {
+                long pte = walk.entry();
                 if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte)
                         && host.rmap().mappingOf(PteLayout.pfn(pte)) instanceof AnonVma) {
-                    int r = reclaimPage(host, PteLayout.pfn(pte), walk);
+                    int r = reclaimPage(host, PteLayout.pfn(pte), rmapWalk);
                     if (r < 0) {
                         break; // swap is full
                     }
                     reclaimed += r;
                 }
-                va = next;
             }
         }
         return reclaimed;

@@ -41,24 +41,15 @@ final class Rmap {
         count = 0;
         Object mapping = host.rmap().mappingOf(pfn);
         long idx = host.rmap().indexOf(pfn);
-        if (mapping instanceof AnonVma anon) {
-            for (AddressSpace mm : anon.members()) {
+        MapperSet mappers = mapping instanceof AnonVma anon ? anon.members
+                : mapping instanceof MemoryObject obj ? obj.mappers : null;
+        if (mappers != null) {
+            for (AddressSpace mm : mappers.snapshot()) {
                 if (!lock(mm)) {
                     return false;
                 }
                 for (Vma v : mm.allVmas()) {
-                    if (v.anonVma == anon) {
-                        check(mm, v.addressOf(idx), pfn);
-                    }
-                }
-            }
-        } else if (mapping instanceof MemoryObject obj) {
-            for (AddressSpace mm : obj.mappers()) {
-                if (!lock(mm)) {
-                    return false;
-                }
-                for (Vma v : mm.allVmas()) {
-                    if (v.object == obj) {
+                    if (v.anonVma == mapping || v.object == mapping) { // a VMA of this family or file
                         check(mm, v.addressOf(idx), pfn);
                     }
                 }

@@ -30,7 +30,7 @@ final class Writeback {
             if (pfn == PhysicalMemory.NO_FRAME || !file.testAndClearDirty(idx)) {
                 continue;
             }
-            for (AddressSpace mm : file.mappers()) {
+            for (AddressSpace mm : file.mappers.snapshot()) {
                 mm.mmapReadLock();
                 try {
                     if (mm.isExited()) {

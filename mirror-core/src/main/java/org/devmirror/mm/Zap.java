@@ -1,6 +1,5 @@
 package org.devmirror.mm;
 
-import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.mm.phys.PhysicalMemory;
 
@@ -20,27 +19,13 @@ final class Zap {
 
     /** Clears {@code [start, end)} of {@code vma} (the range lies inside the VMA). */
     static void range(AddressSpace mm, Vma vma, long start, long end) {
-        CpuPageTable pt = mm.pageTable();
         Host host = mm.host();
+        PageWalk walk = PageWalk.over(mm.pageTable(), start, end);
         mm.ptl.lock();
         try {
-            long va = start;
-            while (va < end) {
-                va = pt.nextPopulated(va, end);
-                if (va >= end) {
-                    break;
-                }
-                long e = pt.get(va);
-                if (PteLayout.isHuge(e)) {
-                    long haddr = UserRange.pmdFloor(va);
-                    pt.setPmd(haddr, 0);
-                    dropEntry(host, vma, e);
-                    va = haddr + Host.PMD_SIZE;
-                } else {
-                    pt.set(va, 0);
-                    dropEntry(host, vma, e);
-                    va += Host.PAGE_SIZE;
-                }
+            while (walk.next()) {
+                walk.set(0);
+                dropEntry(host, vma, walk.entry());
             }
         } finally {
             mm.ptl.unlock();

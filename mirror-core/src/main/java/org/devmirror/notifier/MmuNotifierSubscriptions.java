@@ -86,8 +86,8 @@ public final class MmuNotifierSubscriptions {
     private long activeInvalidateRanges;
     /** Guarded by lock; changes only while invalidateSeq is even. */
     private final IntervalTree itree = new IntervalTree();
-    /** Head of the pending inserts/removals, applied when the odd period ends; guarded by lock. */
-    private IntervalNotifier deferredHead;
+    /** Inserts/removals asked for while the sequence is odd, applied when it ends; guarded by lock. */
+    private final DeferredTreeChanges deferredChanges = new DeferredTreeChanges();
     /** Threads between start and end; guarded by lock. */
     private final InvalidatingThreads invalidating = new InvalidatingThreads();
     /** Threads waiting in synchronize(); guarded by lock. */
@@ -151,7 +151,7 @@ public final class MmuNotifierSubscriptions {
             sub.last = last;
             if (activeInvalidateRanges != 0) {
                 if (isInvalidating()) {
-                    deferredAdd(sub);
+                    deferredChanges.add(sub);
                 } else {
                     INVALIDATE_SEQ.setRelease(this, invalidateSeq | 1); // pairs with getAcquire in sequence()
                     itree.insert(sub);
@@ -185,10 +185,10 @@ public final class MmuNotifierSubscriptions {
                 if (sub.inTree) {
                     mustWait = true; // removal already pending: wait for it like the first remover
                 } else {
-                    deferredUnlink(sub); // insert still pending: cancel it, nothing to wait for
+                    deferredChanges.unlink(sub); // insert still pending: cancel it, nothing to wait for
                 }
             } else if (isInvalidating()) {
-                deferredAdd(sub);
+                deferredChanges.add(sub);
                 mustWait = true;
             } else {
                 itree.remove(sub);
@@ -540,23 +540,7 @@ public final class MmuNotifierSubscriptions {
             return;
         }
         INVALIDATE_SEQ.setRelease(this, invalidateSeq + 1); // even again; pairs with getAcquire in sequence()
-        // Like rtnl_unlock(): tree changes queued during the period are made now, at its end.
-        IntervalNotifier sub = deferredHead;
-        deferredHead = null;
-        while (sub != null) {
-            IntervalNotifier next = sub.deferredNext;
-            sub.deferredPrev = null;
-            sub.deferredNext = null;
-            sub.deferred = false;
-            if (sub.inTree) {
-                itree.remove(sub);
-                sub.inTree = false;
-            } else {
-                itree.insert(sub);
-                sub.inTree = true;
-            }
-            sub = next;
-        }
+        deferredChanges.applyTo(itree); // tree changes queued during the period are made now, at its end
         progress.signalAll(); // wake_up_all(&subscriptions->wq)
     }
 
@@ -607,29 +591,5 @@ public final class MmuNotifierSubscriptions {
         if (range.mm() != mm) {
             throw new IllegalArgumentException("range.mm()=" + range.mm() + " is not the address space of these subscriptions");
         }
-    }
-
-    private void deferredAdd(IntervalNotifier sub) {
-        sub.deferred = true;
-        sub.deferredPrev = null;
-        sub.deferredNext = deferredHead;
-        if (deferredHead != null) {
-            deferredHead.deferredPrev = sub;
-        }
-        deferredHead = sub;
-    }
-
-    private void deferredUnlink(IntervalNotifier sub) {
-        if (sub.deferredPrev == null) {
-            deferredHead = sub.deferredNext;
-        } else {
-            sub.deferredPrev.deferredNext = sub.deferredNext;
-        }
-        if (sub.deferredNext != null) {
-            sub.deferredNext.deferredPrev = sub.deferredPrev;
-        }
-        sub.deferredPrev = null;
-        sub.deferredNext = null;
-        sub.deferred = false;
     }
 }

@@ -9,20 +9,60 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The argument and precondition checks every {@link DevicePageTable} makes, in one place so both
- * implementations reject exactly the same input with exactly the same message.
+ * implementations reject exactly the same input with exactly the same message, in the same order:
+ * writer lock first, then the table being open, then the arguments left to right. Each operation
+ * of the interface has its own entry point here, so the order is written once per operation.
  */
 final class DevicePageTableArgs {
     private DevicePageTableArgs() {}
 
+    /** {@link DevicePageTable#get}. */
+    static void checkGet(boolean closed, long va) {
+        checkOpen(closed);
+        checkAddress("va", va);
+    }
+
+    /** {@link DevicePageTable#set}. */
+    static void checkSet(ReentrantLock driverLock, boolean closed, long va, long entry) {
+        checkWrite(driverLock, closed);
+        checkPage("va", va);
+        checkSmallEntry(entry);
+    }
+
+    /** {@link DevicePageTable#setHuge}. */
+    static void checkSetHuge(ReentrantLock driverLock, boolean closed, long va2M, long entry) {
+        checkWrite(driverLock, closed);
+        checkHugePage("va2M", va2M);
+        checkHugeEntry(entry);
+    }
+
+    /** {@link DevicePageTable#zap} and {@link DevicePageTable#protect}. */
+    static void checkWriteRange(ReentrantLock driverLock, boolean closed, long start, long end) {
+        checkWrite(driverLock, closed);
+        checkRange(start, end);
+    }
+
+    /** {@link DevicePageTable#nextPopulated}. */
+    static void checkNextPopulated(boolean closed, long va, long end) {
+        checkOpen(closed);
+        checkWalk(va, end);
+    }
+
+    /** Any writer ({@link DevicePageTable#clear} and the above): the driver lock, then open. */
+    static void checkWrite(ReentrantLock driverLock, boolean closed) {
+        checkWriter(driverLock);
+        checkOpen(closed);
+    }
+
     /** {@code va} is a user address (any byte). */
-    static void checkAddress(String name, long va) {
+    private static void checkAddress(String name, long va) {
         if (va < 0 || va >= VA_LIMIT) {
             throw new IllegalArgumentException(name + "=" + hex(va) + " is beyond VA_LIMIT=" + hex(VA_LIMIT));
         }
     }
 
     /** {@code va} is a page-aligned user address. */
-    static void checkPage(String name, long va) {
+    private static void checkPage(String name, long va) {
         checkAddress(name, va);
         if ((va & (PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException(name + "=" + hex(va) + " is not page aligned");
@@ -30,7 +70,7 @@ final class DevicePageTableArgs {
     }
 
     /** {@code va} is a 2 MiB-aligned user address. */
-    static void checkHugePage(String name, long va) {
+    private static void checkHugePage(String name, long va) {
         checkAddress(name, va);
         if ((va & (HUGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException(name + "=" + hex(va) + " is not 2 MiB aligned");
@@ -38,7 +78,7 @@ final class DevicePageTableArgs {
     }
 
     /** [start, end) is a non-empty page-aligned user range. */
-    static void checkRange(long start, long end) {
+    private static void checkRange(long start, long end) {
         checkPage("start", start);
         checkEnd(end);
         if (end <= start) {
@@ -47,7 +87,7 @@ final class DevicePageTableArgs {
     }
 
     /** [va, end) is a possibly empty page-aligned user range. */
-    static void checkWalk(long va, long end) {
+    private static void checkWalk(long va, long end) {
         checkPage("va", va);
         checkEnd(end);
         if (end < va) {
@@ -56,7 +96,7 @@ final class DevicePageTableArgs {
     }
 
     /** A 4 KiB entry for {@link DevicePageTable#set}: 0 or well formed without HUGE. */
-    static void checkSmallEntry(long entry) {
+    private static void checkSmallEntry(long entry) {
         if (entry == 0) {
             return;
         }
@@ -67,7 +107,7 @@ final class DevicePageTableArgs {
     }
 
     /** A leaf for {@link DevicePageTable#setHuge}: 0 or well formed with HUGE. */
-    static void checkHugeEntry(long entry) {
+    private static void checkHugeEntry(long entry) {
         if (entry == 0) {
             return;
         }
@@ -78,7 +118,7 @@ final class DevicePageTableArgs {
     }
 
     /** The writer holds the driver lock, when the table was given one. */
-    static void checkWriter(ReentrantLock driverLock) {
+    private static void checkWriter(ReentrantLock driverLock) {
         if (driverLock != null && !driverLock.isHeldByCurrentThread()) {
             throw new IllegalStateException("the driver lock is not held by thread " + Thread.currentThread().getName());
         }

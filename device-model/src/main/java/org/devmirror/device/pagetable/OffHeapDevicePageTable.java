@@ -53,8 +53,7 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public long get(long va) {
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkAddress("va", va);
+        DevicePageTableArgs.checkGet(closed, va);
         if (root == NO_PAGE) {
             return 0;
         }
@@ -70,10 +69,7 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public void set(long va, long entry) {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkPage("va", va);
-        DevicePageTableArgs.checkSmallEntry(entry);
+        DevicePageTableArgs.checkSet(driverLock, closed, va, entry);
         if (entry == 0) {
             zapChecked(va, va + PAGE_SIZE);
             return;
@@ -89,10 +85,7 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public void setHuge(long va2M, long entry) {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkHugePage("va2M", va2M);
-        DevicePageTableArgs.checkHugeEntry(entry);
+        DevicePageTableArgs.checkSetHuge(driverLock, closed, va2M, entry);
         if (entry == 0) {
             zapChecked(va2M, va2M + HUGE_SIZE);
             return;
@@ -113,24 +106,19 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public long zap(long start, long end) {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkRange(start, end);
+        DevicePageTableArgs.checkWriteRange(driverLock, closed, start, end);
         return zapChecked(start, end);
     }
 
     @Override
     public long protect(long start, long end, boolean write) {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkRange(start, end);
+        DevicePageTableArgs.checkWriteRange(driverLock, closed, start, end);
         return root == NO_PAGE ? 0 : protectLevel(root, ROOT_LEVEL, start, end, write);
     }
 
     @Override
     public long nextPopulated(long va, long end) {
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkWalk(va, end);
+        DevicePageTableArgs.checkNextPopulated(closed, va, end);
         if (va == end || root == NO_PAGE) {
             return end;
         }
@@ -158,8 +146,7 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public void clear() {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
+        DevicePageTableArgs.checkWrite(driverLock, closed);
         if (root != NO_PAGE) {
             freeSubtree(root, ROOT_LEVEL);
             root = NO_PAGE;

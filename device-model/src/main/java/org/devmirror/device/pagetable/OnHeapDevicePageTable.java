@@ -50,17 +50,13 @@ public final class OnHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public long get(long va) {
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkAddress("va", va);
+        DevicePageTableArgs.checkGet(closed, va);
         return covering(va & -PAGE_SIZE);
     }
 
     @Override
     public void set(long va, long entry) {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkPage("va", va);
-        DevicePageTableArgs.checkSmallEntry(entry);
+        DevicePageTableArgs.checkSet(driverLock, closed, va, entry);
         if (entry == 0) {
             zapChecked(va, va + PAGE_SIZE);
             return;
@@ -73,10 +69,7 @@ public final class OnHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public void setHuge(long va2M, long entry) {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkHugePage("va2M", va2M);
-        DevicePageTableArgs.checkHugeEntry(entry);
+        DevicePageTableArgs.checkSetHuge(driverLock, closed, va2M, entry);
         zapChecked(va2M, va2M + HUGE_SIZE);
         if (entry != 0) {
             map.put(va2M, entry);
@@ -86,17 +79,13 @@ public final class OnHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public long zap(long start, long end) {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkRange(start, end);
+        DevicePageTableArgs.checkWriteRange(driverLock, closed, start, end);
         return zapChecked(start, end);
     }
 
     @Override
     public long protect(long start, long end, boolean write) {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkRange(start, end);
+        DevicePageTableArgs.checkWriteRange(driverLock, closed, start, end);
         splitStraddlingIfChanged(start, write);
         splitStraddlingIfChanged(end, write);
         long changed = 0;
@@ -113,8 +102,7 @@ public final class OnHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public long nextPopulated(long va, long end) {
-        DevicePageTableArgs.checkOpen(closed);
-        DevicePageTableArgs.checkWalk(va, end);
+        DevicePageTableArgs.checkNextPopulated(closed, va, end);
         if (va == end) {
             return end;
         }
@@ -145,8 +133,7 @@ public final class OnHeapDevicePageTable implements DevicePageTable {
 
     @Override
     public void clear() {
-        DevicePageTableArgs.checkWriter(driverLock);
-        DevicePageTableArgs.checkOpen(closed);
+        DevicePageTableArgs.checkWrite(driverLock, closed);
         map.clear();
         populated = 0;
     }

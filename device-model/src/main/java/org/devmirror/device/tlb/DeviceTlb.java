@@ -87,12 +87,10 @@ public final class DeviceTlb {
     /** The cached entry for the page holding {@code va}, or 0 on a miss; counts a hit or a miss. */
     public long lookup(long va) {
         long page = pageOf(va);
-        int base = setOf(page) * ways;
-        for (int w = 0; w < ways; w++) {
-            if (tags[base + w] == page) {
-                hits++;
-                return entries[base + w];
-            }
+        int slot = slotOf(setOf(page) * ways, page);
+        if (slot >= 0) {
+            hits++;
+            return entries[slot];
         }
         misses++;
         return 0;
@@ -106,16 +104,9 @@ public final class DeviceTlb {
         }
         int set = setOf(page);
         int base = set * ways;
-        int slot = -1;
-        for (int w = 0; w < ways && slot < 0; w++) {
-            if (tags[base + w] == page) {
-                slot = base + w;
-            }
-        }
-        for (int w = 0; w < ways && slot < 0; w++) {
-            if (tags[base + w] == EMPTY) {
-                slot = base + w;
-            }
+        int slot = slotOf(base, page);
+        if (slot < 0) {
+            slot = slotOf(base, EMPTY);
         }
         if (slot < 0) {
             slot = base + victim[set];
@@ -133,6 +124,20 @@ public final class DeviceTlb {
      */
     public long flushRange(long start, long end) {
         checkRange(start, end);
+        return flush(start, end);
+    }
+
+    /**
+     * Drops every cached translation; counts as one flush.
+     *
+     * @return entries dropped
+     */
+    public long flushAll() {
+        return flush(0, VA_LIMIT); // every cached page, HUGE leaves included, lies below VA_LIMIT
+    }
+
+    /** The one pass of a flush over [start, end) (already checked), counted. */
+    private long flush(long start, long end) {
         long dropped = 0;
         for (int i = 0; i < tags.length; i++) {
             long page = tags[i];
@@ -146,25 +151,6 @@ public final class DeviceTlb {
                 last = first + HUGE_SIZE;
             }
             if (first < end && start < last) {
-                tags[i] = EMPTY;
-                entries[i] = 0;
-                dropped++;
-            }
-        }
-        flushes++;
-        entriesFlushed += dropped;
-        return dropped;
-    }
-
-    /**
-     * Drops every cached translation; counts as one flush.
-     *
-     * @return entries dropped
-     */
-    public long flushAll() {
-        long dropped = 0;
-        for (int i = 0; i < tags.length; i++) {
-            if (tags[i] != EMPTY) {
                 tags[i] = EMPTY;
                 entries[i] = 0;
                 dropped++;
@@ -223,6 +209,16 @@ public final class DeviceTlb {
         misses = 0;
         flushes = 0;
         entriesFlushed = 0;
+    }
+
+    /** The slot of the set starting at {@code base} whose tag is {@code tag}, or -1. */
+    private int slotOf(int base, long tag) {
+        for (int w = 0; w < ways; w++) {
+            if (tags[base + w] == tag) {
+                return base + w;
+            }
+        }
+        return -1;
     }
 
     private int setOf(long page) {
