@@ -310,6 +310,26 @@ public final class AddressSpace implements AutoCloseable {
     // ------------------------------------------------------------------ CPU access
 
     /**
+     * Whether a CPU write at {@code addr} would keep the frame mapped there and only make its
+     * entry writable (the reuse test of {@code do_wp_page}): true for a read-only entry of an
+     * exclusively owned anonymous page in a private writable VMA, as soft-dirty clearing leaves
+     * them; false for a copy-on-write page shared with a fork, the zero page, a shared mapping
+     * (whose write-protection tracks dirtiness for writeback) or no present entry. The safety
+     * oracle uses it: a device may keep writing such a page because the CPU would write the same
+     * frame. Caller holds the mmap lock.
+     */
+    public boolean writeWouldReuse(long addr) {
+        checkLocked();
+        Vma vma = findVma(addr);
+        if (vma == null) {
+            return false;
+        }
+        CpuPageTable pt = pageTable();
+        long e = pt.get(addr & -Host.PAGE_SIZE);
+        return MemoryFault.writeWouldReuse(this, vma, e);
+    }
+
+    /**
      * {@code handle_mm_fault}: makes addr readable (or writable) by the CPU.
      *
      * @return OK, EFAULT (no VMA, no read permission, beyond the file), EPERM (write to a

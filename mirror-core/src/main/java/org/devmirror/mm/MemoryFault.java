@@ -215,14 +215,37 @@ final class MemoryFault {
             upgrade(mm, pt, addr, e);
             return null;
         }
-        boolean exclusiveAnon = host.rmap().mappingOf(pfn) instanceof AnonVma && mem.mapcount(pfn) == 1 && mem.refcount(pfn) == 1;
-        if (exclusiveAnon) {
+        if (isExclusiveAnon(host, pfn)) {
             // wp_page_reuse: only this entry maps the page
             host.rmap().setLazyFree(pfn, false);
             upgrade(mm, pt, addr, e);
             return null;
         }
         return wpCopy(mm, vma, addr, e, pfn);
+    }
+
+    /** The reuse test of {@code do_wp_page}: an anonymous page that only this entry maps and nobody else holds. */
+    private static boolean isExclusiveAnon(Host host, long pfn) {
+        PhysicalMemory mem = host.memory();
+        return host.rmap().mappingOf(pfn) instanceof AnonVma && mem.mapcount(pfn) == 1 && mem.refcount(pfn) == 1;
+    }
+
+    /** The reuse test of {@code do_huge_pmd_wp_page}: a THP that only this PMD maps. */
+    private static boolean isExclusiveHuge(PhysicalMemory mem, long head) {
+        return mem.mapcount(head) == 1 && mem.refcount(head) == 1;
+    }
+
+    /**
+     * Whether a CPU write to the read-only present entry {@code e} of a private writable VMA would
+     * keep the same frame and only make the entry writable ({@code wp_page_reuse}), as opposed to
+     * copying it. Soft-dirty clearing and KSM's write-protect leave exclusive pages in this state.
+     */
+    static boolean writeWouldReuse(AddressSpace mm, Vma vma, long e) {
+        if (vma.isShared() || (vma.prot() & Prot.WRITE) == 0 || !PteLayout.isPresent(e) || PteLayout.isSpecial(e)) {
+            return false;
+        }
+        long pfn = PteLayout.pfn(e);
+        return PteLayout.isHuge(e) ? isExclusiveHuge(mm.host().memory(), pfn) : isExclusiveAnon(mm.host(), pfn);
     }
 
     private static void upgrade(AddressSpace mm, CpuPageTable pt, long addr, long e) {
@@ -279,7 +302,7 @@ final class MemoryFault {
         PhysicalMemory mem = mm.host().memory();
         long head = PteLayout.pfn(e);
         long haddr = UserRange.pmdFloor(addr);
-        if (mem.mapcount(head) == 1 && mem.refcount(head) == 1) {
+        if (isExclusiveHuge(mem, head)) {
             CpuPageTable pt = mm.pageTable();
             mm.ptl.lock();
             try {

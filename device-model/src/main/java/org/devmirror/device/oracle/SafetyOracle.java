@@ -29,7 +29,9 @@ import org.devmirror.mm.pagetable.PteLayout;
  *       device-exclusive CPU entry and an ATOMIC entry over anything else are violations;</li>
  *   <li>a device-private entry names the device page of the CPU's device-private entry, with
  *       REMOTE exactly when another device owns it;</li>
- *   <li>WRITE only where the CPU entry grants write (and, for system pages, the VMA does);</li>
+ *   <li>WRITE only where the CPU entry grants write, or where a CPU write would reuse the same
+ *       frame ({@link AddressSpace#writeWouldReuse}: an exclusive anonymous page write-protected
+ *       only for soft-dirty tracking) — and, for system pages, the VMA grants write;</li>
  *   <li>the address lies in a live tracked range (or no later invalidation would reach it);</li>
  * </ul>
  * and every cached TLB entry equals the page-table entry it caches.
@@ -135,7 +137,11 @@ public final class SafetyOracle {
         }
         if (DevicePteLayout.isWrite(dev)) {
             boolean vmaWrite = (vma.prot() & Prot.WRITE) != 0;
-            if (!CpuMapping.grantsWrite(cpu) || (!DevicePteLayout.isDevicePrivate(dev) && !vmaWrite)) {
+            // A read-only CPU entry still justifies a device WRITE when the CPU's own write would
+            // land in the same frame (soft-dirty clearing write-protects exclusive pages only to
+            // catch the next write): no other mapping can see the device's bytes.
+            boolean cpuWrite = CpuMapping.grantsWrite(cpu) || (!DevicePteLayout.isDevicePrivate(dev) && mm.writeWouldReuse(va));
+            if (!cpuWrite || (!DevicePteLayout.isDevicePrivate(dev) && !vmaWrite)) {
                 report.violation(where + ": WRITE where the CPU grants only read, " + cpuDesc + ", VMA " + Prot.toString(vma.prot()));
             }
         }
