@@ -139,13 +139,15 @@ public final class RangeFault {
         return end;
     }
 
-    /** Walks [addr, vEnd) inside one readable VMA. */
+    /** Walks [addr, vEnd) inside one readable VMA, one 2 MiB block of CPU entries at a time. */
     private static long walkVma(AddressSpace mm, Vma vma, HmmRange range, long addr, long vEnd) {
         CpuPageTable pt = mm.pageTable();
         long start = range.start();
+        long[] entries = range.blockEntries;
         while (addr < vEnd) {
             long blockEnd = Math.min((addr & -PMD_SIZE) + PMD_SIZE, vEnd);
-            long e = pt.get(addr);
+            int n = pt.getBlock(addr, entries, 0, (int) ((blockEnd - addr) >>> Host.PAGE_SHIFT));
+            long e = entries[0];
             if (PteLayout.isHuge(e) && PteLayout.isPresent(e)) {
                 // hmm_vma_handle_pmd: every page of the leaf gets the same flags and order 9
                 long cpu = PteLayout.isRead(e) ? HmmPfn.VALID | (PteLayout.isWrite(e) ? HmmPfn.WRITE : 0) | ORDER_PMD : 0;
@@ -164,41 +166,43 @@ public final class RangeFault {
                 addr = blockEnd;
                 continue;
             }
-            int i = index(start, addr);
-            long in = range.pfn(i);
-            long req = (in & range.pfnFlagsMask()) | range.defaultFlags();
-            long out;
-            if (e == 0) {
-                int need = needFault(req, 0);
-                if (need != 0) {
-                    return faultRange(mm, vma, addr, blockEnd, need);
-                }
-                out = 0;
-            } else if (!PteLayout.isPresent(e)) {
-                long pfn = PteLayout.pfn(e);
-                if (PteLayout.isDevicePrivate(e) && isOwnDevicePage(mm, range, pfn)) {
-                    out = pfn | HmmPfn.VALID | (PteLayout.isWrite(e) ? HmmPfn.WRITE : 0);
-                } else {
+            for (int j = 0; j < n; j++, addr += PAGE) {
+                e = entries[j];
+                int i = index(start, addr);
+                long in = range.pfn(i);
+                long req = (in & range.pfnFlagsMask()) | range.defaultFlags();
+                long out;
+                if (e == 0) {
                     int need = needFault(req, 0);
-                    if (need == 0) {
-                        out = 0;
-                    } else if (PteLayout.isMigration(e)) {
-                        Thread.onSpinWait(); // migration_entry_wait, then -EBUSY: walk again from here
-                        return addr;
-                    } else {
-                        return faultRange(mm, vma, addr, blockEnd, need); // swap, other device, exclusive
+                    if (need != 0) {
+                        return faultRange(mm, vma, addr, blockEnd, need);
                     }
+                    out = 0;
+                } else if (!PteLayout.isPresent(e)) {
+                    long pfn = PteLayout.pfn(e);
+                    if (PteLayout.isDevicePrivate(e) && isOwnDevicePage(mm, range, pfn)) {
+                        out = pfn | HmmPfn.VALID | (PteLayout.isWrite(e) ? HmmPfn.WRITE : 0);
+                    } else {
+                        int need = needFault(req, 0);
+                        if (need == 0) {
+                            out = 0;
+                        } else if (PteLayout.isMigration(e)) {
+                            Thread.onSpinWait(); // migration_entry_wait, then -EBUSY: walk again from here
+                            return addr;
+                        } else {
+                            return faultRange(mm, vma, addr, blockEnd, need); // swap, other device, exclusive
+                        }
+                    }
+                } else {
+                    long cpu = PteLayout.isRead(e) ? HmmPfn.VALID | (PteLayout.isWrite(e) ? HmmPfn.WRITE : 0) : 0;
+                    int need = needFault(req, cpu);
+                    if (need != 0) {
+                        return faultRange(mm, vma, addr, blockEnd, need);
+                    }
+                    out = cpu == 0 ? 0 : PteLayout.pfn(e) | cpu;
                 }
-            } else {
-                long cpu = PteLayout.isRead(e) ? HmmPfn.VALID | (PteLayout.isWrite(e) ? HmmPfn.WRITE : 0) : 0;
-                int need = needFault(req, cpu);
-                if (need != 0) {
-                    return faultRange(mm, vma, addr, blockEnd, need);
-                }
-                out = cpu == 0 ? 0 : PteLayout.pfn(e) | cpu;
+                range.setPfn(i, (in & HmmPfn.INOUT_FLAGS) | out);
             }
-            range.setPfn(i, (in & HmmPfn.INOUT_FLAGS) | out);
-            addr += PAGE;
         }
         return vEnd;
     }

@@ -105,6 +105,36 @@ public final class CpuPageTable implements AutoCloseable {
         return entryAcquire(table, TableLayout.index(TableLayout.PTE, va));
     }
 
+    /**
+     * Reads the entries of up to {@code max} consecutive pages from {@code va} into
+     * {@code dst[dstOffset...]}, stopping at the end of the 2 MiB block that holds {@code va}, and
+     * returns how many it read. Each value is what {@link #get} would return for that page: the
+     * PTE, the PMD leaf covering the block (repeated), or 0. Lockless and allocation-free; the
+     * walk down to the PTE table is done once per block rather than once per page, as
+     * {@code hmm_vma_walk_pmd} maps one PTE table and reads along it.
+     */
+    public int getBlock(long va, long[] dst, int dstOffset, int max) {
+        checkVa(va);
+        if (max <= 0 || dstOffset < 0 || dstOffset > dst.length - max) {
+            throw new IllegalArgumentException("dstOffset=" + dstOffset + " max=" + max + " do not fit dst.length=" + dst.length);
+        }
+        int first = TableLayout.index(TableLayout.PTE, va);
+        int n = Math.min(max, TableLayout.ENTRIES - first);
+        int table = ROOT;
+        for (int level = TableLayout.PGD; level < TableLayout.PTE; level++) {
+            long e = entryAcquire(table, TableLayout.index(level, va));
+            if (!TableLayout.isTablePointer(e)) {
+                Arrays.fill(dst, dstOffset, dstOffset + n, e); // nothing, or one PMD leaf for the whole block
+                return n;
+            }
+            table = TableLayout.tableOf(e);
+        }
+        for (int i = 0; i < n; i++) {
+            dst[dstOffset + i] = entryAcquire(table, first + i);
+        }
+        return n;
+    }
+
     /** The PMD-level entry covering {@code va} if it is a leaf; 0 if none or a PTE table. Lockless. */
     public long getPmd(long va) {
         checkVa(va);
