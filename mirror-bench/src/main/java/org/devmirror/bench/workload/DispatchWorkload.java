@@ -98,6 +98,7 @@ public final class DispatchWorkload implements AutoCloseable {
             throw new IllegalStateException("a blockable range was refused: " + range);
         }
         subscriptions.invalidateRangeEnd(range);
+        InjectedWork.perOperation();
         return subscriptions.sequence();
     }
 
