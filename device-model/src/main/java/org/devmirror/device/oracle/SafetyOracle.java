@@ -15,6 +15,7 @@ import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
 
 /**
  * devmirror's security property, checked: every translation a device holds is one the CPU page
@@ -29,7 +30,12 @@ import org.devmirror.mm.pagetable.PteLayout;
  *       device-exclusive CPU entry and an ATOMIC entry over anything else are violations;</li>
  *   <li>a device-private entry names the device page of the CPU's device-private entry, with
  *       REMOTE exactly when another device owns it;</li>
- *   <li>WRITE only where the CPU entry grants write (and, for system pages, the VMA does);</li>
+ *   <li>WRITE only where the CPU grants write: the CPU entry is writable, or — for a private
+ *       anonymous page mapped once and referenced once in a writable VMA — a CPU write fault would
+ *       make this same frame writable in place ({@code wp_page_reuse}). The second case covers
+ *       soft-dirty tracking, which write-protects CPU entries without taking access away ("same
+ *       page and same access flags", the kernel-doc of MMU_NOTIFIER_SOFT_DIRTY); a page shared
+ *       copy-on-write after fork never qualifies;</li>
  *   <li>the address lies in a live tracked range (or no later invalidation would reach it);</li>
  * </ul>
  * and every cached TLB entry equals the page-table entry it caches.
@@ -135,10 +141,21 @@ public final class SafetyOracle {
         }
         if (DevicePteLayout.isWrite(dev)) {
             boolean vmaWrite = (vma.prot() & Prot.WRITE) != 0;
-            if (!CpuMapping.grantsWrite(cpu) || (!DevicePteLayout.isDevicePrivate(dev) && !vmaWrite)) {
+            boolean cpuWrite = CpuMapping.grantsWrite(cpu) || reusedOnWriteFault(mm, vma, cpu, devPage);
+            if (!cpuWrite || (!DevicePteLayout.isDevicePrivate(dev) && !vmaWrite)) {
                 report.violation(where + ": WRITE where the CPU grants only read, " + cpuDesc + ", VMA " + Prot.toString(vma.prot()));
             }
         }
+    }
+
+    /** Whether a CPU write fault would make {@code pfn} writable in place (do_wp_page reusing an exclusive anon page). */
+    private static boolean reusedOnWriteFault(AddressSpace mm, Vma vma, long cpu, long pfn) {
+        if (!PteLayout.isRead(cpu) || PteLayout.isSpecial(cpu) || (vma.prot() & Prot.WRITE) == 0
+                || !vma.isAnonymous() || vma.isShared()) {
+            return false;
+        }
+        PhysicalMemory memory = mm.host().memory();
+        return memory.isAnon(pfn) && memory.mapcount(pfn) == 1 && memory.refcount(pfn) == 1;
     }
 
     private static void checkTlb(MirrorDriver driver, OracleReport.Builder report) {
