@@ -9,6 +9,7 @@ import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Host;
+import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MemoryObject;
 import org.devmirror.observe.InvalidationRecorder;
 
@@ -20,8 +21,14 @@ import org.devmirror.observe.InvalidationRecorder;
 final class RunState implements AutoCloseable {
     /** Device-private memory of a device declared without {@code memory}: 16 MiB, room for eight 2 MiB folios. */
     static final long DEFAULT_DEVICE_PAGES = 4096;
+    /**
+     * The scenario host: 64 MiB of RAM and as much swap. Enough for hmm-tests' largest buffers
+     * (a few 2 MiB folios) many times over, and small enough that a fresh host per run is cheap:
+     * the host zeroes all of its RAM and swap when it is made.
+     */
+    static final HostConfig HOST = HostConfig.defaults().withFrames(16384).withSwapSlots(16384);
 
-    final Host host = new Host();
+    final Host host = new Host(HOST);
     final InvalidationRecorder recorder = InvalidationRecorder.recording();
     final MirrorOptions options;
     final Map<String, AddressSpace> spaces = new LinkedHashMap<>();
@@ -66,6 +73,11 @@ final class RunState implements AutoCloseable {
 
     @Override
     public void close() {
+        // The processes exit first: exit_mmap frees the device-private pages they still map,
+        // which goes back to each device's memory, so the devices must still be open.
+        for (AddressSpace mm : spaces.values()) {
+            mm.exit();
+        }
         for (DeviceMirror m : mirrors.values()) {
             m.close();
         }
