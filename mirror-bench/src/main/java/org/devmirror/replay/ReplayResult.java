@@ -21,6 +21,8 @@ import org.devmirror.trace.SyscallKind;
  * @param work              device work summed over every mirror of every process
  * @param refaults          device faults on pages the same mirror had mapped before (lost to an invalidation)
  * @param cpuPagesWritten   pages the model's CPU wrote
+ * @param cpuWriteErrors    CPU writes of the model the host refused (out of frames: the host is too small)
+ * @param peakFrames        most physical frames in use after any call
  * @param deviceTouches     page touches the model's devices made
  * @param oracleChecks      oracle checks run (one per mirror after every replayed call)
  * @param oracleViolations  violations found
@@ -29,8 +31,8 @@ import org.devmirror.trace.SyscallKind;
  */
 public record ReplayResult(String policy, long[] replayed, Map<String, Long> skipped, Map<String, Long> skippedByName,
         List<SkipSample> skipSamples, long diverged, long[] events, DeviceWork work, long refaults, long cpuPagesWritten,
-        long deviceTouches, long oracleChecks, long oracleViolations, List<String> violationSamples,
-        Histogram[] latency) {
+        long cpuWriteErrors, long peakFrames, long deviceTouches, long oracleChecks, long oracleViolations,
+        List<String> violationSamples, Histogram[] latency) {
     public ReplayResult {
         replayed = replayed.clone();
         skipped = Map.copyOf(skipped);
