@@ -43,6 +43,9 @@ public final class ReplayReport {
         }
         if (first.diverged() != 0) {
             out.append("diverged from the trace: ").append(first.diverged()).append(" call(s)\n");
+            for (String d : first.divergenceSamples()) {
+                out.append("  ").append(d).append('\n');
+            }
         }
         out.append("CPU pages written by the model: ").append(first.cpuPagesWritten());
         if (first.cpuWriteErrors() != 0) {
@@ -119,6 +122,7 @@ public final class ReplayReport {
         }
         syscalls.put("total", JsonNumber.of(first.replayedTotal()));
         syscalls.put("diverged", JsonNumber.of(first.diverged()));
+        syscalls.put("divergenceSamples", new JsonArray(first.divergenceSamples().stream().<JsonValue>map(JsonString::new).toList()));
         out.put("syscalls", new JsonObject(syscalls));
         Map<String, JsonValue> skipped = new LinkedHashMap<>();
         skipped.put("total", JsonNumber.of(first.skippedTotal()));

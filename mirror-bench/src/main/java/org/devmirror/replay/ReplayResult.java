@@ -17,6 +17,7 @@ import org.devmirror.trace.SyscallKind;
  * @param skippedByName     calls left out, by syscall name
  * @param skipSamples       the first skips in full (line, reason, detail)
  * @param diverged          replayed calls the host answered differently from the trace
+ * @param divergenceSamples the first of them, described (line, call, host answer, traced answer)
  * @param events            invalidations the host raised, indexed by {@link MmuNotifierEvent#ordinal()}
  * @param work              device work summed over every mirror of every process
  * @param refaults          device faults on pages the same mirror had mapped before (lost to an invalidation)
@@ -30,7 +31,7 @@ import org.devmirror.trace.SyscallKind;
  * @param latency           per event, the time of each host call that raised it (nanoseconds)
  */
 public record ReplayResult(String policy, long[] replayed, Map<String, Long> skipped, Map<String, Long> skippedByName,
-        List<SkipSample> skipSamples, long diverged, long[] events, DeviceWork work, long refaults, long cpuPagesWritten,
+        List<SkipSample> skipSamples, long diverged, List<String> divergenceSamples, long[] events, DeviceWork work, long refaults, long cpuPagesWritten,
         long cpuWriteErrors, long peakFrames, long deviceTouches, long oracleChecks, long oracleViolations,
         List<String> violationSamples, Histogram[] latency) {
     public ReplayResult {
@@ -38,6 +39,7 @@ public record ReplayResult(String policy, long[] replayed, Map<String, Long> ski
         skipped = Map.copyOf(skipped);
         skippedByName = Map.copyOf(skippedByName);
         skipSamples = List.copyOf(skipSamples);
+        divergenceSamples = List.copyOf(divergenceSamples);
         events = events.clone();
         violationSamples = List.copyOf(violationSamples);
         latency = latency.clone();

@@ -216,7 +216,7 @@ final class Replayer implements AutoCloseable {
             events[e.ordinal()] = recorder.total(e);
         }
         return new ReplayResult(policy.name(), replayed, skipped, byName,
-                allSamples.subList(0, Math.min(SAMPLE_LIMIT, allSamples.size())), memory.diverged(), events,
+                allSamples.subList(0, Math.min(SAMPLE_LIMIT, allSamples.size())), memory.diverged(), memory.divergenceSamples(), events,
                 devices.work(), devices.refaults(), cpu.pagesWritten(), cpu.writeErrors(), peakFrames, devices.touches(), devices.oracleChecks(),
                 devices.oracleViolations(), devices.violationSamples(), latency);
     }

@@ -19,14 +19,14 @@ import org.devmirror.observe.InvalidationRecorder;
  * used. Single-threaded.
  */
 final class RunState implements AutoCloseable {
-    /** Device-private memory of a device declared without {@code memory}: 16 MiB, room for eight 2 MiB folios. */
-    static final long DEFAULT_DEVICE_PAGES = 4096;
+    /** Device-private memory of a device declared without {@code memory}: 8 MiB, room for four 2 MiB folios. */
+    static final long DEFAULT_DEVICE_PAGES = 2048;
     /**
-     * The scenario host: 64 MiB of RAM and as much swap. Enough for hmm-tests' largest buffers
-     * (a few 2 MiB folios) many times over, and small enough that a fresh host per run is cheap:
-     * the host zeroes all of its RAM and swap when it is made.
+     * The scenario host: 32 MiB of RAM and 16 MiB of swap. Enough for hmm-tests' buffers (4 MiB,
+     * or a few 2 MiB folios) several times over, and small enough that a fresh host per run is
+     * cheap: the host zeroes all of its RAM and swap when it is made.
      */
-    static final HostConfig HOST = HostConfig.defaults().withFrames(16384).withSwapSlots(16384);
+    static final HostConfig HOST = HostConfig.defaults().withFrames(8192).withSwapSlots(4096);
 
     final Host host = new Host(HOST);
     final InvalidationRecorder recorder = InvalidationRecorder.recording();
