@@ -155,6 +155,10 @@ public final class GateCommand implements Callable<Integer> {
         } catch (IOException e) {
             err.println("devmirror gate: " + e.getMessage());
             return DevmirrorCommand.EXIT_BAD_INPUT;
+        } finally {
+            // main() exits right after: what was printed without a newline must reach the terminal.
+            out.flush();
+            err.flush();
         }
     }
 

@@ -21,6 +21,8 @@ import org.devmirror.bench.report.json.JsonException;
  * its own class path. JMH's own forked JVM inherits the java binary, the JVM arguments and the
  * CPU affinity of the process started here.
  *
+ * <p>Forks start with {@code -Djmh.ignoreLock=true}: see {@link #command}.
+ *
  * <p>The process's output goes to a log file beside the JSON; a failing fork (non-zero exit,
  * {@code -foe true} makes a benchmark error one) is an {@link IOException} naming that log.
  */
@@ -63,6 +65,10 @@ public final class JmhForkLauncher implements ForkRunner {
             cmd.add(Integer.toString(plan.cpu().getAsInt()));
         }
         cmd.add(plan.javaBinary().toString());
+        // JMH's machine-wide lock would make the gate wait for, or fail on, anyone else's benchmark
+        // run. The gate is built to tolerate such neighbours (interleaving, same-fork references),
+        // so it does not wait for them.
+        cmd.add("-Djmh.ignoreLock=true");
         cmd.addAll(build.jvmArgs());
         cmd.add("-cp");
         cmd.add(build.classpathArgument());
