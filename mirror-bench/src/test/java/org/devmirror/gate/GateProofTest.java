@@ -1,0 +1,58 @@
+package org.devmirror.gate;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The timing gate run for real on this machine: JMH forks of the suite, interleaved. Minutes
+ * long, so only with {@code -Ddevmirror.gate.proof=true} (see docs/gate.md):
+ * {@code ./mvnw -B -pl mirror-bench test -Dtest=GateProofTest -Ddevmirror.gate.proof=true}.
+ */
+@EnabledIfSystemProperty(named = "devmirror.gate.proof", matches = "true")
+class GateProofTest {
+    @TempDir
+    Path work;
+
+    /** The test class path: target/classes (the suite and its benchmark list) and its dependencies. */
+    private static List<Path> suiteClasspath() {
+        List<Path> cp = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            cp.add(Path.of(e));
+        }
+        return cp;
+    }
+
+    @Test
+    @Timeout(1800)
+    void sameBuildTwicePasses() throws Exception {
+        // Step 1: the same build on both sides, dispatch over 1 Ki notifiers and its references.
+        BuildUnderTest base = new BuildUnderTest("base", suiteClasspath(), List.of());
+        BuildUnderTest candidate = new BuildUnderTest("candidate", suiteClasspath(), List.of());
+        TreeMap<String, String> params = new TreeMap<>();
+        params.put("notifiers", "1024");
+        params.put("ranges", "1024");
+        params.put("bytes", "4096");
+        ForkPlan plan = new ForkPlan("DispatchBench.hitNone$", 3, 200, 5, 200, params,
+                JmhForkLauncher.tasksetAvailable() ? OptionalInt.of(Runtime.getRuntime().availableProcessors() - 1)
+                        : OptionalInt.empty(), ForkPlan.currentJava());
+        TimingGate gate = new TimingGate(new JmhForkLauncher(work, JmhForkLauncher.tasksetAvailable()),
+                new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
+                new PrintWriter(System.out, true));
+
+        // Step 2: 9 interleaved rounds; an A/A run must not fail.
+        TimingGate.Outcome o = gate.run(base, candidate, plan, 9);
+
+        System.out.println(TimingTable.render(o));
+        assertFalse(o.failed(), TimingTable.render(o));
+    }
+}
