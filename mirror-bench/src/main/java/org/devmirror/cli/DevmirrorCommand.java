@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "devmirror 0.1.0",
         description = "An emulator of the Linux HMM device-mirror path.",
-        subcommands = {CommandLine.HelpCommand.class, GateCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, GateCommand.class})
 public final class DevmirrorCommand implements Runnable {
     /** Exit status for bad input, shared by every subcommand. */
     public static final int EXIT_BAD_INPUT = 2;

@@ -1,0 +1,148 @@
+package org.devmirror.bench.suite;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.devmirror.bench.workload.InjectedWork;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs the suite through JMH's Runner API: the average-time group, then the batched group, each in
+ * forked JVMs of the JDK running this one, with {@code -prof gc}; JMH's log goes to
+ * {@code jmh.log} in the output directory and one progress line per benchmark to the console.
+ */
+public final class SuiteRunner {
+    /** Heap for the forks: 1 Mi interval notifiers and TreeMap entries need about a gigabyte. */
+    static final List<String> FORK_JVM_ARGS = List.of("-Xms2g", "-Xmx2g", "--enable-native-access=ALL-UNNAMED");
+
+    private final BenchProfile profile;
+    private final Pattern include;
+    private final PrintStream console;
+
+    /**
+     * @param include a regular expression found in the benchmark name
+     *                ({@code org.devmirror.bench.Class.method}) of every benchmark to run
+     */
+    public SuiteRunner(BenchProfile profile, Pattern include, PrintStream console) {
+        this.profile = profile;
+        this.include = include;
+        this.console = console;
+    }
+
+    /** How many benchmark runs (method and parameter combination) the suite will execute. */
+    public int plannedRuns() {
+        return planned(BenchSuite.TIMED) + planned(BenchSuite.BATCHED);
+    }
+
+    /**
+     * Runs every included benchmark, logging JMH's output to {@code log}, and returns the results
+     * in run order.
+     */
+    public List<RunResult> run(Path log) throws IOException, RunnerException {
+        int expected = plannedRuns();
+        List<RunResult> results = new ArrayList<>();
+        try (OutputStream logOut = Files.newOutputStream(log);
+             PrintStream logStream = new PrintStream(logOut, true, StandardCharsets.UTF_8)) {
+            OutputFormat jmhLog = OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL);
+            ProgressOutput progress = new ProgressOutput(jmhLog, console, expected);
+            if (planned(BenchSuite.TIMED) > 0) {
+                results.addAll(new Runner(options(BenchSuite.TIMED, false).build(), progress).run());
+            }
+            if (planned(BenchSuite.BATCHED) > 0) {
+                results.addAll(new Runner(options(BenchSuite.BATCHED, true).build(), progress).run());
+            }
+        }
+        return results;
+    }
+
+    /** Writes {@code results} as JMH's JSON result file. */
+    public static void writeJson(Collection<RunResult> results, Path file) throws IOException {
+        try (PrintStream out = new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8)) {
+            ResultFormatFactory.getInstance(ResultFormatType.JSON, out).writeOut(results);
+        }
+    }
+
+    private ChainedOptionsBuilder options(List<String> classes, boolean batched) {
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .include(includeRegex(classes))
+                .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .jvmArgsAppend(forkJvmArgs())
+                .forks(profile.forks())
+                .addProfiler(GCProfiler.class)
+                .shouldFailOnError(true);
+        if (batched) {
+            o.warmupIterations(profile.batchedWarmupIterations())
+                    .measurementIterations(profile.batchedMeasurementIterations());
+        } else {
+            o.warmupIterations(profile.warmupIterations())
+                    .warmupTime(TimeValue.milliseconds(profile.warmupMillis()))
+                    .measurementIterations(profile.measurementIterations())
+                    .measurementTime(TimeValue.milliseconds(profile.measurementMillis()));
+        }
+        for (Map.Entry<String, List<String>> p : profile.params().entrySet()) {
+            o.param(p.getKey(), p.getValue().toArray(String[]::new));
+        }
+        return o;
+    }
+
+    /** The fork JVM arguments, passing on the test-only injection switch when it is set. */
+    static String[] forkJvmArgs() {
+        List<String> args = new ArrayList<>(FORK_JVM_ARGS);
+        if (InjectedWork.ACTIVE != InjectedWork.NONE) {
+            args.add("-D" + InjectedWork.PROPERTY + "=" + InjectedWork.ACTIVE.propertyValue());
+        }
+        return args.toArray(String[]::new);
+    }
+
+    /**
+     * One regex JMH finds in the benchmark names of {@code classes} that the user's
+     * {@code --include} also matches: a lookahead for the user's expression, then the classes.
+     */
+    String includeRegex(List<String> classes) {
+        return "^(?=.*(?:" + include.pattern() + "))" + Pattern.quote(BenchSuite.PACKAGE + ".")
+                + "(?:" + String.join("|", classes) + ")\\.";
+    }
+
+    private int planned(List<String> classes) {
+        Pattern p = Pattern.compile(includeRegex(classes));
+        Map<String, List<String>> overrides = profile.params();
+        int runs = 0;
+        for (BenchmarkListEntry e : BenchmarkList.defaultList().getAll(SILENT, List.of())) {
+            if (!p.matcher(e.getUsername()).find()) {
+                continue;
+            }
+            int combos = 1;
+            Map<String, String[]> params = e.getParams().orElse(Map.of());
+            for (Map.Entry<String, String[]> param : params.entrySet()) {
+                List<String> o = overrides.get(param.getKey());
+                combos *= o != null ? o.size() : param.getValue().length;
+            }
+            runs += combos;
+        }
+        return runs;
+    }
+
+    private static final OutputFormat SILENT = OutputFormatFactory.createFormatInstance(
+            new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT);
+}

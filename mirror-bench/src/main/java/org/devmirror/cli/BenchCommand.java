@@ -1,0 +1,111 @@
+package org.devmirror.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.devmirror.bench.report.BenchReport;
+import org.devmirror.bench.report.BenchResult;
+import org.devmirror.bench.report.JmhResults;
+import org.devmirror.bench.report.MachineInfo;
+import org.devmirror.bench.report.TargetOutcome;
+import org.devmirror.bench.suite.BenchProfile;
+import org.devmirror.bench.suite.BenchSuite;
+import org.devmirror.bench.suite.SuitePlots;
+import org.devmirror.bench.suite.SuiteRunner;
+import org.openjdk.jmh.results.RunResult;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./devmirror bench [--quick | --full] [--include REGEX] [--out DIR]}: runs the benchmark
+ * suite in forked JVMs and writes JMH's JSON ({@code results.json}), JMH's log
+ * ({@code jmh.log}), {@code report.md} (targets, tables with the ratio to each benchmark's
+ * reference) and the plots as PNG and SVG. Without {@code --full} it runs the quick profile.
+ *
+ * <p>Exit status: 0 when the suite ran (a missed target is reported, not an error: the figures
+ * of a noisy shared machine are for reading); 2 for bad input (an invalid regex, no benchmark
+ * matching it); 1 when a benchmark failed.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Runs the JMH benchmark suite and writes results.json, report.md and plots.")
+public final class BenchCommand implements Callable<Integer> {
+
+    static final class ProfileChoice {
+        @Option(names = "--quick", description = "Under 5 minutes on 2 cores: one fork, short iterations (default).")
+        boolean quick;
+
+        @Option(names = "--full", description = "The publishable run: every parameter, 3 forks, longer iterations.")
+        boolean full;
+    }
+
+    @CommandLine.ArgGroup(exclusive = true)
+    ProfileChoice profileChoice;
+
+    @Option(names = "--include", paramLabel = "REGEX", defaultValue = ".*",
+            description = "Run only benchmarks whose name (org.devmirror.bench.Class.method) contains a match.")
+    String include;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default target/bench/<timestamp>).")
+    Path out;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        BenchProfile profile = profileChoice != null && profileChoice.full ? BenchProfile.FULL : BenchProfile.QUICK;
+        Pattern includePattern;
+        try {
+            includePattern = Pattern.compile(include);
+        } catch (PatternSyntaxException e) {
+            err.println("devmirror bench: --include " + include + " is not a regular expression: " + e.getDescription());
+            return DevmirrorCommand.EXIT_BAD_INPUT;
+        }
+        SuiteRunner runner = new SuiteRunner(profile, includePattern, System.out);
+        int planned = runner.plannedRuns();
+        if (planned == 0) {
+            err.println("devmirror bench: no benchmark matches --include " + include);
+            return DevmirrorCommand.EXIT_BAD_INPUT;
+        }
+        Path dir = out != null ? out
+                : Path.of("target", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir);
+        System.out.printf("devmirror bench: %s profile, %d benchmark runs, output in %s%n",
+                profile.name().toLowerCase(), planned, dir.toAbsolutePath());
+
+        List<RunResult> runResults = runner.run(dir.resolve("jmh.log"));
+        SuiteRunner.writeJson(runResults, dir.resolve("results.json"));
+        List<BenchResult> results = JmhResults.fromRunResults(runResults);
+        BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now()), results,
+                BenchSuite.references(), BenchSuite.targets());
+        Path md = report.write(dir.resolve("report.md"));
+        List<String> plots = new SuitePlots(results).write(dir);
+
+        System.out.println();
+        System.out.println("Targets:");
+        int met = 0;
+        int missed = 0;
+        for (TargetOutcome o : report.targetOutcomes()) {
+            System.out.printf("  %-13s %-70s %s%n", o.status(), o.target().description(), o.shown());
+            if (o.status() == TargetOutcome.Status.MET) {
+                met++;
+            } else if (o.status() == TargetOutcome.Status.MISSED) {
+                missed++;
+            }
+        }
+        System.out.printf("%d benchmark results; targets: %d met, %d missed, %d not measured; plots: %s%n",
+                results.size(), met, missed, report.targetOutcomes().size() - met - missed,
+                plots.isEmpty() ? "none" : String.join(", ", plots));
+        System.out.println("Report: " + md.toAbsolutePath());
+        return 0;
+    }
+}
