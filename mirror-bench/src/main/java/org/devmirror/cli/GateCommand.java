@@ -104,17 +104,17 @@ public final class GateCommand implements Callable<Integer> {
                     + " (test-only work injection); repeatable.")
     List<String> candidateJvmArgs = new ArrayList<>();
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
-            description = "Warmup iterations per fork (default: ${DEFAULT-VALUE}).")
-    int warmupIterations;
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Warmup iterations per fork (default: each benchmark's own).")
+    Integer warmupIterations;
 
-    @Option(names = "--iterations", paramLabel = "N", defaultValue = "5",
-            description = "Measurement iterations per fork (default: ${DEFAULT-VALUE}).")
-    int measureIterations;
+    @Option(names = "--iterations", paramLabel = "N",
+            description = "Measurement iterations per fork (default: each benchmark's own).")
+    Integer measureIterations;
 
-    @Option(names = "--iteration-ms", paramLabel = "MS", defaultValue = "200",
-            description = "Milliseconds per warmup and measurement iteration (default: ${DEFAULT-VALUE}).")
-    int iterationMillis;
+    @Option(names = "--iteration-ms", paramLabel = "MS",
+            description = "Milliseconds per timed warmup and measurement iteration (default: each benchmark's own).")
+    Integer iterationMillis;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where fork results and logs go (default: target/gate/<timestamp>).")
@@ -200,8 +200,8 @@ public final class GateCommand implements Callable<Integer> {
         boolean taskset = !noPin && JmhForkLauncher.tasksetAvailable();
         OptionalInt pin = !taskset ? OptionalInt.empty()
                 : OptionalInt.of(cpu != null ? cpu : Runtime.getRuntime().availableProcessors() - 1);
-        ForkPlan plan = new ForkPlan(include, warmupIterations, iterationMillis, measureIterations, iterationMillis,
-                parseParams(params), pin, javaBinary);
+        ForkPlan plan = ForkPlan.of(include).withParams(parseParams(params)).withCpu(pin)
+                .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
         TimingGate gate = new TimingGate(new JmhForkLauncher(dir, taskset),
                 new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
                 err);
@@ -243,6 +243,10 @@ public final class GateCommand implements Callable<Integer> {
             m.put(p.substring(0, eq), p.substring(eq + 1));
         }
         return m;
+    }
+
+    private static OptionalInt optional(Integer n) {
+        return n == null ? OptionalInt.empty() : OptionalInt.of(n);
     }
 
     private static void requireFile(Path p, String option) throws NoSuchFileException {

@@ -74,10 +74,10 @@ public final class JmhForkLauncher implements ForkRunner {
         cmd.add(build.classpathArgument());
         cmd.add("org.openjdk.jmh.Main");
         cmd.add(plan.include());
-        cmd.addAll(List.of("-f", "1",
-                "-wi", Integer.toString(plan.warmupIterations()), "-w", plan.warmupMillis() + "ms",
-                "-i", Integer.toString(plan.measureIterations()), "-r", plan.measureMillis() + "ms",
-                "-foe", "true", "-rf", "json", "-rff", resultFile.toAbsolutePath().toString()));
+        cmd.addAll(List.of("-f", "1", "-foe", "true", "-rf", "json", "-rff", resultFile.toAbsolutePath().toString()));
+        plan.warmupIterations().ifPresent(n -> cmd.addAll(List.of("-wi", Integer.toString(n))));
+        plan.measureIterations().ifPresent(n -> cmd.addAll(List.of("-i", Integer.toString(n))));
+        plan.iterationMillis().ifPresent(ms -> cmd.addAll(List.of("-w", ms + "ms", "-r", ms + "ms")));
         for (java.util.Map.Entry<String, String> p : plan.params().entrySet()) {
             cmd.add("-p");
             cmd.add(p.getKey() + "=" + p.getValue());

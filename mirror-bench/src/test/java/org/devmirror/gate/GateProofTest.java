@@ -42,9 +42,9 @@ class GateProofTest {
         params.put("notifiers", "1024");
         params.put("ranges", "1024");
         params.put("bytes", "4096");
-        ForkPlan plan = new ForkPlan("DispatchBench.hitNone$", 3, 200, 5, 200, params,
-                JmhForkLauncher.tasksetAvailable() ? OptionalInt.of(Runtime.getRuntime().availableProcessors() - 1)
-                        : OptionalInt.empty(), ForkPlan.currentJava());
+        ForkPlan plan = ForkPlan.of("DispatchBench.hitNone$").withParams(params)
+                .withCpu(JmhForkLauncher.tasksetAvailable()
+                        ? OptionalInt.of(Runtime.getRuntime().availableProcessors() - 1) : OptionalInt.empty());
         TimingGate gate = new TimingGate(new JmhForkLauncher(work, JmhForkLauncher.tasksetAvailable()),
                 new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
                 new PrintWriter(System.out, true));

@@ -17,7 +17,8 @@ class JmhForkLauncherTest {
     private static ForkPlan plan(OptionalInt cpu) {
         TreeMap<String, String> params = new TreeMap<>();
         params.put("notifiers", "1024");
-        return new ForkPlan("DispatchBench", 3, 200, 5, 100, params, cpu, Path.of("/jdk/bin/java"));
+        return new ForkPlan("DispatchBench", OptionalInt.of(3), OptionalInt.of(5), OptionalInt.of(100), params, cpu,
+                Path.of("/jdk/bin/java"));
     }
 
     @Test
@@ -27,8 +28,17 @@ class JmhForkLauncherTest {
 
         assertEquals(List.of("taskset", "-c", "1", "/jdk/bin/java", "-Djmh.ignoreLock=true",
                 "-Ddevmirror.inject=slow-zap", "-cp", "/x/devmirror.jar:/y/policy.jar", "org.openjdk.jmh.Main",
-                "DispatchBench", "-f", "1", "-wi", "3", "-w", "200ms", "-i", "5", "-r", "100ms", "-foe", "true",
-                "-rf", "json", "-rff", "/w/r.json", "-p", "notifiers=1024"), cmd);
+                "DispatchBench", "-f", "1", "-foe", "true", "-rf", "json", "-rff", "/w/r.json", "-wi", "3", "-i", "5",
+                "-w", "100ms", "-r", "100ms", "-p", "notifiers=1024"), cmd);
+    }
+
+    @Test
+    void unsetIterationsKeepTheBenchmarksOwn() {
+        List<String> cmd = new JmhForkLauncher(Path.of("/w"), true).command(BUILD, ForkPlan.of("InvalidateBench"),
+                Path.of("/w/r.json"));
+
+        assertTrue(!cmd.contains("-wi") && !cmd.contains("-i") && !cmd.contains("-r") && !cmd.contains("taskset"),
+                cmd.toString());
     }
 
     @Test
@@ -42,10 +52,10 @@ class JmhForkLauncherTest {
     @Test
     void badPlansAreRejected() {
         IllegalArgumentException cpu = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new ForkPlan("x", 1, 1, 1, 1, new TreeMap<>(), OptionalInt.of(-1), Path.of("java")));
+                () -> ForkPlan.of("x").withCpu(OptionalInt.of(-1)));
         IllegalArgumentException iterations = org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class,
-                () -> new ForkPlan("x", 1, 1, 0, 1, new TreeMap<>(), OptionalInt.empty(), Path.of("java")));
+                () -> ForkPlan.of("x").withIterations(OptionalInt.empty(), OptionalInt.of(0), OptionalInt.empty()));
 
         assertEquals("cpu=-1 must be a CPU number", cpu.getMessage());
         assertTrue(iterations.getMessage().startsWith("measureIterations=0"), iterations.getMessage());

@@ -10,8 +10,6 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The timing gate's engine over a modelled noisy machine: quiet on A/A, catches and confirms real slowdowns. */
@@ -25,7 +23,7 @@ class TimingGateTest {
     private final StringWriter log = new StringWriter();
 
     private static ForkPlan plan(String include) {
-        return new ForkPlan(include, 1, 10, 1, 10, new TreeMap<>(), OptionalInt.empty(), Path.of("java"));
+        return ForkPlan.of(include);
     }
 
     private TimingGate gate(NoisyMachine machine) {
