@@ -1,0 +1,67 @@
+package org.devmirror.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.devmirror.bench.workload.InvalidationWorkload;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Reference: what a Java developer would write first, the on-heap device page table
+ * ({@code OnHeapDevicePageTable}, a {@code TreeMap<Long, Long>} from page to entry) behind the
+ * same event-aware policy, driver and notifier core, invalidated exactly as in
+ * {@link InvalidateBench}. The off-heap radix table's targets are stated against it.
+ *
+ * <p>Pitfalls avoided: those of {@link InvalidateBench}, with the same batch and re-arm, so that
+ * the only difference is the table.
+ *
+ * <p>Run: {@code ./devmirror bench --include OnHeapMirrorBench}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 300)
+@Measurement(iterations = 200)
+@Fork(3)
+public class OnHeapMirrorBench {
+    @Param({"UNMAP", "CLEAR"})
+    public String event;
+
+    @Param({"4K", "2M"})
+    public String size;
+
+    private InvalidationWorkload workload;
+
+    @Setup(Level.Trial)
+    public void mirror() {
+        workload = new InvalidationWorkload(MmuNotifierEvent.valueOf(event), "aware", size, true, true, false);
+    }
+
+    @Setup(Level.Iteration)
+    public void rearm() {
+        workload.arm();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        workload.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(InvalidationWorkload.REGIONS)
+    public long invalidate() {
+        return workload.invalidateAll();
+    }
+}

@@ -1,0 +1,60 @@
+package org.devmirror.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.devmirror.bench.workload.InvalidationWorkload;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The baseline of {@link InvalidateBench}: the same SOFT_DIRTY invalidation of the same regions,
+ * timed the same way, where no device tracks anything (the notifier core finds no interval, the
+ * device does no work). The target "SOFT_DIRTY on a tracked, populated 2 MiB range costs at most
+ * 1.2x this" says that the event-aware policy's skip costs about as little as not being there.
+ *
+ * <p>Pitfalls avoided: as {@link InvalidateBench} (same batch, same mode, same fork layout), so
+ * the two differ only in whether a mirror listens. The host has a subscriber elsewhere (none
+ * here: nothing is inserted, so the invalidation returns at the subscriber check).
+ *
+ * <p>Run: {@code ./devmirror bench --include UntrackedInvalidateBench}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 300)
+@Measurement(iterations = 200)
+@Fork(3)
+public class UntrackedInvalidateBench {
+    @Param({"4K", "64K", "2M", "1G"})
+    public String size;
+
+    private InvalidationWorkload workload;
+
+    @Setup(Level.Trial)
+    public void host() {
+        workload = new InvalidationWorkload(MmuNotifierEvent.SOFT_DIRTY, "aware", size, true, false, true);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        workload.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(InvalidationWorkload.REGIONS)
+    public long invalidate() {
+        return workload.invalidateAll();
+    }
+}

@@ -1,0 +1,191 @@
+package org.devmirror.bench;
+
+import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.devmirror.bench.workload.DispatchWorkload;
+import org.devmirror.bench.workload.FaultWorkload;
+import org.devmirror.bench.workload.InvalidationWorkload;
+import org.devmirror.bench.workload.WorkCounters;
+import org.devmirror.gate.Baseline;
+import org.devmirror.gate.BaselineEntry;
+import org.devmirror.mm.Errno;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * The deterministic side of the benchmarks, for the performance gate and CI: runs each hot path
+ * N times outside JMH, on the same workload classes the benchmarks time, and reports per
+ * operation the bytes allocated by the running thread
+ * ({@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}, read around the operations
+ * only, re-arming excluded) and work counters: device PTEs written, zapped, downgraded and
+ * re-read, TLB flushes, invalidations skipped, fault retries, pages faulted, tree nodes visited
+ * ({@code MmuNotifierSubscriptions.visitedNodesLastInvalidation}). These do not depend on the
+ * machine's speed, so any change is a change in behaviour.
+ *
+ * <p>Per-operation values are totals divided by the operation count: allocation rounded down
+ * (a one-off allocation, such as a lazily grown array, spreads to nothing over N), counters
+ * rounded to the nearest integer. The switch {@code -Ddevmirror.inject=extra-pte-write|alloc|slow-zap}
+ * ({@link org.devmirror.bench.workload.InjectedWork}) adds real work the probe must see.
+ */
+public final class WorkProbe {
+
+    /** What one hot path costs per operation. */
+    public record Measurement(long allocBytesPerOp, SortedMap<String, Long> countersPerOp) {
+        public Measurement {
+            countersPerOp = new TreeMap<>(countersPerOp);
+        }
+
+        /** The value {@code perf/baseline.json} records for this path. */
+        public BaselineEntry toBaselineEntry() {
+            return BaselineEntry.of(allocBytesPerOp, countersPerOp);
+        }
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /** Operations of warm-up before each measured path (class initialisation, lazily grown arrays). */
+    private static final int WARMUP_ROUNDS = 20;
+    /** Batches of warm-up before measuring invalidations; each re-arms every region, so few. */
+    private static final int INVALIDATE_WARMUP_BATCHES = 3;
+
+    private WorkProbe() {}
+
+    /**
+     * Measures every hot path with {@code rounds} rounds each (a round is one operation, or one
+     * batch of {@link InvalidationWorkload#REGIONS} invalidations), by check name.
+     */
+    public static SortedMap<String, Measurement> run(int rounds) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds=" + rounds + " must be at least 1");
+        }
+        SortedMap<String, Measurement> out = new TreeMap<>();
+        for (boolean hit : new boolean[] {true, false}) {
+            out.put("dispatch " + (hit ? "hitOne" : "hitNone") + " notifiers=1024", dispatch(1024, hit, rounds * 16));
+        }
+        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+            for (String policy : new String[] {"aware", "blind"}) {
+                out.put("invalidate event=" + e + " policy=" + policy + " size=2M", invalidate(e, policy, "2M", rounds));
+            }
+        }
+        out.put("invalidate event=CLEAR policy=aware size=4K", invalidate(MmuNotifierEvent.CLEAR, "aware", "4K", rounds));
+        out.put("invalidate event=UNMAP policy=aware size=1G", invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", Math.max(1, rounds / 8)));
+        out.put("fault pages=1", fault(1, rounds * 16));
+        out.put("fault pages=512", fault(512, rounds));
+        return out;
+    }
+
+    /** {@link #run} as a baseline for {@code perf/baseline.json}. */
+    public static Baseline baseline(int rounds) {
+        Baseline b = Baseline.empty();
+        for (Map.Entry<String, Measurement> m : run(rounds).entrySet()) {
+            b = b.with(m.getKey(), m.getValue().toBaselineEntry());
+        }
+        return b;
+    }
+
+    /** Dispatch through the notifier core with {@code notifiers} registered. */
+    public static Measurement dispatch(int notifiers, boolean hit, int ops) {
+        try (DispatchWorkload w = new DispatchWorkload(notifiers)) {
+            for (int i = 0; i < WARMUP_ROUNDS * 16; i++) {
+                w.invalidate(hit);
+            }
+            long callbacks0 = w.callbacks();
+            long visited = 0;
+            long allocated = 0;
+            for (int i = 0; i < ops; i++) {
+                long a0 = allocatedBytes();
+                w.invalidate(hit);
+                allocated += allocatedBytes() - a0;
+                visited += w.visitedNodesLastInvalidation();
+            }
+            Map<String, Long> c = new LinkedHashMap<>();
+            c.put("treeNodesVisited", visited);
+            c.put("callbacks", w.callbacks() - callbacks0);
+            return perOp(allocated, c, ops);
+        }
+    }
+
+    /** Invalidations of populated, tracked ranges; re-arming between batches is not measured. */
+    public static Measurement invalidate(MmuNotifierEvent event, String policy, String size, int rounds) {
+        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true)) {
+            for (int i = 0; i < INVALIDATE_WARMUP_BATCHES; i++) {
+                w.arm();
+                w.invalidateAll();
+            }
+            WorkCounters counters = new WorkCounters();
+            long allocated = 0;
+            long visited = 0;
+            for (int r = 0; r < rounds; r++) {
+                w.arm();
+                w.resetCounters();
+                for (int k = 0; k < InvalidationWorkload.REGIONS; k++) {
+                    long a0 = allocatedBytes();
+                    w.invalidate(k);
+                    allocated += allocatedBytes() - a0;
+                    visited += w.subscriptions().visitedNodesLastInvalidation();
+                }
+                w.readCounters(counters);
+            }
+            Map<String, Long> c = new LinkedHashMap<>(counters.snapshot());
+            c.put("treeNodesVisited", visited);
+            return perOp(allocated, c, (long) rounds * InvalidationWorkload.REGIONS);
+        }
+    }
+
+    /** Device faults over populated pages. */
+    public static Measurement fault(int pages, int ops) {
+        try (FaultWorkload w = new FaultWorkload(pages)) {
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                w.fault();
+            }
+            w.resetCounters();
+            long allocated = 0;
+            for (int i = 0; i < ops; i++) {
+                long a0 = allocatedBytes();
+                Errno r = w.fault();
+                allocated += allocatedBytes() - a0;
+                if (r != Errno.OK) {
+                    throw new IllegalStateException("device fault returned " + r);
+                }
+            }
+            WorkCounters counters = new WorkCounters();
+            w.readCounters(counters);
+            return perOp(allocated, counters.snapshot(), ops);
+        }
+    }
+
+    private static long allocatedBytes() {
+        return THREADS.getCurrentThreadAllocatedBytes();
+    }
+
+    private static Measurement perOp(long allocated, Map<String, Long> totals, long ops) {
+        TreeMap<String, Long> perOp = new TreeMap<>();
+        for (Map.Entry<String, Long> e : totals.entrySet()) {
+            perOp.put(e.getKey(), Math.round((double) e.getValue() / ops));
+        }
+        return new Measurement(allocated / ops, perOp);
+    }
+
+    /** Prints the measurements (or, with {@code --baseline}, the baseline JSON) for N rounds (default 50). */
+    public static void main(String[] args) {
+        int rounds = 50;
+        boolean json = false;
+        for (String a : args) {
+            if (a.equals("--baseline")) {
+                json = true;
+            } else {
+                rounds = Integer.parseInt(a);
+            }
+        }
+        if (json) {
+            System.out.print(baseline(rounds).toJson());
+            return;
+        }
+        for (Map.Entry<String, Measurement> m : run(rounds).entrySet()) {
+            System.out.printf("%-52s %6d B/op  %s%n", m.getKey(), m.getValue().allocBytesPerOp(), m.getValue().countersPerOp());
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package org.devmirror.bench.workload;
+
+import java.util.concurrent.locks.ReentrantLock;
+import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.driver.BlindPolicy;
+import org.devmirror.device.driver.EventAwarePolicy;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.pagetable.DevicePageTable;
+import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.device.stats.DeviceStats;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
+import org.devmirror.mm.HostConfig;
+import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.Prot;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.notifier.MmuNotifierRange;
+import org.devmirror.notifier.MmuNotifierSubscriptions;
+
+/**
+ * The invalidation hot path: the host raising one invalidation of a mirrored, tracked range
+ * through the notifier core ({@link MmuNotifierSubscriptions#invalidateRangeStart} and
+ * {@link MmuNotifierSubscriptions#invalidateRangeEnd}, with a reused {@link MmuNotifierRange})
+ * until the device has done its work for it. The host's own page-table change is not part of
+ * it: the CPU page table is left as it was, which is what lets the state be restored cheaply.
+ *
+ * <p>{@link #REGIONS} regions of one size, each mirrored by its own {@link DeviceMirror} (a
+ * RELEASE retires its mirror for good, so each region needs one it can lose). Region {@code k}
+ * spans {@code size} bytes; 4 KiB, 64 KiB and 2 MiB regions are populated in full, a 1 GiB region
+ * sparsely: its first page of every 2 MiB (512 pages, the PTE count of a full 2 MiB). With
+ * {@code populated=false} the device has tracked the region but holds no PTE in it (it faulted it,
+ * then a CLEAR zapped it). THP is off, so the device maps 4 KiB entries: a 2 MiB range is 512 PTEs.
+ *
+ * <p>Per event: PROTECTION_VMA finds the VMA read-only (the device PTEs were faulted read-only),
+ * so the event-aware policy downgrades, walking every PTE and changing none; it is raised under
+ * the mmap write lock, as mprotect holds it, because the policy reads the VMA; MIGRATE and EXCLUSIVE carry another
+ * device's owner, so they are handled as CLEAR (this device's own are skipped like SOFT_DIRTY);
+ * RELEASE covers the region only.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * One thread uses an instance. {@link #invalidate} allocates nothing (for the event-aware policy
+ * on events that keep tracking; dropping tracking allocates in the driver). {@link #arm} restores
+ * every region the previous invalidations changed, through the driver's own fault path, and is
+ * meant to run outside the measurement.
+ */
+public final class InvalidationWorkload implements AutoCloseable {
+    /** Regions per batch: the operations of one single-shot invocation. */
+    public static final int REGIONS = 16;
+    private static final long PAGE = Host.PAGE_SIZE;
+    private static final long CHUNK = Host.PMD_SIZE;
+    private static final long BASE = 1L << 40;
+
+    private final MmuNotifierEvent event;
+    private final boolean blind;
+    private final boolean populated;
+    private final boolean tracked;
+    private final long size;
+    private final long stride;
+    private final boolean writable;
+    private final Host host;
+    private final AddressSpace mm;
+    private final MirrorDevice device;
+    private final MirrorOptions options;
+    private final DeviceMirror[] mirrors = new DeviceMirror[REGIONS];
+    private final MmuNotifierRange[] ranges = new MmuNotifierRange[REGIONS];
+    private final MmuNotifierSubscriptions subscriptions;
+    /** PTE writes the injected work made; the gate's counter sees them. */
+    private long injectedWrites;
+
+    /**
+     * @param event     the event every invalidation carries
+     * @param policy    {@code aware} or {@code blind}
+     * @param sizeLabel {@code 4K}, {@code 64K}, {@code 2M} or {@code 1G} (sparse)
+     * @param populated whether the device holds PTEs in the range
+     * @param tracked   whether the device tracks the range at all (false: nothing subscribed there)
+     * @param offHeap   the off-heap device page table (true) or the on-heap reference table
+     */
+    public InvalidationWorkload(MmuNotifierEvent event, String policy, String sizeLabel, boolean populated,
+                                boolean tracked, boolean offHeap) {
+        this.event = event;
+        this.blind = switch (policy) {
+            case "aware" -> false;
+            case "blind" -> true;
+            default -> throw new IllegalArgumentException("policy=" + policy + " is not aware or blind");
+        };
+        this.size = sizeBytes(sizeLabel);
+        this.populated = populated;
+        this.tracked = tracked;
+        this.stride = 2 * Math.max(size, CHUNK);
+        this.writable = event != MmuNotifierEvent.PROTECTION_VMA;
+        long pagesPerRegion = pagesPerRegion();
+        host = new Host(HostConfig.defaults().withThpEnabled(false)
+                .withFrames(Math.max(4096, 2 * REGIONS * pagesPerRegion)));
+        mm = host.newAddressSpace();
+        subscriptions = mm.notifiers();
+        device = new MirrorDevice(host, 1, 512);
+        options = MirrorOptions.defaults().withPolicy(blind ? BlindPolicy.INSTANCE : EventAwarePolicy.INSTANCE)
+                .withOffHeapTable(offHeap);
+        Object otherOwner = new Object();
+        for (int k = 0; k < REGIONS; k++) {
+            long a = region(k);
+            check(mm.mmap(a, size, writable ? Prot.RW : Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == a, "mmap");
+            if (!writable) {
+                check(mm.mprotect(a, size, Prot.RW) == Errno.OK, "mprotect");
+            }
+            for (long p = a; p < a + size; p += pageStride()) {
+                check(mm.cpuFill(p, PAGE, (byte) 1) == Errno.OK, "cpuFill");
+            }
+            if (!writable) {
+                check(mm.mprotect(a, size, Prot.READ) == Errno.OK, "mprotect");
+            }
+            Object owner = event == MmuNotifierEvent.MIGRATE || event == MmuNotifierEvent.EXCLUSIVE ? otherOwner : null;
+            ranges[k] = new MmuNotifierRange().init(mm, event, MmuNotifierRange.FLAG_BLOCKABLE, a, a + size, owner);
+        }
+        arm();
+    }
+
+    /** Bytes of a size label. */
+    public static long sizeBytes(String label) {
+        return switch (label) {
+            case "4K" -> 4096;
+            case "64K" -> 64 << 10;
+            case "2M" -> 2 << 20;
+            case "1G" -> 1L << 30;
+            default -> throw new IllegalArgumentException("size=" + label + " is not 4K, 64K, 2M or 1G");
+        };
+    }
+
+    private long pageStride() {
+        return size > CHUNK ? CHUNK : PAGE; // 1 GiB is sparse: one page per 2 MiB
+    }
+
+    private long pagesPerRegion() {
+        return size / pageStride();
+    }
+
+    private long region(int k) {
+        return BASE + k * stride;
+    }
+
+    /**
+     * Restores every region to its armed state: a live mirror (reopened if a RELEASE retired it),
+     * tracked, and holding writable (read-only for PROTECTION_VMA) PTEs for every populated page,
+     * or none when not populated. Regions already in that state are left alone.
+     */
+    public void arm() {
+        if (!tracked) {
+            return;
+        }
+        for (int k = 0; k < REGIONS; k++) {
+            DeviceMirror m = mirrors[k];
+            if (m == null || m.driver().isReleased()) {
+                if (m != null) {
+                    m.close();
+                }
+                m = device.open(mm, options);
+                mirrors[k] = m;
+            }
+            long a = region(k);
+            boolean intact = m.isTracked(a) && (populated
+                    ? isArmedEntry(m.entry(a)) && isArmedEntry(m.entry(a + size - pageStride()))
+                    : m.entry(a) == 0);
+            if (intact) {
+                continue;
+            }
+            for (long p = a; p < a + size; p += pageStride()) {
+                check(m.fault(p, 1, writable) == Errno.OK, "device fault");
+            }
+            if (!populated) {
+                // Tracked but empty: what a CLEAR leaves behind.
+                MmuNotifierRange clear = new MmuNotifierRange()
+                        .init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, a, a + size, null);
+                check(subscriptions.invalidateRangeStart(clear), "clear");
+                subscriptions.invalidateRangeEnd(clear);
+            }
+        }
+    }
+
+    private boolean isArmedEntry(long e) {
+        return DevicePteLayout.isValid(e) && DevicePteLayout.isWrite(e) == writable;
+    }
+
+    /** One invalidation of region {@code k}, start to end, as the host raises it. */
+    public long invalidate(int k) {
+        MmuNotifierRange r = ranges[k];
+        if (InjectedWork.ACTIVE == InjectedWork.SLOW_ZAP) {
+            slowZap(k);
+        }
+        // mprotect holds the mmap write lock around change_protection, and the policy reads the
+        // VMA's new protection under it; the other events need no VMA and run without it.
+        boolean vmaLock = event == MmuNotifierEvent.PROTECTION_VMA;
+        if (vmaLock) {
+            mm.mmapWriteLock();
+        }
+        try {
+            if (!subscriptions.invalidateRangeStart(r)) {
+                throw new IllegalStateException("a blockable range was refused: " + r);
+            }
+            subscriptions.invalidateRangeEnd(r);
+        } finally {
+            if (vmaLock) {
+                mm.mmapWriteUnlock();
+            }
+        }
+        if (InjectedWork.ACTIVE == InjectedWork.EXTRA_PTE_WRITE) {
+            extraPteWrite(k);
+        }
+        InjectedWork.perOperation();
+        return subscriptions.sequence();
+    }
+
+    /** Invalidates every region once; returns the sum of the sequences (a value to sink). */
+    public long invalidateAll() {
+        long sum = 0;
+        for (int k = 0; k < REGIONS; k++) {
+            sum += invalidate(k);
+        }
+        return sum;
+    }
+
+    /** Injected: rewrites the region's first device PTE with the value it holds. */
+    private void extraPteWrite(int k) {
+        DeviceMirror m = mirrors[k];
+        if (m == null) {
+            return;
+        }
+        ReentrantLock lock = m.lock();
+        lock.lock();
+        try {
+            DevicePageTable pt = m.pageTable();
+            long a = region(k);
+            long e = pt.get(a);
+            pt.set(a, DevicePteLayout.isHuge(e) ? 0 : e);
+            injectedWrites++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Injected: every device PTE of the region written twice more (write-protect, then back). */
+    private void slowZap(int k) {
+        DeviceMirror m = mirrors[k];
+        if (m == null || !writable) {
+            return;
+        }
+        ReentrantLock lock = m.lock();
+        lock.lock();
+        try {
+            DevicePageTable pt = m.pageTable();
+            long a = region(k);
+            injectedWrites += pt.protect(a, a + size, false);
+            injectedWrites += pt.protect(a, a + size, true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Adds the device-side counters of every mirror into {@code c}. */
+    public void readCounters(WorkCounters c) {
+        for (DeviceMirror m : mirrors) {
+            if (m == null) {
+                continue;
+            }
+            DeviceStats s = m.stats();
+            c.add("ptesZapped", s.totalZapped());
+            long downgraded = 0;
+            long reread = 0;
+            long skipped = 0;
+            for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+                downgraded += s.ptesDowngraded(e);
+                reread += s.ptesReread(e);
+                skipped += s.skipped(e);
+            }
+            c.add("ptesDowngraded", downgraded);
+            c.add("ptesReread", reread);
+            c.add("invalidationsSkipped", skipped);
+            c.add("tlbFlushes", s.totalTlbFlushes());
+            c.add("deviceInvalidations", s.totalInvalidations());
+            c.add("faultRetries", s.faultRetries());
+            c.add("ptesWritten", s.totalZapped() + downgraded + reread);
+        }
+        c.add("ptesWritten", injectedWrites);
+    }
+
+    /** Resets the device counters (after arming, before counting). */
+    public void resetCounters() {
+        injectedWrites = 0;
+        for (DeviceMirror m : mirrors) {
+            if (m != null) {
+                m.stats().reset();
+            }
+        }
+    }
+
+    public MmuNotifierSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what + " failed while setting up the invalidation workload");
+        }
+    }
+
+    @Override
+    public void close() {
+        for (DeviceMirror m : mirrors) {
+            if (m != null) {
+                m.close();
+            }
+        }
+        device.close();
+        mm.close();
+        host.close();
+    }
+}

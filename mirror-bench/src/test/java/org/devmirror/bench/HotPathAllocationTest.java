@@ -1,0 +1,91 @@
+package org.devmirror.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.devmirror.bench.WorkProbe.Measurement;
+import org.devmirror.bench.workload.InjectedWork;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The hot paths allocate nothing, measured per operation with the thread's allocated-byte
+ * counter (so CI catches an allocation without running JMH), and do the work they should.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HotPathAllocationTest {
+    private static final int ROUNDS = 3;
+
+    @Test
+    void dispatchHittingOneNotifierAllocatesNothing() {
+        Measurement m = WorkProbe.dispatch(1024, true, 2000);
+        assertEquals(0, m.allocBytesPerOp());
+        // one callback per invalidation, and a logarithmic walk: far fewer nodes than notifiers
+        assertEquals(1L, m.countersPerOp().get("callbacks"));
+        assertTrue(m.countersPerOp().get("treeNodesVisited") < 64, m.toString());
+    }
+
+    @Test
+    void dispatchHittingNothingAllocatesNothingAndCallsNobody() {
+        Measurement m = WorkProbe.dispatch(1024, false, 2000);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(0L, m.countersPerOp().get("callbacks"));
+    }
+
+    @Test
+    void clearOfPopulatedRangeZapsEveryPteWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.CLEAR, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(512L, m.countersPerOp().get("ptesZapped"));
+        assertEquals(1L, m.countersPerOp().get("tlbFlushes"));
+    }
+
+    @Test
+    void protectionPageDowngradesAndRereadsWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.PROTECTION_PAGE, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(0L, m.countersPerOp().get("ptesZapped"));
+        assertEquals(512L, m.countersPerOp().get("ptesReread"));
+    }
+
+    @Test
+    void protectionVmaToReadOnlyKeepsThePtesWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.PROTECTION_VMA, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(0L, m.countersPerOp().get("ptesZapped"));
+    }
+
+    @Test
+    void softDirtyIsSkippedWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.SOFT_DIRTY, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(0L, m.countersPerOp().get("ptesWritten"));
+        assertEquals(1L, m.countersPerOp().get("invalidationsSkipped"));
+    }
+
+    @Test
+    void foreignMigrateAndExclusiveAreClearsWithoutAllocating() {
+        for (MmuNotifierEvent e : new MmuNotifierEvent[] {MmuNotifierEvent.MIGRATE, MmuNotifierEvent.EXCLUSIVE}) {
+            Measurement m = WorkProbe.invalidate(e, "aware", "2M", ROUNDS);
+            assertEquals(0, m.allocBytesPerOp(), e.toString());
+            assertEquals(512L, m.countersPerOp().get("ptesZapped"), e.toString());
+        }
+    }
+
+    @Test
+    void faultCommitOverPopulatedPagesAllocatesNothing() {
+        for (int pages : new int[] {1, 512}) {
+            Measurement m = WorkProbe.fault(pages, 200);
+            assertEquals(0, m.allocBytesPerOp(), "pages=" + pages);
+            assertEquals((long) pages, m.countersPerOp().get("pagesFaulted"), "pages=" + pages);
+            assertEquals(0L, m.countersPerOp().get("faultRetries"), "pages=" + pages);
+        }
+    }
+
+    @Test
+    void noWorkIsInjectedInTheTestRun() {
+        assertEquals(InjectedWork.NONE, InjectedWork.ACTIVE);
+    }
+}
