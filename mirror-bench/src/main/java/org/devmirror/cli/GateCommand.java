@@ -149,6 +149,9 @@ public final class GateCommand implements Callable<Integer> {
             err.println("devmirror gate: " + e.getFile() + " does not exist"
                     + (e.getFile().endsWith(".json") ? "; record one with ./devmirror gate --update-baseline" : ""));
             return DevmirrorCommand.EXIT_BAD_INPUT;
+        } catch (IllegalStateException e) {
+            err.println("devmirror gate: " + e.getMessage());
+            return 1;
         } catch (JsonException | IllegalArgumentException e) {
             err.println("devmirror gate: " + e.getMessage());
             return DevmirrorCommand.EXIT_BAD_INPUT;

@@ -1,64 +1,23 @@
 package org.devmirror.gate;
 
-import java.lang.management.ManagementFactory;
-import java.util.Map;
-import java.util.TreeMap;
-import org.devmirror.bench.workload.DispatchWorkload;
+import org.devmirror.bench.WorkProbe;
 
 /**
- * The deterministic probe over devmirror's benchmark workloads, run outside JMH: each hot path is
- * warmed up, then run {@link #OPERATIONS} times while the thread's allocated bytes are read before
- * and after ({@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}), and its work
- * counters are read per operation. The check names are the JMH labels of the matching benchmarks,
- * so a changed row in the gate's table points at the benchmark to look at.
+ * The deterministic probe over devmirror's own hot paths: the suite's {@link WorkProbe}, which
+ * runs dispatch, every event's invalidation (event-aware and blind policy), and the device fault
+ * path outside JMH on the benchmarks' own workloads, and reports allocation and work counters per
+ * operation under check names such as {@code invalidate event=UNMAP policy=aware size=2M}.
  *
- * <p>Allocation is reported as whole bytes per operation rounded down: a hot path that allocates
- * nothing shows 0 even if the measuring loop's own bookkeeping allocated a few bytes once, while
- * a single 16-byte object per operation shows 16.
- *
- * <p>Checks: {@code DispatchBench.hitOne} and {@code DispatchBench.hitNone} with 1 Ki interval
- * notifiers ({@code visitedNodes}: tree nodes the invalidation visited; {@code callbacks}:
- * invalidate callbacks made).
+ * <p>{@link #ROUNDS} rounds per path keep the whole probe to a few seconds, as CI needs, while
+ * spreading any one-off allocation (class initialisation, a lazily grown array) to under one byte
+ * per operation.
  */
 public final class SuiteProbe implements DeterministicProbe {
-    /** Operations measured per check: enough that one stray allocation rounds to 0 B/op. */
-    static final int OPERATIONS = 200_000;
-    private static final int WARMUP = 50_000;
-    private static final int NOTIFIERS = 1024;
+    /** Rounds per hot path: a round is one operation, or one batch of invalidations over every region. */
+    static final int ROUNDS = 50;
 
     @Override
     public Baseline measure() {
-        Baseline b = Baseline.empty();
-        try (DispatchWorkload w = new DispatchWorkload(NOTIFIERS)) {
-            b = b.with("DispatchBench.hitOne notifiers=" + NOTIFIERS, dispatch(w, true));
-            b = b.with("DispatchBench.hitNone notifiers=" + NOTIFIERS, dispatch(w, false));
-        }
-        return b;
-    }
-
-    private static BaselineEntry dispatch(DispatchWorkload w, boolean hitOne) {
-        long sink = 0;
-        for (int i = 0; i < WARMUP; i++) {
-            sink += w.invalidate(hitOne);
-        }
-        long callbacksBefore = w.callbacks();
-        long before = allocatedBytes();
-        for (int i = 0; i < OPERATIONS; i++) {
-            sink += w.invalidate(hitOne);
-        }
-        long allocated = allocatedBytes() - before;
-        long callbacks = (w.callbacks() - callbacksBefore) / OPERATIONS;
-        if (sink == 42) {
-            // Keeps the loop's results alive; the sequence is never exactly 42 after warmup.
-            System.out.print("");
-        }
-        Map<String, Long> counters = new TreeMap<>();
-        counters.put("visitedNodes", (long) w.visitedNodesLastInvalidation());
-        counters.put("callbacks", callbacks);
-        return BaselineEntry.of(allocated / OPERATIONS, counters);
-    }
-
-    private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        return WorkProbe.baseline(ROUNDS);
     }
 }

@@ -67,6 +67,36 @@ class DeterministicGateTest {
     }
 
     @Test
+    void aOneOffDifferenceTheSecondMeasurementDoesNotRepeatPasses() throws Exception {
+        Path file = dir.resolve("baseline.json");
+        RECORDED.save(file);
+        // The first measurement sees 1 B/op (a one-off allocation spread over the operations).
+        java.util.Iterator<Baseline> measurements = java.util.List.of(
+                Baseline.empty().with(UNMAP, BaselineEntry.of(1, Map.of("ptesWritten", 512L, "tlbFlushes", 1L))),
+                RECORDED).iterator();
+
+        DeterministicGate.Outcome o = new DeterministicGate(file, measurements::next).check();
+
+        assertTrue(o.passed(), o.diff().toTable());
+        assertFalse(measurements.hasNext());
+    }
+
+    @Test
+    void updateRefusesValuesTheTwoMeasurementsDisagreeOn() throws Exception {
+        Path file = dir.resolve("baseline.json");
+        RECORDED.save(file);
+        java.util.Iterator<Baseline> measurements = java.util.List.of(
+                Baseline.empty().with(UNMAP, BaselineEntry.of(3, Map.of("ptesWritten", 512L))),
+                Baseline.empty().with(UNMAP, BaselineEntry.of(0, Map.of("ptesWritten", 512L)))).iterator();
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new DeterministicGate(file, measurements::next).update());
+
+        assertTrue(e.getMessage().contains("| " + UNMAP + " | allocBytesPerOp |"), e.getMessage());
+        assertEquals(RECORDED, Baseline.load(file));
+    }
+
+    @Test
     void missingBaselineIsAnErrorNotAPass() {
         Path file = dir.resolve("absent.json");
 
