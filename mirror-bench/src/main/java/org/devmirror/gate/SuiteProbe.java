@@ -8,13 +8,13 @@ import org.devmirror.bench.WorkProbe;
  * path outside JMH on the benchmarks' own workloads, and reports allocation and work counters per
  * operation under check names such as {@code invalidate event=UNMAP policy=aware size=2M}.
  *
- * <p>{@link #ROUNDS} rounds per path keep the whole probe to a few seconds, as CI needs, while
+ * <p>{@link #ROUNDS} rounds per path keep the probe short enough for every CI build, while
  * spreading any one-off allocation (class initialisation, a lazily grown array) to under one byte
  * per operation.
  */
 public final class SuiteProbe implements DeterministicProbe {
     /** Rounds per hot path: a round is one operation, or one batch of invalidations over every region. */
-    static final int ROUNDS = 50;
+    static final int ROUNDS = 20;
 
     @Override
     public Baseline measure() {
