@@ -14,6 +14,14 @@ import org.devmirror.bench.report.BenchResult;
  * comes from the same JVM, which is what lets {@link ForkNormalisation} pair a benchmark with its
  * reference by index.
  *
+ * <h2>A fork's score is the median of its iterations</h2>
+ * JMH's own fork score is the mean of its iterations. For single-shot benchmarks (hundreds of
+ * shots of a few microseconds each, such as the invalidation benchmarks) that mean is ruled by the
+ * few shots a GC pause or a neighbour's burst hit, by 10x and more on a loaded machine, and an
+ * injected 2x slowdown disappears in it. The median of the shots is what an undisturbed shot
+ * costs. For average-time benchmarks each iteration is already a mean over many operations, and
+ * the median of the iterations drops a disturbed iteration the same way.
+ *
  * <p>Not thread-safe; one runner fills it round by round.
  */
 public final class ForkSeries {
@@ -28,12 +36,7 @@ public final class ForkSeries {
     public void addRound(List<BenchResult> fork) {
         Map<String, Double> round = new LinkedHashMap<>();
         for (BenchResult r : fork) {
-            double[] nanos = r.forkNanosPerOp();
-            if (nanos.length != 1) {
-                throw new IllegalArgumentException(r.label() + " holds " + nanos.length
-                        + " forks; a round holds exactly one fork of each benchmark");
-            }
-            if (round.put(r.label(), nanos[0]) != null) {
+            if (round.put(r.label(), medianNanosPerOp(r)) != null) {
                 throw new IllegalArgumentException(r.label() + " appears twice in one round");
             }
             benchmarkByLabel.putIfAbsent(r.label(), r.benchmark());
@@ -46,6 +49,26 @@ public final class ForkSeries {
             nanosByLabel.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
         }
         rounds++;
+    }
+
+    /**
+     * The median of the iterations of {@code r}'s single fork, in nanoseconds per operation.
+     *
+     * @throws IllegalArgumentException when {@code r} holds other than one fork, or it has no iterations
+     */
+    static double medianNanosPerOp(BenchResult r) {
+        double[][] forks = r.primary().forkIterations();
+        if (forks.length != 1 || forks[0].length == 0) {
+            throw new IllegalArgumentException(r.label() + " holds " + forks.length + " forks of "
+                    + (forks.length == 0 ? 0 : forks[0].length)
+                    + " iterations; a round holds exactly one fork of each benchmark, with iterations");
+        }
+        double mean = r.forkScores()[0];
+        double meanNanos = r.forkNanosPerOp()[0];
+        double median = BootstrapRatioOfMedians.median(forks[0]);
+        // BenchResult converts a fork's mean to nanoseconds; the same conversion applies to the median:
+        // proportional for time per operation, inverse for operations per time.
+        return r.unit().endsWith("/op") ? median * (meanNanos / mean) : meanNanos * mean / median;
     }
 
     public int rounds() {
