@@ -1,0 +1,211 @@
+package org.devmirror.scenario;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.devmirror.scenario.Tokens.LineError;
+
+/** Parses the {@code expect ...} statements of docs/scenarios.md and the {@code -> CODE} suffix. */
+final class ExpectationParser {
+    /** One {@code BYTE*N} item of a snapshot expectation. */
+    private record Run(int value, long repeat) {}
+
+    private final ParseScope scope;
+
+    ExpectationParser(ParseScope scope) {
+        this.scope = scope;
+    }
+
+    /** The rest of an {@code expect} line ({@code expect} already consumed). */
+    Expectation parse(Tokens t, int line) throws LineError {
+        String what = t.next("what to expect (result, faults, cpages, snapshot, data, events or oracle)");
+        Expectation expectation = switch (what) {
+            case "result" -> {
+                Operation op = operation(what);
+                yield new Expectation.Result(line, op.line(), code(t.next("result code")));
+            }
+            case "faults" -> {
+                Operation op = operation(what);
+                if (!(op instanceof DeviceOp) || op instanceof DeviceOp.Release || op instanceof DeviceOp.FailAlloc) {
+                    throw new LineError(what, "'expect faults' follows " + describe(op) + ", which counts no device faults");
+                }
+                yield new Expectation.Faults(line, op.line(), t.count("fault count"));
+            }
+            case "cpages" -> {
+                Operation op = operation(what);
+                boolean counts = op instanceof DeviceOp
+                        ? !(op instanceof DeviceOp.Release || op instanceof DeviceOp.FailAlloc)
+                        : op instanceof HostOp.Reclaim || op instanceof HostOp.Compact || op instanceof HostOp.Ksm;
+                if (!counts) {
+                    throw new LineError(what, "'expect cpages' follows " + describe(op) + ", which counts no pages");
+                }
+                yield new Expectation.Cpages(line, op.line(), t.count("page count"));
+            }
+            case "snapshot" -> snapshot(t, line);
+            case "data" -> data(t, line);
+            case "events" -> events(t, line);
+            case "oracle" -> {
+                t.expect("clean", "after 'expect oracle'");
+                yield new Expectation.OracleClean(line);
+            }
+            default -> throw new LineError(what, "bad expectation '" + what
+                    + "' (expected result, faults, cpages, snapshot, data, events or oracle)");
+        };
+        t.end("expect " + what);
+        return expectation;
+    }
+
+    /** A result code: OK or an errno name. */
+    static ResultCode code(String token) throws LineError {
+        for (ResultCode code : ResultCode.values()) {
+            if (code.name().equals(token)) {
+                return code;
+            }
+        }
+        throw new LineError(token, "bad result code '" + token
+                + "' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY or EINVAL)");
+    }
+
+    /** {@code expect snapshot [DEV] ADDR SIZE = BYTE[*N] ...}. */
+    private Expectation.Snapshot snapshot(Tokens t, int line) throws LineError {
+        String device = scope.isDevice(t.peek()) ? t.next("device") : null;
+        DeviceOp.Snapshot taken = scope.lastSnapshot(device);
+        if (taken == null) {
+            throw new LineError("snapshot", "no snapshot" + (device == null ? "" : " by '" + device + "'")
+                    + " in address space '" + scope.space() + "' before this line");
+        }
+        Address addr = t.address("snapshot address", true);
+        scope.requireAddress(addr);
+        String lengthToken = t.peek();
+        long length = t.pageSize("snapshot length");
+        t.expect("=", "before the snapshot bytes");
+        long pages = length / Tokens.PAGE_SIZE;
+        if (pages > Integer.MAX_VALUE - 8) {
+            throw new LineError(lengthToken, "snapshot length '" + lengthToken + "' is too large");
+        }
+        // first pass: decode every item and count pages, so a wrong count allocates nothing
+        List<Run> runs = new ArrayList<>();
+        long total = 0;
+        while (!t.atEnd()) {
+            String item = t.next("snapshot byte");
+            int star = item.lastIndexOf('*');
+            long repeat = star >= 0 ? repeatCount(item, item.substring(star + 1)) : 1;
+            runs.add(new Run(snapshotByte(item, star >= 0 ? item.substring(0, star) : item), repeat));
+            total += repeat;
+            if (total > pages) {
+                throw new LineError(item, "snapshot bytes exceed the " + pages + " pages of '" + lengthToken + "' at '" + item + "'");
+            }
+        }
+        if (total != pages) {
+            throw new LineError(lengthToken, "snapshot lists " + total + " bytes but '" + lengthToken + "' covers " + pages + " pages");
+        }
+        byte[] bytes = new byte[(int) pages];
+        int at = 0;
+        for (Run run : runs) {
+            for (long r = 0; r < run.repeat(); r++) {
+                bytes[at++] = (byte) run.value();
+            }
+        }
+        return new Expectation.Snapshot(line, taken.space(), taken.device(), taken.line(), addr, length, bytes);
+    }
+
+    /** {@code expect data [DEV] ADDR SIZE DATA}. */
+    private Expectation.Data data(Tokens t, int line) throws LineError {
+        String device = scope.isDevice(t.peek()) ? t.next("device") : null;
+        int readLine = 0;
+        if (device != null) {
+            DeviceOp.Read read = scope.lastRead(device);
+            if (read == null) {
+                throw new LineError(device, "no read by '" + device + "' in address space '" + scope.space()
+                        + "' before this line");
+            }
+            readLine = read.line();
+        }
+        Address addr = t.address("data address", device != null);
+        scope.requireAddress(addr);
+        long length = device != null ? t.pageSize("data length") : t.byteLength("data length");
+        DataPattern data = OperationParser.fitted(t, length);
+        return new Expectation.Data(line, scope.space(), device, readLine, addr, length, data);
+    }
+
+    /** {@code expect events EVENT=N ...}. */
+    private Expectation.Events events(Tokens t, int line) throws LineError {
+        Operation op = operation("events");
+        Map<InvalidationEvent, Long> counts = new EnumMap<>(InvalidationEvent.class);
+        if (t.atEnd()) {
+            throw new LineError("", "missing EVENT=N after 'expect events' at end of line");
+        }
+        while (!t.atEnd()) {
+            String pair = t.next("EVENT=N");
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            if (name.startsWith("MMU_NOTIFY_")) {
+                name = name.substring("MMU_NOTIFY_".length());
+            }
+            InvalidationEvent event = null;
+            for (InvalidationEvent e : InvalidationEvent.values()) {
+                if (e.name().equals(name)) {
+                    event = e;
+                }
+            }
+            if (eq < 0 || event == null) {
+                throw new LineError(pair, "bad event count '" + pair + "' (expected EVENT=N with EVENT one of "
+                        + "UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, RELEASE, MIGRATE, EXCLUSIVE)");
+            }
+            String number = pair.substring(eq + 1);
+            if (!number.matches("[0-9]{1,18}")) {
+                throw new LineError(pair, "bad count in '" + pair + "' (expected a decimal number)");
+            }
+            if (counts.put(event, Long.parseLong(number)) != null) {
+                throw new LineError(pair, "event " + event + " is listed twice");
+            }
+        }
+        return new Expectation.Events(line, op.line(), counts);
+    }
+
+    private Operation operation(String what) throws LineError {
+        if (scope.lastOperationFailed()) {
+            throw new LineError(what, "'expect " + what + "' checks an operation that did not parse", true);
+        }
+        Operation op = scope.lastOperation();
+        if (op == null) {
+            throw new LineError(what, "'expect " + what + "' has no operation before it");
+        }
+        return op;
+    }
+
+    private static long repeatCount(String item, String digits) throws LineError {
+        if (!digits.matches("[0-9]{1,10}") || Long.parseLong(digits) == 0) {
+            throw new LineError(item, "bad repeat count in '" + item + "' (expected BYTE*N with N >= 1)");
+        }
+        return Long.parseLong(digits);
+    }
+
+    /** {@code NAME|NAME...} of HMM_DMIRROR_PROT_* names (prefix optional), or a number 0..255. */
+    private static int snapshotByte(String item, String text) throws LineError {
+        if (!text.isEmpty() && Character.isDigit(text.charAt(0))) {
+            return Tokens.byteValue(text);
+        }
+        int value = 0;
+        String[] names = text.split("\\|", -1);
+        for (String raw : names) {
+            String name = raw.startsWith(DmirrorProt.PREFIX) ? raw.substring(DmirrorProt.PREFIX.length()) : raw;
+            Integer bits = DmirrorProt.BY_NAME.get(name);
+            if (bits == null) {
+                throw new LineError(item, "bad snapshot byte '" + item + "' (unknown name '" + raw + "'; expected "
+                        + "ERROR, NONE, READ, WRITE, PMD, PUD, ZERO, DEV_PRIVATE_LOCAL, DEV_PRIVATE_REMOTE, "
+                        + "DEV_COHERENT_LOCAL or DEV_COHERENT_REMOTE joined by '|')");
+            }
+            if (bits == DmirrorProt.ERROR && names.length > 1) {
+                throw new LineError(item, "bad snapshot byte '" + item + "' (ERROR stands alone)");
+            }
+            value |= bits;
+        }
+        return value;
+    }
+
+    private static String describe(Operation op) {
+        return op.getClass().getSimpleName() + " on line " + op.line();
+    }
+}

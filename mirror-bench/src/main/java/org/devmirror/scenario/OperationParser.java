@@ -1,0 +1,267 @@
+package org.devmirror.scenario;
+
+import java.util.Locale;
+import org.devmirror.scenario.ParseScope.Kind;
+import org.devmirror.scenario.Tokens.LineError;
+
+/**
+ * Parses the operation statements of docs/scenarios.md: host operations (first token a host
+ * keyword, or {@code NAME = mmap|mremap}) and device operations (first token a declared device).
+ */
+final class OperationParser {
+    private final ParseScope scope;
+
+    OperationParser(ParseScope scope) {
+        this.scope = scope;
+    }
+
+    /** {@code keyword} is the statement's first token, already consumed; {@code binding} the {@code NAME =} or null. */
+    HostOp host(String keyword, String binding, Tokens t, int line) throws LineError {
+        scope.requireLiveSpace(keyword);
+        String space = scope.space();
+        HostOp op = switch (keyword) {
+            case "mmap" -> mmap(t, line, space, binding);
+            case "mremap" -> mremap(t, line, space, binding);
+            case "munmap" -> new HostOp.Munmap(line, space, address(t, "munmap address"), t.pageSize("munmap length"));
+            case "mprotect" -> new HostOp.Mprotect(line, space, address(t, "mprotect address"),
+                    t.pageSize("mprotect length"), Tokens.prot(t.next("protection (none, r, rw, rx or rwx)")));
+            case "madvise" -> new HostOp.Madvise(line, space, address(t, "madvise address"),
+                    t.pageSize("madvise length"), advice(t.next("advice")));
+            case "read" -> new HostOp.CpuRead(line, space, byteAddress(t, "read address"), t.byteLength("read length"));
+            case "write" -> cpuWrite(t, line, space);
+            case "fork" -> {
+                String child = t.name("child address space name");
+                scope.define(child, Kind.SPACE, line);
+                yield new HostOp.Fork(line, space, child);
+            }
+            case "clear-soft-dirty" -> new HostOp.ClearSoftDirty(line, space);
+            case "reclaim" -> new HostOp.Reclaim(line, space, address(t, "reclaim address"), t.pageSize("reclaim length"));
+            case "compact" -> new HostOp.Compact(line, space, address(t, "compact address"), t.pageSize("compact length"));
+            case "ksm" -> new HostOp.Ksm(line, space, address(t, "ksm address"), t.pageSize("ksm length"));
+            case "thp" -> {
+                String verb = t.next("'collapse' or 'split' after 'thp'");
+                yield switch (verb) {
+                    case "collapse" -> new HostOp.ThpCollapse(line, space, address(t, "thp collapse address"));
+                    case "split" -> new HostOp.ThpSplit(line, space, address(t, "thp split address"));
+                    default -> throw new LineError(verb, "bad thp operation '" + verb + "' (expected collapse or split)");
+                };
+            }
+            case "oom-reap" -> new HostOp.OomReap(line, space);
+            case "writeback" -> {
+                String file = t.next("file name");
+                scope.require(file, Kind.FILE);
+                yield new HostOp.Writeback(line, space, file);
+            }
+            case "exit" -> {
+                scope.markExited(line);
+                yield new HostOp.Exit(line, space);
+            }
+            default -> throw new IllegalStateException("keyword=" + keyword + " is not a host operation");
+        };
+        t.end(keyword);
+        return op;
+    }
+
+    /** {@code device} is the declared device named by the first token; the verb comes next. */
+    DeviceOp device(String device, Tokens t, int line) throws LineError {
+        String verb = t.next("device operation after '" + device + "'");
+        scope.requireLiveSpace(device + " " + verb);
+        String space = scope.space();
+        String what = device + " " + verb;
+        DeviceOp op = switch (verb) {
+            case "read" -> new DeviceOp.Read(line, space, device, address(t, what + " address"), t.pageSize(what + " length"));
+            case "write" -> {
+                Address addr = address(t, what + " address");
+                long length = t.pageSize(what + " length");
+                yield new DeviceOp.Write(line, space, device, addr, length, fitted(t, length));
+            }
+            case "atomic" -> {
+                Address addr = address(t, what + " address");
+                long length = t.pageSize(what + " length");
+                long addend = 1;
+                if (t.accept("add")) {
+                    addend = t.count("addend");
+                }
+                yield new DeviceOp.Atomic(line, space, device, addr, length, addend);
+            }
+            case "snapshot" -> new DeviceOp.Snapshot(line, space, device, address(t, what + " address"), t.pageSize(what + " length"));
+            case "migrate" -> new DeviceOp.MigrateToDevice(line, space, device, address(t, what + " address"),
+                    t.pageSize(what + " length"));
+            case "migrate-back" -> new DeviceOp.MigrateToSystem(line, space, device, address(t, what + " address"),
+                    t.pageSize(what + " length"));
+            case "exclusive" -> new DeviceOp.Exclusive(line, space, device, address(t, what + " address"),
+                    t.pageSize(what + " length"));
+            case "check-exclusive" -> new DeviceOp.CheckExclusive(line, space, device, address(t, what + " address"),
+                    t.pageSize(what + " length"));
+            case "release" -> new DeviceOp.Release(line, space, device);
+            case "fail-alloc" -> {
+                String token = t.peek();
+                long count = t.atEnd() ? 1 : t.count("allocation count");
+                if (count < 1 || count > Integer.MAX_VALUE) {
+                    throw new LineError(token, "fail-alloc count '" + token + "' is not in 1.." + Integer.MAX_VALUE);
+                }
+                yield new DeviceOp.FailAlloc(line, space, device, (int) count);
+            }
+            default -> throw new LineError(verb, "bad device operation '" + verb + "' (expected read, write, atomic, "
+                    + "snapshot, migrate, migrate-back, exclusive, check-exclusive, release or fail-alloc)");
+        };
+        t.end(what);
+        return op;
+    }
+
+    /** {@code mmap SIZE} then options in any order: PROT, private|shared, anon|file NAME, offset SIZE, fixed, huge, at ADDR. */
+    private HostOp.Mmap mmap(Tokens t, int line, String space, String binding) throws LineError {
+        long length = t.pageSize("mmap length");
+        Integer prot = null;
+        Boolean shared = null;
+        boolean anon = false;
+        String file = null;
+        String offsetToken = null;
+        long offset = 0;
+        boolean fixed = false;
+        boolean huge = false;
+        Address at = null;
+        while (!t.atEnd()) {
+            String word = t.next("mmap option");
+            switch (word) {
+                case "none", "r", "rw", "rx", "rwx" -> {
+                    once(prot != null, word, "protection");
+                    prot = Tokens.prot(word);
+                }
+                case "private", "shared" -> {
+                    once(shared != null, word, "'private' or 'shared'");
+                    shared = word.equals("shared");
+                }
+                case "anon" -> {
+                    once(anon || file != null, word, "'anon' or 'file'");
+                    anon = true;
+                }
+                case "file" -> {
+                    once(anon || file != null, word, "'anon' or 'file'");
+                    file = t.next("file name after 'file'");
+                    scope.require(file, Kind.FILE);
+                }
+                case "offset" -> {
+                    once(offsetToken != null, word, "'offset'");
+                    offsetToken = word;
+                    offset = t.pageSizeOrZero("file offset");
+                }
+                case "fixed" -> {
+                    once(fixed, word, "'fixed'");
+                    fixed = true;
+                }
+                case "huge" -> {
+                    once(huge, word, "'huge'");
+                    huge = true;
+                }
+                case "at" -> {
+                    once(at != null, word, "'at'");
+                    at = address(t, "mmap address");
+                }
+                default -> throw new LineError(word, "bad mmap option '" + word + "' (expected none, r, rw, rx, rwx, "
+                        + "private, shared, anon, file NAME, offset SIZE, fixed, huge or at ADDR)");
+            }
+        }
+        if (prot == null) {
+            throw new LineError("", "mmap needs a protection (none, r, rw, rx or rwx)");
+        }
+        if (shared == null) {
+            throw new LineError("", "mmap needs 'private' or 'shared'");
+        }
+        if (!anon && file == null) {
+            throw new LineError("", "mmap needs 'anon' or 'file NAME'");
+        }
+        if (offsetToken != null && file == null) {
+            throw new LineError(offsetToken, "'offset' needs 'file NAME' (anonymous mappings have no offset)");
+        }
+        if (fixed && at == null) {
+            throw new LineError("fixed", "'fixed' needs 'at ADDR'");
+        }
+        return new HostOp.Mmap(line, space, binding, length, prot, shared, file, offset, fixed, huge, at);
+    }
+
+    /** {@code mremap ADDR OLDSIZE NEWSIZE [maymove] [fixed at ADDR] [dontunmap]}. */
+    private HostOp.Mremap mremap(Tokens t, int line, String space, String binding) throws LineError {
+        Address addr = address(t, "mremap address");
+        long oldLength = t.pageSize("mremap old length");
+        long newLength = t.pageSize("mremap new length");
+        boolean mayMove = false;
+        boolean fixed = false;
+        boolean dontUnmap = false;
+        Address at = null;
+        while (!t.atEnd()) {
+            String word = t.next("mremap option");
+            switch (word) {
+                case "maymove" -> {
+                    once(mayMove, word, "'maymove'");
+                    mayMove = true;
+                }
+                case "fixed" -> {
+                    once(fixed, word, "'fixed'");
+                    fixed = true;
+                }
+                case "dontunmap" -> {
+                    once(dontUnmap, word, "'dontunmap'");
+                    dontUnmap = true;
+                }
+                case "at" -> {
+                    once(at != null, word, "'at'");
+                    at = address(t, "mremap new address");
+                }
+                default -> throw new LineError(word, "bad mremap option '" + word
+                        + "' (expected maymove, fixed, at ADDR or dontunmap)");
+            }
+        }
+        if (fixed != (at != null)) {
+            throw new LineError(fixed ? "fixed" : "at", fixed ? "'fixed' needs 'at ADDR'" : "'at ADDR' needs 'fixed'");
+        }
+        return new HostOp.Mremap(line, space, binding, addr, oldLength, newLength, mayMove, fixed, at, dontUnmap);
+    }
+
+    private HostOp.CpuWrite cpuWrite(Tokens t, int line, String space) throws LineError {
+        Address addr = byteAddress(t, "write address");
+        long length = t.byteLength("write length");
+        return new HostOp.CpuWrite(line, space, addr, length, fitted(t, length));
+    }
+
+    /** DATA whose unit divides {@code length}, so the range holds whole repetitions of it. */
+    static DataPattern fitted(Tokens t, long length) throws LineError {
+        String first = t.peek();
+        DataPattern data = t.data();
+        if (length % data.unit() != 0) {
+            throw new LineError(first, "length " + length + " is not a multiple of the " + data.unit()
+                    + "-byte unit of '" + first + "'");
+        }
+        return data;
+    }
+
+    private static HostOp.Madvise.Advice advice(String token) throws LineError {
+        for (HostOp.Madvise.Advice advice : HostOp.Madvise.Advice.values()) {
+            if (advice.name().toLowerCase(Locale.ROOT).equals(token)) {
+                return advice;
+            }
+        }
+        throw new LineError(token, "bad advice '" + token
+                + "' (expected dontneed, free, hugepage, nohugepage, collapse, pageout or mergeable)");
+    }
+
+    /** A page-aligned address whose buffer, if any, is bound. */
+    private Address address(Tokens t, String what) throws LineError {
+        Address address = t.address(what, true);
+        scope.requireAddress(address);
+        return address;
+    }
+
+    /** A byte-granular address (CPU accesses) whose buffer, if any, is bound. */
+    private Address byteAddress(Tokens t, String what) throws LineError {
+        Address address = t.address(what, false);
+        scope.requireAddress(address);
+        return address;
+    }
+
+    private static void once(boolean seen, String token, String what) throws LineError {
+        if (seen) {
+            throw new LineError(token, "'" + token + "' repeats or conflicts with an earlier " + what);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package org.devmirror.trace;
+
+/** The kinds of {@link Syscall} record, for per-kind counters indexed by {@link #ordinal()}. */
+public enum SyscallKind {
+    MMAP,
+    MUNMAP,
+    MREMAP,
+    MPROTECT,
+    BRK,
+    MADVISE,
+    /** fork, vfork, clone, clone3. */
+    CLONE,
+    /** execve, execveat. */
+    EXECVE,
+    /** exit, exit_group. */
+    EXIT,
+    /** {@code +++ exited with N +++} and {@code +++ killed by SIG +++}. */
+    PROCESS_END;
+
+    /** Number of kinds. */
+    public static final int COUNT = values().length;
+}
