@@ -1,0 +1,476 @@
+package org.devmirror.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.notifier.MmuNotifierSubscriptions;
+
+/**
+ * Models {@code struct mm_struct} (include/linux/mm_types.h): one process's address space, its
+ * VMAs, its CPU page table and its mmu-notifier subscriptions. This class is a thin facade: each
+ * operation lives in a package-private class named after the kernel file it models ({@code Mmap},
+ * {@code Mprotect}, {@code Mremap}, {@code Madvise}, {@code MemoryFault}, {@code Fork},
+ * {@code Reclaim}, {@code Compaction}, {@code Ksm}, {@code HugeMemory}, {@code OomReaper},
+ * {@code MigrateDevice}, {@code DeviceExclusive}, {@code Writeback}, {@code ClearRefs},
+ * {@code ExitMmap}). docs/events.md lists the invalidations each one raises.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * <ul>
+ *   <li>Every method may be called from any thread. Layout changes and maintenance operations
+ *       take the mmap lock for write; CPU accesses and faults take it for read (reentrantly, so
+ *       a caller that already holds it, such as a driver running range fault, may call them).</li>
+ *   <li>Misuse (bad alignment, zero or overflowing lengths, addresses beyond
+ *       {@link Host#TASK_SIZE}, unknown flags) throws {@link IllegalArgumentException} naming the
+ *       argument before anything changes. Runtime failures are {@link Errno} values; an
+ *       operation that fails for lack of frames leaves the address space as it was.</li>
+ *   <li>Invalidations are raised only when {@link HostConfig#notifiersEnabled()} and
+ *       {@link MmuNotifierSubscriptions#hasSubscribers()}, only over the part of a range that is
+ *       populated, always before the entries change and never with the page-table lock held.</li>
+ *   <li>After {@link #exit()} every operation throws {@link IllegalStateException}.</li>
+ * </ul>
+ *
+ * <h2>Locking</h2>
+ * <ul>
+ *   <li>{@code mmapLock} ({@code mmap_lock}): write for VMA changes; read for faults, range
+ *       fault, migration and device-exclusive. Every change of a page-table entry of this address
+ *       space is made with it held in one mode or the other.</li>
+ *   <li>{@code ptl} ({@code mm->page_table_lock}): every entry change made under the read lock,
+ *       and by other address spaces' reverse-map work, is made under it after re-checking the
+ *       entry ({@code pte_same}). Taken after the mmap lock; nothing else is taken under it.</li>
+ *   <li>Reverse-map work from another address space (reclaim, compaction, KSM, writeback of a
+ *       shared frame) takes this address space's mmap lock for read with {@code tryLock} and skips
+ *       the frame when it is contended, as the kernel's rmap walk does with {@code try_lock}.</li>
+ * </ul>
+ */
+public final class AddressSpace implements AutoCloseable {
+    private final Host host;
+    private final int id;
+    private final CpuPageTable pageTable = new CpuPageTable();
+    private final MmuNotifierSubscriptions notifiers;
+    final MmuNotify notify;
+    private final ReentrantReadWriteLock mmapLock = new ReentrantReadWriteLock();
+    /** {@code mm->page_table_lock}: the page table's own writer lock; see the class javadoc. */
+    final ReentrantLock ptl = pageTable.pageTableLock();
+    // start -> VMA, non-overlapping, adjacent compatible VMAs merged; guarded by mmapLock
+    private final TreeMap<Long, Vma> vmaTree = new TreeMap<>();
+    // true once exit() tore the address space down; written under the mmap write lock
+    private volatile boolean exited;
+    // true once exit() was called; set once, under this object's monitor
+    private boolean exitClaimed;
+
+    AddressSpace(Host host, int id) {
+        this.host = host;
+        this.id = id;
+        this.notifiers = new MmuNotifierSubscriptions(this);
+        this.notify = new MmuNotify(this, host.config().notifiersEnabled(), notifiers);
+    }
+
+    public Host host() {
+        return host;
+    }
+
+    /** A small number unique on the host, for messages and demos. */
+    public int id() {
+        return id;
+    }
+
+    /** The CPU page table (read it with the mmap lock held to get a stable view). */
+    public CpuPageTable pageTable() {
+        return pageTable;
+    }
+
+    /** The mmu-notifier subscriptions ({@code mm->notifier_subscriptions}). */
+    public MmuNotifierSubscriptions notifiers() {
+        return notifiers;
+    }
+
+    // ------------------------------------------------------------------ mmap lock
+
+    /** {@code mmap_read_lock}. */
+    public void mmapReadLock() {
+        mmapLock.readLock().lock();
+    }
+
+    /** {@code mmap_read_unlock}. */
+    public void mmapReadUnlock() {
+        mmapLock.readLock().unlock();
+    }
+
+    /** {@code mmap_write_lock}. */
+    public void mmapWriteLock() {
+        mmapLock.writeLock().lock();
+    }
+
+    /** {@code mmap_write_unlock}. */
+    public void mmapWriteUnlock() {
+        mmapLock.writeLock().unlock();
+    }
+
+    /** Whether the current thread holds the mmap lock (read or write). */
+    public boolean isMmapLocked() {
+        return mmapLock.getReadHoldCount() > 0 || mmapLock.isWriteLockedByCurrentThread();
+    }
+
+    boolean isMmapWriteLocked() {
+        return mmapLock.isWriteLockedByCurrentThread();
+    }
+
+    /** {@code mmap_read_trylock}, for reverse-map walks and the OOM reaper. */
+    boolean tryMmapReadLock() {
+        return mmapLock.readLock().tryLock();
+    }
+
+    void checkLocked() {
+        if (!isMmapLocked()) {
+            throw new IllegalStateException("mm " + id + ": the caller must hold the mmap lock");
+        }
+        checkAlive();
+    }
+
+    void checkAlive() {
+        if (exited) {
+            throw new IllegalStateException("mm " + id + " has exited");
+        }
+    }
+
+    /** Takes the write lock for an operation; throws if the address space has exited. */
+    void lockForWrite() {
+        mmapWriteLock();
+        if (exited) {
+            mmapWriteUnlock();
+            throw new IllegalStateException("mm " + id + " has exited");
+        }
+    }
+
+    /** Takes the read lock for an operation; throws if the address space has exited. */
+    void lockForRead() {
+        mmapReadLock();
+        if (exited) {
+            mmapReadUnlock();
+            throw new IllegalStateException("mm " + id + " has exited");
+        }
+    }
+
+    boolean isExited() {
+        return exited;
+    }
+
+    void markExited() {
+        exited = true;
+    }
+
+    /** True for the one call of exit() that does the work. */
+    synchronized boolean claimExit() {
+        if (exitClaimed) {
+            return false;
+        }
+        exitClaimed = true;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ VMAs
+
+    /** {@code vma_lookup}: the VMA containing addr, or null (the caller holds the mmap lock). */
+    public Vma findVma(long addr) {
+        checkLocked();
+        return vmaAt(addr);
+    }
+
+    /**
+     * The start of the first VMA above addr, or -1 (the caller holds the mmap lock). With
+     * {@link #findVma} this lets a walker step over holes without allocating.
+     */
+    public long nextVmaStart(long addr) {
+        checkLocked();
+        Map.Entry<Long, Vma> e = vmaTree.higherEntry(addr);
+        return e == null ? -1 : e.getValue().start;
+    }
+
+    /** The VMAs in address order, as copies. */
+    public List<Vma> vmas() {
+        lockForRead();
+        try {
+            List<Vma> out = new ArrayList<>(vmaTree.size());
+            for (Vma v : vmaTree.values()) {
+                out.add(v.copy());
+            }
+            return out;
+        } finally {
+            mmapReadUnlock();
+        }
+    }
+
+    /** The VMA containing addr, or null; no lock check (allocation-free: floorEntry returns a tree node). */
+    Vma vmaAt(long addr) {
+        Map.Entry<Long, Vma> e = vmaTree.floorEntry(addr);
+        if (e == null) {
+            return null;
+        }
+        Vma v = e.getValue();
+        return addr < v.end ? v : null;
+    }
+
+    /** The first VMA ending after addr ({@code find_vma}), or null. */
+    Vma vmaFrom(long addr) {
+        Vma v = vmaAt(addr);
+        if (v != null) {
+            return v;
+        }
+        Map.Entry<Long, Vma> e = vmaTree.higherEntry(addr);
+        return e == null ? null : e.getValue();
+    }
+
+    /** The VMA after v, or null. */
+    Vma nextVma(Vma v) {
+        Map.Entry<Long, Vma> e = vmaTree.higherEntry(v.start);
+        return e == null ? null : e.getValue();
+    }
+
+    /** The VMA before v, or null. */
+    Vma prevVma(Vma v) {
+        Map.Entry<Long, Vma> e = vmaTree.lowerEntry(v.start);
+        return e == null ? null : e.getValue();
+    }
+
+    /** The VMAs overlapping {@code [start, end)}, in order (a copy of the list, not of the VMAs). */
+    List<Vma> vmasIn(long start, long end) {
+        List<Vma> out = new ArrayList<>();
+        for (Vma v = vmaFrom(start); v != null && v.start < end; v = nextVma(v)) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    /** The VMAs from the highest address down (a live view; the caller holds the mmap write lock). */
+    Iterable<Vma> vmasDescending() {
+        return vmaTree.descendingMap().values();
+    }
+
+    /** All VMAs in order (a copy of the list). */
+    List<Vma> allVmas() {
+        return new ArrayList<>(vmaTree.values());
+    }
+
+    void insertVma(Vma v) {
+        vmaTree.put(v.start, v);
+    }
+
+    void removeVma(Vma v) {
+        vmaTree.remove(v.start);
+    }
+
+    /** Re-keys v after its start changed from oldStart. */
+    void rekeyVma(Vma v, long oldStart) {
+        vmaTree.remove(oldStart);
+        vmaTree.put(v.start, v);
+    }
+
+    // ------------------------------------------------------------------ layout changes
+
+    /**
+     * {@code mmap(addr, length, prot, flags | MAP_ANONYMOUS, -1, 0)}.
+     *
+     * @return the mapped address, or {@code -ENOMEM} when no room is left
+     */
+    public long mmap(long addr, long length, int prot, int flags) {
+        return Mmap.mmap(this, addr, length, prot, flags, null, 0);
+    }
+
+    /**
+     * {@code mmap} of a file at byte {@code offset} (page aligned).
+     *
+     * @return the mapped address, or {@code -ENOMEM}
+     */
+    public long mmap(long addr, long length, int prot, int flags, MemoryObject file, long offset) {
+        if (file == null) {
+            throw new IllegalArgumentException("file=null (use mmap(addr, length, prot, flags) for anonymous memory)");
+        }
+        return Mmap.mmap(this, addr, length, prot, flags, file, offset);
+    }
+
+    /** {@code munmap}: UNMAP over the populated part only; a hole is {@link Errno#OK}. */
+    public Errno munmap(long addr, long length) {
+        return Mmap.munmap(this, addr, length);
+    }
+
+    /**
+     * {@code mremap}: grow or shrink in place, or move (UNMAP on the old range).
+     *
+     * @return the new address, or {@code -errno}
+     */
+    public long mremap(long oldAddr, long oldLength, long newLength, int flags, long newAddr) {
+        return Mremap.mremap(this, oldAddr, oldLength, newLength, flags, newAddr);
+    }
+
+    /** {@code mprotect}: PROTECTION_VMA; {@link Errno#ENOMEM} if part of the range is unmapped (nothing changes). */
+    public Errno mprotect(long addr, long length, int prot) {
+        return Mprotect.mprotect(this, addr, length, prot);
+    }
+
+    /** {@code madvise}; see {@link Advice} for what each raises. */
+    public Errno madvise(long addr, long length, Advice advice) {
+        return Madvise.madvise(this, addr, length, advice);
+    }
+
+    // ------------------------------------------------------------------ CPU access
+
+    /**
+     * {@code handle_mm_fault}: makes addr readable (or writable) by the CPU.
+     *
+     * @return OK, EFAULT (no VMA, no read permission, beyond the file), EPERM (write to a
+     *         non-writable VMA) or ENOMEM (out of frames; nothing changed)
+     */
+    public Errno cpuFault(long addr, boolean write) {
+        UserRange.checkBytes(addr, 1);
+        lockForRead();
+        try {
+            return MemoryFault.handle(this, addr & -Host.PAGE_SIZE, write);
+        } finally {
+            mmapReadUnlock();
+        }
+    }
+
+    /** The CPU reads {@code len} bytes at addr (any alignment), faulting as needed. */
+    public Errno cpuRead(long addr, byte[] dst, int off, int len) {
+        return CpuAccess.read(this, addr, dst, off, len);
+    }
+
+    /** The CPU writes {@code len} bytes at addr, faulting (and breaking COW) as needed. */
+    public Errno cpuWrite(long addr, byte[] src, int off, int len) {
+        return CpuAccess.write(this, addr, src, off, len);
+    }
+
+    /** The CPU writes {@code value} to every byte of {@code [addr, addr + length)}. */
+    public Errno cpuFill(long addr, long length, byte value) {
+        return CpuAccess.fill(this, addr, length, value);
+    }
+
+    // ------------------------------------------------------------------ process lifetime
+
+    /** {@code fork}: a child sharing private pages copy-on-write (PROTECTION_PAGE on the parent). */
+    public AddressSpace fork() {
+        return Fork.fork(this);
+    }
+
+    /** {@code exit_mmap}: RELEASE, then UNMAP over everything populated; frees all frames. Idempotent. */
+    public void exit() {
+        ExitMmap.exit(this);
+    }
+
+    /** Same as {@link #exit()}. */
+    @Override
+    public void close() {
+        exit();
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    /** {@code clear_refs} with {@code CLEAR_REFS_SOFT_DIRTY}: SOFT_DIRTY over what changes. */
+    public Errno clearSoftDirty() {
+        return ClearRefs.clearSoftDirty(this);
+    }
+
+    /** {@code MADV_PAGEOUT}-style reclaim of private anonymous pages to swap (CLEAR per page and mapping). */
+    public long reclaim(long addr, long length) {
+        return Reclaim.reclaim(this, addr, length);
+    }
+
+    /** Compaction: moves every movable page of the range to another frame (CLEAR per page and mapping). */
+    public long compact(long addr, long length) {
+        return Compaction.compact(this, addr, length);
+    }
+
+    /** KSM: merges identical private anonymous pages of the range (CLEAR per changed page). */
+    public long ksmMerge(long addr, long length) {
+        return Ksm.merge(this, addr, length);
+    }
+
+    /** {@code MADV_COLLAPSE} of the 2 MiB region at {@code addr} (PMD aligned): CLEAR over it. */
+    public Errno collapseHuge(long addr) {
+        return HugeMemory.collapse(this, addr);
+    }
+
+    /** {@code split_huge_pmd} of the 2 MiB mapping containing addr: CLEAR over it; OK if not huge. */
+    public Errno splitHuge(long addr) {
+        return HugeMemory.split(this, addr);
+    }
+
+    /** Writeback of {@code file}: {@code page_mkclean_one} on every mapping (PROTECTION_PAGE per page). */
+    public Errno writeback(MemoryObject file) {
+        return Writeback.writeback(this, file);
+    }
+
+    /** The OOM reaper: non-blockable CLEAR per private VMA; EAGAIN when a subscriber refused one. */
+    public Errno oomReap() {
+        return OomReaper.reap(this);
+    }
+
+    // ------------------------------------------------------------------ device memory
+
+    /** {@code migrate_vma_setup}: the caller holds the mmap read lock until finalize. */
+    public Errno migrateVmaSetup(MigrateVma args) {
+        return MigrateDevice.setup(this, args);
+    }
+
+    /** {@code migrate_vma_pages}. */
+    public void migrateVmaPages(MigrateVma args) {
+        MigrateDevice.pages(this, args);
+    }
+
+    /** {@code migrate_vma_finalize}. */
+    public void migrateVmaFinalize(MigrateVma args) {
+        MigrateDevice.finalizeMigration(this, args);
+    }
+
+    /** {@code make_device_exclusive}: EXCLUSIVE with {@code owner}; returns the pfn or {@code -errno}. */
+    public long makeDeviceExclusive(long addr, Object owner) {
+        return DeviceExclusive.make(this, addr, owner);
+    }
+
+    // ------------------------------------------------------------------ accounting
+
+    /** Pages with a nonzero entry (a PMD leaf counts 512). */
+    public long populatedPages() {
+        return count(false);
+    }
+
+    /** Pages mapped present on system RAM, zero page excluded ({@code get_mm_rss}). */
+    public long rssPages() {
+        return count(true);
+    }
+
+    private long count(boolean rssOnly) {
+        lockForRead();
+        try {
+            long n = 0;
+            for (Vma v : vmaTree.values()) {
+                long va = v.start;
+                while (va < v.end) {
+                    va = pageTable.nextPopulated(va, v.end);
+                    if (va >= v.end) {
+                        break;
+                    }
+                    long e = pageTable.get(va);
+                    boolean huge = PteLayout.isHuge(e);
+                    if (!rssOnly || (PteLayout.isPresent(e) && !PteLayout.isSpecial(e))) {
+                        n += huge ? Host.PMD_PAGES : 1;
+                    }
+                    va = PageWalk.nextEntry(va, e);
+                }
+            }
+            return n;
+        } finally {
+            mmapReadUnlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "mm " + id;
+    }
+}

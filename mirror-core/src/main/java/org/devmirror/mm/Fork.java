@@ -1,0 +1,129 @@
+package org.devmirror.mm;
+
+import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * Models {@code dup_mmap} and {@code copy_page_range} (kernel/fork.c, mm/memory.c): the child
+ * gets a copy of every VMA, joins each fork family and maps each file. Page-table entries are
+ * copied only for VMAs that have anonymous pages ({@code vma_needs_copy}); shared and file VMAs
+ * without them are faulted in by the child. For a private (COW) VMA, one PROTECTION_PAGE over the
+ * span of parent entries that lose write permission precedes the copy: present pages, THPs and
+ * device-private entries become read-only in both, so the first write on either side copies.
+ * Device-exclusive entries are first restored in the parent (CLEAR each, as a CPU access would)
+ * and then copied like any present page. Swap entries share their slot.
+ *
+ * <h2>Locking</h2>
+ * The parent's mmap write lock (no migration, which holds the read lock, can be in progress)
+ * and the child's, which nobody else can see yet.
+ */
+final class Fork {
+    private Fork() {}
+
+    static AddressSpace fork(AddressSpace parent) {
+        parent.lockForWrite();
+        try {
+            AddressSpace child = parent.host().newAddressSpace();
+            child.mmapWriteLock();
+            try {
+                for (Vma v : parent.allVmas()) {
+                    Vma cv = v.copy();
+                    child.insertVma(cv);
+                    if (cv.anonVma != null) {
+                        cv.anonVma.add(child);
+                        copyRange(parent, child, v);
+                    }
+                    if (cv.object != null) {
+                        cv.object.addMapper(child);
+                    }
+                }
+                return child;
+            } finally {
+                child.mmapWriteUnlock();
+            }
+        } finally {
+            parent.mmapWriteUnlock();
+        }
+    }
+
+    private static void copyRange(AddressSpace parent, AddressSpace child, Vma v) {
+        CpuPageTable pt = parent.pageTable();
+        boolean cow = v.isCow();
+        for (long va = pt.nextPopulated(v.start, v.end); va < v.end; ) {
+            long e = pt.get(va);
+            if (PteLayout.isDeviceExclusive(e)) {
+                MemoryFault.restoreExclusive(parent, va, e);
+            }
+            long next = PageWalk.nextEntry(va, e);
+            va = next < v.end ? pt.nextPopulated(next, v.end) : v.end;
+        }
+        long first = -1;
+        long last = -1;
+        if (cow) {
+            for (long va = pt.nextPopulated(v.start, v.end); va < v.end; ) {
+                long e = pt.get(va);
+                long next = PageWalk.nextEntry(va, e);
+                if (PteLayout.isWrite(e)) {
+                    if (first < 0) {
+                        first = PteLayout.isHuge(e) ? UserRange.pmdFloor(va) : va;
+                    }
+                    last = next;
+                }
+                va = next < v.end ? pt.nextPopulated(next, v.end) : v.end;
+            }
+        }
+        int slot = first >= 0 ? parent.notify.start(MmuNotifierEvent.PROTECTION_PAGE, first, last, null) : MmuNotify.OFF;
+        parent.ptl.lock();
+        try {
+            copyEntries(parent, child, v, cow);
+        } finally {
+            parent.ptl.unlock();
+            parent.notify.end(slot);
+        }
+    }
+
+    /** {@code copy_pte_range}/{@code copy_huge_pmd}, under the parent's page-table lock. */
+    private static void copyEntries(AddressSpace parent, AddressSpace child, Vma v, boolean cow) {
+        Host host = parent.host();
+        PhysicalMemory mem = host.memory();
+        CpuPageTable pt = parent.pageTable();
+        CpuPageTable cpt = child.pageTable();
+        for (long va = pt.nextPopulated(v.start, v.end); va < v.end; ) {
+            long e = pt.get(va);
+            boolean huge = PteLayout.isHuge(e);
+            long at = huge ? UserRange.pmdFloor(va) : va;
+            long n = cow ? PteLayout.wrProtect(e) : e;
+            switch (PteLayout.type(e)) {
+                case PteLayout.TYPE_PRESENT -> {
+                    if (!PteLayout.isSpecial(e)) {
+                        long pfn = PteLayout.pfn(e);
+                        mem.get(pfn);
+                        mem.incMapcount(pfn);
+                        if (host.rmap().mappingOf(pfn) instanceof KsmStable node) {
+                            node.add(child, va);
+                        }
+                    }
+                }
+                case PteLayout.TYPE_SWAP -> host.swap().dupSlot(PteLayout.swapSlot(e));
+                case PteLayout.TYPE_DEVICE_PRIVATE -> host.deviceGet(PteLayout.pfn(e));
+                default -> throw new IllegalStateException("mm " + parent.id() + ": unexpected entry during fork at 0x"
+                        + Long.toHexString(va) + ": " + PteLayout.describe(e));
+            }
+            if (huge) {
+                if (n != e) {
+                    pt.setPmd(at, n);
+                }
+                cpt.setPmd(at, n);
+            } else {
+                if (n != e) {
+                    pt.set(at, n);
+                }
+                cpt.set(at, n);
+            }
+            long next = PageWalk.nextEntry(va, e);
+            va = next < v.end ? pt.nextPopulated(next, v.end) : v.end;
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package org.devmirror.mm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.mm.phys.SwapDevice;
+
+/**
+ * The simulated machine: physical memory, a swap device, page-cache objects, the device pagemaps
+ * registered with {@code memremap_pages}, and the address spaces (processes) running on it.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * All methods are thread-safe. Address spaces may be created, forked and exited from any thread.
+ * Device-private PFNs start at {@link #DEVICE_PFN_BASE}, above every frame of system RAM; each
+ * pagemap's range is 2 MiB aligned. The host counts the page-table entries naming each
+ * device-private page and calls {@link DevicePagemap#pageFree} when the last one goes
+ * ({@code free_zone_device_folio}).
+ *
+ * <h2>Locking</h2>
+ * {@code this} guards the lists of files, address spaces and pagemaps; it is never held while
+ * calling out.
+ */
+public final class Host implements AutoCloseable {
+    /** Bytes per page. */
+    public static final long PAGE_SIZE = 4096;
+    /** log2 of {@link #PAGE_SIZE}. */
+    public static final int PAGE_SHIFT = 12;
+    /** Bytes mapped by a PMD leaf (2 MiB). */
+    public static final long PMD_SIZE = 1L << 21;
+    /** Pages in a PMD leaf. */
+    public static final int PMD_PAGES = 512;
+    /** x86-64 user address space: valid addresses are {@code [0, TASK_SIZE)}. */
+    public static final long TASK_SIZE = 1L << 47;
+    /** First device-private PFN. */
+    public static final long DEVICE_PFN_BASE = 1L << 32;
+
+    private final HostConfig config;
+    private final PhysicalMemory memory;
+    private final SwapDevice swap;
+    private final PageMapping rmap;
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    // guarded by this
+    private final List<MemoryObject> files = new ArrayList<>();
+    // guarded by this
+    private final List<AddressSpace> spaces = new ArrayList<>();
+    // sorted by base pfn; replaced, never mutated (copy on write); written under this
+    private volatile Pagemap[] pagemaps = new Pagemap[0];
+    // next free device pfn; guarded by this
+    private long nextDevicePfn = DEVICE_PFN_BASE;
+
+    /** One {@code memremap_pages} registration. */
+    private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs) {}
+
+    /** Boots a machine with the given configuration. */
+    public Host(HostConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config=null");
+        }
+        this.config = config;
+        this.memory = new PhysicalMemory(config.frames());
+        this.swap = new SwapDevice(Math.max(1, config.swapSlots()));
+        this.rmap = new PageMapping(config.frames());
+    }
+
+    /** Boots a machine with {@link HostConfig#defaults()}. */
+    public Host() {
+        this(HostConfig.defaults());
+    }
+
+    public HostConfig config() {
+        return config;
+    }
+
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    public SwapDevice swap() {
+        return swap;
+    }
+
+    PageMapping rmap() {
+        return rmap;
+    }
+
+    /** A new, empty address space ({@code mm_alloc}). */
+    public AddressSpace newAddressSpace() {
+        AddressSpace mm = new AddressSpace(this, nextId.getAndIncrement());
+        synchronized (this) {
+            spaces.add(mm);
+        }
+        return mm;
+    }
+
+    /** Called by {@link AddressSpace#exit()}. */
+    synchronized void removeAddressSpace(AddressSpace mm) {
+        spaces.remove(mm);
+    }
+
+    /** Address spaces not yet exited. */
+    public synchronized List<AddressSpace> addressSpaces() {
+        return List.copyOf(spaces);
+    }
+
+    /**
+     * A page-cache backed file of {@code size} bytes, all zeros, for {@code MAP_SHARED} and
+     * {@code MAP_PRIVATE} file mappings.
+     */
+    public MemoryObject newFile(String name, long size) {
+        MemoryObject f = new MemoryObject(this, name, size);
+        synchronized (this) {
+            files.add(f);
+        }
+        return f;
+    }
+
+    /** The shmem object behind a shared anonymous mapping. */
+    MemoryObject newShmem(long size) {
+        return newFile("shmem", size);
+    }
+
+    /**
+     * {@code memremap_pages}: gives {@code pgmap} a range of {@code nrPages} device-private PFNs.
+     *
+     * @return the first PFN of the range (at least {@link #DEVICE_PFN_BASE}, 512-aligned)
+     */
+    public long registerPagemap(DevicePagemap pgmap, long nrPages) {
+        if (pgmap == null) {
+            throw new IllegalArgumentException("pgmap=null");
+        }
+        if (nrPages < 1 || nrPages > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("nrPages=" + nrPages + " is outside [1, " + (Integer.MAX_VALUE - 8) + "]");
+        }
+        synchronized (this) {
+            for (Pagemap p : pagemaps) {
+                if (p.pgmap == pgmap) {
+                    throw new IllegalArgumentException("pgmap=" + pgmap + " is already registered at pfn 0x" + Long.toHexString(p.base));
+                }
+            }
+            long base = nextDevicePfn;
+            nextDevicePfn = (base + nrPages + PMD_PAGES - 1) & -PMD_PAGES;
+            Pagemap[] old = pagemaps;
+            Pagemap[] n = Arrays.copyOf(old, old.length + 1);
+            n[old.length] = new Pagemap(pgmap, base, nrPages, new AtomicIntegerArray((int) nrPages));
+            pagemaps = n; // volatile write: publishes the registration to pagemapOf
+            return base;
+        }
+    }
+
+    /** The pagemap owning a device-private PFN; {@code null} for system RAM or an unregistered PFN. */
+    public DevicePagemap pagemapOf(long pfn) {
+        Pagemap p = find(pfn);
+        return p == null ? null : p.pgmap;
+    }
+
+    private Pagemap find(long pfn) {
+        if (pfn < DEVICE_PFN_BASE) {
+            return null;
+        }
+        Pagemap[] maps = pagemaps; // volatile read: pairs with the write in registerPagemap
+        for (Pagemap p : maps) { // array loop: no iterator
+            if (pfn >= p.base && pfn < p.base + p.nrPages) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Page-table entries naming device page {@code pfn} (for tests and the device model). */
+    public int devicePageMapcount(long pfn) {
+        Pagemap p = checkedPagemap(pfn);
+        return p.refs.get((int) (pfn - p.base));
+    }
+
+    /** One more page-table entry names device page {@code pfn}. */
+    void deviceGet(long pfn) {
+        Pagemap p = checkedPagemap(pfn);
+        p.refs.incrementAndGet((int) (pfn - p.base));
+    }
+
+    /** One page-table entry less names device page {@code pfn}; the last one frees it. */
+    void devicePut(long pfn) {
+        Pagemap p = checkedPagemap(pfn);
+        int left = p.refs.decrementAndGet((int) (pfn - p.base));
+        if (left < 0) {
+            p.refs.incrementAndGet((int) (pfn - p.base));
+            throw new IllegalStateException("device pfn=0x" + Long.toHexString(pfn) + " was not mapped");
+        }
+        if (left == 0) {
+            p.pgmap.pageFree(pfn);
+        }
+    }
+
+    private Pagemap checkedPagemap(long pfn) {
+        Pagemap p = find(pfn);
+        if (p == null) {
+            throw new IllegalArgumentException("pfn=0x" + Long.toHexString(pfn) + " is not a registered device page");
+        }
+        return p;
+    }
+
+    /** Exits every address space and frees physical memory and swap. */
+    @Override
+    public void close() {
+        for (AddressSpace mm : addressSpaces()) {
+            mm.exit();
+        }
+        List<MemoryObject> fs;
+        synchronized (this) {
+            fs = List.copyOf(files);
+            files.clear();
+        }
+        for (MemoryObject f : fs) {
+            f.release();
+        }
+        swap.close();
+        memory.close();
+    }
+}

@@ -1,0 +1,374 @@
+package org.devmirror.mm;
+
+import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.mm.phys.SwapDevice;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * Models mm/memory.c's fault handling, {@code handle_mm_fault}: {@code do_anonymous_page} (the
+ * zero page on read, a new frame on write, a THP in huge regions), {@code do_read_fault},
+ * {@code do_cow_fault} and {@code do_shared_fault} for file and shmem pages,
+ * {@code do_wp_page} (reuse an exclusive page, make a shared page writable, or copy:
+ * {@code wp_page_copy} raises CLEAR over the page), {@code do_swap_page} (read back from swap;
+ * a device-private entry calls the pagemap's {@code migrate_to_ram}; a device-exclusive entry is
+ * restored with CLEAR), and the wait on a migration entry.
+ *
+ * <h2>Locking</h2>
+ * The caller holds the mmap lock for read (or write). Each step allocates and copies outside the
+ * page-table lock, then takes it, re-checks the entry it started from ({@code pte_same}) and
+ * retries from the top if another thread changed it. Invalidations are raised before taking
+ * the page-table lock. Range fault calls {@link #handle} directly, so a fault it triggers
+ * behaves exactly like a CPU fault.
+ */
+final class MemoryFault {
+    private static final long NEW_PAGE = PteLayout.READ | PteLayout.DIRTY | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY;
+
+    private MemoryFault() {}
+
+    /**
+     * Faults the page at addr (page aligned) in for read or write.
+     *
+     * @return OK, EFAULT (no VMA, no read permission, a device that failed to migrate the page
+     *         back), EPERM (write to a VMA without write permission) or ENOMEM (no frame; the
+     *         entry is as before)
+     */
+    static Errno handle(AddressSpace mm, long addr, boolean write) {
+        Vma vma = mm.vmaAt(addr);
+        if (vma == null || !vma.canRead()) {
+            return Errno.EFAULT;
+        }
+        if (write && !vma.canWrite()) {
+            return Errno.EPERM;
+        }
+        CpuPageTable pt = mm.pageTable();
+        while (true) {
+            long e = pt.get(addr);
+            Errno r;
+            if (e == 0) {
+                r = faultNone(mm, vma, addr, write);
+            } else if (PteLayout.isPresent(e)) {
+                if (!write || PteLayout.isWrite(e)) {
+                    return Errno.OK;
+                }
+                r = PteLayout.isHuge(e) ? wpHuge(mm, vma, addr, e) : wpPage(mm, vma, addr, e);
+            } else {
+                r = faultNonPresent(mm, vma, addr, e);
+            }
+            if (r != null) {
+                return r;
+            }
+            // null: the entry changed under us or a step finished; look again
+        }
+    }
+
+    // ------------------------------------------------------------------ empty entry
+
+    /** Returns null to retry, or an error. */
+    private static Errno faultNone(AddressSpace mm, Vma vma, long addr, boolean write) {
+        if (vma.object != null) {
+            return vma.isShared() ? sharedFault(mm, vma, addr, write) : privateFileFault(mm, vma, addr, write);
+        }
+        if (HugeMemory.faultEligible(mm, vma, addr) && HugeMemory.faultHuge(mm, vma, addr)) {
+            return null;
+        }
+        Host host = mm.host();
+        PhysicalMemory mem = host.memory();
+        CpuPageTable pt = mm.pageTable();
+        if (!write) {
+            // do_anonymous_page, read: map the shared zero page read-only
+            mm.ptl.lock();
+            try {
+                if (pt.get(addr) == 0) {
+                    pt.set(addr, PteLayout.zeroPage(mem.zeroPfn()));
+                }
+            } finally {
+                mm.ptl.unlock();
+            }
+            return null;
+        }
+        long pfn = mem.allocFrame();
+        if (pfn == PhysicalMemory.NO_FRAME) {
+            return Errno.ENOMEM;
+        }
+        installAnon(mm, vma, addr, 0, pfn, NEW_PAGE | PteLayout.WRITE);
+        return null;
+    }
+
+    /** do_shared_fault / do_read_fault on a shared mapping: map the page-cache page. */
+    private static Errno sharedFault(AddressSpace mm, Vma vma, long addr, boolean write) {
+        Host host = mm.host();
+        long idx = vma.linearIndex(addr);
+        long pfn = vma.object.findOrCreate(idx);
+        if (pfn == PhysicalMemory.NO_FRAME) {
+            return Errno.ENOMEM;
+        }
+        long flags = PteLayout.READ | PteLayout.ACCESSED | (write ? PteLayout.WRITE | PteLayout.DIRTY | PteLayout.SOFT_DIRTY : 0);
+        if (write) {
+            vma.object.markDirty(idx);
+        }
+        mapCachePage(mm, addr, pfn, flags, host.memory());
+        return null;
+    }
+
+    /** do_read_fault maps the cache page read-only; do_cow_fault copies it into a new anonymous page. */
+    private static Errno privateFileFault(AddressSpace mm, Vma vma, long addr, boolean write) {
+        Host host = mm.host();
+        PhysicalMemory mem = host.memory();
+        long cached = vma.object.findOrCreate(vma.linearIndex(addr));
+        if (cached == PhysicalMemory.NO_FRAME) {
+            return Errno.ENOMEM;
+        }
+        if (!write) {
+            mapCachePage(mm, addr, cached, PteLayout.READ | PteLayout.ACCESSED, mem);
+            return null;
+        }
+        long pfn = mem.allocFrame();
+        if (pfn == PhysicalMemory.NO_FRAME) {
+            return Errno.ENOMEM;
+        }
+        mem.copyFrame(cached, pfn);
+        installAnon(mm, vma, addr, 0, pfn, NEW_PAGE | PteLayout.WRITE);
+        return null;
+    }
+
+    private static void mapCachePage(AddressSpace mm, long addr, long pfn, long flags, PhysicalMemory mem) {
+        CpuPageTable pt = mm.pageTable();
+        mm.ptl.lock();
+        try {
+            if (pt.get(addr) == 0) {
+                mem.get(pfn);
+                mem.incMapcount(pfn);
+                pt.set(addr, PteLayout.present(pfn, flags));
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    /**
+     * Installs new anonymous frame pfn (its allocation reference becomes the mapping's) at addr if
+     * the entry is still {@code expected}; otherwise frees it. Returns whether it was installed.
+     */
+    static boolean installAnon(AddressSpace mm, Vma vma, long addr, long expected, long pfn, long flags) {
+        Host host = mm.host();
+        PhysicalMemory mem = host.memory();
+        AnonVma anon = anonVmaPrepare(mm, vma);
+        host.rmap().setAnon(pfn, anon, vma.linearIndex(addr));
+        mem.setAnon(pfn, true);
+        CpuPageTable pt = mm.pageTable();
+        mm.ptl.lock();
+        try {
+            if (pt.get(addr) != expected) {
+                mem.put(pfn);
+                return false;
+            }
+            mem.incMapcount(pfn);
+            pt.set(addr, PteLayout.present(pfn, flags));
+            return true;
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    /** {@code anon_vma_prepare}: the VMA's fork family, created on its first anonymous page. */
+    static AnonVma anonVmaPrepare(AddressSpace mm, Vma vma) {
+        AnonVma a = vma.anonVma;
+        if (a != null) {
+            return a;
+        }
+        mm.ptl.lock();
+        try {
+            a = vma.anonVma;
+            if (a == null) {
+                a = new AnonVma();
+                a.add(mm);
+                vma.anonVma = a;
+            }
+            return a;
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ write-protect faults
+
+    /** {@code do_wp_page}. Returns null to retry, or an error. */
+    private static Errno wpPage(AddressSpace mm, Vma vma, long addr, long e) {
+        Host host = mm.host();
+        PhysicalMemory mem = host.memory();
+        CpuPageTable pt = mm.pageTable();
+        if (PteLayout.isSpecial(e)) {
+            return wpCopy(mm, vma, addr, e, PhysicalMemory.NO_FRAME);
+        }
+        long pfn = PteLayout.pfn(e);
+        if (vma.isShared()) {
+            // wp_page_shared: the page stays, now writable and dirty (after page_mkclean)
+            vma.object.markDirty(host.rmap().indexOf(pfn));
+            upgrade(mm, pt, addr, e);
+            return null;
+        }
+        boolean exclusiveAnon = host.rmap().mappingOf(pfn) instanceof AnonVma && mem.mapcount(pfn) == 1 && mem.refcount(pfn) == 1;
+        if (exclusiveAnon) {
+            // wp_page_reuse: only this entry maps the page
+            host.rmap().setLazyFree(pfn, false);
+            upgrade(mm, pt, addr, e);
+            return null;
+        }
+        return wpCopy(mm, vma, addr, e, pfn);
+    }
+
+    private static void upgrade(AddressSpace mm, CpuPageTable pt, long addr, long e) {
+        mm.ptl.lock();
+        try {
+            if (pt.get(addr) == e) {
+                pt.set(addr, PteLayout.mkDirty(PteLayout.mkWrite(PteLayout.mkYoung(e))));
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    /** {@code wp_page_copy}: a private copy replaces the shared one, CLEAR over the page. */
+    private static Errno wpCopy(AddressSpace mm, Vma vma, long addr, long e, long oldPfn) {
+        Host host = mm.host();
+        PhysicalMemory mem = host.memory();
+        long pfn = mem.allocFrame();
+        if (pfn == PhysicalMemory.NO_FRAME) {
+            return Errno.ENOMEM;
+        }
+        if (oldPfn != PhysicalMemory.NO_FRAME) {
+            mem.copyFrame(oldPfn, pfn);
+        }
+        AnonVma anon = anonVmaPrepare(mm, vma);
+        host.rmap().setAnon(pfn, anon, vma.linearIndex(addr));
+        mem.setAnon(pfn, true);
+        CpuPageTable pt = mm.pageTable();
+        int slot = mm.notify.start(MmuNotifierEvent.CLEAR, addr, addr + Host.PAGE_SIZE, null);
+        mm.ptl.lock();
+        try {
+            if (pt.get(addr) != e) {
+                mem.put(pfn);
+                return null;
+            }
+            mem.incMapcount(pfn);
+            pt.set(addr, PteLayout.present(pfn, NEW_PAGE | PteLayout.WRITE));
+            if (oldPfn != PhysicalMemory.NO_FRAME) {
+                mem.decMapcount(oldPfn);
+                mem.put(oldPfn);
+            }
+            return null;
+        } finally {
+            mm.ptl.unlock();
+            mm.notify.end(slot);
+        }
+    }
+
+    /** {@code do_huge_pmd_wp_page}: reuse an exclusive THP, else split (which copies a shared one). */
+    private static Errno wpHuge(AddressSpace mm, Vma vma, long addr, long e) {
+        PhysicalMemory mem = mm.host().memory();
+        long head = PteLayout.pfn(e);
+        long haddr = UserRange.pmdFloor(addr);
+        if (mem.mapcount(head) == 1 && mem.refcount(head) == 1) {
+            CpuPageTable pt = mm.pageTable();
+            mm.ptl.lock();
+            try {
+                if (pt.getPmd(haddr) == e) {
+                    pt.setPmd(haddr, PteLayout.mkDirty(PteLayout.mkWrite(PteLayout.mkYoung(e))));
+                }
+            } finally {
+                mm.ptl.unlock();
+            }
+            return null;
+        }
+        Errno r = HugeMemory.splitPmd(mm, vma, haddr);
+        return r.isOk() ? null : r;
+    }
+
+    // ------------------------------------------------------------------ non-present entries
+
+    /** {@code do_swap_page} and its non-swap cases. Returns null to retry, or an error. */
+    private static Errno faultNonPresent(AddressSpace mm, Vma vma, long addr, long e) {
+        switch (PteLayout.type(e)) {
+            case PteLayout.TYPE_SWAP:
+                return swapIn(mm, vma, addr, e);
+            case PteLayout.TYPE_DEVICE_PRIVATE: {
+                long devPfn = PteLayout.pfn(e);
+                DevicePagemap pgmap = mm.host().pagemapOf(devPfn);
+                if (pgmap == null) {
+                    return Errno.EFAULT;
+                }
+                Errno r = pgmap.migrateToRam(mm, addr, devPfn);
+                if (!r.isOk()) {
+                    // VM_FAULT_SIGBUS/OOM: the page stays on the device
+                    return r == Errno.ENOMEM ? Errno.ENOMEM : Errno.EFAULT;
+                }
+                return null;
+            }
+            case PteLayout.TYPE_DEVICE_EXCLUSIVE:
+                restoreExclusive(mm, addr, e);
+                return null;
+            case PteLayout.TYPE_MIGRATION:
+                // migration_entry_wait: the migrating thread holds the mmap read lock too and
+                // will replace the entry; let it run
+                Thread.onSpinWait();
+                Thread.yield();
+                return null;
+            default:
+                return Errno.EFAULT;
+        }
+    }
+
+    /** {@code do_swap_page} for a swap entry: read the slot into a new frame. */
+    private static Errno swapIn(AddressSpace mm, Vma vma, long addr, long e) {
+        Host host = mm.host();
+        PhysicalMemory mem = host.memory();
+        SwapDevice swap = host.swap();
+        long slot = PteLayout.swapSlot(e);
+        long pfn = mem.allocFrame();
+        if (pfn == PhysicalMemory.NO_FRAME) {
+            return Errno.ENOMEM;
+        }
+        swap.readInto(slot, mem, pfn);
+        AnonVma anon = anonVmaPrepare(mm, vma);
+        host.rmap().setAnon(pfn, anon, vma.linearIndex(addr));
+        mem.setAnon(pfn, true);
+        CpuPageTable pt = mm.pageTable();
+        mm.ptl.lock();
+        try {
+            if (pt.get(addr) != e) {
+                mem.put(pfn);
+                return null;
+            }
+            // exclusive (no fork relative shares the slot) pages of a writable VMA come back
+            // writable, as do_swap_page does for a write fault; shared ones stay COW
+            boolean exclusive = swap.slotRefcount(slot) == 1;
+            long flags = PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
+                    | (exclusive && vma.canWrite() ? PteLayout.WRITE | PteLayout.DIRTY : 0);
+            mem.incMapcount(pfn);
+            pt.set(addr, PteLayout.present(pfn, flags));
+            swap.freeSlot(slot);
+            return null;
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    /** {@code remove_device_exclusive_entry}: CLEAR (owner null), then the original entry is back. */
+    static void restoreExclusive(AddressSpace mm, long addr, long e) {
+        CpuPageTable pt = mm.pageTable();
+        int slot = mm.notify.start(MmuNotifierEvent.CLEAR, addr, addr + Host.PAGE_SIZE, null);
+        mm.ptl.lock();
+        try {
+            if (pt.get(addr) == e) {
+                long flags = PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
+                        | (PteLayout.isWrite(e) ? PteLayout.WRITE | PteLayout.DIRTY : 0);
+                pt.set(addr, PteLayout.present(PteLayout.pfn(e), flags));
+            }
+        } finally {
+            mm.ptl.unlock();
+            mm.notify.end(slot);
+        }
+    }
+}

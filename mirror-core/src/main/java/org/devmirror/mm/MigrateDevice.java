@@ -1,0 +1,283 @@
+package org.devmirror.mm;
+
+import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * Models mm/migrate_device.c: {@code migrate_vma_setup} (collect: one MIGRATE with the caller's
+ * pgmap owner over the populated part of the range, then each selected page's entry becomes a
+ * migration entry), {@code migrate_vma_pages} (empty anonymous pages and zero pages are filled
+ * directly, under one MIGRATE with the owner over those pages) and {@code migrate_vma_finalize}
+ * (migration entries become entries for the destination, or the source again when a page did
+ * not migrate; no event, nothing valid was mapped).
+ *
+ * <p>What is selected: with {@code SELECT_SYSTEM}, empty entries and zero pages of private
+ * anonymous VMAs and anonymous pages mapped only here; with {@code SELECT_DEVICE_PRIVATE},
+ * device-private pages whose pagemap owner is the caller's. THPs are split first (a CLEAR over
+ * the 2 MiB; devmirror migrates 4 KiB pages and ignores {@code SELECT_COMPOUND}). Pages shared
+ * with a fork relative, page-cache pages, swap and device-exclusive entries stay.
+ *
+ * <p>References: a collected system page keeps the reference of the entry it replaced until
+ * finalize; a RAM destination's allocation reference becomes its mapping's; a device
+ * destination gets a mapping counted by the host. A destination that ends up unused is
+ * released ({@code put}, or {@link DevicePagemap#pageFree} for a device page).
+ *
+ * <h2>Locking</h2>
+ * The caller holds the mmap read lock from setup to finalize ({@link IllegalStateException}
+ * otherwise), as drivers do; entries change under the page-table lock.
+ */
+final class MigrateDevice {
+    private static final int KNOWN_FLAGS = MigrateVma.SELECT_SYSTEM | MigrateVma.SELECT_DEVICE_PRIVATE | MigrateVma.SELECT_COMPOUND;
+
+    private MigrateDevice() {}
+
+    static Errno setup(AddressSpace mm, MigrateVma args) {
+        mm.checkLocked();
+        int n = checkArgs(args);
+        Vma vma = mm.vmaAt(args.start);
+        if (vma == null || args.end > vma.end) {
+            return Errno.EINVAL;
+        }
+        Errno r = HugeMemory.splitAll(mm, vma, args.start, args.end);
+        if (!r.isOk()) {
+            return r;
+        }
+        for (int i = 0; i < n; i++) {
+            args.src[i] = 0;
+            args.dst[i] = 0;
+        }
+        args.cpages = 0;
+        args.pagesDone = false;
+        if (vma.isPrivateAnon()) {
+            MemoryFault.anonVmaPrepare(mm, vma);
+        }
+        CpuPageTable pt = mm.pageTable();
+        long from = PageWalk.firstPopulated(pt, args.start, args.end);
+        int slot = MmuNotify.OFF;
+        if (from < args.end) {
+            slot = mm.notify.start(MmuNotifierEvent.MIGRATE, from, PageWalk.populatedEnd(pt, from, args.end), args.pgmapOwner);
+        }
+        mm.ptl.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                collectOne(mm, vma, args, i);
+            }
+        } finally {
+            mm.ptl.unlock();
+            mm.notify.end(slot);
+        }
+        return Errno.OK;
+    }
+
+    /** {@code migrate_vma_collect_pmd} for one page, under the page-table lock. */
+    private static void collectOne(AddressSpace mm, Vma vma, MigrateVma args, int i) {
+        Host host = mm.host();
+        PhysicalMemory mem = host.memory();
+        CpuPageTable pt = mm.pageTable();
+        long va = args.start + ((long) i << Host.PAGE_SHIFT);
+        long e = pt.get(va);
+        boolean system = (args.flags & MigrateVma.SELECT_SYSTEM) != 0;
+        if (e == 0 || PteLayout.isSpecial(e)) {
+            if (system && vma.isPrivateAnon()) {
+                args.src[i] = MigrateVma.MIGRATE_PFN_MIGRATE; // a hole (or the zero page) the destination may fill
+                args.cpages++;
+            }
+            return;
+        }
+        long pfn = PteLayout.pfn(e);
+        boolean write = PteLayout.isWrite(e);
+        if (PteLayout.isPresent(e)) {
+            if (!system || !(host.rmap().mappingOf(pfn) instanceof AnonVma) || mem.mapcount(pfn) != 1 || mem.refcount(pfn) != 1) {
+                return;
+            }
+            mem.decMapcount(pfn); // the migration entry maps nothing; the reference stays with the isolation
+        } else if (PteLayout.isDevicePrivate(e)) {
+            DevicePagemap pgmap = host.pagemapOf(pfn);
+            if ((args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0 || pgmap == null || pgmap.owner() != args.pgmapOwner) {
+                return;
+            }
+        } else {
+            return;
+        }
+        pt.set(va, PteLayout.migrationEntry(pfn, write) | (e & PteLayout.SOFT_DIRTY));
+        args.src[i] = MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE | (write ? MigrateVma.MIGRATE_PFN_WRITE : 0);
+        args.cpages++;
+    }
+
+    static void pages(AddressSpace mm, MigrateVma args) {
+        mm.checkLocked();
+        int n = checkArgs(args);
+        Vma vma = mm.vmaAt(args.start);
+        if (vma == null || args.end > vma.end) {
+            throw new IllegalArgumentException("start=0x" + Long.toHexString(args.start) + " end=0x" + Long.toHexString(args.end)
+                    + " is no longer inside one VMA");
+        }
+        long firstHole = -1;
+        long lastHole = -1;
+        for (int i = 0; i < n; i++) {
+            if ((args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(args.src[i]) < 0 && MigrateVma.pfnOf(args.dst[i]) >= 0) {
+                long va = args.start + ((long) i << Host.PAGE_SHIFT);
+                if (firstHole < 0) {
+                    firstHole = va;
+                }
+                lastHole = va + Host.PAGE_SIZE;
+            }
+        }
+        int slot = firstHole >= 0 ? mm.notify.start(MmuNotifierEvent.MIGRATE, firstHole, lastHole, args.pgmapOwner) : MmuNotify.OFF;
+        args.pagesDone = true;
+        mm.ptl.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                pageOne(mm, vma, args, i);
+            }
+        } finally {
+            mm.ptl.unlock();
+            mm.notify.end(slot);
+        }
+    }
+
+    /** {@code migrate_vma_pages} for one page, under the page-table lock. */
+    private static void pageOne(AddressSpace mm, Vma vma, MigrateVma args, int i) {
+        if ((args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) == 0) {
+            return;
+        }
+        long dst = MigrateVma.pfnOf(args.dst[i]);
+        if (dst < 0) {
+            args.src[i] &= ~MigrateVma.MIGRATE_PFN_MIGRATE;
+            return;
+        }
+        Host host = mm.host();
+        long src = MigrateVma.pfnOf(args.src[i]);
+        boolean dstDevice = host.pagemapOf(dst) != null;
+        if (src >= 0) {
+            if (dstDevice && src >= Host.DEVICE_PFN_BASE) {
+                args.src[i] &= ~MigrateVma.MIGRATE_PFN_MIGRATE; // device to device is not supported
+            }
+            return; // the entry switches in finalize
+        }
+        // migrate_vma_insert_page: fill a hole or replace the zero page
+        CpuPageTable pt = mm.pageTable();
+        long va = args.start + ((long) i << Host.PAGE_SHIFT);
+        long e = pt.get(va);
+        if (e != 0 && !PteLayout.isSpecial(e)) {
+            args.src[i] &= ~MigrateVma.MIGRATE_PFN_MIGRATE;
+            return;
+        }
+        boolean write = vma.canWrite();
+        if (dstDevice) {
+            host.deviceGet(dst);
+            pt.set(va, PteLayout.devicePrivateEntry(dst, write) | PteLayout.SOFT_DIRTY);
+        } else {
+            PhysicalMemory mem = host.memory();
+            host.rmap().setAnon(dst, vma.anonVma, vma.linearIndex(va));
+            mem.setAnon(dst, true);
+            mem.incMapcount(dst);
+            pt.set(va, PteLayout.present(dst, PteLayout.READ | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY
+                    | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0)));
+        }
+    }
+
+    static void finalizeMigration(AddressSpace mm, MigrateVma args) {
+        mm.checkLocked();
+        int n = checkArgs(args);
+        Vma vma = mm.vmaAt(args.start);
+        mm.ptl.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                finalizeOne(mm, vma, args, i);
+            }
+        } finally {
+            mm.ptl.unlock();
+            args.pagesDone = false;
+        }
+    }
+
+    /** {@code migrate_vma_finalize} for one page, under the page-table lock. */
+    private static void finalizeOne(AddressSpace mm, Vma vma, MigrateVma args, int i) {
+        Host host = mm.host();
+        PhysicalMemory mem = host.memory();
+        CpuPageTable pt = mm.pageTable();
+        long src = MigrateVma.pfnOf(args.src[i]);
+        long dst = MigrateVma.pfnOf(args.dst[i]);
+        boolean migrate = args.pagesDone && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0;
+        if (src < 0) {
+            if (dst >= 0 && !migrate) {
+                release(host, dst); // a hole that was not filled; a filled one's page is mapped now
+            }
+            return;
+        }
+        long va = args.start + ((long) i << Host.PAGE_SHIFT);
+        long e = pt.get(va);
+        boolean mapped = PteLayout.isMigration(e) && PteLayout.pfn(e) == src;
+        boolean migrated = migrate && dst >= 0;
+        long target = migrated ? dst : src;
+        if (mapped) {
+            boolean write = PteLayout.isWrite(e);
+            if (target >= Host.DEVICE_PFN_BASE) {
+                if (migrated) {
+                    host.deviceGet(target);
+                }
+                pt.set(va, PteLayout.devicePrivateEntry(target, write) | (e & PteLayout.SOFT_DIRTY));
+            } else {
+                if (migrated) {
+                    host.rmap().setAnon(target, vma.anonVma, vma.linearIndex(va));
+                    mem.setAnon(target, true);
+                }
+                mem.incMapcount(target);
+                pt.set(va, PteLayout.present(target, PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
+                        | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0)));
+            }
+        } else if (migrated) {
+            release(host, dst); // the entry was zapped meanwhile: nothing to map
+        }
+        if (migrated || !mapped) {
+            // the source lost its mapping: drop the reference its entry held
+            if (src >= Host.DEVICE_PFN_BASE) {
+                host.devicePut(src);
+            } else {
+                mem.put(src);
+            }
+        }
+        if (!migrated && dst >= 0) {
+            release(host, dst);
+        }
+    }
+
+    /** Releases an unused destination page. */
+    private static void release(Host host, long pfn) {
+        DevicePagemap pgmap = host.pagemapOf(pfn);
+        if (pgmap != null) {
+            pgmap.pageFree(pfn);
+        } else {
+            host.memory().put(pfn);
+        }
+    }
+
+    private static int checkArgs(MigrateVma args) {
+        if (args == null) {
+            throw new IllegalArgumentException("args=null");
+        }
+        UserRange.checkAligned("start", args.start);
+        UserRange.checkAligned("end", args.end);
+        if (args.start < 0 || args.end > Host.TASK_SIZE || args.end <= args.start) {
+            throw new IllegalArgumentException("start=0x" + Long.toHexString(args.start) + " end=0x" + Long.toHexString(args.end)
+                    + " is not a non-empty range below TASK_SIZE");
+        }
+        if ((args.flags & ~KNOWN_FLAGS) != 0) {
+            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(args.flags) + " has unknown bits");
+        }
+        long n = (args.end - args.start) >>> Host.PAGE_SHIFT;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("end-start=0x" + Long.toHexString(args.end - args.start) + " is too large");
+        }
+        if (args.src == null || args.src.length < n) {
+            throw new IllegalArgumentException("src has " + (args.src == null ? "no array" : args.src.length + " entries") + ", needs " + n);
+        }
+        if (args.dst == null || args.dst.length < n) {
+            throw new IllegalArgumentException("dst has " + (args.dst == null ? "no array" : args.dst.length + " entries") + ", needs " + n);
+        }
+        return (int) n;
+    }
+}

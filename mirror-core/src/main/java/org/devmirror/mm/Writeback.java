@@ -1,0 +1,73 @@
+package org.devmirror.mm;
+
+import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * Models writeback of a file's dirty pages with {@code folio_mkclean} → {@code page_mkclean_one}
+ * (mm/rmap.c): for each dirty page, every shared mapping of it, in every address space, that is
+ * writable or dirty gets PROTECTION_PAGE over the page and becomes read-only and clean, so the
+ * next write faults ({@code wp_page_shared}) and dirties the page again. Mappings that are
+ * already read-only and clean change nothing and raise nothing.
+ *
+ * <h2>Locking</h2>
+ * Takes each mapping address space's mmap read lock in turn (never two at once), and its
+ * page-table lock for each entry change.
+ */
+final class Writeback {
+    private Writeback() {}
+
+    static Errno writeback(AddressSpace self, MemoryObject file) {
+        if (file == null) {
+            throw new IllegalArgumentException("file=null");
+        }
+        self.checkAlive();
+        long pages = file.pageCount();
+        for (long idx = 0; idx < pages; idx++) {
+            long pfn = file.lookup(idx);
+            if (pfn == PhysicalMemory.NO_FRAME || !file.testAndClearDirty(idx)) {
+                continue;
+            }
+            for (AddressSpace mm : file.mappers()) {
+                mm.mmapReadLock();
+                try {
+                    if (mm.isExited()) {
+                        continue;
+                    }
+                    for (Vma v : mm.allVmas()) {
+                        if (v.object == file && v.isShared()) {
+                            mkcleanOne(mm, v.addressOf(idx), pfn);
+                        }
+                    }
+                } finally {
+                    mm.mmapReadUnlock();
+                }
+            }
+        }
+        return Errno.OK;
+    }
+
+    private static void mkcleanOne(AddressSpace mm, long addr, long pfn) {
+        if (addr < 0) {
+            return;
+        }
+        CpuPageTable pt = mm.pageTable();
+        long e = pt.get(addr);
+        if (!PteLayout.isPresent(e) || PteLayout.pfn(e) != pfn || (!PteLayout.isWrite(e) && !PteLayout.isDirty(e))) {
+            return;
+        }
+        int slot = mm.notify.start(MmuNotifierEvent.PROTECTION_PAGE, addr, addr + Host.PAGE_SIZE, null);
+        mm.ptl.lock();
+        try {
+            long now = pt.get(addr);
+            if (PteLayout.isPresent(now) && PteLayout.pfn(now) == pfn) {
+                pt.set(addr, PteLayout.mkClean(PteLayout.wrProtect(now)));
+            }
+        } finally {
+            mm.ptl.unlock();
+            mm.notify.end(slot);
+        }
+    }
+}

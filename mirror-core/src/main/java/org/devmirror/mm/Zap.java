@@ -1,0 +1,78 @@
+package org.devmirror.mm;
+
+import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
+
+/**
+ * Models {@code zap_pte_range}/{@code zap_huge_pmd} (mm/memory.c): clears every entry of a range
+ * and drops what each one held: a mapped frame's map count and reference (freeing it with the
+ * last one), a swap slot's use, a device-private page's mapping (the last one frees the device
+ * page). A dirty shared page dirties its page-cache page. Raises no invalidation: callers wrap it
+ * in UNMAP (munmap, exit) or CLEAR (MADV_DONTNEED, OOM reaper).
+ *
+ * <h2>Locking</h2>
+ * The caller holds the mmap lock (read or write) and has split every PMD leaf that the range
+ * covers only partly; the zap takes the page-table lock itself.
+ */
+final class Zap {
+    private Zap() {}
+
+    /** Clears {@code [start, end)} of {@code vma} (the range lies inside the VMA). */
+    static void range(AddressSpace mm, Vma vma, long start, long end) {
+        CpuPageTable pt = mm.pageTable();
+        Host host = mm.host();
+        mm.ptl.lock();
+        try {
+            long va = start;
+            while (va < end) {
+                va = pt.nextPopulated(va, end);
+                if (va >= end) {
+                    break;
+                }
+                long e = pt.get(va);
+                if (PteLayout.isHuge(e)) {
+                    long haddr = UserRange.pmdFloor(va);
+                    pt.setPmd(haddr, 0);
+                    dropEntry(host, vma, e);
+                    va = haddr + Host.PMD_SIZE;
+                } else {
+                    pt.set(va, 0);
+                    dropEntry(host, vma, e);
+                    va += Host.PAGE_SIZE;
+                }
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    /** Drops what a just-cleared entry held (the entry is no longer in any page table). */
+    static void dropEntry(Host host, Vma vma, long e) {
+        PhysicalMemory mem = host.memory();
+        switch (PteLayout.type(e)) {
+            case PteLayout.TYPE_PRESENT -> {
+                if (PteLayout.isSpecial(e)) {
+                    return; // the zero page is not counted
+                }
+                long pfn = PteLayout.pfn(e);
+                if (PteLayout.isDirty(e) && vma != null && vma.isShared() && vma.object != null) {
+                    vma.object.markDirty(host.rmap().indexOf(pfn)); // zap_present_folio_ptes: folio_mark_dirty
+                }
+                mem.decMapcount(pfn);
+                mem.put(pfn);
+            }
+            case PteLayout.TYPE_SWAP -> host.swap().freeSlot(PteLayout.swapSlot(e));
+            case PteLayout.TYPE_DEVICE_PRIVATE -> host.devicePut(PteLayout.pfn(e));
+            case PteLayout.TYPE_DEVICE_EXCLUSIVE -> {
+                long pfn = PteLayout.pfn(e);
+                mem.decMapcount(pfn);
+                mem.put(pfn);
+            }
+            default -> {
+                // A migration entry holds nothing: the migrating thread holds the page and
+                // finalize finds the entry gone.
+            }
+        }
+    }
+}
