@@ -16,8 +16,8 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
 /**
- * The OOM reaper retries a refused non-blockable CLEAR (oom_reap_task's retry loop) while two
- * device faults contend for the driver lock: the reap is refused any number of times but never
+ * The OOM reaper retries a refused non-blockable CLEAR (oom_reap_task's retry loop) while the
+ * device faults twice in a row, holding the driver lock each time: the reap is refused any number of times but never
  * lost; at the end the CPU entry is cleared and the device maps nothing.
  *
  * <p>r1 = 1 if the reaper was refused at least once; r2 = the device entry at the end
@@ -47,13 +47,9 @@ public class NonBlockableRetryTest {
     }
 
     @Actor
-    public void deviceFault() {
+    public void deviceFaultsTwice() {
         mirror.fault();
-    }
-
-    @Actor
-    public void secondDeviceFault() {
-        mirror.fault(); // a second device thread of the same mirror: one more lock holder to refuse against
+        mirror.fault(); // e.g. a read then a write fault: two windows for the reaper to be refused in
     }
 
     @Actor

@@ -16,17 +16,18 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
- * readBegin, checkRetry and readRetry on one thread against two host threads whose overlapping
- * invalidations share one odd period and call setSeq under the driver lock: a readRetry that
- * says "no collision" guarantees the value read after readBegin is still the current one.
+ * readBegin, checkRetry and readRetry on one thread against a host thread that invalidates two
+ * parts of the interval one after the other (two periods, two setSeq calls under the driver
+ * lock): a readRetry that says "no collision" guarantees the value read after readBegin is still
+ * the current one, whichever period the read section overlaps or falls between.
  *
  * <p>r1 = readRetry; r2 = the lockless checkRetry hint taken before the lock; r3 = 1 if the
  * value read after readBegin equals the value under the driver lock.
  */
 @JCStressTest
-@Description("mmu_interval_read_begin / check_retry / read_retry against concurrent set_seq from two invalidating threads")
+@Description("mmu_interval_read_begin / check_retry / read_retry against set_seq from two successive invalidation periods")
 @Outcome(id = "0, 0, 1", expect = ACCEPTABLE,
-        desc = "No collision: the read section ran before both callbacks, or readBegin waited for the period to end.")
+        desc = "No collision: the read section ran before, between or after the callbacks; a readBegin that found its notifier being invalidated waited for that period to end.")
 @Outcome(id = "1, 0, [01]", expect = ACCEPTABLE_INTERESTING,
         desc = "Collision reported by readRetry only: setSeq landed between checkRetry and the driver lock.")
 @Outcome(id = "1, 1, [01]", expect = ACCEPTABLE_INTERESTING,
@@ -45,8 +46,7 @@ public class ReadRetryAcrossThreadsTest {
     /** Stands for the CPU entries the fault copies; changed only between start and end. */
     private final AtomicLong generation = new AtomicLong();
     private final PageMirror mirror = new PageMirror(new CpuPte(0), VA);
-    private final HostInvalidator host1 = new HostInvalidator(subs, mm);
-    private final HostInvalidator host2 = new HostInvalidator(subs, mm);
+    private final HostInvalidator host = new HostInvalidator(subs, mm);
     private final IntervalNotifier notifier = mirror.notifier;
 
     public ReadRetryAcrossThreadsTest() {
@@ -69,16 +69,12 @@ public class ReadRetryAcrossThreadsTest {
     }
 
     @Actor
-    public void hostFirstPage() {
-        host1.start(MmuNotifierEvent.CLEAR, true, VA, VA + PAGE);
+    public void hostChangesBothPages() {
+        host.start(MmuNotifierEvent.CLEAR, true, VA, VA + PAGE);
         generation.incrementAndGet();
-        host1.end();
-    }
-
-    @Actor
-    public void hostSecondPage() {
-        host2.start(MmuNotifierEvent.PROTECTION_VMA, true, VA + PAGE, VA + 2 * PAGE);
+        host.end();
+        host.start(MmuNotifierEvent.PROTECTION_VMA, true, VA + PAGE, VA + 2 * PAGE);
         generation.incrementAndGet();
-        host2.end();
+        host.end();
     }
 }
