@@ -2,8 +2,6 @@ package org.devmirror.mm;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.devmirror.mm.pagetable.CpuPageTable;
@@ -56,8 +54,8 @@ public final class AddressSpace implements AutoCloseable {
     private final ReentrantReadWriteLock mmapLock = new ReentrantReadWriteLock();
     /** {@code mm->page_table_lock}: the page table's own writer lock; see the class javadoc. */
     final ReentrantLock ptl = pageTable.pageTableLock();
-    // start -> VMA, non-overlapping, adjacent compatible VMAs merged; guarded by mmapLock
-    private final TreeMap<Long, Vma> vmaTree = new TreeMap<>();
+    // non-overlapping, adjacent compatible VMAs merged; guarded by mmapLock
+    private final VmaTree vmaTree = new VmaTree();
     // true once exit() tore the address space down; written under the mmap write lock
     private volatile boolean exited;
     // true once exit() was called; set once, under this object's monitor
@@ -187,8 +185,8 @@ public final class AddressSpace implements AutoCloseable {
      */
     public long nextVmaStart(long addr) {
         checkLocked();
-        Map.Entry<Long, Vma> e = vmaTree.higherEntry(addr);
-        return e == null ? -1 : e.getValue().start;
+        Vma v = vmaTree.higher(addr);
+        return v == null ? -1 : v.start;
     }
 
     /** The VMAs in address order, as copies. */
@@ -196,8 +194,8 @@ public final class AddressSpace implements AutoCloseable {
         lockForRead();
         try {
             List<Vma> out = new ArrayList<>(vmaTree.size());
-            for (Vma v : vmaTree.values()) {
-                out.add(v.copy());
+            for (int i = 0; i < vmaTree.size(); i++) {
+                out.add(vmaTree.get(i).copy());
             }
             return out;
         } finally {
@@ -205,14 +203,9 @@ public final class AddressSpace implements AutoCloseable {
         }
     }
 
-    /** The VMA containing addr, or null; no lock check (allocation-free: floorEntry returns a tree node). */
+    /** The VMA containing addr, or null; no lock check, allocation-free. */
     Vma vmaAt(long addr) {
-        Map.Entry<Long, Vma> e = vmaTree.floorEntry(addr);
-        if (e == null) {
-            return null;
-        }
-        Vma v = e.getValue();
-        return addr < v.end ? v : null;
+        return vmaTree.find(addr);
     }
 
     /** The first VMA ending after addr ({@code find_vma}), or null. */
@@ -221,20 +214,17 @@ public final class AddressSpace implements AutoCloseable {
         if (v != null) {
             return v;
         }
-        Map.Entry<Long, Vma> e = vmaTree.higherEntry(addr);
-        return e == null ? null : e.getValue();
+        return vmaTree.higher(addr);
     }
 
     /** The VMA after v, or null. */
     Vma nextVma(Vma v) {
-        Map.Entry<Long, Vma> e = vmaTree.higherEntry(v.start);
-        return e == null ? null : e.getValue();
+        return vmaTree.next(v);
     }
 
     /** The VMA before v, or null. */
     Vma prevVma(Vma v) {
-        Map.Entry<Long, Vma> e = vmaTree.lowerEntry(v.start);
-        return e == null ? null : e.getValue();
+        return vmaTree.prev(v);
     }
 
     /** The VMAs overlapping {@code [start, end)}, in order (a copy of the list, not of the VMAs). */
@@ -246,28 +236,33 @@ public final class AddressSpace implements AutoCloseable {
         return out;
     }
 
-    /** The VMAs from the highest address down (a live view; the caller holds the mmap write lock). */
-    Iterable<Vma> vmasDescending() {
-        return vmaTree.descendingMap().values();
+    /** The VMAs from the highest address down (a copy of the list). */
+    List<Vma> vmasDescending() {
+        List<Vma> out = allVmas();
+        java.util.Collections.reverse(out);
+        return out;
     }
 
     /** All VMAs in order (a copy of the list). */
     List<Vma> allVmas() {
-        return new ArrayList<>(vmaTree.values());
+        List<Vma> out = new ArrayList<>(vmaTree.size());
+        for (int i = 0; i < vmaTree.size(); i++) {
+            out.add(vmaTree.get(i));
+        }
+        return out;
     }
 
     void insertVma(Vma v) {
-        vmaTree.put(v.start, v);
+        vmaTree.insert(v);
     }
 
     void removeVma(Vma v) {
-        vmaTree.remove(v.start);
+        vmaTree.remove(v);
     }
 
-    /** Re-keys v after its start changed from oldStart. */
+    /** Called after v's start moved up within its old range: the order is unchanged. */
     void rekeyVma(Vma v, long oldStart) {
-        vmaTree.remove(oldStart);
-        vmaTree.put(v.start, v);
+        assert v.start >= oldStart;
     }
 
     // ------------------------------------------------------------------ layout changes
@@ -448,7 +443,8 @@ public final class AddressSpace implements AutoCloseable {
         lockForRead();
         try {
             long n = 0;
-            for (Vma v : vmaTree.values()) {
+            for (int i = 0; i < vmaTree.size(); i++) {
+                Vma v = vmaTree.get(i);
                 long va = v.start;
                 while (va < v.end) {
                     va = pageTable.nextPopulated(va, v.end);

@@ -1,0 +1,294 @@
+package org.devmirror.hmm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
+import org.devmirror.mm.HostConfig;
+import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.Prot;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.testing.RecordingSubscriber;
+import org.devmirror.testing.TestDevicePagemap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * hmm_range_fault as hmm-tests.c exercises it through the dmirror device: snapshots, faults,
+ * errors, huge mappings, device-private pages and the sequence protocol.
+ */
+class RangeFaultTest {
+    private static final long PAGE = Host.PAGE_SIZE;
+
+    private Host host;
+    private AddressSpace mm;
+    private RecordingSubscriber rec;
+
+    @BeforeEach
+    void boot() {
+        host = new Host(HostConfig.defaults().withFrames(4096).withSwapSlots(64));
+        mm = host.newAddressSpace();
+        rec = RecordingSubscriber.attach(mm);
+    }
+
+    @AfterEach
+    void shutdown() {
+        host.close();
+    }
+
+    private long map(long npages, int prot, int extraFlags) {
+        long a = mm.mmap(0, npages * PAGE, prot, MapFlags.PRIVATE | MapFlags.ANONYMOUS | extraFlags);
+        assertTrue(a > 0);
+        return a;
+    }
+
+    /**
+     * The driver loop of the sequence protocol (dmirror_range_fault): readBegin, range fault under
+     * the mmap read lock, again on EBUSY (a fault that breaks COW invalidates its own range).
+     */
+    private Errno fault(long start, long npages, long defaultFlags, long mask, long[] pfns, Object owner) {
+        long[] input = pfns.clone();
+        HmmRange r = new HmmRange().notifier(rec.interval()).start(start).end(start + npages * PAGE)
+                .defaultFlags(defaultFlags).pfnFlagsMask(mask).devPrivateOwner(owner).pfns(pfns, 0);
+        for (int attempt = 0; attempt < 10; attempt++) {
+            System.arraycopy(input, 0, pfns, 0, pfns.length);
+            r.notifierSeq(rec.interval().readBegin());
+            mm.mmapReadLock();
+            try {
+                Errno e = RangeFault.fault(mm, r);
+                if (e != Errno.EBUSY) {
+                    return e;
+                }
+            } finally {
+                mm.mmapReadUnlock();
+            }
+        }
+        return Errno.EBUSY;
+    }
+
+    /** A snapshot (no request bits) reports present, zero and empty pages without faulting. */
+    @Test
+    void snapshotReportsWithoutFaulting() {
+        long a = map(3, Prot.RW, 0);
+        // Step 1: page 0 written, page 1 read (zero page), page 2 untouched.
+        assertEquals(Errno.OK, mm.cpuWrite(a, new byte[] {1}, 0, 1));
+        assertEquals(Errno.OK, mm.cpuRead(a + PAGE, new byte[1], 0, 1));
+        long[] pfns = new long[3];
+        // Step 2: snapshot.
+        assertEquals(Errno.OK, fault(a, 3, 0, 0, pfns, null));
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | PteLayout.pfn(mm.pageTable().get(a)), pfns[0]);
+        assertEquals(HmmPfn.VALID | host.memory().zeroPfn(), pfns[1], "zero page: valid, read-only");
+        assertEquals(0, pfns[2]);
+        assertEquals(2, mm.populatedPages(), "a snapshot faults nothing");
+    }
+
+    /** REQ_FAULT faults every page in; REQ_WRITE makes them writable (anon_write). */
+    @Test
+    void faultRequestsMakePagesValidAndWritable() {
+        long a = map(4, Prot.RW, 0);
+        long[] pfns = new long[4];
+        assertEquals(Errno.OK, fault(a, 4, HmmPfn.REQ_FAULT, 0, pfns, null));
+        for (long p : pfns) {
+            assertEquals(HmmPfn.VALID, p & (HmmPfn.VALID | HmmPfn.WRITE | HmmPfn.ERROR));
+        }
+        assertEquals(Errno.OK, fault(a, 4, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(HmmPfn.VALID | HmmPfn.WRITE, pfns[i] & HmmPfn.FLAGS);
+            assertEquals(PteLayout.pfn(mm.pageTable().get(a + i * PAGE)), HmmPfn.pfn(pfns[i]));
+        }
+    }
+
+    /** PROT_NONE and holes are ERROR in a snapshot and EFAULT when a fault is requested (anon_read_prot). */
+    @Test
+    void protNoneAndHolesAreErrorOrEfault() {
+        long a = map(4, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.mprotect(a + PAGE, PAGE, Prot.NONE));
+        assertEquals(Errno.OK, mm.munmap(a + 3 * PAGE, PAGE));
+        long[] pfns = new long[4];
+        assertEquals(Errno.OK, fault(a, 4, 0, 0, pfns, null));
+        assertEquals(0, pfns[0]);
+        assertEquals(HmmPfn.ERROR, pfns[1]);
+        assertEquals(0, pfns[2]);
+        assertEquals(HmmPfn.ERROR, pfns[3]);
+        assertEquals(Errno.EFAULT, fault(a + PAGE, 1, HmmPfn.REQ_FAULT, 0, pfns, null));
+        assertEquals(Errno.EFAULT, fault(a + 3 * PAGE, 1, HmmPfn.REQ_FAULT, 0, pfns, null));
+    }
+
+    /** A write request on a read-only VMA is EPERM and leaves memory untouched (anon_write_prot). */
+    @Test
+    void writeRequestOnReadOnlyVmaIsEperm() {
+        long a = map(2, Prot.READ, 0);
+        long[] pfns = new long[2];
+        assertEquals(Errno.OK, fault(a, 1, HmmPfn.REQ_FAULT, 0, pfns, null));
+        assertEquals(Errno.EPERM, fault(a, 2, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null));
+        assertEquals(Errno.OK, mm.mprotect(a, 2 * PAGE, Prot.RW));
+        assertEquals(Errno.OK, fault(a, 2, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null));
+        assertTrue(HmmPfn.isWrite(pfns[1]));
+    }
+
+    /** Per-page requests through pfnFlagsMask; sticky input bits are carried to the output. */
+    @Test
+    void perPageRequestsAndStickyFlags() {
+        long a = map(2, Prot.RW, 0);
+        long[] pfns = {HmmPfn.DMA_MAPPED, HmmPfn.REQ_FAULT | HmmPfn.P2PDMA};
+        assertEquals(Errno.OK, fault(a, 2, 0, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, pfns, null));
+        assertEquals(HmmPfn.DMA_MAPPED, pfns[0], "page 0 asked nothing: 0 plus its sticky bit");
+        assertEquals(HmmPfn.VALID | HmmPfn.P2PDMA, pfns[1] & HmmPfn.FLAGS);
+        assertEquals(1, mm.populatedPages());
+    }
+
+    /** A 2 MiB mapping reports map order 9 with identical flags on every page (compound). */
+    @Test
+    void hugeMappingsCarryOrderNine() {
+        long a = map(512, Prot.RW, MapFlags.HUGEPAGE);
+        long[] pfns = new long[512];
+        assertEquals(Errno.OK, fault(a, 512, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null));
+        long head = HmmPfn.pfn(pfns[0]);
+        for (int i = 0; i < 512; i++) {
+            assertEquals(9, HmmPfn.mapOrder(pfns[i]));
+            assertEquals(HmmPfn.VALID | HmmPfn.WRITE, pfns[i] & (HmmPfn.VALID | HmmPfn.WRITE | HmmPfn.ERROR));
+            assertEquals(head + i, HmmPfn.pfn(pfns[i]));
+        }
+        assertEquals(Errno.OK, mm.mprotect(a, 512 * PAGE, Prot.READ));
+        assertEquals(Errno.OK, fault(a, 512, HmmPfn.REQ_FAULT, 0, pfns, null));
+        assertEquals(HmmPfn.VALID | HmmPfn.order(9), pfns[3] & HmmPfn.FLAGS);
+    }
+
+    /** The owner's device-private pages are reported, others are faulted back (snapshot, migrate). */
+    @Test
+    void devicePrivatePagesOfTheOwnerAreNotFaulted() {
+        TestDevicePagemap dev = new TestDevicePagemap(host, 8);
+        long a = map(2, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuFill(a, 2 * PAGE, (byte) 3));
+        assertEquals(2, dev.migrateToDevice(mm, a, a + 2 * PAGE));
+        long devPfn = PteLayout.pfn(mm.pageTable().get(a));
+        long[] pfns = new long[2];
+        // The owner: VALID|WRITE with the device pfn, nothing migrates.
+        assertEquals(Errno.OK, fault(a, 2, HmmPfn.REQ_FAULT, 0, pfns, dev));
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | devPfn, pfns[0]);
+        assertTrue(PteLayout.isDevicePrivate(mm.pageTable().get(a)));
+        // Another device: a snapshot reports 0, a fault migrates the page to system memory.
+        assertEquals(Errno.OK, fault(a, 2, 0, 0, pfns, "other"));
+        assertEquals(0, pfns[0]);
+        assertEquals(Errno.OK, fault(a, 1, HmmPfn.REQ_FAULT, 0, pfns, "other"));
+        assertTrue(PteLayout.isPresent(mm.pageTable().get(a)));
+        assertEquals(PteLayout.pfn(mm.pageTable().get(a)), HmmPfn.pfn(pfns[0]));
+        byte[] b = new byte[1];
+        assertEquals(Errno.OK, mm.cpuRead(a + 17, b, 0, 1));
+        assertEquals(3, b[0]);
+    }
+
+    /** An invalidation between readBegin and the fault makes it EBUSY; a fresh readBegin succeeds. */
+    @Test
+    void collisionWithInvalidationIsEbusy() {
+        long a = map(4, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuFill(a, 4 * PAGE, (byte) 1));
+        long[] pfns = new long[4];
+        long seq = rec.interval().readBegin();
+        // Step 1: an invalidation (DONTNEED) lands after readBegin.
+        assertEquals(Errno.OK, mm.madvise(a, PAGE, org.devmirror.mm.Advice.DONTNEED));
+        HmmRange r = new HmmRange().notifier(rec.interval()).notifierSeq(seq).start(a).end(a + 4 * PAGE)
+                .defaultFlags(HmmPfn.REQ_FAULT).pfns(pfns, 0);
+        mm.mmapReadLock();
+        try {
+            assertEquals(Errno.EBUSY, RangeFault.fault(mm, r));
+            // Step 2: the driver loop restarts from readBegin.
+            r.notifierSeq(rec.interval().readBegin());
+            assertEquals(Errno.OK, RangeFault.fault(mm, r));
+            assertFalse(rec.interval().readRetry(r.notifierSeq()));
+        } finally {
+            mm.mmapReadUnlock();
+        }
+        // Step 3: a fault that itself invalidates (COW after fork) also reports EBUSY.
+        AddressSpace child = mm.fork();
+        long s2 = rec.interval().readBegin();
+        r.notifierSeq(s2).defaultFlags(HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE);
+        mm.mmapReadLock();
+        try {
+            assertEquals(Errno.EBUSY, RangeFault.fault(mm, r));
+        } finally {
+            mm.mmapReadUnlock();
+        }
+        child.exit();
+    }
+
+    /** The caller must hold the mmap lock. */
+    @Test
+    void requiresTheMmapLock() {
+        long a = map(1, Prot.RW, 0);
+        HmmRange r = new HmmRange().notifier(rec.interval()).notifierSeq(rec.interval().readBegin()).start(a).end(a + PAGE)
+                .pfns(new long[1], 0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> RangeFault.fault(mm, r));
+        assertTrue(e.getMessage().contains("mmap lock"), e.getMessage());
+    }
+
+    /** Bad ranges and buffers are rejected by name. */
+    @Test
+    void badRangesAreRejected() {
+        long a = map(2, Prot.RW, 0);
+        mm.mmapReadLock();
+        try {
+            HmmRange r = new HmmRange().notifier(rec.interval()).start(a + 1).end(a + PAGE).pfns(new long[2], 0);
+            assertEquals("start=0x" + Long.toHexString(a + 1) + " is not page aligned",
+                    assertThrows(IllegalArgumentException.class, () -> RangeFault.fault(mm, r)).getMessage());
+            r.start(a).end(a + 2 * PAGE).pfns(new long[1], 0);
+            assertEquals("pfns holds 1 words, the range needs 2",
+                    assertThrows(IllegalArgumentException.class, () -> RangeFault.fault(mm, r)).getMessage());
+        } finally {
+            mm.mmapReadUnlock();
+        }
+    }
+
+    /** An off-heap buffer works like an array. */
+    @Test
+    void memorySegmentBuffer() {
+        long a = map(2, Prot.RW, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(2 * Long.BYTES, Long.BYTES);
+            HmmRange r = new HmmRange().notifier(rec.interval()).notifierSeq(rec.interval().readBegin()).start(a).end(a + 2 * PAGE)
+                    .defaultFlags(HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE).pfns(seg);
+            mm.mmapReadLock();
+            try {
+                assertEquals(Errno.OK, RangeFault.fault(mm, r));
+            } finally {
+                mm.mmapReadUnlock();
+            }
+            assertEquals(HmmPfn.VALID | HmmPfn.WRITE, r.pfn(1) & HmmPfn.FLAGS);
+        }
+    }
+
+    /** Over populated pages range fault allocates nothing. */
+    @Test
+    void populatedWalkAllocatesNothing() {
+        long a = map(64, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuFill(a, 64 * PAGE, (byte) 1));
+        long[] pfns = new long[64];
+        HmmRange r = new HmmRange().notifier(rec.interval()).start(a).end(a + 64 * PAGE)
+                .defaultFlags(HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE).pfns(pfns, 0);
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        mm.mmapReadLock();
+        try {
+            for (int i = 0; i < 2000; i++) { // warm up
+                r.notifierSeq(rec.interval().readBegin());
+                RangeFault.fault(mm, r);
+            }
+            long before = bean.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 2000; i++) {
+                r.notifierSeq(rec.interval().readBegin());
+                assertEquals(Errno.OK, RangeFault.fault(mm, r));
+            }
+            long allocated = bean.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 2000 faults");
+        } finally {
+            mm.mmapReadUnlock();
+        }
+    }
+}

@@ -1,0 +1,354 @@
+package org.devmirror.mm;
+
+import static org.devmirror.notifier.MmuNotifierEvent.CLEAR;
+import static org.devmirror.notifier.MmuNotifierEvent.EXCLUSIVE;
+import static org.devmirror.notifier.MmuNotifierEvent.MIGRATE;
+import static org.devmirror.notifier.MmuNotifierEvent.PROTECTION_PAGE;
+import static org.devmirror.notifier.MmuNotifierEvent.PROTECTION_VMA;
+import static org.devmirror.notifier.MmuNotifierEvent.RELEASE;
+import static org.devmirror.notifier.MmuNotifierEvent.SOFT_DIRTY;
+import static org.devmirror.notifier.MmuNotifierEvent.UNMAP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.testing.RecordingSubscriber;
+import org.devmirror.testing.RecordingSubscriber.Event;
+import org.devmirror.testing.TestDevicePagemap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * For every host operation: the exact invalidations a subscriber sees (event, range, blockable,
+ * owner), none over unpopulated ranges, and the CPU page-table entries afterwards.
+ */
+class HostEventsTest extends HostFixture {
+
+    /** mmap raises nothing; munmap raises one UNMAP over the populated pages only. */
+    @Test
+    void munmapUnmapsOnlyThePopulatedPart() {
+        long a = anon(16);
+        writePages(mm, a + 4 * PAGE, 4, 1);
+        assertEquals(List.of(), rec.events(), "mmap and anonymous faults raise nothing");
+        // Unmap all 16 pages: only [4, 8) was populated.
+        assertEquals(Errno.OK, mm.munmap(a, 16 * PAGE));
+        assertEquals(List.of(ev(UNMAP, a + 4 * PAGE, a + 8 * PAGE)), rec.events());
+        assertEquals(rec.events(), rec.classicEvents());
+        assertEquals(0, rec.openClassicRanges());
+        assertEquals(0, pte(mm, a + 4 * PAGE));
+        assertEquals(0, mm.populatedPages());
+    }
+
+    /** munmap of an empty VMA or of a hole raises nothing. */
+    @Test
+    void munmapOfNothingPopulatedRaisesNothing() {
+        long a = anon(8);
+        assertEquals(Errno.OK, mm.munmap(a, 8 * PAGE));
+        assertEquals(Errno.OK, mm.munmap(a, 8 * PAGE));
+        assertEquals(List.of(), rec.events());
+    }
+
+    /** mprotect raises PROTECTION_VMA over the populated part; empty VMAs and no-op changes raise nothing. */
+    @Test
+    void mprotectRaisesProtectionVmaOverPopulatedPart() {
+        long a = anon(8);
+        long b = anon(8);
+        writePages(mm, a + 2 * PAGE, 2, 1);
+        // Read-only over a: the populated part is [2, 4).
+        assertEquals(Errno.OK, mm.mprotect(a, 8 * PAGE, Prot.READ));
+        assertEquals(List.of(ev(PROTECTION_VMA, a + 2 * PAGE, a + 4 * PAGE)), rec.events());
+        assertFalse(PteLayout.isWrite(pte(mm, a + 2 * PAGE)));
+        assertEquals(Errno.EPERM, mm.cpuWrite(a + 2 * PAGE, new byte[1], 0, 1));
+        rec.clear();
+        // An empty VMA and an unchanged protection raise nothing.
+        assertEquals(Errno.OK, mm.mprotect(b, 8 * PAGE, Prot.NONE));
+        assertEquals(Errno.OK, mm.mprotect(a, 8 * PAGE, Prot.READ));
+        assertEquals(List.of(), rec.events());
+        // Back to read-write: the entries stay read-only until a write fault.
+        assertEquals(Errno.OK, mm.mprotect(a, 8 * PAGE, Prot.RW));
+        assertEquals(List.of(ev(PROTECTION_VMA, a + 2 * PAGE, a + 4 * PAGE)), rec.events());
+        assertEquals(Errno.OK, mm.cpuWrite(a + 2 * PAGE, new byte[] {9}, 0, 1));
+        assertTrue(PteLayout.isWrite(pte(mm, a + 2 * PAGE)));
+    }
+
+    /** mremap moving a mapping raises UNMAP over the old populated range; the pages move with it. */
+    @Test
+    void mremapMoveUnmapsOldRange() {
+        long a = anon(4);
+        writePages(mm, a, 4, 10);
+        long target = a - 64 * PAGE;
+        long r = mm.mremap(a, 4 * PAGE, 4 * PAGE, MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED, target);
+        assertEquals(target, r);
+        assertEquals(List.of(ev(UNMAP, a, a + 4 * PAGE)), rec.events());
+        assertEquals(0, pte(mm, a));
+        assertPages(mm, target, 4, 10);
+        rec.clear();
+        // Shrinking in place unmaps the tail.
+        assertEquals(target, mm.mremap(target, 4 * PAGE, PAGE, 0, 0));
+        assertEquals(List.of(ev(UNMAP, target + PAGE, target + 4 * PAGE)), rec.events());
+    }
+
+    /** MADV_DONTNEED raises CLEAR over the populated part and drops the pages. */
+    @Test
+    void dontNeedClears() {
+        long a = anon(8);
+        writePages(mm, a + PAGE, 3, 1);
+        assertEquals(Errno.OK, mm.madvise(a, 8 * PAGE, Advice.DONTNEED));
+        assertEquals(List.of(ev(CLEAR, a + PAGE, a + 4 * PAGE)), rec.events());
+        assertEquals(0, mm.populatedPages());
+        assertPages(mm, a + PAGE, 1, 0);
+    }
+
+    /** MADV_FREE raises CLEAR; reclaim then discards the clean pages without swapping them. */
+    @Test
+    void freeClearsAndReclaimDiscards() {
+        long a = anon(4);
+        writePages(mm, a, 2, 1);
+        assertEquals(Errno.OK, mm.madvise(a, 4 * PAGE, Advice.FREE));
+        assertEquals(List.of(ev(CLEAR, a, a + 2 * PAGE)), rec.events());
+        // Rewrite page 1: it is dirty again and must survive.
+        assertEquals(Errno.OK, mm.cpuWrite(a + PAGE, new byte[] {42}, 0, 1));
+        rec.clear();
+        assertEquals(2, mm.reclaim(a, 4 * PAGE));
+        assertEquals(List.of(ev(CLEAR, a, a + PAGE), ev(CLEAR, a + PAGE, a + 2 * PAGE)), rec.events());
+        assertEquals(0, pte(mm, a), "clean lazily freed page discarded");
+        assertTrue(PteLayout.isSwap(pte(mm, a + PAGE)), "dirty page swapped");
+        byte[] b = new byte[1];
+        assertEquals(Errno.OK, mm.cpuRead(a + PAGE, b, 0, 1));
+        assertEquals(42, b[0]);
+    }
+
+    /** MADV_HUGEPAGE / NOHUGEPAGE change VMA flags only. */
+    @Test
+    void hugePageAdviceRaisesNothing() {
+        long a = anon(8);
+        writePages(mm, a, 8, 1);
+        assertEquals(Errno.OK, mm.madvise(a, 8 * PAGE, Advice.HUGEPAGE));
+        assertEquals(Errno.OK, mm.madvise(a, 4 * PAGE, Advice.NOHUGEPAGE));
+        assertEquals(List.of(), rec.events());
+    }
+
+    /** fork write-protects the parent (PROTECTION_PAGE); the first write after it copies (CLEAR). */
+    @Test
+    void forkWriteProtectsThenCowClears() {
+        long a = anon(4);
+        writePages(mm, a, 4, 1);
+        AddressSpace child = mm.fork();
+        assertEquals(List.of(ev(PROTECTION_PAGE, a, a + 4 * PAGE)), rec.events());
+        assertFalse(PteLayout.isWrite(pte(mm, a)));
+        assertFalse(PteLayout.isWrite(pte(child, a)));
+        rec.clear();
+        // The parent writes page 1: a private copy replaces the shared page.
+        long before = PteLayout.pfn(pte(mm, a + PAGE));
+        assertEquals(Errno.OK, mm.cpuWrite(a + PAGE, new byte[] {99}, 0, 1));
+        assertEquals(List.of(ev(CLEAR, a + PAGE, a + 2 * PAGE)), rec.events());
+        assertNotEquals(before, PteLayout.pfn(pte(mm, a + PAGE)));
+        assertEquals(before, PteLayout.pfn(pte(child, a + PAGE)));
+        assertPages(child, a, 4, 1);
+        rec.clear();
+        // A second fork of a read-only parent changes no entry: no event.
+        AddressSpace second = child.fork();
+        assertEquals(List.of(), rec.events());
+        second.exit();
+        child.exit();
+    }
+
+    /** Reclaim of a page shared after fork clears it in both address spaces, each notified. */
+    @Test
+    void reclaimClearsEveryMapping() {
+        long a = anon(2);
+        writePages(mm, a, 2, 5);
+        AddressSpace child = mm.fork();
+        RecordingSubscriber childRec = RecordingSubscriber.attach(child);
+        rec.clear();
+        assertEquals(2, mm.reclaim(a, 2 * PAGE));
+        List<Event> expected = List.of(ev(CLEAR, a, a + PAGE), ev(CLEAR, a + PAGE, a + 2 * PAGE));
+        assertEquals(expected, rec.events());
+        assertEquals(expected, childRec.events());
+        assertTrue(PteLayout.isSwap(pte(mm, a)));
+        assertTrue(PteLayout.isSwap(pte(child, a)));
+        rec.clear();
+        // Swap-in raises nothing and brings back the data, in both.
+        assertPages(mm, a, 2, 5);
+        assertPages(child, a, 2, 5);
+        assertEquals(List.of(), rec.events());
+        assertEquals(0, host.swap().usedSlots());
+        child.exit();
+    }
+
+    /** Compaction moves each page to another frame under one CLEAR per page and mapping. */
+    @Test
+    void compactionClearsAndMoves() {
+        long a = anon(3);
+        writePages(mm, a, 3, 7);
+        long pfn = PteLayout.pfn(pte(mm, a));
+        assertEquals(3, mm.compact(a, 3 * PAGE));
+        assertEquals(List.of(ev(CLEAR, a, a + PAGE), ev(CLEAR, a + PAGE, a + 2 * PAGE), ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE)), rec.events());
+        assertNotEquals(pfn, PteLayout.pfn(pte(mm, a)));
+        assertTrue(PteLayout.isWrite(pte(mm, a)));
+        assertPages(mm, a, 3, 7);
+    }
+
+    /** KSM write-protects and replaces duplicates (CLEAR each); a later write copies again. */
+    @Test
+    void ksmMergeClears() {
+        long a = anon(3);
+        assertEquals(Errno.OK, mm.cpuFill(a, 3 * PAGE, (byte) 0x5A));
+        assertEquals(2, mm.ksmMerge(a, 3 * PAGE));
+        assertEquals(List.of(ev(CLEAR, a, a + PAGE),
+                ev(CLEAR, a + PAGE, a + 2 * PAGE), ev(CLEAR, a + PAGE, a + 2 * PAGE),
+                ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE), ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE)), rec.events());
+        long ksm = PteLayout.pfn(pte(mm, a));
+        assertEquals(ksm, PteLayout.pfn(pte(mm, a + PAGE)));
+        assertEquals(ksm, PteLayout.pfn(pte(mm, a + 2 * PAGE)));
+        assertEquals(3, host.memory().mapcount(ksm));
+        rec.clear();
+        assertEquals(Errno.OK, mm.cpuWrite(a + PAGE, new byte[] {1}, 0, 1));
+        assertEquals(List.of(ev(CLEAR, a + PAGE, a + 2 * PAGE)), rec.events());
+        byte[] b = new byte[2];
+        assertEquals(Errno.OK, mm.cpuRead(a + PAGE, b, 0, 2));
+        assertEquals(1, b[0]);
+        assertEquals(0x5A, b[1]);
+        assertEquals(Errno.OK, mm.cpuRead(a + 2 * PAGE, b, 0, 1));
+        assertEquals(0x5A, b[0]);
+    }
+
+    /** MADV_COLLAPSE and a PMD split each raise CLEAR over the 2 MiB. */
+    @Test
+    void collapseAndSplitClearTheWholePmd() {
+        long a = anon(512);
+        assertEquals(0, a % PMD, "2 MiB mappings are 2 MiB aligned");
+        writePages(mm, a, 1, 3);
+        writePages(mm, a + 100 * PAGE, 1, 4);
+        assertEquals(Errno.OK, mm.collapseHuge(a));
+        assertEquals(List.of(ev(CLEAR, a, a + PMD)), rec.events());
+        assertTrue(PteLayout.isHuge(pte(mm, a + 7 * PAGE)));
+        assertPages(mm, a, 1, 3);
+        assertPages(mm, a + 100 * PAGE, 1, 4);
+        rec.clear();
+        assertEquals(Errno.OK, mm.splitHuge(a + 5 * PAGE));
+        assertEquals(List.of(ev(CLEAR, a, a + PMD)), rec.events());
+        assertFalse(PteLayout.isHuge(pte(mm, a)));
+        assertPages(mm, a, 1, 3);
+        assertPages(mm, a + 100 * PAGE, 1, 4);
+        assertEquals(512, mm.rssPages());
+    }
+
+    /** Writeback write-protects dirty shared pages (PROTECTION_PAGE); the next write needs no event. */
+    @Test
+    void writebackProtectsDirtySharedPages() {
+        MemoryObject f = host.newFile("data", 4 * PAGE);
+        long a = mm.mmap(0, 4 * PAGE, Prot.RW, MapFlags.SHARED, f, 0);
+        writePages(mm, a + PAGE, 1, 8);
+        assertEquals(Errno.OK, mm.cpuRead(a + 2 * PAGE, new byte[1], 0, 1));
+        assertEquals(List.of(), rec.events());
+        assertEquals(Errno.OK, mm.writeback(f));
+        assertEquals(List.of(ev(PROTECTION_PAGE, a + PAGE, a + 2 * PAGE)), rec.events());
+        long e = pte(mm, a + PAGE);
+        assertFalse(PteLayout.isWrite(e));
+        assertFalse(PteLayout.isDirty(e));
+        rec.clear();
+        // Nothing dirty: nothing raised.
+        assertEquals(Errno.OK, mm.writeback(f));
+        assertEquals(List.of(), rec.events());
+        // wp_page_shared: the write makes it writable again without invalidation.
+        writePages(mm, a + PAGE, 1, 9);
+        assertEquals(List.of(), rec.events());
+        assertTrue(PteLayout.isWrite(pte(mm, a + PAGE)));
+        assertEquals(1, f.dirtyPages());
+    }
+
+    /** clear_refs raises SOFT_DIRTY over the entries that change, nothing when none does. */
+    @Test
+    void clearSoftDirtyRaisesSoftDirty() {
+        long a = anon(4);
+        writePages(mm, a + PAGE, 2, 1);
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        assertEquals(List.of(ev(SOFT_DIRTY, a + PAGE, a + 3 * PAGE)), rec.events());
+        assertFalse(PteLayout.isSoftDirty(pte(mm, a + PAGE)));
+        rec.clear();
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        assertEquals(List.of(), rec.events());
+        // The next write sets soft-dirty again without invalidation (wp_page_reuse).
+        writePages(mm, a + PAGE, 1, 2);
+        assertTrue(PteLayout.isSoftDirty(pte(mm, a + PAGE)));
+        assertEquals(List.of(), rec.events());
+    }
+
+    /** The OOM reaper raises non-blockable CLEAR; a refusal leaves the VMA untouched (EAGAIN). */
+    @Test
+    void oomReapIsNonBlockableAndCanBeRefused() {
+        long a = anon(4);
+        writePages(mm, a, 4, 1);
+        rec.refuseNonBlockable(true);
+        assertEquals(Errno.EAGAIN, mm.oomReap());
+        assertEquals(List.of(), rec.events());
+        assertEquals(4, mm.rssPages());
+        assertPages(mm, a, 4, 1);
+        rec.refuseNonBlockable(false);
+        assertEquals(Errno.OK, mm.oomReap());
+        assertEquals(List.of(new Event(CLEAR, a, a + 4 * PAGE, false, null)), rec.events());
+        assertEquals(0, mm.rssPages());
+        assertEquals(1, mm.vmas().size(), "the VMA stays");
+    }
+
+    /** exit sends RELEASE, then one UNMAP over the populated pages. */
+    @Test
+    void exitReleasesThenUnmaps() {
+        long a = anon(4);
+        writePages(mm, a + PAGE, 2, 1);
+        long free = host.memory().freeFrames();
+        mm.exit();
+        List<Event> events = rec.events();
+        assertEquals(2, events.size(), events.toString());
+        assertEquals(RELEASE, events.get(0).event());
+        assertEquals(ev(UNMAP, a + PAGE, a + 3 * PAGE), events.get(1));
+        assertEquals(1, rec.releases());
+        assertEquals(free + 2, host.memory().freeFrames());
+    }
+
+    /** Migration to the device raises MIGRATE with the owner; the CPU touching a page migrates it back. */
+    @Test
+    void migrateRaisesMigrateWithOwner() {
+        TestDevicePagemap dev = new TestDevicePagemap(host, 16);
+        long a = anon(4);
+        writePages(mm, a + PAGE, 1, 6);
+        // Page 1 is present: setup covers it; pages 0, 2, 3 are holes filled by migrate_vma_pages.
+        assertEquals(4, dev.migrateToDevice(mm, a, a + 4 * PAGE));
+        assertEquals(List.of(new Event(MIGRATE, a + PAGE, a + 2 * PAGE, true, dev), new Event(MIGRATE, a, a + 4 * PAGE, true, dev)),
+                rec.events());
+        for (int i = 0; i < 4; i++) {
+            assertTrue(PteLayout.isDevicePrivate(pte(mm, a + i * PAGE)), describe(pte(mm, a + i * PAGE)));
+        }
+        assertEquals(0, mm.rssPages());
+        rec.clear();
+        // The CPU reads page 1: migrate_to_ram moves it back, MIGRATE with the device's owner.
+        assertPages(mm, a + PAGE, 1, 6);
+        assertEquals(List.of(new Event(MIGRATE, a + PAGE, a + 2 * PAGE, true, dev)), rec.events());
+        assertTrue(PteLayout.isPresent(pte(mm, a + PAGE)));
+        assertEquals(3, dev.usedPages());
+        assertEquals(1, dev.frees());
+        // Unmapping frees the device pages.
+        assertEquals(Errno.OK, mm.munmap(a, 4 * PAGE));
+        assertEquals(0, dev.usedPages());
+    }
+
+    /** make_device_exclusive raises EXCLUSIVE with its owner; a CPU access restores the page with CLEAR. */
+    @Test
+    void deviceExclusiveThenCpuRestores() {
+        Object owner = "device-0";
+        long a = anon(1);
+        writePages(mm, a, 1, 4);
+        long pfn = mm.makeDeviceExclusive(a, owner);
+        assertEquals(PteLayout.pfn(pte(mm, a)), pfn);
+        assertEquals(List.of(new Event(EXCLUSIVE, a, a + PAGE, true, owner)), rec.events());
+        assertTrue(PteLayout.isDeviceExclusive(pte(mm, a)));
+        rec.clear();
+        assertPages(mm, a, 1, 4);
+        assertEquals(List.of(ev(CLEAR, a, a + PAGE)), rec.events());
+        assertTrue(PteLayout.isPresent(pte(mm, a)));
+        assertEquals(pfn, PteLayout.pfn(pte(mm, a)));
+    }
+}
