@@ -19,7 +19,7 @@ abstract class HostFixture {
     RecordingSubscriber rec;
 
     HostConfig config() {
-        return HostConfig.defaults().withFrames(8192).withSwapSlots(1024);
+        return HostConfig.defaults().withFrames(2048).withSwapSlots(256);
     }
 
     @BeforeEach

@@ -184,6 +184,19 @@ public final class DeviceTlb {
         return size;
     }
 
+    /**
+     * The page address cached in slot {@code slot} (0 .. {@link #capacity()} - 1), or -1 if the slot
+     * is empty; does not count as a lookup. For checkers that compare the TLB with the page table.
+     */
+    public long cachedPage(int slot) {
+        return tags[slot];
+    }
+
+    /** The entry cached in slot {@code slot}, or 0 if the slot is empty; does not count as a lookup. */
+    public long cachedEntry(int slot) {
+        return entries[slot];
+    }
+
     /** Flush calls ({@link #flushRange} and {@link #flushAll}) since the last reset. */
     public long flushes() {
         return flushes;

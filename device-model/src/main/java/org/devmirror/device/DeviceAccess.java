@@ -1,0 +1,118 @@
+package org.devmirror.device;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+
+import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.mm.DevicePagemap;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.phys.PhysicalMemory;
+
+/**
+ * Models {@code dmirror_read()}/{@code dmirror_write()} with {@code dmirror_do_read()}/
+ * {@code dmirror_do_write()} (lib/test_hmm.c), plus a device atomic: the device accesses a range
+ * through its TLB and page table, copying real bytes; at the first page it cannot access it faults
+ * from there to the end, counts the fault round, and starts again from that page.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * Copies happen under the driver lock, so an invalidation cannot remove a translation mid-page. The
+ * caller holds no lock.
+ */
+final class DeviceAccess {
+    private static final int READ = 0;
+    private static final int WRITE = 1;
+    private static final int ATOMIC = 2;
+
+    private DeviceAccess() {}
+
+    static DeviceCommand read(DeviceMirror mirror, long addr, int npages, byte[] dst) {
+        return run(mirror, addr, npages, dst, 0, READ);
+    }
+
+    static DeviceCommand write(DeviceMirror mirror, long addr, int npages, byte[] src) {
+        return run(mirror, addr, npages, src, 0, WRITE);
+    }
+
+    static DeviceCommand atomicAdd(DeviceMirror mirror, long addr, int npages, long delta) {
+        return run(mirror, addr, npages, null, delta, ATOMIC);
+    }
+
+    private static DeviceCommand run(DeviceMirror mirror, long addr, int npages, byte[] buf, long delta, int kind) {
+        MirrorDriver driver = mirror.driver();
+        long end = addr + ((long) npages << DevicePteLayout.PAGE_SHIFT);
+        long cpages = 0;
+        long faults = 0;
+        while (true) {
+            boolean missing = false;
+            driver.lock().lock();
+            try {
+                for (long va = addr + (cpages << DevicePteLayout.PAGE_SHIFT); va < end; va += PAGE_SIZE) {
+                    long e = driver.translate(va);
+                    if (!usable(e, kind)) {
+                        missing = true; // -ENOENT in dmirror_do_read/write: fault from here
+                        break;
+                    }
+                    access(mirror, e, va, buf, (int) (va - addr), delta, kind);
+                    cpages++;
+                }
+            } finally {
+                driver.lock().unlock();
+            }
+            if (!missing) {
+                return new DeviceCommand(Errno.OK, cpages, faults);
+            }
+            long from = addr + (cpages << DevicePteLayout.PAGE_SHIFT);
+            Errno r = kind == ATOMIC ? DeviceExclusive.acquire(mirror, from, end) : driver.fault(from, end, kind == WRITE);
+            if (r != Errno.OK) {
+                return new DeviceCommand(r, cpages, faults);
+            }
+            faults++;
+        }
+    }
+
+    private static boolean usable(long e, int kind) {
+        return switch (kind) {
+            case READ -> DevicePteLayout.isValid(e);
+            case WRITE -> DevicePteLayout.isWrite(e);
+            default -> DevicePteLayout.isAtomic(e);
+        };
+    }
+
+    private static void access(DeviceMirror mirror, long e, long va, byte[] buf, int off, long delta, int kind) {
+        long pfn = DevicePteLayout.pfnAt(e, va);
+        if (DevicePteLayout.isDevicePrivate(e)) {
+            MirrorDevice owner = deviceOf(mirror, pfn);
+            if (kind == READ) {
+                owner.readPage(pfn, buf, off);
+            } else {
+                owner.writePage(pfn, buf, off); // ATOMIC entries never name device pages
+            }
+            return;
+        }
+        PhysicalMemory memory = mirror.device().systemMemory();
+        switch (kind) {
+            case READ -> memory.read(pfn, 0, buf, off, (int) PAGE_SIZE);
+            case WRITE -> {
+                memory.write(pfn, 0, buf, off, (int) PAGE_SIZE);
+                memory.setDirty(pfn, true); // set_page_dirty: writeback must see the device's write
+            }
+            default -> {
+                for (int o = 0; o < PAGE_SIZE; o += Long.BYTES) {
+                    memory.putLong(pfn, o, memory.getLong(pfn, o) + delta);
+                }
+                memory.setDirty(pfn, true);
+            }
+        }
+    }
+
+    private static MirrorDevice deviceOf(DeviceMirror mirror, long pfn) {
+        if (mirror.device().ownsPfn(pfn)) {
+            return mirror.device();
+        }
+        DevicePagemap pgmap = mirror.device().host().pagemapOf(pfn);
+        if (!(pgmap instanceof MirrorDevice other)) {
+            throw new IllegalStateException("device pfn=0x" + Long.toHexString(pfn) + " belongs to no mirror device");
+        }
+        return other;
+    }
+}

@@ -1,0 +1,271 @@
+package org.devmirror.device;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_PAGES;
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+
+import org.devmirror.device.driver.CpuMapping;
+import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.driver.TrackedRange;
+import org.devmirror.device.pagetable.DevicePageTable;
+import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.MigrateVma;
+import org.devmirror.mm.Prot;
+import org.devmirror.mm.Vma;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * Models the migration half of lib/test_hmm.c: {@code dmirror_migrate_to_device()} with
+ * {@code dmirror_migrate_alloc_and_copy()} and {@code dmirror_migrate_finalize_and_map()},
+ * {@code dmirror_migrate_to_system()}, and {@code dmirror_devmem_fault()} (migrate_to_ram). Pages
+ * move with the host's {@code migrate_vma_setup/pages/finalize}; contents are copied between
+ * physical frames and device pages.
+ *
+ * <p>Allocation failure falls back as the kernel does: a 2 MiB block that cannot get a device
+ * folio is migrated as 512 base pages, and a page that cannot get a device page stays in system
+ * memory (its {@code dst} entry stays 0, so {@code migrate_vma_pages} leaves it alone).
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * The caller holds no driver lock. Each migration holds the mmap read lock from setup to finalize
+ * (taken here, or held by the CPU fault for {@link #toRam}). A device PTE is installed only under
+ * the driver lock, inside a live tracked range, and only if the CPU PTE still names the device page
+ * at that moment; otherwise the device PTE is zapped (it may name the old frame, and the device's
+ * own MIGRATE invalidation was skipped by the policy).
+ */
+final class DeviceMigration {
+    private DeviceMigration() {}
+
+    /** {@code HMM_DMIRROR_MIGRATE_TO_DEV}; cpages = pages readable through the device afterwards. */
+    static DeviceCommand toDevice(DeviceMirror mirror, long start, long end) {
+        MirrorDevice device = mirror.device();
+        MirrorDriver driver = mirror.driver();
+        AddressSpace mm = mirror.mm();
+        if (driver.isReleased()) {
+            return new DeviceCommand(Errno.EINVAL, 0, 0);
+        }
+        mm.mmapReadLock();
+        try {
+            for (long addr = start; addr < end; ) {
+                Vma vma = mm.findVma(addr);
+                if (vma == null || (vma.prot() & Prot.READ) == 0) {
+                    return new DeviceCommand(Errno.EINVAL, 0, 0);
+                }
+                long next = chunkEnd(driver, addr, Math.min(end, vma.end()));
+                MigrateVma args = newArgs(addr, next, device, MigrateVma.SELECT_SYSTEM | MigrateVma.SELECT_COMPOUND);
+                Errno r = mm.migrateVmaSetup(args);
+                if (r != Errno.OK) {
+                    return new DeviceCommand(r, 0, 0);
+                }
+                allocAndCopyToDevice(device, args, (vma.prot() & Prot.WRITE) != 0);
+                mm.migrateVmaPages(args);
+                // finalize turns the migration entries into device-private entries and releases
+                // (pageFree) every destination that ended up unused.
+                mm.migrateVmaFinalize(args);
+                // The policy may have dropped tracking on our own MIGRATE (the blind one does).
+                TrackedRange tracked = driver.ensureTracked(addr, next);
+                mapMigrated(mirror, args, tracked);
+                device.zapMirrors(mm, addr, next, mirror, MmuNotifierEvent.MIGRATE);
+                addr = next;
+            }
+        } finally {
+            mm.mmapReadUnlock();
+        }
+        // Read back through the device page table like dmirror_migrate_to_device: -ENOENT names a
+        // page that did not move.
+        long cpages = 0;
+        driver.lock().lock();
+        try {
+            for (long va = start; va < end; va += PAGE_SIZE) {
+                long e = driver.pageTable().get(va);
+                if (!DevicePteLayout.isDevicePrivate(e) || DevicePteLayout.isRemote(e)) {
+                    return new DeviceCommand(Errno.ENOENT, cpages, 0);
+                }
+                cpages++;
+            }
+        } finally {
+            driver.lock().unlock();
+        }
+        return new DeviceCommand(Errno.OK, cpages, 0);
+    }
+
+    /** {@code HMM_DMIRROR_MIGRATE_TO_SYS}; cpages = pages moved to system memory. */
+    static DeviceCommand toSystem(DeviceMirror mirror, long start, long end) {
+        MirrorDevice device = mirror.device();
+        MirrorDriver driver = mirror.driver();
+        AddressSpace mm = mirror.mm();
+        if (driver.isReleased()) {
+            return new DeviceCommand(Errno.EINVAL, 0, 0);
+        }
+        long cpages = 0;
+        mm.mmapReadLock();
+        try {
+            for (long addr = start; addr < end; ) {
+                Vma vma = mm.findVma(addr);
+                if (vma == null || (vma.prot() & Prot.READ) == 0) {
+                    return new DeviceCommand(Errno.EINVAL, cpages, 0);
+                }
+                long next = chunkEnd(driver, addr, Math.min(end, vma.end()));
+                cpages += migrateBack(device, mm, addr, next, null);
+                addr = next;
+            }
+        } finally {
+            mm.mmapReadUnlock();
+        }
+        return new DeviceCommand(Errno.OK, cpages, 0);
+    }
+
+    /** {@code dmirror_devmem_fault}: the CPU touched {@code devicePfn} at {@code addr}. */
+    static Errno toRam(MirrorDevice device, AddressSpace mm, long addr, long devicePfn) {
+        long cpu = mm.pageTable().get(addr);
+        long size = PteLayout.isHuge(cpu) ? HUGE_SIZE : PAGE_SIZE;
+        long start = addr & -size;
+        migrateBack(device, mm, start, start + size, null);
+        long after = mm.pageTable().get(addr);
+        boolean stillThere = PteLayout.isDevicePrivate(after) && CpuMapping.pageAt(after, addr) == devicePfn;
+        return stillThere ? Errno.ENOMEM : Errno.OK;
+    }
+
+    /** Migrates this device's pages in {@code [start, end)} to system memory; returns pages moved. */
+    private static long migrateBack(MirrorDevice device, AddressSpace mm, long start, long end, DeviceMirror except) {
+        MigrateVma args = newArgs(start, end, device, MigrateVma.SELECT_DEVICE_PRIVATE);
+        if (mm.migrateVmaSetup(args) != Errno.OK) {
+            return 0;
+        }
+        PhysicalMemory memory = device.systemMemory();
+        int n = args.npages();
+        for (int i = 0; i < n; i++) {
+            long src = args.src[i];
+            long pfn = MigrateVma.pfnOf(src);
+            args.dst[i] = 0;
+            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) == 0 || pfn < 0 || !device.ownsPfn(pfn)) {
+                continue;
+            }
+            long frame = memory.allocFrame();
+            if (frame == PhysicalMemory.NO_FRAME) {
+                continue; // the page stays on the device
+            }
+            device.copyToFrame(pfn, frame);
+            args.dst[i] = MigrateVma.migratePfn(frame) | (src & MigrateVma.MIGRATE_PFN_WRITE);
+        }
+        mm.migrateVmaPages(args);
+        // dmirror_devmem_fault_finalize_and_map: the device stops using the pages that moved.
+        device.zapMirrors(mm, start, end, except, MmuNotifierEvent.MIGRATE);
+        long moved = 0;
+        for (int i = 0; i < n; i++) {
+            if (args.dst[i] != 0 && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0) {
+                moved++;
+            }
+        }
+        mm.migrateVmaFinalize(args);
+        return moved;
+    }
+
+    /** Models dmirror_migrate_alloc_and_copy: a device page per isolated system page, copied. */
+    private static void allocAndCopyToDevice(MirrorDevice device, MigrateVma args, boolean vmaWrite) {
+        int n = args.npages();
+        for (int i = 0; i < n; i++) {
+            args.dst[i] = 0;
+        }
+        for (int i = 0; i < n; ) {
+            if (hugeBlock(args, i)) {
+                long head = device.allocHuge();
+                if (head >= 0) {
+                    for (int k = 0; k < HUGE_PAGES; k++) {
+                        fill(device, args, i + k, head + k, vmaWrite);
+                    }
+                    i += HUGE_PAGES;
+                    continue;
+                }
+                // No device folio: fall back to base pages, as test_hmm does.
+            }
+            long src = args.src[i];
+            long spfn = MigrateVma.pfnOf(src);
+            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && spfn < DevicePteLayout.DEVICE_PFN_BASE) {
+                long dpfn = device.allocPage();
+                if (dpfn >= 0) {
+                    fill(device, args, i, dpfn, vmaWrite);
+                }
+            }
+            i++;
+        }
+    }
+
+    /** Whether pages {@code i .. i+511} are one aligned 2 MiB block of system pages all isolated. */
+    private static boolean hugeBlock(MigrateVma args, int i) {
+        long va = args.start + ((long) i << PAGE_SHIFT);
+        if ((va & (HUGE_SIZE - 1)) != 0 || i + HUGE_PAGES > args.npages()) {
+            return false;
+        }
+        for (int k = 0; k < HUGE_PAGES; k++) {
+            long src = args.src[i + k];
+            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) == 0 || MigrateVma.pfnOf(src) >= DevicePteLayout.DEVICE_PFN_BASE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void fill(MirrorDevice device, MigrateVma args, int i, long dpfn, boolean vmaWrite) {
+        long src = args.src[i];
+        long spfn = MigrateVma.pfnOf(src);
+        if (spfn >= 0) {
+            device.copyFromFrame(spfn, dpfn);
+        } // else an empty page: the device page is already zeroed
+        boolean write = (src & MigrateVma.MIGRATE_PFN_WRITE) != 0 || (spfn < 0 && vmaWrite);
+        args.dst[i] = MigrateVma.migratePfn(dpfn) | (write ? MigrateVma.MIGRATE_PFN_WRITE : 0);
+    }
+
+    /**
+     * Models dmirror_migrate_finalize_and_map: device PTEs for the pages that moved. Runs after
+     * finalize, so a page is mapped only if the CPU PTE still names its device page (a CPU touch
+     * may already have migrated it back); anything else the device had there is zapped, since the
+     * policy skipped the device's own MIGRATE and the old frame may be gone.
+     */
+    private static void mapMigrated(DeviceMirror mirror, MigrateVma args, TrackedRange tracked) {
+        MirrorDriver driver = mirror.driver();
+        DevicePageTable pt = driver.pageTable();
+        AddressSpace mm = mirror.mm();
+        int n = args.npages();
+        driver.lock().lock();
+        try {
+            boolean live = tracked != null && tracked.isLive() && tracked.start() <= args.start && args.end <= tracked.end();
+            for (int i = 0; i < n; i++) {
+                long dst = args.dst[i];
+                if (dst == 0) {
+                    continue; // not isolated, or no device page: the system page and its device PTE stay
+                }
+                long va = args.start + ((long) i << PAGE_SHIFT);
+                long dpfn = MigrateVma.pfnOf(dst);
+                long cpu = mm.pageTable().get(va);
+                boolean current = live && PteLayout.isDevicePrivate(cpu) && CpuMapping.pageAt(cpu, va) == dpfn;
+                pt.set(va, current ? DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false) : 0);
+            }
+            driver.tlb().flushRange(args.start, args.end);
+        } finally {
+            driver.lock().unlock();
+        }
+    }
+
+    private static MigrateVma newArgs(long start, long end, MirrorDevice device, int flags) {
+        MigrateVma args = new MigrateVma();
+        int n = (int) ((end - start) >>> PAGE_SHIFT);
+        args.start = start;
+        args.end = end;
+        args.src = new long[n];
+        args.dst = new long[n];
+        args.pgmapOwner = device;
+        args.flags = flags;
+        return args;
+    }
+
+    /** End of the migration chunk at {@code addr}: at most 512 pages, inside one 2 MiB block and one tracking chunk. */
+    private static long chunkEnd(MirrorDriver driver, long addr, long limit) {
+        long chunk = Math.min(driver.trackChunk(), HUGE_SIZE);
+        return Math.min(limit, (addr & -chunk) + chunk);
+    }
+}

@@ -1,0 +1,117 @@
+package org.devmirror.device;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
+
+import java.util.concurrent.TimeUnit;
+import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.hmm.HmmPfn;
+import org.devmirror.hmm.HmmRange;
+import org.devmirror.hmm.RangeFault;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Errno;
+import org.devmirror.notifier.IntervalNotifier;
+import org.devmirror.notifier.IntervalNotifierOps;
+import org.devmirror.notifier.MmuNotifierRange;
+
+/**
+ * Models {@code dmirror_snapshot()} and {@code dmirror_range_snapshot()} (lib/test_hmm.c): one
+ * {@link SnapshotProt} byte per page from a range fault that faults nothing
+ * ({@code default_flags = 0}), 32 pages at a time, each under a temporary interval notifier whose
+ * only job is {@code set_seq}: any invalidation in the interval invalidates the whole snapshot
+ * chunk, which is then taken again.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * The caller holds no lock. The device page table is not touched.
+ */
+final class DeviceSnapshot {
+    /** Pages per snapshot chunk (test_hmm's 32-page {@code pfns[]}). */
+    static final int CHUNK_PAGES = 32;
+
+    private DeviceSnapshot() {}
+
+    /** {@code HMM_DMIRROR_SNAPSHOT}. */
+    static DeviceCommand snapshot(DeviceMirror mirror, long addr, int npages, byte[] out) {
+        MirrorDriver driver = mirror.driver();
+        if (driver.isReleased()) {
+            return new DeviceCommand(Errno.EINVAL, 0, 0);
+        }
+        AddressSpace mm = mirror.mm();
+        long zeroPfn = mirror.device().systemMemory().zeroPfn();
+        IntervalNotifierOps ops = (IntervalNotifier sub, MmuNotifierRange range, long curSeq) -> {
+            // dmirror_snapshot_invalidate: only the sequence matters.
+            if (range.isBlockable()) {
+                driver.lock().lock();
+            } else if (!driver.lock().tryLock()) {
+                return false;
+            }
+            try {
+                sub.setSeq(curSeq);
+            } finally {
+                driver.lock().unlock();
+            }
+            return true;
+        };
+        IntervalNotifier notifier = new IntervalNotifier(ops);
+        HmmRange range = new HmmRange();
+        long[] pfns = new long[CHUNK_PAGES];
+        long timeout = TimeUnit.MILLISECONDS.toNanos(driver.options().faultTimeoutMillis());
+        long end = addr + ((long) npages << PAGE_SHIFT);
+        long cpages = 0;
+        for (long start = addr; start < end; ) {
+            long next = Math.min(end, start + ((long) CHUNK_PAGES << PAGE_SHIFT));
+            mm.notifiers().insert(notifier, start, next - start);
+            try {
+                Errno r = snapshotChunk(mirror, notifier, range, pfns, start, next, timeout);
+                if (r != Errno.OK) {
+                    return new DeviceCommand(r, cpages, 0);
+                }
+                int n = (int) ((next - start) >>> PAGE_SHIFT);
+                for (int i = 0; i < n; i++) {
+                    long pfn = HmmPfn.pfn(pfns[i]);
+                    out[(int) cpages + i] = SnapshotProt.of(pfns[i], zeroPfn, mirror.device().ownsPfn(pfn));
+                }
+                cpages += n;
+            } finally {
+                notifier.remove();
+            }
+            start = next;
+        }
+        return new DeviceCommand(Errno.OK, cpages, 0);
+    }
+
+    private static Errno snapshotChunk(DeviceMirror mirror, IntervalNotifier notifier, HmmRange range, long[] pfns,
+            long start, long end, long timeout) {
+        MirrorDriver driver = mirror.driver();
+        AddressSpace mm = mirror.mm();
+        long deadline = System.nanoTime() + timeout;
+        while (true) {
+            if (System.nanoTime() - deadline > 0) {
+                return Errno.EBUSY;
+            }
+            long seq = notifier.readBegin();
+            range.notifier(notifier).notifierSeq(seq).start(start).end(end).defaultFlags(0).pfnFlagsMask(0)
+                    .devPrivateOwner(mirror.device()).pfns(pfns, 0);
+            Errno r;
+            mm.mmapReadLock();
+            try {
+                r = RangeFault.fault(mm, range);
+            } finally {
+                mm.mmapReadUnlock();
+            }
+            if (r == Errno.EBUSY) {
+                continue;
+            }
+            if (r != Errno.OK) {
+                return r;
+            }
+            driver.lock().lock();
+            try {
+                if (!notifier.readRetry(seq)) {
+                    return Errno.OK; // the bytes are computed from pfns by the caller
+                }
+            } finally {
+                driver.lock().unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package org.devmirror.device;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.memory.DeviceMemory;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.DevicePagemap;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
+import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * Models {@code struct dmirror_device} (lib/test_hmm.c): one simulated device with its own memory
+ * of device-private pages, registered with the host as a {@code dev_pagemap}
+ * ({@code memremap_pages}) whose owner is the device itself, and the mirrors ({@code open()}s)
+ * through which it mirrors address spaces.
+ *
+ * <p>Device page {@code idx} of {@link #memory()} is device-private PFN {@code pfnBase() + idx}. A
+ * CPU touch of such a page calls {@link #migrateToRam}, which moves it back to system memory
+ * ({@code dmirror_devmem_fault}); the host calls {@link #pageFree} when no page-table entry names
+ * a device page any more.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * Thread-safe. Device memory is allocated, freed and copied under the device lock
+ * ({@code mdevice->lock}), a leaf lock: nothing else is taken while holding it. A device page
+ * allocated for a migration belongs to the host once handed to {@code migrate_vma_pages}: the host
+ * maps it, or releases it with {@link #pageFree} if it ends up unused, and calls
+ * {@link #pageFree} when its last mapping goes; the device frees it there and nowhere else.
+ *
+ * <h2>Locking</h2>
+ * The device lock guards {@link #memory()} and the allocation counters. The list of mirrors is
+ * copy-on-write (read without a lock by {@code migrate_to_ram}).
+ */
+public final class MirrorDevice implements DevicePagemap, AutoCloseable {
+    private final Host host;
+    private final int id;
+    private final DeviceMemory memory;
+    private final long pfnBase;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<DeviceMirror> mirrors = new CopyOnWriteArrayList<>();
+    // Guarded by lock: test_hmm's calloc / cfree.
+    private long allocated;
+    private long freed;
+    private int nextMirrorId;
+
+    /**
+     * Creates device {@code id} with {@code pages} pages of device memory and registers them with
+     * {@code host}.
+     *
+     * @param pages a positive multiple of 512
+     */
+    public MirrorDevice(Host host, int id, long pages) {
+        if (host == null) {
+            throw new IllegalArgumentException("host=null");
+        }
+        this.host = host;
+        this.id = id;
+        this.memory = new DeviceMemory(pages);
+        this.pfnBase = host.registerPagemap(this, pages);
+    }
+
+    /** The device number ({@code /dev/hmm_dmirror<id>}). */
+    public int id() {
+        return id;
+    }
+
+    /** The host the device is plugged into. */
+    public Host host() {
+        return host;
+    }
+
+    /** The device memory (use only through this device's methods, which take the device lock). */
+    public DeviceMemory memory() {
+        return memory;
+    }
+
+    /** The first device-private PFN of this device. */
+    public long pfnBase() {
+        return pfnBase;
+    }
+
+    /** Whether {@code pfn} is a device-private page of this device. */
+    public boolean ownsPfn(long pfn) {
+        return pfn >= pfnBase && pfn < pfnBase + memory.capacity();
+    }
+
+    /** {@code pgmap->owner}: the device itself. */
+    @Override
+    public Object owner() {
+        return this;
+    }
+
+    /** Opens a mirror of {@code mm} with the default options ({@code open("/dev/hmm_dmirror<id>")}). */
+    public DeviceMirror open(AddressSpace mm) {
+        return open(mm, MirrorOptions.defaults());
+    }
+
+    /** Opens a mirror of {@code mm} with {@code options}. */
+    public DeviceMirror open(AddressSpace mm, MirrorOptions options) {
+        int mirrorId;
+        lock.lock();
+        try {
+            mirrorId = id * 1000 + nextMirrorId++;
+        } finally {
+            lock.unlock();
+        }
+        DeviceMirror m = new DeviceMirror(this, mm, options, mirrorId);
+        mirrors.add(m);
+        return m;
+    }
+
+    void closed(DeviceMirror m) {
+        mirrors.remove(m);
+    }
+
+    /** The open mirrors of this device. */
+    public List<DeviceMirror> mirrors() {
+        return List.copyOf(mirrors);
+    }
+
+    /**
+     * Models {@code dmirror_devmem_fault()}: the CPU touched device page {@code devicePfn} at
+     * {@code addr}; migrate it (the whole 2 MiB if the CPU maps it with one PMD) back to system
+     * memory and zap it from every mirror of this device on {@code mm}.
+     */
+    @Override
+    public Errno migrateToRam(AddressSpace mm, long addr, long devicePfn) {
+        if (!ownsPfn(devicePfn)) {
+            throw new IllegalArgumentException("devicePfn=0x" + Long.toHexString(devicePfn) + " is not a page of device " + id);
+        }
+        return DeviceMigration.toRam(this, mm, addr, devicePfn);
+    }
+
+    /** Models {@code dmirror_devmem_free()}: no page-table entry names the page any more. */
+    @Override
+    public void pageFree(long devicePfn) {
+        if (!ownsPfn(devicePfn)) {
+            throw new IllegalArgumentException("devicePfn=0x" + Long.toHexString(devicePfn) + " is not a page of device " + id);
+        }
+        lock.lock();
+        try {
+            memory.freePage(devicePfn - pfnBase);
+            freed++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next device page allocation fails once ({@code HMM_DMIRROR_FLAGS} {@code FAIL_ALLOC}). */
+    public void failNextAllocation() {
+        lock.lock();
+        try {
+            memory.failNextAllocation();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Device pages in use. */
+    public long usedPages() {
+        lock.lock();
+        try {
+            return memory.usedPages();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Device pages allocated so far ({@code calloc}). */
+    public long allocatedPages() {
+        lock.lock();
+        try {
+            return allocated;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Device pages freed so far ({@code cfree}). */
+    public long freedPages() {
+        lock.lock();
+        try {
+            return freed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ for migrations
+
+    /** Allocates a zeroed device page for a migration; its PFN, or -1 when none is left. */
+    long allocPage() {
+        lock.lock();
+        try {
+            long idx = memory.allocPage();
+            if (idx == DeviceMemory.NO_PAGE) {
+                return -1;
+            }
+            allocated++;
+            return pfnBase + idx;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Allocates 512 contiguous zeroed device pages; the first PFN, or -1 when no block is free. */
+    long allocHuge() {
+        lock.lock();
+        try {
+            long idx = memory.allocHuge();
+            if (idx == DeviceMemory.NO_PAGE) {
+                return -1;
+            }
+            allocated += 512;
+            return pfnBase + idx;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Copies system frame {@code frame} into device page {@code pfn} (the DMA to the device). */
+    void copyFromFrame(long frame, long pfn) {
+        lock.lock();
+        try {
+            host.memory().copyToSegment(frame, memory.page(pfn - pfnBase), 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Copies device page {@code pfn} into system frame {@code frame} (the DMA to system memory). */
+    void copyToFrame(long pfn, long frame) {
+        lock.lock();
+        try {
+            host.memory().copyFromSegment(memory.page(pfn - pfnBase), 0, frame);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Copies device page {@code pfn} into {@code dst} at {@code off} (a device read). */
+    void readPage(long pfn, byte[] dst, int off) {
+        lock.lock();
+        try {
+            memory.copyOut(pfn - pfnBase, MemorySegment.ofArray(dst), off);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Copies {@code src} at {@code off} into device page {@code pfn} (a device write). */
+    void writePage(long pfn, byte[] src, int off) {
+        lock.lock();
+        try {
+            memory.copyIn(MemorySegment.ofArray(src), off, pfn - pfnBase);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Zaps {@code [start, end)} from every mirror of this device on {@code mm} except
+     * {@code except}: the device's own MIGRATE and EXCLUSIVE invalidations are skipped by its
+     * mirrors' policies, so the device updates them itself. Caller holds no mirror's driver lock.
+     */
+    void zapMirrors(AddressSpace mm, long start, long end, DeviceMirror except, MmuNotifierEvent event) {
+        for (DeviceMirror m : mirrors) {
+            if (m != except && m.mm() == mm) {
+                m.driver().lock().lock();
+                try {
+                    m.driver().zapForDriver(start, end, event);
+                } finally {
+                    m.driver().lock().unlock();
+                }
+            }
+        }
+    }
+
+    /** The system memory of the host. */
+    PhysicalMemory systemMemory() {
+        return host.memory();
+    }
+
+    /** Closes the device memory; close the mirrors first. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            memory.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "dmirror" + id;
+    }
+}

@@ -1,0 +1,126 @@
+package org.devmirror.device.driver;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+
+import org.devmirror.mm.Prot;
+import org.devmirror.mm.Vma;
+import org.devmirror.notifier.MmuNotifierRange;
+
+/**
+ * The mirror's {@link MirrorActions}: armed by {@link MirrorDriver#invalidate} around one policy
+ * call, counting everything the policy does in the mirror's {@code DeviceStats} under the event
+ * being handled.
+ *
+ * <h2>Locking</h2>
+ * Every field is guarded by the driver lock; every action checks the lock is held by the caller
+ * and that an invalidation is being handled.
+ */
+final class DeviceActions implements MirrorActions {
+    private final MirrorDriver driver;
+    // Guarded by the driver lock; set by begin(), cleared by end().
+    private boolean active;
+    private int event;
+    private MmuNotifierRange range;
+    /** The part of the range this policy call may act on. */
+    private long from;
+    private long to;
+    /** PTEs zapped, downgraded or re-read during this call (for the JFR event). */
+    private long touched;
+
+    DeviceActions(MirrorDriver driver) {
+        this.driver = driver;
+    }
+
+    void begin(int event, MmuNotifierRange range, long from, long to) {
+        this.event = event;
+        this.range = range;
+        this.from = from;
+        this.to = to;
+        this.touched = 0;
+        this.active = true;
+    }
+
+    /** Disarms; returns the PTEs touched. */
+    long end() {
+        active = false;
+        range = null;
+        return touched;
+    }
+
+    @Override
+    public long zap(long start, long end) {
+        check(start, end);
+        long n = driver.pageTable().zap(start, end);
+        driver.stats().addZapped(event, n);
+        touched += n;
+        return n;
+    }
+
+    @Override
+    public long flushTlb(long start, long end) {
+        check(start, end);
+        driver.stats().addTlbFlush(event);
+        return driver.tlb().flushRange(start, end);
+    }
+
+    @Override
+    public long downgrade(long start, long end) {
+        check(start, end);
+        long n = driver.pageTable().protect(start, end, false);
+        driver.stats().addDowngraded(event, n);
+        touched += n;
+        return n;
+    }
+
+    @Override
+    public int vmaProt(long addr) {
+        check(addr & -PAGE_SIZE, (addr & -PAGE_SIZE) + PAGE_SIZE);
+        // The host thread raising the invalidation holds the mmap lock for every event that
+        // changes VMAs; where it does not (a reverse-map walk), answer conservatively.
+        if (!driver.mm().isMmapLocked()) {
+            return Prot.NONE;
+        }
+        Vma vma = driver.mm().findVma(addr);
+        return vma == null ? Prot.NONE : vma.prot();
+    }
+
+    @Override
+    public void rereadAtEnd(long start, long end) {
+        check(start, end);
+        if (!driver.reread().queue(range.start(), range.end(), start, end)) {
+            zap(start, end); // no room to remember it: zapping is always safe
+            flushTlb(start, end);
+        }
+    }
+
+    @Override
+    public void dropTracking(TrackedRange tracked, long start, long end) {
+        check(start, end);
+        if (tracked == null || start < tracked.start || end > tracked.end) {
+            throw new IllegalArgumentException("tracked=" + tracked + " does not contain [0x" + Long.toHexString(start)
+                    + ", 0x" + Long.toHexString(end) + ")");
+        }
+        driver.dropTracking(tracked, start, end);
+    }
+
+    @Override
+    public void skip() {
+        check(from, to);
+        driver.stats().addSkipped(event);
+    }
+
+    @Override
+    public Object owner() {
+        return driver.owner();
+    }
+
+    private void check(long start, long end) {
+        if (!driver.lock().isHeldByCurrentThread() || !active) {
+            throw new IllegalStateException("mirror actions are only valid inside InvalidationPolicy.invalidate");
+        }
+        if (start < from || end > to || start >= end || ((start | end) & (PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
+                    + ") is not a page-aligned part of the invalidated [0x" + Long.toHexString(from) + ", 0x" + Long.toHexString(to) + ")");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.devmirror.device.driver;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_PAGES;
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
+
+import java.util.function.LongPredicate;
+import org.devmirror.device.pagetable.DevicePageTable;
+import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.device.tlb.DeviceTlb;
+import org.devmirror.hmm.HmmPfn;
+
+/**
+ * Models {@code dmirror_do_fault()} (lib/test_hmm.c): the work a device fault does under the
+ * driver lock once {@code mmu_interval_read_retry()} said the range fault is still current —
+ * writing device PTEs from the {@code hmm_pfns} output. Beyond dmirror, a run of 512 pages that the
+ * CPU maps with one PMD (map order 9) becomes one 2 MiB device leaf, and device-private pages
+ * become DEVICE_PRIVATE entries, REMOTE when another device owns them.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * Every word of {@code pfns} for the range is VALID (the fault asked for REQ_FAULT and succeeded).
+ * An entry already equal to the one computed is left alone, so a fault over populated pages writes
+ * nothing; if any entry changes, one ranged TLB flush drops whatever the device cached for the
+ * range. Allocates nothing.
+ *
+ * <h2>Locking</h2>
+ * The caller holds the driver lock (the device page table checks it).
+ */
+public final class FaultCommit {
+    private final DevicePageTable pt;
+    private final DeviceTlb tlb;
+    private final LongPredicate localDevicePfn;
+
+    /**
+     * @param pt             the mirror's device page table
+     * @param tlb            the mirror's TLB
+     * @param localDevicePfn true for a device-private PFN of this device
+     */
+    public FaultCommit(DevicePageTable pt, DeviceTlb tlb, LongPredicate localDevicePfn) {
+        this.pt = pt;
+        this.tlb = tlb;
+        this.localDevicePfn = localDevicePfn;
+    }
+
+    /**
+     * Writes the device PTEs of {@code [start, end)} from {@code pfns[0 ..)}.
+     *
+     * @return the PTEs written (4 KiB equivalents)
+     */
+    public long commit(long start, long end, long[] pfns) {
+        int n = (int) ((end - start) >>> DevicePteLayout.PAGE_SHIFT);
+        long written = 0;
+        int i = 0;
+        while (i < n) {
+            long va = start + ((long) i << DevicePteLayout.PAGE_SHIFT);
+            long hmm = pfns[i];
+            if (!HmmPfn.isValid(hmm)) {
+                i++;
+                continue;
+            }
+            long pfn = HmmPfn.pfn(hmm);
+            long entry = entryFor(pfn, HmmPfn.isWrite(hmm));
+            if (HmmPfn.mapOrder(hmm) == 9 && (va & (HUGE_SIZE - 1)) == 0 && i + HUGE_PAGES <= n
+                    && (pfn & (HUGE_PAGES - 1)) == 0) {
+                // hmm_range_fault gives every subpage of a PMD mapping the same flags: one leaf.
+                long leaf = DevicePteLayout.huge(entry);
+                if (pt.get(va) != leaf) {
+                    pt.setHuge(va, leaf);
+                    written += HUGE_PAGES;
+                }
+                i += HUGE_PAGES;
+                continue;
+            }
+            if (pt.get(va) != entry) {
+                pt.set(va, entry);
+                written++;
+            }
+            i++;
+        }
+        if (written != 0) {
+            tlb.flushRange(start, end); // the TLB may hold a read-only or split translation
+        }
+        return written;
+    }
+
+    private long entryFor(long pfn, boolean write) {
+        if (pfn >= DevicePteLayout.DEVICE_PFN_BASE) {
+            return DevicePteLayout.devicePrivatePage(pfn, write, !localDevicePfn.test(pfn));
+        }
+        return DevicePteLayout.systemPage(pfn, write);
+    }
+}

@@ -1,0 +1,81 @@
+package org.devmirror.device.driver;
+
+/**
+ * Everything an {@link InvalidationPolicy} may do to the device while it handles one
+ * invalidation: the verbs of a device driver's invalidate callback (clear PTEs, issue a ranged TLB
+ * invalidation, change permissions in place, stop tracking), each counted per event in the
+ * mirror's {@code DeviceStats}.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * <ul>
+ *   <li>Only valid during {@link InvalidationPolicy#invalidate}, on its thread, with the
+ *       driver lock held; every method throws {@link IllegalStateException} otherwise, and
+ *       {@link IllegalArgumentException} for a range that is not inside the invalidated part of
+ *       the tracked range, changing nothing.</li>
+ *   <li>No method allocates, blocks, or calls into the host.</li>
+ *   <li>Counts are in 4 KiB-equivalent device PTEs (a 2 MiB leaf counts 512).</li>
+ * </ul>
+ *
+ * <h2>Locking</h2>
+ * The caller holds the driver lock (see above); the implementation takes no other lock.
+ */
+public interface MirrorActions {
+    /**
+     * Clears the device PTEs of {@code [start, end)} and frees device page-table pages left empty.
+     *
+     * @return the PTEs cleared
+     */
+    long zap(long start, long end);
+
+    /**
+     * One ranged device-TLB invalidation of {@code [start, end)} (Xe issues one per tile per
+     * invalidation and counts it in {@code SVM_TLB_INVAL_COUNT}).
+     *
+     * @return the TLB entries dropped
+     */
+    long flushTlb(long start, long end);
+
+    /**
+     * Clears WRITE and ATOMIC of the device PTEs of {@code [start, end)} in place, keeping them
+     * readable.
+     *
+     * @return the PTEs whose permission changed
+     */
+    long downgrade(long start, long end);
+
+    /**
+     * The protection ({@code org.devmirror.mm.Prot} bits) of the VMA containing {@code addr} as the
+     * host has already set it, or {@code Prot.NONE} if no VMA contains it. For PROTECTION_VMA this
+     * is the new protection: mprotect updates {@code vm_page_prot} before it changes PTEs.
+     */
+    int vmaProt(long addr);
+
+    /**
+     * Asks for the device PTEs of {@code [start, end)} to be re-read from the CPU page table once the
+     * host has finished this invalidation (at {@code invalidate_range_end}): a page the CPU still
+     * maps with the same frame keeps its device PTE (with WRITE if the CPU grants it and no other
+     * invalidation is in flight), anything else is zapped. Until then the PTEs stay as the policy
+     * left them, so the policy must already have removed every permission the host may be taking
+     * away (downgrade for PROTECTION_PAGE). If the mirror cannot queue the request it zaps the range
+     * at once, which is always safe.
+     */
+    void rereadAtEnd(long start, long end);
+
+    /**
+     * Stops tracking {@code [start, end)} of {@code tracked}: the tracked range is removed from the
+     * mirror now and its interval notifier is removed when this invalidation ends (deferred removal);
+     * the parts of {@code tracked} outside {@code [start, end)} stay tracked by new tracked ranges.
+     * The caller zaps the device PTEs of {@code [start, end)} itself (that frees their device
+     * page-table pages).
+     */
+    void dropTracking(TrackedRange tracked, long start, long end);
+
+    /** Counts the invalidation as skipped: the policy decided the device has nothing to do. */
+    void skip();
+
+    /**
+     * This device's pagemap owner: compare with {@code MmuNotifierRange.owner()} to recognise the
+     * MIGRATE and EXCLUSIVE invalidations this device started itself.
+     */
+    Object owner();
+}

@@ -1,0 +1,469 @@
+package org.devmirror.device.driver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongPredicate;
+import org.devmirror.device.pagetable.DevicePageTable;
+import org.devmirror.device.pagetable.OffHeapDevicePageTable;
+import org.devmirror.device.pagetable.OnHeapDevicePageTable;
+import org.devmirror.device.stats.DeviceStats;
+import org.devmirror.device.stats.InvalidationJfrEvent;
+import org.devmirror.device.tlb.DeviceTlb;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Errno;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.notifier.MmuNotifierRange;
+
+/**
+ * The driver half of {@code struct dmirror} (lib/test_hmm.c), with drm_gpusvm's tracked ranges:
+ * the device page table, TLB, driver lock, tracked ranges, invalidation policy and statistics that
+ * the device fault path and the invalidate callback share.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * <ul>
+ *   <li>Device PTEs exist only inside live tracked ranges, and are written only under the driver
+ *       lock after either {@code readRetry} said the range fault is current ({@link DeviceFault})
+ *       or the caller re-checked the CPU PTE under the lock (migration, exclusive access).</li>
+ *   <li>Every invalidation of a tracked range calls {@code setSeq} under the driver lock and then
+ *       the policy, with {@link MirrorActions} armed for exactly the intersection; a non-blockable
+ *       one is refused (returns false, counted) when the lock is contended, and never blocks.</li>
+ *   <li>The invalidation dispatch, every action the shipped policies take over a populated range
+ *       (except splitting a range on partial unmap while no pooled range is free), and a fault over
+ *       populated pages allocate nothing; the JFR event is created only while a recording enables
+ *       it.</li>
+ *   <li>After the address space's release (RELEASE, or the classic release at exit) faults return
+ *       EFAULT and nothing is tracked any more.</li>
+ * </ul>
+ *
+ * <h2>Locking</h2>
+ * Lock order: fault lock → mmap lock → driver lock → (notifier subscriptions' internal lock,
+ * device memory lock). The driver lock ({@link #lock()}, test_hmm's {@code dmirror->mutex})
+ * guards the page table, TLB, tracked-range set, statistics and the armed actions. It is never held
+ * while calling into the host, except {@code findVma} and the CPU page-table reads done by the
+ * policy and the re-read, which take no lock the host holds across an invalidation.
+ */
+public final class MirrorDriver implements AutoCloseable {
+    private static final int RELEASE = MmuNotifierEvent.RELEASE.ordinal();
+
+    private final AddressSpace mm;
+    private final Object owner;
+    private final int id;
+    private final MirrorOptions options;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock faultLock = new ReentrantLock();
+    private final DevicePageTable pt;
+    private final DeviceTlb tlb;
+    private final DeviceStats stats = new DeviceStats();
+    private final TrackedRanges ranges = new TrackedRanges();
+    private final DeviceActions actions = new DeviceActions(this);
+    private final RereadAtEnd reread = new RereadAtEnd(this);
+    private final FaultCommit commit;
+    private final DeviceFault fault;
+    /** Set once the address space is released; volatile so faults see it without the lock. */
+    private volatile boolean released;
+    /** Set by close(); guarded by the lock. */
+    private boolean closed;
+
+    /**
+     * Creates the driver state of a mirror of {@code mm} and registers its classic notifier.
+     *
+     * @param mm             the address space mirrored
+     * @param owner          the device's pagemap owner ({@code dev_private_owner}, MIGRATE owner)
+     * @param localDevicePfn true for device-private PFNs of this device
+     * @param options        policy, chunk, table, TLB and timeout
+     * @param id             a small number for statistics and JFR events
+     */
+    public MirrorDriver(AddressSpace mm, Object owner, LongPredicate localDevicePfn, MirrorOptions options, int id) {
+        if (mm == null || owner == null || localDevicePfn == null || options == null) {
+            throw new IllegalArgumentException("mm=" + mm + ", owner=" + owner + ", localDevicePfn=" + localDevicePfn
+                    + ", options=" + options + ": none may be null");
+        }
+        this.mm = mm;
+        this.owner = owner;
+        this.id = id;
+        this.options = options;
+        this.pt = options.offHeapTable() ? new OffHeapDevicePageTable(lock) : new OnHeapDevicePageTable(lock);
+        this.tlb = new DeviceTlb(options.tlbSets(), options.tlbWays());
+        this.commit = new FaultCommit(pt, tlb, localDevicePfn);
+        this.fault = new DeviceFault(this, commit, TimeUnit.MILLISECONDS.toNanos(options.faultTimeoutMillis()));
+        mm.notifiers().register(reread);
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    /** The address space mirrored. */
+    public AddressSpace mm() {
+        return mm;
+    }
+
+    /** The device's pagemap owner. */
+    public Object owner() {
+        return owner;
+    }
+
+    /** The mirror's id. */
+    public int id() {
+        return id;
+    }
+
+    /** The options the mirror was built with. */
+    public MirrorOptions options() {
+        return options;
+    }
+
+    /** The invalidation policy. */
+    public InvalidationPolicy policy() {
+        return options.policy();
+    }
+
+    /** Bytes per tracked chunk. */
+    public long trackChunk() {
+        return options.trackChunk();
+    }
+
+    /** The driver lock ({@code dmirror->mutex}). */
+    public ReentrantLock lock() {
+        return lock;
+    }
+
+    /** Serialises device faults (they share the fault buffers). */
+    ReentrantLock faultLock() {
+        return faultLock;
+    }
+
+    /** The device page table (write it only under the driver lock). */
+    public DevicePageTable pageTable() {
+        return pt;
+    }
+
+    /** The device TLB (use it only under the driver lock). */
+    public DeviceTlb tlb() {
+        return tlb;
+    }
+
+    /** The statistics. */
+    public DeviceStats stats() {
+        return stats;
+    }
+
+    /** The fault path. */
+    public DeviceFault faultPath() {
+        return fault;
+    }
+
+    RereadAtEnd reread() {
+        return reread;
+    }
+
+    /** Whether the address space has been released (exit). */
+    public boolean isReleased() {
+        return released;
+    }
+
+    void markReleased() {
+        released = true;
+    }
+
+    // ------------------------------------------------------------------ fault path
+
+    /** Faults {@code [start, end)} in; see {@link DeviceFault#fault}. */
+    public Errno fault(long start, long end, boolean write) {
+        return fault.fault(start, end, write);
+    }
+
+    /**
+     * The device's translation of {@code va}: through the TLB, filling it from the page table on a
+     * miss; 0 if none. Caller holds the driver lock.
+     */
+    public long translate(long va) {
+        checkLocked();
+        long e = tlb.lookup(va);
+        if (e == 0) {
+            e = pt.get(va);
+            if (e != 0) {
+                tlb.fill(va, e);
+            }
+        }
+        return e;
+    }
+
+    /**
+     * The live tracked range containing {@code [start, end)} (which must lie inside one chunk),
+     * inserting one for the whole chunk, and merging the pieces of a chunk split by an earlier
+     * unmap, when needed. Caller holds neither the driver lock nor the subscriptions' lock, and is
+     * not inside an invalidation of this address space (a merge waits for the removal of the
+     * pieces).
+     *
+     * @return the range, or {@code null} once the address space is released or the mirror closed
+     */
+    public TrackedRange ensureTracked(long start, long end) {
+        return ensureTracked(start, end, null);
+    }
+
+    TrackedRange ensureTracked(long start, long end, DeviceFault cursor) {
+        long chunk = options.trackChunk();
+        long chunkStart = start & -chunk;
+        long chunkEnd = chunkStart + chunk;
+        if (end > chunkEnd || end <= start) {
+            throw new IllegalArgumentException("[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
+                    + ") is empty or crosses the tracking chunk boundary 0x" + Long.toHexString(chunkEnd));
+        }
+        while (true) {
+            TrackedRange fresh;
+            lock.lock();
+            try {
+                if (released || closed) {
+                    return null;
+                }
+                TrackedRange t = ranges.find(start);
+                if (t != null && t.end >= end) {
+                    if (cursor != null) {
+                        cursor.generation = t.generation;
+                    }
+                    return t;
+                }
+                fresh = ranges.obtain(this);
+                fresh.reset(chunkStart, chunkEnd);
+            } finally {
+                lock.unlock();
+            }
+            // mmu_interval_notifier_insert before the range is published: an invalidation between
+            // the two reaches fresh (NEW) and, for UNMAP, kills it; then we start again.
+            mm.notifiers().insert(fresh.notifier(), chunkStart, chunk);
+            List<TrackedRange> retired = null;
+            TrackedRange result = null;
+            lock.lock();
+            try {
+                TrackedRange t = ranges.find(start);
+                if (fresh.state == TrackedRange.NEW && !released && !closed && (t == null || t.end < end)) {
+                    // Merge: the pieces an unmap left in this chunk give way to one range.
+                    for (int i = ranges.firstEndingAfter(chunkStart); i < ranges.count() && ranges.at(i).start < chunkEnd; ) {
+                        TrackedRange piece = ranges.at(i);
+                        ranges.remove(piece);
+                        piece.state = TrackedRange.DEAD;
+                        if (retired == null) {
+                            retired = new ArrayList<>(2);
+                        }
+                        retired.add(piece);
+                    }
+                    fresh.state = TrackedRange.LIVE;
+                    ranges.add(fresh);
+                    result = fresh;
+                    if (cursor != null) {
+                        cursor.generation = fresh.generation;
+                    }
+                } else {
+                    fresh.state = TrackedRange.DEAD;
+                    if (retired == null) {
+                        retired = new ArrayList<>(1);
+                    }
+                    retired.add(fresh);
+                }
+            } finally {
+                lock.unlock();
+            }
+            // Outside the lock: remove waits for an invalidation in flight, whose callback takes it.
+            for (int i = 0; retired != null && i < retired.size(); i++) {
+                TrackedRange dead = retired.get(i);
+                dead.notifier().remove();
+                lock.lock();
+                try {
+                    ranges.recycle(dead);
+                } finally {
+                    lock.unlock();
+                }
+            }
+            if (result != null) {
+                return result;
+            }
+        }
+    }
+
+    /** Whether {@code va} lies in a live tracked range. */
+    public boolean isTracked(long va) {
+        lock.lock();
+        try {
+            return ranges.find(va) != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The live tracked ranges as {@code [start0, end0, start1, end1, ...]}, ascending. */
+    public long[] trackedIntervals() {
+        lock.lock();
+        try {
+            long[] out = new long[ranges.count() * 2];
+            for (int i = 0; i < ranges.count(); i++) {
+                out[2 * i] = ranges.at(i).start;
+                out[2 * i + 1] = ranges.at(i).end;
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ invalidation
+
+    /**
+     * Models {@code dmirror_interval_invalidate()}: the callback of every tracked range. Takes the
+     * driver lock ({@code tryLock} when non-blockable), calls {@code setSeq}, and runs the policy
+     * on the intersection of the range and the tracked range.
+     */
+    boolean invalidate(TrackedRange t, MmuNotifierRange range, long curSeq) {
+        int event = range.event().ordinal();
+        if (range.isBlockable()) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
+            stats.addRefused(event);
+            return false; // -EAGAIN: the host must not touch the PTEs
+        }
+        try {
+            t.notifier().setSeq(curSeq); // unconditionally, under the lock (mmu_interval_set_seq)
+            if (event == RELEASE) {
+                released = true;
+            }
+            long from = Math.max(t.start, range.start());
+            long to = Long.compareUnsigned(range.end(), t.end) < 0 ? range.end() : t.end; // RELEASE ends at ULONG_MAX
+            if (closed || from >= to) {
+                return true;
+            }
+            stats.addInvalidation(event);
+            InvalidationJfrEvent jfr = null;
+            if (InvalidationJfrEvent.enabled()) {
+                jfr = new InvalidationJfrEvent();
+                jfr.begin();
+            }
+            actions.begin(event, range, from, to);
+            long touched;
+            try {
+                options.policy().invalidate(actions, t, range, from, to);
+            } finally {
+                touched = actions.end();
+            }
+            if (jfr != null) {
+                jfr.end();
+                if (jfr.shouldCommit()) {
+                    jfr.event = range.event().name();
+                    jfr.policy = options.policy().name();
+                    jfr.mirror = id;
+                    jfr.start = from;
+                    jfr.end = to;
+                    jfr.ptesTouched = touched;
+                    jfr.commit();
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link MirrorActions#dropTracking}; caller holds the lock inside an invalidation callback. */
+    void dropTracking(TrackedRange t, long from, long to) {
+        if (t.state == TrackedRange.NEW) {
+            t.state = TrackedRange.DEAD; // its faulting thread removes the notifier and starts again
+            return;
+        }
+        if (t.state != TrackedRange.LIVE) {
+            return;
+        }
+        ranges.remove(t);
+        t.state = TrackedRange.DEAD;
+        t.notifier().removeDeferred(); // takes effect when this invalidation period ends
+        if (!released && !closed) {
+            if (t.start < from) {
+                addPiece(t.start, from);
+            }
+            if (to < t.end) {
+                addPiece(to, t.end);
+            }
+        }
+        ranges.recycle(t);
+    }
+
+    /** Tracks the still-mapped part {@code [from, to)} of a split range; inserted deferred. */
+    private void addPiece(long from, long to) {
+        TrackedRange piece = ranges.obtain(this);
+        piece.reset(from, to);
+        // Inside an invalidation period the insert is deferred and the piece's first readBegin
+        // waits for the period to end; meanwhile the dying range still receives callbacks.
+        mm.notifiers().insert(piece.notifier(), from, to - from);
+        piece.state = TrackedRange.LIVE;
+        ranges.add(piece);
+    }
+
+    /**
+     * Device work the driver does itself (after migrating pages it started, or on its own
+     * MIGRATE/EXCLUSIVE that the policy skipped): zaps {@code [start, end)} and flushes the TLB,
+     * counted under {@code event}. Caller holds the driver lock.
+     *
+     * @return PTEs zapped
+     */
+    public long zapForDriver(long start, long end, MmuNotifierEvent event) {
+        checkLocked();
+        long n = pt.zap(start, end);
+        if (n != 0) {
+            tlb.flushRange(start, end);
+            stats.addZapped(event.ordinal(), n);
+            stats.addTlbFlush(event.ordinal());
+        }
+        return n;
+    }
+
+    /** Throws {@link IllegalStateException} unless the caller holds the driver lock. */
+    public void checkLocked() {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("the driver lock is not held by thread " + Thread.currentThread().getName());
+        }
+    }
+
+    /**
+     * Stops mirroring: removes every tracked range's notifier and the classic notifier (waiting for
+     * callbacks in flight), then frees the device page table. Idempotent. The caller holds no lock
+     * and is not inside an invalidation.
+     */
+    @Override
+    public void close() {
+        List<TrackedRange> live = new ArrayList<>();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            while (ranges.count() > 0) {
+                TrackedRange t = ranges.at(0);
+                ranges.remove(t);
+                t.state = TrackedRange.DEAD;
+                live.add(t);
+            }
+            pt.clear();
+            tlb.flushAll();
+        } finally {
+            lock.unlock();
+        }
+        for (TrackedRange t : live) {
+            if (t.notifier().isInserted()) {
+                t.notifier().remove();
+            }
+        }
+        if (!released) {
+            mm.notifiers().unregister(reread);
+        }
+        lock.lock();
+        try {
+            pt.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "mirror " + id + " of " + mm + " (" + options.policy().name() + ")";
+    }
+}

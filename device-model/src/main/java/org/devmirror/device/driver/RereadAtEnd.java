@@ -1,0 +1,156 @@
+package org.devmirror.device.driver;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+
+import org.devmirror.device.pagetable.DevicePageTable;
+import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.notifier.MmuNotifier;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.notifier.MmuNotifierRange;
+
+/**
+ * The mirror's classic mmu notifier: it carries out {@link MirrorActions#rereadAtEnd} requests in
+ * {@code invalidate_range_end}, once the host has changed the CPU PTEs (the kernel-doc of
+ * PROTECTION_PAGE: the mirror must read the CPU page table, in end), and it learns of the address
+ * space's release.
+ *
+ * <p>Per device PTE still present in a queued range: if the CPU entry no longer maps the same page
+ * readably the device PTE is zapped; if it does, the (already downgraded) device PTE stays, and
+ * regains WRITE when the CPU grants it and no invalidation is in flight (an in-flight one may be
+ * about to take write away, and its callback may already have run).
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * A request is queued by the interval callback on the host thread that raised the range, and
+ * carried out by the end callback of that same range on that same thread. Only existing device
+ * PTEs are changed: a PTE another invalidation has zapped in between stays zapped. The queue is
+ * bounded; {@link #queue} returns false when it is full and the caller zaps instead. Allocation
+ * free.
+ *
+ * <h2>Locking</h2>
+ * The queue is guarded by the driver lock. {@link #pending} is written under it and read without it
+ * in {@link #invalidateRangeEnd} as a hint: the thread that queued a request reads its own write.
+ */
+final class RereadAtEnd implements MmuNotifier {
+    private static final int CAPACITY = 64;
+    private static final int EVENT = MmuNotifierEvent.PROTECTION_PAGE.ordinal();
+
+    private final MirrorDriver driver;
+    // Guarded by the driver lock; entries [0, pending).
+    private final long[] rangeStart = new long[CAPACITY];
+    private final long[] rangeEnd = new long[CAPACITY];
+    private final long[] from = new long[CAPACITY];
+    private final long[] to = new long[CAPACITY];
+    private final Thread[] thread = new Thread[CAPACITY];
+    /** Requests queued; written under the driver lock, volatile so end() may test it first. */
+    private volatile int pending;
+
+    RereadAtEnd(MirrorDriver driver) {
+        this.driver = driver;
+    }
+
+    /** Queues a re-read of {@code [f, t)} for the end of the range {@code [rs, re)}; caller holds the lock. */
+    boolean queue(long rs, long re, long f, long t) {
+        int n = pending;
+        if (n == CAPACITY) {
+            return false;
+        }
+        rangeStart[n] = rs;
+        rangeEnd[n] = re;
+        from[n] = f;
+        to[n] = t;
+        thread[n] = Thread.currentThread();
+        pending = n + 1; // volatile write: the plain stores above are visible to a reader that sees it
+        return true;
+    }
+
+    @Override
+    public boolean invalidateRangeStart(MmuNotifierRange range) {
+        return true; // all the work is at start in the interval callback, or here at end
+    }
+
+    @Override
+    public void invalidateRangeEnd(MmuNotifierRange range) {
+        if (pending == 0 || range.event() != MmuNotifierEvent.PROTECTION_PAGE) {
+            return;
+        }
+        Thread self = Thread.currentThread();
+        driver.lock().lock();
+        try {
+            for (int i = pending - 1; i >= 0; i--) {
+                if (thread[i] == self && rangeStart[i] == range.start() && rangeEnd[i] == range.end()) {
+                    reread(from[i], to[i]);
+                    int last = pending - 1;
+                    rangeStart[i] = rangeStart[last];
+                    rangeEnd[i] = rangeEnd[last];
+                    from[i] = from[last];
+                    to[i] = to[last];
+                    thread[i] = thread[last];
+                    thread[last] = null;
+                    pending = last;
+                }
+            }
+        } finally {
+            driver.lock().unlock();
+        }
+    }
+
+    @Override
+    public void release(Object mm) {
+        driver.markReleased();
+    }
+
+    private void reread(long start, long end) {
+        DevicePageTable pt = driver.pageTable();
+        CpuPageTable cpu = driver.mm().pageTable();
+        // Even = no invalidation in flight on this address space: nobody is about to take write
+        // away. getAcquire in sequence() pairs with the subscriptions' setRelease.
+        boolean quiet = (driver.mm().notifiers().sequence() & 1) == 0;
+        long examined = 0;
+        long zapped = 0;
+        boolean changed = false;
+        long va = pt.nextPopulated(start, end);
+        while (va < end) {
+            long dev = pt.get(va);
+            long step;
+            if (DevicePteLayout.isHuge(dev)) {
+                long leaf = va & -HUGE_SIZE;
+                long c = cpu.get(leaf);
+                boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev);
+                if (!same) {
+                    zapped += pt.zap(leaf, leaf + HUGE_SIZE);
+                    changed = true;
+                } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(dev)) {
+                    pt.setHuge(leaf, dev | DevicePteLayout.WRITE);
+                    changed = true;
+                }
+                examined += DevicePteLayout.HUGE_PAGES;
+                step = leaf + HUGE_SIZE;
+            } else {
+                long c = cpu.get(va);
+                boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va) == DevicePteLayout.pfn(dev);
+                if (!same) {
+                    zapped += pt.zap(va, va + PAGE_SIZE);
+                    changed = true;
+                } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(dev)) {
+                    pt.set(va, dev | DevicePteLayout.WRITE);
+                    changed = true;
+                }
+                examined++;
+                step = va + PAGE_SIZE;
+            }
+            if (step >= end) {
+                break;
+            }
+            va = pt.nextPopulated(step, end);
+        }
+        driver.stats().addReread(EVENT, examined);
+        driver.stats().addZapped(EVENT, zapped);
+        if (changed) {
+            driver.tlb().flushRange(start, end);
+            driver.stats().addTlbFlush(EVENT);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.devmirror.device.driver;
+
+import org.devmirror.notifier.IntervalNotifier;
+import org.devmirror.notifier.IntervalNotifierOps;
+import org.devmirror.notifier.MmuNotifierRange;
+
+/**
+ * One range of the address space a mirror tracks: an interval notifier the driver inserts when
+ * the device first faults inside a chunk (drm_gpusvm inserts its notifiers and ranges on GPU
+ * fault, in chunks aligned to their size). Device PTEs exist only inside tracked ranges, so every
+ * host change to a page the device maps reaches the mirror through one of them.
+ *
+ * <p>A tracked range is split when part of it is unmapped (the rest stays tracked) and the pieces
+ * of one chunk are merged into one tracked range again when the device refaults there.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * <ul>
+ *   <li>Its state (bounds, {@link #isLive()}, generation) is guarded by the mirror's driver lock.
+ *       The bounds are fixed while the notifier is inserted; an object is reused for another range
+ *       only after its notifier's removal has taken effect, and every reuse bumps the generation,
+ *       so a fault that began on the old range notices and starts again.</li>
+ *   <li>Its notifier keeps calling the mirror until its removal takes effect, also after the range
+ *       stopped being live (dropped or merged): the mirror then still removes device access in the
+ *       intersection, which is always safe.</li>
+ * </ul>
+ *
+ * <h2>Locking</h2>
+ * {@link #invalidate} takes the driver lock ({@code tryLock} for a non-blockable range, refusing
+ * when contended) and holds it while the policy runs.
+ */
+public final class TrackedRange implements IntervalNotifierOps {
+    /** Created and inserted by a fault, not yet in the mirror's set. */
+    static final int NEW = 0;
+    /** In the mirror's set: the fault path may commit device PTEs inside it. */
+    static final int LIVE = 1;
+    /** Dropped, merged away, or never registered; its notifier is being or has been removed. */
+    static final int DEAD = 2;
+
+    private final MirrorDriver driver;
+    private final IntervalNotifier notifier;
+    // All guarded by the driver lock.
+    long start;
+    long end;
+    int state = DEAD;
+    /** Bumped on every reuse; a fault checks it before committing. */
+    long generation;
+
+    TrackedRange(MirrorDriver driver) {
+        this.driver = driver;
+        this.notifier = new IntervalNotifier(this);
+    }
+
+    /** First byte tracked (read under the driver lock or at a quiescent point). */
+    public long start() {
+        return start;
+    }
+
+    /** One past the last byte tracked. */
+    public long end() {
+        return end;
+    }
+
+    /** Whether the range is in its mirror's set (device PTEs may be committed inside it). */
+    public boolean isLive() {
+        return state == LIVE;
+    }
+
+    /** The interval notifier subscribed to {@code [start, end)}. */
+    public IntervalNotifier notifier() {
+        return notifier;
+    }
+
+    /** Whether the range contains {@code [from, to)}. */
+    boolean contains(long from, long to) {
+        return start <= from && to <= end;
+    }
+
+    /** Makes the object track {@code [from, to)} as a NEW range; caller holds the driver lock. */
+    void reset(long from, long to) {
+        start = from;
+        end = to;
+        state = NEW;
+        generation++;
+    }
+
+    @Override
+    public boolean invalidate(IntervalNotifier sub, MmuNotifierRange range, long curSeq) {
+        return driver.invalidate(this, range, curSeq);
+    }
+
+    @Override
+    public String toString() {
+        return "TrackedRange[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end) + ")"
+                + (state == LIVE ? "" : state == NEW ? " new" : " dead");
+    }
+}

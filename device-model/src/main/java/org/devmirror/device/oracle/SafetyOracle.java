@@ -1,0 +1,161 @@
+package org.devmirror.device.oracle;
+
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.VA_LIMIT;
+
+import java.util.function.LongPredicate;
+import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.driver.CpuMapping;
+import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.pagetable.DevicePageTable;
+import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.device.tlb.DeviceTlb;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Prot;
+import org.devmirror.mm.Vma;
+import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.pagetable.PteLayout;
+
+/**
+ * devmirror's security property, checked: every translation a device holds is one the CPU page
+ * table still justifies. A stale device translation lets the device read or write a frame the host
+ * has freed or given to someone else — a use-after-free across the PCIe bus.
+ *
+ * <p>For every valid device PTE (each 4 KiB page of a 2 MiB leaf separately) the oracle checks:
+ * <ul>
+ *   <li>a VMA with read permission contains the address (nothing is mapped the CPU unmapped);</li>
+ *   <li>a system-page entry names the frame the CPU maps there (present and readable), or — only
+ *       with ATOMIC — the frame of the CPU's device-exclusive entry; a plain entry over a
+ *       device-exclusive CPU entry and an ATOMIC entry over anything else are violations;</li>
+ *   <li>a device-private entry names the device page of the CPU's device-private entry, with
+ *       REMOTE exactly when another device owns it;</li>
+ *   <li>WRITE only where the CPU entry grants write (and, for system pages, the VMA does);</li>
+ *   <li>the address lies in a live tracked range (or no later invalidation would reach it);</li>
+ * </ul>
+ * and every cached TLB entry equals the page-table entry it caches.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * Call at a quiescent point: no host operation, device fault or command in flight on the mirror's
+ * address space (for example after the workload threads joined). The oracle takes the mmap read
+ * lock and then the driver lock, so it is also safe, though not meaningful, to call at other times.
+ * It changes nothing (TLB counters included).
+ *
+ * <h2>Locking</h2>
+ * mmap read lock, then the driver lock, as the fault path orders them.
+ */
+public final class SafetyOracle {
+    private SafetyOracle() {}
+
+    /** Checks {@code mirror}'s device page table and TLB against its address space. */
+    public static OracleReport check(DeviceMirror mirror) {
+        return check(mirror.driver(), mirror.device()::ownsPfn);
+    }
+
+    /**
+     * Checks a mirror's driver state against its address space; for driver authors who build a
+     * {@link MirrorDriver} without {@code DeviceMirror}.
+     *
+     * @param localDevicePfn true for device-private PFNs owned by the mirror's own device
+     */
+    public static OracleReport check(MirrorDriver driver, LongPredicate localDevicePfn) {
+        AddressSpace mm = driver.mm();
+        OracleReport.Builder report = new OracleReport.Builder(driver.toString());
+        mm.mmapReadLock();
+        try {
+            driver.lock().lock();
+            try {
+                checkPageTable(driver, localDevicePfn, report);
+                checkTlb(driver, report);
+            } finally {
+                driver.lock().unlock();
+            }
+        } finally {
+            mm.mmapReadUnlock();
+        }
+        return report.build();
+    }
+
+    private static void checkPageTable(MirrorDriver driver, LongPredicate local, OracleReport.Builder report) {
+        DevicePageTable pt = driver.pageTable();
+        for (long va = pt.nextPopulated(0, VA_LIMIT); va < VA_LIMIT; ) {
+            long dev = pt.get(va);
+            checkPage(driver, local, va, dev, report);
+            long next = va + PAGE_SIZE;
+            if (next >= VA_LIMIT) {
+                break;
+            }
+            va = pt.nextPopulated(next, VA_LIMIT);
+        }
+    }
+
+    private static void checkPage(MirrorDriver driver, LongPredicate local, long va, long dev, OracleReport.Builder report) {
+        report.checked(1);
+        AddressSpace mm = driver.mm();
+        Vma vma = mm.findVma(va);
+        String where = "va=0x" + Long.toHexString(va) + " (" + DevicePteLayout.describe(dev) + ")";
+        if (vma == null) {
+            report.violation(where + ": the CPU has no VMA here (unmapped)");
+            return;
+        }
+        if ((vma.prot() & Prot.READ) == 0) {
+            report.violation(where + ": the VMA is " + Prot.toString(vma.prot()));
+            return;
+        }
+        if (!driver.isTracked(va)) {
+            report.violation(where + ": outside every tracked range, no invalidation would reach it");
+        }
+        CpuPageTable cpuPt = mm.pageTable();
+        long cpu = cpuPt.get(va);
+        long page = CpuMapping.pageAt(cpu, va);
+        long devPage = DevicePteLayout.pfnAt(dev, va);
+        String cpuDesc = "CPU " + PteLayout.describe(cpu);
+        if (DevicePteLayout.isDevicePrivate(dev)) {
+            if (!PteLayout.isDevicePrivate(cpu) || page != devPage) {
+                report.violation(where + ": stale device-private page, " + cpuDesc);
+                return;
+            }
+            if (DevicePteLayout.isRemote(dev) == local.test(devPage)) {
+                report.violation(where + ": REMOTE is " + DevicePteLayout.isRemote(dev) + " for a page of "
+                        + (local.test(devPage) ? "this" : "another") + " device");
+            }
+        } else if (DevicePteLayout.isAtomic(dev)) {
+            if (!PteLayout.isDeviceExclusive(cpu) || page != devPage) {
+                report.violation(where + ": ATOMIC without the CPU's device-exclusive entry, " + cpuDesc);
+                return;
+            }
+        } else {
+            if (PteLayout.isDeviceExclusive(cpu)) {
+                report.violation(where + ": maps a page held exclusively for an atomic, " + cpuDesc);
+                return;
+            }
+            if (!PteLayout.isRead(cpu) || page != devPage) {
+                report.violation(where + ": stale translation, " + cpuDesc);
+                return;
+            }
+        }
+        if (DevicePteLayout.isWrite(dev)) {
+            boolean vmaWrite = (vma.prot() & Prot.WRITE) != 0;
+            if (!CpuMapping.grantsWrite(cpu) || (!DevicePteLayout.isDevicePrivate(dev) && !vmaWrite)) {
+                report.violation(where + ": WRITE where the CPU grants only read, " + cpuDesc + ", VMA " + Prot.toString(vma.prot()));
+            }
+        }
+    }
+
+    private static void checkTlb(MirrorDriver driver, OracleReport.Builder report) {
+        DeviceTlb tlb = driver.tlb();
+        DevicePageTable pt = driver.pageTable();
+        for (int slot = 0; slot < tlb.capacity(); slot++) {
+            long page = tlb.cachedPage(slot);
+            if (page < 0) {
+                continue;
+            }
+            report.checked(1);
+            long cached = tlb.cachedEntry(slot);
+            long current = pt.get(page);
+            if (cached != current) {
+                report.violation("TLB va=0x" + Long.toHexString(page) + " caches " + DevicePteLayout.describe(cached)
+                        + ", the page table has " + DevicePteLayout.describe(current));
+            }
+        }
+    }
+}
