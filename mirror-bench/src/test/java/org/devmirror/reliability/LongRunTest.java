@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.RandomGenerator;
+import net.jqwik.api.sessions.JqwikSession;
 import org.devmirror.device.driver.BlindPolicy;
 import org.devmirror.device.driver.MirrorOptions;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,15 @@ class LongRunTest {
     void longRandomRun() {
         long budget = Long.getLong("reliability.ops");
         long seed0 = Long.getLong("reliability.seed", 1);
+        JqwikSession.start(); // generators outside a property need a jqwik session
+        try {
+            longRun(budget, seed0);
+        } finally {
+            JqwikSession.finish();
+        }
+    }
+
+    private static void longRun(long budget, long seed0) {
         RandomGenerator<List<ModelOp>> gen = Sequences.sequence(RandomSequenceProperties.MAX_LENGTH).generator(1000);
         long ops = 0;
         long sequences = 0;
