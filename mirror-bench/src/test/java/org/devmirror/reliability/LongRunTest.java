@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The long mode of {@link RandomSequenceProperties}: {@code -Dreliability.ops=N} runs random
+ * The long mode of {@link RandomSequenceTest}: {@code -Dreliability.ops=N} runs random
  * sequences (seeded, one seed per sequence, from {@code -Dreliability.seed}, default 1) until N
  * operations ran, every fourth sequence as the three-world differential. A failing sequence is
  * shortened greedily (drop one operation while it still fails) and printed as a scenario file with
@@ -34,7 +34,7 @@ class LongRunTest {
     }
 
     private static void longRun(long budget, long seed0) {
-        RandomGenerator<List<ModelOp>> gen = Sequences.sequence(RandomSequenceProperties.MAX_LENGTH).generator(1000);
+        RandomGenerator<List<ModelOp>> gen = Sequences.sequence(RandomSequenceTest.MAX_LENGTH).generator(1000);
         long ops = 0;
         long sequences = 0;
         List<String> violations = new ArrayList<>();
@@ -74,12 +74,12 @@ class LongRunTest {
     private static void run(List<ModelOp> ops, boolean differential) {
         try (MirrorWorld w = new MirrorWorld(MirrorOptions.defaults())) {
             if (!differential) {
-                RandomSequenceProperties.run(w, ops, null);
+                RandomSequenceTest.run(w, ops, null);
                 return;
             }
             try (MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
                     MirrorWorld onHeap = new MirrorWorld(MirrorOptions.defaults().withOffHeapTable(false))) {
-                RandomSequenceProperties.run(w, ops, new MirrorWorld[] {blind, onHeap});
+                RandomSequenceTest.run(w, ops, new MirrorWorld[] {blind, onHeap});
             }
         }
     }

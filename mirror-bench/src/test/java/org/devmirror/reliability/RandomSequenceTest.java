@@ -21,7 +21,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * <p>The CI bound is about 10^4 operations over the three properties; the long mode is
  * {@link LongRunTest} ({@code -Dreliability.ops=N}).
  */
-class RandomSequenceProperties {
+class RandomSequenceTest {
     /** Longest generated sequence; with the tries below about 10^4 operations run in CI. */
     static final int MAX_LENGTH = 120;
     static final AtomicLong OPS = new AtomicLong();

@@ -27,7 +27,7 @@ import org.devmirror.trace.TraceStats;
  * reader never throws and accounts for every line, neither throws anything else, neither hangs
  * (each input has a time limit), and a huge input is handled in bounded memory.
  */
-class HostileInputProperties {
+class HostileInputTest {
     private static final Duration LIMIT = Duration.ofSeconds(5);
     private static final Pattern FILE_LINE = Pattern.compile("^hostile\\.scn:[1-9][0-9]*: .+", Pattern.DOTALL);
 
