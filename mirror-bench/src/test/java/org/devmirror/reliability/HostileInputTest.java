@@ -49,6 +49,7 @@ class HostileInputTest {
             gpu atomic buf 4p add 3
             expect data buf 4p pattern index
             expect events UNMAP=1 CLEAR=2
+            gpu snapshot buf 2p
             expect snapshot gpu buf 2p = READ|WRITE NONE
             expect oracle clean
             exit
