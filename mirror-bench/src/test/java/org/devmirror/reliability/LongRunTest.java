@@ -45,6 +45,10 @@ class LongRunTest {
             String failure = runOnce(seq, differential);
             ops += seq.size();
             sequences++;
+            if (sequences % 25 == 0) { // partial figures survive a run cut short
+                System.out.printf("reliability long run: %d operations, %d sequences, last seed %d, %.0f s, %d violations so far%n",
+                        ops, sequences, seed, (System.nanoTime() - start) / 1e9, violations.size());
+            }
             if (failure != null) {
                 List<ModelOp> small = shrink(seq, differential);
                 violations.add("seed " + seed + ":\n" + runOnceText(small, differential));
