@@ -52,6 +52,7 @@ class LongRunTest {
             if (failure != null) {
                 List<ModelOp> small = shrink(seq, differential);
                 violations.add("seed " + seed + ":\n" + runOnceText(small, differential));
+                System.out.println("VIOLATION " + violations.get(violations.size() - 1));
             }
         }
         double secs = (System.nanoTime() - start) / 1e9;
