@@ -103,10 +103,12 @@ class HostFaultInjectionTest {
                 new Op("fault write, huge page shared with the child", w -> of(w.parent.cpuFault(HUGE + 5 * PAGE, true)), UNCHANGED),
                 new Op("cpuWrite across three pages", w -> of(w.parent.cpuWrite(ANON + 11 * PAGE + 4090, filled(4116, 0x99), 0, 4116)),
                         (role, va, before) -> !role.equals("parent") ? before
-                                : overwrite(before, va, ANON + 11 * PAGE + 4090, 4116, (byte) 0x99)),
+                                : overwrite(before, va, ANON + 11 * PAGE + 4090, 4116, (byte) 0x99),
+                        OnFailure.SHORT_WRITE), // AddressSpace.cpuWrite: a page at a time, like copy_to_user
                 new Op("cpuFill of four untouched pages", w -> of(w.parent.cpuFill(ANON + 12 * PAGE, 4 * PAGE, (byte) 0x77)),
                         (role, va, before) -> !role.equals("parent") ? before
-                                : overwrite(before, va, ANON + 12 * PAGE, 4 * PAGE, (byte) 0x77)),
+                                : overwrite(before, va, ANON + 12 * PAGE, 4 * PAGE, (byte) 0x77),
+                        OnFailure.SHORT_WRITE),
                 new Op("compaction of the anon range", w -> count(w.parent.compact(ANON, 16 * PAGE)), UNCHANGED),
                 new Op("compaction of the huge page", w -> count(w.parent.compact(HUGE, PMD)), UNCHANGED),
                 new Op("collapse of 4 KiB pages", w -> of(w.parent.collapseHuge(SMALL)), UNCHANGED),
