@@ -205,7 +205,7 @@ class ConcurrentStressTest {
 
     /**
      * Forks a child, lets device 0 mirror and fault it, then OOM-reaps it: EAGAIN while the device
-     * holds its lock is retried until accepted; afterwards the child's device maps nothing.
+     * holds its lock is retried until accepted; afterwards the oracle holds for the child's mirror.
      */
     private void oomReapChild() {
         AddressSpace c = parent.fork();
@@ -226,12 +226,9 @@ class ConcurrentStressTest {
             if (!report.isClean()) {
                 violations.add("after the OOM reap: " + report);
             }
-            for (long va = SMALL; va < SMALL + SMALL_PAGES * PAGE; va += PAGE) {
-                if (cm.entry(va) != 0) {
-                    violations.add("after the OOM reap the child's device still maps 0x" + Long.toHexString(va));
-                    break;
-                }
-            }
+            // The reaped VMAs stay: a device thread may have refaulted the child between the reap
+            // and this lock, so what the device maps now is judged by the oracle above (every
+            // entry names the frame the CPU maps), not by expecting it to map nothing.
             c.exit();
             cm.close();
         } finally {
@@ -254,9 +251,12 @@ class ConcurrentStressTest {
             DeviceCommand c = m.write(va, 1, buf);
             if (c.cpages() == 1) {
                 shadow.put(va, PageModel.fillWord(b));
-            } else {
+            } else if (c.result() != Errno.EFAULT) {
                 tolerate("device write", c.result());
             }
+            // EFAULT is the kernel's answer when a fork has left this device's own device-private
+            // page read-only: range fault reports it as it is and dmirror_do_fault refuses a
+            // read-only page for a write. The page keeps its old bytes, so the shadow stays.
         } else if (op < 45) {
             long va = ownPage(id, rnd);
             byte[] buf = new byte[(int) PAGE];

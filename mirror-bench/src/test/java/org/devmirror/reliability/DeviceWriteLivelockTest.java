@@ -79,13 +79,26 @@ class DeviceWriteLivelockTest {
         assertEquals(Errno.OK, mm.cpuFill(buf, 4 * PAGE, (byte) 1));
         assertEquals(4, mirror.migrateToDevice(buf, 4).cpages());
         AddressSpace child = mm.fork();
-        // Step 2: the parent's device writes one page; the child keeps the old contents.
+        // Step 2: the parent's device writes one page. Range fault reports the device's own
+        // read-only device-private page without faulting it, and the write fault refuses a
+        // read-only page (dmirror_do_fault's -EFAULT): the command returns, with EFAULT.
         byte[] data = new byte[(int) PAGE];
         Arrays.fill(data, (byte) 2);
         DeviceCommand c = assertTimeoutPreemptively(LIMIT, () -> mirror.write(buf, 1, data),
                 "device write livelocks on a COW-shared device-private page");
-        assertEquals(Errno.OK, c.result());
+        assertEquals(Errno.EFAULT, c.result());
+        // Step 3: nothing was written; parent and child both still read the old bytes.
         byte[] back = new byte[1];
+        assertEquals(Errno.OK, child.cpuRead(buf, back, 0, 1));
+        assertEquals(1, back[0]);
+        assertEquals(Errno.OK, mm.cpuRead(buf, back, 0, 1));
+        assertEquals(1, back[0]);
+        // Step 4: once the CPU has touched the page (migrate_to_ram, COW broken on write), the
+        // device write goes through and only the parent sees it.
+        assertEquals(Errno.OK, mm.cpuFill(buf, PAGE, (byte) 1));
+        assertEquals(Errno.OK, mirror.write(buf, 1, data).result());
+        assertEquals(Errno.OK, mm.cpuRead(buf, back, 0, 1));
+        assertEquals(2, back[0]);
         assertEquals(Errno.OK, child.cpuRead(buf, back, 0, 1));
         assertEquals(1, back[0]);
         child.exit();
