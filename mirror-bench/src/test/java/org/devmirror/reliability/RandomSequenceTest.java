@@ -18,11 +18,12 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * every step. A failing sequence is shrunk by jqwik and reported as the scenario file that replays
  * it ({@code ./devmirror run FILE}).
  *
- * <p>The CI bound is about 10^4 operations over the three properties; the long mode is
+ * <p>The CI bound is about 1,500 operations over the properties (the per-step data check reads
+ * every page of every world, which is what costs); the long mode is
  * {@link LongRunTest} ({@code -Dreliability.ops=N}).
  */
 class RandomSequenceTest {
-    /** Longest generated sequence; with the tries below about 10^4 operations run in CI. */
+    /** Longest generated sequence; with the tries below about 1,500 operations run in CI (each checked against every page). */
     static final int MAX_LENGTH = 120;
     static final AtomicLong OPS = new AtomicLong();
     static final AtomicLong SEQUENCES = new AtomicLong();
@@ -34,7 +35,7 @@ class RandomSequenceTest {
     }
 
     /** The oracle and the data check hold after every step (event-aware policy, off-heap table). */
-    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.FULL)
+    @Property(tries = 20, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.FULL)
     void oracleAndDataHoldAfterEveryStep(@ForAll("sequences") List<ModelOp> ops) {
         try (MirrorWorld w = new MirrorWorld(MirrorOptions.defaults())) {
             run(w, ops, null);
@@ -46,7 +47,7 @@ class RandomSequenceTest {
      * same bytes, and the off-heap and on-heap device tables hold the same translations, step by
      * step, each world passing its own oracle and data check.
      */
-    @Property(tries = 40, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.FULL)
+    @Property(tries = 6, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.FULL)
     void policiesAndTablesAgree(@ForAll("sequences") List<ModelOp> ops) {
         try (MirrorWorld eventAware = new MirrorWorld(MirrorOptions.defaults());
                 MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));

@@ -10,8 +10,8 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * gets a copy of every VMA, joins each fork family and maps each file. Page-table entries are
  * copied only for VMAs that have anonymous pages ({@code vma_needs_copy}); shared and file VMAs
  * without them are faulted in by the child. For a private (COW) VMA, one PROTECTION_PAGE over the
- * span of parent entries that lose write permission precedes the copy: present pages, THPs and
- * device-private entries become read-only in both, so the first write on either side copies.
+ * span of the parent's populated entries precedes the copy: present pages, THPs and device-private
+ * entries become read-only and shared in both, so the first write on either side copies.
  * Device-exclusive entries are first restored in the parent (CLEAR each, as a CPU access would)
  * and then copied like any present page. Swap entries share their slot.
  *
@@ -60,13 +60,15 @@ final class Fork {
         long last = -1;
         if (cow) {
             walk.reset(v.start, v.end);
+            // copy_page_range raises PROTECTION_PAGE over the whole COW range, not only over the
+            // entries still writable: a page already read-only (soft-dirty clearing write-protects
+            // exclusive pages) becomes shared with the child all the same, and a mirror that kept
+            // writing it would write into the child's copy.
             while (walk.next()) {
-                if (PteLayout.isWrite(walk.entry())) {
-                    if (first < 0) {
-                        first = walk.entryStart();
-                    }
-                    last = walk.entryEnd();
+                if (first < 0) {
+                    first = walk.entryStart();
                 }
+                last = walk.entryEnd();
             }
         }
         int slot = first >= 0 ? parent.notify.start(MmuNotifierEvent.PROTECTION_PAGE, first, last, null) : MmuNotify.OFF;

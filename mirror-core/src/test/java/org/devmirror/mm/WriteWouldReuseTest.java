@@ -38,6 +38,20 @@ class WriteWouldReuseTest extends HostFixture {
     }
 
     @Test
+    void forkAfterSoftDirtyStillRaisesProtectionPage() {
+        // A page write-protected by clear_refs becomes shared by fork all the same: mirrors must
+        // hear PROTECTION_PAGE for it, or a device kept writable would write into the child's copy.
+        long a = anon(1);
+        writePages(mm, a, 1, 1);
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        rec.clear();
+        AddressSpace child = mm.fork();
+        assertEquals(java.util.List.of(ev(org.devmirror.notifier.MmuNotifierEvent.PROTECTION_PAGE, a, a + PAGE)), rec.events());
+        assertFalse(reuse(mm, a));
+        child.exit();
+    }
+
+    @Test
     void forkSharedPageIsNotReused() {
         // A page shared with a fork child would be copied on write.
         long a = anon(1);
