@@ -15,6 +15,7 @@ import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
 
 /**
  * devmirror's security property, checked: every translation a device holds is one the CPU page
@@ -29,9 +30,13 @@ import org.devmirror.mm.pagetable.PteLayout;
  *       device-exclusive CPU entry and an ATOMIC entry over anything else are violations;</li>
  *   <li>a device-private entry names the device page of the CPU's device-private entry, with
  *       REMOTE exactly when another device owns it;</li>
- *   <li>WRITE only where the CPU entry grants write, or where a CPU write would reuse the same
- *       frame ({@link AddressSpace#writeWouldReuse}: an exclusive anonymous page write-protected
- *       only for soft-dirty tracking) — and, for system pages, the VMA grants write;</li>
+ *   <li>WRITE only where the CPU grants write: the CPU entry is writable, or — for a private
+ *       anonymous page mapped once and referenced once in a writable VMA — a CPU write fault would
+ *       make this same frame writable in place ({@code wp_page_reuse},
+ *       asked of the host with {@link AddressSpace#writeWouldReuse}). The second case covers
+ *       soft-dirty tracking, which write-protects CPU entries without taking access away ("same
+ *       page and same access flags", the kernel-doc of MMU_NOTIFIER_SOFT_DIRTY); a page shared
+ *       copy-on-write after fork never qualifies;</li>
  *   <li>the address lies in a live tracked range (or no later invalidation would reach it);</li>
  * </ul>
  * and every cached TLB entry equals the page-table entry it caches.
@@ -94,44 +99,42 @@ public final class SafetyOracle {
         report.checked(1);
         AddressSpace mm = driver.mm();
         Vma vma = mm.findVma(va);
-        String where = "va=0x" + Long.toHexString(va) + " (" + DevicePteLayout.describe(dev) + ")";
         if (vma == null) {
-            report.violation(where + ": the CPU has no VMA here (unmapped)");
+            report.violation(where(va, dev) + ": the CPU has no VMA here (unmapped)");
             return;
         }
         if ((vma.prot() & Prot.READ) == 0) {
-            report.violation(where + ": the VMA is " + Prot.toString(vma.prot()));
+            report.violation(where(va, dev) + ": the VMA is " + Prot.toString(vma.prot()));
             return;
         }
         if (!driver.isTracked(va)) {
-            report.violation(where + ": outside every tracked range, no invalidation would reach it");
+            report.violation(where(va, dev) + ": outside every tracked range, no invalidation would reach it");
         }
         CpuPageTable cpuPt = mm.pageTable();
         long cpu = cpuPt.get(va);
         long page = CpuMapping.pageAt(cpu, va);
         long devPage = DevicePteLayout.pfnAt(dev, va);
-        String cpuDesc = "CPU " + PteLayout.describe(cpu);
         if (DevicePteLayout.isDevicePrivate(dev)) {
             if (!PteLayout.isDevicePrivate(cpu) || page != devPage) {
-                report.violation(where + ": stale device-private page, " + cpuDesc);
+                report.violation(where(va, dev) + ": stale device-private page, " + cpuDesc(cpu));
                 return;
             }
             if (DevicePteLayout.isRemote(dev) == local.test(devPage)) {
-                report.violation(where + ": REMOTE is " + DevicePteLayout.isRemote(dev) + " for a page of "
+                report.violation(where(va, dev) + ": REMOTE is " + DevicePteLayout.isRemote(dev) + " for a page of "
                         + (local.test(devPage) ? "this" : "another") + " device");
             }
         } else if (DevicePteLayout.isAtomic(dev)) {
             if (!PteLayout.isDeviceExclusive(cpu) || page != devPage) {
-                report.violation(where + ": ATOMIC without the CPU's device-exclusive entry, " + cpuDesc);
+                report.violation(where(va, dev) + ": ATOMIC without the CPU's device-exclusive entry, " + cpuDesc(cpu));
                 return;
             }
         } else {
             if (PteLayout.isDeviceExclusive(cpu)) {
-                report.violation(where + ": maps a page held exclusively for an atomic, " + cpuDesc);
+                report.violation(where(va, dev) + ": maps a page held exclusively for an atomic, " + cpuDesc(cpu));
                 return;
             }
             if (!PteLayout.isRead(cpu) || page != devPage) {
-                report.violation(where + ": stale translation, " + cpuDesc);
+                report.violation(where(va, dev) + ": stale translation, " + cpuDesc(cpu));
                 return;
             }
         }
@@ -142,9 +145,18 @@ public final class SafetyOracle {
             // catch the next write): no other mapping can see the device's bytes.
             boolean cpuWrite = CpuMapping.grantsWrite(cpu) || (!DevicePteLayout.isDevicePrivate(dev) && mm.writeWouldReuse(va));
             if (!cpuWrite || (!DevicePteLayout.isDevicePrivate(dev) && !vmaWrite)) {
-                report.violation(where + ": WRITE where the CPU grants only read, " + cpuDesc + ", VMA " + Prot.toString(vma.prot()));
+                report.violation(where(va, dev) + ": WRITE where the CPU grants only read, " + cpuDesc(cpu) + ", VMA " + Prot.toString(vma.prot()));
             }
         }
+    }
+
+    // Descriptions are built only for violations: a clean check allocates no strings.
+    private static String where(long va, long dev) {
+        return "va=0x" + Long.toHexString(va) + " (" + DevicePteLayout.describe(dev) + ")";
+    }
+
+    private static String cpuDesc(long cpu) {
+        return "CPU " + PteLayout.describe(cpu);
     }
 
     private static void checkTlb(MirrorDriver driver, OracleReport.Builder report) {
