@@ -312,9 +312,10 @@ public final class AddressSpace implements AutoCloseable {
     /**
      * Whether a CPU write at {@code addr} would keep the frame mapped there and only make its
      * entry writable (the reuse test of {@code do_wp_page}): true for a read-only entry of an
-     * exclusively owned anonymous page in a private writable VMA, as soft-dirty clearing leaves
-     * them; false for a copy-on-write page shared with a fork, the zero page, a shared mapping
-     * (whose write-protection tracks dirtiness for writeback) or no present entry. The safety
+     * exclusively owned anonymous page in a private writable VMA, or of a still-dirty page in a
+     * shared writable one, as soft-dirty clearing leaves them; false for a copy-on-write page
+     * shared with a fork, the zero page, a clean shared page (whose write-protection tracks
+     * dirtiness for writeback) or no present entry. The safety
      * oracle uses it: a device may keep writing such a page because the CPU would write the same
      * frame. Caller holds the mmap lock.
      */
@@ -350,12 +351,20 @@ public final class AddressSpace implements AutoCloseable {
         return CpuAccess.read(this, addr, dst, off, len);
     }
 
-    /** The CPU writes {@code len} bytes at addr, faulting (and breaking COW) as needed. */
+    /**
+     * The CPU writes {@code len} bytes at addr, faulting (and breaking COW) as needed. It goes a
+     * page at a time, like {@code copy_to_user}: when a fault fails (ENOMEM), the pages before the
+     * failing one hold the new bytes, that page and the ones after it are as they were (a short
+     * write), and no page is half-written.
+     */
     public Errno cpuWrite(long addr, byte[] src, int off, int len) {
         return CpuAccess.write(this, addr, src, off, len);
     }
 
-    /** The CPU writes {@code value} to every byte of {@code [addr, addr + length)}. */
+    /**
+     * The CPU writes {@code value} to every byte of {@code [addr, addr + length)}, a page at a
+     * time; on a failed fault it is a short write, as {@link #cpuWrite}.
+     */
     public Errno cpuFill(long addr, long length, byte value) {
         return CpuAccess.fill(this, addr, length, value);
     }

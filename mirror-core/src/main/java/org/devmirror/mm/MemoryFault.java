@@ -236,13 +236,19 @@ final class MemoryFault {
     }
 
     /**
-     * Whether a CPU write to the read-only present entry {@code e} of a private writable VMA would
-     * keep the same frame and only make the entry writable ({@code wp_page_reuse}), as opposed to
-     * copying it. Soft-dirty clearing and KSM's write-protect leave exclusive pages in this state.
+     * Whether a CPU write to the read-only present entry {@code e} of a writable VMA would keep the
+     * same frame and only make the entry writable again, with nothing else to account: an
+     * exclusive anonymous page ({@code wp_page_reuse}), or a shared page whose entry is still
+     * dirty ({@code wp_page_shared} on a page that is already dirty). Soft-dirty clearing leaves
+     * pages in this state. A clean shared page is not: its write-protection is how writeback
+     * learns of the next write ({@code page_mkclean}).
      */
     static boolean writeWouldReuse(AddressSpace mm, Vma vma, long e) {
-        if (vma.isShared() || (vma.prot() & Prot.WRITE) == 0 || !PteLayout.isPresent(e) || PteLayout.isSpecial(e)) {
+        if ((vma.prot() & Prot.WRITE) == 0 || !PteLayout.isPresent(e) || PteLayout.isSpecial(e)) {
             return false;
+        }
+        if (vma.isShared()) {
+            return PteLayout.isDirty(e);
         }
         long pfn = PteLayout.pfn(e);
         return PteLayout.isHuge(e) ? isExclusiveHuge(mm.host().memory(), pfn) : isExclusiveAnon(mm.host(), pfn);

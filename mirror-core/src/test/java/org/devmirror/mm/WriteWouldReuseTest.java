@@ -61,6 +61,17 @@ class WriteWouldReuseTest extends HostFixture {
     }
 
     @Test
+    void dirtySharedPageWriteProtectedForSoftDirtyIsReused() {
+        // clear_refs write-protects a dirty shared page; the CPU's next write lands in place.
+        MemoryObject file = host.newFile("f", PAGE);
+        long a = mm.mmap(0, PAGE, Prot.RW, MapFlags.SHARED, file, 0);
+        writePages(mm, a, 1, 1);
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        assertFalse(PteLayout.isWrite(pte(mm, a)), describe(pte(mm, a)));
+        assertTrue(reuse(mm, a));
+    }
+
+    @Test
     void cleanSharedFilePageIsNotReused() {
         // Write-protection after writeback tracks dirtiness: the device must not write behind it.
         MemoryObject file = host.newFile("f", PAGE);

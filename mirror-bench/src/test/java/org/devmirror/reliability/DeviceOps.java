@@ -1,0 +1,150 @@
+package org.devmirror.reliability;
+
+import static org.devmirror.reliability.MirrorWorld.PAGE;
+import static org.devmirror.reliability.ModelOp.hex;
+import static org.devmirror.reliability.ModelOp.pagesOf;
+import static org.devmirror.reliability.ModelOp.range;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import org.devmirror.device.DeviceCommand;
+import org.devmirror.device.DeviceMirror;
+import org.devmirror.mm.Errno;
+import org.devmirror.reliability.MirrorWorld.Space;
+import org.devmirror.reliability.ModelOp.Range;
+
+/** The device operations of a random sequence: every dmirror command, device faults and allocation failures. */
+final class DeviceOps {
+    private DeviceOps() {}
+
+    /** The kinds of {@link Dev}. */
+    enum Kind { READ, WRITE, ATOMIC, FAULT_READ, FAULT_WRITE, MIGRATE, MIGRATE_BACK, EXCLUSIVE, CHECK_EXCLUSIVE, SNAPSHOT }
+
+    /** One device command over a range of one space. */
+    record Dev(int device, int space, int slot, int offRaw, int lenRaw, Kind kind, int value) implements ModelOp {
+        @Override
+        public Step apply(MirrorWorld w) {
+            Space s = w.space(space);
+            int d = Math.floorMod(device, MirrorWorld.DEVICES);
+            DeviceMirror m = w.mirror(d, s);
+            Range r = range(s, slot, offRaw, lenRaw);
+            String dev = "gpu" + d + " ";
+            List<PageModel> pages = pagesOf(s, r);
+            switch (kind) {
+                case READ -> {
+                    w.log(s, dev + "read " + r.text());
+                    byte[] buf = new byte[r.pages() * (int) PAGE];
+                    DeviceCommand c = m.read(r.addr(), r.pages(), buf);
+                    Errno expected = pages.stream().allMatch(p -> p != null && p.readable()) ? Errno.OK : null;
+                    checkOutcome(w, "device read " + r.text(), expected, c);
+                    if (c.isOk()) {
+                        compare(w, "device read", r, pages, buf);
+                        return new Step("OK", c.cpages(), Arrays.hashCode(buf));
+                    }
+                    return new Step(c.result().name(), 0, 0);
+                }
+                case WRITE -> {
+                    int b = value & 0xff;
+                    w.log(s, dev + "write " + r.text() + " fill " + hex(b));
+                    byte[] buf = new byte[r.pages() * (int) PAGE];
+                    Arrays.fill(buf, (byte) b);
+                    DeviceCommand c = m.write(r.addr(), r.pages(), buf);
+                    Errno expected = pages.stream().allMatch(p -> p != null && p.writable()) ? Errno.OK : null;
+                    checkOutcome(w, "device write " + r.text(), expected, c);
+                    for (int i = 0; i < c.cpages(); i++) {
+                        pages.get(i).cell.store(PageModel.fillWord(b)); // the pages before the failing one are written
+                    }
+                    return new Step(c.result().name(), 0, 0);
+                }
+                case ATOMIC -> {
+                    long delta = 1 + Math.floorMod(value, 7);
+                    w.log(s, dev + "atomic " + r.text() + " add " + delta);
+                    DeviceCommand c = m.atomicAdd(r.addr(), r.pages(), delta);
+                    if (c.isOk() && c.cpages() != r.pages()) {
+                        throw new AssertionError("device atomic " + r.text() + " OK with cpages=" + c.cpages());
+                    }
+                    for (int i = 0; i < c.cpages(); i++) {
+                        pages.get(i).cell.add(delta);
+                    }
+                    return new Step(c.result().name(), 0, 0);
+                }
+                case FAULT_READ, FAULT_WRITE -> {
+                    boolean write = kind == Kind.FAULT_WRITE;
+                    // The scenario format has no bare device fault; a device read faults the same way.
+                    w.log(s, "# " + dev + "fault " + r.text() + (write ? " write" : " read"));
+                    return new Step(m.fault(r.addr(), r.pages(), write).name(), 0, 0);
+                }
+                case MIGRATE -> {
+                    w.log(s, dev + "migrate " + r.text());
+                    return new Step(m.migrateToDevice(r.addr(), r.pages()).result().name(), 0, 0);
+                }
+                case MIGRATE_BACK -> {
+                    w.log(s, dev + "migrate-back " + r.text());
+                    return new Step(m.migrateToSystem(r.addr(), r.pages()).result().name(), 0, 0);
+                }
+                case EXCLUSIVE -> {
+                    w.log(s, dev + "exclusive " + r.text());
+                    return new Step(m.exclusive(r.addr(), r.pages()).result().name(), 0, 0);
+                }
+                case CHECK_EXCLUSIVE -> {
+                    w.log(s, dev + "check-exclusive " + r.text());
+                    return new Step(m.checkExclusive(r.addr(), r.pages()).name(), 0, 0);
+                }
+                default -> {
+                    w.log(s, dev + "snapshot " + r.text());
+                    byte[] prot = new byte[r.pages()];
+                    return new Step(m.snapshot(r.addr(), r.pages(), prot).result().name(), 0, 0);
+                }
+            }
+        }
+    }
+
+    /** HMM_DMIRROR_RELEASE: evict the device's pages of one space. */
+    record Release(int device, int space) implements ModelOp {
+        @Override
+        public Step apply(MirrorWorld w) {
+            Space s = w.space(space);
+            int d = Math.floorMod(device, MirrorWorld.DEVICES);
+            w.log(s, "gpu" + d + " release");
+            return new Step(w.mirror(d, s).release().result().name(), 0, 0);
+        }
+    }
+
+    /** The device's next page allocation fails (device-memory fault injection). */
+    record FailAlloc(int device) implements ModelOp {
+        @Override
+        public Step apply(MirrorWorld w) {
+            int d = Math.floorMod(device, MirrorWorld.DEVICES);
+            w.scenario.add("gpu" + d + " fail-alloc");
+            w.devices[d].failNextAllocation();
+            return new Step("OK", 0, 0);
+        }
+    }
+
+    /** A command the model says must succeed did not, or one that must fail succeeded. */
+    static void checkOutcome(MirrorWorld w, String what, Errno expected, DeviceCommand c) {
+        if (expected == Errno.OK && !c.isOk()) {
+            throw new AssertionError(what + " returned " + c.result() + " (cpages=" + c.cpages() + "), the model expects OK");
+        }
+        if (expected == null && c.isOk()) {
+            throw new AssertionError(what + " returned OK over a page the model says it may not access");
+        }
+    }
+
+    /** Every word of the bytes read equals the model of its page. */
+    static void compare(MirrorWorld w, String what, Range r, List<PageModel> pages, byte[] buf) {
+        ByteBuffer bb = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < r.pages(); i++) {
+            PageModel p = pages.get(i);
+            for (int off = 0; off < PAGE; off += 8) {
+                long actual = bb.getLong(i * (int) PAGE + off);
+                if (!p.cell.allows(actual)) {
+                    throw new AssertionError(what + " " + r.text() + ": page 0x" + Long.toHexString(r.addr() + i * PAGE)
+                            + " word at +" + off + " is 0x" + Long.toHexString(actual) + ", expected " + p.cell);
+                }
+            }
+        }
+    }
+}

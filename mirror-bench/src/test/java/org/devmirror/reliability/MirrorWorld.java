@@ -1,0 +1,212 @@
+package org.devmirror.reliability;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.oracle.OracleReport;
+import org.devmirror.device.oracle.SafetyOracle;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Host;
+import org.devmirror.mm.HostConfig;
+import org.devmirror.mm.MemoryObject;
+
+/**
+ * One machine under a random operation sequence: a host, two mirroring devices, one shared file,
+ * the live address spaces (main and its fork children) with the {@link PageModel} of every mapped
+ * page, the device mirrors opened so far, and the scenario-file lines of what ran. After every
+ * step {@link #check} runs the safety oracle on every mirror and compares every mapped page
+ * with its model.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * Single-threaded and deterministic: two worlds built with the same options and fed the same
+ * operations allocate the same frames and device pages.
+ */
+final class MirrorWorld implements AutoCloseable {
+    static final long PAGE = Host.PAGE_SIZE;
+    static final long PMD = Host.PMD_SIZE;
+    /** Buffers live in four slots, 16 MiB apart, 2 MiB aligned. */
+    static final int SLOTS = 4;
+    static final long SLOT_BASE = 0x1000_0000L;
+    static final long SLOT_SIZE = 0x0100_0000L;
+    static final int DEVICES = 2;
+    static final int MAX_SPACES = 3;
+    static final long FILE_PAGES = 16;
+    /** 16 MiB of frames: room for four huge pages and their copies. */
+    static final long FRAMES = 4096;
+
+    /** One live address space of the world. */
+    static final class Space {
+        final String name;
+        final AddressSpace mm;
+        /** Page address to model; exactly the pages the host has mapped. */
+        final TreeMap<Long, PageModel> pages;
+        final DeviceMirror[] mirrors = new DeviceMirror[DEVICES];
+
+        Space(String name, AddressSpace mm, TreeMap<Long, PageModel> pages) {
+            this.name = name;
+            this.mm = mm;
+            this.pages = pages;
+        }
+    }
+
+    final MirrorOptions options;
+    final Host host;
+    final MirrorDevice[] devices = new MirrorDevice[DEVICES];
+    final MemoryObject file;
+    final PageModel.Cell[] fileCells = new PageModel.Cell[(int) FILE_PAGES];
+    final List<Space> spaces = new ArrayList<>();
+    final List<String> scenario = new ArrayList<>();
+    private final PagePeek peek;
+    private int forks;
+    /** Oracle checks run and pages compared, for the reported figures. */
+    long oracleChecks;
+    long pagesChecked;
+
+    MirrorWorld(MirrorOptions options) {
+        this.options = options;
+        // Small: every world zero-fills its frames, and first-touching memory is what a world costs.
+        host = new Host(HostConfig.defaults().withFrames(FRAMES).withSwapSlots(512));
+        for (int d = 0; d < DEVICES; d++) {
+            devices[d] = new MirrorDevice(host, d, 1024);
+        }
+        file = host.newFile("f", FILE_PAGES * PAGE);
+        for (int i = 0; i < FILE_PAGES; i++) {
+            fileCells[i] = new PageModel.Cell(0);
+        }
+        peek = new PagePeek(host);
+        spaces.add(new Space("main", host.newAddressSpace(), new TreeMap<>()));
+        for (int d = 0; d < DEVICES; d++) {
+            scenario.add("device gpu" + d + " memory " + 1024 + "p");
+        }
+        scenario.add("file f " + FILE_PAGES + "p");
+        // A starting layout, so that short sequences already meet populated memory: 16 pages
+        // written, a huge page written, and the file mapped shared.
+        new HostOps.Mmap(0, 0, 15, 0, false).apply(this);
+        new HostOps.CpuWrite(0, 0, 0, 15, 0x11).apply(this);
+        new HostOps.Mmap(0, 1, 0, 0, true).apply(this);
+        new HostOps.CpuWrite(0, 1, 0, 39, 0x22).apply(this);
+        new HostOps.MmapFile(0, 2, 7, 0).apply(this);
+    }
+
+    /** The live space an operation's index names (indices wrap, so every sequence stays runnable). */
+    Space space(int index) {
+        return spaces.get(Math.floorMod(index, spaces.size()));
+    }
+
+    /** The mirror of device d over s, opened on first use as the first device command opens it. */
+    DeviceMirror mirror(int d, Space s) {
+        int dev = Math.floorMod(d, DEVICES);
+        if (s.mirrors[dev] == null) {
+            s.mirrors[dev] = devices[dev].open(s.mm, options);
+        }
+        return s.mirrors[dev];
+    }
+
+    String newForkName() {
+        return "c" + (++forks);
+    }
+
+    /** Records a scenario line, selecting the space first when it is not the current one. */
+    void log(Space s, String line) {
+        String current = "main";
+        for (int i = scenario.size() - 1; i >= 0; i--) {
+            String l = scenario.get(i);
+            if (l.startsWith("space ")) {
+                current = l.substring(6);
+                break;
+            }
+        }
+        if (!current.equals(s.name)) {
+            scenario.add("space " + s.name);
+        }
+        scenario.add(line);
+    }
+
+    /**
+     * The oracle on every mirror and the data check on every mapped page of every live space.
+     *
+     * @param fullPages compare every word of every page instead of three words per page
+     * @return the first violation, or null
+     */
+    String check(boolean fullPages) {
+        for (Space s : spaces) {
+            for (DeviceMirror m : s.mirrors) {
+                if (m != null) {
+                    OracleReport r = SafetyOracle.check(m);
+                    oracleChecks++;
+                    if (!r.isClean()) {
+                        return "oracle: " + r;
+                    }
+                }
+            }
+            for (Map.Entry<Long, PageModel> e : s.pages.entrySet()) {
+                long va = e.getKey();
+                PageModel p = e.getValue();
+                pagesChecked++;
+                for (int off = 0; off < PAGE; off += fullPages ? 8 : 2040) {
+                    long actual = peek.word(s.mm, va, off, p.shared() ? file : null, p.filePage * PAGE);
+                    if (!p.cell.allows(actual)) {
+                        return "data: " + s.name + " page 0x" + Long.toHexString(va) + " word at +" + off + " is 0x"
+                                + Long.toHexString(actual) + ", expected " + p.cell;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Every translation every mirror holds for a mapped page, for the table differential. */
+    String translations() {
+        StringBuilder sb = new StringBuilder();
+        for (Space s : spaces) {
+            for (int d = 0; d < DEVICES; d++) {
+                DeviceMirror m = s.mirrors[d];
+                if (m == null) {
+                    continue;
+                }
+                for (long va : s.pages.keySet()) {
+                    long e = m.entry(va);
+                    if (e != 0) {
+                        sb.append(s.name).append(" gpu").append(d).append(" 0x").append(Long.toHexString(va))
+                                .append('=').append(Long.toHexString(e)).append('\n');
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The scenario file of what ran, with the violation as a comment. */
+    String scenarioText(String violation) {
+        StringBuilder sb = new StringBuilder("# devmirror reliability: minimal failing sequence\n");
+        if (violation != null) {
+            for (String l : violation.split("\n")) {
+                sb.append("# ").append(l).append('\n');
+            }
+        }
+        for (String l : scenario) {
+            sb.append(l).append('\n');
+        }
+        sb.append("expect oracle clean\n");
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        for (Space s : spaces) {
+            for (DeviceMirror m : s.mirrors) {
+                if (m != null) {
+                    m.close();
+                }
+            }
+        }
+        host.close();
+        for (MirrorDevice d : devices) {
+            d.close();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.devmirror.reliability;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.devmirror.device.driver.BlindPolicy;
+import org.devmirror.device.driver.MirrorOptions;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.lifecycle.AfterContainer;
+
+/**
+ * Random sequences of host operations and device commands over several address spaces and two
+ * devices, with the safety oracle and the data check (every mapped page against its model) after
+ * every step. A failing sequence is shrunk by jqwik and reported as the scenario file that replays
+ * it ({@code ./devmirror run FILE}).
+ *
+ * <p>The CI bound is about 10^4 operations over the three properties; the long mode is
+ * {@link LongRunTest} ({@code -Dreliability.ops=N}).
+ */
+class RandomSequenceTest {
+    /** Longest generated sequence; with the tries below about 10^4 operations run in CI. */
+    static final int MAX_LENGTH = 120;
+    static final AtomicLong OPS = new AtomicLong();
+    static final AtomicLong SEQUENCES = new AtomicLong();
+    static final AtomicLong ORACLE_CHECKS = new AtomicLong();
+
+    @Provide
+    Arbitrary<List<ModelOp>> sequences() {
+        return Sequences.sequence(MAX_LENGTH);
+    }
+
+    /** The oracle and the data check hold after every step (event-aware policy, off-heap table). */
+    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.FULL)
+    void oracleAndDataHoldAfterEveryStep(@ForAll("sequences") List<ModelOp> ops) {
+        try (MirrorWorld w = new MirrorWorld(MirrorOptions.defaults())) {
+            run(w, ops, null);
+        }
+    }
+
+    /**
+     * Differential: the event-aware and the blind policy return the same results and read the
+     * same bytes, and the off-heap and on-heap device tables hold the same translations, step by
+     * step, each world passing its own oracle and data check.
+     */
+    @Property(tries = 40, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.FULL)
+    void policiesAndTablesAgree(@ForAll("sequences") List<ModelOp> ops) {
+        try (MirrorWorld eventAware = new MirrorWorld(MirrorOptions.defaults());
+                MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
+                MirrorWorld onHeap = new MirrorWorld(MirrorOptions.defaults().withOffHeapTable(false))) {
+            run(eventAware, ops, new MirrorWorld[] {blind, onHeap});
+        }
+    }
+
+    /**
+     * Runs {@code ops} on {@code w} (and in lockstep on {@code others}), checking after every
+     * step; throws an AssertionError carrying the scenario file on the first violation.
+     */
+    static void run(MirrorWorld w, List<ModelOp> ops, MirrorWorld[] others) {
+        SEQUENCES.incrementAndGet();
+        int step = 0;
+        try {
+            for (ModelOp op : ops) {
+                step++;
+                ModelOp.Step result = op.apply(w);
+                OPS.incrementAndGet();
+                check(w, "");
+                if (others != null) {
+                    for (MirrorWorld o : others) {
+                        ModelOp.Step other = op.apply(o);
+                        check(o, " (" + o.options.policy().name() + (o.options.offHeapTable() ? "" : ", on-heap table") + ")");
+                        if (o.options.offHeapTable() == w.options.offHeapTable()) {
+                            // Another policy: same outcomes and bytes read; fault counts and cpages of failures may differ.
+                            if (!result.result().equals(other.result()) || result.dataHash() != other.dataHash()) {
+                                throw new AssertionError("policies disagree: " + w.options.policy().name() + " " + result + " vs "
+                                        + o.options.policy().name() + " " + other);
+                            }
+                        } else {
+                            if (!result.equals(other)) {
+                                throw new AssertionError("tables disagree on the outcome: off-heap " + result + " vs on-heap " + other);
+                            }
+                            String a = w.translations();
+                            String b = o.translations();
+                            if (!a.equals(b)) {
+                                throw new AssertionError("tables disagree on translations:\noff-heap:\n" + a + "on-heap:\n" + b);
+                            }
+                        }
+                    }
+                }
+            }
+            check(w, " at the end (every word)", true);
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("step " + step + " of " + ops.size() + ": " + e.getMessage() + "\n" + w.scenarioText(
+                    "step " + step + ": " + e), e);
+        }
+    }
+
+    private static void check(MirrorWorld w, String which) {
+        check(w, which, false);
+    }
+
+    private static void check(MirrorWorld w, String which, boolean full) {
+        long before = w.oracleChecks;
+        String v = w.check(full);
+        ORACLE_CHECKS.addAndGet(w.oracleChecks - before);
+        if (v != null) {
+            throw new AssertionError(v + which);
+        }
+    }
+
+    @AfterContainer
+    static void report() {
+        System.out.println("reliability properties: " + OPS.get() + " operations in " + SEQUENCES.get() + " sequences, "
+                + ORACLE_CHECKS.get() + " oracle checks, 0 violations");
+    }
+}
