@@ -1,6 +1,8 @@
 package org.devmirror.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -17,6 +19,8 @@ import org.devmirror.bench.report.MachineInfo;
 import org.devmirror.bench.report.TargetOutcome;
 import org.devmirror.bench.suite.BenchProfile;
 import org.devmirror.bench.suite.BenchSuite;
+import org.devmirror.bench.suite.NetResults;
+import org.devmirror.bench.suite.ReplayWorkTable;
 import org.devmirror.bench.suite.SuitePlots;
 import org.devmirror.bench.suite.SuiteRunner;
 import org.openjdk.jmh.results.RunResult;
@@ -84,10 +88,14 @@ public final class BenchCommand implements Callable<Integer> {
 
         List<RunResult> runResults = runner.run(dir.resolve("jmh.log"));
         SuiteRunner.writeJson(runResults, dir.resolve("results.json"));
-        List<BenchResult> results = JmhResults.fromRunResults(runResults);
+        List<BenchResult> results = NetResults.withNet(JmhResults.fromRunResults(runResults));
         BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now()), results,
                 BenchSuite.references(), BenchSuite.targets());
         Path md = report.write(dir.resolve("report.md"));
+        String replay = ReplayWorkTable.markdown(results, ReplayWorkTable.tracesDirectory());
+        if (!replay.isEmpty()) {
+            Files.writeString(md, replay, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
         List<String> plots = new SuitePlots(results).write(dir);
 
         System.out.println();
