@@ -83,8 +83,7 @@ final class DeviceExclusive {
             if (!tracked.isLive() || !PteLayout.isDeviceExclusive(cpu) || PteLayout.pfn(cpu) != pfn) {
                 return false;
             }
-            driver.pageTable().set(va, DevicePteLayout.exclusivePage(pfn));
-            driver.tlb().flushRange(va, va + PAGE_SIZE);
+            driver.mapAtomic(va, DevicePteLayout.exclusivePage(pfn));
             return true;
         } finally {
             driver.lock().unlock();

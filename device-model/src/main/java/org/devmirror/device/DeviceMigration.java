@@ -63,11 +63,12 @@ final class DeviceMigration {
                 }
                 allocAndCopyToDevice(device, args, (vma.prot() & Prot.WRITE) != 0);
                 mm.migrateVmaPages(args);
+                // finalize turns the migration entries into device-private entries and releases
+                // (pageFree) every destination that ended up unused.
+                mm.migrateVmaFinalize(args);
                 // The policy may have dropped tracking on our own MIGRATE (the blind one does).
                 TrackedRange tracked = driver.ensureTracked(addr, next);
                 mapMigrated(mirror, args, tracked);
-                mm.migrateVmaFinalize(args);
-                releaseUnmigrated(device, args);
                 device.zapMirrors(mm, addr, next, mirror, MmuNotifierEvent.MIGRATE);
                 addr = next;
             }
@@ -172,7 +173,7 @@ final class DeviceMigration {
         }
         for (int i = 0; i < n; ) {
             if (hugeBlock(args, i)) {
-                long head = device.allocHugeInFlight();
+                long head = device.allocHuge();
                 if (head >= 0) {
                     for (int k = 0; k < HUGE_PAGES; k++) {
                         fill(device, args, i + k, head + k, vmaWrite);
@@ -185,7 +186,7 @@ final class DeviceMigration {
             long src = args.src[i];
             long spfn = MigrateVma.pfnOf(src);
             if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && spfn < DevicePteLayout.DEVICE_PFN_BASE) {
-                long dpfn = device.allocPageInFlight();
+                long dpfn = device.allocPage();
                 if (dpfn >= 0) {
                     fill(device, args, i, dpfn, vmaWrite);
                 }
@@ -219,7 +220,12 @@ final class DeviceMigration {
         args.dst[i] = MigrateVma.migratePfn(dpfn) | (write ? MigrateVma.MIGRATE_PFN_WRITE : 0);
     }
 
-    /** Models dmirror_migrate_finalize_and_map: device PTEs for the pages that moved. */
+    /**
+     * Models dmirror_migrate_finalize_and_map: device PTEs for the pages that moved. Runs after
+     * finalize, so a page is mapped only if the CPU PTE still names its device page (a CPU touch
+     * may already have migrated it back); anything else the device had there is zapped, since the
+     * policy skipped the device's own MIGRATE and the old frame may be gone.
+     */
     private static void mapMigrated(DeviceMirror mirror, MigrateVma args, TrackedRange tracked) {
         MirrorDriver driver = mirror.driver();
         DevicePageTable pt = driver.pageTable();
@@ -228,47 +234,20 @@ final class DeviceMigration {
         driver.lock().lock();
         try {
             boolean live = tracked != null && tracked.isLive() && tracked.start() <= args.start && args.end <= tracked.end();
-            for (int i = 0; i < n; ) {
-                long va = args.start + ((long) i << PAGE_SHIFT);
+            for (int i = 0; i < n; i++) {
                 long dst = args.dst[i];
-                if (dst == 0 || (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) == 0) {
-                    if (dst == 0) {
-                        i++;
-                        continue;
-                    }
-                    pt.set(va, 0); // did not move: whatever the device had may be stale
-                    i++;
-                    continue;
+                if (dst == 0) {
+                    continue; // not isolated, or no device page: the system page and its device PTE stay
                 }
+                long va = args.start + ((long) i << PAGE_SHIFT);
                 long dpfn = MigrateVma.pfnOf(dst);
-                mirror.device().installed(dpfn);
                 long cpu = mm.pageTable().get(va);
                 boolean current = live && PteLayout.isDevicePrivate(cpu) && CpuMapping.pageAt(cpu, va) == dpfn;
-                if (current && PteLayout.isHuge(cpu) && (va & (HUGE_SIZE - 1)) == 0 && i + HUGE_PAGES <= n) {
-                    for (int k = 1; k < HUGE_PAGES; k++) {
-                        mirror.device().installed(MigrateVma.pfnOf(args.dst[i + k]));
-                    }
-                    pt.setHuge(va, DevicePteLayout.huge(DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false)));
-                    i += HUGE_PAGES;
-                    continue;
-                }
                 pt.set(va, current ? DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false) : 0);
-                i++;
             }
             driver.tlb().flushRange(args.start, args.end);
         } finally {
             driver.lock().unlock();
-        }
-    }
-
-    /** Frees the device pages allocated for entries that did not migrate. */
-    private static void releaseUnmigrated(MirrorDevice device, MigrateVma args) {
-        int n = args.npages();
-        for (int i = 0; i < n; i++) {
-            long dst = args.dst[i];
-            if (dst != 0) {
-                device.releaseIfInFlight(MigrateVma.pfnOf(dst));
-            }
         }
     }
 

@@ -26,13 +26,14 @@ import org.devmirror.notifier.MmuNotifierEvent;
  *
  * <h2>Assumptions and Guarantees</h2>
  * Thread-safe. Device memory is allocated, freed and copied under the device lock
- * ({@code mdevice->lock}), a leaf lock: nothing else is taken while holding it. A page allocated
- * for a migration is "in flight" until the migration installs it in a CPU page table or gives it
- * back, so a page that did not migrate is freed exactly once, whoever notices first.
+ * ({@code mdevice->lock}), a leaf lock: nothing else is taken while holding it. A device page
+ * allocated for a migration belongs to the host once handed to {@code migrate_vma_pages}: the host
+ * maps it, or releases it with {@link #pageFree} if it ends up unused, and calls
+ * {@link #pageFree} when its last mapping goes; the device frees it there and nowhere else.
  *
  * <h2>Locking</h2>
- * The device lock guards {@link #memory()}, the in-flight set and the allocation counters. The
- * list of mirrors is copy-on-write (read without a lock by {@code migrate_to_ram}).
+ * The device lock guards {@link #memory()} and the allocation counters. The list of mirrors is
+ * copy-on-write (read without a lock by {@code migrate_to_ram}).
  */
 public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     private final Host host;
@@ -40,8 +41,6 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     private final DeviceMemory memory;
     private final long pfnBase;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Bit set per device page: allocated for a migration not yet installed. Guarded by lock. */
-    private final long[] inFlight;
     private final List<DeviceMirror> mirrors = new CopyOnWriteArrayList<>();
     // Guarded by lock: test_hmm's calloc / cfree.
     private long allocated;
@@ -61,7 +60,6 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
         this.host = host;
         this.id = id;
         this.memory = new DeviceMemory(pages);
-        this.inFlight = new long[(int) ((pages + 63) >>> 6)];
         this.pfnBase = host.registerPagemap(this, pages);
     }
 
@@ -145,12 +143,8 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
         }
         lock.lock();
         try {
-            long idx = devicePfn - pfnBase;
-            clearInFlight(idx);
-            if (memory.isAllocated(idx)) {
-                memory.freePage(idx);
-                freed++;
-            }
+            memory.freePage(devicePfn - pfnBase);
+            freed++;
         } finally {
             lock.unlock();
         }
@@ -199,7 +193,7 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     // ------------------------------------------------------------------ for migrations
 
     /** Allocates a zeroed device page for a migration; its PFN, or -1 when none is left. */
-    long allocPageInFlight() {
+    long allocPage() {
         lock.lock();
         try {
             long idx = memory.allocPage();
@@ -207,7 +201,6 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
                 return -1;
             }
             allocated++;
-            inFlight[(int) (idx >>> 6)] |= 1L << idx;
             return pfnBase + idx;
         } finally {
             lock.unlock();
@@ -215,7 +208,7 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     }
 
     /** Allocates 512 contiguous zeroed device pages; the first PFN, or -1 when no block is free. */
-    long allocHugeInFlight() {
+    long allocHuge() {
         lock.lock();
         try {
             long idx = memory.allocHuge();
@@ -223,35 +216,7 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
                 return -1;
             }
             allocated += 512;
-            for (int i = 0; i < 512; i++) {
-                inFlight[(int) ((idx + i) >>> 6)] |= 1L << (idx + i);
-            }
             return pfnBase + idx;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The migration installed device page {@code pfn} in a CPU page table: the host owns its lifetime now. */
-    void installed(long pfn) {
-        lock.lock();
-        try {
-            clearInFlight(pfn - pfnBase);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Frees device page {@code pfn} if it is still in flight (its migration did not happen). */
-    void releaseIfInFlight(long pfn) {
-        lock.lock();
-        try {
-            long idx = pfn - pfnBase;
-            if ((inFlight[(int) (idx >>> 6)] & (1L << idx)) != 0) {
-                clearInFlight(idx);
-                memory.freePage(idx);
-                freed++;
-            }
         } finally {
             lock.unlock();
         }
@@ -334,9 +299,5 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     @Override
     public String toString() {
         return "dmirror" + id;
-    }
-
-    private void clearInFlight(long idx) {
-        inFlight[(int) (idx >>> 6)] &= ~(1L << idx);
     }
 }

@@ -24,9 +24,10 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * ({@code MmuNotifierSubscriptions.visitedNodesLastInvalidation}). These do not depend on the
  * machine's speed, so any change is a change in behaviour.
  *
- * <p>Per-operation values are totals divided by the operation count: allocation rounded down
- * (a one-off allocation, such as a lazily grown array, spreads to nothing over N), counters
- * rounded to the nearest integer. The switch {@code -Ddevmirror.inject=extra-pte-write|alloc|slow-zap}
+ * <p>Per-operation counters are totals divided by the operation count, rounded to the nearest
+ * integer; allocation per operation is the least over five consecutive batches, rounded down (see
+ * {@code AllocationBatches}: a one-off runtime allocation lands in one batch, a per-operation one
+ * in all of them). The switch {@code -Ddevmirror.inject=extra-pte-write|alloc|slow-zap}
  * ({@link org.devmirror.bench.workload.InjectedWork}) adds real work the probe must see.
  */
 public final class WorkProbe {
@@ -100,11 +101,11 @@ public final class WorkProbe {
             }
             long callbacks0 = w.callbacks();
             long visited = 0;
-            long allocated = 0;
+            AllocationBatches allocated = new AllocationBatches(ops);
             for (int i = 0; i < ops; i++) {
                 long a0 = allocatedBytes();
                 w.invalidate(hit);
-                allocated += allocatedBytes() - a0;
+                allocated.add(i, allocatedBytes() - a0);
                 visited += w.visitedNodesLastInvalidation();
             }
             Map<String, Long> c = new LinkedHashMap<>();
@@ -126,13 +127,13 @@ public final class WorkProbe {
                 rearm(w, release);
             }
             WorkCounters counters = new WorkCounters();
-            long allocated = 0;
+            AllocationBatches allocated = new AllocationBatches(rounds);
             long visited = 0;
             for (int r = 0; r < rounds; r++) {
                 w.resetCounters();
                 long a0 = allocatedBytes();
                 w.invalidate(0);
-                allocated += allocatedBytes() - a0;
+                allocated.add(r, allocatedBytes() - a0);
                 visited += w.subscriptions().visitedNodesLastInvalidation();
                 w.readCounters(counters);
                 rearm(w, release);
@@ -153,14 +154,14 @@ public final class WorkProbe {
             for (int i = 0; i < WARMUP_ROUNDS; i++) {
                 w.invalidateAndRestore(0);
             }
-            long allocated = 0;
+            AllocationBatches allocated = new AllocationBatches(rounds);
             for (int r = 0; r < rounds; r++) {
                 w.invalidate(0);
                 long a0 = allocatedBytes();
                 w.restore(0);
-                allocated += allocatedBytes() - a0;
+                allocated.add(r, allocatedBytes() - a0);
             }
-            return allocated / rounds;
+            return allocated.bytesPerOp();
         }
     }
 
@@ -179,11 +180,11 @@ public final class WorkProbe {
                 w.fault();
             }
             w.resetCounters();
-            long allocated = 0;
+            AllocationBatches allocated = new AllocationBatches(ops);
             for (int i = 0; i < ops; i++) {
                 long a0 = allocatedBytes();
                 Errno r = w.fault();
-                allocated += allocatedBytes() - a0;
+                allocated.add(i, allocatedBytes() - a0);
                 if (r != Errno.OK) {
                     throw new IllegalStateException("device fault returned " + r);
                 }
@@ -198,12 +199,47 @@ public final class WorkProbe {
         return THREADS.getCurrentThreadAllocatedBytes();
     }
 
-    private static Measurement perOp(long allocated, Map<String, Long> totals, long ops) {
+    private static Measurement perOp(AllocationBatches allocated, Map<String, Long> totals, long ops) {
         TreeMap<String, Long> perOp = new TreeMap<>();
         for (Map.Entry<String, Long> e : totals.entrySet()) {
             perOp.put(e.getKey(), Math.round((double) e.getValue() / ops));
         }
-        return new Measurement(allocated / ops, perOp);
+        return new Measurement(allocated.bytesPerOp(), perOp);
+    }
+
+    /**
+     * Allocation over the measured operations, kept in {@value #BATCHES} consecutive batches. The
+     * figure reported is the least of the batches' bytes per operation: the runtime now and then
+     * allocates a few hundred bytes once on the measuring thread (a lazily resolved constant, a
+     * lock's first contention), which lands in one batch, while an allocation the code makes per
+     * operation lands in every batch and still shows (an object is at least 16 bytes).
+     */
+    private static final class AllocationBatches {
+        static final int BATCHES = 5;
+        private final long[] bytes = new long[BATCHES];
+        private final long[] ops = new long[BATCHES];
+        private final long slots;
+
+        AllocationBatches(long slots) {
+            this.slots = Math.max(1, slots);
+        }
+
+        /** Records {@code allocated} bytes for the operation in slot {@code slot} of {@code 0..slots-1}. */
+        void add(long slot, long allocated) {
+            int b = (int) Math.min(BATCHES - 1, slot * BATCHES / slots);
+            bytes[b] += allocated;
+            ops[b]++;
+        }
+
+        long bytesPerOp() {
+            long least = Long.MAX_VALUE;
+            for (int b = 0; b < BATCHES; b++) {
+                if (ops[b] > 0) {
+                    least = Math.min(least, bytes[b] / ops[b]);
+                }
+            }
+            return least == Long.MAX_VALUE ? 0 : least;
+        }
     }
 
     /** Prints the measurements (or, with {@code --baseline}, the baseline JSON) for N rounds (default 50). */

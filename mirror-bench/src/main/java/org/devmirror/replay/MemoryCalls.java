@@ -24,10 +24,13 @@ import org.devmirror.trace.Syscall;
  * {@link #diverged()}.
  */
 final class MemoryCalls {
+    private static final int DIVERGENCE_SAMPLES = 16;
     private final Host host;
     private final CpuModel cpu;
     private String detail = "";
     private long diverged;
+    // the first divergences, described ("line 42: munmap -> EINVAL, the trace says 0")
+    private final java.util.List<String> divergenceSamples = new java.util.ArrayList<>();
     private long files;
 
     MemoryCalls(Host host, CpuModel cpu) {
@@ -43,6 +46,19 @@ final class MemoryCalls {
     /** Calls whose host result differed from the traced one. */
     long diverged() {
         return diverged;
+    }
+
+    /** The first divergences, described. */
+    java.util.List<String> divergenceSamples() {
+        return divergenceSamples;
+    }
+
+    private void diverged(Syscall call, String host, String traced) {
+        diverged++;
+        if (divergenceSamples.size() < DIVERGENCE_SAMPLES) {
+            divergenceSamples.add("line " + call.line() + ": " + call.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + " -> " + host + ", the trace says " + traced);
+        }
     }
 
     ReplaySkip mmap(TracedProcess p, Syscall.Mmap call) {
@@ -63,7 +79,7 @@ final class MemoryCalls {
             got = p.mm.mmap(call.result(), length, prot, flags, file, offset);
         }
         if (got != call.result()) {
-            diverged++;
+            diverged(call, result(got), hex(call.result()));
             return null;
         }
         // the model writes private mappings and shared anonymous ones; a shared file mapping's
@@ -80,7 +96,7 @@ final class MemoryCalls {
         if (bad(call.addr(), length)) {
             return badRange("munmap at 0x" + Long.toHexString(call.addr()) + " length " + call.length());
         }
-        countDivergence(p.mm.munmap(call.addr(), length));
+        countDivergence(call, p.mm.munmap(call.addr(), length));
         return null;
     }
 
@@ -89,7 +105,7 @@ final class MemoryCalls {
         if (bad(call.addr(), length)) {
             return badRange("mprotect at 0x" + Long.toHexString(call.addr()) + " length " + call.length());
         }
-        countDivergence(p.mm.mprotect(call.addr(), length, prot(call.prot())));
+        countDivergence(call, p.mm.mprotect(call.addr(), length, prot(call.prot())));
         return null;
     }
 
@@ -109,7 +125,7 @@ final class MemoryCalls {
         }
         long got = p.mm.mremap(call.oldAddr(), oldLength, newLength, flags, flags == 0 ? 0 : call.result());
         if (got != call.result()) {
-            diverged++;
+            diverged(call, result(got), hex(call.result()));
             return null;
         }
         if (newLength > oldLength) {
@@ -139,7 +155,7 @@ final class MemoryCalls {
             detail = "madvise advice " + call.advice();
             return ReplaySkip.UNMODELLED_ADVICE;
         }
-        countDivergence(p.mm.madvise(call.addr(), length, advice));
+        countDivergence(call, p.mm.madvise(call.addr(), length, advice));
         return null;
     }
 
@@ -169,12 +185,12 @@ final class MemoryCalls {
         if (newTop > oldTop) {
             long got = p.mm.mmap(oldTop, newTop - oldTop, Prot.RW, MapFlags.FIXED | MapFlags.PRIVATE | MapFlags.ANONYMOUS);
             if (got != oldTop) {
-                diverged++;
+                diverged(call, "heap growth at " + hex(oldTop) + " " + result(got), hex(newEnd));
             } else {
                 cpu.writeNewPages(p.mm, oldTop, newTop - oldTop);
             }
         } else if (newTop < oldTop) {
-            countDivergence(p.mm.munmap(newTop, oldTop - newTop));
+            countDivergence(call, p.mm.munmap(newTop, oldTop - newTop));
         }
         p.brkEnd = Math.max(newEnd, p.brkStart);
         return null;
@@ -215,9 +231,17 @@ final class MemoryCalls {
         return ReplaySkip.BAD_RANGE;
     }
 
-    private void countDivergence(Errno result) {
+    private void countDivergence(Syscall call, Errno result) {
         if (result != Errno.OK) {
-            diverged++;
+            diverged(call, result.name(), "0");
         }
+    }
+
+    private static String result(long got) {
+        return got < 0 ? Errno.fromReturn(got).name() : hex(got);
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
     }
 }

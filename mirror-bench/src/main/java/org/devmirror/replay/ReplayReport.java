@@ -43,8 +43,15 @@ public final class ReplayReport {
         }
         if (first.diverged() != 0) {
             out.append("diverged from the trace: ").append(first.diverged()).append(" call(s)\n");
+            for (String d : first.divergenceSamples()) {
+                out.append("  ").append(d).append('\n');
+            }
         }
-        out.append("CPU pages written by the model: ").append(first.cpuPagesWritten()).append('\n');
+        out.append("CPU pages written by the model: ").append(first.cpuPagesWritten());
+        if (first.cpuWriteErrors() != 0) {
+            out.append(" (").append(first.cpuWriteErrors()).append(" refused: out of host frames)");
+        }
+        out.append('\n');
         out.append("\ninvalidations raised\n");
         row(out, "event", results, r -> r.policy());
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
@@ -63,6 +70,7 @@ public final class ReplayReport {
         workRow(out, "pages faulted", results, DeviceWork::pagesFaulted);
         row(out, "refaults", results, r -> Long.toString(r.refaults()));
         row(out, "device touches", results, r -> Long.toString(r.deviceTouches()));
+        row(out, "peak host frames", results, r -> Long.toString(r.peakFrames()));
         workRow(out, "total work", results, DeviceWork::totalWork);
         if (results.size() > 1) {
             out.append('\n');
@@ -106,6 +114,7 @@ public final class ReplayReport {
         m.put("writePagesPerMapping", JsonNumber.of(model.writePagesPerMapping()));
         m.put("touchFraction", JsonNumber.of(model.touchFraction()));
         m.put("touchesPerCall", JsonNumber.of(model.touchesPerCall()));
+        m.put("hostFrames", JsonNumber.of(model.hostFrames()));
         out.put("model", new JsonObject(m));
         Map<String, JsonValue> syscalls = new LinkedHashMap<>();
         for (SyscallKind kind : SyscallKind.values()) {
@@ -113,6 +122,7 @@ public final class ReplayReport {
         }
         syscalls.put("total", JsonNumber.of(first.replayedTotal()));
         syscalls.put("diverged", JsonNumber.of(first.diverged()));
+        syscalls.put("divergenceSamples", new JsonArray(first.divergenceSamples().stream().<JsonValue>map(JsonString::new).toList()));
         out.put("syscalls", new JsonObject(syscalls));
         Map<String, JsonValue> skipped = new LinkedHashMap<>();
         skipped.put("total", JsonNumber.of(first.skippedTotal()));
@@ -133,6 +143,8 @@ public final class ReplayReport {
             p.put("refaults", JsonNumber.of(r.refaults()));
             p.put("deviceTouches", JsonNumber.of(r.deviceTouches()));
             p.put("cpuPagesWritten", JsonNumber.of(r.cpuPagesWritten()));
+            p.put("cpuWriteErrors", JsonNumber.of(r.cpuWriteErrors()));
+            p.put("peakFrames", JsonNumber.of(r.peakFrames()));
             p.put("oracle", oracle(r.oracleChecks(), r.oracleViolations(), r.violationSamples()));
             p.put("latencyNanos", latency(r));
             if (r != first) {

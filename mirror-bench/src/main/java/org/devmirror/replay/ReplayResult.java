@@ -17,10 +17,13 @@ import org.devmirror.trace.SyscallKind;
  * @param skippedByName     calls left out, by syscall name
  * @param skipSamples       the first skips in full (line, reason, detail)
  * @param diverged          replayed calls the host answered differently from the trace
+ * @param divergenceSamples the first of them, described (line, call, host answer, traced answer)
  * @param events            invalidations the host raised, indexed by {@link MmuNotifierEvent#ordinal()}
  * @param work              device work summed over every mirror of every process
  * @param refaults          device faults on pages the same mirror had mapped before (lost to an invalidation)
  * @param cpuPagesWritten   pages the model's CPU wrote
+ * @param cpuWriteErrors    CPU writes of the model the host refused (out of frames: the host is too small)
+ * @param peakFrames        most physical frames in use after any call
  * @param deviceTouches     page touches the model's devices made
  * @param oracleChecks      oracle checks run (one per mirror after every replayed call)
  * @param oracleViolations  violations found
@@ -28,14 +31,15 @@ import org.devmirror.trace.SyscallKind;
  * @param latency           per event, the time of each host call that raised it (nanoseconds)
  */
 public record ReplayResult(String policy, long[] replayed, Map<String, Long> skipped, Map<String, Long> skippedByName,
-        List<SkipSample> skipSamples, long diverged, long[] events, DeviceWork work, long refaults, long cpuPagesWritten,
-        long deviceTouches, long oracleChecks, long oracleViolations, List<String> violationSamples,
-        Histogram[] latency) {
+        List<SkipSample> skipSamples, long diverged, List<String> divergenceSamples, long[] events, DeviceWork work, long refaults, long cpuPagesWritten,
+        long cpuWriteErrors, long peakFrames, long deviceTouches, long oracleChecks, long oracleViolations,
+        List<String> violationSamples, Histogram[] latency) {
     public ReplayResult {
         replayed = replayed.clone();
         skipped = Map.copyOf(skipped);
         skippedByName = Map.copyOf(skippedByName);
         skipSamples = List.copyOf(skipSamples);
+        divergenceSamples = List.copyOf(divergenceSamples);
         events = events.clone();
         violationSamples = List.copyOf(violationSamples);
         latency = latency.clone();

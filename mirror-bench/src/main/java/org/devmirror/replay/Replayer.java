@@ -43,10 +43,13 @@ final class Replayer implements AutoCloseable {
     private final Histogram[] latency = new Histogram[MmuNotifierEvent.COUNT];
     // what the last host rejection or task skip was about
     private String lastDetail = "";
+    // most physical frames in use after any call (the model's footprint, to size hostFrames)
+    private long peakFrames;
 
     Replayer(InvalidationPolicy policy, ReplayModel model) {
         this.policy = policy;
-        this.host = new Host(HostConfig.defaults().withFrames(model.hostFrames()));
+        this.host = new Host(HostConfig.defaults().withFrames(model.hostFrames())
+                .withSwapSlots(model.hostFrames() / ReplayModel.FRAMES_PER_SWAP_SLOT));
         this.cpu = new CpuModel(model.writePagesPerMapping());
         this.devices = new DeviceFleet(host, policy, model);
         this.memory = new MemoryCalls(host, cpu);
@@ -77,6 +80,7 @@ final class Replayer implements AutoCloseable {
                 devices.touch(now);
                 devices.check(now);
             }
+            peakFrames = Math.max(peakFrames, host.memory().frameCount() - host.memory().freeFrames());
         }
         for (TracedProcess p : List.copyOf(live)) {
             tearDown(p);
@@ -212,8 +216,8 @@ final class Replayer implements AutoCloseable {
             events[e.ordinal()] = recorder.total(e);
         }
         return new ReplayResult(policy.name(), replayed, skipped, byName,
-                allSamples.subList(0, Math.min(SAMPLE_LIMIT, allSamples.size())), memory.diverged(), events,
-                devices.work(), devices.refaults(), cpu.pagesWritten(), devices.touches(), devices.oracleChecks(),
+                allSamples.subList(0, Math.min(SAMPLE_LIMIT, allSamples.size())), memory.diverged(), memory.divergenceSamples(), events,
+                devices.work(), devices.refaults(), cpu.pagesWritten(), cpu.writeErrors(), peakFrames, devices.touches(), devices.oracleChecks(),
                 devices.oracleViolations(), devices.violationSamples(), latency);
     }
 

@@ -9,6 +9,7 @@ import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Host;
+import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MemoryObject;
 import org.devmirror.observe.InvalidationRecorder;
 
@@ -18,10 +19,16 @@ import org.devmirror.observe.InvalidationRecorder;
  * used. Single-threaded.
  */
 final class RunState implements AutoCloseable {
-    /** Device-private memory of a device declared without {@code memory}: 16 MiB, room for eight 2 MiB folios. */
-    static final long DEFAULT_DEVICE_PAGES = 4096;
+    /** Device-private memory of a device declared without {@code memory}: 8 MiB, room for four 2 MiB folios. */
+    static final long DEFAULT_DEVICE_PAGES = 2048;
+    /**
+     * The scenario host: 32 MiB of RAM and 16 MiB of swap. Enough for hmm-tests' buffers (4 MiB,
+     * or a few 2 MiB folios) several times over, and small enough that a fresh host per run is
+     * cheap: the host zeroes all of its RAM and swap when it is made.
+     */
+    static final HostConfig HOST = HostConfig.defaults().withFrames(8192).withSwapSlots(4096);
 
-    final Host host = new Host();
+    final Host host = new Host(HOST);
     final InvalidationRecorder recorder = InvalidationRecorder.recording();
     final MirrorOptions options;
     final Map<String, AddressSpace> spaces = new LinkedHashMap<>();
@@ -66,6 +73,11 @@ final class RunState implements AutoCloseable {
 
     @Override
     public void close() {
+        // The processes exit first: exit_mmap frees the device-private pages they still map,
+        // which goes back to each device's memory, so the devices must still be open.
+        for (AddressSpace mm : spaces.values()) {
+            mm.exit();
+        }
         for (DeviceMirror m : mirrors.values()) {
             m.close();
         }

@@ -2,7 +2,6 @@ package org.devmirror.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,17 +59,6 @@ class CapturedTracesTest {
         StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("ls-timestamps.strace"));
         assertTrue(trace.calls().stream().allMatch(c -> c.pid() == Syscall.NO_PID));
         assertTrue(trace.stats().parsed(SyscallKind.MMAP) > 10);
-    }
-
-    @ParameterizedTest
-    @MethodSource("sharedTraces")
-    void sharedReferenceTraceDecodesWhenPresent(Path trace) throws IOException {
-        assumeTrue(Files.isReadable(trace), "reference trace not on this machine");
-        assertDecodesCleanly(trace);
-    }
-
-    static Stream<Path> sharedTraces() {
-        return Stream.of(Path.of("/work/shared/traces/gcc-hello.strace"), Path.of("/work/shared/traces/python-json.strace"));
     }
 
     private static void assertDecodesCleanly(Path file) throws IOException {

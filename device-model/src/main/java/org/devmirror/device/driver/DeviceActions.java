@@ -2,6 +2,8 @@ package org.devmirror.device.driver;
 
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 
+import org.devmirror.device.pagetable.DevicePageTable;
+import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
 import org.devmirror.notifier.MmuNotifierRange;
@@ -66,10 +68,29 @@ final class DeviceActions implements MirrorActions {
     @Override
     public long downgrade(long start, long end) {
         check(start, end);
+        if (driver.mayHoldAtomic()) {
+            zapAtomic(start, end);
+        }
         long n = driver.pageTable().protect(start, end, false);
         driver.stats().addDowngraded(event, n);
         touched += n;
         return n;
+    }
+
+    /**
+     * Exclusive access is all or nothing: an ATOMIC grant is write access to a page the CPU holds
+     * as a device-exclusive entry, and a read-only view of such a page is no state the CPU ever
+     * grants. A downgrade therefore zaps ATOMIC entries (the device refaults, which restores the
+     * CPU's page) instead of leaving them read-only.
+     */
+    private void zapAtomic(long start, long end) {
+        DevicePageTable pt = driver.pageTable();
+        for (long va = pt.nextPopulated(start, end); va < end; ) {
+            if (DevicePteLayout.isAtomic(pt.get(va))) {
+                zap(va, va + PAGE_SIZE);
+            }
+            va = va + PAGE_SIZE < end ? pt.nextPopulated(va + PAGE_SIZE, end) : end;
+        }
     }
 
     @Override

@@ -65,7 +65,8 @@ public final class DeviceFault {
     /**
      * Faults {@code [start, end)} into the device page table, writable if {@code write}.
      *
-     * @return OK; EFAULT (no VMA or no read permission, or the address space is gone); EPERM (write
+     * @return OK; EFAULT (no VMA or no read permission, a write fault that got a read-only page of
+     *     this device, or the address space is gone); EPERM (write
      *     to a read-only VMA); ENOMEM; EBUSY (still colliding at the deadline)
      */
     public Errno fault(long start, long end, boolean write) {
@@ -123,7 +124,10 @@ public final class DeviceFault {
                     retries++;
                     continue;
                 }
-                commit.commit(start, end, pfns);
+                if (commit.commit(start, end, pfns, write) == FaultCommit.NOT_WRITABLE) {
+                    driver.stats().addFaultError(retries);
+                    return Errno.EFAULT;
+                }
                 driver.stats().addFault(retries, (end - start) >>> PAGE_SHIFT);
                 return Errno.OK;
             } finally {

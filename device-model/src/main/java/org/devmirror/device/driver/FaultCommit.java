@@ -41,13 +41,27 @@ public final class FaultCommit {
         this.localDevicePfn = localDevicePfn;
     }
 
+    /** Returned by {@link #commit} when a write fault got a read-only page (the kernel's -EFAULT). */
+    public static final long NOT_WRITABLE = -1;
+
     /**
      * Writes the device PTEs of {@code [start, end)} from {@code pfns[0 ..)}.
      *
-     * @return the PTEs written (4 KiB equivalents)
+     * @param write whether the fault asked for write access
+     * @return the PTEs written (4 KiB equivalents), or {@link #NOT_WRITABLE}, writing nothing, when
+     *     {@code write} and a page came back read-only: range fault reports a device-private page
+     *     of the caller's own device as it is, without faulting it writable, and dmirror_do_fault
+     *     then fails with -EFAULT
      */
-    public long commit(long start, long end, long[] pfns) {
+    public long commit(long start, long end, long[] pfns, boolean write) {
         int n = (int) ((end - start) >>> DevicePteLayout.PAGE_SHIFT);
+        if (write) {
+            for (int i = 0; i < n; i++) {
+                if (!HmmPfn.isWrite(pfns[i])) {
+                    return NOT_WRITABLE;
+                }
+            }
+        }
         long written = 0;
         int i = 0;
         while (i < n) {

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongPredicate;
 import org.devmirror.device.pagetable.DevicePageTable;
+import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.pagetable.OffHeapDevicePageTable;
 import org.devmirror.device.pagetable.OnHeapDevicePageTable;
 import org.devmirror.device.stats.DeviceStats;
@@ -65,6 +66,8 @@ public final class MirrorDriver implements AutoCloseable {
     private volatile boolean released;
     /** Set by close(); guarded by the lock. */
     private boolean closed;
+    /** ATOMIC entries ever installed; zero lets a downgrade skip looking for them. Guarded by the lock. */
+    private long atomicGrants;
 
     /**
      * Creates the driver state of a mirror of {@code mm} and registers its classic notifier.
@@ -155,6 +158,22 @@ public final class MirrorDriver implements AutoCloseable {
 
     RereadAtEnd reread() {
         return reread;
+    }
+
+    /**
+     * Installs an ATOMIC entry (exclusive access for device atomics) at {@code va}; caller holds
+     * the driver lock.
+     */
+    public void mapAtomic(long va, long entry) {
+        checkLocked();
+        pt.set(va, entry);
+        tlb.flushRange(va, va + DevicePteLayout.PAGE_SIZE);
+        atomicGrants++;
+    }
+
+    /** Whether this mirror has ever held an ATOMIC entry (under the driver lock). */
+    boolean mayHoldAtomic() {
+        return atomicGrants != 0;
     }
 
     /** Whether the address space has been released (exit). */

@@ -15,6 +15,7 @@ import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.mm.phys.PhysicalMemory;
 
 /**
  * devmirror's security property, checked: every translation a device holds is one the CPU page
@@ -29,9 +30,13 @@ import org.devmirror.mm.pagetable.PteLayout;
  *       device-exclusive CPU entry and an ATOMIC entry over anything else are violations;</li>
  *   <li>a device-private entry names the device page of the CPU's device-private entry, with
  *       REMOTE exactly when another device owns it;</li>
- *   <li>WRITE only where the CPU entry grants write, or where a CPU write would reuse the same
- *       frame ({@link AddressSpace#writeWouldReuse}: an exclusive anonymous page write-protected
- *       only for soft-dirty tracking) — and, for system pages, the VMA grants write;</li>
+ *   <li>WRITE only where the CPU grants write: the CPU entry is writable, or — for a private
+ *       anonymous page mapped once and referenced once in a writable VMA — a CPU write fault would
+ *       make this same frame writable in place ({@code wp_page_reuse},
+ *       asked of the host with {@link AddressSpace#writeWouldReuse}). The second case covers
+ *       soft-dirty tracking, which write-protects CPU entries without taking access away ("same
+ *       page and same access flags", the kernel-doc of MMU_NOTIFIER_SOFT_DIRTY); a page shared
+ *       copy-on-write after fork never qualifies;</li>
  *   <li>the address lies in a live tracked range (or no later invalidation would reach it);</li>
  * </ul>
  * and every cached TLB entry equals the page-table entry it caches.

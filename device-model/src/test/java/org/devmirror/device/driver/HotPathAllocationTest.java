@@ -1,0 +1,118 @@
+package org.devmirror.device.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import org.devmirror.device.DeviceFixture;
+import org.devmirror.device.stats.InvalidationJfrEvent;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.Prot;
+import org.devmirror.notifier.IntervalNotifier;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.notifier.MmuNotifierRange;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hot paths allocate nothing: the invalidation dispatch into the mirror with each event's
+ * device work over a populated, tracked 2 MiB range, and a device fault over already-populated
+ * pages. Measured with {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes} around
+ * many repetitions after a warm-up; state the work removes is re-armed outside the measured
+ * region. JFR recording is off, so this also shows the JFR event costs no allocation when disabled.
+ */
+class HotPathAllocationTest extends DeviceFixture {
+    static final int N = 512;
+    static final int ROUNDS = 500;
+    static final int BATCHES = 5;
+    static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    long a;
+    TrackedRange tracked;
+    final MmuNotifierRange range = new MmuNotifierRange();
+
+    @BeforeEach
+    void populate() {
+        long raw = mm.mmap(0, 2 * PMD, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+        a = (raw + PMD - 1) & -PMD;
+        cpuInit(mm, a, N, 0);
+        assertEquals(Errno.OK, mirror.fault(a, N, true));
+        tracked = trackedAt(a);
+        assertFalse(InvalidationJfrEvent.enabled());
+    }
+
+    TrackedRange trackedAt(long va) {
+        return mirror.driver().ensureTracked(va, va + PAGE);
+    }
+
+    /**
+     * Runs {@code body} in {@link #BATCHES} batches of {@link #ROUNDS} after a warm-up and returns
+     * how many batches allocated anything on this thread. A per-call allocation, however small,
+     * shows in every batch; a one-off runtime allocation (deoptimisation, a lazily resolved call
+     * site) shows in at most one, which is why one allocating batch is tolerated.
+     */
+    int allocatingBatches(Runnable body, Runnable rearm) {
+        for (int i = 0; i < 3000; i++) { // warm-up: JIT compilation, lazily created state
+            body.run();
+            rearm.run();
+        }
+        long self = Thread.currentThread().threadId();
+        int allocating = 0;
+        for (int batch = 0; batch < BATCHES; batch++) {
+            long total = 0;
+            for (int i = 0; i < ROUNDS; i++) {
+                long before = THREADS.getThreadAllocatedBytes(self);
+                body.run();
+                total += THREADS.getThreadAllocatedBytes(self) - before;
+                rearm.run();
+            }
+            allocating += total != 0 ? 1 : 0;
+        }
+        return allocating;
+    }
+
+    /** Asserts {@code body} allocates nothing per call (see {@link #allocatingBatches}). */
+    void assertNoAllocation(String what, Runnable body, Runnable rearm) {
+        int allocating = allocatingBatches(body, rearm);
+        assertTrue(allocating <= 1, () -> what + ": " + allocating + " of " + BATCHES + " batches allocated");
+    }
+
+    /** Dispatches one invalidation of the whole tracked range straight into the mirror's callback. */
+    void invalidate(MmuNotifierEvent event, Object owner) {
+        IntervalNotifier n = tracked.notifier();
+        range.init(mm, event, MmuNotifierRange.FLAG_BLOCKABLE, a, a + PMD, owner);
+        assertTrue(tracked.invalidate(n, range, 1));
+    }
+
+    void refault() {
+        assertEquals(Errno.OK, mirror.fault(a, N, true));
+    }
+
+    @Test
+    void eventWorkAllocatesNothing() {
+        // Events whose work keeps the state: nothing to re-arm.
+        for (MmuNotifierEvent e : new MmuNotifierEvent[] {MmuNotifierEvent.SOFT_DIRTY}) {
+            assertNoAllocation(e.name(), () -> invalidate(e, null), () -> { });
+        }
+        assertNoAllocation("own MIGRATE", () -> invalidate(MmuNotifierEvent.MIGRATE, dev0), () -> { });
+        assertNoAllocation("own EXCLUSIVE", () -> invalidate(MmuNotifierEvent.EXCLUSIVE, dev0), () -> { });
+        // Events that zap or downgrade: re-fault outside the measured region.
+        assertNoAllocation("CLEAR", () -> invalidate(MmuNotifierEvent.CLEAR, null), this::refault);
+        assertNoAllocation("foreign MIGRATE", () -> invalidate(MmuNotifierEvent.MIGRATE, dev1), this::refault);
+        assertNoAllocation("foreign EXCLUSIVE", () -> invalidate(MmuNotifierEvent.EXCLUSIVE, dev1), this::refault);
+        assertNoAllocation("PROTECTION_VMA", () -> invalidate(MmuNotifierEvent.PROTECTION_VMA, null), this::refault);
+        // UNMAP drops the tracked range: re-arm by tracking and faulting again.
+        assertNoAllocation("UNMAP", () -> invalidate(MmuNotifierEvent.UNMAP, null), () -> {
+            refault();
+            tracked = trackedAt(a);
+        });
+    }
+
+    @Test
+    void faultOverPopulatedPagesAllocatesNothing() {
+        assertNoAllocation("fault over populated pages", this::refault, () -> { });
+        assertEquals(N, mirror.pageTable().populated());
+    }
+}

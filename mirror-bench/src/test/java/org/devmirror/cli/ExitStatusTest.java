@@ -1,0 +1,88 @@
+package org.devmirror.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code ./devmirror run} and {@code replay} exit 0 when everything held, 1 when something failed, 2 for bad input. */
+class ExitStatusTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int devmirror(String... args) {
+        CommandLine cl = DevmirrorCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private Path file(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void runExitsZeroWhenEverythingHolds() {
+        assertEquals(0, devmirror("run", "../examples/anon_write.scn"), err::toString);
+        assertTrue(out.toString().endsWith("PASS\n"), out::toString);
+    }
+
+    @Test
+    void runExitsOneWhenAnExpectationFails() throws IOException {
+        Path f = file("fails.scn", "buf = mmap 4p r private anon\nwrite buf 4 fill 1 -> OK\n");
+        assertEquals(1, devmirror("run", f.toString(), "--policy", "blind"));
+        assertTrue(out.toString().contains(f + ":2: result: expected OK, got EPERM"), out::toString);
+    }
+
+    @Test
+    void runExitsTwoForParseErrorsAndRunsNothing() throws IOException {
+        Path f = file("bad.scn", "device gpu\nbuf = mmap 4p rw privat anon\ngpu bogus buf 4p\n");
+        assertEquals(2, devmirror("run", f.toString(), "--json"));
+        assertEquals("", out.toString(), "nothing ran, nothing printed");
+        assertTrue(err.toString().contains(f + ":2: bad mmap option 'privat'"), err::toString);
+        assertTrue(err.toString().contains(f + ":3: "), err::toString);
+    }
+
+    @Test
+    void runExitsTwoForAMissingFileOrABadPolicy() {
+        assertEquals(2, devmirror("run", dir.resolve("absent.scn").toString()));
+        assertTrue(err.toString().contains("cannot read"), err::toString);
+        assertEquals(2, devmirror("run", "../examples/anon_write.scn", "--policy", "smart"));
+        assertTrue(err.toString().contains("--policy 'smart' is not aware or blind"), err::toString);
+        assertEquals(2, devmirror("run"));
+        assertEquals(2, devmirror("run", "../examples/anon_write.scn", "--frobnicate"));
+    }
+
+    @Test
+    void replayExitsZeroWithACleanOracleAndPrintsBothPolicies() throws IOException {
+        Path t = file("tiny.strace", """
+                7 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000
+                7 mprotect(0x7f0000000000, 8192, PROT_READ) = 0
+                7 munmap(0x7f0000000000, 16384) = 0
+                7 exit_group(0) = ?
+                """);
+        assertEquals(0, devmirror("replay", t.toString(), "--policy", "both"), err::toString);
+        assertTrue(out.toString().contains("total work blind / event-aware"), out::toString);
+    }
+
+    @Test
+    void replayExitsTwoForBadInput() {
+        assertEquals(2, devmirror("replay", dir.resolve("absent.strace").toString()));
+        assertEquals(2, devmirror("replay", dir.toString()));
+        assertEquals(2, devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "smart"));
+        assertEquals(2, devmirror("replay", "../examples/traces/ls-timestamps.strace", "--devices", "0"));
+        assertEquals(2, devmirror("replay", "../examples/traces/ls-timestamps.strace", "--seed", "x"));
+    }
+}

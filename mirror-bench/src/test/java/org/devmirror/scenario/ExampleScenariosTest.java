@@ -1,0 +1,83 @@
+package org.devmirror.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.devmirror.replay.TraceReplay;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every scenario under examples/ runs under both policies, honouring its headers
+ * (docs/scenarios.md, "Policy headers"): without a header it must pass under both; with
+ * {@code # policy: NAME} it must pass under NAME and fail under the other, which shows what
+ * the policy changes; with {@code # known-bug: NAME} it fails under NAME until the bug it
+ * describes is fixed.
+ */
+class ExampleScenariosTest {
+    private static final Path EXAMPLES = Path.of("..", "examples");
+
+    static Stream<Arguments> examplesAndPolicies() throws IOException {
+        List<Arguments> out = new ArrayList<>();
+        for (Path file : exampleFiles()) {
+            for (String policy : TraceReplay.POLICY_NAMES) {
+                out.add(Arguments.of(EXAMPLES.relativize(file).toString(), policy));
+            }
+        }
+        return out.stream();
+    }
+
+    private static List<Path> exampleFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(EXAMPLES)) {
+            return files.filter(p -> p.toString().endsWith(".scn")).sorted().toList();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} under {1}")
+    @MethodSource("examplesAndPolicies")
+    void exampleHoldsUnderPolicy(String name, String policy) throws IOException, ScenarioParseException {
+        Path file = EXAMPLES.resolve(name);
+        // 1. Parse the whole file and read its policy headers.
+        Scenario scenario = ScenarioParser.parse(file);
+        PolicyHeaders headers = PolicyHeaders.of(Files.readString(file));
+        assertFalse(scenario.expectations().isEmpty(), name + " asserts something");
+        // 2. Run it and compare the verdict with what its headers promise for this policy.
+        RunResult result = ScenarioRunner.run(scenario, TraceReplay.policy(policy));
+        boolean shouldPass = headers.expectsPass(policy);
+        assertEquals(shouldPass, result.succeeded(), () -> name + " under " + policy + " should "
+                + (shouldPass ? "pass" : "fail") + ":\n" + result.text());
+    }
+
+    @Test
+    void hmmTestsPortsNameTheCaseTheyPort() throws IOException {
+        long ports = 0;
+        for (Path file : exampleFiles()) {
+            String text = Files.readString(file);
+            if (text.startsWith("# Ports hmm-tests.c ")) {
+                ports++;
+            }
+        }
+        assertTrue(ports >= 20, "examples/ holds the hmm-tests.c ports, each naming its case: " + ports);
+    }
+
+    @Test
+    void headersAreReadFromCommentLinesOnly() {
+        PolicyHeaders none = PolicyHeaders.of("device gpu\n# a policy: aware in prose\n");
+        assertTrue(none.expectsPass("aware") && none.expectsPass("blind"));
+        PolicyHeaders aware = PolicyHeaders.of("#\n# policy: aware\ndevice gpu\n");
+        assertTrue(aware.expectsPass("aware"));
+        assertFalse(aware.expectsPass("blind"));
+        PolicyHeaders bug = PolicyHeaders.of("# known-bug: aware\n");
+        assertFalse(bug.expectsPass("aware"));
+        assertTrue(bug.expectsPass("blind"));
+    }
+}

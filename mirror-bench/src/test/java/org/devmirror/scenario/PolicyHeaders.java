@@ -1,0 +1,30 @@
+package org.devmirror.scenario;
+
+/**
+ * The policy headers of a scenario file (docs/scenarios.md, "Policy headers"): a comment line
+ * {@code # policy: NAME} says the scenario's expectations hold under that policy only, and
+ * {@code # known-bug: NAME} that they fail under it because of the bug the comments describe.
+ */
+record PolicyHeaders(String only, String knownBug) {
+    private static final String POLICY = "# policy:";
+    private static final String KNOWN_BUG = "# known-bug:";
+
+    static PolicyHeaders of(String text) {
+        String only = null;
+        String bug = null;
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            if (l.startsWith(POLICY)) {
+                only = l.substring(POLICY.length()).strip();
+            } else if (l.startsWith(KNOWN_BUG)) {
+                bug = l.substring(KNOWN_BUG.length()).strip();
+            }
+        }
+        return new PolicyHeaders(only, bug);
+    }
+
+    /** Whether every expectation should hold and the oracle stay clean under {@code policy}. */
+    boolean expectsPass(String policy) {
+        return (only == null || only.equals(policy)) && !policy.equals(knownBug);
+    }
+}
