@@ -8,13 +8,14 @@ import org.devmirror.bench.suite.BenchSelection.Timing;
  * How long and how wide {@code ./devmirror bench} runs.
  *
  * <p>{@link #QUICK} answers the targets table and draws the plots in under five minutes on a
- * 2-core machine: one fork, three 100 ms warm-up and three 100 ms measurement iterations for the
- * average-time benchmarks, and only the parameter values the targets and plots need (every event
+ * 2-core machine: one fork, four 250 ms warm-up and three 200 ms measurement iterations for the
+ * average-time benchmarks (the invalidations of 512 PTEs take milliseconds per operation until C2
+ * has compiled them, so a shorter warm-up measures the interpreter), and only the parameter values the targets and plots need (every event
  * under both policies on a populated 2 MiB range, CLEAR of 4 KiB, dispatch with 1 Ki and 1 Mi
  * notifiers, the 4 KiB fill, TreeMap at 1 Ki entries, faults of 1 and 512 pages, one trace).
  *
  * <p>{@link #FULL} is the publishable run: every benchmark with every parameter value of its
- * annotations, three forks, five 200 ms warm-up and five 200 ms measurement iterations.
+ * annotations, three forks, five 300 ms warm-up and five 300 ms measurement iterations.
  *
  * <p>Three kinds of benchmark are timed differently. Average-time benchmarks repeat a
  * self-restoring operation for a fixed time per iteration. Batched benchmarks (single-shot, one
@@ -55,9 +56,9 @@ public enum BenchProfile {
     }
 
     private static List<BenchSelection> quickSelections() {
-        Timing avgt = new Timing(3, 3, 100);
-        Timing batched = new Timing(30, 30, 0);
-        Timing replay = new Timing(1, 3, 0);
+        Timing avgt = new Timing(4, 250, 3, 200);
+        Timing batched = Timing.singleShot(30, 30);
+        Timing replay = Timing.singleShot(1, 3);
         List<String> twoMiB = List.of("2M");
         List<String> yes = List.of("true");
         return List.of(
@@ -77,8 +78,8 @@ public enum BenchProfile {
 
     private static List<BenchSelection> fullSelections() {
         return List.of(
-                new BenchSelection(Groups.AVERAGE_TIME, Map.of(), new Timing(5, 5, 200)),
-                new BenchSelection(Groups.BATCHED, Map.of(), new Timing(100, 100, 0)),
-                new BenchSelection(Groups.REPLAY, Map.of(), new Timing(2, 5, 0)));
+                new BenchSelection(Groups.AVERAGE_TIME, Map.of(), new Timing(5, 300, 5, 300)),
+                new BenchSelection(Groups.BATCHED, Map.of(), Timing.singleShot(100, 100)),
+                new BenchSelection(Groups.REPLAY, Map.of(), Timing.singleShot(2, 5)));
     }
 }

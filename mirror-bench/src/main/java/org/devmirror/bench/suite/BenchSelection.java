@@ -27,19 +27,27 @@ public record BenchSelection(List<String> benchmarks, Map<String, List<String>> 
     }
 
     /**
-     * Warm-up and measurement iterations. Average-time benchmarks run each iteration for
-     * {@code millis}; single-shot benchmarks ({@code millis == 0}) run one invocation per iteration.
+     * Warm-up and measurement iterations. Average-time benchmarks run each warm-up iteration for
+     * {@code warmupMillis} and each measurement iteration for {@code measurementMillis};
+     * single-shot benchmarks (both 0) run one invocation per iteration.
      */
-    public record Timing(int warmupIterations, int measurementIterations, int millis) {
+    public record Timing(int warmupIterations, int warmupMillis, int measurementIterations, int measurementMillis) {
         public Timing {
-            if (warmupIterations < 0 || measurementIterations < 1 || millis < 0) {
-                throw new IllegalArgumentException("warmupIterations=" + warmupIterations + ", measurementIterations="
-                        + measurementIterations + ", millis=" + millis + " are not a valid timing");
+            if (warmupIterations < 0 || measurementIterations < 1 || warmupMillis < 0 || measurementMillis < 0
+                    || (warmupMillis == 0) != (measurementMillis == 0)) {
+                throw new IllegalArgumentException("warmupIterations=" + warmupIterations + ", warmupMillis="
+                        + warmupMillis + ", measurementIterations=" + measurementIterations + ", measurementMillis="
+                        + measurementMillis + " are not a valid timing");
             }
         }
 
-        public boolean singleShot() {
-            return millis == 0;
+        /** A single-shot timing: one invocation per iteration. */
+        public static Timing singleShot(int warmupIterations, int measurementIterations) {
+            return new Timing(warmupIterations, 0, measurementIterations, 0);
+        }
+
+        public boolean isSingleShot() {
+            return measurementMillis == 0;
         }
     }
 }

@@ -97,8 +97,8 @@ public final class SuiteRunner {
                 .shouldFailOnError(true);
         BenchSelection.Timing t = selection.timing();
         o.warmupIterations(t.warmupIterations()).measurementIterations(t.measurementIterations());
-        if (!t.singleShot()) {
-            o.warmupTime(TimeValue.milliseconds(t.millis())).measurementTime(TimeValue.milliseconds(t.millis()));
+        if (!t.isSingleShot()) {
+            o.warmupTime(TimeValue.milliseconds(t.warmupMillis())).measurementTime(TimeValue.milliseconds(t.measurementMillis()));
         }
         for (Map.Entry<String, List<String>> p : selection.params().entrySet()) {
             o.param(p.getKey(), p.getValue().toArray(String[]::new));
