@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The macro benchmark: one whole replay of a real program's memory system calls (the shipped
  * {@code examples/traces/*.strace}) through {@link TraceReplay}, under the event-aware or the
- * blind policy, with the default {@link ReplayModel} but fewer host frames ({@link #MODEL}: one device mirroring every address space,
+ * blind policy, with the default {@link ReplayModel} ({@link #MODEL}: one device mirroring every address space,
  * touching a quarter of the populated pages after each call, the safety oracle after each call).
  * The time covers the host calls with their invalidations, the devices' work for them and the
  * device faults that follow; the device work itself is deterministic and is counted by the
@@ -61,14 +61,11 @@ public class ReplayBench {
     public String policy;
 
     /**
-     * The replay model: the defaults, except 8 Ki host frames (32 MiB) instead of 64 Ki. Every
-     * replay builds a fresh host, which reserves and zeroes its frames and its swap device
-     * (64 Ki slots, 256 MiB, not configurable through {@link ReplayModel}); with the default
-     * frames that zeroing is most of a replay's time. Every shipped trace fits in 8 Ki frames
-     * with the same counts as with the default.
+     * The replay model: {@link ReplayModel#defaults()}, as {@code ./devmirror replay} uses it. Each
+     * replay builds a fresh host sized by it (16 Ki frames and a quarter as many swap slots, both
+     * zeroed when the host is made), which is part of the time measured.
      */
-    public static final ReplayModel MODEL = new ReplayModel(ReplayModel.DEFAULT_DEVICES, ReplayModel.DEFAULT_SEED,
-            ReplayModel.DEFAULT_WRITE_PAGES, ReplayModel.DEFAULT_TOUCH_FRACTION, ReplayModel.DEFAULT_TOUCHES_PER_CALL, 8192);
+    public static final ReplayModel MODEL = ReplayModel.defaults();
 
     private StraceReader.Trace parsed;
     private InvalidationPolicy invalidationPolicy;

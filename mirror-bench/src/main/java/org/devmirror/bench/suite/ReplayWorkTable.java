@@ -43,8 +43,8 @@ public final class ReplayWorkTable {
                 .append("exact. Work = PTEs zapped + downgraded + re-read + TLB flushes + pages faulted. ")
                 .append("Invalidating calls ms: the replay's own clock around each host call that raised an ")
                 .append("invalidation, summed over events (a call raising two events counts twice), from that ")
-                .append("one in-process replay (cold JIT: indicative only). Each replay builds a host that zeroes ")
-                .append("its frames and 256 MiB of swap, which dominates the JMH time.\n\n")
+                .append("one in-process replay (cold JIT: indicative only). Each replay builds a fresh host, whose ")
+                .append("zeroed frames and swap are part of the JMH time.\n\n")
                 .append("| Trace | Policy | Replay ms | Error | Invalidating calls ms | Invalidations | PTEs zapped | Refaults | Device work | Time vs aware | Work vs aware |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         ReplayModel model = ReplayBench.MODEL;
