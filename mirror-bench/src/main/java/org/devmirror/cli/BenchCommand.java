@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./devmirror bench [--quick | --full] [--include REGEX] [--out DIR]}: runs the benchmark
+ * {@code ./devmirror bench [--quick | --full] [--include REGEX] [--param NAME=V1,V2]... [--out DIR]}: runs the benchmark
  * suite in forked JVMs and writes JMH's JSON ({@code results.json}), JMH's log
  * ({@code jmh.log}), {@code report.md} (targets, tables with the ratio to each benchmark's
  * reference) and the plots as PNG and SVG. Without {@code --full} it runs the quick profile.
@@ -57,6 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Run only benchmarks whose name (org.devmirror.bench.Class.method) contains a match.")
     String include;
 
+    @Option(names = "--param", paramLabel = "NAME=V1,V2",
+            description = "Run only these @Param values (repeatable), e.g. --param size=4K,2M: a documented subset.")
+    Map<String, String> params;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default target/bench/<timestamp>).")
     Path out;
 
@@ -74,7 +80,18 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("devmirror bench: --include " + include + " is not a regular expression: " + e.getDescription());
             return DevmirrorCommand.EXIT_BAD_INPUT;
         }
-        SuiteRunner runner = new SuiteRunner(profile, includePattern, System.out);
+        Map<String, List<String>> paramValues = new LinkedHashMap<>();
+        if (params != null) {
+            for (Map.Entry<String, String> p : params.entrySet()) {
+                List<String> values = List.of(p.getValue().split(","));
+                if (p.getKey().isBlank() || values.isEmpty() || values.stream().anyMatch(String::isBlank)) {
+                    err.println("devmirror bench: --param " + p.getKey() + "=" + p.getValue() + " is not NAME=V1,V2,...");
+                    return DevmirrorCommand.EXIT_BAD_INPUT;
+                }
+                paramValues.put(p.getKey(), values);
+            }
+        }
+        SuiteRunner runner = new SuiteRunner(profile, includePattern, paramValues, System.out);
         int planned = runner.plannedRuns();
         if (planned == 0) {
             err.println("devmirror bench: no benchmark matches --include " + include);

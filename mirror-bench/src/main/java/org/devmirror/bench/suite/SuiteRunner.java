@@ -38,6 +38,7 @@ public final class SuiteRunner {
     static final List<String> FORK_JVM_ARGS = List.of("-Xms2g", "-Xmx2g", "--enable-native-access=ALL-UNNAMED");
 
     private final BenchProfile profile;
+    private final Map<String, List<String>> params;
     private final Pattern include;
     private final PrintStream console;
 
@@ -46,6 +47,15 @@ public final class SuiteRunner {
      *                ({@code org.devmirror.bench.Class.method}) of every benchmark to run
      */
     public SuiteRunner(BenchProfile profile, Pattern include, PrintStream console) {
+        this(profile, include, Map.of(), console);
+    }
+
+    /**
+     * @param params {@code @Param} values that override both the annotations and the profile's
+     *               choices, by parameter name (the command's {@code --param}), for a documented subset
+     */
+    public SuiteRunner(BenchProfile profile, Pattern include, Map<String, List<String>> params, PrintStream console) {
+        this.params = Map.copyOf(params);
         this.profile = profile;
         this.include = include;
         this.console = console;
@@ -80,6 +90,13 @@ public final class SuiteRunner {
         return results;
     }
 
+    /** The selection's {@code @Param} overrides with the command line's on top. */
+    private Map<String, List<String>> paramsOf(BenchSelection selection) {
+        Map<String, List<String>> merged = new java.util.LinkedHashMap<>(selection.params());
+        merged.putAll(params);
+        return merged;
+    }
+
     /** Writes {@code results} as JMH's JSON result file. */
     public static void writeJson(Collection<RunResult> results, Path file) throws IOException {
         try (PrintStream out = new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8)) {
@@ -100,7 +117,7 @@ public final class SuiteRunner {
         if (!t.isSingleShot()) {
             o.warmupTime(TimeValue.milliseconds(t.warmupMillis())).measurementTime(TimeValue.milliseconds(t.measurementMillis()));
         }
-        for (Map.Entry<String, List<String>> p : selection.params().entrySet()) {
+        for (Map.Entry<String, List<String>> p : paramsOf(selection).entrySet()) {
             o.param(p.getKey(), p.getValue().toArray(String[]::new));
         }
         return o;
@@ -155,7 +172,7 @@ public final class SuiteRunner {
 
     private int planned(BenchSelection selection) {
         Pattern p = Pattern.compile(includeRegex(selection.benchmarks()));
-        Map<String, List<String>> overrides = selection.params();
+        Map<String, List<String>> overrides = paramsOf(selection);
         int runs = 0;
         for (BenchmarkListEntry e : BenchmarkList.defaultList().getAll(SILENT, List.of())) {
             if (!p.matcher(e.getUsername()).find()) {
