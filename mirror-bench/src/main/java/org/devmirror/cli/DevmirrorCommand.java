@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         version = "devmirror 0.1.0",
         description = "An emulator of the Linux HMM device-mirror path.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, RunCommand.class, ReplayCommand.class,
-            BenchCommand.class})
+            BenchCommand.class, GateCommand.class})
 public final class DevmirrorCommand implements Runnable {
     /** Exit status for bad input, shared by every subcommand. */
     public static final int EXIT_BAD_INPUT = 2;

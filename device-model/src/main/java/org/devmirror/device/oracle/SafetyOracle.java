@@ -99,44 +99,42 @@ public final class SafetyOracle {
         report.checked(1);
         AddressSpace mm = driver.mm();
         Vma vma = mm.findVma(va);
-        String where = "va=0x" + Long.toHexString(va) + " (" + DevicePteLayout.describe(dev) + ")";
         if (vma == null) {
-            report.violation(where + ": the CPU has no VMA here (unmapped)");
+            report.violation(where(va, dev) + ": the CPU has no VMA here (unmapped)");
             return;
         }
         if ((vma.prot() & Prot.READ) == 0) {
-            report.violation(where + ": the VMA is " + Prot.toString(vma.prot()));
+            report.violation(where(va, dev) + ": the VMA is " + Prot.toString(vma.prot()));
             return;
         }
         if (!driver.isTracked(va)) {
-            report.violation(where + ": outside every tracked range, no invalidation would reach it");
+            report.violation(where(va, dev) + ": outside every tracked range, no invalidation would reach it");
         }
         CpuPageTable cpuPt = mm.pageTable();
         long cpu = cpuPt.get(va);
         long page = CpuMapping.pageAt(cpu, va);
         long devPage = DevicePteLayout.pfnAt(dev, va);
-        String cpuDesc = "CPU " + PteLayout.describe(cpu);
         if (DevicePteLayout.isDevicePrivate(dev)) {
             if (!PteLayout.isDevicePrivate(cpu) || page != devPage) {
-                report.violation(where + ": stale device-private page, " + cpuDesc);
+                report.violation(where(va, dev) + ": stale device-private page, " + cpuDesc(cpu));
                 return;
             }
             if (DevicePteLayout.isRemote(dev) == local.test(devPage)) {
-                report.violation(where + ": REMOTE is " + DevicePteLayout.isRemote(dev) + " for a page of "
+                report.violation(where(va, dev) + ": REMOTE is " + DevicePteLayout.isRemote(dev) + " for a page of "
                         + (local.test(devPage) ? "this" : "another") + " device");
             }
         } else if (DevicePteLayout.isAtomic(dev)) {
             if (!PteLayout.isDeviceExclusive(cpu) || page != devPage) {
-                report.violation(where + ": ATOMIC without the CPU's device-exclusive entry, " + cpuDesc);
+                report.violation(where(va, dev) + ": ATOMIC without the CPU's device-exclusive entry, " + cpuDesc(cpu));
                 return;
             }
         } else {
             if (PteLayout.isDeviceExclusive(cpu)) {
-                report.violation(where + ": maps a page held exclusively for an atomic, " + cpuDesc);
+                report.violation(where(va, dev) + ": maps a page held exclusively for an atomic, " + cpuDesc(cpu));
                 return;
             }
             if (!PteLayout.isRead(cpu) || page != devPage) {
-                report.violation(where + ": stale translation, " + cpuDesc);
+                report.violation(where(va, dev) + ": stale translation, " + cpuDesc(cpu));
                 return;
             }
         }
@@ -147,9 +145,18 @@ public final class SafetyOracle {
             // catch the next write): no other mapping can see the device's bytes.
             boolean cpuWrite = CpuMapping.grantsWrite(cpu) || (!DevicePteLayout.isDevicePrivate(dev) && mm.writeWouldReuse(va));
             if (!cpuWrite || (!DevicePteLayout.isDevicePrivate(dev) && !vmaWrite)) {
-                report.violation(where + ": WRITE where the CPU grants only read, " + cpuDesc + ", VMA " + Prot.toString(vma.prot()));
+                report.violation(where(va, dev) + ": WRITE where the CPU grants only read, " + cpuDesc(cpu) + ", VMA " + Prot.toString(vma.prot()));
             }
         }
+    }
+
+    // Descriptions are built only for violations: a clean check allocates no strings.
+    private static String where(long va, long dev) {
+        return "va=0x" + Long.toHexString(va) + " (" + DevicePteLayout.describe(dev) + ")";
+    }
+
+    private static String cpuDesc(long cpu) {
+        return "CPU " + PteLayout.describe(cpu);
     }
 
     private static void checkTlb(MirrorDriver driver, OracleReport.Builder report) {

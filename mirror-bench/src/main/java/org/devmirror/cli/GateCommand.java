@@ -1,0 +1,273 @@
+package org.devmirror.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.devmirror.bench.report.json.JsonException;
+import org.devmirror.gate.BuildUnderTest;
+import org.devmirror.gate.DeterministicGate;
+import org.devmirror.gate.DeterministicProbe;
+import org.devmirror.gate.ForkPlan;
+import org.devmirror.gate.GateReferences;
+import org.devmirror.gate.GateSettings;
+import org.devmirror.gate.GitRefBuild;
+import org.devmirror.gate.JmhForkLauncher;
+import org.devmirror.gate.SuiteProbe;
+import org.devmirror.gate.ThresholdRule;
+import org.devmirror.gate.TimingComparator;
+import org.devmirror.gate.TimingGate;
+import org.devmirror.gate.TimingTable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./devmirror gate}: the performance regression gate (see {@code docs/gate.md}).
+ *
+ * <ul>
+ *   <li>{@code gate}: the deterministic checks (allocation and work per operation of every hot
+ *       path) against {@code perf/baseline.json}; exit 1 with a table of what changed.</li>
+ *   <li>{@code gate --update-baseline}: records the values measured now, showing what changed.</li>
+ *   <li>{@code gate --ab BASE_REF_OR_JAR [--candidate JAR]}: the interleaved timing comparison of
+ *       two builds; exit 1 on a confirmed regression.</li>
+ * </ul>
+ * Exit status: 0 passed, 1 the gate failed, 2 bad input (see {@link DevmirrorCommand}).
+ */
+@Command(name = "gate", mixinStandardHelpOptions = true,
+        description = "Performance regression gate: exact allocation and work checks against perf/baseline.json,"
+                + " or (--ab) an interleaved, normalised timing comparison of two builds.")
+public final class GateCommand implements Callable<Integer> {
+    /** The benchmarks {@code --ab} times unless told otherwise: every benchmark of the suite. */
+    static final String DEFAULT_INCLUDE = "^org\\.devmirror\\.bench\\.";
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--baseline", paramLabel = "FILE", defaultValue = "perf/baseline.json",
+            description = "The deterministic baseline (default: ${DEFAULT-VALUE}).")
+    Path baseline;
+
+    @Option(names = "--update-baseline", description = "Record the values measured now as the baseline.")
+    boolean updateBaseline;
+
+    @Option(names = "--ab", paramLabel = "BASE_REF_OR_JAR",
+            description = "Compare timings with this base: a git ref (built in a temporary worktree) or a jar.")
+    String ab;
+
+    @Option(names = "--candidate", paramLabel = "JAR",
+            description = "The candidate build's jar (default: the jar running this command).")
+    Path candidate;
+
+    @Option(names = "--forks", paramLabel = "N", defaultValue = "9",
+            description = "Forks per side, interleaved A B A B ... (default: ${DEFAULT-VALUE}, at least 9).")
+    int forks;
+
+    @Option(names = "--include", paramLabel = "REGEX", defaultValue = DEFAULT_INCLUDE,
+            description = "JMH regex of the benchmarks to time (default: the whole suite); references are added.")
+    String include;
+
+    @Option(names = "--param", paramLabel = "NAME=V1,V2",
+            description = "Restrict a @Param to these values (JMH -p); repeatable.")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--cpu", paramLabel = "N",
+            description = "Pin every fork to this CPU with taskset (default: the last CPU, when taskset exists).")
+    Integer cpu;
+
+    @Option(names = "--no-pin", description = "Do not pin forks to a CPU.")
+    boolean noPin;
+
+    @Option(names = "--classpath", paramLabel = "PATH", split = ":",
+            description = "Extra class path entries for both builds, e.g. the jar of your own policy.")
+    List<Path> extraClasspath = new ArrayList<>();
+
+    @Option(names = "--policy", paramLabel = "CLASS",
+            description = "Run the suite with this InvalidationPolicy class (passed as -Ddevmirror.policy=CLASS).")
+    String policy;
+
+    @Option(names = "--jvm-arg", paramLabel = "ARG", description = "A JVM argument for both builds' forks; repeatable.")
+    List<String> jvmArgs = new ArrayList<>();
+
+    @Option(names = "--candidate-jvm-arg", paramLabel = "ARG",
+            description = "A JVM argument for the candidate's forks only, e.g. -Ddevmirror.inject=slow-zap"
+                    + " (test-only work injection); repeatable.")
+    List<String> candidateJvmArgs = new ArrayList<>();
+
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Warmup iterations per fork (default: each benchmark's own).")
+    Integer warmupIterations;
+
+    @Option(names = "--iterations", paramLabel = "N",
+            description = "Measurement iterations per fork (default: each benchmark's own).")
+    Integer measureIterations;
+
+    @Option(names = "--iteration-ms", paramLabel = "MS",
+            description = "Milliseconds per timed warmup and measurement iteration (default: each benchmark's own).")
+    Integer iterationMillis;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where fork results and logs go (default: target/gate/<timestamp>).")
+    Path workDir;
+
+    private final DeterministicProbe probe;
+
+    /** The command over devmirror's own hot paths. */
+    public GateCommand() {
+        this(new SuiteProbe());
+    }
+
+    /** The command with another deterministic probe (tests). */
+    public GateCommand(DeterministicProbe probe) {
+        this.probe = probe;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            if (ab != null) {
+                if (updateBaseline) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--update-baseline and --ab are separate jobs; run them one at a time");
+                }
+                return timing(out, err);
+            }
+            return updateBaseline ? update(out) : check(out);
+        } catch (NoSuchFileException e) {
+            err.println("devmirror gate: " + e.getFile() + " does not exist"
+                    + (e.getFile().endsWith(".json") ? "; record one with ./devmirror gate --update-baseline" : ""));
+            return DevmirrorCommand.EXIT_BAD_INPUT;
+        } catch (IllegalStateException e) {
+            err.println("devmirror gate: " + e.getMessage());
+            return 1;
+        } catch (JsonException | IllegalArgumentException e) {
+            err.println("devmirror gate: " + e.getMessage());
+            return DevmirrorCommand.EXIT_BAD_INPUT;
+        } catch (IOException e) {
+            err.println("devmirror gate: " + e.getMessage());
+            return DevmirrorCommand.EXIT_BAD_INPUT;
+        } finally {
+            // main() exits right after: what was printed without a newline must reach the terminal.
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int check(PrintWriter out) throws IOException, JsonException {
+        DeterministicGate.Outcome o = new DeterministicGate(baseline, probe).check();
+        if (o.passed()) {
+            out.printf("gate: %d checks match %s%n", o.measured().checks().size(), baseline);
+            return 0;
+        }
+        out.printf("gate: %d value(s) differ from %s:%n%n", o.diff().changes().size(), baseline);
+        out.print(o.diff().toTable());
+        out.println();
+        out.println("gate: FAILED. If the change is intended, record it with ./devmirror gate --update-baseline"
+                + " and commit perf/baseline.json with the change that caused it.");
+        return 1;
+    }
+
+    private int update(PrintWriter out) throws IOException, JsonException {
+        DeterministicGate.Outcome o = new DeterministicGate(baseline, probe).update();
+        if (o.diff().isEmpty()) {
+            out.printf("gate: %s unchanged (%d checks)%n", baseline, o.measured().checks().size());
+        } else {
+            out.printf("gate: recorded %d changed value(s) in %s:%n%n", o.diff().changes().size(), baseline);
+            out.print(o.diff().toTable());
+        }
+        return 0;
+    }
+
+    private int timing(PrintWriter out, PrintWriter err) throws IOException {
+        Path candidateJar = candidate != null ? candidate : runningJar();
+        requireFile(candidateJar, "--candidate");
+        Path dir = workDir != null ? workDir
+                : Path.of("target", "gate", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        List<String> shared = new ArrayList<>(jvmArgs);
+        if (policy != null) {
+            shared.add("-Ddevmirror.policy=" + policy);
+        }
+        Path javaBinary = ForkPlan.currentJava();
+        boolean taskset = !noPin && JmhForkLauncher.tasksetAvailable();
+        OptionalInt pin = !taskset ? OptionalInt.empty()
+                : OptionalInt.of(cpu != null ? cpu : Runtime.getRuntime().availableProcessors() - 1);
+        ForkPlan plan = ForkPlan.of(include).withParams(parseParams(params)).withCpu(pin)
+                .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
+        TimingGate gate = new TimingGate(new JmhForkLauncher(dir, taskset),
+                new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
+                err);
+        BuildUnderTest cand = new BuildUnderTest("candidate", List.of(candidateJar), shared)
+                .withClasspath(extraClasspath).withJvmArgs(candidateJvmArgs);
+        Path asJar = Path.of(ab);
+        TimingGate.Outcome outcome;
+        if (ab.endsWith(".jar") && Files.isRegularFile(asJar)) {
+            BuildUnderTest base = new BuildUnderTest("base", List.of(asJar), shared).withClasspath(extraClasspath);
+            outcome = gate.run(base, cand, plan, forks);
+        } else {
+            Path repo = GitRefBuild.repositoryRoot(Path.of("").toAbsolutePath());
+            try (GitRefBuild built = GitRefBuild.build(repo, ab, javaBinary.getParent().getParent(),
+                    err)) {
+                BuildUnderTest base = new BuildUnderTest("base " + ab, List.of(built.jar()), shared)
+                        .withClasspath(extraClasspath);
+                outcome = gate.run(base, cand, plan, forks);
+            }
+        }
+        out.print(TimingTable.render(outcome));
+        out.println();
+        out.printf("gate: forks in %s%n", dir.toAbsolutePath());
+        if (outcome.failed()) {
+            out.println("gate: FAILED: confirmed regression(s) above.");
+            return 1;
+        }
+        out.println("gate: no confirmed regression.");
+        return 0;
+    }
+
+    /** {@code NAME=V1,V2} options as a map. */
+    static TreeMap<String, String> parseParams(List<String> params) {
+        TreeMap<String, String> m = new TreeMap<>();
+        for (String p : params) {
+            int eq = p.indexOf('=');
+            if (eq <= 0 || eq == p.length() - 1) {
+                throw new IllegalArgumentException("--param " + p + " is not NAME=V1,V2");
+            }
+            m.put(p.substring(0, eq), p.substring(eq + 1));
+        }
+        return m;
+    }
+
+    private static OptionalInt optional(Integer n) {
+        return n == null ? OptionalInt.empty() : OptionalInt.of(n);
+    }
+
+    private static void requireFile(Path p, String option) throws NoSuchFileException {
+        if (!Files.isRegularFile(p)) {
+            throw new NoSuchFileException(p.toString(), null, option);
+        }
+    }
+
+    /** The jar this command is running from. */
+    private static Path runningJar() {
+        try {
+            Path p = Path.of(GateCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!p.toString().endsWith(".jar")) {
+                throw new IllegalArgumentException("not running from a jar (" + p + "); pass --candidate JAR");
+            }
+            return p;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("cannot locate the running jar; pass --candidate JAR", e);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.devmirror.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.devmirror.gate.Baseline;
+import org.devmirror.gate.BaselineEntry;
+import org.devmirror.gate.DeterministicProbe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code devmirror gate} exits 0 on a match, 1 with a table on a change, 2 on bad input. */
+class GateCommandTest {
+    private static final String CHECK = "DispatchBench.hitNone notifiers=1024";
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int gate(DeterministicProbe probe, String... args) {
+        CommandLine cl = new CommandLine(new GateCommand(probe));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private static DeterministicProbe visiting(long nodes) {
+        return () -> Baseline.empty().with(CHECK, BaselineEntry.of(0, Map.of("visitedNodes", nodes)));
+    }
+
+    @Test
+    void recordThenCheckPasses() {
+        String file = dir.resolve("baseline.json").toString();
+
+        assertEquals(0, gate(visiting(9), "--baseline", file, "--update-baseline"));
+        assertEquals(0, gate(visiting(9), "--baseline", file));
+
+        assertTrue(out.toString().contains("1 checks match"), out.toString());
+    }
+
+    @Test
+    void changedCounterFailsWithATable() {
+        String file = dir.resolve("baseline.json").toString();
+        gate(visiting(9), "--baseline", file, "--update-baseline");
+
+        int status = gate(visiting(10), "--baseline", file);
+
+        assertEquals(1, status);
+        assertTrue(out.toString().contains("| " + CHECK + " | counters.visitedNodes |"), out.toString());
+        assertTrue(out.toString().contains("FAILED"), out.toString());
+    }
+
+    @Test
+    void missingBaselineIsBadInput() {
+        int status = gate(visiting(9), "--baseline", dir.resolve("none.json").toString());
+
+        assertEquals(DevmirrorCommand.EXIT_BAD_INPUT, status);
+        assertTrue(err.toString().contains("--update-baseline"), err.toString());
+    }
+
+    @Test
+    void updateAndAbTogetherAreBadInput() {
+        int status = gate(visiting(9), "--update-baseline", "--ab", "main");
+
+        assertEquals(DevmirrorCommand.EXIT_BAD_INPUT, status);
+    }
+
+    @Test
+    void malformedParamIsBadInput() {
+        int status = gate(visiting(9), "--ab", dir.resolve("a.jar").toString(), "--candidate",
+                dir.resolve("b.jar").toString(), "--param", "notifiers");
+
+        assertEquals(DevmirrorCommand.EXIT_BAD_INPUT, status);
+    }
+}
