@@ -116,31 +116,38 @@ public final class WorkProbe {
     }
 
     /**
-     * Invalidations of a populated, tracked range, {@code rounds} of them on one region; the
-     * restore between them (or, for RELEASE, the re-arm through a new mirror) is not measured.
+     * Invalidations of populated, tracked ranges: {@code rounds} rounds, each invalidating the
+     * {@link InvalidationWorkload#REGIONS} separately mirrored regions once; the restore after
+     * each round (or, for RELEASE, the re-arm through new mirrors) is not measured.
      */
     public static Measurement invalidate(MmuNotifierEvent event, String policy, String size, int rounds) {
         boolean release = event == MmuNotifierEvent.RELEASE;
-        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true, 1)) {
+        int regions = InvalidationWorkload.REGIONS;
+        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true, regions)) {
             for (int i = 0; i < WARMUP_ROUNDS; i++) {
-                w.invalidate(0);
-                rearm(w, release);
+                int k = i % regions;
+                w.invalidate(k);
+                rearm(w, release, k);
             }
             WorkCounters counters = new WorkCounters();
             AllocationBatches allocated = new AllocationBatches(rounds);
             long visited = 0;
             for (int r = 0; r < rounds; r++) {
                 w.resetCounters();
-                long a0 = allocatedBytes();
-                w.invalidate(0);
-                allocated.add(r, allocatedBytes() - a0);
-                visited += w.subscriptions().visitedNodesLastInvalidation();
+                for (int k = 0; k < regions; k++) {
+                    long a0 = allocatedBytes();
+                    w.invalidate(k);
+                    allocated.add(r, allocatedBytes() - a0);
+                    visited += w.subscriptions().visitedNodesLastInvalidation();
+                }
                 w.readCounters(counters);
-                rearm(w, release);
+                for (int k = 0; k < regions; k++) {
+                    rearm(w, release, k);
+                }
             }
             Map<String, Long> c = new LinkedHashMap<>(counters.snapshot());
             c.put("treeNodesVisited", visited);
-            return perOp(allocated, c, rounds);
+            return perOp(allocated, c, (long) rounds * regions);
         }
     }
 
@@ -165,11 +172,11 @@ public final class WorkProbe {
         }
     }
 
-    private static void rearm(InvalidationWorkload w, boolean release) {
+    private static void rearm(InvalidationWorkload w, boolean release, int k) {
         if (release) {
             w.arm();
         } else {
-            w.restore(0);
+            w.restore(k);
         }
     }
 
