@@ -91,6 +91,11 @@ public sealed interface Target {
             if (num == null || den == null) {
                 return TargetOutcome.notMeasured(this, "missing " + (num == null ? numerator : denominator));
             }
+            if (!(num.nanosPerOp().value() > 0) || !(den.nanosPerOp().value() > 0)) {
+                // A net figure (a difference of two measurements) at or below zero: within noise.
+                return TargetOutcome.notMeasured(this, "not positive: "
+                        + (num.nanosPerOp().value() > 0 ? denominator : numerator) + " (a difference within noise)");
+            }
             Estimate ratio = num.nanosPerOp().scale(numeratorScale).ratioTo(den.nanosPerOp());
             return new TargetOutcome(this, OptionalDouble.of(ratio.value()), ReportNumbers.format(ratio),
                     relation.holds(ratio.value(), bound) ? TargetOutcome.Status.MET : TargetOutcome.Status.MISSED);
