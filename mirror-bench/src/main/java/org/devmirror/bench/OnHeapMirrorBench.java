@@ -9,7 +9,6 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -21,19 +20,20 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Reference: what a Java developer would write first, the on-heap device page table
  * ({@code OnHeapDevicePageTable}, a {@code TreeMap<Long, Long>} from page to entry) behind the
- * same event-aware policy, driver and notifier core, invalidated exactly as in
- * {@link InvalidateBench}. The off-heap radix table's targets are stated against it.
+ * same event-aware policy, driver and notifier core, invalidated and restored exactly as in
+ * {@link InvalidateBench}. The off-heap radix table's targets are stated against its net figure
+ * ({@code OnHeapMirrorBench.net}: this minus {@link RearmBench} {@code table=onHeap}).
  *
- * <p>Pitfalls avoided: those of {@link InvalidateBench}, with the same batch and re-arm, so that
- * the only difference is the table.
+ * <p>Pitfalls avoided: those of {@link InvalidateBench}, with the same operation and restore, so
+ * that the only difference is the table. Its B/op is the on-heap table's boxing, not a target.
  *
  * <p>Run: {@code ./devmirror bench --include OnHeapMirrorBench}.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.SingleShotTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 300)
-@Measurement(iterations = 200)
+@Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(3)
 public class OnHeapMirrorBench {
     @Param({"UNMAP", "CLEAR"})
@@ -46,12 +46,7 @@ public class OnHeapMirrorBench {
 
     @Setup(Level.Trial)
     public void mirror() {
-        workload = new InvalidationWorkload(MmuNotifierEvent.valueOf(event), "aware", size, true, true, false);
-    }
-
-    @Setup(Level.Iteration)
-    public void rearm() {
-        workload.arm();
+        workload = new InvalidationWorkload(MmuNotifierEvent.valueOf(event), "aware", size, true, true, false, 1);
     }
 
     @TearDown(Level.Trial)
@@ -60,8 +55,7 @@ public class OnHeapMirrorBench {
     }
 
     @Benchmark
-    @OperationsPerInvocation(InvalidationWorkload.REGIONS)
     public long invalidate() {
-        return workload.invalidateAll();
+        return workload.invalidateAndRestore(0);
     }
 }

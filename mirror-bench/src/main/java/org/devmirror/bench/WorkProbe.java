@@ -47,16 +47,22 @@ public final class WorkProbe {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** Operations of warm-up before each measured path (class initialisation, lazily grown arrays). */
-    private static final int WARMUP_ROUNDS = 20;
-    /** Batches of warm-up before measuring invalidations; each re-arms every region, so few. */
-    private static final int INVALIDATE_WARMUP_BATCHES = 3;
+    /**
+     * Operations of warm-up before each measured path. What the source allocates does not depend
+     * on the JIT (escape analysis can only remove allocations, so interpreted code allocates at
+     * least what compiled code does), but two things do show up early: one-off allocations
+     * (class initialisation, lazily grown arrays, pools filling) and a few hundred bytes on the
+     * measuring thread while the JIT is still compiling the path (seen on the fault path in a
+     * fresh JVM, absent with {@code -Xint} and absent once compiled). A hundred operations of
+     * warm-up cover both; each takes well under a millisecond, so the probe stays fast.
+     */
+    private static final int WARMUP_ROUNDS = 100;
 
     private WorkProbe() {}
 
     /**
-     * Measures every hot path with {@code rounds} rounds each (a round is one operation, or one
-     * batch of {@link InvalidationWorkload#REGIONS} invalidations), by check name.
+     * Measures every hot path with {@code rounds} rounds each (a round is one operation; dispatch
+     * and the 1-page fault do 16 per round), by check name.
      */
     public static SortedMap<String, Measurement> run(int rounds) {
         if (rounds < 1) {
@@ -72,7 +78,7 @@ public final class WorkProbe {
             }
         }
         out.put("invalidate event=CLEAR policy=aware size=4K", invalidate(MmuNotifierEvent.CLEAR, "aware", "4K", rounds));
-        out.put("invalidate event=UNMAP policy=aware size=1G", invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", Math.max(1, rounds / 8)));
+        out.put("invalidate event=UNMAP policy=aware size=1G", invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", rounds));
         out.put("fault pages=1", fault(1, rounds * 16));
         out.put("fault pages=512", fault(512, rounds));
         return out;
@@ -109,30 +115,68 @@ public final class WorkProbe {
         }
     }
 
-    /** Invalidations of populated, tracked ranges; re-arming between batches is not measured. */
+    /**
+     * Invalidations of populated, tracked ranges: {@code rounds} rounds, each invalidating the
+     * {@link InvalidationWorkload#REGIONS} separately mirrored regions once; the restore after
+     * each round (or, for RELEASE, the re-arm through new mirrors) is not measured.
+     */
     public static Measurement invalidate(MmuNotifierEvent event, String policy, String size, int rounds) {
-        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true)) {
-            for (int i = 0; i < INVALIDATE_WARMUP_BATCHES; i++) {
-                w.arm();
-                w.invalidateAll();
+        boolean release = event == MmuNotifierEvent.RELEASE;
+        int regions = InvalidationWorkload.REGIONS;
+        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true, regions)) {
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                int k = i % regions;
+                w.invalidate(k);
+                rearm(w, release, k);
             }
             WorkCounters counters = new WorkCounters();
             AllocationBatches allocated = new AllocationBatches(rounds);
             long visited = 0;
             for (int r = 0; r < rounds; r++) {
-                w.arm();
                 w.resetCounters();
-                for (int k = 0; k < InvalidationWorkload.REGIONS; k++) {
+                for (int k = 0; k < regions; k++) {
                     long a0 = allocatedBytes();
                     w.invalidate(k);
                     allocated.add(r, allocatedBytes() - a0);
                     visited += w.subscriptions().visitedNodesLastInvalidation();
                 }
                 w.readCounters(counters);
+                for (int k = 0; k < regions; k++) {
+                    rearm(w, release, k);
+                }
             }
             Map<String, Long> c = new LinkedHashMap<>(counters.snapshot());
             c.put("treeNodesVisited", visited);
-            return perOp(allocated, c, (long) rounds * InvalidationWorkload.REGIONS);
+            return perOp(allocated, c, (long) rounds * regions);
+        }
+    }
+
+    /**
+     * Bytes the benchmarks' restore allocates per operation: after each (unmeasured) invalidation
+     * of a populated, tracked range, {@link InvalidationWorkload#restore} alone is measured. Not
+     * for RELEASE, which cannot be restored in place.
+     */
+    public static long restoreAllocBytesPerOp(MmuNotifierEvent event, String policy, String size, int rounds) {
+        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true, 1)) {
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                w.invalidateAndRestore(0);
+            }
+            AllocationBatches allocated = new AllocationBatches(rounds);
+            for (int r = 0; r < rounds; r++) {
+                w.invalidate(0);
+                long a0 = allocatedBytes();
+                w.restore(0);
+                allocated.add(r, allocatedBytes() - a0);
+            }
+            return allocated.bytesPerOp();
+        }
+    }
+
+    private static void rearm(InvalidationWorkload w, boolean release, int k) {
+        if (release) {
+            w.arm();
+        } else {
+            w.restore(k);
         }
     }
 

@@ -1,12 +1,16 @@
 package org.devmirror.cli;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -17,6 +21,8 @@ import org.devmirror.bench.report.MachineInfo;
 import org.devmirror.bench.report.TargetOutcome;
 import org.devmirror.bench.suite.BenchProfile;
 import org.devmirror.bench.suite.BenchSuite;
+import org.devmirror.bench.suite.NetResults;
+import org.devmirror.bench.suite.ReplayWorkTable;
 import org.devmirror.bench.suite.SuitePlots;
 import org.devmirror.bench.suite.SuiteRunner;
 import org.openjdk.jmh.results.RunResult;
@@ -25,7 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./devmirror bench [--quick | --full] [--include REGEX] [--out DIR]}: runs the benchmark
+ * {@code ./devmirror bench [--quick | --full] [--include REGEX] [--param NAME=V1,V2]... [--out DIR]}: runs the benchmark
  * suite in forked JVMs and writes JMH's JSON ({@code results.json}), JMH's log
  * ({@code jmh.log}), {@code report.md} (targets, tables with the ratio to each benchmark's
  * reference) and the plots as PNG and SVG. Without {@code --full} it runs the quick profile.
@@ -53,6 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Run only benchmarks whose name (org.devmirror.bench.Class.method) contains a match.")
     String include;
 
+    @Option(names = "--param", paramLabel = "NAME=V1,V2",
+            description = "Run only these @Param values (repeatable), e.g. --param size=4K,2M: a documented subset.")
+    Map<String, String> params;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default target/bench/<timestamp>).")
     Path out;
 
@@ -70,7 +80,18 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("devmirror bench: --include " + include + " is not a regular expression: " + e.getDescription());
             return DevmirrorCommand.EXIT_BAD_INPUT;
         }
-        SuiteRunner runner = new SuiteRunner(profile, includePattern, System.out);
+        Map<String, List<String>> paramValues = new LinkedHashMap<>();
+        if (params != null) {
+            for (Map.Entry<String, String> p : params.entrySet()) {
+                List<String> values = List.of(p.getValue().split(","));
+                if (p.getKey().isBlank() || values.isEmpty() || values.stream().anyMatch(String::isBlank)) {
+                    err.println("devmirror bench: --param " + p.getKey() + "=" + p.getValue() + " is not NAME=V1,V2,...");
+                    return DevmirrorCommand.EXIT_BAD_INPUT;
+                }
+                paramValues.put(p.getKey(), values);
+            }
+        }
+        SuiteRunner runner = new SuiteRunner(profile, includePattern, paramValues, System.out);
         int planned = runner.plannedRuns();
         if (planned == 0) {
             err.println("devmirror bench: no benchmark matches --include " + include);
@@ -84,10 +105,14 @@ public final class BenchCommand implements Callable<Integer> {
 
         List<RunResult> runResults = runner.run(dir.resolve("jmh.log"));
         SuiteRunner.writeJson(runResults, dir.resolve("results.json"));
-        List<BenchResult> results = JmhResults.fromRunResults(runResults);
+        List<BenchResult> results = NetResults.withNet(JmhResults.fromRunResults(runResults));
         BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now()), results,
                 BenchSuite.references(), BenchSuite.targets());
         Path md = report.write(dir.resolve("report.md"));
+        String replay = ReplayWorkTable.markdown(results, ReplayWorkTable.tracesDirectory());
+        if (!replay.isEmpty()) {
+            Files.writeString(md, replay, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
         List<String> plots = new SuitePlots(results).write(dir);
 
         System.out.println();

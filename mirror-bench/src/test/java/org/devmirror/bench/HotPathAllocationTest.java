@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Timeout;
  * The hot paths allocate nothing, measured per operation with the thread's allocated-byte
  * counter (so CI catches an allocation without running JMH), and do the work they should.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HotPathAllocationTest {
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 20;
 
     @Test
     void dispatchHittingOneNotifierAllocatesNothing() {
-        Measurement m = WorkProbe.dispatch(1024, true, 2000);
+        Measurement m = WorkProbe.dispatch(1024, true, 500);
         assertEquals(0, m.allocBytesPerOp());
         // one callback per invalidation, and a logarithmic walk: far fewer nodes than notifiers
         assertEquals(1L, m.countersPerOp().get("callbacks"));
@@ -29,7 +29,7 @@ class HotPathAllocationTest {
 
     @Test
     void dispatchHittingNothingAllocatesNothingAndCallsNobody() {
-        Measurement m = WorkProbe.dispatch(1024, false, 2000);
+        Measurement m = WorkProbe.dispatch(1024, false, 500);
         assertEquals(0, m.allocBytesPerOp());
         assertEquals(0L, m.countersPerOp().get("callbacks"));
     }
@@ -75,9 +75,25 @@ class HotPathAllocationTest {
     }
 
     @Test
+    void unmapZapsAndDropsTrackingWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.UNMAP, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(512L, m.countersPerOp().get("ptesZapped"));
+    }
+
+    @Test
+    void benchmarkRestoreOfA2MiBRangeAllocatesNothing() {
+        // The average-time invalidation benchmarks time invalidation and restore together; the
+        // restore (re-insert the tracked range, rewrite 512 PTEs) must not add allocation.
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.UNMAP, "aware", "2M", ROUNDS));
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.CLEAR, "blind", "2M", ROUNDS));
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.CLEAR, "aware", "4K", ROUNDS));
+    }
+
+    @Test
     void faultCommitOverPopulatedPagesAllocatesNothing() {
         for (int pages : new int[] {1, 512}) {
-            Measurement m = WorkProbe.fault(pages, 200);
+            Measurement m = WorkProbe.fault(pages, 50);
             assertEquals(0, m.allocBytesPerOp(), "pages=" + pages);
             assertEquals((long) pages, m.countersPerOp().get("pagesFaulted"), "pages=" + pages);
             assertEquals(0L, m.countersPerOp().get("faultRetries"), "pages=" + pages);

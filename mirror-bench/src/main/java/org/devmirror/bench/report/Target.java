@@ -28,12 +28,20 @@ public sealed interface Target {
 
     /** {@code cost(subject) / cost(reference) <= factor}: "at most 1.5x fill of 4 KiB". */
     static Target atMostTimes(String description, String subject, String reference, double factor) {
-        return new CostRatio(description, subject, reference, Bound.AT_MOST, factor);
+        return new CostRatio(description, subject, 1, reference, Bound.AT_MOST, factor);
+    }
+
+    /**
+     * {@code scale * cost(subject) / cost(reference) <= factor}, for a subject measured per part
+     * of what the reference does: "512 PTE re-reads at most 3x fill of 4 KiB" with a per-PTE score.
+     */
+    static Target atMostTimesScaled(String description, String subject, double scale, String reference, double factor) {
+        return new CostRatio(description, subject, scale, reference, Bound.AT_MOST, factor);
     }
 
     /** {@code cost(reference) / cost(subject) >= factor}: "at least 20x faster than the on-heap mirror". */
     static Target fasterBy(String description, String subject, String reference, double factor) {
-        return new CostRatio(description, reference, subject, Bound.AT_LEAST, factor);
+        return new CostRatio(description, reference, 1, subject, Bound.AT_LEAST, factor);
     }
 
     /** Every benchmark whose label matches {@code labelRegex} allocates at most {@code bytes} per operation. */
@@ -57,11 +65,14 @@ public sealed interface Target {
         }
     }
 
-    /** {@code cost(numerator) / cost(denominator)} bounded by {@code bound}. */
-    record CostRatio(String description, String numerator, String denominator, Bound relation, double bound)
-            implements Target {
+    /** {@code numeratorScale * cost(numerator) / cost(denominator)} bounded by {@code bound}. */
+    record CostRatio(String description, String numerator, double numeratorScale, String denominator, Bound relation,
+                     double bound) implements Target {
 
         public CostRatio {
+            if (!(numeratorScale > 0) || Double.isInfinite(numeratorScale)) {
+                throw new IllegalArgumentException("numeratorScale=" + numeratorScale + " must be positive and finite");
+            }
             if (!(bound > 0) || Double.isInfinite(bound)) {
                 throw new IllegalArgumentException("bound=" + bound + " must be a positive finite ratio");
             }
@@ -69,7 +80,8 @@ public sealed interface Target {
 
         @Override
         public String expression() {
-            return "`" + numerator + "` / `" + denominator + "` " + relation.symbol + " " + ReportNumbers.format(bound);
+            String scale = numeratorScale == 1 ? "" : ReportNumbers.format(numeratorScale) + " \u00d7 ";
+            return scale + "`" + numerator + "` / `" + denominator + "` " + relation.symbol + " " + ReportNumbers.format(bound);
         }
 
         @Override
@@ -79,7 +91,12 @@ public sealed interface Target {
             if (num == null || den == null) {
                 return TargetOutcome.notMeasured(this, "missing " + (num == null ? numerator : denominator));
             }
-            Estimate ratio = num.nanosPerOp().ratioTo(den.nanosPerOp());
+            if (!(num.nanosPerOp().value() > 0) || !(den.nanosPerOp().value() > 0)) {
+                // A net figure (a difference of two measurements) at or below zero: within noise.
+                return TargetOutcome.notMeasured(this, "not positive: "
+                        + (num.nanosPerOp().value() > 0 ? denominator : numerator) + " (a difference within noise)");
+            }
+            Estimate ratio = num.nanosPerOp().scale(numeratorScale).ratioTo(den.nanosPerOp());
             return new TargetOutcome(this, OptionalDouble.of(ratio.value()), ReportNumbers.format(ratio),
                     relation.holds(ratio.value(), bound) ? TargetOutcome.Status.MET : TargetOutcome.Status.MISSED);
         }

@@ -1,79 +1,85 @@
 package org.devmirror.bench.suite;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.devmirror.bench.suite.BenchSelection.Timing;
 
 /**
- * How long and how wide {@code ./devmirror bench} runs. {@link #QUICK} fits in under five
- * minutes on a 2-core machine: one fork per benchmark, short iterations, the parameter values
- * the targets and plots need. {@link #FULL} is the publishable run: every parameter value, more
- * forks and iterations.
+ * How long and how wide {@code ./devmirror bench} runs.
  *
- * <p>Two kinds of benchmark are timed differently. Average-time benchmarks repeat a
+ * <p>{@link #QUICK} answers the targets table and draws the plots in under five minutes on a
+ * 2-core machine: one fork, four 250 ms warm-up and three 200 ms measurement iterations for the
+ * average-time benchmarks (the invalidations of 512 PTEs take milliseconds per operation until C2
+ * has compiled them, so a shorter warm-up measures the interpreter), and only the parameter values the targets and plots need (every event
+ * under both policies on a populated 2 MiB range, CLEAR of 4 KiB, dispatch with 1 Ki and 1 Mi
+ * notifiers, the 4 KiB fill, TreeMap at 1 Ki entries, faults of 1 and 512 pages, one trace).
+ *
+ * <p>{@link #FULL} is the publishable run: every benchmark with every parameter value of its
+ * annotations, three forks, five 300 ms warm-up and five 300 ms measurement iterations.
+ *
+ * <p>Three kinds of benchmark are timed differently. Average-time benchmarks repeat a
  * self-restoring operation for a fixed time per iteration. Batched benchmarks (single-shot, one
  * batch of operations per iteration, with state re-armed in {@code @Setup(Level.Iteration)}) need
- * many short iterations instead; their counts are set here, their batch sizes in the benchmark.
+ * many iterations instead. The trace replay is single-shot too, but each replay takes
+ * milliseconds, so a few iterations suffice.
  */
 public enum BenchProfile {
-    QUICK(1, 2, 100, 3, 100, 60, 40, Map.of(
-            "size", List.of("4K", "2M"),
-            "populated", List.of("true"),
-            "ranges", List.of("1", "1024", "65536", "1048576"),
-            "bytes", List.of("8", "128", "4096"))),
-    FULL(3, 5, 300, 5, 300, 300, 200, Map.of());
+    QUICK(1, quickSelections()),
+    FULL(3, fullSelections());
 
     private final int forks;
-    private final int warmupIterations;
-    private final int warmupMillis;
-    private final int measurementIterations;
-    private final int measurementMillis;
-    private final int batchedWarmupIterations;
-    private final int batchedMeasurementIterations;
-    private final Map<String, List<String>> params;
+    private final List<BenchSelection> selections;
 
-    BenchProfile(int forks, int warmupIterations, int warmupMillis, int measurementIterations, int measurementMillis,
-                 int batchedWarmupIterations, int batchedMeasurementIterations, Map<String, List<String>> params) {
+    BenchProfile(int forks, List<BenchSelection> selections) {
         this.forks = forks;
-        this.warmupIterations = warmupIterations;
-        this.warmupMillis = warmupMillis;
-        this.measurementIterations = measurementIterations;
-        this.measurementMillis = measurementMillis;
-        this.batchedWarmupIterations = batchedWarmupIterations;
-        this.batchedMeasurementIterations = batchedMeasurementIterations;
-        this.params = new LinkedHashMap<>(params);
+        this.selections = selections;
     }
 
     public int forks() {
         return forks;
     }
 
-    public int warmupIterations() {
-        return warmupIterations;
+    /** The JMH runs of this profile, in order. */
+    public List<BenchSelection> selections() {
+        return selections;
     }
 
-    public int warmupMillis() {
-        return warmupMillis;
+    /** The benchmark classes by timing kind (a holder: enum constants are built before the enum's static fields). */
+    static final class Groups {
+        static final List<String> AVERAGE_TIME = List.of("FloorBench", "LookupReferenceBench", "DispatchBench",
+                "InvalidateBench", "UntrackedInvalidateBench", "RearmBench", "OnHeapMirrorBench",
+                "ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench");
+        static final List<String> BATCHED = List.of("ReleaseInvalidateBench", "NoSubscriberBench");
+        static final List<String> REPLAY = List.of("ReplayBench");
+
+        private Groups() {}
     }
 
-    public int measurementIterations() {
-        return measurementIterations;
+    private static List<BenchSelection> quickSelections() {
+        Timing avgt = new Timing(4, 250, 3, 200);
+        Timing batched = Timing.singleShot(30, 30);
+        Timing replay = Timing.singleShot(1, 3);
+        List<String> twoMiB = List.of("2M");
+        List<String> yes = List.of("true");
+        return List.of(
+                new BenchSelection(List.of("FloorBench"), Map.of("bytes", List.of("8", "4096")), avgt),
+                new BenchSelection(List.of("LookupReferenceBench.treeMap"), Map.of("ranges", List.of("1024")), avgt),
+                new BenchSelection(List.of("DispatchBench"), Map.of("notifiers", List.of("1024", "1048576")), avgt),
+                new BenchSelection(List.of("InvalidateBench"), Map.of("size", twoMiB, "populated", yes), avgt),
+                new BenchSelection(List.of("InvalidateBench"), Map.of("event", List.of("CLEAR"),
+                        "policy", List.of("aware"), "size", List.of("4K"), "populated", yes), avgt),
+                new BenchSelection(List.of("UntrackedInvalidateBench"), Map.of("size", twoMiB), avgt),
+                new BenchSelection(List.of("RearmBench", "OnHeapMirrorBench"), Map.of("size", List.of("4K", "2M")), avgt),
+                new BenchSelection(List.of("ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench"), Map.of(), avgt),
+                new BenchSelection(List.of("ReleaseInvalidateBench"), Map.of("size", twoMiB, "populated", yes), batched),
+                new BenchSelection(List.of("NoSubscriberBench"), Map.of(), batched),
+                new BenchSelection(Groups.REPLAY, Map.of("trace", List.of("gcc-hello")), replay));
     }
 
-    public int measurementMillis() {
-        return measurementMillis;
-    }
-
-    public int batchedWarmupIterations() {
-        return batchedWarmupIterations;
-    }
-
-    public int batchedMeasurementIterations() {
-        return batchedMeasurementIterations;
-    }
-
-    /** {@code @Param} values this profile overrides by parameter name; the others keep their annotation values. */
-    public Map<String, List<String>> params() {
-        return Map.copyOf(params);
+    private static List<BenchSelection> fullSelections() {
+        return List.of(
+                new BenchSelection(Groups.AVERAGE_TIME, Map.of(), new Timing(5, 300, 5, 300)),
+                new BenchSelection(Groups.BATCHED, Map.of(), Timing.singleShot(100, 100)),
+                new BenchSelection(Groups.REPLAY, Map.of(), Timing.singleShot(2, 5)));
     }
 }

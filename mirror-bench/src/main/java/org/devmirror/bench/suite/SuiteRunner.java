@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.devmirror.bench.ReplayBench;
 import org.devmirror.bench.workload.InjectedWork;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
@@ -28,8 +29,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs the suite through JMH's Runner API: the average-time group, then the batched group, each in
- * forked JVMs of the JDK running this one, with {@code -prof gc}; JMH's log goes to
+ * Runs the suite through JMH's Runner API: one JMH run per {@link BenchSelection} of the profile,
+ * each in forked JVMs of the JDK running this one, with {@code -prof gc}; JMH's log goes to
  * {@code jmh.log} in the output directory and one progress line per benchmark to the console.
  */
 public final class SuiteRunner {
@@ -37,6 +38,7 @@ public final class SuiteRunner {
     static final List<String> FORK_JVM_ARGS = List.of("-Xms2g", "-Xmx2g", "--enable-native-access=ALL-UNNAMED");
 
     private final BenchProfile profile;
+    private final Map<String, List<String>> params;
     private final Pattern include;
     private final PrintStream console;
 
@@ -45,6 +47,15 @@ public final class SuiteRunner {
      *                ({@code org.devmirror.bench.Class.method}) of every benchmark to run
      */
     public SuiteRunner(BenchProfile profile, Pattern include, PrintStream console) {
+        this(profile, include, Map.of(), console);
+    }
+
+    /**
+     * @param params {@code @Param} values that override both the annotations and the profile's
+     *               choices, by parameter name (the command's {@code --param}), for a documented subset
+     */
+    public SuiteRunner(BenchProfile profile, Pattern include, Map<String, List<String>> params, PrintStream console) {
+        this.params = Map.copyOf(params);
         this.profile = profile;
         this.include = include;
         this.console = console;
@@ -52,7 +63,11 @@ public final class SuiteRunner {
 
     /** How many benchmark runs (method and parameter combination) the suite will execute. */
     public int plannedRuns() {
-        return planned(BenchSuite.TIMED) + planned(BenchSuite.BATCHED);
+        int runs = 0;
+        for (BenchSelection s : profile.selections()) {
+            runs += planned(s);
+        }
+        return runs;
     }
 
     /**
@@ -66,14 +81,20 @@ public final class SuiteRunner {
              PrintStream logStream = new PrintStream(logOut, true, StandardCharsets.UTF_8)) {
             OutputFormat jmhLog = OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL);
             ProgressOutput progress = new ProgressOutput(jmhLog, console, expected);
-            if (planned(BenchSuite.TIMED) > 0) {
-                results.addAll(new Runner(options(BenchSuite.TIMED, false).build(), progress).run());
-            }
-            if (planned(BenchSuite.BATCHED) > 0) {
-                results.addAll(new Runner(options(BenchSuite.BATCHED, true).build(), progress).run());
+            for (BenchSelection s : profile.selections()) {
+                if (planned(s) > 0) {
+                    results.addAll(new Runner(options(s).build(), progress).run());
+                }
             }
         }
         return results;
+    }
+
+    /** The selection's {@code @Param} overrides with the command line's on top. */
+    private Map<String, List<String>> paramsOf(BenchSelection selection) {
+        Map<String, List<String>> merged = new java.util.LinkedHashMap<>(selection.params());
+        merged.putAll(params);
+        return merged;
     }
 
     /** Writes {@code results} as JMH's JSON result file. */
@@ -83,24 +104,20 @@ public final class SuiteRunner {
         }
     }
 
-    private ChainedOptionsBuilder options(List<String> classes, boolean batched) {
+    private ChainedOptionsBuilder options(BenchSelection selection) {
         ChainedOptionsBuilder o = new OptionsBuilder()
-                .include(includeRegex(classes))
+                .include(includeRegex(selection.benchmarks()))
                 .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
                 .jvmArgsAppend(forkJvmArgs())
                 .forks(profile.forks())
                 .addProfiler(GCProfiler.class)
                 .shouldFailOnError(true);
-        if (batched) {
-            o.warmupIterations(profile.batchedWarmupIterations())
-                    .measurementIterations(profile.batchedMeasurementIterations());
-        } else {
-            o.warmupIterations(profile.warmupIterations())
-                    .warmupTime(TimeValue.milliseconds(profile.warmupMillis()))
-                    .measurementIterations(profile.measurementIterations())
-                    .measurementTime(TimeValue.milliseconds(profile.measurementMillis()));
+        BenchSelection.Timing t = selection.timing();
+        o.warmupIterations(t.warmupIterations()).measurementIterations(t.measurementIterations());
+        if (!t.isSingleShot()) {
+            o.warmupTime(TimeValue.milliseconds(t.warmupMillis())).measurementTime(TimeValue.milliseconds(t.measurementMillis()));
         }
-        for (Map.Entry<String, List<String>> p : profile.params().entrySet()) {
+        for (Map.Entry<String, List<String>> p : paramsOf(selection).entrySet()) {
             o.param(p.getKey(), p.getValue().toArray(String[]::new));
         }
         return o;
@@ -109,6 +126,10 @@ public final class SuiteRunner {
     /** The fork JVM arguments, passing on the test-only injection switch when it is set. */
     static String[] forkJvmArgs() {
         List<String> args = new ArrayList<>(FORK_JVM_ARGS);
+        Path traces = tracesDirectory();
+        if (traces != null) {
+            args.add("-D" + ReplayBench.TRACES_PROPERTY + "=" + traces);
+        }
         if (InjectedWork.ACTIVE != InjectedWork.NONE) {
             args.add("-D" + InjectedWork.PROPERTY + "=" + InjectedWork.ACTIVE.propertyValue());
         }
@@ -116,17 +137,42 @@ public final class SuiteRunner {
     }
 
     /**
-     * One regex JMH finds in the benchmark names of {@code classes} that the user's
-     * {@code --include} also matches: a lookahead for the user's expression, then the classes.
+     * The shipped traces for {@code ReplayBench}, as an absolute path: {@code examples/traces}
+     * under the working directory, else next to the jar's project ({@code mirror-bench/target/..}
+     * up two levels); {@code null} when neither exists (the benchmark then says so).
      */
-    String includeRegex(List<String> classes) {
-        return "^(?=.*(?:" + include.pattern() + "))" + Pattern.quote(BenchSuite.PACKAGE + ".")
-                + "(?:" + String.join("|", classes) + ")\\.";
+    static Path tracesDirectory() {
+        Path cwd = Path.of("examples", "traces").toAbsolutePath();
+        if (Files.isDirectory(cwd)) {
+            return cwd;
+        }
+        try {
+            Path jar = Path.of(SuiteRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = jar.getParent() == null ? null : jar.getParent().getParent();
+            Path traces = root == null || root.getParent() == null ? null : root.getParent().resolve("examples").resolve("traces");
+            return traces != null && Files.isDirectory(traces) ? traces : null;
+        } catch (java.net.URISyntaxException | SecurityException e) {
+            return null;
+        }
     }
 
-    private int planned(List<String> classes) {
-        Pattern p = Pattern.compile(includeRegex(classes));
-        Map<String, List<String>> overrides = profile.params();
+    /**
+     * One regex JMH finds in the benchmark names of {@code benchmarks} (simple class names, or
+     * {@code Class.methodPrefix}) that the user's {@code --include} also matches: a lookahead for
+     * the user's expression, then the benchmarks.
+     */
+    String includeRegex(List<String> benchmarks) {
+        List<String> alternatives = new ArrayList<>();
+        for (String b : benchmarks) {
+            alternatives.add(Pattern.quote(b) + (b.indexOf('.') < 0 ? "\\." : ""));
+        }
+        return "^(?=.*(?:" + include.pattern() + "))" + Pattern.quote(BenchSuite.PACKAGE + ".")
+                + "(?:" + String.join("|", alternatives) + ")";
+    }
+
+    private int planned(BenchSelection selection) {
+        Pattern p = Pattern.compile(includeRegex(selection.benchmarks()));
+        Map<String, List<String>> overrides = paramsOf(selection);
         int runs = 0;
         for (BenchmarkListEntry e : BenchmarkList.defaultList().getAll(SILENT, List.of())) {
             if (!p.matcher(e.getUsername()).find()) {

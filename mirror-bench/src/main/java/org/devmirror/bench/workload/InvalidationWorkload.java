@@ -26,7 +26,7 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
  * until the device has done its work for it. The host's own page-table change is not part of
  * it: the CPU page table is left as it was, which is what lets the state be restored cheaply.
  *
- * <p>{@link #REGIONS} regions of one size, each mirrored by its own {@link DeviceMirror} (a
+ * <p>{@code regions} regions of one size, each mirrored by its own {@link DeviceMirror} (a
  * RELEASE retires its mirror for good, so each region needs one it can lose). Region {@code k}
  * spans {@code size} bytes; 4 KiB, 64 KiB and 2 MiB regions are populated in full, a 1 GiB region
  * sparsely: its first page of every 2 MiB (512 pages, the PTE count of a full 2 MiB). With
@@ -35,18 +35,33 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
  *
  * <p>Per event: PROTECTION_VMA finds the VMA read-only (the device PTEs were faulted read-only),
  * so the event-aware policy downgrades, walking every PTE and changing none; it is raised under
- * the mmap write lock, as mprotect holds it, because the policy reads the VMA; MIGRATE and EXCLUSIVE carry another
- * device's owner, so they are handled as CLEAR (this device's own are skipped like SOFT_DIRTY);
- * RELEASE covers the region only.
+ * the mmap write lock, as mprotect holds it, because the policy reads the VMA's protection
+ * ({@code DeviceActions.vmaProt} answers "no access" without it); MIGRATE and EXCLUSIVE carry
+ * another device's owner, so they are handled as CLEAR (this device's own are skipped like
+ * SOFT_DIRTY); RELEASE covers the region only.
+ *
+ * <p>Two ways back to the armed state. {@link #arm} goes through the driver's own fault path
+ * (and reopens a mirror a RELEASE retired); it allocates and is slow, so it runs outside any
+ * measurement. {@link #restore} puts back exactly what one invalidation of this event and policy
+ * took away, the cheapest way the driver allows: the tracked range through
+ * {@code MirrorDriver.ensureTracked} (an interval-tree insert of a pooled range) when the
+ * invalidation dropped it, then the armed device PTE values written straight into the device
+ * page table under the driver lock when it zapped them. Nothing in it allocates, so a benchmark
+ * can time invalidation and restore together and subtract {@link #rewriteOnly}, the PTE writes
+ * alone. RELEASE cannot be restored in place.
  *
  * <h2>Assumptions and Guarantees</h2>
- * One thread uses an instance. {@link #invalidate} allocates nothing (for the event-aware policy
- * on events that keep tracking; dropping tracking allocates in the driver). {@link #arm} restores
- * every region the previous invalidations changed, through the driver's own fault path, and is
- * meant to run outside the measurement.
+ * One thread uses an instance. {@link #invalidate} and {@link #restore} allocate nothing except
+ * where the driver itself does (see {@code MirrorDriver}). {@link #restore} is valid only right
+ * after {@link #invalidate} of the same region, or when the region is armed.
  */
 public final class InvalidationWorkload implements AutoCloseable {
-    /** Regions per batch: the operations of one single-shot invocation. */
+    /**
+     * Swap slots of the host: the workload never swaps, and the default (64 Ki slots) makes the
+     * host reserve and zero 256 MiB of swap, seconds of setup per workload.
+     */
+    private static final long NO_SWAP = 1;
+    /** Regions per batch of the single-shot benchmarks (RELEASE) and of {@link #invalidateAll}. */
     public static final int REGIONS = 16;
     private static final long PAGE = Host.PAGE_SIZE;
     private static final long CHUNK = Host.PMD_SIZE;
@@ -59,15 +74,30 @@ public final class InvalidationWorkload implements AutoCloseable {
     private final long size;
     private final long stride;
     private final boolean writable;
+    /** Whether one invalidation drops the tracked range (restore re-inserts it). */
+    private final boolean dropsTracking;
+    /** Whether one invalidation zaps the populated PTEs (restore rewrites them). */
+    private final boolean zapsPtes;
     private final Host host;
     private final AddressSpace mm;
     private final MirrorDevice device;
     private final MirrorOptions options;
-    private final DeviceMirror[] mirrors = new DeviceMirror[REGIONS];
-    private final MmuNotifierRange[] ranges = new MmuNotifierRange[REGIONS];
+    private final DeviceMirror[] mirrors;
+    private final MmuNotifierRange[] ranges;
+    /** The armed device PTE of every populated page of region k, in address order; see {@link #arm}. */
+    private final long[][] armedPtes;
     private final MmuNotifierSubscriptions subscriptions;
     /** PTE writes the injected work made; the gate's counter sees them. */
     private long injectedWrites;
+
+    /**
+     * {@link #InvalidationWorkload(MmuNotifierEvent, String, String, boolean, boolean, boolean, int)}
+     * with {@link #REGIONS} regions.
+     */
+    public InvalidationWorkload(MmuNotifierEvent event, String policy, String sizeLabel, boolean populated,
+                                boolean tracked, boolean offHeap) {
+        this(event, policy, sizeLabel, populated, tracked, offHeap, REGIONS);
+    }
 
     /**
      * @param event     the event every invalidation carries
@@ -76,9 +106,13 @@ public final class InvalidationWorkload implements AutoCloseable {
      * @param populated whether the device holds PTEs in the range
      * @param tracked   whether the device tracks the range at all (false: nothing subscribed there)
      * @param offHeap   the off-heap device page table (true) or the on-heap reference table
+     * @param regions   how many separately mirrored regions, 1 to {@link #REGIONS}
      */
     public InvalidationWorkload(MmuNotifierEvent event, String policy, String sizeLabel, boolean populated,
-                                boolean tracked, boolean offHeap) {
+                                boolean tracked, boolean offHeap, int regions) {
+        if (regions < 1 || regions > REGIONS) {
+            throw new IllegalArgumentException("regions=" + regions + " is not in 1.." + REGIONS);
+        }
         this.event = event;
         this.blind = switch (policy) {
             case "aware" -> false;
@@ -90,29 +124,43 @@ public final class InvalidationWorkload implements AutoCloseable {
         this.tracked = tracked;
         this.stride = 2 * Math.max(size, CHUNK);
         this.writable = event != MmuNotifierEvent.PROTECTION_VMA;
+        boolean zapsAware = switch (event) {
+            case UNMAP, CLEAR, MIGRATE, EXCLUSIVE, RELEASE -> true;
+            case PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY -> false;
+        };
+        this.dropsTracking = tracked && (blind || event == MmuNotifierEvent.UNMAP || event == MmuNotifierEvent.RELEASE);
+        this.zapsPtes = tracked && populated && (blind || zapsAware);
+        this.mirrors = new DeviceMirror[regions];
+        this.ranges = new MmuNotifierRange[regions];
+        this.armedPtes = new long[regions][];
         long pagesPerRegion = pagesPerRegion();
-        host = new Host(HostConfig.defaults().withThpEnabled(false)
-                .withFrames(Math.max(4096, 2 * REGIONS * pagesPerRegion)));
+        host = new Host(HostConfig.defaults().withThpEnabled(false).withSwapSlots(NO_SWAP)
+                .withFrames(Math.max(4096, 2 * regions * pagesPerRegion)));
         mm = host.newAddressSpace();
         subscriptions = mm.notifiers();
         device = new MirrorDevice(host, 1, 512);
         options = MirrorOptions.defaults().withPolicy(blind ? BlindPolicy.INSTANCE : EventAwarePolicy.INSTANCE)
                 .withOffHeapTable(offHeap);
         Object otherOwner = new Object();
-        for (int k = 0; k < REGIONS; k++) {
+        for (int k = 0; k < regions; k++) {
             long a = region(k);
             check(mm.mmap(a, size, writable ? Prot.RW : Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == a, "mmap");
             if (!writable) {
                 check(mm.mprotect(a, size, Prot.RW) == Errno.OK, "mprotect");
             }
-            for (long p = a; p < a + size; p += pageStride()) {
-                check(mm.cpuFill(p, PAGE, (byte) 1) == Errno.OK, "cpuFill");
+            if (pageStride() == PAGE) {
+                check(mm.cpuFill(a, size, (byte) 1) == Errno.OK, "cpuFill");
+            } else {
+                for (long p = a; p < a + size; p += pageStride()) {
+                    check(mm.cpuFill(p, PAGE, (byte) 1) == Errno.OK, "cpuFill");
+                }
             }
             if (!writable) {
                 check(mm.mprotect(a, size, Prot.READ) == Errno.OK, "mprotect");
             }
             Object owner = event == MmuNotifierEvent.MIGRATE || event == MmuNotifierEvent.EXCLUSIVE ? otherOwner : null;
             ranges[k] = new MmuNotifierRange().init(mm, event, MmuNotifierRange.FLAG_BLOCKABLE, a, a + size, owner);
+            armedPtes[k] = new long[populated ? (int) pagesPerRegion : 0];
         }
         arm();
     }
@@ -141,15 +189,16 @@ public final class InvalidationWorkload implements AutoCloseable {
     }
 
     /**
-     * Restores every region to its armed state: a live mirror (reopened if a RELEASE retired it),
-     * tracked, and holding writable (read-only for PROTECTION_VMA) PTEs for every populated page,
-     * or none when not populated. Regions already in that state are left alone.
+     * Restores every region to its armed state through the driver's fault path: a live mirror
+     * (reopened if a RELEASE retired it), tracked, and holding writable (read-only for
+     * PROTECTION_VMA) PTEs for every populated page, or none when not populated. Regions already in
+     * that state are left alone. Records the armed PTE values {@link #restore} writes back.
      */
     public void arm() {
         if (!tracked) {
             return;
         }
-        for (int k = 0; k < REGIONS; k++) {
+        for (int k = 0; k < mirrors.length; k++) {
             DeviceMirror m = mirrors[k];
             if (m == null || m.driver().isReleased()) {
                 if (m != null) {
@@ -165,8 +214,12 @@ public final class InvalidationWorkload implements AutoCloseable {
             if (intact) {
                 continue;
             }
-            for (long p = a; p < a + size; p += pageStride()) {
-                check(m.fault(p, 1, writable) == Errno.OK, "device fault");
+            if (pageStride() == PAGE) {
+                check(m.fault(a, (int) (size / PAGE), writable) == Errno.OK, "device fault");
+            } else {
+                for (long p = a; p < a + size; p += pageStride()) {
+                    check(m.fault(p, 1, writable) == Errno.OK, "device fault");
+                }
             }
             if (!populated) {
                 // Tracked but empty: what a CLEAR leaves behind.
@@ -175,7 +228,78 @@ public final class InvalidationWorkload implements AutoCloseable {
                 check(subscriptions.invalidateRangeStart(clear), "clear");
                 subscriptions.invalidateRangeEnd(clear);
             }
+            long[] armed = armedPtes[k];
+            for (int i = 0; i < armed.length; i++) {
+                armed[i] = m.entry(a + i * pageStride());
+            }
         }
+    }
+
+    /**
+     * Puts back what one invalidation of region {@code k} took away, without the fault path: the
+     * tracked range ({@code ensureTracked} per 2 MiB chunk) if the invalidation dropped it, then
+     * every armed PTE value if it zapped them. Nothing to do for the events that keep both (the
+     * event-aware SOFT_DIRTY, PROTECTION_VMA and PROTECTION_PAGE, whose re-read restores WRITE
+     * itself). Allocates nothing.
+     *
+     * @throws IllegalStateException for RELEASE, which retires the mirror (use {@link #arm})
+     */
+    public void restore(int k) {
+        if (event == MmuNotifierEvent.RELEASE) {
+            throw new IllegalStateException("a RELEASE retires its mirror; re-arm it with arm()");
+        }
+        DeviceMirror m = mirrors[k];
+        long a = region(k);
+        if (dropsTracking) {
+            long chunkEnd = a + Math.max(size, CHUNK);
+            for (long c = a; c < chunkEnd; c += CHUNK) {
+                check(m.driver().ensureTracked(c, c + Math.min(size, CHUNK)) != null, "ensureTracked");
+            }
+        }
+        if (zapsPtes) {
+            rewriteOnly(k);
+        }
+    }
+
+    /**
+     * The PTE writes of {@link #restore} alone: every armed PTE value of region {@code k} written
+     * into the device page table under the driver lock. Timed on its own it is the share of a
+     * restore that is subtracted from an invalidation timed with its restore. Allocates nothing
+     * (for the off-heap table).
+     */
+    public long rewriteOnly(int k) {
+        DeviceMirror m = mirrors[k];
+        long a = region(k);
+        long stepBytes = pageStride();
+        long[] armed = armedPtes[k];
+        ReentrantLock lock = m.lock();
+        DevicePageTable pt = m.pageTable();
+        lock.lock();
+        try {
+            for (int i = 0; i < armed.length; i++) {
+                pt.set(a + i * stepBytes, armed[i]);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return armed.length;
+    }
+
+    /** One invalidation of region {@code k} and its {@link #restore}: the op of the average-time benchmark. */
+    public long invalidateAndRestore(int k) {
+        long seq = invalidate(k);
+        restore(k);
+        return seq;
+    }
+
+    /** Whether {@link #restore} re-inserts the tracked range (the invalidation drops it). */
+    public boolean restoreRetracks() {
+        return dropsTracking;
+    }
+
+    /** Whether {@link #restore} rewrites PTEs (the invalidation zaps them). */
+    public boolean restoreRewrites() {
+        return zapsPtes;
     }
 
     private boolean isArmedEntry(long e) {
@@ -211,10 +335,10 @@ public final class InvalidationWorkload implements AutoCloseable {
         return subscriptions.sequence();
     }
 
-    /** Invalidates every region once; returns the sum of the sequences (a value to sink). */
+    /** Invalidates every region once (the single-shot batch); returns the sum of the sequences (a value to sink). */
     public long invalidateAll() {
         long sum = 0;
-        for (int k = 0; k < REGIONS; k++) {
+        for (int k = 0; k < mirrors.length; k++) {
             sum += invalidate(k);
         }
         return sum;

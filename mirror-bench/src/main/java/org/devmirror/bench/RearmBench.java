@@ -1,0 +1,64 @@
+package org.devmirror.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.devmirror.bench.workload.InvalidationWorkload;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The share of {@link InvalidateBench} and {@link OnHeapMirrorBench} that is not the
+ * invalidation: writing the armed device PTE values of one region back into the device page
+ * table under the driver lock ({@link InvalidationWorkload#rewriteOnly}), exactly as their
+ * restore does after a zap. The report subtracts this from every invalidation whose restore
+ * rewrites PTEs (label {@code InvalidateBench.net} / {@code OnHeapMirrorBench.net}).
+ *
+ * <p>Pitfalls avoided: the writes are the same values to the same addresses as after a zap, so
+ * the table pages and entries touched are the same; the difference is that here the entries were
+ * present before (a write over a live entry rather than into a freshly zapped one), which the
+ * off-heap table does at the same cost, one 8-byte store each. The count written is returned.
+ *
+ * <p>Run: {@code ./devmirror bench --include RearmBench}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
+@Fork(3)
+public class RearmBench {
+    @Param({"4K", "64K", "2M", "1G"})
+    public String size;
+
+    /** {@code offHeap}: the device page table of {@link InvalidateBench}; {@code onHeap}: that of {@link OnHeapMirrorBench}. */
+    @Param({"offHeap", "onHeap"})
+    public String table;
+
+    private InvalidationWorkload workload;
+
+    @Setup(Level.Trial)
+    public void mirror() {
+        workload = new InvalidationWorkload(MmuNotifierEvent.CLEAR, "aware", size, true, true, "offHeap".equals(table), 1);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        workload.close();
+    }
+
+    @Benchmark
+    public long rewrite() {
+        return workload.rewriteOnly(0);
+    }
+}

@@ -1,0 +1,97 @@
+package org.devmirror.bench.suite;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.devmirror.bench.ReplayBench;
+import org.devmirror.bench.report.BenchResult;
+import org.devmirror.bench.report.Estimate;
+import org.HdrHistogram.Histogram;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.replay.ReplayModel;
+import org.devmirror.replay.ReplayResult;
+import org.devmirror.replay.TraceReplay;
+import org.devmirror.trace.StraceReader;
+
+/**
+ * The macro benchmark's section of {@code report.md}: for every trace {@code ReplayBench} timed,
+ * the replay time under each policy (from JMH) next to what the devices had to do (from one
+ * in-process replay per trace and policy: the counts are a pure function of the trace, the policy
+ * and the {@link ReplayModel}, so one replay gives them exactly).
+ */
+public final class ReplayWorkTable {
+    private ReplayWorkTable() {}
+
+    /** The Markdown section, or an empty string when no {@code ReplayBench} result is in {@code results}. */
+    public static String markdown(List<BenchResult> results, Path tracesDir) throws IOException {
+        Map<String, Map<String, BenchResult>> timed = new LinkedHashMap<>();
+        for (BenchResult r : results) {
+            if (r.benchmark().endsWith(".ReplayBench.replay")) {
+                timed.computeIfAbsent(r.params().get("trace"), k -> new LinkedHashMap<>()).put(r.params().get("policy"), r);
+            }
+        }
+        if (timed.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## Trace replay (macro benchmark)\n\n")
+                .append("Time: JMH single-shot, one whole replay per invocation (host calls, invalidations, device ")
+                .append("work, device refaults, the model's touches and the oracle). Work: one in-process replay, ")
+                .append("exact. Work = PTEs zapped + downgraded + re-read + TLB flushes + pages faulted. ")
+                .append("Invalidating calls ms: the replay's own clock around each host call that raised an ")
+                .append("invalidation, summed over events (a call raising two events counts twice), from that ")
+                .append("one in-process replay (cold JIT: indicative only). Each replay builds a fresh host, whose ")
+                .append("zeroed frames and swap are part of the JMH time.\n\n")
+                .append("| Trace | Policy | Replay ms | Error | Invalidating calls ms | Invalidations | PTEs zapped | Refaults | Device work | Time vs aware | Work vs aware |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        ReplayModel model = ReplayBench.MODEL;
+        for (Map.Entry<String, Map<String, BenchResult>> t : timed.entrySet()) {
+            StraceReader.Trace trace = StraceReader.readAll(tracesDir.resolve(t.getKey() + ".strace"));
+            List<String> policies = new ArrayList<>(TraceReplay.POLICY_NAMES);
+            ReplayResult aware = TraceReplay.replay(trace, TraceReplay.policy("aware"), model);
+            BenchResult awareTime = t.getValue().get("aware");
+            for (String policy : policies) {
+                ReplayResult r = policy.equals("aware") ? aware : TraceReplay.replay(trace, TraceReplay.policy(policy), model);
+                BenchResult time = t.getValue().get(policy);
+                String timeRatio = time == null || awareTime == null ? ""
+                        : estimate(time.nanosPerOp().ratioTo(awareTime.nanosPerOp()));
+                String workRatio = aware.work().totalWork() == 0 ? ""
+                        : String.format(Locale.ROOT, "%.2f", (double) r.work().totalWork() / aware.work().totalWork());
+                md.append("| ").append(t.getKey()).append(" | ").append(policy).append(" | ")
+                        .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.score())).append(" | ")
+                        .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.scoreError())).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.3f", invalidatingMillis(r))).append(" | ")
+                        .append(r.work().totalInvalidations()).append(" | ")
+                        .append(r.work().totalZapped()).append(" | ")
+                        .append(r.refaults()).append(" | ")
+                        .append(r.work().totalWork()).append(" | ")
+                        .append(timeRatio).append(" | ")
+                        .append(workRatio).append(" |\n");
+            }
+        }
+        return md.toString();
+    }
+
+    /** The trace directory the benchmark forks used. */
+    public static Path tracesDirectory() {
+        Path p = SuiteRunner.tracesDirectory();
+        return p != null ? p : ReplayBench.tracesDirectory();
+    }
+
+    /** The recorded host-call time of every event, summed (nanoseconds to milliseconds). */
+    private static double invalidatingMillis(ReplayResult r) {
+        double nanos = 0;
+        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+            Histogram h = r.latency(e);
+            nanos += h.getMean() * h.getTotalCount();
+        }
+        return nanos / 1e6;
+    }
+
+    private static String estimate(Estimate e) {
+        return String.format(Locale.ROOT, "%.2f \u00b1 %.2f", e.value(), e.error());
+    }
+}
