@@ -35,7 +35,7 @@ class RandomSequenceTest {
     }
 
     /** The oracle and the data check hold after every step (event-aware policy, off-heap table). */
-    @Property(tries = 20, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.FULL)
+    @Property(tries = 20, seed = "20261125", edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.BOUNDED)
     void oracleAndDataHoldAfterEveryStep(@ForAll("sequences") List<ModelOp> ops) {
         try (MirrorWorld w = new MirrorWorld(MirrorOptions.defaults())) {
             run(w, ops, null);
@@ -47,7 +47,7 @@ class RandomSequenceTest {
      * same bytes, and the off-heap and on-heap device tables hold the same translations, step by
      * step, each world passing its own oracle and data check.
      */
-    @Property(tries = 6, edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.FULL)
+    @Property(tries = 6, seed = "20261125", edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.BOUNDED)
     void policiesAndTablesAgree(@ForAll("sequences") List<ModelOp> ops) {
         try (MirrorWorld eventAware = new MirrorWorld(MirrorOptions.defaults());
                 MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
