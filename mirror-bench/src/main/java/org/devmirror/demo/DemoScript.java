@@ -16,6 +16,7 @@ import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.MemoryObject;
 import org.devmirror.mm.Prot;
+import org.devmirror.observe.DeviceWork;
 
 /**
  * The built-in run behind {@code ./devmirror demo}: every host operation devmirror models, in an
@@ -174,7 +175,7 @@ final class DemoScript {
             child.exit();
             mm.exit();
             trace.end(null, 0, 0);
-            return new DemoOutcome(policy.name(), DemoCounters.of(mirror.stats()), oracleChecks, oracleViolations);
+            return new DemoOutcome(policy.name(), DeviceWork.of(mirror.stats()), oracleChecks, oracleViolations);
         }
     }
 

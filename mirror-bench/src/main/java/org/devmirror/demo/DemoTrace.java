@@ -8,7 +8,9 @@ import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.pagetable.PteLayout;
+import org.devmirror.observe.DeviceWork;
 import org.devmirror.notifier.MmuNotifier;
+import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
 
 /**
@@ -20,7 +22,7 @@ final class DemoTrace {
     private final PrintStream out;
     private final List<String> pending = new ArrayList<>();
     private DeviceMirror watched;
-    private DemoCounters lastSeen;
+    private DeviceWork lastSeen;
     private int step;
 
     DemoTrace(PrintStream out) {
@@ -49,7 +51,7 @@ final class DemoTrace {
     /** Reports what {@code mirror} does after each step. */
     void watch(DeviceMirror mirror) {
         watched = mirror;
-        lastSeen = DemoCounters.of(mirror.stats());
+        lastSeen = DeviceWork.of(mirror.stats());
     }
 
     /** Starts a step: prints its title; what it raises is collected until {@link #end}. */
@@ -78,7 +80,7 @@ final class DemoTrace {
         pending.forEach(out::println);
         pending.clear();
         out.printf("    %s: %s, %d device fault round%s%n", what, cmd.result(), cmd.faults(), cmd.faults() == 1 ? "" : "s");
-        lastSeen = DemoCounters.of(watched.stats());
+        lastSeen = DeviceWork.of(watched.stats());
     }
 
     /** A result worth showing (pages reclaimed, an errno), printed under the step's title. */
@@ -94,12 +96,24 @@ final class DemoTrace {
         if (watched == null) {
             return;
         }
-        DemoCounters now = DemoCounters.of(watched.stats());
-        String reaction = now.reactionSince(lastSeen);
+        DeviceWork now = DeviceWork.of(watched.stats());
+        String reaction = reaction(now.minus(lastSeen));
         if (!reaction.isEmpty()) {
             out.println("    device    " + reaction);
         }
         lastSeen = now;
+    }
+
+    /** One phrase per event the step's work touched: "CLEAR x1: zapped 1, TLB flushes 1". */
+    private static String reaction(DeviceWork step) {
+        StringBuilder sb = new StringBuilder();
+        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+            long inv = step.invalidations(e);
+            if (inv != 0) {
+                sb.append(sb.isEmpty() ? "" : "; ").append(e).append(" x").append(inv).append(": ").append(step.describe(e));
+            }
+        }
+        return sb.toString();
     }
 
     static final String LEGEND = "w rw, r ro, z zero page, H 2M, s swap, d device, x exclusive, - none";

@@ -25,7 +25,7 @@ class DemoTest {
 
         // Every event type reached the aware device at least once, and the trace printed it.
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
-            assertTrue(aware.counters().invalidations()[e.ordinal()] > 0, "no " + e + " reached the device");
+            assertTrue(aware.counters().invalidations(e) > 0, "no " + e + " reached the device");
             assertTrue(text.contains(e.name()), "the trace never names " + e);
         }
 
@@ -35,13 +35,13 @@ class DemoTest {
         assertEquals(0, blind.oracleViolations(), text);
 
         // Same steps, less device work: fewer PTEs zapped and fewer refaults when the events are used.
-        long awareZapped = DemoCounters.sum(aware.counters().zapped());
-        long blindZapped = DemoCounters.sum(blind.counters().zapped());
+        long awareZapped = aware.counters().totalZapped();
+        long blindZapped = blind.counters().totalZapped();
         assertTrue(awareZapped < blindZapped, "aware zapped " + awareZapped + ", blind " + blindZapped);
         assertTrue(aware.counters().faults() < blind.counters().faults());
         // SOFT_DIRTY costs the aware device nothing.
-        int softDirty = MmuNotifierEvent.SOFT_DIRTY.ordinal();
-        assertEquals(0, aware.counters().zapped()[softDirty] + aware.counters().downgraded()[softDirty]
-                + aware.counters().flushes()[softDirty]);
+        MmuNotifierEvent softDirty = MmuNotifierEvent.SOFT_DIRTY;
+        assertEquals(0, aware.counters().zapped(softDirty) + aware.counters().downgraded(softDirty)
+                + aware.counters().tlbFlushes(softDirty));
     }
 }
