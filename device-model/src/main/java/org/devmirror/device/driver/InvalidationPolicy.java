@@ -79,8 +79,7 @@ public interface InvalidationPolicy {
      * prevents it. A later invalidation that is not ignored sets the sequence as usual, so a
      * snapshot is never committed across it.
      *
-     * <h3>Contract</h3>
-     * Returns true only for invalidations for which {@link #invalidate}, if it were called, would
+     * <p>Contract: returns true only for invalidations for which {@link #invalidate}, if it were called, would
      * do nothing to the device but {@link MirrorActions#skip()} (the contract suite checks this for
      * every event and owner). Does not allocate, block, or read anything but {@code range} and
      * {@code mirrorOwner}: it runs on every host invalidation of a tracked range, without any
