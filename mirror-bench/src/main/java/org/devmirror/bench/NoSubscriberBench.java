@@ -41,13 +41,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * objects on mmap, the list of VMAs mprotect walks) allocates on both sides alike; {@code -prof gc}
  * shows it, and the notifier path adds nothing to it.
  *
+ * <p>Pitfall avoided: these host paths are long and compile late (munmap with its restore took
+ * 0.9 ms per call for the first 5,000 calls, 20 us after 60,000, on a loaded machine), so the
+ * warm-up is five seconds; a one-second warm-up measured the interpreter.
+ *
  * <p>Run: {@code ./devmirror bench --include NoSubscriberBench}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
-@Measurement(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
+@Warmup(iterations = 10, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 5, time = 300, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(3)
 public class NoSubscriberBench {
     @Param({"on", "off"})
