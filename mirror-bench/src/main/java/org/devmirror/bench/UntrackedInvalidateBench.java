@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Pitfalls avoided: as {@link InvalidateBench} (same mode, same operation: SOFT_DIRTY consumes
  * nothing, so neither side restores anything), so the two differ only in whether a mirror
- * listens. The address space has no subscriber at all, so the invalidation returns at the
- * subscriber check.
+ * listens. The address space has no subscriber at all: the notifier core counts the range active
+ * and ends it, finding no interval (no odd period, no callback) and no classic notifier.
  *
  * <p>Run: {@code ./devmirror bench --include UntrackedInvalidateBench}.
  */

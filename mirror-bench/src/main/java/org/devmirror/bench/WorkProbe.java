@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import org.devmirror.bench.workload.DispatchWorkload;
 import org.devmirror.bench.workload.FaultWorkload;
+import org.devmirror.bench.workload.HostOpWorkload;
 import org.devmirror.bench.workload.InvalidationWorkload;
 import org.devmirror.bench.workload.WorkCounters;
 import org.devmirror.gate.Baseline;
@@ -167,6 +169,33 @@ public final class WorkProbe {
                 long a0 = allocatedBytes();
                 w.restore(0);
                 allocated.add(r, allocatedBytes() - a0);
+            }
+            return allocated.bytesPerOp();
+        }
+    }
+
+    /**
+     * Bytes one operation of {@code NoSubscriberBench} allocates ({@link HostOpWorkload}:
+     * {@code munmap}, {@code mprotect} or {@code cpuWriteFault}, each with its restore), with
+     * notifications on and nobody subscribed, or off. The host's own bookkeeping (VMA objects, VMA
+     * lists, page walkers) allocates alike on both sides; what on adds is the notifier path's.
+     */
+    public static long hostOpAllocBytesPerOp(String op, boolean notifiersEnabled, int ops) {
+        try (HostOpWorkload w = new HostOpWorkload(notifiersEnabled)) {
+            LongSupplier operation = switch (op) {
+                case "munmap" -> w::munmapAndRemap;
+                case "mprotect" -> w::mprotectToggle;
+                case "cpuWriteFault" -> w::cpuWriteFault;
+                default -> throw new IllegalArgumentException("op=" + op + " is not munmap, mprotect or cpuWriteFault");
+            };
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                operation.getAsLong();
+            }
+            AllocationBatches allocated = new AllocationBatches(ops);
+            for (int i = 0; i < ops; i++) {
+                long a0 = allocatedBytes();
+                operation.getAsLong();
+                allocated.add(i, allocatedBytes() - a0);
             }
             return allocated.bytesPerOp();
         }

@@ -101,6 +101,17 @@ class HotPathAllocationTest {
     }
 
     @Test
+    void hostOperationsWithNobodySubscribedAllocateAsWithNotificationsOff() {
+        // The host's bookkeeping allocates on both sides; the notifier path, finding nobody
+        // subscribed, must add nothing: not one object (16 bytes at least) per operation.
+        for (String op : new String[] {"munmap", "mprotect", "cpuWriteFault"}) {
+            long on = WorkProbe.hostOpAllocBytesPerOp(op, true, 500);
+            long off = WorkProbe.hostOpAllocBytesPerOp(op, false, 500);
+            assertTrue(on < off + 16, op + ": " + on + " B/op with notifications on, " + off + " off");
+        }
+    }
+
+    @Test
     void noWorkIsInjectedInTheTestRun() {
         assertEquals(InjectedWork.NONE, InjectedWork.ACTIVE);
     }

@@ -1,5 +1,9 @@
 package org.devmirror.notifier;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
 /**
  * The threads currently between invalidate-start and invalidate-end of one address space, with
  * their nesting depth and the ticket of their outermost start.
@@ -14,99 +18,162 @@ package org.devmirror.notifier;
  *   <li>the SRCU read sections around classic notifier callbacks, which
  *       {@code mmu_notifier_unregister()} waits out with {@code synchronize_srcu()}: here
  *       {@link #oldestTicket} against {@link #lastTicket} tells whether every invalidation that
- *       had started before a given moment has ended.</li>
+ *       had started before a given moment has ended. Like {@code srcu_read_unlock}, leaving needs
+ *       no lock.</li>
  * </ul>
  * A thread may nest invalidations (the kernel does within one task); only its outermost start
  * takes a ticket.
  *
  * <h2>Assumptions and Guarantees</h2>
- * Every method is called with the owning subscriptions lock held; the arrays grow (allocating)
- * only when more threads invalidate at once than ever before, so steady-state enter/leave
- * allocate nothing. Lookups are linear in the number of concurrently invalidating threads, a
- * handful.
+ * Each thread has a {@link Slot} while it invalidates; a slot freed by its thread is reused by
+ * the next thread that enters. {@link #enter}, {@link #contains}, {@link #leave},
+ * {@link #lastTicket} and {@link #oldestTicket} are called with the owning subscriptions lock
+ * held; {@link #leaveUnlocked} by the leaving thread without it. The slot array grows
+ * (allocating) only when more threads invalidate at once than ever before, so steady-state
+ * enter/leave allocate nothing. Lookups are linear in the number of slots, a handful.
  *
  * <h2>Locking</h2>
- * All fields guarded by the owning {@link MmuNotifierSubscriptions}'s lock.
+ * {@code lastTicket}, {@code count}, the slot array and a slot's claim (its ticket, then its
+ * thread, {@code setRelease}) are written under the owning {@link MmuNotifierSubscriptions}'s
+ * lock. A slot is freed by its own thread: with {@code setRelease} when it holds the lock (the
+ * lock orders it before any reader), or with {@code setVolatile} when it does not
+ * ({@link #leaveUnlocked}), which with the volatile reads of {@link #oldestTicket} gives the
+ * sequentially consistent order a waiter and a leaver need not to miss each other. A growing array
+ * keeps the same {@link Slot} objects, so a thread leaving through the old array frees the slot
+ * the new array holds; {@code count} only grows, and a leaving thread saw its own slot counted
+ * when it entered under the lock.
  */
 final class InvalidatingThreads {
-    private Thread[] threads = new Thread[4];
-    private int[] depths = new int[4];
-    private long[] tickets = new long[4];
-    /** Entries [0, count) are live. */
+    private static final VarHandle THREAD;
+
+    static {
+        try {
+            THREAD = MethodHandles.lookup().findVarHandle(Slot.class, "thread", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** One invalidating thread's record. */
+    private static final class Slot {
+        /** The invalidating thread; null when free. Claimed under the lock, freed by its thread (see "Locking"). */
+        @SuppressWarnings("unused") // accessed through THREAD
+        Thread thread;
+        /** Nesting depth; written by the thread owning the slot (under the lock when it claims it). */
+        int depth;
+        /** Ticket of the outermost start; written under the lock before {@code thread} publishes it. */
+        long ticket;
+    }
+
+    /** Replaced (same slots, more of them) under the lock; read by leaveUnlocked without it. */
+    private volatile Slot[] slots = newSlots(new Slot[0], 4);
+    /** Slots [0, count) have ever been claimed; only grows. Written under the lock. */
     private int count;
-    /** Ticket of the most recent outermost start; tickets only grow. */
+    /** Ticket of the most recent outermost start; tickets only grow. Guarded by the lock. */
     private long lastTicket;
 
-    /** The calling thread starts an invalidation (possibly nested). */
+    /** The calling thread starts an invalidation (possibly nested); lock held. */
     void enter(Thread thread) {
-        int i = indexOf(thread);
-        if (i >= 0) {
-            depths[i]++;
-            return;
+        Slot[] all = slots;
+        Slot free = null;
+        for (int i = 0; i < count; i++) {
+            Slot s = all[i];
+            Thread owner = (Thread) THREAD.getAcquire(s); // pairs with the frees in leave/leaveUnlocked
+            if (owner == thread) {
+                s.depth++;
+                return;
+            }
+            if (owner == null && free == null) {
+                free = s;
+            }
         }
-        if (count == threads.length) {
-            grow();
+        if (free == null) {
+            if (count == all.length) {
+                all = newSlots(all, all.length * 2);
+                slots = all; // volatile write: leavers see the same Slot objects in either array
+            }
+            free = all[count++];
         }
-        threads[count] = thread;
-        depths[count] = 1;
-        tickets[count] = ++lastTicket;
-        count++;
+        free.depth = 1;
+        free.ticket = ++lastTicket;
+        THREAD.setRelease(free, thread); // publishes depth and ticket with the claim
     }
 
     /**
-     * The calling thread ends its innermost invalidation.
+     * The calling thread, holding the lock, ends its innermost invalidation.
      *
      * @return {@code true} if it has now left its outermost one
      * @throws IllegalStateException if the thread has no invalidation in progress
      */
     boolean leave(Thread thread) {
-        int i = indexOf(thread);
-        if (i < 0) {
-            throw new IllegalStateException("thread " + thread.getName() + " has no invalidation in progress");
-        }
-        if (--depths[i] > 0) {
+        Slot s = own(thread);
+        if (--s.depth > 0) {
             return false;
         }
-        int lastIndex = --count;
-        threads[i] = threads[lastIndex];
-        depths[i] = depths[lastIndex];
-        tickets[i] = tickets[lastIndex];
-        threads[lastIndex] = null;
+        THREAD.setRelease(s, null); // the lock orders it before every reader
         return true;
+    }
+
+    /**
+     * {@link #leave} without the lock ({@code srcu_read_unlock}). The caller must read the
+     * waiters' count with a volatile read after this returns true, and wake them if any.
+     */
+    boolean leaveUnlocked(Thread thread) {
+        Slot s = own(thread);
+        if (--s.depth > 0) {
+            return false;
+        }
+        THREAD.setVolatile(s, null); // StoreLoad: pairs with the waiter's volatile increment and getVolatile in oldestTicket()
+        return true;
+    }
+
+    private Slot own(Thread thread) {
+        Slot s = slotOf(thread);
+        if (s == null) {
+            throw new IllegalStateException("thread " + thread.getName() + " has no invalidation in progress");
+        }
+        return s;
     }
 
     /** Whether the thread is between invalidate-start and -end. */
     boolean contains(Thread thread) {
-        return indexOf(thread) >= 0;
+        return slotOf(thread) != null;
     }
 
-    /** Ticket of the latest outermost start so far. */
+    /** Ticket of the latest outermost start so far; lock held. */
     long lastTicket() {
         return lastTicket;
     }
 
-    /** Smallest ticket of an invalidation still in progress, {@code Long.MAX_VALUE} if none. */
+    /** Smallest ticket of an invalidation still in progress, {@code Long.MAX_VALUE} if none; lock held. */
     long oldestTicket() {
         long oldest = Long.MAX_VALUE;
+        Slot[] all = slots;
         for (int i = 0; i < count; i++) {
-            oldest = Math.min(oldest, tickets[i]);
+            Slot s = all[i];
+            if (THREAD.getVolatile(s) != null) { // pairs with setVolatile in leaveUnlocked()
+                oldest = Math.min(oldest, s.ticket);
+            }
         }
         return oldest;
     }
 
-    private int indexOf(Thread thread) {
+    /** The calling thread's own slot, or null; its own claim happened before in program order. */
+    private Slot slotOf(Thread thread) {
+        Slot[] all = slots;
         for (int i = 0; i < count; i++) {
-            if (threads[i] == thread) {
-                return i;
+            if (THREAD.getAcquire(all[i]) == thread) {
+                return all[i];
             }
         }
-        return -1;
+        return null;
     }
 
-    private void grow() {
-        int capacity = threads.length * 2;
-        threads = java.util.Arrays.copyOf(threads, capacity);
-        depths = java.util.Arrays.copyOf(depths, capacity);
-        tickets = java.util.Arrays.copyOf(tickets, capacity);
+    private static Slot[] newSlots(Slot[] old, int capacity) {
+        Slot[] out = Arrays.copyOf(old, capacity);
+        for (int i = old.length; i < capacity; i++) {
+            out[i] = new Slot();
+        }
+        return out;
     }
 }

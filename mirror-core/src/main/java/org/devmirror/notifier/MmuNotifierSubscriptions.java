@@ -44,7 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Locking</h2>
  * One {@link ReentrantLock} models the kernel's {@code subscriptions->lock} spinlock. It guards
  * the tree, the deferred list, {@code activeInvalidateRanges}, the sequence writes, the
- * classic-notifier list writes and the record of invalidating threads. It is never held while a
+ * classic-notifier list writes and the record of invalidating threads, except that a thread
+ * leaves that record after its classic ends without the lock (the kernel's
+ * {@code srcu_read_unlock}; see {@link InvalidatingThreads}). It is never held while a
  * callback runs: the tree is walked without it, which is safe because nobody changes the tree
  * while the sequence is odd. Its {@link Condition} is the kernel's wait queue {@code wq}.
  * Lockless readers: {@link #sequence()} and {@link #hasSubscribers()} read with
@@ -90,8 +92,8 @@ public final class MmuNotifierSubscriptions {
     private final DeferredTreeChanges deferredChanges = new DeferredTreeChanges();
     /** Threads between start and end; guarded by lock. */
     private final InvalidatingThreads invalidating = new InvalidatingThreads();
-    /** Threads waiting in synchronize(); guarded by lock. */
-    private int synchronizeWaiters;
+    /** Threads waiting in synchronize(); written under lock, volatile for leaveUnlocked(). */
+    private volatile int synchronizeWaiters;
     /** Classic subscribers: copy-on-write, changed under lock, read without it. */
     private final ClassicNotifierList classic = new ClassicNotifierList();
     /** mm_has_notifiers: set once by the first insert or register and never cleared, as in the kernel. */
@@ -406,12 +408,7 @@ public final class MmuNotifierSubscriptions {
             try {
                 ClassicNotifierList.end(listeners, range);
             } finally {
-                lock.lock();
-                try {
-                    leave(self);
-                } finally {
-                    lock.unlock();
-                }
+                leaveUnlocked(self);
             }
         }
     }
@@ -559,6 +556,25 @@ public final class MmuNotifierSubscriptions {
     private void leave(Thread self) {
         if (invalidating.leave(self) && synchronizeWaiters != 0) {
             progress.signalAll();
+        }
+    }
+
+    /**
+     * Leaves after the classic ends without the lock, as {@code srcu_read_unlock} needs none; the
+     * lock is taken only to wake a thread waiting in synchronize. The volatile write freeing the
+     * slot and the volatile read of {@code synchronizeWaiters} here, against the waiter's volatile
+     * increment and its volatile reads of the slots, cannot both miss each other: either the
+     * waiter sees the slot free, or this thread sees the waiter and signals it (the waiter holds
+     * the lock from its check until it awaits).
+     */
+    private void leaveUnlocked(Thread self) {
+        if (invalidating.leaveUnlocked(self) && synchronizeWaiters != 0) {
+            lock.lock();
+            try {
+                progress.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -155,5 +158,52 @@ class RefusalAndClassicTest extends NotifierFixture {
         subs.unregister(classic);
         assertEquals(1, classic.releases());
         assertEquals(2, subs.intervalCount());
+    }
+
+    /**
+     * unregister waits out a classic end running on another thread (the kernel's
+     * synchronize_srcu), and the end's thread, leaving without the subscriptions lock, wakes it.
+     */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void unregisterWaitsForAClassicEndInFlight() throws Exception {
+        CountDownLatch inEnd = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicBoolean endReturned = new AtomicBoolean();
+        MmuNotifier slow = new MmuNotifier() {
+            @Override
+            public boolean invalidateRangeStart(MmuNotifierRange r) {
+                return true;
+            }
+
+            @Override
+            public void invalidateRangeEnd(MmuNotifierRange r) {
+                inEnd.countDown();
+                try {
+                    finish.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                endReturned.set(true);
+            }
+        };
+        subs.register(slow);
+        // Step 1: a host thread invalidates and stops inside the classic end.
+        Thread host = Thread.ofPlatform().start(() -> {
+            MmuNotifierRange r = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
+            assertTrue(subs.invalidateRangeStart(r));
+            subs.invalidateRangeEnd(r);
+        });
+        assertTrue(inEnd.await(5, TimeUnit.SECONDS));
+        // Step 2: unregister on another thread waits for that end.
+        CompletableFuture<Void> unregister = CompletableFuture.runAsync(() -> subs.unregister(slow));
+        Thread.sleep(100);
+        assertFalse(unregister.isDone(), "unregister returned while a classic end was running");
+        // Step 3: the end returns; its thread leaves and unregister returns after it.
+        finish.countDown();
+        unregister.get(5, TimeUnit.SECONDS);
+        assertTrue(endReturned.get());
+        host.join();
+        assertEquals(0, subs.activeInvalidateRanges());
     }
 }

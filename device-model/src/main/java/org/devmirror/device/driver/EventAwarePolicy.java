@@ -1,6 +1,7 @@
 package org.devmirror.device.driver;
 
 import org.devmirror.mm.Prot;
+import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
 
 /**
@@ -17,7 +18,8 @@ import org.devmirror.notifier.MmuNotifierRange;
  *       nothing (the device refaults to write)</td></tr>
  *   <tr><td>PROTECTION_PAGE</td><td>downgrade, flush now; re-read the CPU PTEs at the end of the
  *       invalidation, so pages still present stay mapped without a device fault</td></tr>
- *   <tr><td>SOFT_DIRTY</td><td>nothing: same page, same access</td></tr>
+ *   <tr><td>SOFT_DIRTY</td><td>nothing: same page, same access; ignored before the driver lock
+ *       ({@link #ignores})</td></tr>
  *   <tr><td>RELEASE</td><td>zap, flush, drop tracking: the address space is going away</td></tr>
  *   <tr><td>MIGRATE, EXCLUSIVE</td><td>nothing if this device started it (it updates its own
  *       PTEs); otherwise as CLEAR</td></tr>
@@ -38,6 +40,20 @@ public final class EventAwarePolicy implements InvalidationPolicy {
     @Override
     public String name() {
         return "event-aware";
+    }
+
+    /**
+     * SOFT_DIRTY only. clear_refs write-protects a page to learn whether it is written again; it
+     * keeps the frame, and a device write lands in that same frame, so no device translation
+     * needs changing whatever state the mirror is in, and a device fault that read the page
+     * before the clear may commit what it read (see {@link InvalidationPolicy#ignores}). The
+     * device's own MIGRATE and EXCLUSIVE are skipped too, but under the lock with the sequence
+     * set: the driver maps their result itself afterwards, and a fault that began before them
+     * must retry rather than overwrite that.
+     */
+    @Override
+    public boolean ignores(MmuNotifierRange range, Object mirrorOwner) {
+        return range.event() == MmuNotifierEvent.SOFT_DIRTY;
     }
 
     @Override

@@ -55,6 +55,46 @@ public interface InvalidationPolicy {
     String name();
 
     /**
+     * Whether the mirror needs nothing at all from this invalidation, decided from the range alone
+     * (event, flags, owner) before the driver lock is taken. When true the mirror's callback
+     * returns at once: no driver lock, no {@code mmu_interval_set_seq()}, no {@link #invalidate}
+     * call; the invalidation is counted as received and skipped, and a non-blockable one is never
+     * refused. lib/test_hmm.c {@code dmirror_interval_invalidate} returns this way for its own
+     * MIGRATE, and nouveau_svm.c {@code nouveau_svm_range_invalidate} for its own EXCLUSIVE. The
+     * driver never ignores RELEASE, whatever this returns: it marks the mirror released under the
+     * lock.
+     *
+     * <p>When it is safe. Leaving the sequence alone means a device fault that read the CPU page
+     * table before this invalidation commits what it read instead of retrying. That is harmless
+     * exactly when the outcome is one the serial order "the fault commits, then this invalidation
+     * is handled" also produces, whenever the commit lands. It is, if {@link #invalidate} would do
+     * nothing for the event in every device state (so a translation committed just before would
+     * have been left as it is) and nothing else acts on the event later, under the lock, assuming
+     * every fault that began before it has either committed or will retry. SOFT_DIRTY qualifies:
+     * same page, same access, and nobody follows it up. A device's own MIGRATE and EXCLUSIVE do not,
+     * in devmirror: the policy skips them because the driver follows them up itself (it maps the
+     * migrated or exclusive pages under its lock afterwards), and a fault committing its earlier
+     * snapshot after that would map the source frame the migration has released, or put a plain
+     * entry over a page the device holds exclusively; only the retry that {@code set_seq} forces
+     * prevents it. A later invalidation that is not ignored sets the sequence as usual, so a
+     * snapshot is never committed across it.
+     *
+     * <p>Contract: returns true only for invalidations for which {@link #invalidate}, if it were called, would
+     * do nothing to the device but {@link MirrorActions#skip()} (the contract suite checks this for
+     * every event and owner). Does not allocate, block, or read anything but {@code range} and
+     * {@code mirrorOwner}: it runs on every host invalidation of a tracked range, without any
+     * lock.
+     *
+     * @param range       the invalidation (event, flags, owner); valid only during the call
+     * @param mirrorOwner the mirror's pagemap owner, to compare with {@code range.owner()}
+     * @return true if the mirror may return without the lock and without setting the sequence;
+     *     the default, false, always takes the lock and calls {@link #invalidate}
+     */
+    default boolean ignores(MmuNotifierRange range, Object mirrorOwner) {
+        return false;
+    }
+
+    /**
      * Reacts to the invalidation of {@code [start, end)}.
      *
      * @param mirror  the device actions of the mirror being invalidated

@@ -27,9 +27,12 @@ import org.devmirror.notifier.MmuNotifierRange;
  *   <li>Device PTEs exist only inside live tracked ranges, and are written only under the driver
  *       lock after either {@code readRetry} said the range fault is current ({@link DeviceFault})
  *       or the caller re-checked the CPU PTE under the lock (migration, exclusive access).</li>
- *   <li>Every invalidation of a tracked range calls {@code setSeq} under the driver lock and then
+ *   <li>Every invalidation of a tracked range that the policy does not ignore
+ *       ({@link InvalidationPolicy#ignores}) calls {@code setSeq} under the driver lock and then
  *       the policy, with {@link MirrorActions} armed for exactly the intersection; a non-blockable
- *       one is refused (returns false, counted) when the lock is contended, and never blocks.</li>
+ *       one is refused (returns false, counted) when the lock is contended, and never blocks. An
+ *       ignored one takes no lock, leaves the sequence alone, is counted lock-free, and is never
+ *       refused.</li>
  *   <li>The invalidation dispatch, every action the shipped policies take over a populated range
  *       (except splitting a range on partial unmap while no pooled range is free), and a fault over
  *       populated pages allocate nothing; the JFR event is created only while a recording enables
@@ -52,6 +55,8 @@ public final class MirrorDriver implements AutoCloseable {
     private final Object owner;
     private final int id;
     private final MirrorOptions options;
+    /** The invalidation policy (options.policy()); asked before the lock whether it ignores a range. */
+    private final InvalidationPolicy policy;
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock faultLock = new ReentrantLock();
     private final DevicePageTable pt;
@@ -64,8 +69,8 @@ public final class MirrorDriver implements AutoCloseable {
     private final DeviceFault fault;
     /** Set once the address space is released; volatile so faults see it without the lock. */
     private volatile boolean released;
-    /** Set by close(); guarded by the lock. */
-    private boolean closed;
+    /** Set by close() under the lock; volatile so an ignored invalidation can test it without the lock. */
+    private volatile boolean closed;
     /** ATOMIC entries ever installed; zero lets a downgrade skip looking for them. Guarded by the lock. */
     private long atomicGrants;
 
@@ -87,6 +92,7 @@ public final class MirrorDriver implements AutoCloseable {
         this.owner = owner;
         this.id = id;
         this.options = options;
+        this.policy = options.policy();
         this.pt = options.offHeapTable() ? new OffHeapDevicePageTable(lock) : new OnHeapDevicePageTable(lock);
         this.tlb = new DeviceTlb(options.tlbSets(), options.tlbWays());
         this.commit = new FaultCommit(pt, tlb, localDevicePfn);
@@ -328,12 +334,23 @@ public final class MirrorDriver implements AutoCloseable {
     // ------------------------------------------------------------------ invalidation
 
     /**
-     * Models {@code dmirror_interval_invalidate()}: the callback of every tracked range. Takes the
+     * Models {@code dmirror_interval_invalidate()}: the callback of every tracked range. If the
+     * policy ignores the range, counts it and returns before the lock, as dmirror does for its own
+     * MIGRATE (see {@link InvalidationPolicy#ignores} for when that is safe). Otherwise takes the
      * driver lock ({@code tryLock} when non-blockable), calls {@code setSeq}, and runs the policy
      * on the intersection of the range and the tracked range.
      */
     boolean invalidate(TrackedRange t, MmuNotifierRange range, long curSeq) {
         int event = range.event().ordinal();
+        if (event != RELEASE && policy.ignores(range, owner)) {
+            // No lock, no set_seq: a fault that read the CPU page table before this invalidation
+            // may commit. The intersection is not empty: the dispatch calls only notifiers whose
+            // interval, the tracked range's bounds, overlaps the range.
+            if (!closed) {
+                stats.addIgnored(event);
+            }
+            return true;
+        }
         if (range.isBlockable()) {
             lock.lock();
         } else if (!lock.tryLock()) {
@@ -359,7 +376,7 @@ public final class MirrorDriver implements AutoCloseable {
             actions.begin(event, range, from, to);
             long touched;
             try {
-                options.policy().invalidate(actions, t, range, from, to);
+                policy.invalidate(actions, t, range, from, to);
             } finally {
                 touched = actions.end();
             }
@@ -367,7 +384,7 @@ public final class MirrorDriver implements AutoCloseable {
                 jfr.end();
                 if (jfr.shouldCommit()) {
                     jfr.event = range.event().name();
-                    jfr.policy = options.policy().name();
+                    jfr.policy = policy.name();
                     jfr.mirror = id;
                     jfr.start = from;
                     jfr.end = to;

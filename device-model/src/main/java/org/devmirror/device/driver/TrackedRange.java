@@ -26,7 +26,8 @@ import org.devmirror.notifier.MmuNotifierRange;
  *
  * <h2>Locking</h2>
  * {@link #invalidate} takes the driver lock ({@code tryLock} for a non-blockable range, refusing
- * when contended) and holds it while the policy runs.
+ * when contended) and holds it while the policy runs, unless the policy ignores the range
+ * ({@code InvalidationPolicy.ignores}): then it takes no lock.
  */
 public final class TrackedRange implements IntervalNotifierOps {
     /** Created and inserted by a fault, not yet in the mirror's set. */

@@ -13,8 +13,11 @@ import org.devmirror.notifier.MmuNotifierEvent;
  *
  * <h2>Assumptions and Guarantees</h2>
  * <ul>
- *   <li>Every writer except {@link #addRefused} holds the owning mirror's driver lock; the
- *       writers allocate nothing.</li>
+ *   <li>Every writer except {@link #addRefused} and {@link #addIgnored} holds the owning mirror's
+ *       driver lock; the writers allocate nothing.</li>
+ *   <li>{@link #invalidations} and {@link #skipped} include the invalidations the policy ignored
+ *       before the lock ({@link #ignored}), so every reader sees one total whichever path an
+ *       invalidation took.</li>
  *   <li>Readers see exact values at a quiescent point (after the threads driving the mirror have
  *       joined) or under the driver lock; a concurrent reader may see a value a few updates
  *       old.</li>
@@ -22,8 +25,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  *
  * <h2>Locking</h2>
  * The per-event arrays and fault counters are plain fields guarded by the driver lock. The
- * refusal counter is an {@link AtomicLongArray}: a refusal is counted precisely when the lock could
- * not be taken.
+ * refusal and ignore counters are {@link AtomicLongArray}s: a refusal is counted precisely when the
+ * lock could not be taken, and an ignored invalidation precisely because it does not take the lock
+ * (host threads may invalidate one mirror concurrently, so a plain increment could lose counts).
  */
 public final class DeviceStats {
     private static final int EVENTS = MmuNotifierEvent.COUNT;
@@ -37,6 +41,8 @@ public final class DeviceStats {
     private final long[] tlbFlushes = new long[EVENTS];
     /** Non-blockable invalidations refused because the driver lock was contended; lock-free. */
     private final AtomicLongArray refused = new AtomicLongArray(EVENTS);
+    /** Invalidations the policy ignored without the driver lock (InvalidationPolicy.ignores); lock-free. */
+    private final AtomicLongArray ignored = new AtomicLongArray(EVENTS);
     // Fault path, guarded by the driver lock.
     private long deviceFaults;
     private long faultRetries;
@@ -78,6 +84,14 @@ public final class DeviceStats {
         refused.incrementAndGet(event);
     }
 
+    /**
+     * The policy ignored an invalidation before the driver lock was taken: counted as one
+     * invalidation received and one skipped. Callable without the driver lock; allocates nothing.
+     */
+    public void addIgnored(int event) {
+        ignored.getAndIncrement(event); // atomic read-modify-write: concurrent host threads may ignore at once
+    }
+
     /** A device fault committed {@code pages} pages after {@code retries} collisions or -EBUSY rounds. */
     public void addFault(long retries, long pages) {
         deviceFaults++;
@@ -91,9 +105,9 @@ public final class DeviceStats {
         faultRetries += retries;
     }
 
-    /** Invalidations of {@code event} that reached the policy. */
+    /** Invalidations of {@code event} that reached the policy, including those it ignored before the lock. */
     public long invalidations(MmuNotifierEvent event) {
-        return invalidations[event.ordinal()];
+        return invalidations[event.ordinal()] + ignored.get(event.ordinal());
     }
 
     /** Device PTEs zapped for {@code event}. */
@@ -111,9 +125,14 @@ public final class DeviceStats {
         return downgraded[event.ordinal()];
     }
 
-    /** Invalidations of {@code event} the policy skipped. */
+    /** Invalidations of {@code event} the policy skipped, under the lock or ignored before it. */
     public long skipped(MmuNotifierEvent event) {
-        return skipped[event.ordinal()];
+        return skipped[event.ordinal()] + ignored.get(event.ordinal());
+    }
+
+    /** Invalidations of {@code event} the policy ignored before the driver lock (a part of {@link #skipped}). */
+    public long ignored(MmuNotifierEvent event) {
+        return ignored.get(event.ordinal());
     }
 
     /** Ranged TLB flushes issued for {@code event}. */
@@ -148,7 +167,11 @@ public final class DeviceStats {
 
     /** Sum over events of {@link #invalidations}. */
     public long totalInvalidations() {
-        return sum(invalidations);
+        long s = sum(invalidations);
+        for (int e = 0; e < EVENTS; e++) {
+            s += ignored.get(e);
+        }
+        return s;
     }
 
     /** Sum over events of {@link #ptesZapped}. */
@@ -171,6 +194,7 @@ public final class DeviceStats {
             skipped[e] = 0;
             tlbFlushes[e] = 0;
             refused.set(e, 0);
+            ignored.set(e, 0);
         }
         deviceFaults = 0;
         faultRetries = 0;

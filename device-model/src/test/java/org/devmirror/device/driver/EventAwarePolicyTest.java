@@ -25,6 +25,9 @@ import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
+import org.devmirror.notifier.IntervalNotifier;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.notifier.MmuNotifierRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -276,6 +279,74 @@ class EventAwarePolicyTest extends DeviceFixture {
         assertEquals(cpuBefore, mm.pageTable().get(a));
         assertEquals(N, mirror.pageTable().populated());
         assertEquals(0, stats.invalidations(CLEAR));
+        assertOracle(mirror);
+    }
+
+    /** Which invalidations the policy ignores before the lock: SOFT_DIRTY only, whoever raised it. */
+    @Test
+    void ignoresSoftDirtyOnly() {
+        Object own = mirror.driver().owner();
+        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+            for (Object owner : new Object[] {null, own, new Object()}) {
+                MmuNotifierRange r = new MmuNotifierRange().init(mm, e, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, owner);
+                assertEquals(e == SOFT_DIRTY, EventAwarePolicy.INSTANCE.ignores(r, own), () -> e + " owner=" + owner);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(10)
+    void softDirtyTakesNoDriverLockAndIsNeverRefused() throws Exception {
+        populate(Prot.RW);
+        // Step 1: another thread holds the driver lock, as a device fault committing would.
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            mirror.lock().lock();
+            try {
+                held.countDown();
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                mirror.lock().unlock();
+            }
+        });
+        holder.start();
+        assertTrue(held.await(5, TimeUnit.SECONDS));
+        try {
+            // Step 2: clear_refs raises a blockable SOFT_DIRTY: it completes without the lock.
+            assertEquals(Errno.OK, mm.clearSoftDirty());
+            // Step 3: a non-blockable SOFT_DIRTY is accepted, not refused.
+            MmuNotifierRange r = new MmuNotifierRange().init(mm, SOFT_DIRTY, 0, a, a + N * PAGE, null);
+            assertTrue(mm.notifiers().invalidateRangeStart(r));
+            mm.notifiers().invalidateRangeEnd(r);
+        } finally {
+            done.countDown();
+            holder.join();
+        }
+        // Step 4: both are counted as received and skipped, none refused; the device kept everything.
+        assertEquals(2, stats.invalidations(SOFT_DIRTY));
+        assertEquals(2, stats.skipped(SOFT_DIRTY));
+        assertEquals(2, stats.ignored(SOFT_DIRTY));
+        assertEquals(0, stats.refused(SOFT_DIRTY));
+        assertEquals(N, mirror.pageTable().populated());
+        assertOracle(mirror);
+    }
+
+    /** An ignored SOFT_DIRTY leaves the tracked range's sequence alone; a CLEAR after it does not. */
+    @Test
+    void softDirtyLeavesTheSequenceAlone() {
+        populate(Prot.RW);
+        IntervalNotifier n = mirror.driver().ensureTracked(a, a + PAGE).notifier();
+        // Step 1: a device fault would begin here.
+        long seq = n.readBegin();
+        // Step 2: clear_refs: a fault that began before it need not retry.
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        assertFalse(n.checkRetry(seq));
+        // Step 3: MADV_DONTNEED of one page (CLEAR) sets the sequence: the fault must retry.
+        assertEquals(Errno.OK, mm.madvise(a, PAGE, Advice.DONTNEED));
+        assertTrue(n.checkRetry(seq));
         assertOracle(mirror);
     }
 }

@@ -12,7 +12,8 @@ import org.devmirror.bench.suite.BenchSelection.Timing;
  * average-time benchmarks (the invalidations of 512 PTEs take milliseconds per operation until C2
  * has compiled them, so a shorter warm-up measures the interpreter), and only the parameter values the targets and plots need (every event
  * under both policies on a populated 2 MiB range, CLEAR of 4 KiB, dispatch with 1 Ki and 1 Mi
- * notifiers, the 4 KiB fill, TreeMap at 1 Ki entries, faults of 1 and 512 pages, one trace).
+ * notifiers, the 4 KiB fill, TreeMap at 1 Ki entries, faults of 1 and 512 pages, the host
+ * operations with notifications on and off, one trace).
  *
  * <p>{@link #FULL} is the publishable run: every benchmark with every parameter value of its
  * annotations, three forks, five 300 ms warm-up and five 300 ms measurement iterations.
@@ -49,7 +50,13 @@ public enum BenchProfile {
         static final List<String> AVERAGE_TIME = List.of("FloorBench", "LookupReferenceBench", "DispatchBench",
                 "InvalidateBench", "UntrackedInvalidateBench", "RearmBench", "OnHeapMirrorBench",
                 "ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench");
-        static final List<String> BATCHED = List.of("ReleaseInvalidateBench", "NoSubscriberBench");
+        /**
+         * Average-time too, but slow to compile: an munmap with its mmap and 16 faults took 0.9 ms
+         * per operation for the first 5,000 calls and 20 us after 60,000 (load average 10), so a
+         * warm-up of about a second measures the interpreter. They get five seconds.
+         */
+        static final List<String> HOST_OPS = List.of("NoSubscriberBench");
+        static final List<String> BATCHED = List.of("ReleaseInvalidateBench");
         static final List<String> REPLAY = List.of("ReplayBench");
 
         private Groups() {}
@@ -72,13 +79,14 @@ public enum BenchProfile {
                 new BenchSelection(List.of("RearmBench", "OnHeapMirrorBench"), Map.of("size", List.of("4K", "2M")), avgt),
                 new BenchSelection(List.of("ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench"), Map.of(), avgt),
                 new BenchSelection(List.of("ReleaseInvalidateBench"), Map.of("size", twoMiB, "populated", yes), batched),
-                new BenchSelection(List.of("NoSubscriberBench"), Map.of(), batched),
+                new BenchSelection(Groups.HOST_OPS, Map.of(), new Timing(10, 500, 3, 200)),
                 new BenchSelection(Groups.REPLAY, Map.of("trace", List.of("gcc-hello")), replay));
     }
 
     private static List<BenchSelection> fullSelections() {
         return List.of(
                 new BenchSelection(Groups.AVERAGE_TIME, Map.of(), new Timing(5, 300, 5, 300)),
+                new BenchSelection(Groups.HOST_OPS, Map.of(), new Timing(10, 500, 5, 300)),
                 new BenchSelection(Groups.BATCHED, Map.of(), Timing.singleShot(100, 100)),
                 new BenchSelection(Groups.REPLAY, Map.of(), Timing.singleShot(2, 5)));
     }

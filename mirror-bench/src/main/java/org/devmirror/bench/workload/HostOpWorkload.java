@@ -9,14 +9,33 @@ import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
 
 /**
- * Host operations over populated ranges in an address space nobody subscribes to, with
+ * Host operations over a populated region of an address space nobody subscribes to, with
  * {@code CONFIG_MMU_NOTIFIER} on or off ({@link HostConfig#notifiersEnabled()}): what the event
- * code costs when nobody listens. {@link #REGIONS} regions of {@link #REGION_PAGES} pages each;
- * {@code arm*} restores the state an operation consumes and runs outside the measurement.
+ * code costs when nobody listens. Each operation is paired with the host work that restores the
+ * state it consumed, so it can repeat for millions of calls; the restore is the same host work
+ * whether notifications are on or off, so the ratio of the two settings compares the notifier
+ * path alone plus identical work on both sides.
+ *
+ * <p>One region of {@link #REGION_PAGES} pages (64 KiB), 4 KiB CPU mappings (THP off):
+ * <ul>
+ *   <li>{@link #mprotectToggle}: mprotect between PROT_READ and PROT_NONE. Every call changes the
+ *       read bit of every PTE, so every call raises PROTECTION_VMA over the populated region
+ *       (the kernel raises it once per VMA whose protection changes).</li>
+ *   <li>{@link #munmapAndRemap}: munmap of the populated region (UNMAP), then the mmap and the
+ *       CPU writes that map and populate it again (a write fault on an empty anonymous PTE raises
+ *       no invalidation).</li>
+ *   <li>{@link #cpuWriteFault}: a CPU write fault that breaks copy-on-write of the zero page
+ *       (CLEAR), after {@code MADV_DONTNEED} of the page (CLEAR) and a CPU read fault that maps the
+ *       zero page again (no invalidation).</li>
+ * </ul>
  *
  * <h2>Assumptions and Guarantees</h2>
- * One thread uses an instance. Operations check the host's return value and throw
+ * One thread uses an instance, for one of the three operations (after {@link #mprotectToggle} the
+ * region may be inaccessible to the others). Operations check the host's return value and throw
  * {@link IllegalStateException} if it is not {@link Errno#OK}: a benchmark must not time a failure.
+ * The host's own bookkeeping may allocate (VMA objects on mmap, lists of VMAs); the notifier path
+ * with nothing subscribed allocates nothing ({@code MmuNotify} returns before initialising a
+ * range).
  */
 public final class HostOpWorkload implements AutoCloseable {
     /**
@@ -24,96 +43,70 @@ public final class HostOpWorkload implements AutoCloseable {
      * host reserve and zero 256 MiB of swap, seconds of setup per workload.
      */
     private static final long NO_SWAP = 1;
-    /** Regions per batch. */
-    public static final int REGIONS = 64;
-    /** Pages per region: 64 KiB. */
+    /** Pages of the region: 64 KiB. */
     public static final int REGION_PAGES = 16;
     private static final long PAGE = Host.PAGE_SIZE;
     private static final long REGION = REGION_PAGES * PAGE;
-    /** Regions are 2 MiB apart so that no two share a page table or a VMA. */
-    private static final long STRIDE = Host.PMD_SIZE;
     private static final long BASE = 1L << 36;
+    private static final int ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED;
 
     private final Host host;
     private final AddressSpace mm;
-    /** Whether region i is mapped now; munmapAll clears it, the arm methods set it. */
-    private final boolean[] mapped = new boolean[REGIONS];
+    /** The protection mprotectToggle sets next: PROT_NONE and PROT_READ in turn. */
+    private int nextProt = Prot.NONE;
 
+    /** A host with notifications on or off and one address space whose region is mapped read-write and populated. */
     public HostOpWorkload(boolean notifiersEnabled) {
         host = new Host(HostConfig.defaults().withNotifiersEnabled(notifiersEnabled).withThpEnabled(false).withSwapSlots(NO_SWAP)
-                .withFrames(4 * REGIONS * REGION_PAGES));
+                .withFrames(16 * REGION_PAGES));
         mm = host.newAddressSpace();
+        check(mm.mmap(BASE, REGION, Prot.RW, ANON) == BASE, "mmap");
+        check(mm.cpuFill(BASE, REGION, (byte) 1) == Errno.OK, "cpuFill");
     }
 
-    private static long region(int i) {
-        return BASE + i * STRIDE;
+    /**
+     * mprotect of the populated region to the other of PROT_READ and PROT_NONE (the first call
+     * from PROT_RW to PROT_NONE). Every call changes every PTE and raises one PROTECTION_VMA when
+     * notifications are on and anyone subscribes.
+     *
+     * @return the protection set
+     */
+    public int mprotectToggle() {
+        int prot = nextProt;
+        check(mm.mprotect(BASE, REGION, prot) == Errno.OK, "mprotect");
+        nextProt = prot == Prot.NONE ? Prot.READ : Prot.NONE;
+        InjectedWork.perOperation();
+        return prot;
     }
 
-    /** Maps every region read-write and writes every page (munmap and mprotect find them populated). */
-    public void armPopulated() {
-        for (int i = 0; i < REGIONS; i++) {
-            long a = region(i);
-            if (!mapped[i]) {
-                check(mm.mmap(a, REGION, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == a, "mmap");
-                mapped[i] = true;
-            } else {
-                check(mm.mprotect(a, REGION, Prot.RW) == Errno.OK, "mprotect");
-            }
-            check(mm.cpuFill(a, REGION, (byte) 1) == Errno.OK, "cpuFill");
-        }
+    /**
+     * munmap of the populated region (one UNMAP), then mmap and a CPU write of every page to
+     * populate it again (writes to empty anonymous PTEs raise nothing).
+     *
+     * @return the address mapped again
+     */
+    public long munmapAndRemap() {
+        check(mm.munmap(BASE, REGION) == Errno.OK, "munmap");
+        long a = mm.mmap(BASE, REGION, Prot.RW, ANON);
+        check(a == BASE, "mmap");
+        check(mm.cpuFill(BASE, REGION, (byte) 1) == Errno.OK, "cpuFill");
+        InjectedWork.perOperation();
+        return a;
     }
 
-    /** Maps every region read-write with each page read once: the shared zero page, write-protected. */
-    public void armZeroPages() {
-        for (int i = 0; i < REGIONS; i++) {
-            long a = region(i);
-            if (!mapped[i]) {
-                check(mm.mmap(a, REGION, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == a, "mmap");
-                mapped[i] = true;
-            } else {
-                check(mm.madvise(a, REGION, Advice.DONTNEED) == Errno.OK, "madvise");
-            }
-            for (long p = a; p < a + REGION; p += PAGE) {
-                check(mm.cpuFault(p, false) == Errno.OK, "cpuFault");
-            }
-        }
-    }
-
-    /** munmap of every region (UNMAP where populated); returns the regions unmapped. */
-    public int munmapAll() {
-        int n = 0;
-        for (int i = 0; i < REGIONS; i++) {
-            check(mm.munmap(region(i), REGION) == Errno.OK, "munmap");
-            mapped[i] = false;
-            InjectedWork.perOperation();
-            n++;
-        }
-        return n;
-    }
-
-    /** mprotect of every region to read-only (PROTECTION_VMA over populated PTEs). */
-    public int mprotectAll() {
-        int n = 0;
-        for (int i = 0; i < REGIONS; i++) {
-            check(mm.mprotect(region(i), REGION, Prot.READ) == Errno.OK, "mprotect");
-            InjectedWork.perOperation();
-            n++;
-        }
-        return n;
-    }
-
-    /** A CPU write fault on every page: a copy-on-write break of the zero page (CLEAR). */
-    public int writeFaultAll() {
-        int n = 0;
-        for (int i = 0; i < REGIONS; i++) {
-            long a = region(i);
-            for (long p = a; p < a + REGION; p += PAGE) {
-                check(mm.cpuFault(p, true) == Errno.OK, "cpuFault");
-                InjectedWork.perOperation();
-                n++;
-            }
-        }
-        return n;
+    /**
+     * A CPU write fault breaking copy-on-write of the zero page on the region's first page
+     * (CLEAR), re-armed before it by {@code MADV_DONTNEED} of the page (CLEAR) and a CPU read
+     * fault that maps the zero page (no invalidation).
+     *
+     * @return the CPU page-table entry the write fault installed
+     */
+    public long cpuWriteFault() {
+        check(mm.madvise(BASE, PAGE, Advice.DONTNEED) == Errno.OK, "madvise");
+        check(mm.cpuFault(BASE, false) == Errno.OK, "cpuFault read");
+        check(mm.cpuFault(BASE, true) == Errno.OK, "cpuFault write");
+        InjectedWork.perOperation();
+        return mm.pageTable().get(BASE);
     }
 
     private static void check(boolean ok, String op) {
