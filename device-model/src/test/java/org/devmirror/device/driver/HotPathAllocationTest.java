@@ -50,8 +50,11 @@ class HotPathAllocationTest extends DeviceFixture {
     /**
      * Runs {@code body} in {@link #BATCHES} batches of {@link #ROUNDS} after a warm-up and returns
      * how many batches allocated anything on this thread. A per-call allocation, however small,
-     * shows in every batch; a one-off runtime allocation (deoptimisation, a lazily resolved call
-     * site) shows in at most one, which is why one allocating batch is tolerated.
+     * shows in every batch of 500 calls; a runtime allocation that is not the code's (a
+     * deoptimisation, a lazily resolved call site, an OSR transition while C2 is still busy on a
+     * loaded machine) shows in some batches only. So a clean batch proves the body does not
+     * allocate per call, the rule {@code WorkProbe} applies in mirror-bench (the least of five
+     * batches).
      */
     int allocatingBatches(Runnable body, Runnable rearm) {
         for (int i = 0; i < 3000; i++) { // warm-up: JIT compilation, lazily created state
@@ -76,7 +79,7 @@ class HotPathAllocationTest extends DeviceFixture {
     /** Asserts {@code body} allocates nothing per call (see {@link #allocatingBatches}). */
     void assertNoAllocation(String what, Runnable body, Runnable rearm) {
         int allocating = allocatingBatches(body, rearm);
-        assertTrue(allocating <= 1, () -> what + ": " + allocating + " of " + BATCHES + " batches allocated");
+        assertTrue(allocating < BATCHES, () -> what + ": all " + BATCHES + " batches of " + ROUNDS + " calls allocated");
     }
 
     /** Dispatches one invalidation of the whole tracked range straight into the mirror's callback. */
@@ -108,6 +111,15 @@ class HotPathAllocationTest extends DeviceFixture {
             refault();
             tracked = trackedAt(a);
         });
+    }
+
+    /** Kept reachable so the allocation in the control cannot be removed by escape analysis. */
+    static volatile Object sink;
+
+    @Test
+    void aBodyThatAllocatesPerCallIsCaught() {
+        // The control: the detector above must see one small object per call in every batch.
+        assertEquals(BATCHES, allocatingBatches(() -> sink = new long[1], () -> { }));
     }
 
     @Test
