@@ -1,0 +1,66 @@
+package org.devmirror.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.example.policy.ZapEveryEventPolicy;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code ./devmirror run} and {@code replay} run a policy class named on the command line, the
+ * way a driver author runs their own, and refuse a class that is not one with exit status 2.
+ */
+class PolicyClassCliTest {
+    private static final String POLICY = ZapEveryEventPolicy.class.getName();
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int devmirror(String... args) {
+        CommandLine cl = DevmirrorCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void runExecutesAScenarioUnderTheNamedClass() {
+        // A scenario whose expectations hold under any correct policy, with the oracle after every step.
+        assertEquals(0, devmirror("run", "../examples/anon_write.scn", "--policy", POLICY), err::toString);
+        assertTrue(out.toString().contains("under the zap-every-event policy"), out::toString);
+        assertTrue(out.toString().endsWith("PASS\n"), out::toString);
+    }
+
+    @Test
+    void runJsonNamesThePolicy() {
+        assertEquals(0, devmirror("run", "../examples/anon_write.scn", "--policy", POLICY, "--json"), err::toString);
+        assertTrue(out.toString().contains("\"policy\": \"zap-every-event\""), out::toString);
+    }
+
+    @Test
+    void replayComparesTheNamedClassWithAware() {
+        assertEquals(0, devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware," + POLICY),
+                err::toString);
+        assertTrue(out.toString().contains("zap-every-event"), out::toString);
+        assertTrue(out.toString().contains("event-aware"), out::toString);
+    }
+
+    @Test
+    void aClassThatIsNoPolicyExitsTwoNamingTheValue() {
+        assertEquals(2, devmirror("run", "../examples/anon_write.scn", "--policy", "java.lang.String"));
+        assertEquals("devmirror run: --policy=java.lang.String is a class that does not implement"
+                + " org.devmirror.device.driver.InvalidationPolicy\n", err.toString());
+        assertEquals("", out.toString(), "nothing ran");
+    }
+
+    @Test
+    void replayRefusesAMissingClassBeforeReadingTheTrace() {
+        assertEquals(2, devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware,com.example.Absent"));
+        assertTrue(err.toString().startsWith("devmirror replay: --policy=com.example.Absent is not aware or blind,"
+                + " and no class of that name is on the class path"), err::toString);
+        assertEquals("", out.toString(), "nothing ran");
+    }
+}
