@@ -63,4 +63,12 @@ class PolicyClassCliTest {
                 + " and no class of that name is on the class path"), err::toString);
         assertEquals("", out.toString(), "nothing ran");
     }
+
+    @Test
+    void benchRefusesAPolicyParamThatDoesNotResolveBeforeAnyFork() {
+        assertEquals(2, devmirror("bench", "--include", "InvalidateBench", "--param", "policy=aware,com.example.Absent"));
+        assertTrue(err.toString().startsWith("devmirror bench: --param policy=com.example.Absent is not aware or blind,"
+                + " and no class of that name is on the class path"), err::toString);
+        assertEquals("", out.toString(), "nothing ran");
+    }
 }
