@@ -41,7 +41,9 @@ import picocli.CommandLine.Option;
  *       path) against {@code perf/baseline.json}; exit 1 with a table of what changed.</li>
  *   <li>{@code gate --update-baseline}: records the values measured now, showing what changed.</li>
  *   <li>{@code gate --ab BASE_REF_OR_JAR [--candidate JAR]}: the interleaved timing comparison of
- *       two builds; exit 1 on a confirmed regression.</li>
+ *       two builds; exit 1 on a confirmed regression. With {@code --policy CLASS} the benchmarks
+ *       that take a policy time that class; {@code --base-classpath} gives the base side another
+ *       version of it, so two versions of a driver author's policy can be compared.</li>
  * </ul>
  * Exit status: 0 passed, 1 the gate failed, 2 bad input (see {@link DevmirrorCommand}).
  */
@@ -97,6 +99,11 @@ public final class GateCommand implements Callable<Integer> {
             description = "Extra class path entries for both builds, after those given to the launcher"
                     + " (./devmirror --classpath PATH or DEVMIRROR_CLASSPATH), e.g. the directory of your own policy.")
     List<Path> extraClasspath = new ArrayList<>();
+
+    @Option(names = "--base-classpath", paramLabel = "PATH", split = ":",
+            description = "Class path entries for the base build only, ahead of the shared ones: e.g. the"
+                    + " previous version of your policy's classes, to time two versions of it.")
+    List<Path> baseClasspath = new ArrayList<>();
 
     @Option(names = "--policy", paramLabel = "aware|blind|CLASS",
             description = "Time the benchmarks that take a policy under this one only (the same as --param policy=...);"
@@ -221,6 +228,10 @@ public final class GateCommand implements Callable<Integer> {
         }
         List<Path> classpath = new ArrayList<>(launcherClasspath());
         classpath.addAll(extraClasspath);
+        // The base's own entries come first, so a class in both (two versions of one policy)
+        // resolves to the base's version on the base side.
+        List<Path> baseOnly = new ArrayList<>(baseClasspath);
+        baseOnly.addAll(classpath);
         Path javaBinary = ForkPlan.currentJava();
         boolean taskset = !noPin && JmhForkLauncher.tasksetAvailable();
         OptionalInt pin = !taskset ? OptionalInt.empty()
@@ -235,14 +246,14 @@ public final class GateCommand implements Callable<Integer> {
         Path asJar = Path.of(ab);
         TimingGate.Outcome outcome;
         if (ab.endsWith(".jar") && Files.isRegularFile(asJar)) {
-            BuildUnderTest base = new BuildUnderTest("base", List.of(asJar), shared).withClasspath(classpath);
+            BuildUnderTest base = new BuildUnderTest("base", List.of(asJar), shared).withClasspath(baseOnly);
             outcome = gate.run(base, cand, plan, forks);
         } else {
             Path repo = GitRefBuild.repositoryRoot(Path.of("").toAbsolutePath());
             try (GitRefBuild built = GitRefBuild.build(repo, ab, javaBinary.getParent().getParent(),
                     err)) {
                 BuildUnderTest base = new BuildUnderTest("base " + ab, List.of(built.jar()), shared)
-                        .withClasspath(classpath);
+                        .withClasspath(baseOnly);
                 outcome = gate.run(base, cand, plan, forks);
             }
         }
