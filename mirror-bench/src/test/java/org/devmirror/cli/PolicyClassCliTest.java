@@ -71,4 +71,23 @@ class PolicyClassCliTest {
                 + " and no class of that name is on the class path"), err::toString);
         assertEquals("", out.toString(), "nothing ran");
     }
+
+    @Test
+    void runTakesSeveralFilesAndExitsWithTheWorstStatus() {
+        // soft_dirty.scn expects the event-aware saving (no refault), which a zapping policy does not make.
+        int status = devmirror("run", "../examples/anon_write.scn", "../examples/events/soft_dirty.scn", "--policy", POLICY);
+        assertEquals(1, status, err::toString);
+        String text = out.toString();
+        assertTrue(text.contains("run of ../examples/anon_write.scn under the zap-every-event policy"), text);
+        assertTrue(text.contains("run of ../examples/events/soft_dirty.scn under the zap-every-event policy"), text);
+        assertTrue(text.contains("../examples/events/soft_dirty.scn:12: faults: expected 0, got 1"), text);
+        assertEquals(2, text.split("oracle: [0-9]+ checks, 0 violations", -1).length - 1, text);
+    }
+
+    @Test
+    void runWithAnUnreadableFileAmongSeveralRunsNothing() {
+        assertEquals(2, devmirror("run", "../examples/anon_write.scn", "../examples/absent.scn"));
+        assertTrue(err.toString().startsWith("devmirror run: cannot read ../examples/absent.scn"), err::toString);
+        assertEquals("", out.toString(), "nothing ran");
+    }
 }

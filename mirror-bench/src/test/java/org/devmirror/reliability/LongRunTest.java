@@ -9,7 +9,6 @@ import net.jqwik.api.RandomGenerator;
 import net.jqwik.api.sessions.JqwikSession;
 import org.devmirror.device.driver.BlindPolicy;
 import org.devmirror.device.driver.MirrorOptions;
-import org.devmirror.device.driver.PolicyResolver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * its seed. Skipped unless the property is set.
  *
  * <p>{@code -Ddevmirror.policy=NAME} runs the sequences under another policy ({@code aware} by
- * default; {@code blind} or a class name, see {@link PolicyResolver}); the differential then
+ * default; {@code blind} or a class name, see {@code PolicyResolver}); the differential then
  * compares it with the blind policy and with itself over the on-heap device page table. A driver
  * author adds their classes with {@code -Dmaven.test.additionalClasspath=DIR}.
  */
@@ -32,8 +31,7 @@ class LongRunTest {
 
     @Test
     void longRandomRun() {
-        options = MirrorOptions.defaults()
-                .withPolicy(PolicyResolver.resolve("-Ddevmirror.policy", System.getProperty("devmirror.policy", "aware")));
+        options = RandomSequenceTest.optionsUnderTest();
         System.out.println("reliability long run under the " + options.policy().name() + " policy");
         long budget = Long.getLong("reliability.ops");
         long seed0 = Long.getLong("reliability.seed", 1);
