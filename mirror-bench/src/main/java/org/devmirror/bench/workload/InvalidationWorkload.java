@@ -394,18 +394,12 @@ public final class InvalidationWorkload implements AutoCloseable {
                 continue;
             }
             DeviceStats s = m.stats();
+            long downgraded = s.totalDowngraded();
+            long reread = s.totalReread();
             c.add("ptesZapped", s.totalZapped());
-            long downgraded = 0;
-            long reread = 0;
-            long skipped = 0;
-            for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
-                downgraded += s.ptesDowngraded(e);
-                reread += s.ptesReread(e);
-                skipped += s.skipped(e);
-            }
             c.add("ptesDowngraded", downgraded);
             c.add("ptesReread", reread);
-            c.add("invalidationsSkipped", skipped);
+            c.add("invalidationsSkipped", s.totalSkipped());
             c.add("tlbFlushes", s.totalTlbFlushes());
             c.add("deviceInvalidations", s.totalInvalidations());
             c.add("faultRetries", s.faultRetries());
