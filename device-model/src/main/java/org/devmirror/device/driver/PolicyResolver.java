@@ -60,7 +60,12 @@ public final class PolicyResolver {
         };
     }
 
-    /** Whether {@code value} is one of the shipped names, which need no class path. */
+    /**
+     * Whether {@code value} is one of the shipped names, which need no class path.
+     *
+     * @param value a policy name
+     * @return true for {@code aware} and {@code blind}
+     */
     public static boolean isShippedName(String value) {
         return "aware".equals(value) || "blind".equals(value);
     }

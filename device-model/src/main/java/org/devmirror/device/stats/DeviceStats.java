@@ -165,22 +165,38 @@ public final class DeviceStats {
         return sum(tlbFlushes);
     }
 
-    /** Sum over events of {@link #ptesReread}. */
+    /**
+     * Sum over events of {@link #ptesReread}.
+     *
+     * @return the sum
+     */
     public long totalReread() {
         return sum(reread);
     }
 
-    /** Sum over events of {@link #ptesDowngraded}. */
+    /**
+     * Sum over events of {@link #ptesDowngraded}.
+     *
+     * @return the sum
+     */
     public long totalDowngraded() {
         return sum(downgraded);
     }
 
-    /** Sum over events of {@link #skipped}. */
+    /**
+     * Sum over events of {@link #skipped}.
+     *
+     * @return the sum
+     */
     public long totalSkipped() {
         return sum(skipped);
     }
 
-    /** Sum over events of {@link #refused}. */
+    /**
+     * Sum over events of {@link #refused}.
+     *
+     * @return the sum
+     */
     public long totalRefused() {
         long s = 0;
         for (int e = 0; e < EVENTS; e++) {
@@ -192,6 +208,8 @@ public final class DeviceStats {
     /**
      * A copy of every counter, owned by no driver. Call under the driver lock or at a quiescent
      * point, like any reader.
+     *
+     * @return a new instance holding this one's counts
      */
     public DeviceStats snapshot() {
         return new DeviceStats().add(this);
@@ -201,6 +219,9 @@ public final class DeviceStats {
      * Adds every counter of {@code other} to this instance; returns {@code this}. For a
      * {@link #snapshot} (a sum over mirrors), never a live mirror's counters: it writes without
      * the driver lock.
+     *
+     * @param other the counters to add (read like any reader: under their driver lock or at a quiescent point)
+     * @return {@code this}
      */
     public DeviceStats add(DeviceStats other) {
         for (int e = 0; e < EVENTS; e++) {
@@ -219,7 +240,13 @@ public final class DeviceStats {
         return this;
     }
 
-    /** A new instance holding {@code this - earlier}, counter by counter: the work done since {@code earlier} was read. */
+    /**
+     * A new instance holding {@code this - earlier}, counter by counter: the work done since
+     * {@code earlier} was read.
+     *
+     * @param earlier an earlier {@link #snapshot} of the same counters
+     * @return the difference
+     */
     public DeviceStats minus(DeviceStats earlier) {
         DeviceStats d = snapshot();
         for (int e = 0; e < EVENTS; e++) {
