@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.example.policy.ZapEveryEventPolicy;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * {@code ./devmirror run} and {@code replay} run a policy class named on the command line, the
@@ -16,33 +14,27 @@ import picocli.CommandLine;
 class PolicyClassCliTest {
     private static final String POLICY = ZapEveryEventPolicy.class.getName();
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int devmirror(String... args) {
-        CommandLine cl = DevmirrorCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
+    private final CliRun cli = new CliRun();
+    private final StringWriter out = cli.out;
+    private final StringWriter err = cli.err;
 
     @Test
     void runExecutesAScenarioUnderTheNamedClass() {
         // A scenario whose expectations hold under any correct policy, with the oracle after every step.
-        assertEquals(0, devmirror("run", "../examples/anon_write.scn", "--policy", POLICY), err::toString);
+        assertEquals(0, cli.devmirror("run", "../examples/anon_write.scn", "--policy", POLICY), err::toString);
         assertTrue(out.toString().contains("under the zap-every-event policy"), out::toString);
         assertTrue(out.toString().endsWith("PASS\n"), out::toString);
     }
 
     @Test
     void runJsonNamesThePolicy() {
-        assertEquals(0, devmirror("run", "../examples/anon_write.scn", "--policy", POLICY, "--json"), err::toString);
+        assertEquals(0, cli.devmirror("run", "../examples/anon_write.scn", "--policy", POLICY, "--json"), err::toString);
         assertTrue(out.toString().contains("\"policy\": \"zap-every-event\""), out::toString);
     }
 
     @Test
     void replayComparesTheNamedClassWithAware() {
-        assertEquals(0, devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware," + POLICY),
+        assertEquals(0, cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware," + POLICY),
                 err::toString);
         assertTrue(out.toString().contains("zap-every-event"), out::toString);
         assertTrue(out.toString().contains("event-aware"), out::toString);
@@ -50,7 +42,7 @@ class PolicyClassCliTest {
 
     @Test
     void aClassThatIsNoPolicyExitsTwoNamingTheValue() {
-        assertEquals(2, devmirror("run", "../examples/anon_write.scn", "--policy", "java.lang.String"));
+        assertEquals(2, cli.devmirror("run", "../examples/anon_write.scn", "--policy", "java.lang.String"));
         assertEquals("devmirror run: --policy=java.lang.String is a class that does not implement"
                 + " org.devmirror.device.driver.InvalidationPolicy\n", err.toString());
         assertEquals("", out.toString(), "nothing ran");
@@ -58,7 +50,7 @@ class PolicyClassCliTest {
 
     @Test
     void replayRefusesAMissingClassBeforeReadingTheTrace() {
-        assertEquals(2, devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware,com.example.Absent"));
+        assertEquals(2, cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware,com.example.Absent"));
         assertTrue(err.toString().startsWith("devmirror replay: --policy=com.example.Absent is not aware or blind,"
                 + " and no class of that name is on the class path"), err::toString);
         assertEquals("", out.toString(), "nothing ran");
@@ -66,7 +58,7 @@ class PolicyClassCliTest {
 
     @Test
     void benchRefusesAPolicyParamThatDoesNotResolveBeforeAnyFork() {
-        assertEquals(2, devmirror("bench", "--include", "InvalidateBench", "--param", "policy=aware,com.example.Absent"));
+        assertEquals(2, cli.devmirror("bench", "--include", "InvalidateBench", "--param", "policy=aware,com.example.Absent"));
         assertTrue(err.toString().startsWith("devmirror bench: --param policy=com.example.Absent is not aware or blind,"
                 + " and no class of that name is on the class path"), err::toString);
         assertEquals("", out.toString(), "nothing ran");
@@ -75,7 +67,7 @@ class PolicyClassCliTest {
     @Test
     void runTakesSeveralFilesAndExitsWithTheWorstStatus() {
         // soft_dirty.scn expects the event-aware saving (no refault), which a zapping policy does not make.
-        int status = devmirror("run", "../examples/anon_write.scn", "../examples/events/soft_dirty.scn", "--policy", POLICY);
+        int status = cli.devmirror("run", "../examples/anon_write.scn", "../examples/events/soft_dirty.scn", "--policy", POLICY);
         assertEquals(1, status, err::toString);
         String text = out.toString();
         assertTrue(text.contains("run of ../examples/anon_write.scn under the zap-every-event policy"), text);
@@ -86,7 +78,7 @@ class PolicyClassCliTest {
 
     @Test
     void runWithAnUnreadableFileAmongSeveralRunsNothing() {
-        assertEquals(2, devmirror("run", "../examples/anon_write.scn", "../examples/absent.scn"));
+        assertEquals(2, cli.devmirror("run", "../examples/anon_write.scn", "../examples/absent.scn"));
         assertTrue(err.toString().startsWith("devmirror run: cannot read ../examples/absent.scn"), err::toString);
         assertEquals("", out.toString(), "nothing ran");
     }
