@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.devmirror.device.driver.InvalidationPolicy;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayResult;
 import org.devmirror.replay.TraceReplay;
@@ -78,7 +79,7 @@ public class ReplayBench {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read trace " + file, e);
         }
-        invalidationPolicy = TraceReplay.policy(policy);
+        invalidationPolicy = PolicyResolver.resolve("policy", policy);
     }
 
     /** The directory holding the shipped traces: the property, else {@code examples/traces}. */

@@ -25,6 +25,7 @@ import org.devmirror.bench.suite.NetResults;
 import org.devmirror.bench.suite.ReplayWorkTable;
 import org.devmirror.bench.suite.SuitePlots;
 import org.devmirror.bench.suite.SuiteRunner;
+import org.devmirror.device.driver.PolicyResolver;
 import org.openjdk.jmh.results.RunResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./devmirror bench [--quick | --full] [--include REGEX] [--param NAME=V1,V2]... [--out DIR]}: runs the benchmark
- * suite in forked JVMs and writes JMH's JSON ({@code results.json}), JMH's log
+ * suite in forked JVMs (which inherit this JVM's class path, so {@code --param policy=CLASS} runs
+ * a policy class the launcher's {@code --classpath} added) and writes JMH's JSON ({@code results.json}), JMH's log
  * ({@code jmh.log}), {@code report.md} (targets, tables with the ratio to each benchmark's
  * reference) and the plots as PNG and SVG. Without {@code --full} it runs the quick profile.
  *
@@ -89,6 +91,16 @@ public final class BenchCommand implements Callable<Integer> {
                     return DevmirrorCommand.EXIT_BAD_INPUT;
                 }
                 paramValues.put(p.getKey(), values);
+            }
+        }
+        for (String name : paramValues.getOrDefault("policy", List.of())) {
+            // The forks inherit this JVM's class path (the launcher's --classpath): a name that does
+            // not resolve here fails in every fork, so refuse it before the first one starts.
+            try {
+                PolicyResolver.resolve("--param policy", name);
+            } catch (IllegalArgumentException e) {
+                err.println("devmirror bench: " + e.getMessage());
+                return DevmirrorCommand.EXIT_BAD_INPUT;
             }
         }
         SuiteRunner runner = new SuiteRunner(profile, includePattern, paramValues, System.out);

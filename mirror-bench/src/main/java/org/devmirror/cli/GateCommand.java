@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.devmirror.bench.report.json.JsonException;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.gate.BuildUnderTest;
 import org.devmirror.gate.DeterministicGate;
 import org.devmirror.gate.DeterministicProbe;
@@ -40,7 +41,9 @@ import picocli.CommandLine.Option;
  *       path) against {@code perf/baseline.json}; exit 1 with a table of what changed.</li>
  *   <li>{@code gate --update-baseline}: records the values measured now, showing what changed.</li>
  *   <li>{@code gate --ab BASE_REF_OR_JAR [--candidate JAR]}: the interleaved timing comparison of
- *       two builds; exit 1 on a confirmed regression.</li>
+ *       two builds; exit 1 on a confirmed regression. With {@code --policy CLASS} the benchmarks
+ *       that take a policy time that class; {@code --base-classpath} gives the base side another
+ *       version of it, so two versions of a driver author's policy can be compared.</li>
  * </ul>
  * Exit status: 0 passed, 1 the gate failed, 2 bad input (see {@link DevmirrorCommand}).
  */
@@ -50,6 +53,10 @@ import picocli.CommandLine.Option;
 public final class GateCommand implements Callable<Integer> {
     /** The benchmarks {@code --ab} times unless told otherwise: every benchmark of the suite. */
     static final String DEFAULT_INCLUDE = "^org\\.devmirror\\.bench\\.";
+    /** The {@code @Param} of the benchmarks that take a policy name ({@code InvalidateBench} and others). */
+    static final String POLICY_PARAM = "policy";
+    /** The system property in which the launcher passes the class path entries it added. */
+    static final String LAUNCHER_CLASSPATH_PROPERTY = "devmirror.classpath";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -89,11 +96,18 @@ public final class GateCommand implements Callable<Integer> {
     boolean noPin;
 
     @Option(names = "--classpath", paramLabel = "PATH", split = ":",
-            description = "Extra class path entries for both builds, e.g. the jar of your own policy.")
+            description = "Extra class path entries for both builds, after those given to the launcher"
+                    + " (./devmirror --classpath PATH or DEVMIRROR_CLASSPATH), e.g. the directory of your own policy.")
     List<Path> extraClasspath = new ArrayList<>();
 
-    @Option(names = "--policy", paramLabel = "CLASS",
-            description = "Run the suite with this InvalidationPolicy class (passed as -Ddevmirror.policy=CLASS).")
+    @Option(names = "--base-classpath", paramLabel = "PATH", split = ":",
+            description = "Class path entries for the base build only, ahead of the shared ones: e.g. the"
+                    + " previous version of your policy's classes, to time two versions of it.")
+    List<Path> baseClasspath = new ArrayList<>();
+
+    @Option(names = "--policy", paramLabel = "aware|blind|CLASS",
+            description = "Time the benchmarks that take a policy under this one only (the same as --param policy=...);"
+                    + " a class must be on the class path of both builds.")
     String policy;
 
     @Option(names = "--jvm-arg", paramLabel = "ARG", description = "A JVM argument for both builds' forks; repeatable.")
@@ -196,31 +210,50 @@ public final class GateCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir
                 : Path.of("target", "gate", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         List<String> shared = new ArrayList<>(jvmArgs);
+        TreeMap<String, String> jmhParams = parseParams(params);
         if (policy != null) {
-            shared.add("-Ddevmirror.policy=" + policy);
+            if (jmhParams.containsKey(POLICY_PARAM)) {
+                throw new IllegalArgumentException("--policy " + policy + " and --param " + POLICY_PARAM + "="
+                        + jmhParams.get(POLICY_PARAM) + " both choose the policy; give one");
+            }
+            jmhParams.put(POLICY_PARAM, policy);
         }
+        if (jmhParams.containsKey(POLICY_PARAM) && extraClasspath.isEmpty()) {
+            // Fail now, with the resolver's message, rather than in every fork of both builds. This
+            // JVM has the launcher's class path, as the forks will; entries of --classpath only the
+            // forks have, so with them the forks are left to judge.
+            for (String name : jmhParams.get(POLICY_PARAM).split(",", -1)) {
+                PolicyResolver.resolve("--policy", name);
+            }
+        }
+        List<Path> classpath = new ArrayList<>(launcherClasspath());
+        classpath.addAll(extraClasspath);
+        // The base's own entries come first, so a class in both (two versions of one policy)
+        // resolves to the base's version on the base side.
+        List<Path> baseOnly = new ArrayList<>(baseClasspath);
+        baseOnly.addAll(classpath);
         Path javaBinary = ForkPlan.currentJava();
         boolean taskset = !noPin && JmhForkLauncher.tasksetAvailable();
         OptionalInt pin = !taskset ? OptionalInt.empty()
                 : OptionalInt.of(cpu != null ? cpu : Runtime.getRuntime().availableProcessors() - 1);
-        ForkPlan plan = ForkPlan.of(include).withParams(parseParams(params)).withCpu(pin)
+        ForkPlan plan = ForkPlan.of(include).withParams(jmhParams).withCpu(pin)
                 .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
         TimingGate gate = new TimingGate(new JmhForkLauncher(dir, taskset),
                 new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
                 err);
         BuildUnderTest cand = new BuildUnderTest("candidate", List.of(candidateJar), shared)
-                .withClasspath(extraClasspath).withJvmArgs(candidateJvmArgs);
+                .withClasspath(classpath).withJvmArgs(candidateJvmArgs);
         Path asJar = Path.of(ab);
         TimingGate.Outcome outcome;
         if (ab.endsWith(".jar") && Files.isRegularFile(asJar)) {
-            BuildUnderTest base = new BuildUnderTest("base", List.of(asJar), shared).withClasspath(extraClasspath);
+            BuildUnderTest base = new BuildUnderTest("base", List.of(asJar), shared).withClasspath(baseOnly);
             outcome = gate.run(base, cand, plan, forks);
         } else {
             Path repo = GitRefBuild.repositoryRoot(Path.of("").toAbsolutePath());
             try (GitRefBuild built = GitRefBuild.build(repo, ab, javaBinary.getParent().getParent(),
                     err)) {
                 BuildUnderTest base = new BuildUnderTest("base " + ab, List.of(built.jar()), shared)
-                        .withClasspath(extraClasspath);
+                        .withClasspath(baseOnly);
                 outcome = gate.run(base, cand, plan, forks);
             }
         }
@@ -233,6 +266,23 @@ public final class GateCommand implements Callable<Integer> {
         }
         out.println("gate: no confirmed regression.");
         return 0;
+    }
+
+    /**
+     * The class path entries the {@code ./devmirror} launcher added after its own jar
+     * ({@code --classpath}, {@code DEVMIRROR_CLASSPATH}), which it passes on as the system property
+     * {@value #LAUNCHER_CLASSPATH_PROPERTY}: both builds get them, so the policy class that resolved
+     * here resolves in their forks.
+     */
+    static List<Path> launcherClasspath() {
+        String entries = System.getProperty(LAUNCHER_CLASSPATH_PROPERTY, "");
+        List<Path> out = new ArrayList<>();
+        for (String e : entries.split(java.io.File.pathSeparator)) {
+            if (!e.isEmpty()) {
+                out.add(Path.of(e));
+            }
+        }
+        return out;
     }
 
     /** {@code NAME=V1,V2} options as a map. */

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.devmirror.bench.report.json.JsonWriter;
+import org.devmirror.device.driver.InvalidationPolicy;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayReport;
 import org.devmirror.replay.ReplayResult;
@@ -18,8 +21,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./devmirror replay TRACE [--policy aware|blind|both] [--devices N] [--seed S] [--json]}:
- * replays an strace trace (docs/replay.md). Exit status 0 when the oracle stayed clean under every
+ * {@code ./devmirror replay TRACE [--policy aware|blind|both|CLASS[,...]] [--devices N] [--seed S] [--json]}:
+ * replays an strace trace (docs/replay.md) under each policy named ({@code both} is
+ * {@code aware,blind}; any name {@link PolicyResolver} resolves, comma-separated). Exit status 0 when the oracle stayed clean under every
  * policy, 1 when it found a violation, 2 for bad input (unreadable trace, bad option).
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
@@ -31,8 +35,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TRACE", description = "strace output file")
     private Path trace;
 
-    @Option(names = "--policy", defaultValue = "both", paramLabel = "aware|blind|both",
-            description = "invalidation policy of the devices (default: ${DEFAULT-VALUE})")
+    @Option(names = "--policy", defaultValue = "both", paramLabel = "aware|blind|both|CLASS[,...]",
+            description = "invalidation policies to replay under, comma-separated: aware, blind, both (aware,blind),"
+                    + " or the class name of an InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
     private String policy;
 
     @Option(names = "--devices", defaultValue = "1", paramLabel = "N", description = "mirroring devices (default: ${DEFAULT-VALUE})")
@@ -48,14 +53,18 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<String> names = switch (policy) {
-            case "aware" -> List.of("aware");
-            case "blind" -> List.of("blind");
-            case "both" -> List.of("aware", "blind");
-            default -> null;
-        };
-        if (names == null) {
-            err.println("devmirror replay: --policy '" + policy + "' is not aware, blind or both");
+        List<InvalidationPolicy> policies = new ArrayList<>();
+        try {
+            for (String name : policy.split(",", -1)) {
+                if (name.equals("both")) {
+                    policies.add(PolicyResolver.resolve("--policy", "aware"));
+                    policies.add(PolicyResolver.resolve("--policy", "blind"));
+                } else {
+                    policies.add(PolicyResolver.resolve("--policy", name));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("devmirror replay: " + e.getMessage());
             return DevmirrorCommand.EXIT_BAD_INPUT;
         }
         if (devices < 1 || devices > 64) {
@@ -69,7 +78,7 @@ public final class ReplayCommand implements Callable<Integer> {
         ReplayModel model = ReplayModel.defaults().withDevices(devices).withSeed(seed);
         List<ReplayResult> results;
         try {
-            results = TraceReplay.replay(trace, names.stream().map(TraceReplay::policy).toList(), model);
+            results = TraceReplay.replay(trace, policies, model);
         } catch (IOException e) {
             err.println("devmirror replay: cannot read " + trace + ": " + e.getMessage());
             return DevmirrorCommand.EXIT_BAD_INPUT;

@@ -3,9 +3,13 @@ package org.devmirror.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.devmirror.bench.report.json.JsonValue;
 import org.devmirror.bench.report.json.JsonWriter;
-import org.devmirror.replay.TraceReplay;
+import org.devmirror.device.driver.InvalidationPolicy;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.scenario.RunResult;
 import org.devmirror.scenario.Scenario;
 import org.devmirror.scenario.ScenarioParseException;
@@ -18,47 +22,73 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./devmirror run FILE [--policy aware|blind] [--json]}: parses a scenario file
- * (docs/scenarios.md) completely, then runs it. Exit status 0 when every expectation held and the
+ * {@code ./devmirror run FILE... [--policy aware|blind|CLASS] [--json]}: parses scenario files
+ * (docs/scenarios.md) completely, then runs each under the policy {@link PolicyResolver} resolves
+ * (a class on the launcher's {@code --classpath}). Exit status 0 when every expectation held and the
  * oracle stayed clean, 1 when one did not, 2 for bad input (parse errors, printed as
- * {@code FILE:LINE: message}, and nothing runs).
+ * {@code FILE:LINE: message}, and nothing runs). With several files the status is the worst of them.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run a scenario file and check its expectations.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run scenario files and check their expectations.")
 public final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "scenario file")
-    private Path file;
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "scenario files, run one after the other")
+    private List<Path> files;
 
-    @Option(names = "--policy", defaultValue = "aware", paramLabel = "aware|blind",
-            description = "invalidation policy of the devices (default: ${DEFAULT-VALUE})")
+    @Option(names = "--policy", defaultValue = "aware", paramLabel = "aware|blind|CLASS",
+            description = "invalidation policy of the devices: aware, blind, or the class name of an"
+                    + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
     private String policy;
 
-    @Option(names = "--json", description = "print one JSON object instead of the readable trace")
+    @Option(names = "--json", description = "print one JSON object per file (an array of them for several files)"
+            + " instead of the readable trace")
     private boolean json;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!TraceReplay.POLICY_NAMES.contains(policy)) {
-            err.println("devmirror run: --policy '" + policy + "' is not aware or blind");
-            return DevmirrorCommand.EXIT_BAD_INPUT;
-        }
-        Scenario scenario;
+        InvalidationPolicy invalidationPolicy;
         try {
-            scenario = ScenarioParser.parse(file);
-        } catch (IOException e) {
-            err.println("devmirror run: cannot read " + file + ": " + e.getMessage());
-            return DevmirrorCommand.EXIT_BAD_INPUT;
-        } catch (ScenarioParseException e) {
-            err.println(e.getMessage());
+            invalidationPolicy = PolicyResolver.resolve("--policy", policy);
+        } catch (IllegalArgumentException e) {
+            err.println("devmirror run: " + e.getMessage());
             return DevmirrorCommand.EXIT_BAD_INPUT;
         }
-        RunResult result = ScenarioRunner.run(scenario, TraceReplay.policy(policy));
-        out.print(json ? JsonWriter.write(result.toJson()) : result.text());
+        // Every file is parsed before the first runs: bad input anywhere means nothing runs.
+        List<Scenario> scenarios = new ArrayList<>();
+        boolean parsed = true;
+        for (Path file : files) {
+            try {
+                scenarios.add(ScenarioParser.parse(file));
+            } catch (IOException e) {
+                err.println("devmirror run: cannot read " + file + ": " + e.getMessage());
+                parsed = false;
+            } catch (ScenarioParseException e) {
+                err.println(e.getMessage());
+                parsed = false;
+            }
+        }
+        if (!parsed) {
+            return DevmirrorCommand.EXIT_BAD_INPUT;
+        }
+        List<JsonValue> objects = new ArrayList<>();
+        boolean succeeded = true;
+        for (Scenario scenario : scenarios) {
+            RunResult result = ScenarioRunner.run(scenario, invalidationPolicy);
+            succeeded &= result.succeeded();
+            if (json) {
+                objects.add(result.toJson());
+            } else {
+                out.print(result.text());
+                out.flush(); // a long list of files shows progress
+            }
+        }
+        if (json) {
+            out.print(JsonWriter.write(objects.size() == 1 ? objects.get(0) : new JsonValue.JsonArray(objects)));
+        }
         out.flush();
-        return result.succeeded() ? 0 : 1;
+        return succeeded ? 0 : 1;
     }
 }

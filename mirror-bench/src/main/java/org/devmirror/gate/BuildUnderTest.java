@@ -11,7 +11,7 @@ import java.util.List;
  * @param name      what the report calls this side, e.g. {@code base main} or {@code candidate}
  * @param classpath the class path entries, in order; the first holds the suite's benchmark list
  * @param jvmArgs   extra JVM arguments of every fork of this side, e.g.
- *                  {@code -Ddevmirror.policy=com.example.MyPolicy}
+ *                  {@code -Ddevmirror.inject=slow-zap} (test-only work injection)
  */
 public record BuildUnderTest(String name, List<Path> classpath, List<String> jvmArgs) {
 

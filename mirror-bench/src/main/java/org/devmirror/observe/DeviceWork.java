@@ -11,152 +11,118 @@ import org.devmirror.notifier.MmuNotifierEvent;
 /**
  * The work devices did, summed over any number of mirrors' {@link DeviceStats}: per
  * {@link MmuNotifierEvent}, invalidations received, PTEs zapped, re-read, downgraded, skipped
- * invalidations and TLB flushes; and device faults, retries, pages faulted. A plain value:
- * {@link #add} sums another mirror's counters in, {@link #minus} gives the work done between
- * two readings (what one operation made a device do).
+ * invalidations and TLB flushes; and device faults, retries, pages faulted. A plain value over a
+ * {@link DeviceStats#snapshot} (which holds and sums the counters): {@link #add} sums another
+ * mirror's counters in, {@link #minus} gives the work done between two readings (what one
+ * operation made a device do); on top it gives the one-number {@link #totalWork}, the readable
+ * {@link #describe} and the documented JSON form.
  */
 public final class DeviceWork {
-    private static final int EVENTS = MmuNotifierEvent.COUNT;
+    /** The sum of the readings; a {@link DeviceStats#snapshot} no driver owns. */
+    private final DeviceStats counts;
 
-    private final long[] invalidations = new long[EVENTS];
-    private final long[] zapped = new long[EVENTS];
-    private final long[] reread = new long[EVENTS];
-    private final long[] downgraded = new long[EVENTS];
-    private final long[] skipped = new long[EVENTS];
-    private final long[] tlbFlushes = new long[EVENTS];
-    private final long[] refused = new long[EVENTS];
-    private long faults;
-    private long faultRetries;
-    private long pagesFaulted;
-    private long faultErrors;
+    private DeviceWork(DeviceStats counts) {
+        this.counts = counts;
+    }
+
+    /** No work: the start of a sum. */
+    public DeviceWork() {
+        this(new DeviceStats());
+    }
 
     /** A reading of one mirror's counters. */
     public static DeviceWork of(DeviceStats stats) {
-        return new DeviceWork().add(stats);
+        return new DeviceWork(stats.snapshot());
     }
 
     /** Adds {@code stats}'s counters to this; returns {@code this}. */
     public DeviceWork add(DeviceStats stats) {
-        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
-            int i = e.ordinal();
-            invalidations[i] += stats.invalidations(e);
-            zapped[i] += stats.ptesZapped(e);
-            reread[i] += stats.ptesReread(e);
-            downgraded[i] += stats.ptesDowngraded(e);
-            skipped[i] += stats.skipped(e);
-            tlbFlushes[i] += stats.tlbFlushes(e);
-            refused[i] += stats.refused(e);
-        }
-        faults += stats.deviceFaults();
-        faultRetries += stats.faultRetries();
-        pagesFaulted += stats.pagesFaulted();
-        faultErrors += stats.faultErrors();
+        counts.add(stats);
         return this;
     }
 
     /** Adds another sum to this; returns {@code this}. */
     public DeviceWork add(DeviceWork other) {
-        for (int i = 0; i < EVENTS; i++) {
-            invalidations[i] += other.invalidations[i];
-            zapped[i] += other.zapped[i];
-            reread[i] += other.reread[i];
-            downgraded[i] += other.downgraded[i];
-            skipped[i] += other.skipped[i];
-            tlbFlushes[i] += other.tlbFlushes[i];
-            refused[i] += other.refused[i];
-        }
-        faults += other.faults;
-        faultRetries += other.faultRetries;
-        pagesFaulted += other.pagesFaulted;
-        faultErrors += other.faultErrors;
+        counts.add(other.counts);
         return this;
     }
 
     /** {@code this - earlier}: the work done since {@code earlier} was read. */
     public DeviceWork minus(DeviceWork earlier) {
-        DeviceWork d = new DeviceWork();
-        for (int i = 0; i < EVENTS; i++) {
-            d.invalidations[i] = invalidations[i] - earlier.invalidations[i];
-            d.zapped[i] = zapped[i] - earlier.zapped[i];
-            d.reread[i] = reread[i] - earlier.reread[i];
-            d.downgraded[i] = downgraded[i] - earlier.downgraded[i];
-            d.skipped[i] = skipped[i] - earlier.skipped[i];
-            d.tlbFlushes[i] = tlbFlushes[i] - earlier.tlbFlushes[i];
-            d.refused[i] = refused[i] - earlier.refused[i];
-        }
-        d.faults = faults - earlier.faults;
-        d.faultRetries = faultRetries - earlier.faultRetries;
-        d.pagesFaulted = pagesFaulted - earlier.pagesFaulted;
-        d.faultErrors = faultErrors - earlier.faultErrors;
-        return d;
+        return new DeviceWork(counts.minus(earlier.counts));
+    }
+
+    /** The summed counters, with DeviceStats' per-event and total accessors. */
+    public DeviceStats counts() {
+        return counts;
     }
 
     public long invalidations(MmuNotifierEvent e) {
-        return invalidations[e.ordinal()];
+        return counts.invalidations(e);
     }
 
     public long zapped(MmuNotifierEvent e) {
-        return zapped[e.ordinal()];
+        return counts.ptesZapped(e);
     }
 
     public long reread(MmuNotifierEvent e) {
-        return reread[e.ordinal()];
+        return counts.ptesReread(e);
     }
 
     public long downgraded(MmuNotifierEvent e) {
-        return downgraded[e.ordinal()];
+        return counts.ptesDowngraded(e);
     }
 
     public long skipped(MmuNotifierEvent e) {
-        return skipped[e.ordinal()];
+        return counts.skipped(e);
     }
 
     public long tlbFlushes(MmuNotifierEvent e) {
-        return tlbFlushes[e.ordinal()];
+        return counts.tlbFlushes(e);
     }
 
     public long refused(MmuNotifierEvent e) {
-        return refused[e.ordinal()];
+        return counts.refused(e);
     }
 
     public long totalInvalidations() {
-        return sum(invalidations);
+        return counts.totalInvalidations();
     }
 
     public long totalZapped() {
-        return sum(zapped);
+        return counts.totalZapped();
     }
 
     public long totalReread() {
-        return sum(reread);
+        return counts.totalReread();
     }
 
     public long totalDowngraded() {
-        return sum(downgraded);
+        return counts.totalDowngraded();
     }
 
     public long totalSkipped() {
-        return sum(skipped);
+        return counts.totalSkipped();
     }
 
     public long totalTlbFlushes() {
-        return sum(tlbFlushes);
+        return counts.totalTlbFlushes();
     }
 
     public long faults() {
-        return faults;
+        return counts.deviceFaults();
     }
 
     public long faultRetries() {
-        return faultRetries;
+        return counts.faultRetries();
     }
 
     public long pagesFaulted() {
-        return pagesFaulted;
+        return counts.pagesFaulted();
     }
 
     public long faultErrors() {
-        return faultErrors;
+        return counts.faultErrors();
     }
 
     /**
@@ -166,12 +132,12 @@ public final class DeviceWork {
      * same workload, not workloads.
      */
     public long totalWork() {
-        return totalZapped() + totalDowngraded() + totalReread() + totalTlbFlushes() + pagesFaulted;
+        return totalZapped() + totalDowngraded() + totalReread() + totalTlbFlushes() + pagesFaulted();
     }
 
     /** True when nothing at all was counted. */
     public boolean isEmpty() {
-        return totalInvalidations() == 0 && faults == 0 && faultErrors == 0 && sum(refused) == 0;
+        return totalInvalidations() == 0 && faults() == 0 && faultErrors() == 0 && counts.totalRefused() == 0;
     }
 
     /**
@@ -179,14 +145,13 @@ public final class DeviceWork {
      * for the readable trace; empty when the device did nothing for that event.
      */
     public String describe(MmuNotifierEvent e) {
-        int i = e.ordinal();
         StringBuilder out = new StringBuilder();
-        phrase(out, "zapped", zapped[i]);
-        phrase(out, "downgraded", downgraded[i]);
-        phrase(out, "re-read", reread[i]);
-        phrase(out, "skipped", skipped[i]);
-        phrase(out, "TLB flushes", tlbFlushes[i]);
-        phrase(out, "refused", refused[i]);
+        phrase(out, "zapped", zapped(e));
+        phrase(out, "downgraded", downgraded(e));
+        phrase(out, "re-read", reread(e));
+        phrase(out, "skipped", skipped(e));
+        phrase(out, "TLB flushes", tlbFlushes(e));
+        phrase(out, "refused", refused(e));
         return out.toString();
     }
 
@@ -208,36 +173,27 @@ public final class DeviceWork {
         out.put("ptesDowngraded", JsonNumber.of(totalDowngraded()));
         out.put("invalidationsSkipped", JsonNumber.of(totalSkipped()));
         out.put("tlbFlushes", JsonNumber.of(totalTlbFlushes()));
-        out.put("deviceFaults", JsonNumber.of(faults));
-        out.put("faultRetries", JsonNumber.of(faultRetries));
-        out.put("pagesFaulted", JsonNumber.of(pagesFaulted));
-        out.put("faultErrors", JsonNumber.of(faultErrors));
+        out.put("deviceFaults", JsonNumber.of(faults()));
+        out.put("faultRetries", JsonNumber.of(faultRetries()));
+        out.put("pagesFaulted", JsonNumber.of(pagesFaulted()));
+        out.put("faultErrors", JsonNumber.of(faultErrors()));
         out.put("work", JsonNumber.of(totalWork()));
         Map<String, JsonValue> perEvent = new LinkedHashMap<>();
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
-            int i = e.ordinal();
-            if (invalidations[i] == 0 && refused[i] == 0) {
+            if (invalidations(e) == 0 && refused(e) == 0) {
                 continue;
             }
             Map<String, JsonValue> row = new LinkedHashMap<>();
-            row.put("invalidations", JsonNumber.of(invalidations[i]));
-            row.put("ptesZapped", JsonNumber.of(zapped[i]));
-            row.put("ptesReread", JsonNumber.of(reread[i]));
-            row.put("ptesDowngraded", JsonNumber.of(downgraded[i]));
-            row.put("skipped", JsonNumber.of(skipped[i]));
-            row.put("tlbFlushes", JsonNumber.of(tlbFlushes[i]));
-            row.put("refused", JsonNumber.of(refused[i]));
+            row.put("invalidations", JsonNumber.of(invalidations(e)));
+            row.put("ptesZapped", JsonNumber.of(zapped(e)));
+            row.put("ptesReread", JsonNumber.of(reread(e)));
+            row.put("ptesDowngraded", JsonNumber.of(downgraded(e)));
+            row.put("skipped", JsonNumber.of(skipped(e)));
+            row.put("tlbFlushes", JsonNumber.of(tlbFlushes(e)));
+            row.put("refused", JsonNumber.of(refused(e)));
             perEvent.put(e.name(), new JsonObject(row));
         }
         out.put("perEvent", new JsonObject(perEvent));
         return new JsonObject(out);
-    }
-
-    private static long sum(long[] a) {
-        long s = 0;
-        for (long v : a) {
-            s += v;
-        }
-        return s;
     }
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.devmirror.device.driver.BlindPolicy;
-import org.devmirror.device.driver.EventAwarePolicy;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.trace.StraceReader;
 
@@ -26,14 +24,11 @@ import org.devmirror.trace.StraceReader;
  *
  * <pre>{@code
  * StraceReader.Trace trace = StraceReader.readAll(Path.of("examples/traces/gcc-hello.strace"));
- * ReplayResult aware = TraceReplay.replay(trace, TraceReplay.policy("aware"), ReplayModel.defaults());
+ * ReplayResult aware = TraceReplay.replay(trace, PolicyResolver.resolve("policy", "aware"), ReplayModel.defaults());
  * long work = aware.work().totalWork();
  * }</pre>
  */
 public final class TraceReplay {
-    /** The policy names {@link #policy} accepts. */
-    public static final List<String> POLICY_NAMES = List.of("aware", "blind");
-
     private TraceReplay() {}
 
     /** Replays {@code trace} under {@code policy} with {@code model}. */
@@ -52,17 +47,5 @@ public final class TraceReplay {
             results.add(replay(trace, policy, model));
         }
         return results;
-    }
-
-    /**
-     * The policy called {@code name}: {@code aware} ({@link EventAwarePolicy}) or {@code blind}
-     * ({@link BlindPolicy}); {@code IllegalArgumentException} otherwise.
-     */
-    public static InvalidationPolicy policy(String name) {
-        return switch (name) {
-            case "aware" -> EventAwarePolicy.INSTANCE;
-            case "blind" -> BlindPolicy.INSTANCE;
-            default -> throw new IllegalArgumentException("policy=" + name + " is not aware or blind");
-        };
     }
 }

@@ -79,4 +79,26 @@ class GateCommandTest {
 
         assertEquals(DevmirrorCommand.EXIT_BAD_INPUT, status);
     }
+
+    @Test
+    void abPolicyThatDoesNotResolveIsBadInputBeforeAnyFork() throws java.io.IOException {
+        // A candidate jar that exists, so the only thing wrong is the policy.
+        Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
+        int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(),
+                "--policy", "com.example.Absent", "--work-dir", dir.resolve("forks").toString());
+        assertEquals(2, status);
+        assertTrue(err.toString().startsWith("devmirror gate: --policy=com.example.Absent is not aware or blind,"
+                + " and no class of that name is on the class path"), err.toString());
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("forks")), "no fork ran");
+    }
+
+    @Test
+    void abPolicyAndPolicyParamTogetherAreBadInput() throws java.io.IOException {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
+        int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(),
+                "--policy", "blind", "--param", "policy=aware");
+        assertEquals(2, status);
+        assertEquals("devmirror gate: --policy blind and --param policy=aware both choose the policy; give one\n",
+                err.toString());
+    }
 }

@@ -18,11 +18,21 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * operations ran, every fourth sequence as the three-world differential. A failing sequence is
  * shortened greedily (drop one operation while it still fails) and printed as a scenario file with
  * its seed. Skipped unless the property is set.
+ *
+ * <p>{@code -Ddevmirror.policy=NAME} runs the sequences under another policy ({@code aware} by
+ * default; {@code blind} or a class name, see {@code PolicyResolver}); the differential then
+ * compares it with the blind policy and with itself over the on-heap device page table. A driver
+ * author adds their classes with {@code -Dmaven.test.additionalClasspath=DIR}.
  */
 @EnabledIfSystemProperty(named = "reliability.ops", matches = "[0-9]+")
 class LongRunTest {
+    /** The policy of every world but the blind one. */
+    private MirrorOptions options;
+
     @Test
     void longRandomRun() {
+        options = RandomSequenceTest.optionsUnderTest();
+        System.out.println("reliability long run under the " + options.policy().name() + " policy");
         long budget = Long.getLong("reliability.ops");
         long seed0 = Long.getLong("reliability.seed", 1);
         JqwikSession.start(); // generators outside a property need a jqwik session
@@ -33,7 +43,7 @@ class LongRunTest {
         }
     }
 
-    private static void longRun(long budget, long seed0) {
+    private void longRun(long budget, long seed0) {
         RandomGenerator<List<ModelOp>> gen = Sequences.sequence(RandomSequenceTest.MAX_LENGTH).generator(1000);
         long ops = 0;
         long sequences = 0;
@@ -62,7 +72,7 @@ class LongRunTest {
         assertEquals(List.of(), violations);
     }
 
-    private static String runOnce(List<ModelOp> ops, boolean differential) {
+    private String runOnce(List<ModelOp> ops, boolean differential) {
         try {
             run(ops, differential);
             return null;
@@ -71,26 +81,26 @@ class LongRunTest {
         }
     }
 
-    private static String runOnceText(List<ModelOp> ops, boolean differential) {
+    private String runOnceText(List<ModelOp> ops, boolean differential) {
         String f = runOnce(ops, differential);
         return f == null ? "(did not fail again)" : f;
     }
 
-    private static void run(List<ModelOp> ops, boolean differential) {
-        try (MirrorWorld w = new MirrorWorld(MirrorOptions.defaults())) {
+    private void run(List<ModelOp> ops, boolean differential) {
+        try (MirrorWorld w = new MirrorWorld(options)) {
             if (!differential) {
                 RandomSequenceTest.run(w, ops, null);
                 return;
             }
             try (MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
-                    MirrorWorld onHeap = new MirrorWorld(MirrorOptions.defaults().withOffHeapTable(false))) {
+                    MirrorWorld onHeap = new MirrorWorld(options.withOffHeapTable(false))) {
                 RandomSequenceTest.run(w, ops, new MirrorWorld[] {blind, onHeap});
             }
         }
     }
 
     /** Greedy one-at-a-time removal while the sequence still fails. */
-    private static List<ModelOp> shrink(List<ModelOp> ops, boolean differential) {
+    private List<ModelOp> shrink(List<ModelOp> ops, boolean differential) {
         List<ModelOp> cur = new ArrayList<>(ops);
         boolean progress = true;
         while (progress) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.devmirror.device.driver.BlindPolicy;
 import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.driver.PolicyResolver;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -21,6 +22,11 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * <p>The CI bound is about 1,500 operations over the properties (the per-step data check reads
  * every page of every world, which is what costs); the long mode is
  * {@link LongRunTest} ({@code -Dreliability.ops=N}).
+ *
+ * <p>{@code -Ddevmirror.policy=NAME} runs both properties under another policy than the
+ * event-aware one ({@code blind}, or a class name: see {@code PolicyResolver}; a driver author
+ * adds their classes with {@code -Dmaven.test.additionalClasspath=DIR}); the differential then
+ * compares that policy with the blind one and with itself over the on-heap table.
  */
 class RandomSequenceTest {
     /** Longest generated sequence; with the tries below about 1,500 operations run in CI (each checked against every page). */
@@ -29,30 +35,40 @@ class RandomSequenceTest {
     static final AtomicLong SEQUENCES = new AtomicLong();
     static final AtomicLong ORACLE_CHECKS = new AtomicLong();
 
+    /** The system property naming the policy under test; {@code aware} when unset. */
+    static final String POLICY_PROPERTY = "devmirror.policy";
+
+    /** The default options with the policy {@value #POLICY_PROPERTY} names. */
+    static MirrorOptions optionsUnderTest() {
+        String name = System.getProperty(POLICY_PROPERTY, "aware");
+        return MirrorOptions.defaults().withPolicy(PolicyResolver.resolve("-D" + POLICY_PROPERTY, name));
+    }
+
     @Provide
     Arbitrary<List<ModelOp>> sequences() {
         return Sequences.sequence(MAX_LENGTH);
     }
 
-    /** The oracle and the data check hold after every step (event-aware policy, off-heap table). */
+    /** The oracle and the data check hold after every step (the policy under test, off-heap table). */
     @Property(tries = 20, seed = "20261125", edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.BOUNDED)
     void oracleAndDataHoldAfterEveryStep(@ForAll("sequences") List<ModelOp> ops) {
-        try (MirrorWorld w = new MirrorWorld(MirrorOptions.defaults())) {
+        try (MirrorWorld w = new MirrorWorld(optionsUnderTest())) {
             run(w, ops, null);
         }
     }
 
     /**
-     * Differential: the event-aware and the blind policy return the same results and read the
-     * same bytes, and the off-heap and on-heap device tables hold the same translations, step by
-     * step, each world passing its own oracle and data check.
+     * Differential: the policy under test (event-aware by default) and the blind policy return the
+     * same results and read the same bytes, and the off-heap and on-heap device tables hold the same
+     * translations, step by step, each world passing its own oracle and data check.
      */
     @Property(tries = 6, seed = "20261125", edgeCases = EdgeCasesMode.NONE, shrinking = ShrinkingMode.BOUNDED)
     void policiesAndTablesAgree(@ForAll("sequences") List<ModelOp> ops) {
-        try (MirrorWorld eventAware = new MirrorWorld(MirrorOptions.defaults());
+        MirrorOptions options = optionsUnderTest();
+        try (MirrorWorld underTest = new MirrorWorld(options);
                 MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
-                MirrorWorld onHeap = new MirrorWorld(MirrorOptions.defaults().withOffHeapTable(false))) {
-            run(eventAware, ops, new MirrorWorld[] {blind, onHeap});
+                MirrorWorld onHeap = new MirrorWorld(options.withOffHeapTable(false))) {
+            run(underTest, ops, new MirrorWorld[] {blind, onHeap});
         }
     }
 
@@ -114,7 +130,7 @@ class RandomSequenceTest {
 
     @AfterContainer
     static void report() {
-        System.out.println("reliability properties: " + OPS.get() + " operations in " + SEQUENCES.get() + " sequences, "
-                + ORACLE_CHECKS.get() + " oracle checks, 0 violations");
+        System.out.println("reliability properties (" + optionsUnderTest().policy().name() + " policy): " + OPS.get()
+                + " operations in " + SEQUENCES.get() + " sequences, " + ORACLE_CHECKS.get() + " oracle checks, 0 violations");
     }
 }

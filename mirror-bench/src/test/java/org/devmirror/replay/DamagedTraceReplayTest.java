@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.trace.SyscallKind;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class DamagedTraceReplayTest {
 
         // 2. Replay it under both policies.
         List<ReplayResult> results = TraceReplay.replay(trace,
-                List.of(TraceReplay.policy("aware"), TraceReplay.policy("blind")), ShippedTracesReplayTest.TEST_MODEL);
+                List.of(PolicyResolver.resolve("policy", "aware"), PolicyResolver.resolve("policy", "blind")), ShippedTracesReplayTest.TEST_MODEL);
 
         for (ReplayResult r : results) {
             // 3. The good calls replayed: two brk, one mmap, mprotect, madvise, munmap.

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.observe.DeviceWork;
 import org.devmirror.trace.StraceReader;
 import org.junit.jupiter.api.Timeout;
@@ -40,8 +41,8 @@ class ShippedTracesReplayTest {
     void replaysCleanAndTheAwarePolicyDoesLessDeviceWork(Path file) throws IOException {
         // 1. Replay the same decoded trace under each policy with the same model.
         StraceReader.Trace trace = StraceReader.readAll(file);
-        ReplayResult aware = TraceReplay.replay(trace, TraceReplay.policy("aware"), TEST_MODEL);
-        ReplayResult blind = TraceReplay.replay(trace, TraceReplay.policy("blind"), TEST_MODEL);
+        ReplayResult aware = TraceReplay.replay(trace, PolicyResolver.resolve("policy", "aware"), TEST_MODEL);
+        ReplayResult blind = TraceReplay.replay(trace, PolicyResolver.resolve("policy", "blind"), TEST_MODEL);
         String summary = file.getFileName() + ": aware " + work(aware) + "; blind " + work(blind);
 
         // 2. The host did the same thing under both: same calls, same invalidations, same touches.

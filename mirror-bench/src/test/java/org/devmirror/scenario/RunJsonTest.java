@@ -13,7 +13,7 @@ import org.devmirror.bench.report.json.JsonValue.JsonNumber;
 import org.devmirror.bench.report.json.JsonValue.JsonObject;
 import org.devmirror.bench.report.json.JsonValue.JsonString;
 import org.devmirror.bench.report.json.JsonWriter;
-import org.devmirror.replay.TraceReplay;
+import org.devmirror.device.driver.PolicyResolver;
 import org.junit.jupiter.api.Test;
 
 /** The {@code --json} object of a scenario run has the schema of docs/scenarios.md and the run's real figures. */
@@ -103,7 +103,7 @@ class RunJsonTest {
                 gpu read buf 4p -> OK
                 expect oracle clean
                 """);
-        RunResult result = ScenarioRunner.run(scenario, TraceReplay.policy("aware"));
+        RunResult result = ScenarioRunner.run(scenario, PolicyResolver.resolve("policy", "aware"));
         JsonObject json = (JsonObject) JsonReader.parse(JsonWriter.write(result.toJson()));
         assertEquals(new JsonBoolean(true), json.members().get("passed"));
         assertEquals(result.oracleChecks(), number((JsonObject) json.members().get("oracle"), "checks"));
@@ -112,7 +112,7 @@ class RunJsonTest {
     }
 
     private static JsonObject runJson(String text, String policy) throws Exception {
-        RunResult result = ScenarioRunner.run(ScenarioParser.parse("json.scn", text), TraceReplay.policy(policy));
+        RunResult result = ScenarioRunner.run(ScenarioParser.parse("json.scn", text), PolicyResolver.resolve("policy", policy));
         return (JsonObject) JsonReader.parse(JsonWriter.write(result.toJson()));
     }
 

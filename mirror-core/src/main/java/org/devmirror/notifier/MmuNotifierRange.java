@@ -28,9 +28,12 @@ public final class MmuNotifierRange {
      * Models {@code mmu_notifier_range_init_owner()}. Returns {@code this}.
      *
      * @param mm    the address space (an {@code org.devmirror.mm.AddressSpace})
+     * @param event why the range is invalidated
+     * @param flags {@link #FLAG_BLOCKABLE} or 0
      * @param start first byte, page aligned
      * @param end   one past the last byte, page aligned, greater than start
      * @param owner the pagemap owner for MIGRATE and EXCLUSIVE, {@code null} otherwise
+     * @return {@code this}
      */
     public MmuNotifierRange init(Object mm, MmuNotifierEvent event, int flags, long start, long end, Object owner) {
         if (event == null) {
@@ -51,37 +54,65 @@ public final class MmuNotifierRange {
         return this;
     }
 
-    /** The address space being invalidated. */
+    /**
+     * The address space being invalidated.
+     *
+     * @return the address space
+     */
     public Object mm() {
         return mm;
     }
 
-    /** First byte of the range (inclusive). */
+    /**
+     * First byte of the range (inclusive).
+     *
+     * @return the start address
+     */
     public long start() {
         return start;
     }
 
-    /** One past the last byte of the range (exclusive), as in the kernel. */
+    /**
+     * One past the last byte of the range (exclusive), as in the kernel.
+     *
+     * @return the end address
+     */
     public long end() {
         return end;
     }
 
-    /** Why the range is invalidated. */
+    /**
+     * Why the range is invalidated.
+     *
+     * @return the event
+     */
     public MmuNotifierEvent event() {
         return event;
     }
 
-    /** {@link #FLAG_BLOCKABLE} or 0. */
+    /**
+     * {@link #FLAG_BLOCKABLE} or 0.
+     *
+     * @return the flags
+     */
     public int flags() {
         return flags;
     }
 
-    /** Models {@code mmu_notifier_range_blockable()}. */
+    /**
+     * Models {@code mmu_notifier_range_blockable()}.
+     *
+     * @return whether the invalidation may sleep (take locks that block)
+     */
     public boolean isBlockable() {
         return (flags & FLAG_BLOCKABLE) != 0;
     }
 
-    /** The pagemap owner that started a MIGRATE or EXCLUSIVE invalidation, or {@code null}. */
+    /**
+     * The pagemap owner that started a MIGRATE or EXCLUSIVE invalidation, or {@code null}.
+     *
+     * @return the owner, compared by identity with a device's own
+     */
     public Object owner() {
         return owner;
     }

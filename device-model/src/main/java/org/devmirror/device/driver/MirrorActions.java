@@ -23,6 +23,8 @@ public interface MirrorActions {
     /**
      * Clears the device PTEs of {@code [start, end)} and frees device page-table pages left empty.
      *
+     * @param start first byte, page aligned, inside the tracked range
+     * @param end   one past the last byte, page aligned
      * @return the PTEs cleared
      */
     long zap(long start, long end);
@@ -31,6 +33,8 @@ public interface MirrorActions {
      * One ranged device-TLB invalidation of {@code [start, end)} (Xe issues one per tile per
      * invalidation and counts it in {@code SVM_TLB_INVAL_COUNT}).
      *
+     * @param start first byte, page aligned, inside the tracked range
+     * @param end   one past the last byte, page aligned
      * @return the TLB entries dropped
      */
     long flushTlb(long start, long end);
@@ -39,6 +43,8 @@ public interface MirrorActions {
      * Clears WRITE and ATOMIC of the device PTEs of {@code [start, end)} in place, keeping them
      * readable.
      *
+     * @param start first byte, page aligned, inside the tracked range
+     * @param end   one past the last byte, page aligned
      * @return the PTEs whose permission changed
      */
     long downgrade(long start, long end);
@@ -47,6 +53,9 @@ public interface MirrorActions {
      * The protection ({@code org.devmirror.mm.Prot} bits) of the VMA containing {@code addr} as the
      * host has already set it, or {@code Prot.NONE} if no VMA contains it. For PROTECTION_VMA this
      * is the new protection: mprotect updates {@code vm_page_prot} before it changes PTEs.
+     *
+     * @param addr an address inside the invalidated range
+     * @return the VMA's {@code Prot} bits, or {@code Prot.NONE}
      */
     int vmaProt(long addr);
 
@@ -58,6 +67,9 @@ public interface MirrorActions {
      * left them, so the policy must already have removed every permission the host may be taking
      * away (downgrade for PROTECTION_PAGE). If the mirror cannot queue the request it zaps the range
      * at once, which is always safe.
+     *
+     * @param start first byte, page aligned, inside the tracked range
+     * @param end   one past the last byte, page aligned
      */
     void rereadAtEnd(long start, long end);
 
@@ -67,6 +79,10 @@ public interface MirrorActions {
      * the parts of {@code tracked} outside {@code [start, end)} stay tracked by new tracked ranges.
      * The caller zaps the device PTEs of {@code [start, end)} itself (that frees their device
      * page-table pages).
+     *
+     * @param tracked the tracked range the policy was called for
+     * @param start first byte, page aligned, inside the tracked range
+     * @param end   one past the last byte, page aligned
      */
     void dropTracking(TrackedRange tracked, long start, long end);
 
@@ -76,6 +92,8 @@ public interface MirrorActions {
     /**
      * This device's pagemap owner: compare with {@code MmuNotifierRange.owner()} to recognise the
      * MIGRATE and EXCLUSIVE invalidations this device started itself.
+     *
+     * @return the owner this device passes as {@code dev_private_owner}; compared by identity
      */
     Object owner();
 }

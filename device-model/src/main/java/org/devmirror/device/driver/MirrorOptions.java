@@ -40,27 +40,51 @@ public record MirrorOptions(InvalidationPolicy policy, long trackChunk, boolean 
         }
     }
 
-    /** Event-aware policy, 2 MiB chunks, off-heap table, 64x4 TLB, 1000 ms fault timeout. */
+    /**
+     * Event-aware policy, 2 MiB chunks, off-heap table, 64x4 TLB, 1000 ms fault timeout.
+     *
+     * @return the defaults
+     */
     public static MirrorOptions defaults() {
         return new MirrorOptions(EventAwarePolicy.INSTANCE, DevicePteLayout.HUGE_SIZE, true, 64, 4, DEFAULT_FAULT_TIMEOUT_MILLIS);
     }
 
-    /** A copy with another policy. */
+    /**
+     * A copy with another policy.
+     *
+     * @param policy the policy every invalidation of the mirror runs
+     * @return the copy
+     */
     public MirrorOptions withPolicy(InvalidationPolicy policy) {
         return new MirrorOptions(policy, trackChunk, offHeapTable, tlbSets, tlbWays, faultTimeoutMillis);
     }
 
-    /** A copy with another tracking chunk. */
+    /**
+     * A copy with another tracking chunk.
+     *
+     * @param trackChunk bytes per tracked range, a power of two from 4 KiB to 1 GiB
+     * @return the copy
+     */
     public MirrorOptions withTrackChunk(long trackChunk) {
         return new MirrorOptions(policy, trackChunk, offHeapTable, tlbSets, tlbWays, faultTimeoutMillis);
     }
 
-    /** A copy with the off-heap ({@code true}) or on-heap device page table. */
+    /**
+     * A copy with the off-heap ({@code true}) or on-heap device page table.
+     *
+     * @param offHeapTable whether the device page table lives off-heap
+     * @return the copy
+     */
     public MirrorOptions withOffHeapTable(boolean offHeapTable) {
         return new MirrorOptions(policy, trackChunk, offHeapTable, tlbSets, tlbWays, faultTimeoutMillis);
     }
 
-    /** A copy with another fault timeout. */
+    /**
+     * A copy with another fault timeout.
+     *
+     * @param faultTimeoutMillis how long a device fault retries before it returns EBUSY
+     * @return the copy
+     */
     public MirrorOptions withFaultTimeoutMillis(long faultTimeoutMillis) {
         return new MirrorOptions(policy, trackChunk, offHeapTable, tlbSets, tlbWays, faultTimeoutMillis);
     }

@@ -51,22 +51,38 @@ public final class TrackedRange implements IntervalNotifierOps {
         this.notifier = new IntervalNotifier(this);
     }
 
-    /** First byte tracked (read under the driver lock or at a quiescent point). */
+    /**
+     * First byte tracked (read under the driver lock or at a quiescent point).
+     *
+     * @return the start address
+     */
     public long start() {
         return start;
     }
 
-    /** One past the last byte tracked. */
+    /**
+     * One past the last byte tracked.
+     *
+     * @return the end address
+     */
     public long end() {
         return end;
     }
 
-    /** Whether the range is in its mirror's set (device PTEs may be committed inside it). */
+    /**
+     * Whether the range is in its mirror's set (device PTEs may be committed inside it).
+     *
+     * @return true while live
+     */
     public boolean isLive() {
         return state == LIVE;
     }
 
-    /** The interval notifier subscribed to {@code [start, end)}. */
+    /**
+     * The interval notifier subscribed to {@code [start, end)}.
+     *
+     * @return the notifier
+     */
     public IntervalNotifier notifier() {
         return notifier;
     }

@@ -21,6 +21,10 @@ import org.devmirror.notifier.MmuNotifierEvent;
  *   <li>Readers see exact values at a quiescent point (after the threads driving the mirror have
  *       joined) or under the driver lock; a concurrent reader may see a value a few updates
  *       old.</li>
+ *   <li>{@link #snapshot} is such a reader, and gives an instance no driver owns: a reading to
+ *       sum ({@link #add}) over mirrors or subtract ({@link #minus}) from a later reading, which is
+ *       how tools count what one operation made the devices do. Those two allocate (a snapshot is a
+ *       new instance), so they belong outside hot paths.</li>
  * </ul>
  *
  * <h2>Locking</h2>
@@ -182,6 +186,106 @@ public final class DeviceStats {
     /** Sum over events of {@link #tlbFlushes}. */
     public long totalTlbFlushes() {
         return sum(tlbFlushes);
+    }
+
+    /**
+     * Sum over events of {@link #ptesReread}.
+     *
+     * @return the sum
+     */
+    public long totalReread() {
+        return sum(reread);
+    }
+
+    /**
+     * Sum over events of {@link #ptesDowngraded}.
+     *
+     * @return the sum
+     */
+    public long totalDowngraded() {
+        return sum(downgraded);
+    }
+
+    /**
+     * Sum over events of {@link #skipped}.
+     *
+     * @return the sum
+     */
+    public long totalSkipped() {
+        return sum(skipped);
+    }
+
+    /**
+     * Sum over events of {@link #refused}.
+     *
+     * @return the sum
+     */
+    public long totalRefused() {
+        long s = 0;
+        for (int e = 0; e < EVENTS; e++) {
+            s += refused.get(e);
+        }
+        return s;
+    }
+
+    /**
+     * A copy of every counter, owned by no driver. Call under the driver lock or at a quiescent
+     * point, like any reader.
+     *
+     * @return a new instance holding this one's counts
+     */
+    public DeviceStats snapshot() {
+        return new DeviceStats().add(this);
+    }
+
+    /**
+     * Adds every counter of {@code other} to this instance; returns {@code this}. For a
+     * {@link #snapshot} (a sum over mirrors), never a live mirror's counters: it writes without
+     * the driver lock.
+     *
+     * @param other the counters to add (read like any reader: under their driver lock or at a quiescent point)
+     * @return {@code this}
+     */
+    public DeviceStats add(DeviceStats other) {
+        for (int e = 0; e < EVENTS; e++) {
+            invalidations[e] += other.invalidations[e];
+            zapped[e] += other.zapped[e];
+            reread[e] += other.reread[e];
+            downgraded[e] += other.downgraded[e];
+            skipped[e] += other.skipped[e];
+            tlbFlushes[e] += other.tlbFlushes[e];
+            refused.addAndGet(e, other.refused.get(e));
+        }
+        deviceFaults += other.deviceFaults;
+        faultRetries += other.faultRetries;
+        pagesFaulted += other.pagesFaulted;
+        faultErrors += other.faultErrors;
+        return this;
+    }
+
+    /**
+     * A new instance holding {@code this - earlier}, counter by counter: the work done since
+     * {@code earlier} was read.
+     *
+     * @param earlier an earlier {@link #snapshot} of the same counters
+     * @return the difference
+     */
+    public DeviceStats minus(DeviceStats earlier) {
+        DeviceStats d = snapshot();
+        for (int e = 0; e < EVENTS; e++) {
+            d.invalidations[e] -= earlier.invalidations[e];
+            d.zapped[e] -= earlier.zapped[e];
+            d.reread[e] -= earlier.reread[e];
+            d.downgraded[e] -= earlier.downgraded[e];
+            d.skipped[e] -= earlier.skipped[e];
+            d.tlbFlushes[e] -= earlier.tlbFlushes[e];
+            d.refused.addAndGet(e, -earlier.refused.get(e));
+        }
+        d.deviceFaults -= earlier.deviceFaults;
+        d.faultRetries -= earlier.faultRetries;
+        d.pagesFaulted -= earlier.pagesFaulted;
+        d.faultErrors -= earlier.faultErrors;
+        return d;
     }
 
     /** Zeroes every counter; call under the driver lock or at a quiescent point. */

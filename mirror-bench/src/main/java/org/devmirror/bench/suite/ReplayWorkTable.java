@@ -11,6 +11,7 @@ import org.devmirror.bench.ReplayBench;
 import org.devmirror.bench.report.BenchResult;
 import org.devmirror.bench.report.Estimate;
 import org.HdrHistogram.Histogram;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayResult;
@@ -50,11 +51,14 @@ public final class ReplayWorkTable {
         ReplayModel model = ReplayBench.MODEL;
         for (Map.Entry<String, Map<String, BenchResult>> t : timed.entrySet()) {
             StraceReader.Trace trace = StraceReader.readAll(tracesDir.resolve(t.getKey() + ".strace"));
-            List<String> policies = new ArrayList<>(TraceReplay.POLICY_NAMES);
-            ReplayResult aware = TraceReplay.replay(trace, TraceReplay.policy("aware"), model);
+            // The shipped policies, aware first (the ratios are taken to it), then every other
+            // policy timed: a class name given as --param policy=...
+            List<String> policies = new ArrayList<>(List.of("aware", "blind"));
+            t.getValue().keySet().stream().filter(p -> !policies.contains(p)).sorted().forEach(policies::add);
+            ReplayResult aware = TraceReplay.replay(trace, PolicyResolver.resolve("policy", "aware"), model);
             BenchResult awareTime = t.getValue().get("aware");
             for (String policy : policies) {
-                ReplayResult r = policy.equals("aware") ? aware : TraceReplay.replay(trace, TraceReplay.policy(policy), model);
+                ReplayResult r = policy.equals("aware") ? aware : TraceReplay.replay(trace, PolicyResolver.resolve("policy", policy), model);
                 BenchResult time = t.getValue().get(policy);
                 String timeRatio = time == null || awareTime == null ? ""
                         : estimate(time.nanosPerOp().ratioTo(awareTime.nanosPerOp()));

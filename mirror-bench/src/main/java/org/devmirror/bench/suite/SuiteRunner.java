@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.devmirror.bench.ReplayBench;
 import org.devmirror.bench.workload.InjectedWork;
@@ -64,10 +66,26 @@ public final class SuiteRunner {
     /** How many benchmark runs (method and parameter combination) the suite will execute. */
     public int plannedRuns() {
         int runs = 0;
-        for (BenchSelection s : profile.selections()) {
+        for (BenchSelection s : selections()) {
             runs += planned(s);
         }
         return runs;
+    }
+
+    /**
+     * The profile's selections, less any that the command line's {@code --param} made the same as
+     * an earlier one (same benchmarks, same parameter values): the quick profile times
+     * {@code InvalidateBench} twice with different parameters, which {@code --param} can make equal.
+     */
+    private List<BenchSelection> selections() {
+        List<BenchSelection> out = new ArrayList<>();
+        Set<List<Object>> seen = new HashSet<>();
+        for (BenchSelection s : profile.selections()) {
+            if (seen.add(List.of(s.benchmarks(), paramsOf(s)))) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /**
@@ -81,7 +99,7 @@ public final class SuiteRunner {
              PrintStream logStream = new PrintStream(logOut, true, StandardCharsets.UTF_8)) {
             OutputFormat jmhLog = OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL);
             ProgressOutput progress = new ProgressOutput(jmhLog, console, expected);
-            for (BenchSelection s : profile.selections()) {
+            for (BenchSelection s : selections()) {
                 if (planned(s) > 0) {
                     results.addAll(new Runner(options(s).build(), progress).run());
                 }

@@ -3,9 +3,9 @@ package org.devmirror.bench.workload;
 import java.util.concurrent.locks.ReentrantLock;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.MirrorDevice;
-import org.devmirror.device.driver.BlindPolicy;
-import org.devmirror.device.driver.EventAwarePolicy;
+import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.stats.DeviceStats;
@@ -68,7 +68,6 @@ public final class InvalidationWorkload implements AutoCloseable {
     private static final long BASE = 1L << 40;
 
     private final MmuNotifierEvent event;
-    private final boolean blind;
     private final boolean populated;
     private final boolean tracked;
     private final long size;
@@ -101,7 +100,7 @@ public final class InvalidationWorkload implements AutoCloseable {
 
     /**
      * @param event     the event every invalidation carries
-     * @param policy    {@code aware} or {@code blind}
+     * @param policy    {@code aware}, {@code blind} or a policy class name ({@link PolicyResolver})
      * @param sizeLabel {@code 4K}, {@code 64K}, {@code 2M} or {@code 1G} (sparse)
      * @param populated whether the device holds PTEs in the range
      * @param tracked   whether the device tracks the range at all (false: nothing subscribed there)
@@ -114,22 +113,12 @@ public final class InvalidationWorkload implements AutoCloseable {
             throw new IllegalArgumentException("regions=" + regions + " is not in 1.." + REGIONS);
         }
         this.event = event;
-        this.blind = switch (policy) {
-            case "aware" -> false;
-            case "blind" -> true;
-            default -> throw new IllegalArgumentException("policy=" + policy + " is not aware or blind");
-        };
+        InvalidationPolicy invalidationPolicy = PolicyResolver.resolve("policy", policy);
         this.size = sizeBytes(sizeLabel);
         this.populated = populated;
         this.tracked = tracked;
         this.stride = 2 * Math.max(size, CHUNK);
         this.writable = event != MmuNotifierEvent.PROTECTION_VMA;
-        boolean zapsAware = switch (event) {
-            case UNMAP, CLEAR, MIGRATE, EXCLUSIVE, RELEASE -> true;
-            case PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY -> false;
-        };
-        this.dropsTracking = tracked && (blind || event == MmuNotifierEvent.UNMAP || event == MmuNotifierEvent.RELEASE);
-        this.zapsPtes = tracked && populated && (blind || zapsAware);
         this.mirrors = new DeviceMirror[regions];
         this.ranges = new MmuNotifierRange[regions];
         this.armedPtes = new long[regions][];
@@ -139,7 +128,7 @@ public final class InvalidationWorkload implements AutoCloseable {
         mm = host.newAddressSpace();
         subscriptions = mm.notifiers();
         device = new MirrorDevice(host, 1, 512);
-        options = MirrorOptions.defaults().withPolicy(blind ? BlindPolicy.INSTANCE : EventAwarePolicy.INSTANCE)
+        options = MirrorOptions.defaults().withPolicy(invalidationPolicy)
                 .withOffHeapTable(offHeap);
         Object otherOwner = new Object();
         for (int k = 0; k < regions; k++) {
@@ -163,6 +152,18 @@ public final class InvalidationWorkload implements AutoCloseable {
             armedPtes[k] = new long[populated ? (int) pagesPerRegion : 0];
         }
         arm();
+        // What one invalidation takes away depends on the policy, which may be any class: raise
+        // one on region 0 outside any measurement and look, then re-arm through the fault path.
+        // A RELEASE retires the mirror and cannot be restored in place, so there is nothing to learn.
+        boolean probe = tracked && event != MmuNotifierEvent.RELEASE;
+        if (probe) {
+            raise(ranges[0]);
+        }
+        this.dropsTracking = probe && !mirrors[0].isTracked(region(0));
+        this.zapsPtes = probe && populated && !isArmedEntry(mirrors[0].entry(region(0)));
+        if (probe) {
+            arm();
+        }
     }
 
     /** Bytes of a size label. */
@@ -312,6 +313,16 @@ public final class InvalidationWorkload implements AutoCloseable {
         if (InjectedWork.ACTIVE == InjectedWork.SLOW_ZAP) {
             slowZap(k);
         }
+        raise(r);
+        if (InjectedWork.ACTIVE == InjectedWork.EXTRA_PTE_WRITE) {
+            extraPteWrite(k);
+        }
+        InjectedWork.perOperation();
+        return subscriptions.sequence();
+    }
+
+    /** Raises {@code r} start to end through the notifier core, under the mmap write lock for PROTECTION_VMA. */
+    private void raise(MmuNotifierRange r) {
         // mprotect holds the mmap write lock around change_protection, and the policy reads the
         // VMA's new protection under it; the other events need no VMA and run without it.
         boolean vmaLock = event == MmuNotifierEvent.PROTECTION_VMA;
@@ -328,11 +339,6 @@ public final class InvalidationWorkload implements AutoCloseable {
                 mm.mmapWriteUnlock();
             }
         }
-        if (InjectedWork.ACTIVE == InjectedWork.EXTRA_PTE_WRITE) {
-            extraPteWrite(k);
-        }
-        InjectedWork.perOperation();
-        return subscriptions.sequence();
     }
 
     /** Invalidates every region once (the single-shot batch); returns the sum of the sequences (a value to sink). */
@@ -388,18 +394,12 @@ public final class InvalidationWorkload implements AutoCloseable {
                 continue;
             }
             DeviceStats s = m.stats();
+            long downgraded = s.totalDowngraded();
+            long reread = s.totalReread();
             c.add("ptesZapped", s.totalZapped());
-            long downgraded = 0;
-            long reread = 0;
-            long skipped = 0;
-            for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
-                downgraded += s.ptesDowngraded(e);
-                reread += s.ptesReread(e);
-                skipped += s.skipped(e);
-            }
             c.add("ptesDowngraded", downgraded);
             c.add("ptesReread", reread);
-            c.add("invalidationsSkipped", skipped);
+            c.add("invalidationsSkipped", s.totalSkipped());
             c.add("tlbFlushes", s.totalTlbFlushes());
             c.add("deviceInvalidations", s.totalInvalidations());
             c.add("faultRetries", s.faultRetries());

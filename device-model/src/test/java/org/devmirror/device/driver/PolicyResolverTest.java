@@ -1,0 +1,166 @@
+package org.devmirror.device.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.devmirror.notifier.MmuNotifierRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every form of policy name {@link PolicyResolver} accepts, and every way a class name can fail,
+ * each with a message naming the argument and the value.
+ */
+class PolicyResolverTest {
+    /** A policy with a public no-argument constructor, as a driver author writes one. */
+    public static final class ConstructedPolicy implements InvalidationPolicy {
+        @Override
+        public String name() {
+            return "constructed";
+        }
+
+        @Override
+        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+            mirror.zap(start, end);
+            mirror.flushTlb(start, end);
+        }
+    }
+
+    /** A stateless policy published as a shared INSTANCE, the way the shipped ones are. */
+    public static final class SharedPolicy implements InvalidationPolicy {
+        public static final SharedPolicy INSTANCE = new SharedPolicy();
+
+        private SharedPolicy() {}
+
+        @Override
+        public String name() {
+            return "shared";
+        }
+
+        @Override
+        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+            mirror.zap(start, end);
+            mirror.flushTlb(start, end);
+        }
+    }
+
+    /** A policy that can be neither constructed nor shared. */
+    public static final class UnconstructiblePolicy implements InvalidationPolicy {
+        private UnconstructiblePolicy() {}
+
+        @Override
+        public String name() {
+            return "unconstructible";
+        }
+
+        @Override
+        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+            mirror.skip();
+        }
+    }
+
+    /** A policy whose constructor fails. */
+    public static final class FailingPolicy implements InvalidationPolicy {
+        public FailingPolicy() {
+            throw new IllegalStateException("no device configured");
+        }
+
+        @Override
+        public String name() {
+            return "failing";
+        }
+
+        @Override
+        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+            mirror.skip();
+        }
+    }
+
+    /** An abstract base of policies. */
+    public abstract static class AbstractPolicy implements InvalidationPolicy {}
+
+    private static final String ARG = "--policy";
+
+    @Test
+    void shippedNamesGiveTheSharedInstances() {
+        assertSame(EventAwarePolicy.INSTANCE, PolicyResolver.resolve(ARG, "aware"));
+        assertSame(BlindPolicy.INSTANCE, PolicyResolver.resolve(ARG, "blind"));
+        assertTrue(PolicyResolver.isShippedName("aware"));
+        assertTrue(PolicyResolver.isShippedName("blind"));
+    }
+
+    @Test
+    void classWithPublicConstructorIsConstructedEachTime() {
+        String name = ConstructedPolicy.class.getName();
+        InvalidationPolicy first = PolicyResolver.resolve(ARG, name);
+        InvalidationPolicy second = PolicyResolver.resolve(ARG, name);
+        assertInstanceOf(ConstructedPolicy.class, first);
+        assertNotSame(first, second);
+        assertEquals("constructed", first.name());
+    }
+
+    @Test
+    void classWithInstanceFieldGivesThatInstance() {
+        assertSame(SharedPolicy.INSTANCE, PolicyResolver.resolve(ARG, SharedPolicy.class.getName()));
+    }
+
+    @Test
+    void shippedClassesResolveByNameToo() {
+        assertSame(EventAwarePolicy.INSTANCE, PolicyResolver.resolve(ARG, EventAwarePolicy.class.getName()));
+        assertSame(BlindPolicy.INSTANCE, PolicyResolver.resolve(ARG, BlindPolicy.class.getName()));
+    }
+
+    @Test
+    void emptyNameIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, ""));
+        assertEquals("--policy= is empty; give aware or blind or the fully qualified name of an InvalidationPolicy class",
+                e.getMessage());
+    }
+
+    @Test
+    void missingClassNamesArgumentValueAndTheClassPathOption() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PolicyResolver.resolve("policy", "com.example.NoSuchPolicy"));
+        assertEquals("policy=com.example.NoSuchPolicy is not aware or blind, and no class of that name is on the class"
+                + " path (add its directory or jar with ./devmirror --classpath PATH or DEVMIRROR_CLASSPATH)",
+                e.getMessage());
+    }
+
+    @Test
+    void classThatIsNoPolicyIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PolicyResolver.resolve(ARG, "java.lang.String"));
+        assertEquals("--policy=java.lang.String is a class that does not implement "
+                + "org.devmirror.device.driver.InvalidationPolicy", e.getMessage());
+    }
+
+    @Test
+    void abstractClassAndTheInterfaceAreRejected() {
+        String name = AbstractPolicy.class.getName();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
+        assertEquals("--policy=" + name + " is abstract; name a concrete class", e.getMessage());
+        String iface = InvalidationPolicy.class.getName();
+        e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, iface));
+        assertEquals("--policy=" + iface + " is abstract; name a concrete class", e.getMessage());
+    }
+
+    @Test
+    void classWithoutConstructorOrInstanceIsRejected() {
+        String name = UnconstructiblePolicy.class.getName();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
+        assertEquals("--policy=" + name
+                + " has neither a public no-argument constructor nor a public static INSTANCE field", e.getMessage());
+    }
+
+    @Test
+    void constructorFailureIsReportedWithItsCause() {
+        String name = FailingPolicy.class.getName();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
+        assertEquals("--policy=" + name + ": its constructor threw java.lang.IllegalStateException: no device configured",
+                e.getMessage());
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+}
