@@ -171,11 +171,7 @@ public final class DeviceStats {
 
     /** Sum over events of {@link #invalidations}. */
     public long totalInvalidations() {
-        long s = sum(invalidations);
-        for (int e = 0; e < EVENTS; e++) {
-            s += ignored.get(e);
-        }
-        return s;
+        return sum(invalidations) + sum(ignored);
     }
 
     /** Sum over events of {@link #ptesZapped}. */
@@ -207,12 +203,12 @@ public final class DeviceStats {
     }
 
     /**
-     * Sum over events of {@link #skipped}.
+     * Sum over events of {@link #skipped}, the ignored invalidations included.
      *
      * @return the sum
      */
     public long totalSkipped() {
-        return sum(skipped);
+        return sum(skipped) + sum(ignored);
     }
 
     /**
@@ -221,11 +217,7 @@ public final class DeviceStats {
      * @return the sum
      */
     public long totalRefused() {
-        long s = 0;
-        for (int e = 0; e < EVENTS; e++) {
-            s += refused.get(e);
-        }
-        return s;
+        return sum(refused);
     }
 
     /**
@@ -255,6 +247,7 @@ public final class DeviceStats {
             skipped[e] += other.skipped[e];
             tlbFlushes[e] += other.tlbFlushes[e];
             refused.addAndGet(e, other.refused.get(e));
+            ignored.addAndGet(e, other.ignored.get(e));
         }
         deviceFaults += other.deviceFaults;
         faultRetries += other.faultRetries;
@@ -280,6 +273,7 @@ public final class DeviceStats {
             d.skipped[e] -= earlier.skipped[e];
             d.tlbFlushes[e] -= earlier.tlbFlushes[e];
             d.refused.addAndGet(e, -earlier.refused.get(e));
+            d.ignored.addAndGet(e, -earlier.ignored.get(e));
         }
         d.deviceFaults -= earlier.deviceFaults;
         d.faultRetries -= earlier.faultRetries;
@@ -327,6 +321,14 @@ public final class DeviceStats {
         long s = 0;
         for (long v : a) {
             s += v;
+        }
+        return s;
+    }
+
+    private static long sum(AtomicLongArray a) {
+        long s = 0;
+        for (int e = 0; e < a.length(); e++) {
+            s += a.get(e);
         }
         return s;
     }

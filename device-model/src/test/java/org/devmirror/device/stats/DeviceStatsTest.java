@@ -11,7 +11,10 @@ class DeviceStatsTest {
     private static final int CLEAR = MmuNotifierEvent.CLEAR.ordinal();
     private static final int SOFT_DIRTY = MmuNotifierEvent.SOFT_DIRTY.ordinal();
 
-    /** One CLEAR that zapped 16 PTEs, one skipped SOFT_DIRTY, one refusal and one fault of 16 pages. */
+    /**
+     * One CLEAR that zapped 16 PTEs, one skipped SOFT_DIRTY, one SOFT_DIRTY ignored before the lock,
+     * one refusal and one fault of 16 pages.
+     */
     private static DeviceStats someWork() {
         DeviceStats s = new DeviceStats();
         s.addInvalidation(CLEAR);
@@ -19,6 +22,7 @@ class DeviceStatsTest {
         s.addTlbFlush(CLEAR);
         s.addInvalidation(SOFT_DIRTY);
         s.addSkipped(SOFT_DIRTY);
+        s.addIgnored(SOFT_DIRTY);
         s.addRefused(CLEAR);
         s.addDowngraded(CLEAR, 2);
         s.addReread(CLEAR, 3);
@@ -41,11 +45,12 @@ class DeviceStatsTest {
     @Test
     void addSumsCounterByCounter() {
         DeviceStats sum = someWork().snapshot().add(someWork());
-        assertEquals(4, sum.totalInvalidations());
+        assertEquals(6, sum.totalInvalidations());
         assertEquals(32, sum.totalZapped());
         assertEquals(4, sum.totalDowngraded());
         assertEquals(6, sum.totalReread());
-        assertEquals(2, sum.totalSkipped());
+        assertEquals(4, sum.totalSkipped());
+        assertEquals(2, sum.ignored(MmuNotifierEvent.SOFT_DIRTY));
         assertEquals(2, sum.totalRefused());
         assertEquals(2, sum.totalTlbFlushes());
         assertEquals(2, sum.deviceFaults());
@@ -61,10 +66,13 @@ class DeviceStatsTest {
         live.addInvalidation(CLEAR);
         live.addZapped(CLEAR, 8);
         live.addFaultError(2);
+        live.addIgnored(SOFT_DIRTY);
         DeviceStats delta = live.snapshot().minus(before);
         assertEquals(1, delta.invalidations(MmuNotifierEvent.CLEAR));
         assertEquals(8, delta.ptesZapped(MmuNotifierEvent.CLEAR));
-        assertEquals(0, delta.skipped(MmuNotifierEvent.SOFT_DIRTY));
+        assertEquals(1, delta.skipped(MmuNotifierEvent.SOFT_DIRTY));
+        assertEquals(1, delta.ignored(MmuNotifierEvent.SOFT_DIRTY));
+        assertEquals(1, delta.invalidations(MmuNotifierEvent.SOFT_DIRTY));
         assertEquals(0, delta.refused(MmuNotifierEvent.CLEAR));
         assertEquals(1, delta.faultErrors());
         assertEquals(2, delta.faultRetries());
