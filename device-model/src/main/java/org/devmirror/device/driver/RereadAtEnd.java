@@ -1,7 +1,7 @@
 package org.devmirror.device.driver;
 
 import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
-import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
@@ -17,7 +17,8 @@ import org.devmirror.notifier.MmuNotifierRange;
  * PROTECTION_PAGE: the mirror must read the CPU page table, in end), and it learns of the address
  * space's release.
  *
- * <p>Per device PTE still present in a queued range: if the CPU entry no longer maps the same page
+ * <p>Per device PTE still present in a queued range (read a 2 MiB block at a time, see
+ * {@link #reread}): if the CPU entry no longer maps the same page
  * readably the device PTE is zapped; if it does, the (already downgraded) device PTE stays, and
  * regains WRITE when the CPU grants it and no invalidation is in flight (an in-flight one may be
  * about to take write away, and its callback may already have run).
@@ -44,6 +45,10 @@ final class RereadAtEnd implements MmuNotifier {
     private final long[] from = new long[CAPACITY];
     private final long[] to = new long[CAPACITY];
     private final Thread[] thread = new Thread[CAPACITY];
+    /** The device entries of the 2 MiB block being re-read; scratch guarded by the driver lock. */
+    private final long[] deviceBlock = new long[DevicePteLayout.HUGE_PAGES];
+    /** The CPU entries of the same block; scratch guarded by the driver lock. */
+    private final long[] cpuBlock = new long[DevicePteLayout.HUGE_PAGES];
     /** Requests queued; written under the driver lock, volatile so end() may test it first. */
     private volatile int pending;
 
@@ -102,6 +107,13 @@ final class RereadAtEnd implements MmuNotifier {
         driver.markReleased();
     }
 
+    /**
+     * Re-reads [start, end) one 2 MiB block at a time, as {@code hmm_vma_walk_pmd} reads one CPU
+     * PTE table per block: the device entries of the block in one {@link DevicePageTable#getBlock},
+     * the CPU entries in one {@link CpuPageTable#getBlock}, the decision per entry in a loop over
+     * the two arrays, and one {@link DevicePageTable#setBlock} if any entry changed (a zapped entry
+     * written as 0, which frees a PTE table left empty as a zap does).
+     */
     private void reread(long start, long end) {
         DevicePageTable pt = driver.pageTable();
         CpuPageTable cpu = driver.mm().pageTable();
@@ -113,38 +125,52 @@ final class RereadAtEnd implements MmuNotifier {
         boolean changed = false;
         long va = pt.nextPopulated(start, end);
         while (va < end) {
-            long dev = pt.get(va);
-            long step;
+            long leaf = va & -HUGE_SIZE;
+            long blockEnd = Math.min(end, leaf + HUGE_SIZE);
+            int n = (int) ((blockEnd - va) >>> PAGE_SHIFT);
+            pt.getBlock(va, deviceBlock, 0, n);
+            long dev = deviceBlock[0];
             if (DevicePteLayout.isHuge(dev)) {
-                long leaf = va & -HUGE_SIZE;
                 long c = cpu.get(leaf);
                 boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev);
                 if (!same) {
-                    zapped += pt.zap(leaf, leaf + HUGE_SIZE);
+                    zapped += pt.zap(leaf, leaf + HUGE_SIZE); // the whole leaf, as a split would not help
                     changed = true;
                 } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(dev)) {
                     pt.setHuge(leaf, dev | DevicePteLayout.WRITE);
                     changed = true;
                 }
                 examined += DevicePteLayout.HUGE_PAGES;
-                step = leaf + HUGE_SIZE;
             } else {
-                long c = cpu.get(va);
-                boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va) == DevicePteLayout.pfn(dev);
-                if (!same) {
-                    zapped += pt.zap(va, va + PAGE_SIZE);
-                    changed = true;
-                } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(dev)) {
-                    pt.set(va, dev | DevicePteLayout.WRITE);
+                cpu.getBlock(va, cpuBlock, 0, n);
+                int blockExamined = 0;
+                int blockZapped = 0;
+                boolean blockChanged = false;
+                for (int i = 0; i < n; i++) {
+                    long d = deviceBlock[i];
+                    if (d == 0) {
+                        continue;
+                    }
+                    blockExamined++;
+                    long c = cpuBlock[i];
+                    boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va + ((long) i << PAGE_SHIFT)) == DevicePteLayout.pfn(d);
+                    if (!same) {
+                        deviceBlock[i] = 0;
+                        blockZapped++;
+                        blockChanged = true;
+                    } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(d)) {
+                        deviceBlock[i] = d | DevicePteLayout.WRITE;
+                        blockChanged = true;
+                    }
+                }
+                if (blockChanged) {
+                    pt.setBlock(va, deviceBlock, 0, n);
                     changed = true;
                 }
-                examined++;
-                step = va + PAGE_SIZE;
+                examined += blockExamined;
+                zapped += blockZapped;
             }
-            if (step >= end) {
-                break;
-            }
-            va = pt.nextPopulated(step, end);
+            va = blockEnd < end ? pt.nextPopulated(blockEnd, end) : end;
         }
         driver.stats().addReread(EVENT, examined);
         driver.stats().addZapped(EVENT, zapped);

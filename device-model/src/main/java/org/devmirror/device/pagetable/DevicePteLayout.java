@@ -43,6 +43,7 @@ package org.devmirror.device.pagetable;
  * | page 0 4KiB | page 1 4KiB | ... | descriptor 0 (8 B) | descriptor 1 | ... |
  * +-------------+-------------+-----+--------------------+--------------+-----+
  *   descriptor: int population (non-zero slots of the page) | int next free page (NO_PAGE = end)
+ *               a free page keeps its population: 0 = all slots zero, else dirty until handed out
  *   pool page p lives in chunk p &gt;&gt;&gt; CHUNK_SHIFT at index p &amp; (CHUNK_PAGES - 1)
  * </pre>
  */
@@ -194,6 +195,20 @@ public final class DevicePteLayout {
     /** REMOTE set. */
     public static boolean isRemote(long entry) {
         return (entry & REMOTE) != 0;
+    }
+
+    /**
+     * Whether {@code entry} is a well-formed translation, as {@link #checkEntry} requires, without
+     * building a message: the per-entry test of a bulk write, which calls {@link #checkEntry} only
+     * for the entry that fails.
+     */
+    public static boolean isWellFormed(long entry) {
+        long pfn = pfn(entry);
+        return (entry & VALID) != 0
+                && (entry & RESERVED) == 0
+                && (!isRemote(entry) || isDevicePrivate(entry))
+                && isDevicePrivate(entry) == (pfn >= DEVICE_PFN_BASE)
+                && (!isHuge(entry) || (pfn & (HUGE_PAGES - 1)) == 0);
     }
 
     /**
