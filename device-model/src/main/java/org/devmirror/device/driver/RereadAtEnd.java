@@ -153,6 +153,15 @@ final class RereadAtEnd implements MmuNotifier {
                     }
                     blockExamined++;
                     long c = cpuBlock[i];
+                    if ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) == (PteLayout.PRESENT | PteLayout.READ)
+                            && PteLayout.pfn(c) == DevicePteLayout.pfn(d)) {
+                        // The common case, a readable 4 KiB PTE of the same frame, decided on bits.
+                        if (quiet && (c & PteLayout.WRITE) != 0 && (d & DevicePteLayout.WRITE) == 0) {
+                            deviceBlock[i] = d | DevicePteLayout.WRITE;
+                            blockChanged = true;
+                        }
+                        continue;
+                    }
                     boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va + ((long) i << PAGE_SHIFT)) == DevicePteLayout.pfn(d);
                     if (!same) {
                         deviceBlock[i] = 0;

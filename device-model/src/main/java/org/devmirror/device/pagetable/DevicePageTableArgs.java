@@ -45,20 +45,24 @@ final class DevicePageTableArgs {
     static int checkSetBlock(ReentrantLock driverLock, boolean closed, long va, long[] entries, int offset, int count) {
         checkWrite(driverLock, closed);
         checkBlock(va, "entries", entries, offset, count);
-        int nonZero = 0;
+        // One straight-line pass over the block; the first bad entry is named only if there is one.
+        long defects = 0;
+        long nonZero = 0;
         for (int i = offset; i < offset + count; i++) {
             long entry = entries[i];
-            if (entry == 0) {
-                continue;
-            }
-            if (DevicePteLayout.isHuge(entry) || !DevicePteLayout.isWellFormed(entry)) {
-                String name = "entries[" + i + "]";
-                DevicePteLayout.checkEntry(name, entry);
-                throw new IllegalArgumentException(name + "=" + hex(entry) + " is HUGE; use setHuge");
-            }
-            nonZero++;
+            defects |= DevicePteLayout.smallEntryDefects(entry);
+            nonZero += (entry | -entry) >>> 63;
         }
-        return nonZero;
+        if (defects != 0) {
+            for (int i = offset; i < offset + count; i++) {
+                if (DevicePteLayout.smallEntryDefects(entries[i]) != 0) {
+                    String name = "entries[" + i + "]";
+                    DevicePteLayout.checkEntry(name, entries[i]);
+                    throw new IllegalArgumentException(name + "=" + hex(entries[i]) + " is HUGE; use setHuge");
+                }
+            }
+        }
+        return (int) nonZero;
     }
 
     /** {@link DevicePageTable#getBlock}. */

@@ -198,17 +198,21 @@ public final class DevicePteLayout {
     }
 
     /**
-     * Whether {@code entry} is a well-formed translation, as {@link #checkEntry} requires, without
-     * building a message: the per-entry test of a bulk write, which calls {@link #checkEntry} only
-     * for the entry that fails.
+     * 0 if {@code entry} is 0 or a well-formed 4 KiB entry (as {@link #checkEntry} requires, and not
+     * HUGE); non-zero otherwise. Branch-free, so that checking a whole table's entries before a bulk
+     * write is straight-line code; the caller names the defect with {@link #checkEntry} only once
+     * one is found.
      */
-    public static boolean isWellFormed(long entry) {
-        long pfn = pfn(entry);
-        return (entry & VALID) != 0
-                && (entry & RESERVED) == 0
-                && (!isRemote(entry) || isDevicePrivate(entry))
-                && isDevicePrivate(entry) == (pfn >= DEVICE_PFN_BASE)
-                && (!isHuge(entry) || (pfn & (HUGE_PAGES - 1)) == 0);
+    static long smallEntryDefects(long entry) {
+        long present = (entry | -entry) >> 63; // -1 for a non-zero entry, 0 for 0
+        long devicePrivate = (entry >>> 4) & 1;
+        long pfnHigh = (entry & PFN_MASK) >>> (PFN_SHIFT + 32); // non-zero iff pfn >= DEVICE_PFN_BASE
+        long aboveBase = (pfnHigh | -pfnHigh) >>> 63;
+        long defects = (~entry & VALID)
+                | (entry & (RESERVED | HUGE))
+                | ((entry >>> 5) & ~devicePrivate & 1) // REMOTE without DEVICE_PRIVATE
+                | (devicePrivate ^ aboveBase);
+        return defects & present;
     }
 
     /**

@@ -42,6 +42,8 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
     /** Valid entries in 4 KiB equivalents; equals the sum over leaves. Guarded by driverLock. */
     private long populated;
     private boolean closed;
+    /** A PTE table's slots while {@link #protect} changes them; scratch guarded by driverLock. */
+    private final long[] ptes = new long[SLOTS];
 
     /** A table whose writers are trusted to hold the driver lock. */
     public OffHeapDevicePageTable() {
@@ -326,6 +328,9 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
     }
 
     private long protectLevel(int page, int level, long start, long end, boolean write) {
+        if (level == PTE_LEVEL) {
+            return protectPtes(page, start, end, write);
+        }
         int shift = DevicePteLayout.levelShift(level);
         long span = 1L << shift;
         int first = DevicePteLayout.index(start, level);
@@ -359,6 +364,33 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
             } else {
                 changed += protectLevel(splitHuge(page, i, slot), PTE_LEVEL, s, e, write);
             }
+        }
+        return changed;
+    }
+
+    /**
+     * {@link #protect} of [start, end) within PTE table {@code page}: the slots copied out in bulk,
+     * changed in a loop over the copy, and copied back in bulk if any changed.
+     */
+    private long protectPtes(int page, long start, long end, boolean write) {
+        int first = DevicePteLayout.index(start, PTE_LEVEL);
+        int count = (int) ((end - start) >>> DevicePteLayout.PAGE_SHIFT);
+        pool.readSlots(page, first, ptes, 0, count);
+        // DevicePteLayout.withWrite on every present slot, branch-free so the loop is straight-line
+        // code: WRITE is added only where the slot is non-zero; a write-protect leaves 0 as 0.
+        long keep = write ? -1L : ~(DevicePteLayout.WRITE | DevicePteLayout.ATOMIC);
+        long add = write ? DevicePteLayout.WRITE : 0;
+        long changed = 0;
+        for (int k = 0; k < count; k++) {
+            long slot = ptes[k];
+            long present = (slot | -slot) >> 63;
+            long updated = (slot & keep) | (add & present);
+            long diff = updated ^ slot;
+            changed += (diff | -diff) >>> 63;
+            ptes[k] = updated;
+        }
+        if (changed != 0) {
+            pool.writeSlots(page, first, ptes, 0, count);
         }
         return changed;
     }
