@@ -49,6 +49,10 @@ final class RereadAtEnd implements MmuNotifier {
     private final long[] deviceBlock = new long[DevicePteLayout.HUGE_PAGES];
     /** The CPU entries of the same block; scratch guarded by the driver lock. */
     private final long[] cpuBlock = new long[DevicePteLayout.HUGE_PAGES];
+    /** Device entries examined by the re-read in progress; guarded by the driver lock. */
+    private long examined;
+    /** Device entries it zapped; guarded by the driver lock. */
+    private long zapped;
     /** Requests queued; written under the driver lock, volatile so end() may test it first. */
     private volatile int pending;
 
@@ -102,6 +106,63 @@ final class RereadAtEnd implements MmuNotifier {
         }
     }
 
+    /**
+     * Decides the {@code n} 4 KiB device entries in {@link #deviceBlock} (from page {@code va})
+     * against the CPU entries in {@link #cpuBlock}, in place: 0 where the device must let go,
+     * WRITE added where the CPU grants it and {@code quiet}. Counts into {@link #examined} and
+     * {@link #zapped}.
+     *
+     * <p>A first pass, branch-free, settles the common case, a readable 4 KiB CPU PTE of the same
+     * frame, and notes whether any present entry is not that case; only then a second pass applies
+     * the general test of {@link CpuMapping} to those entries.
+     *
+     * @return whether any entry changed
+     */
+    private boolean rereadPtes(long va, int n, boolean quiet) {
+        long quietMask = quiet ? -1L : 0;
+        long changedBits = 0;
+        long uncommon = 0;
+        long present = 0;
+        for (int i = 0; i < n; i++) {
+            long d = deviceBlock[i];
+            long c = cpuBlock[i];
+            long mapped = (d | -d) >> 63; // -1 for a device entry, 0 for none
+            long mismatch = ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) ^ (PteLayout.PRESENT | PteLayout.READ))
+                    | (PteLayout.pfn(c) ^ DevicePteLayout.pfn(d));
+            long common = ~((mismatch | -mismatch) >> 63); // -1: readable 4 KiB PTE of the same frame
+            long cpuWrite = c & PteLayout.WRITE;
+            long grant = ((cpuWrite | -cpuWrite) >> 63) & quietMask;
+            long updated = d | (DevicePteLayout.WRITE & grant & common & mapped);
+            changedBits |= updated ^ d;
+            uncommon |= mapped & ~common;
+            present -= mapped;
+            deviceBlock[i] = updated;
+        }
+        examined += present;
+        if (uncommon == 0) {
+            return changedBits != 0;
+        }
+        boolean changed = changedBits != 0;
+        for (int i = 0; i < n; i++) {
+            long d = deviceBlock[i];
+            long c = cpuBlock[i];
+            if (d == 0 || ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) == (PteLayout.PRESENT | PteLayout.READ)
+                    && PteLayout.pfn(c) == DevicePteLayout.pfn(d))) {
+                continue; // none, or settled by the first pass
+            }
+            boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va + ((long) i << PAGE_SHIFT)) == DevicePteLayout.pfn(d);
+            if (!same) {
+                deviceBlock[i] = 0;
+                zapped++;
+                changed = true;
+            } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(d)) {
+                deviceBlock[i] = d | DevicePteLayout.WRITE;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
     @Override
     public void release(Object mm) {
         driver.markReleased();
@@ -120,8 +181,8 @@ final class RereadAtEnd implements MmuNotifier {
         // Even = no invalidation in flight on this address space: nobody is about to take write
         // away. getAcquire in sequence() pairs with the subscriptions' setRelease.
         boolean quiet = (driver.mm().notifiers().sequence() & 1) == 0;
-        long examined = 0;
-        long zapped = 0;
+        examined = 0;
+        zapped = 0;
         boolean changed = false;
         long va = pt.nextPopulated(start, end);
         while (va < end) {
@@ -143,41 +204,10 @@ final class RereadAtEnd implements MmuNotifier {
                 examined += DevicePteLayout.HUGE_PAGES;
             } else {
                 cpu.getBlock(va, cpuBlock, 0, n);
-                int blockExamined = 0;
-                int blockZapped = 0;
-                boolean blockChanged = false;
-                for (int i = 0; i < n; i++) {
-                    long d = deviceBlock[i];
-                    if (d == 0) {
-                        continue;
-                    }
-                    blockExamined++;
-                    long c = cpuBlock[i];
-                    if ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) == (PteLayout.PRESENT | PteLayout.READ)
-                            && PteLayout.pfn(c) == DevicePteLayout.pfn(d)) {
-                        // The common case, a readable 4 KiB PTE of the same frame, decided on bits.
-                        if (quiet && (c & PteLayout.WRITE) != 0 && (d & DevicePteLayout.WRITE) == 0) {
-                            deviceBlock[i] = d | DevicePteLayout.WRITE;
-                            blockChanged = true;
-                        }
-                        continue;
-                    }
-                    boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va + ((long) i << PAGE_SHIFT)) == DevicePteLayout.pfn(d);
-                    if (!same) {
-                        deviceBlock[i] = 0;
-                        blockZapped++;
-                        blockChanged = true;
-                    } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(d)) {
-                        deviceBlock[i] = d | DevicePteLayout.WRITE;
-                        blockChanged = true;
-                    }
-                }
-                if (blockChanged) {
+                if (rereadPtes(va, n, quiet)) {
                     pt.setBlock(va, deviceBlock, 0, n);
                     changed = true;
                 }
-                examined += blockExamined;
-                zapped += blockZapped;
             }
             va = blockEnd < end ? pt.nextPopulated(blockEnd, end) : end;
         }
