@@ -195,7 +195,7 @@ final class RereadAtEnd implements MmuNotifier {
                 long c = cpu.get(leaf);
                 boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev);
                 if (!same) {
-                    zapped += pt.zap(leaf, leaf + HUGE_SIZE); // the whole leaf, as a split would not help
+                    zapped += pt.zap(leaf, leaf + HUGE_SIZE);
                     changed = true;
                 } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(dev)) {
                     pt.setHuge(leaf, dev | DevicePteLayout.WRITE);
