@@ -30,10 +30,11 @@ public final class FaultCommit {
     private final DevicePageTable pt;
     private final DeviceTlb tlb;
     private final LongPredicate localDevicePfn;
-    /** The entries of the block being committed, as the table holds them; scratch guarded by the driver lock. */
-    private final long[] current = new long[HUGE_PAGES];
-    /** The entries written back for that block; scratch guarded by the driver lock. */
-    private final long[] next = new long[HUGE_PAGES];
+    /**
+     * The entries of the block being committed: read from the table, then changed in place into
+     * those written back; scratch guarded by the driver lock.
+     */
+    private final long[] block = new long[HUGE_PAGES];
 
     /**
      * @param pt             the mirror's device page table
@@ -103,11 +104,11 @@ public final class FaultCommit {
      * @return the entries that changed
      */
     private int commitBlock(long va, long[] pfns, int first, int count) {
-        pt.getBlock(va, current, 0, count);
+        pt.getBlock(va, block, 0, count);
         int leafIndex = (int) (va >>> DevicePteLayout.PAGE_SHIFT) & (HUGE_PAGES - 1);
         int changed = 0;
         for (int k = 0; k < count; k++) {
-            long old = current[k];
+            long old = block[k];
             long hmm = pfns[first + k];
             long now = DevicePteLayout.isHuge(old) ? DevicePteLayout.hugeSubpage(old, leafIndex + k) : old;
             if (HmmPfn.isValid(hmm)) {
@@ -117,10 +118,10 @@ public final class FaultCommit {
                     changed++;
                 }
             }
-            next[k] = now;
+            block[k] = now;
         }
         if (changed != 0) {
-            pt.setBlock(va, next, 0, count);
+            pt.setBlock(va, block, 0, count);
         }
         return changed;
     }
