@@ -20,7 +20,8 @@ import org.devmirror.hmm.HmmPfn;
  * Every word of {@code pfns} for the range is VALID (the fault asked for REQ_FAULT and succeeded).
  * An entry already equal to the one computed is left alone, so a fault over populated pages writes
  * nothing; if any entry changes, one ranged TLB flush drops whatever the device cached for the
- * range. Allocates nothing.
+ * range. Each 2 MiB block of 4 KiB entries is read with one {@link DevicePageTable#getBlock} and,
+ * if anything changed, written with one {@link DevicePageTable#setBlock}. Allocates nothing.
  *
  * <h2>Locking</h2>
  * The caller holds the driver lock (the device page table checks it).
@@ -29,6 +30,11 @@ public final class FaultCommit {
     private final DevicePageTable pt;
     private final DeviceTlb tlb;
     private final LongPredicate localDevicePfn;
+    /**
+     * The entries of the block being committed: read from the table, then changed in place into
+     * those written back; scratch guarded by the driver lock.
+     */
+    private final long[] block = new long[HUGE_PAGES];
 
     /**
      * @param pt             the mirror's device page table
@@ -67,16 +73,10 @@ public final class FaultCommit {
         while (i < n) {
             long va = start + ((long) i << DevicePteLayout.PAGE_SHIFT);
             long hmm = pfns[i];
-            if (!HmmPfn.isValid(hmm)) {
-                i++;
-                continue;
-            }
-            long pfn = HmmPfn.pfn(hmm);
-            long entry = entryFor(pfn, HmmPfn.isWrite(hmm));
-            if (HmmPfn.mapOrder(hmm) == 9 && (va & (HUGE_SIZE - 1)) == 0 && i + HUGE_PAGES <= n
-                    && (pfn & (HUGE_PAGES - 1)) == 0) {
+            if (HmmPfn.isValid(hmm) && HmmPfn.mapOrder(hmm) == 9 && (va & (HUGE_SIZE - 1)) == 0 && i + HUGE_PAGES <= n
+                    && (HmmPfn.pfn(hmm) & (HUGE_PAGES - 1)) == 0) {
                 // hmm_range_fault gives every subpage of a PMD mapping the same flags: one leaf.
-                long leaf = DevicePteLayout.huge(entry);
+                long leaf = DevicePteLayout.huge(entryFor(HmmPfn.pfn(hmm), HmmPfn.isWrite(hmm)));
                 if (pt.get(va) != leaf) {
                     pt.setHuge(va, leaf);
                     written += HUGE_PAGES;
@@ -84,16 +84,46 @@ public final class FaultCommit {
                 i += HUGE_PAGES;
                 continue;
             }
-            if (pt.get(va) != entry) {
-                pt.set(va, entry);
-                written++;
-            }
-            i++;
+            // 4 KiB entries up to the end of va's 2 MiB block (a leaf can only start a block).
+            int count = (int) Math.min(n - i, (HUGE_SIZE - (va & (HUGE_SIZE - 1))) >>> DevicePteLayout.PAGE_SHIFT);
+            written += commitBlock(va, pfns, i, count);
+            i += count;
         }
         if (written != 0) {
             tlb.flushRange(start, end); // the TLB may hold a read-only or split translation
         }
         return written;
+    }
+
+    /**
+     * The 4 KiB entries of {@code count} pages from {@code va}, within one 2 MiB block, from
+     * {@code pfns[first ..)}: the block's entries read once, every VALID page's entry computed and
+     * compared, and the block written back once if any differs (the pages without a VALID word
+     * keep what they had, a HUGE leaf's subpage if the leaf is split by the write).
+     *
+     * @return the entries that changed
+     */
+    private int commitBlock(long va, long[] pfns, int first, int count) {
+        pt.getBlock(va, block, 0, count);
+        int leafIndex = (int) (va >>> DevicePteLayout.PAGE_SHIFT) & (HUGE_PAGES - 1);
+        int changed = 0;
+        for (int k = 0; k < count; k++) {
+            long old = block[k];
+            long hmm = pfns[first + k];
+            long now = DevicePteLayout.isHuge(old) ? DevicePteLayout.hugeSubpage(old, leafIndex + k) : old;
+            if (HmmPfn.isValid(hmm)) {
+                long entry = entryFor(HmmPfn.pfn(hmm), HmmPfn.isWrite(hmm));
+                if (entry != old) {
+                    now = entry;
+                    changed++;
+                }
+            }
+            block[k] = now;
+        }
+        if (changed != 0) {
+            pt.setBlock(va, block, 0, count);
+        }
+        return changed;
     }
 
     private long entryFor(long pfn, boolean write) {

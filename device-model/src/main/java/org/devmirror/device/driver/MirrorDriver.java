@@ -257,7 +257,7 @@ public final class MirrorDriver implements AutoCloseable {
             // mmu_interval_notifier_insert before the range is published: an invalidation between
             // the two reaches fresh (NEW) and, for UNMAP, kills it; then we start again.
             mm.notifiers().insert(fresh.notifier(), chunkStart, chunk);
-            List<TrackedRange> retired = null;
+            TrackedRange retired = null; // linked through nextRetired: no list allocated
             TrackedRange result = null;
             lock.lock();
             try {
@@ -268,10 +268,8 @@ public final class MirrorDriver implements AutoCloseable {
                         TrackedRange piece = ranges.at(i);
                         ranges.remove(piece);
                         piece.state = TrackedRange.DEAD;
-                        if (retired == null) {
-                            retired = new ArrayList<>(2);
-                        }
-                        retired.add(piece);
+                        piece.nextRetired = retired;
+                        retired = piece;
                     }
                     fresh.state = TrackedRange.LIVE;
                     ranges.add(fresh);
@@ -281,17 +279,17 @@ public final class MirrorDriver implements AutoCloseable {
                     }
                 } else {
                     fresh.state = TrackedRange.DEAD;
-                    if (retired == null) {
-                        retired = new ArrayList<>(1);
-                    }
-                    retired.add(fresh);
+                    fresh.nextRetired = retired;
+                    retired = fresh;
                 }
             } finally {
                 lock.unlock();
             }
             // Outside the lock: remove waits for an invalidation in flight, whose callback takes it.
-            for (int i = 0; retired != null && i < retired.size(); i++) {
-                TrackedRange dead = retired.get(i);
+            while (retired != null) {
+                TrackedRange dead = retired;
+                retired = dead.nextRetired;
+                dead.nextRetired = null;
                 dead.notifier().remove();
                 lock.lock();
                 try {

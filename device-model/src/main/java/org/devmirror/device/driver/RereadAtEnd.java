@@ -1,7 +1,7 @@
 package org.devmirror.device.driver;
 
 import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
-import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
+import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
@@ -17,7 +17,8 @@ import org.devmirror.notifier.MmuNotifierRange;
  * PROTECTION_PAGE: the mirror must read the CPU page table, in end), and it learns of the address
  * space's release.
  *
- * <p>Per device PTE still present in a queued range: if the CPU entry no longer maps the same page
+ * <p>Per device PTE still present in a queued range (read a 2 MiB block at a time, see
+ * {@link #reread}): if the CPU entry no longer maps the same page
  * readably the device PTE is zapped; if it does, the (already downgraded) device PTE stays, and
  * regains WRITE when the CPU grants it and no invalidation is in flight (an in-flight one may be
  * about to take write away, and its callback may already have run).
@@ -44,6 +45,14 @@ final class RereadAtEnd implements MmuNotifier {
     private final long[] from = new long[CAPACITY];
     private final long[] to = new long[CAPACITY];
     private final Thread[] thread = new Thread[CAPACITY];
+    /** The device entries of the 2 MiB block being re-read; scratch guarded by the driver lock. */
+    private final long[] deviceBlock = new long[DevicePteLayout.HUGE_PAGES];
+    /** The CPU entries of the same block; scratch guarded by the driver lock. */
+    private final long[] cpuBlock = new long[DevicePteLayout.HUGE_PAGES];
+    /** Device entries examined by the re-read in progress; guarded by the driver lock. */
+    private long examined;
+    /** Device entries it zapped; guarded by the driver lock. */
+    private long zapped;
     /** Requests queued; written under the driver lock, volatile so end() may test it first. */
     private volatile int pending;
 
@@ -97,26 +106,92 @@ final class RereadAtEnd implements MmuNotifier {
         }
     }
 
+    /**
+     * Decides the {@code n} 4 KiB device entries in {@link #deviceBlock} (from page {@code va})
+     * against the CPU entries in {@link #cpuBlock}, in place: 0 where the device must let go,
+     * WRITE added where the CPU grants it and {@code quiet}. Counts into {@link #examined} and
+     * {@link #zapped}.
+     *
+     * <p>A first pass, branch-free, settles the common case, a readable 4 KiB CPU PTE of the same
+     * frame, and notes whether any present entry is not that case; only then a second pass applies
+     * the general test of {@link CpuMapping} to those entries.
+     *
+     * @return whether any entry changed
+     */
+    private boolean rereadPtes(long va, int n, boolean quiet) {
+        long quietMask = quiet ? -1L : 0;
+        long changedBits = 0;
+        long uncommon = 0;
+        long present = 0;
+        for (int i = 0; i < n; i++) {
+            long d = deviceBlock[i];
+            long c = cpuBlock[i];
+            long mapped = (d | -d) >> 63; // -1 for a device entry, 0 for none
+            long mismatch = ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) ^ (PteLayout.PRESENT | PteLayout.READ))
+                    | (PteLayout.pfn(c) ^ DevicePteLayout.pfn(d));
+            long common = ~((mismatch | -mismatch) >> 63); // -1: readable 4 KiB PTE of the same frame
+            long cpuWrite = c & PteLayout.WRITE;
+            long grant = ((cpuWrite | -cpuWrite) >> 63) & quietMask;
+            long updated = d | (DevicePteLayout.WRITE & grant & common & mapped);
+            changedBits |= updated ^ d;
+            uncommon |= mapped & ~common;
+            present -= mapped;
+            deviceBlock[i] = updated;
+        }
+        examined += present;
+        if (uncommon == 0) {
+            return changedBits != 0;
+        }
+        boolean changed = changedBits != 0;
+        for (int i = 0; i < n; i++) {
+            long d = deviceBlock[i];
+            long c = cpuBlock[i];
+            if (d == 0 || ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) == (PteLayout.PRESENT | PteLayout.READ)
+                    && PteLayout.pfn(c) == DevicePteLayout.pfn(d))) {
+                continue; // none, or settled by the first pass
+            }
+            boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va + ((long) i << PAGE_SHIFT)) == DevicePteLayout.pfn(d);
+            if (!same) {
+                deviceBlock[i] = 0;
+                zapped++;
+                changed = true;
+            } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(d)) {
+                deviceBlock[i] = d | DevicePteLayout.WRITE;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
     @Override
     public void release(Object mm) {
         driver.markReleased();
     }
 
+    /**
+     * Re-reads [start, end) one 2 MiB block at a time, as {@code hmm_vma_walk_pmd} reads one CPU
+     * PTE table per block: the device entries of the block in one {@link DevicePageTable#getBlock},
+     * the CPU entries in one {@link CpuPageTable#getBlock}, the decision per entry in a loop over
+     * the two arrays, and one {@link DevicePageTable#setBlock} if any entry changed (a zapped entry
+     * written as 0, which frees a PTE table left empty as a zap does).
+     */
     private void reread(long start, long end) {
         DevicePageTable pt = driver.pageTable();
         CpuPageTable cpu = driver.mm().pageTable();
         // Even = no invalidation in flight on this address space: nobody is about to take write
         // away. getAcquire in sequence() pairs with the subscriptions' setRelease.
         boolean quiet = (driver.mm().notifiers().sequence() & 1) == 0;
-        long examined = 0;
-        long zapped = 0;
+        examined = 0;
+        zapped = 0;
         boolean changed = false;
         long va = pt.nextPopulated(start, end);
         while (va < end) {
-            long dev = pt.get(va);
-            long step;
+            long leaf = va & -HUGE_SIZE;
+            long blockEnd = Math.min(end, leaf + HUGE_SIZE);
+            int n = (int) ((blockEnd - va) >>> PAGE_SHIFT);
+            pt.getBlock(va, deviceBlock, 0, n);
+            long dev = deviceBlock[0];
             if (DevicePteLayout.isHuge(dev)) {
-                long leaf = va & -HUGE_SIZE;
                 long c = cpu.get(leaf);
                 boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev);
                 if (!same) {
@@ -127,24 +202,14 @@ final class RereadAtEnd implements MmuNotifier {
                     changed = true;
                 }
                 examined += DevicePteLayout.HUGE_PAGES;
-                step = leaf + HUGE_SIZE;
             } else {
-                long c = cpu.get(va);
-                boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va) == DevicePteLayout.pfn(dev);
-                if (!same) {
-                    zapped += pt.zap(va, va + PAGE_SIZE);
-                    changed = true;
-                } else if (quiet && CpuMapping.grantsWrite(c) && !DevicePteLayout.isWrite(dev)) {
-                    pt.set(va, dev | DevicePteLayout.WRITE);
+                cpu.getBlock(va, cpuBlock, 0, n);
+                if (rereadPtes(va, n, quiet)) {
+                    pt.setBlock(va, deviceBlock, 0, n);
                     changed = true;
                 }
-                examined++;
-                step = va + PAGE_SIZE;
             }
-            if (step >= end) {
-                break;
-            }
-            va = pt.nextPopulated(step, end);
+            va = blockEnd < end ? pt.nextPopulated(blockEnd, end) : end;
         }
         driver.stats().addReread(EVENT, examined);
         driver.stats().addZapped(EVENT, zapped);

@@ -45,6 +45,12 @@ public final class TrackedRange implements IntervalNotifierOps {
     int state = DEAD;
     /** Bumped on every reuse; a fault checks it before committing. */
     long generation;
+    /**
+     * Next range retired by the same {@code MirrorDriver.ensureTracked} call, which links the DEAD
+     * ranges it must remove outside the lock through this field instead of a list; null otherwise.
+     * Only that call's thread touches it between the retirement and the recycle.
+     */
+    TrackedRange nextRetired;
 
     TrackedRange(MirrorDriver driver) {
         this.driver = driver;

@@ -7,11 +7,12 @@ package org.devmirror.device.pagetable;
  *
  * <h2>Assumptions and Guarantees</h2>
  * <ul>
- *   <li>Writers ({@link #set}, {@link #setHuge}, {@link #zap}, {@link #protect}, {@link #clear})
+ *   <li>Writers ({@link #set}, {@link #setBlock}, {@link #setHuge}, {@link #zap}, {@link #protect},
+ *       {@link #clear})
  *       hold the driver lock, as test_hmm holds {@code dmirror->mutex} around every {@code xa_store}
  *       and {@code xa_erase}. A table built with a lock checks this and throws
  *       {@link IllegalStateException} otherwise.</li>
- *   <li>Readers ({@link #get}, {@link #nextPopulated}, the counters) either hold the same lock or run
+ *   <li>Readers ({@link #get}, {@link #getBlock}, {@link #nextPopulated}, the counters) either hold the same lock or run
  *       at a quiescent point (the oracle after the workload threads have joined): no read races a
  *       write. The table does no synchronisation of its own.</li>
  *   <li>Addresses are user addresses in [0, {@link DevicePteLayout#VA_LIMIT}); ranges are
@@ -22,8 +23,10 @@ package org.devmirror.device.pagetable;
  *       {@link #zap} or {@link #protect} that changes only part of one, first split the leaf into 512
  *       entries ({@link DevicePteLayout#hugeSubpage}); {@link #setHuge} replaces whatever the 2 MiB
  *       range held.</li>
- *   <li>Range operations ({@link #zap}, {@link #protect}, {@link #nextPopulated}) allocate no Java
- *       objects; the only memory they take is one table page for a HUGE leaf they split.</li>
+ *   <li>Range and block operations ({@link #zap}, {@link #protect}, {@link #nextPopulated},
+ *       {@link #setBlock}, {@link #getBlock}) allocate no Java
+ *       objects; the only memory they take is table pages: one for a HUGE leaf they split, and
+ *       those {@link #setBlock} needs on the way to its PTE table, as {@link #set} would.</li>
  *   <li>Counts are in 4 KiB-equivalent entries: a HUGE leaf counts 512.</li>
  * </ul>
  *
@@ -45,6 +48,36 @@ public interface DevicePageTable extends AutoCloseable {
      *     is neither 0 nor a well-formed entry without HUGE
      */
     void set(long va, long entry);
+
+    /**
+     * Installs {@code count} consecutive 4 KiB entries, {@code entries[offset + i]} for page
+     * {@code va + i * PAGE_SIZE}, all within the 2 MiB block (one PTE table) holding {@code va}: the
+     * same table as {@code count} calls of {@link #set} in index order, in one call. A 0 entry
+     * clears its page; a HUGE leaf covering the block is split first unless every entry is 0 (then
+     * the call is a {@link #zap} of the pages). This is how a driver writes back a PTE table it
+     * read and changed ({@link #getBlock}), and how a fault commits a 2 MiB block.
+     *
+     * <p>Every argument and every entry is checked before anything is written: on misuse the table
+     * is exactly as before. Allocates no Java objects; it takes table pages only where
+     * {@link #set} would.
+     *
+     * @throws IllegalArgumentException if {@code va} is unaligned or out of range, {@code entries}
+     *     is null, {@code count} is not in 1..512, {@code entries[offset, offset + count)} does not
+     *     exist, the pages cross a 2 MiB boundary, or an entry is neither 0 nor a well-formed entry
+     *     without HUGE (the message names the first such index)
+     */
+    void setBlock(long va, long[] entries, int offset, int count);
+
+    /**
+     * Reads the translations of {@code count} consecutive pages from {@code va}, all within one
+     * 2 MiB block, into {@code dst[offset ..)}: {@code dst[offset + i] == get(va + i * PAGE_SIZE)}
+     * (a HUGE leaf covering the block is repeated in every word). One walk for the whole block;
+     * allocates nothing.
+     *
+     * @throws IllegalArgumentException for the placement errors of {@link #setBlock} ({@code dst}
+     *     in place of {@code entries}); {@code dst} is then untouched
+     */
+    void getBlock(long va, long[] dst, int offset, int count);
 
     /**
      * Installs the HUGE leaf for the 2 MiB range at {@code va2M}, replacing any 4 KiB entries there;

@@ -36,6 +36,41 @@ final class DevicePageTableArgs {
         checkHugeEntry(entry);
     }
 
+    /**
+     * {@link DevicePageTable#setBlock}: the writer, then va, then the block's placement, then every
+     * entry (0 or well formed without HUGE) in index order.
+     *
+     * @return the non-zero entries of the block, counted while checking them
+     */
+    static int checkSetBlock(ReentrantLock driverLock, boolean closed, long va, long[] entries, int offset, int count) {
+        checkWrite(driverLock, closed);
+        checkBlock(va, "entries", entries, offset, count);
+        // One straight-line pass over the block; the first bad entry is named only if there is one.
+        long defects = 0;
+        long nonZero = 0;
+        for (int i = offset; i < offset + count; i++) {
+            long entry = entries[i];
+            defects |= DevicePteLayout.smallEntryDefects(entry);
+            nonZero += (entry | -entry) >>> 63;
+        }
+        if (defects != 0) {
+            for (int i = offset; i < offset + count; i++) {
+                if (DevicePteLayout.smallEntryDefects(entries[i]) != 0) {
+                    String name = "entries[" + i + "]";
+                    DevicePteLayout.checkEntry(name, entries[i]);
+                    throw new IllegalArgumentException(name + "=" + hex(entries[i]) + " is HUGE; use setHuge");
+                }
+            }
+        }
+        return (int) nonZero;
+    }
+
+    /** {@link DevicePageTable#getBlock}. */
+    static void checkGetBlock(boolean closed, long va, long[] dst, int offset, int count) {
+        checkOpen(closed);
+        checkBlock(va, "dst", dst, offset, count);
+    }
+
     /** {@link DevicePageTable#zap} and {@link DevicePageTable#protect}. */
     static void checkWriteRange(ReentrantLock driverLock, boolean closed, long start, long end) {
         checkWrite(driverLock, closed);
@@ -66,6 +101,29 @@ final class DevicePageTableArgs {
         checkAddress(name, va);
         if ((va & (PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException(name + "=" + hex(va) + " is not page aligned");
+        }
+    }
+
+    /**
+     * {@code count} pages from page {@code va} lie in one 2 MiB block (one PTE table) and
+     * {@code array[offset, offset + count)} exists.
+     */
+    private static void checkBlock(long va, String arrayName, long[] array, int offset, int count) {
+        checkPage("va", va);
+        if (array == null) {
+            throw new IllegalArgumentException(arrayName + "=null");
+        }
+        if (count < 1 || count > DevicePteLayout.HUGE_PAGES) {
+            throw new IllegalArgumentException("count=" + count + " is not in 1.." + DevicePteLayout.HUGE_PAGES);
+        }
+        if (offset < 0 || offset > array.length - count) {
+            throw new IllegalArgumentException("offset=" + offset + " count=" + count + " do not fit "
+                    + arrayName + ".length=" + array.length);
+        }
+        long blockEnd = (va & -HUGE_SIZE) + HUGE_SIZE;
+        if (va + count * PAGE_SIZE > blockEnd) {
+            throw new IllegalArgumentException("count=" + count + " pages from va=" + hex(va)
+                    + " cross the 2 MiB boundary at " + hex(blockEnd));
         }
     }
 

@@ -43,6 +43,7 @@ package org.devmirror.device.pagetable;
  * | page 0 4KiB | page 1 4KiB | ... | descriptor 0 (8 B) | descriptor 1 | ... |
  * +-------------+-------------+-----+--------------------+--------------+-----+
  *   descriptor: int population (non-zero slots of the page) | int next free page (NO_PAGE = end)
+ *               a free page keeps its population: 0 = all slots zero, else dirty until handed out
  *   pool page p lives in chunk p &gt;&gt;&gt; CHUNK_SHIFT at index p &amp; (CHUNK_PAGES - 1)
  * </pre>
  */
@@ -194,6 +195,24 @@ public final class DevicePteLayout {
     /** REMOTE set. */
     public static boolean isRemote(long entry) {
         return (entry & REMOTE) != 0;
+    }
+
+    /**
+     * 0 if {@code entry} is 0 or a well-formed 4 KiB entry (as {@link #checkEntry} requires, and not
+     * HUGE); non-zero otherwise. Branch-free, so that checking a whole table's entries before a bulk
+     * write is straight-line code; the caller names the defect with {@link #checkEntry} only once
+     * one is found.
+     */
+    static long smallEntryDefects(long entry) {
+        long present = (entry | -entry) >> 63; // -1 for a non-zero entry, 0 for 0
+        long devicePrivate = (entry >>> 4) & 1;
+        long pfnHigh = (entry & PFN_MASK) >>> (PFN_SHIFT + 32); // non-zero iff pfn >= DEVICE_PFN_BASE
+        long aboveBase = (pfnHigh | -pfnHigh) >>> 63;
+        long defects = (~entry & VALID)
+                | (entry & (RESERVED | HUGE))
+                | ((entry >>> 5) & ~devicePrivate & 1) // REMOTE without DEVICE_PRIVATE
+                | (devicePrivate ^ aboveBase);
+        return defects & present;
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PTE_LEVEL;
 import static org.devmirror.device.pagetable.DevicePteLayout.ROOT_LEVEL;
 import static org.devmirror.device.pagetable.DevicePteLayout.SLOTS;
 
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * slot in it is non-zero (each page's population is kept in its pool descriptor), and is freed the
  * moment it empties, the root included. Range operations descend only into present subtrees and
  * stop scanning a table once they have seen all its non-zero slots; a zap covering a whole PTE table
- * frees it with one bulk clear instead of 512 stores.
+ * frees it without touching its slots (the pool zeroes a dirty page when it hands it out again),
+ * and {@link #setBlock}/{@link #getBlock} move a PTE table's entries with one bulk copy.
  *
  * <h2>Assumptions and Guarantees</h2>
  * As {@link DevicePageTable}. With a driver lock given, writers that do not hold it get
@@ -40,6 +42,8 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
     /** Valid entries in 4 KiB equivalents; equals the sum over leaves. Guarded by driverLock. */
     private long populated;
     private boolean closed;
+    /** A PTE table's slots while {@link #protect} changes them; scratch guarded by driverLock. */
+    private final long[] ptes = new long[SLOTS];
 
     /** A table whose writers are trusted to hold the driver lock. */
     public OffHeapDevicePageTable() {
@@ -74,7 +78,7 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
             zapChecked(va, va + PAGE_SIZE);
             return;
         }
-        int pte = walkAllocating(va, PTE_LEVEL);
+        int pte = walkAllocating(va, PTE_LEVEL, false);
         int i = DevicePteLayout.index(va, PTE_LEVEL);
         if (pool.slotPlain(pte, i) == 0) {
             pool.addPopulation(pte, 1);
@@ -84,13 +88,50 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
     }
 
     @Override
+    public void setBlock(long va, long[] entries, int offset, int count) {
+        int nonZero = DevicePageTableArgs.checkSetBlock(driverLock, closed, va, entries, offset, count);
+        if (nonZero == 0) {
+            zapChecked(va, va + count * PAGE_SIZE); // as count set(va, 0) calls: tables left empty go
+            return;
+        }
+        // A whole table's worth overwrites every slot: a fresh PTE table need not be zeroed first,
+        // and the entries it held are its population, no scan needed.
+        boolean whole = count == SLOTS;
+        int pte = walkAllocating(va, PTE_LEVEL, whole);
+        int first = DevicePteLayout.index(va, PTE_LEVEL);
+        int before = whole ? pool.population(pte) : pool.nonZeroSlots(pte, first, count);
+        pool.writeSlots(pte, first, entries, offset, count);
+        pool.addPopulation(pte, nonZero - before);
+        populated += nonZero - before;
+    }
+
+    @Override
+    public void getBlock(long va, long[] dst, int offset, int count) {
+        DevicePageTableArgs.checkGetBlock(closed, va, dst, offset, count);
+        int page = root;
+        for (int level = ROOT_LEVEL; page != NO_PAGE && level > PTE_LEVEL; level--) {
+            long slot = pool.slotPlain(page, DevicePteLayout.index(va, level));
+            if (!DevicePteLayout.isTable(slot)) {
+                Arrays.fill(dst, offset, offset + count, slot); // nothing, or one HUGE leaf for the block
+                return;
+            }
+            page = DevicePteLayout.tablePage(slot);
+        }
+        if (page == NO_PAGE) {
+            Arrays.fill(dst, offset, offset + count, 0);
+            return;
+        }
+        pool.readSlots(page, DevicePteLayout.index(va, PTE_LEVEL), dst, offset, count);
+    }
+
+    @Override
     public void setHuge(long va2M, long entry) {
         DevicePageTableArgs.checkSetHuge(driverLock, closed, va2M, entry);
         if (entry == 0) {
             zapChecked(va2M, va2M + HUGE_SIZE);
             return;
         }
-        int pmd = walkAllocating(va2M, PMD_LEVEL);
+        int pmd = walkAllocating(va2M, PMD_LEVEL, false);
         int i = DevicePteLayout.index(va2M, PMD_LEVEL);
         long old = pool.slotPlain(pmd, i);
         if (old == 0) {
@@ -164,8 +205,12 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
 
     // ---- walks -----------------------------------------------------------------------------
 
-    /** The table page at {@code target} level on the path to {@code va}, creating missing tables. */
-    private int walkAllocating(long va, int target) {
+    /**
+     * The table page at {@code target} level on the path to {@code va}, creating missing tables;
+     * with {@code overwrite}, a target table created here is left unzeroed and the caller writes
+     * every one of its slots before anything reads it.
+     */
+    private int walkAllocating(long va, int target, boolean overwrite) {
         if (root == NO_PAGE) {
             root = pool.alloc();
         }
@@ -174,7 +219,7 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
             int i = DevicePteLayout.index(va, level);
             long slot = pool.slotPlain(page, i);
             if (slot == 0) {
-                int child = pool.alloc();
+                int child = overwrite && level - 1 == target ? pool.allocForOverwrite() : pool.alloc();
                 pool.setSlotPlain(page, i, DevicePteLayout.tablePointer(child));
                 pool.addPopulation(page, 1);
                 page = child;
@@ -192,7 +237,7 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
      * 512 pages (split_huge_pmd); the PMD slot stays populated and {@link #populated} is unchanged.
      */
     private int splitHuge(int pmd, int i, long leaf) {
-        int pte = pool.alloc();
+        int pte = pool.allocForOverwrite(); // every slot is written below
         for (int k = 0; k < SLOTS; k++) {
             pool.setSlotPlain(pte, k, DevicePteLayout.hugeSubpage(leaf, k));
         }
@@ -283,6 +328,9 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
     }
 
     private long protectLevel(int page, int level, long start, long end, boolean write) {
+        if (level == PTE_LEVEL) {
+            return protectPtes(page, start, end, write);
+        }
         int shift = DevicePteLayout.levelShift(level);
         long span = 1L << shift;
         int first = DevicePteLayout.index(start, level);
@@ -316,6 +364,33 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
             } else {
                 changed += protectLevel(splitHuge(page, i, slot), PTE_LEVEL, s, e, write);
             }
+        }
+        return changed;
+    }
+
+    /**
+     * {@link #protect} of [start, end) within PTE table {@code page}: the slots copied out in bulk,
+     * changed in a loop over the copy, and copied back in bulk if any changed.
+     */
+    private long protectPtes(int page, long start, long end, boolean write) {
+        int first = DevicePteLayout.index(start, PTE_LEVEL);
+        int count = (int) ((end - start) >>> DevicePteLayout.PAGE_SHIFT);
+        pool.readSlots(page, first, ptes, 0, count);
+        // DevicePteLayout.withWrite on every present slot, branch-free so the loop is straight-line
+        // code: WRITE is added only where the slot is non-zero; a write-protect leaves 0 as 0.
+        long keep = write ? -1L : ~(DevicePteLayout.WRITE | DevicePteLayout.ATOMIC);
+        long add = write ? DevicePteLayout.WRITE : 0;
+        long changed = 0;
+        for (int k = 0; k < count; k++) {
+            long slot = ptes[k];
+            long present = (slot | -slot) >> 63;
+            long updated = (slot & keep) | (add & present);
+            long diff = updated ^ slot;
+            changed += (diff | -diff) >>> 63;
+            ptes[k] = updated;
+        }
+        if (changed != 0) {
+            pool.writeSlots(page, first, ptes, 0, count);
         }
         return changed;
     }

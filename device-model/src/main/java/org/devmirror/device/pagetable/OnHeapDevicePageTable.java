@@ -68,6 +68,22 @@ public final class OnHeapDevicePageTable implements DevicePageTable {
     }
 
     @Override
+    public void setBlock(long va, long[] entries, int offset, int count) {
+        DevicePageTableArgs.checkSetBlock(driverLock, closed, va, entries, offset, count);
+        for (int i = 0; i < count; i++) {
+            set(va + i * PAGE_SIZE, entries[offset + i]);
+        }
+    }
+
+    @Override
+    public void getBlock(long va, long[] dst, int offset, int count) {
+        DevicePageTableArgs.checkGetBlock(closed, va, dst, offset, count);
+        for (int i = 0; i < count; i++) {
+            dst[offset + i] = get(va + i * PAGE_SIZE);
+        }
+    }
+
+    @Override
     public void setHuge(long va2M, long entry) {
         DevicePageTableArgs.checkSetHuge(driverLock, closed, va2M, entry);
         zapChecked(va2M, va2M + HUGE_SIZE);

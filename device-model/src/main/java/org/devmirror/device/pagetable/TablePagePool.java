@@ -13,14 +13,21 @@ import java.util.Arrays;
 
 /**
  * Models the page allocator a device driver takes page-table pages from: a growable pool of
- * zeroed 4 KiB table pages in off-heap memory with a free list, laid out by
- * {@link DevicePteLayout} (pool chunk and table page diagrams).
+ * 4 KiB table pages in off-heap memory with a free list, laid out by {@link DevicePteLayout} (pool
+ * chunk and table page diagrams).
+ *
+ * <p>Pages are zeroed when they are handed out, not when they are given back, as the kernel does
+ * for its own page-table pages ({@code pte_alloc_one} asks for {@code __GFP_ZERO}): zapping a whole
+ * PTE table then frees it without touching its 4 KiB, and the zeroing is paid by whoever needs the
+ * table again, only if it is dirty, and not at all by a caller about to overwrite every slot.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Confined to its {@link OffHeapDevicePageTable}, which is itself used under the driver lock or at
- * quiescent points. Every free page is all zeros, so {@link #alloc()} hands out a clean table.
- * Memory grows one chunk at a time and is returned to the system only by {@link #close()}; freed
- * pages are reused first.
+ * quiescent points. A free page keeps the population it was freed with: 0 means every slot is
+ * already zero (population counts non-zero slots), anything else means the page is dirty.
+ * {@link #alloc()} hands out an all-zero table; {@link #allocForOverwrite()} one whose slots are
+ * arbitrary. Memory grows one chunk at a time and is returned to the system only by
+ * {@link #close()}; freed pages are reused first.
  *
  * <h2>Memory order</h2>
  * Every access is plain ({@code VarHandle.get}/{@code set}): the driver lock, or the join that
@@ -35,7 +42,7 @@ final class TablePagePool implements AutoCloseable {
     private static final VarHandle DESCRIPTOR_INT = ValueLayout.JAVA_INT.varHandle();
 
     private final Arena arena = Arena.ofShared();
-    /** 4 KiB of zeros: the source of the one bulk copy that clears a page on {@link #free}. */
+    /** 4 KiB of zeros: the source of the one bulk copy that clears a dirty page in {@link #alloc}. */
     private final MemorySegment zeroPage;
     /** chunks[0..chunkCount) are allocated; pool page p lives in chunks[p >>> CHUNK_SHIFT]. */
     private MemorySegment[] chunks = new MemorySegment[4];
@@ -49,29 +56,60 @@ final class TablePagePool implements AutoCloseable {
         zeroPage = arena.allocate(PAGE_SIZE, PAGE_SIZE);
     }
 
-    /** A zeroed table page with population 0; grows the pool by a chunk when none is free. */
+    /**
+     * An all-zero table page with population 0; grows the pool by a chunk when none is free. A page
+     * freed dirty is zeroed here with one bulk fill.
+     */
     int alloc() {
-        if (freeHead == NO_PAGE) {
-            grow();
+        int page = take();
+        MemorySegment chunk = chunk(page);
+        if ((int) DESCRIPTOR_INT.get(chunk, DevicePteLayout.populationOffset(page)) != 0) {
+            MemorySegment.copy(zeroPage, 0, chunk, DevicePteLayout.pageOffset(page), PAGE_SIZE);
+            DESCRIPTOR_INT.set(chunk, DevicePteLayout.populationOffset(page), 0);
         }
-        int page = freeHead;
-        freeHead = (int) DESCRIPTOR_INT.get(chunk(page), DevicePteLayout.nextFreeOffset(page));
-        DESCRIPTOR_INT.set(chunk(page), DevicePteLayout.nextFreeOffset(page), NO_PAGE);
-        inUse++;
         return page;
     }
 
     /**
-     * Returns {@code page} to the free list, zeroing it with one bulk copy rather than 512 slot
-     * stores: this is what makes zapping a whole PTE table cheap.
+     * A table page with population 0 whose slots may hold anything: for a caller that writes all
+     * {@link DevicePteLayout#SLOTS} slots before anyone reads one, and then sets the population.
+     */
+    int allocForOverwrite() {
+        int page = take();
+        DESCRIPTOR_INT.set(chunk(page), DevicePteLayout.populationOffset(page), 0);
+        return page;
+    }
+
+    /**
+     * Returns {@code page} to the free list as it is: with population 0 it is clean; otherwise its
+     * slots are cleared by the {@link #alloc()} that hands it out again.
      */
     void free(int page) {
         MemorySegment chunk = chunk(page);
-        MemorySegment.copy(zeroPage, 0, chunk, DevicePteLayout.pageOffset(page), PAGE_SIZE);
-        DESCRIPTOR_INT.set(chunk, DevicePteLayout.populationOffset(page), 0);
         DESCRIPTOR_INT.set(chunk, DevicePteLayout.nextFreeOffset(page), freeHead);
         freeHead = page;
         inUse--;
+    }
+
+    /** Copies {@code count} slots of {@code page} from {@code firstSlot} into {@code dst[offset ..)}. */
+    void readSlots(int page, int firstSlot, long[] dst, int offset, int count) {
+        MemorySegment.copy(chunk(page), ValueLayout.JAVA_LONG, DevicePteLayout.slotOffset(page, firstSlot), dst, offset, count);
+    }
+
+    /** Stores {@code src[offset ..)} into {@code count} slots of {@code page} from {@code firstSlot}; plain writes. */
+    void writeSlots(int page, int firstSlot, long[] src, int offset, int count) {
+        MemorySegment.copy(src, offset, chunk(page), ValueLayout.JAVA_LONG, DevicePteLayout.slotOffset(page, firstSlot), count);
+    }
+
+    /** Non-zero slots among the {@code count} slots of {@code page} from {@code firstSlot}. */
+    int nonZeroSlots(int page, int firstSlot, int count) {
+        MemorySegment chunk = chunk(page);
+        long offset = DevicePteLayout.slotOffset(page, firstSlot);
+        int nonZero = 0;
+        for (int i = 0; i < count; i++) {
+            nonZero += (long) SLOT.get(chunk, offset + (long) i * DevicePteLayout.SLOT_BYTES) != 0 ? 1 : 0;
+        }
+        return nonZero;
     }
 
     /** Slot {@code slot} of {@code page}; plain read (see class javadoc). */
@@ -94,6 +132,19 @@ final class TablePagePool implements AutoCloseable {
         int population = population(page) + delta;
         DESCRIPTOR_INT.set(chunk(page), DevicePteLayout.populationOffset(page), population);
         return population;
+    }
+
+    /** The head of the free list, unlinked and counted in use. */
+    private int take() {
+        if (freeHead == NO_PAGE) {
+            grow();
+        }
+        int page = freeHead;
+        MemorySegment chunk = chunk(page);
+        freeHead = (int) DESCRIPTOR_INT.get(chunk, DevicePteLayout.nextFreeOffset(page));
+        DESCRIPTOR_INT.set(chunk, DevicePteLayout.nextFreeOffset(page), NO_PAGE);
+        inUse++;
+        return page;
     }
 
     /** Pages handed out. */

@@ -20,8 +20,10 @@ import org.devmirror.device.pagetable.DevicePteLayout;
  *
  * <h2>Assumptions and Guarantees</h2>
  * Confined: callers serialise every call (the driver lock), as the TLB belongs to one device.
- * Nothing allocates after construction; state lives in primitive arrays. {@link #flushRange} costs
- * one pass over the capacity, as a ranged invalidation is one command whatever its length.
+ * Nothing allocates after construction; state lives in primitive arrays. {@link #flushRange} is one
+ * command whatever its length, as a ranged invalidation is; what it costs here is one pass over the
+ * capacity at most: nothing when the TLB is empty, and one set probe per page when the range has
+ * fewer pages than there are sets and no HUGE leaf is cached.
  * Misuse (an address beyond {@link DevicePteLayout#VA_LIMIT}, an unaligned or empty range, a fill
  * with an invalid entry) throws {@link IllegalArgumentException} and changes nothing.
  *
@@ -40,6 +42,10 @@ public final class DeviceTlb {
     private final long[] entries;
     /** victim[set]: the next way to replace in that set, round-robin. */
     private final int[] victim;
+    /** Slots whose tag is not EMPTY; what {@link #size()} returns. */
+    private int cached;
+    /** Of those, slots caching a HUGE leaf: while 0, a flush need only look at its pages' sets. */
+    private int cachedHuge;
     private long hits;
     private long misses;
     private long flushes;
@@ -112,6 +118,14 @@ public final class DeviceTlb {
             slot = base + victim[set];
             victim[set] = (victim[set] + 1) % ways;
         }
+        if (tags[slot] == EMPTY) {
+            cached++;
+        } else if (DevicePteLayout.isHuge(entries[slot])) {
+            cachedHuge--;
+        }
+        if (DevicePteLayout.isHuge(entry)) {
+            cachedHuge++;
+        }
         tags[slot] = page;
         entries[slot] = entry;
     }
@@ -136,8 +150,44 @@ public final class DeviceTlb {
         return flush(0, VA_LIMIT); // every cached page, HUGE leaves included, lies below VA_LIMIT
     }
 
-    /** The one pass of a flush over [start, end) (already checked), counted. */
+    /**
+     * A flush over [start, end) (already checked), counted. The result is that of one pass over
+     * every slot; the pass is skipped when nothing is cached, and narrowed to the sets of the
+     * range's pages when they are fewer than the sets and no HUGE leaf is cached (a 4 KiB entry
+     * lives only in the set of its own page; a HUGE leaf may cover pages of any set).
+     */
     private long flush(long start, long end) {
+        long dropped;
+        long pages = (end - start) >>> DevicePteLayout.PAGE_SHIFT;
+        if (cached == 0) {
+            dropped = 0;
+        } else if (cachedHuge == 0 && pages < sets) {
+            dropped = flushPages(start, end);
+        } else {
+            dropped = flushAllSlots(start, end);
+        }
+        cached -= (int) dropped;
+        flushes++;
+        entriesFlushed += dropped;
+        return dropped;
+    }
+
+    /** Drops the 4 KiB entries of [start, end) by probing each page's own set; no HUGE leaf is cached. */
+    private long flushPages(long start, long end) {
+        long dropped = 0;
+        for (long page = start; page < end; page += PAGE_SIZE) {
+            int slot = slotOf(setOf(page) * ways, page);
+            if (slot >= 0) {
+                tags[slot] = EMPTY;
+                entries[slot] = 0;
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /** One pass over every slot, dropping each translation overlapping [start, end). */
+    private long flushAllSlots(long start, long end) {
         long dropped = 0;
         for (int i = 0; i < tags.length; i++) {
             long page = tags[i];
@@ -151,23 +201,18 @@ public final class DeviceTlb {
                 last = first + HUGE_SIZE;
             }
             if (first < end && start < last) {
+                cachedHuge -= DevicePteLayout.isHuge(entries[i]) ? 1 : 0;
                 tags[i] = EMPTY;
                 entries[i] = 0;
                 dropped++;
             }
         }
-        flushes++;
-        entriesFlushed += dropped;
         return dropped;
     }
 
     /** Entries currently cached. */
     public int size() {
-        int size = 0;
-        for (long tag : tags) {
-            size += tag != EMPTY ? 1 : 0;
-        }
-        return size;
+        return cached;
     }
 
     /**

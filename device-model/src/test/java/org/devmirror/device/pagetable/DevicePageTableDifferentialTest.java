@@ -4,6 +4,7 @@ import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_PAGES;
 import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 import static org.devmirror.device.pagetable.DevicePteLayout.VA_LIMIT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
@@ -11,8 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Applies the same seeded random operations to the off-heap table and the TreeMap reference and
- * requires identical results: every return value, and every translation in the windows touched.
+ * Applies the same seeded random operations (single entries, HUGE leaves, blocks, zaps, protects,
+ * walks) to the off-heap table and the TreeMap reference and requires identical results: every
+ * return value and block read, and every translation in the windows touched.
  */
 class DevicePageTableDifferentialTest {
     /** Windows of 4 MiB (two HUGE leaves) far apart, including both ends of the user range. */
@@ -32,7 +34,7 @@ class DevicePageTableDifferentialTest {
                 long b = randomPage(random);
                 long start = Math.min(a, b);
                 long end = Math.max(a, b) + PAGE_SIZE;
-                switch (random.nextInt(10)) {
+                switch (random.nextInt(12)) {
                     case 0, 1, 2, 3 -> {
                         long entry = randomEntry(random);
                         offHeap.set(a, entry);
@@ -47,6 +49,24 @@ class DevicePageTableDifferentialTest {
                     case 7, 8 -> {
                         boolean write = random.nextBoolean();
                         assertEquals(reference.protect(start, end, write), offHeap.protect(start, end, write), where);
+                    }
+                    case 9 -> {
+                        // A block from page a to at most the end of its 2 MiB, some entries 0.
+                        int count = 1 + random.nextInt((int) (((a | (HUGE_SIZE - 1)) + 1 - a) / PAGE_SIZE));
+                        long[] block = new long[count + 1];
+                        for (int i = 1; i <= count; i++) {
+                            block[i] = randomEntry(random);
+                        }
+                        offHeap.setBlock(a, block, 1, count);
+                        reference.setBlock(a, block, 1, count);
+                    }
+                    case 10 -> {
+                        int count = 1 + random.nextInt((int) (((a | (HUGE_SIZE - 1)) + 1 - a) / PAGE_SIZE));
+                        long[] want = new long[count];
+                        long[] got = new long[count];
+                        reference.getBlock(a, want, 0, count);
+                        offHeap.getBlock(a, got, 0, count);
+                        assertArrayEquals(want, got, where);
                     }
                     default -> {
                         assertEquals(reference.nextPopulated(start, end), offHeap.nextPopulated(start, end), where);

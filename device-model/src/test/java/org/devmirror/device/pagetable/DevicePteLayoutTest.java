@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The device PTE encoding: constructors, predicates and the checks that reject malformed entries. */
@@ -72,5 +73,31 @@ class DevicePteLayoutTest {
     void describeNamesTheFlags() {
         assertEquals("none", DevicePteLayout.describe(0));
         assertEquals("pfn=0x9 VALID|WRITE|ATOMIC", DevicePteLayout.describe(DevicePteLayout.exclusivePage(9)));
+    }
+
+    @Test
+    void smallEntryDefectsAgreesWithTheEntryCheck() {
+        // Every entry a bulk write accepts is one set accepts: 0, or well formed without HUGE.
+        // Random words are nearly all malformed, so bias them towards the interesting bits.
+        SplittableRandom random = new SplittableRandom(11);
+        long[] interesting = {0, 1, DevicePteLayout.VALID | DevicePteLayout.HUGE, DevicePteLayout.systemPage(5, true),
+            DevicePteLayout.devicePrivatePage(DevicePteLayout.DEVICE_PFN_BASE, false, true), DevicePteLayout.TABLE | 1,
+            DevicePteLayout.VALID | DevicePteLayout.DEVICE_PRIVATE, DevicePteLayout.VALID | DevicePteLayout.REMOTE,
+            DevicePteLayout.VALID | (DevicePteLayout.MAX_PFN << DevicePteLayout.PFN_SHIFT), -1L, Long.MIN_VALUE | 1};
+        for (int n = 0; n < 200_000; n++) {
+            long entry = n < interesting.length ? interesting[n]
+                    : random.nextLong() & (random.nextBoolean() ? 0x3fL | DevicePteLayout.PFN_MASK : -1L);
+            boolean accepted;
+            long word = entry;
+            try {
+                if (entry != 0) {
+                    DevicePteLayout.checkEntry("entry", entry);
+                }
+                accepted = !DevicePteLayout.isHuge(entry);
+            } catch (IllegalArgumentException e) {
+                accepted = false;
+            }
+            assertEquals(accepted, DevicePteLayout.smallEntryDefects(word) == 0, () -> "entry=0x" + Long.toHexString(word));
+        }
     }
 }

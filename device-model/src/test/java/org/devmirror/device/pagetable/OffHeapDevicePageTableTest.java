@@ -7,14 +7,16 @@ import static org.devmirror.device.pagetable.DevicePteLayout.VA_LIMIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the {@link DevicePageTable} contract against the off-heap radix tree, and checks that its
- * memory follows what is mapped rather than the size of the address space.
+ * Runs the {@link DevicePageTable} contract (single entries and blocks) against the off-heap radix
+ * tree, and checks that its memory follows what is mapped rather than the size of the address
+ * space, and that table pages freed dirty are never read dirty.
  */
-class OffHeapDevicePageTableTest extends DevicePageTableContract {
+class OffHeapDevicePageTableTest extends DevicePageTableBlockContract {
     static final long TIB = 1L << 40;
 
     @Override
@@ -93,5 +95,39 @@ class OffHeapDevicePageTableTest extends DevicePageTableContract {
         assertEquals(1, table.populated());
         assertEquals(3 * GIB, table.nextPopulated(0, VA_LIMIT));
         assertEquals(VA_LIMIT, table.nextPopulated(3 * GIB + PAGE_SIZE, VA_LIMIT));
+    }
+
+    @Test
+    void setBlockTakesTheTablePagesSetWouldAndAZeroBlockFreesThem() {
+        table.setBlock(BASE, DevicePageTableBlockContract.entries(HUGE_PAGES, 0), 0, HUGE_PAGES);
+        assertEquals(4, table.tablePages());
+        table.setBlock(BASE, new long[HUGE_PAGES], 0, HUGE_PAGES);
+        assertEquals(0, table.tablePages());
+        assertEquals(0, table.populated());
+    }
+
+    @Test
+    void blocksWrittenIntoReusedDirtyTablesHoldOnlyTheirEntries() {
+        // Step 1: a full PTE table zapped whole goes back to the pool dirty (not zeroed on free).
+        table.setBlock(BASE, DevicePageTableBlockContract.entries(HUGE_PAGES, 0), 0, HUGE_PAGES);
+        table.zap(BASE, BASE + HUGE_SIZE);
+        // Step 2: a short block elsewhere reuses the dirty pages: only its 3 entries are there.
+        table.setBlock(3 * GIB + 7 * PAGE_SIZE, new long[] {sys(1), sys(2), sys(3)}, 0, 3);
+        assertEquals(3, table.populated());
+        assertEquals(3 * GIB + 7 * PAGE_SIZE, table.nextPopulated(0, VA_LIMIT));
+        assertEquals(VA_LIMIT, table.nextPopulated(3 * GIB + 10 * PAGE_SIZE, VA_LIMIT));
+        long[] read = new long[HUGE_PAGES];
+        table.getBlock(3 * GIB, read, 0, HUGE_PAGES);
+        assertEquals(3, Arrays.stream(read).filter(e -> e != 0).count());
+        // Step 3: a whole block over a freed dirty table overwrites every slot, zeros included.
+        table.zap(0, VA_LIMIT);
+        table.setBlock(BASE, DevicePageTableBlockContract.entries(HUGE_PAGES, 0), 0, HUGE_PAGES);
+        table.zap(BASE, BASE + HUGE_SIZE);
+        long[] sparse = DevicePageTableBlockContract.entries(HUGE_PAGES, 1);
+        sparse[100] = sys(9);
+        table.setBlock(BASE + HUGE_SIZE, sparse, 0, HUGE_PAGES);
+        assertEquals(1, table.populated());
+        assertEquals(BASE + HUGE_SIZE + 100 * PAGE_SIZE, table.nextPopulated(0, VA_LIMIT));
+        assertEquals(VA_LIMIT, table.nextPopulated(BASE + HUGE_SIZE + 101 * PAGE_SIZE, VA_LIMIT));
     }
 }

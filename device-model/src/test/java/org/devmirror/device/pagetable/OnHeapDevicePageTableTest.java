@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
-/** Runs the {@link DevicePageTable} contract against the TreeMap reference. */
-class OnHeapDevicePageTableTest extends DevicePageTableContract {
+/** Runs the {@link DevicePageTable} contract (single entries and blocks) against the TreeMap reference. */
+class OnHeapDevicePageTableTest extends DevicePageTableBlockContract {
     @Override
     DevicePageTable newTable(ReentrantLock driverLock) {
         return new OnHeapDevicePageTable(driverLock);

@@ -1,11 +1,13 @@
 package org.devmirror.device.tlb;
 
+import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_PAGES;
 import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 import static org.devmirror.device.pagetable.DevicePteLayout.VA_LIMIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.SplittableRandom;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +88,83 @@ class DeviceTlbTest {
         tlb.fill(BASE + 5 * PAGE_SIZE, leaf);
         assertEquals(0, tlb.flushRange(BASE + HUGE_SIZE, BASE + 2 * HUGE_SIZE));
         assertEquals(leaf, tlb.lookup(BASE + 5 * PAGE_SIZE));
+    }
+
+    @Test
+    void flushOfAnEmptyTlbCountsOneFlushAndDropsNothing() {
+        DeviceTlb tlb = new DeviceTlb(64, 4);
+        // Nothing cached: every flush, of any length, is one invalidation dropping nothing.
+        assertEquals(0, tlb.flushRange(BASE, BASE + HUGE_SIZE));
+        assertEquals(0, tlb.flushRange(0, VA_LIMIT));
+        assertEquals(0, tlb.flushAll());
+        assertEquals(3, tlb.flushes());
+        assertEquals(0, tlb.entriesFlushed());
+        // Filled then flushed, it is empty again and stays correct.
+        tlb.fill(BASE, sys(1));
+        assertEquals(1, tlb.flushRange(BASE, BASE + PAGE_SIZE));
+        assertEquals(0, tlb.size());
+        assertEquals(0, tlb.flushRange(BASE, BASE + PAGE_SIZE));
+        assertEquals(5, tlb.flushes());
+        assertEquals(1, tlb.entriesFlushed());
+    }
+
+    @Test
+    void shortFlushStillDropsAHugeLeafCachedInAnotherSet() {
+        // The leaf is cached in the set of page 5; the one-page flush probes page 9's set only if
+        // no HUGE leaf is cached, so this checks the flush still finds the leaf.
+        DeviceTlb tlb = new DeviceTlb(64, 2);
+        long leaf = DevicePteLayout.huge(sys(512));
+        tlb.fill(BASE + 5 * PAGE_SIZE, leaf);
+        tlb.fill(BASE + HUGE_SIZE + 9 * PAGE_SIZE, sys(3));
+        assertEquals(1, tlb.flushRange(BASE + 9 * PAGE_SIZE, BASE + 10 * PAGE_SIZE));
+        assertEquals(0, tlb.lookup(BASE + 5 * PAGE_SIZE));
+        assertEquals(sys(3), tlb.lookup(BASE + HUGE_SIZE + 9 * PAGE_SIZE));
+        // Refilling the leaf's slot with a 4 KiB entry leaves no HUGE leaf cached: short flushes probe.
+        tlb.fill(BASE + 5 * PAGE_SIZE, leaf);
+        tlb.fill(BASE + 5 * PAGE_SIZE, sys(5));
+        assertEquals(0, tlb.flushRange(BASE + 9 * PAGE_SIZE, BASE + 10 * PAGE_SIZE));
+        assertEquals(1, tlb.flushRange(BASE + 5 * PAGE_SIZE, BASE + 6 * PAGE_SIZE));
+        assertEquals(1, tlb.size());
+    }
+
+    @Test
+    void everyFlushDropsExactlyTheOverlappingTranslations() {
+        // Random fills (4 KiB and HUGE, with evictions) and flushes of every length, each checked
+        // against a scan of every slot made before the flush.
+        SplittableRandom random = new SplittableRandom(7);
+        DeviceTlb tlb = new DeviceTlb(16, 2);
+        for (int op = 0; op < 5000; op++) {
+            long page = BASE + random.nextLong(4 * HUGE_PAGES) * PAGE_SIZE;
+            if (random.nextInt(3) != 0) {
+                tlb.fill(page, random.nextInt(8) == 0 ? DevicePteLayout.huge(sys(512)) : sys(op));
+                continue;
+            }
+            long end = Math.min(page + (1 + random.nextLong(random.nextBoolean() ? 8 : 2 * HUGE_PAGES)) * PAGE_SIZE,
+                    BASE + 4 * HUGE_SIZE);
+            boolean[] overlaps = new boolean[tlb.capacity()];
+            long[] tagsBefore = new long[tlb.capacity()];
+            int expected = 0;
+            int cachedBefore = 0;
+            for (int slot = 0; slot < tlb.capacity(); slot++) {
+                long tag = tlb.cachedPage(slot);
+                tagsBefore[slot] = tag;
+                if (tag == -1) {
+                    continue;
+                }
+                cachedBefore++;
+                boolean huge = DevicePteLayout.isHuge(tlb.cachedEntry(slot));
+                long first = huge ? tag & -HUGE_SIZE : tag;
+                long last = first + (huge ? HUGE_SIZE : PAGE_SIZE);
+                overlaps[slot] = first < end && page < last;
+                expected += overlaps[slot] ? 1 : 0;
+            }
+            assertEquals(cachedBefore, tlb.size(), "op=" + op);
+            assertEquals(expected, tlb.flushRange(page, end), "op=" + op);
+            for (int slot = 0; slot < tlb.capacity(); slot++) {
+                assertEquals(overlaps[slot] ? -1 : tagsBefore[slot], tlb.cachedPage(slot), "op=" + op + " slot=" + slot);
+            }
+            assertEquals(cachedBefore - expected, tlb.size(), "op=" + op);
+        }
     }
 
     @Test

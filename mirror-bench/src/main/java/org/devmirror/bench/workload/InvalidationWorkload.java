@@ -264,7 +264,8 @@ public final class InvalidationWorkload implements AutoCloseable {
 
     /**
      * The PTE writes of {@link #restore} alone: every armed PTE value of region {@code k} written
-     * into the device page table under the driver lock. Timed on its own it is the share of a
+     * into the device page table under the driver lock, one {@code DevicePageTable.setBlock} per
+     * PTE table, as a driver writes back a table it built. Timed on its own it is the share of a
      * restore that is subtracted from an invalidation timed with its restore. Allocates nothing
      * (for the off-heap table).
      */
@@ -277,8 +278,15 @@ public final class InvalidationWorkload implements AutoCloseable {
         DevicePageTable pt = m.pageTable();
         lock.lock();
         try {
-            for (int i = 0; i < armed.length; i++) {
-                pt.set(a + i * stepBytes, armed[i]);
+            if (stepBytes == PAGE) {
+                // Contiguous pages: one setBlock per PTE table (regions are 2 MiB aligned).
+                for (int i = 0; i < armed.length; i += DevicePteLayout.HUGE_PAGES) {
+                    pt.setBlock(a + i * PAGE, armed, i, Math.min(DevicePteLayout.HUGE_PAGES, armed.length - i));
+                }
+            } else {
+                for (int i = 0; i < armed.length; i++) {
+                    pt.setBlock(a + i * stepBytes, armed, i, 1); // sparse: one page per PTE table
+                }
             }
         } finally {
             lock.unlock();
