@@ -224,8 +224,7 @@ final class DeviceMigration {
      * Models dmirror_migrate_finalize_and_map: device PTEs for the pages that moved. Runs after
      * finalize, so a page is mapped only if the CPU PTE still names its device page (a CPU touch
      * may already have migrated it back); anything else the device had there is zapped, since the
-     * policy skipped the device's own MIGRATE and the old frame may be gone. A page the migration
-     * did not collect because it was already on this device is mapped again as the CPU maps it.
+     * policy skipped the device's own MIGRATE and the old frame may be gone.
      */
     private static void mapMigrated(DeviceMirror mirror, MigrateVma args, TrackedRange tracked) {
         MirrorDriver driver = mirror.driver();
@@ -236,22 +235,13 @@ final class DeviceMigration {
         try {
             boolean live = tracked != null && tracked.isLive() && tracked.start() <= args.start && args.end <= tracked.end();
             for (int i = 0; i < n; i++) {
-                long va = args.start + ((long) i << PAGE_SHIFT);
-                long cpu = mm.pageTable().get(va);
                 long dst = args.dst[i];
                 if (dst == 0) {
-                    // Not isolated, or no device page: the page and its device PTE stay, except a
-                    // page that was already on this device. SELECT_SYSTEM did not collect it, but
-                    // the MIGRATE invalidation covered the whole range, and a policy that does not
-                    // skip the device's own MIGRATE (the blind one) zapped its entry; map it again
-                    // as the CPU maps it, so the read-back finds what the device holds.
-                    long own = CpuMapping.pageAt(cpu, va);
-                    if (live && PteLayout.isDevicePrivate(cpu) && mirror.device().ownsPfn(own)) {
-                        pt.set(va, DevicePteLayout.devicePrivatePage(own, PteLayout.isWrite(cpu), false));
-                    }
-                    continue;
+                    continue; // not isolated, or no device page: the system page and its device PTE stay
                 }
+                long va = args.start + ((long) i << PAGE_SHIFT);
                 long dpfn = MigrateVma.pfnOf(dst);
+                long cpu = mm.pageTable().get(va);
                 boolean current = live && PteLayout.isDevicePrivate(cpu) && CpuMapping.pageAt(cpu, va) == dpfn;
                 pt.set(va, current ? DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false) : 0);
             }
