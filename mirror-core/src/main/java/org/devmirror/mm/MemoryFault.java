@@ -368,7 +368,12 @@ final class MemoryFault {
         if (pfn == PhysicalMemory.NO_FRAME) {
             return Errno.ENOMEM;
         }
-        swap.readInto(slot, mem, pfn);
+        // The entry was read without the lock: a concurrent fault may have swapped the page in
+        // and freed the slot already. Then the entry has changed too; drop the frame and retry.
+        if (!swap.tryReadInto(slot, mem, pfn)) {
+            mem.put(pfn);
+            return null;
+        }
         newAnonRmap(mm, vma, addr, pfn);
         CpuPageTable pt = mm.pageTable();
         mm.ptl.lock();

@@ -141,6 +141,26 @@ public final class SwapDevice implements AutoCloseable {
         mem.copyFromSegment(contents, SwapLayout.slotOffset(slot), pfn);
     }
 
+    /**
+     * {@code swap_read_folio} for a fault that read its swap entry without the page-table lock:
+     * copies {@code slot} over frame {@code pfn} and returns true if the slot is still in use;
+     * returns false and copies nothing if it was freed meanwhile (a concurrent fault on the same
+     * entry swapped the page in first). Either way the caller re-checks its entry under the lock
+     * (do_swap_page's pte_same), which also catches a slot freed and reused during the copy.
+     */
+    public boolean tryReadInto(long slot, PhysicalMemory mem, long pfn) {
+        lock.lock();
+        try {
+            if (swapMap[checkSlot(slot)] == 0) {
+                return false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        mem.copyFromSegment(contents, SwapLayout.slotOffset(slot), pfn);
+        return true;
+    }
+
     /** Releases the off-heap memory; later copies fail with {@link IllegalStateException}. Idempotent. */
     @Override
     public void close() {

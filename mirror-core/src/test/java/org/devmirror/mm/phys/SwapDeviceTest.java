@@ -1,8 +1,10 @@
 package org.devmirror.mm.phys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +41,28 @@ class SwapDeviceTest {
         swap.readInto(slot, mem, back);
         assertEquals(0xfeedfaceL, mem.getLong(back, 0));
         assertEquals(-1, mem.getByte(back, 4095));
+    }
+
+    /**
+     * A fault that read its swap entry without the lock finds the slot freed by a concurrent
+     * swap-in (found by the long stress run: readInto threw "slot is not in use"): tryReadInto
+     * says so and leaves the frame alone; on a slot in use it copies like readInto.
+     */
+    @Test
+    void tryReadIntoRefusesAFreedSlotAndCopiesALiveOne() {
+        long pfn = mem.allocFrame();
+        mem.putLong(pfn, 0, 0x5eedL);
+        long slot = swap.allocSlot();
+        swap.writeFrom(mem, pfn, slot);
+        long back = mem.allocFrame();
+        assertTrue(swap.tryReadInto(slot, mem, back));
+        assertEquals(0x5eedL, mem.getLong(back, 0));
+        // The concurrent swap-in frees the slot; the late reader copies nothing.
+        swap.freeSlot(slot);
+        long late = mem.allocFrame();
+        assertFalse(swap.tryReadInto(slot, mem, late));
+        assertEquals(0, mem.getLong(late, 0));
+        assertEquals(0, swap.usedSlots());
     }
 
     /** Fork duplicates a slot; only the last swap_free releases it. */
