@@ -142,23 +142,27 @@ public final class SwapDevice implements AutoCloseable {
     }
 
     /**
-     * {@code swap_read_folio} for a fault that read its swap entry without the page-table lock:
-     * copies {@code slot} over frame {@code pfn} and returns true if the slot is still in use;
-     * returns false and copies nothing if it was freed meanwhile (a concurrent fault on the same
-     * entry swapped the page in first). Either way the caller re-checks its entry under the lock
-     * (do_swap_page's pte_same), which also catches a slot freed and reused during the copy.
+     * {@code swap_duplicate} for a fault that read its swap entry without the page-table lock
+     * (do_swap_page's hold on the swap entry): one more use of {@code slot} if it is still in
+     * use, so it can be neither freed nor handed out again while the fault reads it, and true;
+     * false, changing nothing, if a concurrent fault freed it already. The caller drops the use
+     * with {@link #freeSlot} when done.
      */
-    public boolean tryReadInto(long slot, PhysicalMemory mem, long pfn) {
+    public boolean tryDupSlot(long slot) {
         lock.lock();
         try {
-            if (swapMap[checkSlot(slot)] == 0) {
+            int s = checkSlot(slot);
+            if (swapMap[s] == 0) {
                 return false;
             }
+            if (swapMap[s] == Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("slot=" + slot + " has the maximum use count");
+            }
+            swapMap[s]++;
+            return true;
         } finally {
             lock.unlock();
         }
-        mem.copyFromSegment(contents, SwapLayout.slotOffset(slot), pfn);
-        return true;
     }
 
     /** Releases the off-heap memory; later copies fail with {@link IllegalStateException}. Idempotent. */

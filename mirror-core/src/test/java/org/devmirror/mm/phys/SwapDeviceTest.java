@@ -44,24 +44,22 @@ class SwapDeviceTest {
     }
 
     /**
-     * A fault that read its swap entry without the lock finds the slot freed by a concurrent
-     * swap-in (found by the long stress run: readInto threw "slot is not in use"): tryReadInto
-     * says so and leaves the frame alone; on a slot in use it copies like readInto.
+     * A fault that read its swap entry without the lock holds the slot for its read (found by the
+     * long stress runs: the slot was already freed, or freed and handed out again): tryDupSlot
+     * takes one more use of a live slot, and refuses a freed one changing nothing.
      */
     @Test
-    void tryReadIntoRefusesAFreedSlotAndCopiesALiveOne() {
-        long pfn = mem.allocFrame();
-        mem.putLong(pfn, 0, 0x5eedL);
+    void tryDupSlotHoldsALiveSlotAndRefusesAFreedOne() {
         long slot = swap.allocSlot();
-        swap.writeFrom(mem, pfn, slot);
-        long back = mem.allocFrame();
-        assertTrue(swap.tryReadInto(slot, mem, back));
-        assertEquals(0x5eedL, mem.getLong(back, 0));
-        // The concurrent swap-in frees the slot; the late reader copies nothing.
+        assertTrue(swap.tryDupSlot(slot));
+        assertEquals(2, swap.slotRefcount(slot));
+        // The concurrent swap-in drops the entry's use; the hold keeps the slot allocated.
         swap.freeSlot(slot);
-        long late = mem.allocFrame();
-        assertFalse(swap.tryReadInto(slot, mem, late));
-        assertEquals(0, mem.getLong(late, 0));
+        assertEquals(1, swap.usedSlots());
+        swap.freeSlot(slot);
+        // Once freed, a late fault gets nothing and changes nothing.
+        assertFalse(swap.tryDupSlot(slot));
+        assertEquals(0, swap.slotRefcount(slot));
         assertEquals(0, swap.usedSlots());
     }
 
