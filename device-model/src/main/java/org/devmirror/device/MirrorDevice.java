@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongPredicate;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.memory.DeviceMemory;
 import org.devmirror.mm.AddressSpace;
@@ -155,6 +156,31 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
         lock.lock();
         try {
             memory.failNextAllocation();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Fault injection at every device-memory allocation point: {@code hook.test(serial)} is asked
+     * before each device page or device folio allocation, with the serial counted by
+     * {@link #allocationCount()}; {@code true} fails it. {@code null} removes the hook. The hook
+     * runs under the device lock and must not call into the device.
+     */
+    public void setAllocationFailureHook(LongPredicate hook) {
+        lock.lock();
+        try {
+            memory.setAllocationFailureHook(hook);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Device page and folio allocations tried so far, failed ones included. */
+    public long allocationCount() {
+        lock.lock();
+        try {
+            return memory.allocationCount();
         } finally {
             lock.unlock();
         }

@@ -3,6 +3,7 @@ package org.devmirror.reliability;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
+import org.devmirror.mm.pagetable.PteLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,5 +104,38 @@ class DeviceWriteLivelockTest {
         assertEquals(Errno.OK, child.cpuRead(buf, back, 0, 1));
         assertEquals(1, back[0]);
         child.exit();
+    }
+
+    /**
+     * The long random run's seed 2380812807: a page the CPU maps read-only for copy-on-write is
+     * migrated after the fork, so its device-private entry is read-only too
+     * (migrate_vma_collect_pmd takes MIGRATE_PFN_WRITE from pte_write) even once the other side
+     * has gone; the device write then fails with EFAULT like the one above, and writes nothing.
+     */
+    @Test
+    void deviceWriteToACopyOnWritePageMigratedAfterForkFails() {
+        // Step 1: the CPU writes the pages, the process forks, and the child exits: the parent
+        // owns the pages alone but its entries stay write-protected until its next write fault.
+        assertEquals(Errno.OK, mm.cpuFill(buf, 4 * PAGE, (byte) 1));
+        mm.fork().exit();
+        // Step 2: the device migrates them; their device-private entries are read-only.
+        assertEquals(4, mirror.migrateToDevice(buf, 4).cpages());
+        long cpu = mm.pageTable().get(buf);
+        assertTrue(PteLayout.isDevicePrivate(cpu) && !PteLayout.isWrite(cpu), PteLayout.describe(cpu));
+        // Step 3: the device write returns EFAULT and nothing is written.
+        byte[] data = new byte[(int) PAGE];
+        Arrays.fill(data, (byte) 2);
+        DeviceCommand c = assertTimeoutPreemptively(LIMIT, () -> mirror.write(buf, 1, data),
+                "device write livelocks on a read-only device-private page");
+        assertEquals(Errno.EFAULT, c.result());
+        assertEquals(0, c.cpages());
+        byte[] back = new byte[1];
+        assertEquals(Errno.OK, mm.cpuRead(buf, back, 0, 1));
+        assertEquals(1, back[0]);
+        // Step 4: a CPU write reuses the page (the parent is its only user); the device write then succeeds.
+        assertEquals(Errno.OK, mm.cpuFill(buf, PAGE, (byte) 1));
+        assertEquals(Errno.OK, mirror.write(buf, 1, data).result());
+        assertEquals(Errno.OK, mm.cpuRead(buf, back, 0, 1));
+        assertEquals(2, back[0]);
     }
 }

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * The long mode of {@link RandomSequenceTest}: {@code -Dreliability.ops=N} runs random
  * sequences (seeded, one seed per sequence, from {@code -Dreliability.seed}, default 1) until N
  * operations ran, every fourth sequence as the three-world differential. A failing sequence is
- * shortened greedily (drop one operation while it still fails) and printed as a scenario file with
- * its seed. Skipped unless the property is set.
+ * shortened greedily (drop one operation while it still fails, for at most
+ * {@code -Dreliability.shrinkSeconds}) and printed as a scenario file with its seed. Skipped unless
+ * the property is set.
  *
  * <p>{@code -Ddevmirror.policy=NAME} runs the sequences under another policy ({@code aware} by
  * default; {@code blind} or a class name, see {@code PolicyResolver}); the differential then
@@ -99,13 +100,18 @@ class LongRunTest {
         }
     }
 
-    /** Greedy one-at-a-time removal while the sequence still fails. */
+    /**
+     * Greedy one-at-a-time removal while the sequence still fails, for at most
+     * {@code -Dreliability.shrinkSeconds} (default 60): each try reruns the sequence, so a long
+     * sequence can take minutes; past the bound the shortest failing sequence so far is reported.
+     */
     private List<ModelOp> shrink(List<ModelOp> ops, boolean differential) {
+        long deadline = System.nanoTime() + Long.getLong("reliability.shrinkSeconds", 60) * 1_000_000_000L;
         List<ModelOp> cur = new ArrayList<>(ops);
         boolean progress = true;
-        while (progress) {
+        while (progress && System.nanoTime() - deadline < 0) {
             progress = false;
-            for (int i = cur.size() - 1; i >= 0; i--) {
+            for (int i = cur.size() - 1; i >= 0 && System.nanoTime() - deadline < 0; i--) {
                 List<ModelOp> shorter = new ArrayList<>(cur);
                 shorter.remove(i);
                 if (runOnce(shorter, differential) != null) {

@@ -368,24 +368,37 @@ final class MemoryFault {
         if (pfn == PhysicalMemory.NO_FRAME) {
             return Errno.ENOMEM;
         }
-        swap.readInto(slot, mem, pfn);
-        newAnonRmap(mm, vma, addr, pfn);
-        CpuPageTable pt = mm.pageTable();
-        mm.ptl.lock();
-        try {
-            if (pt.get(addr) != e) {
-                mem.put(pfn);
-                return null;
-            }
-            // exclusive (no fork relative shares the slot) pages of a writable VMA come back
-            // writable, as do_swap_page does for a write fault; shared ones stay COW
-            boolean exclusive = swap.slotRefcount(slot) == 1;
-            mem.incMapcount(pfn);
-            pt.set(addr, PteLayout.present(pfn, restoredFlags(e, exclusive && vma.canWrite())));
-            swap.freeSlot(slot);
+        // The entry was read without the lock. Hold the slot for the read, as do_swap_page holds
+        // the swap entry: a concurrent fault may have swapped the page in and freed it already
+        // (then the entry has changed: retry), and without the hold the slot could be freed and
+        // handed to the same page again, making a stale copy pass the entry check below.
+        if (!swap.tryDupSlot(slot)) {
+            mem.put(pfn);
             return null;
+        }
+        try {
+            swap.readInto(slot, mem, pfn);
+            newAnonRmap(mm, vma, addr, pfn);
+            CpuPageTable pt = mm.pageTable();
+            mm.ptl.lock();
+            try {
+                if (pt.get(addr) != e) {
+                    mem.put(pfn);
+                    return null;
+                }
+                // exclusive (no fork relative shares the slot; our hold is the second use) pages
+                // of a writable VMA come back writable, as do_swap_page does for a write fault;
+                // shared ones stay COW
+                boolean exclusive = swap.slotRefcount(slot) == 2;
+                mem.incMapcount(pfn);
+                pt.set(addr, PteLayout.present(pfn, restoredFlags(e, exclusive && vma.canWrite())));
+                swap.freeSlot(slot);
+                return null;
+            } finally {
+                mm.ptl.unlock();
+            }
         } finally {
-            mm.ptl.unlock();
+            swap.freeSlot(slot); // the hold
         }
     }
 

@@ -101,7 +101,9 @@ final class MigrateDevice {
         } else {
             return;
         }
-        pt.set(va, PteLayout.migrationEntry(pfn, write) | (e & PteLayout.SOFT_DIRTY));
+        // The entry remembers a dirty PTE (migrate_vma_collect_pmd's make_migration_entry_dirty),
+        // so a page that does not move is mapped back dirty.
+        pt.set(va, PteLayout.migrationEntry(pfn, write, PteLayout.isDirty(e)) | (e & PteLayout.SOFT_DIRTY));
         args.src[i] = MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE | (write ? MigrateVma.MIGRATE_PFN_WRITE : 0);
         args.cpages++;
     }
@@ -226,8 +228,10 @@ final class MigrateDevice {
                     mem.setAnon(target, true);
                 }
                 mem.incMapcount(target);
+                // remove_migration_pte: dirty again if the entry remembers a dirty PTE.
+                boolean dirty = write || PteLayout.isMigrationDirty(e);
                 pt.set(va, PteLayout.present(target, PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
-                        | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0)));
+                        | (write ? PteLayout.WRITE : 0) | (dirty ? PteLayout.DIRTY : 0)));
             }
         } else if (migrated) {
             release(host, dst); // the entry was zapped meanwhile: nothing to map

@@ -8,6 +8,7 @@ import static org.devmirror.device.memory.DeviceMemoryLayout.WORDS_PER_BLOCK;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.function.LongPredicate;
 
 /**
  * Models the dmirror device's pool of device-private pages (lib/test_hmm.c:
@@ -26,8 +27,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <h2>Assumptions and Guarantees</h2>
  * Confined: callers serialise every call (the device's lock). A failed allocation (out of pages,
- * or injected with {@link #failNextAllocation()}) returns {@link #NO_PAGE} and changes nothing
- * else. Misuse (an index out of range or not allocated, a double free) throws
+ * or injected with {@link #failNextAllocation()} or {@link #setAllocationFailureHook}) returns
+ * {@link #NO_PAGE} and changes nothing else but {@link #allocationCount()}. Misuse (an index out of range or not allocated, a double free) throws
  * {@link IllegalArgumentException} and changes nothing. Allocation, free and the copy helpers
  * allocate no Java objects once a block is backed; {@link #page(long)} returns a new slice.
  *
@@ -59,6 +60,10 @@ public final class DeviceMemory implements AutoCloseable {
     private long usedPages;
     /** Set by failNextAllocation; consumed by the next allocPage or allocHuge. */
     private boolean failNext;
+    /** allocPage/allocHuge calls so far, failed ones included: the serial the failure hook is asked with. */
+    private long allocations;
+    /** Asked with each allocation's serial before it is tried; true fails it. Null: no injection. */
+    private LongPredicate failureHook;
     private boolean closed;
 
     /**
@@ -94,8 +99,7 @@ public final class DeviceMemory implements AutoCloseable {
      */
     public long allocPage() {
         checkOpen();
-        if (failNext) {
-            failNext = false;
+        if (injectedFailure()) {
             return NO_PAGE;
         }
         int block = partialHead;
@@ -124,8 +128,7 @@ public final class DeviceMemory implements AutoCloseable {
      */
     public long allocHuge() {
         checkOpen();
-        if (failNext) {
-            failNext = false;
+        if (injectedFailure()) {
             return NO_PAGE;
         }
         if (freeTop == 0) {
@@ -185,6 +188,23 @@ public final class DeviceMemory implements AutoCloseable {
     public void failNextAllocation() {
         checkOpen();
         failNext = true;
+    }
+
+    /**
+     * Fault injection at every allocation point: before each {@link #allocPage()} or
+     * {@link #allocHuge()}, {@code hook.test(serial)} is asked with the call's serial (see
+     * {@link #allocationCount()}); {@code true} fails that call as if the device were out of
+     * memory. {@code null} removes the hook. The hook runs under the caller's serialisation (the
+     * device lock) and must not call back into this memory.
+     */
+    public void setAllocationFailureHook(LongPredicate hook) {
+        checkOpen();
+        failureHook = hook;
+    }
+
+    /** {@link #allocPage()}/{@link #allocHuge()} calls so far, failed ones included. */
+    public long allocationCount() {
+        return allocations;
     }
 
     /** Whether page {@code idx} is allocated. */
@@ -287,6 +307,17 @@ public final class DeviceMemory implements AutoCloseable {
             throw new IllegalArgumentException("offset=" + offset + " is not an aligned offset of a " + size + "-byte value in a page");
         }
         return DeviceMemoryLayout.pageOffset(idx) + offset;
+    }
+
+    // Every call takes a serial, failed or not, so a hook sees the same serials when a run is repeated.
+    private boolean injectedFailure() {
+        long serial = allocations++;
+        if (failNext) {
+            failNext = false;
+            return true;
+        }
+        LongPredicate hook = failureHook;
+        return hook != null && hook.test(serial);
     }
 
     private int takeFreeBlock() {

@@ -12,7 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +121,44 @@ class DeviceMemoryTest {
         assertEquals(NO_PAGE, memory.allocHuge());
         assertEquals(used + 1, memory.usedPages());
         assertTrue(memory.allocHuge() >= 0);
+    }
+
+    @Test
+    void failureHookFailsExactlyTheChosenAllocation() {
+        // Step 1: fail the third allocation call (serial 2), small or huge alike.
+        long base = memory.allocationCount();
+        memory.setAllocationFailureHook(serial -> serial == base + 2);
+        long first = memory.allocPage();
+        long head = memory.allocHuge();
+        long used = memory.usedPages();
+        long bytes = memory.memoryBytes();
+        assertTrue(first >= 0 && head >= 0);
+        // Step 2: the chosen call fails and changes nothing but the count of calls.
+        assertEquals(NO_PAGE, memory.allocPage());
+        assertEquals(used, memory.usedPages());
+        assertEquals(bytes, memory.memoryBytes());
+        assertEquals(base + 3, memory.allocationCount());
+        // Step 3: later calls succeed; without the hook nothing fails.
+        assertTrue(memory.allocPage() >= 0);
+        memory.setAllocationFailureHook(null);
+        assertTrue(memory.allocHuge() >= 0);
+        assertEquals(base + 5, memory.allocationCount());
+    }
+
+    @Test
+    void failureHookSeesEveryAllocationCallInOrder() {
+        // Every call takes the next serial, failed ones included, so a rerun sees the same serials.
+        List<Long> asked = new ArrayList<>();
+        memory.setAllocationFailureHook(serial -> {
+            asked.add(serial);
+            return serial % 2 == 1;
+        });
+        assertTrue(memory.allocPage() >= 0);
+        assertEquals(NO_PAGE, memory.allocHuge());
+        assertTrue(memory.allocHuge() >= 0);
+        assertEquals(NO_PAGE, memory.allocPage());
+        assertEquals(List.of(0L, 1L, 2L, 3L), asked);
+        assertEquals(1 + BLOCK_PAGES, memory.usedPages());
     }
 
     @Test

@@ -21,13 +21,15 @@ package org.devmirror.mm.pagetable;
  * <pre>
  *  63    52 51                            12  11  10   9   8   7   6   5   4   3 ... 1   0
  * +--------+--------------------------------+---+---+---+---+---+---+---+---+-------+---+
- * |   0    |   OFFSET (swap slot or PFN)    |SD | 0 | 0 | 0 |HG | 0 | 0 |SW | TYPE  | 0 |
+ * |   0    |   OFFSET (swap slot or PFN)    |SD | 0 | 0 | 0 |HG |MD | 0 |SW | TYPE  | 0 |
  * +--------+--------------------------------+---+---+---+---+---+---+---+---+-------+---+
  *   TYPE  1 SWAP, 2 MIGRATION, 3 DEVICE_PRIVATE, 4 DEVICE_EXCLUSIVE (never 0, so an entry for
  *         slot or PFN 0 is still nonzero)
  *   SW    writable: the migration or device entry replaced a writable PTE
  *         (make_writable_migration_entry, make_writable_device_private_entry)
  *   HG    HUGE: a PMD-level migration or device-private entry (a whole 2 MiB folio)
+ *   MD    migration dirty: the migration entry replaced a dirty PTE (make_migration_entry_dirty),
+ *         at the DIRTY bit of a present entry; remove_migration_pte makes the PTE dirty again
  *   SD    soft-dirty, at the same bit as in a present entry so conversions keep it
  * </pre>
  * The entry 0 is {@code pte_none}: nothing mapped, nothing remembered.
@@ -125,6 +127,20 @@ public final class PteLayout {
     /** {@code make_readable/writable_migration_entry}: {@code pfn} is being migrated. */
     public static long migrationEntry(long pfn, boolean write) {
         return pfnEntry(TYPE_MIGRATION, "pfn", pfn, write);
+    }
+
+    /**
+     * As {@link #migrationEntry(long, boolean)}, remembering with {@code make_migration_entry_dirty}
+     * that the PTE it replaces was dirty: a page mapped back from it must be dirty again, or a
+     * lazily freed page written since would look clean to reclaim and be discarded.
+     */
+    public static long migrationEntry(long pfn, boolean write, boolean dirty) {
+        return migrationEntry(pfn, write) | (dirty ? DIRTY : 0);
+    }
+
+    /** {@code is_migration_entry_dirty}: a migration entry that replaced a dirty PTE. */
+    public static boolean isMigrationDirty(long e) {
+        return isMigration(e) && (e & DIRTY) != 0;
     }
 
     /** {@code make_readable/writable_device_private_entry}: the page lives in device memory at {@code devPfn}. */
@@ -300,7 +316,7 @@ public final class PteLayout {
                     .append(isDirty(e) ? " D" : "").append(isYoung(e) ? " A" : "")
                     .append(isSpecial(e) ? " SPECIAL" : "");
             case TYPE_SWAP -> sb.append("swap slot=").append(swapSlot(e));
-            case TYPE_MIGRATION -> sb.append("migration pfn=0x").append(Long.toHexString(pfn(e)));
+            case TYPE_MIGRATION -> sb.append("migration pfn=0x").append(Long.toHexString(pfn(e))).append(isMigrationDirty(e) ? " D" : "");
             case TYPE_DEVICE_PRIVATE -> sb.append("device-private pfn=0x").append(Long.toHexString(pfn(e)));
             case TYPE_DEVICE_EXCLUSIVE -> sb.append("device-exclusive pfn=0x").append(Long.toHexString(pfn(e)));
             default -> { return "invalid 0x" + Long.toHexString(e); }

@@ -141,6 +141,30 @@ public final class SwapDevice implements AutoCloseable {
         mem.copyFromSegment(contents, SwapLayout.slotOffset(slot), pfn);
     }
 
+    /**
+     * {@code swap_duplicate} for a fault that read its swap entry without the page-table lock
+     * (do_swap_page's hold on the swap entry): one more use of {@code slot} if it is still in
+     * use, so it can be neither freed nor handed out again while the fault reads it, and true;
+     * false, changing nothing, if a concurrent fault freed it already. The caller drops the use
+     * with {@link #freeSlot} when done.
+     */
+    public boolean tryDupSlot(long slot) {
+        lock.lock();
+        try {
+            int s = checkSlot(slot);
+            if (swapMap[s] == 0) {
+                return false;
+            }
+            if (swapMap[s] == Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("slot=" + slot + " has the maximum use count");
+            }
+            swapMap[s]++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Releases the off-heap memory; later copies fail with {@link IllegalStateException}. Idempotent. */
     @Override
     public void close() {

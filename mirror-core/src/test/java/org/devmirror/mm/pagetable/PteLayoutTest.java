@@ -110,6 +110,21 @@ class PteLayoutTest {
         assertFalse(PteLayout.isSoftDirty(PteLayout.clearSoftDirty(mig)));
     }
 
+    /** A migration entry remembers a dirty PTE and stays a migration entry of the same page. */
+    @Test
+    void migrationEntryRemembersDirty() {
+        long dirty = PteLayout.migrationEntry(9, false, true);
+        long clean = PteLayout.migrationEntry(9, false, false);
+        assertTrue(PteLayout.isMigrationDirty(dirty));
+        assertFalse(PteLayout.isMigrationDirty(clean));
+        assertEquals(clean, PteLayout.migrationEntry(9, false));
+        assertTrue(PteLayout.isMigration(dirty) && !PteLayout.isWrite(dirty) && !PteLayout.isPresent(dirty));
+        assertEquals(9, PteLayout.pfn(dirty));
+        assertFalse(PteLayout.isDirty(dirty)); // pte_dirty is for present entries
+        assertFalse(PteLayout.isMigrationDirty(PteLayout.mkDirty(PteLayout.present(9, true))));
+        assertEquals("migration pfn=0x9 D", PteLayout.describe(dirty));
+    }
+
     /** PMD-level migration and device-private entries carry HUGE; other kinds cannot. */
     @Test
     void pmdNonPresentEntries() {

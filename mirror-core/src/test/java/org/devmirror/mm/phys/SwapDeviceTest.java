@@ -1,8 +1,10 @@
 package org.devmirror.mm.phys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +41,26 @@ class SwapDeviceTest {
         swap.readInto(slot, mem, back);
         assertEquals(0xfeedfaceL, mem.getLong(back, 0));
         assertEquals(-1, mem.getByte(back, 4095));
+    }
+
+    /**
+     * A fault that read its swap entry without the lock holds the slot for its read (found by the
+     * long stress runs: the slot was already freed, or freed and handed out again): tryDupSlot
+     * takes one more use of a live slot, and refuses a freed one changing nothing.
+     */
+    @Test
+    void tryDupSlotHoldsALiveSlotAndRefusesAFreedOne() {
+        long slot = swap.allocSlot();
+        assertTrue(swap.tryDupSlot(slot));
+        assertEquals(2, swap.slotRefcount(slot));
+        // The concurrent swap-in drops the entry's use; the hold keeps the slot allocated.
+        swap.freeSlot(slot);
+        assertEquals(1, swap.usedSlots());
+        swap.freeSlot(slot);
+        // Once freed, a late fault gets nothing and changes nothing.
+        assertFalse(swap.tryDupSlot(slot));
+        assertEquals(0, swap.slotRefcount(slot));
+        assertEquals(0, swap.usedSlots());
     }
 
     /** Fork duplicates a slot; only the last swap_free releases it. */

@@ -1,0 +1,99 @@
+package org.devmirror.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.devmirror.device.driver.BlindPolicy;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.reliability.DeviceOps.Dev;
+import org.devmirror.reliability.DeviceOps.Kind;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression tests for the sequences on which the long random run's policy differential found the
+ * event-aware and the blind policy disagreeing, replayed in lockstep on the three worlds (event
+ * aware, blind, event aware with the on-heap table) with the oracle and the data check after
+ * every step.
+ */
+class PolicyDifferentialRegressionTest {
+    /**
+     * Seed 2380812944: a migration over pages 7..12 when pages 0..7 are already on the device.
+     * The MIGRATE invalidation covers page 7 too; the event-aware policy skips the device's own
+     * MIGRATE, as test_hmm does, and the read-back finds every page (OK); the blind policy zaps
+     * page 7 and the read-back returns ENOENT (examples/migrate_own_pages.scn). The differential
+     * accepts exactly that direction.
+     */
+    @Test
+    void migrationOverAPageAlreadyOnTheDeviceDiffersOnlyTowardsTheEventAwarePolicy() {
+        List<ModelOp> ops = List.of(
+                new Dev(0, 0, 0, 0, 7, Kind.MIGRATE, 0), // gpu0 migrate 0x10000000 8p
+                new Dev(0, 0, 0, 7, 5, Kind.MIGRATE, 0)); // gpu0 migrate 0x10007000 6p
+        assertEquals(List.of("OK", "OK"), results(MirrorOptions.defaults(), ops));
+        assertEquals(List.of("OK", "ENOENT"), results(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE), ops));
+        runDifferential(ops);
+    }
+
+    /**
+     * Seed 2915627756: exclusive access over pages 11..17, clear_refs, then check-exclusive.
+     * clear_soft_dirty leaves the device-exclusive CPU entries in place, so the device's access
+     * still holds; the event-aware policy skips SOFT_DIRTY and keeps its ATOMIC entries (EPERM),
+     * the blind policy zaps them (OK). Both are right, and the differential accepts exactly that
+     * direction.
+     */
+    @Test
+    void checkExclusiveAfterClearSoftDirtyDiffersOnlyTowardsTheEventAwarePolicy() {
+        List<ModelOp> ops = List.of(
+                new Dev(0, 0, 0, 11, 6, Kind.EXCLUSIVE, 0), // gpu0 exclusive 0x1000b000 7p
+                new HostOps.Whole(0, 0), // clear-soft-dirty
+                new Dev(0, 0, 0, 9, 15, Kind.CHECK_EXCLUSIVE, 0)); // gpu0 check-exclusive 0x10009000 16p
+        // Step 1: each policy alone, with its oracle and data check after every step.
+        List<String> eventAware = results(MirrorOptions.defaults(), ops);
+        List<String> blind = results(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE), ops);
+        assertEquals("EPERM", eventAware.get(2));
+        assertEquals("OK", blind.get(2));
+        assertEquals(eventAware.subList(0, 2), blind.subList(0, 2));
+        // Step 2: the three worlds in lockstep pass the differential.
+        runDifferential(ops);
+    }
+
+    /** The tolerated differences go one way only, and only for check-exclusive and migrate. */
+    @Test
+    void differentialRejectsEveryOtherDisagreement() {
+        ModelOp check = new Dev(0, 0, 0, 0, 0, Kind.CHECK_EXCLUSIVE, 0);
+        ModelOp migrate = new Dev(0, 0, 0, 0, 0, Kind.MIGRATE, 0);
+        ModelOp read = new Dev(0, 0, 0, 0, 0, Kind.READ, 0);
+        ModelOp.Step ok = new ModelOp.Step("OK", 0, 0);
+        ModelOp.Step eperm = new ModelOp.Step("EPERM", 0, 0);
+        ModelOp.Step enoent = new ModelOp.Step("ENOENT", 0, 0);
+        assertTrue(RandomSequenceTest.policiesAgree(check, eperm, ok));
+        assertFalse(RandomSequenceTest.policiesAgree(check, ok, eperm));
+        assertTrue(RandomSequenceTest.policiesAgree(migrate, ok, enoent));
+        assertFalse(RandomSequenceTest.policiesAgree(migrate, enoent, ok));
+        assertFalse(RandomSequenceTest.policiesAgree(migrate, ok, eperm));
+        assertFalse(RandomSequenceTest.policiesAgree(read, eperm, ok));
+        assertFalse(RandomSequenceTest.policiesAgree(read, ok, enoent));
+        assertFalse(RandomSequenceTest.policiesAgree(check, ok, new ModelOp.Step("OK", 0, 1)));
+    }
+
+    private static List<String> results(MirrorOptions options, List<ModelOp> ops) {
+        try (MirrorWorld w = new MirrorWorld(options)) {
+            List<String> out = new ArrayList<>();
+            for (ModelOp op : ops) {
+                out.add(op.apply(w).result());
+                assertEquals(null, w.check(true), () -> "after " + op);
+            }
+            return out;
+        }
+    }
+
+    private static void runDifferential(List<ModelOp> ops) {
+        try (MirrorWorld eventAware = new MirrorWorld(MirrorOptions.defaults());
+                MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
+                MirrorWorld onHeap = new MirrorWorld(MirrorOptions.defaults().withOffHeapTable(false))) {
+            RandomSequenceTest.run(eventAware, ops, new MirrorWorld[] {blind, onHeap});
+        }
+    }
+}
