@@ -90,9 +90,10 @@ public final class BenchSuite {
                         "NoSubscriberBench.cpuWriteFault mmuNotifier=on", "NoSubscriberBench.cpuWriteFault mmuNotifier=off", 1.05),
                 Target.allocationAtMost("Invalidation dispatch allocates nothing",
                         "DispatchBench\\..*", ZERO_BYTES),
-                Target.allocationAtMost("Every event's device work allocates nothing (4 KiB and 2 MiB)",
-                        "InvalidateBench\\.invalidate (?!(event=UNMAP|.*policy=blind).*size=4K$).*size=(4K|2M)"
-                                + "|ProtectionPageRereadBench\\.reread", ZERO_BYTES),
+                // Not 1 GiB: an operation there takes 70-250 us, so JMH's own ~6 KB per iteration
+                // divides into several B/op; HotPathAllocationTest gives the exact 1 GiB figure.
+                Target.allocationAtMost("Every event's device work allocates nothing (4 KiB to 2 MiB, with the restore)",
+                        "InvalidateBench\\.invalidate .*size=(4K|64K|2M)|ProtectionPageRereadBench\\.reread", ZERO_BYTES),
                 Target.allocationAtMost("Fault commit over populated pages allocates nothing",
                         "DeviceFaultBench\\..*", ZERO_BYTES));
     }
