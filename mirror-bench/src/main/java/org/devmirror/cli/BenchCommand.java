@@ -27,6 +27,7 @@ import org.devmirror.bench.suite.SuitePlots;
 import org.devmirror.bench.suite.SuiteRunner;
 import org.devmirror.device.driver.PolicyResolver;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.RunnerException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -115,7 +116,20 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("devmirror bench: %s profile, %d benchmark runs, output in %s%n",
                 profile.name().toLowerCase(), planned, dir.toAbsolutePath());
 
-        List<RunResult> runResults = runner.run(dir.resolve("jmh.log"));
+        List<RunResult> runResults;
+        try {
+            runResults = runner.run(dir.resolve("jmh.log"));
+        } catch (RunnerException e) {
+            if (String.valueOf(e.getMessage()).contains("JMH lock")) {
+                // Another JMH run on this machine holds JMH's lock file: an expected situation on a
+                // shared machine, not a crash, so say what to do instead of printing a stack trace.
+                err.println("devmirror bench: another JMH run holds its lock (" + e.getMessage() + ").");
+                err.println("  Wait for it to finish, or run next to it with DEVMIRROR_JAVA_OPTS=-Djmh.ignoreLock=true"
+                        + " (both runs then disturb each other's timings).");
+                return 1;
+            }
+            throw e;
+        }
         SuiteRunner.writeJson(runResults, dir.resolve("results.json"));
         List<BenchResult> results = NetResults.withNet(JmhResults.fromRunResults(runResults));
         BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now()), results,
