@@ -246,15 +246,11 @@ class EventAwarePolicyTest extends DeviceFixture {
         assertOracle(other);
     }
 
-    @Test
-    @Timeout(10)
-    void nonBlockableIsRefusedWhileTheDriverLockIsHeld() throws Exception {
-        populate(Prot.RW);
-        long cpuBefore = mm.pageTable().get(a);
-        // Step 1: another thread holds the driver lock.
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
+    /** Another thread holding the mirror's driver lock until closed, as a committing device fault would. */
+    private final class DriverLockHeld implements AutoCloseable {
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final Thread holder = new Thread(() -> {
             mirror.lock().lock();
             try {
                 held.countDown();
@@ -265,15 +261,31 @@ class EventAwarePolicyTest extends DeviceFixture {
                 mirror.lock().unlock();
             }
         });
-        holder.start();
-        assertTrue(held.await(5, TimeUnit.SECONDS));
-        try {
+
+        @Override
+        public void close() throws InterruptedException {
+            done.countDown();
+            holder.join();
+        }
+    }
+
+    private DriverLockHeld holdDriverLock() throws InterruptedException {
+        DriverLockHeld h = new DriverLockHeld();
+        h.holder.start();
+        assertTrue(h.held.await(5, TimeUnit.SECONDS));
+        return h;
+    }
+
+    @Test
+    @Timeout(10)
+    void nonBlockableIsRefusedWhileTheDriverLockIsHeld() throws Exception {
+        populate(Prot.RW);
+        long cpuBefore = mm.pageTable().get(a);
+        // Step 1: another thread holds the driver lock.
+        try (DriverLockHeld held = holdDriverLock()) {
             // Step 2: the OOM reaper's non-blockable CLEAR is refused, not waited for.
             assertEquals(Errno.EAGAIN, mm.oomReap());
             assertEquals(1, stats.refused(CLEAR));
-        } finally {
-            done.countDown();
-            holder.join();
         }
         // Step 3: the host changed nothing, and neither did the device.
         assertEquals(cpuBefore, mm.pageTable().get(a));
@@ -299,31 +311,13 @@ class EventAwarePolicyTest extends DeviceFixture {
     void softDirtyTakesNoDriverLockAndIsNeverRefused() throws Exception {
         populate(Prot.RW);
         // Step 1: another thread holds the driver lock, as a device fault committing would.
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread holder = new Thread(() -> {
-            mirror.lock().lock();
-            try {
-                held.countDown();
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                mirror.lock().unlock();
-            }
-        });
-        holder.start();
-        assertTrue(held.await(5, TimeUnit.SECONDS));
-        try {
+        try (DriverLockHeld held = holdDriverLock()) {
             // Step 2: clear_refs raises a blockable SOFT_DIRTY: it completes without the lock.
             assertEquals(Errno.OK, mm.clearSoftDirty());
             // Step 3: a non-blockable SOFT_DIRTY is accepted, not refused.
             MmuNotifierRange r = new MmuNotifierRange().init(mm, SOFT_DIRTY, 0, a, a + N * PAGE, null);
             assertTrue(mm.notifiers().invalidateRangeStart(r));
             mm.notifiers().invalidateRangeEnd(r);
-        } finally {
-            done.countDown();
-            holder.join();
         }
         // Step 4: both are counted as received and skipped, none refused; the device kept everything.
         assertEquals(2, stats.invalidations(SOFT_DIRTY));
