@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,11 +16,9 @@ class CapturedTracesTest {
     private static final Path SHIPPED = Path.of("..", "examples", "traces");
 
     static Stream<Path> shippedTraces() throws IOException {
-        try (Stream<Path> files = Files.list(SHIPPED)) {
-            List<Path> traces = files.filter(p -> p.toString().endsWith(".strace")).sorted().toList();
-            assertTrue(traces.size() >= 3, "examples/traces holds the captured traces");
-            return traces.stream();
-        }
+        List<String> names = ShippedTraces.names(SHIPPED);
+        assertTrue(names.size() >= 3, "examples/traces holds the captured traces");
+        return names.stream().map(name -> ShippedTraces.file(SHIPPED, name));
     }
 
     @ParameterizedTest
