@@ -181,6 +181,24 @@ public final class Host implements AutoCloseable {
         p.refs.incrementAndGet((int) (pfn - p.base));
     }
 
+    /**
+     * One more page-table entry names each of the {@code nr} device pages from {@code pfn}: a
+     * PMD-level device-private entry holds one reference per page, so splitting it into PTEs
+     * moves no count.
+     */
+    void deviceGet(long pfn, int nr) {
+        for (int i = 0; i < nr; i++) {
+            deviceGet(pfn + i);
+        }
+    }
+
+    /** {@link #devicePut(long)} for each of the {@code nr} device pages from {@code pfn}. */
+    void devicePut(long pfn, int nr) {
+        for (int i = 0; i < nr; i++) {
+            devicePut(pfn + i);
+        }
+    }
+
     /** One page-table entry less names device page {@code pfn}; the last one frees it. */
     void devicePut(long pfn) {
         Pagemap p = checkedPagemap(pfn);

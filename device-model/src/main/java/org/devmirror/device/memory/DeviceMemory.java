@@ -191,6 +191,18 @@ public final class DeviceMemory implements AutoCloseable {
     }
 
     /**
+     * Consumes a pending {@link #failNextAllocation()} without allocating, for an allocation the
+     * device makes elsewhere: test_hmm's {@code HMM_DMIRROR_FLAG_FAIL_ALLOC} also fails the system
+     * folio allocation of a migration back to system memory. True if one was pending.
+     */
+    public boolean takeInjectedFailure() {
+        checkOpen();
+        boolean pending = failNext;
+        failNext = false;
+        return pending;
+    }
+
+    /**
      * Fault injection at every allocation point: before each {@link #allocPage()} or
      * {@link #allocHuge()}, {@code hook.test(serial)} is asked with the call's serial (see
      * {@link #allocationCount()}); {@code true} fails that call as if the device were out of
