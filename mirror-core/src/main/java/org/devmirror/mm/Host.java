@@ -51,8 +51,13 @@ public final class Host implements AutoCloseable {
     // next free device pfn; guarded by this
     private long nextDevicePfn = DEVICE_PFN_BASE;
 
-    /** One {@code memremap_pages} registration. */
-    private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs) {}
+    /**
+     * One {@code memremap_pages} registration. {@code anon} and {@code index} are each device
+     * page's {@code folio->mapping} and {@code folio->index} ({@code folio_add_new_anon_rmap}):
+     * written before the entry that maps the page is published, read by
+     * {@code migrate_device_range}'s reverse-map walk; stale for pages no entry names.
+     */
+    private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs, AnonVma[] anon, long[] index) {}
 
     /** Boots a machine with the given configuration. */
     public Host(HostConfig config) {
@@ -144,7 +149,8 @@ public final class Host implements AutoCloseable {
             nextDevicePfn = (base + nrPages + PMD_PAGES - 1) & -PMD_PAGES;
             Pagemap[] old = pagemaps;
             Pagemap[] n = Arrays.copyOf(old, old.length + 1);
-            n[old.length] = new Pagemap(pgmap, base, nrPages, new AtomicIntegerArray((int) nrPages));
+            n[old.length] = new Pagemap(pgmap, base, nrPages, new AtomicIntegerArray((int) nrPages), new AnonVma[(int) nrPages],
+                    new long[(int) nrPages]);
             pagemaps = n; // volatile write: publishes the registration to pagemapOf
             return base;
         }
@@ -192,6 +198,30 @@ public final class Host implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code folio_add_new_anon_rmap} for the {@code nr} device pages from {@code pfn}, about to be
+     * mapped by a private anonymous VMA of family {@code anon} at linear index {@code idx} onwards.
+     */
+    void setDeviceAnon(long pfn, int nr, AnonVma anon, long idx) {
+        Pagemap p = checkedPagemap(pfn);
+        for (int i = 0; i < nr; i++) {
+            p.anon[(int) (pfn + i - p.base)] = anon;
+            p.index[(int) (pfn + i - p.base)] = idx + i;
+        }
+    }
+
+    /** The fork family whose VMAs map device page {@code pfn}. */
+    AnonVma deviceAnonOf(long pfn) {
+        Pagemap p = checkedPagemap(pfn);
+        return p.anon[(int) (pfn - p.base)];
+    }
+
+    /** The linear page index at which device page {@code pfn} is mapped. */
+    long deviceIndexOf(long pfn) {
+        Pagemap p = checkedPagemap(pfn);
+        return p.index[(int) (pfn - p.base)];
+    }
+
     /** {@link #devicePut(long)} for each of the {@code nr} device pages from {@code pfn}. */
     void devicePut(long pfn, int nr) {
         for (int i = 0; i < nr; i++) {
@@ -218,6 +248,31 @@ public final class Host implements AutoCloseable {
             throw new IllegalArgumentException("pfn=0x" + Long.toHexString(pfn) + " is not a registered device page");
         }
         return p;
+    }
+
+    /**
+     * {@code migrate_device_range}: collects the device pages {@code [startPfn, startPfn + npages)}
+     * that some page-table entry names, with no VMA or address space given, and unmaps them for
+     * migration to system memory; see {@link MigrateDeviceRange}. {@code src} gets one entry per
+     * pfn as {@link MigrateVma#src} does.
+     */
+    public void migrateDeviceRange(long[] src, long startPfn, int npages) {
+        MigrateDeviceRange.range(this, src, startPfn, npages);
+    }
+
+    /** {@code migrate_device_pfns}: as {@link #migrateDeviceRange} for the pfns listed in {@code src[0..npages)}. */
+    public void migrateDevicePfns(long[] src, int npages) {
+        MigrateDeviceRange.pfns(this, src, npages);
+    }
+
+    /** {@code migrate_device_pages}: confirms which collected pages have a destination in {@code dst}. */
+    public void migrateDevicePages(long[] src, long[] dst, int npages) {
+        MigrateDeviceRange.pages(this, src, dst, npages);
+    }
+
+    /** {@code migrate_device_finalize}: maps the destinations of the pages that moved, restores the others. */
+    public void migrateDeviceFinalize(long[] src, long[] dst, int npages) {
+        MigrateDeviceRange.finalizeMigration(this, src, dst, npages);
     }
 
     /** Exits every address space and frees physical memory and swap. */

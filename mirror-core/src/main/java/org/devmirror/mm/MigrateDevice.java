@@ -194,6 +194,7 @@ final class MigrateDevice {
         }
         boolean write = vma.canWrite();
         if (dstDevice) {
+            host.setDeviceAnon(dst, 1, vma.anonVma, vma.linearIndex(va));
             host.deviceGet(dst);
             pt.set(va, PteLayout.devicePrivateEntry(dst, write) | PteLayout.SOFT_DIRTY);
         } else {
@@ -248,6 +249,7 @@ final class MigrateDevice {
             boolean write = PteLayout.isWrite(e);
             if (target >= Host.DEVICE_PFN_BASE) {
                 if (migrated) {
+                    host.setDeviceAnon(target, 1, vma.anonVma, vma.linearIndex(va));
                     host.deviceGet(target);
                 }
                 pt.set(va, PteLayout.devicePrivateEntry(target, write) | (e & PteLayout.SOFT_DIRTY));

@@ -174,6 +174,7 @@ final class MigrateHuge {
         }
         boolean write = vma.canWrite();
         if (host.pagemapOf(dst) != null) {
+            host.setDeviceAnon(dst, Host.PMD_PAGES, MemoryFault.anonVmaPrepare(mm, vma), vma.linearIndex(va));
             host.deviceGet(dst, Host.PMD_PAGES);
             pt.setPmd(va, PteLayout.toPmd(PteLayout.devicePrivateEntry(dst, write)) | PteLayout.SOFT_DIRTY);
         } else {
@@ -231,6 +232,7 @@ final class MigrateHuge {
             long softDirty = e & PteLayout.SOFT_DIRTY;
             if (host.pagemapOf(target) != null) {
                 if (migrated) {
+                    host.setDeviceAnon(target, Host.PMD_PAGES, vma.anonVma, vma.linearIndex(va));
                     host.deviceGet(target, Host.PMD_PAGES);
                 }
                 pt.setPmd(va, PteLayout.toPmd(PteLayout.devicePrivateEntry(target, write)) | softDirty);
