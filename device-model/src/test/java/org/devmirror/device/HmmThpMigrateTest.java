@@ -223,6 +223,29 @@ class HmmThpMigrateTest extends DeviceFixture {
         assertOracle(mirror);
     }
 
+    /**
+     * Ports the unaligned offsets of migrate_remap_fault: mremap of a migrated folio to an address
+     * 512 KiB off a 2 MiB boundary splits its PMD device entry first (CLEAR over the old 2 MiB),
+     * moves 512 device PTEs (UNMAP), and the data faults back at the new address page by page.
+     */
+    @Test
+    void remapToUnalignedAddressSplitsTheDeviceEntry() {
+        long a = filledThp();
+        assertEquals(Errno.OK, mirror.migrateToDevice(a, NPAGES).result());
+        RecordingSubscriber rec = RecordingSubscriber.attach(mm);
+        long target = a - 4 * PMD + PMD / 4;
+        int flags = org.devmirror.mm.MapFlags.MREMAP_MAYMOVE | org.devmirror.mm.MapFlags.MREMAP_FIXED;
+        assertEquals(target, mm.mremap(a, PMD, PMD, flags, target));
+        List<Event> events = rec.events();
+        assertEquals(new Event(MmuNotifierEvent.CLEAR, a, a + PMD, true, null), events.get(0));
+        assertEquals(MmuNotifierEvent.UNMAP, events.get(events.size() - 1).event());
+        long moved = mm.pageTable().get(target);
+        assertTrue(PteLayout.isDevicePrivate(moved) && !PteLayout.isHuge(moved), PteLayout.describe(moved));
+        assertCpuInts(mm, target, NPAGES, 0);
+        assertEquals(0, dev0.usedPages());
+        assertOracle(mirror);
+    }
+
     /** munmap of half a migrated folio splits its PMD device entry (CLEAR over the 2 MiB, then UNMAP); the other half faults back. */
     @Test
     void partialUnmapSplitsTheDeviceEntry() {

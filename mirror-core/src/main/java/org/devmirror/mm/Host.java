@@ -61,7 +61,8 @@ public final class Host implements AutoCloseable {
      * written before the entry that maps the page is published, read by
      * {@code migrate_device_range}'s reverse-map walk; stale for pages no entry names.
      */
-    private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs, AnonVma[] anon, long[] index) {}
+    private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs, AnonVma[] anon, long[] index,
+            AtomicIntegerArray locked) {}
 
     /** Boots a machine with the given configuration. */
     public Host(HostConfig config) {
@@ -154,7 +155,7 @@ public final class Host implements AutoCloseable {
             Pagemap[] old = pagemaps;
             Pagemap[] n = Arrays.copyOf(old, old.length + 1);
             n[old.length] = new Pagemap(pgmap, base, nrPages, new AtomicIntegerArray((int) nrPages), new AnonVma[(int) nrPages],
-                    new long[(int) nrPages]);
+                    new long[(int) nrPages], new AtomicIntegerArray((int) nrPages));
             pagemaps = n; // volatile write: publishes the registration to pagemapOf
             return base;
         }
@@ -211,6 +212,34 @@ public final class Host implements AutoCloseable {
         for (int i = 0; i < nr; i++) {
             p.anon[(int) (pfn + i - p.base)] = anon;
             p.index[(int) (pfn + i - p.base)] = idx + i;
+        }
+    }
+
+    /**
+     * {@code folio_trylock} on the {@code nr} device pages from {@code pfn}, all or none: a
+     * migration holds them locked from collection to finalize, so two migrations (one by virtual
+     * address, one by pfn) never claim the same page.
+     *
+     * @return true if this call locked all of them
+     */
+    boolean deviceTryLock(long pfn, int nr) {
+        Pagemap p = checkedPagemap(pfn);
+        for (int i = 0; i < nr; i++) {
+            if (!p.locked.compareAndSet((int) (pfn + i - p.base), 0, 1)) {
+                for (int j = 0; j < i; j++) {
+                    p.locked.set((int) (pfn + j - p.base), 0);
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code folio_unlock} of the {@code nr} device pages from {@code pfn}. */
+    void deviceUnlock(long pfn, int nr) {
+        Pagemap p = checkedPagemap(pfn);
+        for (int i = 0; i < nr; i++) {
+            p.locked.set((int) (pfn + i - p.base), 0);
         }
     }
 

@@ -110,8 +110,9 @@ final class MigrateDevice {
             mem.decMapcount(pfn); // the migration entry maps nothing; the reference stays with the isolation
         } else if (PteLayout.isDevicePrivate(e)) {
             DevicePagemap pgmap = host.pagemapOf(pfn);
-            if ((args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0 || pgmap == null || pgmap.owner() != args.pgmapOwner) {
-                return;
+            if ((args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0 || pgmap == null || pgmap.owner() != args.pgmapOwner
+                    || !host.deviceTryLock(pfn, 1)) {
+                return; // not selected, or another migration holds the page (folio_trylock failed)
             }
         } else {
             return;
@@ -266,6 +267,9 @@ final class MigrateDevice {
             }
         } else if (migrated) {
             release(host, args.dst[i]); // the entry was zapped meanwhile: nothing to map
+        }
+        if (src >= Host.DEVICE_PFN_BASE) {
+            host.deviceUnlock(src, 1);
         }
         if (migrated || !mapped) {
             // the source lost its mapping: drop the reference its entry held

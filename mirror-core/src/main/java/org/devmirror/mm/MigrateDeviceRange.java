@@ -34,12 +34,24 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * (a CLEAR over the 2 MiB each) and moves as base pages.
  *
  * <h2>Locking</h2>
- * The caller holds no mmap lock. Each address space visited is locked for read while its entries
- * are examined and changed (the kernel holds the anon_vma lock instead), one at a time; entries
- * change under its page-table lock, never while an invalidation is being raised.
+ * The caller holds no mmap lock, and calls range (or pfns), pages and finalize on one thread, in
+ * that order. From collection to finalize that thread holds every live address space's mmap lock
+ * for read (the kernel needs none: its migration entries are understood by fork and munmap,
+ * devmirror's are kept from the write-locked operations instead) and each collected device page
+ * locked ({@code folio_trylock}; a page another migration holds is skipped). Entries change under
+ * each address space's page-table lock, never while an invalidation is being raised.
  */
 final class MigrateDeviceRange {
     private MigrateDeviceRange() {}
+
+    /**
+     * One eviction in progress on this thread, from collection to finalize: the address spaces it
+     * holds read-locked, and per {@code src} entry how many entries it made migration entries.
+     */
+    private record Eviction(AddressSpace[] locked, int[] converted) {}
+
+    // set by collect, cleared by finalizeMigration, on the evicting thread
+    private static final ThreadLocal<Eviction> CURRENT = new ThreadLocal<>();
 
     /** One mapping of a device page: called with the address space read-locked. */
     @FunctionalInterface
@@ -60,14 +72,31 @@ final class MigrateDeviceRange {
         collect(host, src, npages);
     }
 
-    /** {@code migrate_device_pfn_lock} for each pfn in src, then {@code migrate_device_unmap}. */
+    /**
+     * {@code migrate_device_pfn_lock} for each pfn in src, then {@code migrate_device_unmap}. Every
+     * live address space is read-locked until {@link #finalizeMigration}, so no operation that
+     * needs the mmap write lock (fork, munmap, mprotect, mremap) ever meets the migration entries,
+     * as with a migration by virtual address.
+     */
     private static void collect(Host host, long[] src, int npages) {
         for (int i = 0; i < npages; i++) {
-            long pfn = src[i];
-            if (host.pagemapOf(pfn) == null) {
-                throw new IllegalArgumentException("src[" + i + "]=0x" + Long.toHexString(pfn) + " is not a registered device page");
+            if (host.pagemapOf(src[i]) == null) {
+                throw new IllegalArgumentException("src[" + i + "]=0x" + Long.toHexString(src[i]) + " is not a registered device page");
             }
-            src[i] = host.devicePageMapcount(pfn) > 0 ? MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE : 0;
+        }
+        if (CURRENT.get() != null) {
+            throw new IllegalStateException("migrate_device_range called again before migrate_device_finalize on this thread");
+        }
+        AddressSpace[] locked = host.addressSpaces().toArray(new AddressSpace[0]);
+        for (AddressSpace mm : locked) {
+            mm.mmapReadLock();
+        }
+        int[] converted = new int[npages];
+        CURRENT.set(new Eviction(locked, converted));
+        for (int i = 0; i < npages; i++) {
+            long pfn = src[i];
+            // a free page, or one another migration holds locked, is left alone
+            src[i] = host.devicePageMapcount(pfn) > 0 && host.deviceTryLock(pfn, 1) ? MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE : 0;
         }
         for (int i = 0; i < npages; ) {
             long pfn = MigrateVma.pfnOf(src[i]);
@@ -75,18 +104,32 @@ final class MigrateDeviceRange {
                 i++;
                 continue;
             }
-            boolean compound = (pfn & (Host.PMD_PAGES - 1)) == 0 && i + Host.PMD_PAGES <= npages && pmdMappedOnly(host, pfn);
+            boolean compound = (pfn & (Host.PMD_PAGES - 1)) == 0 && i + Host.PMD_PAGES <= npages && allCollected(src, i, pfn)
+                    && pmdMappedOnly(host, pfn);
             if (compound) {
                 src[i] |= MigrateVma.MIGRATE_PFN_COMPOUND;
                 for (int j = 1; j < Host.PMD_PAGES; j++) {
-                    src[i + j] = 0;
+                    src[i + j] = 0; // still locked: the folio is unlocked whole in finalize
                 }
             }
-            if (!tryToMigrate(host, pfn, compound)) {
+            converted[i] = tryToMigrate(host, pfn, compound);
+            if (converted[i] < 0) {
+                host.deviceUnlock(pfn, compound ? Host.PMD_PAGES : 1);
                 src[i] = 0; // not every mapping could be replaced: leave the page where it is
+                converted[i] = 0;
             }
             i += compound ? Host.PMD_PAGES : 1;
         }
+    }
+
+    /** Whether entries {@code i..i+511} all name pages {@code pfn..pfn+511} locked by this collection. */
+    private static boolean allCollected(long[] src, int i, long pfn) {
+        for (int j = 0; j < Host.PMD_PAGES; j++) {
+            if (MigrateVma.pfnOf(src[i + j]) != pfn + j) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -115,9 +158,13 @@ final class MigrateDeviceRange {
         return pmd[0] && !pte[0];
     }
 
-    /** {@code try_to_migrate}: every mapping of the page (or folio) becomes a migration entry, each after a CLEAR. */
-    private static boolean tryToMigrate(Host host, long pfn, boolean compound) {
+    /**
+     * {@code try_to_migrate}: every mapping of the page (or folio) becomes a migration entry, each
+     * after a CLEAR. Returns how many it converted, or -1 (all restored) if a mapping was left.
+     */
+    private static int tryToMigrate(Host host, long pfn, boolean compound) {
         long size = compound ? Host.PMD_SIZE : Host.PAGE_SIZE;
+        int[] converted = new int[1];
         forEachMapping(host, pfn, (mm, addr) -> {
             CpuPageTable pt = mm.pageTable();
             long e = compound ? pt.getPmd(addr) : pt.get(addr);
@@ -135,6 +182,7 @@ final class MigrateDeviceRange {
                     } else {
                         pt.set(addr, m);
                     }
+                    converted[0]++;
                 }
             } finally {
                 mm.ptl.unlock();
@@ -147,9 +195,9 @@ final class MigrateDeviceRange {
         forEachMapping(host, pfn, (mm, addr) -> left[0] |= PteLayout.isDevicePrivate(mm.pageTable().get(addr)) && pageAt(mm, addr) == pfn);
         if (left[0]) {
             restore(host, pfn, compound, -1, false);
-            return false;
+            return -1;
         }
-        return true;
+        return converted[0];
     }
 
     static void pages(Host host, long[] src, long[] dst, int npages) {
@@ -173,19 +221,36 @@ final class MigrateDeviceRange {
     static void finalizeMigration(Host host, long[] src, long[] dst, int npages) {
         checkArray("src", src, npages);
         checkArray("dst", dst, npages);
-        for (int i = 0; i < npages; i++) {
-            long s = src[i];
-            long pfn = MigrateVma.pfnOf(s);
-            if (pfn < 0) {
-                continue;
+        Eviction ev = CURRENT.get();
+        if (ev == null || ev.converted().length != npages) {
+            throw new IllegalStateException("migrate_device_finalize without a migrate_device_range of npages=" + npages + " on this thread");
+        }
+        try {
+            for (int i = 0; i < npages; i++) {
+                long s = src[i];
+                long pfn = MigrateVma.pfnOf(s);
+                if (pfn < 0) {
+                    continue;
+                }
+                boolean compound = (s & MigrateVma.MIGRATE_PFN_COMPOUND) != 0;
+                int nr = compound ? Host.PMD_PAGES : 1;
+                boolean migrated = (s & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(dst[i]) >= 0;
+                int found = restore(host, pfn, compound, migrated ? MigrateVma.pfnOf(dst[i]) : -1, migrated);
+                // an entry zapped meanwhile (MADV_DONTNEED under the read lock) took nothing with it
+                for (int k = found; k < ev.converted()[i]; k++) {
+                    host.devicePut(pfn, nr);
+                }
+                host.deviceUnlock(pfn, nr);
+                if (migrated && found == 0) {
+                    MigrateDevice.release(host, dst[i]); // every mapping went meanwhile
+                } else if (!migrated && MigrateVma.pfnOf(dst[i]) >= 0) {
+                    MigrateDevice.release(host, dst[i]);
+                }
             }
-            boolean compound = (s & MigrateVma.MIGRATE_PFN_COMPOUND) != 0;
-            boolean migrated = (s & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(dst[i]) >= 0;
-            int mapped = restore(host, pfn, compound, migrated ? MigrateVma.pfnOf(dst[i]) : -1, migrated);
-            if (migrated && mapped == 0) {
-                MigrateDevice.release(host, dst[i]); // every mapping went meanwhile
-            } else if (!migrated && MigrateVma.pfnOf(dst[i]) >= 0) {
-                MigrateDevice.release(host, dst[i]);
+        } finally {
+            CURRENT.remove();
+            for (AddressSpace mm : ev.locked()) {
+                mm.mmapReadUnlock();
             }
         }
     }

@@ -103,8 +103,8 @@ final class MigrateHuge {
             }
             dirty = PteLayout.isDirty(e);
             mem.decMapcount(pfn); // the migration entry maps nothing; the reference stays with the isolation
-        } else if (!isSelectedDevicePrivate(mm, args, e)) {
-            return true; // another owner's folio, or a migration already in flight
+        } else if (!isSelectedDevicePrivate(mm, args, e) || !host.deviceTryLock(pfn, Host.PMD_PAGES)) {
+            return true; // another owner's folio, or a migration already in flight (folio_trylock failed)
         }
         // set_pmd_migration_entry: soft-dirty kept, the dirty bit remembered
         pt.setPmd(va, PteLayout.toPmd(PteLayout.migrationEntry(pfn, write, dirty)) | (e & PteLayout.SOFT_DIRTY));
@@ -248,6 +248,9 @@ final class MigrateHuge {
             }
         } else if (migrated) {
             MigrateDevice.release(host, dstEntry); // the entry was zapped meanwhile: nothing to map
+        }
+        if (srcPfn >= Host.DEVICE_PFN_BASE) {
+            host.deviceUnlock(srcPfn, Host.PMD_PAGES);
         }
         if (migrated || !mapped) {
             // the source folio lost its mapping: drop what its entry held
