@@ -26,9 +26,12 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * move with the host's {@code migrate_vma_setup/pages/finalize}; contents are copied between
  * physical frames and device pages.
  *
- * <p>Allocation failure falls back as the kernel does: a 2 MiB block that cannot get a device
- * folio is migrated as 512 base pages, and a page that cannot get a device page stays in system
- * memory (its {@code dst} entry stays 0, so {@code migrate_vma_pages} leaves it alone).
+ * <p>Both directions ask for {@code MIGRATE_VMA_SELECT_COMPOUND}, as test_hmm does: a THP moves
+ * to a device folio mapped by one PMD-level device-private entry, and back to a new THP.
+ * Allocation failure falls back as the kernel does: a compound entry that cannot get a folio is
+ * migrated as 512 base pages (the host splits the source), and a page that cannot get a page
+ * stays where it is (its {@code dst} entry stays 0, so {@code migrate_vma_pages} leaves it
+ * alone).
  *
  * <h2>Assumptions and Guarantees</h2>
  * The caller holds no driver lock. Each migration holds the mmap read lock from setup to finalize
@@ -93,7 +96,11 @@ final class DeviceMigration {
         return new DeviceCommand(Errno.OK, cpages, 0);
     }
 
-    /** {@code HMM_DMIRROR_MIGRATE_TO_SYS}; cpages = pages moved to system memory. */
+    /**
+     * {@code HMM_DMIRROR_MIGRATE_TO_SYS} ({@code SELECT_DEVICE_PRIVATE | SELECT_COMPOUND}); cpages
+     * counts the {@code src} entries that moved, a 2 MiB folio once, as
+     * {@code dmirror_successful_migrated_pages} does.
+     */
     static DeviceCommand toSystem(DeviceMirror mirror, long start, long end) {
         MirrorDevice device = mirror.device();
         MirrorDriver driver = mirror.driver();
@@ -110,7 +117,7 @@ final class DeviceMigration {
                     return new DeviceCommand(Errno.EINVAL, cpages, 0);
                 }
                 long next = chunkEnd(driver, addr, Math.min(end, vma.end()));
-                cpages += migrateBack(device, mm, addr, next, null);
+                cpages += migrateBack(device, mm, addr, next, true);
                 addr = next;
             }
         } finally {
@@ -119,45 +126,72 @@ final class DeviceMigration {
         return new DeviceCommand(Errno.OK, cpages, 0);
     }
 
-    /** {@code dmirror_devmem_fault}: the CPU touched {@code devicePfn} at {@code addr}. */
+    /**
+     * {@code dmirror_devmem_fault}: the CPU touched {@code devicePfn} at {@code addr}. A page the CPU
+     * maps with a PMD-level entry moves with its whole 2 MiB folio ({@code vmf->pte} is NULL, so
+     * the driver migrates {@code PAGE_SIZE << order} with {@code SELECT_COMPOUND}); a page mapped
+     * by a PTE moves alone.
+     */
     static Errno toRam(MirrorDevice device, AddressSpace mm, long addr, long devicePfn) {
         long cpu = mm.pageTable().get(addr);
-        long size = PteLayout.isHuge(cpu) ? HUGE_SIZE : PAGE_SIZE;
+        boolean huge = PteLayout.isHuge(cpu);
+        long size = huge ? HUGE_SIZE : PAGE_SIZE;
         long start = addr & -size;
-        migrateBack(device, mm, start, start + size, null);
+        migrateBack(device, mm, start, start + size, huge);
         long after = mm.pageTable().get(addr);
         boolean stillThere = PteLayout.isDevicePrivate(after) && CpuMapping.pageAt(after, addr) == devicePfn;
         return stillThere ? Errno.ENOMEM : Errno.OK;
     }
 
-    /** Migrates this device's pages in {@code [start, end)} to system memory; returns pages moved. */
-    private static long migrateBack(MirrorDevice device, AddressSpace mm, long start, long end, DeviceMirror except) {
-        MigrateVma args = newArgs(start, end, device, MigrateVma.SELECT_DEVICE_PRIVATE);
+    /**
+     * Migrates this device's pages in {@code [start, end)} to system memory
+     * ({@code dmirror_devmem_fault_alloc_and_copy} between setup and pages); returns the
+     * {@code src} entries that migrated, as {@code dmirror_successful_migrated_pages} counts them
+     * (a 2 MiB folio once).
+     */
+    private static long migrateBack(MirrorDevice device, AddressSpace mm, long start, long end, boolean compound) {
+        MigrateVma args = newArgs(start, end, device, MigrateVma.SELECT_DEVICE_PRIVATE | (compound ? MigrateVma.SELECT_COMPOUND : 0));
         if (mm.migrateVmaSetup(args) != Errno.OK) {
             return 0;
         }
         PhysicalMemory memory = device.systemMemory();
         int n = args.npages();
         for (int i = 0; i < n; i++) {
+            args.dst[i] = 0;
+        }
+        for (int i = 0; i < n; ) {
             long src = args.src[i];
             long pfn = MigrateVma.pfnOf(src);
-            args.dst[i] = 0;
             if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) == 0 || pfn < 0 || !device.ownsPfn(pfn)) {
+                i++;
                 continue;
             }
-            long frame = memory.allocFrame();
-            if (frame == PhysicalMemory.NO_FRAME) {
-                continue; // the page stays on the device
+            long write = src & MigrateVma.MIGRATE_PFN_WRITE;
+            if ((src & MigrateVma.MIGRATE_PFN_COMPOUND) != 0) {
+                // HMM_DMIRROR_FLAG_FAIL_ALLOC makes the folio allocation fail; then base pages
+                long head = device.takeInjectedFailure() ? PhysicalMemory.NO_FRAME : memory.allocHuge();
+                if (head != PhysicalMemory.NO_FRAME) {
+                    for (int k = 0; k < HUGE_PAGES; k++) {
+                        device.copyToFrame(pfn + k, head + k);
+                    }
+                    args.dst[i] = MigrateVma.migratePfn(head) | MigrateVma.MIGRATE_PFN_COMPOUND | write;
+                } else {
+                    for (int k = 0; k < HUGE_PAGES; k++) {
+                        copyBack(device, memory, args, i + k, pfn + k, write);
+                    }
+                }
+                i += HUGE_PAGES;
+                continue;
             }
-            device.copyToFrame(pfn, frame);
-            args.dst[i] = MigrateVma.migratePfn(frame) | (src & MigrateVma.MIGRATE_PFN_WRITE);
+            copyBack(device, memory, args, i, pfn, write);
+            i++;
         }
         mm.migrateVmaPages(args);
         // dmirror_devmem_fault_finalize_and_map: the device stops using the pages that moved.
-        device.zapMirrors(mm, start, end, except, MmuNotifierEvent.MIGRATE);
+        device.zapMirrors(mm, start, end, null, MmuNotifierEvent.MIGRATE);
         long moved = 0;
         for (int i = 0; i < n; i++) {
-            if (args.dst[i] != 0 && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0) {
+            if (MigrateVma.pfnOf(args.src[i]) >= 0 && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && args.dst[i] != 0) {
                 moved++;
             }
         }
@@ -165,58 +199,63 @@ final class DeviceMigration {
         return moved;
     }
 
-    /** Models dmirror_migrate_alloc_and_copy: a device page per isolated system page, copied. */
+    /** One device page back into a new system frame; a page without a frame stays on the device. */
+    private static void copyBack(MirrorDevice device, PhysicalMemory memory, MigrateVma args, int i, long pfn, long write) {
+        long frame = memory.allocFrame();
+        if (frame != PhysicalMemory.NO_FRAME) {
+            device.copyToFrame(pfn, frame);
+            args.dst[i] = MigrateVma.migratePfn(frame) | write;
+        }
+    }
+
+    /**
+     * Models dmirror_migrate_alloc_and_copy: a device page per isolated system page, and a device
+     * folio per compound entry, falling back to 512 device pages when the folio allocation fails
+     * (as test_hmm does); contents copied, holes left zeroed.
+     */
     private static void allocAndCopyToDevice(MirrorDevice device, MigrateVma args, boolean vmaWrite) {
         int n = args.npages();
         for (int i = 0; i < n; i++) {
             args.dst[i] = 0;
         }
         for (int i = 0; i < n; ) {
-            if (hugeBlock(args, i)) {
-                long head = device.allocHuge();
-                if (head >= 0) {
-                    for (int k = 0; k < HUGE_PAGES; k++) {
-                        fill(device, args, i + k, head + k, vmaWrite);
-                    }
-                    i += HUGE_PAGES;
-                    continue;
-                }
-                // No device folio: fall back to base pages, as test_hmm does.
-            }
             long src = args.src[i];
             long spfn = MigrateVma.pfnOf(src);
-            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && spfn < DevicePteLayout.DEVICE_PFN_BASE) {
-                long dpfn = device.allocPage();
-                if (dpfn >= 0) {
-                    fill(device, args, i, dpfn, vmaWrite);
+            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) == 0 || spfn >= DevicePteLayout.DEVICE_PFN_BASE) {
+                i++;
+                continue;
+            }
+            if ((src & MigrateVma.MIGRATE_PFN_COMPOUND) != 0) {
+                long head = device.allocHuge();
+                for (int k = 0; k < HUGE_PAGES; k++) {
+                    long dpfn = head >= 0 ? head + k : device.allocPage();
+                    if (dpfn >= 0) {
+                        fill(device, args, i + k, spfn < 0 ? -1 : spfn + k, dpfn, (src & MigrateVma.MIGRATE_PFN_WRITE) != 0 || (spfn < 0 && vmaWrite));
+                    }
                 }
+                if (head >= 0) {
+                    // one compound destination at the head; the other entries stay 0
+                    args.dst[i] = (args.dst[i] | MigrateVma.MIGRATE_PFN_COMPOUND);
+                    for (int k = 1; k < HUGE_PAGES; k++) {
+                        args.dst[i + k] = 0;
+                    }
+                }
+                i += HUGE_PAGES;
+                continue;
+            }
+            long dpfn = device.allocPage();
+            if (dpfn >= 0) {
+                fill(device, args, i, spfn, dpfn, (src & MigrateVma.MIGRATE_PFN_WRITE) != 0 || (spfn < 0 && vmaWrite));
             }
             i++;
         }
     }
 
-    /** Whether pages {@code i .. i+511} are one aligned 2 MiB block of system pages all isolated. */
-    private static boolean hugeBlock(MigrateVma args, int i) {
-        long va = args.start + ((long) i << PAGE_SHIFT);
-        if ((va & (HUGE_SIZE - 1)) != 0 || i + HUGE_PAGES > args.npages()) {
-            return false;
-        }
-        for (int k = 0; k < HUGE_PAGES; k++) {
-            long src = args.src[i + k];
-            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) == 0 || MigrateVma.pfnOf(src) >= DevicePteLayout.DEVICE_PFN_BASE) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void fill(MirrorDevice device, MigrateVma args, int i, long dpfn, boolean vmaWrite) {
-        long src = args.src[i];
-        long spfn = MigrateVma.pfnOf(src);
+    /** Copies system page {@code spfn} (or nothing for a hole, -1: the device page is zeroed) into {@code dpfn} and sets dst[i]. */
+    private static void fill(MirrorDevice device, MigrateVma args, int i, long spfn, long dpfn, boolean write) {
         if (spfn >= 0) {
             device.copyFromFrame(spfn, dpfn);
-        } // else an empty page: the device page is already zeroed
-        boolean write = (src & MigrateVma.MIGRATE_PFN_WRITE) != 0 || (spfn < 0 && vmaWrite);
+        }
         args.dst[i] = MigrateVma.migratePfn(dpfn) | (write ? MigrateVma.MIGRATE_PFN_WRITE : 0);
     }
 
@@ -243,6 +282,12 @@ final class DeviceMigration {
                 long dpfn = MigrateVma.pfnOf(dst);
                 long cpu = mm.pageTable().get(va);
                 boolean current = live && PteLayout.isDevicePrivate(cpu) && CpuMapping.pageAt(cpu, va) == dpfn;
+                if ((dst & MigrateVma.MIGRATE_PFN_COMPOUND) != 0) {
+                    // a device folio the CPU maps with one PMD-level entry: one 2 MiB device leaf
+                    boolean whole = current && PteLayout.isHuge(cpu);
+                    pt.setHuge(va, whole ? DevicePteLayout.huge(DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false)) : 0);
+                    continue;
+                }
                 pt.set(va, current ? DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false) : 0);
             }
             driver.tlb().flushRange(args.start, args.end);

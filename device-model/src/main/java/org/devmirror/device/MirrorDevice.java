@@ -162,6 +162,20 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     }
 
     /**
+     * Consumes a pending {@link #failNextAllocation()} for a system folio allocation (the migration
+     * back of a device folio), as {@code HMM_DMIRROR_FLAG_FAIL_ALLOC} fails whichever allocation
+     * of the driver comes first.
+     */
+    boolean takeInjectedFailure() {
+        lock.lock();
+        try {
+            return memory.takeInjectedFailure();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Fault injection at every device-memory allocation point: {@code hook.test(serial)} is asked
      * before each device page or device folio allocation, with the serial counted by
      * {@link #allocationCount()}; {@code true} fails it. {@code null} removes the hook. The hook

@@ -21,7 +21,10 @@ import org.devmirror.notifier.IntervalNotifier;
  *   <li>a present page: its PFN with VALID, plus WRITE if the entry is writable; the zero page is
  *       VALID read-only; a page inside a 2 MiB leaf also carries map order 9;</li>
  *   <li>a device-private page whose pagemap owner is {@code devPrivateOwner}: its device PFN with
- *       VALID[|WRITE], never faulted;</li>
+ *       VALID[|WRITE], never faulted; mapped by a PMD-level device-private entry it also carries
+ *       map order 9 ({@code hmm_vma_handle_absent_pmd});</li>
+ *   <li>a PMD-level device-private entry of another owner: faulted when requested, else ERROR
+ *       (the PTE-level entry reports 0: the kernel treats the two levels differently);</li>
  *   <li>nothing mapped, a swap entry, another device's page, a device-exclusive entry, a PROT_NONE
  *       entry: 0 ("faultable"), or faulted when requested;</li>
  *   <li>no VMA, or a VMA without read permission: ERROR, or EFAULT when a fault was requested;</li>
@@ -166,6 +169,14 @@ public final class RangeFault {
                 addr = blockEnd;
                 continue;
             }
+            if (PteLayout.isHuge(e)) {
+                long r = absentPmd(mm, vma, range, addr, blockEnd, e);
+                if (r != blockEnd) {
+                    return r;
+                }
+                addr = blockEnd;
+                continue;
+            }
             for (int j = 0; j < n; j++, addr += PAGE) {
                 e = entries[j];
                 int i = index(start, addr);
@@ -205,6 +216,46 @@ public final class RangeFault {
             }
         }
         return vEnd;
+    }
+
+    /**
+     * {@code hmm_vma_handle_absent_pmd} and the PMD migration-entry case of {@code hmm_vma_walk_pmd}
+     * for {@code [addr, blockEnd)} under the PMD-level non-present entry {@code e}: a device-private
+     * folio of the caller's owner is reported as it is (VALID, WRITE if writable, map order 9, every
+     * page's PFN filled in); a migration entry waits and walks again if a fault is wanted, else
+     * reports 0; anything else (another owner's folio) is faulted when a fault is wanted and
+     * reported ERROR otherwise.
+     *
+     * @return blockEnd when done, addr to walk again, or -errno
+     */
+    private static long absentPmd(AddressSpace mm, Vma vma, HmmRange range, long addr, long blockEnd, long e) {
+        long start = range.start();
+        if (PteLayout.isMigration(e)) {
+            if (needFaultAny(range, addr, blockEnd)) {
+                Thread.onSpinWait(); // pmd_migration_entry_wait, then -EBUSY: walk again from here
+                return addr;
+            }
+            fill(range, addr, blockEnd, 0);
+            return blockEnd;
+        }
+        if (PteLayout.isDevicePrivate(e) && isOwnDevicePage(mm, range, PteLayout.pfn(e))) {
+            long cpu = HmmPfn.VALID | ORDER_PMD | (PteLayout.isWrite(e) ? HmmPfn.WRITE : 0);
+            long pfn = PteLayout.pfn(e) + ((addr & (PMD_SIZE - 1)) >>> Host.PAGE_SHIFT);
+            for (long a = addr; a < blockEnd; a += PAGE, pfn++) {
+                int i = index(start, a);
+                range.setPfn(i, (range.pfn(i) & HmmPfn.INOUT_FLAGS) | pfn | cpu);
+            }
+            return blockEnd;
+        }
+        int need = 0;
+        for (long a = addr; a < blockEnd; a += PAGE) {
+            need |= needFault(request(range, index(start, a)), 0);
+        }
+        if (need != 0) {
+            return PteLayout.isDevicePrivate(e) ? faultRange(mm, vma, addr, blockEnd, need) : -Errno.EFAULT.code();
+        }
+        fill(range, addr, blockEnd, HmmPfn.ERROR);
+        return blockEnd;
     }
 
     private static boolean isOwnDevicePage(AddressSpace mm, HmmRange range, long pfn) {

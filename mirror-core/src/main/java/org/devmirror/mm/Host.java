@@ -55,8 +55,14 @@ public final class Host implements AutoCloseable {
     // next free device pfn; guarded by this
     private long nextDevicePfn = DEVICE_PFN_BASE;
 
-    /** One {@code memremap_pages} registration. */
-    private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs) {}
+    /**
+     * One {@code memremap_pages} registration. {@code anon} and {@code index} are each device
+     * page's {@code folio->mapping} and {@code folio->index} ({@code folio_add_new_anon_rmap}):
+     * written before the entry that maps the page is published, read by
+     * {@code migrate_device_range}'s reverse-map walk; stale for pages no entry names.
+     */
+    private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs, AnonVma[] anon, long[] index,
+            AtomicIntegerArray locked) {}
 
     /** Boots a machine with the given configuration. */
     public Host(HostConfig config) {
@@ -148,7 +154,8 @@ public final class Host implements AutoCloseable {
             nextDevicePfn = (base + nrPages + PMD_PAGES - 1) & -PMD_PAGES;
             Pagemap[] old = pagemaps;
             Pagemap[] n = Arrays.copyOf(old, old.length + 1);
-            n[old.length] = new Pagemap(pgmap, base, nrPages, new AtomicIntegerArray((int) nrPages));
+            n[old.length] = new Pagemap(pgmap, base, nrPages, new AtomicIntegerArray((int) nrPages), new AnonVma[(int) nrPages],
+                    new long[(int) nrPages], new AtomicIntegerArray((int) nrPages));
             pagemaps = n; // volatile write: publishes the registration to pagemapOf
             return base;
         }
@@ -185,6 +192,76 @@ public final class Host implements AutoCloseable {
         p.refs.incrementAndGet((int) (pfn - p.base));
     }
 
+    /**
+     * One more page-table entry names each of the {@code nr} device pages from {@code pfn}: a
+     * PMD-level device-private entry holds one reference per page, so splitting it into PTEs
+     * moves no count.
+     */
+    void deviceGet(long pfn, int nr) {
+        for (int i = 0; i < nr; i++) {
+            deviceGet(pfn + i);
+        }
+    }
+
+    /**
+     * {@code folio_add_new_anon_rmap} for the {@code nr} device pages from {@code pfn}, about to be
+     * mapped by a private anonymous VMA of family {@code anon} at linear index {@code idx} onwards.
+     */
+    void setDeviceAnon(long pfn, int nr, AnonVma anon, long idx) {
+        Pagemap p = checkedPagemap(pfn);
+        for (int i = 0; i < nr; i++) {
+            p.anon[(int) (pfn + i - p.base)] = anon;
+            p.index[(int) (pfn + i - p.base)] = idx + i;
+        }
+    }
+
+    /**
+     * {@code folio_trylock} on the {@code nr} device pages from {@code pfn}, all or none: a
+     * migration holds them locked from collection to finalize, so two migrations (one by virtual
+     * address, one by pfn) never claim the same page.
+     *
+     * @return true if this call locked all of them
+     */
+    boolean deviceTryLock(long pfn, int nr) {
+        Pagemap p = checkedPagemap(pfn);
+        for (int i = 0; i < nr; i++) {
+            if (!p.locked.compareAndSet((int) (pfn + i - p.base), 0, 1)) {
+                for (int j = 0; j < i; j++) {
+                    p.locked.set((int) (pfn + j - p.base), 0);
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code folio_unlock} of the {@code nr} device pages from {@code pfn}. */
+    void deviceUnlock(long pfn, int nr) {
+        Pagemap p = checkedPagemap(pfn);
+        for (int i = 0; i < nr; i++) {
+            p.locked.set((int) (pfn + i - p.base), 0);
+        }
+    }
+
+    /** The fork family whose VMAs map device page {@code pfn}. */
+    AnonVma deviceAnonOf(long pfn) {
+        Pagemap p = checkedPagemap(pfn);
+        return p.anon[(int) (pfn - p.base)];
+    }
+
+    /** The linear page index at which device page {@code pfn} is mapped. */
+    long deviceIndexOf(long pfn) {
+        Pagemap p = checkedPagemap(pfn);
+        return p.index[(int) (pfn - p.base)];
+    }
+
+    /** {@link #devicePut(long)} for each of the {@code nr} device pages from {@code pfn}. */
+    void devicePut(long pfn, int nr) {
+        for (int i = 0; i < nr; i++) {
+            devicePut(pfn + i);
+        }
+    }
+
     /** One page-table entry less names device page {@code pfn}; the last one frees it. */
     void devicePut(long pfn) {
         Pagemap p = checkedPagemap(pfn);
@@ -204,6 +281,31 @@ public final class Host implements AutoCloseable {
             throw new IllegalArgumentException("pfn=0x" + Long.toHexString(pfn) + " is not a registered device page");
         }
         return p;
+    }
+
+    /**
+     * {@code migrate_device_range}: collects the device pages {@code [startPfn, startPfn + npages)}
+     * that some page-table entry names, with no VMA or address space given, and unmaps them for
+     * migration to system memory; see {@link MigrateDeviceRange}. {@code src} gets one entry per
+     * pfn as {@link MigrateVma#src} does.
+     */
+    public void migrateDeviceRange(long[] src, long startPfn, int npages) {
+        MigrateDeviceRange.range(this, src, startPfn, npages);
+    }
+
+    /** {@code migrate_device_pfns}: as {@link #migrateDeviceRange} for the pfns listed in {@code src[0..npages)}. */
+    public void migrateDevicePfns(long[] src, int npages) {
+        MigrateDeviceRange.pfns(this, src, npages);
+    }
+
+    /** {@code migrate_device_pages}: confirms which collected pages have a destination in {@code dst}. */
+    public void migrateDevicePages(long[] src, long[] dst, int npages) {
+        MigrateDeviceRange.pages(this, src, dst, npages);
+    }
+
+    /** {@code migrate_device_finalize}: maps the destinations of the pages that moved, restores the others. */
+    public void migrateDeviceFinalize(long[] src, long[] dst, int npages) {
+        MigrateDeviceRange.finalizeMigration(this, src, dst, npages);
     }
 
     /** Exits every address space and frees physical memory and swap. */

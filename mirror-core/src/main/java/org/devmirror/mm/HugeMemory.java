@@ -68,7 +68,7 @@ final class HugeMemory {
         return splitPmd(mm, mm.vmaAt(haddr), haddr);
     }
 
-    /** Splits every PMD leaf in {@code [start, end)} (migration collects 4 KiB pages). */
+    /** Splits every PMD leaf and PMD-level device-private entry in {@code [start, end)}. */
     static Errno splitAll(AddressSpace mm, Vma vma, long start, long end) {
         CpuPageTable pt = mm.pageTable();
         for (long h = UserRange.pmdFloor(start); h < end; h += Host.PMD_SIZE) {
@@ -83,7 +83,8 @@ final class HugeMemory {
     }
 
     /**
-     * {@code __split_huge_pmd}: replaces the leaf at haddr by 512 PTEs (CLEAR over the 2 MiB).
+     * {@code __split_huge_pmd}: replaces the leaf (or the PMD-level device-private entry, see
+     * {@link #splitEntryPmd}) at haddr by 512 PTEs (CLEAR over the 2 MiB).
      *
      * @return OK (also when there is no leaf), or ENOMEM when a shared folio could not be copied
      *         (nothing changed)
@@ -92,7 +93,11 @@ final class HugeMemory {
         CpuPageTable pt = mm.pageTable();
         PhysicalMemory mem = mm.host().memory();
         long e = pt.getPmd(haddr);
-        if (!PteLayout.isHuge(e) || !PteLayout.isPresent(e)) {
+        if (!PteLayout.isHuge(e)) {
+            return Errno.OK;
+        }
+        if (!PteLayout.isPresent(e)) {
+            splitEntryPmd(mm, haddr, e);
             return Errno.OK;
         }
         long head = PteLayout.pfn(e);
@@ -134,6 +139,30 @@ final class HugeMemory {
                 mem.put(head);
             }
             return Errno.OK;
+        } finally {
+            mm.ptl.unlock();
+            mm.notify.end(slot);
+        }
+    }
+
+    /**
+     * {@code __split_huge_pmd} of a PMD-level device-private or migration entry: CLEAR over the
+     * 2 MiB, then 512 PTE entries of the same kind naming the folio's pages in turn. The device
+     * pages keep the references the PMD entry held for each of them; a migrating folio is split by
+     * its migration ({@code migrate_vma_split_unmapped_folio}), not here.
+     */
+    static void splitEntryPmd(AddressSpace mm, long haddr, long e) {
+        CpuPageTable pt = mm.pageTable();
+        int slot = mm.notify.start(MmuNotifierEvent.CLEAR, haddr, haddr + Host.PMD_SIZE, null);
+        mm.ptl.lock();
+        try {
+            if (pt.getPmd(haddr) != e) {
+                return; // raced with a fault or a finalize; the caller looks again
+            }
+            pt.setPmd(haddr, 0);
+            for (int i = 0; i < Host.PMD_PAGES; i++) {
+                pt.set(haddr + ((long) i << Host.PAGE_SHIFT), PteLayout.subpageEntry(e, i));
+            }
         } finally {
             mm.ptl.unlock();
             mm.notify.end(slot);

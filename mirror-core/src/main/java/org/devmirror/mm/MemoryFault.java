@@ -12,7 +12,8 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * {@code do_cow_fault} and {@code do_shared_fault} for file and shmem pages,
  * {@code do_wp_page} (reuse an exclusive page, make a shared page writable, or copy:
  * {@code wp_page_copy} raises CLEAR over the page), {@code do_swap_page} (read back from swap;
- * a device-private entry calls the pagemap's {@code migrate_to_ram}; a device-exclusive entry is
+ * a device-private entry, or a PMD-level one ({@code do_huge_pmd_device_private}), calls the
+ * pagemap's {@code migrate_to_ram}; a device-exclusive entry is
  * restored with CLEAR), and the wait on a migration entry.
  *
  * <h2>Locking</h2>
@@ -387,7 +388,9 @@ final class MemoryFault {
             case PteLayout.TYPE_SWAP:
                 return swapIn(mm, vma, addr, e);
             case PteLayout.TYPE_DEVICE_PRIVATE: {
-                long devPfn = PteLayout.pfn(e);
+                // do_huge_pmd_device_private hands migrate_to_ram the page touched (vmf->page) with
+                // vmf->pte NULL: the driver may then move the whole folio.
+                long devPfn = PteLayout.pfn(e) + (PteLayout.isHuge(e) ? (addr >>> Host.PAGE_SHIFT) & (Host.PMD_PAGES - 1) : 0);
                 DevicePagemap pgmap = mm.host().pagemapOf(devPfn);
                 if (pgmap == null) {
                     return Errno.EFAULT;

@@ -15,9 +15,11 @@ import org.devmirror.notifier.MmuNotifierEvent;
  *
  * <p>What is selected: with {@code SELECT_SYSTEM}, empty entries and zero pages of private
  * anonymous VMAs and anonymous pages mapped only here; with {@code SELECT_DEVICE_PRIVATE},
- * device-private pages whose pagemap owner is the caller's. THPs are split first (a CLEAR over
- * the 2 MiB; devmirror migrates 4 KiB pages and ignores {@code SELECT_COMPOUND}). Pages shared
- * with a fork relative, page-cache pages, swap and device-exclusive entries stay.
+ * device-private pages whose pagemap owner is the caller's. With {@code SELECT_COMPOUND} a
+ * 2 MiB block the range covers whole moves as one folio ({@link MigrateHuge}); otherwise THP
+ * leaves and PMD-level device-private entries are split first (a CLEAR over the 2 MiB) and move
+ * as 4 KiB pages. Pages shared with a fork relative, page-cache pages, swap and device-exclusive
+ * entries stay.
  *
  * <p>References: a collected system page keeps the reference of the entry it replaced until
  * finalize; a RAM destination's allocation reference becomes its mapping's; a device
@@ -40,7 +42,7 @@ final class MigrateDevice {
         if (vma == null || args.end > vma.end) {
             return Errno.EINVAL;
         }
-        Errno r = HugeMemory.splitAll(mm, vma, args.start, args.end);
+        Errno r = MigrateHuge.splitUncollectable(mm, vma, args);
         if (!r.isOk()) {
             return r;
         }
@@ -61,14 +63,27 @@ final class MigrateDevice {
         }
         mm.ptl.lock();
         try {
-            for (int i = 0; i < n; i++) {
-                collectOne(mm, vma, args, i);
+            for (int i = 0; i < n; ) {
+                i += MigrateHuge.collectPmd(mm, vma, args, i) ? Host.PMD_PAGES : collectPte(mm, vma, args, i);
             }
         } finally {
             mm.ptl.unlock();
             mm.notify.end(slot);
         }
         return Errno.OK;
+    }
+
+    /**
+     * {@code migrate_vma_collect_pmd} for the page-table entries from entry {@code i} to the end of
+     * its 2 MiB block (or of the range), under the page-table lock; returns how many it collected.
+     */
+    private static int collectPte(AddressSpace mm, Vma vma, MigrateVma args, int i) {
+        long va = args.start + ((long) i << Host.PAGE_SHIFT);
+        int n = (int) Math.min(args.npages() - i, (UserRange.pmdFloor(va) + Host.PMD_SIZE - va) >>> Host.PAGE_SHIFT);
+        for (int k = 0; k < n; k++) {
+            collectOne(mm, vma, args, i + k);
+        }
+        return n;
     }
 
     /** {@code migrate_vma_collect_pmd} for one page, under the page-table lock. */
@@ -95,8 +110,9 @@ final class MigrateDevice {
             mem.decMapcount(pfn); // the migration entry maps nothing; the reference stays with the isolation
         } else if (PteLayout.isDevicePrivate(e)) {
             DevicePagemap pgmap = host.pagemapOf(pfn);
-            if ((args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0 || pgmap == null || pgmap.owner() != args.pgmapOwner) {
-                return;
+            if ((args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0 || pgmap == null || pgmap.owner() != args.pgmapOwner
+                    || !host.deviceTryLock(pfn, 1)) {
+                return; // not selected, or another migration holds the page (folio_trylock failed)
             }
         } else {
             return;
@@ -119,35 +135,45 @@ final class MigrateDevice {
         long firstHole = -1;
         long lastHole = -1;
         for (int i = 0; i < n; i++) {
-            if ((args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(args.src[i]) < 0 && MigrateVma.pfnOf(args.dst[i]) >= 0) {
+            long src = args.src[i];
+            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(src) < 0 && MigrateVma.pfnOf(args.dst[i]) >= 0) {
                 long va = args.start + ((long) i << Host.PAGE_SHIFT);
                 if (firstHole < 0) {
                     firstHole = va;
                 }
-                lastHole = va + Host.PAGE_SIZE;
+                lastHole = va + ((src & MigrateVma.MIGRATE_PFN_COMPOUND) != 0 ? Host.PMD_SIZE : Host.PAGE_SIZE);
             }
         }
         int slot = firstHole >= 0 ? mm.notify.start(MmuNotifierEvent.MIGRATE, firstHole, lastHole, args.pgmapOwner) : MmuNotify.OFF;
         args.pagesDone = true;
-        mm.ptl.lock();
         try {
-            for (int i = 0; i < n; i++) {
-                pageOne(mm, vma, args, i);
+            for (int i = 0; i < n; ) {
+                int done = MigrateHuge.pagesCompound(mm, vma, args, i);
+                if (done > 0) {
+                    i += done;
+                    continue;
+                }
+                mm.ptl.lock();
+                try {
+                    pageOne(mm, vma, args, i);
+                } finally {
+                    mm.ptl.unlock();
+                }
+                i++;
             }
         } finally {
-            mm.ptl.unlock();
             mm.notify.end(slot);
         }
     }
 
     /** {@code migrate_vma_pages} for one page, under the page-table lock. */
-    private static void pageOne(AddressSpace mm, Vma vma, MigrateVma args, int i) {
+    static void pageOne(AddressSpace mm, Vma vma, MigrateVma args, int i) {
         if ((args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) == 0) {
             return;
         }
         long dst = MigrateVma.pfnOf(args.dst[i]);
-        if (dst < 0) {
-            args.src[i] &= ~MigrateVma.MIGRATE_PFN_MIGRATE;
+        if (dst < 0 || (args.dst[i] & MigrateVma.MIGRATE_PFN_COMPOUND) != 0) {
+            args.src[i] &= ~MigrateVma.MIGRATE_PFN_MIGRATE; // no page, or a folio for a single page
             return;
         }
         Host host = mm.host();
@@ -169,6 +195,7 @@ final class MigrateDevice {
         }
         boolean write = vma.canWrite();
         if (dstDevice) {
+            host.setDeviceAnon(dst, 1, vma.anonVma, vma.linearIndex(va));
             host.deviceGet(dst);
             pt.set(va, PteLayout.devicePrivateEntry(dst, write) | PteLayout.SOFT_DIRTY);
         } else {
@@ -188,7 +215,11 @@ final class MigrateDevice {
         mm.ptl.lock();
         try {
             for (int i = 0; i < n; i++) {
-                finalizeOne(mm, vma, args, i);
+                if ((args.src[i] & MigrateVma.MIGRATE_PFN_COMPOUND) != 0) {
+                    MigrateHuge.finalizeCompound(mm, vma, args, i);
+                } else {
+                    finalizeOne(mm, vma, args, i);
+                }
             }
         } finally {
             mm.ptl.unlock();
@@ -206,7 +237,7 @@ final class MigrateDevice {
         boolean migrate = args.pagesDone && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0;
         if (src < 0) {
             if (dst >= 0 && !migrate) {
-                release(host, dst); // a hole that was not filled; a filled one's page is mapped now
+                release(host, args.dst[i]); // a hole that was not filled; a filled one's page is mapped now
             }
             return;
         }
@@ -219,6 +250,7 @@ final class MigrateDevice {
             boolean write = PteLayout.isWrite(e);
             if (target >= Host.DEVICE_PFN_BASE) {
                 if (migrated) {
+                    host.setDeviceAnon(target, 1, vma.anonVma, vma.linearIndex(va));
                     host.deviceGet(target);
                 }
                 pt.set(va, PteLayout.devicePrivateEntry(target, write) | (e & PteLayout.SOFT_DIRTY));
@@ -234,7 +266,10 @@ final class MigrateDevice {
                         | (write ? PteLayout.WRITE : 0) | (dirty ? PteLayout.DIRTY : 0)));
             }
         } else if (migrated) {
-            release(host, dst); // the entry was zapped meanwhile: nothing to map
+            release(host, args.dst[i]); // the entry was zapped meanwhile: nothing to map
+        }
+        if (src >= Host.DEVICE_PFN_BASE) {
+            host.deviceUnlock(src, 1);
         }
         if (migrated || !mapped) {
             // the source lost its mapping: drop the reference its entry held
@@ -245,17 +280,24 @@ final class MigrateDevice {
             }
         }
         if (!migrated && dst >= 0) {
-            release(host, dst);
+            release(host, args.dst[i]);
         }
     }
 
-    /** Releases an unused destination page. */
-    private static void release(Host host, long pfn) {
+    /**
+     * Releases an unused destination: its page, or with {@code MIGRATE_PFN_COMPOUND} its 2 MiB
+     * folio (each device page of it, or the system folio's one reference).
+     */
+    static void release(Host host, long dstEntry) {
+        long pfn = MigrateVma.pfnOf(dstEntry);
         DevicePagemap pgmap = host.pagemapOf(pfn);
-        if (pgmap != null) {
-            pgmap.pageFree(pfn);
-        } else {
-            host.memory().put(pfn);
+        int nr = pgmap != null && (dstEntry & MigrateVma.MIGRATE_PFN_COMPOUND) != 0 ? Host.PMD_PAGES : 1;
+        for (int k = 0; k < nr; k++) {
+            if (pgmap != null) {
+                pgmap.pageFree(pfn + k);
+            } else {
+                host.memory().put(pfn);
+            }
         }
     }
 

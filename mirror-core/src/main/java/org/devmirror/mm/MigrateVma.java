@@ -14,6 +14,13 @@ package org.devmirror.mm;
  * {@code dst[i] = migratePfn(newPfn)} and calls {@link AddressSpace#migrateVmaPages} and
  * {@link AddressSpace#migrateVmaFinalize}.
  *
+ * <p>With {@link #SELECT_COMPOUND}, a 2 MiB folio (or an empty 2 MiB block) the range covers
+ * whole is collected as one entry: {@code src[i]} carries {@link #MIGRATE_PFN_COMPOUND} and names
+ * the head page, the 511 entries after it are 0, and it counts once in {@link #cpages}. The driver
+ * answers with a 2 MiB destination folio ({@code dst[i] = migratePfn(head) | MIGRATE_PFN_COMPOUND})
+ * or, when it cannot get one, with 512 base pages in {@code dst[i..i+511]}; the host then splits
+ * the source (mm/migrate_device.c, {@code migrate_vma_split_unmapped_folio}).
+ *
  * <h2>Assumptions and Guarantees</h2>
  * Used by one thread, which holds the address space's mmap read lock from setup to finalize.
  */
@@ -33,7 +40,7 @@ public final class MigrateVma {
     public static final int SELECT_SYSTEM = 1;
     /** {@code MIGRATE_VMA_SELECT_DEVICE_PRIVATE}: collect device-private pages of {@link #pgmapOwner}. */
     public static final int SELECT_DEVICE_PRIVATE = 2;
-    /** {@code MIGRATE_VMA_SELECT_COMPOUND}: collect 2 MiB folios whole (devmirror splits them instead). */
+    /** {@code MIGRATE_VMA_SELECT_COMPOUND}: collect 2 MiB folios (and empty 2 MiB blocks) whole. */
     public static final int SELECT_COMPOUND = 8;
 
     /** First byte of the range, page aligned. */
@@ -48,7 +55,7 @@ public final class MigrateVma {
     public Object pgmapOwner;
     /** {@code SELECT_*} bits. */
     public int flags;
-    /** Pages isolated by setup (and still migrating after pages). */
+    /** Entries isolated by setup: pages and holes, a compound entry once. */
     public long cpages;
     // set by migrateVmaPages, cleared by migrateVmaFinalize: whether MIGRATE bits were confirmed
     boolean pagesDone;

@@ -69,7 +69,7 @@ final class Zap {
                 mem.put(pfn);
             }
             case PteLayout.TYPE_SWAP -> host.swap().freeSlot(PteLayout.swapSlot(e));
-            case PteLayout.TYPE_DEVICE_PRIVATE -> host.devicePut(PteLayout.pfn(e));
+            case PteLayout.TYPE_DEVICE_PRIVATE -> host.devicePut(PteLayout.pfn(e), PteLayout.isHuge(e) ? Host.PMD_PAGES : 1);
             case PteLayout.TYPE_DEVICE_EXCLUSIVE -> {
                 long pfn = PteLayout.pfn(e);
                 mem.decMapcount(pfn);

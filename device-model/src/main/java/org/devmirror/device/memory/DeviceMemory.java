@@ -58,8 +58,8 @@ public final class DeviceMemory implements AutoCloseable {
     private final int[] partialNext;
     private final int[] partialPrev;
     private long usedPages;
-    /** Set by failNextAllocation; consumed by the next allocPage or allocHuge. */
-    private boolean failNext;
+    /** Failures asked for by failNextAllocation and not yet consumed, one per allocation. */
+    private int failNext;
     /** allocPage/allocHuge calls so far, failed ones included: the serial the failure hook is asked with. */
     private long allocations;
     /** Asked with each allocation's serial before it is tried; true fails it. Null: no injection. */
@@ -184,10 +184,27 @@ public final class DeviceMemory implements AutoCloseable {
         freeBlocks[freeTop++] = block;
     }
 
-    /** The next {@link #allocPage()} or {@link #allocHuge()} fails once (HMM_DMIRROR_FLAGS FAIL_ALLOC). */
+    /**
+     * The next {@link #allocPage()} or {@link #allocHuge()} fails once (HMM_DMIRROR_FLAGS
+     * FAIL_ALLOC); called n times, the next n allocations fail.
+     */
     public void failNextAllocation() {
         checkOpen();
-        failNext = true;
+        failNext++;
+    }
+
+    /**
+     * Consumes a pending {@link #failNextAllocation()} without allocating, for an allocation the
+     * device makes elsewhere: test_hmm's {@code HMM_DMIRROR_FLAG_FAIL_ALLOC} also fails the system
+     * folio allocation of a migration back to system memory. True if one was pending.
+     */
+    public boolean takeInjectedFailure() {
+        checkOpen();
+        if (failNext == 0) {
+            return false;
+        }
+        failNext--;
+        return true;
     }
 
     /**
@@ -312,8 +329,8 @@ public final class DeviceMemory implements AutoCloseable {
     // Every call takes a serial, failed or not, so a hook sees the same serials when a run is repeated.
     private boolean injectedFailure() {
         long serial = allocations++;
-        if (failNext) {
-            failNext = false;
+        if (failNext > 0) {
+            failNext--;
             return true;
         }
         LongPredicate hook = failureHook;

@@ -124,6 +124,16 @@ class DeviceMemoryTest {
     }
 
     @Test
+    void failNextAllocationTwiceFailsTheNextTwo() {
+        memory.failNextAllocation();
+        memory.failNextAllocation();
+        assertEquals(NO_PAGE, memory.allocHuge());
+        assertTrue(memory.takeInjectedFailure(), "the second failure is still pending");
+        assertFalse(memory.takeInjectedFailure());
+        assertTrue(memory.allocPage() >= 0);
+    }
+
+    @Test
     void failureHookFailsExactlyTheChosenAllocation() {
         // Step 1: fail the third allocation call (serial 2), small or huge alike.
         long base = memory.allocationCount();

@@ -60,6 +60,11 @@ public enum BenchProfile {
         static final List<String> HOST_OPS = List.of("NoSubscriberBench");
         static final List<String> BATCHED = List.of("ReleaseInvalidateBench");
         static final List<String> REPLAY = List.of("ReplayBench");
+        /**
+         * Single-shot calls of milliseconds (hmm-tests.c benchmark_thp_migration: migrations of
+         * up to 64 MiB each way): the kernel test's warm-up and five timed calls.
+         */
+        static final List<String> MIGRATION = List.of("ThpMigrationBench");
 
         private Groups() {}
     }
@@ -90,6 +95,7 @@ public enum BenchProfile {
                 new BenchSelection(Groups.AVERAGE_TIME, Map.of(), new Timing(5, 200, 5, 200)),
                 new BenchSelection(Groups.HOST_OPS, Map.of(), new Timing(10, 500, 5, 300)),
                 new BenchSelection(Groups.BATCHED, Map.of(), Timing.singleShot(100, 100)),
-                new BenchSelection(Groups.REPLAY, Map.of(), Timing.singleShot(2, 5)));
+                new BenchSelection(Groups.REPLAY, Map.of(), Timing.singleShot(2, 5)),
+                new BenchSelection(Groups.MIGRATION, Map.of(), Timing.singleShot(3, 5)));
     }
 }

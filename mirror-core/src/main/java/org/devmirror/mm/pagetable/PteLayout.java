@@ -177,6 +177,22 @@ public final class PteLayout {
         return entry | HUGE;
     }
 
+    /**
+     * The PTE-level entry for page {@code index} (0..511) of a PMD-level migration or
+     * device-private entry, as {@code __split_huge_pmd_locked} writes it: same kind, writable and
+     * dirty bits and soft-dirty, PFN {@code head + index}.
+     */
+    public static long subpageEntry(long pmdEntry, int index) {
+        int t = type(pmdEntry);
+        if ((t != TYPE_MIGRATION && t != TYPE_DEVICE_PRIVATE) || !isHuge(pmdEntry)) {
+            throw new IllegalArgumentException("pmdEntry=0x" + Long.toHexString(pmdEntry) + " is not a PMD-level migration or device-private entry");
+        }
+        if (index < 0 || index >= PMD_PFN_ALIGN) {
+            throw new IllegalArgumentException("index=" + index + " is outside 0.." + (PMD_PFN_ALIGN - 1));
+        }
+        return (pmdEntry & ~(HUGE | PFN_MASK)) | ((pfn(pmdEntry) + index) << PFN_SHIFT);
+    }
+
     // ---- modifiers (pte_mkwrite and friends) ------------------------------------------------
 
     /** {@code pte_mkwrite}; on a migration or device entry sets its writable bit. */
