@@ -65,8 +65,7 @@ final class ExpectationParser {
                 return code;
             }
         }
-        throw new LineError(token, "bad result code '" + token
-                + "' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY or EINVAL)");
+        throw new LineError(token, "bad result code '" + token + "' (expected one of " + Errno.names() + ")");
     }
 
     /** {@code expect snapshot [DEV] ADDR SIZE = BYTE[*N] ...}. */

@@ -19,17 +19,40 @@ final class Zap {
 
     /** Clears {@code [start, end)} of {@code vma} (the range lies inside the VMA). */
     static void range(AddressSpace mm, Vma vma, long start, long end) {
+        range(mm, vma, start, end, true);
+    }
+
+    /**
+     * As {@link #range(AddressSpace, Vma, long, long)}; with {@code evenCows} false (the
+     * {@code zap_details} of a hole punch) only page-cache pages and the zero page go: anonymous
+     * pages (a private mapping's copy-on-write copies, on RAM, swap, device or poisoned) stay, as
+     * {@code should_zap_folio} and {@code should_zap_cows} decide.
+     */
+    static void range(AddressSpace mm, Vma vma, long start, long end, boolean evenCows) {
         Host host = mm.host();
         PageWalk walk = PageWalk.over(mm.pageTable(), start, end);
         mm.ptl.lock();
         try {
             while (walk.next()) {
-                walk.set(0);
-                dropEntry(host, vma, walk.entry());
+                long e = walk.entry();
+                if (evenCows || !isCow(host, e)) {
+                    walk.set(0);
+                    dropEntry(host, vma, e);
+                }
             }
         } finally {
             mm.ptl.unlock();
         }
+    }
+
+    /** Whether entry e holds an anonymous page (or a swapped or poisoned one), which a hole punch keeps. */
+    private static boolean isCow(Host host, long e) {
+        return switch (PteLayout.type(e)) {
+            case PteLayout.TYPE_PRESENT -> !PteLayout.isSpecial(e) && host.memory().isAnon(PteLayout.pfn(e));
+            case PteLayout.TYPE_MIGRATION, PteLayout.TYPE_DEVICE_EXCLUSIVE -> host.memory().isAnon(PteLayout.pfn(e));
+            case PteLayout.TYPE_SWAP, PteLayout.TYPE_DEVICE_PRIVATE, PteLayout.TYPE_HWPOISON -> true;
+            default -> false;
+        };
     }
 
     /** Drops what a just-cleared entry held (the entry is no longer in any page table). */
