@@ -89,12 +89,15 @@ final class ExpectationChecker {
         return wrong.isEmpty() ? null : "events" + (ev.space() == null ? " " : " in " + ev.space() + " ") + wrong;
     }
 
-    /** The device's own page table, page by page, read under its driver lock. */
+    /**
+     * The device's own page table, page by page. Read without the driver lock: the runner is
+     * between statements, so nothing changes it, and a 'lock' statement may be holding the lock.
+     */
     private String deviceHolds(Expectation.DeviceHolds h) {
         DeviceMirror mirror = state.mirrors.get(RunState.mirrorKey(h.space(), h.device()));
         long start = state.address(h.addr());
         for (long off = 0; off < h.length(); off += Host.PAGE_SIZE) {
-            DevicePerm got = mirror == null ? DevicePerm.NONE : DevicePerm.of(mirror.entry(start + off));
+            DevicePerm got = mirror == null ? DevicePerm.NONE : DevicePerm.of(mirror.pageTable().get(start + off));
             if (got != h.perm()) {
                 return "device " + h.device() + " page " + (off >> Host.PAGE_SHIFT) + " of " + h.addr() + ": expected "
                         + h.perm().token() + ", holds " + got.token();
