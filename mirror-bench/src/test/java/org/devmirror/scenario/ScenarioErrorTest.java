@@ -92,7 +92,7 @@ class ScenarioErrorTest {
                 Arguments.of("gpu fail-alloc 0", "0", "fail-alloc count '0' is not in 1..2147483647"),
                 Arguments.of("gpu atomic buf 1p add x", "x", "bad addend 'x' (expected a number like 1024 or 0x400)"),
                 // result suffix
-                Arguments.of("munmap buf 4p -> EWHAT", "EWHAT", "bad result code 'EWHAT' (expected one of OK, EPERM, ENOENT, EIO, ENXIO, SIGBUS, EAGAIN, EACCES, ENOMEM, EFAULT, EBUSY, EINVAL, EOPNOTSUPP, EHWPOISON)"),
+                Arguments.of("munmap buf 4p -> EWHAT", "EWHAT", "bad result code 'EWHAT' (expected one of OK, EPERM, ENOENT, EIO, ENXIO, SIGBUS, EAGAIN, EACCES, ENOMEM, EFAULT, EBUSY, EEXIST, EINVAL, EOPNOTSUPP, EHWPOISON)"),
                 Arguments.of("munmap buf 4p -> OK OK", "->", "'->' must come after an operation and before exactly one result code, at the end of the line"),
                 Arguments.of("-> OK", "->", "'->' must come after an operation and before exactly one result code, at the end of the line"),
                 Arguments.of("device npu -> OK", "->", "'->' only follows an operation, not 'device'"),
@@ -182,7 +182,7 @@ class ScenarioErrorTest {
                 """));
         assertEquals(List.of(
                 "many.scn:2: bad mmap option 'privat' (expected none, r, rw, rx, rwx, private, shared, anon, file NAME, offset SIZE, fixed, huge or at ADDR)",
-                "many.scn:4: bad result code 'EWAT' (expected one of OK, EPERM, ENOENT, EIO, ENXIO, SIGBUS, EAGAIN, EACCES, ENOMEM, EFAULT, EBUSY, EINVAL, EOPNOTSUPP, EHWPOISON)",
+                "many.scn:4: bad result code 'EWAT' (expected one of OK, EPERM, ENOENT, EIO, ENXIO, SIGBUS, EAGAIN, EACCES, ENOMEM, EFAULT, EBUSY, EEXIST, EINVAL, EOPNOTSUPP, EHWPOISON)",
                 "many.scn:7: snapshot lists 2 bytes but '3p' covers 3 pages",
                 "many.scn:9: unknown statement 'bogus'"),
                 e.errors().stream().map(ParseError::toString).toList());

@@ -25,7 +25,10 @@ public enum Errno {
      * number; a range fault reports the same fault as {@link #EFAULT}, as {@code hmm_vma_fault} does.
      */
     SIGBUS(7),
-    /** -EAGAIN: a non-blockable invalidation was refused; try again later. */
+    /**
+     * -EAGAIN: a non-blockable invalidation was refused; try again later. A CPU write returns it
+     * when it waits on a userfault ({@code VM_FAULT_RETRY} from {@code handle_userfault}).
+     */
     EAGAIN(11),
     /** -EACCES: the mapping may not be written through ({@code MADV_REMOVE} of a private file mapping). */
     EACCES(13),
@@ -35,6 +38,8 @@ public enum Errno {
     EFAULT(14),
     /** -EBUSY: the range was invalidated while it was being read; restart from read_begin. */
     EBUSY(16),
+    /** -EEXIST: the destination is already populated ({@code UFFDIO_MOVE}). */
+    EEXIST(17),
     /** -EINVAL: the request does not apply to this mapping. */
     EINVAL(22),
     /** -EOPNOTSUPP: the file system does not support the request ({@code fallocate} modes it lacks). */

@@ -70,7 +70,7 @@ final class UnmapMapping {
     private static void zapPageRangeSingle(AddressSpace mm, Vma v, long start, long end, boolean evenCows) {
         int slot = mm.notify.start(MmuNotifierEvent.CLEAR, start, end, null);
         try {
-            Zap.range(mm, v, start, end, evenCows);
+            Zap.mappingRange(mm, v, start, end, evenCows);
         } finally {
             mm.notify.end(slot);
         }

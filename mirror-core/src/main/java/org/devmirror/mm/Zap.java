@@ -17,28 +17,54 @@ import org.devmirror.mm.phys.PhysicalMemory;
 final class Zap {
     private Zap() {}
 
-    /** Clears {@code [start, end)} of {@code vma} (the range lies inside the VMA). */
+    /**
+     * Clears {@code [start, end)} of {@code vma} (the range lies inside the VMA), uffd-wp markers
+     * included ({@code ZAP_FLAG_DROP_MARKER}, as {@code unmap_vmas} zaps).
+     */
     static void range(AddressSpace mm, Vma vma, long start, long end) {
-        range(mm, vma, start, end, true);
+        range(mm, vma, start, end, true, false);
     }
 
     /**
-     * As {@link #range(AddressSpace, Vma, long, long)}; with {@code evenCows} false (the
-     * {@code zap_details} of a hole punch) only page-cache pages and the zero page go: anonymous
-     * pages (a private mapping's copy-on-write copies, on RAM, swap, device or poisoned) stay, as
-     * {@code should_zap_folio} and {@code should_zap_cows} decide.
+     * As {@link #range(AddressSpace, Vma, long, long)} for {@code MADV_DONTNEED}, which does not
+     * drop markers: in a uffd-wp file or shmem VMA a write-protected entry is replaced by a uffd-wp
+     * marker and markers stay ({@code zap_install_uffd_wp_if_needed}), since the page cache still
+     * holds the page and its protection must survive; anonymous memory loses everything.
      */
-    static void range(AddressSpace mm, Vma vma, long start, long end, boolean evenCows) {
+    static void rangeKeepingUffdWp(AddressSpace mm, Vma vma, long start, long end) {
+        range(mm, vma, start, end, true, keepsUffdWp(vma));
+    }
+
+    /**
+     * The zap of {@code unmap_mapping_range} (truncate, hole punch): markers stay as for
+     * {@code MADV_DONTNEED}; with {@code evenCows} false (a hole punch's {@code zap_details}) only
+     * page-cache pages and the zero page go: anonymous pages (a private mapping's copy-on-write
+     * copies, on RAM, swap, device or poisoned) stay, as {@code should_zap_folio} and
+     * {@code should_zap_cows} decide.
+     */
+    static void mappingRange(AddressSpace mm, Vma vma, long start, long end, boolean evenCows) {
+        range(mm, vma, start, end, evenCows, keepsUffdWp(vma));
+    }
+
+    private static boolean keepsUffdWp(Vma vma) {
+        return vma.isUffdWp() && !vma.isPrivateAnon();
+    }
+
+    private static void range(AddressSpace mm, Vma vma, long start, long end, boolean evenCows, boolean keepUffdWp) {
         Host host = mm.host();
         PageWalk walk = PageWalk.over(mm.pageTable(), start, end);
         mm.ptl.lock();
         try {
             while (walk.next()) {
                 long e = walk.entry();
-                if (evenCows || !isCow(host, e)) {
-                    walk.set(0);
-                    dropEntry(host, vma, e);
+                if (!evenCows && isCow(host, e)) {
+                    continue;
                 }
+                if (keepUffdWp && PteLayout.isMarker(e)) {
+                    continue;
+                }
+                walk.set(keepUffdWp && PteLayout.isUffdWp(e) && !walk.isHuge() ? PteLayout.uffdWpMarker() : 0);
+                dropEntry(host, vma, e);
             }
         } finally {
             mm.ptl.unlock();
