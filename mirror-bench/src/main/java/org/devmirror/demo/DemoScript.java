@@ -139,6 +139,22 @@ final class DemoScript {
             fillPages(mm, shared, 4, 0x21);
             ok(mm.writeback(file));
             trace.end(mm, shared, 4);
+            deviceReads(mirror, shared, 4);
+
+            trace.begin("punch a hole at page 2 of the file (fallocate PUNCH_HOLE: CLEAR in every mapping of it)");
+            ok(file.fallocate(MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE, 2 * PAGE, PAGE));
+            trace.end(mm, shared, 4);
+            deviceReads(mirror, shared, 4);
+
+            trace.begin("madvise(REMOVE) page 1 of the file mapping (the same hole punch, from the mapping)");
+            ok(mm.madvise(shared + PAGE, PAGE, Advice.REMOVE));
+            trace.end(mm, shared, 4);
+            deviceReads(mirror, shared, 4);
+
+            trace.begin("truncate the file to 3 pages (CLEAR beyond the new end; page 3 is SIGBUS from now on)");
+            ok(file.truncate(3 * PAGE));
+            trace.end(mm, shared, 4);
+            deviceReads(mirror, shared, 3);
 
             trace.begin("fork: the parent's private PTEs are write-protected for copy-on-write");
             AddressSpace child = mm.fork();
@@ -170,6 +186,11 @@ final class DemoScript {
             ok(mm.munmap(buf + 8 * PAGE, 6 * PAGE));
             trace.end(mm, buf, PAGES);
             deviceReads(mirror, buf, 8);
+
+            trace.begin("memory failure of page 7's frame (MADV_HWPOISON): CLEAR, then a hwpoison entry");
+            ok(mm.hwpoison(buf + 7 * PAGE, PAGE));
+            trace.end(mm, buf, 8);
+            deviceReads(mirror, buf, 7);
 
             trace.begin("exit: RELEASE, then the address spaces are unmapped");
             child.exit();

@@ -116,7 +116,7 @@ final class DemoTrace {
         return sb.toString();
     }
 
-    static final String LEGEND = "w rw, r ro, z zero page, H 2M, s swap, d device, x exclusive, - none";
+    static final String LEGEND = "w rw, r ro, z zero page, H 2M, s swap, d device, x exclusive, P hwpoison, - none";
 
     /** One character per page of [addr, addr + pages): what the CPU page table holds there. */
     static String pteMap(AddressSpace mm, long addr, int pages) {
@@ -139,6 +139,9 @@ final class DemoTrace {
         }
         if (PteLayout.isDeviceExclusive(e)) {
             return 'x';
+        }
+        if (PteLayout.isHwpoison(e)) {
+            return 'P';
         }
         if (PteLayout.isHuge(e)) {
             return 'H';

@@ -18,6 +18,12 @@ import org.devmirror.trace.Syscall;
  * heap mapping grown or shrunk at the traced break. Lengths are rounded up to pages as the kernel
  * does ({@code PAGE_ALIGN} in do_mmap, __vm_munmap, do_mprotect_pkey, madvise).
  *
+ * <p>File calls ({@code ftruncate}, {@code fallocate}) act on the files mapped through their
+ * descriptor. A trace of memory calls has no {@code open} or {@code close}, so every mapping of a
+ * descriptor gets its own file (as for {@code mmap} below), and a call on descriptor N acts on
+ * every file mapped through N so far, in any process (descriptors are inherited). A size given
+ * before the first mapping sizes the files mapped later.
+ *
  * <p>Each method returns {@code null} when the call was replayed, or the reason it was not (with
  * {@link #detail()} saying more). A call the host answers differently from the trace (an error
  * where the program saw success, a different address) is still replayed and counted in
@@ -32,6 +38,10 @@ final class MemoryCalls {
     // the first divergences, described ("line 42: munmap -> EINVAL, the trace says 0")
     private final java.util.List<String> divergenceSamples = new java.util.ArrayList<>();
     private long files;
+    // descriptor -> the files mapped through it, in order
+    private final java.util.Map<Integer, java.util.List<MemoryObject>> filesByFd = new java.util.HashMap<>();
+    // descriptor -> the size its last ftruncate gave, for files mapped after it
+    private final java.util.Map<Integer, Long> sizeByFd = new java.util.HashMap<>();
 
     MemoryCalls(Host host, CpuModel cpu) {
         this.host = host;
@@ -75,7 +85,9 @@ final class MemoryCalls {
             // The trace does not say which file a descriptor names (trace=memory omits open), so each
             // file mapping gets its own page-cache object covering what it maps.
             long offset = call.offset() & -Host.PAGE_SIZE;
-            MemoryObject file = host.newFile("fd" + call.fd() + "#" + (++files), offset + length);
+            long size = Math.max(offset + length, sizeByFd.getOrDefault(call.fd(), 0L));
+            MemoryObject file = host.newFile("fd" + call.fd() + "#" + (++files), size);
+            filesByFd.computeIfAbsent(call.fd(), fd -> new java.util.ArrayList<>()).add(file);
             got = p.mm.mmap(call.result(), length, prot, flags, file, offset);
         }
         if (got != call.result()) {
@@ -148,6 +160,7 @@ final class MemoryCalls {
             case LinuxMm.MADV_COLLAPSE -> Advice.COLLAPSE;
             case LinuxMm.MADV_PAGEOUT -> Advice.PAGEOUT;
             case LinuxMm.MADV_MERGEABLE -> Advice.MERGEABLE;
+            case LinuxMm.MADV_REMOVE -> Advice.REMOVE;
             default -> null;
         };
         if (advice == null) {
@@ -164,6 +177,35 @@ final class MemoryCalls {
             return badRange("madvise at 0x" + Long.toHexString(call.addr()) + " length " + call.length());
         }
         countDivergence(call, p.mm.madvise(call.addr(), length, advice));
+        return null;
+    }
+
+    /** {@code ftruncate}: every file mapped through the descriptor takes the size; {@code truncate(path)} is skipped. */
+    ReplaySkip truncate(Syscall.Truncate call) {
+        if (call.fd() < 0) {
+            detail = "truncate(\"" + call.path() + "\")";
+            return ReplaySkip.UNKNOWN_FILE;
+        }
+        if (call.length() < 0 || call.length() > Host.TASK_SIZE) {
+            return badRange("ftruncate of fd " + call.fd() + " to " + call.length());
+        }
+        sizeByFd.put(call.fd(), call.length());
+        for (MemoryObject file : filesByFd.getOrDefault(call.fd(), java.util.List.of())) {
+            countDivergence(call, file.truncate(call.length()));
+        }
+        return null;
+    }
+
+    /** {@code fallocate}: applied to every file mapped through the descriptor (none yet: nothing to do). */
+    ReplaySkip fallocate(Syscall.Fallocate call) {
+        if (call.offset() < 0 || call.length() <= 0 || call.offset() > Host.TASK_SIZE - call.length()) {
+            return badRange("fallocate of fd " + call.fd() + " at " + call.offset() + " length " + call.length());
+        }
+        int mode = (call.mode() & LinuxMm.FALLOC_FL_KEEP_SIZE) != 0 ? MemoryObject.FALLOC_FL_KEEP_SIZE : 0;
+        mode |= (call.mode() & LinuxMm.FALLOC_FL_PUNCH_HOLE) != 0 ? MemoryObject.FALLOC_FL_PUNCH_HOLE : 0;
+        for (MemoryObject file : filesByFd.getOrDefault(call.fd(), java.util.List.of())) {
+            countDivergence(call, file.fallocate(mode, call.offset(), call.length()));
+        }
         return null;
     }
 

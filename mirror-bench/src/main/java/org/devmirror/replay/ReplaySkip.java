@@ -15,6 +15,11 @@ public enum ReplaySkip {
     UNMODELLED_ADVICE,
     /** {@code brk} before the program's first {@code brk(NULL)} query, so the heap's start is unknown. */
     UNKNOWN_BREAK,
+    /**
+     * {@code truncate(path, ...)}: a trace of memory calls has no {@code open}, so which mapped
+     * file a path names is unknown ({@code ftruncate} names the descriptor and is replayed).
+     */
+    UNKNOWN_FILE,
     /** The simulated host rejected the arguments (its message is the detail). */
     HOST_REJECTED,
     /** An exit or end notice of a task the replay already ended (strace prints both {@code exit_group} and {@code +++ exited}). */

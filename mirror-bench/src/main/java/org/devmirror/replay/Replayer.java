@@ -115,6 +115,8 @@ final class Replayer implements AutoCloseable {
                 case Syscall.Mprotect c -> memory.mprotect(p, c);
                 case Syscall.Madvise c -> memory.madvise(p, c);
                 case Syscall.Brk c -> memory.brk(p, c);
+                case Syscall.Truncate c -> memory.truncate(c);
+                case Syscall.Fallocate c -> memory.fallocate(c);
                 case Syscall.Clone c -> clone(p, c);
                 case Syscall.Execve c -> execve(p, c);
                 case Syscall.Exit c -> exit(c.pid());

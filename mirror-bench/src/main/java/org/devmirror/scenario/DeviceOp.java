@@ -42,6 +42,16 @@ public sealed interface DeviceOp extends Operation {
     /** {@code DEV release}: evict all of the device's memory back to system RAM. */
     record Release(int line, String space, String device) implements DeviceOp {}
 
+    /**
+     * {@code DEV lock}: another thread takes the device's driver lock (of its mirror of the space)
+     * and holds it until {@code DEV unlock}. Meanwhile a non-blockable invalidation is refused,
+     * and an operation that would have to wait for the lock is reported as blocked.
+     */
+    record HoldLock(int line, String space, String device) implements DeviceOp {}
+
+    /** {@code DEV unlock}: the thread holding the driver lock since {@code DEV lock} releases it. */
+    record ReleaseLock(int line, String space, String device) implements DeviceOp {}
+
     /** {@code DEV fail-alloc [COUNT]}: the next {@code count} device-memory allocations fail (default 1). */
     record FailAlloc(int line, String space, String device, int count) implements DeviceOp {}
 }

@@ -48,6 +48,14 @@ final class DeviceOpRunner {
             case DeviceOp.Exclusive x -> outcome(mirror.exclusive(state.address(x.addr()), pages(x.length())), null);
             case DeviceOp.CheckExclusive x -> OpOutcome.of(mirror.checkExclusive(state.address(x.addr()), pages(x.length())));
             case DeviceOp.Release r -> outcome(mirror.release(), null);
+            case DeviceOp.HoldLock l -> {
+                state.locks.hold(RunState.mirrorKey(l.space(), l.device()), l.line(), mirror.lock());
+                yield OpOutcome.of(Errno.OK);
+            }
+            case DeviceOp.ReleaseLock l -> {
+                state.locks.release(RunState.mirrorKey(l.space(), l.device()));
+                yield OpOutcome.of(Errno.OK);
+            }
             case DeviceOp.FailAlloc f -> throw new AssertionError("handled above");
         };
     }

@@ -66,14 +66,43 @@ public sealed interface Expectation extends Statement {
             implements Expectation {}
 
     /**
-     * {@code expect events EVENT=N ...}: the operation raised exactly {@code N} invalidations of
-     * each listed event (unlisted events are not checked).
+     * {@code expect events [in SPACE] EVENT=N ...}: the operation raised exactly {@code N}
+     * invalidations of each listed event (unlisted events are not checked); with {@code in SPACE}
+     * ({@code space} not null) only those raised in that address space count.
      */
-    record Events(int line, int opLine, Map<MmuNotifierEvent, Long> counts) implements Expectation {
+    record Events(int line, int opLine, String space, Map<MmuNotifierEvent, Long> counts) implements Expectation {
         public Events {
             counts = Map.copyOf(counts);
         }
     }
+
+    /**
+     * {@code expect device DEV holds ADDR SIZE PERM}: every page of the range has exactly
+     * {@code perm} in DEV's own page table for the current space (not the CPU side a snapshot
+     * reports).
+     */
+    record DeviceHolds(int line, String space, String device, Address addr, long length, DevicePerm perm)
+            implements Expectation {}
+
+    /**
+     * {@code expect pagemap ADDR [SIZE] FLAG ...}: each page's CPU entry has each listed
+     * {@link PagemapFlag} set, or clear where the flag is written {@code !FLAG}.
+     */
+    record Pagemap(int line, String space, Address addr, long length, Map<PagemapFlag, Boolean> flags)
+            implements Expectation {
+        public Pagemap {
+            flags = Map.copyOf(flags);
+        }
+    }
+
+    /**
+     * {@code expect same-frame ADDR ADDR} / {@code expect different-frame ADDR ADDR}: both pages
+     * are mapped present in the current space, on one frame (KSM, fork before COW) or on two.
+     */
+    record SameFrame(int line, String space, Address first, Address second, boolean same) implements Expectation {}
+
+    /** {@code expect notifiers DEV COUNT}: interval notifiers DEV's mirror holds on the current space. */
+    record Notifiers(int line, String space, String device, long count) implements Expectation {}
 
     /** {@code expect oracle clean}: the oracle has found no violation so far. */
     record OracleClean(int line) implements Expectation {}

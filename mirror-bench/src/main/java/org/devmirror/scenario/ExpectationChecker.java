@@ -3,9 +3,11 @@ package org.devmirror.scenario;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.devmirror.device.DeviceMirror;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
+import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.observe.InvalidationRecorder.Invalidation;
 
@@ -58,6 +60,14 @@ final class ExpectationChecker {
             case Expectation.Data d -> d.device() == null ? cpuData(d) : deviceData(d);
             case Expectation.OracleClean o -> violations.isEmpty() ? null
                     : "oracle found " + violations.size() + " violation(s), first: " + violations.get(0);
+            case Expectation.DeviceHolds h -> deviceHolds(h);
+            case Expectation.Pagemap p -> pagemap(p);
+            case Expectation.SameFrame f -> sameFrame(f);
+            case Expectation.Notifiers n -> {
+                DeviceMirror mirror = state.mirrors.get(RunState.mirrorKey(n.space(), n.device()));
+                long held = mirror == null ? 0 : mirror.trackedIntervals().length / 2;
+                yield compare("notifiers of " + n.device(), n.count(), held);
+            }
         };
     }
 
@@ -67,15 +77,61 @@ final class ExpectationChecker {
 
     private String events(Expectation.Events ev) {
         List<Invalidation> raised = steps.get(ev.opLine()).invalidations();
+        int mm = ev.space() == null ? -1 : state.spaces.get(ev.space()).id();
         StringBuilder wrong = new StringBuilder();
         for (Map.Entry<MmuNotifierEvent, Long> want : ev.counts().entrySet()) {
-            long got = raised.stream().filter(i -> i.event() == want.getKey()).count();
+            long got = raised.stream().filter(i -> i.event() == want.getKey() && (mm < 0 || i.mm() == mm)).count();
             if (got != want.getValue()) {
                 wrong.append(wrong.isEmpty() ? "" : ", ").append(want.getKey()).append(": expected ")
                         .append(want.getValue()).append(", got ").append(got);
             }
         }
-        return wrong.isEmpty() ? null : "events " + wrong;
+        return wrong.isEmpty() ? null : "events" + (ev.space() == null ? " " : " in " + ev.space() + " ") + wrong;
+    }
+
+    /**
+     * The device's own page table, page by page. Read without the driver lock: the runner is
+     * between statements, so nothing changes it, and a 'lock' statement may be holding the lock.
+     */
+    private String deviceHolds(Expectation.DeviceHolds h) {
+        DeviceMirror mirror = state.mirrors.get(RunState.mirrorKey(h.space(), h.device()));
+        long start = state.address(h.addr());
+        for (long off = 0; off < h.length(); off += Host.PAGE_SIZE) {
+            DevicePerm got = mirror == null ? DevicePerm.NONE : DevicePerm.of(mirror.pageTable().get(start + off));
+            if (got != h.perm()) {
+                return "device " + h.device() + " page " + (off >> Host.PAGE_SHIFT) + " of " + h.addr() + ": expected "
+                        + h.perm().token() + ", holds " + got.token();
+            }
+        }
+        return null;
+    }
+
+    private String pagemap(Expectation.Pagemap p) {
+        AddressSpace mm = state.spaces.get(p.space());
+        long start = state.address(p.addr());
+        for (long off = 0; off < p.length(); off += Host.PAGE_SIZE) {
+            long pte = mm.pageTable().get(start + off);
+            for (Map.Entry<PagemapFlag, Boolean> want : p.flags().entrySet()) {
+                if (want.getKey().isSet(pte) != want.getValue()) {
+                    return "pagemap page " + (off >> Host.PAGE_SHIFT) + " of " + p.addr() + ": " + want.getKey().token()
+                            + " is " + (want.getValue() ? "clear" : "set") + " (" + PteLayout.describe(pte) + ")";
+                }
+            }
+        }
+        return null;
+    }
+
+    private String sameFrame(Expectation.SameFrame f) {
+        AddressSpace mm = state.spaces.get(f.space());
+        long a = mm.pageTable().get(state.address(f.first()));
+        long b = mm.pageTable().get(state.address(f.second()));
+        if (!PteLayout.isPresent(a) || !PteLayout.isPresent(b) || PteLayout.isHuge(a) || PteLayout.isHuge(b)) {
+            return "frames: " + f.first() + " is " + PteLayout.describe(a) + ", " + f.second() + " is "
+                    + PteLayout.describe(b) + " (both must be present 4 KiB entries)";
+        }
+        boolean same = PteLayout.pfn(a) == PteLayout.pfn(b);
+        return same == f.same() ? null : "frames: expected " + (f.same() ? "one frame" : "two frames") + ", "
+                + f.first() + " is " + PteLayout.describe(a) + ", " + f.second() + " is " + PteLayout.describe(b);
     }
 
     private String snapshot(Expectation.Snapshot s) {

@@ -10,6 +10,9 @@ import org.devmirror.scenario.Tokens.LineError;
 
 /** Parses the {@code expect ...} statements of docs/scenarios.md and the {@code -> CODE} suffix. */
 final class ExpectationParser {
+    private static final String WHATS = "result, faults, cpages, snapshot, data, events, oracle, device, pagemap, "
+            + "same-frame, different-frame or notifiers";
+
     /** One {@code BYTE*N} item of a snapshot expectation. */
     private record Run(int value, long repeat) {}
 
@@ -21,7 +24,7 @@ final class ExpectationParser {
 
     /** The rest of an {@code expect} line ({@code expect} already consumed). */
     Expectation parse(Tokens t, int line) throws LineError {
-        String what = t.next("what to expect (result, faults, cpages, snapshot, data, events or oracle)");
+        String what = t.next("what to expect (" + WHATS + ")");
         Expectation expectation = switch (what) {
             case "result" -> {
                 Operation op = operation(what);
@@ -51,8 +54,20 @@ final class ExpectationParser {
                 t.expect("clean", "after 'expect oracle'");
                 yield new Expectation.OracleClean(line);
             }
-            default -> throw new LineError(what, "bad expectation '" + what
-                    + "' (expected result, faults, cpages, snapshot, data, events or oracle)");
+            case "device" -> deviceHolds(t, line);
+            case "pagemap" -> pagemap(t, line);
+            case "same-frame", "different-frame" -> {
+                Address first = t.address(what + " address", true);
+                scope.requireAddress(first);
+                Address second = t.address(what + " second address", true);
+                scope.requireAddress(second);
+                yield new Expectation.SameFrame(line, scope.space(), first, second, what.equals("same-frame"));
+            }
+            case "notifiers" -> {
+                String device = device(t, "'expect notifiers'");
+                yield new Expectation.Notifiers(line, scope.space(), device, t.count("notifier count"));
+            }
+            default -> throw new LineError(what, "bad expectation '" + what + "' (expected " + WHATS + ")");
         };
         t.end("expect " + what);
         return expectation;
@@ -65,8 +80,7 @@ final class ExpectationParser {
                 return code;
             }
         }
-        throw new LineError(token, "bad result code '" + token
-                + "' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY or EINVAL)");
+        throw new LineError(token, "bad result code '" + token + "' (expected one of " + Errno.names() + ")");
     }
 
     /** {@code expect snapshot [DEV] ADDR SIZE = BYTE[*N] ...}. */
@@ -131,9 +145,64 @@ final class ExpectationParser {
         return new Expectation.Data(line, scope.space(), device, readLine, addr, length, data);
     }
 
-    /** {@code expect events EVENT=N ...}. */
+    /** A declared device's name, after {@code context}. */
+    private String device(Tokens t, String context) throws LineError {
+        String device = t.next("device name after " + context);
+        scope.require(device, ParseScope.Kind.DEVICE);
+        return device;
+    }
+
+    /** {@code expect device DEV holds ADDR SIZE PERM}. */
+    private Expectation.DeviceHolds deviceHolds(Tokens t, int line) throws LineError {
+        String device = device(t, "'expect device'");
+        t.expect("holds", "after 'expect device " + device + "'");
+        Address addr = t.address("device holds address", true);
+        scope.requireAddress(addr);
+        long length = t.pageSize("device holds length");
+        String token = t.next("permission (" + DevicePerm.tokens() + ")");
+        DevicePerm perm = DevicePerm.parse(token);
+        if (perm == null) {
+            throw new LineError(token, "bad device permission '" + token + "' (expected " + DevicePerm.tokens() + ")");
+        }
+        return new Expectation.DeviceHolds(line, scope.space(), device, addr, length, perm);
+    }
+
+    /** {@code expect pagemap ADDR [SIZE] [!]FLAG ...}. */
+    private Expectation.Pagemap pagemap(Tokens t, int line) throws LineError {
+        Address addr = t.address("pagemap address", true);
+        scope.requireAddress(addr);
+        long length = Tokens.PAGE_SIZE;
+        String next = t.peek();
+        if (next != null && !next.isEmpty() && Character.isDigit(next.charAt(0))) {
+            length = t.pageSize("pagemap length");
+        }
+        Map<PagemapFlag, Boolean> flags = new EnumMap<>(PagemapFlag.class);
+        if (t.atEnd()) {
+            throw new LineError("", "missing pagemap flag (" + PagemapFlag.tokens() + ", or !FLAG for clear) at end of line");
+        }
+        while (!t.atEnd()) {
+            String token = t.next("pagemap flag");
+            boolean set = !token.startsWith("!");
+            PagemapFlag flag = PagemapFlag.parse(set ? token : token.substring(1));
+            if (flag == null) {
+                throw new LineError(token, "bad pagemap flag '" + token + "' (expected " + PagemapFlag.tokens()
+                        + ", or !FLAG for clear)");
+            }
+            if (flags.put(flag, set) != null) {
+                throw new LineError(token, "pagemap flag " + flag.token() + " is listed twice");
+            }
+        }
+        return new Expectation.Pagemap(line, scope.space(), addr, length, flags);
+    }
+
+    /** {@code expect events [in SPACE] EVENT=N ...}. */
     private Expectation.Events events(Tokens t, int line) throws LineError {
         Operation op = operation("events");
+        String space = null;
+        if (t.accept("in")) {
+            space = t.next("address space name after 'in'");
+            scope.require(space, ParseScope.Kind.SPACE);
+        }
         Map<MmuNotifierEvent, Long> counts = new EnumMap<>(MmuNotifierEvent.class);
         if (t.atEnd()) {
             throw new LineError("", "missing EVENT=N after 'expect events' at end of line");
@@ -163,7 +232,7 @@ final class ExpectationParser {
                 throw new LineError(pair, "event " + event + " is listed twice");
             }
         }
-        return new Expectation.Events(line, op.line(), counts);
+        return new Expectation.Events(line, op.line(), space, counts);
     }
 
     private Operation operation(String what) throws LineError {

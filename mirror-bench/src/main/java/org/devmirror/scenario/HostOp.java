@@ -41,7 +41,8 @@ public sealed interface HostOp extends Operation {
             NOHUGEPAGE,
             COLLAPSE,
             PAGEOUT,
-            MERGEABLE
+            MERGEABLE,
+            REMOVE
         }
     }
 
@@ -77,6 +78,15 @@ public sealed interface HostOp extends Operation {
 
     /** {@code writeback FILE}: dirty pages of the file are cleaned (page_mkclean). */
     record Writeback(int line, String space, String file) implements HostOp {}
+
+    /** {@code truncate FILE SIZE}: {@code ftruncate} of the file to {@code size} bytes (any byte count, 0 allowed). */
+    record Truncate(int line, String space, String file, long size) implements HostOp {}
+
+    /** {@code punch-hole FILE OFFSET SIZE}: {@code fallocate(PUNCH_HOLE|KEEP_SIZE)} of bytes {@code [offset, offset + length)}. */
+    record PunchHole(int line, String space, String file, long offset, long length) implements HostOp {}
+
+    /** {@code memory-failure ADDR}: the frame mapped at ADDR fails ({@code madvise(MADV_HWPOISON)} of one page). */
+    record MemoryFailure(int line, String space, Address addr) implements HostOp {}
 
     /** {@code exit}: the space's process exits; its address space is torn down. */
     record Exit(int line, String space) implements HostOp {}

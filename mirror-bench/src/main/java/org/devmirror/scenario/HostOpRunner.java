@@ -3,7 +3,9 @@ package org.devmirror.scenario;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
 import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.MemoryObject;
 import org.devmirror.observe.InvalidationRecorder;
 
 /**
@@ -39,6 +41,10 @@ final class HostOpRunner {
             case HostOp.ThpSplit t -> OpOutcome.of(mm.splitHuge(state.address(t.addr())));
             case HostOp.OomReap o -> OpOutcome.of(mm.oomReap());
             case HostOp.Writeback w -> OpOutcome.of(mm.writeback(state.files.get(w.file())));
+            case HostOp.Truncate tr -> OpOutcome.of(state.files.get(tr.file()).truncate(tr.size()));
+            case HostOp.PunchHole p -> OpOutcome.of(state.files.get(p.file()).fallocate(
+                    MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE, p.offset(), p.length()));
+            case HostOp.MemoryFailure f -> OpOutcome.of(mm.hwpoison(state.address(f.addr()), Host.PAGE_SIZE));
             case HostOp.Exit e -> {
                 mm.exit();
                 yield OpOutcome.of(Errno.OK);

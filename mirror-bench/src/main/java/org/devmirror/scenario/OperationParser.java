@@ -47,11 +47,14 @@ final class OperationParser {
                 };
             }
             case "oom-reap" -> new HostOp.OomReap(line, space);
-            case "writeback" -> {
-                String file = t.next("file name");
-                scope.require(file, Kind.FILE);
-                yield new HostOp.Writeback(line, space, file);
+            case "writeback" -> new HostOp.Writeback(line, space, file(t));
+            case "truncate" -> new HostOp.Truncate(line, space, file(t), t.size("truncate size"));
+            case "punch-hole" -> {
+                String file = file(t);
+                long offset = t.size("punch-hole offset");
+                yield new HostOp.PunchHole(line, space, file, offset, t.byteLength("punch-hole length"));
             }
+            case "memory-failure" -> new HostOp.MemoryFailure(line, space, address(t, "memory-failure address"));
             case "exit" -> {
                 scope.markExited(line);
                 yield new HostOp.Exit(line, space);
@@ -94,6 +97,14 @@ final class OperationParser {
             case "check-exclusive" -> new DeviceOp.CheckExclusive(line, space, device, address(t, what + " address"),
                     t.pageSize(what + " length"));
             case "release" -> new DeviceOp.Release(line, space, device);
+            case "lock" -> {
+                scope.holdLock(device, line, verb);
+                yield new DeviceOp.HoldLock(line, space, device);
+            }
+            case "unlock" -> {
+                scope.releaseLock(device, verb);
+                yield new DeviceOp.ReleaseLock(line, space, device);
+            }
             case "fail-alloc" -> {
                 String token = t.peek();
                 long count = t.atEnd() ? 1 : t.count("allocation count");
@@ -103,7 +114,7 @@ final class OperationParser {
                 yield new DeviceOp.FailAlloc(line, space, device, (int) count);
             }
             default -> throw new LineError(verb, "bad device operation '" + verb + "' (expected read, write, atomic, "
-                    + "snapshot, migrate, migrate-back, exclusive, check-exclusive, release or fail-alloc)");
+                    + "snapshot, migrate, migrate-back, exclusive, check-exclusive, release, fail-alloc, lock or unlock)");
         };
         t.end(what);
         return op;
@@ -241,8 +252,18 @@ final class OperationParser {
                 return advice;
             }
         }
-        throw new LineError(token, "bad advice '" + token
-                + "' (expected dontneed, free, hugepage, nohugepage, collapse, pageout or mergeable)");
+        StringBuilder names = new StringBuilder();
+        for (HostOp.Madvise.Advice advice : HostOp.Madvise.Advice.values()) {
+            names.append(names.isEmpty() ? "" : ", ").append(advice.name().toLowerCase(Locale.ROOT));
+        }
+        throw new LineError(token, "bad advice '" + token + "' (expected one of " + names + ")");
+    }
+
+    /** A declared file's name. */
+    private String file(Tokens t) throws LineError {
+        String file = t.next("file name");
+        scope.require(file, Kind.FILE);
+        return file;
     }
 
     /** A page-aligned address whose buffer, if any, is bound. */

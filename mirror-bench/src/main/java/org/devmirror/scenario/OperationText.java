@@ -29,6 +29,9 @@ final class OperationText {
             case HostOp.ThpSplit t -> "thp split " + t.addr();
             case HostOp.OomReap o -> "oom-reap";
             case HostOp.Writeback w -> "writeback " + w.file();
+            case HostOp.Truncate tr -> "truncate " + tr.file() + " " + hex(tr.size());
+            case HostOp.PunchHole p -> "punch-hole " + p.file() + " " + hex(p.offset()) + " " + hex(p.length());
+            case HostOp.MemoryFailure f -> "memory-failure " + f.addr();
             case HostOp.Exit e -> "exit";
             case DeviceOp.Read r -> r.device() + " read " + r.addr() + " " + hex(r.length());
             case DeviceOp.Write w -> w.device() + " write " + w.addr() + " " + hex(w.length()) + " " + w.data();
@@ -40,6 +43,8 @@ final class OperationText {
             case DeviceOp.CheckExclusive x -> x.device() + " check-exclusive " + x.addr() + " " + hex(x.length());
             case DeviceOp.Release r -> r.device() + " release";
             case DeviceOp.FailAlloc f -> f.device() + " fail-alloc " + f.count();
+            case DeviceOp.HoldLock l -> l.device() + " lock";
+            case DeviceOp.ReleaseLock l -> l.device() + " unlock";
         };
     }
 

@@ -31,13 +31,16 @@ final class ParseScope {
 
     /** Statement words; a name may not be one, so a line's first token is never ambiguous. */
     static final Set<String> KEYWORDS = Set.of("device", "file", "space", "mmap", "munmap", "mremap", "mprotect",
-            "madvise", "read", "write", "fork", "reclaim", "compact", "ksm", "thp", "writeback", "exit", "expect");
+            "madvise", "read", "write", "fork", "reclaim", "compact", "ksm", "thp", "writeback", "truncate", "punch-hole",
+            "memory-failure", "exit", "expect");
 
     private final Map<String, Definition> names = new HashMap<>();
     // space name -> line of its exit statement
     private final Map<String, Integer> exited = new HashMap<>();
     private final Map<String, DeviceOp.Snapshot> lastSnapshot = new HashMap<>();
     private final Map<String, DeviceOp.Read> lastRead = new HashMap<>();
+    // "space\0device" -> line of the 'DEV lock' whose lock is still held
+    private final Map<String, Integer> heldLocks = new HashMap<>();
     private String space = Scenario.MAIN_SPACE;
     private Operation lastOperation;
     // the most recent operation line had an error, so lastOperation is not the one expectations mean
@@ -141,6 +144,23 @@ final class ParseScope {
     /** The last read in the current space by {@code device}, or null. */
     DeviceOp.Read lastRead(String device) {
         return lastRead.get(key(space, device));
+    }
+
+    /** {@code DEV lock} in the current space: the lock must not be held already. */
+    void holdLock(String device, int line, String verb) throws LineError {
+        Integer since = heldLocks.putIfAbsent(key(space, device), line);
+        if (since != null) {
+            throw new LineError(verb, "'" + device + "' already holds its driver lock for address space '" + space
+                    + "' (since line " + since + ")");
+        }
+    }
+
+    /** {@code DEV unlock} in the current space: a {@code DEV lock} must hold it. */
+    void releaseLock(String device, String verb) throws LineError {
+        if (heldLocks.remove(key(space, device)) == null) {
+            throw new LineError(verb, "'" + device + "' does not hold its driver lock for address space '" + space
+                    + "' (no 'lock' before this line)");
+        }
     }
 
     private static String key(String space, String device) {

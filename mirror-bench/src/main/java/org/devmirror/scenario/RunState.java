@@ -43,6 +43,8 @@ final class RunState implements AutoCloseable {
     // line of a snapshot / device read -> what it produced
     final Map<Integer, Capture> snapshots = new HashMap<>();
     final Map<Integer, Capture> reads = new HashMap<>();
+    /** Driver locks held by {@code DEV lock} statements. */
+    final HeldLocks locks = new HeldLocks();
 
     RunState(InvalidationPolicy policy) {
         this.options = MirrorOptions.defaults().withPolicy(policy);
@@ -58,7 +60,12 @@ final class RunState implements AutoCloseable {
 
     /** {@code device}'s mirror of {@code space}, opening it on first use. */
     DeviceMirror mirror(String space, String device) {
-        return mirrors.computeIfAbsent(space + '\0' + device, k -> devices.get(device).open(spaces.get(space), options));
+        return mirrors.computeIfAbsent(mirrorKey(space, device), k -> devices.get(device).open(spaces.get(space), options));
+    }
+
+    /** The key of {@code device}'s mirror of {@code space}. */
+    static String mirrorKey(String space, String device) {
+        return space + '\0' + device;
     }
 
     /** The device name of a mirror key. */
@@ -73,6 +80,8 @@ final class RunState implements AutoCloseable {
 
     @Override
     public void close() {
+        // A driver lock still held would block the teardown's invalidations.
+        locks.close();
         // The processes exit first: exit_mmap frees the device-private pages they still map,
         // which goes back to each device's memory, so the devices must still be open.
         for (AddressSpace mm : spaces.values()) {

@@ -55,6 +55,22 @@ final class CallDecoder {
                 yield new Syscall.Madvise(line, pid, call.numberArg(0), call.numberArg(1),
                         (int) call.flagsArg(2, FlagNames.MADV));
             }
+            case "ftruncate" -> {
+                call.requireArgs(2);
+                call.returnValue();
+                yield new Syscall.Truncate(line, pid, (int) call.numberArg(0), null, call.numberArg(1));
+            }
+            case "truncate" -> {
+                call.requireArgs(2);
+                call.returnValue();
+                yield new Syscall.Truncate(line, pid, -1, call.stringArg(0), call.numberArg(1));
+            }
+            case "fallocate" -> {
+                call.requireArgs(4);
+                call.returnValue();
+                yield new Syscall.Fallocate(line, pid, (int) call.numberArg(0), (int) call.flagsArg(1, FlagNames.FALLOC),
+                        call.numberArg(2), call.numberArg(3));
+            }
             case "fork" -> new Syscall.Clone(line, pid, "fork", LinuxMm.SIGCHLD, childPid(call));
             case "vfork" -> new Syscall.Clone(line, pid, "vfork",
                     LinuxMm.CLONE_VM | LinuxMm.CLONE_VFORK | LinuxMm.SIGCHLD, childPid(call));

@@ -50,6 +50,11 @@ final class FlagNames {
             entry("MREMAP_FIXED", (long) LinuxMm.MREMAP_FIXED),
             entry("MREMAP_DONTUNMAP", (long) LinuxMm.MREMAP_DONTUNMAP));
 
+    /** fallocate's mode bits (include/uapi/linux/falloc.h) devmirror models; others are MALFORMED. */
+    static final Map<String, Long> FALLOC = Map.ofEntries(
+            entry("FALLOC_FL_KEEP_SIZE", (long) LinuxMm.FALLOC_FL_KEEP_SIZE),
+            entry("FALLOC_FL_PUNCH_HOLE", (long) LinuxMm.FALLOC_FL_PUNCH_HOLE));
+
     /** madvise's advice is a single value, not a bit set. */
     static final Map<String, Long> MADV = Map.ofEntries(
             entry("MADV_NORMAL", (long) LinuxMm.MADV_NORMAL),

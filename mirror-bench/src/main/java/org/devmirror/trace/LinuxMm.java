@@ -43,6 +43,10 @@ public final class LinuxMm {
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;
     public static final int MREMAP_DONTUNMAP = 4;
+    /** {@code FALLOC_FL_KEEP_SIZE} (include/uapi/linux/falloc.h). */
+    public static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    /** {@code FALLOC_FL_PUNCH_HOLE}. */
+    public static final int FALLOC_FL_PUNCH_HOLE = 0x02;
 
     public static final int MADV_NORMAL = 0;
     public static final int MADV_RANDOM = 1;

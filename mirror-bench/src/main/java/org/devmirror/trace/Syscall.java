@@ -100,6 +100,25 @@ public sealed interface Syscall {
     }
 
     /**
+     * {@code ftruncate(fd, length) = 0} ({@code fd} the descriptor, {@code path} null) or
+     * {@code truncate(path, length) = 0} ({@code fd} -1).
+     */
+    record Truncate(long line, int pid, int fd, String path, long length) implements Syscall {
+        @Override
+        public SyscallKind kind() {
+            return SyscallKind.TRUNCATE;
+        }
+    }
+
+    /** {@code fallocate(fd, mode, offset, length) = 0}; {@code mode} is {@code FALLOC_FL_*} bits. */
+    record Fallocate(long line, int pid, int fd, int mode, long offset, long length) implements Syscall {
+        @Override
+        public SyscallKind kind() {
+            return SyscallKind.FALLOCATE;
+        }
+    }
+
+    /**
      * A new task: {@code fork}, {@code vfork}, {@code clone} or {@code clone3} (the call's
      * {@code name}), returning {@code childPid} in the parent. {@code flags} are the clone flags
      * (fork is {@code SIGCHLD}; vfork is {@code CLONE_VM|CLONE_VFORK|SIGCHLD}, as

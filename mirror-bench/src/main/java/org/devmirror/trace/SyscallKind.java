@@ -8,6 +8,9 @@ public enum SyscallKind {
     MPROTECT,
     BRK,
     MADVISE,
+    /** ftruncate, truncate. */
+    TRUNCATE,
+    FALLOCATE,
     /** fork, vfork, clone, clone3. */
     CLONE,
     /** execve, execveat. */

@@ -83,22 +83,22 @@ class ScenarioErrorTest {
                 Arguments.of("mremap buf 4p 8p maymove fixed", "fixed", "'fixed' needs 'at ADDR'"),
                 Arguments.of("mremap buf 4p 8p at 0x10000", "at", "'at ADDR' needs 'fixed'"),
                 Arguments.of("mremap buf 4p 8p shrink", "shrink", "bad mremap option 'shrink' (expected maymove, fixed, at ADDR or dontunmap)"),
-                Arguments.of("madvise buf 4p willneed", "willneed", "bad advice 'willneed' (expected dontneed, free, hugepage, nohugepage, collapse, pageout or mergeable)"),
+                Arguments.of("madvise buf 4p willneed", "willneed", "bad advice 'willneed' (expected one of dontneed, free, hugepage, nohugepage, collapse, pageout, mergeable, remove)"),
                 Arguments.of("thp merge buf", "merge", "bad thp operation 'merge' (expected collapse or split)"),
                 // device operations
                 Arguments.of("gpu", "", "missing device operation after 'gpu' at end of line"),
-                Arguments.of("gpu fly buf 4p", "fly", "bad device operation 'fly' (expected read, write, atomic, snapshot, migrate, migrate-back, exclusive, check-exclusive, release or fail-alloc)"),
+                Arguments.of("gpu fly buf 4p", "fly", "bad device operation 'fly' (expected read, write, atomic, snapshot, migrate, migrate-back, exclusive, check-exclusive, release, fail-alloc, lock or unlock)"),
                 Arguments.of("gpu read buf 3", "3", "gpu read length '3' is not a multiple of the page size (4096)"),
                 Arguments.of("gpu fail-alloc 0", "0", "fail-alloc count '0' is not in 1..2147483647"),
                 Arguments.of("gpu atomic buf 1p add x", "x", "bad addend 'x' (expected a number like 1024 or 0x400)"),
                 // result suffix
-                Arguments.of("munmap buf 4p -> EWHAT", "EWHAT", "bad result code 'EWHAT' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY or EINVAL)"),
+                Arguments.of("munmap buf 4p -> EWHAT", "EWHAT", "bad result code 'EWHAT' (expected one of OK, EPERM, ENOENT, EIO, ENXIO, SIGBUS, EAGAIN, EACCES, ENOMEM, EFAULT, EBUSY, EEXIST, EINVAL, EOPNOTSUPP, EHWPOISON)"),
                 Arguments.of("munmap buf 4p -> OK OK", "->", "'->' must come after an operation and before exactly one result code, at the end of the line"),
                 Arguments.of("-> OK", "->", "'->' must come after an operation and before exactly one result code, at the end of the line"),
                 Arguments.of("device npu -> OK", "->", "'->' only follows an operation, not 'device'"),
                 // expectations
-                Arguments.of("expect", "", "missing what to expect (result, faults, cpages, snapshot, data, events or oracle) at end of line"),
-                Arguments.of("expect luck", "luck", "bad expectation 'luck' (expected result, faults, cpages, snapshot, data, events or oracle)"),
+                Arguments.of("expect", "", "missing what to expect (result, faults, cpages, snapshot, data, events, oracle, device, pagemap, same-frame, different-frame or notifiers) at end of line"),
+                Arguments.of("expect luck", "luck", "bad expectation 'luck' (expected result, faults, cpages, snapshot, data, events, oracle, device, pagemap, same-frame, different-frame or notifiers)"),
                 Arguments.of("munmap buf 4p\nexpect result", "", "missing result code at end of line"),
                 Arguments.of("munmap buf 4p\nexpect faults 1", "faults", "'expect faults' follows Munmap on line 4, which counts no device faults"),
                 Arguments.of("gpu release\nexpect faults 1", "faults", "'expect faults' follows Release on line 4, which counts no device faults"),
@@ -122,7 +122,27 @@ class ScenarioErrorTest {
                 Arguments.of("munmap buf 4p\nexpect events UNMAP=-1", "UNMAP=-1", "bad count in 'UNMAP=-1' (expected a decimal number)"),
                 Arguments.of("munmap buf 4p\nexpect events UNMAP=1 UNMAP=2", "UNMAP=2", "event UNMAP is listed twice"),
                 Arguments.of("expect oracle dirty", "dirty", "expected 'clean' after 'expect oracle', found 'dirty'"),
-                Arguments.of("expect oracle", "", "missing 'clean' after 'expect oracle' at end of line"));
+                Arguments.of("expect oracle", "", "missing 'clean' after 'expect oracle' at end of line"),
+                Arguments.of("truncate nofile 0", "nofile", "unknown file 'nofile'"),
+                Arguments.of("truncate data", "", "missing truncate size at end of line"),
+                Arguments.of("truncate buf 4p", "buf", "'buf' is a buffer, not a file"),
+                Arguments.of("punch-hole data 0 0", "0", "punch-hole length '0' is zero"),
+                Arguments.of("punch-hole data 0", "", "missing punch-hole length at end of line"),
+                Arguments.of("memory-failure buf+1", "buf+1", "memory-failure address 'buf+1' is not page aligned"),
+                Arguments.of("gpu unlock", "unlock", "'gpu' does not hold its driver lock for address space 'main' (no 'lock' before this line)"),
+                Arguments.of("gpu lock\ngpu lock", "lock", "'gpu' already holds its driver lock for address space 'main' (since line 4)"),
+                Arguments.of("expect device npu holds buf 4p READ", "npu", "unknown device 'npu'"),
+                Arguments.of("expect device gpu has buf 4p READ", "has", "expected 'holds' after 'expect device gpu', found 'has'"),
+                Arguments.of("expect device gpu holds buf 4p RW", "RW", "bad device permission 'RW' (expected none, READ, WRITE, ATOMIC)"),
+                Arguments.of("expect device gpu holds buf 4p", "", "missing permission (none, READ, WRITE, ATOMIC) at end of line"),
+                Arguments.of("expect pagemap buf", "", "missing pagemap flag (hwpoison, or !FLAG for clear) at end of line"),
+                Arguments.of("expect pagemap buf poisoned", "poisoned", "bad pagemap flag 'poisoned' (expected hwpoison, or !FLAG for clear)"),
+                Arguments.of("expect pagemap buf hwpoison !hwpoison", "!hwpoison", "pagemap flag hwpoison is listed twice"),
+                Arguments.of("expect same-frame buf", "", "missing same-frame second address at end of line"),
+                Arguments.of("expect different-frame buf nobuf", "nobuf", "unknown buffer 'nobuf'"),
+                Arguments.of("expect notifiers gpu", "", "missing notifier count at end of line"),
+                Arguments.of("expect notifiers buf 1", "buf", "'buf' is a buffer, not a device"),
+                Arguments.of("munmap buf 4p\nexpect events in nowhere UNMAP=1", "nowhere", "unknown address space 'nowhere'"));
     }
 
     @ParameterizedTest
@@ -162,7 +182,7 @@ class ScenarioErrorTest {
                 """));
         assertEquals(List.of(
                 "many.scn:2: bad mmap option 'privat' (expected none, r, rw, rx, rwx, private, shared, anon, file NAME, offset SIZE, fixed, huge or at ADDR)",
-                "many.scn:4: bad result code 'EWAT' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY or EINVAL)",
+                "many.scn:4: bad result code 'EWAT' (expected one of OK, EPERM, ENOENT, EIO, ENXIO, SIGBUS, EAGAIN, EACCES, ENOMEM, EFAULT, EBUSY, EEXIST, EINVAL, EOPNOTSUPP, EHWPOISON)",
                 "many.scn:7: snapshot lists 2 bytes but '3p' covers 3 pages",
                 "many.scn:9: unknown statement 'bogus'"),
                 e.errors().stream().map(ParseError::toString).toList());

@@ -115,6 +115,7 @@ class ScenarioParserTest {
                 madvise buf 4p collapse
                 madvise buf 4p pageout
                 madvise buf 4p mergeable
+                madvise buf 4p remove
                 moved = mremap buf 4p 8p maymove
                 mremap buf 4p 4p maymove fixed at 0x7f0000000000 dontunmap
                 mremap buf 4p 2p
@@ -125,10 +126,10 @@ class ScenarioParserTest {
         for (int i = 0; i < advice.length; i++) {
             assertEquals(new HostOp.Madvise(6 + i, "main", buf(0), 4 * PAGE, advice[i]), s.get(2 + i));
         }
-        assertEquals(new HostOp.Mremap(13, "main", "moved", buf(0), 4 * PAGE, 8 * PAGE, true, false, null, false), s.get(9));
-        assertEquals(new HostOp.Mremap(14, "main", null, buf(0), 4 * PAGE, 4 * PAGE, true, true,
-                new Address(null, 0x7f0000000000L), true), s.get(10));
-        assertEquals(new HostOp.Mremap(15, "main", null, buf(0), 4 * PAGE, 2 * PAGE, false, false, null, false), s.get(11));
+        assertEquals(new HostOp.Mremap(14, "main", "moved", buf(0), 4 * PAGE, 8 * PAGE, true, false, null, false), s.get(10));
+        assertEquals(new HostOp.Mremap(15, "main", null, buf(0), 4 * PAGE, 4 * PAGE, true, true,
+                new Address(null, 0x7f0000000000L), true), s.get(11));
+        assertEquals(new HostOp.Mremap(16, "main", null, buf(0), 4 * PAGE, 2 * PAGE, false, false, null, false), s.get(12));
     }
 
     @Test
@@ -298,7 +299,7 @@ class ScenarioParserTest {
                 expect events UNMAP=1 CLEAR=0 MMU_NOTIFY_PROTECTION_VMA=0
                 expect oracle clean
                 """);
-        assertEquals(new Expectation.Events(5, 4, Map.of(MmuNotifierEvent.UNMAP, 1L, MmuNotifierEvent.CLEAR, 0L,
+        assertEquals(new Expectation.Events(5, 4, null, Map.of(MmuNotifierEvent.UNMAP, 1L, MmuNotifierEvent.CLEAR, 0L,
                 MmuNotifierEvent.PROTECTION_VMA, 0L)), s.get(1));
         assertEquals(new Expectation.OracleClean(6), s.get(2));
     }
@@ -317,6 +318,48 @@ class ScenarioParserTest {
         assertEquals(List.of(new Declaration.Device(1, "gpu", 64 << 20)), scenario.devices());
         assertEquals(2, scenario.expectations().size());
         assertTrue(scenario.statements().get(0) instanceof Declaration);
+    }
+
+    @Test
+    void fileOperationsAndMemoryFailure() throws ScenarioParseException {
+        List<Statement> s = after("""
+                truncate data 0
+                truncate data 10000
+                punch-hole data 100 2p
+                memory-failure buf+3p
+                """);
+        assertEquals(new HostOp.Truncate(4, "main", "data", 0), s.get(0));
+        assertEquals(new HostOp.Truncate(5, "main", "data", 10000), s.get(1));
+        assertEquals(new HostOp.PunchHole(6, "main", "data", 100, 2 * PAGE), s.get(2));
+        assertEquals(new HostOp.MemoryFailure(7, "main", buf(3 * PAGE)), s.get(3));
+    }
+
+    @Test
+    void driverLevelExpectations() throws ScenarioParseException {
+        List<Statement> s = after("""
+                fork child
+                gpu lock
+                oom-reap -> EAGAIN
+                gpu unlock
+                expect events in child CLEAR=0
+                expect device gpu holds buf 4p READ
+                expect device gpu holds buf+4p 1p none
+                expect pagemap buf hwpoison
+                expect pagemap buf 2p !hwpoison
+                expect same-frame buf buf+1p
+                expect different-frame buf buf+2p
+                expect notifiers gpu 1
+                """);
+        assertEquals(new DeviceOp.HoldLock(5, "main", "gpu"), s.get(1));
+        assertEquals(new DeviceOp.ReleaseLock(7, "main", "gpu"), s.get(4));
+        assertEquals(new Expectation.Events(8, 7, "child", Map.of(MmuNotifierEvent.CLEAR, 0L)), s.get(5));
+        assertEquals(new Expectation.DeviceHolds(9, "main", "gpu", buf(0), 4 * PAGE, DevicePerm.READ), s.get(6));
+        assertEquals(new Expectation.DeviceHolds(10, "main", "gpu", buf(4 * PAGE), PAGE, DevicePerm.NONE), s.get(7));
+        assertEquals(new Expectation.Pagemap(11, "main", buf(0), PAGE, Map.of(PagemapFlag.HWPOISON, true)), s.get(8));
+        assertEquals(new Expectation.Pagemap(12, "main", buf(0), 2 * PAGE, Map.of(PagemapFlag.HWPOISON, false)), s.get(9));
+        assertEquals(new Expectation.SameFrame(13, "main", buf(0), buf(PAGE), true), s.get(10));
+        assertEquals(new Expectation.SameFrame(14, "main", buf(0), buf(2 * PAGE), false), s.get(11));
+        assertEquals(new Expectation.Notifiers(15, "main", "gpu", 1), s.get(12));
     }
 
     @Test

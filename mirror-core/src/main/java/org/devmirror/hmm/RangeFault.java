@@ -28,6 +28,8 @@ import org.devmirror.notifier.IntervalNotifier;
  *   <li>nothing mapped, a swap entry, another device's page, a device-exclusive entry, a PROT_NONE
  *       entry: 0 ("faultable"), or faulted when requested;</li>
  *   <li>no VMA, or a VMA without read permission: ERROR, or EFAULT when a fault was requested;</li>
+ *   <li>a hwpoison entry, or a file page beyond the end of the file: 0, or EFAULT when a fault was
+ *       requested (the fault's VM_FAULT_HWPOISON / VM_FAULT_SIGBUS);</li>
  *   <li>a write request on a VMA without write permission: EPERM.</li>
  * </ul>
  * The sticky bits ({@link HmmPfn#INOUT_FLAGS}) of each input word are kept. Faults go through

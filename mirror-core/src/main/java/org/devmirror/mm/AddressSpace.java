@@ -436,6 +436,19 @@ public final class AddressSpace implements AutoCloseable {
         return Writeback.writeback(this, file);
     }
 
+    /**
+     * {@code madvise(addr, length, MADV_HWPOISON)}: each page's frame fails
+     * ({@link Host#memoryFailure}), after a read fault brings it in.
+     *
+     * @return OK; EHWPOISON (a page already poisoned); EBUSY (the zero page, a huge page, or a
+     *         mapping out of reach); EFAULT (no VMA)
+     */
+    public Errno hwpoison(long addr, long length) {
+        long end = UserRange.end("addr", addr, "length", length);
+        checkAlive();
+        return MemoryFailure.inject(this, addr, end);
+    }
+
     /** The OOM reaper: non-blockable CLEAR per private VMA; EAGAIN when a subscriber refused one. */
     public Errno oomReap() {
         return OomReaper.reap(this);

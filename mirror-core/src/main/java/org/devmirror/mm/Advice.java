@@ -17,5 +17,11 @@ public enum Advice {
     /** {@code MADV_PAGEOUT}: reclaim the pages now (try_to_unmap, CLEAR). */
     PAGEOUT,
     /** {@code MADV_MERGEABLE}: let KSM merge identical pages (CLEAR per merged page). */
-    MERGEABLE
+    MERGEABLE,
+    /**
+     * {@code MADV_REMOVE}: punch a hole in the file behind a shared mapping
+     * ({@code vfs_fallocate(PUNCH_HOLE|KEEP_SIZE)}, CLEAR in every address space mapping it);
+     * EINVAL on anonymous memory, EACCES on a private mapping.
+     */
+    REMOVE
 }

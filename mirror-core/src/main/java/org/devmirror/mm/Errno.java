@@ -15,11 +15,23 @@ public enum Errno {
     EPERM(1),
     /** -ENOENT: nothing to act on (for example a page that did not migrate). */
     ENOENT(2),
+    /** -EIO: the data is lost (a read of a hardware-poisoned shmem page, {@code shmem_file_read_iter}). */
+    EIO(5),
+    /** -ENXIO: no such frame ({@code memory_failure} of a PFN that is not system RAM, or of device-private memory). */
+    ENXIO(6),
+    /**
+     * Not an errno: a CPU access the kernel answers with {@code SIGBUS} ({@code VM_FAULT_SIGBUS}),
+     * such as an access to a file mapping beyond the end of the file. The code is the signal
+     * number; a range fault reports the same fault as {@link #EFAULT}, as {@code hmm_vma_fault} does.
+     */
+    SIGBUS(7),
     /**
      * -EAGAIN: a non-blockable invalidation was refused; try again later. A CPU write returns it
      * when it waits on a userfault ({@code VM_FAULT_RETRY} from {@code handle_userfault}).
      */
     EAGAIN(11),
+    /** -EACCES: the mapping may not be written through ({@code MADV_REMOVE} of a private file mapping). */
+    EACCES(13),
     /** -ENOMEM: out of frames, device pages or address space, or a range with no mapping. */
     ENOMEM(12),
     /** -EFAULT: no mapping, or no read permission, where an access was requested. */
@@ -29,7 +41,15 @@ public enum Errno {
     /** -EEXIST: the destination is already populated ({@code UFFDIO_MOVE}). */
     EEXIST(17),
     /** -EINVAL: the request does not apply to this mapping. */
-    EINVAL(22);
+    EINVAL(22),
+    /** -EOPNOTSUPP: the file system does not support the request ({@code fallocate} modes it lacks). */
+    EOPNOTSUPP(95),
+    /**
+     * -EHWPOISON: the page is hardware-poisoned ({@code VM_FAULT_HWPOISON}). A CPU access gets
+     * {@code SIGBUS} with {@code BUS_MCEERR_AR}, {@code get_user_pages} -EHWPOISON; a range fault
+     * reports EFAULT ({@code hmm_vma_handle_pte}: "Report error for everything else").
+     */
+    EHWPOISON(133);
 
     private final int code;
 
@@ -70,6 +90,15 @@ public enum Errno {
                 return e;
             }
         }
-        throw new IllegalArgumentException("errno=" + name + " is not one of OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST, EINVAL");
+        throw new IllegalArgumentException("errno=" + name + " is not one of " + names());
+    }
+
+    /** Every name, comma separated, in declaration order (for messages). */
+    public static String names() {
+        StringBuilder sb = new StringBuilder();
+        for (Errno e : values()) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(e.name());
+        }
+        return sb.toString();
     }
 }

@@ -96,6 +96,19 @@ public final class Host implements AutoCloseable {
         return rmap;
     }
 
+    /**
+     * {@code memory_failure(pfn)}: the frame's memory is corrupted. It is unmapped from every
+     * address space (CLEAR per mapping), each entry becomes a hwpoison entry unless the page was
+     * a clean page of a file with a backing store (then it is simply dropped), and the frame is
+     * never used again. docs/events.md; {@code MemoryFailure} says what is simplified.
+     *
+     * @return OK; EHWPOISON (already poisoned); EBUSY (the zero page, a huge page, a frame out of
+     *         the reverse map's reach); ENXIO (not a frame of system RAM)
+     */
+    public Errno memoryFailure(long pfn) {
+        return MemoryFailure.memoryFailure(this, pfn);
+    }
+
     /** A new, empty address space ({@code mm_alloc}). */
     public AddressSpace newAddressSpace() {
         AddressSpace mm = new AddressSpace(this, nextId.getAndIncrement());
@@ -120,7 +133,10 @@ public final class Host implements AutoCloseable {
      * {@code MAP_PRIVATE} file mappings.
      */
     public MemoryObject newFile(String name, long size) {
-        MemoryObject f = new MemoryObject(this, name, size);
+        return register(new MemoryObject(this, name, size, false));
+    }
+
+    private MemoryObject register(MemoryObject f) {
         synchronized (this) {
             files.add(f);
         }
@@ -129,7 +145,7 @@ public final class Host implements AutoCloseable {
 
     /** The shmem object behind a shared anonymous mapping. */
     MemoryObject newShmem(long size) {
-        return newFile("shmem", size);
+        return register(new MemoryObject(this, "shmem", size, true));
     }
 
     /**

@@ -11,11 +11,14 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * {@code zap_page_range_single}); FREE marks exclusive private anonymous pages clean and lazily
  * freeable and drops swap entries (CLEAR over the populated part, {@code madvise_free_single_vma});
  * HUGEPAGE, NOHUGEPAGE and MERGEABLE only change VMA flags (no event); COLLAPSE collapses every
- * 2 MiB region inside the range; PAGEOUT reclaims. As in the kernel, holes in the range do not
+ * 2 MiB region inside the range; PAGEOUT reclaims; REMOVE punches a hole in the file behind a
+ * shared mapping ({@code madvise_remove}). As in the kernel, holes in the range do not
  * stop the advice being applied to the mapped parts, but the call then returns ENOMEM.
  *
  * <h2>Locking</h2>
- * Takes the mmap write lock.
+ * Takes the mmap write lock; REMOVE takes the read lock and drops it around each hole punch, as
+ * {@code madvise_remove} does before {@code vfs_fallocate} (the file system takes
+ * {@code i_rwsem}, which ranks above {@code mmap_lock}).
  */
 final class Madvise {
     private Madvise() {}
@@ -24,6 +27,9 @@ final class Madvise {
         long end = UserRange.end("addr", addr, "length", length);
         if (advice == null) {
             throw new IllegalArgumentException("advice=null");
+        }
+        if (advice == Advice.REMOVE) {
+            return remove(mm, addr, end);
         }
         mm.lockForWrite();
         try {
@@ -38,6 +44,7 @@ final class Madvise {
                     Reclaim.reclaimLocked(mm, addr, end);
                     yield Errno.OK;
                 }
+                case REMOVE -> throw new IllegalStateException("advice=REMOVE is handled without the write lock");
                 case MERGEABLE -> {
                     Errno f = updateFlags(mm, addr, end, Vma.MERGEABLE, 0, true);
                     if (f.isOk()) {
@@ -74,6 +81,46 @@ final class Madvise {
             }
         }
         return Errno.OK;
+    }
+
+    /** One VMA's part of a MADV_REMOVE: the hole to punch in its file. */
+    private record Hole(MemoryObject file, long offset, long length) {}
+
+    /**
+     * {@code madvise_remove} per VMA, in address order: the first VMA that is anonymous (EINVAL)
+     * or not shared (EACCES) ends the call with that error, after the holes of the VMAs before
+     * it were punched.
+     */
+    private static Errno remove(AddressSpace mm, long start, long end) {
+        List<Hole> holes = new java.util.ArrayList<>();
+        Errno result;
+        mm.lockForRead();
+        try {
+            result = Mmap.fullyMapped(mm, start, end) ? Errno.OK : Errno.ENOMEM;
+            for (Vma v : mm.vmasIn(start, end)) {
+                if (v.object == null) {
+                    result = Errno.EINVAL; // no vm_file
+                    break;
+                }
+                if (!v.isShared()) {
+                    result = Errno.EACCES; // !vma_is_shared_maywrite
+                    break;
+                }
+                long s = Math.max(start, v.start);
+                long e = Math.min(end, v.end);
+                holes.add(new Hole(v.object, (s - v.start) + (v.pgoff << Host.PAGE_SHIFT), e - s));
+            }
+        } finally {
+            mm.mmapReadUnlock();
+        }
+        for (Hole h : holes) {
+            Errno r = Truncate.fallocate(h.file(), MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE,
+                    h.offset(), h.length());
+            if (!r.isOk()) {
+                return r;
+            }
+        }
+        return result;
     }
 
     /** MADV_FREE: private anonymous VMAs only (EINVAL otherwise, nothing changed). */

@@ -35,8 +35,9 @@ final class MemoryFault {
      * EFAULT.
      *
      * @return OK, EFAULT (no VMA, no read permission, a device that failed to migrate the page
-     *         back, a uffd-wp page), EPERM (write to a VMA without write permission) or ENOMEM (no
-     *         frame; the entry is as before)
+     *         back, a uffd-wp page), EPERM (write to a VMA without write permission), ENOMEM (no
+     *         frame; the entry is as before), SIGBUS (a file page beyond the end of the file, or a
+     *         poisoned shmem page) or EHWPOISON (a hwpoison entry)
      */
     static Errno handle(AddressSpace mm, long addr, boolean write) {
         return handle(mm, addr, write, false);
@@ -134,9 +135,9 @@ final class MemoryFault {
     private static Errno sharedFault(AddressSpace mm, Vma vma, long addr, boolean write, long orig) {
         Host host = mm.host();
         long idx = vma.linearIndex(addr);
-        long pfn = vma.object.findOrCreate(idx);
-        if (pfn == PhysicalMemory.NO_FRAME) {
-            return Errno.ENOMEM;
+        long pfn = vma.object.findGet(idx);
+        if (pfn < 0) {
+            return cacheError(pfn);
         }
         long flags = PteLayout.READ | PteLayout.ACCESSED | (write ? PteLayout.WRITE | PteLayout.DIRTY | PteLayout.SOFT_DIRTY : 0);
         if (write) {
@@ -150,9 +151,9 @@ final class MemoryFault {
     private static Errno privateFileFault(AddressSpace mm, Vma vma, long addr, boolean write, long orig) {
         Host host = mm.host();
         PhysicalMemory mem = host.memory();
-        long cached = vma.object.findOrCreate(vma.linearIndex(addr));
-        if (cached == PhysicalMemory.NO_FRAME) {
-            return Errno.ENOMEM;
+        long cached = vma.object.findGet(vma.linearIndex(addr));
+        if (cached < 0) {
+            return cacheError(cached);
         }
         if (!write) {
             mapCachePage(mm, addr, orig, cached, uffdWpIf(orig, PteLayout.READ | PteLayout.ACCESSED), mem);
@@ -160,25 +161,38 @@ final class MemoryFault {
         }
         long pfn = mem.allocFrame();
         if (pfn == PhysicalMemory.NO_FRAME) {
+            mem.put(cached);
             return Errno.ENOMEM;
         }
         mem.copyFrame(cached, pfn);
+        mem.put(cached);
         installAnon(mm, vma, addr, orig, pfn, uffdWpIf(orig, NEW_PAGE | PteLayout.WRITE));
         return null;
     }
 
+    /**
+     * What a failed page-cache lookup means to the fault: beyond the end of the file
+     * ({@code filemap_fault}'s i_size check) or a poisoned shmem page (-EIO from
+     * {@code shmem_get_folio_gfp}) is VM_FAULT_SIGBUS; no frame is VM_FAULT_OOM.
+     */
+    private static Errno cacheError(long lookup) {
+        return lookup == PhysicalMemory.NO_FRAME ? Errno.ENOMEM : Errno.SIGBUS;
+    }
+
+    /** Maps cache page pfn over entry {@code orig}; the reference from {@code findGet} becomes the mapping's (or is dropped). */
     private static void mapCachePage(AddressSpace mm, long addr, long orig, long pfn, long flags, PhysicalMemory mem) {
         CpuPageTable pt = mm.pageTable();
         mm.ptl.lock();
         try {
             if (pt.get(addr) == orig) {
-                mem.get(pfn);
                 mem.incMapcount(pfn);
                 pt.set(addr, PteLayout.present(pfn, flags));
+                return;
             }
         } finally {
             mm.ptl.unlock();
         }
+        mem.put(pfn);
     }
 
     /**
@@ -405,6 +419,9 @@ final class MemoryFault {
             case PteLayout.TYPE_DEVICE_EXCLUSIVE:
                 restoreExclusive(mm, addr, e);
                 return null;
+            case PteLayout.TYPE_HWPOISON:
+                // do_swap_page: is_hwpoison_entry -> VM_FAULT_HWPOISON (SIGBUS, BUS_MCEERR_AR)
+                return Errno.EHWPOISON;
             case PteLayout.TYPE_MIGRATION:
                 // migration_entry_wait: the migrating thread holds the mmap read lock too and
                 // will replace the entry; let it run

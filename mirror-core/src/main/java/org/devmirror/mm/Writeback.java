@@ -30,33 +30,46 @@ final class Writeback {
             if (pfn == PhysicalMemory.NO_FRAME || !file.testAndClearDirty(idx)) {
                 continue;
             }
-            for (AddressSpace mm : file.mappers.snapshot()) {
-                mm.mmapReadLock();
-                try {
-                    if (mm.isExited()) {
-                        continue;
-                    }
-                    for (Vma v : mm.allVmas()) {
-                        if (v.object == file && v.isShared()) {
-                            mkcleanOne(mm, v.addressOf(idx), pfn);
-                        }
-                    }
-                } finally {
-                    mm.mmapReadUnlock();
-                }
-            }
+            folioMkclean(file, idx, pfn);
         }
         return Errno.OK;
     }
 
-    private static void mkcleanOne(AddressSpace mm, long addr, long pfn) {
+    /**
+     * {@code folio_mkclean} of page {@code idx} of {@code file} (frame {@code pfn}): every shared
+     * mapping of it that is writable or dirty becomes read-only and clean, each under its own
+     * PROTECTION_PAGE.
+     *
+     * @return whether any mapping was writable or dirty (the kernel's count of cleaned entries)
+     */
+    static boolean folioMkclean(MemoryObject file, long idx, long pfn) {
+        boolean cleaned = false;
+        for (AddressSpace mm : file.mappers.snapshot()) {
+            mm.mmapReadLock();
+            try {
+                if (mm.isExited()) {
+                    continue;
+                }
+                for (Vma v : mm.allVmas()) {
+                    if (v.object == file && v.isShared()) {
+                        cleaned |= mkcleanOne(mm, v.addressOf(idx), pfn);
+                    }
+                }
+            } finally {
+                mm.mmapReadUnlock();
+            }
+        }
+        return cleaned;
+    }
+
+    private static boolean mkcleanOne(AddressSpace mm, long addr, long pfn) {
         if (addr < 0) {
-            return;
+            return false;
         }
         CpuPageTable pt = mm.pageTable();
         long e = pt.get(addr);
         if (!PteLayout.isPresent(e) || PteLayout.pfn(e) != pfn || (!PteLayout.isWrite(e) && !PteLayout.isDirty(e))) {
-            return;
+            return false;
         }
         int slot = mm.notify.start(MmuNotifierEvent.PROTECTION_PAGE, addr, addr + Host.PAGE_SIZE, null);
         mm.ptl.lock();
@@ -69,5 +82,6 @@ final class Writeback {
             mm.ptl.unlock();
             mm.notify.end(slot);
         }
+        return true;
     }
 }

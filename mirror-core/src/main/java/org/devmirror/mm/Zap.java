@@ -22,7 +22,7 @@ final class Zap {
      * included ({@code ZAP_FLAG_DROP_MARKER}, as {@code unmap_vmas} zaps).
      */
     static void range(AddressSpace mm, Vma vma, long start, long end) {
-        range(mm, vma, start, end, false);
+        range(mm, vma, start, end, true, false);
     }
 
     /**
@@ -32,16 +32,34 @@ final class Zap {
      * holds the page and its protection must survive; anonymous memory loses everything.
      */
     static void rangeKeepingUffdWp(AddressSpace mm, Vma vma, long start, long end) {
-        range(mm, vma, start, end, vma.isUffdWp() && !vma.isPrivateAnon());
+        range(mm, vma, start, end, true, keepsUffdWp(vma));
     }
 
-    private static void range(AddressSpace mm, Vma vma, long start, long end, boolean keepUffdWp) {
+    /**
+     * The zap of {@code unmap_mapping_range} (truncate, hole punch): markers stay as for
+     * {@code MADV_DONTNEED}; with {@code evenCows} false (a hole punch's {@code zap_details}) only
+     * page-cache pages and the zero page go: anonymous pages (a private mapping's copy-on-write
+     * copies, on RAM, swap, device or poisoned) stay, as {@code should_zap_folio} and
+     * {@code should_zap_cows} decide.
+     */
+    static void mappingRange(AddressSpace mm, Vma vma, long start, long end, boolean evenCows) {
+        range(mm, vma, start, end, evenCows, keepsUffdWp(vma));
+    }
+
+    private static boolean keepsUffdWp(Vma vma) {
+        return vma.isUffdWp() && !vma.isPrivateAnon();
+    }
+
+    private static void range(AddressSpace mm, Vma vma, long start, long end, boolean evenCows, boolean keepUffdWp) {
         Host host = mm.host();
         PageWalk walk = PageWalk.over(mm.pageTable(), start, end);
         mm.ptl.lock();
         try {
             while (walk.next()) {
                 long e = walk.entry();
+                if (!evenCows && isCow(host, e)) {
+                    continue;
+                }
                 if (keepUffdWp && PteLayout.isMarker(e)) {
                     continue;
                 }
@@ -51,6 +69,16 @@ final class Zap {
         } finally {
             mm.ptl.unlock();
         }
+    }
+
+    /** Whether entry e holds an anonymous page (or a swapped or poisoned one), which a hole punch keeps. */
+    private static boolean isCow(Host host, long e) {
+        return switch (PteLayout.type(e)) {
+            case PteLayout.TYPE_PRESENT -> !PteLayout.isSpecial(e) && host.memory().isAnon(PteLayout.pfn(e));
+            case PteLayout.TYPE_MIGRATION, PteLayout.TYPE_DEVICE_EXCLUSIVE -> host.memory().isAnon(PteLayout.pfn(e));
+            case PteLayout.TYPE_SWAP, PteLayout.TYPE_DEVICE_PRIVATE, PteLayout.TYPE_HWPOISON -> true;
+            default -> false;
+        };
     }
 
     /** Drops what a just-cleared entry held (the entry is no longer in any page table). */

@@ -23,8 +23,8 @@ package org.devmirror.mm.pagetable;
  * +--------+--------------------------------+---+---+---+---+---+---+---+---+-------+---+
  * |   0    |   OFFSET (swap slot or PFN)    |SD | 0 | 0 | 0 |HG |MD | 0 |SW | TYPE  | 0 |
  * +--------+--------------------------------+---+---+---+---+---+---+---+---+-------+---+
- *   TYPE  1 SWAP, 2 MIGRATION, 3 DEVICE_PRIVATE, 4 DEVICE_EXCLUSIVE (never 0, so an entry for
- *         slot or PFN 0 is still nonzero)
+ *   TYPE  1 SWAP, 2 MIGRATION, 3 DEVICE_PRIVATE, 4 DEVICE_EXCLUSIVE, 5 MARKER, 6 HWPOISON (never 0, so an
+ *         entry for slot or PFN 0 is still nonzero)
  *   SW    writable: the migration or device entry replaced a writable PTE
  *         (make_writable_migration_entry, make_writable_device_private_entry)
  *   HG    HUGE: a PMD-level migration or device-private entry (a whole 2 MiB folio)
@@ -84,6 +84,8 @@ public final class PteLayout {
     public static final int TYPE_MARKER = 5;
     /** {@code PTE_MARKER_UFFD_WP}: the marker bit of a none entry write-protected by userfaultfd. */
     public static final long MARKER_UFFD_WP = 1L;
+    /** {@link #type}: a hardware-poisoned page ({@code make_hwpoison_entry}); the offset is its PFN. */
+    public static final int TYPE_HWPOISON = 6;
     /** {@link #type}: a present entry (not a TYPE field value). */
     public static final int TYPE_PRESENT = 8;
 
@@ -162,6 +164,14 @@ public final class PteLayout {
     /** {@code make_device_exclusive}: the device holds {@code pfn} exclusively; a CPU touch restores it. */
     public static long deviceExclusiveEntry(long pfn, boolean write) {
         return pfnEntry(TYPE_DEVICE_EXCLUSIVE, "pfn", pfn, write);
+    }
+
+    /**
+     * {@code make_hwpoison_entry}: {@code try_to_unmap_one} with {@code TTU_HWPOISON} leaves this
+     * where a poisoned page was mapped; the next access gets {@code VM_FAULT_HWPOISON}.
+     */
+    public static long hwpoisonEntry(long pfn) {
+        return pfnEntry(TYPE_HWPOISON, "pfn", pfn, false);
     }
 
     /**
@@ -388,6 +398,11 @@ public final class PteLayout {
         return type(e) == TYPE_DEVICE_EXCLUSIVE;
     }
 
+    /** {@code is_hwpoison_entry}. */
+    public static boolean isHwpoison(long e) {
+        return type(e) == TYPE_HWPOISON;
+    }
+
     /** {@code pte_pfn} / {@code swp_offset_pfn}: the PFN of a present, migration or device entry. */
     public static long pfn(long e) {
         return (e & PFN_MASK) >>> PFN_SHIFT;
@@ -412,6 +427,7 @@ public final class PteLayout {
             case TYPE_DEVICE_PRIVATE -> sb.append("device-private pfn=0x").append(Long.toHexString(pfn(e)));
             case TYPE_DEVICE_EXCLUSIVE -> sb.append("device-exclusive pfn=0x").append(Long.toHexString(pfn(e)));
             case TYPE_MARKER -> { return isUffdWp(e) ? "marker uffd-wp" : "marker 0x" + Long.toHexString(markerBits(e)); }
+            case TYPE_HWPOISON -> sb.append("hwpoison pfn=0x").append(Long.toHexString(pfn(e)));
             default -> { return "invalid 0x" + Long.toHexString(e); }
         }
         if (isNonPresent(e)) {

@@ -104,6 +104,25 @@ final class FrameAllocator {
         return (long) b << BLOCK_SHIFT;
     }
 
+    /**
+     * {@code take_page_off_buddy}: takes the given frame if it is free.
+     *
+     * @return false if it is allocated
+     */
+    boolean takeOne(long pfn) {
+        int w = (int) (pfn >>> 6);
+        long bit = 1L << (pfn & 63);
+        if ((inUse[w] & bit) != 0) {
+            return false;
+        }
+        inUse[w] |= bit;
+        int b = (int) (pfn >>> BLOCK_SHIFT);
+        blockFree[b]--;
+        freeFrames--;
+        reclassify(b);
+        return true;
+    }
+
     /** Returns one allocated frame. */
     void freeOne(long pfn) {
         int w = (int) (pfn >>> 6);

@@ -18,7 +18,8 @@ import java.lang.invoke.VarHandle;
  *             the head's counts; tails hold 0 (folio_ref_count(page_folio(page))).
  *   mapcount  how many page-table entries map the frame (PTE or PMD); on a huge folio only
  *             the head's counts, like the kernel's entire_mapcount.
- *   flags     HEAD | TAIL | ANON | DIRTY (bits below), 0 while free
+ *   flags     HEAD | TAIL | ANON | DIRTY | HWPOISON (bits below), 0 while free (a poisoned
+ *             frame is never freed: memory failure keeps a reference to it)
  * </pre>
  *
  * <h2>Contents segment: frame {@code pfn} at bytes {@code [pfn * 4096, (pfn + 1) * 4096)}</h2>
@@ -41,6 +42,9 @@ final class FrameLayout {
     static final int FLAG_ANON = 1 << 2;
     /** {@code PG_dirty}: contents differ from the backing store. */
     static final int FLAG_DIRTY = 1 << 3;
+
+    /** {@code PG_hwpoison}: the frame's memory is corrupted ({@code memory_failure}). */
+    static final int FLAG_HWPOISON = 1 << 4;
 
     /** Bytes per frame of contents (PAGE_SIZE). */
     static final long FRAME_BYTES = PhysicalMemory.PAGE_SIZE;

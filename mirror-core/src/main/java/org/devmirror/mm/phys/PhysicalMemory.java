@@ -164,6 +164,65 @@ public final class PhysicalMemory implements AutoCloseable {
         return head;
     }
 
+    /** What {@link #poison} did to a frame. */
+    public enum PoisonResult {
+        /** The frame was free: it is taken off the free lists, poisoned, and never handed out again. */
+        TAKEN_OFF_FREE,
+        /** The frame is in use: it is poisoned and the caller now holds one more reference to it. */
+        POISONED,
+        /** The frame was already poisoned ({@code TestSetPageHWPoison} found the bit set); nothing changed. */
+        ALREADY,
+        /** The zero page, part of a huge folio, or a frame being freed right now: nothing changed. */
+        BUSY
+    }
+
+    /**
+     * The first step of {@code memory_failure} (mm/memory-failure.c): {@code TestSetPageHWPoison}
+     * plus either {@code take_page_off_buddy} for a free frame or a reference for the caller
+     * ({@code get_hwpoison_page}). A poisoned frame keeps that reference for good, so it is never
+     * freed or reallocated. A huge folio is refused ({@link PoisonResult#BUSY}): the kernel splits
+     * it first ({@code try_to_split_thp_page}), which devmirror does not model.
+     */
+    public PoisonResult poison(long pfn) {
+        checkFrame("pfn", pfn);
+        if (pfn == zeroPfn) {
+            return PoisonResult.BUSY; // a reserved kernel page: MF_MSG_KERNEL, ignored
+        }
+        allocLock.lock();
+        try {
+            if (!allocator.isAllocated(pfn)) {
+                allocator.takeOne(pfn);
+                initFrame(pfn, FrameLayout.FLAG_HWPOISON, 1);
+                return PoisonResult.TAKEN_OFF_FREE;
+            }
+            int flags = flags(pfn);
+            if ((flags & FrameLayout.FLAG_HWPOISON) != 0) {
+                return PoisonResult.ALREADY;
+            }
+            if ((flags & (FrameLayout.FLAG_HEAD | FrameLayout.FLAG_TAIL)) != 0) {
+                return PoisonResult.BUSY;
+            }
+            long off = FrameLayout.refcountOffset(pfn);
+            int old;
+            do {
+                old = (int) INT.getVolatile(metadata, off);
+                if (old <= 0) {
+                    return PoisonResult.BUSY; // its last reference just went; free() waits for allocLock
+                }
+            } while (!INT.compareAndSet(metadata, off, old, old + 1));
+            INT.getAndBitwiseOr(metadata, FrameLayout.flagsOffset(pfn), FrameLayout.FLAG_HWPOISON);
+            return PoisonResult.POISONED;
+        } finally {
+            allocLock.unlock();
+        }
+    }
+
+    /** {@code PageHWPoison}. */
+    public boolean isHwpoison(long pfn) {
+        checkFrame("pfn", pfn);
+        return (flags(pfn) & FrameLayout.FLAG_HWPOISON) != 0;
+    }
+
     /** {@code folio_get}: one more reference to the frame's folio. No-op on the zero page. */
     public void get(long pfn) {
         checkFrame("pfn", pfn);
