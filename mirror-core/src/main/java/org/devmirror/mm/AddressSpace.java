@@ -65,7 +65,7 @@ public final class AddressSpace implements AutoCloseable {
         this.host = host;
         this.id = id;
         this.notifiers = new MmuNotifierSubscriptions(this);
-        this.notify = new MmuNotify(this, host.config().notifiersEnabled(), notifiers);
+        this.notify = new MmuNotify(this, host.config().notifiersEnabled(), host.config().ranges(), notifiers);
     }
 
     public Host host() {
