@@ -18,5 +18,27 @@ public enum InvalidationRanges {
     /** The range the kernel passes, on the kernel's conditions (Linux 6.15, mm-stable). */
     KERNEL,
     /** The populated part of the kernel's range; nothing when nothing is populated. */
-    NARROWED
+    NARROWED;
+
+    /** The name command lines and reports use: {@code kernel} or {@code narrowed}. */
+    public String label() {
+        return switch (this) {
+            case KERNEL -> "kernel";
+            case NARROWED -> "narrowed";
+        };
+    }
+
+    /**
+     * The mode named {@code label} ({@link #label()}).
+     *
+     * @throws IllegalArgumentException naming the label when it is neither {@code kernel} nor {@code narrowed}
+     */
+    public static InvalidationRanges ofLabel(String label) {
+        for (InvalidationRanges r : values()) {
+            if (r.label().equals(label)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("ranges=" + label + " is not kernel or narrowed");
+    }
 }
