@@ -6,8 +6,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models {@code clear_refs_write} with {@code CLEAR_REFS_SOFT_DIRTY} (fs/proc/task_mmu.c):
- * every present entry loses its soft-dirty bit and is write-protected (so the next write faults
- * and sets it again), every swap-style entry loses its soft-dirty bit. One SOFT_DIRTY over
+ * every VMA loses {@code VM_SOFTDIRTY}, every present entry loses its soft-dirty bit and is
+ * write-protected (so the next write faults and sets it again), every swap-style entry loses its
+ * soft-dirty bit. One SOFT_DIRTY over
  * {@code [0, ULONG_MAX)} brackets the walk, whatever the address space holds
  * ({@code mmu_notifier_range_init(&range, MMU_NOTIFY_SOFT_DIRTY, 0, mm, 0, -1UL)}). Under
  * {@link InvalidationRanges#NARROWED} it covers only the span of the entries that change, and is
@@ -22,6 +23,9 @@ final class ClearRefs {
     static Errno clearSoftDirty(AddressSpace mm) {
         mm.lockForWrite();
         try {
+            for (Vma v : mm.allVmas()) {
+                v.flags &= ~Vma.SOFTDIRTY; // soft-dirty tracking starts: pagemap now reads the entries
+            }
             if (!mm.notify.narrowed()) {
                 int slot = mm.notify.start(MmuNotifierEvent.SOFT_DIRTY, 0, ExitMmap.ULONG_MAX, null);
                 mm.ptl.lock();

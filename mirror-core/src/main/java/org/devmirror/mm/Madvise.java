@@ -65,7 +65,7 @@ final class Madvise {
             long e = Math.min(end, v.end);
             int slot = mm.notify.startOver(MmuNotifierEvent.CLEAR, s, e, null);
             try {
-                Zap.range(mm, v, s, e);
+                Zap.rangeKeepingUffdWp(mm, v, s, e);
             } finally {
                 mm.notify.end(slot);
             }

@@ -23,11 +23,6 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * Takes the mmap write lock.
  */
 final class Mprotect {
-    /** Bytes one PUD entry maps (x86-64 {@code PUD_SIZE}). */
-    static final long PUD_SIZE = 1L << 30;
-    /** Bytes one PGD entry maps with 4-level paging ({@code PGDIR_SIZE}; the P4D is folded). */
-    static final long PGDIR_SIZE = 1L << 39;
-
     private Mprotect() {}
 
     static Errno mprotect(AddressSpace mm, long addr, long length, int prot) {
@@ -92,12 +87,9 @@ final class Mprotect {
      */
     private static void changeProtectionRange(AddressSpace mm, CpuPageTable pt, long start, long end, int prot) {
         for (long addr = start; addr < end; ) {
-            long next = Math.min(end, (addr & -PGDIR_SIZE) + PGDIR_SIZE); // pgd_addr_end
-            // the PUDs this PGD entry's part touches, whole: one populated outside [addr, next) still has a table
-            long pudEnd = Math.min(CpuPageTable.TASK_SIZE, ((next - 1) & -PUD_SIZE) + PUD_SIZE);
-            long populated = pt.nextPopulated(addr & -PUD_SIZE, pudEnd);
-            if (populated < pudEnd) {
-                long from = Math.max(addr, populated & -PUD_SIZE);
+            long next = Math.min(end, (addr & -Host.PGDIR_SIZE) + Host.PGDIR_SIZE); // pgd_addr_end
+            long from = ChangeProtection.notifierStart(pt, addr, next);
+            if (from < next) {
                 int slot = mm.notify.start(MmuNotifierEvent.PROTECTION_VMA, from, next, null);
                 try {
                     changeProtection(mm, from, next, prot);
