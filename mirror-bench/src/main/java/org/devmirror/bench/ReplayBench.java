@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
+import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayResult;
 import org.devmirror.replay.TraceReplay;
@@ -65,6 +66,13 @@ public class ReplayBench {
     public String policy;
 
     /**
+     * The ranges the host raises invalidations over ({@code InvalidationRanges.label()}): the
+     * kernel's by default; {@code --param ranges=kernel,narrowed} times both.
+     */
+    @Param({"kernel"})
+    public String ranges;
+
+    /**
      * The replay model: {@link ReplayModel#defaults()}, as {@code ./devmirror replay} uses it. Each
      * replay builds a fresh host sized by it (16 Ki frames and a quarter as many swap slots, both
      * zeroed when the host is made), which is part of the time measured.
@@ -73,6 +81,7 @@ public class ReplayBench {
 
     private StraceReader.Trace parsed;
     private InvalidationPolicy invalidationPolicy;
+    private ReplayModel model;
 
     @Setup(Level.Trial)
     public void read() {
@@ -83,6 +92,7 @@ public class ReplayBench {
             throw new UncheckedIOException("cannot read trace " + file, e);
         }
         invalidationPolicy = PolicyResolver.resolve("policy", policy);
+        model = MODEL.withRanges(InvalidationRanges.ofLabel(ranges));
     }
 
     /** The directory holding the shipped traces: the property, else {@code examples/traces}. */
@@ -98,7 +108,7 @@ public class ReplayBench {
     /** One replay of the whole trace; returns the devices' total work. */
     @Benchmark
     public long replay() {
-        ReplayResult r = TraceReplay.replay(parsed, invalidationPolicy, MODEL);
+        ReplayResult r = TraceReplay.replay(parsed, invalidationPolicy, model);
         return r.work().totalWork();
     }
 }

@@ -10,18 +10,20 @@ import java.util.concurrent.Callable;
 import org.devmirror.bench.report.json.JsonWriter;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
+import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayReport;
 import org.devmirror.replay.ReplayResult;
 import org.devmirror.replay.TraceReplay;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./devmirror replay TRACE [--policy aware|blind|both|CLASS[,...]] [--devices N] [--seed S] [--json]}:
+ * {@code ./devmirror replay TRACE [--policy aware|blind|both|CLASS[,...]] [--ranges kernel|narrowed] [--devices N] [--seed S] [--json]}:
  * replays an strace trace (docs/replay.md) under each policy named ({@code both} is
  * {@code aware,blind}; any name {@link PolicyResolver} resolves, comma-separated). Exit status 0 when the oracle stayed clean under every
  * policy, 1 when it found a violation, 2 for bad input (unreadable trace, bad option).
@@ -40,6 +42,9 @@ public final class ReplayCommand implements Callable<Integer> {
                     + " or the class name of an InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
     private String policy;
 
+    @Mixin
+    private RangesOption ranges;
+
     @Option(names = "--devices", defaultValue = "1", paramLabel = "N", description = "mirroring devices (default: ${DEFAULT-VALUE})")
     private int devices;
 
@@ -54,7 +59,9 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<InvalidationPolicy> policies = new ArrayList<>();
+        InvalidationRanges hostRanges;
         try {
+            hostRanges = ranges.resolve();
             for (String name : policy.split(",", -1)) {
                 if (name.equals("both")) {
                     policies.add(PolicyResolver.resolve("--policy", "aware"));
@@ -75,7 +82,7 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("devmirror replay: cannot read " + trace);
             return DevmirrorCommand.EXIT_BAD_INPUT;
         }
-        ReplayModel model = ReplayModel.defaults().withDevices(devices).withSeed(seed);
+        ReplayModel model = ReplayModel.defaults().withDevices(devices).withSeed(seed).withRanges(hostRanges);
         List<ReplayResult> results;
         try {
             results = TraceReplay.replay(trace, policies, model);

@@ -10,19 +10,21 @@ import org.devmirror.bench.report.json.JsonValue;
 import org.devmirror.bench.report.json.JsonWriter;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
+import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.scenario.RunResult;
 import org.devmirror.scenario.Scenario;
 import org.devmirror.scenario.ScenarioParseException;
 import org.devmirror.scenario.ScenarioParser;
 import org.devmirror.scenario.ScenarioRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./devmirror run FILE... [--policy aware|blind|CLASS] [--json]}: parses scenario files
+ * {@code ./devmirror run FILE... [--policy aware|blind|CLASS] [--ranges kernel|narrowed] [--json]}: parses scenario files
  * (docs/scenarios.md) completely, then runs each under the policy {@link PolicyResolver} resolves
  * (a class on the launcher's {@code --classpath}). Exit status 0 when every expectation held and the
  * oracle stayed clean, 1 when one did not, 2 for bad input (parse errors, printed as
@@ -41,6 +43,9 @@ public final class RunCommand implements Callable<Integer> {
                     + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
     private String policy;
 
+    @Mixin
+    private RangesOption ranges;
+
     @Option(names = "--json", description = "print one JSON object per file (an array of them for several files)"
             + " instead of the readable trace")
     private boolean json;
@@ -50,8 +55,10 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         InvalidationPolicy invalidationPolicy;
+        InvalidationRanges hostRanges;
         try {
             invalidationPolicy = PolicyResolver.resolve("--policy", policy);
+            hostRanges = ranges.resolve();
         } catch (IllegalArgumentException e) {
             err.println("devmirror run: " + e.getMessage());
             return DevmirrorCommand.EXIT_BAD_INPUT;
@@ -76,7 +83,7 @@ public final class RunCommand implements Callable<Integer> {
         List<JsonValue> objects = new ArrayList<>();
         boolean succeeded = true;
         for (Scenario scenario : scenarios) {
-            RunResult result = ScenarioRunner.run(scenario, invalidationPolicy);
+            RunResult result = ScenarioRunner.run(scenario, invalidationPolicy, hostRanges);
             succeeded &= result.succeeded();
             if (json) {
                 objects.add(result.toJson());

@@ -96,7 +96,7 @@ final class DemoScript {
 
             trace.begin("CPU writes the same bytes to pages 12-13, then KSM merges them");
             ok(mm.cpuFill(buf + 12 * PAGE, 2 * PAGE, (byte) 0x7f));
-            trace.note(mm.ksmMerge(buf + 12 * PAGE, 2 * PAGE) + " pages merged");
+            trace.note(mm.ksmMerge(buf + 12 * PAGE, 2 * PAGE) + " page(s) replaced by the KSM page (frames freed)");
             trace.end(mm, buf, PAGES);
             deviceReads(mirror, buf, PAGES);
 

@@ -1,5 +1,7 @@
 package org.devmirror.replay;
 
+import org.devmirror.mm.InvalidationRanges;
+
 /**
  * What a trace does not say, written down: what the traced program's CPU and the mirroring
  * devices do between two system calls. A replay is a pure function of the trace, the policy and
@@ -30,9 +32,11 @@ package org.devmirror.replay;
  * @param touchesPerCall       most pages one device touches after one call
  * @param hostFrames           physical frames of the simulated host; it gets a quarter as many swap
  *                             slots (only {@code madvise(MADV_PAGEOUT)} swaps in a replay)
+ * @param ranges               the ranges the host raises invalidations over: the kernel's (default)
+ *                             or narrowed to what is populated ({@code --ranges narrowed})
  */
 public record ReplayModel(int devices, long seed, int writePagesPerMapping, double touchFraction, int touchesPerCall,
-        long hostFrames) {
+        long hostFrames, InvalidationRanges ranges) {
     /** One device. */
     public static final int DEFAULT_DEVICES = 1;
     /** The seed used when none is given. */
@@ -68,31 +72,38 @@ public record ReplayModel(int devices, long seed, int writePagesPerMapping, doub
         if (hostFrames < 1024) {
             throw new IllegalArgumentException("hostFrames=" + hostFrames + " is below 1024");
         }
+        if (ranges == null) {
+            throw new IllegalArgumentException("ranges=null");
+        }
     }
 
     /** The documented defaults. */
     public static ReplayModel defaults() {
         return new ReplayModel(DEFAULT_DEVICES, DEFAULT_SEED, DEFAULT_WRITE_PAGES, DEFAULT_TOUCH_FRACTION,
-                DEFAULT_TOUCHES_PER_CALL, DEFAULT_HOST_FRAMES);
+                DEFAULT_TOUCHES_PER_CALL, DEFAULT_HOST_FRAMES, InvalidationRanges.KERNEL);
     }
 
     public ReplayModel withDevices(int devices) {
-        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames);
+        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames, ranges);
     }
 
     public ReplayModel withSeed(long seed) {
-        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames);
+        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames, ranges);
     }
 
     public ReplayModel withWritePagesPerMapping(int writePagesPerMapping) {
-        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames);
+        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames, ranges);
     }
 
     public ReplayModel withTouches(double touchFraction, int touchesPerCall) {
-        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames);
+        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames, ranges);
     }
 
     public ReplayModel withHostFrames(long hostFrames) {
-        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames);
+        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames, ranges);
+    }
+
+    public ReplayModel withRanges(InvalidationRanges ranges) {
+        return new ReplayModel(devices, seed, writePagesPerMapping, touchFraction, touchesPerCall, hostFrames, ranges);
     }
 }

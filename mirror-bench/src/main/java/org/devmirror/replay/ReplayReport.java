@@ -26,7 +26,7 @@ public final class ReplayReport {
         ReplayResult first = results.get(0);
         StringBuilder out = new StringBuilder();
         out.append("replay of ").append(trace).append(": ").append(model.devices()).append(" device(s), seed ")
-                .append(model.seed()).append('\n');
+                .append(model.seed()).append(", ").append(model.ranges().label()).append(" ranges\n");
         out.append("\nsyscalls replayed: ").append(first.replayedTotal()).append('\n');
         for (SyscallKind kind : SyscallKind.values()) {
             if (first.replayed(kind) != 0) {
@@ -115,6 +115,7 @@ public final class ReplayReport {
         m.put("touchFraction", JsonNumber.of(model.touchFraction()));
         m.put("touchesPerCall", JsonNumber.of(model.touchesPerCall()));
         m.put("hostFrames", JsonNumber.of(model.hostFrames()));
+        m.put("ranges", new JsonString(model.ranges().label()));
         out.put("model", new JsonObject(m));
         Map<String, JsonValue> syscalls = new LinkedHashMap<>();
         for (SyscallKind kind : SyscallKind.values()) {

@@ -49,7 +49,7 @@ final class Replayer implements AutoCloseable {
     Replayer(InvalidationPolicy policy, ReplayModel model) {
         this.policy = policy;
         this.host = new Host(HostConfig.defaults().withFrames(model.hostFrames())
-                .withSwapSlots(model.hostFrames() / ReplayModel.FRAMES_PER_SWAP_SLOT));
+                .withSwapSlots(model.hostFrames() / ReplayModel.FRAMES_PER_SWAP_SLOT).withRanges(model.ranges()));
         this.cpu = new CpuModel(model.writePagesPerMapping());
         this.devices = new DeviceFleet(host, policy, model);
         this.memory = new MemoryCalls(host, cpu);

@@ -9,6 +9,7 @@ import org.devmirror.bench.report.json.JsonValue.JsonBoolean;
 import org.devmirror.bench.report.json.JsonValue.JsonNumber;
 import org.devmirror.bench.report.json.JsonValue.JsonObject;
 import org.devmirror.bench.report.json.JsonValue.JsonString;
+import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.observe.DeviceWork;
 import org.devmirror.observe.InvalidationRecorder;
@@ -22,6 +23,8 @@ import org.devmirror.observe.InvalidationRecorder.Invalidation;
 public final class RunResult {
     private final String file;
     private final String policy;
+    // the ranges the host raised invalidations over
+    private final InvalidationRanges ranges;
     private final List<StepRecord> steps;
     private final long passed;
     private final List<ExpectationFailure> failures;
@@ -31,11 +34,12 @@ public final class RunResult {
     private final List<String> violations;
     private final List<String> trace;
 
-    RunResult(String file, String policy, List<StepRecord> steps, long passed, List<ExpectationFailure> failures,
+    RunResult(String file, String policy, InvalidationRanges ranges, List<StepRecord> steps, long passed, List<ExpectationFailure> failures,
             InvalidationRecorder recorder, Map<String, DeviceWork> devices, long oracleChecks, List<String> violations,
             List<String> trace) {
         this.file = file;
         this.policy = policy;
+        this.ranges = ranges;
         this.steps = List.copyOf(steps);
         this.passed = passed;
         this.failures = List.copyOf(failures);
@@ -84,7 +88,7 @@ public final class RunResult {
     /** The readable report: the trace of every statement, then the statistics and the verdict. */
     public String text() {
         StringBuilder out = new StringBuilder("run of ").append(file).append(" under the ").append(policy)
-                .append(" policy\n\n");
+                .append(" policy, ").append(ranges.label()).append(" ranges\n\n");
         trace.forEach(l -> out.append(l).append('\n'));
         out.append("\ninvalidations:");
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
@@ -114,6 +118,7 @@ public final class RunResult {
         Map<String, JsonValue> out = new LinkedHashMap<>();
         out.put("file", new JsonString(file));
         out.put("policy", new JsonString(policy));
+        out.put("ranges", new JsonString(ranges.label()));
         out.put("steps", new JsonArray(steps.stream().<JsonValue>map(RunResult::step).toList()));
         Map<String, JsonValue> ex = new LinkedHashMap<>();
         ex.put("passed", JsonNumber.of(passed));

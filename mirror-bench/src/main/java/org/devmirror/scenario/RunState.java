@@ -10,6 +10,7 @@ import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
+import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.mm.MemoryObject;
 import org.devmirror.observe.InvalidationRecorder;
 
@@ -28,7 +29,7 @@ final class RunState implements AutoCloseable {
      */
     static final HostConfig HOST = HostConfig.defaults().withFrames(8192).withSwapSlots(4096);
 
-    final Host host = new Host(HOST);
+    final Host host;
     final InvalidationRecorder recorder = InvalidationRecorder.recording();
     final MirrorOptions options;
     final Map<String, AddressSpace> spaces = new LinkedHashMap<>();
@@ -46,7 +47,8 @@ final class RunState implements AutoCloseable {
     /** Driver locks held by {@code DEV lock} statements. */
     final HeldLocks locks = new HeldLocks();
 
-    RunState(InvalidationPolicy policy) {
+    RunState(InvalidationPolicy policy, InvalidationRanges ranges) {
+        this.host = new Host(HOST.withRanges(ranges));
         this.options = MirrorOptions.defaults().withPolicy(policy);
         AddressSpace main = host.newAddressSpace();
         recorder.watch(main);

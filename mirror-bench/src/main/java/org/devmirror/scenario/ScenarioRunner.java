@@ -12,6 +12,7 @@ import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
+import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.observe.DeviceWork;
 
 /**
@@ -39,18 +40,23 @@ public final class ScenarioRunner {
     private final List<String> violations = new ArrayList<>();
     private long oracleChecks;
 
-    private ScenarioRunner(Scenario scenario, InvalidationPolicy policy) {
+    private ScenarioRunner(Scenario scenario, InvalidationPolicy policy, InvalidationRanges ranges) {
         this.scenario = scenario;
         this.policy = policy;
-        this.state = new RunState(policy);
+        this.state = new RunState(policy, ranges);
         this.hostOps = new HostOpRunner(state);
         this.deviceOps = new DeviceOpRunner(state);
         this.checker = new ExpectationChecker(state, stepsByLine, violations);
     }
 
-    /** Runs {@code scenario} under {@code policy}. */
+    /** Runs {@code scenario} under {@code policy}, on a host raising the kernel's ranges. */
     public static RunResult run(Scenario scenario, InvalidationPolicy policy) {
-        ScenarioRunner runner = new ScenarioRunner(scenario, policy);
+        return run(scenario, policy, InvalidationRanges.KERNEL);
+    }
+
+    /** Runs {@code scenario} under {@code policy}, on a host raising invalidations over {@code ranges}. */
+    public static RunResult run(Scenario scenario, InvalidationPolicy policy, InvalidationRanges ranges) {
+        ScenarioRunner runner = new ScenarioRunner(scenario, policy, ranges);
         try (RunState state = runner.state) {
             return runner.runAll();
         }
@@ -78,7 +84,7 @@ public final class ScenarioRunner {
         for (String device : state.devices.keySet()) {
             perDevice.put(device, workOf(device));
         }
-        return new RunResult(scenario.file(), policy.name(), steps, checker.passed(), checker.failures(),
+        return new RunResult(scenario.file(), policy.name(), state.host.config().ranges(), steps, checker.passed(), checker.failures(),
                 state.recorder, perDevice, oracleChecks, violations, trace);
     }
 

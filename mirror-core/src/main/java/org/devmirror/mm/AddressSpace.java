@@ -69,7 +69,7 @@ public final class AddressSpace implements AutoCloseable {
         this.host = host;
         this.id = id;
         this.notifiers = new MmuNotifierSubscriptions(this);
-        this.notify = new MmuNotify(this, host.config().notifiersEnabled(), notifiers);
+        this.notify = new MmuNotify(this, host.config().notifiersEnabled(), host.config().ranges(), notifiers);
     }
 
     public Host host() {
@@ -416,7 +416,12 @@ public final class AddressSpace implements AutoCloseable {
         return Compaction.compact(this, addr, length);
     }
 
-    /** KSM: merges identical private anonymous pages of the range (CLEAR per changed page). */
+    /**
+     * KSM: merges identical private anonymous pages of the range (CLEAR per page write-protected
+     * and per page replaced). Returns the pages replaced by a KSM page: each now maps the KSM page
+     * instead of its own frame, which is freed (the increase of {@code pages_sharing}); the page
+     * kept as the KSM page is not counted.
+     */
     public long ksmMerge(long addr, long length) {
         return Ksm.merge(this, addr, length);
     }

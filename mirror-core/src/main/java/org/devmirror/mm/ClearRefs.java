@@ -6,10 +6,13 @@ import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models {@code clear_refs_write} with {@code CLEAR_REFS_SOFT_DIRTY} (fs/proc/task_mmu.c):
- * every VMA loses {@code VM_SOFTDIRTY}, every present entry loses its soft-dirty bit and is write-protected (so the next write faults
- * and sets it again), every swap-style entry loses its soft-dirty bit. The kernel raises one
- * SOFT_DIRTY over the whole address space; devmirror raises it over the span of entries that
- * actually change, and none when nothing changes.
+ * every VMA loses {@code VM_SOFTDIRTY}, every present entry loses its soft-dirty bit and is
+ * write-protected (so the next write faults and sets it again), every swap-style entry loses its
+ * soft-dirty bit. One SOFT_DIRTY over
+ * {@code [0, ULONG_MAX)} brackets the walk, whatever the address space holds
+ * ({@code mmu_notifier_range_init(&range, MMU_NOTIFY_SOFT_DIRTY, 0, mm, 0, -1UL)}). Under
+ * {@link InvalidationRanges#NARROWED} it covers only the span of the entries that change, and is
+ * not raised when nothing changes.
  *
  * <h2>Locking</h2>
  * Takes the mmap write lock, as the kernel does for soft-dirty clearing.
@@ -22,6 +25,20 @@ final class ClearRefs {
         try {
             for (Vma v : mm.allVmas()) {
                 v.flags &= ~Vma.SOFTDIRTY; // soft-dirty tracking starts: pagemap now reads the entries
+            }
+            if (!mm.notify.narrowed()) {
+                int slot = mm.notify.start(MmuNotifierEvent.SOFT_DIRTY, 0, ExitMmap.ULONG_MAX, null);
+                mm.ptl.lock();
+                try {
+                    PageWalk walk = new PageWalk(mm.pageTable());
+                    for (Vma v : mm.allVmas()) {
+                        clearRange(walk.reset(v.start, v.end));
+                    }
+                } finally {
+                    mm.ptl.unlock();
+                    mm.notify.end(slot);
+                }
+                return Errno.OK;
             }
             CpuPageTable pt = mm.pageTable();
             PageWalk walk = new PageWalk(pt);
@@ -44,13 +61,7 @@ final class ClearRefs {
             int slot = mm.notify.start(MmuNotifierEvent.SOFT_DIRTY, first, last, null);
             mm.ptl.lock();
             try {
-                walk.reset(first, last);
-                while (walk.next()) {
-                    long n = cleared(walk.entry());
-                    if (n != walk.entry()) {
-                        walk.set(n);
-                    }
-                }
+                clearRange(walk.reset(first, last));
             } finally {
                 mm.ptl.unlock();
                 mm.notify.end(slot);
@@ -58,6 +69,16 @@ final class ClearRefs {
             return Errno.OK;
         } finally {
             mm.mmapWriteUnlock();
+        }
+    }
+
+    /** {@code clear_refs_pte_range} over a walk, under the page-table lock. */
+    private static void clearRange(PageWalk walk) {
+        while (walk.next()) {
+            long n = cleared(walk.entry());
+            if (n != walk.entry()) {
+                walk.set(n);
+            }
         }
     }
 

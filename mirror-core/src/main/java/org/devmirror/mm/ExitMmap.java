@@ -5,8 +5,10 @@ import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models {@code exit_mmap} (mm/mmap.c): {@code mmu_notifier_release} first (RELEASE over
- * everything to interval notifiers, {@code release} to classic ones), then {@code unmap_vmas}
- * raises one UNMAP over the populated part of the address space and every entry is zapped,
+ * everything to interval notifiers, {@code release} to classic ones), then, if any VMA is left,
+ * {@code unmap_vmas(&tlb, &vmi.mas, vma, 0, ULONG_MAX, ULONG_MAX, false)} raises one UNMAP over
+ * {@code [0, ULONG_MAX)} (under {@link InvalidationRanges#NARROWED}: over the populated part of
+ * the address space, none when nothing is populated) and every entry is zapped,
  * freeing frames, swap slots and device pages. The VMAs go, the address space leaves its fork
  * families and files, and its page table is freed.
  *
@@ -15,6 +17,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * lock. Only the first call does anything.
  */
 final class ExitMmap {
+    /** The kernel's ULONG_MAX as an exclusive range end: the whole address space. */
+    static final long ULONG_MAX = -1L;
+
     private ExitMmap() {}
 
     static void exit(AddressSpace mm) {
@@ -27,10 +32,11 @@ final class ExitMmap {
         mm.mmapWriteLock();
         try {
             CpuPageTable pt = mm.pageTable();
-            long from = PageWalk.firstPopulated(pt, 0, Host.TASK_SIZE);
             int slot = MmuNotify.OFF;
-            if (from < Host.TASK_SIZE) {
-                slot = mm.notify.start(MmuNotifierEvent.UNMAP, from, PageWalk.populatedEnd(pt, from, Host.TASK_SIZE), null);
+            if (mm.notify.narrowed()) {
+                slot = mm.notify.startOver(MmuNotifierEvent.UNMAP, 0, Host.TASK_SIZE, null);
+            } else if (!mm.allVmas().isEmpty()) {
+                slot = mm.notify.start(MmuNotifierEvent.UNMAP, 0, ULONG_MAX, null);
             }
             try {
                 for (Vma v : mm.allVmas()) {

@@ -9,8 +9,10 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * Models {@code dup_mmap} and {@code copy_page_range} (kernel/fork.c, mm/memory.c): the child
  * gets a copy of every VMA, joins each fork family and maps each file. Page-table entries are
  * copied only for VMAs that have anonymous pages ({@code vma_needs_copy}); shared and file VMAs
- * without them are faulted in by the child. For a private (COW) VMA, one PROTECTION_PAGE over the
- * span of the parent's populated entries precedes the copy: present pages, THPs and device-private
+ * without them are faulted in by the child. For a private (COW) VMA, {@code copy_page_range}
+ * raises one PROTECTION_PAGE over {@code [vm_start, vm_end)} before the copy, however little of
+ * it is populated (under {@link InvalidationRanges#NARROWED}: over the span of the parent's
+ * populated entries, none when there are none): present pages, THPs and device-private
  * entries become read-only and shared in both, so the first write on either side copies.
  * Device-exclusive entries are first restored in the parent (CLEAR each, as a CPU access would)
  * and then copied like any present page. Swap entries share their slot.
@@ -58,22 +60,11 @@ final class Fork {
                 MemoryFault.restoreExclusive(parent, walk.va(), walk.entry());
             }
         }
-        long first = -1;
-        long last = -1;
-        if (cow) {
-            walk.reset(v.start, v.end);
-            // copy_page_range raises PROTECTION_PAGE over the whole COW range, not only over the
-            // entries still writable: a page already read-only (soft-dirty clearing write-protects
-            // exclusive pages) becomes shared with the child all the same, and a mirror that kept
-            // writing it would write into the child's copy.
-            while (walk.next()) {
-                if (first < 0) {
-                    first = walk.entryStart();
-                }
-                last = walk.entryEnd();
-            }
-        }
-        int slot = first >= 0 ? parent.notify.start(MmuNotifierEvent.PROTECTION_PAGE, first, last, null) : MmuNotify.OFF;
+        // copy_page_range raises PROTECTION_PAGE over the whole COW VMA, not only over the entries
+        // still writable: a page already read-only (soft-dirty clearing write-protects exclusive
+        // pages) becomes shared with the child all the same, and a mirror that kept writing it
+        // would write into the child's copy.
+        int slot = cow ? parent.notify.startOver(MmuNotifierEvent.PROTECTION_PAGE, v.start, v.end, null) : MmuNotify.OFF;
         parent.ptl.lock();
         try {
             copyEntries(parent, child, v, cow);

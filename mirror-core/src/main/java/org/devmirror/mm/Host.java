@@ -36,8 +36,13 @@ public final class Host implements AutoCloseable {
     public static final long PUD_SIZE = 1L << 30;
     /** Bytes one PGD entry covers (a PUD table): 512 GiB. */
     public static final long PGDIR_SIZE = 1L << 39;
-    /** x86-64 user address space: valid addresses are {@code [0, TASK_SIZE)}. */
-    public static final long TASK_SIZE = 1L << 47;
+    /**
+     * x86-64 user address space: valid addresses are {@code [0, TASK_SIZE)}. {@code TASK_SIZE_MAX}
+     * (arch/x86/include/asm/page_64.h {@code task_size_max()}) is {@code 2^47} minus one page: the
+     * top canonical page is never mappable, so a {@code SYSCALL} at its end cannot return to a
+     * non-canonical address (arch/x86/include/asm/processor.h).
+     */
+    public static final long TASK_SIZE = (1L << 47) - PAGE_SIZE;
     /** First device-private PFN. */
     public static final long DEVICE_PFN_BASE = 1L << 32;
 

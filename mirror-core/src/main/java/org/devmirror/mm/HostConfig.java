@@ -10,8 +10,11 @@ package org.devmirror.mm;
  * @param notifiersEnabled {@code CONFIG_MMU_NOTIFIER}: when false no invalidation is ever raised
  *                         and no {@code MmuNotifierRange} is initialised
  * @param thpEnabled       anonymous faults in {@link MapFlags#HUGEPAGE} regions get 2 MiB pages
+ * @param ranges           the ranges invalidations are raised over: the kernel's
+ *                         ({@link InvalidationRanges#KERNEL}, the default) or narrowed to what is
+ *                         populated ({@link InvalidationRanges#NARROWED})
  */
-public record HostConfig(long frames, long swapSlots, boolean notifiersEnabled, boolean thpEnabled) {
+public record HostConfig(long frames, long swapSlots, boolean notifiersEnabled, boolean thpEnabled, InvalidationRanges ranges) {
     /** Default frame count: 256 MiB of 4 KiB frames. */
     public static final long DEFAULT_FRAMES = 65536;
     /** Default swap slot count. */
@@ -25,30 +28,43 @@ public record HostConfig(long frames, long swapSlots, boolean notifiersEnabled, 
         if (swapSlots < 0) {
             throw new IllegalArgumentException("swapSlots=" + swapSlots + " must not be negative");
         }
+        if (ranges == null) {
+            throw new IllegalArgumentException("ranges=null");
+        }
     }
 
-    /** 256 MiB, 256 MiB of swap, notifiers on, THP on. */
+    /** A configuration raising the kernel's ranges. */
+    public HostConfig(long frames, long swapSlots, boolean notifiersEnabled, boolean thpEnabled) {
+        this(frames, swapSlots, notifiersEnabled, thpEnabled, InvalidationRanges.KERNEL);
+    }
+
+    /** 256 MiB, 256 MiB of swap, notifiers on, THP on, the kernel's ranges. */
     public static HostConfig defaults() {
         return new HostConfig(DEFAULT_FRAMES, DEFAULT_SWAP_SLOTS, true, true);
     }
 
     /** A copy with a different frame count. */
     public HostConfig withFrames(long frames) {
-        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled);
+        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled, ranges);
     }
 
     /** A copy with a different swap size. */
     public HostConfig withSwapSlots(long swapSlots) {
-        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled);
+        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled, ranges);
     }
 
     /** A copy with {@code CONFIG_MMU_NOTIFIER} on or off. */
     public HostConfig withNotifiersEnabled(boolean notifiersEnabled) {
-        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled);
+        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled, ranges);
     }
 
     /** A copy with transparent huge pages on or off. */
     public HostConfig withThpEnabled(boolean thpEnabled) {
-        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled);
+        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled, ranges);
+    }
+
+    /** A copy raising invalidations over the given ranges. */
+    public HostConfig withRanges(InvalidationRanges ranges) {
+        return new HostConfig(frames, swapSlots, notifiersEnabled, thpEnabled, ranges);
     }
 }

@@ -12,8 +12,8 @@ import org.devmirror.notifier.MmuNotifierEvent;
 /**
  * Models KSM (mm/ksm.c) run once over a range, as ksmd would after {@code MADV_MERGEABLE}:
  * pages with identical contents are merged into one read-only KSM page. For each page that is
- * merged, {@code write_protect_page} raises CLEAR over it if its entry was writable or dirty, and
- * for each duplicate {@code replace_page} raises CLEAR over it and maps the KSM page instead;
+ * merged, {@code write_protect_page} raises CLEAR over it (whatever its entry's state; only if
+ * the entry was writable or dirty under {@link InvalidationRanges#NARROWED}), and for each duplicate {@code replace_page} raises CLEAR over it and maps the KSM page instead;
  * the duplicate frame is freed. A later write copies (CLEAR, {@code wp_page_copy}).
  *
  * <p>Only private anonymous 4 KiB pages mapped exactly once are merged (pages shared with a fork
@@ -82,14 +82,20 @@ final class Ksm {
         return merged;
     }
 
-    /** Prefers an existing KSM page as the merge target, else the lowest address. */
+    /**
+     * The page every other page of the group merges into: an existing KSM page
+     * ({@code stable_tree_search} finds it first), else the second page in scan order. ksmd scans
+     * in address order: the first page goes into the unstable tree, the second finds it there and
+     * {@code try_to_merge_two_pages(rmap_item, page, tree_rmap_item, tree_page)} makes the
+     * scanned page (the second) the KSM page and replaces the tree page (the first) with it.
+     */
     private static int stableIndex(Host host, CpuPageTable pt, List<Long> group) {
         for (int i = 0; i < group.size(); i++) {
             if (host.rmap().mappingOf(PteLayout.pfn(pt.get(group.get(i)))) instanceof KsmStable) {
                 return i;
             }
         }
-        return 0;
+        return 1;
     }
 
     /** The KSM node of the page at addr, turning it into a KSM page (write-protected) on first use. */
@@ -105,17 +111,25 @@ final class Ksm {
         return node;
     }
 
-    /** {@code write_protect_page}: CLEAR over the page if its entry is writable or dirty. */
+    /**
+     * {@code write_protect_page}: CLEAR over the page, whatever the entry's state (the kernel
+     * starts the range before it looks at the PTE), then the entry is made read-only and clean if
+     * it was writable or dirty. Under {@link InvalidationRanges#NARROWED} the CLEAR is raised only
+     * when the entry changes.
+     */
     private static void writeProtect(AddressSpace mm, long addr) {
         CpuPageTable pt = mm.pageTable();
         long e = pt.get(addr);
-        if (!PteLayout.isWrite(e) && !PteLayout.isDirty(e)) {
+        boolean changes = PteLayout.isWrite(e) || PteLayout.isDirty(e);
+        if (!changes && mm.notify.narrowed()) {
             return;
         }
         int slot = mm.notify.start(MmuNotifierEvent.CLEAR, addr, addr + Host.PAGE_SIZE, null);
         mm.ptl.lock();
         try {
-            pt.set(addr, PteLayout.mkClean(PteLayout.wrProtect(e)));
+            if (changes) {
+                pt.set(addr, PteLayout.mkClean(PteLayout.wrProtect(e)));
+            }
         } finally {
             mm.ptl.unlock();
             mm.notify.end(slot);

@@ -7,9 +7,11 @@ import org.devmirror.mm.phys.PhysicalMemory;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
- * Models mm/madvise.c. Per VMA of the range: DONTNEED zaps (CLEAR over the populated part,
- * {@code zap_page_range_single}); FREE marks exclusive private anonymous pages clean and lazily
- * freeable and drops swap entries (CLEAR over the populated part, {@code madvise_free_single_vma});
+ * Models mm/madvise.c. Per VMA of the range: DONTNEED zaps (CLEAR over the VMA's part of the
+ * range, whatever is populated, {@code zap_page_range_single}); FREE marks exclusive private
+ * anonymous pages clean and lazily freeable and drops swap entries (CLEAR over the VMA's part,
+ * {@code madvise_free_single_vma}). Under {@link InvalidationRanges#NARROWED} both CLEARs cover
+ * only the populated part and are not raised over empty page tables.
  * HUGEPAGE, NOHUGEPAGE and MERGEABLE only change VMA flags (no event); COLLAPSE collapses every
  * 2 MiB region inside the range; PAGEOUT reclaims; REMOVE punches a hole in the file behind a
  * shared mapping ({@code madvise_remove}). As in the kernel, holes in the range do not
@@ -59,23 +61,18 @@ final class Madvise {
         }
     }
 
-    /** MADV_DONTNEED: per VMA, CLEAR over the populated part, then zap. */
+    /** MADV_DONTNEED: per VMA, CLEAR over its part of the range, then zap. */
     private static Errno dontNeed(AddressSpace mm, long start, long end) {
         Errno r = splitEnds(mm, start, end);
         if (!r.isOk()) {
             return r;
         }
-        CpuPageTable pt = mm.pageTable();
         for (Vma v : mm.vmasIn(start, end)) {
             long s = Math.max(start, v.start);
             long e = Math.min(end, v.end);
-            long from = PageWalk.firstPopulated(pt, s, e);
-            if (from >= e) {
-                continue;
-            }
-            int slot = mm.notify.start(MmuNotifierEvent.CLEAR, from, PageWalk.populatedEnd(pt, from, e), null);
+            int slot = mm.notify.startOver(MmuNotifierEvent.CLEAR, s, e, null);
             try {
-                Zap.rangeKeepingUffdWp(mm, v, from, e);
+                Zap.rangeKeepingUffdWp(mm, v, s, e);
             } finally {
                 mm.notify.end(slot);
             }
@@ -142,12 +139,8 @@ final class Madvise {
         for (Vma v : mm.vmasIn(start, end)) {
             long s = Math.max(start, v.start);
             long e = Math.min(end, v.end);
-            long from = PageWalk.firstPopulated(pt, s, e);
-            if (from >= e) {
-                continue;
-            }
-            int slot = mm.notify.start(MmuNotifierEvent.CLEAR, from, PageWalk.populatedEnd(pt, from, e), null);
-            walk.reset(from, e);
+            int slot = mm.notify.startOver(MmuNotifierEvent.CLEAR, s, e, null);
+            walk.reset(s, e);
             mm.ptl.lock();
             try {
                 while (walk.next()) {

@@ -6,12 +6,15 @@ import org.devmirror.mm.phys.PhysicalMemory;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
- * Models mm/migrate_device.c: {@code migrate_vma_setup} (collect: one MIGRATE with the caller's
- * pgmap owner over the populated part of the range, then each selected page's entry becomes a
- * migration entry), {@code migrate_vma_pages} (empty anonymous pages and zero pages are filled
- * directly, under one MIGRATE with the owner over those pages) and {@code migrate_vma_finalize}
+ * Models mm/migrate_device.c: {@code migrate_vma_setup} (collect: {@code migrate_vma_collect}
+ * raises one MIGRATE with the caller's pgmap owner over the whole {@code [start, end)}, then each
+ * selected page's entry becomes a migration entry), {@code migrate_vma_pages} (empty anonymous
+ * pages and zero pages are filled directly, under one MIGRATE with the owner from the first of
+ * them to {@code end}) and {@code migrate_vma_finalize}
  * (migration entries become entries for the destination, or the source again when a page did
- * not migrate; no event, nothing valid was mapped).
+ * not migrate; no event, nothing valid was mapped). Under {@link InvalidationRanges#NARROWED}
+ * the collect MIGRATE covers only the populated part of the range (none when nothing is) and the
+ * pages MIGRATE ends after the last page filled.
  *
  * <p>What is selected: with {@code SELECT_SYSTEM}, empty entries and zero pages of private
  * anonymous VMAs and anonymous pages mapped only here; with {@code SELECT_DEVICE_PRIVATE},
@@ -55,12 +58,7 @@ final class MigrateDevice {
         if (vma.isPrivateAnon()) {
             MemoryFault.anonVmaPrepare(mm, vma);
         }
-        CpuPageTable pt = mm.pageTable();
-        long from = PageWalk.firstPopulated(pt, args.start, args.end);
-        int slot = MmuNotify.OFF;
-        if (from < args.end) {
-            slot = mm.notify.start(MmuNotifierEvent.MIGRATE, from, PageWalk.populatedEnd(pt, from, args.end), args.pgmapOwner);
-        }
+        int slot = mm.notify.startOver(MmuNotifierEvent.MIGRATE, args.start, args.end, args.pgmapOwner);
         mm.ptl.lock();
         try {
             for (int i = 0; i < n; ) {
@@ -144,7 +142,9 @@ final class MigrateDevice {
                 lastHole = va + ((src & MigrateVma.MIGRATE_PFN_COMPOUND) != 0 ? Host.PMD_SIZE : Host.PAGE_SIZE);
             }
         }
-        int slot = firstHole >= 0 ? mm.notify.start(MmuNotifierEvent.MIGRATE, firstHole, lastHole, args.pgmapOwner) : MmuNotify.OFF;
+        // __migrate_device_pages: mmu_notifier_range_init_owner(..., addr, migrate->end, ...) at the first hole
+        long holesEnd = mm.notify.narrowed() ? lastHole : args.end;
+        int slot = firstHole >= 0 ? mm.notify.start(MmuNotifierEvent.MIGRATE, firstHole, holesEnd, args.pgmapOwner) : MmuNotify.OFF;
         args.pagesDone = true;
         try {
             for (int i = 0; i < n; ) {

@@ -1,17 +1,19 @@
 package org.devmirror.mm;
 
 import java.util.List;
-import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models mm/mmap.c and mm/vma.c: {@code do_mmap}, {@code get_unmapped_area},
  * {@code do_vmi_munmap}, {@code split_vma} and {@code vma_merge}.
  *
- * <p>munmap (and MAP_FIXED over an existing mapping) raises one UNMAP over the populated part of
- * the range ({@code unmap_vmas}), after splitting any 2 MiB mapping that straddles an end (a
- * CLEAR over that 2 MiB, {@code __split_huge_pmd}). Creating a mapping raises nothing: nothing is
- * populated yet.
+ * <p>munmap (and MAP_FIXED over an existing mapping) raises one UNMAP over the whole requested
+ * range whenever a VMA lies in it, empty page tables and holes between VMAs included
+ * ({@code vms_clear_ptes} → {@code unmap_vmas} initialises the range from the munmap arguments),
+ * after splitting any 2 MiB mapping that straddles an end (a CLEAR over that 2 MiB,
+ * {@code __split_huge_pmd}). Under {@link InvalidationRanges#NARROWED} the UNMAP covers only the
+ * populated part, and is not raised when nothing is populated. Creating a mapping raises nothing:
+ * nothing is populated yet.
  *
  * <h2>Locking</h2>
  * Everything here runs with the mmap write lock held.
@@ -115,8 +117,8 @@ final class Mmap {
     }
 
     /**
-     * {@code do_vmi_munmap}: removes {@code [start, end)} from the layout, raising UNMAP over its
-     * populated part. A hole is {@link Errno#OK}; {@link Errno#ENOMEM} only when a straddling
+     * {@code do_vmi_munmap}: removes {@code [start, end)} from the layout, raising UNMAP over it
+     * ({@code unmap_vmas}; its populated part under NARROWED). A hole is {@link Errno#OK}; {@link Errno#ENOMEM} only when a straddling
      * shared huge page could not be split (then nothing was unmapped).
      */
     static Errno unmapLocked(AddressSpace mm, long start, long end) {
@@ -131,12 +133,7 @@ final class Mmap {
         if (!r.isOk()) {
             return r;
         }
-        CpuPageTable pt = mm.pageTable();
-        long first = PageWalk.firstPopulated(pt, start, end);
-        int slot = MmuNotify.OFF;
-        if (first < end) {
-            slot = mm.notify.start(MmuNotifierEvent.UNMAP, first, PageWalk.populatedEnd(pt, first, end), null);
-        }
+        int slot = mm.notify.startOver(MmuNotifierEvent.UNMAP, start, end, null);
         try {
             for (Vma v : vmas) {
                 Zap.range(mm, v, Math.max(start, v.start), Math.min(end, v.end));

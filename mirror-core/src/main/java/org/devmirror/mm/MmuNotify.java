@@ -13,6 +13,12 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
  * {@code CONFIG_MMU_NOTIFIER} off, or no subscriber ({@code mm_has_notifiers}), they do nothing
  * and no range is even initialised.
  *
+ * <h2>Which range</h2>
+ * Operations pass the range the kernel initialises. Under {@link InvalidationRanges#NARROWED}
+ * {@link #startOver} cuts it down to its populated part and raises nothing where nothing is
+ * populated; under {@link InvalidationRanges#KERNEL} it is raised as given. Either way nothing is
+ * computed when {@link #active()} is false.
+ *
  * <h2>Reusing ranges without allocating</h2>
  * The kernel puts {@code struct mmu_notifier_range} on the stack. Java has no stack structs, so
  * each address space owns {@value #SLOTS} range objects and a bitmap of the ones in flight. A
@@ -51,6 +57,8 @@ final class MmuNotify {
 
     private final AddressSpace mm;
     private final boolean enabled;
+    // InvalidationRanges.NARROWED: startOver raises only over the populated part
+    private final boolean narrowed;
     private final MmuNotifierSubscriptions subscriptions;
     // slot i's range, created on its first claim; written only by the slot's claimer
     private final MmuNotifierRange[] ranges = new MmuNotifierRange[SLOTS];
@@ -58,15 +66,59 @@ final class MmuNotify {
     @SuppressWarnings("unused")
     private volatile long inFlight;
 
-    MmuNotify(AddressSpace mm, boolean enabled, MmuNotifierSubscriptions subscriptions) {
+    MmuNotify(AddressSpace mm, boolean enabled, InvalidationRanges ranges, MmuNotifierSubscriptions subscriptions) {
         this.mm = mm;
         this.enabled = enabled;
+        this.narrowed = switch (ranges) {
+            case KERNEL -> false;
+            case NARROWED -> true;
+        };
         this.subscriptions = subscriptions;
     }
 
     /** {@code mm_has_notifiers} under {@code CONFIG_MMU_NOTIFIER}: whether start would do anything. */
     boolean active() {
         return enabled && subscriptions.hasSubscribers();
+    }
+
+    /** Whether invalidations are narrowed to what is populated ({@link InvalidationRanges#NARROWED}). */
+    boolean narrowed() {
+        return narrowed;
+    }
+
+    /**
+     * Blockable start over the kernel's range {@code [start, end)}, or, under
+     * {@link InvalidationRanges#NARROWED}, over its populated part ({@link #OFF} when nothing in it
+     * is populated).
+     *
+     * @return a slot to pass to {@link #end}, or {@link #OFF}
+     */
+    int startOver(MmuNotifierEvent event, long start, long end, Object owner) {
+        return beginOver(event, MmuNotifierRange.FLAG_BLOCKABLE, start, end, owner);
+    }
+
+    /**
+     * {@link #startNonblock} over the kernel's range, or its populated part under
+     * {@link InvalidationRanges#NARROWED}.
+     *
+     * @return a slot, {@link #OFF}, or {@link #REFUSED}
+     */
+    int startOverNonblock(MmuNotifierEvent event, long start, long end, Object owner) {
+        return beginOver(event, 0, start, end, owner);
+    }
+
+    private int beginOver(MmuNotifierEvent event, int flags, long start, long end, Object owner) {
+        if (!active()) {
+            return OFF;
+        }
+        if (narrowed) {
+            long from = PageWalk.firstPopulated(mm.pageTable(), start, end);
+            if (from >= end) {
+                return OFF;
+            }
+            return begin(event, flags, from, PageWalk.populatedEnd(mm.pageTable(), from, end), owner);
+        }
+        return begin(event, flags, start, end, owner);
     }
 
     /**

@@ -7,11 +7,17 @@ import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models mm/mprotect.c: {@code do_mprotect_pkey}, {@code mprotect_fixup} and
- * {@code change_protection}. For every VMA whose protection actually changes, one
- * PROTECTION_VMA over the populated part of that VMA's share of the range (the kernel starts its
- * notifier at the first populated PUD), then each entry gets the new protection: read is granted
- * or removed, write is only removed (a later write fault grants it page by page, so COW and
- * dirty tracking keep working).
+ * {@code change_protection}. For every VMA whose protection actually changes,
+ * {@code change_protection_range} walks the VMA's share of the range one PGD entry (512 GiB) at a
+ * time and {@code change_pud_range} raises PROTECTION_VMA lazily: from the first PUD (1 GiB) that
+ * has a page table below it to the end of that PGD entry's part of the range, nothing for a PGD
+ * entry with no page table at all. The PUD may be populated outside the range (the range then
+ * starts where the VMA's share does). Since devmirror frees a table with its last entry, a PUD
+ * has a table exactly when something in its 1 GiB is populated. Under
+ * {@link InvalidationRanges#NARROWED}, one PROTECTION_VMA over the populated part of the VMA's
+ * share instead. Then each entry gets the new protection: read is granted or removed, write is
+ * only removed (a later write fault grants it page by page, so COW and dirty tracking keep
+ * working).
  *
  * <h2>Locking</h2>
  * Takes the mmap write lock.
@@ -57,21 +63,41 @@ final class Mprotect {
                 // raises PROTECTION_VMA: a subscriber may read the new protection from the VMA
                 // instead of the CPU page table, which is what the event promises.
                 v.prot = prot;
-                long from = PageWalk.firstPopulated(pt, v.start, v.end);
-                if (from < v.end) {
-                    long to = PageWalk.populatedEnd(pt, from, v.end);
-                    int slot = mm.notify.start(MmuNotifierEvent.PROTECTION_VMA, from, to, null);
+                if (mm.notify.narrowed()) {
+                    int slot = mm.notify.startOver(MmuNotifierEvent.PROTECTION_VMA, v.start, v.end, null);
                     try {
-                        changeProtection(mm, from, to, prot);
+                        changeProtection(mm, v.start, v.end, prot);
                     } finally {
                         mm.notify.end(slot);
                     }
+                } else {
+                    changeProtectionRange(mm, pt, v.start, v.end, prot);
                 }
             }
             Mmap.mergeRange(mm, addr, end);
             return Errno.OK;
         } finally {
             mm.mmapWriteUnlock();
+        }
+    }
+
+    /**
+     * {@code change_protection_range}: per PGD entry of {@code [start, end)}, the PROTECTION_VMA of
+     * {@code change_pud_range} from its first populated PUD to the end of the entry's part.
+     */
+    private static void changeProtectionRange(AddressSpace mm, CpuPageTable pt, long start, long end, int prot) {
+        for (long addr = start; addr < end; ) {
+            long next = Math.min(end, (addr & -Host.PGDIR_SIZE) + Host.PGDIR_SIZE); // pgd_addr_end
+            long from = ChangeProtection.notifierStart(pt, addr, next);
+            if (from < next) {
+                int slot = mm.notify.start(MmuNotifierEvent.PROTECTION_VMA, from, next, null);
+                try {
+                    changeProtection(mm, from, next, prot);
+                } finally {
+                    mm.notify.end(slot);
+                }
+            }
+            addr = next;
         }
     }
 

@@ -1,13 +1,13 @@
 package org.devmirror.mm;
 
-import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models mm/mremap.c: shrinking (an munmap of the tail: UNMAP), growing in place (no event),
- * and moving ({@code move_vma}/{@code move_page_tables}: one UNMAP over the populated part of
- * the old range, then the entries move to the new range, which was empty and needs none). A
+ * and moving ({@code move_vma}/{@code move_page_tables}: one UNMAP over the whole old range,
+ * its populated part under {@link InvalidationRanges#NARROWED}, then the entries move to the new
+ * range, which was empty and needs none). A
  * moved VMA keeps its {@code vm_pgoff} and fork family, so the reverse map still finds its pages.
  * With {@code MREMAP_DONTUNMAP} the old VMA stays, empty.
  *
@@ -107,7 +107,6 @@ final class Mremap {
             return -r.code();
         }
         Vma src = mm.vmaAt(oldAddr);
-        CpuPageTable pt = mm.pageTable();
         long delta = target - oldAddr;
         if ((delta & (Host.PMD_SIZE - 1)) != 0) {
             // a 2 MiB leaf can only move to a 2 MiB aligned place (move_pgt_entry HPAGE_PMD)
@@ -116,11 +115,8 @@ final class Mremap {
                 return -r.code();
             }
         }
-        long from = PageWalk.firstPopulated(pt, oldAddr, oldEnd);
-        int slot = MmuNotify.OFF;
-        if (from < oldEnd) {
-            slot = mm.notify.start(MmuNotifierEvent.UNMAP, from, PageWalk.populatedEnd(pt, from, oldEnd), null);
-        }
+        // move_page_tables: mmu_notifier_range_init(MMU_NOTIFY_UNMAP, old_addr, old_end)
+        int slot = mm.notify.startOver(MmuNotifierEvent.UNMAP, oldAddr, oldEnd, null);
         // vma_has_uffd_without_event_remap: without UFFD_FEATURE_EVENT_REMAP the moved range
         // is unregistered and loses its uffd-wp bits and markers (mremap_userfaultfd_prep)
         boolean clearUffdWp = src.isUffdWp();

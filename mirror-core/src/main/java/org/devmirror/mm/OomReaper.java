@@ -1,13 +1,13 @@
 package org.devmirror.mm;
 
-import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models {@code __oom_reap_task_mm} (mm/oom_kill.c): frees the private memory of an address
- * space chosen by the OOM killer without waiting for it to exit. Per private VMA with anything
- * populated, a non-blockable CLEAR ({@code mmu_notifier_invalidate_range_start_nonblock}) over
- * the populated part; if a subscriber refuses it (it would have to sleep) that VMA is left
+ * space chosen by the OOM killer without waiting for it to exit. Per private VMA, a non-blockable
+ * CLEAR ({@code mmu_notifier_invalidate_range_start_nonblock}) over {@code [vm_start, vm_end)},
+ * whatever is populated (under {@link InvalidationRanges#NARROWED}: over the populated part, none
+ * when nothing is); if a subscriber refuses it (it would have to sleep) that VMA is left
  * exactly as it was and the reaper goes on with the others, reporting EAGAIN so it can be retried.
  * VMAs stay; later accesses fault in zero pages.
  *
@@ -26,24 +26,18 @@ final class OomReaper {
             if (mm.isExited()) {
                 return Errno.OK;
             }
-            CpuPageTable pt = mm.pageTable();
             boolean refused = false;
             for (Vma v : mm.allVmas()) {
                 if (v.isShared()) {
                     continue;
                 }
-                long from = PageWalk.firstPopulated(pt, v.start, v.end);
-                if (from >= v.end) {
-                    continue;
-                }
-                long to = PageWalk.populatedEnd(pt, from, v.end);
-                int slot = mm.notify.startNonblock(MmuNotifierEvent.CLEAR, from, to, null);
+                int slot = mm.notify.startOverNonblock(MmuNotifierEvent.CLEAR, v.start, v.end, null);
                 if (slot == MmuNotify.REFUSED) {
                     refused = true;
                     continue;
                 }
                 try {
-                    Zap.range(mm, v, from, to);
+                    Zap.range(mm, v, v.start, v.end);
                 } finally {
                     mm.notify.end(slot);
                 }

@@ -10,10 +10,10 @@ import org.devmirror.mm.pagetable.PteLayout;
  * steps through them with one {@link PageWalk} instead of its own copy of the loop. A PMD leaf is
  * visited once; {@link #set} writes the entry back at the level it was found.
  *
- * <p>The static helpers answer the question a host operation asks before raising an
- * invalidation: where in a range anything is populated. Operations notify only over
- * {@code [firstPopulated, populatedEnd)} and not at all when nothing is there (the kernel's
- * {@code change_pud_range} likewise starts its notifier only at the first populated PUD).
+ * <p>The static helpers answer where in a range anything is populated: under
+ * {@link InvalidationRanges#NARROWED}, {@link MmuNotify#startOver} raises only over
+ * {@code [firstPopulated, populatedEnd)} and not at all when nothing is there. Under the kernel's
+ * ranges operations raise over the range the kernel passes, whatever is populated.
  *
  * <p>A step costs one {@code nextPopulated} plus one entry read; the cursor allocates nothing
  * after construction and can be {@link #reset} for the next VMA.

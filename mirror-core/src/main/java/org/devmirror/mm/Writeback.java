@@ -7,10 +7,12 @@ import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models writeback of a file's dirty pages with {@code folio_mkclean} → {@code page_mkclean_one}
- * (mm/rmap.c): for each dirty page, every shared mapping of it, in every address space, that is
- * writable or dirty gets PROTECTION_PAGE over the page and becomes read-only and clean, so the
- * next write faults ({@code wp_page_shared}) and dirties the page again. Mappings that are
- * already read-only and clean change nothing and raise nothing.
+ * (mm/rmap.c): for each dirty page that is mapped somewhere ({@code folio_mapped}), the reverse
+ * map visits every shared VMA, in every address space, that covers the page's file offset, and
+ * {@code page_vma_mkclean_one} raises PROTECTION_PAGE over the page in that VMA before it looks
+ * at the entry, whether the entry maps the page or not. An entry that maps it writable or dirty
+ * becomes read-only and clean, so the next write faults ({@code wp_page_shared}) and dirties the
+ * page again. Under {@link InvalidationRanges#NARROWED} only mappings that change raise the event.
  *
  * <h2>Locking</h2>
  * Takes each mapping address space's mmap read lock in turn (never two at once), and its
@@ -62,26 +64,32 @@ final class Writeback {
         return cleaned;
     }
 
+    /** Whether {@code page_vma_mkclean_one} changes entry e of page pfn: it maps it writable or dirty. */
+    private static boolean cleans(long e, long pfn) {
+        return PteLayout.isPresent(e) && PteLayout.pfn(e) == pfn && (PteLayout.isWrite(e) || PteLayout.isDirty(e));
+    }
+
     private static boolean mkcleanOne(AddressSpace mm, long addr, long pfn) {
         if (addr < 0) {
             return false;
         }
         CpuPageTable pt = mm.pageTable();
         long e = pt.get(addr);
-        if (!PteLayout.isPresent(e) || PteLayout.pfn(e) != pfn || (!PteLayout.isWrite(e) && !PteLayout.isDirty(e))) {
+        if (mm.notify.narrowed() && !cleans(e, pfn)) {
             return false;
         }
         int slot = mm.notify.start(MmuNotifierEvent.PROTECTION_PAGE, addr, addr + Host.PAGE_SIZE, null);
         mm.ptl.lock();
         try {
             long now = pt.get(addr);
-            if (PteLayout.isPresent(now) && PteLayout.pfn(now) == pfn) {
-                pt.set(addr, PteLayout.mkClean(PteLayout.wrProtect(now)));
+            if (!cleans(now, pfn)) {
+                return false;
             }
+            pt.set(addr, PteLayout.mkClean(PteLayout.wrProtect(now)));
+            return true;
         } finally {
             mm.ptl.unlock();
             mm.notify.end(slot);
         }
-        return true;
     }
 }

@@ -32,9 +32,9 @@ class HostBadInputTest extends HostFixture {
         int anon = MapFlags.PRIVATE | MapFlags.ANONYMOUS;
         rejects("length=0 must be positive", () -> mm.mmap(0, 0, Prot.RW, anon));
         rejects("addr=0x1001 is not page aligned", () -> mm.mmap(0x1001, PAGE, Prot.RW, anon | MapFlags.FIXED));
-        rejects("addr=0x800000000000 is outside [0, TASK_SIZE=0x800000000000)",
+        rejects("addr=0x7ffffffff000 is outside [0, TASK_SIZE=0x7ffffffff000)",
                 () -> mm.mmap(Host.TASK_SIZE, PAGE, Prot.RW, anon | MapFlags.FIXED));
-        rejects("addr=0x7ffffffff000 + length=0x2000 exceeds TASK_SIZE=0x800000000000",
+        rejects("addr=0x7fffffffe000 + length=0x2000 exceeds TASK_SIZE=0x7ffffffff000",
                 () -> mm.mmap(Host.TASK_SIZE - PAGE, 2 * PAGE, Prot.RW, anon | MapFlags.FIXED));
         rejects("prot=-w- grants write or exec without read", () -> mm.mmap(0, PAGE, Prot.WRITE, anon));
         rejects("prot=0x8 has unknown bits", () -> mm.mmap(0, PAGE, 8, anon));
@@ -59,10 +59,10 @@ class HostBadInputTest extends HostFixture {
         rejects("addr=0x1001 is not page aligned", () -> mm.munmap(0x1001, PAGE));
         rejects("length=0 must be positive", () -> mm.munmap(a, 0));
         rejects("length=-4096 must be positive", () -> mm.mprotect(a, -PAGE, Prot.READ));
-        rejects("addr=0x" + Long.toHexString(a) + " + length=0x" + Long.toHexString(Host.TASK_SIZE) + " exceeds TASK_SIZE=0x800000000000",
+        rejects("addr=0x" + Long.toHexString(a) + " + length=0x" + Long.toHexString(Host.TASK_SIZE) + " exceeds TASK_SIZE=0x7ffffffff000",
                 () -> mm.mprotect(a, Host.TASK_SIZE, Prot.READ));
         rejects("prot=-wx grants write or exec without read", () -> mm.mprotect(a, PAGE, Prot.WRITE | Prot.EXEC));
-        rejects("length=0x7fffffffffffffff exceeds TASK_SIZE=0x800000000000", () -> mm.madvise(a, Long.MAX_VALUE, Advice.DONTNEED));
+        rejects("length=0x7fffffffffffffff exceeds TASK_SIZE=0x7ffffffff000", () -> mm.madvise(a, Long.MAX_VALUE, Advice.DONTNEED));
         rejects("advice=null", () -> mm.madvise(a, PAGE, null));
         rejects("addr=0x" + Long.toHexString(a + 1) + " is not page aligned", () -> mm.collapseHuge(a + 1));
         assertPages(mm, a, 4, 1);
@@ -89,7 +89,7 @@ class HostBadInputTest extends HostFixture {
         byte[] buf = new byte[4];
         rejects("off=2 len=4 is outside the buffer of 4 bytes", () -> mm.cpuRead(a, buf, 2, 4));
         rejects("len=-1 is negative", () -> mm.cpuFill(a, -1, (byte) 0));
-        rejects("addr=0x800000000000 len=1 is outside [0, TASK_SIZE=0x800000000000)", () -> mm.cpuFault(Host.TASK_SIZE, false));
+        rejects("addr=0x7ffffffff000 len=1 is outside [0, TASK_SIZE=0x7ffffffff000)", () -> mm.cpuFault(Host.TASK_SIZE, false));
     }
 
     /** Runtime failures are values and change nothing. */

@@ -21,93 +21,135 @@ import org.devmirror.testing.TestDevicePagemap;
 import org.junit.jupiter.api.Test;
 
 /**
- * For every host operation: the exact invalidations a subscriber sees (event, range, blockable,
- * owner), none over unpopulated ranges, and the CPU page-table entries afterwards.
+ * For every host operation, under the kernel's ranges ({@link InvalidationRanges#KERNEL}, the
+ * default): the exact invalidations a subscriber sees (event, range, blockable, owner), each test
+ * naming the kernel function whose {@code mmu_notifier_range_init} it checks, and the CPU
+ * page-table entries afterwards. {@link NarrowedRangesTest} checks the narrowed ranges.
  */
 class HostEventsTest extends HostFixture {
+    /** The kernel's {@code ULONG_MAX} as an exclusive range end. */
+    static final long ULONG_MAX = -1L;
+    /** x86-64 {@code PUD_SIZE}. */
+    static final long PUD = 1L << 30;
 
-    /** mmap raises nothing; munmap raises one UNMAP over the populated pages only. */
+    /** unmap_vmas: one UNMAP over the whole munmap range, however little of it is populated. */
     @Test
-    void munmapUnmapsOnlyThePopulatedPart() {
+    void unmapVmasUnmapsTheWholeRange() {
         long a = anon(16);
         writePages(mm, a + 4 * PAGE, 4, 1);
         assertEquals(List.of(), rec.events(), "mmap and anonymous faults raise nothing");
-        // Unmap all 16 pages: only [4, 8) was populated.
+        // Unmap all 16 pages: only [4, 8) was populated, the UNMAP covers all 16.
         assertEquals(Errno.OK, mm.munmap(a, 16 * PAGE));
-        assertEquals(List.of(ev(UNMAP, a + 4 * PAGE, a + 8 * PAGE)), rec.events());
+        assertEquals(List.of(ev(UNMAP, a, a + 16 * PAGE)), rec.events());
         assertEquals(rec.events(), rec.classicEvents());
         assertEquals(0, rec.openClassicRanges());
         assertEquals(0, pte(mm, a + 4 * PAGE));
         assertEquals(0, mm.populatedPages());
     }
 
-    /** munmap of an empty VMA or of a hole raises nothing. */
+    /**
+     * unmap_vmas over empty page tables: an untouched VMA is unmapped under UNMAP all the same, a
+     * range over two VMAs and the hole between them gets one UNMAP over all of it, and only a
+     * range with no VMA at all raises nothing (do_vmi_munmap returns before unmap_vmas).
+     */
     @Test
-    void munmapOfNothingPopulatedRaisesNothing() {
+    void unmapVmasOverEmptyPageTables() {
         long a = anon(8);
         assertEquals(Errno.OK, mm.munmap(a, 8 * PAGE));
+        assertEquals(List.of(ev(UNMAP, a, a + 8 * PAGE)), rec.events());
+        rec.clear();
         assertEquals(Errno.OK, mm.munmap(a, 8 * PAGE));
-        assertEquals(List.of(), rec.events());
+        assertEquals(List.of(), rec.events(), "no VMA in the range");
+        // Two VMAs with a hole between them: one UNMAP over the whole range.
+        long hi = anon(4);
+        long lo = hi - 8 * PAGE;
+        assertEquals(lo, mm.mmap(lo, 4 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        assertEquals(Errno.OK, mm.munmap(lo, 12 * PAGE));
+        assertEquals(List.of(ev(UNMAP, lo, lo + 12 * PAGE)), rec.events());
     }
 
-    /** mprotect raises PROTECTION_VMA over the populated part; empty VMAs and no-op changes raise nothing. */
+    /**
+     * change_pud_range: PROTECTION_VMA from the first PUD with a page table to the end of the
+     * VMA's range, once per mprotect_fixup whose protection changes; a PUD populated outside the
+     * range counts, a PUD with nothing below it does not, and an unchanged protection raises nothing.
+     */
     @Test
-    void mprotectRaisesProtectionVmaOverPopulatedPart() {
+    void changePudRangeRaisesFromTheFirstPopulatedPud() {
         long a = anon(8);
         long b = anon(8);
         writePages(mm, a + 2 * PAGE, 2, 1);
-        // Read-only over a: the populated part is [2, 4).
+        // Read-only over a: its PUD has a table, so the range starts at a and covers the VMA.
         assertEquals(Errno.OK, mm.mprotect(a, 8 * PAGE, Prot.READ));
-        assertEquals(List.of(ev(PROTECTION_VMA, a + 2 * PAGE, a + 4 * PAGE)), rec.events());
+        assertEquals(List.of(ev(PROTECTION_VMA, a, a + 8 * PAGE)), rec.events());
         assertFalse(PteLayout.isWrite(pte(mm, a + 2 * PAGE)));
         assertEquals(Errno.EPERM, mm.cpuWrite(a + 2 * PAGE, new byte[1], 0, 1));
         rec.clear();
-        // An empty VMA and an unchanged protection raise nothing.
+        // b is empty but shares a's PUD, which has a table: PROTECTION_VMA over b all the same.
         assertEquals(Errno.OK, mm.mprotect(b, 8 * PAGE, Prot.NONE));
+        assertEquals(List.of(ev(PROTECTION_VMA, b, b + 8 * PAGE)), rec.events());
+        rec.clear();
+        // An unchanged protection raises nothing.
         assertEquals(Errno.OK, mm.mprotect(a, 8 * PAGE, Prot.READ));
         assertEquals(List.of(), rec.events());
         // Back to read-write: the entries stay read-only until a write fault.
         assertEquals(Errno.OK, mm.mprotect(a, 8 * PAGE, Prot.RW));
-        assertEquals(List.of(ev(PROTECTION_VMA, a + 2 * PAGE, a + 4 * PAGE)), rec.events());
+        assertEquals(List.of(ev(PROTECTION_VMA, a, a + 8 * PAGE)), rec.events());
         assertEquals(Errno.OK, mm.cpuWrite(a + 2 * PAGE, new byte[] {9}, 0, 1));
         assertTrue(PteLayout.isWrite(pte(mm, a + 2 * PAGE)));
+        rec.clear();
+        // A VMA across a PUD boundary, populated only above it: the range starts at the boundary.
+        long g = 16 * PUD;
+        assertEquals(g - 4 * PAGE, mm.mmap(g - 4 * PAGE, 8 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        writePages(mm, g + PAGE, 1, 3);
+        assertEquals(Errno.OK, mm.mprotect(g - 4 * PAGE, 8 * PAGE, Prot.READ));
+        assertEquals(List.of(ev(PROTECTION_VMA, g, g + 4 * PAGE)), rec.events());
+        rec.clear();
+        // A VMA alone in its PUDs, never touched: no page table, no event.
+        long e = 32 * PUD;
+        assertEquals(e, mm.mmap(e, 8 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        assertEquals(Errno.OK, mm.mprotect(e, 8 * PAGE, Prot.READ));
+        assertEquals(List.of(), rec.events());
     }
 
-    /** mremap moving a mapping raises UNMAP over the old populated range; the pages move with it. */
+    /** move_page_tables: UNMAP over the whole old range; the pages move with it. */
     @Test
-    void mremapMoveUnmapsOldRange() {
+    void movePageTablesUnmapsTheOldRange() {
         long a = anon(4);
-        writePages(mm, a, 4, 10);
+        writePages(mm, a, 2, 10);
         long target = a - 64 * PAGE;
         long r = mm.mremap(a, 4 * PAGE, 4 * PAGE, MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED, target);
         assertEquals(target, r);
         assertEquals(List.of(ev(UNMAP, a, a + 4 * PAGE)), rec.events());
         assertEquals(0, pte(mm, a));
-        assertPages(mm, target, 4, 10);
+        assertPages(mm, target, 2, 10);
         rec.clear();
         // Shrinking in place unmaps the tail.
         assertEquals(target, mm.mremap(target, 4 * PAGE, PAGE, 0, 0));
         assertEquals(List.of(ev(UNMAP, target + PAGE, target + 4 * PAGE)), rec.events());
     }
 
-    /** MADV_DONTNEED raises CLEAR over the populated part and drops the pages. */
+    /** zap_page_range_single (MADV_DONTNEED): CLEAR over the whole advised range, populated or not. */
     @Test
-    void dontNeedClears() {
+    void zapPageRangeSingleClearsTheAdvisedRange() {
         long a = anon(8);
         writePages(mm, a + PAGE, 3, 1);
         assertEquals(Errno.OK, mm.madvise(a, 8 * PAGE, Advice.DONTNEED));
-        assertEquals(List.of(ev(CLEAR, a + PAGE, a + 4 * PAGE)), rec.events());
+        assertEquals(List.of(ev(CLEAR, a, a + 8 * PAGE)), rec.events());
         assertEquals(0, mm.populatedPages());
         assertPages(mm, a + PAGE, 1, 0);
+        rec.clear();
+        // Nothing populated in the upper half: the CLEAR is raised all the same.
+        assertEquals(Errno.OK, mm.madvise(a + 4 * PAGE, 4 * PAGE, Advice.DONTNEED));
+        assertEquals(List.of(ev(CLEAR, a + 4 * PAGE, a + 8 * PAGE)), rec.events());
     }
 
-    /** MADV_FREE raises CLEAR; reclaim then discards the clean pages without swapping them. */
+    /** madvise_free_single_vma: CLEAR over the VMA's part of the range; reclaim then discards the clean pages. */
     @Test
-    void freeClearsAndReclaimDiscards() {
+    void madviseFreeSingleVmaClearsAndReclaimDiscards() {
         long a = anon(4);
         writePages(mm, a, 2, 1);
         assertEquals(Errno.OK, mm.madvise(a, 4 * PAGE, Advice.FREE));
-        assertEquals(List.of(ev(CLEAR, a, a + 2 * PAGE)), rec.events());
+        assertEquals(List.of(ev(CLEAR, a, a + 4 * PAGE)), rec.events());
         // Rewrite page 1: it is dirty again and must survive.
         assertEquals(Errno.OK, mm.cpuWrite(a + PAGE, new byte[] {42}, 0, 1));
         rec.clear();
@@ -130,13 +172,19 @@ class HostEventsTest extends HostFixture {
         assertEquals(List.of(), rec.events());
     }
 
-    /** fork write-protects the parent (PROTECTION_PAGE); the first write after it copies (CLEAR). */
+    /**
+     * copy_page_range: PROTECTION_PAGE on the parent over [vm_start, vm_end) of each COW VMA that
+     * has anonymous pages (vma_needs_copy), however sparse; the first write after it copies (CLEAR).
+     */
     @Test
-    void forkWriteProtectsThenCowClears() {
-        long a = anon(4);
+    void copyPageRangeProtectsTheWholeCowVma() {
+        long untouched = mm.mmap(0, 4 * PAGE, Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+        long a = anon(8);
         writePages(mm, a, 4, 1);
         AddressSpace child = mm.fork();
-        assertEquals(List.of(ev(PROTECTION_PAGE, a, a + 4 * PAGE)), rec.events());
+        // Only a has an anon_vma: the untouched VMA is not copied and raises nothing.
+        assertEquals(List.of(ev(PROTECTION_PAGE, a, a + 8 * PAGE)), rec.events());
+        assertEquals(0, pte(child, untouched));
         assertFalse(PteLayout.isWrite(pte(mm, a)));
         assertFalse(PteLayout.isWrite(pte(child, a)));
         rec.clear();
@@ -191,16 +239,22 @@ class HostEventsTest extends HostFixture {
         assertPages(mm, a, 3, 7);
     }
 
-    /** KSM write-protects and replaces duplicates (CLEAR each); a later write copies again. */
+    /**
+     * try_to_merge_two_pages keeps the page being scanned (the second) and replaces the one found
+     * in the unstable tree (the first): write_protect_page CLEARs the kept page, then
+     * write_protect_page and replace_page each CLEAR every duplicate; a later write copies again.
+     */
     @Test
-    void ksmMergeClears() {
+    void tryToMergeTwoPagesKeepsTheScannedPage() {
         long a = anon(3);
         assertEquals(Errno.OK, mm.cpuFill(a, 3 * PAGE, (byte) 0x5A));
+        long kept = PteLayout.pfn(pte(mm, a + PAGE));
         assertEquals(2, mm.ksmMerge(a, 3 * PAGE));
-        assertEquals(List.of(ev(CLEAR, a, a + PAGE),
-                ev(CLEAR, a + PAGE, a + 2 * PAGE), ev(CLEAR, a + PAGE, a + 2 * PAGE),
+        assertEquals(List.of(ev(CLEAR, a + PAGE, a + 2 * PAGE),
+                ev(CLEAR, a, a + PAGE), ev(CLEAR, a, a + PAGE),
                 ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE), ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE)), rec.events());
         long ksm = PteLayout.pfn(pte(mm, a));
+        assertEquals(kept, ksm, "the second page's frame is the KSM page");
         assertEquals(ksm, PteLayout.pfn(pte(mm, a + PAGE)));
         assertEquals(ksm, PteLayout.pfn(pte(mm, a + 2 * PAGE)));
         assertEquals(3, host.memory().mapcount(ksm));
@@ -213,6 +267,17 @@ class HostEventsTest extends HostFixture {
         assertEquals(0x5A, b[1]);
         assertEquals(Errno.OK, mm.cpuRead(a + 2 * PAGE, b, 0, 1));
         assertEquals(0x5A, b[0]);
+    }
+
+    /** write_protect_page raises CLEAR before it looks at the entry: a read-only, clean entry gets one too. */
+    @Test
+    void writeProtectPageClearsWhateverTheEntry() {
+        long a = anon(2);
+        assertEquals(Errno.OK, mm.cpuFill(a, 2 * PAGE, (byte) 0x33));
+        makeCleanReadOnly(a, 2);
+        rec.clear();
+        assertEquals(1, mm.ksmMerge(a, 2 * PAGE));
+        assertEquals(List.of(ev(CLEAR, a + PAGE, a + 2 * PAGE), ev(CLEAR, a, a + PAGE), ev(CLEAR, a, a + PAGE)), rec.events());
     }
 
     /** MADV_COLLAPSE and a PMD split each raise CLEAR over the 2 MiB. */
@@ -236,16 +301,23 @@ class HostEventsTest extends HostFixture {
         assertEquals(512, mm.rssPages());
     }
 
-    /** Writeback write-protects dirty shared pages (PROTECTION_PAGE); the next write needs no event. */
+    /**
+     * page_vma_mkclean_one: PROTECTION_PAGE over a dirty mapped page in every shared VMA that
+     * covers it, whether that VMA's entry maps it or not; the next write needs no event.
+     */
     @Test
-    void writebackProtectsDirtySharedPages() {
+    void pageVmaMkcleanOneProtectsEverySharedMapping() {
         MemoryObject f = host.newFile("data", 4 * PAGE);
         long a = mm.mmap(0, 4 * PAGE, Prot.RW, MapFlags.SHARED, f, 0);
+        long other = mm.mmap(0, 4 * PAGE, Prot.RW, MapFlags.SHARED, f, 0);
         writePages(mm, a + PAGE, 1, 8);
         assertEquals(Errno.OK, mm.cpuRead(a + 2 * PAGE, new byte[1], 0, 1));
         assertEquals(List.of(), rec.events());
         assertEquals(Errno.OK, mm.writeback(f));
-        assertEquals(List.of(ev(PROTECTION_PAGE, a + PAGE, a + 2 * PAGE)), rec.events());
+        // The second mapping (below the first: top-down) never faulted the page in; it is visited all the same.
+        assertTrue(other < a);
+        assertEquals(List.of(ev(PROTECTION_PAGE, other + PAGE, other + 2 * PAGE), ev(PROTECTION_PAGE, a + PAGE, a + 2 * PAGE)),
+                rec.events());
         long e = pte(mm, a + PAGE);
         assertFalse(PteLayout.isWrite(e));
         assertFalse(PteLayout.isDirty(e));
@@ -260,43 +332,51 @@ class HostEventsTest extends HostFixture {
         assertEquals(1, f.dirtyPages());
     }
 
-    /** clear_refs raises SOFT_DIRTY over the entries that change, nothing when none does. */
+    /** clear_refs_write: one SOFT_DIRTY over [0, ULONG_MAX), whether or not anything changes. */
     @Test
-    void clearSoftDirtyRaisesSoftDirty() {
+    void clearRefsWriteRaisesSoftDirtyOverEverything() {
         long a = anon(4);
         writePages(mm, a + PAGE, 2, 1);
         assertEquals(Errno.OK, mm.clearSoftDirty());
-        assertEquals(List.of(ev(SOFT_DIRTY, a + PAGE, a + 3 * PAGE)), rec.events());
+        assertEquals(List.of(ev(SOFT_DIRTY, 0, ULONG_MAX)), rec.events());
+        assertEquals(rec.events(), rec.classicEvents());
         assertFalse(PteLayout.isSoftDirty(pte(mm, a + PAGE)));
         rec.clear();
         assertEquals(Errno.OK, mm.clearSoftDirty());
-        assertEquals(List.of(), rec.events());
+        assertEquals(List.of(ev(SOFT_DIRTY, 0, ULONG_MAX)), rec.events(), "nothing changes: raised all the same");
+        rec.clear();
         // The next write sets soft-dirty again without invalidation (wp_page_reuse).
         writePages(mm, a + PAGE, 1, 2);
         assertTrue(PteLayout.isSoftDirty(pte(mm, a + PAGE)));
         assertEquals(List.of(), rec.events());
     }
 
-    /** The OOM reaper raises non-blockable CLEAR; a refusal leaves the VMA untouched (EAGAIN). */
+    /**
+     * __oom_reap_task_mm: a non-blockable CLEAR over [vm_start, vm_end) of each private VMA, empty
+     * or not; a refusal leaves the VMA untouched (EAGAIN).
+     */
     @Test
-    void oomReapIsNonBlockableAndCanBeRefused() {
+    void oomReapTaskMmClearsEachPrivateVmaNonBlockably() {
+        long empty = mm.mmap(0, 2 * PAGE, Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
         long a = anon(4);
-        writePages(mm, a, 4, 1);
+        writePages(mm, a, 2, 1);
         rec.refuseNonBlockable(true);
         assertEquals(Errno.EAGAIN, mm.oomReap());
         assertEquals(List.of(), rec.events());
-        assertEquals(4, mm.rssPages());
-        assertPages(mm, a, 4, 1);
+        assertEquals(2, mm.rssPages());
+        assertPages(mm, a, 2, 1);
         rec.refuseNonBlockable(false);
         assertEquals(Errno.OK, mm.oomReap());
-        assertEquals(List.of(new Event(CLEAR, a, a + 4 * PAGE, false, null)), rec.events());
+        assertTrue(a < empty);
+        assertEquals(List.of(new Event(CLEAR, a, a + 4 * PAGE, false, null), new Event(CLEAR, empty, empty + 2 * PAGE, false, null)),
+                rec.events());
         assertEquals(0, mm.rssPages());
-        assertEquals(1, mm.vmas().size(), "the VMA stays");
+        assertEquals(2, mm.vmas().size(), "the VMAs stay");
     }
 
-    /** exit sends RELEASE, then one UNMAP over the populated pages. */
+    /** exit_mmap: RELEASE, then unmap_vmas raises one UNMAP over [0, ULONG_MAX). */
     @Test
-    void exitReleasesThenUnmaps() {
+    void exitMmapReleasesThenUnmapsEverything() {
         long a = anon(4);
         writePages(mm, a + PAGE, 2, 1);
         long free = host.memory().freeFrames();
@@ -304,20 +384,23 @@ class HostEventsTest extends HostFixture {
         List<Event> events = rec.events();
         assertEquals(2, events.size(), events.toString());
         assertEquals(RELEASE, events.get(0).event());
-        assertEquals(ev(UNMAP, a + PAGE, a + 3 * PAGE), events.get(1));
+        assertEquals(ev(UNMAP, 0, ULONG_MAX), events.get(1));
         assertEquals(1, rec.releases());
         assertEquals(free + 2, host.memory().freeFrames());
     }
 
-    /** Migration to the device raises MIGRATE with the owner; the CPU touching a page migrates it back. */
+    /**
+     * migrate_vma_collect raises MIGRATE with the owner over the whole [start, end);
+     * migrate_vma_pages from the first hole it fills to end; the CPU touching a page migrates it back.
+     */
     @Test
-    void migrateRaisesMigrateWithOwner() {
+    void migrateVmaCollectAndPagesRaiseMigrateWithOwner() {
         TestDevicePagemap dev = new TestDevicePagemap(host, 16);
         long a = anon(4);
         writePages(mm, a + PAGE, 1, 6);
-        // Page 1 is present: setup covers it; pages 0, 2, 3 are holes filled by migrate_vma_pages.
+        // Page 1 is present; pages 0, 2, 3 are holes filled by migrate_vma_pages, from a to the end.
         assertEquals(4, dev.migrateToDevice(mm, a, a + 4 * PAGE));
-        assertEquals(List.of(new Event(MIGRATE, a + PAGE, a + 2 * PAGE, true, dev), new Event(MIGRATE, a, a + 4 * PAGE, true, dev)),
+        assertEquals(List.of(new Event(MIGRATE, a, a + 4 * PAGE, true, dev), new Event(MIGRATE, a, a + 4 * PAGE, true, dev)),
                 rec.events());
         for (int i = 0; i < 4; i++) {
             assertTrue(PteLayout.isDevicePrivate(pte(mm, a + i * PAGE)), describe(pte(mm, a + i * PAGE)));

@@ -57,6 +57,22 @@ abstract class HostFixture {
         }
     }
 
+    /**
+     * Leaves the written pages of [addr, addr + npages) mapped read-only and clean in a read-write
+     * VMA: MADV_FREE cleans them, mprotect read-only and back leaves them write-protected.
+     */
+    void makeCleanReadOnly(long addr, long npages) {
+        assertEquals(Errno.OK, mm.madvise(addr, npages * PAGE, Advice.FREE));
+        assertEquals(Errno.OK, mm.mprotect(addr, npages * PAGE, Prot.READ));
+        assertEquals(Errno.OK, mm.mprotect(addr, npages * PAGE, Prot.RW));
+        for (long i = 0; i < npages; i++) {
+            long e = pte(mm, addr + i * PAGE);
+            if (!PteLayout.isPresent(e) || PteLayout.isWrite(e) || PteLayout.isDirty(e)) {
+                throw new AssertionError("page " + i + " is not read-only and clean: " + describe(e));
+            }
+        }
+    }
+
     /** {@link AddressSpace#writeWouldReuse} of {@code mm} under the mmap read lock. */
     boolean writeWouldReuse(long addr) {
         mm.mmapReadLock();

@@ -28,6 +28,8 @@ final class DeviceActions implements MirrorActions {
     private long to;
     /** PTEs zapped, downgraded or re-read during this call (for the JFR event). */
     private long touched;
+    /** PTEs zapped or downgraded since this call's last TLB flush: whether a flush now changes anything. */
+    private long changedSinceFlush;
 
     DeviceActions(MirrorDriver driver) {
         this.driver = driver;
@@ -39,6 +41,7 @@ final class DeviceActions implements MirrorActions {
         this.from = from;
         this.to = to;
         this.touched = 0;
+        this.changedSinceFlush = 0;
         this.active = true;
     }
 
@@ -55,14 +58,25 @@ final class DeviceActions implements MirrorActions {
         long n = driver.pageTable().zap(start, end);
         driver.stats().addZapped(event, n);
         touched += n;
+        changedSinceFlush += n;
         return n;
     }
 
+    /**
+     * Flushes the TLB over the range; counted as a TLB flush only when something was flushed: the
+     * TLB dropped a cached translation, or device PTEs changed since the last flush (a device
+     * that caches nothing still flushes what it just changed). A flush over a range where the
+     * device held and cached nothing does no device work and is not counted.
+     */
     @Override
     public long flushTlb(long start, long end) {
         check(start, end);
-        driver.stats().addTlbFlush(event);
-        return driver.tlb().flushRange(start, end);
+        long dropped = driver.tlb().flushRange(start, end);
+        if (dropped != 0 || changedSinceFlush != 0) {
+            driver.stats().addTlbFlush(event);
+        }
+        changedSinceFlush = 0;
+        return dropped;
     }
 
     @Override
@@ -74,6 +88,7 @@ final class DeviceActions implements MirrorActions {
         long n = driver.pageTable().protect(start, end, false);
         driver.stats().addDowngraded(event, n);
         touched += n;
+        changedSinceFlush += n;
         return n;
     }
 

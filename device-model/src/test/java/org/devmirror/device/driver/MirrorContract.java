@@ -108,6 +108,31 @@ public abstract class MirrorContract extends DeviceFixture {
         step("device read of zero pages");
     }
 
+    /**
+     * A TLB flush is device work only when something was flushed: MADV_DONTNEED raises CLEAR over
+     * the kernel's range, the advised range whole, and over the half the device tracks but never
+     * touched it has nothing to zap or flush, so its flush is not counted.
+     */
+    @Test
+    void tlbFlushIsCountedOnlyWhenSomethingWasFlushed() {
+        long a = anon(N, Prot.RW);
+        cpuInit(mm, a, N, 0);
+        byte[] buf = new byte[(int) (N / 2 * PAGE)];
+        assertEquals(Errno.OK, mirror.read(a, N / 2, buf).result());
+        step("device read of the lower half");
+        DeviceStats s = mirror.stats();
+        // The upper half: tracked (one tracked range covers the buffer), populated on the CPU, never on the device.
+        assertEquals(Errno.OK, mm.madvise(a + N / 2 * PAGE, N / 2 * PAGE, Advice.DONTNEED));
+        step("DONTNEED of the upper half");
+        assertEquals(1, s.invalidations(MmuNotifierEvent.CLEAR));
+        assertEquals(0, s.tlbFlushes(MmuNotifierEvent.CLEAR), "nothing held, nothing cached: nothing flushed");
+        // The lower half: the device holds it, so the flush counts.
+        assertEquals(Errno.OK, mm.madvise(a, N / 2 * PAGE, Advice.DONTNEED));
+        step("DONTNEED of the lower half");
+        assertEquals(2, s.invalidations(MmuNotifierEvent.CLEAR));
+        assertEquals(1, s.tlbFlushes(MmuNotifierEvent.CLEAR));
+    }
+
     /** mprotect to read-only, to none and back: the device never has more permission than the CPU. */
     @Test
     void mprotectNeverLeavesMorePermission() {

@@ -12,6 +12,7 @@ import org.devmirror.bench.report.BenchResult;
 import org.devmirror.bench.report.Estimate;
 import org.HdrHistogram.Histogram;
 import org.devmirror.device.driver.PolicyResolver;
+import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayResult;
@@ -30,10 +31,13 @@ public final class ReplayWorkTable {
 
     /** The Markdown section, or an empty string when no {@code ReplayBench} result is in {@code results}. */
     public static String markdown(List<BenchResult> results, Path tracesDir) throws IOException {
-        Map<String, Map<String, BenchResult>> timed = new LinkedHashMap<>();
+        // (trace, ranges) -> policy -> result; a result from before the ranges parameter ran the kernel's
+        Map<TraceRanges, Map<String, BenchResult>> timed = new LinkedHashMap<>();
         for (BenchResult r : results) {
             if (r.benchmark().endsWith(".ReplayBench.replay")) {
-                timed.computeIfAbsent(r.params().get("trace"), k -> new LinkedHashMap<>()).put(r.params().get("policy"), r);
+                InvalidationRanges ranges = InvalidationRanges.ofLabel(r.params().getOrDefault("ranges", InvalidationRanges.KERNEL.label()));
+                timed.computeIfAbsent(new TraceRanges(r.params().get("trace"), ranges), k -> new LinkedHashMap<>())
+                        .put(r.params().get("policy"), r);
             }
         }
         if (timed.isEmpty()) {
@@ -46,12 +50,13 @@ public final class ReplayWorkTable {
                 .append("Invalidating calls ms: the replay's own clock around each host call that raised an ")
                 .append("invalidation, summed over events (a call raising two events counts twice), from that ")
                 .append("one in-process replay (cold JIT: indicative only). Each replay builds a fresh host, whose ")
-                .append("zeroed frames and swap are part of the JMH time.\n\n")
-                .append("| Trace | Policy | Replay ms | Error | Invalidating calls ms | Invalidations | PTEs zapped | Refaults | Device work | Time vs aware | Work vs aware |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        ReplayModel model = ReplayBench.MODEL;
-        for (Map.Entry<String, Map<String, BenchResult>> t : timed.entrySet()) {
-            StraceReader.Trace trace = StraceReader.readAll(ShippedTraces.file(tracesDir, t.getKey()));
+                .append("zeroed frames and swap are part of the JMH time. Ranges: the invalidation ranges the host ")
+                .append("raised, the kernel's (`kernel`) or narrowed to the populated part (`narrowed`).\n\n")
+                .append("| Trace | Ranges | Policy | Replay ms | Error | Invalidating calls ms | Invalidations | PTEs zapped | Refaults | Device work | Time vs aware | Work vs aware |\n")
+                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<TraceRanges, Map<String, BenchResult>> t : timed.entrySet()) {
+            ReplayModel model = ReplayBench.MODEL.withRanges(t.getKey().ranges());
+            StraceReader.Trace trace = StraceReader.readAll(ShippedTraces.file(tracesDir, t.getKey().trace()));
             // The shipped policies, aware first (the ratios are taken to it), then every other
             // policy timed: a class name given as --param policy=...
             List<String> policies = new ArrayList<>(List.of("aware", "blind"));
@@ -65,7 +70,8 @@ public final class ReplayWorkTable {
                         : estimate(time.nanosPerOp().ratioTo(awareTime.nanosPerOp()));
                 String workRatio = aware.work().totalWork() == 0 ? ""
                         : String.format(Locale.ROOT, "%.2f", (double) r.work().totalWork() / aware.work().totalWork());
-                md.append("| ").append(t.getKey()).append(" | ").append(policy).append(" | ")
+                md.append("| ").append(t.getKey().trace()).append(" | ").append(t.getKey().ranges().label()).append(" | ")
+                        .append(policy).append(" | ")
                         .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.score())).append(" | ")
                         .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.scoreError())).append(" | ")
                         .append(String.format(Locale.ROOT, "%.3f", invalidatingMillis(r))).append(" | ")
@@ -79,6 +85,9 @@ public final class ReplayWorkTable {
         }
         return md.toString();
     }
+
+    /** One row group of the table: a trace replayed with one ranges mode. */
+    private record TraceRanges(String trace, InvalidationRanges ranges) {}
 
     /** The trace directory the benchmark forks used. */
     public static Path tracesDirectory() {
