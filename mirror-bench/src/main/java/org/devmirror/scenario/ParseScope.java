@@ -39,6 +39,8 @@ final class ParseScope {
     private final Map<String, DeviceOp.Snapshot> lastSnapshot = new HashMap<>();
     private final Map<String, DeviceOp.Read> lastRead = new HashMap<>();
     private String space = Scenario.MAIN_SPACE;
+    // address spaces defined so far: main and every fork child
+    private int spaces = 1;
     private Operation lastOperation;
     // the most recent operation line had an error, so lastOperation is not the one expectations mean
     private boolean lastOperationFailed;
@@ -61,6 +63,14 @@ final class ParseScope {
             throw new LineError(name, "'" + name + "' is already " + existing.kind.withArticle + " (" + where + ")");
         }
         names.put(name, new Definition(kind, line));
+        if (kind == Kind.SPACE) {
+            spaces++;
+        }
+    }
+
+    /** Address spaces defined so far, {@code main} included. */
+    int spaces() {
+        return spaces;
     }
 
     /** {@code name} must be defined as {@code kind}. */
