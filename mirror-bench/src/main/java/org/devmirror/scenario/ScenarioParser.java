@@ -61,6 +61,11 @@ public final class ScenarioParser {
         for (int i = 0; i < lines.length; i++) {
             parser.line(i + 1, lines[i]);
         }
+        if (parser.statements.isEmpty() && parser.errors.isEmpty()) {
+            // Nothing to run is not a pass: an empty file, or one of comments only, is not what
+            // `run` reads (perhaps the wrong file), and exiting 0 on it would hide that.
+            parser.error(1, "", "no statement in the file (only blank lines and comments)");
+        }
         if (!parser.errors.isEmpty()) {
             throw new ScenarioParseException(file, parser.errors, parser.errorsNotShown);
         }

@@ -58,6 +58,12 @@ class HostileScenarioRegressionTest {
     }
 
     @Test
+    void anEmptyFileOrOneOfCommentsOnlyIsAParseErrorNotAPass() {
+        assertEquals(List.of("hostile.scn:1: no statement in the file (only blank lines and comments)"), errors(""));
+        assertEquals(List.of("hostile.scn:1: no statement in the file (only blank lines and comments)"), errors("# nothing\n\n"));
+    }
+
+    @Test
     void deviceGpuMemory3MIsAParseError() {
         // Was: IllegalArgumentException from the device's memory, exit 1, nothing printed.
         assertEquals(List.of("hostile.scn:1: device memory size '3M' is not a multiple of 2M (device memory comes in 2 MiB blocks)"),
