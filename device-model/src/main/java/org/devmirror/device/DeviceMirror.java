@@ -207,8 +207,12 @@ public final class DeviceMirror implements AutoCloseable {
     }
 
     private static long checkRange(long addr, int npages) {
-        if (addr < 0 || (addr & (PAGE_SIZE - 1)) != 0) {
+        if ((addr & (PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException("addr=0x" + Long.toHexString(addr) + " is not page aligned");
+        }
+        if (addr < 0) {
+            throw new IllegalArgumentException("addr=0x" + Long.toHexString(addr)
+                    + " is outside the user address space [0, 0x" + Long.toHexString(VA_LIMIT) + ")");
         }
         if (npages < 1) {
             throw new IllegalArgumentException("npages=" + npages + " is below 1");

@@ -39,9 +39,10 @@ import picocli.CommandLine.Option;
  * ({@code jmh.log}), {@code report.md} (targets, tables with the ratio to each benchmark's
  * reference) and the plots as PNG and SVG. Without {@code --full} it runs the quick profile.
  *
- * <p>Exit status: 0 when the suite ran (a missed target is reported, not an error: the figures
- * of a noisy shared machine are for reading); 2 for bad input (an invalid regex, no benchmark
- * matching it); 1 when a benchmark failed.
+ * <p>Exit status (docs/exit-codes.md): 0 when the suite ran (a missed target is reported, not an
+ * error: the figures of a noisy shared machine are for reading); 2 for bad input (an invalid
+ * regex, no benchmark matching it); 1 when a benchmark failed or another JMH run holds JMH's lock;
+ * 3 for an internal error.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Runs the JMH benchmark suite and writes results.json, report.md and plots.")
@@ -80,16 +81,16 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             includePattern = Pattern.compile(include);
         } catch (PatternSyntaxException e) {
-            err.println("devmirror bench: --include " + include + " is not a regular expression: " + e.getDescription());
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+            throw new BadInputException("devmirror bench: --include " + include + " is not a regular expression: "
+                    + e.getDescription());
         }
         Map<String, List<String>> paramValues = new LinkedHashMap<>();
         if (params != null) {
             for (Map.Entry<String, String> p : params.entrySet()) {
                 List<String> values = List.of(p.getValue().split(","));
                 if (p.getKey().isBlank() || values.isEmpty() || values.stream().anyMatch(String::isBlank)) {
-                    err.println("devmirror bench: --param " + p.getKey() + "=" + p.getValue() + " is not NAME=V1,V2,...");
-                    return DevmirrorCommand.EXIT_BAD_INPUT;
+                    throw new BadInputException("devmirror bench: --param " + p.getKey() + "=" + p.getValue()
+                            + " is not NAME=V1,V2,...");
                 }
                 paramValues.put(p.getKey(), values);
             }
@@ -100,15 +101,13 @@ public final class BenchCommand implements Callable<Integer> {
             try {
                 PolicyResolver.resolve("--param policy", name);
             } catch (IllegalArgumentException e) {
-                err.println("devmirror bench: " + e.getMessage());
-                return DevmirrorCommand.EXIT_BAD_INPUT;
+                throw new BadInputException("devmirror bench: " + e.getMessage());
             }
         }
         SuiteRunner runner = new SuiteRunner(profile, includePattern, paramValues, System.out);
         int planned = runner.plannedRuns();
         if (planned == 0) {
-            err.println("devmirror bench: no benchmark matches --include " + include);
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+            throw new BadInputException("devmirror bench: no benchmark matches --include " + include);
         }
         Path dir = out != null ? out
                 : Path.of("target", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

@@ -29,6 +29,7 @@ import org.devmirror.gate.ThresholdRule;
 import org.devmirror.gate.TimingComparator;
 import org.devmirror.gate.TimingGate;
 import org.devmirror.gate.TimingTable;
+import org.devmirror.input.InputFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -160,18 +161,21 @@ public final class GateCommand implements Callable<Integer> {
             }
             return updateBaseline ? update(out) : check(out);
         } catch (NoSuchFileException e) {
-            err.println("devmirror gate: " + e.getFile() + " does not exist"
+            throw new BadInputException("devmirror gate: " + e.getFile() + " does not exist"
                     + (e.getFile().endsWith(".json") ? "; record one with ./devmirror gate --update-baseline" : ""));
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+        } catch (InputFileException e) {
+            throw new BadInputException("devmirror gate: " + e.getMessage() + (Files.exists(baseline) ? ""
+                    : "; record a baseline with ./devmirror gate --update-baseline"));
         } catch (IllegalStateException e) {
             err.println("devmirror gate: " + e.getMessage());
-            return 1;
-        } catch (JsonException | IllegalArgumentException e) {
-            err.println("devmirror gate: " + e.getMessage());
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+            return DevmirrorCommand.EXIT_FAILED;
+        } catch (JsonException e) {
+            // Only the baseline is read as JSON here: name it, with the member the error is at.
+            throw new BadInputException("devmirror gate: " + baseline + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("devmirror gate: " + e.getMessage());
         } catch (IOException e) {
-            err.println("devmirror gate: " + e.getMessage());
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+            throw new BadInputException("devmirror gate: " + e.getMessage());
         } finally {
             // main() exits right after: what was printed without a newline must reach the terminal.
             out.flush();

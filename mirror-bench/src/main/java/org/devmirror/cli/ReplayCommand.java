@@ -2,19 +2,23 @@ package org.devmirror.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.devmirror.bench.report.json.JsonWriter;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.mm.InvalidationRanges;
+import org.devmirror.input.InputFile;
+import org.devmirror.replay.ReplayLimitException;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayReport;
 import org.devmirror.replay.ReplayResult;
 import org.devmirror.replay.TraceReplay;
+import org.devmirror.trace.StraceReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,7 +30,8 @@ import picocli.CommandLine.Spec;
  * {@code ./devmirror replay TRACE [--policy aware|blind|both|CLASS[,...]] [--ranges kernel|narrowed] [--devices N] [--seed S] [--json]}:
  * replays an strace trace (docs/replay.md) under each policy named ({@code both} is
  * {@code aware,blind}; any name {@link PolicyResolver} resolves, comma-separated). Exit status 0 when the oracle stayed clean under every
- * policy, 1 when it found a violation, 2 for bad input (unreadable trace, bad option).
+ * policy, 1 when it found a violation, 2 for bad input (an unreadable file, a file with no strace line in
+ * it, a trace beyond a limit of docs/limits.md, a bad option), 3 for an internal error (docs/exit-codes.md).
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Replay a real program's memory system calls (strace -f -e trace=memory,process) against mirroring devices.")
@@ -57,38 +62,46 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         List<InvalidationPolicy> policies = new ArrayList<>();
         InvalidationRanges hostRanges;
+        Set<String> named = new HashSet<>();
         try {
             hostRanges = ranges.resolve();
             for (String name : policy.split(",", -1)) {
-                if (name.equals("both")) {
-                    policies.add(PolicyResolver.resolve("--policy", "aware"));
-                    policies.add(PolicyResolver.resolve("--policy", "blind"));
-                } else {
-                    policies.add(PolicyResolver.resolve("--policy", name));
+                for (String one : name.equals("both") ? List.of("aware", "blind") : List.of(name)) {
+                    InvalidationPolicy resolved = PolicyResolver.resolve("--policy", one);
+                    if (!named.add(resolved.name())) {
+                        // The report has one result per policy name: a second run would replace the first.
+                        throw new IllegalArgumentException("--policy " + policy + " names " + resolved.name()
+                                + " twice; name each policy once");
+                    }
+                    policies.add(resolved);
                 }
             }
         } catch (IllegalArgumentException e) {
-            err.println("devmirror replay: " + e.getMessage());
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+            throw new BadInputException("devmirror replay: " + e.getMessage());
         }
         if (devices < 1 || devices > 64) {
-            err.println("devmirror replay: --devices " + devices + " is outside 1..64");
-            return DevmirrorCommand.EXIT_BAD_INPUT;
-        }
-        if (!Files.isReadable(trace) || Files.isDirectory(trace)) {
-            err.println("devmirror replay: cannot read " + trace);
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+            throw new BadInputException("devmirror replay: --devices " + devices + " is outside 1..64");
         }
         ReplayModel model = ReplayModel.defaults().withDevices(devices).withSeed(seed).withRanges(hostRanges);
-        List<ReplayResult> results;
+        StraceReader.Trace read;
         try {
-            results = TraceReplay.replay(trace, policies, model);
+            read = StraceReader.readAll(trace);
         } catch (IOException e) {
-            err.println("devmirror replay: cannot read " + trace + ": " + e.getMessage());
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+            throw new BadInputException("devmirror replay: " + InputFile.cannotRead(trace, e).getMessage());
+        }
+        if (read.stats().straceLines() == 0) {
+            throw new BadInputException(trace + ": no strace line in its " + read.stats().lines() + " line(s); replay reads"
+                    + " the output of strace -f -e trace=memory,process (docs/replay.md)");
+        }
+        List<ReplayResult> results = new ArrayList<>();
+        for (InvalidationPolicy p : policies) {
+            try {
+                results.add(TraceReplay.replay(read, p, model));
+            } catch (ReplayLimitException e) {
+                throw new BadInputException(trace + ":" + e.line() + ": " + e.getMessage());
+            }
         }
         if (json) {
             out.print(JsonWriter.write(ReplayReport.json(trace.toString(), model, results)));
@@ -96,6 +109,6 @@ public final class ReplayCommand implements Callable<Integer> {
             out.print(ReplayReport.text(trace.toString(), model, results));
         }
         out.flush();
-        return results.stream().allMatch(ReplayResult::oracleClean) ? 0 : 1;
+        return results.stream().allMatch(ReplayResult::oracleClean) ? DevmirrorCommand.EXIT_OK : DevmirrorCommand.EXIT_FAILED;
     }
 }

@@ -11,6 +11,7 @@ import org.devmirror.bench.report.json.JsonWriter;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.mm.InvalidationRanges;
+import org.devmirror.input.InputFile;
 import org.devmirror.scenario.RunResult;
 import org.devmirror.scenario.Scenario;
 import org.devmirror.scenario.ScenarioParseException;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
  * (docs/scenarios.md) completely, then runs each under the policy {@link PolicyResolver} resolves
  * (a class on the launcher's {@code --classpath}). Exit status 0 when every expectation held and the
  * oracle stayed clean, 1 when one did not, 2 for bad input (parse errors, printed as
- * {@code FILE:LINE: message}, and nothing runs). With several files the status is the worst of them.
+ * {@code FILE:LINE: message}, and nothing runs), 3 for an internal error (docs/exit-codes.md).
+ * With several files the status is the worst of them.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run scenario files and check their expectations.")
 public final class RunCommand implements Callable<Integer> {
@@ -53,49 +55,51 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         InvalidationPolicy invalidationPolicy;
         InvalidationRanges hostRanges;
         try {
             invalidationPolicy = PolicyResolver.resolve("--policy", policy);
             hostRanges = ranges.resolve();
         } catch (IllegalArgumentException e) {
-            err.println("devmirror run: " + e.getMessage());
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+            throw new BadInputException("devmirror run: " + e.getMessage());
         }
         // Every file is parsed before the first runs: bad input anywhere means nothing runs.
         List<Scenario> scenarios = new ArrayList<>();
-        boolean parsed = true;
+        List<String> errors = new ArrayList<>();
         for (Path file : files) {
             try {
                 scenarios.add(ScenarioParser.parse(file));
             } catch (IOException e) {
-                err.println("devmirror run: cannot read " + file + ": " + e.getMessage());
-                parsed = false;
+                errors.add("devmirror run: " + InputFile.cannotRead(file, e).getMessage());
             } catch (ScenarioParseException e) {
-                err.println(e.getMessage());
-                parsed = false;
+                errors.addAll(e.lines());
             }
         }
-        if (!parsed) {
-            return DevmirrorCommand.EXIT_BAD_INPUT;
+        if (!errors.isEmpty()) {
+            throw new BadInputException(errors);
         }
         List<JsonValue> objects = new ArrayList<>();
         boolean succeeded = true;
-        for (Scenario scenario : scenarios) {
-            RunResult result = ScenarioRunner.run(scenario, invalidationPolicy, hostRanges);
-            succeeded &= result.succeeded();
-            if (json) {
-                objects.add(result.toJson());
-            } else {
-                out.print(result.text());
-                out.flush(); // a long list of files shows progress
+        try {
+            for (Scenario scenario : scenarios) {
+                RunResult result = ScenarioRunner.run(scenario, invalidationPolicy, hostRanges);
+                succeeded &= result.succeeded();
+                if (json) {
+                    objects.add(result.toJson());
+                } else {
+                    out.print(result.text());
+                    out.flush(); // a long list of files shows progress
+                }
             }
+        } finally {
+            // Should a run stop on an internal error, the results of the files before it are
+            // still printed, as valid JSON, before the error is reported.
+            if (json) {
+                out.print(JsonWriter.write(objects.size() == 1 && scenarios.size() == 1 ? objects.get(0)
+                        : new JsonValue.JsonArray(objects)));
+            }
+            out.flush();
         }
-        if (json) {
-            out.print(JsonWriter.write(objects.size() == 1 ? objects.get(0) : new JsonValue.JsonArray(objects)));
-        }
-        out.flush();
-        return succeeded ? 0 : 1;
+        return succeeded ? DevmirrorCommand.EXIT_OK : DevmirrorCommand.EXIT_FAILED;
     }
 }

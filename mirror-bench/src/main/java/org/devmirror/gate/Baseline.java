@@ -16,6 +16,7 @@ import org.devmirror.bench.report.json.JsonException;
 import org.devmirror.bench.report.json.JsonReader;
 import org.devmirror.bench.report.json.JsonValue;
 import org.devmirror.bench.report.json.JsonWriter;
+import org.devmirror.input.InputFile;
 
 /**
  * The deterministic baseline, {@code perf/baseline.json}: for each benchmark or check name, the
@@ -40,6 +41,14 @@ import org.devmirror.bench.report.json.JsonWriter;
 public record Baseline(SortedMap<String, BaselineEntry> checks) {
 
     private static final String ALLOC = "allocBytesPerOp";
+    /**
+     * Largest value a baseline may record, per operation, for allocation and for any counter: no
+     * hot path of the suite comes within orders of magnitude of it (the largest, a 1 GiB
+     * invalidation, writes 262,144 PTEs), so a larger one is a damaged file, not a measurement.
+     */
+    public static final long MAX_VALUE_PER_OP = 1L << 32;
+    /** Bytes of a baseline file: a thousand times the shipped one. */
+    public static final long MAX_FILE_BYTES = 16L << 20;
     private static final String COUNTERS = "counters";
 
     public Baseline {
@@ -64,7 +73,7 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
     }
 
     public static Baseline load(Path file) throws IOException, JsonException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8));
+        return parse(InputFile.readUtf8(file, MAX_FILE_BYTES, "baseline"));
     }
 
     public static Baseline parse(String text) throws JsonException {
@@ -121,6 +130,14 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
             if (a.signum() < 0) {
                 throw allocField.get().error("bytes per operation cannot be negative, found " + a.toPlainString());
             }
+            if (a.stripTrailingZeros().scale() > 0) {
+                throw allocField.get().error("bytes per operation are measured exactly, as a whole number; found "
+                        + a.toPlainString());
+            }
+            if (a.compareTo(BigDecimal.valueOf(MAX_VALUE_PER_OP)) > 0) {
+                throw allocField.get().error(a.toPlainString() + " bytes per operation is beyond " + MAX_VALUE_PER_OP
+                        + ", more than any check can measure: is the file damaged?");
+            }
             alloc = OptionalDouble.of(a.doubleValue());
         }
         TreeMap<String, Long> counters = new TreeMap<>();
@@ -130,6 +147,10 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
                 long v = c.getValue().asLong();
                 if (v < 0) {
                     throw c.getValue().error("a counter cannot be negative, found " + v);
+                }
+                if (v > MAX_VALUE_PER_OP) {
+                    throw c.getValue().error(v + " per operation is beyond " + MAX_VALUE_PER_OP
+                            + ", more than any check can measure: is the file damaged?");
                 }
                 counters.put(c.getKey(), v);
             }

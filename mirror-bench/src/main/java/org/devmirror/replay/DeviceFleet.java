@@ -2,7 +2,9 @@ package org.devmirror.replay;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.devmirror.device.DeviceCommand;
 import org.devmirror.device.DeviceMirror;
@@ -35,7 +37,8 @@ final class DeviceFleet {
     private final byte[] page = new byte[(int) Host.PAGE_SIZE];
     // device work of mirrors already closed
     private final DeviceWork closedWork = new DeviceWork();
-    private final List<DeviceMirror> open = new ArrayList<>();
+    // a set, so that closing one mirror does not cost a scan of all the others
+    private final Set<DeviceMirror> open = new LinkedHashSet<>();
     private final List<String> violationSamples = new ArrayList<>();
     private long refaults;
     private long touches;
@@ -50,6 +53,11 @@ final class DeviceFleet {
         for (int i = 0; i < devices.length; i++) {
             devices[i] = new MirrorDevice(host, i, DEVICE_PAGES);
         }
+    }
+
+    /** The number of devices. */
+    int count() {
+        return devices.length;
     }
 
     /** Each device opens its mirror of {@code mm} (the dmirror {@code open()}). */

@@ -22,6 +22,12 @@ public enum ReplaySkip {
     UNKNOWN_FILE,
     /** The simulated host rejected the arguments (its message is the detail). */
     HOST_REJECTED,
+    /**
+     * A {@code fork}/{@code clone}/{@code vfork}/{@code clone3} whose result is the caller's own
+     * pid: no kernel returns that (the child gets a fresh pid from {@code alloc_pid}), so the line
+     * was edited or garbled.
+     */
+    CHILD_IS_CALLER,
     /** An exit or end notice of a task the replay already ended (strace prints both {@code exit_group} and {@code +++ exited}). */
     TASK_ALREADY_ENDED;
 

@@ -3,9 +3,11 @@ package org.devmirror.replay;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 import org.devmirror.device.driver.InvalidationPolicy;
@@ -35,7 +37,8 @@ final class Replayer implements AutoCloseable {
     private final MemoryCalls memory;
     // pid -> the address space its calls apply to; tasks sharing a space map to the same object
     private final Map<Integer, TracedProcess> tasks = new HashMap<>();
-    private final List<TracedProcess> live = new ArrayList<>();
+    // live address spaces; a set, so that tearing one down costs the same with 10 or 10,000 alive
+    private final Set<TracedProcess> live = new LinkedHashSet<>();
     private final long[] replayed = new long[SyscallKind.COUNT];
     private final long[] replaySkips = new long[ReplaySkip.COUNT];
     private final Map<String, Long> skippedByName = new TreeMap<>();
@@ -45,6 +48,8 @@ final class Replayer implements AutoCloseable {
     private String lastDetail = "";
     // most physical frames in use after any call (the model's footprint, to size hostFrames)
     private long peakFrames;
+    // trace line of the call being replayed, for a limit's error
+    private long line;
 
     Replayer(InvalidationPolicy policy, ReplayModel model) {
         this.policy = policy;
@@ -60,6 +65,7 @@ final class Replayer implements AutoCloseable {
 
     ReplayResult run(StraceReader.Trace trace) {
         for (Syscall call : trace.calls()) {
+            line = call.line();
             TracedProcess p = processOf(call.pid());
             recorder.resetPending();
             long started = System.nanoTime();
@@ -100,6 +106,13 @@ final class Replayer implements AutoCloseable {
     }
 
     private TracedProcess newProcess(AddressSpace mm) {
+        if (live.size() >= TraceReplay.MAX_LIVE_SPACES || (live.size() + 1L) * devices.count() > TraceReplay.MAX_LIVE_MIRRORS) {
+            mm.exit();
+            throw new ReplayLimitException(line, "a new address space here would make " + (live.size() + 1)
+                    + " live at once, each mirrored by " + devices.count() + " device(s); a replay keeps at most "
+                    + TraceReplay.MAX_LIVE_SPACES + " address spaces and " + TraceReplay.MAX_LIVE_MIRRORS
+                    + " mirrors alive (docs/limits.md): does the trace show its processes exiting?");
+        }
         recorder.watch(mm);
         TracedProcess p = new TracedProcess(mm, devices.open(mm));
         live.add(p);
@@ -132,6 +145,10 @@ final class Replayer implements AutoCloseable {
 
     /** fork/vfork/clone: a copy of the parent's space, or (CLONE_VM) the same space. */
     private ReplaySkip clone(TracedProcess parent, Syscall.Clone call) {
+        if (call.childPid() == call.pid()) {
+            lastDetail = "pid " + call.pid() + " cloned itself";
+            return ReplaySkip.CHILD_IS_CALLER;
+        }
         TracedProcess previous = tasks.get(call.childPid());
         if (previous != null) {
             // The child's first line came before the parent's clone returned (strace -f prints
@@ -187,7 +204,7 @@ final class Replayer implements AutoCloseable {
         skippedByName.merge(name, 1L, Long::sum);
         if (samples.size() < SAMPLE_LIMIT) {
             String detail = skip == ReplaySkip.HOST_REJECTED || skip == ReplaySkip.TASK_ALREADY_ENDED
-                    ? lastDetail : memory.detail();
+                    || skip == ReplaySkip.CHILD_IS_CALLER ? lastDetail : memory.detail();
             samples.add(new ReplayResult.SkipSample(call.line(), skip.name(), detail));
         }
     }

@@ -29,9 +29,24 @@ import org.devmirror.trace.StraceReader;
  * }</pre>
  */
 public final class TraceReplay {
+    /**
+     * Address spaces alive at once. Each costs its CPU page table (off-heap, at least one
+     * 128 KiB chunk) and its mirrors; a trace whose processes never exit would otherwise grow
+     * until the JVM runs out of native memory. Past it the replay stops with a
+     * {@link ReplayLimitException}.
+     */
+    public static final int MAX_LIVE_SPACES = 4096;
+    /** Device mirrors alive at once (address spaces times devices); each holds an off-heap page table. */
+    public static final int MAX_LIVE_MIRRORS = 16_384;
+
     private TraceReplay() {}
 
-    /** Replays {@code trace} under {@code policy} with {@code model}. */
+    /**
+     * Replays {@code trace} under {@code policy} with {@code model}.
+     *
+     * @throws ReplayLimitException when the trace keeps more than {@link #MAX_LIVE_SPACES} address
+     *     spaces or {@link #MAX_LIVE_MIRRORS} mirrors alive at once
+     */
     public static ReplayResult replay(StraceReader.Trace trace, InvalidationPolicy policy, ReplayModel model) {
         try (Replayer replayer = new Replayer(policy, model)) {
             return replayer.run(trace);

@@ -30,7 +30,7 @@ final class DeviceOpRunner {
                 byte[] buf = new byte[Math.toIntExact(r.length())];
                 long start = state.address(r.addr());
                 DeviceCommand c = mirror.read(start, pages(r.length()), buf);
-                state.reads.put(r.line(), new RunState.Capture(start, buf));
+                state.reads.put(r.line(), new RunState.Capture(start, c.result(), buf));
                 yield outcome(c, null);
             }
             case DeviceOp.Write w -> outcome(mirror.write(state.address(w.addr()), pages(w.length()),
@@ -40,7 +40,7 @@ final class DeviceOpRunner {
                 byte[] bytes = new byte[pages(s.length())];
                 long start = state.address(s.addr());
                 DeviceCommand c = mirror.snapshot(start, pages(s.length()), bytes);
-                state.snapshots.put(s.line(), new RunState.Capture(start, bytes));
+                state.snapshots.put(s.line(), new RunState.Capture(start, c.result(), bytes));
                 yield outcome(c, bytes);
             }
             case DeviceOp.MigrateToDevice m -> outcome(mirror.migrateToDevice(state.address(m.addr()), pages(m.length())), null);

@@ -1,8 +1,10 @@
 package org.devmirror.scenario;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
@@ -18,11 +20,17 @@ final class ExpectationChecker {
     private final List<String> violations;
     private final List<ExpectationFailure> failures = new ArrayList<>();
     private long passed;
+    // lines of operations whose result an expectation checks
+    private final Set<Integer> checkedResults;
+    // line of a refused operation whose result is checked -> why the host refused it
+    private final Map<Integer, String> refusals = new HashMap<>();
 
-    ExpectationChecker(RunState state, Map<Integer, StepRecord> steps, List<String> violations) {
+    ExpectationChecker(RunState state, Map<Integer, StepRecord> steps, List<String> violations,
+            Set<Integer> checkedResults) {
         this.state = state;
         this.steps = steps;
         this.violations = violations;
+        this.checkedResults = checkedResults;
     }
 
     long passed() {
@@ -33,9 +41,17 @@ final class ExpectationChecker {
         return failures;
     }
 
-    /** An operation the host refused as misuse: a failure of its line whatever was expected. */
+    /**
+     * An operation the host refused as misuse, with EINVAL as its result. When the file checks
+     * that result ({@code -> EINVAL}, {@code expect result}), the check decides, and names the
+     * refusal if it fails; otherwise the refusal is a failure of its line.
+     */
     void refused(int line, String message) {
-        failures.add(new ExpectationFailure(line, message));
+        if (checkedResults.contains(line)) {
+            refusals.put(line, message);
+        } else {
+            failures.add(new ExpectationFailure(line, message));
+        }
     }
 
     void check(Expectation e, List<String> trace) {
@@ -51,8 +67,18 @@ final class ExpectationChecker {
 
     /** Null when {@code e} holds, else what went wrong. */
     private String evaluate(Expectation e) {
+        try {
+            return evaluateChecked(e);
+        } catch (IllegalArgumentException refused) {
+            // The host refuses a range the expectation names (beyond the user address space, say):
+            // the expectation cannot hold, and saying why is more use than a stack trace.
+            return "cannot be checked: " + refused.getMessage();
+        }
+    }
+
+    private String evaluateChecked(Expectation e) {
         return switch (e) {
-            case Expectation.Result r -> compare("result", r.code(), steps.get(r.opLine()).result());
+            case Expectation.Result r -> result(r);
             case Expectation.Faults f -> compare("faults", f.count(), steps.get(f.opLine()).faults());
             case Expectation.Cpages c -> compare("cpages", c.count(), steps.get(c.opLine()).pages());
             case Expectation.Events ev -> events(ev);
@@ -69,6 +95,12 @@ final class ExpectationChecker {
                 yield compare("notifiers of " + n.device(), n.count(), held);
             }
         };
+    }
+
+    private String result(Expectation.Result r) {
+        String failure = compare("result", r.code(), steps.get(r.opLine()).result());
+        String refusal = refusals.get(r.opLine());
+        return failure == null || refusal == null ? failure : failure + " (" + refusal + ")";
     }
 
     private static String compare(String what, Object expected, Object actual) {
@@ -136,6 +168,10 @@ final class ExpectationChecker {
 
     private String snapshot(Expectation.Snapshot s) {
         RunState.Capture taken = state.snapshots.get(s.snapshotLine());
+        String nothing = nothingCaptured("snapshot", s.snapshotLine(), taken);
+        if (nothing != null) {
+            return nothing;
+        }
         int first = Math.toIntExact((state.address(s.addr()) - taken.start()) >> Host.PAGE_SHIFT);
         byte[] want = s.bytes();
         if (first < 0 || first + want.length > taken.bytes().length) {
@@ -153,8 +189,12 @@ final class ExpectationChecker {
 
     private String cpuData(Expectation.Data d) {
         AddressSpace mm = state.spaces.get(d.space());
+        long addr = state.address(d.addr());
+        if (!HostOpRunner.accessOk(addr, d.length())) {
+            return "data: the CPU read of " + d.addr() + " returned " + Errno.EFAULT;
+        }
         byte[] got = new byte[Math.toIntExact(d.length())];
-        Errno read = mm.cpuRead(state.address(d.addr()), got, 0, got.length);
+        Errno read = mm.cpuRead(addr, got, 0, got.length);
         if (read != Errno.OK) {
             return "data: the CPU read of " + d.addr() + " returned " + read;
         }
@@ -163,11 +203,26 @@ final class ExpectationChecker {
 
     private String deviceData(Expectation.Data d) {
         RunState.Capture read = state.reads.get(d.readLine());
+        String nothing = nothingCaptured("data: the read", d.readLine(), read);
+        if (nothing != null) {
+            return nothing;
+        }
         long offset = state.address(d.addr()) - read.start();
         if (offset < 0 || offset + d.length() > read.bytes().length) {
             return "data: the read of line " + d.readLine() + " does not cover " + d.addr();
         }
         return mismatch(d, read.bytes(), (int) offset);
+    }
+
+    /** Why {@code capture} (of the command on {@code line}) holds nothing to compare, or null if it does. */
+    private static String nothingCaptured(String what, int line, RunState.Capture capture) {
+        if (capture == null) {
+            return what + " of line " + line + " was refused by the host, so there is nothing to compare";
+        }
+        if (capture.result() != Errno.OK) {
+            return what + " of line " + line + " returned " + capture.result() + ", so there is nothing to compare";
+        }
+        return null;
     }
 
     private static String mismatch(Expectation.Data d, byte[] got, int from) {

@@ -94,7 +94,7 @@ final class ExpectationParser {
         Address addr = t.address("snapshot address", true);
         scope.requireAddress(addr);
         String lengthToken = t.peek();
-        long length = t.pageSize("snapshot length");
+        long length = t.accessPageSize("snapshot length");
         t.expect("=", "before the snapshot bytes");
         long pages = length / Tokens.PAGE_SIZE;
         if (pages > Integer.MAX_VALUE - 8) {
@@ -140,7 +140,7 @@ final class ExpectationParser {
         }
         Address addr = t.address("data address", device != null);
         scope.requireAddress(addr);
-        long length = device != null ? t.pageSize("data length") : t.byteLength("data length");
+        long length = device != null ? t.accessPageSize("data length") : t.byteLength("data length");
         DataPattern data = OperationParser.fitted(t, length);
         return new Expectation.Data(line, scope.space(), device, readLine, addr, length, data);
     }

@@ -30,8 +30,7 @@ final class HostOpRunner {
             case HostOp.Madvise m -> OpOutcome.of(mm.madvise(state.address(m.addr()), m.length(),
                     Advice.valueOf(m.advice().name())));
             case HostOp.CpuRead r -> cpuRead(mm, r);
-            case HostOp.CpuWrite w -> OpOutcome.of(mm.cpuWrite(state.address(w.addr()), DataBytes.of(w.data(), w.length()),
-                    0, (int) w.length()));
+            case HostOp.CpuWrite w -> cpuWrite(mm, w);
             case HostOp.Fork f -> fork(mm, f);
             case HostOp.ClearSoftDirty c -> OpOutcome.of(mm.clearSoftDirty());
             case HostOp.Reclaim r -> OpOutcome.ofPages(mm.reclaim(state.address(r.addr()), r.length()));
@@ -77,8 +76,30 @@ final class HostOpRunner {
     }
 
     private OpOutcome cpuRead(AddressSpace mm, HostOp.CpuRead r) {
-        byte[] sink = new byte[(int) r.length()];
-        return OpOutcome.of(mm.cpuRead(state.address(r.addr()), sink, 0, sink.length));
+        long addr = state.address(r.addr());
+        if (!accessOk(addr, r.length())) {
+            return OpOutcome.of(Errno.EFAULT);
+        }
+        byte[] sink = new byte[Math.toIntExact(r.length())];
+        return OpOutcome.of(mm.cpuRead(addr, sink, 0, sink.length));
+    }
+
+    private OpOutcome cpuWrite(AddressSpace mm, HostOp.CpuWrite w) {
+        long addr = state.address(w.addr());
+        if (!accessOk(addr, w.length())) {
+            return OpOutcome.of(Errno.EFAULT);
+        }
+        return OpOutcome.of(mm.cpuWrite(addr, DataBytes.of(w.data(), w.length()), 0, Math.toIntExact(w.length())));
+    }
+
+    /**
+     * {@code access_ok} (arch/x86/include/asm/uaccess_64.h): a user access must lie inside the
+     * user half; one that does not faults, EFAULT, as a {@code read(2)} into such a buffer does.
+     * (The parser bounds the length by {@link ScenarioLimits#MAX_ACCESS_BYTES}; an address
+     * computed from a buffer can still land anywhere.)
+     */
+    static boolean accessOk(long addr, long length) {
+        return addr >= 0 && addr < Host.TASK_SIZE && length <= Host.TASK_SIZE - addr;
     }
 
     private OpOutcome fork(AddressSpace parent, HostOp.Fork f) {

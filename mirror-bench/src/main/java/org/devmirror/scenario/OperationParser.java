@@ -31,6 +31,10 @@ final class OperationParser {
             case "write" -> cpuWrite(t, line, space);
             case "fork" -> {
                 String child = t.name("child address space name");
+                if (scope.spaces() >= ScenarioLimits.MAX_SPACES) {
+                    throw new LineError(child, "fork of '" + child + "' would make " + (scope.spaces() + 1)
+                            + " address spaces, beyond the limit of " + ScenarioLimits.MAX_SPACES + " (docs/limits.md)");
+                }
                 scope.define(child, Kind.SPACE, line);
                 yield new HostOp.Fork(line, space, child);
             }
@@ -72,30 +76,30 @@ final class OperationParser {
         String space = scope.space();
         String what = device + " " + verb;
         DeviceOp op = switch (verb) {
-            case "read" -> new DeviceOp.Read(line, space, device, address(t, what + " address"), t.pageSize(what + " length"));
+            case "read" -> new DeviceOp.Read(line, space, device, address(t, what + " address"), t.accessPageSize(what + " length"));
             case "write" -> {
                 Address addr = address(t, what + " address");
-                long length = t.pageSize(what + " length");
+                long length = t.accessPageSize(what + " length");
                 yield new DeviceOp.Write(line, space, device, addr, length, fitted(t, length));
             }
             case "atomic" -> {
                 Address addr = address(t, what + " address");
-                long length = t.pageSize(what + " length");
+                long length = t.accessPageSize(what + " length");
                 long addend = 1;
                 if (t.accept("add")) {
                     addend = t.count("addend");
                 }
                 yield new DeviceOp.Atomic(line, space, device, addr, length, addend);
             }
-            case "snapshot" -> new DeviceOp.Snapshot(line, space, device, address(t, what + " address"), t.pageSize(what + " length"));
+            case "snapshot" -> new DeviceOp.Snapshot(line, space, device, address(t, what + " address"), t.accessPageSize(what + " length"));
             case "migrate" -> new DeviceOp.MigrateToDevice(line, space, device, address(t, what + " address"),
-                    t.pageSize(what + " length"));
+                    t.accessPageSize(what + " length"));
             case "migrate-back" -> new DeviceOp.MigrateToSystem(line, space, device, address(t, what + " address"),
-                    t.pageSize(what + " length"));
+                    t.accessPageSize(what + " length"));
             case "exclusive" -> new DeviceOp.Exclusive(line, space, device, address(t, what + " address"),
-                    t.pageSize(what + " length"));
+                    t.accessPageSize(what + " length"));
             case "check-exclusive" -> new DeviceOp.CheckExclusive(line, space, device, address(t, what + " address"),
-                    t.pageSize(what + " length"));
+                    t.accessPageSize(what + " length"));
             case "release" -> new DeviceOp.Release(line, space, device);
             case "lock" -> {
                 scope.holdLock(device, line, verb);

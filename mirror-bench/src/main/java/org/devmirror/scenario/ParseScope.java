@@ -42,6 +42,8 @@ final class ParseScope {
     // "space\0device" -> line of the 'DEV lock' whose lock is still held
     private final Map<String, Integer> heldLocks = new HashMap<>();
     private String space = Scenario.MAIN_SPACE;
+    // address spaces defined so far: main and every fork child
+    private int spaces = 1;
     private Operation lastOperation;
     // the most recent operation line had an error, so lastOperation is not the one expectations mean
     private boolean lastOperationFailed;
@@ -64,6 +66,14 @@ final class ParseScope {
             throw new LineError(name, "'" + name + "' is already " + existing.kind.withArticle + " (" + where + ")");
         }
         names.put(name, new Definition(kind, line));
+        if (kind == Kind.SPACE) {
+            spaces++;
+        }
+    }
+
+    /** Address spaces defined so far, {@code main} included. */
+    int spaces() {
+        return spaces;
     }
 
     /** {@code name} must be defined as {@code kind}. */

@@ -8,6 +8,7 @@ import org.devmirror.device.MirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.InvalidationRanges;
@@ -38,10 +39,16 @@ final class RunState implements AutoCloseable {
     final Map<String, MirrorDevice> devices = new LinkedHashMap<>();
     // "space\0device" -> the device's mirror of that space, opened by its first operation there
     final Map<String, DeviceMirror> mirrors = new LinkedHashMap<>();
-    /** What a snapshot or device read produced: the range's start address and its bytes. */
-    record Capture(long start, byte[] bytes) {}
+    // AddressSpace.id() -> that space's entries of mirrors, so that an operation visits the mirrors
+    // of the spaces it touched, not every mirror of the run
+    private final Map<Integer, Map<String, DeviceMirror>> mirrorsBySpace = new HashMap<>();
+    /**
+     * What a snapshot or device read produced: the range's start address, the command's result,
+     * and its bytes (meaningful only when the result is OK: a failed read copies nothing out).
+     */
+    record Capture(long start, Errno result, byte[] bytes) {}
 
-    // line of a snapshot / device read -> what it produced
+    // line of a snapshot / device read -> what it produced; absent when the host refused the command
     final Map<Integer, Capture> snapshots = new HashMap<>();
     final Map<Integer, Capture> reads = new HashMap<>();
     /** Driver locks held by {@code DEV lock} statements. */
@@ -62,7 +69,20 @@ final class RunState implements AutoCloseable {
 
     /** {@code device}'s mirror of {@code space}, opening it on first use. */
     DeviceMirror mirror(String space, String device) {
-        return mirrors.computeIfAbsent(mirrorKey(space, device), k -> devices.get(device).open(spaces.get(space), options));
+        String key = mirrorKey(space, device);
+        DeviceMirror mirror = mirrors.get(key);
+        if (mirror == null) {
+            AddressSpace mm = spaces.get(space);
+            mirror = devices.get(device).open(mm, options);
+            mirrors.put(key, mirror);
+            mirrorsBySpace.computeIfAbsent(mm.id(), id -> new LinkedHashMap<>()).put(key, mirror);
+        }
+        return mirror;
+    }
+
+    /** The mirrors of the address space whose {@code AddressSpace.id()} is {@code mmId}, by mirror key. */
+    Map<String, DeviceMirror> mirrorsOf(int mmId) {
+        return mirrorsBySpace.getOrDefault(mmId, Map.of());
     }
 
     /** The key of {@code device}'s mirror of {@code space}. */

@@ -1,13 +1,13 @@
 package org.devmirror.scenario;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.devmirror.input.InputFile;
+import org.devmirror.input.TerminalText;
 import org.devmirror.mm.Errno;
 import org.devmirror.scenario.ParseScope.Kind;
 import org.devmirror.scenario.Tokens.LineError;
@@ -37,6 +37,9 @@ public final class ScenarioParser {
     private final ExpectationParser expectations = new ExpectationParser(scope);
     private final List<Statement> statements = new ArrayList<>();
     private final List<ParseError> errors = new ArrayList<>();
+    // errors past ScenarioLimits.MAX_ERRORS: counted, not kept
+    private long errorsNotShown;
+    private long deviceMemory;
 
     private ScenarioParser(String file) {
         this.file = file;
@@ -44,7 +47,7 @@ public final class ScenarioParser {
 
     /** Parses the file at {@code path}, naming it in errors as given. */
     public static Scenario parse(Path path) throws IOException, ScenarioParseException {
-        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+        return parse(path.toString(), InputFile.readUtf8(path, ScenarioLimits.MAX_FILE_BYTES, "scenario file"));
     }
 
     /**
@@ -58,13 +61,23 @@ public final class ScenarioParser {
         for (int i = 0; i < lines.length; i++) {
             parser.line(i + 1, lines[i]);
         }
+        if (parser.statements.isEmpty() && parser.errors.isEmpty()) {
+            // Nothing to run is not a pass: an empty file, or one of comments only, is not what
+            // `run` reads (perhaps the wrong file), and exiting 0 on it would hide that.
+            parser.error(1, "", "no statement in the file (only blank lines and comments)");
+        }
         if (!parser.errors.isEmpty()) {
-            throw new ScenarioParseException(parser.errors);
+            throw new ScenarioParseException(file, parser.errors, parser.errorsNotShown);
         }
         return new Scenario(file, parser.statements);
     }
 
     private void line(int line, String text) {
+        if (text.length() > ScenarioLimits.MAX_LINE_CHARS) {
+            error(line, "", "line of " + text.length() + " characters is longer than the limit of "
+                    + ScenarioLimits.MAX_LINE_CHARS + " (docs/limits.md)");
+            return;
+        }
         int hash = text.indexOf('#');
         String code = hash < 0 ? text : text.substring(0, hash);
         String stripped = code.strip();
@@ -72,6 +85,13 @@ public final class ScenarioParser {
             return;
         }
         List<String> tokens = new ArrayList<>(Arrays.asList(stripped.split("\\s+")));
+        for (String token : tokens) {
+            if (token.length() > ScenarioLimits.MAX_TOKEN_CHARS) {
+                error(line, token, "token '" + TerminalText.token(token) + "' is longer than the limit of "
+                        + ScenarioLimits.MAX_TOKEN_CHARS + " characters (docs/limits.md)");
+                return;
+            }
+        }
         LineError suffixError = null;
         Errno expected = null;
         try {
@@ -106,8 +126,16 @@ public final class ScenarioParser {
                 scope.recordFailedOperation();
             }
             if (!e.consequential) {
-                errors.add(new ParseError(file, line, e.token, e.getMessage()));
+                error(line, e.token, e.getMessage());
             }
+        }
+    }
+
+    private void error(int line, String token, String message) {
+        if (errors.size() < ScenarioLimits.MAX_ERRORS) {
+            errors.add(new ParseError(file, line, token, message));
+        } else {
+            errorsNotShown++;
         }
     }
 
@@ -135,10 +163,23 @@ public final class ScenarioParser {
                 String name = t.name("device name");
                 scope.define(name, Kind.DEVICE, line);
                 long memory = Declaration.Device.DEFAULT_MEMORY;
+                String memoryToken = null;
                 if (t.accept("memory")) {
+                    memoryToken = t.peek();
                     memory = t.pageSize("device memory size");
+                    if (memory % ScenarioLimits.DEVICE_MEMORY_CHUNK != 0) {
+                        throw new LineError(memoryToken, "device memory size '" + memoryToken
+                                + "' is not a multiple of 2M (device memory comes in 2 MiB blocks)");
+                    }
                 }
                 t.end("device " + name);
+                deviceMemory += memory == Declaration.Device.DEFAULT_MEMORY
+                        ? RunState.DEFAULT_DEVICE_PAGES * Tokens.PAGE_SIZE : memory;
+                if (deviceMemory > ScenarioLimits.MAX_DEVICE_MEMORY_BYTES) {
+                    throw new LineError(memoryToken != null ? memoryToken : name, "device " + name + " brings the devices' memory to "
+                            + (deviceMemory >> 20) + " MiB, beyond the limit of " + (ScenarioLimits.MAX_DEVICE_MEMORY_BYTES >> 20)
+                            + " MiB for all devices of a file (docs/limits.md)");
+                }
                 return new Declaration.Device(line, name, memory);
             }
             case "file" -> {

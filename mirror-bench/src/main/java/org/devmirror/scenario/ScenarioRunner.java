@@ -2,9 +2,12 @@ package org.devmirror.scenario;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.MirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
@@ -22,10 +25,14 @@ import org.devmirror.observe.DeviceWork;
  *
  * <p>Statements run in file order. After every operation the runner collects the invalidations
  * the host raised (through a watching classic notifier), what each device's mirrors did about
- * them (the change in their {@code DeviceStats}), and runs the {@code SafetyOracle} over every
- * mirror. An operation that fails as the kernel's would is a result; one the host refuses as
- * misuse (an address computed below zero, say) is reported as a failure of its line, and the
- * run goes on.
+ * them (the change in their {@code DeviceStats}), and runs the {@code SafetyOracle} over the
+ * mirrors of every address space the operation touched: its own, and each one it raised an
+ * invalidation in (a mirror of any other space has seen no change to check).
+ *
+ * <p>An operation that fails as the kernel's would is a result. One the host refuses as misuse
+ * (an address computed below zero, say) has the result EINVAL, which an expectation of its result
+ * checks like any other; unchecked, the refusal is reported as a failure of its line. Either way
+ * the run goes on.
  */
 public final class ScenarioRunner {
     private final Scenario scenario;
@@ -39,6 +46,11 @@ public final class ScenarioRunner {
     private final List<String> trace = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
     private long oracleChecks;
+    // each mirror's counters when an operation last touched its space
+    private final Map<DeviceMirror, DeviceWork> lastSeen = new HashMap<>();
+    private static final DeviceWork NO_WORK = new DeviceWork();
+    // spaces touched since the oracle last ran: it waits while a 'lock' statement holds a driver lock
+    private final Set<Integer> oracleDue = new LinkedHashSet<>();
 
     private ScenarioRunner(Scenario scenario, InvalidationPolicy policy, InvalidationRanges ranges) {
         this.scenario = scenario;
@@ -46,7 +58,13 @@ public final class ScenarioRunner {
         this.state = new RunState(policy, ranges);
         this.hostOps = new HostOpRunner(state);
         this.deviceOps = new DeviceOpRunner(state);
-        this.checker = new ExpectationChecker(state, stepsByLine, violations);
+        Set<Integer> checkedResults = new HashSet<>();
+        for (Statement s : scenario.statements()) {
+            if (s instanceof Expectation.Result r) {
+                checkedResults.add(r.opLine());
+            }
+        }
+        this.checker = new ExpectationChecker(state, stepsByLine, violations, checkedResults);
     }
 
     /** Runs {@code scenario} under {@code policy}, on a host raising the kernel's ranges. */
@@ -89,10 +107,6 @@ public final class ScenarioRunner {
     }
 
     private void operation(Operation op) {
-        Map<String, DeviceWork> before = new LinkedHashMap<>();
-        for (String device : state.devices.keySet()) {
-            before.put(device, workOf(device));
-        }
         state.recorder.resetPending();
         OpOutcome outcome;
         String text = OperationText.of(op);
@@ -103,11 +117,30 @@ public final class ScenarioRunner {
             outcome = OpOutcome.of(Errno.EINVAL);
         }
         var invalidations = state.recorder.drain();
+        // Only the mirrors of the spaces this operation touched can have changed: its own space
+        // (device commands, host calls) and each space it raised an invalidation in (a shared
+        // page, a fork's write protection of the parent). Visiting just those keeps an operation's
+        // cost independent of how many processes the run has made.
+        Set<Integer> touched = new LinkedHashSet<>();
+        touched.add(state.spaces.get(op.space()).id());
+        for (var invalidation : invalidations) {
+            touched.add(invalidation.mm());
+        }
+        Map<String, DeviceWork> work = new HashMap<>();
+        for (int mm : touched) {
+            for (Map.Entry<String, DeviceMirror> e : state.mirrorsOf(mm).entrySet()) {
+                DeviceWork now = DeviceWork.of(e.getValue().stats());
+                DeviceWork delta = now.minus(lastSeen.getOrDefault(e.getValue(), NO_WORK));
+                lastSeen.put(e.getValue(), now);
+                if (!delta.isEmpty()) {
+                    work.merge(RunState.deviceOf(e.getKey()), delta, DeviceWork::add);
+                }
+            }
+        }
         Map<String, DeviceWork> reactions = new LinkedHashMap<>();
         for (String device : state.devices.keySet()) {
-            DeviceWork delta = workOf(device).minus(before.get(device));
-            if (!delta.isEmpty()) {
-                reactions.put(device, delta);
+            if (work.containsKey(device)) {
+                reactions.put(device, work.get(device));
             }
         }
         StepRecord step = new StepRecord(op.line(), text, op.space(), outcome.result(), outcome.faults(),
@@ -115,11 +148,14 @@ public final class ScenarioRunner {
         steps.add(step);
         stepsByLine.put(op.line(), step);
         trace.addAll(StepText.describe(step));
+        oracleDue.addAll(touched);
         if (state.locks.isEmpty()) {
-            checkOracle(op.line());
+            checkOracle(op.line(), oracleDue);
+            oracleDue.clear();
         } else {
             // The oracle reads each mirror under its driver lock, which a 'lock' statement holds:
-            // it checks after the 'unlock' instead (the held lock changes nothing meanwhile).
+            // it checks the spaces touched meanwhile after the 'unlock' instead (the held lock
+            // changes nothing meanwhile).
             trace.add(line(op.line()) + "oracle waits for the driver lock held by " + state.locks.describe());
         }
     }
@@ -164,14 +200,16 @@ public final class ScenarioRunner {
         return result[0];
     }
 
-    private void checkOracle(int line) {
-        for (Map.Entry<String, DeviceMirror> e : state.mirrors.entrySet()) {
-            OracleReport report = SafetyOracle.check(e.getValue());
-            oracleChecks += report.checked();
-            for (String v : report.violations()) {
-                String where = line(line) + RunState.deviceOf(e.getKey()) + " in " + RunState.spaceOf(e.getKey()) + ": " + v;
-                violations.add(where);
-                trace.add("  ORACLE " + where);
+    private void checkOracle(int line, Set<Integer> touched) {
+        for (int mm : touched) {
+            for (Map.Entry<String, DeviceMirror> e : state.mirrorsOf(mm).entrySet()) {
+                OracleReport report = SafetyOracle.check(e.getValue());
+                oracleChecks += report.checked();
+                for (String v : report.violations()) {
+                    String where = line(line) + RunState.deviceOf(e.getKey()) + " in " + RunState.spaceOf(e.getKey()) + ": " + v;
+                    violations.add(where);
+                    trace.add("  ORACLE " + where);
+                }
             }
         }
     }

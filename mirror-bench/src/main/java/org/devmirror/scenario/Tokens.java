@@ -123,12 +123,29 @@ final class Tokens {
         return size;
     }
 
-    /** A positive byte length (CPU accesses need not be page granular). */
+    /**
+     * A positive byte length of one access (CPU accesses need not be page granular), at most
+     * {@link ScenarioLimits#MAX_ACCESS_BYTES}.
+     */
     long byteLength(String what) throws LineError {
         String token = next(what);
         long size = sizeValue(token, what);
         if (size == 0) {
             throw new LineError(token, what + " '" + token + "' is zero");
+        }
+        return withinAccessLimit(size, token, what);
+    }
+
+    /** A {@link #pageSize} that one access covers: at most {@link ScenarioLimits#MAX_ACCESS_BYTES}. */
+    long accessPageSize(String what) throws LineError {
+        String token = peek();
+        return withinAccessLimit(pageSize(what), token, what);
+    }
+
+    private static long withinAccessLimit(long size, String token, String what) throws LineError {
+        if (size > ScenarioLimits.MAX_ACCESS_BYTES) {
+            throw new LineError(token, what + " '" + token + "' is beyond the limit of one access, "
+                    + (ScenarioLimits.MAX_ACCESS_BYTES >> 20) + " MiB (the scenario host's RAM; docs/limits.md)");
         }
         return size;
     }

@@ -1,10 +1,7 @@
 package org.devmirror.trace;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.devmirror.input.InputFile;
 import org.devmirror.trace.CallText.Rejected;
 
 /**
@@ -43,6 +41,11 @@ import org.devmirror.trace.CallText.Rejected;
 public final class StraceReader implements AutoCloseable {
     /** Lines longer than this are skipped as {@link SkipReason#MALFORMED} (strace's default -s 32 keeps lines short). */
     public static final int MAX_LINE_CHARS = 1 << 20;
+    /**
+     * Bytes of a trace file: {@link #readAll} keeps every call in memory, about 200 bytes each;
+     * the shipped traces are under 200 KB, an strace of a whole compiler run a few MB.
+     */
+    public static final long MAX_FILE_BYTES = 64L << 20;
     /** Most tasks that may have an unfinished call open at once. */
     public static final int MAX_PENDING = 1 << 16;
 
@@ -67,9 +70,12 @@ public final class StraceReader implements AutoCloseable {
         this.lines = new LineSource(in, MAX_LINE_CHARS);
     }
 
-    /** Opens {@code file} as UTF-8; undecodable bytes become U+FFFD rather than an error. */
+    /**
+     * Opens {@code file} as UTF-8; undecodable bytes become U+FFFD rather than an error. Reading
+     * fails with an {@link org.devmirror.input.InputFileException} past {@link #MAX_FILE_BYTES}.
+     */
     public static StraceReader open(Path file) throws IOException {
-        return new StraceReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8));
+        return new StraceReader(InputFile.openUtf8(file, MAX_FILE_BYTES, "trace"));
     }
 
     /** Reads a whole trace into memory: for small traces and tests. */

@@ -75,6 +75,14 @@ public final class TraceStats {
         return sum;
     }
 
+    /**
+     * Lines that were strace output: calls delivered or skipped for any reason but
+     * {@link SkipReason#MALFORMED}. Zero means the input was not an strace trace at all.
+     */
+    public long straceLines() {
+        return parsedTotal() + skippedTotal() - skipped(SkipReason.MALFORMED);
+    }
+
     /** Lines skipped, all reasons. */
     public long skippedTotal() {
         long sum = 0;

@@ -25,7 +25,7 @@ class GateCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int gate(DeterministicProbe probe, String... args) {
-        CommandLine cl = new CommandLine(new GateCommand(probe));
+        CommandLine cl = DevmirrorCommand.withExitContract(new CommandLine(new GateCommand(probe)));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);

@@ -1,5 +1,6 @@
 package org.devmirror.gate;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.devmirror.bench.report.json.JsonException;
 import org.devmirror.bench.report.json.JsonParseException;
 import org.devmirror.bench.report.json.JsonShapeException;
 import org.junit.jupiter.api.Test;
@@ -46,11 +48,28 @@ class BaselineTest {
     }
 
     @Test
-    void fractionalAllocationRoundTrips() throws Exception {
+    void fractionalAllocationIsRejectedNotCalledARegression() {
+        // The gate measures whole bytes per operation: a recorded 0.5 could never match, so every
+        // run would report a regression. Reading the file refuses it instead, naming the member.
         Baseline b = Baseline.empty().with("x", BaselineEntry.of(0.5, Map.of()));
 
-        assertEquals(b, Baseline.parse(b.toJson()));
-        assertTrue(b.toJson().contains("\"allocBytesPerOp\": 0.5"), b.toJson());
+        JsonException e = assertThrows(JsonException.class, () -> Baseline.parse(b.toJson()));
+        assertEquals("$.x.allocBytesPerOp: bytes per operation are measured exactly, as a whole number; found 0.5",
+                e.getMessage());
+    }
+
+    @Test
+    void absurdValuesAreRejectedNotCalledARegression() {
+        JsonException alloc = assertThrows(JsonException.class,
+                () -> Baseline.parse("{\"x\": {\"allocBytesPerOp\": 1e30}}"));
+        assertTrue(alloc.getMessage().startsWith("$.x.allocBytesPerOp: 1000000000000000000000000000000 bytes per operation is beyond 4294967296"),
+                alloc.getMessage());
+        JsonException counter = assertThrows(JsonException.class,
+                () -> Baseline.parse("{\"x\": {\"counters\": {\"ptesWritten\": 9000000000000000000}}}"));
+        assertTrue(counter.getMessage().startsWith("$.x.counters.ptesWritten: 9000000000000000000 per operation is beyond 4294967296"),
+                counter.getMessage());
+        assertEquals(Map.of("ptesWritten", 1L << 32), assertDoesNotThrow(
+                () -> Baseline.parse("{\"x\": {\"counters\": {\"ptesWritten\": 4294967296}}}")).checks().get("x").counters());
     }
 
     @Test

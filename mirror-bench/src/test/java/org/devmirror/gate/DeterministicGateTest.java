@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.devmirror.input.InputFileException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,7 +100,8 @@ class DeterministicGateTest {
     void missingBaselineIsAnErrorNotAPass() {
         Path file = dir.resolve("absent.json");
 
-        assertThrows(NoSuchFileException.class, () -> new DeterministicGate(file, () -> RECORDED).check());
+        InputFileException e = assertThrows(InputFileException.class, () -> new DeterministicGate(file, () -> RECORDED).check());
+        assertEquals("cannot read " + file + ": no such file", e.getMessage());
         assertFalse(Files.exists(file));
     }
 

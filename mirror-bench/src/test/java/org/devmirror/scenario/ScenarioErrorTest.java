@@ -109,7 +109,7 @@ class ScenarioErrorTest {
                 Arguments.of("gpu snapshot buf 4p\nexpect snapshot buf 4p WRITE*4", "WRITE*4", "expected '=' before the snapshot bytes, found 'WRITE*4'"),
                 Arguments.of("gpu snapshot buf 4p\nexpect snapshot buf 4p = WRITE*3", "4p", "snapshot lists 3 bytes but '4p' covers 4 pages"),
                 Arguments.of("gpu snapshot buf 4p\nexpect snapshot buf 4p = WRITE*3 READ READ", "READ", "snapshot bytes exceed the 4 pages of '4p' at 'READ'"),
-                Arguments.of("gpu snapshot buf 4p\nexpect snapshot buf 0x10000000000000 = WRITE", "0x10000000000000", "snapshot length '0x10000000000000' is too large"),
+                Arguments.of("gpu snapshot buf 4p\nexpect snapshot buf 0x10000000000000 = WRITE", "0x10000000000000", "snapshot length '0x10000000000000' is beyond the limit of one access, 32 MiB (the scenario host's RAM; docs/limits.md)"),
                 Arguments.of("gpu snapshot buf 4p\nexpect snapshot buf 4p = WRITE*0", "WRITE*0", "bad repeat count in 'WRITE*0' (expected BYTE*N with N >= 1)"),
                 Arguments.of("gpu snapshot buf 4p\nexpect snapshot buf 4p = WRITE|SHINY*4", "WRITE|SHINY*4", "bad snapshot byte 'WRITE|SHINY*4' (unknown name 'SHINY'; expected ERROR, NONE, READ, WRITE, PMD, PUD, ZERO, DEV_PRIVATE_LOCAL, DEV_PRIVATE_REMOTE, DEV_COHERENT_LOCAL or DEV_COHERENT_REMOTE joined by '|')"),
                 Arguments.of("gpu snapshot buf 4p\nexpect snapshot buf 4p = ERROR|READ*4", "ERROR|READ*4", "bad snapshot byte 'ERROR|READ*4' (ERROR stands alone)"),

@@ -45,12 +45,12 @@ class ScenarioParserTest {
                 # a comment line
 
                 device gpu            # trailing comment
-                device npu memory 0x100p
+                device npu memory 0x200p
                 file data 2M
                 """);
         assertEquals(List.of(
                 new Declaration.Device(3, "gpu", Declaration.Device.DEFAULT_MEMORY),
-                new Declaration.Device(4, "npu", 256 * PAGE),
+                new Declaration.Device(4, "npu", 512 * PAGE),
                 new Declaration.File(5, "data", 2 << 20)), s);
     }
 

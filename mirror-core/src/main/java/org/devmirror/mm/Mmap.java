@@ -29,10 +29,31 @@ final class Mmap {
     static long mmap(AddressSpace mm, long addr, long length, int prot, int flags, MemoryObject file, long offset) {
         Prot.check(prot);
         checkFlags(flags, file);
+        if (length == 0) {
+            throw new IllegalArgumentException("length=0 must be positive");
+        }
+        // A length past TASK_SIZE (a negative long is a huge unsigned one) is ENOMEM, as
+        // __get_unmapped_area's "len > TASK_SIZE" check and do_mmap's PAGE_ALIGN overflow
+        // check return: a mapping that cannot fit is out of memory, not an invalid argument.
+        if (length < 0 || length > Host.TASK_SIZE) {
+            return -Errno.ENOMEM.code();
+        }
         long len = UserRange.pageAlign("length", length);
         boolean fixed = (flags & (MapFlags.FIXED | MapFlags.FIXED_NOREPLACE)) != 0;
-        if (fixed || addr != 0) {
-            UserRange.end("addr", addr, "length", length);
+        if (fixed) {
+            // __get_unmapped_area: a MAP_FIXED range that ends past TASK_SIZE is ENOMEM
+            // ("addr > TASK_SIZE - len"); only a misaligned address is EINVAL.
+            UserRange.checkAligned("addr", addr);
+            if (addr < 0 || addr > Host.TASK_SIZE - len) {
+                return -Errno.ENOMEM.code();
+            }
+        } else if (addr != 0) {
+            // A hint is only a hint (round_hint_to_min, then get_unmapped_area searching from it):
+            // an unaligned one is rounded down, one that does not fit is ignored.
+            addr &= -Host.PAGE_SIZE;
+            if (addr < 0 || addr > Host.TASK_SIZE - len) {
+                addr = 0;
+            }
         }
         if (file != null) {
             UserRange.checkAligned("offset", offset);
