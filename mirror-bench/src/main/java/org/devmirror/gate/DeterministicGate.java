@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.devmirror.bench.report.json.JsonException;
+import org.devmirror.bench.probe.Baseline;
+import org.devmirror.bench.probe.BaselineDiff;
 
 /**
  * The deterministic half of the performance gate: measures allocation and work per operation of

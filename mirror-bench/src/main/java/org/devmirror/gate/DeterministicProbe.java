@@ -1,5 +1,7 @@
 package org.devmirror.gate;
 
+import org.devmirror.bench.probe.Baseline;
+
 /**
  * Measures, now and in this JVM, the deterministic values of every hot path the gate guards:
  * bytes allocated per operation and work counters per operation, keyed by the same check names

@@ -1,6 +1,8 @@
 package org.devmirror.gate;
 
-import org.devmirror.bench.WorkProbe;
+import org.devmirror.bench.probe.WorkProbe;
+import org.devmirror.bench.probe.Baseline;
+
 
 /**
  * The deterministic probe over devmirror's own hot paths: the suite's {@link WorkProbe}, which

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.devmirror.bench.probe.Baseline;
+import org.devmirror.bench.probe.BaselineEntry;
+import org.devmirror.bench.probe.BaselineDiff;
 
 /** The deterministic gate passes on equal values, reports every difference, and records honestly. */
 class DeterministicGateTest {

@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.devmirror.bench.WorkProbe;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.devmirror.bench.probe.WorkProbe;
+import org.devmirror.bench.probe.Baseline;
+import org.devmirror.bench.probe.BaselineDiff;
 
 /**
  * The deterministic gate catches real injected work: the suite's test-only switch

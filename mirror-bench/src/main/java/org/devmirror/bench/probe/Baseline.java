@@ -1,4 +1,4 @@
-package org.devmirror.gate;
+package org.devmirror.bench.probe;
 
 import java.io.IOException;
 import java.math.BigDecimal;

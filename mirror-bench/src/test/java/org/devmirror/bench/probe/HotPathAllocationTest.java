@@ -1,10 +1,10 @@
-package org.devmirror.bench;
+package org.devmirror.bench.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
-import org.devmirror.bench.WorkProbe.Measurement;
+import org.devmirror.bench.probe.WorkProbe.Measurement;
 import org.devmirror.bench.workload.InjectedWork;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;

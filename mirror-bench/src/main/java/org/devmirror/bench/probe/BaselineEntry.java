@@ -1,4 +1,4 @@
-package org.devmirror.gate;
+package org.devmirror.bench.probe;
 
 import java.util.Collections;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.devmirror.gate;
+package org.devmirror.bench.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,6 +1,5 @@
-package org.devmirror.bench;
+package org.devmirror.bench.probe;
 
-import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedMap;
@@ -11,8 +10,7 @@ import org.devmirror.bench.workload.FaultWorkload;
 import org.devmirror.bench.workload.HostOpWorkload;
 import org.devmirror.bench.workload.InvalidationWorkload;
 import org.devmirror.bench.workload.WorkCounters;
-import org.devmirror.gate.Baseline;
-import org.devmirror.gate.BaselineEntry;
+import org.devmirror.device.stats.AllocationMeter;
 import org.devmirror.mm.Errno;
 import org.devmirror.notifier.MmuNotifierEvent;
 
@@ -28,8 +26,8 @@ import org.devmirror.notifier.MmuNotifierEvent;
  *
  * <p>Per-operation counters are totals divided by the operation count, rounded to the nearest
  * integer; allocation per operation is the least over five consecutive batches, rounded down (see
- * {@code AllocationBatches}: a one-off runtime allocation lands in one batch, a per-operation one
- * in all of them). The switch {@code -Ddevmirror.inject=extra-pte-write|alloc|slow-zap}
+ * {@link AllocationMeter}: a one-off runtime allocation lands in one batch, a per-operation one in
+ * all of them). The switch {@code -Ddevmirror.inject=extra-pte-write|alloc|slow-zap}
  * ({@link org.devmirror.bench.workload.InjectedWork}) adds real work the probe must see.
  */
 public final class WorkProbe {
@@ -45,9 +43,6 @@ public final class WorkProbe {
             return BaselineEntry.of(allocBytesPerOp, countersPerOp);
         }
     }
-
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     /**
      * Operations of warm-up before each measured path. What the source allocates does not depend
@@ -103,11 +98,11 @@ public final class WorkProbe {
             }
             long callbacks0 = w.callbacks();
             long visited = 0;
-            AllocationBatches allocated = new AllocationBatches(ops);
+            AllocationMeter allocated = new AllocationMeter(ops);
             for (int i = 0; i < ops; i++) {
-                long a0 = allocatedBytes();
+                long a0 = AllocationMeter.allocatedBytes();
                 w.invalidate(hit);
-                allocated.add(i, allocatedBytes() - a0);
+                allocated.add(i, AllocationMeter.allocatedBytes() - a0);
                 visited += w.visitedNodesLastInvalidation();
             }
             Map<String, Long> c = new LinkedHashMap<>();
@@ -132,14 +127,14 @@ public final class WorkProbe {
                 rearm(w, release, k);
             }
             WorkCounters counters = new WorkCounters();
-            AllocationBatches allocated = new AllocationBatches(rounds);
+            AllocationMeter allocated = new AllocationMeter(rounds);
             long visited = 0;
             for (int r = 0; r < rounds; r++) {
                 w.resetCounters();
                 for (int k = 0; k < regions; k++) {
-                    long a0 = allocatedBytes();
+                    long a0 = AllocationMeter.allocatedBytes();
                     w.invalidate(k);
-                    allocated.add(r, allocatedBytes() - a0);
+                    allocated.add(r, AllocationMeter.allocatedBytes() - a0);
                     visited += w.subscriptions().visitedNodesLastInvalidation();
                 }
                 w.readCounters(counters);
@@ -163,12 +158,12 @@ public final class WorkProbe {
             for (int i = 0; i < WARMUP_ROUNDS; i++) {
                 w.invalidateAndRestore(0);
             }
-            AllocationBatches allocated = new AllocationBatches(rounds);
+            AllocationMeter allocated = new AllocationMeter(rounds);
             for (int r = 0; r < rounds; r++) {
                 w.invalidate(0);
-                long a0 = allocatedBytes();
+                long a0 = AllocationMeter.allocatedBytes();
                 w.restore(0);
-                allocated.add(r, allocatedBytes() - a0);
+                allocated.add(r, AllocationMeter.allocatedBytes() - a0);
             }
             return allocated.bytesPerOp();
         }
@@ -191,11 +186,11 @@ public final class WorkProbe {
             for (int i = 0; i < WARMUP_ROUNDS; i++) {
                 operation.getAsLong();
             }
-            AllocationBatches allocated = new AllocationBatches(ops);
+            AllocationMeter allocated = new AllocationMeter(ops);
             for (int i = 0; i < ops; i++) {
-                long a0 = allocatedBytes();
+                long a0 = AllocationMeter.allocatedBytes();
                 operation.getAsLong();
-                allocated.add(i, allocatedBytes() - a0);
+                allocated.add(i, AllocationMeter.allocatedBytes() - a0);
             }
             return allocated.bytesPerOp();
         }
@@ -216,11 +211,11 @@ public final class WorkProbe {
                 w.fault();
             }
             w.resetCounters();
-            AllocationBatches allocated = new AllocationBatches(ops);
+            AllocationMeter allocated = new AllocationMeter(ops);
             for (int i = 0; i < ops; i++) {
-                long a0 = allocatedBytes();
+                long a0 = AllocationMeter.allocatedBytes();
                 Errno r = w.fault();
-                allocated.add(i, allocatedBytes() - a0);
+                allocated.add(i, AllocationMeter.allocatedBytes() - a0);
                 if (r != Errno.OK) {
                     throw new IllegalStateException("device fault returned " + r);
                 }
@@ -231,51 +226,12 @@ public final class WorkProbe {
         }
     }
 
-    private static long allocatedBytes() {
-        return THREADS.getCurrentThreadAllocatedBytes();
-    }
-
-    private static Measurement perOp(AllocationBatches allocated, Map<String, Long> totals, long ops) {
+    private static Measurement perOp(AllocationMeter allocated, Map<String, Long> totals, long ops) {
         TreeMap<String, Long> perOp = new TreeMap<>();
         for (Map.Entry<String, Long> e : totals.entrySet()) {
             perOp.put(e.getKey(), Math.round((double) e.getValue() / ops));
         }
         return new Measurement(allocated.bytesPerOp(), perOp);
-    }
-
-    /**
-     * Allocation over the measured operations, kept in {@value #BATCHES} consecutive batches. The
-     * figure reported is the least of the batches' bytes per operation: the runtime now and then
-     * allocates a few hundred bytes once on the measuring thread (a lazily resolved constant, a
-     * lock's first contention), which lands in one batch, while an allocation the code makes per
-     * operation lands in every batch and still shows (an object is at least 16 bytes).
-     */
-    private static final class AllocationBatches {
-        static final int BATCHES = 5;
-        private final long[] bytes = new long[BATCHES];
-        private final long[] ops = new long[BATCHES];
-        private final long slots;
-
-        AllocationBatches(long slots) {
-            this.slots = Math.max(1, slots);
-        }
-
-        /** Records {@code allocated} bytes for the operation in slot {@code slot} of {@code 0..slots-1}. */
-        void add(long slot, long allocated) {
-            int b = (int) Math.min(BATCHES - 1, slot * BATCHES / slots);
-            bytes[b] += allocated;
-            ops[b]++;
-        }
-
-        long bytesPerOp() {
-            long least = Long.MAX_VALUE;
-            for (int b = 0; b < BATCHES; b++) {
-                if (ops[b] > 0) {
-                    least = Math.min(least, bytes[b] / ops[b]);
-                }
-            }
-            return least == Long.MAX_VALUE ? 0 : least;
-        }
     }
 
     /** Prints the measurements (or, with {@code --baseline}, the baseline JSON) for N rounds (default 50). */
