@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.devmirror.bench.report.json.JsonException;
+import org.devmirror.json.JsonInputException;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.gate.BuildUnderTest;
 import org.devmirror.gate.DeterministicGate;
@@ -166,7 +166,7 @@ public final class GateCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             err.println("devmirror gate: " + e.getMessage());
             return 1;
-        } catch (JsonException | IllegalArgumentException e) {
+        } catch (JsonInputException | IllegalArgumentException e) {
             err.println("devmirror gate: " + e.getMessage());
             return DevmirrorCommand.EXIT_BAD_INPUT;
         } catch (IOException e) {
@@ -179,7 +179,7 @@ public final class GateCommand implements Callable<Integer> {
         }
     }
 
-    private int check(PrintWriter out) throws IOException, JsonException {
+    private int check(PrintWriter out) throws IOException, JsonInputException {
         DeterministicGate.Outcome o = new DeterministicGate(baseline, probe).check();
         if (o.passed()) {
             out.printf("gate: %d checks match %s%n", o.measured().checks().size(), baseline);
@@ -193,7 +193,7 @@ public final class GateCommand implements Callable<Integer> {
         return 1;
     }
 
-    private int update(PrintWriter out) throws IOException, JsonException {
+    private int update(PrintWriter out) throws IOException, JsonInputException {
         DeterministicGate.Outcome o = new DeterministicGate(baseline, probe).update();
         if (o.diff().isEmpty()) {
             out.printf("gate: %s unchanged (%d checks)%n", baseline, o.measured().checks().size());

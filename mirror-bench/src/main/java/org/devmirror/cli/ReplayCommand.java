@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.devmirror.bench.report.json.JsonWriter;
+import org.devmirror.json.Json;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.replay.ReplayModel;
@@ -84,7 +84,7 @@ public final class ReplayCommand implements Callable<Integer> {
             return DevmirrorCommand.EXIT_BAD_INPUT;
         }
         if (json) {
-            out.print(JsonWriter.write(ReplayReport.json(trace.toString(), model, results)));
+            out.print(Json.write(ReplayReport.json(trace.toString(), model, results)));
         } else {
             out.print(ReplayReport.text(trace.toString(), model, results));
         }

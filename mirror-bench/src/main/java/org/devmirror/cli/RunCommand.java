@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.devmirror.bench.report.json.JsonValue;
-import org.devmirror.bench.report.json.JsonWriter;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.scenario.RunResult;
@@ -15,6 +13,8 @@ import org.devmirror.scenario.Scenario;
 import org.devmirror.scenario.ScenarioParseException;
 import org.devmirror.scenario.ScenarioParser;
 import org.devmirror.scenario.ScenarioRunner;
+import org.devmirror.json.Json;
+import tools.jackson.databind.node.ArrayNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -73,7 +73,7 @@ public final class RunCommand implements Callable<Integer> {
         if (!parsed) {
             return DevmirrorCommand.EXIT_BAD_INPUT;
         }
-        List<JsonValue> objects = new ArrayList<>();
+        ArrayNode objects = Json.array();
         boolean succeeded = true;
         for (Scenario scenario : scenarios) {
             RunResult result = ScenarioRunner.run(scenario, invalidationPolicy);
@@ -86,7 +86,7 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.print(JsonWriter.write(objects.size() == 1 ? objects.get(0) : new JsonValue.JsonArray(objects)));
+            out.print(Json.write(objects.size() == 1 ? objects.get(0) : objects));
         }
         out.flush();
         return succeeded ? 0 : 1;

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.devmirror.bench.report.json.JsonException;
+import org.devmirror.json.JsonInputException;
 import org.devmirror.bench.probe.Baseline;
 import org.devmirror.bench.probe.BaselineDiff;
 
@@ -71,7 +71,7 @@ public final class DeterministicGate {
      * @throws java.nio.file.NoSuchFileException when the baseline file does not exist: a gate
      *         without a baseline would pass everything, so it is bad input, not a pass
      */
-    public Outcome check() throws IOException, JsonException {
+    public Outcome check() throws IOException, JsonInputException {
         Baseline recorded = Baseline.load(baselineFile);
         Baseline measured = probe.measure();
         BaselineDiff first = recorded.diff(measured);
@@ -99,7 +99,7 @@ public final class DeterministicGate {
      *
      * @throws IllegalStateException when the two measurements disagree; the file is left as it was
      */
-    public Outcome update() throws IOException, JsonException {
+    public Outcome update() throws IOException, JsonInputException {
         Baseline recorded = Files.exists(baselineFile) ? Baseline.load(baselineFile) : Baseline.empty();
         Baseline measured = probe.measure();
         BaselineDiff unstable = measured.diff(probe.measure());

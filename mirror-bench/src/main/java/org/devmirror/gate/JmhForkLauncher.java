@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.devmirror.bench.report.BenchResult;
 import org.devmirror.bench.report.JmhResults;
-import org.devmirror.bench.report.json.JsonException;
+import org.devmirror.json.JsonInputException;
 
 /**
  * Runs one fork as its own process:
@@ -120,7 +120,7 @@ public final class JmhForkLauncher implements ForkRunner {
                         + " match any benchmark of " + build.name() + "?");
             }
             return results;
-        } catch (JsonException e) {
+        } catch (JsonInputException e) {
             throw new IOException("fork " + stem + " wrote unreadable JSON " + json + ": " + e.getMessage(), e);
         }
     }

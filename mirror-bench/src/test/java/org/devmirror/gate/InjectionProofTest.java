@@ -40,7 +40,7 @@ class InjectionProofTest {
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException("probe JVM with devmirror.inject=" + injection + " failed: " + out);
         }
-        return Baseline.parse(out);
+        return Baseline.parse(out, "WorkProbe output");
     }
 
     /** The committed baseline's entry for the check, alone. */

@@ -6,16 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.devmirror.bench.report.json.JsonCursor;
-import org.devmirror.bench.report.json.JsonException;
-import org.devmirror.bench.report.json.JsonReader;
-import org.devmirror.bench.report.json.JsonValue;
-import org.devmirror.bench.report.json.JsonWriter;
+import org.devmirror.json.Json;
+import org.devmirror.json.JsonField;
+import org.devmirror.json.JsonInputException;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The deterministic baseline, {@code perf/baseline.json}: for each benchmark or check name, the
@@ -63,13 +61,15 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
         return new Baseline(m);
     }
 
-    public static Baseline load(Path file) throws IOException, JsonException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    /** Reads {@code file}; errors name the file and the line and column, or the path. */
+    public static Baseline load(Path file) throws IOException, JsonInputException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
     }
 
-    public static Baseline parse(String text) throws JsonException {
+    /** Parses the text of a baseline file read from {@code source}. */
+    public static Baseline parse(String text, String source) throws JsonInputException {
         TreeMap<String, BaselineEntry> checks = new TreeMap<>();
-        for (Map.Entry<String, JsonCursor> check : JsonCursor.root(JsonReader.parse(text)).members().entrySet()) {
+        for (Map.Entry<String, JsonField> check : JsonField.root(text, source).members().entrySet()) {
             checks.put(check.getKey(), readEntry(check.getValue()));
         }
         return new Baseline(checks);
@@ -86,21 +86,17 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
 
     /** The file's text: sorted, pretty printed, ending with a newline. */
     public String toJson() {
-        Map<String, JsonValue> root = new LinkedHashMap<>();
+        ObjectNode root = Json.object();
         for (Map.Entry<String, BaselineEntry> check : checks.entrySet()) {
-            Map<String, JsonValue> entry = new LinkedHashMap<>();
+            ObjectNode entry = root.putObject(check.getKey());
             BaselineEntry e = check.getValue();
             if (e.allocBytesPerOp().isPresent()) {
-                entry.put(ALLOC, JsonValue.JsonNumber.of(e.allocBytesPerOp().getAsDouble()));
+                entry.set(ALLOC, Json.number(e.allocBytesPerOp().getAsDouble()));
             }
-            Map<String, JsonValue> counters = new LinkedHashMap<>();
-            for (Map.Entry<String, Long> c : e.counters().entrySet()) {
-                counters.put(c.getKey(), JsonValue.JsonNumber.of(c.getValue()));
-            }
-            entry.put(COUNTERS, new JsonValue.JsonObject(counters));
-            root.put(check.getKey(), new JsonValue.JsonObject(entry));
+            ObjectNode counters = entry.putObject(COUNTERS);
+            e.counters().forEach(counters::put);
         }
-        return JsonWriter.write(new JsonValue.JsonObject(root));
+        return Json.write(root);
     }
 
     /** Every value that differs between this (recorded) baseline and {@code now}. */
@@ -108,7 +104,7 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
         return BaselineDiff.between(this, now);
     }
 
-    private static BaselineEntry readEntry(JsonCursor entry) throws JsonException {
+    private static BaselineEntry readEntry(JsonField entry) throws JsonInputException {
         for (String member : entry.members().keySet()) {
             if (!member.equals(ALLOC) && !member.equals(COUNTERS)) {
                 throw entry.error("unknown member \"" + member + "\"; expected \"" + ALLOC + "\" and \"" + COUNTERS + "\"");
@@ -126,7 +122,7 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
         TreeMap<String, Long> counters = new TreeMap<>();
         var countersField = entry.optionalField(COUNTERS);
         if (countersField.isPresent()) {
-            for (Map.Entry<String, JsonCursor> c : countersField.get().members().entrySet()) {
+            for (Map.Entry<String, JsonField> c : countersField.get().members().entrySet()) {
                 long v = c.getValue().asLong();
                 if (v < 0) {
                     throw c.getValue().error("a counter cannot be negative, found " + v);

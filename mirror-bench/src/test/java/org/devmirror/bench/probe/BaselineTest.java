@@ -8,8 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.devmirror.bench.report.json.JsonParseException;
-import org.devmirror.bench.report.json.JsonShapeException;
+import org.devmirror.json.JsonInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +48,7 @@ class BaselineTest {
     void fractionalAllocationRoundTrips() throws Exception {
         Baseline b = Baseline.empty().with("x", BaselineEntry.of(0.5, Map.of()));
 
-        assertEquals(b, Baseline.parse(b.toJson()));
+        assertEquals(b, Baseline.parse(b.toJson(), "b.json"));
         assertTrue(b.toJson().contains("\"allocBytesPerOp\": 0.5"), b.toJson());
     }
 
@@ -75,7 +74,7 @@ class BaselineTest {
 
     @Test
     void identicalBaselinesHaveNoDiff() throws Exception {
-        assertTrue(RECORDED.diff(Baseline.parse(RECORDED.toJson())).isEmpty());
+        assertTrue(RECORDED.diff(Baseline.parse(RECORDED.toJson(), "b.json")).isEmpty());
     }
 
     @Test
@@ -88,33 +87,33 @@ class BaselineTest {
 
     @Test
     void misspeltMemberIsRejected() {
-        JsonShapeException e = assertThrows(JsonShapeException.class,
-                () -> Baseline.parse("{\"a\": {\"allocBytesPerop\": 0}}"));
+        JsonInputException e = assertThrows(JsonInputException.class,
+                () -> Baseline.parse("{\"a\": {\"allocBytesPerop\": 0}}", "b.json"));
 
-        assertEquals("$.a: unknown member \"allocBytesPerop\"; expected \"allocBytesPerOp\" and \"counters\"",
+        assertEquals("b.json: $.a: unknown member \"allocBytesPerop\"; expected \"allocBytesPerOp\" and \"counters\"",
                 e.getMessage());
     }
 
     @Test
     void fractionalCounterIsRejected() {
-        JsonShapeException e = assertThrows(JsonShapeException.class,
-                () -> Baseline.parse("{\"a\": {\"counters\": {\"ptesWritten\": 1.5}}}"));
+        JsonInputException e = assertThrows(JsonInputException.class,
+                () -> Baseline.parse("{\"a\": {\"counters\": {\"ptesWritten\": 1.5}}}", "b.json"));
 
-        assertEquals("$.a.counters.ptesWritten: expected an integer within the long range, found 1.5", e.getMessage());
+        assertEquals("b.json: $.a.counters.ptesWritten: expected an integer within the long range, found 1.5", e.getMessage());
     }
 
     @Test
     void negativeAllocationIsRejected() {
-        JsonShapeException e = assertThrows(JsonShapeException.class,
-                () -> Baseline.parse("{\"a\": {\"allocBytesPerOp\": -8}}"));
+        JsonInputException e = assertThrows(JsonInputException.class,
+                () -> Baseline.parse("{\"a\": {\"allocBytesPerOp\": -8}}", "b.json"));
 
-        assertEquals("$.a.allocBytesPerOp: bytes per operation cannot be negative, found -8", e.getMessage());
+        assertEquals("b.json: $.a.allocBytesPerOp: bytes per operation cannot be negative, found -8", e.getMessage());
     }
 
     @Test
     void malformedFileNamesThePosition() {
-        JsonParseException e = assertThrows(JsonParseException.class,
-                () -> Baseline.parse("{\n  \"a\": {\"counters\": {\"x\": 1,}}\n}"));
+        JsonInputException e = assertThrows(JsonInputException.class,
+                () -> Baseline.parse("{\n  \"a\": {\"counters\": {\"x\": 1,}}\n}", "b.json"));
 
         assertEquals(2, e.line());
         assertEquals(29, e.column(), "the closing brace after the trailing comma");
