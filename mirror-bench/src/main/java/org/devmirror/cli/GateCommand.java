@@ -86,7 +86,7 @@ public final class GateCommand implements Callable<Integer> {
 
     @Option(names = "--param", paramLabel = "NAME=V1,V2",
             description = "Restrict a @Param to these values (JMH -p); repeatable.")
-    List<String> params = new ArrayList<>();
+    Map<String, String> params = new TreeMap<>();
 
     @Option(names = "--cpu", paramLabel = "N",
             description = "Pin every fork to this CPU with taskset (default: the last CPU, when taskset exists).")
@@ -210,7 +210,7 @@ public final class GateCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir
                 : Path.of("target", "gate", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         List<String> shared = new ArrayList<>(jvmArgs);
-        TreeMap<String, String> jmhParams = parseParams(params);
+        TreeMap<String, String> jmhParams = jmhParams(params);
         if (policy != null) {
             if (jmhParams.containsKey(POLICY_PARAM)) {
                 throw new IllegalArgumentException("--policy " + policy + " and --param " + POLICY_PARAM + "="
@@ -285,15 +285,14 @@ public final class GateCommand implements Callable<Integer> {
         return out;
     }
 
-    /** {@code NAME=V1,V2} options as a map. */
-    static TreeMap<String, String> parseParams(List<String> params) {
+    /** The {@code --param NAME=V1,V2} options (picocli splits them at '='), sorted by name. */
+    private static TreeMap<String, String> jmhParams(Map<String, String> params) {
         TreeMap<String, String> m = new TreeMap<>();
-        for (String p : params) {
-            int eq = p.indexOf('=');
-            if (eq <= 0 || eq == p.length() - 1) {
-                throw new IllegalArgumentException("--param " + p + " is not NAME=V1,V2");
+        for (Map.Entry<String, String> p : params.entrySet()) {
+            if (p.getKey().isEmpty() || p.getValue().isEmpty()) {
+                throw new IllegalArgumentException("--param " + p.getKey() + "=" + p.getValue() + " is not NAME=V1,V2");
             }
-            m.put(p.substring(0, eq), p.substring(eq + 1));
+            m.put(p.getKey(), p.getValue());
         }
         return m;
     }

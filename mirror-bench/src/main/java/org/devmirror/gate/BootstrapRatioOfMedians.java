@@ -1,7 +1,8 @@
 package org.devmirror.gate;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.apache.commons.statistics.descriptive.Median;
+import org.apache.commons.statistics.descriptive.Quantile;
 
 /**
  * A percentile-bootstrap confidence interval of {@code median(candidate) / median(base)}.
@@ -16,6 +17,19 @@ import java.util.SplittableRandom;
  * is a function of its input: a rerun on the same data prints the same interval.
  */
 public final class BootstrapRatioOfMedians {
+    /** Commons Statistics' median: the mean of the middle two for an even count; on a copy, so the caller's array keeps its order (the library's default works in place). */
+    private static final Median MEDIAN = Median.withDefaults().withCopy(true);
+    /** The same on a scratch array it may reorder, inside the resampling loop. */
+    private static final Median MEDIAN_IN_PLACE = Median.withDefaults().withCopy(false);
+
+    /**
+     * Nearest-rank quantiles (Hyndman and Fan's definition 1, the inverse of the empirical
+     * distribution function): the smallest ratio with at least the tail's share at or below it.
+     * The ratios are a scratch array, so the library may reorder them.
+     */
+    private static final Quantile NEAREST_RANK = Quantile.withDefaults().with(Quantile.EstimationMethod.HF1)
+            .withCopy(false);
+
     private BootstrapRatioOfMedians() {}
 
     /** The interval for {@code median(candidate) / median(base)}; both medians must be positive. */
@@ -36,12 +50,9 @@ public final class BootstrapRatioOfMedians {
         for (int r = 0; r < resamples; r++) {
             ratios[r] = resampledMedian(candidate, c, random) / resampledMedian(base, b, random);
         }
-        Arrays.sort(ratios);
         double tail = (1 - level) / 2;
-        // Nearest-rank quantiles: the smallest ratio with at least the tail's share at or below it.
-        int lo = Math.max(0, (int) Math.ceil(tail * resamples) - 1);
-        int hi = Math.min(resamples - 1, (int) Math.ceil((1 - tail) * resamples) - 1);
-        return new ConfidenceInterval(candidateMedian / baseMedian, ratios[lo], ratios[hi], level);
+        double[] bounds = NEAREST_RANK.evaluate(ratios, tail, 1 - tail);
+        return new ConfidenceInterval(candidateMedian / baseMedian, bounds[0], bounds[1], level);
     }
 
     /** The median of {@code values} (mean of the middle two for an even count); does not modify it. */
@@ -49,22 +60,14 @@ public final class BootstrapRatioOfMedians {
         if (values.length == 0) {
             throw new IllegalArgumentException("values is empty; it has no median");
         }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return medianOfSorted(sorted);
+        return MEDIAN.evaluate(values);
     }
 
     private static double resampledMedian(double[] from, double[] scratch, SplittableRandom random) {
         for (int i = 0; i < scratch.length; i++) {
             scratch[i] = from[random.nextInt(from.length)];
         }
-        Arrays.sort(scratch);
-        return medianOfSorted(scratch);
-    }
-
-    private static double medianOfSorted(double[] s) {
-        int mid = s.length >>> 1;
-        return (s.length & 1) == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+        return MEDIAN_IN_PLACE.evaluate(scratch);
     }
 
     private static double[] requirePositive(String name, double[] values) {

@@ -9,15 +9,9 @@ package org.devmirror.gate;
  * @param candidateMedian median of the candidate build's normalised fork scores
  * @param ratio           the ratio of medians, {@code candidateMedian / baseMedian} (above 1: slower)
  * @param interval        bootstrap confidence interval of {@link #ratio}
- * @param test            the Mann-Whitney U test of the two samples
+ * @param pValue          the two-sided p-value of the Mann-Whitney U test of the two samples
  * @param threshold       the smallest relative change this benchmark may report
  * @param verdict         what the gate concludes
  */
 public record Comparison(String benchmark, double baseMedian, double candidateMedian, double ratio,
-                         ConfidenceInterval interval, MannWhitneyResult test, double threshold, Verdict verdict) {
-
-    /** The test's two-sided p-value. */
-    public double pValue() {
-        return test.pValue();
-    }
-}
+                         ConfidenceInterval interval, double pValue, double threshold, Verdict verdict) {}
