@@ -16,22 +16,17 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.devmirror.json.JsonInputException;
 import org.devmirror.device.driver.PolicyResolver;
-import org.devmirror.gate.BuildUnderTest;
-import org.devmirror.gate.DeterministicGate;
-import org.devmirror.gate.DeterministicProbe;
-import org.devmirror.gate.ForkPlan;
-import org.devmirror.gate.GateReferences;
-import org.devmirror.gate.GateSettings;
-import org.devmirror.gate.GitRefBuild;
-import org.devmirror.gate.JmhForkLauncher;
-import org.devmirror.gate.SuiteProbe;
-import org.devmirror.gate.ThresholdRule;
-import org.devmirror.gate.TimingComparator;
-import org.devmirror.gate.TimingGate;
-import org.devmirror.gate.TimingTable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.devmirror.gate.deterministic.DeterministicGate;
+import org.devmirror.gate.deterministic.DeterministicProbe;
+import org.devmirror.gate.deterministic.SuiteProbe;
+import org.devmirror.gate.ab.AbRun;
+import org.devmirror.gate.ab.ForkPlan;
+import org.devmirror.gate.ab.JmhForkLauncher;
+import org.devmirror.gate.ab.TimingGate;
+import org.devmirror.gate.ab.TimingTable;
 
 /**
  * {@code ./devmirror gate}: the performance regression gate (see {@code docs/gate.md}).
@@ -209,7 +204,6 @@ public final class GateCommand implements Callable<Integer> {
         requireFile(candidateJar, "--candidate");
         Path dir = workDir != null ? workDir
                 : Path.of("target", "gate", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        List<String> shared = new ArrayList<>(jvmArgs);
         TreeMap<String, String> jmhParams = jmhParams(params);
         if (policy != null) {
             if (jmhParams.containsKey(POLICY_PARAM)) {
@@ -228,35 +222,13 @@ public final class GateCommand implements Callable<Integer> {
         }
         List<Path> classpath = new ArrayList<>(launcherClasspath());
         classpath.addAll(extraClasspath);
-        // The base's own entries come first, so a class in both (two versions of one policy)
-        // resolves to the base's version on the base side.
-        List<Path> baseOnly = new ArrayList<>(baseClasspath);
-        baseOnly.addAll(classpath);
-        Path javaBinary = ForkPlan.currentJava();
         boolean taskset = !noPin && JmhForkLauncher.tasksetAvailable();
         OptionalInt pin = !taskset ? OptionalInt.empty()
                 : OptionalInt.of(cpu != null ? cpu : Runtime.getRuntime().availableProcessors() - 1);
         ForkPlan plan = ForkPlan.of(include).withParams(jmhParams).withCpu(pin)
                 .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
-        TimingGate gate = new TimingGate(new JmhForkLauncher(dir, taskset),
-                new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
-                err);
-        BuildUnderTest cand = new BuildUnderTest("candidate", List.of(candidateJar), shared)
-                .withClasspath(classpath).withJvmArgs(candidateJvmArgs);
-        Path asJar = Path.of(ab);
-        TimingGate.Outcome outcome;
-        if (ab.endsWith(".jar") && Files.isRegularFile(asJar)) {
-            BuildUnderTest base = new BuildUnderTest("base", List.of(asJar), shared).withClasspath(baseOnly);
-            outcome = gate.run(base, cand, plan, forks);
-        } else {
-            Path repo = GitRefBuild.repositoryRoot(Path.of("").toAbsolutePath());
-            try (GitRefBuild built = GitRefBuild.build(repo, ab, javaBinary.getParent().getParent(),
-                    err)) {
-                BuildUnderTest base = new BuildUnderTest("base " + ab, List.of(built.jar()), shared)
-                        .withClasspath(baseOnly);
-                outcome = gate.run(base, cand, plan, forks);
-            }
-        }
+        TimingGate.Outcome outcome = new AbRun(ab, candidateJar, plan, forks, jvmArgs, candidateJvmArgs, classpath,
+                baseClasspath, dir, taskset).run(err);
         out.print(TimingTable.render(outcome));
         out.println();
         out.printf("gate: forks in %s%n", dir.toAbsolutePath());
