@@ -51,7 +51,7 @@ public final class ScenarioRunner {
     /** Runs {@code scenario} under {@code policy}. */
     public static RunResult run(Scenario scenario, InvalidationPolicy policy) {
         ScenarioRunner runner = new ScenarioRunner(scenario, policy);
-        try (RunState state = runner.state) {
+        try (runner.state) {
             return runner.runAll();
         }
     }

@@ -97,7 +97,7 @@ class TimingComparatorTest {
     /**
      * A/A: 1000 seeded simulations of two identical builds. The bound: a REGRESSION needs the
      * exact two-sided test to reject in the slower direction, which for 9 against 9 happens with
-     * probability 0.0200 (half of 2 P(U <= 17) = 0.0400). Over 1000 runs that is at most 20
+     * probability 0.0200 (half of 2 P(U &lt;= 17) = 0.0400). Over 1000 runs that is at most 20
      * expected, with a standard deviation of sqrt(1000 * 0.02 * 0.98) = 4.4; asserting at most
      * 35 (3.4 sigma above) cannot fail by bad luck yet fails if the rule ever decided on p alone
      * at a looser alpha. The threshold and interval should remove most of those 20, and the
