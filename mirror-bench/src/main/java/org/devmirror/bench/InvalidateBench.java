@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.devmirror.bench.probe.WorkProbe;
 
 /**
  * The invalidation hot path, per event type, for the event-aware and the blind policy, over 4 KiB,

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.devmirror.bench.probe.WorkProbe;
 
 /**
  * RELEASE (the address space going away, {@code exit_mmap}): the same invalidation as

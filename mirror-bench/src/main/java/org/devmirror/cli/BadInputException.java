@@ -10,6 +10,8 @@ import java.util.List;
  */
 public final class BadInputException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    // List.copyOf's lists are serializable; the declared type is only the interface
+    @SuppressWarnings("serial")
     private final List<String> lines;
 
     public BadInputException(String line) {

@@ -14,25 +14,20 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.devmirror.bench.report.json.JsonException;
+import org.devmirror.json.JsonInputException;
 import org.devmirror.device.driver.PolicyResolver;
-import org.devmirror.gate.BuildUnderTest;
-import org.devmirror.gate.DeterministicGate;
-import org.devmirror.gate.DeterministicProbe;
-import org.devmirror.gate.ForkPlan;
-import org.devmirror.gate.GateReferences;
-import org.devmirror.gate.GateSettings;
-import org.devmirror.gate.GitRefBuild;
-import org.devmirror.gate.JmhForkLauncher;
-import org.devmirror.gate.SuiteProbe;
-import org.devmirror.gate.ThresholdRule;
-import org.devmirror.gate.TimingComparator;
-import org.devmirror.gate.TimingGate;
-import org.devmirror.gate.TimingTable;
 import org.devmirror.input.InputFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.devmirror.gate.deterministic.DeterministicGate;
+import org.devmirror.gate.deterministic.DeterministicProbe;
+import org.devmirror.gate.deterministic.SuiteProbe;
+import org.devmirror.gate.ab.AbRun;
+import org.devmirror.gate.ab.ForkPlan;
+import org.devmirror.gate.ab.JmhForkLauncher;
+import org.devmirror.gate.ab.TimingGate;
+import org.devmirror.gate.ab.TimingTable;
 
 /**
  * {@code ./devmirror gate}: the performance regression gate (see {@code docs/gate.md}).
@@ -87,7 +82,7 @@ public final class GateCommand implements Callable<Integer> {
 
     @Option(names = "--param", paramLabel = "NAME=V1,V2",
             description = "Restrict a @Param to these values (JMH -p); repeatable.")
-    List<String> params = new ArrayList<>();
+    Map<String, String> params = new TreeMap<>();
 
     @Option(names = "--cpu", paramLabel = "N",
             description = "Pin every fork to this CPU with taskset (default: the last CPU, when taskset exists).")
@@ -169,9 +164,9 @@ public final class GateCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             err.println("devmirror gate: " + e.getMessage());
             return DevmirrorCommand.EXIT_FAILED;
-        } catch (JsonException e) {
-            // Only the baseline is read as JSON here: name it, with the member the error is at.
-            throw new BadInputException("devmirror gate: " + baseline + ": " + e.getMessage());
+        } catch (JsonInputException e) {
+            // Only the baseline is read as JSON here: the message names it, with where the error is.
+            throw new BadInputException("devmirror gate: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new BadInputException("devmirror gate: " + e.getMessage());
         } catch (IOException e) {
@@ -183,7 +178,7 @@ public final class GateCommand implements Callable<Integer> {
         }
     }
 
-    private int check(PrintWriter out) throws IOException, JsonException {
+    private int check(PrintWriter out) throws IOException, JsonInputException {
         DeterministicGate.Outcome o = new DeterministicGate(baseline, probe).check();
         if (o.passed()) {
             out.printf("gate: %d checks match %s%n", o.measured().checks().size(), baseline);
@@ -197,7 +192,7 @@ public final class GateCommand implements Callable<Integer> {
         return 1;
     }
 
-    private int update(PrintWriter out) throws IOException, JsonException {
+    private int update(PrintWriter out) throws IOException, JsonInputException {
         DeterministicGate.Outcome o = new DeterministicGate(baseline, probe).update();
         if (o.diff().isEmpty()) {
             out.printf("gate: %s unchanged (%d checks)%n", baseline, o.measured().checks().size());
@@ -213,8 +208,7 @@ public final class GateCommand implements Callable<Integer> {
         requireFile(candidateJar, "--candidate");
         Path dir = workDir != null ? workDir
                 : Path.of("target", "gate", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        List<String> shared = new ArrayList<>(jvmArgs);
-        TreeMap<String, String> jmhParams = parseParams(params);
+        TreeMap<String, String> jmhParams = jmhParams(params);
         if (policy != null) {
             if (jmhParams.containsKey(POLICY_PARAM)) {
                 throw new IllegalArgumentException("--policy " + policy + " and --param " + POLICY_PARAM + "="
@@ -232,35 +226,13 @@ public final class GateCommand implements Callable<Integer> {
         }
         List<Path> classpath = new ArrayList<>(launcherClasspath());
         classpath.addAll(extraClasspath);
-        // The base's own entries come first, so a class in both (two versions of one policy)
-        // resolves to the base's version on the base side.
-        List<Path> baseOnly = new ArrayList<>(baseClasspath);
-        baseOnly.addAll(classpath);
-        Path javaBinary = ForkPlan.currentJava();
         boolean taskset = !noPin && JmhForkLauncher.tasksetAvailable();
         OptionalInt pin = !taskset ? OptionalInt.empty()
                 : OptionalInt.of(cpu != null ? cpu : Runtime.getRuntime().availableProcessors() - 1);
         ForkPlan plan = ForkPlan.of(include).withParams(jmhParams).withCpu(pin)
                 .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
-        TimingGate gate = new TimingGate(new JmhForkLauncher(dir, taskset),
-                new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
-                err);
-        BuildUnderTest cand = new BuildUnderTest("candidate", List.of(candidateJar), shared)
-                .withClasspath(classpath).withJvmArgs(candidateJvmArgs);
-        Path asJar = Path.of(ab);
-        TimingGate.Outcome outcome;
-        if (ab.endsWith(".jar") && Files.isRegularFile(asJar)) {
-            BuildUnderTest base = new BuildUnderTest("base", List.of(asJar), shared).withClasspath(baseOnly);
-            outcome = gate.run(base, cand, plan, forks);
-        } else {
-            Path repo = GitRefBuild.repositoryRoot(Path.of("").toAbsolutePath());
-            try (GitRefBuild built = GitRefBuild.build(repo, ab, javaBinary.getParent().getParent(),
-                    err)) {
-                BuildUnderTest base = new BuildUnderTest("base " + ab, List.of(built.jar()), shared)
-                        .withClasspath(baseOnly);
-                outcome = gate.run(base, cand, plan, forks);
-            }
-        }
+        TimingGate.Outcome outcome = new AbRun(ab, candidateJar, plan, forks, jvmArgs, candidateJvmArgs, classpath,
+                baseClasspath, dir, taskset).run(err);
         out.print(TimingTable.render(outcome));
         out.println();
         out.printf("gate: forks in %s%n", dir.toAbsolutePath());
@@ -289,15 +261,14 @@ public final class GateCommand implements Callable<Integer> {
         return out;
     }
 
-    /** {@code NAME=V1,V2} options as a map. */
-    static TreeMap<String, String> parseParams(List<String> params) {
+    /** The {@code --param NAME=V1,V2} options (picocli splits them at '='), sorted by name. */
+    private static TreeMap<String, String> jmhParams(Map<String, String> params) {
         TreeMap<String, String> m = new TreeMap<>();
-        for (String p : params) {
-            int eq = p.indexOf('=');
-            if (eq <= 0 || eq == p.length() - 1) {
-                throw new IllegalArgumentException("--param " + p + " is not NAME=V1,V2");
+        for (Map.Entry<String, String> p : params.entrySet()) {
+            if (p.getKey().isEmpty() || p.getValue().isEmpty()) {
+                throw new IllegalArgumentException("--param " + p.getKey() + "=" + p.getValue() + " is not NAME=V1,V2");
             }
-            m.put(p.substring(0, eq), p.substring(eq + 1));
+            m.put(p.getKey(), p.getValue());
         }
         return m;
     }

@@ -8,7 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.devmirror.bench.report.json.JsonWriter;
+import org.devmirror.json.Json;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.mm.InvalidationRanges;
@@ -104,7 +104,7 @@ public final class ReplayCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.print(JsonWriter.write(ReplayReport.json(trace.toString(), model, results)));
+            out.print(Json.write(ReplayReport.json(trace.toString(), model, results)));
         } else {
             out.print(ReplayReport.text(trace.toString(), model, results));
         }

@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.devmirror.bench.report.json.JsonValue;
-import org.devmirror.bench.report.json.JsonWriter;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.mm.InvalidationRanges;
@@ -17,6 +15,8 @@ import org.devmirror.scenario.Scenario;
 import org.devmirror.scenario.ScenarioParseException;
 import org.devmirror.scenario.ScenarioParser;
 import org.devmirror.scenario.ScenarioRunner;
+import org.devmirror.json.Json;
+import tools.jackson.databind.node.ArrayNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,7 +78,7 @@ public final class RunCommand implements Callable<Integer> {
         if (!errors.isEmpty()) {
             throw new BadInputException(errors);
         }
-        List<JsonValue> objects = new ArrayList<>();
+        ArrayNode objects = Json.array();
         boolean succeeded = true;
         try {
             for (Scenario scenario : scenarios) {
@@ -95,8 +95,7 @@ public final class RunCommand implements Callable<Integer> {
             // Should a run stop on an internal error, the results of the files before it are
             // still printed, as valid JSON, before the error is reported.
             if (json) {
-                out.print(JsonWriter.write(objects.size() == 1 && scenarios.size() == 1 ? objects.get(0)
-                        : new JsonValue.JsonArray(objects)));
+                out.print(Json.write(objects.size() == 1 && scenarios.size() == 1 ? objects.get(0) : objects));
             }
             out.flush();
         }

@@ -2,11 +2,11 @@ package org.devmirror.observe;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.devmirror.bench.report.json.JsonValue;
-import org.devmirror.bench.report.json.JsonValue.JsonNumber;
-import org.devmirror.bench.report.json.JsonValue.JsonObject;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.json.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The work devices did, summed over any number of mirrors' {@link DeviceStats}: per
@@ -165,35 +165,35 @@ public final class DeviceWork {
      * The JSON form documented in docs/scenarios.md and docs/replay.md: totals, fault counters,
      * and {@code perEvent} with one object per event that had any invalidation.
      */
-    public JsonObject toJson() {
-        Map<String, JsonValue> out = new LinkedHashMap<>();
-        out.put("invalidations", JsonNumber.of(totalInvalidations()));
-        out.put("ptesZapped", JsonNumber.of(totalZapped()));
-        out.put("ptesReread", JsonNumber.of(totalReread()));
-        out.put("ptesDowngraded", JsonNumber.of(totalDowngraded()));
-        out.put("invalidationsSkipped", JsonNumber.of(totalSkipped()));
-        out.put("tlbFlushes", JsonNumber.of(totalTlbFlushes()));
-        out.put("deviceFaults", JsonNumber.of(faults()));
-        out.put("faultRetries", JsonNumber.of(faultRetries()));
-        out.put("pagesFaulted", JsonNumber.of(pagesFaulted()));
-        out.put("faultErrors", JsonNumber.of(faultErrors()));
-        out.put("work", JsonNumber.of(totalWork()));
-        Map<String, JsonValue> perEvent = new LinkedHashMap<>();
+    public ObjectNode toJson() {
+        ObjectNode out = Json.object();
+        out.set("invalidations", Json.number(totalInvalidations()));
+        out.set("ptesZapped", Json.number(totalZapped()));
+        out.set("ptesReread", Json.number(totalReread()));
+        out.set("ptesDowngraded", Json.number(totalDowngraded()));
+        out.set("invalidationsSkipped", Json.number(totalSkipped()));
+        out.set("tlbFlushes", Json.number(totalTlbFlushes()));
+        out.set("deviceFaults", Json.number(faults()));
+        out.set("faultRetries", Json.number(faultRetries()));
+        out.set("pagesFaulted", Json.number(pagesFaulted()));
+        out.set("faultErrors", Json.number(faultErrors()));
+        out.set("work", Json.number(totalWork()));
+        ObjectNode perEvent = Json.object();
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
             if (invalidations(e) == 0 && refused(e) == 0) {
                 continue;
             }
-            Map<String, JsonValue> row = new LinkedHashMap<>();
-            row.put("invalidations", JsonNumber.of(invalidations(e)));
-            row.put("ptesZapped", JsonNumber.of(zapped(e)));
-            row.put("ptesReread", JsonNumber.of(reread(e)));
-            row.put("ptesDowngraded", JsonNumber.of(downgraded(e)));
-            row.put("skipped", JsonNumber.of(skipped(e)));
-            row.put("tlbFlushes", JsonNumber.of(tlbFlushes(e)));
-            row.put("refused", JsonNumber.of(refused(e)));
-            perEvent.put(e.name(), new JsonObject(row));
+            ObjectNode row = Json.object();
+            row.set("invalidations", Json.number(invalidations(e)));
+            row.set("ptesZapped", Json.number(zapped(e)));
+            row.set("ptesReread", Json.number(reread(e)));
+            row.set("ptesDowngraded", Json.number(downgraded(e)));
+            row.set("skipped", Json.number(skipped(e)));
+            row.set("tlbFlushes", Json.number(tlbFlushes(e)));
+            row.set("refused", Json.number(refused(e)));
+            perEvent.set(e.name(), row);
         }
-        out.put("perEvent", new JsonObject(perEvent));
-        return new JsonObject(out);
+        out.set("perEvent", perEvent);
+        return out;
     }
 }

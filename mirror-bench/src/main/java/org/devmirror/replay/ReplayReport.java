@@ -4,15 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
-import org.devmirror.bench.report.json.JsonValue;
-import org.devmirror.bench.report.json.JsonValue.JsonArray;
-import org.devmirror.bench.report.json.JsonValue.JsonBoolean;
-import org.devmirror.bench.report.json.JsonValue.JsonNumber;
-import org.devmirror.bench.report.json.JsonValue.JsonObject;
-import org.devmirror.bench.report.json.JsonValue.JsonString;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.observe.DeviceWork;
 import org.devmirror.trace.SyscallKind;
+import org.devmirror.json.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Prints replay results: as text (one policy, or several side by side with the ratio of each to
@@ -104,108 +102,109 @@ public final class ReplayReport {
     }
 
     /** The JSON object of docs/replay.md. */
-    public static JsonObject json(String trace, ReplayModel model, List<ReplayResult> results) {
+    public static ObjectNode json(String trace, ReplayModel model, List<ReplayResult> results) {
         ReplayResult first = results.get(0);
-        Map<String, JsonValue> out = new LinkedHashMap<>();
-        out.put("trace", new JsonString(trace));
-        Map<String, JsonValue> m = new LinkedHashMap<>();
-        m.put("devices", JsonNumber.of(model.devices()));
-        m.put("seed", JsonNumber.of(model.seed()));
-        m.put("writePagesPerMapping", JsonNumber.of(model.writePagesPerMapping()));
-        m.put("touchFraction", JsonNumber.of(model.touchFraction()));
-        m.put("touchesPerCall", JsonNumber.of(model.touchesPerCall()));
-        m.put("hostFrames", JsonNumber.of(model.hostFrames()));
-        m.put("ranges", new JsonString(model.ranges().label()));
-        out.put("model", new JsonObject(m));
-        Map<String, JsonValue> syscalls = new LinkedHashMap<>();
+        ObjectNode out = Json.object();
+        out.set("trace", Json.string(trace));
+        ObjectNode m = Json.object();
+        m.set("devices", Json.number(model.devices()));
+        m.set("seed", Json.number(model.seed()));
+        m.set("writePagesPerMapping", Json.number(model.writePagesPerMapping()));
+        m.set("touchFraction", Json.number(model.touchFraction()));
+        m.set("touchesPerCall", Json.number(model.touchesPerCall()));
+        m.set("hostFrames", Json.number(model.hostFrames()));
+        m.set("ranges", Json.string(model.ranges().label()));
+        out.set("model", m);
+        ObjectNode syscalls = Json.object();
         for (SyscallKind kind : SyscallKind.values()) {
-            syscalls.put(kind.name(), JsonNumber.of(first.replayed(kind)));
+            syscalls.set(kind.name(), Json.number(first.replayed(kind)));
         }
-        syscalls.put("total", JsonNumber.of(first.replayedTotal()));
-        syscalls.put("diverged", JsonNumber.of(first.diverged()));
-        syscalls.put("divergenceSamples", new JsonArray(first.divergenceSamples().stream().<JsonValue>map(JsonString::new).toList()));
-        out.put("syscalls", new JsonObject(syscalls));
-        Map<String, JsonValue> skipped = new LinkedHashMap<>();
-        skipped.put("total", JsonNumber.of(first.skippedTotal()));
-        skipped.put("byReason", counts(first.skipped()));
-        skipped.put("byName", counts(first.skippedByName()));
-        skipped.put("samples", new JsonArray(first.skipSamples().stream().<JsonValue>map(s -> new JsonObject(Map.of(
-                "line", JsonNumber.of(s.line()), "reason", new JsonString(s.reason()), "detail",
-                new JsonString(s.detail())))).toList()));
-        out.put("skipped", new JsonObject(skipped));
-        out.put("events", events(first));
-        Map<String, JsonValue> policies = new LinkedHashMap<>();
+        syscalls.set("total", Json.number(first.replayedTotal()));
+        syscalls.set("diverged", Json.number(first.diverged()));
+        syscalls.set("divergenceSamples", Json.strings(first.divergenceSamples()));
+        out.set("syscalls", syscalls);
+        ObjectNode skipped = Json.object();
+        skipped.set("total", Json.number(first.skippedTotal()));
+        skipped.set("byReason", counts(first.skipped()));
+        skipped.set("byName", counts(first.skippedByName()));
+        ArrayNode samples = skipped.putArray("samples");
+        for (var sample : first.skipSamples()) {
+            samples.addObject().put("line", sample.line()).put("reason", sample.reason()).put("detail", sample.detail());
+        }
+        out.set("skipped", skipped);
+        out.set("events", events(first));
+        ObjectNode policies = Json.object();
         long checks = 0;
         long violations = 0;
         for (ReplayResult r : results) {
-            Map<String, JsonValue> p = new LinkedHashMap<>();
-            p.put("events", events(r));
-            p.put("device", r.work().toJson());
-            p.put("refaults", JsonNumber.of(r.refaults()));
-            p.put("deviceTouches", JsonNumber.of(r.deviceTouches()));
-            p.put("cpuPagesWritten", JsonNumber.of(r.cpuPagesWritten()));
-            p.put("cpuWriteErrors", JsonNumber.of(r.cpuWriteErrors()));
-            p.put("peakFrames", JsonNumber.of(r.peakFrames()));
-            p.put("oracle", oracle(r.oracleChecks(), r.oracleViolations(), r.violationSamples()));
-            p.put("latencyNanos", latency(r));
+            ObjectNode p = Json.object();
+            p.set("events", events(r));
+            p.set("device", r.work().toJson());
+            p.set("refaults", Json.number(r.refaults()));
+            p.set("deviceTouches", Json.number(r.deviceTouches()));
+            p.set("cpuPagesWritten", Json.number(r.cpuPagesWritten()));
+            p.set("cpuWriteErrors", Json.number(r.cpuWriteErrors()));
+            p.set("peakFrames", Json.number(r.peakFrames()));
+            p.set("oracle", oracle(r.oracleChecks(), r.oracleViolations(), r.violationSamples()));
+            p.set("latencyNanos", latency(r));
             if (r != first) {
-                p.put("workRatio", ratioJson(r.work().totalWork(), first.work().totalWork()));
+                p.set("workRatio", ratioJson(r.work().totalWork(), first.work().totalWork()));
             }
-            policies.put(r.policy(), new JsonObject(p));
+            policies.set(r.policy(), p);
             checks += r.oracleChecks();
             violations += r.oracleViolations();
         }
-        out.put("policies", new JsonObject(policies));
-        out.put("oracle", oracle(checks, violations, List.of()));
-        return new JsonObject(out);
+        out.set("policies", policies);
+        out.set("oracle", oracle(checks, violations, List.of()));
+        return out;
     }
 
-    private static JsonObject oracle(long checks, long violations, List<String> samples) {
-        Map<String, JsonValue> o = new LinkedHashMap<>();
-        o.put("checks", JsonNumber.of(checks));
-        o.put("violations", JsonNumber.of(violations));
-        o.put("clean", new JsonBoolean(violations == 0));
+    private static ObjectNode oracle(long checks, long violations, List<String> samples) {
+        ObjectNode o = Json.object();
+        o.set("checks", Json.number(checks));
+        o.set("violations", Json.number(violations));
+        o.set("clean", Json.bool(violations == 0));
         if (!samples.isEmpty()) {
-            o.put("samples", new JsonArray(samples.stream().<JsonValue>map(JsonString::new).toList()));
+            o.set("samples", Json.strings(samples));
         }
-        return new JsonObject(o);
+        return o;
     }
 
-    private static JsonObject events(ReplayResult r) {
-        Map<String, JsonValue> e = new LinkedHashMap<>();
+    private static ObjectNode events(ReplayResult r) {
+        ObjectNode e = Json.object();
         for (MmuNotifierEvent event : MmuNotifierEvent.values()) {
-            e.put(event.name(), JsonNumber.of(r.events(event)));
+            e.set(event.name(), Json.number(r.events(event)));
         }
-        return new JsonObject(e);
+        return e;
     }
 
-    private static JsonObject latency(ReplayResult r) {
-        Map<String, JsonValue> l = new LinkedHashMap<>();
+    private static ObjectNode latency(ReplayResult r) {
+        ObjectNode l = Json.object();
         for (MmuNotifierEvent event : MmuNotifierEvent.values()) {
             Histogram h = r.latency(event);
             if (h.getTotalCount() == 0) {
                 continue;
             }
-            Map<String, JsonValue> one = new LinkedHashMap<>();
-            one.put("count", JsonNumber.of(h.getTotalCount()));
-            one.put("p50", JsonNumber.of(h.getValueAtPercentile(50)));
-            one.put("p90", JsonNumber.of(h.getValueAtPercentile(90)));
-            one.put("p99", JsonNumber.of(h.getValueAtPercentile(99)));
-            one.put("max", JsonNumber.of(h.getMaxValue()));
-            l.put(event.name(), new JsonObject(one));
+            ObjectNode one = Json.object();
+            one.set("count", Json.number(h.getTotalCount()));
+            one.set("p50", Json.number(h.getValueAtPercentile(50)));
+            one.set("p90", Json.number(h.getValueAtPercentile(90)));
+            one.set("p99", Json.number(h.getValueAtPercentile(99)));
+            one.set("max", Json.number(h.getMaxValue()));
+            l.set(event.name(), one);
         }
-        return new JsonObject(l);
+        return l;
     }
 
-    private static JsonObject counts(Map<String, Long> counts) {
-        Map<String, JsonValue> out = new LinkedHashMap<>();
+    private static ObjectNode counts(Map<String, Long> counts) {
+        ObjectNode out = Json.object();
         counts.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> out.put(e.getKey(), JsonNumber.of(e.getValue())));
-        return new JsonObject(out);
+                .forEach(e -> out.set(e.getKey(), Json.number(e.getValue())));
+        return out;
     }
 
-    private static JsonValue ratioJson(long value, long base) {
-        return base == 0 ? JsonValue.JsonNull.INSTANCE : JsonNumber.of(Math.round(1000.0 * value / base) / 1000.0);
+    private static JsonNode ratioJson(long value, long base) {
+        return base == 0 ? Json.nullValue() : Json.number(Math.round(1000.0 * value / base) / 1000.0);
     }
 
     private static String ratio(long value, long base) {

@@ -25,7 +25,10 @@ final class TracedProcess {
     TracedProcess(AddressSpace mm, DeviceMirror[] mirrors) {
         this.mm = mm;
         this.mirrors = mirrors;
-        this.faultedPages = new Set[mirrors.length];
+        // Java has no generic array creation; the array holds only the HashSets made below.
+        @SuppressWarnings("unchecked")
+        Set<Long>[] pages = (Set<Long>[]) new Set<?>[mirrors.length];
+        this.faultedPages = pages;
         for (int i = 0; i < mirrors.length; i++) {
             faultedPages[i] = new HashSet<>();
         }

@@ -3,17 +3,15 @@ package org.devmirror.scenario;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.devmirror.bench.report.json.JsonValue;
-import org.devmirror.bench.report.json.JsonValue.JsonArray;
-import org.devmirror.bench.report.json.JsonValue.JsonBoolean;
-import org.devmirror.bench.report.json.JsonValue.JsonNumber;
-import org.devmirror.bench.report.json.JsonValue.JsonObject;
-import org.devmirror.bench.report.json.JsonValue.JsonString;
 import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.observe.DeviceWork;
 import org.devmirror.observe.InvalidationRecorder;
 import org.devmirror.observe.InvalidationRecorder.Invalidation;
+import org.devmirror.json.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The outcome of a scenario run: every step, the expectations passed and failed, the
@@ -114,68 +112,71 @@ public final class RunResult {
     }
 
     /** The JSON object documented in docs/scenarios.md. */
-    public JsonObject toJson() {
-        Map<String, JsonValue> out = new LinkedHashMap<>();
-        out.put("file", new JsonString(file));
-        out.put("policy", new JsonString(policy));
-        out.put("ranges", new JsonString(ranges.label()));
-        out.put("steps", new JsonArray(steps.stream().<JsonValue>map(RunResult::step).toList()));
-        Map<String, JsonValue> ex = new LinkedHashMap<>();
-        ex.put("passed", JsonNumber.of(passed));
-        ex.put("failed", JsonNumber.of(failures.size()));
-        ex.put("failures", new JsonArray(failures.stream().<JsonValue>map(f -> new JsonObject(Map.of(
-                "line", JsonNumber.of(f.line()), "message", new JsonString(f.message())))).toList()));
-        out.put("expectations", new JsonObject(ex));
-        Map<String, JsonValue> ev = new LinkedHashMap<>();
-        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
-            ev.put(e.name(), JsonNumber.of(events[e.ordinal()]));
+    public ObjectNode toJson() {
+        ObjectNode out = Json.object();
+        out.set("file", Json.string(file));
+        out.set("policy", Json.string(policy));
+        out.set("ranges", Json.string(ranges.label()));
+        ArrayNode stepNodes = out.putArray("steps");
+        steps.forEach(step -> stepNodes.add(step(step)));
+        ObjectNode ex = Json.object();
+        ex.set("passed", Json.number(passed));
+        ex.set("failed", Json.number(failures.size()));
+        ArrayNode failureNodes = ex.putArray("failures");
+        for (ExpectationFailure f : failures) {
+            failureNodes.addObject().put("line", f.line()).put("message", f.message());
         }
-        out.put("events", new JsonObject(ev));
-        Map<String, JsonValue> dev = new LinkedHashMap<>();
+        out.set("expectations", ex);
+        ObjectNode ev = Json.object();
+        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+            ev.set(e.name(), Json.number(events[e.ordinal()]));
+        }
+        out.set("events", ev);
+        ObjectNode dev = Json.object();
         devices.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(d -> dev.put(d.getKey(), d.getValue().toJson()));
-        out.put("devices", new JsonObject(dev));
-        Map<String, JsonValue> oracle = new LinkedHashMap<>();
-        oracle.put("checks", JsonNumber.of(oracleChecks));
-        oracle.put("violations", JsonNumber.of(violations.size()));
-        oracle.put("details", new JsonArray(violations.stream().<JsonValue>map(JsonString::new).toList()));
-        out.put("oracle", new JsonObject(oracle));
-        out.put("passed", new JsonBoolean(succeeded()));
-        return new JsonObject(out);
+                .forEach(d -> dev.set(d.getKey(), d.getValue().toJson()));
+        out.set("devices", dev);
+        ObjectNode oracle = Json.object();
+        oracle.set("checks", Json.number(oracleChecks));
+        oracle.set("violations", Json.number(violations.size()));
+        oracle.set("details", Json.strings(violations));
+        out.set("oracle", oracle);
+        out.set("passed", Json.bool(succeeded()));
+        return out;
     }
 
-    private static JsonValue step(StepRecord s) {
-        Map<String, JsonValue> out = new LinkedHashMap<>();
-        out.put("line", JsonNumber.of(s.line()));
-        out.put("space", new JsonString(s.space()));
-        out.put("operation", new JsonString(s.operation()));
-        out.put("result", new JsonString(s.result().name()));
-        out.put("faults", JsonNumber.of(s.faults()));
-        out.put("pages", JsonNumber.of(s.pages()));
+    private static JsonNode step(StepRecord s) {
+        ObjectNode out = Json.object();
+        out.set("line", Json.number(s.line()));
+        out.set("space", Json.string(s.space()));
+        out.set("operation", Json.string(s.operation()));
+        out.set("result", Json.string(s.result().name()));
+        out.set("faults", Json.number(s.faults()));
+        out.set("pages", Json.number(s.pages()));
         if (s.snapshot() != null) {
             byte[] snap = s.snapshot();
-            JsonValue[] bytes = new JsonValue[snap.length];
-            for (int i = 0; i < snap.length; i++) {
-                bytes[i] = new JsonString(DmirrorProt.describe(snap[i]));
+            ArrayNode bytes = out.putArray("snapshot");
+            for (byte b : snap) {
+                bytes.add(DmirrorProt.describe(b));
             }
-            out.put("snapshot", new JsonArray(List.of(bytes)));
         }
-        out.put("invalidations", new JsonArray(s.invalidations().stream().<JsonValue>map(RunResult::invalidation).toList()));
-        Map<String, JsonValue> reactions = new LinkedHashMap<>();
+        ArrayNode invalidations = out.putArray("invalidations");
+        s.invalidations().forEach(i -> invalidations.add(invalidation(i)));
+        ObjectNode reactions = Json.object();
         s.reactions().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(r -> reactions.put(r.getKey(), r.getValue().toJson()));
-        out.put("devices", new JsonObject(reactions));
-        return new JsonObject(out);
+                .forEach(r -> reactions.set(r.getKey(), r.getValue().toJson()));
+        out.set("devices", reactions);
+        return out;
     }
 
-    private static JsonValue invalidation(Invalidation i) {
-        Map<String, JsonValue> out = new LinkedHashMap<>();
-        out.put("event", new JsonString(i.event().name()));
-        out.put("start", new JsonString("0x" + Long.toHexString(i.start())));
-        out.put("end", new JsonString("0x" + Long.toHexString(i.end())));
-        out.put("blockable", new JsonBoolean(i.blockable()));
-        out.put("owner", i.owner() == null ? JsonValue.JsonNull.INSTANCE : new JsonString(String.valueOf(i.owner())));
-        out.put("mm", JsonNumber.of(i.mm()));
-        return new JsonObject(out);
+    private static JsonNode invalidation(Invalidation i) {
+        ObjectNode out = Json.object();
+        out.set("event", Json.string(i.event().name()));
+        out.set("start", Json.string("0x" + Long.toHexString(i.start())));
+        out.set("end", Json.string("0x" + Long.toHexString(i.end())));
+        out.set("blockable", Json.bool(i.blockable()));
+        out.set("owner", i.owner() == null ? Json.nullValue() : Json.string(String.valueOf(i.owner())));
+        out.set("mm", Json.number(i.mm()));
+        return out;
     }
 }

@@ -75,7 +75,7 @@ public final class ScenarioRunner {
     /** Runs {@code scenario} under {@code policy}, on a host raising invalidations over {@code ranges}. */
     public static RunResult run(Scenario scenario, InvalidationPolicy policy, InvalidationRanges ranges) {
         ScenarioRunner runner = new ScenarioRunner(scenario, policy, ranges);
-        try (RunState state = runner.state) {
+        try (runner.state) {
             return runner.runAll();
         }
     }

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.devmirror.bench.report.json.JsonReader;
-import org.devmirror.bench.report.json.JsonValue;
+import org.devmirror.json.Json;
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,8 +122,9 @@ class ExitCodeContractTest {
         Path a = file("a.scn", "buf = mmap 4p rw private anon -> OK\n");
         Path b = file("b.scn", "read 0x1000 1 -> OK\n");
         assertEquals(DevmirrorCommand.EXIT_FAILED, cli.devmirror("run", a.toString(), b.toString(), "--json"));
-        JsonValue json = JsonReader.parse(cli.out.toString());
-        assertEquals(2, ((JsonValue.JsonArray) json).elements().size());
+        JsonNode json = Json.parse(cli.out.toString(), "stdout");
+        assertTrue(json.isArray(), json.toString());
+        assertEquals(2, json.size());
     }
 
     @Test

@@ -7,12 +7,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import org.devmirror.gate.Baseline;
-import org.devmirror.gate.BaselineEntry;
-import org.devmirror.gate.DeterministicProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import org.devmirror.bench.probe.Baseline;
+import org.devmirror.bench.probe.BaselineEntry;
+import org.devmirror.gate.deterministic.DeterministicProbe;
 
 /** {@code devmirror gate} exits 0 on a match, 1 with a table on a change, 2 on bad input. */
 class GateCommandTest {

@@ -15,7 +15,9 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.devmirror.scenario.Declaration;
 import org.devmirror.scenario.ParseError;
+import org.devmirror.scenario.Scenario;
 import org.devmirror.scenario.ScenarioParseException;
 import org.devmirror.scenario.ScenarioParser;
 import org.devmirror.trace.StraceReader;
@@ -99,7 +101,16 @@ class HostileInputTest {
     /** The valid file itself parses (so the mutations start from something meaningful). */
     @Example
     void validScenarioParses() throws ScenarioParseException {
-        ScenarioParser.parse("hostile.scn", VALID);
+        Scenario s = ScenarioParser.parse("hostile.scn", VALID);
+
+        // one statement per line that is neither blank nor a comment, and one more per "-> RESULT"
+        long lines = VALID.lines().filter(l -> !l.isBlank() && !l.strip().startsWith("#")).count();
+        long results = VALID.lines().filter(l -> l.contains("->")).count();
+        assertEquals(lines + results, s.statements().size());
+        assertEquals(List.of("gpu"), s.devices().stream().map(Declaration.Device::name).toList());
+        assertEquals(8 << 20, s.devices().get(0).memoryBytes());
+        // the "-> OK" result and the six expect lines
+        assertEquals(7, s.expectations().size());
     }
 
     /** A 4 MiB line and 200 000 short lines: errors or success, within the time limit, no OutOfMemoryError. */

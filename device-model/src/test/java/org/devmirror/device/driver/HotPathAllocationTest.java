@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import org.devmirror.device.DeviceFixture;
+import org.devmirror.device.stats.AllocationMeter;
 import org.devmirror.device.stats.InvalidationJfrEvent;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
@@ -26,8 +26,7 @@ import org.junit.jupiter.api.Test;
 class HotPathAllocationTest extends DeviceFixture {
     static final int N = 512;
     static final int ROUNDS = 500;
-    static final int BATCHES = 5;
-    static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    static final int BATCHES = AllocationMeter.BATCHES;
 
     long a;
     TrackedRange tracked;
@@ -48,32 +47,26 @@ class HotPathAllocationTest extends DeviceFixture {
     }
 
     /**
-     * Runs {@code body} in {@link #BATCHES} batches of {@link #ROUNDS} after a warm-up and returns
-     * how many batches allocated anything on this thread. A per-call allocation, however small,
-     * shows in every batch of 500 calls; a runtime allocation that is not the code's (a
-     * deoptimisation, a lazily resolved call site, an OSR transition while C2 is still busy on a
-     * loaded machine) shows in some batches only. So a clean batch proves the body does not
-     * allocate per call, the rule {@code WorkProbe} applies in mirror-bench (the least of five
-     * batches).
+     * Runs {@code body} {@link #ROUNDS} times per batch of the {@link AllocationMeter} after a
+     * warm-up and returns how many batches allocated anything on this thread. A per-call
+     * allocation, however small, shows in every batch of 500 calls; a runtime allocation that is
+     * not the code's shows in some batches only. So a clean batch proves the body does not
+     * allocate per call, the rule {@code WorkProbe} applies in mirror-bench with the same meter.
      */
     int allocatingBatches(Runnable body, Runnable rearm) {
         for (int i = 0; i < 3000; i++) { // warm-up: JIT compilation, lazily created state
             body.run();
             rearm.run();
         }
-        long self = Thread.currentThread().threadId();
-        int allocating = 0;
-        for (int batch = 0; batch < BATCHES; batch++) {
-            long total = 0;
-            for (int i = 0; i < ROUNDS; i++) {
-                long before = THREADS.getThreadAllocatedBytes(self);
-                body.run();
-                total += THREADS.getThreadAllocatedBytes(self) - before;
-                rearm.run();
-            }
-            allocating += total != 0 ? 1 : 0;
+        int calls = BATCHES * ROUNDS;
+        AllocationMeter meter = new AllocationMeter(calls);
+        for (int i = 0; i < calls; i++) {
+            long before = AllocationMeter.allocatedBytes();
+            body.run();
+            meter.add(i, AllocationMeter.allocatedBytes() - before);
+            rearm.run();
         }
-        return allocating;
+        return meter.allocatingBatches();
     }
 
     /** Asserts {@code body} allocates nothing per call (see {@link #allocatingBatches}). */

@@ -9,11 +9,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.devmirror.bench.report.json.JsonCursor;
-import org.devmirror.bench.report.json.JsonException;
-import org.devmirror.bench.report.json.JsonReader;
-import org.devmirror.bench.report.json.JsonShapeException;
-import org.devmirror.bench.report.json.JsonValue;
+import org.devmirror.json.JsonField;
+import org.devmirror.json.JsonInputException;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
@@ -37,14 +34,14 @@ public final class JmhResults {
     private JmhResults() {}
 
     /** Reads a JMH JSON result file. */
-    public static List<BenchResult> readJson(Path file) throws IOException, JsonException {
-        return parseJson(Files.readString(file, StandardCharsets.UTF_8));
+    public static List<BenchResult> readJson(Path file) throws IOException, JsonInputException {
+        return parseJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
     }
 
     /** Parses the text of a JMH JSON result file. */
-    public static List<BenchResult> parseJson(String text) throws JsonException {
+    public static List<BenchResult> parseJson(String text, String source) throws JsonInputException {
         List<BenchResult> results = new ArrayList<>();
-        for (JsonCursor entry : JsonCursor.root(JsonReader.parse(text)).elements()) {
+        for (JsonField entry : JsonField.root(text, source).elements()) {
             results.add(readResult(entry));
         }
         return results;
@@ -96,17 +93,17 @@ public final class JmhResults {
         return new BenchMetric(r.getScore(), r.getScoreError(), r.getScoreUnit(), raw);
     }
 
-    private static BenchResult readResult(JsonCursor entry) throws JsonShapeException {
+    private static BenchResult readResult(JsonField entry) throws JsonInputException {
         String benchmark = entry.field("benchmark").asString();
         String mode = entry.field("mode").asString();
         TreeMap<String, String> params = new TreeMap<>();
         var paramsField = entry.optionalField("params");
         if (paramsField.isPresent()) {
-            for (Map.Entry<String, JsonCursor> p : paramsField.get().members().entrySet()) {
+            for (Map.Entry<String, JsonField> p : paramsField.get().members().entrySet()) {
                 params.put(p.getKey(), p.getValue().asString());
             }
         }
-        JsonCursor primaryJson = entry.field("primaryMetric");
+        JsonField primaryJson = entry.field("primaryMetric");
         double[][] primaryRaw = primaryJson.optionalField("rawDataHistogram").isPresent()
                 ? histogramMeans(primaryJson.field("rawDataHistogram"))
                 : rawData(primaryJson);
@@ -114,27 +111,27 @@ public final class JmhResults {
         TreeMap<String, BenchMetric> secondary = new TreeMap<>();
         var secondaryField = entry.optionalField("secondaryMetrics");
         if (secondaryField.isPresent()) {
-            for (Map.Entry<String, JsonCursor> m : secondaryField.get().members().entrySet()) {
+            for (Map.Entry<String, JsonField> m : secondaryField.get().members().entrySet()) {
                 secondary.put(m.getKey(), readMetric(m.getValue(), rawData(m.getValue())));
             }
         }
         return new BenchResult(benchmark, mode, params, primary, secondary);
     }
 
-    private static BenchMetric readMetric(JsonCursor metric, double[][] raw) throws JsonShapeException {
+    private static BenchMetric readMetric(JsonField metric, double[][] raw) throws JsonInputException {
         return new BenchMetric(jmhNumber(metric.field("score")), jmhNumber(metric.field("scoreError")),
                 metric.field("scoreUnit").asString(), raw);
     }
 
-    private static double[][] rawData(JsonCursor metric) throws JsonShapeException {
+    private static double[][] rawData(JsonField metric) throws JsonInputException {
         var raw = metric.optionalField("rawData");
         if (raw.isEmpty()) {
             return new double[0][];
         }
-        List<JsonCursor> forks = raw.get().elements();
+        List<JsonField> forks = raw.get().elements();
         double[][] out = new double[forks.size()][];
         for (int f = 0; f < forks.size(); f++) {
-            List<JsonCursor> iterations = forks.get(f).elements();
+            List<JsonField> iterations = forks.get(f).elements();
             out[f] = new double[iterations.size()];
             for (int i = 0; i < iterations.size(); i++) {
                 out[f][i] = jmhNumber(iterations.get(i));
@@ -144,17 +141,17 @@ public final class JmhResults {
     }
 
     /** Each iteration's histogram {@code [[value, count], ...]} reduced to its mean. */
-    private static double[][] histogramMeans(JsonCursor histogram) throws JsonShapeException {
-        List<JsonCursor> forks = histogram.elements();
+    private static double[][] histogramMeans(JsonField histogram) throws JsonInputException {
+        List<JsonField> forks = histogram.elements();
         double[][] out = new double[forks.size()][];
         for (int f = 0; f < forks.size(); f++) {
-            List<JsonCursor> iterations = forks.get(f).elements();
+            List<JsonField> iterations = forks.get(f).elements();
             out[f] = new double[iterations.size()];
             for (int i = 0; i < iterations.size(); i++) {
                 double sum = 0;
                 long count = 0;
-                for (JsonCursor bucket : iterations.get(i).elements()) {
-                    List<JsonCursor> pair = bucket.elements();
+                for (JsonField bucket : iterations.get(i).elements()) {
+                    List<JsonField> pair = bucket.elements();
                     if (pair.size() != 2) {
                         throw bucket.error("expected a [value, count] pair, found " + pair.size() + " elements");
                     }
@@ -172,14 +169,15 @@ public final class JmhResults {
     }
 
     /** A number as JMH writes it: a JSON number, or one of the strings NaN, +INF, -INF. */
-    private static double jmhNumber(JsonCursor c) throws JsonShapeException {
-        if (c.value() instanceof JsonValue.JsonString s) {
-            return switch (s.value()) {
+    private static double jmhNumber(JsonField c) throws JsonInputException {
+        if (c.isString()) {
+            String s = c.asString();
+            return switch (s) {
                 case "NaN" -> Double.NaN;
                 case "+INF" -> Double.POSITIVE_INFINITY;
                 case "-INF" -> Double.NEGATIVE_INFINITY;
                 default -> throw c.error("expected a number or one of \"NaN\", \"+INF\", \"-INF\", found string \""
-                        + s.value() + "\"");
+                        + s + "\"");
             };
         }
         return c.asDouble();

@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.devmirror.bench.report.json.JsonParseException;
-import org.devmirror.bench.report.json.JsonShapeException;
+import org.devmirror.json.JsonInputException;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
 
@@ -33,7 +32,7 @@ class JmhResultsTest {
     void jsonAndRunnerApiAgree() throws Exception {
         // Step 1: the same runs through both paths.
         List<RunResult> runs = twoBenchmarks();
-        List<BenchResult> fromJson = JmhResults.parseJson(JmhRunFixtures.jmhJson(runs));
+        List<BenchResult> fromJson = JmhResults.parseJson(JmhRunFixtures.jmhJson(runs), "r.json");
         List<BenchResult> fromApi = JmhResults.fromRunResults(runs);
 
         // Step 2: equal, field by field.
@@ -42,7 +41,7 @@ class JmhResultsTest {
 
     @Test
     void averageTimeRunKeepsEveryField() throws Exception {
-        BenchResult r = JmhResults.parseJson(JmhRunFixtures.jmhJson(twoBenchmarks())).get(0);
+        BenchResult r = JmhResults.parseJson(JmhRunFixtures.jmhJson(twoBenchmarks()), "r.json").get(0);
 
         assertEquals(INVALIDATE, r.benchmark());
         assertEquals("avgt", r.mode());
@@ -59,7 +58,7 @@ class JmhResultsTest {
 
     @Test
     void benchmarkWithoutGcProfilerHasNoAllocation() throws Exception {
-        BenchResult fill = JmhResults.parseJson(JmhRunFixtures.jmhJson(twoBenchmarks())).get(1);
+        BenchResult fill = JmhResults.parseJson(JmhRunFixtures.jmhJson(twoBenchmarks()), "r.json").get(1);
 
         assertTrue(fill.allocBytesPerOp().isEmpty());
         assertEquals("FloorBench.fill bytes=4096", fill.label());
@@ -73,7 +72,7 @@ class JmhResultsTest {
         String json = JmhRunFixtures.jmhJson(List.of(run));
         assertTrue(json.contains("rawDataHistogram"));
 
-        BenchResult fromJson = JmhResults.parseJson(json).get(0);
+        BenchResult fromJson = JmhResults.parseJson(json, "r.json").get(0);
         BenchResult fromApi = JmhResults.fromRunResults(List.of(run)).get(0);
 
         assertEquals("sample", fromJson.mode());
@@ -90,7 +89,7 @@ class JmhResultsTest {
                                        "rawData": [[2.5]] },
                     "secondaryMetrics": {} } ]""";
 
-        BenchResult r = JmhResults.parseJson(json).get(0);
+        BenchResult r = JmhResults.parseJson(json, "r.json").get(0);
 
         assertTrue(Double.isNaN(r.scoreError()));
         assertEquals(400.0, r.nanosPerOp().value(), 1e-9, "2.5 ops/us is 400 ns/op");
@@ -103,7 +102,7 @@ class JmhResultsTest {
                 [ { "benchmark": "a.B.c", "mode": "avgt",
                     "primaryMetric": { "score": "fast", "scoreError": 1, "scoreUnit": "ns/op", "rawData": [] } } ]""";
 
-        JsonShapeException e = assertThrows(JsonShapeException.class, () -> JmhResults.parseJson(json));
+        JsonInputException e = assertThrows(JsonInputException.class, () -> JmhResults.parseJson(json, "r.json"));
 
         assertEquals("$[0].primaryMetric.score", e.path());
         assertTrue(e.getMessage().contains("found string \"fast\""), e.getMessage());
@@ -111,10 +110,10 @@ class JmhResultsTest {
 
     @Test
     void missingMemberIsNamed() {
-        JsonShapeException e = assertThrows(JsonShapeException.class,
-                () -> JmhResults.parseJson("[{\"benchmark\": \"a.B.c\", \"mode\": \"avgt\"}]"));
+        JsonInputException e = assertThrows(JsonInputException.class,
+                () -> JmhResults.parseJson("[{\"benchmark\": \"a.B.c\", \"mode\": \"avgt\"}]", "r.json"));
 
-        assertEquals("$[0]: missing member \"primaryMetric\"", e.getMessage());
+        assertEquals("r.json: $[0]: missing member \"primaryMetric\"", e.getMessage());
     }
 
     @Test
@@ -122,10 +121,10 @@ class JmhResultsTest {
         String json = JmhRunFixtures.jmhJson(twoBenchmarks());
         String truncated = json.substring(0, json.lastIndexOf(']')); // the closing bracket is lost
 
-        JsonParseException e = assertThrows(JsonParseException.class, () -> JmhResults.parseJson(truncated));
+        JsonInputException e = assertThrows(JsonInputException.class, () -> JmhResults.parseJson(truncated, "r.json"));
 
-        assertTrue(e.getMessage().endsWith("unexpected end of input in the array opened at line 1, column 1"),
-                e.getMessage());
-        assertEquals(truncated.length(), e.offset());
+        assertEquals("Unexpected end-of-input: expected close marker for Array", e.problem());
+        long lastLine = truncated.chars().filter(c -> c == '\n').count() + 1;
+        assertEquals(lastLine, e.line(), "the end of the input is where it broke");
     }
 }

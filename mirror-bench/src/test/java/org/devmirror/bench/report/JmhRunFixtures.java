@@ -61,7 +61,7 @@ final class JmhRunFixtures {
             for (double ns : fork) {
                 IterationResult ir = new IterationResult(bp, bp.getMeasurement(), new IterationResultMetaData(1000, 1000));
                 // 1000 operations taking 1000 * ns nanoseconds: the iteration's score is ns ns/op.
-                ir.addResult(new AverageTimeResult(ResultRole.PRIMARY, "", 1000, (long) Math.round(ns * 1000),
+                ir.addResult(new AverageTimeResult(ResultRole.PRIMARY, "", 1000, Math.round(ns * 1000),
                         TimeUnit.NANOSECONDS));
                 if (allocBytes != null) {
                     ir.addResult(new ScalarResult("gc.alloc.rate.norm", allocBytes, "B/op", AggregationPolicy.AVG));

@@ -24,9 +24,9 @@ import java.lang.invoke.VarHandle;
  * | table 0 | table 1 | ... | table 31   | bitmap 0 | bitmap 1 | ... | bitmap 31  |
  * +---------+---------+-----+------------+----------+----------+-----+------------+
  *   table page: 512 entries x 8 bytes, entry i at i * 8
- *   bitmap:     8 x 64-bit words, bit (i & 63) of word (i >>> 6) set iff entry i != 0; the
+ *   bitmap:     8 x 64-bit words, bit (i &amp; 63) of word (i >>> 6) set iff entry i != 0; the
  *               table's population record (population = bit count; empty = all words 0)
- *   table index t lives in chunk (t >>> 5), slot (t & 31)
+ *   table index t lives in chunk (t >>> 5), slot (t &amp; 31)
  * </pre>
  *
  * <h2>Table pointer (a PGD, PUD or PMD entry naming the next table)</h2>

@@ -1,0 +1,256 @@
+package org.devmirror.bench.probe;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.devmirror.bench.workload.DispatchWorkload;
+import org.devmirror.bench.workload.FaultWorkload;
+import org.devmirror.bench.workload.HostOpWorkload;
+import org.devmirror.bench.workload.InvalidationWorkload;
+import org.devmirror.bench.workload.WorkCounters;
+import org.devmirror.device.stats.AllocationMeter;
+import org.devmirror.mm.Errno;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * The deterministic side of the benchmarks, for the performance gate and CI: runs each hot path
+ * N times outside JMH, on the same workload classes the benchmarks time, and reports per
+ * operation the bytes allocated by the running thread
+ * ({@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}, read around the operations
+ * only, re-arming excluded) and work counters: device PTEs written, zapped, downgraded and
+ * re-read, TLB flushes, invalidations skipped, fault retries, pages faulted, tree nodes visited
+ * ({@code MmuNotifierSubscriptions.visitedNodesLastInvalidation}). These do not depend on the
+ * machine's speed, so any change is a change in behaviour.
+ *
+ * <p>Per-operation counters are totals divided by the operation count, rounded to the nearest
+ * integer; allocation per operation is the least over five consecutive batches, rounded down (see
+ * {@link AllocationMeter}: a one-off runtime allocation lands in one batch, a per-operation one in
+ * all of them). The switch {@code -Ddevmirror.inject=extra-pte-write|alloc|slow-zap}
+ * ({@link org.devmirror.bench.workload.InjectedWork}) adds real work the probe must see.
+ */
+public final class WorkProbe {
+
+    /** What one hot path costs per operation. */
+    public record Measurement(long allocBytesPerOp, SortedMap<String, Long> countersPerOp) {
+        public Measurement {
+            countersPerOp = new TreeMap<>(countersPerOp);
+        }
+
+        /** The value {@code perf/baseline.json} records for this path. */
+        public BaselineEntry toBaselineEntry() {
+            return BaselineEntry.of(allocBytesPerOp, countersPerOp);
+        }
+    }
+
+    /**
+     * Operations of warm-up before each measured path. What the source allocates does not depend
+     * on the JIT (escape analysis can only remove allocations, so interpreted code allocates at
+     * least what compiled code does), but two things do show up early: one-off allocations
+     * (class initialisation, lazily grown arrays, pools filling) and a few hundred bytes on the
+     * measuring thread while the JIT is still compiling the path (seen on the fault path in a
+     * fresh JVM, absent with {@code -Xint} and absent once compiled). A hundred operations of
+     * warm-up cover both; each takes well under a millisecond, so the probe stays fast.
+     */
+    private static final int WARMUP_ROUNDS = 100;
+
+    private WorkProbe() {}
+
+    /**
+     * Measures every hot path with {@code rounds} rounds each (a round is one operation; dispatch
+     * and the 1-page fault do 16 per round), by check name.
+     */
+    public static SortedMap<String, Measurement> run(int rounds) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds=" + rounds + " must be at least 1");
+        }
+        SortedMap<String, Measurement> out = new TreeMap<>();
+        for (boolean hit : new boolean[] {true, false}) {
+            out.put("dispatch " + (hit ? "hitOne" : "hitNone") + " notifiers=1024", dispatch(1024, hit, rounds * 16));
+        }
+        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+            for (String policy : new String[] {"aware", "blind"}) {
+                out.put("invalidate event=" + e + " policy=" + policy + " size=2M", invalidate(e, policy, "2M", rounds));
+            }
+        }
+        out.put("invalidate event=CLEAR policy=aware size=4K", invalidate(MmuNotifierEvent.CLEAR, "aware", "4K", rounds));
+        out.put("invalidate event=UNMAP policy=aware size=1G", invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", rounds));
+        out.put("fault pages=1", fault(1, rounds * 16));
+        out.put("fault pages=512", fault(512, rounds));
+        return out;
+    }
+
+    /** {@link #run} as a baseline for {@code perf/baseline.json}. */
+    public static Baseline baseline(int rounds) {
+        Baseline b = Baseline.empty();
+        for (Map.Entry<String, Measurement> m : run(rounds).entrySet()) {
+            b = b.with(m.getKey(), m.getValue().toBaselineEntry());
+        }
+        return b;
+    }
+
+    /** Dispatch through the notifier core with {@code notifiers} registered. */
+    public static Measurement dispatch(int notifiers, boolean hit, int ops) {
+        try (DispatchWorkload w = new DispatchWorkload(notifiers)) {
+            for (int i = 0; i < WARMUP_ROUNDS * 16; i++) {
+                w.invalidate(hit);
+            }
+            long callbacks0 = w.callbacks();
+            long visited = 0;
+            AllocationMeter allocated = new AllocationMeter(ops);
+            for (int i = 0; i < ops; i++) {
+                long a0 = AllocationMeter.allocatedBytes();
+                w.invalidate(hit);
+                allocated.add(i, AllocationMeter.allocatedBytes() - a0);
+                visited += w.visitedNodesLastInvalidation();
+            }
+            Map<String, Long> c = new LinkedHashMap<>();
+            c.put("treeNodesVisited", visited);
+            c.put("callbacks", w.callbacks() - callbacks0);
+            return perOp(allocated, c, ops);
+        }
+    }
+
+    /**
+     * Invalidations of populated, tracked ranges: {@code rounds} rounds, each invalidating the
+     * {@link InvalidationWorkload#REGIONS} separately mirrored regions once; the restore after
+     * each round (or, for RELEASE, the re-arm through new mirrors) is not measured.
+     */
+    public static Measurement invalidate(MmuNotifierEvent event, String policy, String size, int rounds) {
+        boolean release = event == MmuNotifierEvent.RELEASE;
+        int regions = InvalidationWorkload.REGIONS;
+        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true, regions)) {
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                int k = i % regions;
+                w.invalidate(k);
+                rearm(w, release, k);
+            }
+            WorkCounters counters = new WorkCounters();
+            AllocationMeter allocated = new AllocationMeter(rounds);
+            long visited = 0;
+            for (int r = 0; r < rounds; r++) {
+                w.resetCounters();
+                for (int k = 0; k < regions; k++) {
+                    long a0 = AllocationMeter.allocatedBytes();
+                    w.invalidate(k);
+                    allocated.add(r, AllocationMeter.allocatedBytes() - a0);
+                    visited += w.subscriptions().visitedNodesLastInvalidation();
+                }
+                w.readCounters(counters);
+                for (int k = 0; k < regions; k++) {
+                    rearm(w, release, k);
+                }
+            }
+            Map<String, Long> c = new LinkedHashMap<>(counters.snapshot());
+            c.put("treeNodesVisited", visited);
+            return perOp(allocated, c, (long) rounds * regions);
+        }
+    }
+
+    /**
+     * Bytes the benchmarks' restore allocates per operation: after each (unmeasured) invalidation
+     * of a populated, tracked range, {@link InvalidationWorkload#restore} alone is measured. Not
+     * for RELEASE, which cannot be restored in place.
+     */
+    public static long restoreAllocBytesPerOp(MmuNotifierEvent event, String policy, String size, int rounds) {
+        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true, 1)) {
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                w.invalidateAndRestore(0);
+            }
+            AllocationMeter allocated = new AllocationMeter(rounds);
+            for (int r = 0; r < rounds; r++) {
+                w.invalidate(0);
+                long a0 = AllocationMeter.allocatedBytes();
+                w.restore(0);
+                allocated.add(r, AllocationMeter.allocatedBytes() - a0);
+            }
+            return allocated.bytesPerOp();
+        }
+    }
+
+    /**
+     * Bytes one operation of {@code NoSubscriberBench} allocates ({@link HostOpWorkload}:
+     * {@code munmap}, {@code mprotect} or {@code cpuWriteFault}, each with its restore), with
+     * notifications on and nobody subscribed, or off. The host's own bookkeeping (VMA objects, VMA
+     * lists, page walkers) allocates alike on both sides; what on adds is the notifier path's.
+     */
+    public static long hostOpAllocBytesPerOp(String op, boolean notifiersEnabled, int ops) {
+        try (HostOpWorkload w = new HostOpWorkload(notifiersEnabled)) {
+            LongSupplier operation = switch (op) {
+                case "munmap" -> w::munmapAndRemap;
+                case "mprotect" -> w::mprotectToggle;
+                case "cpuWriteFault" -> w::cpuWriteFault;
+                default -> throw new IllegalArgumentException("op=" + op + " is not munmap, mprotect or cpuWriteFault");
+            };
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                operation.getAsLong();
+            }
+            AllocationMeter allocated = new AllocationMeter(ops);
+            for (int i = 0; i < ops; i++) {
+                long a0 = AllocationMeter.allocatedBytes();
+                operation.getAsLong();
+                allocated.add(i, AllocationMeter.allocatedBytes() - a0);
+            }
+            return allocated.bytesPerOp();
+        }
+    }
+
+    private static void rearm(InvalidationWorkload w, boolean release, int k) {
+        if (release) {
+            w.arm();
+        } else {
+            w.restore(k);
+        }
+    }
+
+    /** Device faults over populated pages. */
+    public static Measurement fault(int pages, int ops) {
+        try (FaultWorkload w = new FaultWorkload(pages)) {
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                w.fault();
+            }
+            w.resetCounters();
+            AllocationMeter allocated = new AllocationMeter(ops);
+            for (int i = 0; i < ops; i++) {
+                long a0 = AllocationMeter.allocatedBytes();
+                Errno r = w.fault();
+                allocated.add(i, AllocationMeter.allocatedBytes() - a0);
+                if (r != Errno.OK) {
+                    throw new IllegalStateException("device fault returned " + r);
+                }
+            }
+            WorkCounters counters = new WorkCounters();
+            w.readCounters(counters);
+            return perOp(allocated, counters.snapshot(), ops);
+        }
+    }
+
+    private static Measurement perOp(AllocationMeter allocated, Map<String, Long> totals, long ops) {
+        TreeMap<String, Long> perOp = new TreeMap<>();
+        for (Map.Entry<String, Long> e : totals.entrySet()) {
+            perOp.put(e.getKey(), Math.round((double) e.getValue() / ops));
+        }
+        return new Measurement(allocated.bytesPerOp(), perOp);
+    }
+
+    /** Prints the measurements (or, with {@code --baseline}, the baseline JSON) for N rounds (default 50). */
+    public static void main(String[] args) {
+        int rounds = 50;
+        boolean json = false;
+        for (String a : args) {
+            if (a.equals("--baseline")) {
+                json = true;
+            } else {
+                rounds = Integer.parseInt(a);
+            }
+        }
+        if (json) {
+            System.out.print(baseline(rounds).toJson());
+            return;
+        }
+        for (Map.Entry<String, Measurement> m : run(rounds).entrySet()) {
+            System.out.printf("%-52s %6d B/op  %s%n", m.getKey(), m.getValue().allocBytesPerOp(), m.getValue().countersPerOp());
+        }
+    }
+}

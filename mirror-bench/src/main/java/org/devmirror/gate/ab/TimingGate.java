@@ -1,0 +1,163 @@
+package org.devmirror.gate.ab;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.devmirror.gate.stats.BootstrapRatioOfMedians;
+import org.devmirror.gate.stats.Comparison;
+import org.devmirror.gate.stats.Verdict;
+import org.devmirror.gate.stats.TimingComparator;
+import org.devmirror.gate.stats.ThresholdRule;
+import org.devmirror.gate.stats.Confirmation;
+
+/**
+ * The timing half of the performance gate, {@code ./devmirror gate --ab}: runs two builds
+ * interleaved ({@link InterleavedRun}), normalises each benchmark's fork scores by its reference
+ * benchmark's scores of the same forks ({@link ForkNormalisation}), compares them
+ * ({@link TimingComparator} with a {@link ThresholdRule}), reruns every benchmark that came out a
+ * {@link Verdict#REGRESSION}, and fails only when the rerun agrees ({@link Confirmation}).
+ *
+ * <p>Reference benchmarks (those some measured benchmark is normalised by) are compared in raw
+ * nanoseconds and reported, but never fail the gate: both builds run the same reference code, so
+ * a difference there is the machine, and it is already divided out of everything else. A
+ * benchmark without a measured reference is compared in raw nanoseconds and does gate.
+ *
+ * <p>Not thread-safe; one gate run at a time.
+ */
+public final class TimingGate {
+
+    /**
+     * The gate's conclusion for one benchmark.
+     *
+     * @param first     the comparison of the first run
+     * @param rerun     the comparison of the confirmation rerun, when the first was a regression
+     * @param reference the label it was normalised by, or empty when compared in raw nanoseconds
+     * @param gating    whether its verdict may fail the gate (false for reference benchmarks)
+     * @param verdict   the confirmed verdict: a regression or improvement only when both runs agree
+     */
+    public record Row(Comparison first, Optional<Comparison> rerun, Optional<String> reference, boolean gating,
+                      Verdict verdict) {}
+
+    /** Every benchmark's row, in the order JMH ran them. */
+    public record Outcome(List<Row> rows) {
+
+        public Outcome {
+            rows = List.copyOf(rows);
+        }
+
+        /** Whether some gating benchmark's regression was confirmed. */
+        public boolean failed() {
+            return rows.stream().anyMatch(r -> r.gating() && r.verdict() == Verdict.REGRESSION);
+        }
+    }
+
+    private final InterleavedRun run;
+    private final TimingComparator comparator;
+    private final ThresholdRule thresholds;
+    private final GateReferences references;
+    private final PrintWriter progress;
+
+    public TimingGate(ForkRunner runner, TimingComparator comparator, ThresholdRule thresholds,
+                      GateReferences references, PrintWriter progress) {
+        this.run = new InterleavedRun(runner, progress);
+        this.comparator = comparator;
+        this.thresholds = thresholds;
+        this.references = references;
+        this.progress = progress;
+    }
+
+    /** Compares {@code candidate} with {@code base} over {@code forks} forks per side, plus the reruns. */
+    public Outcome run(BuildUnderTest base, BuildUnderTest candidate, ForkPlan plan, int forks) throws IOException {
+        if (forks < comparator.settings().minForks()) {
+            throw new IllegalArgumentException("forks=" + forks + " is below the gate's minimum of "
+                    + comparator.settings().minForks() + " per side");
+        }
+        ForkPlan withReferences = plan.withInclude(references.includeWithReferences(plan.include()));
+        progress.printf("gate: %d interleaved rounds of %s against %s, include=%s%n", forks, candidate.name(),
+                base.name(), withReferences.include());
+        InterleavedRun.Samples first = run.run(base, candidate, withReferences, forks);
+        List<Row> rows = compareAll(first);
+
+        Set<String> suspects = new LinkedHashSet<>();
+        for (Row r : rows) {
+            if (r.gating() && Confirmation.needsRerun(r.first())) {
+                suspects.add(first.base().benchmarkOf(r.first().benchmark()));
+                r.reference().ifPresent(ref -> suspects.add(first.base().benchmarkOf(ref)));
+            }
+        }
+        if (suspects.isEmpty()) {
+            return new Outcome(rows);
+        }
+        progress.printf("gate: confirming %d suspected regression(s) with a rerun%n",
+                rows.stream().filter(r -> r.gating() && Confirmation.needsRerun(r.first())).count());
+        InterleavedRun.Samples second = run.run(base, candidate, plan.withInclude(exactly(suspects)), forks);
+        List<Row> confirmed = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            if (r.gating() && Confirmation.needsRerun(r.first())) {
+                Comparison again = compare(second, r.first().benchmark(), r.reference());
+                confirmed.add(new Row(r.first(), Optional.of(again), r.reference(), true,
+                        Confirmation.confirm(r.first(), again)));
+            } else {
+                confirmed.add(r);
+            }
+        }
+        return new Outcome(confirmed);
+    }
+
+    /** One row per benchmark measured, before any rerun. */
+    List<Row> compareAll(InterleavedRun.Samples samples) {
+        Set<String> labels = samples.base().labels();
+        if (!labels.equals(samples.candidate().labels())) {
+            throw new IllegalStateException("base measured " + labels + " but candidate measured "
+                    + samples.candidate().labels() + "; both builds must hold the same benchmarks");
+        }
+        Set<String> referenceLabels = new LinkedHashSet<>();
+        for (String label : labels) {
+            reference(label, labels).ifPresent(referenceLabels::add);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (String label : labels) {
+            Optional<String> ref = reference(label, labels);
+            Comparison c = compare(samples, label, ref);
+            boolean gating = !referenceLabels.contains(label) && !references.isReference(label);
+            rows.add(new Row(c, Optional.empty(), ref, gating, c.verdict()));
+        }
+        return rows;
+    }
+
+    /** The reference {@code label} is normalised by, when it was measured in the same forks. */
+    private Optional<String> reference(String label, Set<String> measured) {
+        return references.normalisation().referenceOf(label).filter(measured::contains);
+    }
+
+    private Comparison compare(InterleavedRun.Samples s, String label, Optional<String> reference) {
+        double[] baseNanos = s.base().nanosPerOp(label);
+        double[] candidateNanos = s.candidate().nanosPerOp(label);
+        double threshold = thresholds.thresholdFor(label, BootstrapRatioOfMedians.median(baseNanos));
+        if (reference.isEmpty()) {
+            return comparator.compare(label, baseNanos, candidateNanos, threshold);
+        }
+        double[] base = ForkNormalisation.divide(baseNanos, s.base().nanosPerOp(reference.get()));
+        double[] candidate = ForkNormalisation.divide(candidateNanos, s.candidate().nanosPerOp(reference.get()));
+        return comparator.compare(label, base, candidate, threshold);
+    }
+
+    /** A JMH include regex matching exactly these fully qualified benchmark methods. */
+    static String exactly(Set<String> benchmarks) {
+        StringBuilder sb = new StringBuilder("^(?:");
+        boolean firstOne = true;
+        for (String b : benchmarks) {
+            if (!firstOne) {
+                sb.append('|');
+            }
+            sb.append(Pattern.quote(b));
+            firstOne = false;
+        }
+        return sb.append(")$").toString();
+    }
+}

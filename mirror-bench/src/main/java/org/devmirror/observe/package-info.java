@@ -1,0 +1,9 @@
+/**
+ * What a run observed, shared by scenarios, replay and the demo: every invalidation as it was delivered
+ * ({@link org.devmirror.observe.InvalidationRecorder}) and the work each device did
+ * ({@link org.devmirror.observe.DeviceWork}, with its JSON form of docs/scenarios.md and docs/replay.md).
+ *
+ * <p>May use: {@code org.devmirror.notifier}, {@code org.devmirror.mm}, {@code org.devmirror.device.stats} and
+ * {@code org.devmirror.json}.
+ */
+package org.devmirror.observe;

@@ -1,0 +1,130 @@
+package org.devmirror.bench.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.devmirror.bench.probe.WorkProbe.Measurement;
+import org.devmirror.bench.workload.InjectedWork;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The hot paths allocate nothing, measured per operation with the thread's allocated-byte
+ * counter (so CI catches an allocation without running JMH), and do the work they should.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HotPathAllocationTest {
+    private static final int ROUNDS = 20;
+
+    @Test
+    void dispatchHittingOneNotifierAllocatesNothing() {
+        Measurement m = WorkProbe.dispatch(1024, true, 500);
+        assertEquals(0, m.allocBytesPerOp());
+        // one callback per invalidation, and a logarithmic walk: far fewer nodes than notifiers
+        assertEquals(1L, m.countersPerOp().get("callbacks"));
+        assertTrue(m.countersPerOp().get("treeNodesVisited") < 64, m.toString());
+    }
+
+    @Test
+    void dispatchHittingNothingAllocatesNothingAndCallsNobody() {
+        Measurement m = WorkProbe.dispatch(1024, false, 500);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(0L, m.countersPerOp().get("callbacks"));
+    }
+
+    @Test
+    void clearOfPopulatedRangeZapsEveryPteWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.CLEAR, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(512L, m.countersPerOp().get("ptesZapped"));
+        assertEquals(1L, m.countersPerOp().get("tlbFlushes"));
+    }
+
+    @Test
+    void protectionPageDowngradesAndRereadsWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.PROTECTION_PAGE, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(0L, m.countersPerOp().get("ptesZapped"));
+        assertEquals(512L, m.countersPerOp().get("ptesReread"));
+    }
+
+    @Test
+    void protectionVmaToReadOnlyKeepsThePtesWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.PROTECTION_VMA, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(0L, m.countersPerOp().get("ptesZapped"));
+    }
+
+    @Test
+    void softDirtyIsSkippedWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.SOFT_DIRTY, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(0L, m.countersPerOp().get("ptesWritten"));
+        assertEquals(1L, m.countersPerOp().get("invalidationsSkipped"));
+    }
+
+    @Test
+    void foreignMigrateAndExclusiveAreClearsWithoutAllocating() {
+        for (MmuNotifierEvent e : new MmuNotifierEvent[] {MmuNotifierEvent.MIGRATE, MmuNotifierEvent.EXCLUSIVE}) {
+            Measurement m = WorkProbe.invalidate(e, "aware", "2M", ROUNDS);
+            assertEquals(0, m.allocBytesPerOp(), e.toString());
+            assertEquals(512L, m.countersPerOp().get("ptesZapped"), e.toString());
+        }
+    }
+
+    @Test
+    void unmapZapsAndDropsTrackingWithoutAllocating() {
+        Measurement m = WorkProbe.invalidate(MmuNotifierEvent.UNMAP, "aware", "2M", ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(512L, m.countersPerOp().get("ptesZapped"));
+    }
+
+    @Test
+    void benchmarkRestoreOfA2MiBRangeAllocatesNothing() {
+        // The average-time invalidation benchmarks time invalidation and restore together; the
+        // restore (re-insert the tracked range, rewrite 512 PTEs) must not add allocation.
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.UNMAP, "aware", "2M", ROUNDS));
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.CLEAR, "blind", "2M", ROUNDS));
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.CLEAR, "aware", "4K", ROUNDS));
+        // UNMAP of one page leaves the rest of its chunk tracked as a piece; re-tracking the page
+        // merges the piece away, which retires it without a list.
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.UNMAP, "aware", "4K", ROUNDS));
+    }
+
+    @Test
+    void restoreOfA1GiBRegionReusesTheTrackedRangesItsUnmapDropped() {
+        // 512 tracked ranges dropped by one UNMAP and tracked again: the driver's pool of dead
+        // ranges keeps as many as were ever live, so none is allocated anew.
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.UNMAP, "aware", "1G", ROUNDS));
+        assertEquals(0, WorkProbe.invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", ROUNDS).allocBytesPerOp());
+        assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.CLEAR, "blind", "1G", ROUNDS));
+    }
+
+    @Test
+    void faultCommitOverPopulatedPagesAllocatesNothing() {
+        for (int pages : new int[] {1, 512}) {
+            Measurement m = WorkProbe.fault(pages, 50);
+            assertEquals(0, m.allocBytesPerOp(), "pages=" + pages);
+            assertEquals((long) pages, m.countersPerOp().get("pagesFaulted"), "pages=" + pages);
+            assertEquals(0L, m.countersPerOp().get("faultRetries"), "pages=" + pages);
+        }
+    }
+
+    @Test
+    void hostOperationsWithNobodySubscribedAllocateAsWithNotificationsOff() {
+        // The host's bookkeeping allocates on both sides; the notifier path, finding nobody
+        // subscribed, must add nothing: not one object (16 bytes at least) per operation.
+        for (String op : new String[] {"munmap", "mprotect", "cpuWriteFault"}) {
+            long on = WorkProbe.hostOpAllocBytesPerOp(op, true, 500);
+            long off = WorkProbe.hostOpAllocBytesPerOp(op, false, 500);
+            assertTrue(on < off + 16, op + ": " + on + " B/op with notifications on, " + off + " off");
+        }
+    }
+
+    @Test
+    void noWorkIsInjectedInTheTestRun() {
+        assertEquals(InjectedWork.NONE, InjectedWork.ACTIVE);
+    }
+}
