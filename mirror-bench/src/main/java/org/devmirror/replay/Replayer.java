@@ -33,6 +33,7 @@ final class Replayer implements AutoCloseable {
     private final CpuModel cpu;
     private final DeviceFleet devices;
     private final MemoryCalls memory;
+    private final IoctlCalls ioctls;
     // pid -> the address space its calls apply to; tasks sharing a space map to the same object
     private final Map<Integer, TracedProcess> tasks = new HashMap<>();
     private final List<TracedProcess> live = new ArrayList<>();
@@ -53,6 +54,7 @@ final class Replayer implements AutoCloseable {
         this.cpu = new CpuModel(model.writePagesPerMapping());
         this.devices = new DeviceFleet(host, policy, model);
         this.memory = new MemoryCalls(host, cpu);
+        this.ioctls = new IoctlCalls(memory);
         for (int i = 0; i < latency.length; i++) {
             latency[i] = new Histogram(3);
         }
@@ -119,6 +121,7 @@ final class Replayer implements AutoCloseable {
                 case Syscall.Execve c -> execve(p, c);
                 case Syscall.Exit c -> exit(c.pid());
                 case Syscall.ProcessEnd c -> exit(c.pid());
+                case Syscall.Ioctl c -> ioctls.ioctl(p, c);
             };
         } catch (IllegalArgumentException e) {
             // The host checks its arguments and changes nothing when it refuses them; a trace of a

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Captures examples/traces/uffd-wp.strace: builds uffd-wp.c and runs it under strace with the
+# ioctl class added, so that ./devmirror replay sees the UFFDIO_* and PAGEMAP_SCAN calls.
+# Needs gcc, strace, and a kernel with UFFD_FEATURE_WP_ASYNC, PAGEMAP_SCAN and UFFDIO_MOVE
+# (Linux 6.8 or later); run as root, or with vm.unprivileged_userfaultfd=1.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+gcc -O1 -Wall -o "$work/uffd-wp" "$here/uffd-wp.c"
+cd "$work"
+strace -f -e trace=memory,process,ioctl,ftruncate,fallocate -o "$here/uffd-wp.strace" ./uffd-wp
