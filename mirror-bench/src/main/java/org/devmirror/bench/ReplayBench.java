@@ -10,6 +10,7 @@ import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayResult;
 import org.devmirror.replay.TraceReplay;
+import org.devmirror.trace.ShippedTraces;
 import org.devmirror.trace.StraceReader;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,7 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * difference between the two is what the policy costs or saves, including refaults.
  *
  * <p>The trace directory is {@code -Ddevmirror.traces=DIR} (the suite passes the absolute path of
- * {@code examples/traces}).
+ * {@code examples/traces}). {@link #trace} has no values of its own: the suite runs every shipped
+ * trace ({@link ShippedTraces}) unless the profile or {@code --param trace=...} names some.
  *
  * <p>Run: {@code ./devmirror bench --include ReplayBench}.
  */
@@ -55,7 +57,8 @@ public class ReplayBench {
     /** The system property naming the trace directory. */
     public static final String TRACES_PROPERTY = "devmirror.traces";
 
-    @Param({"gcc-hello", "java-version", "ls-timestamps", "python-json"})
+    /** A shipped trace's name; the suite fills in {@link ShippedTraces#names} (JMH alone needs {@code -p trace=...}). */
+    @Param({})
     public String trace;
 
     @Param({"aware", "blind"})
@@ -73,7 +76,7 @@ public class ReplayBench {
 
     @Setup(Level.Trial)
     public void read() {
-        Path file = tracesDirectory().resolve(trace + ".strace");
+        Path file = ShippedTraces.file(tracesDirectory(), trace);
         try {
             parsed = StraceReader.readAll(file);
         } catch (IOException e) {

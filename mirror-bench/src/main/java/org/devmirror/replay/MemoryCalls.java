@@ -102,6 +102,9 @@ final class MemoryCalls {
     }
 
     ReplaySkip mprotect(TracedProcess p, Syscall.Mprotect call) {
+        if (emptyAtPageBoundary(call.addr(), call.length())) {
+            return null; // do_mprotect_pkey returns 0 for a zero length before looking at any VMA
+        }
         long length = pageAlign(call.length());
         if (bad(call.addr(), length)) {
             return badRange("mprotect at 0x" + Long.toHexString(call.addr()) + " length " + call.length());
@@ -138,10 +141,6 @@ final class MemoryCalls {
     }
 
     ReplaySkip madvise(TracedProcess p, Syscall.Madvise call) {
-        long length = pageAlign(call.length());
-        if (bad(call.addr(), length)) {
-            return badRange("madvise at 0x" + Long.toHexString(call.addr()) + " length " + call.length());
-        }
         Advice advice = switch (call.advice()) {
             case LinuxMm.MADV_DONTNEED, LinuxMm.MADV_DONTNEED_LOCKED -> Advice.DONTNEED;
             case LinuxMm.MADV_FREE -> Advice.FREE;
@@ -155,6 +154,15 @@ final class MemoryCalls {
         if (advice == null) {
             detail = "madvise advice " + call.advice();
             return ReplaySkip.UNMODELLED_ADVICE;
+        }
+        if (emptyAtPageBoundary(call.addr(), call.length())) {
+            // do_madvise: check_input_range passes and a zero len_in returns 0 before any VMA is
+            // looked at (HotSpot probes MADV_POPULATE_WRITE support with madvise(NULL, 0, ...)).
+            return null;
+        }
+        long length = pageAlign(call.length());
+        if (bad(call.addr(), length)) {
+            return badRange("madvise at 0x" + Long.toHexString(call.addr()) + " length " + call.length());
         }
         countDivergence(call, p.mm.madvise(call.addr(), length, advice));
         return null;
@@ -221,7 +229,15 @@ final class MemoryCalls {
         return (length + Host.PAGE_SIZE - 1) & -Host.PAGE_SIZE;
     }
 
-    /** The range the kernel would have refused: unaligned start, empty, or not inside the user half. */
+    /** A zero length at a page-aligned address: {@code mprotect} and {@code madvise} succeed without doing anything. */
+    private static boolean emptyAtPageBoundary(long addr, long length) {
+        return length == 0 && (addr & (Host.PAGE_SIZE - 1)) == 0;
+    }
+
+    /**
+     * The range the kernel would have refused: unaligned start, empty ({@code mmap} and
+     * {@code munmap} refuse a zero length with EINVAL), or not inside the user half.
+     */
     private static boolean bad(long addr, long length) {
         return (addr & (Host.PAGE_SIZE - 1)) != 0 || length <= 0 || addr < 0 || addr >= Host.TASK_SIZE
                 || length > Host.TASK_SIZE - addr;

@@ -5,7 +5,11 @@ package org.devmirror.replay;
  * and unparsable lines, are {@link org.devmirror.trace.SkipReason}s).
  */
 public enum ReplaySkip {
-    /** An address or length the kernel would have refused (unaligned, zero, past TASK_SIZE); the trace says it succeeded. */
+    /**
+     * An address or length the kernel would have refused (unaligned, a zero-length {@code mmap} or
+     * {@code munmap}, past TASK_SIZE); the trace says it succeeded. A zero-length {@code mprotect}
+     * or {@code madvise} is no bad range: the kernel returns 0 and does nothing, and so does the replay.
+     */
     BAD_RANGE,
     /** An {@code madvise} advice that changes no page table in devmirror's model (WILLNEED, DONTDUMP, ...). */
     UNMODELLED_ADVICE,

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.observe.DeviceWork;
+import org.devmirror.trace.ShippedTraces;
 import org.devmirror.trace.StraceReader;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,8 +16,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Each trace shipped in examples/traces replays with the safety oracle clean under both
- * policies, and the event-aware policy costs the devices strictly less than the blind one:
- * fewer PTEs zapped, fewer pages faulted back, fewer refaults.
+ * policies, and the event-aware policy zaps and faults strictly less than the blind one: fewer
+ * PTEs zapped, fewer pages faulted back, fewer refaults. It does not always do less work in all:
+ * on the fork-heavy postgres-pgbench trace each fork's PROTECTION_PAGE makes it downgrade the
+ * written pages, flush and re-read them, and the devices' writes then break copy-on-write (CLEAR),
+ * which zaps and flushes them again; the blind policy zapped them once and has nothing left to
+ * flush. So TLB flushes and re-reads are reported, not claimed.
  *
  * <p>The model is smaller than the command's default (a 16 MiB host, 8 pages written per new
  * mapping, 16 device touches per call) to keep the suite fast; the oracle still runs over every
@@ -29,17 +32,16 @@ class ShippedTracesReplayTest {
     static final ReplayModel TEST_MODEL = ReplayModel.defaults().withHostFrames(4096).withWritePagesPerMapping(8)
             .withTouches(0.25, 16);
 
-    static Stream<Path> shippedTraces() throws IOException {
-        try (Stream<Path> files = Files.list(SHIPPED)) {
-            return files.filter(p -> p.toString().endsWith(".strace")).sorted().toList().stream();
-        }
+    static List<String> shippedTraces() throws IOException {
+        return ShippedTraces.names(SHIPPED);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shippedTraces")
     @Timeout(60)
-    void replaysCleanAndTheAwarePolicyDoesLessDeviceWork(Path file) throws IOException {
+    void replaysCleanAndTheAwarePolicyZapsAndFaultsLess(String name) throws IOException {
         // 1. Replay the same decoded trace under each policy with the same model.
+        Path file = ShippedTraces.file(SHIPPED, name);
         StraceReader.Trace trace = StraceReader.readAll(file);
         ReplayResult aware = TraceReplay.replay(trace, PolicyResolver.resolve("policy", "aware"), TEST_MODEL);
         ReplayResult blind = TraceReplay.replay(trace, PolicyResolver.resolve("policy", "blind"), TEST_MODEL);
@@ -57,14 +59,12 @@ class ShippedTracesReplayTest {
         assertEquals(List.of(), aware.violationSamples(), summary);
         assertEquals(List.of(), blind.violationSamples(), summary);
 
-        // 4. The aware policy zaps less and faults less.
+        // 4. The aware policy zaps less and faults less (flushes and re-reads: see the class comment).
         DeviceWork a = aware.work();
         DeviceWork b = blind.work();
         assertTrue(a.totalZapped() < b.totalZapped(), "PTEs zapped: " + summary);
         assertTrue(a.pagesFaulted() < b.pagesFaulted(), "pages faulted: " + summary);
         assertTrue(aware.refaults() < blind.refaults(), "refaults: " + summary);
-        assertTrue(a.totalZapped() + a.pagesFaulted() + a.totalTlbFlushes()
-                < b.totalZapped() + b.pagesFaulted() + b.totalTlbFlushes(), "zaps + faults + flushes: " + summary);
     }
 
     private static String work(ReplayResult r) {

@@ -11,17 +11,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The real traces shipped in examples/traces decode completely: nothing malformed, nothing left dangling. */
 class CapturedTracesTest {
     private static final Path SHIPPED = Path.of("..", "examples", "traces");
 
     static Stream<Path> shippedTraces() throws IOException {
-        try (Stream<Path> files = Files.list(SHIPPED)) {
-            List<Path> traces = files.filter(p -> p.toString().endsWith(".strace")).sorted().toList();
-            assertTrue(traces.size() >= 3, "examples/traces holds the captured traces");
-            return traces.stream();
-        }
+        List<String> names = ShippedTraces.names(SHIPPED);
+        assertTrue(names.size() >= 3, "examples/traces holds the captured traces");
+        return names.stream().map(name -> ShippedTraces.file(SHIPPED, name));
     }
 
     @ParameterizedTest
@@ -59,6 +58,77 @@ class CapturedTracesTest {
         StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("ls-timestamps.strace"));
         assertTrue(trace.calls().stream().allMatch(c -> c.pid() == Syscall.NO_PID));
         assertTrue(trace.stats().parsed(SyscallKind.MMAP) > 10);
+    }
+
+    @Test
+    void redisTraceForksOneSnapshotChildThatDropsPagesItHasSaved() throws IOException {
+        StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("redis-bgsave.strace"));
+        List<Syscall.Clone> forks = ofType(trace, Syscall.Clone.class).stream()
+                .filter(c -> !c.sharesAddressSpace()).toList();
+        assertEquals(1, forks.size(), "one BGSAVE fork: " + forks);
+        int child = forks.getFirst().childPid();
+        assertTrue(ofType(trace, Syscall.Madvise.class).stream()
+                .anyMatch(m -> m.pid() == child && m.advice() == LinuxMm.MADV_DONTNEED), "the child's dismissed pages");
+    }
+
+    @Test
+    void postgresTraceForksAuxiliaryProcessesAndABackendPerConnection() throws IOException {
+        StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("postgres-pgbench.strace"));
+        long forks = ofType(trace, Syscall.Clone.class).stream().filter(c -> !c.sharesAddressSpace()).count();
+        assertTrue(forks >= 10, "forks: " + forks);
+        // the buffer pool: one large shared anonymous mapping every process inherits
+        assertTrue(ofType(trace, Syscall.Mmap.class).stream()
+                .anyMatch(m -> m.isShared() && m.isAnonymous() && m.length() >= 64L << 20));
+    }
+
+    @Test
+    void g1TraceUncommitsTheHeapByMappingProtNoneOverIt() throws IOException {
+        StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("jvm-g1-uncommit.strace"));
+        int uncommit = LinuxMm.MAP_PRIVATE | LinuxMm.MAP_FIXED | LinuxMm.MAP_ANONYMOUS | LinuxMm.MAP_NORESERVE;
+        long uncommits = ofType(trace, Syscall.Mmap.class).stream()
+                .filter(m -> m.prot() == LinuxMm.PROT_NONE && m.flags() == uncommit).count();
+        assertTrue(uncommits >= 20, "os::pd_uncommit_memory mappings: " + uncommits);
+    }
+
+    @Test
+    void numpyTraceMapsLargeArraysWithHugePageAdvice() throws IOException {
+        StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("numpy-arrays.strace"));
+        assertTrue(ofType(trace, Syscall.Mmap.class).stream().filter(m -> m.length() >= 64L << 20).count() >= 3);
+        assertTrue(ofType(trace, Syscall.Munmap.class).stream().filter(m -> m.length() >= 64L << 20).count() >= 3);
+        assertTrue(ofType(trace, Syscall.Madvise.class).stream().filter(m -> m.advice() == LinuxMm.MADV_HUGEPAGE).count() >= 3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgres-pgbench", "jvm-zgc-uncommit", "shm-uffd"})
+    void emitterTracesCarryFtruncateAndFallocateLinesTheReaderAccountsFor(String name) throws IOException {
+        // These traces were taken with -e trace=memory,process,ioctl,ftruncate,fallocate: whatever
+        // the reader makes of those calls, each of their lines is a call or a named skip, never malformed.
+        Path file = ShippedTraces.file(SHIPPED, name);
+        List<String> lines = Files.readAllLines(file);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" ftruncate(")), name);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" fallocate(")), name);
+        StraceReader.Trace trace = StraceReader.readAll(file);
+        assertEquals(0, trace.stats().skipped(SkipReason.MALFORMED), () -> name + ": " + trace.stats().samples());
+    }
+
+    @Test
+    void uffdTraceHasItsUserfaultfdIoctlsAndMapsTheSharedFileItPunches() throws IOException {
+        List<String> lines = Files.readAllLines(SHIPPED.resolve("shm-uffd.strace"));
+        for (String ioctl : List.of("UFFDIO_API", "UFFDIO_REGISTER", "UFFDIO_WRITEPROTECT", "UFFDIO_UNREGISTER")) {
+            assertTrue(lines.stream().anyMatch(l -> l.contains("ioctl(") && l.contains(ioctl + ",")), ioctl);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("fallocate(") && l.contains("FALLOC_FL_PUNCH_HOLE")));
+        StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("shm-uffd.strace"));
+        assertTrue(ofType(trace, Syscall.Mmap.class).stream().anyMatch(m -> m.isShared() && !m.isAnonymous()));
+    }
+
+    @Test
+    void zgcTraceUncommitsByPunchingHolesInItsSharedHeapFile() throws IOException {
+        List<String> lines = Files.readAllLines(SHIPPED.resolve("jvm-zgc-uncommit.strace"));
+        assertTrue(lines.stream().filter(l -> l.contains("fallocate(") && l.contains("FALLOC_FL_PUNCH_HOLE")).count() >= 20);
+        StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("jvm-zgc-uncommit.strace"));
+        assertTrue(ofType(trace, Syscall.Mmap.class).stream().anyMatch(m -> m.isShared() && !m.isAnonymous()
+                && (m.flags() & LinuxMm.MAP_FIXED) != 0), "the heap views: MAP_SHARED|MAP_FIXED of the memfd");
     }
 
     /**

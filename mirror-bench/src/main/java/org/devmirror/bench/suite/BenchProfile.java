@@ -16,7 +16,7 @@ import org.devmirror.bench.suite.BenchSelection.Timing;
  * operations with notifications on and off, one trace).
  *
  * <p>{@link #FULL} is the publishable run: every benchmark with every parameter value of its
- * annotations, three forks, five 200 ms warm-up and five 200 ms measurement iterations (the
+ * annotations (the replay: every shipped trace), three forks, five 200 ms warm-up and five 200 ms measurement iterations (the
  * benchmarks' own annotations): about 160 average-time runs, so every 100 ms of iteration adds
  * about eight minutes to a run whose spread comes from the forks, not from the iteration length.
  *

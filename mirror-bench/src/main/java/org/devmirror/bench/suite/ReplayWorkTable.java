@@ -16,6 +16,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayResult;
 import org.devmirror.replay.TraceReplay;
+import org.devmirror.trace.ShippedTraces;
 import org.devmirror.trace.StraceReader;
 
 /**
@@ -50,7 +51,7 @@ public final class ReplayWorkTable {
                 .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         ReplayModel model = ReplayBench.MODEL;
         for (Map.Entry<String, Map<String, BenchResult>> t : timed.entrySet()) {
-            StraceReader.Trace trace = StraceReader.readAll(tracesDir.resolve(t.getKey() + ".strace"));
+            StraceReader.Trace trace = StraceReader.readAll(ShippedTraces.file(tracesDir, t.getKey()));
             // The shipped policies, aware first (the ratios are taken to it), then every other
             // policy timed: a class name given as --param policy=...
             List<String> policies = new ArrayList<>(List.of("aware", "blind"));

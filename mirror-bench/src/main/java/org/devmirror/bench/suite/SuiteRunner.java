@@ -3,6 +3,7 @@ package org.devmirror.bench.suite;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.devmirror.bench.ReplayBench;
 import org.devmirror.bench.workload.InjectedWork;
+import org.devmirror.trace.ShippedTraces;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
@@ -108,11 +110,27 @@ public final class SuiteRunner {
         return results;
     }
 
-    /** The selection's {@code @Param} overrides with the command line's on top. */
+    /**
+     * The selection's {@code @Param} overrides with the command line's on top, over the shipped
+     * traces ({@link ShippedTraces}) as the replay benchmark's {@code trace} values.
+     */
     private Map<String, List<String>> paramsOf(BenchSelection selection) {
-        Map<String, List<String>> merged = new java.util.LinkedHashMap<>(selection.params());
+        Map<String, List<String>> merged = new java.util.LinkedHashMap<>();
+        Path traces = tracesDirectory();
+        if (traces != null && selection.benchmarks().contains(ReplayBench.class.getSimpleName())) {
+            merged.put("trace", shippedTraceNames(traces));
+        }
+        merged.putAll(selection.params());
         merged.putAll(params);
         return merged;
+    }
+
+    private static List<String> shippedTraceNames(Path traces) {
+        try {
+            return ShippedTraces.names(traces);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the shipped traces in " + traces, e);
+        }
     }
 
     /** Writes {@code results} as JMH's JSON result file. */

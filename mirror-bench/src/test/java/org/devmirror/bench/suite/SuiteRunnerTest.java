@@ -1,12 +1,15 @@
 package org.devmirror.bench.suite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.devmirror.trace.ShippedTraces;
 import org.junit.jupiter.api.Test;
 
 /** How many runs the suite plans for a documented subset ({@code --include}, {@code --param}). */
@@ -21,6 +24,20 @@ class SuiteRunnerTest {
                 "populated", List.of("true"), "policy", List.of("aware", "blind", "com.example.policy.DmirrorStylePolicy"));
         SuiteRunner runner = new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.InvalidateBench"), params, QUIET);
         assertEquals(3, runner.plannedRuns());
+    }
+
+    @Test
+    void theFullProfileReplaysEveryShippedTraceUnderBothPolicies() throws IOException {
+        // ReplayBench's trace parameter has no values of its own: the suite takes the registry's.
+        List<String> shipped = ShippedTraces.names(SuiteRunner.tracesDirectory());
+        assertTrue(shipped.containsAll(List.of("gcc-hello", "redis-bgsave")), shipped::toString);
+        SuiteRunner full = new SuiteRunner(BenchProfile.FULL, Pattern.compile("bench\\.ReplayBench"), QUIET);
+        assertEquals(shipped.size() * 2, full.plannedRuns());
+        // The quick profile's one trace, and the command line's choice, still win over the registry.
+        assertEquals(2, new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.ReplayBench"), QUIET).plannedRuns());
+        SuiteRunner chosen = new SuiteRunner(BenchProfile.FULL, Pattern.compile("bench\\.ReplayBench"),
+                Map.of("trace", List.of("numpy-arrays")), QUIET);
+        assertEquals(2, chosen.plannedRuns());
     }
 
     @Test

@@ -1,6 +1,6 @@
 /*
  * A userfaultfd write-protect dirty tracker in miniature, for devmirror's replay of
- * UFFDIO_* and PAGEMAP_SCAN ioctls (examples/traces/capture-uffd-wp.sh captures its trace):
+ * UFFDIO_* and PAGEMAP_SCAN ioctls (uffd-wp.sh beside it captures its trace):
  * async write-protect of a 16-page buffer, two CPU writes, a PAGEMAP_SCAN that reports and
  * re-protects the written pages, an un-protect, a UFFDIO_MOVE of 4 pages into a second
  * registered buffer, and unregister. The structures and request numbers the installed headers
