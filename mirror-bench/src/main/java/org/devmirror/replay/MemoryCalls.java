@@ -63,7 +63,8 @@ final class MemoryCalls {
         return divergenceSamples;
     }
 
-    private void diverged(Syscall call, String host, String traced) {
+    /** Counts a call whose host result {@code host} differs from the traced one. */
+    void diverged(Syscall call, String host, String traced) {
         diverged++;
         if (divergenceSamples.size() < DIVERGENCE_SAMPLES) {
             divergenceSamples.add("line " + call.line() + ": " + call.kind().name().toLowerCase(java.util.Locale.ROOT)
@@ -289,7 +290,8 @@ final class MemoryCalls {
         return ReplaySkip.BAD_RANGE;
     }
 
-    private void countDivergence(Syscall call, Errno result) {
+    /** Counts a divergence when the host did not succeed where the trace did. */
+    void countDivergence(Syscall call, Errno result) {
         if (result != Errno.OK) {
             diverged(call, result.name(), "0");
         }

@@ -28,6 +28,8 @@ public enum ReplaySkip {
      * was edited or garbled.
      */
     CHILD_IS_CALLER,
+    /** A userfaultfd registration without {@code UFFDIO_REGISTER_MODE_WP}: missing and minor faults are not modelled. */
+    UNMODELLED_MODE,
     /** An exit or end notice of a task the replay already ended (strace prints both {@code exit_group} and {@code +++ exited}). */
     TASK_ALREADY_ENDED;
 

@@ -35,6 +35,7 @@ final class Replayer implements AutoCloseable {
     private final CpuModel cpu;
     private final DeviceFleet devices;
     private final MemoryCalls memory;
+    private final IoctlCalls ioctls;
     // pid -> the address space its calls apply to; tasks sharing a space map to the same object
     private final Map<Integer, TracedProcess> tasks = new HashMap<>();
     // live address spaces; a set, so that tearing one down costs the same with 10 or 10,000 alive
@@ -58,6 +59,7 @@ final class Replayer implements AutoCloseable {
         this.cpu = new CpuModel(model.writePagesPerMapping());
         this.devices = new DeviceFleet(host, policy, model);
         this.memory = new MemoryCalls(host, cpu);
+        this.ioctls = new IoctlCalls(memory);
         for (int i = 0; i < latency.length; i++) {
             latency[i] = new Histogram(3);
         }
@@ -134,6 +136,7 @@ final class Replayer implements AutoCloseable {
                 case Syscall.Execve c -> execve(p, c);
                 case Syscall.Exit c -> exit(c.pid());
                 case Syscall.ProcessEnd c -> exit(c.pid());
+                case Syscall.Ioctl c -> ioctls.ioctl(p, c);
             };
         } catch (IllegalArgumentException e) {
             // The host checks its arguments and changes nothing when it refuses them; a trace of a

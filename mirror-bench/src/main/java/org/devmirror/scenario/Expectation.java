@@ -85,17 +85,6 @@ public sealed interface Expectation extends Statement {
             implements Expectation {}
 
     /**
-     * {@code expect pagemap ADDR [SIZE] FLAG ...}: each page's CPU entry has each listed
-     * {@link PagemapFlag} set, or clear where the flag is written {@code !FLAG}.
-     */
-    record Pagemap(int line, String space, Address addr, long length, Map<PagemapFlag, Boolean> flags)
-            implements Expectation {
-        public Pagemap {
-            flags = Map.copyOf(flags);
-        }
-    }
-
-    /**
      * {@code expect same-frame ADDR ADDR} / {@code expect different-frame ADDR ADDR}: both pages
      * are mapped present in the current space, on one frame (KSM, fork before COW) or on two.
      */
@@ -103,6 +92,16 @@ public sealed interface Expectation extends Statement {
 
     /** {@code expect notifiers DEV COUNT}: interval notifiers DEV's mirror holds on the current space. */
     record Notifiers(int line, String space, String device, long count) implements Expectation {}
+
+    /**
+     * {@code expect pagemap ADDR SIZE [no-]FLAG ...}: every page of the range in {@code space}
+     * has the {@link org.devmirror.mm.Pagemap} bits of {@code set} set and those of {@code clear}
+     * clear.
+     */
+    record Pagemap(int line, String space, Address addr, long length, long set, long clear) implements Expectation {}
+
+    /** {@code expect userfaults N}: writes parked on a userfault in {@code space}. */
+    record Userfaults(int line, String space, long count) implements Expectation {}
 
     /** {@code expect oracle clean}: the oracle has found no violation so far. */
     record OracleClean(int line) implements Expectation {}

@@ -84,10 +84,11 @@ final class ExpectationChecker {
             case Expectation.Events ev -> events(ev);
             case Expectation.Snapshot s -> snapshot(s);
             case Expectation.Data d -> d.device() == null ? cpuData(d) : deviceData(d);
+            case Expectation.Pagemap p -> pagemap(p);
+            case Expectation.Userfaults u -> compare("userfaults", u.count(), (long) state.spaces.get(u.space()).uffdPendingFaults().size());
             case Expectation.OracleClean o -> violations.isEmpty() ? null
                     : "oracle found " + violations.size() + " violation(s), first: " + violations.get(0);
             case Expectation.DeviceHolds h -> deviceHolds(h);
-            case Expectation.Pagemap p -> pagemap(p);
             case Expectation.SameFrame f -> sameFrame(f);
             case Expectation.Notifiers n -> {
                 DeviceMirror mirror = state.mirrors.get(RunState.mirrorKey(n.space(), n.device()));
@@ -138,21 +139,6 @@ final class ExpectationChecker {
         return null;
     }
 
-    private String pagemap(Expectation.Pagemap p) {
-        AddressSpace mm = state.spaces.get(p.space());
-        long start = state.address(p.addr());
-        for (long off = 0; off < p.length(); off += Host.PAGE_SIZE) {
-            long pte = mm.pageTable().get(start + off);
-            for (Map.Entry<PagemapFlag, Boolean> want : p.flags().entrySet()) {
-                if (want.getKey().isSet(pte) != want.getValue()) {
-                    return "pagemap page " + (off >> Host.PAGE_SHIFT) + " of " + p.addr() + ": " + want.getKey().token()
-                            + " is " + (want.getValue() ? "clear" : "set") + " (" + PteLayout.describe(pte) + ")";
-                }
-            }
-        }
-        return null;
-    }
-
     private String sameFrame(Expectation.SameFrame f) {
         AddressSpace mm = state.spaces.get(f.space());
         long a = mm.pageTable().get(state.address(f.first()));
@@ -182,6 +168,24 @@ final class ExpectationChecker {
             if (got != want[i]) {
                 return "snapshot page " + i + ": expected " + DmirrorProt.describe(want[i]) + ", got "
                         + DmirrorProt.describe(got);
+            }
+        }
+        return null;
+    }
+
+    private String pagemap(Expectation.Pagemap p) {
+        AddressSpace mm = state.spaces.get(p.space());
+        long start = state.address(p.addr());
+        for (long i = 0; i < p.length() >>> Host.PAGE_SHIFT; i++) {
+            long addr = start + (i << Host.PAGE_SHIFT);
+            long entry = mm.pagemap(addr, false);
+            if (PteLayout.isHwpoison(mm.pageTable().get(addr))) {
+                entry |= PagemapFlag.HWPOISON;
+            }
+            long mask = p.set() | p.clear();
+            if ((entry & mask) != p.set()) {
+                return "pagemap page " + i + ": expected " + PagemapFlag.describe(p.set(), mask) + " of "
+                        + PagemapFlag.describe(mask, mask) + ", got " + PagemapFlag.describe(entry, mask);
             }
         }
         return null;

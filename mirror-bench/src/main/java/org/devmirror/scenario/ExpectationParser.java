@@ -10,7 +10,7 @@ import org.devmirror.scenario.Tokens.LineError;
 
 /** Parses the {@code expect ...} statements of docs/scenarios.md and the {@code -> CODE} suffix. */
 final class ExpectationParser {
-    private static final String WHATS = "result, faults, cpages, snapshot, data, events, oracle, device, pagemap, "
+    private static final String WHATS = "result, faults, cpages, snapshot, data, events, oracle, device, pagemap, userfaults, "
             + "same-frame, different-frame or notifiers";
 
     /** One {@code BYTE*N} item of a snapshot expectation. */
@@ -41,7 +41,8 @@ final class ExpectationParser {
                 Operation op = operation(what);
                 boolean counts = op instanceof DeviceOp
                         ? !(op instanceof DeviceOp.Release || op instanceof DeviceOp.FailAlloc)
-                        : op instanceof HostOp.Reclaim || op instanceof HostOp.Compact || op instanceof HostOp.Ksm;
+                        : op instanceof HostOp.Reclaim || op instanceof HostOp.Compact || op instanceof HostOp.Ksm
+                                || op instanceof HostOp.UffdMove || op instanceof HostOp.PagemapScan || op instanceof HostOp.NumaHint;
                 if (!counts) {
                     throw new LineError(what, "'expect cpages' follows " + describe(op) + ", which counts no pages");
                 }
@@ -50,12 +51,12 @@ final class ExpectationParser {
             case "snapshot" -> snapshot(t, line);
             case "data" -> data(t, line);
             case "events" -> events(t, line);
+            case "pagemap", "userfaults" -> pageState(what, t, line);
             case "oracle" -> {
                 t.expect("clean", "after 'expect oracle'");
                 yield new Expectation.OracleClean(line);
             }
             case "device" -> deviceHolds(t, line);
-            case "pagemap" -> pagemap(t, line);
             case "same-frame", "different-frame" -> {
                 Address first = t.address(what + " address", true);
                 scope.requireAddress(first);
@@ -167,32 +168,41 @@ final class ExpectationParser {
         return new Expectation.DeviceHolds(line, scope.space(), device, addr, length, perm);
     }
 
-    /** {@code expect pagemap ADDR [SIZE] [!]FLAG ...}. */
-    private Expectation.Pagemap pagemap(Tokens t, int line) throws LineError {
+    /**
+     * The per-page state of the current space: {@code expect pagemap ADDR SIZE [no-]FLAG ...}
+     * (each page's {@code /proc/PID/pagemap} entry has every FLAG set and every {@code no-}FLAG
+     * clear) and {@code expect userfaults COUNT} (writes parked on a userfault).
+     */
+    private Expectation pageState(String what, Tokens t, int line) throws LineError {
+        if (what.equals("userfaults")) {
+            return new Expectation.Userfaults(line, scope.space(), t.count("userfault count"));
+        }
         Address addr = t.address("pagemap address", true);
         scope.requireAddress(addr);
-        long length = Tokens.PAGE_SIZE;
-        String next = t.peek();
-        if (next != null && !next.isEmpty() && Character.isDigit(next.charAt(0))) {
-            length = t.pageSize("pagemap length");
-        }
-        Map<PagemapFlag, Boolean> flags = new EnumMap<>(PagemapFlag.class);
+        long length = t.pageSize("pagemap length");
+        long set = 0;
+        long clear = 0;
         if (t.atEnd()) {
-            throw new LineError("", "missing pagemap flag (" + PagemapFlag.tokens() + ", or !FLAG for clear) at end of line");
+            throw new LineError("", "missing pagemap flag after 'expect pagemap' at end of line");
         }
         while (!t.atEnd()) {
-            String token = t.next("pagemap flag");
-            boolean set = !token.startsWith("!");
-            PagemapFlag flag = PagemapFlag.parse(set ? token : token.substring(1));
-            if (flag == null) {
-                throw new LineError(token, "bad pagemap flag '" + token + "' (expected " + PagemapFlag.tokens()
-                        + ", or !FLAG for clear)");
+            String word = t.next("pagemap flag");
+            boolean negated = word.startsWith("no-");
+            Long bit = PagemapFlag.BY_NAME.get(negated ? word.substring(3) : word);
+            if (bit == null) {
+                throw new LineError(word, "bad pagemap flag '" + word + "' (expected " + PagemapFlag.NAMES
+                        + ", each optionally prefixed with 'no-')");
             }
-            if (flags.put(flag, set) != null) {
-                throw new LineError(token, "pagemap flag " + flag.token() + " is listed twice");
+            if (((set | clear) & bit) != 0) {
+                throw new LineError(word, "pagemap flag '" + word + "' repeats or contradicts an earlier one");
+            }
+            if (negated) {
+                clear |= bit;
+            } else {
+                set |= bit;
             }
         }
-        return new Expectation.Pagemap(line, scope.space(), addr, length, flags);
+        return new Expectation.Pagemap(line, scope.space(), addr, length, set, clear);
     }
 
     /** {@code expect events [in SPACE] EVENT=N ...}. */

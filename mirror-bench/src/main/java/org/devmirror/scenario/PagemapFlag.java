@@ -1,52 +1,50 @@
 package org.devmirror.scenario;
 
-import org.devmirror.mm.pagetable.PteLayout;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.devmirror.mm.Pagemap;
 
 /**
- * The per-page CPU state {@code expect pagemap} checks, named as a scenario writes it; the
- * registry of those names. Each reads one CPU page-table entry, as {@code /proc/PID/pagemap}
- * (fs/proc/task_mmu.c {@code pte_to_pagemap_entry}) or {@code /proc/kpageflags} would report it.
+ * The names {@code expect pagemap} gives the bits of a {@code /proc/PID/pagemap} entry
+ * ({@link Pagemap}): the one list the parser, its messages and the failure text read.
  */
-enum PagemapFlag {
+final class PagemapFlag {
     /**
-     * {@code hwpoison}: the entry is a hwpoison entry ({@code make_hwpoison_entry}); pagemap
-     * reports it with {@code PM_SWAP} (bit 62) and swap type {@code SWP_HWPOISON}.
+     * {@code hwpoison}: the entry is a hwpoison entry ({@code make_hwpoison_entry}). The kernel's
+     * pagemap reports it as {@code PM_SWAP} with swap type {@code SWP_HWPOISON}; the scenario
+     * language gives it bit 58 of the entry it checks, one of the bits 58-60 the kernel always
+     * leaves zero, so that one name tests it.
      */
-    HWPOISON("hwpoison");
+    static final long HWPOISON = 1L << 58;
+    /** Name to bit, in the order messages list them. */
+    static final Map<String, Long> BY_NAME;
+    /** The names joined for messages: "present, swapped, ...". */
+    static final String NAMES;
 
-    private final String token;
-
-    PagemapFlag(String token) {
-        this.token = token;
+    static {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("present", Pagemap.PRESENT);
+        m.put("swapped", Pagemap.SWAP);
+        m.put("file", Pagemap.FILE);
+        m.put("uffd-wp", Pagemap.UFFD_WP);
+        m.put("exclusive", Pagemap.MMAP_EXCLUSIVE);
+        m.put("softdirty", Pagemap.SOFT_DIRTY);
+        m.put("hwpoison", HWPOISON);
+        BY_NAME = Collections.unmodifiableMap(m);
+        NAMES = String.join(", ", m.keySet());
     }
 
-    String token() {
-        return token;
-    }
+    private PagemapFlag() {}
 
-    /** Whether the flag is set for a page whose CPU entry is {@code pte}. */
-    boolean isSet(long pte) {
-        return switch (this) {
-            case HWPOISON -> PteLayout.isHwpoison(pte);
-        };
-    }
-
-    /** The flag a token names, or null. */
-    static PagemapFlag parse(String token) {
-        for (PagemapFlag f : values()) {
-            if (f.token.equals(token)) {
-                return f;
+    /** The names of the bits of {@code mask} set in {@code entry}, e.g. "present softdirty"; "none" if none. */
+    static String describe(long entry, long mask) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Long> e : BY_NAME.entrySet()) {
+            if ((entry & mask & e.getValue()) != 0) {
+                sb.append(sb.isEmpty() ? "" : " ").append(e.getKey());
             }
         }
-        return null;
-    }
-
-    /** Every token, for messages. */
-    static String tokens() {
-        StringBuilder sb = new StringBuilder();
-        for (PagemapFlag f : values()) {
-            sb.append(sb.isEmpty() ? "" : ", ").append(f.token);
-        }
-        return sb.toString();
+        return sb.isEmpty() ? "none" : sb.toString();
     }
 }

@@ -1,5 +1,7 @@
 package org.devmirror.trace;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.devmirror.trace.CallText.Rejected;
 
 /**
@@ -90,8 +92,35 @@ final class CallDecoder {
                 call.requireArgs(1);
                 yield new Syscall.Exit(line, pid, call.name.equals("exit_group"), (int) call.numberArg(0));
             }
+            case "ioctl" -> ioctl(line, pid, call);
             default -> throw new Rejected(SkipReason.UNMODELLED_SYSCALL, call.name);
         };
+    }
+
+    /** {@code ioctl(fd, REQUEST, ARG) = result} for a modelled request. */
+    private static Syscall ioctl(long line, int pid, CallText call) throws Rejected {
+        call.requireArgs(2, 3);
+        String request = call.args.get(1);
+        String named = IoctlNames.RAW.getOrDefault(request, request);
+        Map<String, Map<String, Long>> fields = IoctlNames.FIELDS.get(named);
+        if (fields == null) {
+            throw new Rejected(SkipReason.UNMODELLED_SYSCALL, "ioctl " + request);
+        }
+        long result = call.returnValue();
+        String arg = call.args.size() == 3 ? call.args.get(2) : "";
+        if (!arg.startsWith("{")) {
+            throw new Rejected(SkipReason.UNDECODED_ARGUMENT, "ioctl " + named + " " + arg);
+        }
+        Map<String, String> text = StructText.fields(call, arg);
+        Map<String, Long> args = new HashMap<>();
+        for (Map.Entry<String, Map<String, Long>> f : fields.entrySet()) {
+            String value = text.get(f.getKey());
+            if (value == null) {
+                throw new Rejected(SkipReason.MALFORMED, "ioctl " + named + ": no " + f.getKey() + " in " + arg);
+            }
+            args.put(f.getKey(), call.flags(value, f.getValue()));
+        }
+        return new Syscall.Ioctl(line, pid, (int) call.numberArg(0), named, args, result);
     }
 
     /** The child's pid, which the parent's call returns. */

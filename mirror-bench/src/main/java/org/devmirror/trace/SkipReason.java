@@ -13,6 +13,12 @@ public enum SkipReason {
     SIGNAL,
     /** A well-formed call that does not change an address space (wait4, kill, mlock, ...). */
     UNMODELLED_SYSCALL,
+    /**
+     * A modelled ioctl (a userfaultfd request or {@code PAGEMAP_SCAN}) whose argument strace did
+     * not decode: it printed a pointer (strace 6.1 does so for UFFDIO_WRITEPROTECT, UFFDIO_MOVE
+     * and PAGEMAP_SCAN), so the range is unknown.
+     */
+    UNDECODED_ARGUMENT,
     /** strace's own commentary: {@code strace: Process N attached}, {@code +++ superseded by execve ...}. */
     STRACE_NOTICE,
     /** An {@code <unfinished ...>} call whose {@code <... resumed>} half never came. */

@@ -1,5 +1,7 @@
 package org.devmirror.trace;
 
+import java.util.Map;
+
 /**
  * One completed, successful system call (or process end) of a traced program that changes an
  * address space: what strace printed for it, decoded into the kernel's values.
@@ -158,6 +160,33 @@ public sealed interface Syscall {
         @Override
         public SyscallKind kind() {
             return SyscallKind.EXIT;
+        }
+    }
+
+    /**
+     * {@code ioctl(fd, REQUEST, {...}) = result} for a request a replay models (the names of
+     * {@link IoctlNames#FIELDS}: the userfaultfd ioctls and {@code PAGEMAP_SCAN}), with the fields
+     * of its argument struct that matter, decoded to numbers ({@code range.start}, {@code mode},
+     * ...; nested struct fields dotted). strace prints the struct the call was given, then
+     * {@code =>} and what the kernel wrote back; only the given part is read.
+     */
+    record Ioctl(long line, int pid, int fd, String request, Map<String, Long> args, long result) implements Syscall {
+        public Ioctl {
+            args = Map.copyOf(args);
+        }
+
+        @Override
+        public SyscallKind kind() {
+            return SyscallKind.IOCTL;
+        }
+
+        /** A decoded field; every field {@link IoctlNames#FIELDS} lists for the request is present. */
+        public long arg(String field) {
+            Long v = args.get(field);
+            if (v == null) {
+                throw new IllegalArgumentException("field=" + field + " is not decoded for " + request);
+            }
+            return v;
         }
     }
 

@@ -17,6 +17,8 @@ public enum SyscallKind {
     EXECVE,
     /** exit, exit_group. */
     EXIT,
+    /** ioctl with a modelled request: the userfaultfd ioctls and PAGEMAP_SCAN. */
+    IOCTL,
     /** {@code +++ exited with N +++} and {@code +++ killed by SIG +++}. */
     PROCESS_END;
 

@@ -16,7 +16,9 @@ import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.PagemapScan;
 import org.devmirror.mm.Prot;
+import org.devmirror.mm.Uffd;
 import org.devmirror.reliability.MirrorWorld.Space;
 import org.devmirror.reliability.ModelOp.Range;
 
@@ -323,6 +325,45 @@ final class HostOps {
                     return new Step(s.mm.writeback(w.file).name(), 0, 0);
                 }
             }
+        }
+    }
+
+    /**
+     * The emitters that raise PROTECTION_VMA while the VMA keeps its protection, none of which
+     * changes a byte the model predicts: NUMA hinting ({@code change_prot_numa}), and async
+     * userfaultfd write-protect of the range, un-protect, or {@code PAGEMAP_SCAN(WP_MATCHING)}
+     * (the space's userfaultfd is opened with WP_ASYNC and the slot registered first, so writes go
+     * on as the kernel resolves them).
+     */
+    record Hinting(int space, int slot, int offRaw, int lenRaw, int kind) implements ModelOp {
+        @Override
+        public Step apply(MirrorWorld w) {
+            Space s = w.space(space);
+            Range r = range(s, slot, offRaw, lenRaw);
+            long len = r.pages() * PAGE;
+            int k = Math.floorMod(kind, 4);
+            if (k == 0) {
+                w.log(s, "numa-hint " + r.text());
+                return new Step("OK", s.mm.changeProtNuma(r.addr(), len), 0);
+            }
+            s.mm.uffdApi(Uffd.FEATURE_WP_ASYNC); // EINVAL once the space has one: that one is kept
+            Errno reg = s.mm.uffdRegister(r.addr(), len, Uffd.REGISTER_MODE_WP);
+            w.log(s, "uffd register " + r.text() + " -> " + reg);
+            Errno e = switch (k) {
+                case 1 -> {
+                    w.log(s, "uffd protect " + r.text());
+                    yield s.mm.uffdWriteProtect(r.addr(), len, Uffd.WRITEPROTECT_MODE_WP);
+                }
+                case 2 -> {
+                    w.log(s, "uffd unprotect " + r.text());
+                    yield s.mm.uffdWriteProtect(r.addr(), len, 0);
+                }
+                default -> {
+                    w.log(s, "pagemap-scan " + r.text() + " wp");
+                    yield s.mm.pagemapScan(PagemapScan.writtenAndProtect(r.addr(), r.end())).result();
+                }
+            };
+            return new Step(e.name(), 0, 0);
         }
     }
 }

@@ -40,7 +40,7 @@ final class PagePeek {
     long word(AddressSpace mm, long va, int offset, MemoryObject file, long fileOffset) {
         PhysicalMemory mem = host.memory();
         long e = mm.pageTable().get(va);
-        if (e == 0) {
+        if (PteLayout.isNoneMostly(e)) { // a uffd-wp marker reads as the empty page it stands for
             if (file == null) {
                 return 0; // anonymous memory never touched reads as zeros
             }

@@ -33,7 +33,7 @@ class DocumentedExamplesTest {
                 block.append(line).append('\n');
             }
         }
-        assertEquals(8, examples.size(), "the intro example and seven worked examples");
+        assertEquals(9, examples.size(), "the intro example and eight worked examples");
         for (String example : examples) {
             assertFalse(ScenarioParser.parse("scenarios.md", example).expectations().isEmpty());
         }

@@ -344,8 +344,8 @@ class ScenarioParserTest {
                 expect events in child CLEAR=0
                 expect device gpu holds buf 4p READ
                 expect device gpu holds buf+4p 1p none
-                expect pagemap buf hwpoison
-                expect pagemap buf 2p !hwpoison
+                expect pagemap buf 1p hwpoison
+                expect pagemap buf 2p no-hwpoison
                 expect same-frame buf buf+1p
                 expect different-frame buf buf+2p
                 expect notifiers gpu 1
@@ -355,8 +355,8 @@ class ScenarioParserTest {
         assertEquals(new Expectation.Events(8, 7, "child", Map.of(MmuNotifierEvent.CLEAR, 0L)), s.get(5));
         assertEquals(new Expectation.DeviceHolds(9, "main", "gpu", buf(0), 4 * PAGE, DevicePerm.READ), s.get(6));
         assertEquals(new Expectation.DeviceHolds(10, "main", "gpu", buf(4 * PAGE), PAGE, DevicePerm.NONE), s.get(7));
-        assertEquals(new Expectation.Pagemap(11, "main", buf(0), PAGE, Map.of(PagemapFlag.HWPOISON, true)), s.get(8));
-        assertEquals(new Expectation.Pagemap(12, "main", buf(0), 2 * PAGE, Map.of(PagemapFlag.HWPOISON, false)), s.get(9));
+        assertEquals(new Expectation.Pagemap(11, "main", buf(0), PAGE, PagemapFlag.HWPOISON, 0), s.get(8));
+        assertEquals(new Expectation.Pagemap(12, "main", buf(0), 2 * PAGE, 0, PagemapFlag.HWPOISON), s.get(9));
         assertEquals(new Expectation.SameFrame(13, "main", buf(0), buf(PAGE), true), s.get(10));
         assertEquals(new Expectation.SameFrame(14, "main", buf(0), buf(2 * PAGE), false), s.get(11));
         assertEquals(new Expectation.Notifiers(15, "main", "gpu", 1), s.get(12));

@@ -131,6 +131,29 @@ class CapturedTracesTest {
                 && (m.flags() & LinuxMm.MAP_FIXED) != 0), "the heap views: MAP_SHARED|MAP_FIXED of the memfd");
     }
 
+    /**
+     * uffd-wp.strace (strace 6.1, -e trace=memory,process,ioctl,...): UFFDIO_API, both
+     * UFFDIO_REGISTERs and UFFDIO_UNREGISTER come with their structs and decode; UFFDIO_WRITEPROTECT
+     * (a pointer) and PAGEMAP_SCAN and UFFDIO_MOVE (raw _IOC numbers) do not, and are skipped
+     * under their names.
+     */
+    @Test
+    void uffdTraceDecodesTheIoctlsStracePrintsWithTheirStructs() throws IOException {
+        StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("uffd-wp.strace"));
+        List<Syscall.Ioctl> ioctls = ofType(trace, Syscall.Ioctl.class);
+        assertEquals(List.of("UFFDIO_API", "UFFDIO_REGISTER", "UFFDIO_REGISTER", "UFFDIO_UNREGISTER"),
+                ioctls.stream().map(Syscall.Ioctl::request).toList());
+        assertEquals(0xa000, ioctls.get(0).arg("features"), "WP_UNPOPULATED | WP_ASYNC, printed as a number by strace 6.1");
+        Syscall.Ioctl register = ioctls.get(1);
+        assertEquals(0x10000, register.arg("range.len"));
+        assertEquals(2, register.arg("mode"), "UFFDIO_REGISTER_MODE_WP");
+        assertEquals(register.arg("range.start"), ioctls.get(3).arg("start"), "the same buffer is unregistered");
+        assertEquals(4, trace.stats().skipped(SkipReason.UNDECODED_ARGUMENT), trace.stats()::toString);
+        List<String> undecoded = trace.stats().samples().stream().filter(k -> k.reason() == SkipReason.UNDECODED_ARGUMENT)
+                .map(k -> k.detail().split(" ")[1]).toList();
+        assertEquals(List.of("UFFDIO_WRITEPROTECT", "PAGEMAP_SCAN", "UFFDIO_WRITEPROTECT", "UFFDIO_MOVE"), undecoded);
+    }
+
     private static void assertDecodesCleanly(Path file) throws IOException {
         StraceReader.Trace trace = StraceReader.readAll(file);
         TraceStats stats = trace.stats();
