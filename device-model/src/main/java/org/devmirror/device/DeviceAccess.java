@@ -80,6 +80,9 @@ final class DeviceAccess {
 
     private static void access(DeviceMirror mirror, long e, long va, byte[] buf, int off, long delta, int kind) {
         long pfn = DevicePteLayout.pfnAt(e, va);
+        if (kind != READ) {
+            mirror.driver().writeLog().record(va, pfn); // the oracle's shadow (under the driver lock)
+        }
         if (DevicePteLayout.isDevicePrivate(e)) {
             MirrorDevice owner = deviceOf(mirror, pfn);
             if (kind == READ) {

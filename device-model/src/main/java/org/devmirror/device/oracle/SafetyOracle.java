@@ -39,7 +39,16 @@ import org.devmirror.mm.phys.PhysicalMemory;
  *       copy-on-write after fork never qualifies;</li>
  *   <li>the address lies in a live tracked range (or no later invalidation would reach it);</li>
  * </ul>
- * and every cached TLB entry equals the page-table entry it caches.
+ * and every cached TLB entry equals the page-table entry it caches. The WRITE check covers every
+ * state in which the host takes write away without taking the page (soft-dirty clearing,
+ * userfaultfd write-protect, NUMA-hinting PROT_NONE, fork's COW): it asks the host's own view, the
+ * CPU entry and {@code writeWouldReuse}, so a new such state is covered as soon as the host models it.
+ *
+ * <p>Soft-dirty completeness: every page the device wrote since the last clear_refs reached it
+ * (the mirror's {@link org.devmirror.device.driver.DeviceWriteLog}) whose CPU entry still names the
+ * page written reads soft-dirty, as pagemap reports it ({@code pte_soft_dirty},
+ * {@code pte_swp_soft_dirty}). A page replaced since (copy-on-write, migration, reclaim and swap-in,
+ * an unmap) is not checked: the bytes the device wrote are not what the CPU maps there now.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Call at a quiescent point: no host operation, device fault or command in flight on the mirror's
@@ -73,6 +82,7 @@ public final class SafetyOracle {
             try {
                 checkPageTable(driver, localDevicePfn, report);
                 checkTlb(driver, report);
+                checkSoftDirty(driver, report);
             } finally {
                 driver.lock().unlock();
             }
@@ -157,6 +167,27 @@ public final class SafetyOracle {
 
     private static String cpuDesc(long cpu) {
         return "CPU " + PteLayout.describe(cpu);
+    }
+
+    private static void checkSoftDirty(MirrorDriver driver, OracleReport.Builder report) {
+        CpuPageTable cpuPt = driver.mm().pageTable();
+        driver.writeLog().forEach((va, page) -> {
+            report.checked(1);
+            long cpu = cpuPt.get(va);
+            if (pageNamed(cpu, va) == page && !PteLayout.isSoftDirty(cpu)) {
+                report.violation("va=0x" + Long.toHexString(va) + ": the device wrote page 0x" + Long.toHexString(page)
+                        + " since the last clear_refs, but the CPU entry is not soft-dirty (" + cpuDesc(cpu)
+                        + "): pagemap reports the page clean");
+            }
+        });
+    }
+
+    /** The page a CPU entry names at {@code va}, whatever its access: present (PROT_NONE too), device-private or exclusive. */
+    private static long pageNamed(long cpu, long va) {
+        if (!PteLayout.isPresent(cpu) && !PteLayout.isDevicePrivate(cpu) && !PteLayout.isDeviceExclusive(cpu)) {
+            return CpuMapping.NO_PAGE;
+        }
+        return PteLayout.pfn(cpu) + (PteLayout.isHuge(cpu) ? (va >>> 12) & 511 : 0);
     }
 
     private static void checkTlb(MirrorDriver driver, OracleReport.Builder report) {
