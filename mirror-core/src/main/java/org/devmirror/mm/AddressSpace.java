@@ -15,7 +15,9 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
  * {@code Mprotect}, {@code Mremap}, {@code Madvise}, {@code MemoryFault}, {@code Fork},
  * {@code Reclaim}, {@code Compaction}, {@code Ksm}, {@code HugeMemory}, {@code OomReaper},
  * {@code MigrateDevice}, {@code DeviceExclusive}, {@code Writeback}, {@code ClearRefs},
- * {@code ExitMmap}). docs/events.md lists the invalidations each one raises.
+ * {@code ExitMmap}, {@code Userfaultfd} and {@code UserfaultfdRange}, {@code TaskMmu},
+ * {@code NumaBalancing}, {@code ChangeProtection}). docs/events.md lists the invalidations each
+ * one raises.
  *
  * <h2>Assumptions and Guarantees</h2>
  * <ul>
@@ -56,6 +58,8 @@ public final class AddressSpace implements AutoCloseable {
     final ReentrantLock ptl = pageTable.pageTableLock();
     // non-overlapping, adjacent compatible VMAs merged; guarded by mmapLock
     private final VmaTree vmaTree = new VmaTree();
+    // the process's userfaultfd (UFFDIO_API), or null; written once under the mmap write lock
+    private volatile Userfaultfd userfaultfd;
     // true once exit() tore the address space down; written under the mmap write lock
     private volatile boolean exited;
     // true once exit() was called; set once, under this object's monitor
@@ -152,6 +156,14 @@ public final class AddressSpace implements AutoCloseable {
             mmapReadUnlock();
             throw new IllegalStateException("mm " + id + " has exited");
         }
+    }
+
+    Userfaultfd userfaultfd() {
+        return userfaultfd;
+    }
+
+    void setUserfaultfd(Userfaultfd ctx) {
+        userfaultfd = ctx;
     }
 
     boolean isExited() {
@@ -492,6 +504,91 @@ public final class AddressSpace implements AutoCloseable {
     /** {@code make_device_exclusive}: EXCLUSIVE with {@code owner}; returns the pfn or {@code -errno}. */
     public long makeDeviceExclusive(long addr, Object owner) {
         return DeviceExclusive.make(this, addr, owner);
+    }
+
+    // ------------------------------------------------------------------ userfaultfd
+
+    /**
+     * {@code userfaultfd(2)} and {@code UFFDIO_API}: the process gets its userfaultfd with
+     * {@code features} ({@link Uffd#FEATURE_WP_ASYNC}, {@link Uffd#FEATURE_WP_UNPOPULATED}).
+     *
+     * @return OK, or EINVAL for an unknown feature or a second userfaultfd (devmirror models one)
+     */
+    public Errno uffdApi(long features) {
+        return Userfaultfd.api(this, features);
+    }
+
+    /**
+     * {@code UFFDIO_REGISTER} with {@link Uffd#REGISTER_MODE_WP} (the only mode modelled): the
+     * VMAs of the range become {@code VM_UFFD_WP}. Raises nothing.
+     *
+     * @return OK, EINVAL (no userfaultfd, or a file mapping without WP_ASYNC), ENOMEM (no VMA)
+     */
+    public Errno uffdRegister(long addr, long length, int mode) {
+        return Userfaultfd.register(this, addr, length, mode);
+    }
+
+    /** {@code UFFDIO_UNREGISTER}: PROTECTION_VMA per registered VMA as its entries are un-protected. */
+    public Errno uffdUnregister(long addr, long length) {
+        return Userfaultfd.unregister(this, addr, length);
+    }
+
+    /**
+     * {@code UFFDIO_WRITEPROTECT}: with {@link Uffd#WRITEPROTECT_MODE_WP} write-protects the range
+     * (PROTECTION_VMA per VMA; the VMAs stay writable), without it un-protects and wakes the
+     * parked writes of the range (unless {@link Uffd#WRITEPROTECT_MODE_DONTWAKE}).
+     *
+     * @return OK, EINVAL (no userfaultfd, bad mode), ENOENT (a VMA not registered, or none)
+     */
+    public Errno uffdWriteProtect(long addr, long length, int mode) {
+        return Userfaultfd.writeProtect(this, addr, length, mode);
+    }
+
+    /**
+     * {@code UFFDIO_MOVE}: moves the exclusive anonymous pages of {@code [src, src + length)} to
+     * {@code dst} (CLEAR over the source as {@code move_pages} raises it).
+     *
+     * @return the bytes moved, or {@code -errno} (EINVAL, ENOENT, EEXIST, EBUSY, EFAULT) if none
+     */
+    public long uffdMove(long dst, long src, long length, int mode) {
+        return UserfaultfdRange.movePages(this, dst, src, length, mode);
+    }
+
+    /** The userfaults whose writes are parked until un-protected, oldest first; empty without a userfaultfd. */
+    public List<UffdFault> uffdPendingFaults() {
+        Userfaultfd ctx = userfaultfd;
+        return ctx == null ? List.of() : ctx.pendingFaults();
+    }
+
+    // ------------------------------------------------------------------ /proc/PID/pagemap
+
+    /**
+     * The 64-bit pagemap entry of the page at {@code addr} (page aligned), bits as in
+     * {@link Pagemap}; the frame bits only with {@code showPfn} (the kernel's CAP_SYS_ADMIN).
+     */
+    public long pagemap(long addr, boolean showPfn) {
+        return TaskMmu.pagemap(this, addr, showPfn);
+    }
+
+    /**
+     * The {@code PAGEMAP_SCAN} ioctl; with {@link PagemapScan#WP_MATCHING} one PROTECTION_VMA over
+     * the whole range, however many VMAs it spans.
+     */
+    public PagemapScan.Result pagemapScan(PagemapScan scan) {
+        return TaskMmu.scan(this, scan);
+    }
+
+    // ------------------------------------------------------------------ NUMA balancing
+
+    /**
+     * One pass of NUMA balancing's scan ({@code task_numa_work} → {@code change_prot_numa}) over
+     * the range: PROTECTION_VMA per VMA, present entries made protnone while the VMAs keep their
+     * protection; the next access takes the NUMA hinting fault.
+     *
+     * @return the number of entries made protnone
+     */
+    public long changeProtNuma(long addr, long length) {
+        return NumaBalancing.changeProtNuma(this, addr, length);
     }
 
     // ------------------------------------------------------------------ accounting

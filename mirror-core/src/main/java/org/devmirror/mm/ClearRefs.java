@@ -6,7 +6,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models {@code clear_refs_write} with {@code CLEAR_REFS_SOFT_DIRTY} (fs/proc/task_mmu.c):
- * every present entry loses its soft-dirty bit and is write-protected (so the next write faults
+ * every VMA loses {@code VM_SOFTDIRTY}, every present entry loses its soft-dirty bit and is write-protected (so the next write faults
  * and sets it again), every swap-style entry loses its soft-dirty bit. The kernel raises one
  * SOFT_DIRTY over the whole address space; devmirror raises it over the span of entries that
  * actually change, and none when nothing changes.
@@ -20,6 +20,9 @@ final class ClearRefs {
     static Errno clearSoftDirty(AddressSpace mm) {
         mm.lockForWrite();
         try {
+            for (Vma v : mm.allVmas()) {
+                v.flags &= ~Vma.SOFTDIRTY; // soft-dirty tracking starts: pagemap now reads the entries
+            }
             CpuPageTable pt = mm.pageTable();
             PageWalk walk = new PageWalk(pt);
             long first = -1;

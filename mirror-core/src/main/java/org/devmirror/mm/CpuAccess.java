@@ -9,7 +9,8 @@ import org.devmirror.mm.phys.PhysicalMemory;
  * Models a CPU load or store through the MMU ({@code copy_from_user}/{@code copy_to_user}): the
  * hardware walks the page table and either completes the access, setting the accessed and dirty
  * bits as x86 does, or raises a page fault that {@link MemoryFault} handles before the access is
- * retried.
+ * retried. A write to a page write-protected by a synchronous userfaultfd stops there: the rest
+ * of the access is parked with the userfaultfd ({@link Userfaultfd}) and the call returns EAGAIN.
  *
  * <h2>Locking</h2>
  * Takes the mmap read lock (reentrantly). Each page's bytes are copied under the page-table lock
@@ -58,6 +59,12 @@ final class CpuAccess {
                 int in = (int) (a - page);
                 int n = (int) Math.min(end - a, Host.PAGE_SIZE - in);
                 Errno r = accessPage(mm, page, in, fill ? pattern : buf, fill ? in : off, n, write);
+                if (r == Errno.EAGAIN) {
+                    // handle_userfault: this thread now sleeps until the handler wakes it, then
+                    // writes the rest; devmirror parks that rest with the userfaultfd
+                    mm.userfaultfd().park(page, a, end - a, fill ? null : buf, off, value);
+                    return r;
+                }
                 if (!r.isOk()) {
                     return r;
                 }
@@ -108,7 +115,7 @@ final class CpuAccess {
             } finally {
                 mm.ptl.unlock();
             }
-            Errno r = MemoryFault.handle(mm, page, write);
+            Errno r = MemoryFault.handle(mm, page, write, true); // a user access: FAULT_FLAG_ALLOW_RETRY
             if (!r.isOk()) {
                 return r;
             }

@@ -15,7 +15,10 @@ public enum Errno {
     EPERM(1),
     /** -ENOENT: nothing to act on (for example a page that did not migrate). */
     ENOENT(2),
-    /** -EAGAIN: a non-blockable invalidation was refused; try again later. */
+    /**
+     * -EAGAIN: a non-blockable invalidation was refused; try again later. A CPU write returns it
+     * when it waits on a userfault ({@code VM_FAULT_RETRY} from {@code handle_userfault}).
+     */
     EAGAIN(11),
     /** -ENOMEM: out of frames, device pages or address space, or a range with no mapping. */
     ENOMEM(12),
@@ -23,6 +26,8 @@ public enum Errno {
     EFAULT(14),
     /** -EBUSY: the range was invalidated while it was being read; restart from read_begin. */
     EBUSY(16),
+    /** -EEXIST: the destination is already populated ({@code UFFDIO_MOVE}). */
+    EEXIST(17),
     /** -EINVAL: the request does not apply to this mapping. */
     EINVAL(22);
 
@@ -65,6 +70,6 @@ public enum Errno {
                 return e;
             }
         }
-        throw new IllegalArgumentException("errno=" + name + " is not one of OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY, EINVAL");
+        throw new IllegalArgumentException("errno=" + name + " is not one of OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST, EINVAL");
     }
 }

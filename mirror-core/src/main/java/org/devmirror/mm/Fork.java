@@ -30,6 +30,8 @@ final class Fork {
             try {
                 for (Vma v : parent.allVmas()) {
                     Vma cv = v.copy();
+                    // dup_userfaultfd without UFFD_FEATURE_EVENT_FORK: the child is not registered
+                    cv.flags &= ~Vma.UFFD_WP;
                     child.insertVma(cv);
                     if (cv.anonVma != null) {
                         cv.anonVma.members.add(child);
@@ -91,6 +93,9 @@ final class Fork {
             long va = walk.va();
             long e = walk.entry();
             long n = cow ? PteLayout.wrProtect(e) : e;
+            if (PteLayout.isMarker(e)) {
+                continue; // copy_pte_marker: a uffd-wp marker only survives into a uffd-wp child VMA
+            }
             switch (PteLayout.type(e)) {
                 case PteLayout.TYPE_PRESENT -> {
                     if (!PteLayout.isSpecial(e)) {
@@ -110,10 +115,13 @@ final class Fork {
             if (n != e) {
                 walk.set(n);
             }
+            // copy_present_pte / copy_nonpresent_pte: the child VMA is not VM_UFFD_WP, so its
+            // entries lose the uffd-wp bit (pte_clear_uffd_wp); the parent keeps it
+            long c = PteLayout.clearUffdWp(n);
             if (walk.isHuge()) {
-                cpt.setPmd(walk.entryStart(), n);
+                cpt.setPmd(walk.entryStart(), c);
             } else {
-                cpt.set(va, n);
+                cpt.set(va, c);
             }
         }
     }

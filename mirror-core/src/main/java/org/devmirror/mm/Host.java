@@ -32,6 +32,10 @@ public final class Host implements AutoCloseable {
     public static final long PMD_SIZE = 1L << 21;
     /** Pages in a PMD leaf. */
     public static final int PMD_PAGES = 512;
+    /** Bytes one PUD entry covers (a PMD table): 1 GiB. */
+    public static final long PUD_SIZE = 1L << 30;
+    /** Bytes one PGD entry covers (a PUD table): 512 GiB. */
+    public static final long PGDIR_SIZE = 1L << 39;
     /** x86-64 user address space: valid addresses are {@code [0, TASK_SIZE)}. */
     public static final long TASK_SIZE = 1L << 47;
     /** First device-private PFN. */

@@ -111,7 +111,7 @@ final class HugeMemory {
                 freeCopies(mem, copies); // raced with a fault; the caller looks again
                 return Errno.OK;
             }
-            long flags = e & (PteLayout.READ | PteLayout.WRITE | PteLayout.DIRTY | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY);
+            long flags = e & (PteLayout.READ | PteLayout.WRITE | PteLayout.DIRTY | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY | PteLayout.UFFD_WP);
             pt.setPmd(haddr, 0);
             if (exclusive) {
                 mem.splitHuge(head);
@@ -119,7 +119,7 @@ final class HugeMemory {
                     pt.set(haddr + ((long) i << Host.PAGE_SHIFT), PteLayout.present(head + i, flags));
                 }
             } else {
-                if ((flags & PteLayout.READ) != 0 && vma.canWrite()) {
+                if ((flags & PteLayout.READ) != 0 && (flags & PteLayout.UFFD_WP) == 0 && vma.canWrite()) {
                     flags |= PteLayout.WRITE | PteLayout.DIRTY | PteLayout.SOFT_DIRTY; // our own copy: no COW left
                 }
                 AnonVma anon = vma.anonVma;
@@ -192,7 +192,10 @@ final class HugeMemory {
             long e = pt.get(va);
             int type = PteLayout.type(e);
             if (type != PteLayout.TYPE_PRESENT && type != PteLayout.TYPE_SWAP) {
-                return Errno.EINVAL; // SCAN_PTE_NON_PRESENT: device or migration entries stay
+                return Errno.EINVAL; // SCAN_PTE_NON_PRESENT: device, migration or marker entries stay
+            }
+            if (PteLayout.isUffdWp(e)) {
+                return Errno.EINVAL; // SCAN_PTE_UFFD_WP: the huge page would lose the protection
             }
             any = true;
         }

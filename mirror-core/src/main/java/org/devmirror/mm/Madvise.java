@@ -68,7 +68,7 @@ final class Madvise {
             }
             int slot = mm.notify.start(MmuNotifierEvent.CLEAR, from, PageWalk.populatedEnd(pt, from, e), null);
             try {
-                Zap.range(mm, v, from, e);
+                Zap.rangeKeepingUffdWp(mm, v, from, e);
             } finally {
                 mm.notify.end(slot);
             }

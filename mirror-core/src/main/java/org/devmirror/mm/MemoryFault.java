@@ -28,13 +28,25 @@ final class MemoryFault {
     private MemoryFault() {}
 
     /**
-     * Faults the page at addr (page aligned) in for read or write.
+     * Faults the page at addr (page aligned) in for read or write, as a fault without
+     * {@code FAULT_FLAG_ALLOW_RETRY} ({@code hmm_range_fault}, {@code get_user_pages}): a write to a
+     * page write-protected by a synchronous userfaultfd is {@code VM_FAULT_SIGBUS}, reported as
+     * EFAULT.
      *
      * @return OK, EFAULT (no VMA, no read permission, a device that failed to migrate the page
-     *         back), EPERM (write to a VMA without write permission) or ENOMEM (no frame; the
-     *         entry is as before)
+     *         back, a uffd-wp page), EPERM (write to a VMA without write permission) or ENOMEM (no
+     *         frame; the entry is as before)
      */
     static Errno handle(AddressSpace mm, long addr, boolean write) {
+        return handle(mm, addr, write, false);
+    }
+
+    /**
+     * As {@link #handle(AddressSpace, long, boolean)}; with {@code allowRetry}
+     * ({@code FAULT_FLAG_ALLOW_RETRY}, a user-space access) a write to a uffd-wp page is delivered
+     * to the userfaultfd ({@code handle_userfault}) and EAGAIN says the access waits for it.
+     */
+    static Errno handle(AddressSpace mm, long addr, boolean write, boolean allowRetry) {
         Vma vma = mm.vmaAt(addr);
         if (vma == null || !vma.canRead()) {
             return Errno.EFAULT;
@@ -46,13 +58,19 @@ final class MemoryFault {
         while (true) {
             long e = pt.get(addr);
             Errno r;
-            if (e == 0) {
-                r = faultNone(mm, vma, addr, write);
+            if (PteLayout.isNoneMostly(e)) {
+                r = faultNone(mm, vma, addr, write, e);
             } else if (PteLayout.isPresent(e)) {
-                if (!write || PteLayout.isWrite(e)) {
+                if (PteLayout.isProtNone(e)) {
+                    // handle_pte_fault: pte_protnone in an accessible VMA is a NUMA hinting entry
+                    r = NumaBalancing.doNumaPage(mm, vma, addr, e);
+                } else if (!write || PteLayout.isWrite(e)) {
                     return Errno.OK;
+                } else if (PteLayout.isUffdWp(e) && vma.isUffdWp()) {
+                    r = Userfaultfd.wpFault(mm, vma, addr, e, allowRetry);
+                } else {
+                    r = PteLayout.isHuge(e) ? wpHuge(mm, vma, addr, e) : wpPage(mm, vma, addr, e);
                 }
-                r = PteLayout.isHuge(e) ? wpHuge(mm, vma, addr, e) : wpPage(mm, vma, addr, e);
             } else {
                 r = faultNonPresent(mm, vma, addr, e);
             }
@@ -65,10 +83,19 @@ final class MemoryFault {
 
     // ------------------------------------------------------------------ empty entry
 
-    /** Returns null to retry, or an error. */
-    private static Errno faultNone(AddressSpace mm, Vma vma, long addr, boolean write) {
+    /**
+     * {@code do_pte_missing} for a none entry or a uffd-wp marker ({@code orig}). A marker left
+     * behind after the VMA was unregistered is cleared ({@code pte_marker_handle_uffd_wp}); a
+     * live one makes the new entry uffd-wp too ({@code vmf_orig_pte_uffd_wp}), so a write then
+     * faults again into the userfault. Returns null to retry, or an error.
+     */
+    private static Errno faultNone(AddressSpace mm, Vma vma, long addr, boolean write, long orig) {
+        if (orig != 0 && !vma.isUffdWp()) {
+            mm.pageTable().compareAndSet(addr, orig, 0); // pte_marker_clear
+            return null;
+        }
         if (vma.object != null) {
-            return vma.isShared() ? sharedFault(mm, vma, addr, write) : privateFileFault(mm, vma, addr, write);
+            return vma.isShared() ? sharedFault(mm, vma, addr, write, orig) : privateFileFault(mm, vma, addr, write, orig);
         }
         if (HugeMemory.faultEligible(mm, vma, addr) && HugeMemory.faultHuge(mm, vma, addr)) {
             return null;
@@ -80,8 +107,9 @@ final class MemoryFault {
             // do_anonymous_page, read: map the shared zero page read-only
             mm.ptl.lock();
             try {
-                if (pt.get(addr) == 0) {
-                    pt.set(addr, PteLayout.zeroPage(mem.zeroPfn()));
+                if (pt.get(addr) == orig) {
+                    long zero = PteLayout.zeroPage(mem.zeroPfn());
+                    pt.set(addr, orig != 0 ? PteLayout.mkUffdWp(zero) : zero);
                 }
             } finally {
                 mm.ptl.unlock();
@@ -92,12 +120,17 @@ final class MemoryFault {
         if (pfn == PhysicalMemory.NO_FRAME) {
             return Errno.ENOMEM;
         }
-        installAnon(mm, vma, addr, 0, pfn, NEW_PAGE | PteLayout.WRITE);
+        installAnon(mm, vma, addr, orig, pfn, uffdWpIf(orig, NEW_PAGE | PteLayout.WRITE));
         return null;
     }
 
+    /** The flags of a new entry replacing {@code orig}: uffd-wp (hence write-protected) if orig was a uffd-wp marker. */
+    private static long uffdWpIf(long orig, long flags) {
+        return orig != 0 ? (flags & ~PteLayout.WRITE) | PteLayout.UFFD_WP : flags;
+    }
+
     /** do_shared_fault / do_read_fault on a shared mapping: map the page-cache page. */
-    private static Errno sharedFault(AddressSpace mm, Vma vma, long addr, boolean write) {
+    private static Errno sharedFault(AddressSpace mm, Vma vma, long addr, boolean write, long orig) {
         Host host = mm.host();
         long idx = vma.linearIndex(addr);
         long pfn = vma.object.findOrCreate(idx);
@@ -108,12 +141,12 @@ final class MemoryFault {
         if (write) {
             vma.object.markDirty(idx);
         }
-        mapCachePage(mm, addr, pfn, flags, host.memory());
+        mapCachePage(mm, addr, orig, pfn, uffdWpIf(orig, flags), host.memory());
         return null;
     }
 
     /** do_read_fault maps the cache page read-only; do_cow_fault copies it into a new anonymous page. */
-    private static Errno privateFileFault(AddressSpace mm, Vma vma, long addr, boolean write) {
+    private static Errno privateFileFault(AddressSpace mm, Vma vma, long addr, boolean write, long orig) {
         Host host = mm.host();
         PhysicalMemory mem = host.memory();
         long cached = vma.object.findOrCreate(vma.linearIndex(addr));
@@ -121,7 +154,7 @@ final class MemoryFault {
             return Errno.ENOMEM;
         }
         if (!write) {
-            mapCachePage(mm, addr, cached, PteLayout.READ | PteLayout.ACCESSED, mem);
+            mapCachePage(mm, addr, orig, cached, uffdWpIf(orig, PteLayout.READ | PteLayout.ACCESSED), mem);
             return null;
         }
         long pfn = mem.allocFrame();
@@ -129,15 +162,15 @@ final class MemoryFault {
             return Errno.ENOMEM;
         }
         mem.copyFrame(cached, pfn);
-        installAnon(mm, vma, addr, 0, pfn, NEW_PAGE | PteLayout.WRITE);
+        installAnon(mm, vma, addr, orig, pfn, uffdWpIf(orig, NEW_PAGE | PteLayout.WRITE));
         return null;
     }
 
-    private static void mapCachePage(AddressSpace mm, long addr, long pfn, long flags, PhysicalMemory mem) {
+    private static void mapCachePage(AddressSpace mm, long addr, long orig, long pfn, long flags, PhysicalMemory mem) {
         CpuPageTable pt = mm.pageTable();
         mm.ptl.lock();
         try {
-            if (pt.get(addr) == 0) {
+            if (pt.get(addr) == orig) {
                 mem.get(pfn);
                 mem.incMapcount(pfn);
                 pt.set(addr, PteLayout.present(pfn, flags));
@@ -244,14 +277,35 @@ final class MemoryFault {
      * learns of the next write ({@code page_mkclean}).
      */
     static boolean writeWouldReuse(AddressSpace mm, Vma vma, long e) {
-        if ((vma.prot() & Prot.WRITE) == 0 || !PteLayout.isPresent(e) || PteLayout.isSpecial(e)) {
-            return false;
+        if ((vma.prot() & Prot.WRITE) == 0 || !PteLayout.isRead(e) || PteLayout.isSpecial(e)) {
+            return false; // a NUMA-hinting (protnone) entry faults before any write
+        }
+        if (PteLayout.isUffdWp(e)) {
+            return false; // the write is a userfault (or, async, must first drop the uffd-wp bit)
         }
         if (vma.isShared()) {
             return PteLayout.isDirty(e);
         }
         long pfn = PteLayout.pfn(e);
         return PteLayout.isHuge(e) ? isExclusiveHuge(mm.host().memory(), pfn) : isExclusiveAnon(mm.host(), pfn);
+    }
+
+    /**
+     * {@code can_change_pte_writable}: whether a present read-only entry of the writable VMA may
+     * be made writable without a write fault (NUMA hinting restore, uffd-wp resolve): not
+     * protnone, not needed write-protected for soft-dirty tracking ({@code VM_SOFTDIRTY} clear and
+     * the entry not soft-dirty) or for uffd-wp, and the same page a write fault would reuse. The
+     * caller passes the entry with the permissions it is about to get; protnone is judged by the
+     * caller.
+     */
+    static boolean canChangePteWritable(AddressSpace mm, Vma vma, long e) {
+        if (!vma.isSoftDirty() && !PteLayout.isSoftDirty(e)) {
+            return false; // pte_needs_soft_dirty_wp
+        }
+        if (PteLayout.isUffdWp(e) && vma.isUffdWp()) {
+            return false; // userfaultfd_pte_wp
+        }
+        return writeWouldReuse(mm, vma, PteLayout.isPresent(e) ? e | PteLayout.READ : e);
     }
 
     private static void upgrade(AddressSpace mm, CpuPageTable pt, long addr, long e) {
@@ -267,7 +321,8 @@ final class MemoryFault {
 
     /** {@code wp_page_reuse}/{@code maybe_mkwrite}: the same page, now young, writable and dirty. */
     private static long reuseWritable(long e) {
-        return PteLayout.mkDirty(PteLayout.mkWrite(PteLayout.mkYoung(e)));
+        // a uffd-wp bit reaching here is stale (the VMA is no longer registered): drop it
+        return PteLayout.clearUffdWp(PteLayout.mkDirty(PteLayout.mkWrite(PteLayout.mkYoung(e))));
     }
 
     /** {@code wp_page_copy}: a private copy replaces the shared one, CLEAR over the page. */
@@ -427,6 +482,10 @@ final class MemoryFault {
      * would report it clean.
      */
     private static long restoredFlags(long old, boolean writable) {
+        if (PteLayout.isUffdWp(old)) {
+            // do_swap_page: pte_swp_uffd_wp -> pte_mkuffd_wp, which write-protects
+            return PteLayout.READ | PteLayout.ACCESSED | PteLayout.UFFD_WP | (old & PteLayout.SOFT_DIRTY);
+        }
         long e = PteLayout.READ | PteLayout.ACCESSED | (old & PteLayout.SOFT_DIRTY);
         return writable ? PteLayout.mkDirty(e | PteLayout.WRITE) : e;
     }

@@ -76,7 +76,7 @@ final class Mmap {
             } else {
                 pgoff = offset >>> Host.PAGE_SHIFT;
             }
-            Vma v = new Vma(target, target + len, prot, flags, obj, pgoff, null);
+            Vma v = new Vma(target, target + len, prot, flags | Vma.SOFTDIRTY, obj, pgoff, null);
             mm.insertVma(v);
             if (obj != null) {
                 obj.mappers.add(mm);
@@ -206,6 +206,7 @@ final class Mmap {
     private static void absorb(AddressSpace mm, Vma low, Vma high) {
         mm.removeVma(high);
         low.end = high.end;
+        low.flags |= high.flags & Vma.SOFTDIRTY;
         if (low.anonVma == null) {
             low.anonVma = high.anonVma;
         }

@@ -121,12 +121,16 @@ final class Mremap {
         if (from < oldEnd) {
             slot = mm.notify.start(MmuNotifierEvent.UNMAP, from, PageWalk.populatedEnd(pt, from, oldEnd), null);
         }
+        // vma_has_uffd_without_event_remap: without UFFD_FEATURE_EVENT_REMAP the moved range
+        // is unregistered and loses its uffd-wp bits and markers (mremap_userfaultfd_prep)
+        boolean clearUffdWp = src.isUffdWp();
         try {
-            moveEntries(mm, oldAddr, oldEnd, delta);
+            moveEntries(mm, oldAddr, oldEnd, delta, clearUffdWp);
         } finally {
             mm.notify.end(slot);
         }
         Vma moved = src.copy();
+        moved.flags &= ~Vma.UFFD_WP;
         moved.start = target;
         moved.end = target + newLen;
         if (!dontUnmap) {
@@ -140,8 +144,12 @@ final class Mremap {
         return target;
     }
 
-    /** {@code move_ptes}/{@code move_huge_pmd}: every entry of the old range moves by delta, with what it holds. */
-    private static void moveEntries(AddressSpace mm, long start, long end, long delta) {
+    /**
+     * {@code move_ptes}/{@code move_huge_pmd}: every entry of the old range moves by delta, with
+     * what it holds, soft-dirty ({@code move_soft_dirty_pte}: the new place reads as written);
+     * with {@code clearUffdWp}, without its uffd-wp bit, and markers are dropped.
+     */
+    private static void moveEntries(AddressSpace mm, long start, long end, long delta, boolean clearUffdWp) {
         PageMapping rmap = mm.host().rmap();
         PageWalk walk = PageWalk.over(mm.pageTable(), start, end);
         mm.ptl.lock();
@@ -149,7 +157,11 @@ final class Mremap {
             while (walk.next()) {
                 long e = walk.entry();
                 walk.set(0);
-                walk.setAt(delta, e);
+                long n = clearUffdWp ? PteLayout.clearUffdWp(e) : e;
+                if (n == 0) {
+                    continue; // a dropped uffd-wp marker
+                }
+                walk.setAt(delta, PteLayout.isMarker(n) ? n : PteLayout.mkSoftDirty(n));
                 if (!walk.isHuge() && PteLayout.isPresent(e) && !PteLayout.isSpecial(e)
                         && rmap.mappingOf(PteLayout.pfn(e)) instanceof KsmStable node) {
                     node.add(mm, walk.va() + delta); // the stable node lists mappings by address

@@ -15,8 +15,21 @@ public final class Vma {
     static final int NOHUGEPAGE = 0x8000000;
     /** Internal flag: {@code VM_MERGEABLE} after {@code MADV_MERGEABLE}. */
     static final int MERGEABLE = 0x10000000;
+    /**
+     * Internal flag: {@code VM_SOFTDIRTY}. Set on every new VMA ({@code __mmap_complete}: a range
+     * mapped anew must read as written) and cleared by {@code clear_refs}; pagemap reports every
+     * page of a VMA that has it as soft-dirty, populated or not. Ignored when deciding whether
+     * two VMAs merge ({@code is_mergeable_vma}); a merged VMA keeps it if either half had it.
+     */
+    static final int SOFTDIRTY = 0x20000000;
+    /**
+     * Internal flag: {@code VM_UFFD_WP}, registered with the address space's userfaultfd in
+     * write-protect mode ({@code UFFDIO_REGISTER_MODE_WP}).
+     */
+    static final int UFFD_WP = 0x40000000;
     /** Flags kept on a VMA (the rest of mmap's flags only steer placement). */
-    static final int KEPT_FLAGS = MapFlags.SHARED | MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.HUGEPAGE | NOHUGEPAGE | MERGEABLE;
+    static final int KEPT_FLAGS = MapFlags.SHARED | MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.HUGEPAGE | NOHUGEPAGE | MERGEABLE
+            | SOFTDIRTY | UFFD_WP;
 
     // page aligned; start < end; guarded by the mmap write lock
     long start;
@@ -92,6 +105,16 @@ public final class Vma {
         return (flags & MERGEABLE) != 0;
     }
 
+    /** {@code VM_SOFTDIRTY}: every page of the VMA reads as soft-dirty until the next {@code clear_refs}. */
+    public boolean isSoftDirty() {
+        return (flags & SOFTDIRTY) != 0;
+    }
+
+    /** {@code userfaultfd_wp(vma)}: registered with the userfaultfd in write-protect mode. */
+    public boolean isUffdWp() {
+        return (flags & UFFD_WP) != 0;
+    }
+
     /** The mapped file, or {@code null} for anonymous memory (private or shared). */
     public MemoryObject file() {
         return isAnonymous() ? null : object;
@@ -143,7 +166,7 @@ public final class Vma {
      * starts where this ends and could be the same VMA.
      */
     boolean canMergeWith(Vma next) {
-        if (end != next.start || prot != next.prot || flags != next.flags || object != next.object) {
+        if (end != next.start || prot != next.prot || ((flags ^ next.flags) & ~SOFTDIRTY) != 0 || object != next.object) {
             return false;
         }
         if (pgoff + ((end - start) >>> Host.PAGE_SHIFT) != next.pgoff) {
@@ -158,6 +181,6 @@ public final class Vma {
     public String toString() {
         return "[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end) + ") " + Prot.toString(prot)
                 + (isShared() ? " shared" : " private") + (isAnonymous() ? " anon" : " file=" + object.name())
-                + (isHugeHint() ? " huge" : "");
+                + (isHugeHint() ? " huge" : "") + (isUffdWp() ? " uffd-wp" : "");
     }
 }

@@ -17,15 +17,36 @@ import org.devmirror.mm.phys.PhysicalMemory;
 final class Zap {
     private Zap() {}
 
-    /** Clears {@code [start, end)} of {@code vma} (the range lies inside the VMA). */
+    /**
+     * Clears {@code [start, end)} of {@code vma} (the range lies inside the VMA), uffd-wp markers
+     * included ({@code ZAP_FLAG_DROP_MARKER}, as {@code unmap_vmas} zaps).
+     */
     static void range(AddressSpace mm, Vma vma, long start, long end) {
+        range(mm, vma, start, end, false);
+    }
+
+    /**
+     * As {@link #range(AddressSpace, Vma, long, long)} for {@code MADV_DONTNEED}, which does not
+     * drop markers: in a uffd-wp file or shmem VMA a write-protected entry is replaced by a uffd-wp
+     * marker and markers stay ({@code zap_install_uffd_wp_if_needed}), since the page cache still
+     * holds the page and its protection must survive; anonymous memory loses everything.
+     */
+    static void rangeKeepingUffdWp(AddressSpace mm, Vma vma, long start, long end) {
+        range(mm, vma, start, end, vma.isUffdWp() && !vma.isPrivateAnon());
+    }
+
+    private static void range(AddressSpace mm, Vma vma, long start, long end, boolean keepUffdWp) {
         Host host = mm.host();
         PageWalk walk = PageWalk.over(mm.pageTable(), start, end);
         mm.ptl.lock();
         try {
             while (walk.next()) {
-                walk.set(0);
-                dropEntry(host, vma, walk.entry());
+                long e = walk.entry();
+                if (keepUffdWp && PteLayout.isMarker(e)) {
+                    continue;
+                }
+                walk.set(keepUffdWp && PteLayout.isUffdWp(e) && !walk.isHuge() ? PteLayout.uffdWpMarker() : 0);
+                dropEntry(host, vma, e);
             }
         } finally {
             mm.ptl.unlock();

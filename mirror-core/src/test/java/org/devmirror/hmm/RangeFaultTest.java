@@ -14,6 +14,7 @@ import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
+import org.devmirror.mm.Uffd;
 import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.testing.RecordingSubscriber;
 import org.devmirror.testing.TestDevicePagemap;
@@ -290,5 +291,46 @@ class RangeFaultTest {
         } finally {
             mm.mmapReadUnlock();
         }
+    }
+
+    /**
+     * hmm_range_fault's write fault has no FAULT_FLAG_ALLOW_RETRY: on a page write-protected by a
+     * synchronous userfaultfd, handle_userfault returns VM_FAULT_SIGBUS and the range fault EFAULT;
+     * no userfault message is queued. A read is served read-only.
+     */
+    @Test
+    void writeFaultOfUffdWpPageIsEfault() {
+        long a = map(1, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuWrite(a, new byte[] {1}, 0, 1));
+        assertEquals(Errno.OK, mm.uffdApi(0));
+        assertEquals(Errno.OK, mm.uffdRegister(a, PAGE, Uffd.REGISTER_MODE_WP));
+        assertEquals(Errno.OK, mm.uffdWriteProtect(a, PAGE, Uffd.WRITEPROTECT_MODE_WP));
+        long[] pfns = new long[1];
+        assertEquals(Errno.EFAULT, fault(a, 1, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null));
+        assertEquals(java.util.List.of(), mm.uffdPendingFaults());
+        assertEquals(Errno.OK, fault(a, 1, HmmPfn.REQ_FAULT, 0, pfns, null));
+        assertTrue(HmmPfn.isValid(pfns[0]));
+        assertFalse(HmmPfn.isWrite(pfns[0]));
+    }
+
+    /**
+     * A NUMA-hinting (protnone) entry reads as not valid without a fault request, and a requested
+     * fault takes the hinting fault, which restores the entry (readable and, for an exclusive
+     * page, writable) without any invalidation.
+     */
+    @Test
+    void protNoneNumaEntryIsFaultedBackWhenAsked() {
+        long a = map(1, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuWrite(a, new byte[] {1}, 0, 1));
+        assertEquals(1, mm.changeProtNuma(a, PAGE));
+        assertTrue(PteLayout.isProtNone(mm.pageTable().get(a)));
+        long[] pfns = new long[1];
+        assertEquals(Errno.OK, fault(a, 1, 0, 0, pfns, null));
+        assertFalse(HmmPfn.isValid(pfns[0]), "pte_protnone: no CPU flags");
+        rec.clear();
+        assertEquals(Errno.OK, fault(a, 1, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null));
+        assertTrue(HmmPfn.isValid(pfns[0]) && HmmPfn.isWrite(pfns[0]));
+        assertTrue(PteLayout.isRead(mm.pageTable().get(a)));
+        assertEquals(java.util.List.of(), rec.events(), "do_numa_page raises nothing");
     }
 }

@@ -57,6 +57,16 @@ abstract class HostFixture {
         }
     }
 
+    /** {@link AddressSpace#writeWouldReuse} of {@code mm} under the mmap read lock. */
+    boolean writeWouldReuse(long addr) {
+        mm.mmapReadLock();
+        try {
+            return mm.writeWouldReuse(addr);
+        } finally {
+            mm.mmapReadUnlock();
+        }
+    }
+
     long pte(AddressSpace as, long addr) {
         return as.pageTable().get(addr);
     }

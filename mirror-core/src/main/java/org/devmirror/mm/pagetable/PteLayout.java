@@ -49,6 +49,8 @@ public final class PteLayout {
     public static final long HUGE = 1L << 7;
     /** {@code _PAGE_SPECIAL}: no struct page (the zero page). */
     public static final long SPECIAL = 1L << 9;
+    /** {@code _PAGE_UFFD_WP} / {@code _PAGE_SWP_UFFD_WP}, at the same bit in both kinds. */
+    public static final long UFFD_WP = 1L << 10;
     /** {@code _PAGE_SOFT_DIRTY}, kept in non-present entries at the same bit. */
     public static final long SOFT_DIRTY = 1L << 11;
 
@@ -59,7 +61,7 @@ public final class PteLayout {
     /** The largest PFN or swap slot an entry can hold. */
     public static final long MAX_PFN = (1L << 40) - 1;
     /** Flags a caller may pass to {@link #present(long, long)} and {@link #pmdLeaf(long, long)}. */
-    public static final long PRESENT_FLAGS = READ | WRITE | ACCESSED | DIRTY | SOFT_DIRTY;
+    public static final long PRESENT_FLAGS = READ | WRITE | ACCESSED | DIRTY | SOFT_DIRTY | UFFD_WP;
 
     /** Bit position of TYPE in a non-present entry. */
     public static final int TYPE_SHIFT = 1;
@@ -78,6 +80,10 @@ public final class PteLayout {
     public static final int TYPE_DEVICE_PRIVATE = 3;
     /** {@link #type}: a device-exclusive entry; the offset is the system-RAM PFN. */
     public static final int TYPE_DEVICE_EXCLUSIVE = 4;
+    /** {@link #type}: a PTE marker; the offset holds its marker bits. */
+    public static final int TYPE_MARKER = 5;
+    /** {@code PTE_MARKER_UFFD_WP}: the marker bit of a none entry write-protected by userfaultfd. */
+    public static final long MARKER_UFFD_WP = 1L;
     /** {@link #type}: a present entry (not a TYPE field value). */
     public static final int TYPE_PRESENT = 8;
 
@@ -148,6 +154,11 @@ public final class PteLayout {
         return pfnEntry(TYPE_DEVICE_PRIVATE, "devPfn", devPfn, write);
     }
 
+    /** {@code make_pte_marker(PTE_MARKER_UFFD_WP)}: a none entry that remembers it is write-protected. */
+    public static long uffdWpMarker() {
+        return ((long) TYPE_MARKER << TYPE_SHIFT) | (MARKER_UFFD_WP << PFN_SHIFT);
+    }
+
     /** {@code make_device_exclusive}: the device holds {@code pfn} exclusively; a CPU touch restores it. */
     public static long deviceExclusiveEntry(long pfn, boolean write) {
         return pfnEntry(TYPE_DEVICE_EXCLUSIVE, "pfn", pfn, write);
@@ -208,6 +219,45 @@ public final class PteLayout {
         return e & ~SOFT_DIRTY;
     }
 
+    /**
+     * {@code pte_mkuffd_wp} / {@code pte_swp_mkuffd_wp}: sets {@link #UFFD_WP}; a present entry is
+     * write-protected with it (x86 does both in one helper). A none entry must become
+     * {@link #uffdWpMarker()} instead; a marker is returned unchanged.
+     */
+    public static long mkUffdWp(long e) {
+        if (e == 0) {
+            throw new IllegalArgumentException("e=0: a none entry is write-protected with uffdWpMarker()");
+        }
+        if (isMarker(e)) {
+            return e;
+        }
+        return isPresent(e) ? (e & ~WRITE) | UFFD_WP : e | UFFD_WP;
+    }
+
+    /**
+     * {@code pte_clear_uffd_wp} / {@code pte_swp_clear_uffd_wp}; a uffd-wp marker becomes 0
+     * ({@code pte_clear}), other markers are returned unchanged. Write permission is not given
+     * back: the next write fault decides.
+     */
+    public static long clearUffdWp(long e) {
+        if (isMarker(e)) {
+            return markerBits(e) == MARKER_UFFD_WP ? 0 : e;
+        }
+        return e & ~UFFD_WP;
+    }
+
+    /**
+     * {@code pte_modify(pte, PAGE_NONE)}: the NUMA-hinting form of a present entry
+     * ({@code change_pte_range} under {@code MM_CP_PROT_NUMA}): neither readable nor writable,
+     * everything else kept.
+     */
+    public static long mkProtNone(long e) {
+        if (!isPresent(e)) {
+            throw new IllegalArgumentException("e=0x" + Long.toHexString(e) + " is not a present entry");
+        }
+        return e & ~(READ | WRITE);
+    }
+
     // ---- predicates and fields --------------------------------------------------------------
 
     /** {@code pte_none}. */
@@ -265,7 +315,33 @@ public final class PteLayout {
         return (e & SOFT_DIRTY) != 0;
     }
 
-    /** {@link #TYPE_NONE}, {@link #TYPE_PRESENT}, or the TYPE field of a non-present entry (1..4). */
+    /**
+     * {@code pte_uffd_wp} / {@code pte_swp_uffd_wp_any}: write-protected by userfaultfd, as a
+     * present entry, a swap-style entry keeping the bit, or a uffd-wp marker.
+     */
+    public static boolean isUffdWp(long e) {
+        if (isMarker(e)) {
+            return (markerBits(e) & MARKER_UFFD_WP) != 0;
+        }
+        return e != 0 && (e & UFFD_WP) != 0;
+    }
+
+    /** {@code is_pte_marker}: a marker entry. */
+    public static boolean isMarker(long e) {
+        return type(e) == TYPE_MARKER;
+    }
+
+    /** {@code pte_none_mostly}: none, or a marker (no page behind it). */
+    public static boolean isNoneMostly(long e) {
+        return e == 0 || isMarker(e);
+    }
+
+    /** The marker bits of a {@link #TYPE_MARKER} entry. */
+    public static long markerBits(long e) {
+        return (e & PFN_MASK) >>> PFN_SHIFT;
+    }
+
+    /** {@link #TYPE_NONE}, {@link #TYPE_PRESENT}, or the TYPE field of a non-present entry (1..5). */
     public static int type(long e) {
         if (e == 0) {
             return TYPE_NONE;
@@ -319,12 +395,13 @@ public final class PteLayout {
             case TYPE_MIGRATION -> sb.append("migration pfn=0x").append(Long.toHexString(pfn(e))).append(isMigrationDirty(e) ? " D" : "");
             case TYPE_DEVICE_PRIVATE -> sb.append("device-private pfn=0x").append(Long.toHexString(pfn(e)));
             case TYPE_DEVICE_EXCLUSIVE -> sb.append("device-exclusive pfn=0x").append(Long.toHexString(pfn(e)));
+            case TYPE_MARKER -> { return isUffdWp(e) ? "marker uffd-wp" : "marker 0x" + Long.toHexString(markerBits(e)); }
             default -> { return "invalid 0x" + Long.toHexString(e); }
         }
         if (isNonPresent(e)) {
             sb.append((e & SWP_WRITE) != 0 ? " W" : "").append(isHuge(e) ? " HUGE" : "");
         }
-        return sb.append(isSoftDirty(e) ? " SD" : "").toString();
+        return sb.append((e & UFFD_WP) != 0 ? " UFFD_WP" : "").append(isSoftDirty(e) ? " SD" : "").toString();
     }
 
     private static long pfnEntry(int type, String name, long pfn, boolean write) {

@@ -162,7 +162,39 @@ class PteLayoutTest {
                 assertThrows(IllegalArgumentException.class, () -> PteLayout.swapEntry(1L << 40)).getMessage());
         assertEquals("devPfn=1099511627776 does not fit the 40-bit PFN field",
                 assertThrows(IllegalArgumentException.class, () -> PteLayout.devicePrivateEntry(1L << 40, true)).getMessage());
-        assertEquals("flags=0x80 has bits outside PRESENT_FLAGS=0x866",
+        assertEquals("flags=0x80 has bits outside PRESENT_FLAGS=0xc66",
                 assertThrows(IllegalArgumentException.class, () -> PteLayout.present(1, PteLayout.HUGE)).getMessage());
+    }
+
+    /** uffd-wp: the bit write-protects a present entry, rides on swap-style entries, and a marker stands for a none entry. */
+    @Test
+    void uffdWpBitAndMarkers() {
+        long rw = PteLayout.present(42, true);
+        long wp = PteLayout.mkUffdWp(rw);
+        assertTrue(PteLayout.isUffdWp(wp));
+        assertFalse(PteLayout.isWrite(wp), "pte_mkuffd_wp write-protects");
+        assertEquals(PteLayout.wrProtect(rw), PteLayout.clearUffdWp(wp));
+        long swap = PteLayout.mkUffdWp(PteLayout.swapEntry(9));
+        assertTrue(PteLayout.isSwap(swap) && PteLayout.isUffdWp(swap));
+        assertEquals(9, PteLayout.swapSlot(swap));
+        long marker = PteLayout.uffdWpMarker();
+        assertTrue(PteLayout.isMarker(marker) && PteLayout.isUffdWp(marker) && PteLayout.isNoneMostly(marker));
+        assertFalse(PteLayout.isPresent(marker));
+        assertEquals(0, PteLayout.clearUffdWp(marker), "resolving a uffd-wp marker clears it");
+        assertEquals(marker, PteLayout.mkUffdWp(marker));
+        assertEquals("marker uffd-wp", PteLayout.describe(marker));
+        assertThrows(IllegalArgumentException.class, () -> PteLayout.mkUffdWp(0));
+    }
+
+    /** NUMA hinting: mkProtNone removes read and write and keeps the rest. */
+    @Test
+    void protNoneForNumaHinting() {
+        long e = PteLayout.mkDirty(PteLayout.present(42, true));
+        long hint = PteLayout.mkProtNone(e);
+        assertTrue(PteLayout.isPresent(hint) && PteLayout.isProtNone(hint));
+        assertFalse(PteLayout.isRead(hint) || PteLayout.isWrite(hint));
+        assertTrue(PteLayout.isDirty(hint) && PteLayout.isSoftDirty(hint));
+        assertEquals(42, PteLayout.pfn(hint));
+        assertThrows(IllegalArgumentException.class, () -> PteLayout.mkProtNone(PteLayout.swapEntry(1)));
     }
 }
