@@ -346,7 +346,7 @@ public final class AddressSpace implements AutoCloseable {
                 }
                 long addr = va + ((long) i << Host.PAGE_SHIFT);
                 long e = pt.get(addr);
-                if (e == 0 || PteLayout.isSoftDirty(e)) {
+                if (e == 0 || PteLayout.isMarker(e) || PteLayout.isSoftDirty(e)) {
                     continue;
                 }
                 if (PteLayout.isHuge(e)) {

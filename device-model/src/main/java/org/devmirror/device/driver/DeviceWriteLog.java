@@ -1,6 +1,9 @@
 package org.devmirror.device.driver;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.devmirror.mm.pagetable.PteLayout;
 
 /**
  * The safety oracle's shadow of device writes: for every page the device has written since the
@@ -8,6 +11,11 @@ import java.util.Arrays;
  * The oracle's soft-dirty check reads it: a page the device wrote whose CPU entry still names the
  * page written must read soft-dirty, or a soft-dirty user (CRIU's incremental dump, a live
  * migration's dirty tracking) would miss the device's bytes.
+ *
+ * <p>It also catches a device write landing in a page userfaultfd write-protected: the CPU entry
+ * is read at the moment of the write, and an entry carrying the uffd-wp bit means the write went
+ * through without the write-protect fault a CPU write would have taken (and waited on) first. Each
+ * such write is kept as a violation until the oracle reports it.
  *
  * <p>It is filled by the device's accesses ({@code DeviceAccess}) and cleared, for the range of a
  * SOFT_DIRTY invalidation, in the mirror's end callback, whatever the policy did: the shadow
@@ -34,13 +42,27 @@ public final class DeviceWriteLog {
     private long[] keys = newKeys(64);
     private long[] pages = new long[64];
     private int size;
+    /** Writes into uffd-wp pages not yet reported, described (the first few) and counted. */
+    private final List<String> wpViolations = new ArrayList<>();
+    private long wpViolationCount;
 
     DeviceWriteLog() {}
 
-    /** Records that the device wrote page {@code page} at {@code va}; caller holds the driver lock. */
-    public void record(long va, long page) {
+    /**
+     * Records that the device wrote page {@code page} at {@code va}, where the CPU entry was
+     * {@code cpuEntry} at that moment; caller holds the driver lock.
+     */
+    public void record(long va, long page, long cpuEntry) {
         if (!ENABLED) {
             return;
+        }
+        if (PteLayout.isUffdWp(cpuEntry)) {
+            wpViolationCount++;
+            if (wpViolations.size() < 16) { // OracleReport.MAX_DESCRIBED_WRITES
+                wpViolations.add("va=0x" + Long.toHexString(va) + ": the device wrote page 0x" + Long.toHexString(page)
+                        + " while userfaultfd write-protects it (CPU " + PteLayout.describe(cpuEntry)
+                        + "), without the write-protect fault a CPU write takes first");
+            }
         }
         if (2 * (size + 1) > keys.length) {
             grow();
@@ -89,6 +111,20 @@ public final class DeviceWriteLog {
         }
         keys[hole] = EMPTY;
         size--;
+    }
+
+    /**
+     * Hands the writes into uffd-wp pages recorded since the last call to {@code sink}, and forgets
+     * them; caller holds the driver lock.
+     *
+     * @return how many there were (more than described when many)
+     */
+    public long drainWriteProtectViolations(java.util.function.Consumer<String> sink) {
+        wpViolations.forEach(sink);
+        long n = wpViolationCount;
+        wpViolations.clear();
+        wpViolationCount = 0;
+        return n;
     }
 
     /** Pages recorded. */

@@ -91,39 +91,47 @@ public final class EventAwarePolicy implements InvalidationPolicy {
 
     @Override
     public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
-        switch (range.event()) {
+        // A switch expression, so that an event added to MmuNotifierEvent fails to compile here
+        // instead of doing nothing; its value, the device PTEs changed now, is only for reading.
+        long changedNow = switch (range.event()) {
             case UNMAP, RELEASE -> {
-                zapAndFlush(mirror, start, end);
+                long n = zapAndFlush(mirror, start, end);
                 mirror.dropTracking(tracked, start, end);
+                yield n;
             }
             case CLEAR -> zapAndFlush(mirror, start, end);
+            // Which pages lose what is only known once the host is done (uffd-wp, NUMA hinting and
+            // PAGEMAP_SCAN leave the VMA writable; fork and page_mkclean go page by page): stop
+            // device writes now, decide per page from the CPU PTEs at the end.
             case PROTECTION_VMA, PROTECTION_PAGE -> {
-                // Which pages lose what is only known once the host is done (uffd-wp, NUMA hinting
-                // and PAGEMAP_SCAN leave the VMA writable; fork and page_mkclean go page by page):
-                // stop device writes now, decide per page from the CPU PTEs at the end.
-                mirror.downgrade(start, end);
-                mirror.flushTlb(start, end);
+                long n = downgradeAndFlush(mirror, start, end);
                 mirror.rereadAtEnd(start, end);
+                yield n;
             }
             case SOFT_DIRTY -> {
-                if (downgradeSoftDirty) {
-                    mirror.downgrade(start, end);
-                    mirror.flushTlb(start, end);
-                }
+                long n = downgradeSoftDirty ? downgradeAndFlush(mirror, start, end) : 0;
                 mirror.softDirtyAtEnd(start, end);
+                yield n;
             }
             case MIGRATE, EXCLUSIVE -> {
                 if (range.owner() != null && range.owner() == mirror.owner()) {
                     mirror.skip(); // this device started it and maps the result itself
-                } else {
-                    zapAndFlush(mirror, start, end);
+                    yield 0;
                 }
+                yield zapAndFlush(mirror, start, end);
             }
-        }
+        };
     }
 
-    private static void zapAndFlush(MirrorActions mirror, long start, long end) {
-        mirror.zap(start, end);
+    private static long zapAndFlush(MirrorActions mirror, long start, long end) {
+        long n = mirror.zap(start, end);
         mirror.flushTlb(start, end);
+        return n;
+    }
+
+    private static long downgradeAndFlush(MirrorActions mirror, long start, long end) {
+        long n = mirror.downgrade(start, end);
+        mirror.flushTlb(start, end);
+        return n;
     }
 }
