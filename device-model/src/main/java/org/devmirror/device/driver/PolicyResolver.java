@@ -77,7 +77,7 @@ public final class PolicyResolver {
     public static InvalidationPolicy resolve(String argument, String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(argument + "=" + value + " is empty; give " + SHIPPED_NAMES
-                    + " or the fully qualified name of an InvalidationPolicy class");
+                    + ", or the fully qualified name of an InvalidationPolicy class");
         }
         InvalidationPolicy shipped = SHIPPED.get(value);
         return shipped != null ? shipped : instantiate(argument, value, load(argument, value));

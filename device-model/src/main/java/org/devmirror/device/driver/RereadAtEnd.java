@@ -5,6 +5,9 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Prot;
+import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.notifier.MmuNotifier;
@@ -191,7 +194,9 @@ final class RereadAtEnd implements MmuNotifier {
                     && PteLayout.pfn(c) == DevicePteLayout.pfn(d))) {
                 continue; // none, or settled by the first pass
             }
-            boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va + ((long) i << PAGE_SHIFT)) == DevicePteLayout.pfn(d);
+            long page = va + ((long) i << PAGE_SHIFT);
+            boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, page) == DevicePteLayout.pfn(d)
+                    && !(DevicePteLayout.isDevicePrivate(d) && vmaDeniesRead(page));
             if (!same) {
                 deviceBlock[i] = 0;
                 zapped++;
@@ -202,6 +207,21 @@ final class RereadAtEnd implements MmuNotifier {
             }
         }
         return changed;
+    }
+
+    /**
+     * Whether the VMA at {@code va} no longer allows reading (mprotect(PROT_NONE), or no VMA). A
+     * device-private CPU entry keeps its page through such an mprotect, so only the VMA tells that
+     * the device must let go. Read only when the host thread holds the mmap lock (every event
+     * that changes a VMA's protection does); otherwise the VMA cannot have changed.
+     */
+    private boolean vmaDeniesRead(long va) {
+        AddressSpace mm = driver.mm();
+        if (!mm.isMmapLocked()) {
+            return false;
+        }
+        Vma vma = mm.findVma(va);
+        return vma == null || (vma.prot() & Prot.READ) == 0;
     }
 
     @Override
@@ -234,7 +254,8 @@ final class RereadAtEnd implements MmuNotifier {
             long dev = deviceBlock[0];
             if (DevicePteLayout.isHuge(dev)) {
                 long c = cpu.get(leaf);
-                boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev);
+                boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev)
+                        && !(DevicePteLayout.isDevicePrivate(dev) && vmaDeniesRead(leaf));
                 if (!same) {
                     zapped += pt.zap(leaf, leaf + HUGE_SIZE);
                     changed = true;
@@ -263,8 +284,9 @@ final class RereadAtEnd implements MmuNotifier {
     /**
      * Marks soft-dirty, in the CPU page table, each page of [start, end) whose device entry is
      * writable or names a device-private page, one 2 MiB block at a time: the device entries of the
-     * block in one {@link DevicePageTable#getBlock}, the selection computed into {@link #cpuBlock},
-     * and one {@link org.devmirror.mm.AddressSpace#markSoftDirty} per block that selects any page.
+     * block in one {@link DevicePageTable#getBlock}, the selection computed in place, and one
+     * {@link org.devmirror.mm.AddressSpace#markSoftDirty} (which reads the CPU entries into
+     * {@link #cpuBlock}) per block that selects any page.
      * Counts the device entries examined as re-read under {@code ev}.
      */
     private void markSoftDirty(long start, long end, int ev) {
@@ -280,12 +302,12 @@ final class RereadAtEnd implements MmuNotifier {
             for (int i = 0; i < n; i++) {
                 long d = deviceBlock[i];
                 long select = DevicePteLayout.isWrite(d) || DevicePteLayout.isDevicePrivate(d) ? 1 : 0;
-                cpuBlock[i] = select;
-                any |= select;
                 seen += d != 0 ? 1 : 0;
+                deviceBlock[i] = select; // the selection, in place
+                any |= select;
             }
             if (any != 0) {
-                driver.mm().markSoftDirty(va, cpuBlock, n);
+                driver.mm().markSoftDirty(va, deviceBlock, cpuBlock, n);
             }
             va = blockEnd < end ? pt.nextPopulated(blockEnd, end) : end;
         }
