@@ -12,10 +12,14 @@ import org.devmirror.device.driver.EventAwarePolicy;
 public final class Demo {
     private Demo() {}
 
-    /** Runs the demo, printing to {@code out}; returns the oracle violations found under both policies. */
+    /**
+     * Runs the demo, printing to {@code out}; returns the oracle violations found under both
+     * policies, apart from the event-aware policy's known bug (PROTECTION_VMA that leaves the VMA
+     * writable), which the trace and the report show separately.
+     */
     public static long run(PrintStream out) {
         DemoOutcome[] outcomes = runBoth(out);
-        return outcomes[0].oracleViolations() + outcomes[1].oracleViolations();
+        return outcomes[0].unexpectedViolations() + outcomes[1].unexpectedViolations();
     }
 
     /** Runs the script under the event-aware policy (printed) and the blind one (silent); returns both outcomes. */

@@ -15,7 +15,9 @@ import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.MemoryObject;
+import org.devmirror.mm.PagemapScan;
 import org.devmirror.mm.Prot;
+import org.devmirror.mm.Uffd;
 import org.devmirror.observe.DeviceWork;
 
 /**
@@ -36,6 +38,9 @@ final class DemoScript {
     private final DemoTrace trace;
     private long oracleChecks;
     private long oracleViolations;
+    private long knownBugViolations;
+    // the current step raises PROTECTION_VMA while the VMA keeps its protection (see DemoOutcome)
+    private boolean vmaKeepsProtection;
 
     DemoScript(InvalidationPolicy policy, PrintStream out) {
         this.policy = policy;
@@ -171,12 +176,66 @@ final class DemoScript {
             trace.end(mm, buf, PAGES);
             deviceReads(mirror, buf, 8);
 
+            userfaultfdAndNuma(mm, mirror, buf);
+
             trace.begin("exit: RELEASE, then the address spaces are unmapped");
             child.exit();
             mm.exit();
             trace.end(null, 0, 0);
-            return new DemoOutcome(policy.name(), DeviceWork.of(mirror.stats()), oracleChecks, oracleViolations);
+            return new DemoOutcome(policy.name(), DeviceWork.of(mirror.stats()), oracleChecks, oracleViolations, knownBugViolations);
         }
+    }
+
+    /**
+     * The emitters whose PROTECTION_VMA leaves the VMA's protection as it was (userfaultfd
+     * write-protect, PAGEMAP_SCAN, NUMA hinting), then UFFDIO_MOVE, on pages 0-7 of the buffer.
+     * They come last: the event-aware policy keeps translations they take away (its known bug),
+     * and every later oracle check counts as part of that bug.
+     */
+    private void userfaultfdAndNuma(AddressSpace mm, DeviceMirror mirror, long buf) {
+        int pages = PAGES / 2;
+        long src = check(mm.mmap(0, 4 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS));
+        long dst = check(mm.mmap(0, 4 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS));
+        fillPages(mm, src, 4, 0x50);
+        ok(mm.uffdApi(Uffd.FEATURE_WP_ASYNC));
+        ok(mm.uffdRegister(buf, pages * PAGE, Uffd.REGISTER_MODE_WP));
+        ok(mm.uffdRegister(dst, 4 * PAGE, Uffd.REGISTER_MODE_WP));
+
+        trace.begin("UFFDIO_MOVE 4 pages between two buffers: CLEAR over the source only");
+        trace.note((mm.uffdMove(dst, src, 4 * PAGE, 0) >> Host.PAGE_SHIFT) + " pages moved");
+        trace.end(mm, dst, 4);
+        deviceReads(mirror, buf, pages);
+
+        vmaKeepsProtection = true;
+        trace.begin("userfaultfd (async) write-protects pages 0-7: PROTECTION_VMA, the VMA stays read-write");
+        ok(mm.uffdWriteProtect(buf, pages * PAGE, Uffd.WRITEPROTECT_MODE_WP));
+        trace.end(mm, buf, pages);
+        deviceReads(mirror, buf, pages);
+
+        trace.begin("CPU writes page 2: async uffd-wp, the kernel drops the bit and the write goes on");
+        ok(mm.cpuFill(buf + 2 * PAGE, PAGE, (byte) 0x52));
+        trace.end(mm, buf, pages);
+        deviceReads(mirror, buf, pages);
+
+        trace.begin("PAGEMAP_SCAN(WP_MATCHING) over pages 0-7: one PROTECTION_VMA, written pages protected again");
+        trace.note(mm.pagemapScan(PagemapScan.writtenAndProtect(buf, buf + pages * PAGE)).regions().size() + " written regions");
+        trace.end(mm, buf, pages);
+        deviceReads(mirror, buf, pages);
+
+        trace.begin("userfaultfd un-protects pages 0-7 (PROTECTION_VMA; exclusive pages writable again)");
+        ok(mm.uffdWriteProtect(buf, pages * PAGE, 0));
+        trace.end(mm, buf, pages);
+        deviceReads(mirror, buf, pages);
+
+        trace.begin("NUMA balancing scan over pages 0-7: PROTECTION_VMA, entries PROT_NONE, the VMA stays read-write");
+        trace.note(mm.changeProtNuma(buf, pages * PAGE) + " pages hinted");
+        trace.end(mm, buf, pages);
+        deviceReads(mirror, buf, pages);
+
+        trace.begin("CPU reads page 0: the NUMA hinting fault restores the entry (no invalidation)");
+        ok(mm.cpuRead(buf, new byte[1], 0, 1));
+        trace.end(mm, buf, pages);
+        deviceReads(mirror, buf, pages);
     }
 
     /** The device reads {@code pages} pages of the buffer back, then the oracle checks the mirror. */
@@ -186,6 +245,9 @@ final class DemoScript {
         OracleReport report = SafetyOracle.check(mirror);
         oracleChecks += report.checked();
         oracleViolations += report.violationCount();
+        if (vmaKeepsProtection) {
+            knownBugViolations += report.violationCount();
+        }
         if (!report.isClean()) {
             trace.violations(report);
         }

@@ -75,6 +75,16 @@ public sealed interface Expectation extends Statement {
         }
     }
 
+    /**
+     * {@code expect pagemap ADDR SIZE [no-]FLAG ...}: every page of the range in {@code space}
+     * has the {@link org.devmirror.mm.Pagemap} bits of {@code set} set and those of {@code clear}
+     * clear.
+     */
+    record Pagemap(int line, String space, Address addr, long length, long set, long clear) implements Expectation {}
+
+    /** {@code expect userfaults N}: writes parked on a userfault in {@code space}. */
+    record Userfaults(int line, String space, long count) implements Expectation {}
+
     /** {@code expect oracle clean}: the oracle has found no violation so far. */
     record OracleClean(int line) implements Expectation {}
 }

@@ -56,6 +56,8 @@ final class ExpectationChecker {
             case Expectation.Events ev -> events(ev);
             case Expectation.Snapshot s -> snapshot(s);
             case Expectation.Data d -> d.device() == null ? cpuData(d) : deviceData(d);
+            case Expectation.Pagemap p -> pagemap(p);
+            case Expectation.Userfaults u -> compare("userfaults", u.count(), (long) state.spaces.get(u.space()).uffdPendingFaults().size());
             case Expectation.OracleClean o -> violations.isEmpty() ? null
                     : "oracle found " + violations.size() + " violation(s), first: " + violations.get(0);
         };
@@ -90,6 +92,20 @@ final class ExpectationChecker {
             if (got != want[i]) {
                 return "snapshot page " + i + ": expected " + DmirrorProt.describe(want[i]) + ", got "
                         + DmirrorProt.describe(got);
+            }
+        }
+        return null;
+    }
+
+    private String pagemap(Expectation.Pagemap p) {
+        AddressSpace mm = state.spaces.get(p.space());
+        long start = state.address(p.addr());
+        for (long i = 0; i < p.length() >>> Host.PAGE_SHIFT; i++) {
+            long entry = mm.pagemap(start + (i << Host.PAGE_SHIFT), false);
+            long mask = p.set() | p.clear();
+            if ((entry & mask) != p.set()) {
+                return "pagemap page " + i + ": expected " + PagemapFlag.describe(p.set(), mask) + " of "
+                        + PagemapFlag.describe(mask, mask) + ", got " + PagemapFlag.describe(entry, mask);
             }
         }
         return null;

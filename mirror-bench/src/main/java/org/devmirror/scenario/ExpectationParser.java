@@ -21,7 +21,7 @@ final class ExpectationParser {
 
     /** The rest of an {@code expect} line ({@code expect} already consumed). */
     Expectation parse(Tokens t, int line) throws LineError {
-        String what = t.next("what to expect (result, faults, cpages, snapshot, data, events or oracle)");
+        String what = t.next("what to expect (result, faults, cpages, snapshot, data, events, pagemap, userfaults or oracle)");
         Expectation expectation = switch (what) {
             case "result" -> {
                 Operation op = operation(what);
@@ -38,7 +38,8 @@ final class ExpectationParser {
                 Operation op = operation(what);
                 boolean counts = op instanceof DeviceOp
                         ? !(op instanceof DeviceOp.Release || op instanceof DeviceOp.FailAlloc)
-                        : op instanceof HostOp.Reclaim || op instanceof HostOp.Compact || op instanceof HostOp.Ksm;
+                        : op instanceof HostOp.Reclaim || op instanceof HostOp.Compact || op instanceof HostOp.Ksm
+                                || op instanceof HostOp.UffdMove || op instanceof HostOp.PagemapScan || op instanceof HostOp.NumaHint;
                 if (!counts) {
                     throw new LineError(what, "'expect cpages' follows " + describe(op) + ", which counts no pages");
                 }
@@ -47,12 +48,13 @@ final class ExpectationParser {
             case "snapshot" -> snapshot(t, line);
             case "data" -> data(t, line);
             case "events" -> events(t, line);
+            case "pagemap", "userfaults" -> pageState(what, t, line);
             case "oracle" -> {
                 t.expect("clean", "after 'expect oracle'");
                 yield new Expectation.OracleClean(line);
             }
             default -> throw new LineError(what, "bad expectation '" + what
-                    + "' (expected result, faults, cpages, snapshot, data, events or oracle)");
+                    + "' (expected result, faults, cpages, snapshot, data, events, pagemap, userfaults or oracle)");
         };
         t.end("expect " + what);
         return expectation;
@@ -66,7 +68,7 @@ final class ExpectationParser {
             }
         }
         throw new LineError(token, "bad result code '" + token
-                + "' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY or EINVAL)");
+                + "' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST or EINVAL)");
     }
 
     /** {@code expect snapshot [DEV] ADDR SIZE = BYTE[*N] ...}. */
@@ -129,6 +131,43 @@ final class ExpectationParser {
         long length = device != null ? t.pageSize("data length") : t.byteLength("data length");
         DataPattern data = OperationParser.fitted(t, length);
         return new Expectation.Data(line, scope.space(), device, readLine, addr, length, data);
+    }
+
+    /**
+     * The per-page state of the current space: {@code expect pagemap ADDR SIZE [no-]FLAG ...}
+     * (each page's {@code /proc/PID/pagemap} entry has every FLAG set and every {@code no-}FLAG
+     * clear) and {@code expect userfaults COUNT} (writes parked on a userfault).
+     */
+    private Expectation pageState(String what, Tokens t, int line) throws LineError {
+        if (what.equals("userfaults")) {
+            return new Expectation.Userfaults(line, scope.space(), t.count("userfault count"));
+        }
+        Address addr = t.address("pagemap address", true);
+        scope.requireAddress(addr);
+        long length = t.pageSize("pagemap length");
+        long set = 0;
+        long clear = 0;
+        if (t.atEnd()) {
+            throw new LineError("", "missing pagemap flag after 'expect pagemap' at end of line");
+        }
+        while (!t.atEnd()) {
+            String word = t.next("pagemap flag");
+            boolean negated = word.startsWith("no-");
+            Long bit = PagemapFlag.BY_NAME.get(negated ? word.substring(3) : word);
+            if (bit == null) {
+                throw new LineError(word, "bad pagemap flag '" + word + "' (expected " + PagemapFlag.NAMES
+                        + ", each optionally prefixed with 'no-')");
+            }
+            if (((set | clear) & bit) != 0) {
+                throw new LineError(word, "pagemap flag '" + word + "' repeats or contradicts an earlier one");
+            }
+            if (negated) {
+                clear |= bit;
+            } else {
+                set |= bit;
+            }
+        }
+        return new Expectation.Pagemap(line, scope.space(), addr, length, set, clear);
     }
 
     /** {@code expect events EVENT=N ...}. */

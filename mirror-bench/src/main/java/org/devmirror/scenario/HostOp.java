@@ -78,6 +78,39 @@ public sealed interface HostOp extends Operation {
     /** {@code writeback FILE}: dirty pages of the file are cleaned (page_mkclean). */
     record Writeback(int line, String space, String file) implements HostOp {}
 
+    /**
+     * {@code uffd open [async] [unpopulated]}: {@code userfaultfd(2)} + {@code UFFDIO_API} with
+     * {@code UFFD_FEATURE_WP_ASYNC} and/or {@code UFFD_FEATURE_WP_UNPOPULATED}.
+     */
+    record UffdOpen(int line, String space, boolean async, boolean unpopulated) implements HostOp {}
+
+    /** {@code uffd register ADDR SIZE}: {@code UFFDIO_REGISTER} with {@code UFFDIO_REGISTER_MODE_WP}. */
+    record UffdRegister(int line, String space, Address addr, long length) implements HostOp {}
+
+    /** {@code uffd unregister ADDR SIZE}: {@code UFFDIO_UNREGISTER}. */
+    record UffdUnregister(int line, String space, Address addr, long length) implements HostOp {}
+
+    /**
+     * {@code uffd protect ADDR SIZE} ({@code UFFDIO_WRITEPROTECT_MODE_WP}) or
+     * {@code uffd unprotect ADDR SIZE [dontwake]} (mode 0, which also wakes the parked writes of
+     * the range unless {@code dontwake}).
+     */
+    record UffdWriteProtect(int line, String space, Address addr, long length, boolean protect, boolean dontWake)
+            implements HostOp {}
+
+    /** {@code uffd move DST SRC SIZE [allow-holes]}: {@code UFFDIO_MOVE}. */
+    record UffdMove(int line, String space, Address dst, Address src, long length, boolean allowHoles) implements HostOp {}
+
+    /**
+     * {@code pagemap-scan ADDR SIZE [wp]}: the {@code PAGEMAP_SCAN} ioctl for written pages
+     * ({@code PAGE_IS_WRITTEN}); with {@code wp}, {@code PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC}
+     * write-protects them again.
+     */
+    record PagemapScan(int line, String space, Address addr, long length, boolean wp) implements HostOp {}
+
+    /** {@code numa-hint ADDR SIZE}: a NUMA balancing scan pass ({@code change_prot_numa}) over the range. */
+    record NumaHint(int line, String space, Address addr, long length) implements HostOp {}
+
     /** {@code exit}: the space's process exits; its address space is torn down. */
     record Exit(int line, String space) implements HostOp {}
 }

@@ -3,7 +3,10 @@ package org.devmirror.scenario;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
 import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.PagemapScan;
+import org.devmirror.mm.Uffd;
 import org.devmirror.observe.InvalidationRecorder;
 
 /**
@@ -43,7 +46,39 @@ final class HostOpRunner {
                 mm.exit();
                 yield OpOutcome.of(Errno.OK);
             }
+            case HostOp.UffdOpen u -> OpOutcome.of(mm.uffdApi((u.async() ? Uffd.FEATURE_WP_ASYNC : 0)
+                    | (u.unpopulated() ? Uffd.FEATURE_WP_UNPOPULATED : 0)));
+            case HostOp.UffdRegister u -> OpOutcome.of(mm.uffdRegister(state.address(u.addr()), u.length(), Uffd.REGISTER_MODE_WP));
+            case HostOp.UffdUnregister u -> OpOutcome.of(mm.uffdUnregister(state.address(u.addr()), u.length()));
+            case HostOp.UffdWriteProtect u -> OpOutcome.of(mm.uffdWriteProtect(state.address(u.addr()), u.length(),
+                    (u.protect() ? Uffd.WRITEPROTECT_MODE_WP : 0) | (u.dontWake() ? Uffd.WRITEPROTECT_MODE_DONTWAKE : 0)));
+            case HostOp.UffdMove u -> bytesAsPages(mm.uffdMove(state.address(u.dst()), state.address(u.src()), u.length(),
+                    u.allowHoles() ? Uffd.MOVE_MODE_ALLOW_SRC_HOLES : 0));
+            case HostOp.PagemapScan p -> pagemapScan(mm, p);
+            case HostOp.NumaHint n -> OpOutcome.ofPages(mm.changeProtNuma(state.address(n.addr()), n.length()));
         };
+    }
+
+    /** A byte count or {@code -errno} (UFFDIO_MOVE's result) as pages moved or the error. */
+    private static OpOutcome bytesAsPages(long result) {
+        return result < 0 ? OpOutcome.ofReturn(result) : OpOutcome.ofPages(result >>> Host.PAGE_SHIFT);
+    }
+
+    /** PAGEMAP_SCAN for written pages; the pages found are the outcome's page count. */
+    private OpOutcome pagemapScan(AddressSpace mm, HostOp.PagemapScan p) {
+        long start = state.address(p.addr());
+        long end = start + p.length();
+        PagemapScan scan = p.wp() ? PagemapScan.writtenAndProtect(start, end)
+                : new PagemapScan(start, end, 0, PagemapScan.PAGE_IS_WRITTEN, 0, 0, PagemapScan.PAGE_IS_WRITTEN);
+        PagemapScan.Result r = mm.pagemapScan(scan);
+        if (!r.result().isOk()) {
+            return OpOutcome.of(r.result());
+        }
+        long pages = 0;
+        for (PagemapScan.Region region : r.regions()) {
+            pages += (region.end() - region.start()) >>> Host.PAGE_SHIFT;
+        }
+        return OpOutcome.ofPages(pages);
     }
 
     private OpOutcome mmap(AddressSpace mm, HostOp.Mmap m) {

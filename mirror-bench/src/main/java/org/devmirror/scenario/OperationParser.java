@@ -56,6 +56,10 @@ final class OperationParser {
                 scope.markExited(line);
                 yield new HostOp.Exit(line, space);
             }
+            case "uffd" -> uffd(t, line, space);
+            case "pagemap-scan" -> new HostOp.PagemapScan(line, space, address(t, "pagemap-scan address"),
+                    t.pageSize("pagemap-scan length"), flag(t, "wp"));
+            case "numa-hint" -> new HostOp.NumaHint(line, space, address(t, "numa-hint address"), t.pageSize("numa-hint length"));
             default -> throw new IllegalStateException("keyword=" + keyword + " is not a host operation");
         };
         t.end(keyword);
@@ -107,6 +111,48 @@ final class OperationParser {
         };
         t.end(what);
         return op;
+    }
+
+    /** {@code uffd open|register|unregister|protect|unprotect|move ...}. */
+    private HostOp uffd(Tokens t, int line, String space) throws LineError {
+        String verb = t.next("'open', 'register', 'unregister', 'protect', 'unprotect' or 'move' after 'uffd'");
+        return switch (verb) {
+            case "open" -> {
+                boolean async = false;
+                boolean unpopulated = false;
+                while (!t.atEnd()) {
+                    String word = t.next("uffd open feature");
+                    switch (word) {
+                        case "async" -> {
+                            once(async, word, "'async'");
+                            async = true;
+                        }
+                        case "unpopulated" -> {
+                            once(unpopulated, word, "'unpopulated'");
+                            unpopulated = true;
+                        }
+                        default -> throw new LineError(word, "bad uffd feature '" + word + "' (expected async or unpopulated)");
+                    }
+                }
+                yield new HostOp.UffdOpen(line, space, async, unpopulated);
+            }
+            case "register" -> new HostOp.UffdRegister(line, space, address(t, "uffd register address"), t.pageSize("uffd register length"));
+            case "unregister" -> new HostOp.UffdUnregister(line, space, address(t, "uffd unregister address"),
+                    t.pageSize("uffd unregister length"));
+            case "protect" -> new HostOp.UffdWriteProtect(line, space, address(t, "uffd protect address"),
+                    t.pageSize("uffd protect length"), true, false);
+            case "unprotect" -> new HostOp.UffdWriteProtect(line, space, address(t, "uffd unprotect address"),
+                    t.pageSize("uffd unprotect length"), false, flag(t, "dontwake"));
+            case "move" -> new HostOp.UffdMove(line, space, address(t, "uffd move destination"), address(t, "uffd move source"),
+                    t.pageSize("uffd move length"), flag(t, "allow-holes"));
+            default -> throw new LineError(verb, "bad uffd operation '" + verb
+                    + "' (expected open, register, unregister, protect, unprotect or move)");
+        };
+    }
+
+    /** An optional trailing word: true if it is there. */
+    private static boolean flag(Tokens t, String word) {
+        return t.accept(word);
     }
 
     /** {@code mmap SIZE} then options in any order: PROT, private|shared, anon|file NAME, offset SIZE, fixed, huge, at ADDR. */

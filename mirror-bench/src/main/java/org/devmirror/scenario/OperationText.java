@@ -30,6 +30,14 @@ final class OperationText {
             case HostOp.OomReap o -> "oom-reap";
             case HostOp.Writeback w -> "writeback " + w.file();
             case HostOp.Exit e -> "exit";
+            case HostOp.UffdOpen u -> "uffd open" + (u.async() ? " async" : "") + (u.unpopulated() ? " unpopulated" : "");
+            case HostOp.UffdRegister u -> "uffd register " + u.addr() + " " + hex(u.length());
+            case HostOp.UffdUnregister u -> "uffd unregister " + u.addr() + " " + hex(u.length());
+            case HostOp.UffdWriteProtect u -> "uffd " + (u.protect() ? "protect " : "unprotect ") + u.addr() + " " + hex(u.length())
+                    + (u.dontWake() ? " dontwake" : "");
+            case HostOp.UffdMove u -> "uffd move " + u.dst() + " " + u.src() + " " + hex(u.length()) + (u.allowHoles() ? " allow-holes" : "");
+            case HostOp.PagemapScan p -> "pagemap-scan " + p.addr() + " " + hex(p.length()) + (p.wp() ? " wp" : "");
+            case HostOp.NumaHint n -> "numa-hint " + n.addr() + " " + hex(n.length());
             case DeviceOp.Read r -> r.device() + " read " + r.addr() + " " + hex(r.length());
             case DeviceOp.Write w -> w.device() + " write " + w.addr() + " " + hex(w.length()) + " " + w.data();
             case DeviceOp.Atomic a -> a.device() + " atomic " + a.addr() + " " + hex(a.length()) + " add " + a.addend();

@@ -31,7 +31,7 @@ final class ParseScope {
 
     /** Statement words; a name may not be one, so a line's first token is never ambiguous. */
     static final Set<String> KEYWORDS = Set.of("device", "file", "space", "mmap", "munmap", "mremap", "mprotect",
-            "madvise", "read", "write", "fork", "reclaim", "compact", "ksm", "thp", "writeback", "exit", "expect");
+            "madvise", "read", "write", "fork", "reclaim", "compact", "ksm", "thp", "writeback", "exit", "expect", "uffd");
 
     private final Map<String, Definition> names = new HashMap<>();
     // space name -> line of its exit statement

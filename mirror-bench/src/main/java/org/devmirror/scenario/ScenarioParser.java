@@ -27,7 +27,7 @@ import org.devmirror.scenario.Tokens.LineError;
 public final class ScenarioParser {
     private static final Set<String> HOST_KEYWORDS = Set.of("mmap", "munmap", "mremap", "mprotect", "madvise",
             "read", "write", "fork", "clear-soft-dirty", "reclaim", "compact", "ksm", "thp", "oom-reap",
-            "writeback", "exit");
+            "writeback", "exit", "uffd", "pagemap-scan", "numa-hint");
     private static final Set<String> DEVICE_VERBS = Set.of("read", "write", "atomic", "snapshot", "migrate",
             "migrate-back", "exclusive", "check-exclusive", "release", "fail-alloc");
 

@@ -33,7 +33,7 @@ class DocumentedExamplesTest {
                 block.append(line).append('\n');
             }
         }
-        assertEquals(4, examples.size(), "the intro example and three worked examples");
+        assertEquals(5, examples.size(), "the intro example and four worked examples");
         for (String example : examples) {
             assertFalse(ScenarioParser.parse("scenarios.md", example).expectations().isEmpty());
         }

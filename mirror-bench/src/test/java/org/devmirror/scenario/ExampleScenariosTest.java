@@ -50,6 +50,10 @@ class ExampleScenariosTest {
         Scenario scenario = ScenarioParser.parse(file);
         PolicyHeaders headers = PolicyHeaders.of(Files.readString(file));
         assertFalse(scenario.expectations().isEmpty(), name + " asserts something");
+        if (headers.knownBug() != null) {
+            assertTrue(List.of("aware", "blind").contains(headers.knownBug()), name + ": known-bug names a policy: " + headers.knownBug());
+            assertFalse(headers.reason().isEmpty(), name + ": '# known-bug: " + headers.knownBug() + "' gives no reason");
+        }
         // 2. Run it and compare the verdict with what its headers promise for this policy.
         RunResult result = ScenarioRunner.run(scenario, PolicyResolver.resolve("policy", policy));
         boolean shouldPass = headers.expectsPass(policy);
@@ -79,5 +83,9 @@ class ExampleScenariosTest {
         PolicyHeaders bug = PolicyHeaders.of("# known-bug: aware\n");
         assertFalse(bug.expectsPass("aware"));
         assertTrue(bug.expectsPass("blind"));
+        PolicyHeaders withReason = PolicyHeaders.of("# known-bug: aware keeps WRITE under a PROTECTION_VMA that leaves the VMA writable\n");
+        assertFalse(withReason.expectsPass("aware"));
+        assertTrue(withReason.expectsPass("blind"));
+        assertEquals("keeps WRITE under a PROTECTION_VMA that leaves the VMA writable", withReason.reason());
     }
 }

@@ -3,24 +3,28 @@ package org.devmirror.scenario;
 /**
  * The policy headers of a scenario file (docs/scenarios.md, "Policy headers"): a comment line
  * {@code # policy: NAME} says the scenario's expectations hold under that policy only, and
- * {@code # known-bug: NAME} that they fail under it because of the bug the comments describe.
+ * {@code # known-bug: NAME REASON} that they fail under it because of the bug REASON names (the
+ * run must fail there, so a fixed bug makes the test fail until the header goes).
  */
-record PolicyHeaders(String only, String knownBug) {
+record PolicyHeaders(String only, String knownBug, String reason) {
     private static final String POLICY = "# policy:";
     private static final String KNOWN_BUG = "# known-bug:";
 
     static PolicyHeaders of(String text) {
         String only = null;
         String bug = null;
+        String reason = null;
         for (String line : text.split("\n")) {
             String l = line.strip();
             if (l.startsWith(POLICY)) {
                 only = l.substring(POLICY.length()).strip();
             } else if (l.startsWith(KNOWN_BUG)) {
-                bug = l.substring(KNOWN_BUG.length()).strip();
+                String[] policyAndReason = l.substring(KNOWN_BUG.length()).strip().split("\\s+", 2);
+                bug = policyAndReason[0];
+                reason = policyAndReason.length > 1 ? policyAndReason[1] : "";
             }
         }
-        return new PolicyHeaders(only, bug);
+        return new PolicyHeaders(only, bug, reason);
     }
 
     /** Whether every expectation should hold and the oracle stay clean under {@code policy}. */

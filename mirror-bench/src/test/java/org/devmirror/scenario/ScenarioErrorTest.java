@@ -85,6 +85,15 @@ class ScenarioErrorTest {
                 Arguments.of("mremap buf 4p 8p shrink", "shrink", "bad mremap option 'shrink' (expected maymove, fixed, at ADDR or dontunmap)"),
                 Arguments.of("madvise buf 4p willneed", "willneed", "bad advice 'willneed' (expected dontneed, free, hugepage, nohugepage, collapse, pageout or mergeable)"),
                 Arguments.of("thp merge buf", "merge", "bad thp operation 'merge' (expected collapse or split)"),
+                Arguments.of("uffd close", "close", "bad uffd operation 'close' (expected open, register, unregister, protect, unprotect or move)"),
+                Arguments.of("uffd open sync", "sync", "bad uffd feature 'sync' (expected async or unpopulated)"),
+                Arguments.of("uffd open async async", "async", "'async' repeats or conflicts with an earlier 'async'"),
+                Arguments.of("uffd protect buf 3", "3", "uffd protect length '3' is not a multiple of the page size (4096)"),
+                Arguments.of("uffd unprotect buf 4p wake", "wake", "unexpected 'wake' after uffd"),
+                Arguments.of("uffd move buf 4p", "", "missing uffd move length at end of line"),
+                Arguments.of("pagemap-scan buf 4p protect", "protect", "unexpected 'protect' after pagemap-scan"),
+                Arguments.of("numa-hint buf", "", "missing numa-hint length at end of line"),
+                Arguments.of("uffd = mmap 4p rw private anon", "uffd", "'uffd' is a keyword and cannot name a buffer"),
                 // device operations
                 Arguments.of("gpu", "", "missing device operation after 'gpu' at end of line"),
                 Arguments.of("gpu fly buf 4p", "fly", "bad device operation 'fly' (expected read, write, atomic, snapshot, migrate, migrate-back, exclusive, check-exclusive, release or fail-alloc)"),
@@ -92,13 +101,13 @@ class ScenarioErrorTest {
                 Arguments.of("gpu fail-alloc 0", "0", "fail-alloc count '0' is not in 1..2147483647"),
                 Arguments.of("gpu atomic buf 1p add x", "x", "bad addend 'x' (expected a number like 1024 or 0x400)"),
                 // result suffix
-                Arguments.of("munmap buf 4p -> EWHAT", "EWHAT", "bad result code 'EWHAT' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY or EINVAL)"),
+                Arguments.of("munmap buf 4p -> EWHAT", "EWHAT", "bad result code 'EWHAT' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST or EINVAL)"),
                 Arguments.of("munmap buf 4p -> OK OK", "->", "'->' must come after an operation and before exactly one result code, at the end of the line"),
                 Arguments.of("-> OK", "->", "'->' must come after an operation and before exactly one result code, at the end of the line"),
                 Arguments.of("device npu -> OK", "->", "'->' only follows an operation, not 'device'"),
                 // expectations
-                Arguments.of("expect", "", "missing what to expect (result, faults, cpages, snapshot, data, events or oracle) at end of line"),
-                Arguments.of("expect luck", "luck", "bad expectation 'luck' (expected result, faults, cpages, snapshot, data, events or oracle)"),
+                Arguments.of("expect", "", "missing what to expect (result, faults, cpages, snapshot, data, events, pagemap, userfaults or oracle) at end of line"),
+                Arguments.of("expect luck", "luck", "bad expectation 'luck' (expected result, faults, cpages, snapshot, data, events, pagemap, userfaults or oracle)"),
                 Arguments.of("munmap buf 4p\nexpect result", "", "missing result code at end of line"),
                 Arguments.of("munmap buf 4p\nexpect faults 1", "faults", "'expect faults' follows Munmap on line 4, which counts no device faults"),
                 Arguments.of("gpu release\nexpect faults 1", "faults", "'expect faults' follows Release on line 4, which counts no device faults"),
@@ -121,6 +130,10 @@ class ScenarioErrorTest {
                 Arguments.of("munmap buf 4p\nexpect events BOOM=1", "BOOM=1", "bad event count 'BOOM=1' (expected EVENT=N with EVENT one of UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, RELEASE, MIGRATE, EXCLUSIVE)"),
                 Arguments.of("munmap buf 4p\nexpect events UNMAP=-1", "UNMAP=-1", "bad count in 'UNMAP=-1' (expected a decimal number)"),
                 Arguments.of("munmap buf 4p\nexpect events UNMAP=1 UNMAP=2", "UNMAP=2", "event UNMAP is listed twice"),
+                Arguments.of("expect pagemap buf 4p", "", "missing pagemap flag after 'expect pagemap' at end of line"),
+                Arguments.of("expect pagemap buf 4p dirty", "dirty", "bad pagemap flag 'dirty' (expected present, swapped, file, uffd-wp, exclusive, softdirty, each optionally prefixed with 'no-')"),
+                Arguments.of("expect pagemap buf 4p present no-present", "no-present", "pagemap flag 'no-present' repeats or contradicts an earlier one"),
+                Arguments.of("expect userfaults some", "some", "bad userfault count 'some' (expected a number like 1024 or 0x400)"),
                 Arguments.of("expect oracle dirty", "dirty", "expected 'clean' after 'expect oracle', found 'dirty'"),
                 Arguments.of("expect oracle", "", "missing 'clean' after 'expect oracle' at end of line"));
     }
@@ -162,7 +175,7 @@ class ScenarioErrorTest {
                 """));
         assertEquals(List.of(
                 "many.scn:2: bad mmap option 'privat' (expected none, r, rw, rx, rwx, private, shared, anon, file NAME, offset SIZE, fixed, huge or at ADDR)",
-                "many.scn:4: bad result code 'EWAT' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY or EINVAL)",
+                "many.scn:4: bad result code 'EWAT' (expected OK, EPERM, ENOENT, EAGAIN, ENOMEM, EFAULT, EBUSY, EEXIST or EINVAL)",
                 "many.scn:7: snapshot lists 2 bytes but '3p' covers 3 pages",
                 "many.scn:9: unknown statement 'bogus'"),
                 e.errors().stream().map(ParseError::toString).toList());
