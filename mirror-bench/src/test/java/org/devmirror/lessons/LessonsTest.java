@@ -56,6 +56,17 @@ class LessonsTest {
         assertFalse(r.text().contains("ORACLE"), r.text());
     }
 
+    /** PROTECTION_VMA from the VMA's flags: caught on the userfaultfd write-protect scenario. */
+    @Test
+    void protectionVmaFromTheVmaFlagsIsCaughtOnTheScenario() throws IOException, ScenarioParseException {
+        Path file = LESSONS.resolve("protection_vma_uffd_wp.scn");
+        RunResult aware = ScenarioRunner.run(ScenarioParser.parse(file), EventAwarePolicy.INSTANCE);
+        assertTrue(aware.succeeded(), aware.text());
+        RunResult legacy = ScenarioRunner.run(ScenarioParser.parse(file), LegacyEventAwarePolicy.INSTANCE);
+        assertFalse(legacy.succeeded(), legacy.text());
+        assertTrue(legacy.text().contains("WRITE where the CPU grants only read"), legacy.text());
+    }
+
     /**
      * PROTECTION_VMA from the VMA's flags: userfaultfd write-protect leaves the VMA writable, so
      * the old decision skips, and the device keeps writing pages userspace write-protected.

@@ -77,7 +77,7 @@ public interface MirrorActions {
      * Asks for every page of {@code [start, end)} the device can write without a CPU fault to be
      * marked soft-dirty in the CPU page table once the host has finished this invalidation (at
      * {@code invalidate_range_end}, after clear_refs cleared the bits): the pages whose device entry
-     * is writable then, and those whose entry names a device-private page (the device writes its
+     * is writable or ATOMIC then, and those whose entry names a device-private page (the device writes its
      * own memory with no CPU path). The kernel-doc of {@code MMU_NOTIFY_SOFT_DIRTY}: "the user
      * should soft dirty the page in the end callback to make sure that anyone relying on soft
      * dirtiness catch pages that might be written through non CPU mappings". Requests of one

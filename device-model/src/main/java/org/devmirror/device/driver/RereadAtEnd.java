@@ -22,8 +22,8 @@ import org.devmirror.notifier.MmuNotifierRange;
  * the address space's release.
  *
  * <p>A soft-dirty request marks, in the CPU page table, every page of the range the device can
- * write without a CPU fault: a writable device entry, or an entry naming a device-private page
- * (the device writes its own memory with no CPU path at all). See
+ * write without a CPU fault: a writable device entry, an ATOMIC one (exclusive access), or an
+ * entry naming a device-private page (the device writes its own memory with no CPU path at all). See
  * {@link org.devmirror.mm.AddressSpace#markSoftDirty}.
  *
  * <p>Per device PTE still present in a queued range (read a 2 MiB block at a time, see
@@ -301,7 +301,7 @@ final class RereadAtEnd implements MmuNotifier {
             long any = 0;
             for (int i = 0; i < n; i++) {
                 long d = deviceBlock[i];
-                long select = DevicePteLayout.isWrite(d) || DevicePteLayout.isDevicePrivate(d) ? 1 : 0;
+                long select = DevicePteLayout.isWrite(d) || DevicePteLayout.isAtomic(d) || DevicePteLayout.isDevicePrivate(d) ? 1 : 0;
                 seen += d != 0 ? 1 : 0;
                 deviceBlock[i] = select; // the selection, in place
                 any |= select;
