@@ -85,6 +85,10 @@ public final class MirrorDriver implements AutoCloseable {
     private volatile boolean released;
     /** Set by close() under the lock; volatile so an ignored invalidation can test it without the lock. */
     private volatile boolean closed;
+    /** The selection "this one page" for {@code AddressSpace.markSoftDirty}; never written. */
+    private static final long[] ONE_PAGE = {1};
+    /** markSoftDirty's scratch for one page; guarded by the driver lock. */
+    private final long[] atomicScratch = new long[1];
     /** ATOMIC entries ever installed; zero lets a downgrade skip looking for them. Guarded by the lock. */
     private long atomicGrants;
 
@@ -195,6 +199,10 @@ public final class MirrorDriver implements AutoCloseable {
         pt.set(va, entry);
         tlb.flushRange(va, va + DevicePteLayout.PAGE_SIZE);
         atomicGrants++;
+        // The device takes exclusive access to write the page atomically, with no CPU fault to
+        // come: the page must read soft-dirty from now on (the kernel-doc of MMU_NOTIFY_SOFT_DIRTY
+        // on pages "written through non CPU mappings").
+        mm.markSoftDirty(va & -DevicePteLayout.PAGE_SIZE, ONE_PAGE, atomicScratch, 1);
     }
 
     /** Whether this mirror has ever held an ATOMIC entry (under the driver lock). */
