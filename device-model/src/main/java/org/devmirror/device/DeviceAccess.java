@@ -80,6 +80,10 @@ final class DeviceAccess {
 
     private static void access(DeviceMirror mirror, long e, long va, byte[] buf, int off, long delta, int kind) {
         long pfn = DevicePteLayout.pfnAt(e, va);
+        if (kind != READ) {
+            // The oracle's shadow (under the driver lock), with the CPU entry the write meets.
+            mirror.driver().writeLog().record(va, pfn, mirror.mm().pageTable().get(va));
+        }
         if (DevicePteLayout.isDevicePrivate(e)) {
             MirrorDevice owner = deviceOf(mirror, pfn);
             if (kind == READ) {

@@ -64,6 +64,10 @@ final class DeviceMigration {
                 if (r != Errno.OK) {
                     return new DeviceCommand(r, 0, 0);
                 }
+                // The policies skip this device's own MIGRATE: the device stops using the source
+                // pages itself, before they are copied, so no device write lands after the copy
+                // and no translation outlives the source frame.
+                zapMigrating(device, mm, args);
                 allocAndCopyToDevice(device, args, (vma.prot() & Prot.WRITE) != 0);
                 mm.migrateVmaPages(args);
                 // finalize turns the migration entries into device-private entries and releases
@@ -72,7 +76,6 @@ final class DeviceMigration {
                 // The policy may have dropped tracking on our own MIGRATE (the blind one does).
                 TrackedRange tracked = driver.ensureTracked(addr, next);
                 mapMigrated(mirror, args, tracked);
-                device.zapMirrors(mm, addr, next, mirror, MmuNotifierEvent.MIGRATE);
                 addr = next;
             }
         } finally {
@@ -154,6 +157,10 @@ final class DeviceMigration {
         if (mm.migrateVmaSetup(args) != Errno.OK) {
             return 0;
         }
+        // dmirror_devmem_fault_alloc_and_copy erases the device entries before it copies: the
+        // policies skip this device's own MIGRATE, so the device stops using its pages here,
+        // before the copy and long before migrate_vma_finalize frees them.
+        device.zapMirrors(mm, start, end, null, MmuNotifierEvent.MIGRATE);
         PhysicalMemory memory = device.systemMemory();
         int n = args.npages();
         for (int i = 0; i < n; i++) {
@@ -187,8 +194,6 @@ final class DeviceMigration {
             i++;
         }
         mm.migrateVmaPages(args);
-        // dmirror_devmem_fault_finalize_and_map: the device stops using the pages that moved.
-        device.zapMirrors(mm, start, end, null, MmuNotifierEvent.MIGRATE);
         long moved = 0;
         for (int i = 0; i < n; i++) {
             if (MigrateVma.pfnOf(args.src[i]) >= 0 && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && args.dst[i] != 0) {
@@ -205,6 +210,28 @@ final class DeviceMigration {
         if (frame != PhysicalMemory.NO_FRAME) {
             device.copyToFrame(pfn, frame);
             args.dst[i] = MigrateVma.migratePfn(frame) | write;
+        }
+    }
+
+    /**
+     * Zaps, from every mirror of {@code device} on {@code mm}, the pages {@code migrate_vma_setup}
+     * isolated for migration (MIGRATE_PFN_MIGRATE), one run of consecutive pages at a time; pages
+     * that stay where they are keep their device PTEs.
+     */
+    private static void zapMigrating(MirrorDevice device, AddressSpace mm, MigrateVma args) {
+        int n = args.npages();
+        for (int i = 0; i < n; ) {
+            if ((args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) == 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < n && (args.src[j] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0) {
+                j++;
+            }
+            device.zapMirrors(mm, args.start + ((long) i << PAGE_SHIFT), args.start + ((long) j << PAGE_SHIFT), null,
+                    MmuNotifierEvent.MIGRATE);
+            i = j;
         }
     }
 

@@ -104,6 +104,15 @@ public final class DeviceMirror implements AutoCloseable {
         return driver.trackedIntervals();
     }
 
+    /**
+     * Runs the driver's garbage collector now ({@link MirrorDriver#collectGarbage()}): tracked
+     * ranges that UNMAP or RELEASE marked are split or removed. It also runs at the start of every
+     * device fault. The caller holds no lock.
+     */
+    public void collectGarbage() {
+        driver.collectGarbage();
+    }
+
     /** Whether {@code va} is tracked. */
     public boolean isTracked(long va) {
         return driver.isTracked(va);

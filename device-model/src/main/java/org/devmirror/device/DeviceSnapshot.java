@@ -51,7 +51,7 @@ final class DeviceSnapshot {
             }
             return true;
         };
-        IntervalNotifier notifier = new IntervalNotifier(ops);
+        IntervalNotifier notifier = new IntervalNotifier(ops, driver.lock());
         HmmRange range = new HmmRange();
         long[] pfns = new long[CHUNK_PAGES];
         long timeout = TimeUnit.MILLISECONDS.toNanos(driver.options().faultTimeoutMillis());

@@ -87,7 +87,7 @@ class GateCommandTest {
         int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(),
                 "--policy", "com.example.Absent", "--work-dir", dir.resolve("forks").toString());
         assertEquals(2, status);
-        assertTrue(err.toString().startsWith("devmirror gate: --policy=com.example.Absent is not aware or blind,"
+        assertTrue(err.toString().startsWith("devmirror gate: --policy=com.example.Absent is not aware, aware-downgrade or blind,"
                 + " and no class of that name is on the class path"), err.toString());
         assertTrue(java.nio.file.Files.notExists(dir.resolve("forks")), "no fork ran");
     }

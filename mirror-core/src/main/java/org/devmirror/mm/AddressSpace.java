@@ -319,6 +319,52 @@ public final class AddressSpace implements AutoCloseable {
         return Madvise.madvise(this, addr, length, advice);
     }
 
+    /**
+     * Sets the soft-dirty bit of the CPU entry (PTE, PMD leaf, or swap-style entry) mapping each
+     * page {@code va + i * 4 KiB} with {@code select[i] != 0}, for {@code i < n}; entries that are
+     * none, PTE markers or already soft-dirty are left alone. The kernel-doc of
+     * {@code MMU_NOTIFY_SOFT_DIRTY} asks a secondary MMU that can write pages without the CPU to
+     * "soft dirty the page in the end callback"; the kernel exports no helper for it, so this is
+     * what such a driver does: {@code pte_mksoft_dirty}/{@code pte_swp_mksoft_dirty}/
+     * {@code pmd_mksoft_dirty} under the page-table lock. The entries are read one 2 MiB block at a
+     * time into {@code scratch}, and only those that change are written. Called from an
+     * invalidation's end callback on the host thread, which holds the mmap lock. Allocation-free.
+     *
+     * @param va      first page, page aligned
+     * @param select  one word per page; nonzero marks it
+     * @param scratch at least {@code n} words the call overwrites
+     * @param n       pages, within one 2 MiB block
+     * @return the entries that changed
+     */
+    public int markSoftDirty(long va, long[] select, long[] scratch, int n) {
+        UserRange.checkBytes(va, (long) n << Host.PAGE_SHIFT);
+        CpuPageTable pt = pageTable();
+        int marked = 0;
+        ptl.lock();
+        try {
+            pt.getBlock(va, scratch, 0, n);
+            for (int i = 0; i < n; i++) {
+                long e = scratch[i];
+                if (select[i] == 0 || e == 0 || PteLayout.isMarker(e) || PteLayout.isSoftDirty(e)) {
+                    continue;
+                }
+                long addr = va + ((long) i << Host.PAGE_SHIFT);
+                if (PteLayout.isHuge(e)) {
+                    pt.setPmd(addr & -CpuPageTable.PMD_SIZE, PteLayout.mkSoftDirty(e));
+                    for (int k = i + 1; k < n; k++) {
+                        scratch[k] = PteLayout.mkSoftDirty(e); // the rest of the block is the same leaf
+                    }
+                } else {
+                    pt.set(addr, PteLayout.mkSoftDirty(e));
+                }
+                marked++;
+            }
+        } finally {
+            ptl.unlock();
+        }
+        return marked;
+    }
+
     // ------------------------------------------------------------------ CPU access
 
     /**

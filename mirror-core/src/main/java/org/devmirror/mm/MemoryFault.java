@@ -494,14 +494,19 @@ final class MemoryFault {
 
     /**
      * The flags of a present entry brought back from a non-present one (swap, device-exclusive):
-     * young, the old entry's soft-dirty bit kept, and writable (hence dirty) only if asked.
+     * young, the old entry's soft-dirty bit kept, and writable only if asked. A writable entry is
+     * made dirty with {@code pte_mkdirty}, which on x86 sets soft-dirty too
+     * ({@code restore_exclusive_pte}, and {@code do_swap_page}, which never makes a page writable
+     * without it while soft-dirty tracking is on: {@code pte_needs_soft_dirty_wp}); otherwise a
+     * device could write the page through the writable entry, without a CPU fault, and pagemap
+     * would report it clean.
      */
     private static long restoredFlags(long old, boolean writable) {
         if (PteLayout.isUffdWp(old)) {
             // do_swap_page: pte_swp_uffd_wp -> pte_mkuffd_wp, which write-protects
             return PteLayout.READ | PteLayout.ACCESSED | PteLayout.UFFD_WP | (old & PteLayout.SOFT_DIRTY);
         }
-        return PteLayout.READ | PteLayout.ACCESSED | (old & PteLayout.SOFT_DIRTY)
-                | (writable ? PteLayout.WRITE | PteLayout.DIRTY : 0);
+        long e = PteLayout.READ | PteLayout.ACCESSED | (old & PteLayout.SOFT_DIRTY);
+        return writable ? PteLayout.mkDirty(e | PteLayout.WRITE) : e;
     }
 }

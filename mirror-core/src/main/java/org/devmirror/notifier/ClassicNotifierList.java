@@ -67,7 +67,7 @@ final class ClassicNotifierList {
     static boolean start(MmuNotifier[] classic, MmuNotifierRange range) {
         boolean[] accepted = null;
         for (int i = 0; i < classic.length; i++) {
-            boolean ok = classic[i].invalidateRangeStart(range);
+            boolean ok = callStart(classic[i], range);
             if (!ok && accepted == null) {
                 accepted = new boolean[classic.length];
                 Arrays.fill(accepted, 0, i, true); // all before the first refusal accepted
@@ -81,7 +81,7 @@ final class ClassicNotifierList {
         }
         for (int i = 0; i < classic.length; i++) {
             if (accepted[i]) {
-                classic[i].invalidateRangeEnd(range);
+                callEnd(classic[i], range);
             }
         }
         return false;
@@ -90,7 +90,34 @@ final class ClassicNotifierList {
     /** mn_hlist_invalidate_end(). */
     static void end(MmuNotifier[] classic, MmuNotifierRange range) {
         for (MmuNotifier n : classic) { // array loop: no iterator
+            callEnd(n, range);
+        }
+    }
+
+    /** One start, inside the {@link NotifierRules}' record of callbacks when they are on. */
+    private static boolean callStart(MmuNotifier n, MmuNotifierRange range) {
+        if (!NotifierRules.ENABLED) {
+            return n.invalidateRangeStart(range);
+        }
+        NotifierRules.enterClassic(range);
+        try {
+            return n.invalidateRangeStart(range);
+        } finally {
+            NotifierRules.leaveClassic(range);
+        }
+    }
+
+    /** One end, as {@link #callStart}: mn_hlist_invalidate_end wraps it in non_block_start too. */
+    private static void callEnd(MmuNotifier n, MmuNotifierRange range) {
+        if (!NotifierRules.ENABLED) {
             n.invalidateRangeEnd(range);
+            return;
+        }
+        NotifierRules.enterClassic(range);
+        try {
+            n.invalidateRangeEnd(range);
+        } finally {
+            NotifierRules.leaveClassic(range);
         }
     }
 

@@ -59,6 +59,9 @@ public final class IntervalNotifier {
 
     final IntervalNotifierOps ops;
 
+    /** The driver's user lock, checked by the {@link NotifierRules}; null when not declared. */
+    final UserLock userLock;
+
     /** The address space this notifier was last inserted into; null until the first insert. */
     MmuNotifierSubscriptions subscriptions;
 
@@ -89,14 +92,29 @@ public final class IntervalNotifier {
     boolean deferred;
 
     /**
+     * A notifier whose user lock is not declared: the {@link NotifierRules} check every rule but
+     * which lock {@link #setSeq} and {@link #readRetry} run under.
+     *
      * @param ops the invalidate callback; called on the invalidating host thread
      * @throws IllegalArgumentException if {@code ops} is null
      */
     public IntervalNotifier(IntervalNotifierOps ops) {
+        this(ops, null);
+    }
+
+    /**
+     * @param ops      the invalidate callback; called on the invalidating host thread
+     * @param userLock the driver lock held around {@link #setSeq} and {@link #readRetry} (the
+     *                 kernel-doc's {@code user_lock}); the {@link NotifierRules} check it is held,
+     *                 or null to leave that unchecked
+     * @throws IllegalArgumentException if {@code ops} is null
+     */
+    public IntervalNotifier(IntervalNotifierOps ops, UserLock userLock) {
         if (ops == null) {
             throw new IllegalArgumentException("ops=null");
         }
         this.ops = ops;
+        this.userLock = userLock;
     }
 
     /** The first address of the interval (valid once inserted). */
@@ -141,6 +159,9 @@ public final class IntervalNotifier {
         if (subs == null) {
             throw new IllegalStateException("notifier is not inserted");
         }
+        if (NotifierRules.ENABLED) {
+            NotifierRules.mightSleep("readBegin()", this); // it may wait for an invalidation to end
+        }
         return subs.readBegin(this);
     }
 
@@ -162,6 +183,9 @@ public final class IntervalNotifier {
      * before that lock is released.
      */
     public boolean readRetry(long seq) {
+        if (NotifierRules.ENABLED) {
+            NotifierRules.readRetry(this);
+        }
         // Plain read: the driver lock's release (after setSeq in invalidate) happens-before its
         // acquire here, so the latest setSeq is visible.
         return invalidateSeq != seq;
@@ -178,6 +202,9 @@ public final class IntervalNotifier {
         if ((curSeq & 1) == 0) {
             throw new IllegalArgumentException("curSeq=" + curSeq + " is even: pass the curSeq given to invalidate");
         }
+        if (NotifierRules.ENABLED) {
+            NotifierRules.setSeq(this);
+        }
         // setOpaque = WRITE_ONCE: pairs with getOpaque in checkRetry/readBegin; readRetry relies
         // on the driver lock instead.
         INVALIDATE_SEQ.setOpaque(this, curSeq);
@@ -188,8 +215,8 @@ public final class IntervalNotifier {
      * period is in flight, the removal is deferred to its end and this call waits for it, so that
      * on return no callback for this notifier is running or will run.
      *
-     * <p>Calling it while a removal is already pending (after {@link #removeDeferred()}) just
-     * waits for that removal to take effect.
+     * <p>Calling it while another thread's removal of this notifier is pending just waits for
+     * that removal to take effect.
      *
      * @throws IllegalStateException if not inserted, or if the calling thread is between
      *                               invalidate-start and -end of this address space (for example
@@ -200,23 +227,11 @@ public final class IntervalNotifier {
         if (subs == null) {
             throw new IllegalStateException("notifier is not inserted");
         }
-        subs.remove(this, true);
-    }
-
-    /**
-     * The deferred half of {@link #remove()} without the wait: detaches the notifier now if no
-     * invalidation period is in flight, otherwise when the period ends (callbacks of the current
-     * period may still be called). Safe inside an invalidate callback. Idempotent while the
-     * removal is pending.
-     *
-     * @throws IllegalStateException if not inserted
-     */
-    public void removeDeferred() {
-        MmuNotifierSubscriptions subs = subscriptions;
-        if (subs == null) {
-            throw new IllegalStateException("notifier is not inserted");
+        if (NotifierRules.ENABLED) {
+            NotifierRules.changeTree("remove()", this);
+            NotifierRules.mightSleep("remove()", this);
         }
-        subs.remove(this, false);
+        subs.remove(this);
     }
 
     /** Sets the sequence at insert time; caller holds the subscriptions lock. */

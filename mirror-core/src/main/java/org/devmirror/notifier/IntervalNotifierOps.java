@@ -15,8 +15,11 @@ package org.devmirror.notifier;
  *   <li>When {@code range.isBlockable()} is false it must not block: it try-locks and returns
  *       {@code false} when the lock is contended. The host then changes no PTE and reports the
  *       refusal (-EAGAIN) to its caller.</li>
- *   <li>It must not call {@link IntervalNotifier#remove()} on any notifier (that waits for this
- *       very invalidation to end); {@link IntervalNotifier#removeDeferred()} is allowed.</li>
+ *   <li>It must not insert or remove any notifier ({@code mmu_interval_notifier_remove} "cannot be
+ *       called from any ops callback"; a removal would wait for this very invalidation to end). A
+ *       driver that stops tracking a range on UNMAP marks it here and removes it afterwards, outside
+ *       the invalidation (drm_gpusvm's garbage collector). The {@link NotifierRules} check this and
+ *       the rules above.</li>
  * </ul>
  */
 @FunctionalInterface

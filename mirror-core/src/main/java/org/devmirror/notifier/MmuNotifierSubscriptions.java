@@ -26,8 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       all with {@link #hasSubscribers()} and must remember that decision for the end.</li>
  *   <li>Any number of host threads may invalidate concurrently, and a thread may nest
  *       invalidations. Callbacks run on the invalidating thread, without the internal lock, so
- *       they may block (blockable ranges), take driver locks, insert notifiers and call
- *       {@link IntervalNotifier#removeDeferred()}.</li>
+ *       they may block (blockable ranges) and take driver locks; they must not insert or remove
+ *       notifiers ({@link NotifierRules}).</li>
  *   <li>A start returning {@code false} (only for a non-blockable range) leaves nothing active:
  *       the sequence is as if the start had not happened except for the callbacks already made,
  *       and no end must follow. A subscriber returning {@code false} for a blockable range is
@@ -74,8 +74,13 @@ public final class MmuNotifierSubscriptions {
     /** The kernel's ULONG_MAX, the exclusive end of the RELEASE range. */
     private static final long ULONG_MAX = -1L;
 
-    /** The interval op as mn_itree_invalidate calls it; a non-capturing lambda, so one instance. */
-    private static final IntervalTree.Visitor INVALIDATE = (sub, range, curSeq) -> sub.ops.invalidate(sub, range, curSeq);
+    /**
+     * The interval op as mn_itree_invalidate calls it, through the {@link NotifierRules} when they
+     * are on (a constant the JIT folds); a non-capturing lambda, so one instance.
+     */
+    private static final IntervalTree.Visitor INVALIDATE = (sub, range, curSeq) -> NotifierRules.ENABLED
+            ? NotifierRules.invalidate(sub, range, curSeq)
+            : sub.ops.invalidate(sub, range, curSeq);
 
     private final Object mm;
     private final ReentrantLock lock = new ReentrantLock();
@@ -126,10 +131,14 @@ public final class MmuNotifierSubscriptions {
      * @throws IllegalArgumentException if {@code sub} is null or already inserted, if
      *                                  {@code length} is 0, or if the interval passes the top of
      *                                  the address space (the kernel's -EOVERFLOW); nothing changes
+     * @throws NotifierRules.Violation  with the rules on, when called from inside a notifier callback
      */
     public void insert(IntervalNotifier sub, long start, long length) {
         if (sub == null) {
             throw new IllegalArgumentException("sub=null");
+        }
+        if (NotifierRules.ENABLED) {
+            NotifierRules.changeTree("mmu_interval_notifier_insert", sub);
         }
         if (length == 0) {
             throw new IllegalArgumentException("length=0 is empty (-EOVERFLOW)");
@@ -171,16 +180,16 @@ public final class MmuNotifierSubscriptions {
         }
     }
 
-    /** Models mmu_interval_notifier_remove(); {@code wait} false is removeDeferred(). */
-    void remove(IntervalNotifier sub, boolean wait) {
+    /** Models mmu_interval_notifier_remove(). */
+    void remove(IntervalNotifier sub) {
         lock.lock();
         try {
             if (sub.subscriptions != this || !(sub.inTree || sub.deferred)) {
                 throw new IllegalStateException(sub + " is not inserted");
             }
-            if (wait && invalidating.contains(Thread.currentThread())) {
+            if (invalidating.contains(Thread.currentThread())) {
                 throw new IllegalStateException("remove() of " + sub + " between invalidate start and end on this thread"
-                        + " (e.g. from an invalidate callback) would wait for itself; use removeDeferred()");
+                        + " (e.g. from an invalidate callback) would wait for itself");
             }
             boolean mustWait = false;
             if (sub.deferred) {
@@ -196,7 +205,7 @@ public final class MmuNotifierSubscriptions {
                 itree.remove(sub);
                 sub.inTree = false;
             }
-            if (wait && mustWait) {
+            if (mustWait) {
                 long seq = invalidateSeq;
                 while (invalidateSeq == seq) { // mmu_interval_seq_released()
                     progress.awaitUninterruptibly();
@@ -275,6 +284,9 @@ public final class MmuNotifierSubscriptions {
     public void unregister(MmuNotifier n) {
         if (n == null) {
             throw new IllegalArgumentException("n=null");
+        }
+        if (NotifierRules.ENABLED) {
+            NotifierRules.mightSleep("unregister()", n); // synchronize_srcu
         }
         boolean registered;
         lock.lock();
@@ -424,6 +436,9 @@ public final class MmuNotifierSubscriptions {
      *                               the release completed) if an interval op returned false
      */
     public void release() {
+        if (NotifierRules.ENABLED) {
+            NotifierRules.mightSleep("release()", mm); // synchronize_srcu
+        }
         Thread self = Thread.currentThread();
         MmuNotifierRange range = new MmuNotifierRange()
                 .init(mm, MmuNotifierEvent.RELEASE, MmuNotifierRange.FLAG_BLOCKABLE, 0, ULONG_MAX, null);
@@ -445,7 +460,7 @@ public final class MmuNotifierSubscriptions {
         // The kernel WARNs on a refusal here and carries on: the address space is going away.
         int[] refused = new int[1];
         IntervalTree.Visitor releaseOp = (sub, r, seq) -> {
-            if (!sub.ops.invalidate(sub, r, seq)) {
+            if (!INVALIDATE.visit(sub, r, seq)) {
                 refused[0]++;
             }
             return true;

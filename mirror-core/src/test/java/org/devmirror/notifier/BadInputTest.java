@@ -66,7 +66,6 @@ class BadInputTest extends NotifierFixture {
         IntervalNotifier sub = new IntervalNotifier(new RecordingIntervalOps());
         assertRejected(IllegalStateException.class, sub::readBegin, "not inserted");
         assertRejected(IllegalStateException.class, sub::remove, "not inserted");
-        assertRejected(IllegalStateException.class, sub::removeDeferred, "not inserted");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IntervalNotifier(null));
         assertTrue(e.getMessage().contains("ops=null"));
     }

@@ -88,50 +88,63 @@ class DeferredChangesTest extends NotifierFixture {
         assertEquals(1, subs.intervalCount());
     }
 
-    /** remove() inside an invalidate callback throws instead of deadlocking; removeDeferred works there. */
+    /**
+     * remove() and insert() inside an invalidate callback are refused (the notifier rules), and
+     * the same-thread remove() between start and end is refused instead of deadlocking.
+     */
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
-    void removeInsideCallbackThrowsAndRemoveDeferredWorks() {
-        AtomicReference<RuntimeException> thrown = new AtomicReference<>();
+    void removeAndInsertInsideCallbackAreRefused() {
+        AtomicReference<RuntimeException> removeThrew = new AtomicReference<>();
+        AtomicReference<RuntimeException> insertThrew = new AtomicReference<>();
+        IntervalNotifier spare = new IntervalNotifier(new RecordingIntervalOps());
         IntervalNotifier[] sub = new IntervalNotifier[1];
         sub[0] = new IntervalNotifier(new RecordingIntervalOps() {
             @Override
             protected void onInvalidate(IntervalNotifier self, MmuNotifierRange r, long curSeq) {
-                // Step 2: the callback tries the blocking remove, then the deferred one.
+                // Step 2: the callback tries to remove itself and to insert another notifier.
                 try {
                     self.remove();
                 } catch (IllegalStateException e) {
-                    thrown.set(e);
+                    removeThrew.set(e);
                 }
-                self.removeDeferred();
-                self.removeDeferred(); // idempotent while pending
+                try {
+                    subs.insert(spare, 0x10000, PAGE);
+                } catch (IllegalStateException e) {
+                    insertThrew.set(e);
+                }
             }
         });
         subs.insert(sub[0], 0, PAGE);
         // Step 1: invalidate it.
         start(0, PAGE);
-        // Step 3: remove() was refused with a message, and nothing changed yet.
-        assertNotNull(thrown.get());
-        assertTrue(thrown.get().getMessage().contains("removeDeferred"), thrown.get().getMessage());
+        // Step 3: both were refused with the rule, and nothing changed.
+        assertNotNull(removeThrew.get());
+        assertTrue(removeThrew.get() instanceof NotifierRules.Violation, removeThrew.get().toString());
+        assertTrue(removeThrew.get().getMessage().contains("cannot be called from any ops callback"), removeThrew.get().getMessage());
+        assertNotNull(insertThrew.get());
+        assertTrue(insertThrew.get().getMessage().contains("mmu_interval_notifier_insert"), insertThrew.get().getMessage());
+        assertFalse(spare.isInserted());
         assertEquals(1, subs.intervalCount());
         assertTrue(sub[0].isInserted());
         // Step 4: the same-thread remove() between start and end is refused too.
         IllegalStateException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, sub[0]::remove);
         assertTrue(again.getMessage().contains("would wait for itself"), again.getMessage());
-        // Step 5: the period's end applies the deferred removal.
+        // Step 5: after the period the notifier is removed as usual.
         end(0, PAGE);
+        sub[0].remove();
         assertEquals(0, subs.intervalCount());
         assertFalse(sub[0].isInserted());
     }
 
-    /** removeDeferred while idle removes at once; removing a deferred insert cancels it. */
+    /** remove() while idle removes at once; removing a deferred insert cancels it. */
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
-    void removeDeferredIdleAndCancelledInsert() throws InterruptedException {
+    void removeIdleAndCancelledInsert() throws InterruptedException {
         IntervalNotifier[] sub = new IntervalNotifier[1];
         insert(sub, 0, PAGE);
         // Step 1: idle: immediate.
-        sub[0].removeDeferred();
+        sub[0].remove();
         assertEquals(0, subs.intervalCount());
         assertFalse(sub[0].isInserted());
         // Step 2: insert during a period, then remove before the period ends: never joins the tree.

@@ -123,8 +123,19 @@ final class DeviceActions implements MirrorActions {
     @Override
     public void rereadAtEnd(long start, long end) {
         check(start, end);
-        if (!driver.reread().queue(range.start(), range.end(), start, end)) {
+        if (!driver.reread().queue(RereadAtEnd.REREAD, event, range.start(), range.end(), start, end)) {
             zap(start, end); // no room to remember it: zapping is always safe
+            flushTlb(start, end);
+        }
+    }
+
+    @Override
+    public void softDirtyAtEnd(long start, long end) {
+        check(start, end);
+        if (!driver.reread().queue(RereadAtEnd.SOFT_DIRTY, event, range.start(), range.end(), start, end)) {
+            // No room: take write away so the next device write to a system page faults through
+            // the CPU, which sets soft-dirty. Device-private pages stay unmarked (see the contract).
+            downgrade(start, end);
             flushTlb(start, end);
         }
     }

@@ -16,9 +16,11 @@ import org.devmirror.notifier.MmuNotifierRange;
  * <ul>
  *   <li>{@link #invalidate} runs on the host thread that raised the invalidation, between the
  *       host's invalidate-start and its page-table change: no CPU PTE in the range has changed yet,
- *       except that for {@code PROTECTION_VMA} the VMA already carries its new protection
- *       ({@code mprotect} sets {@code vm_page_prot} before {@code change_protection}), which
- *       {@link MirrorActions#vmaProt} reports.</li>
+ *       except that for an {@code mprotect} PROTECTION_VMA the VMA already carries its new
+ *       protection ({@code vm_page_prot} is set before {@code change_protection}), which
+ *       {@link MirrorActions#vmaProt} reports. The VMA's flags say nothing about what the PTEs
+ *       lose: userfaultfd write-protect, PAGEMAP_SCAN's write-protect and NUMA hinting raise
+ *       PROTECTION_VMA over writable VMAs, and one range may span several VMAs.</li>
  *   <li>{@code [start, end)} is non-empty, page aligned, and lies inside both the invalidated
  *       range and {@code tracked}. One invalidation calls the policy once per tracked range it
  *       intersects.</li>
@@ -30,10 +32,15 @@ import org.devmirror.notifier.MmuNotifierRange;
  *   <li>On return, no device translation in {@code [start, end)} may let the device use a page, or
  *       a permission, that the host is about to take away: the kernel's "upon return the caller
  *       must stop using any SPTEs within this range". It may keep a translation only when the
- *       event guarantees the page and the permission survive (SOFT_DIRTY; a read-only
- *       PROTECTION_VMA after downgrading; PROTECTION_PAGE after downgrading, with the final
- *       decision left to {@link MirrorActions#rereadAtEnd}; its own MIGRATE or EXCLUSIVE, whose
- *       device work the driver does itself).</li>
+ *       event guarantees the page and the permission survive (PROTECTION_VMA and PROTECTION_PAGE
+ *       after downgrading, with the final decision left to {@link MirrorActions#rereadAtEnd};
+ *       SOFT_DIRTY, whose page and access stay, with the pages the device can write marked
+ *       soft-dirty at the end ({@link MirrorActions#softDirtyAtEnd}); its own MIGRATE or
+ *       EXCLUSIVE, whose device work the driver does itself).</li>
+ *   <li>Soft-dirty stays complete: a page the device writes after a clear_refs must read
+ *       soft-dirty, so SOFT_DIRTY either marks the pages the device can write or takes device
+ *       write away so the next device write faults through the CPU (the kernel-doc of
+ *       {@code MMU_NOTIFY_SOFT_DIRTY}).</li>
  *   <li>Every change to the device goes through {@link MirrorActions}, so it is counted; a TLB
  *       that may hold a translation the policy removed or downgraded is flushed with
  *       {@link MirrorActions#flushTlb} before return.</li>
@@ -55,40 +62,26 @@ public interface InvalidationPolicy {
     String name();
 
     /**
-     * Whether the mirror needs nothing at all from this invalidation, decided from the range alone
-     * (event, flags, owner) before the driver lock is taken. When true the mirror's callback
-     * returns at once: no driver lock, no {@code mmu_interval_set_seq()}, no {@link #invalidate}
-     * call; the invalidation is counted as received and skipped, and a non-blockable one is never
-     * refused. lib/test_hmm.c {@code dmirror_interval_invalidate} returns this way for its own
-     * MIGRATE, and nouveau_svm.c {@code nouveau_svm_range_invalidate} for its own EXCLUSIVE. The
-     * driver never ignores RELEASE, whatever this returns: it marks the mirror released under the
-     * lock.
+     * Whether the mirror's callback may return at once, without the driver lock, without
+     * {@code mmu_interval_set_seq()} and without calling {@link #invalidate}: what lib/test_hmm.c's
+     * {@code dmirror_interval_invalidate} does for its own MIGRATE. The kernel-doc of
+     * {@code mmu_interval_set_seq} says it "must be called unconditionally from the invalidate
+     * callback", and for a reason: without it a device fault that read the CPU page table before
+     * this invalidation commits what it read instead of retrying, and whatever the policy would have
+     * done (a soft-dirty mark, a downgrade) is not done. devmirror's notifier rules
+     * ({@code org.devmirror.notifier.NotifierRules}, on in every test) report an ignored
+     * invalidation as a broken rule, and no shipped policy returns true: the default is false. The
+     * hook stays so that a policy written after a driver that does this can be run and studied
+     * (with the rules off, as the launcher runs) — docs/guide/lessons.md shows what it costs. The
+     * driver never ignores RELEASE, whatever this returns.
      *
-     * <p>When it is safe. Leaving the sequence alone means a device fault that read the CPU page
-     * table before this invalidation commits what it read instead of retrying. That is harmless
-     * exactly when the outcome is one the serial order "the fault commits, then this invalidation
-     * is handled" also produces, whenever the commit lands. It is, if {@link #invalidate} would do
-     * nothing for the event in every device state (so a translation committed just before would
-     * have been left as it is) and nothing else acts on the event later, under the lock, assuming
-     * every fault that began before it has either committed or will retry. SOFT_DIRTY qualifies:
-     * same page, same access, and nobody follows it up. A device's own MIGRATE and EXCLUSIVE do not,
-     * in devmirror: the policy skips them because the driver follows them up itself (it maps the
-     * migrated or exclusive pages under its lock afterwards), and a fault committing its earlier
-     * snapshot after that would map the source frame the migration has released, or put a plain
-     * entry over a page the device holds exclusively; only the retry that {@code set_seq} forces
-     * prevents it. A later invalidation that is not ignored sets the sequence as usual, so a
-     * snapshot is never committed across it.
-     *
-     * <p>Contract: returns true only for invalidations for which {@link #invalidate}, if it were called, would
-     * do nothing to the device but {@link MirrorActions#skip()} (the contract suite checks this for
-     * every event and owner). Does not allocate, block, or read anything but {@code range} and
-     * {@code mirrorOwner}: it runs on every host invalidation of a tracked range, without any
-     * lock.
+     * <p>Contract: does not allocate, block, or read anything but {@code range} and
+     * {@code mirrorOwner}: it runs on every host invalidation of a tracked range, without any lock.
      *
      * @param range       the invalidation (event, flags, owner); valid only during the call
      * @param mirrorOwner the mirror's pagemap owner, to compare with {@code range.owner()}
-     * @return true if the mirror may return without the lock and without setting the sequence;
-     *     the default, false, always takes the lock and calls {@link #invalidate}
+     * @return true to return without the lock and without setting the sequence (breaks the
+     *     kernel's rule); the default, false, always takes the lock and calls {@link #invalidate}
      */
     default boolean ignores(MmuNotifierRange range, Object mirrorOwner) {
         return false;

@@ -74,11 +74,30 @@ public interface MirrorActions {
     void rereadAtEnd(long start, long end);
 
     /**
-     * Stops tracking {@code [start, end)} of {@code tracked}: the tracked range is removed from the
-     * mirror now and its interval notifier is removed when this invalidation ends (deferred removal);
-     * the parts of {@code tracked} outside {@code [start, end)} stay tracked by new tracked ranges.
-     * The caller zaps the device PTEs of {@code [start, end)} itself (that frees their device
-     * page-table pages).
+     * Asks for every page of {@code [start, end)} the device can write without a CPU fault to be
+     * marked soft-dirty in the CPU page table once the host has finished this invalidation (at
+     * {@code invalidate_range_end}, after clear_refs cleared the bits): the pages whose device entry
+     * is writable or ATOMIC then, and those whose entry names a device-private page (the device writes its
+     * own memory with no CPU path). The kernel-doc of {@code MMU_NOTIFY_SOFT_DIRTY}: "the user
+     * should soft dirty the page in the end callback to make sure that anyone relying on soft
+     * dirtiness catch pages that might be written through non CPU mappings". Requests of one
+     * invalidation merge; only when more than 64 invalidations are in flight on the address space
+     * at once can a request not be queued, and then the range is downgraded instead, which covers
+     * system pages but leaves device-private ones unmarked.
+     *
+     * @param start first byte, page aligned, inside the tracked range
+     * @param end   one past the last byte, page aligned
+     */
+    void softDirtyAtEnd(long start, long end);
+
+    /**
+     * Stops tracking {@code [start, end)} of {@code tracked}, the way drm_gpusvm's
+     * {@code drm_gpusvm_range_set_unmapped} does: the range is only marked here; the mirror's
+     * garbage collector, outside this invalidation (at the start of the next device fault, or on
+     * request), replaces it by the parts outside {@code [start, end)}, or removes it. Until then its
+     * notifier stays inserted, so later invalidations still reach every page it covers, and no
+     * device fault commits inside it. No notifier is inserted or removed here (the kernel forbids
+     * it from a callback). The caller zaps the device PTEs of {@code [start, end)} itself.
      *
      * @param tracked the tracked range the policy was called for
      * @param start first byte, page aligned, inside the tracked range

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.devmirror.notifier.UserLock;
 import java.util.function.LongPredicate;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
@@ -38,12 +39,15 @@ import org.devmirror.notifier.MmuNotifierRange;
  *       populated pages allocate nothing; the JFR event is created only while a recording enables
  *       it.</li>
  *   <li>After the address space's release (RELEASE, or the classic release at exit) faults return
- *       EFAULT and nothing is tracked any more.</li>
+ *       EFAULT and nothing is tracked any more once the garbage collector has run.</li>
+ *   <li>No interval notifier is inserted or removed inside an invalidation callback: UNMAP and
+ *       RELEASE only mark the tracked range ({@link MirrorActions#dropTracking}), and
+ *       {@link #collectGarbage()} splits or removes it outside the invalidation.</li>
  * </ul>
  *
  * <h2>Locking</h2>
- * Lock order: fault lock → mmap lock → driver lock → (notifier subscriptions' internal lock,
- * device memory lock). The driver lock ({@link #lock()}, test_hmm's {@code dmirror->mutex})
+ * Lock order: fault lock → mmap lock → gc lock → driver lock → (notifier subscriptions' internal
+ * lock, device memory lock). The driver lock ({@link #lock()}, test_hmm's {@code dmirror->mutex})
  * guards the page table, TLB, tracked-range set, statistics and the armed actions. It is never held
  * while calling into the host, except {@code findVma} and the CPU page-table reads done by the
  * policy and the re-read, which take no lock the host holds across an invalidation.
@@ -57,20 +61,34 @@ public final class MirrorDriver implements AutoCloseable {
     private final MirrorOptions options;
     /** The invalidation policy (options.policy()); asked before the lock whether it ignores a range. */
     private final InvalidationPolicy policy;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final UserLock lock;
     private final ReentrantLock faultLock = new ReentrantLock();
+    /**
+     * Serialises the garbage collector. Taken after the fault lock and the mmap lock, if held, and
+     * before the driver lock; never held by an invalidation callback.
+     */
+    private final ReentrantLock gcLock = new ReentrantLock();
     private final DevicePageTable pt;
     private final DeviceTlb tlb;
     private final DeviceStats stats = new DeviceStats();
     private final TrackedRanges ranges = new TrackedRanges();
     private final DeviceActions actions = new DeviceActions(this);
     private final RereadAtEnd reread = new RereadAtEnd(this);
+    /** The oracle's shadow of device writes since the last clear_refs; guarded by the driver lock. */
+    private final DeviceWriteLog writeLog = new DeviceWriteLog();
+    /** The collector's scratch: kept pieces of one unmapped range; guarded by the gc lock. */
+    private final long[] pieceBounds = new long[2 * (TrackedRange.MAX_UNMAPPED + 1)];
+    private final TrackedRange[] pieces = new TrackedRange[TrackedRange.MAX_UNMAPPED + 1];
     private final FaultCommit commit;
     private final DeviceFault fault;
     /** Set once the address space is released; volatile so faults see it without the lock. */
     private volatile boolean released;
     /** Set by close() under the lock; volatile so an ignored invalidation can test it without the lock. */
     private volatile boolean closed;
+    /** The selection "this one page" for {@code AddressSpace.markSoftDirty}; never written. */
+    private static final long[] ONE_PAGE = {1};
+    /** markSoftDirty's scratch for one page; guarded by the driver lock. */
+    private final long[] atomicScratch = new long[1];
     /** ATOMIC entries ever installed; zero lets a downgrade skip looking for them. Guarded by the lock. */
     private long atomicGrants;
 
@@ -93,6 +111,7 @@ public final class MirrorDriver implements AutoCloseable {
         this.id = id;
         this.options = options;
         this.policy = options.policy();
+        this.lock = new UserLock("mirror " + id + " driver lock");
         this.pt = options.offHeapTable() ? new OffHeapDevicePageTable(lock) : new OnHeapDevicePageTable(lock);
         this.tlb = new DeviceTlb(options.tlbSets(), options.tlbWays());
         this.commit = new FaultCommit(pt, tlb, localDevicePfn);
@@ -132,8 +151,8 @@ public final class MirrorDriver implements AutoCloseable {
         return options.trackChunk();
     }
 
-    /** The driver lock ({@code dmirror->mutex}). */
-    public ReentrantLock lock() {
+    /** The driver lock ({@code dmirror->mutex}), the user lock of every tracked range's notifier. */
+    public UserLock lock() {
         return lock;
     }
 
@@ -166,6 +185,11 @@ public final class MirrorDriver implements AutoCloseable {
         return reread;
     }
 
+    /** The pages the device wrote since the last clear_refs, for the oracle (use under the driver lock). */
+    public DeviceWriteLog writeLog() {
+        return writeLog;
+    }
+
     /**
      * Installs an ATOMIC entry (exclusive access for device atomics) at {@code va}; caller holds
      * the driver lock.
@@ -175,6 +199,10 @@ public final class MirrorDriver implements AutoCloseable {
         pt.set(va, entry);
         tlb.flushRange(va, va + DevicePteLayout.PAGE_SIZE);
         atomicGrants++;
+        // The device takes exclusive access to write the page atomically, with no CPU fault to
+        // come: the page must read soft-dirty from now on (the kernel-doc of MMU_NOTIFY_SOFT_DIRTY
+        // on pages "written through non CPU mappings").
+        mm.markSoftDirty(va & -DevicePteLayout.PAGE_SIZE, ONE_PAGE, atomicScratch, 1);
     }
 
     /** Whether this mirror has ever held an ATOMIC entry (under the driver lock). */
@@ -236,11 +264,17 @@ public final class MirrorDriver implements AutoCloseable {
                     + ") is empty or crosses the tracking chunk boundary 0x" + Long.toHexString(chunkEnd));
         }
         while (true) {
+            // Xe's "always process UNMAPs first": split or remove what invalidations marked, so the
+            // range found below is live and a merge never meets an unmapped piece.
+            collectGarbage();
             TrackedRange fresh;
             lock.lock();
             try {
                 if (released || closed) {
                     return null;
+                }
+                if (ranges.hasUnmapped()) {
+                    continue; // marked after the collection above: collect again
                 }
                 TrackedRange t = ranges.find(start);
                 if (t != null && t.end >= end) {
@@ -262,7 +296,7 @@ public final class MirrorDriver implements AutoCloseable {
             lock.lock();
             try {
                 TrackedRange t = ranges.find(start);
-                if (fresh.state == TrackedRange.NEW && !released && !closed && (t == null || t.end < end)) {
+                if (fresh.state == TrackedRange.NEW && !released && !closed && !ranges.hasUnmapped() && (t == null || t.end < end)) {
                     // Merge: the pieces an unmap left in this chunk give way to one range.
                     for (int i = ranges.firstEndingAfter(chunkStart); i < ranges.count() && ranges.at(i).start < chunkEnd; ) {
                         TrackedRange piece = ranges.at(i);
@@ -286,18 +320,7 @@ public final class MirrorDriver implements AutoCloseable {
                 lock.unlock();
             }
             // Outside the lock: remove waits for an invalidation in flight, whose callback takes it.
-            while (retired != null) {
-                TrackedRange dead = retired;
-                retired = dead.nextRetired;
-                dead.nextRetired = null;
-                dead.notifier().remove();
-                lock.lock();
-                try {
-                    ranges.recycle(dead);
-                } finally {
-                    lock.unlock();
-                }
-            }
+            retireAll(retired);
             if (result != null) {
                 return result;
             }
@@ -334,7 +357,8 @@ public final class MirrorDriver implements AutoCloseable {
     /**
      * Models {@code dmirror_interval_invalidate()}: the callback of every tracked range. If the
      * policy ignores the range, counts it and returns before the lock, as dmirror does for its own
-     * MIGRATE (see {@link InvalidationPolicy#ignores} for when that is safe). Otherwise takes the
+     * MIGRATE (which breaks the set_seq rule, see {@link InvalidationPolicy#ignores}; no shipped
+     * policy does). Otherwise takes the
      * driver lock ({@code tryLock} when non-blockable), calls {@code setSeq}, and runs the policy
      * on the intersection of the range and the tracked range.
      */
@@ -396,38 +420,118 @@ public final class MirrorDriver implements AutoCloseable {
         }
     }
 
-    /** {@link MirrorActions#dropTracking}; caller holds the lock inside an invalidation callback. */
+    /**
+     * {@link MirrorActions#dropTracking}; caller holds the lock inside an invalidation callback. Only
+     * marks: the tracked range stays in the set, its notifier stays inserted (so later invalidations
+     * still reach the pages it covers) and no fault commits inside it, until
+     * {@link #collectGarbage()} splits or removes it outside the invalidation.
+     */
     void dropTracking(TrackedRange t, long from, long to) {
         if (t.state == TrackedRange.NEW) {
             t.state = TrackedRange.DEAD; // its faulting thread removes the notifier and starts again
             return;
         }
-        if (t.state != TrackedRange.LIVE) {
-            return;
+        if (t.state == TrackedRange.LIVE || t.state == TrackedRange.UNMAPPED) {
+            ranges.markUnmapped(t, from, to);
         }
-        ranges.remove(t);
-        t.state = TrackedRange.DEAD;
-        t.notifier().removeDeferred(); // takes effect when this invalidation period ends
-        if (!released && !closed) {
-            if (t.start < from) {
-                addPiece(t.start, from);
-            }
-            if (to < t.end) {
-                addPiece(to, t.end);
-            }
-        }
-        ranges.recycle(t);
     }
 
-    /** Tracks the still-mapped part {@code [from, to)} of a split range; inserted deferred. */
-    private void addPiece(long from, long to) {
-        TrackedRange piece = ranges.obtain(this);
-        piece.reset(from, to);
-        // Inside an invalidation period the insert is deferred and the piece's first readBegin
-        // waits for the period to end; meanwhile the dying range still receives callbacks.
-        mm.notifiers().insert(piece.notifier(), from, to - from);
-        piece.state = TrackedRange.LIVE;
-        ranges.add(piece);
+    /**
+     * The garbage collector of drm_gpusvm and Xe ({@code xe_svm_garbage_collector}): every tracked
+     * range an invalidation marked unmapped is replaced by the pieces of it still mapped, or
+     * removed when nothing of it is (or the address space is gone). Runs at the start of every
+     * device fault ("always process UNMAPs first") and whenever a caller asks; never inside an
+     * invalidation, since it inserts and removes interval notifiers.
+     *
+     * <p>Per range: the pieces are inserted first (outside the driver lock) while the old notifier
+     * still covers them; then, under the lock, the old range leaves the set and each piece joins it,
+     * unless an invalidation reached the piece meanwhile and killed it, in which case its device
+     * PTEs are zapped (nothing tracks them any more); last, outside the lock, the old notifier is
+     * removed, which waits for an invalidation in flight. The device PTEs of a range whose unmapped
+     * intervals overflowed are zapped the same way, so a device PTE is never left untracked.
+     *
+     * <p>Caller holds no lock of this mirror or of the address space and is not inside an
+     * invalidation (the notifier rules check it). Allocates only when the pool of range objects
+     * is empty.
+     */
+    public void collectGarbage() {
+        gcLock.lock();
+        try {
+            while (true) {
+                TrackedRange old;
+                int n;
+                lock.lock();
+                try {
+                    // Left on the list until it is out of the set: meanwhile ensureTracked sees that
+                    // a collection is pending and neither merges nor commits around it.
+                    old = ranges.peekUnmapped();
+                    if (old == null) {
+                        return;
+                    }
+                    n = released || closed ? 0 : TrackedRanges.keptPieces(old, pieceBounds);
+                    for (int i = 0; i < n; i++) {
+                        pieces[i] = ranges.obtain(this);
+                        pieces[i].reset(pieceBounds[2 * i], pieceBounds[2 * i + 1]);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                for (int i = 0; i < n; i++) {
+                    mm.notifiers().insert(pieces[i].notifier(), pieces[i].start, pieces[i].end - pieces[i].start);
+                }
+                TrackedRange failed = null; // linked through nextRetired: no list allocated
+                lock.lock();
+                try {
+                    ranges.remove(old);
+                    ranges.unlinkUnmapped(old);
+                    old.state = TrackedRange.DEAD;
+                    if (n == 0) {
+                        zapForDriver(old.start, old.end, MmuNotifierEvent.UNMAP); // nothing of it stays tracked
+                    }
+                    for (int i = 0; i < n; i++) {
+                        TrackedRange piece = pieces[i];
+                        pieces[i] = null;
+                        if (piece.state == TrackedRange.NEW && !released && !closed) {
+                            piece.state = TrackedRange.LIVE;
+                            ranges.add(piece);
+                        } else {
+                            zapForDriver(piece.start, piece.end, MmuNotifierEvent.UNMAP);
+                            piece.state = TrackedRange.DEAD;
+                            piece.nextRetired = failed;
+                            failed = piece;
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                old.nextRetired = failed;
+                retireAll(old);
+            }
+        } finally {
+            gcLock.unlock();
+        }
+    }
+
+    /**
+     * Removes the notifier of every DEAD range linked from {@code retired} through nextRetired
+     * (waiting for an invalidation in flight, whose callback takes the driver lock, so the caller
+     * holds it not) and pools the objects.
+     */
+    private void retireAll(TrackedRange retired) {
+        while (retired != null) {
+            TrackedRange dead = retired;
+            retired = dead.nextRetired;
+            dead.nextRetired = null;
+            if (dead.notifier().isInserted()) {
+                dead.notifier().remove();
+            }
+            lock.lock();
+            try {
+                ranges.recycle(dead);
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /**
@@ -469,6 +573,7 @@ public final class MirrorDriver implements AutoCloseable {
                 return;
             }
             closed = true;
+            ranges.clearUnmapped();
             while (ranges.count() > 0) {
                 TrackedRange t = ranges.at(0);
                 ranges.remove(t);

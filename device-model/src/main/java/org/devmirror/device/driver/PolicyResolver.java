@@ -4,6 +4,9 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Turns the text that names an invalidation policy on a command line, in a scenario run, a trace
@@ -11,9 +14,11 @@ import java.lang.reflect.Modifier;
  * itself. The one place that does so, so a driver author's own policy class is accepted
  * everywhere a shipped policy is.
  *
- * <p>Three forms:
+ * <p>Four forms:
  * <ul>
  *   <li>{@code aware}: {@link EventAwarePolicy#INSTANCE};</li>
+ *   <li>{@code aware-downgrade}: {@link EventAwarePolicy#DOWNGRADE_SOFT_DIRTY}, the event-aware
+ *       policy with the other SOFT_DIRTY strategy;</li>
  *   <li>{@code blind}: {@link BlindPolicy#INSTANCE};</li>
  *   <li>a fully qualified class name, e.g. {@code com.example.policy.DmirrorStylePolicy}: a class
  *       on the class path that implements {@link InvalidationPolicy} and either declares a
@@ -34,16 +39,37 @@ import java.lang.reflect.Modifier;
  * shared instance.
  */
 public final class PolicyResolver {
-    /** The names that need no class path: {@code aware} and {@code blind}. */
-    public static final String SHIPPED_NAMES = "aware or blind";
+    /** The shipped policies by the name that selects them: the one list of them. */
+    private static final Map<String, InvalidationPolicy> SHIPPED = shippedPolicies();
+
+    /** The names that need no class path. */
+    public static final String SHIPPED_NAMES = "aware, aware-downgrade or blind";
 
     private PolicyResolver() {}
+
+    private static Map<String, InvalidationPolicy> shippedPolicies() {
+        Map<String, InvalidationPolicy> m = new LinkedHashMap<>();
+        m.put("aware", EventAwarePolicy.INSTANCE);
+        m.put("aware-downgrade", EventAwarePolicy.DOWNGRADE_SOFT_DIRTY);
+        m.put("blind", BlindPolicy.INSTANCE);
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Every shipped policy by its name, in a fixed order ({@code aware}, {@code aware-downgrade},
+     * {@code blind}).
+     *
+     * @return an unmodifiable map
+     */
+    public static Map<String, InvalidationPolicy> shipped() {
+        return SHIPPED;
+    }
 
     /**
      * The policy {@code value} names.
      *
      * @param argument what the caller calls the value in its error messages, e.g. {@code --policy}
-     * @param value    {@code aware}, {@code blind}, or a fully qualified class name
+     * @param value    a shipped name ({@link #SHIPPED_NAMES}) or a fully qualified class name
      * @return the policy; never null
      * @throws IllegalArgumentException if {@code value} is none of those, naming {@code argument}
      *                                  and {@code value}
@@ -51,23 +77,20 @@ public final class PolicyResolver {
     public static InvalidationPolicy resolve(String argument, String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(argument + "=" + value + " is empty; give " + SHIPPED_NAMES
-                    + " or the fully qualified name of an InvalidationPolicy class");
+                    + ", or the fully qualified name of an InvalidationPolicy class");
         }
-        return switch (value) {
-            case "aware" -> EventAwarePolicy.INSTANCE;
-            case "blind" -> BlindPolicy.INSTANCE;
-            default -> instantiate(argument, value, load(argument, value));
-        };
+        InvalidationPolicy shipped = SHIPPED.get(value);
+        return shipped != null ? shipped : instantiate(argument, value, load(argument, value));
     }
 
     /**
      * Whether {@code value} is one of the shipped names, which need no class path.
      *
      * @param value a policy name
-     * @return true for {@code aware} and {@code blind}
+     * @return true for the names of {@link #shipped()}
      */
     public static boolean isShippedName(String value) {
-        return "aware".equals(value) || "blind".equals(value);
+        return value != null && SHIPPED.containsKey(value);
     }
 
     private static Class<? extends InvalidationPolicy> load(String argument, String value) {

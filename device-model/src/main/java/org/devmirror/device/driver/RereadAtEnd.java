@@ -5,6 +5,9 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Prot;
+import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.notifier.MmuNotifier;
@@ -12,10 +15,16 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
 
 /**
- * The mirror's classic mmu notifier: it carries out {@link MirrorActions#rereadAtEnd} requests in
- * {@code invalidate_range_end}, once the host has changed the CPU PTEs (the kernel-doc of
- * PROTECTION_PAGE: the mirror must read the CPU page table, in end), and it learns of the address
- * space's release.
+ * The mirror's classic mmu notifier: it carries out {@link MirrorActions#rereadAtEnd} and
+ * {@link MirrorActions#softDirtyAtEnd} requests in {@code invalidate_range_end}, once the host has
+ * changed the CPU PTEs (the kernel-doc of PROTECTION_PAGE: the mirror must read the CPU page table,
+ * in end; that of SOFT_DIRTY: it should soft dirty the page in the end callback), and it learns of
+ * the address space's release.
+ *
+ * <p>A soft-dirty request marks, in the CPU page table, every page of the range the device can
+ * write without a CPU fault: a writable device entry, an ATOMIC one (exclusive access), or an
+ * entry naming a device-private page (the device writes its own memory with no CPU path at all). See
+ * {@link org.devmirror.mm.AddressSpace#markSoftDirty}.
  *
  * <p>Per device PTE still present in a queued range (read a 2 MiB block at a time, see
  * {@link #reread}): if the CPU entry no longer maps the same page
@@ -26,9 +35,12 @@ import org.devmirror.notifier.MmuNotifierRange;
  * <h2>Assumptions and Guarantees</h2>
  * A request is queued by the interval callback on the host thread that raised the range, and
  * carried out by the end callback of that same range on that same thread. Only existing device
- * PTEs are changed: a PTE another invalidation has zapped in between stays zapped. The queue is
- * bounded; {@link #queue} returns false when it is full and the caller zaps instead. Allocation
- * free.
+ * PTEs are changed: a PTE another invalidation has zapped in between stays zapped. Requests of one
+ * kind for one range on one thread merge into their hull (the tracked ranges an invalidation
+ * reaches come in ascending order), which re-reads or marks at most pages the same invalidation
+ * reached through another tracked range of this mirror, with the same policy: the same decision.
+ * The queue is bounded; {@link #queue} returns false when it is full and the caller falls back to
+ * something safe. Allocation free.
  *
  * <h2>Locking</h2>
  * The queue is guarded by the driver lock. {@link #pending} is written under it and read without it
@@ -36,7 +48,10 @@ import org.devmirror.notifier.MmuNotifierRange;
  */
 final class RereadAtEnd implements MmuNotifier {
     private static final int CAPACITY = 64;
-    private static final int EVENT = MmuNotifierEvent.PROTECTION_PAGE.ordinal();
+    /** Request kind: re-read the device PTEs from the CPU PTEs. */
+    static final int REREAD = 0;
+    /** Request kind: mark soft-dirty the pages the device can write without the CPU. */
+    static final int SOFT_DIRTY = 1;
 
     private final MirrorDriver driver;
     // Guarded by the driver lock; entries [0, pending).
@@ -45,6 +60,9 @@ final class RereadAtEnd implements MmuNotifier {
     private final long[] from = new long[CAPACITY];
     private final long[] to = new long[CAPACITY];
     private final Thread[] thread = new Thread[CAPACITY];
+    private final int[] kind = new int[CAPACITY];
+    /** The event ordinal the work is counted under. */
+    private final int[] event = new int[CAPACITY];
     /** The device entries of the 2 MiB block being re-read; scratch guarded by the driver lock. */
     private final long[] deviceBlock = new long[DevicePteLayout.HUGE_PAGES];
     /** The CPU entries of the same block; scratch guarded by the driver lock. */
@@ -60,9 +78,22 @@ final class RereadAtEnd implements MmuNotifier {
         this.driver = driver;
     }
 
-    /** Queues a re-read of {@code [f, t)} for the end of the range {@code [rs, re)}; caller holds the lock. */
-    boolean queue(long rs, long re, long f, long t) {
+    /**
+     * Queues work {@code k} ({@link #REREAD} or {@link #SOFT_DIRTY}) on {@code [f, t)} for the end of
+     * the range {@code [rs, re)}, counted under event {@code ev}; caller holds the lock.
+     *
+     * @return false if the queue is full (nothing queued)
+     */
+    boolean queue(int k, int ev, long rs, long re, long f, long t) {
         int n = pending;
+        Thread self = Thread.currentThread();
+        for (int i = 0; i < n; i++) {
+            if (thread[i] == self && kind[i] == k && rangeStart[i] == rs && rangeEnd[i] == re) {
+                from[i] = Math.min(from[i], f); // the hull: see the class comment
+                to[i] = Math.max(to[i], t);
+                return true;
+            }
+        }
         if (n == CAPACITY) {
             return false;
         }
@@ -70,7 +101,9 @@ final class RereadAtEnd implements MmuNotifier {
         rangeEnd[n] = re;
         from[n] = f;
         to[n] = t;
-        thread[n] = Thread.currentThread();
+        thread[n] = self;
+        kind[n] = k;
+        event[n] = ev;
         pending = n + 1; // volatile write: the plain stores above are visible to a reader that sees it
         return true;
     }
@@ -82,21 +115,32 @@ final class RereadAtEnd implements MmuNotifier {
 
     @Override
     public void invalidateRangeEnd(MmuNotifierRange range) {
-        if (pending == 0 || range.event() != MmuNotifierEvent.PROTECTION_PAGE) {
+        boolean softDirty = DeviceWriteLog.ENABLED && range.event() == MmuNotifierEvent.SOFT_DIRTY;
+        if (pending == 0 && !softDirty) {
             return;
         }
         Thread self = Thread.currentThread();
         driver.lock().lock();
         try {
+            if (softDirty) {
+                // The oracle's shadow starts again where clear_refs cleared the bits.
+                driver.writeLog().clear(range.start(), range.end());
+            }
             for (int i = pending - 1; i >= 0; i--) {
                 if (thread[i] == self && rangeStart[i] == range.start() && rangeEnd[i] == range.end()) {
-                    reread(from[i], to[i]);
+                    if (kind[i] == SOFT_DIRTY) {
+                        markSoftDirty(from[i], to[i], event[i]);
+                    } else {
+                        reread(from[i], to[i], event[i]);
+                    }
                     int last = pending - 1;
                     rangeStart[i] = rangeStart[last];
                     rangeEnd[i] = rangeEnd[last];
                     from[i] = from[last];
                     to[i] = to[last];
                     thread[i] = thread[last];
+                    kind[i] = kind[last];
+                    event[i] = event[last];
                     thread[last] = null;
                     pending = last;
                 }
@@ -150,7 +194,9 @@ final class RereadAtEnd implements MmuNotifier {
                     && PteLayout.pfn(c) == DevicePteLayout.pfn(d))) {
                 continue; // none, or settled by the first pass
             }
-            boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, va + ((long) i << PAGE_SHIFT)) == DevicePteLayout.pfn(d);
+            long page = va + ((long) i << PAGE_SHIFT);
+            boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, page) == DevicePteLayout.pfn(d)
+                    && !(DevicePteLayout.isDevicePrivate(d) && vmaDeniesRead(page));
             if (!same) {
                 deviceBlock[i] = 0;
                 zapped++;
@@ -161,6 +207,21 @@ final class RereadAtEnd implements MmuNotifier {
             }
         }
         return changed;
+    }
+
+    /**
+     * Whether the VMA at {@code va} no longer allows reading (mprotect(PROT_NONE), or no VMA). A
+     * device-private CPU entry keeps its page through such an mprotect, so only the VMA tells that
+     * the device must let go. Read only when the host thread holds the mmap lock (every event
+     * that changes a VMA's protection does); otherwise the VMA cannot have changed.
+     */
+    private boolean vmaDeniesRead(long va) {
+        AddressSpace mm = driver.mm();
+        if (!mm.isMmapLocked()) {
+            return false;
+        }
+        Vma vma = mm.findVma(va);
+        return vma == null || (vma.prot() & Prot.READ) == 0;
     }
 
     @Override
@@ -175,7 +236,7 @@ final class RereadAtEnd implements MmuNotifier {
      * the two arrays, and one {@link DevicePageTable#setBlock} if any entry changed (a zapped entry
      * written as 0, which frees a PTE table left empty as a zap does).
      */
-    private void reread(long start, long end) {
+    private void reread(long start, long end, int ev) {
         DevicePageTable pt = driver.pageTable();
         CpuPageTable cpu = driver.mm().pageTable();
         // Even = no invalidation in flight on this address space: nobody is about to take write
@@ -193,7 +254,8 @@ final class RereadAtEnd implements MmuNotifier {
             long dev = deviceBlock[0];
             if (DevicePteLayout.isHuge(dev)) {
                 long c = cpu.get(leaf);
-                boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev);
+                boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev)
+                        && !(DevicePteLayout.isDevicePrivate(dev) && vmaDeniesRead(leaf));
                 if (!same) {
                     zapped += pt.zap(leaf, leaf + HUGE_SIZE);
                     changed = true;
@@ -211,11 +273,44 @@ final class RereadAtEnd implements MmuNotifier {
             }
             va = blockEnd < end ? pt.nextPopulated(blockEnd, end) : end;
         }
-        driver.stats().addReread(EVENT, examined);
-        driver.stats().addZapped(EVENT, zapped);
+        driver.stats().addReread(ev, examined);
+        driver.stats().addZapped(ev, zapped);
         if (changed) {
             driver.tlb().flushRange(start, end);
-            driver.stats().addTlbFlush(EVENT);
+            driver.stats().addTlbFlush(ev);
         }
+    }
+
+    /**
+     * Marks soft-dirty, in the CPU page table, each page of [start, end) whose device entry is
+     * writable or names a device-private page, one 2 MiB block at a time: the device entries of the
+     * block in one {@link DevicePageTable#getBlock}, the selection computed in place, and one
+     * {@link org.devmirror.mm.AddressSpace#markSoftDirty} (which reads the CPU entries into
+     * {@link #cpuBlock}) per block that selects any page.
+     * Counts the device entries examined as re-read under {@code ev}.
+     */
+    private void markSoftDirty(long start, long end, int ev) {
+        DevicePageTable pt = driver.pageTable();
+        long seen = 0;
+        long va = pt.nextPopulated(start, end);
+        while (va < end) {
+            long leaf = va & -HUGE_SIZE;
+            long blockEnd = Math.min(end, leaf + HUGE_SIZE);
+            int n = (int) ((blockEnd - va) >>> PAGE_SHIFT);
+            pt.getBlock(va, deviceBlock, 0, n);
+            long any = 0;
+            for (int i = 0; i < n; i++) {
+                long d = deviceBlock[i];
+                long select = DevicePteLayout.isWrite(d) || DevicePteLayout.isAtomic(d) || DevicePteLayout.isDevicePrivate(d) ? 1 : 0;
+                seen += d != 0 ? 1 : 0;
+                deviceBlock[i] = select; // the selection, in place
+                any |= select;
+            }
+            if (any != 0) {
+                driver.mm().markSoftDirty(va, deviceBlock, cpuBlock, n);
+            }
+            va = blockEnd < end ? pt.nextPopulated(blockEnd, end) : end;
+        }
+        driver.stats().addReread(ev, seen);
     }
 }

@@ -10,8 +10,11 @@ import org.devmirror.notifier.MmuNotifierRange;
  * fault, in chunks aligned to their size). Device PTEs exist only inside tracked ranges, so every
  * host change to a page the device maps reaches the mirror through one of them.
  *
- * <p>A tracked range is split when part of it is unmapped (the rest stays tracked) and the pieces
- * of one chunk are merged into one tracked range again when the device refaults there.
+ * <p>When part of a tracked range is unmapped, its invalidate callback only zaps and marks it
+ * ({@link #UNMAPPED}, with the unmapped intervals); the mirror's garbage collector, outside any
+ * invalidation, then splits it (the rest stays tracked) or removes it, as drm_gpusvm's
+ * {@code drm_gpusvm_range_set_unmapped} and Xe's garbage collector do. The pieces of one chunk are
+ * merged into one tracked range again when the device refaults there.
  *
  * <h2>Assumptions and Guarantees</h2>
  * <ul>
@@ -36,6 +39,13 @@ public final class TrackedRange implements IntervalNotifierOps {
     static final int LIVE = 1;
     /** Dropped, merged away, or never registered; its notifier is being or has been removed. */
     static final int DEAD = 2;
+    /**
+     * Still in the mirror's set and its notifier still inserted, but part or all of it was unmapped:
+     * waiting for the garbage collector. No device PTE is committed inside it meanwhile.
+     */
+    static final int UNMAPPED = 3;
+    /** Unmapped intervals a range remembers; more make the collector drop the whole range. */
+    static final int MAX_UNMAPPED = 4;
 
     private final MirrorDriver driver;
     private final IntervalNotifier notifier;
@@ -51,10 +61,17 @@ public final class TrackedRange implements IntervalNotifierOps {
      * Only that call's thread touches it between the retirement and the recycle.
      */
     TrackedRange nextRetired;
+    /** Next range on the collector's list while {@link #UNMAPPED}; guarded by the driver lock. */
+    TrackedRange nextUnmapped;
+    /** The unmapped intervals [unmappedStart[i], unmappedEnd[i]) for i &lt; unmappedCount; guarded by the driver lock. */
+    final long[] unmappedStart = new long[MAX_UNMAPPED];
+    final long[] unmappedEnd = new long[MAX_UNMAPPED];
+    /** Entries used in the two arrays; MAX_UNMAPPED + 1 once they overflowed (drop the whole range). */
+    int unmappedCount;
 
     TrackedRange(MirrorDriver driver) {
         this.driver = driver;
-        this.notifier = new IntervalNotifier(this);
+        this.notifier = new IntervalNotifier(this, driver.lock());
     }
 
     /**
@@ -103,7 +120,23 @@ public final class TrackedRange implements IntervalNotifierOps {
         start = from;
         end = to;
         state = NEW;
+        unmappedCount = 0;
+        nextUnmapped = null;
         generation++;
+    }
+
+    /**
+     * Remembers that {@code [from, to)} was unmapped (inside the range); caller holds the driver
+     * lock. Allocation-free: past {@link #MAX_UNMAPPED} intervals it only notes the overflow.
+     */
+    void addUnmapped(long from, long to) {
+        if (unmappedCount < MAX_UNMAPPED) {
+            unmappedStart[unmappedCount] = from;
+            unmappedEnd[unmappedCount] = to;
+            unmappedCount++;
+        } else {
+            unmappedCount = MAX_UNMAPPED + 1;
+        }
     }
 
     @Override
@@ -114,6 +147,11 @@ public final class TrackedRange implements IntervalNotifierOps {
     @Override
     public String toString() {
         return "TrackedRange[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end) + ")"
-                + (state == LIVE ? "" : state == NEW ? " new" : " dead");
+                + switch (state) {
+                    case LIVE -> "";
+                    case NEW -> " new";
+                    case UNMAPPED -> " unmapped";
+                    default -> " dead";
+                };
     }
 }

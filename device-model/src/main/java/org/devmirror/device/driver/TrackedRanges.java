@@ -11,6 +11,10 @@ import java.util.Arrays;
  * objects of a size in use: an unmap of a 1 GiB mirrored region drops 512 ranges, and the refault
  * that tracks them again reuses all 512 instead of allocating the ones a fixed-size pool dropped.
  *
+ * <p>It also keeps the garbage collector's list of ranges an invalidation marked
+ * {@link TrackedRange#UNMAPPED}, linked through the ranges themselves, and computes how such a range
+ * splits ({@link #keptPieces}).
+ *
  * <h2>Assumptions and Guarantees</h2>
  * Ranges added never overlap a range already in the set (the caller removes or splits first).
  *
@@ -29,6 +33,8 @@ final class TrackedRanges {
     /** Dead ranges waiting for reuse; valid for i &lt; pooled. */
     private TrackedRange[] pool = new TrackedRange[INITIAL_POOL];
     private int pooled;
+    /** Ranges marked UNMAPPED, waiting for the collector; linked through nextUnmapped. */
+    private TrackedRange unmappedHead;
 
     int count() {
         return count;
@@ -107,6 +113,91 @@ final class TrackedRanges {
             pool = Arrays.copyOf(pool, Math.min(pool.length * 2, peak));
         }
         pool[pooled++] = t;
+    }
+
+    /**
+     * Marks the live or already unmapped range {@code t} as having lost {@code [from, to)}, and puts
+     * it on the collector's list the first time. Allocation-free.
+     */
+    void markUnmapped(TrackedRange t, long from, long to) {
+        if (t.state == TrackedRange.LIVE) {
+            t.state = TrackedRange.UNMAPPED;
+            t.nextUnmapped = unmappedHead;
+            unmappedHead = t;
+        }
+        t.addUnmapped(from, to);
+    }
+
+    /** Whether any range waits for the collector. */
+    boolean hasUnmapped() {
+        return unmappedHead != null;
+    }
+
+    /** The next range waiting for the collector, left on the list until {@link #unlinkUnmapped}; or null. */
+    TrackedRange peekUnmapped() {
+        return unmappedHead;
+    }
+
+    /** Takes {@code t} off the collector's list. */
+    void unlinkUnmapped(TrackedRange t) {
+        if (unmappedHead == t) {
+            unmappedHead = t.nextUnmapped;
+        } else {
+            for (TrackedRange p = unmappedHead; p != null; p = p.nextUnmapped) {
+                if (p.nextUnmapped == t) {
+                    p.nextUnmapped = t.nextUnmapped;
+                    break;
+                }
+            }
+        }
+        t.nextUnmapped = null;
+    }
+
+    /** Forgets every range waiting for the collector (the mirror is closing). */
+    void clearUnmapped() {
+        while (unmappedHead != null) {
+            unlinkUnmapped(unmappedHead);
+        }
+    }
+
+    /**
+     * The parts of the unmapped range {@code t} that are still mapped, as
+     * {@code [out[0], out[1]), [out[2], out[3]), ...} in ascending order: {@code t} minus its
+     * unmapped intervals. None when the intervals overflowed ({@link TrackedRange#MAX_UNMAPPED}).
+     *
+     * @param out at least {@code 2 * (MAX_UNMAPPED + 1)} longs
+     * @return the number of pieces
+     */
+    static int keptPieces(TrackedRange t, long[] out) {
+        int n = t.unmappedCount;
+        if (n > TrackedRange.MAX_UNMAPPED) {
+            return 0;
+        }
+        int pieces = 0;
+        long cursor = t.start;
+        while (cursor < t.end) {
+            // The unmapped interval that covers cursor, or else the nearest one after it.
+            long nextStart = t.end;
+            long coverEnd = -1;
+            for (int i = 0; i < n; i++) {
+                long s = t.unmappedStart[i];
+                long e = t.unmappedEnd[i];
+                if (s <= cursor && cursor < e) {
+                    coverEnd = Math.max(coverEnd, e);
+                } else if (s > cursor) {
+                    nextStart = Math.min(nextStart, s);
+                }
+            }
+            if (coverEnd >= 0) {
+                cursor = coverEnd;
+                continue;
+            }
+            out[2 * pieces] = cursor;
+            out[2 * pieces + 1] = nextStart;
+            pieces++;
+            cursor = nextStart;
+        }
+        return pieces;
     }
 
     /** Index of the last range starting at or below {@code va}, or -1. */

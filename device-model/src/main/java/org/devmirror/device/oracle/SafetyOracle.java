@@ -11,6 +11,7 @@ import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.tlb.DeviceTlb;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Pagemap;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
@@ -39,13 +40,25 @@ import org.devmirror.mm.phys.PhysicalMemory;
  *       copy-on-write after fork never qualifies;</li>
  *   <li>the address lies in a live tracked range (or no later invalidation would reach it);</li>
  * </ul>
- * and every cached TLB entry equals the page-table entry it caches.
+ * and every cached TLB entry equals the page-table entry it caches. The WRITE check covers every
+ * state in which the host takes write away without taking the page (soft-dirty clearing,
+ * userfaultfd write-protect, NUMA-hinting PROT_NONE, fork's COW): it asks the host's own view, the
+ * CPU entry and {@code writeWouldReuse}, so a new such state is covered as soon as the host models it.
+ *
+ * <p>userfaultfd write-protect: no device write landed in a page whose CPU entry carried the
+ * uffd-wp bit at the moment of the write (recorded by the write itself, reported once).
+ *
+ * <p>Soft-dirty completeness: every page the device wrote since the last clear_refs reached it
+ * (the mirror's {@link org.devmirror.device.driver.DeviceWriteLog}) whose CPU entry still names the
+ * page written reads soft-dirty in the host's pagemap ({@code PM_SOFT_DIRTY}, bit 55). A page replaced since (copy-on-write, migration, reclaim and swap-in,
+ * an unmap) is not checked: the bytes the device wrote are not what the CPU maps there now.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Call at a quiescent point: no host operation, device fault or command in flight on the mirror's
  * address space (for example after the workload threads joined). The oracle takes the mmap read
  * lock and then the driver lock, so it is also safe, though not meaningful, to call at other times.
- * It changes nothing (TLB counters included).
+ * It changes nothing (TLB counters included), except that it reports each recorded write into a
+ * write-protected page once.
  *
  * <h2>Locking</h2>
  * mmap read lock, then the driver lock, as the fault path orders them.
@@ -73,6 +86,11 @@ public final class SafetyOracle {
             try {
                 checkPageTable(driver, localDevicePfn, report);
                 checkTlb(driver, report);
+                checkSoftDirty(driver, report);
+                long wp = driver.writeLog().drainWriteProtectViolations(report::violation);
+                for (long i = OracleReport.MAX_DESCRIBED_WRITES; i < wp; i++) {
+                    report.violation("a further device write into a userfaultfd write-protected page");
+                }
             } finally {
                 driver.lock().unlock();
             }
@@ -157,6 +175,31 @@ public final class SafetyOracle {
 
     private static String cpuDesc(long cpu) {
         return "CPU " + PteLayout.describe(cpu);
+    }
+
+    private static void checkSoftDirty(MirrorDriver driver, OracleReport.Builder report) {
+        if (driver.isReleased()) {
+            return; // the address space is gone, and its page table with it: nothing reads pagemap
+        }
+        AddressSpace mm = driver.mm();
+        CpuPageTable cpuPt = mm.pageTable();
+        driver.writeLog().forEach((va, page) -> {
+            report.checked(1);
+            long cpu = cpuPt.get(va);
+            if (pageNamed(cpu, va) == page && (mm.pagemap(va, false) & Pagemap.SOFT_DIRTY) == 0) {
+                report.violation("va=0x" + Long.toHexString(va) + ": the device wrote page 0x" + Long.toHexString(page)
+                        + " since the last clear_refs, but the CPU entry is not soft-dirty (" + cpuDesc(cpu)
+                        + "): pagemap reports the page clean");
+            }
+        });
+    }
+
+    /** The page a CPU entry names at {@code va}, whatever its access: present (PROT_NONE too), device-private or exclusive. */
+    private static long pageNamed(long cpu, long va) {
+        if (!PteLayout.isPresent(cpu) && !PteLayout.isDevicePrivate(cpu) && !PteLayout.isDeviceExclusive(cpu)) {
+            return CpuMapping.NO_PAGE;
+        }
+        return PteLayout.pfn(cpu) + (PteLayout.isHuge(cpu) ? (va >>> 12) & 511 : 0);
     }
 
     private static void checkTlb(MirrorDriver driver, OracleReport.Builder report) {

@@ -116,7 +116,7 @@ class PolicyResolverTest {
     @Test
     void emptyNameIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, ""));
-        assertEquals("--policy= is empty; give aware or blind or the fully qualified name of an InvalidationPolicy class",
+        assertEquals("--policy= is empty; give aware, aware-downgrade or blind, or the fully qualified name of an InvalidationPolicy class",
                 e.getMessage());
     }
 
@@ -124,7 +124,7 @@ class PolicyResolverTest {
     void missingClassNamesArgumentValueAndTheClassPathOption() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PolicyResolver.resolve("policy", "com.example.NoSuchPolicy"));
-        assertEquals("policy=com.example.NoSuchPolicy is not aware or blind, and no class of that name is on the class"
+        assertEquals("policy=com.example.NoSuchPolicy is not aware, aware-downgrade or blind, and no class of that name is on the class"
                 + " path (add its directory or jar with ./devmirror --classpath PATH or DEVMIRROR_CLASSPATH)",
                 e.getMessage());
     }

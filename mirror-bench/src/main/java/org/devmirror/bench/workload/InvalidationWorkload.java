@@ -158,6 +158,7 @@ public final class InvalidationWorkload implements AutoCloseable {
         boolean probe = tracked && event != MmuNotifierEvent.RELEASE;
         if (probe) {
             raise(ranges[0]);
+            mirrors[0].collectGarbage(); // UNMAP and RELEASE only mark; the collector drops the range
         }
         this.dropsTracking = probe && !mirrors[0].isTracked(region(0));
         this.zapsPtes = probe && populated && !isArmedEntry(mirrors[0].entry(region(0)));
@@ -238,7 +239,8 @@ public final class InvalidationWorkload implements AutoCloseable {
 
     /**
      * Puts back what one invalidation of region {@code k} took away, without the fault path: the
-     * tracked range ({@code ensureTracked} per 2 MiB chunk) if the invalidation dropped it, then
+     * tracked range ({@code ensureTracked} per 2 MiB chunk, which first runs the garbage collector
+     * that removes the range the invalidation marked) if the invalidation dropped it, then
      * every armed PTE value if it zapped them. Nothing to do for the events that keep both (the
      * event-aware SOFT_DIRTY, PROTECTION_VMA and PROTECTION_PAGE, whose re-read restores WRITE
      * itself). Allocates nothing.

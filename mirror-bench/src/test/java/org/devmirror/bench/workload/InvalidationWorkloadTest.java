@@ -55,6 +55,6 @@ class InvalidationWorkloadTest {
     void unknownPolicyIsRejectedNamingTheParameter() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new InvalidationWorkload(MmuNotifierEvent.CLEAR, "smart", "4K", true, true, true, 1));
-        assertTrue(e.getMessage().startsWith("policy=smart is not aware or blind"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("policy=smart is not aware, aware-downgrade or blind"), e.getMessage());
     }
 }

@@ -1,0 +1,187 @@
+package org.devmirror.device.driver;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.devmirror.mm.pagetable.PteLayout;
+
+/**
+ * The safety oracle's shadow of device writes: for every page the device has written since the
+ * last clear_refs reached it, the page (system frame or device-private page) the write landed in.
+ * The oracle's soft-dirty check reads it: a page the device wrote whose CPU entry still names the
+ * page written must read soft-dirty, or a soft-dirty user (CRIU's incremental dump, a live
+ * migration's dirty tracking) would miss the device's bytes.
+ *
+ * <p>It also catches a device write landing in a page userfaultfd write-protected: the CPU entry
+ * is read at the moment of the write, and an entry carrying the uffd-wp bit means the write went
+ * through without the write-protect fault a CPU write would have taken (and waited on) first. Each
+ * such write is kept as a violation until the oracle reports it.
+ *
+ * <p>It is filled by the device's accesses ({@code DeviceAccess}) and cleared, for the range of a
+ * SOFT_DIRTY invalidation, in the mirror's end callback, whatever the policy did: the shadow
+ * follows the host, not the policy under test. An open-addressing hash map from page address to
+ * page, in two primitive arrays; it grows (allocates) only when it fills.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * Only the oracle reads it. Off when the system property {@value #PROPERTY} is {@code false} (the
+ * benchmark forks), so a benchmark's device writes record nothing.
+ *
+ * <h2>Locking</h2>
+ * Guarded by the driver lock.
+ */
+public final class DeviceWriteLog {
+    /** The system property that switches the shadow off ({@code false}); on by default. */
+    public static final String PROPERTY = "devmirror.oracle.shadow";
+
+    /** Whether device writes are recorded; a constant the JIT folds. */
+    public static final boolean ENABLED = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+
+    private static final long EMPTY = -1;
+
+    /** Page addresses; {@link #EMPTY} marks a free slot. Capacity is a power of two. */
+    private long[] keys = newKeys(64);
+    private long[] pages = new long[64];
+    private int size;
+    /** Writes into uffd-wp pages not yet reported, described (the first few) and counted. */
+    private final List<String> wpViolations = new ArrayList<>();
+    private long wpViolationCount;
+
+    DeviceWriteLog() {}
+
+    /**
+     * Records that the device wrote page {@code page} at {@code va}, where the CPU entry was
+     * {@code cpuEntry} at that moment; caller holds the driver lock.
+     */
+    public void record(long va, long page, long cpuEntry) {
+        if (!ENABLED) {
+            return;
+        }
+        if (PteLayout.isUffdWp(cpuEntry)) {
+            wpViolationCount++;
+            if (wpViolations.size() < 16) { // OracleReport.MAX_DESCRIBED_WRITES
+                wpViolations.add("va=0x" + Long.toHexString(va) + ": the device wrote page 0x" + Long.toHexString(page)
+                        + " while userfaultfd write-protects it (CPU " + PteLayout.describe(cpuEntry)
+                        + "), without the write-protect fault a CPU write takes first");
+            }
+        }
+        if (2 * (size + 1) > keys.length) {
+            grow();
+        }
+        int i = slot(keys, va);
+        if (keys[i] == EMPTY) {
+            keys[i] = va;
+            size++;
+        }
+        pages[i] = page;
+    }
+
+    /**
+     * Forgets the pages in {@code [start, end)} (unsigned end, for RELEASE's ULONG_MAX); caller
+     * holds the driver lock. In place, allocation-free.
+     */
+    void clear(long start, long end) {
+        for (int i = 0; size != 0 && i < keys.length; ) {
+            long va = keys[i];
+            if (va != EMPTY && va >= start && Long.compareUnsigned(va, end) < 0) {
+                removeAt(i); // slot i may now hold an entry moved back: look at it again
+            } else {
+                i++;
+            }
+        }
+    }
+
+    /** Linear-probing deletion: empties slot {@code i}, moving later entries of its run back. */
+    private void removeAt(int i) {
+        int mask = keys.length - 1;
+        int hole = i;
+        int j = i;
+        while (true) {
+            j = (j + 1) & mask;
+            if (keys[j] == EMPTY) {
+                break;
+            }
+            int home = home(keys[j], mask);
+            // The entry at j may fill the hole only if its home is not cyclically in (hole, j].
+            boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+            if (!stays) {
+                keys[hole] = keys[j];
+                pages[hole] = pages[j];
+                hole = j;
+            }
+        }
+        keys[hole] = EMPTY;
+        size--;
+    }
+
+    /**
+     * Hands the writes into uffd-wp pages recorded since the last call to {@code sink}, and forgets
+     * them; caller holds the driver lock.
+     *
+     * @return how many there were (more than described when many)
+     */
+    public long drainWriteProtectViolations(java.util.function.Consumer<String> sink) {
+        wpViolations.forEach(sink);
+        long n = wpViolationCount;
+        wpViolations.clear();
+        wpViolationCount = 0;
+        return n;
+    }
+
+    /** Pages recorded. */
+    public int size() {
+        return size;
+    }
+
+    /** Calls {@code visitor} with every recorded page address and page; caller holds the driver lock. */
+    public void forEach(Visitor visitor) {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != EMPTY) {
+                visitor.visit(keys[i], pages[i]);
+            }
+        }
+    }
+
+    /** Receives one recorded write. */
+    @FunctionalInterface
+    public interface Visitor {
+        /**
+         * @param va   the page address written
+         * @param page the frame or device-private page the write landed in
+         */
+        void visit(long va, long page);
+    }
+
+    private void grow() {
+        long[] oldKeys = keys;
+        long[] oldPages = pages;
+        keys = newKeys(oldKeys.length * 2);
+        pages = new long[oldKeys.length * 2];
+        for (int i = 0; i < oldKeys.length; i++) {
+            if (oldKeys[i] != EMPTY) {
+                int j = slot(keys, oldKeys[i]);
+                keys[j] = oldKeys[i];
+                pages[j] = oldPages[i];
+            }
+        }
+    }
+
+    /** The slot holding {@code va}, or the free slot where it goes (linear probing). */
+    private static int slot(long[] keys, long va) {
+        int mask = keys.length - 1;
+        int i = home(va, mask);
+        while (keys[i] != EMPTY && keys[i] != va) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private static int home(long va, int mask) {
+        return (int) ((va >>> 12) * 0x9E3779B97F4A7C15L >>> 40) & mask;
+    }
+
+    private static long[] newKeys(int n) {
+        long[] k = new long[n];
+        Arrays.fill(k, EMPTY);
+        return k;
+    }
+}

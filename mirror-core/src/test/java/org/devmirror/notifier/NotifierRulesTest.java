@@ -1,0 +1,139 @@
+package org.devmirror.notifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The notifier rules, each broken once on purpose: the checker throws a {@link NotifierRules.Violation}
+ * naming the rule, and the core is left with nothing in flight. The build's tests run with the
+ * rules on; the first test fails if they are not.
+ */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class NotifierRulesTest extends NotifierFixture {
+    private final UserLock lock = new UserLock("test driver lock");
+
+    /** The build switches the rules on for every test (surefire's systemPropertyVariables). */
+    @Test
+    void rulesAreOnInTests() {
+        assertTrue(NotifierRules.ENABLED, "run the tests with -D" + NotifierRules.PROPERTY + "=true");
+    }
+
+    /** A callback that returns true without setSeq (a lock-free "ignore") is reported. */
+    @Test
+    void callbackReturningTrueWithoutSetSeqIsReported() {
+        IntervalNotifier sub = new IntervalNotifier((n, r, seq) -> true, lock);
+        subs.insert(sub, 0, PAGE);
+        // Step 1: invalidate it; the callback skips setSeq.
+        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> start(0, PAGE));
+        assertTrue(v.getMessage().contains("after calling setSeq 0 times"), v.getMessage());
+        // Step 2: the core undid its bookkeeping.
+        assertEquals(0, subs.sequence() & 1);
+    }
+
+    /** setSeq twice in one callback is reported too. */
+    @Test
+    void setSeqTwiceIsReported() {
+        IntervalNotifier sub = new IntervalNotifier((n, r, seq) -> {
+            lock.lock();
+            try {
+                n.setSeq(seq);
+                n.setSeq(seq);
+            } finally {
+                lock.unlock();
+            }
+            return true;
+        }, lock);
+        subs.insert(sub, 0, PAGE);
+        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> start(0, PAGE));
+        assertTrue(v.getMessage().contains("2 times"), v.getMessage());
+    }
+
+    /** setSeq without the declared user lock is reported at the call. */
+    @Test
+    void setSeqWithoutUserLockIsReported() {
+        IntervalNotifier sub = new IntervalNotifier((n, r, seq) -> {
+            n.setSeq(seq);
+            return true;
+        }, lock);
+        subs.insert(sub, 0, PAGE);
+        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> start(0, PAGE));
+        assertTrue(v.getMessage().contains("without holding its user lock test driver lock"), v.getMessage());
+    }
+
+    /** setSeq outside the notifier's own callback is reported. */
+    @Test
+    void setSeqOutsideCallbackIsReported() {
+        IntervalNotifier sub = new IntervalNotifier(new RecordingIntervalOps(), lock);
+        subs.insert(sub, 0, PAGE);
+        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> sub.setSeq(3));
+        assertTrue(v.getMessage().contains("outside its own invalidate callback"), v.getMessage());
+    }
+
+    /** readRetry without the user lock is reported; under it, it answers. */
+    @Test
+    void readRetryWithoutUserLockIsReported() {
+        IntervalNotifier sub = new IntervalNotifier(new RecordingIntervalOps(), lock);
+        subs.insert(sub, 0, PAGE);
+        long seq = sub.readBegin();
+        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> sub.readRetry(seq));
+        assertTrue(v.getMessage().contains("readRetry"), v.getMessage());
+        lock.lock();
+        try {
+            assertFalse(sub.readRetry(seq));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A blocking lock() in the callback of a non-blockable range is reported; tryLock is fine. */
+    @Test
+    void blockingInNonBlockableCallbackIsReported() {
+        IntervalNotifier sub = new IntervalNotifier((n, r, seq) -> {
+            lock.lock(); // wrong for a non-blockable range: must try-lock
+            try {
+                n.setSeq(seq);
+            } finally {
+                lock.unlock();
+            }
+            return true;
+        }, lock);
+        subs.insert(sub, 0, PAGE);
+        MmuNotifierRange nonBlock = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, 0, 0, PAGE, null);
+        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> subs.invalidateRangeStart(nonBlock));
+        assertTrue(v.getMessage().contains("lock() of test driver lock may sleep"), v.getMessage());
+        assertEquals(0, subs.sequence() & 1);
+        // The same callback is fine for a blockable range.
+        start(0, PAGE);
+        end(0, PAGE);
+    }
+
+    /** A classic callback of a non-blockable range may not sleep either (mn_hlist_invalidate_range_start). */
+    @Test
+    void blockingInNonBlockableClassicCallbackIsReported() {
+        subs.register(r -> {
+            lock.lock();
+            lock.unlock();
+            return true;
+        });
+        MmuNotifierRange nonBlock = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, 0, 0, PAGE, null);
+        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> subs.invalidateRangeStart(nonBlock));
+        assertTrue(v.getMessage().contains("non-blockable"), v.getMessage());
+    }
+
+    /** A well-behaved callback (lock, setSeq once) passes, and the thread is outside callbacks afterwards. */
+    @Test
+    void wellBehavedCallbackPasses() {
+        IntervalNotifier[] sub = new IntervalNotifier[1];
+        RecordingIntervalOps ops = insert(sub, 0, PAGE);
+        start(0, PAGE);
+        end(0, PAGE);
+        assertEquals(1, ops.calls());
+        assertFalse(NotifierRules.insideCallback());
+    }
+}
