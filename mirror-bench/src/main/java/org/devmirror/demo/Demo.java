@@ -19,7 +19,7 @@ public final class Demo {
      */
     public static long run(PrintStream out) {
         DemoOutcome[] outcomes = runBoth(out);
-        return outcomes[0].unexpectedViolations() + outcomes[1].unexpectedViolations();
+        return outcomes[0].oracleViolations() + outcomes[1].oracleViolations();
     }
 
     /** Runs the script under the event-aware policy (printed) and the blind one (silent); returns both outcomes. */

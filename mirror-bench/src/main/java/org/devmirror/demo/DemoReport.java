@@ -28,11 +28,6 @@ final class DemoReport {
         out.printf("%-16s %17s   (pages faulted %s)%n", "device faults", pair(x.faults(), y.faults()), pair(x.pagesFaulted(), y.pagesFaulted()));
         out.printf("%-16s %17s%n", "oracle checks", pair(a.oracleChecks(), b.oracleChecks()));
         out.printf("%-16s %17s%n", "oracle violations", pair(a.oracleViolations(), b.oracleViolations()));
-        if (a.knownBugViolations() + b.knownBugViolations() > 0) {
-            out.printf("%-16s %17s   (after steps whose PROTECTION_VMA leaves the VMA writable: a known bug of the"
-                    + " event-aware policy, examples/events/*.scn '# known-bug: aware')%n", "  of which known",
-                    pair(a.knownBugViolations(), b.knownBugViolations()));
-        }
     }
 
     private static String pair(long a, long b) {

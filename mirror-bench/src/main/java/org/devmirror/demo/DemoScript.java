@@ -38,9 +38,6 @@ final class DemoScript {
     private final DemoTrace trace;
     private long oracleChecks;
     private long oracleViolations;
-    private long knownBugViolations;
-    // the current step raises PROTECTION_VMA while the VMA keeps its protection (see DemoOutcome)
-    private boolean vmaKeepsProtection;
 
     DemoScript(InvalidationPolicy policy, PrintStream out) {
         this.policy = policy;
@@ -202,7 +199,7 @@ final class DemoScript {
             child.exit();
             mm.exit();
             trace.end(null, 0, 0);
-            return new DemoOutcome(policy.name(), DeviceWork.of(mirror.stats()), oracleChecks, oracleViolations, knownBugViolations);
+            return new DemoOutcome(policy.name(), DeviceWork.of(mirror.stats()), oracleChecks, oracleViolations);
         }
     }
 
@@ -226,7 +223,6 @@ final class DemoScript {
         trace.end(mm, dst, 4);
         deviceReads(mirror, buf, pages);
 
-        vmaKeepsProtection = true;
         trace.begin("userfaultfd (async) write-protects pages 0-7: PROTECTION_VMA, the VMA stays read-write");
         ok(mm.uffdWriteProtect(buf, pages * PAGE, Uffd.WRITEPROTECT_MODE_WP));
         trace.end(mm, buf, pages);
@@ -265,9 +261,6 @@ final class DemoScript {
         OracleReport report = SafetyOracle.check(mirror);
         oracleChecks += report.checked();
         oracleViolations += report.violationCount();
-        if (vmaKeepsProtection) {
-            knownBugViolations += report.violationCount();
-        }
         if (!report.isClean()) {
             trace.violations(report);
         }

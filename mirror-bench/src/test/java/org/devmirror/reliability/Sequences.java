@@ -18,17 +18,6 @@ final class Sequences {
         return Arbitraries.integers().between(0, max);
     }
 
-    /**
-     * Whether sequences include {@link HostOps.Hinting}: the emitters whose PROTECTION_VMA leaves
-     * the VMA's protection as it was. The event-aware policy is known to keep translations they
-     * take away (examples/events/*.scn, '# known-bug: aware'), so they are generated only when the
-     * policy under test ({@code -Ddevmirror.policy}) is another one; when that bug is fixed, this
-     * goes and they are generated always.
-     */
-    static boolean includesVmaKeepsProtection() {
-        return !System.getProperty(RandomSequenceTest.POLICY_PROPERTY, "aware").equals("aware");
-    }
-
     static Arbitrary<ModelOp> op() {
         Arbitrary<Integer> space = small(2);
         Arbitrary<Integer> slot = small(3);
@@ -55,7 +44,7 @@ final class Sequences {
         Arbitrary<ModelOp> failAlloc = device.map(DeviceOps.FailAlloc::new);
         Arbitrary<ModelOp> hinting = Combinators.combine(space, slot, off, len, small(3)).as(HostOps.Hinting::new);
         return Arbitraries.frequencyOf(
-                Tuple.of(includesVmaKeepsProtection() ? 2 : 0, hinting), Tuple.of(4, mmap), Tuple.of(2, mmapFile), Tuple.of(2, munmap), Tuple.of(3, mprotect), Tuple.of(3, madvise),
+                Tuple.of(2, hinting), Tuple.of(4, mmap), Tuple.of(2, mmapFile), Tuple.of(2, munmap), Tuple.of(3, mprotect), Tuple.of(3, madvise),
                 Tuple.of(2, mremap), Tuple.of(6, cpuWrite), Tuple.of(3, cpuRead), Tuple.of(2, fork), Tuple.of(1, exit),
                 Tuple.of(3, maintenance), Tuple.of(2, thp), Tuple.of(2, whole),
                 Tuple.of(24, dev), Tuple.of(1, release), Tuple.of(1, failAlloc));
