@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import org.devmirror.mm.InvalidationRanges;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -88,17 +90,21 @@ class BenchArchitectureTest {
     @Test
     void commandLineCallsOnlyWhatItFronts() {
         classes().that().resideInAPackage("org.devmirror.cli")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(
+                .should().onlyDependOnClassesThat(JavaClass.Predicates.resideInAnyPackage(
                         "org.devmirror.cli",
                         // bench: the suite runner, its report, the probe's baseline
                         "org.devmirror.bench.suite", "org.devmirror.bench.report", "org.devmirror.bench.probe",
                         // gate: the deterministic check and the A/B run
                         "org.devmirror.gate.deterministic", "org.devmirror.gate.ab",
-                        // run, replay, demo, and the policy names they take
-                        "org.devmirror.scenario", "org.devmirror.replay", "org.devmirror.demo",
+                        // run, replay (and the trace it reads), demo, and the policy names they take
+                        "org.devmirror.scenario", "org.devmirror.replay", "org.devmirror.trace", "org.devmirror.demo",
                         "org.devmirror.device.driver", "org.devmirror.json",
+                        // reading the user's files and echoing them to a terminal safely
+                        "org.devmirror.input",
                         "java..", "picocli..", "org.openjdk.jmh.results..", "org.openjdk.jmh.runner..",
                         "tools.jackson..")
+                        // --ranges of run and replay names the host's invalidation ranges
+                        .or(JavaClass.Predicates.equivalentTo(InvalidationRanges.class)))
                 .check(classes);
     }
 }

@@ -6,6 +6,7 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Host;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
@@ -292,6 +293,9 @@ final class RereadAtEnd implements MmuNotifier {
     private void markSoftDirty(long start, long end, int ev) {
         DevicePageTable pt = driver.pageTable();
         long seen = 0;
+        // The 2 MiB tracked chunk at the top of the address space reaches one page past
+        // TASK_SIZE, where nothing is ever mapped: stop there, as the host's range check does.
+        end = Math.min(end, Host.TASK_SIZE);
         long va = pt.nextPopulated(start, end);
         while (va < end) {
             long leaf = va & -HUGE_SIZE;
