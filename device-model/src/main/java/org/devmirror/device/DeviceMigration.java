@@ -120,7 +120,7 @@ final class DeviceMigration {
                     return new DeviceCommand(Errno.EINVAL, cpages, 0);
                 }
                 long next = chunkEnd(driver, addr, Math.min(end, vma.end()));
-                cpages += migrateBack(device, mm, addr, next, true);
+                cpages += Math.max(0, migrateBack(device, mm, addr, next, true));
                 addr = next;
             }
         } finally {
@@ -140,22 +140,31 @@ final class DeviceMigration {
         boolean huge = PteLayout.isHuge(cpu);
         long size = huge ? HUGE_SIZE : PAGE_SIZE;
         long start = addr & -size;
-        migrateBack(device, mm, start, start + size, huge);
+        long moved = migrateBack(device, mm, start, start + size, huge);
         long after = mm.pageTable().get(addr);
         boolean stillThere = PteLayout.isDevicePrivate(after) && CpuMapping.pageAt(after, addr) == devicePfn;
-        return stillThere ? Errno.ENOMEM : Errno.OK;
+        if (!stillThere) {
+            return Errno.OK;
+        }
+        if (moved < 0) {
+            return Errno.EFAULT; // migrate_vma_setup failed: dmirror_devmem_fault's VM_FAULT_SIGBUS
+        }
+        // Nothing moved: either no system frame was free, or migrate_vma_collect did not collect
+        // the page because another migration holds its lock (folio_trylock). dmirror_devmem_fault
+        // then returns 0 and the CPU retries the fault once that migration is done.
+        return device.systemMemory().freeFrames() == 0 ? Errno.ENOMEM : Errno.OK;
     }
 
     /**
      * Migrates this device's pages in {@code [start, end)} to system memory
      * ({@code dmirror_devmem_fault_alloc_and_copy} between setup and pages); returns the
      * {@code src} entries that migrated, as {@code dmirror_successful_migrated_pages} counts them
-     * (a 2 MiB folio once).
+     * (a 2 MiB folio once), or -1 if {@code migrate_vma_setup} failed.
      */
     private static long migrateBack(MirrorDevice device, AddressSpace mm, long start, long end, boolean compound) {
         MigrateVma args = newArgs(start, end, device, MigrateVma.SELECT_DEVICE_PRIVATE | (compound ? MigrateVma.SELECT_COMPOUND : 0));
         if (mm.migrateVmaSetup(args) != Errno.OK) {
-            return 0;
+            return -1;
         }
         // dmirror_devmem_fault_alloc_and_copy erases the device entries before it copies: the
         // policies skip this device's own MIGRATE, so the device stops using its pages here,
@@ -215,8 +224,8 @@ final class DeviceMigration {
 
     /**
      * Zaps, from every mirror of {@code device} on {@code mm}, the pages {@code migrate_vma_setup}
-     * isolated for migration (MIGRATE_PFN_MIGRATE), one run of consecutive pages at a time; pages
-     * that stay where they are keep their device PTEs.
+     * isolated for migration (MIGRATE_PFN_MIGRATE; a compound entry covers its 2 MiB), one run of
+     * consecutive pages at a time; pages that stay where they are keep their device PTEs.
      */
     private static void zapMigrating(MirrorDevice device, AddressSpace mm, MigrateVma args) {
         int n = args.npages();
@@ -227,8 +236,10 @@ final class DeviceMigration {
             }
             int j = i;
             while (j < n && (args.src[j] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0) {
-                j++;
+                // a compound entry stands for its whole 2 MiB folio: the 511 entries after it are empty
+                j += (args.src[j] & MigrateVma.MIGRATE_PFN_COMPOUND) != 0 ? HUGE_PAGES : 1;
             }
+            j = Math.min(j, n);
             device.zapMirrors(mm, args.start + ((long) i << PAGE_SHIFT), args.start + ((long) j << PAGE_SHIFT), null,
                     MmuNotifierEvent.MIGRATE);
             i = j;
