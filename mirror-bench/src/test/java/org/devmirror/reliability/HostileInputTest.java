@@ -15,11 +15,11 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.devmirror.scenario.Declaration;
-import org.devmirror.scenario.ParseError;
-import org.devmirror.scenario.Scenario;
-import org.devmirror.scenario.ScenarioParseException;
-import org.devmirror.scenario.ScenarioParser;
+import org.devmirror.scenario.model.Declaration;
+import org.devmirror.scenario.syntax.ParseError;
+import org.devmirror.scenario.model.Scenario;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.devmirror.trace.StraceReader;
 import org.devmirror.trace.TraceStats;
 

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.stream.Stream;
+import org.devmirror.scenario.syntax.ParseError;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

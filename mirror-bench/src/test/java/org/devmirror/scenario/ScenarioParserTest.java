@@ -6,8 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.scenario.model.Address;
+import org.devmirror.scenario.model.DataPattern;
+import org.devmirror.scenario.model.Declaration;
+import org.devmirror.scenario.model.DeviceOp;
+import org.devmirror.scenario.model.DevicePerm;
+import org.devmirror.scenario.model.DmirrorProt;
+import org.devmirror.scenario.model.Expectation;
+import org.devmirror.scenario.model.HostOp;
+import org.devmirror.scenario.model.PagemapFlag;
+import org.devmirror.scenario.model.Scenario;
+import org.devmirror.scenario.model.Statement;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.junit.jupiter.api.Test;
 
 /** Every statement of docs/scenarios.md parses into the record it documents. */
@@ -122,7 +136,7 @@ class ScenarioParserTest {
                 """);
         assertEquals(new HostOp.Munmap(4, "main", buf(0), 4 * PAGE), s.get(0));
         assertEquals(new HostOp.Mprotect(5, "main", buf(0), 4 * PAGE, 1), s.get(1));
-        HostOp.Madvise.Advice[] advice = HostOp.Madvise.Advice.values();
+        Advice[] advice = Advice.values();
         for (int i = 0; i < advice.length; i++) {
             assertEquals(new HostOp.Madvise(6 + i, "main", buf(0), 4 * PAGE, advice[i]), s.get(2 + i));
         }
