@@ -12,7 +12,6 @@ import org.devmirror.scenario.model.DeviceOp;
 import org.devmirror.scenario.model.DevicePerm;
 import org.devmirror.scenario.model.DmirrorProt;
 import org.devmirror.scenario.model.Expectation;
-import org.devmirror.scenario.model.HostOp;
 import org.devmirror.scenario.model.Operation;
 import org.devmirror.scenario.model.PagemapFlag;
 import org.devmirror.scenario.syntax.Tokens.LineError;
@@ -41,18 +40,14 @@ final class ExpectationParser {
             }
             case "faults" -> {
                 Operation op = operation(what);
-                if (!(op instanceof DeviceOp) || op instanceof DeviceOp.Release || op instanceof DeviceOp.FailAlloc) {
+                if (!OperationSyntax.entryOf(op).counts().faults()) {
                     throw new LineError(what, "'expect faults' follows " + describe(op) + ", which counts no device faults");
                 }
                 yield new Expectation.Faults(line, op.line(), t.count("fault count"));
             }
             case "cpages" -> {
                 Operation op = operation(what);
-                boolean counts = op instanceof DeviceOp
-                        ? !(op instanceof DeviceOp.Release || op instanceof DeviceOp.FailAlloc)
-                        : op instanceof HostOp.Reclaim || op instanceof HostOp.Compact || op instanceof HostOp.Ksm
-                                || op instanceof HostOp.UffdMove || op instanceof HostOp.PagemapScan || op instanceof HostOp.NumaHint;
-                if (!counts) {
+                if (!OperationSyntax.entryOf(op).counts().pages()) {
                     throw new LineError(what, "'expect cpages' follows " + describe(op) + ", which counts no pages");
                 }
                 yield new Expectation.Cpages(line, op.line(), t.count("page count"));

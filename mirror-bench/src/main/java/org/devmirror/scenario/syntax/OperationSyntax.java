@@ -37,6 +37,24 @@ final class OperationSyntax {
         DEVICE
     }
 
+    /** What an operation's result counts, and so which of {@code expect faults} and {@code expect cpages} may check it. */
+    enum Counts {
+        /** Neither: the operation has only a result. */
+        NOTHING,
+        /** Pages handled (reclaimed, moved, merged, found, hinted): {@code expect cpages}. */
+        PAGES,
+        /** A device command's {@code hmm_dmirror_cmd.faults} and {@code cpages}: both. */
+        FAULTS_AND_PAGES;
+
+        boolean pages() {
+            return this != NOTHING;
+        }
+
+        boolean faults() {
+            return this == FAULTS_AND_PAGES;
+        }
+    }
+
     /** Reads an operation's operands (its words already consumed) into its record. */
     @FunctionalInterface
     interface Parse<R extends Operation> {
@@ -56,12 +74,13 @@ final class OperationSyntax {
      * @param words    the words that start it after the device name, if any: a keyword ({@code "munmap"}),
      *                 a keyword and a verb ({@code "uffd register"}), or a device verb ({@code "migrate"})
      * @param type     the record it parses into
+     * @param counts   what its result counts besides the result code
      * @param writes   which records of {@code type} this entry writes back, when several entries share a
      *                 record ({@code uffd protect} and {@code uffd unprotect})
      * @param parse    reads the operands
      * @param operands writes the operands back
      */
-    record Entry<R extends Operation>(Side side, String words, Class<R> type, Predicate<R> writes, Parse<R> parse,
+    record Entry<R extends Operation>(Side side, String words, Class<R> type, Counts counts, Predicate<R> writes, Parse<R> parse,
             Operands<R> operands) {
         /** The first word: the statement keyword of a host operation, the verb of a device operation. */
         String keyword() {
@@ -123,13 +142,13 @@ final class OperationSyntax {
             }, w -> w.addr() + " " + hex(w.length()) + " " + w.data()),
             host("fork", HostOp.Fork.class, OperationSyntax::fork, f -> f.child()),
             host("clear-soft-dirty", HostOp.ClearSoftDirty.class, c -> new HostOp.ClearSoftDirty(c.line, c.space), x -> ""),
-            host("reclaim", HostOp.Reclaim.class,
+            host("reclaim", Counts.PAGES, HostOp.Reclaim.class,
                     c -> new HostOp.Reclaim(c.line, c.space, c.address("address"), c.pageSize("length")),
                     r -> r.addr() + " " + hex(r.length())),
-            host("compact", HostOp.Compact.class,
+            host("compact", Counts.PAGES, HostOp.Compact.class,
                     c -> new HostOp.Compact(c.line, c.space, c.address("address"), c.pageSize("length")),
                     r -> r.addr() + " " + hex(r.length())),
-            host("ksm", HostOp.Ksm.class,
+            host("ksm", Counts.PAGES, HostOp.Ksm.class,
                     c -> new HostOp.Ksm(c.line, c.space, c.address("address"), c.pageSize("length")),
                     r -> r.addr() + " " + hex(r.length())),
             host("thp collapse", HostOp.ThpCollapse.class, c -> new HostOp.ThpCollapse(c.line, c.space, c.address("address")),
@@ -159,21 +178,21 @@ final class OperationSyntax {
             host("uffd unregister", HostOp.UffdUnregister.class,
                     c -> new HostOp.UffdUnregister(c.line, c.space, c.address("address"), c.pageSize("length")),
                     u -> u.addr() + " " + hex(u.length())),
-            new Entry<>(Side.HOST, "uffd protect", HostOp.UffdWriteProtect.class, HostOp.UffdWriteProtect::protect,
+            new Entry<>(Side.HOST, "uffd protect", HostOp.UffdWriteProtect.class, Counts.NOTHING, HostOp.UffdWriteProtect::protect,
                     c -> new HostOp.UffdWriteProtect(c.line, c.space, c.address("address"), c.pageSize("length"), true, false),
                     u -> u.addr() + " " + hex(u.length())),
-            new Entry<>(Side.HOST, "uffd unprotect", HostOp.UffdWriteProtect.class, u -> !u.protect(),
+            new Entry<>(Side.HOST, "uffd unprotect", HostOp.UffdWriteProtect.class, Counts.NOTHING, u -> !u.protect(),
                     c -> new HostOp.UffdWriteProtect(c.line, c.space, c.address("address"), c.pageSize("length"), false,
                             c.flag("dontwake")),
                     u -> u.addr() + " " + hex(u.length()) + (u.dontWake() ? " dontwake" : "")),
-            host("uffd move", HostOp.UffdMove.class,
+            host("uffd move", Counts.PAGES, HostOp.UffdMove.class,
                     c -> new HostOp.UffdMove(c.line, c.space, c.address("destination"), c.address("source"), c.pageSize("length"),
                             c.flag("allow-holes")),
                     u -> u.dst() + " " + u.src() + " " + hex(u.length()) + (u.allowHoles() ? " allow-holes" : "")),
-            host("pagemap-scan", HostOp.PagemapScan.class,
+            host("pagemap-scan", Counts.PAGES, HostOp.PagemapScan.class,
                     c -> new HostOp.PagemapScan(c.line, c.space, c.address("address"), c.pageSize("length"), c.flag("wp")),
                     p -> p.addr() + " " + hex(p.length()) + (p.wp() ? " wp" : "")),
-            host("numa-hint", HostOp.NumaHint.class,
+            host("numa-hint", Counts.PAGES, HostOp.NumaHint.class,
                     c -> new HostOp.NumaHint(c.line, c.space, c.address("address"), c.pageSize("length")),
                     n -> n.addr() + " " + hex(n.length())),
             device("read", DeviceOp.Read.class,
@@ -205,8 +224,8 @@ final class OperationSyntax {
             device("check-exclusive", DeviceOp.CheckExclusive.class,
                     c -> new DeviceOp.CheckExclusive(c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
                     x -> x.addr() + " " + hex(x.length())),
-            device("release", DeviceOp.Release.class, c -> new DeviceOp.Release(c.line, c.space, c.device), x -> ""),
-            device("fail-alloc", DeviceOp.FailAlloc.class, OperationSyntax::failAlloc, f -> String.valueOf(f.count())),
+            device("release", Counts.NOTHING, DeviceOp.Release.class, c -> new DeviceOp.Release(c.line, c.space, c.device), x -> ""),
+            device("fail-alloc", Counts.NOTHING, DeviceOp.FailAlloc.class, OperationSyntax::failAlloc, f -> String.valueOf(f.count())),
             device("lock", DeviceOp.HoldLock.class, c -> {
                 c.scope.holdLock(c.device, c.line, "lock");
                 return new DeviceOp.HoldLock(c.line, c.space, c.device);
@@ -247,9 +266,14 @@ final class OperationSyntax {
 
     /** {@code op} written back as a scenario line (sizes in hex), for the trace and the JSON. */
     static String write(Operation op) {
+        return entryOf(op).write(op);
+    }
+
+    /** The entry {@code op} was parsed by (the one that writes it back). */
+    static Entry<?> entryOf(Operation op) {
         for (Entry<?> e : ENTRIES) {
             if (e.writes(op)) {
-                return e.write(op);
+                return e;
             }
         }
         throw new IllegalStateException("no syntax entry writes " + op.getClass().getName());
@@ -265,12 +289,24 @@ final class OperationSyntax {
         return out.toString();
     }
 
+    /** A host operation with a result code only. */
     private static <R extends HostOp> Entry<R> host(String words, Class<R> type, Parse<R> parse, Operands<R> operands) {
-        return new Entry<>(Side.HOST, words, type, op -> true, parse, operands);
+        return host(words, Counts.NOTHING, type, parse, operands);
     }
 
+    private static <R extends HostOp> Entry<R> host(String words, Counts counts, Class<R> type, Parse<R> parse,
+            Operands<R> operands) {
+        return new Entry<>(Side.HOST, words, type, counts, op -> true, parse, operands);
+    }
+
+    /** A device command, whose answer counts faults and pages. */
     private static <R extends DeviceOp> Entry<R> device(String verb, Class<R> type, Parse<R> parse, Operands<R> operands) {
-        return new Entry<>(Side.DEVICE, verb, type, op -> true, parse, operands);
+        return device(verb, Counts.FAULTS_AND_PAGES, type, parse, operands);
+    }
+
+    private static <R extends DeviceOp> Entry<R> device(String verb, Counts counts, Class<R> type, Parse<R> parse,
+            Operands<R> operands) {
+        return new Entry<>(Side.DEVICE, verb, type, counts, op -> true, parse, operands);
     }
 
     private static Set<String> words(Side side) {
