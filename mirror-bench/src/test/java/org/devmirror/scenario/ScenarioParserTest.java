@@ -335,6 +335,39 @@ class ScenarioParserTest {
     }
 
     @Test
+    void userfaultfdPagemapScanAndNumaHinting() throws ScenarioParseException {
+        List<Statement> s = after("""
+                uffd open async
+                uffd register buf 8p
+                uffd protect buf 8p
+                uffd unprotect buf 8p dontwake
+                uffd move buf+8p buf 2p allow-holes
+                uffd unregister buf 8p
+                pagemap-scan buf 8p wp
+                numa-hint buf 4p
+                """);
+        assertEquals(List.of(
+                new HostOp.UffdOpen(4, "main", true, false),
+                new HostOp.UffdRegister(5, "main", buf(0), 8 * PAGE),
+                new HostOp.UffdWriteProtect(6, "main", buf(0), 8 * PAGE, true, false),
+                new HostOp.UffdWriteProtect(7, "main", buf(0), 8 * PAGE, false, true),
+                new HostOp.UffdMove(8, "main", buf(8 * PAGE), buf(0), 2 * PAGE, true),
+                new HostOp.UffdUnregister(9, "main", buf(0), 8 * PAGE),
+                new HostOp.PagemapScan(10, "main", buf(0), 8 * PAGE, true),
+                new HostOp.NumaHint(11, "main", buf(0), 4 * PAGE)), s);
+    }
+
+    @Test
+    void stepTitlesAndWatchedRangesRunNothing() throws ScenarioParseException {
+        List<Statement> s = after("""
+                step CPU  writes (every page)
+                watch buf+2p 4p
+                """);
+        assertEquals(List.of(new Declaration.Step(4, "CPU writes (every page)"),
+                new Declaration.Watch(5, buf(2 * PAGE), 4 * PAGE)), s);
+    }
+
+    @Test
     void fileOperationsAndMemoryFailure() throws ScenarioParseException {
         List<Statement> s = after("""
                 truncate data 0

@@ -30,4 +30,17 @@ public sealed interface Declaration extends Statement {
      * record is there for the executor's trace output.
      */
     record SelectSpace(int line, String name) implements Declaration {}
+
+    /**
+     * {@code step TITLE}: the statements that follow, up to the next {@code step}, are one step of
+     * the story the file tells; the trace prints the title, numbered, before them. Runs nothing.
+     */
+    record Step(int line, String title) implements Declaration {}
+
+    /**
+     * {@code watch ADDR SIZE}: after every later operation the trace prints the CPU page-table
+     * entries of the range in the operation's address space, one character per page, until the
+     * next {@code watch}. Runs nothing and checks nothing.
+     */
+    record Watch(int line, Address addr, long length) implements Declaration {}
 }

@@ -47,6 +47,7 @@ final class HostOpRunner {
             case HostOp.MemoryFailure f -> OpOutcome.of(mm.hwpoison(state.address(f.addr()), Host.PAGE_SIZE));
             case HostOp.Exit e -> {
                 mm.exit();
+                state.exited.add(e.space());
                 yield OpOutcome.of(Errno.OK);
             }
             case HostOp.UffdOpen u -> OpOutcome.of(mm.uffdApi((u.async() ? Uffd.FEATURE_WP_ASYNC : 0)

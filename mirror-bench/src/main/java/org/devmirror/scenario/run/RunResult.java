@@ -2,6 +2,7 @@ package org.devmirror.scenario.run;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import org.devmirror.json.Json;
 import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.notifier.MmuNotifierEvent;
@@ -75,6 +76,18 @@ public final class RunResult {
         return devices;
     }
 
+    /** The name of the policy the devices ran under ({@code event-aware}, {@code blind}, ...). */
+    public String policy() {
+        return policy;
+    }
+
+    /** What every device did over the whole run, summed over the devices. */
+    public DeviceWork allDevices() {
+        DeviceWork sum = new DeviceWork();
+        devices.values().forEach(sum::add);
+        return sum;
+    }
+
     public long oracleChecks() {
         return oracleChecks;
     }
@@ -109,6 +122,40 @@ public final class RunResult {
         }
         out.append(succeeded() ? "PASS\n" : "FAIL\n");
         return out.toString();
+    }
+
+    /**
+     * Runs of one scenario under several policies, side by side: per event, the invalidations
+     * that reached the devices and the PTEs they zapped, downgraded and re-read and the TLB flushes
+     * they issued, then the device faults and the oracle, each cell as {@code first | second | ...}
+     * in the order of {@code runs}. Events no run's devices saw are left out.
+     */
+    public static String sideBySide(List<RunResult> runs) {
+        StringBuilder out = new StringBuilder("Per-event device work, ");
+        out.append(String.join(" | ", runs.stream().map(r -> r.policy + " policy").toList())).append('\n');
+        List<DeviceWork> work = runs.stream().map(RunResult::allDevices).toList();
+        String row = "%-19s %17s %17s %17s %17s %17s%n";
+        out.append(String.format(row, "event", "invalidations", "PTEs zapped", "PTEs downgraded", "PTEs re-read", "TLB flushes"));
+        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+            if (work.stream().allMatch(w -> w.invalidations(e) == 0)) {
+                continue;
+            }
+            out.append(String.format(row, e, cells(work, w -> w.invalidations(e)), cells(work, w -> w.zapped(e)),
+                    cells(work, w -> w.downgraded(e)), cells(work, w -> w.reread(e)), cells(work, w -> w.tlbFlushes(e))));
+        }
+        out.append(String.format(row, "total", cells(work, DeviceWork::totalInvalidations), cells(work, DeviceWork::totalZapped),
+                cells(work, DeviceWork::totalDowngraded), cells(work, DeviceWork::totalReread), cells(work, DeviceWork::totalTlbFlushes)));
+        out.append(String.format("%-19s %17s   (pages faulted %s)%n", "device faults", cells(work, DeviceWork::faults),
+                cells(work, DeviceWork::pagesFaulted)));
+        out.append(String.format("%-19s %17s%n", "oracle checks", cells(runs, RunResult::oracleChecks)));
+        out.append(String.format("%-19s %17s%n", "oracle violations", cells(runs, r -> r.violations.size())));
+        out.append(String.format("%-19s %17s%n", "expectations failed", cells(runs, r -> r.failures.size())));
+        return out.toString();
+    }
+
+    /** {@code value} of each item, joined as {@code a | b | ...}. */
+    private static <T> String cells(List<T> items, ToLongFunction<T> value) {
+        return String.join(" | ", items.stream().map(i -> Long.toString(value.applyAsLong(i))).toList());
     }
 
     /** The JSON object documented in docs/scenarios.md. */

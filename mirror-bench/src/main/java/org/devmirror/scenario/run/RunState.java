@@ -1,8 +1,10 @@
 package org.devmirror.scenario.run;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.MirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
@@ -26,6 +28,8 @@ final class RunState implements AutoCloseable {
     final InvalidationRecorder recorder = InvalidationRecorder.recording();
     final MirrorOptions options;
     final Map<String, AddressSpace> spaces = new LinkedHashMap<>();
+    // names of the spaces whose process has exited: their page tables are gone
+    final Set<String> exited = new HashSet<>();
     final Map<String, Long> buffers = new HashMap<>();
     final Map<String, MemoryObject> files = new HashMap<>();
     final Map<String, MirrorDevice> devices = new LinkedHashMap<>();

@@ -13,7 +13,9 @@ import org.devmirror.device.MirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
+import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
 import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.observe.DeviceWork;
 import org.devmirror.scenario.model.Declaration;
@@ -58,6 +60,10 @@ public final class ScenarioRunner {
     private static final DeviceWork NO_WORK = new DeviceWork();
     // spaces touched since the oracle last ran: it waits while a 'lock' statement holds a driver lock
     private final Set<Integer> oracleDue = new LinkedHashSet<>();
+    // the range a 'watch' names, or null; the strip last printed for it; the steps titled so far
+    private Declaration.Watch watch;
+    private String lastStrip;
+    private int stepTitles;
 
     private ScenarioRunner(Scenario scenario, InvalidationPolicy policy, InvalidationRanges ranges) {
         this.scenario = scenario;
@@ -100,6 +106,16 @@ public final class ScenarioRunner {
                     trace.add(line(f.line()) + "file " + f.name() + " (" + f.size() + " bytes)");
                 }
                 case Declaration.SelectSpace sp -> trace.add(line(sp.line()) + "space " + sp.name());
+                case Declaration.Step st -> {
+                    trace.add("");
+                    trace.add(line(st.line()) + "step " + ++stepTitles + ": " + st.title());
+                }
+                case Declaration.Watch w -> {
+                    watch = w;
+                    lastStrip = null;
+                    trace.add(line(w.line()) + "watch " + w.addr() + " 0x" + Long.toHexString(w.length()) + " (cpu ptes: "
+                            + PteStrip.LEGEND + ")");
+                }
                 case Operation op -> operation(op);
                 case Expectation e -> checker.check(e, trace);
             }
@@ -154,6 +170,7 @@ public final class ScenarioRunner {
         steps.add(step);
         stepsByLine.put(op.line(), step);
         trace.addAll(StepText.describe(step));
+        watchedPtes(op);
         oracleDue.addAll(touched);
         if (state.locks.isEmpty()) {
             checkOracle(op.line(), oracleDue);
@@ -163,6 +180,27 @@ public final class ScenarioRunner {
             // it checks the spaces touched meanwhile after the 'unlock' instead (the held lock
             // changes nothing meanwhile).
             trace.add(line(op.line()) + "oracle waits for the driver lock held by " + state.locks.describe());
+        }
+    }
+
+    /**
+     * The CPU PTEs of the watched range in {@code op}'s space, one character per page, when they
+     * differ from the strip printed last; nothing when no range is watched, the space has exited,
+     * or the range lies outside the user address space.
+     */
+    private void watchedPtes(Operation op) {
+        AddressSpace mm = state.spaces.get(op.space());
+        if (watch == null || op instanceof HostOp.Exit || state.exited.contains(op.space())) {
+            return;
+        }
+        long start = state.address(watch.addr());
+        if (!HostOpRunner.accessOk(start, watch.length())) {
+            return;
+        }
+        String strip = "[" + op.space() + "] " + PteStrip.of(mm, start, watch.length() >>> Host.PAGE_SHIFT);
+        if (!strip.equals(lastStrip)) {
+            trace.add("        cpu ptes " + strip);
+            lastStrip = strip;
         }
     }
 

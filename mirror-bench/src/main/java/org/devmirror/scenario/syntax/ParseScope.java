@@ -39,7 +39,7 @@ final class ParseScope {
      * Statement words: the declarations, {@code expect}, and every host operation's keyword from the
      * {@link OperationSyntax} table. A name may not be one, so a line's first token is never ambiguous.
      */
-    static final Set<String> KEYWORDS = Stream.concat(Stream.of("device", "file", "space", "expect"),
+    static final Set<String> KEYWORDS = Stream.concat(Stream.of("device", "file", "space", "step", "watch", "expect"),
             OperationSyntax.HOST_KEYWORDS.stream()).collect(Collectors.toUnmodifiableSet());
 
     private final Map<String, Definition> names = new HashMap<>();

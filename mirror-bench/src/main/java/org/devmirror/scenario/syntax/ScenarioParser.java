@@ -8,6 +8,7 @@ import java.util.List;
 import org.devmirror.input.InputFile;
 import org.devmirror.input.TerminalText;
 import org.devmirror.mm.Errno;
+import org.devmirror.scenario.model.Address;
 import org.devmirror.scenario.model.Declaration;
 import org.devmirror.scenario.model.Expectation;
 import org.devmirror.scenario.model.HostOp;
@@ -193,6 +194,23 @@ public final class ScenarioParser {
                 scope.selectSpace(name);
                 t.end("space " + name);
                 return new Declaration.SelectSpace(line, name);
+            }
+            case "step" -> {
+                if (t.atEnd()) {
+                    throw new LineError("", "missing step title at end of line");
+                }
+                List<String> words = new ArrayList<>();
+                while (!t.atEnd()) {
+                    words.add(t.next("step title"));
+                }
+                return new Declaration.Step(line, String.join(" ", words));
+            }
+            case "watch" -> {
+                Address addr = t.address("watch address", true);
+                scope.requireAddress(addr);
+                long length = t.accessPageSize("watch length");
+                t.end("watch");
+                return new Declaration.Watch(line, addr, length);
             }
             case "expect" -> {
                 return expectations.parse(t, line);
