@@ -19,46 +19,50 @@ final class DeviceOpRunner {
     }
 
     OpOutcome run(DeviceOp op) {
-        if (op instanceof DeviceOp.FailAlloc f) {
-            for (int i = 0; i < f.count(); i++) {
-                state.devices.get(f.device()).failNextAllocation();
-            }
-            return OpOutcome.of(Errno.OK);
-        }
-        DeviceMirror mirror = state.mirror(op.space(), op.device());
         return switch (op) {
             case DeviceOp.Read r -> {
                 byte[] buf = new byte[Math.toIntExact(r.length())];
                 long start = state.address(r.addr());
-                DeviceCommand c = mirror.read(start, pages(r.length()), buf);
+                DeviceCommand c = mirror(op).read(start, pages(r.length()), buf);
                 state.reads.put(r.line(), new RunState.Capture(start, c.result(), buf));
                 yield outcome(c, null);
             }
-            case DeviceOp.Write w -> outcome(mirror.write(state.address(w.addr()), pages(w.length()),
+            case DeviceOp.Write w -> outcome(mirror(op).write(state.address(w.addr()), pages(w.length()),
                     DataBytes.of(w.data(), w.length())), null);
-            case DeviceOp.Atomic a -> outcome(mirror.atomicAdd(state.address(a.addr()), pages(a.length()), a.addend()), null);
+            case DeviceOp.Atomic a -> outcome(mirror(op).atomicAdd(state.address(a.addr()), pages(a.length()), a.addend()), null);
             case DeviceOp.Snapshot s -> {
                 byte[] bytes = new byte[pages(s.length())];
                 long start = state.address(s.addr());
-                DeviceCommand c = mirror.snapshot(start, pages(s.length()), bytes);
+                DeviceCommand c = mirror(op).snapshot(start, pages(s.length()), bytes);
                 state.snapshots.put(s.line(), new RunState.Capture(start, c.result(), bytes));
                 yield outcome(c, bytes);
             }
-            case DeviceOp.MigrateToDevice m -> outcome(mirror.migrateToDevice(state.address(m.addr()), pages(m.length())), null);
-            case DeviceOp.MigrateToSystem m -> outcome(mirror.migrateToSystem(state.address(m.addr()), pages(m.length())), null);
-            case DeviceOp.Exclusive x -> outcome(mirror.exclusive(state.address(x.addr()), pages(x.length())), null);
-            case DeviceOp.CheckExclusive x -> OpOutcome.of(mirror.checkExclusive(state.address(x.addr()), pages(x.length())));
-            case DeviceOp.Release r -> outcome(mirror.release(), null);
+            case DeviceOp.MigrateToDevice m -> outcome(mirror(op).migrateToDevice(state.address(m.addr()), pages(m.length())), null);
+            case DeviceOp.MigrateToSystem m -> outcome(mirror(op).migrateToSystem(state.address(m.addr()), pages(m.length())), null);
+            case DeviceOp.Exclusive x -> outcome(mirror(op).exclusive(state.address(x.addr()), pages(x.length())), null);
+            case DeviceOp.CheckExclusive x -> OpOutcome.of(mirror(op).checkExclusive(state.address(x.addr()), pages(x.length())));
+            case DeviceOp.Release r -> outcome(mirror(op).release(), null);
             case DeviceOp.HoldLock l -> {
-                state.locks.hold(RunState.mirrorKey(l.space(), l.device()), l.line(), mirror.lock());
+                state.locks.hold(RunState.mirrorKey(l.space(), l.device()), l.line(), mirror(op).lock());
                 yield OpOutcome.of(Errno.OK);
             }
             case DeviceOp.ReleaseLock l -> {
                 state.locks.release(RunState.mirrorKey(l.space(), l.device()));
                 yield OpOutcome.of(Errno.OK);
             }
-            case DeviceOp.FailAlloc f -> throw new AssertionError("handled above");
+            case DeviceOp.FailAlloc f -> {
+                // the device's allocator, not a mirror: no mirror is opened for it
+                for (int i = 0; i < f.count(); i++) {
+                    state.devices.get(f.device()).failNextAllocation();
+                }
+                yield OpOutcome.of(Errno.OK);
+            }
         };
+    }
+
+    /** {@code op}'s device's mirror of its address space, opened by the first command there. */
+    private DeviceMirror mirror(DeviceOp op) {
+        return state.mirror(op.space(), op.device());
     }
 
     private static OpOutcome outcome(DeviceCommand c, byte[] snapshot) {

@@ -205,7 +205,10 @@ public final class ScenarioRunner {
     }
 
     private OpOutcome runOne(Operation op) {
-        return op instanceof HostOp h ? hostOps.run(h) : deviceOps.run((DeviceOp) op);
+        return switch (op) {
+            case HostOp h -> hostOps.run(h);
+            case DeviceOp d -> deviceOps.run(d);
+        };
     }
 
     /**
