@@ -8,7 +8,9 @@ import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.scenario.run.RunResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./devmirror demo [--policy P,P...]}: the scenario examples/demo.scn, every host operation
@@ -20,6 +22,9 @@ import picocli.CommandLine.Option;
         description = "Run examples/demo.scn (every host operation against a device mirror) under each policy and show the "
                 + "invalidations, the CPU page table and the per-event device work of the policies side by side.")
 final class DemoCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
     @Option(names = "--policy", split = ",", defaultValue = "aware,blind", paramLabel = "aware|blind|CLASS",
             description = "policies to run the demo under, in order, comma-separated: aware, blind, or the class name of an"
                     + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
@@ -35,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("devmirror demo: " + e.getMessage());
         }
-        List<RunResult> runs = Demo.run(System.out, resolved);
+        List<RunResult> runs = Demo.run(spec.commandLine().getOut(), resolved);
         return runs.stream().allMatch(RunResult::succeeded) ? DevmirrorCommand.EXIT_OK : DevmirrorCommand.EXIT_FAILED;
     }
 }

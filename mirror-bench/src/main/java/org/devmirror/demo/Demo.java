@@ -2,7 +2,7 @@ package org.devmirror.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class Demo {
      * Runs the demo under each of {@code policies} (at least one), printing to {@code out}, and
      * returns the runs in the same order.
      */
-    public static List<RunResult> run(PrintStream out, List<InvalidationPolicy> policies) {
+    public static List<RunResult> run(PrintWriter out, List<InvalidationPolicy> policies) {
         if (policies.isEmpty()) {
             throw new IllegalArgumentException("the demo needs at least one policy");
         }
@@ -49,6 +49,7 @@ public final class Demo {
         out.print(runs.get(0).text());
         out.println();
         out.print(RunResult.sideBySide(runs));
+        out.flush();
         return runs;
     }
 

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +38,9 @@ class DemoTest {
         if (text != null) {
             return;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        List<RunResult> runs = Demo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8),
-                List.of(EventAwarePolicy.INSTANCE, BlindPolicy.INSTANCE));
-        text = bytes.toString(StandardCharsets.UTF_8);
+        StringWriter out = new StringWriter();
+        List<RunResult> runs = Demo.run(new PrintWriter(out), List.of(EventAwarePolicy.INSTANCE, BlindPolicy.INSTANCE));
+        text = out.toString();
         aware = runs.get(0);
         blind = runs.get(1);
     }
