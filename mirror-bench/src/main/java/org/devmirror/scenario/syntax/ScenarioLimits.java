@@ -21,7 +21,8 @@ public final class ScenarioLimits {
     public static final int MAX_SPACES = 16_384;
     /**
      * Bytes one access covers (a CPU read or write, any device operation, an {@code expect data}
-     * or {@code expect snapshot}): the scenario host's RAM, which no single access could use more of.
+     * or {@code expect snapshot}, the range of a {@code watch}): the scenario host's RAM, which no single
+     * access could use more of.
      */
     public static final long MAX_ACCESS_BYTES = Scenario.HOST.frames() * Tokens.PAGE_SIZE;
     /** Device memory is a whole number of 2 MiB blocks, each able to hold one huge (PMD-sized) folio. */
