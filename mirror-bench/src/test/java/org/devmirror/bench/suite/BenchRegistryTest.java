@@ -91,6 +91,10 @@ class BenchRegistryTest {
         }
         assertEquals(SuiteBeforeRegistry.fullSelections(), without);
         assertTrue(BenchProfile.FULL.selections().getFirst().benchmarks().contains("SoftDirtyCycleBench"));
+        Pattern cycle = Pattern.compile("bench\\.SoftDirtyCycleBench");
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        assertEquals(3, new SuiteRunner(BenchProfile.FULL, cycle, quiet).plannedRuns()); // one per policy
+        assertEquals(0, new SuiteRunner(BenchProfile.QUICK, cycle, quiet).plannedRuns());
     }
 
     @Test
