@@ -42,7 +42,7 @@ public abstract class MirrorContract extends DeviceFixture {
 
     @Override
     protected MirrorOptions options() {
-        return MirrorOptions.defaults().withPolicy(policy()).withOffHeapTable(offHeapTable());
+        return MirrorOptions.forPolicy(policy()).withOffHeapTable(offHeapTable());
     }
 
     /** Checks every mirror after a step, naming the step on failure. */
@@ -112,7 +112,10 @@ public abstract class MirrorContract extends DeviceFixture {
     /**
      * A TLB flush is device work only when something was flushed: MADV_DONTNEED raises CLEAR over
      * the kernel's range, the advised range whole, and over the half the device tracks but never
-     * touched it has nothing to zap or flush, so its flush is not counted.
+     * touched it has nothing to zap or flush (unless the policy zaps more than the invalidated
+     * range, as Xe zaps its ranges whole), so its flush is counted only if PTEs changed. One
+     * tracked range covers the buffer, so each invalidation makes one callback and at most one
+     * counted flush.
      */
     @Test
     void tlbFlushIsCountedOnlyWhenSomethingWasFlushed() {
@@ -126,12 +129,15 @@ public abstract class MirrorContract extends DeviceFixture {
         assertEquals(Errno.OK, mm.madvise(a + N / 2 * PAGE, N / 2 * PAGE, Advice.DONTNEED));
         step("DONTNEED of the upper half");
         assertEquals(1, s.invalidations(MmuNotifierEvent.CLEAR));
-        assertEquals(0, s.tlbFlushes(MmuNotifierEvent.CLEAR), "nothing held, nothing cached: nothing flushed");
-        // The lower half: the device holds it, so the flush counts.
+        long changed = s.ptesZapped(MmuNotifierEvent.CLEAR) + s.ptesDowngraded(MmuNotifierEvent.CLEAR);
+        assertEquals(changed == 0 ? 0 : 1, s.tlbFlushes(MmuNotifierEvent.CLEAR), "nothing held, nothing cached: nothing flushed");
+        // The lower half: a flush counts if the device still held it and the policy zapped it now.
+        long flushes = s.tlbFlushes(MmuNotifierEvent.CLEAR);
         assertEquals(Errno.OK, mm.madvise(a, N / 2 * PAGE, Advice.DONTNEED));
         step("DONTNEED of the lower half");
         assertEquals(2, s.invalidations(MmuNotifierEvent.CLEAR));
-        assertEquals(1, s.tlbFlushes(MmuNotifierEvent.CLEAR));
+        long changedNow = s.ptesZapped(MmuNotifierEvent.CLEAR) + s.ptesDowngraded(MmuNotifierEvent.CLEAR) - changed;
+        assertEquals(flushes + (changedNow == 0 ? 0 : 1), s.tlbFlushes(MmuNotifierEvent.CLEAR));
     }
 
     /** mprotect to read-only, to none and back: the device never has more permission than the CPU. */
