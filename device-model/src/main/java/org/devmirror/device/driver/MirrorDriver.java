@@ -265,8 +265,9 @@ public final class MirrorDriver implements AutoCloseable {
     /**
      * The restore worker ({@code svm_range_restore_work}, amdkfd SVM with XNACK off): if an
      * eviction stopped the queues, re-validates every evicted range and restarts them. Under the
-     * driver lock it takes the evicted ranges, notes each run of pages the device held there (and
-     * whether writable; an ATOMIC entry acquired since is current and stays), and drops those PTEs and their TLB entries, uncounted (the kernel
+     * mmap read lock and the driver lock it takes the evicted ranges, notes each run of pages the
+     * device held there (and whether to ask for write: the device held write and the VMA still
+     * allows it; a current ATOMIC entry stays), and drops those PTEs and their TLB entries, uncounted (the kernel
      * overwrites them in place); then, outside the lock, it faults each run in again through
      * {@code hmm_range_fault}, counted as device faults and pages faulted, as
      * {@code svm_range_validate_and_map} does. A page the CPU no longer lets the device have
@@ -280,20 +281,25 @@ public final class MirrorDriver implements AutoCloseable {
         faultLock.lock(); // one restore at a time; it uses the fault path
         try {
             int runs;
-            lock.lock();
+            mm.mmapReadLock(); // the VMAs decide what access the re-fault asks for
             try {
-                if (!eviction.stopped()) {
-                    return;
+                lock.lock();
+                try {
+                    if (!eviction.stopped()) {
+                        return;
+                    }
+                    runs = eviction.takeRuns(pt, mm);
+                    for (int i = 0; i < runs; i++) {
+                        pt.zap(eviction.runStart(i), eviction.runEnd(i));
+                        tlb.flushRange(eviction.runStart(i), eviction.runEnd(i));
+                    }
+                    eviction.clear();
+                    stats.addQueueRestore();
+                } finally {
+                    lock.unlock();
                 }
-                runs = eviction.takeRuns(pt, mm.pageTable());
-                for (int i = 0; i < runs; i++) {
-                    pt.zap(eviction.runStart(i), eviction.runEnd(i));
-                    tlb.flushRange(eviction.runStart(i), eviction.runEnd(i));
-                }
-                eviction.clear();
-                stats.addQueueRestore();
             } finally {
-                lock.unlock();
+                mm.mmapReadUnlock();
             }
             for (int i = 0; i < runs; i++) {
                 fault.fault(eviction.runStart(i), eviction.runEnd(i), eviction.runWrite(i)); // a failed page stays unmapped

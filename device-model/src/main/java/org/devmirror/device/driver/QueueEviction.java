@@ -5,7 +5,9 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 import java.util.Arrays;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
-import org.devmirror.mm.pagetable.CpuPageTable;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Prot;
+import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.PteLayout;
 
 /**
@@ -105,13 +107,15 @@ final class QueueEviction {
 
     /**
      * Records the runs of consecutive pages {@code pt} maps in the evicted intervals, split where
-     * writability changes; returns how many. Read them with {@link #runStart} and friends. An
-     * ATOMIC entry over this same frame's device-exclusive CPU entry is left out: the device
-     * acquired it after the eviction, re-checking the CPU entry under the lock, so it is current
-     * (re-faulting it would take the exclusive access back and the device would acquire it again,
-     * forever).
+     * the access to ask for changes: write where the device held write and the VMA still allows
+     * it ({@code svm_range_validate_and_map} asks for write by the VMA's flags), read otherwise;
+     * returns how many. Read them with {@link #runStart} and friends. An ATOMIC entry over this
+     * same frame's writable device-exclusive CPU entry in a writable VMA is left out: it is
+     * current (the device acquires it re-checking the CPU entry under the lock), and re-faulting
+     * it would take the exclusive access back, so the device would acquire it again, forever.
+     * Caller holds the mmap read lock and the driver lock.
      */
-    int takeRuns(DevicePageTable pt, CpuPageTable cpu) {
+    int takeRuns(DevicePageTable pt, AddressSpace mm) {
         int runs = 0;
         for (int i = 0; i < count; i++) {
             long end = ends[i];
@@ -120,14 +124,17 @@ final class QueueEviction {
             boolean runWrite = false;
             for (long va = pt.nextPopulated(starts[i], end); va < end; ) {
                 long e = pt.get(va);
+                Vma vma = mm.findVma(va);
+                boolean vmaWrite = vma != null && (vma.prot() & Prot.WRITE) != 0;
                 if (DevicePteLayout.isAtomic(e)) {
-                    long c = cpu.get(va);
-                    if (PteLayout.isDeviceExclusive(c) && PteLayout.pfn(c) == DevicePteLayout.pfn(e)) {
+                    long c = mm.pageTable().get(va);
+                    if (vmaWrite && PteLayout.isDeviceExclusive(c) && PteLayout.isWrite(c)
+                            && PteLayout.pfn(c) == DevicePteLayout.pfn(e)) {
                         va = va + PAGE_SIZE < end ? pt.nextPopulated(va + PAGE_SIZE, end) : end;
                         continue; // current: kept, and it ends the run it would have joined
                     }
                 }
-                boolean write = DevicePteLayout.isWrite(e) || DevicePteLayout.isAtomic(e);
+                boolean write = vmaWrite && (DevicePteLayout.isWrite(e) || DevicePteLayout.isAtomic(e));
                 if (va != runEnd || write != runWrite) {
                     if (runStart >= 0) {
                         runs = addRun(runs, runStart, runEnd, runWrite);
