@@ -58,7 +58,7 @@ final class DemoScript {
                 MirrorDevice device = new MirrorDevice(host, 0, 1024)) {
             AddressSpace mm = host.newAddressSpace();
             trace.attach(mm, "parent");
-            DeviceMirror mirror = device.open(mm, MirrorOptions.defaults().withPolicy(policy));
+            DeviceMirror mirror = device.open(mm, MirrorOptions.forPolicy(policy));
             trace.watch(mirror);
 
             trace.begin("mmap 16 pages rw private anonymous");

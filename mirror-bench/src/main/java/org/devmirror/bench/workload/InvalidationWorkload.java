@@ -128,7 +128,7 @@ public final class InvalidationWorkload implements AutoCloseable {
         mm = host.newAddressSpace();
         subscriptions = mm.notifiers();
         device = new MirrorDevice(host, 1, 512);
-        options = MirrorOptions.defaults().withPolicy(invalidationPolicy)
+        options = MirrorOptions.forPolicy(invalidationPolicy)
                 .withOffHeapTable(offHeap);
         Object otherOwner = new Object();
         for (int k = 0; k < regions; k++) {
