@@ -47,9 +47,17 @@ class TimingGateTest {
         TimingGate.Outcome o = gate(machine).run(BASE, CANDIDATE, ALL, FORKS);
 
         assertFalse(o.failed(), TimingTable.render(o));
-        for (TimingGate.Row r : o.rows()) {
-            assertEquals(Verdict.NO_CHANGE, r.verdict(), TimingTable.render(o));
-        }
+        // Normalised noise is about 4% (3% per benchmark, twice): 9 forks resolve the dispatch
+        // benchmark's 10% threshold, not the invalidation's 5%, and the gate says so.
+        assertEquals(Verdict.NO_CHANGE, row(o, "DispatchBench.hitNone notifiers=1024").verdict(), TimingTable.render(o));
+        TimingGate.Row invalidate = row(o, "InvalidateBench.invalidate");
+        assertEquals(Verdict.INCONCLUSIVE, invalidate.verdict(), TimingTable.render(o));
+        assertTrue(invalidate.first().power().mde() > 0.05, TimingTable.render(o));
+        int needed = invalidate.first().power().forksToResolve();
+        assertTrue(needed > FORKS, TimingTable.render(o));
+        assertEquals("gate: 1 benchmark(s) INCONCLUSIVE: at the noise seen, resolving every threshold needs " + needed
+                + " forks per side (this run had 9; --forks N), or a quieter machine.\n",
+                TimingTable.summary(o, FORKS).replace(System.lineSeparator(), "\n"));
         // No suspect, no rerun: 9 rounds of two forks.
         assertEquals(2 * FORKS, machine.calls());
     }
@@ -86,8 +94,8 @@ class TimingGateTest {
 
         TimingGate.Row r = row(o, "InvalidateBench.invalidate");
         assertEquals(Verdict.REGRESSION, r.first().verdict(), TimingTable.render(o));
-        assertEquals(Verdict.NO_CHANGE, r.rerun().orElseThrow().verdict(), TimingTable.render(o));
-        assertEquals(Verdict.NO_CHANGE, r.verdict());
+        assertTrue(r.rerun().orElseThrow().verdict() != Verdict.REGRESSION, TimingTable.render(o));
+        assertEquals(Verdict.INCONCLUSIVE, r.verdict(), "the runs disagree: the gate cannot tell");
         assertFalse(o.failed());
     }
 
@@ -127,6 +135,20 @@ class TimingGateTest {
                 row(o, "DispatchBench.hitNone notifiers=1024").reference());
         // The median normalised score is about the cost ratio 50 / 40.
         assertEquals(1.25, row(o, "DispatchBench.hitNone notifiers=1024").first().baseMedian(), 0.05);
+    }
+
+    @Test
+    void buildsAlternateWhichRunsFirstEveryRound() throws Exception {
+        List<String> order = new java.util.ArrayList<>();
+        NoisyMachine machine = new NoisyMachine(31);
+        ForkRunner recording = (build, plan, round) -> {
+            order.add(round + build.name());
+            return machine.runFork(build, plan, round);
+        };
+        new InterleavedRun(recording, new PrintWriter(log, true)).run(BASE, CANDIDATE, ALL, 4);
+
+        assertEquals(List.of("0base", "0candidate", "1candidate", "1base", "2base", "2candidate", "3candidate", "3base"),
+                order);
     }
 
     @Test
