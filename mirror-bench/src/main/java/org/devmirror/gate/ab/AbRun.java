@@ -44,8 +44,7 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, int forks, Li
 
     /** Builds the base if it is a git ref, times both builds, and compares them; progress goes to {@code err}. */
     public TimingGate.Outcome run(PrintWriter err) throws IOException {
-        TimingGate gate = new TimingGate(new JmhForkLauncher(workDir, taskset),
-                new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(), err);
+        TimingGate gate = gate(workDir, taskset, err);
         BuildUnderTest candidate = new BuildUnderTest("candidate", List.of(candidateJar), jvmArgs)
                 .withClasspath(classpath).withJvmArgs(candidateJvmArgs);
         List<Path> baseOnly = new ArrayList<>(baseClasspath);
@@ -61,5 +60,28 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, int forks, Li
             BuildUnderTest b = new BuildUnderTest("base " + base, List.of(built.jar()), jvmArgs).withClasspath(baseOnly);
             return gate.run(b, candidate, plan, forks);
         }
+    }
+
+    /** The gate with its default statistics and the suite's references, running JMH forks into {@code workDir}. */
+    static TimingGate gate(Path workDir, boolean taskset, PrintWriter err) {
+        return new TimingGate(new JmhForkLauncher(workDir, taskset), new TimingComparator(GateSettings.defaults()),
+                ThresholdRule.defaults(), GateReferences.suite(), err);
+    }
+
+    /**
+     * The power experiment ({@link PowerExperiment}) of the jar {@link #base} names against itself,
+     * {@code runs} gate runs per size, each trial's forks in its own directory under {@link #workDir};
+     * returns the trials, also in {@code workDir/trials.tsv}.
+     */
+    public List<PowerExperiment.Trial> powerExperiment(List<PowerExperiment.Size> sizes, int runs, PrintWriter err)
+            throws IOException {
+        Path jar = Path.of(base);
+        if (!base.endsWith(".jar") || !Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("--power-runs times one build against itself: --ab " + base
+                    + " must be a jar");
+        }
+        BuildUnderTest build = new BuildUnderTest("build", List.of(jar), jvmArgs).withClasspath(classpath);
+        PowerExperiment experiment = new PowerExperiment(name -> gate(workDir.resolve(name), taskset, err), err);
+        return experiment.run(build, plan, forks, sizes, runs, workDir.resolve("trials.tsv"));
     }
 }
