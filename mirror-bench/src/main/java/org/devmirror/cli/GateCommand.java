@@ -28,6 +28,7 @@ import org.devmirror.gate.ab.ForkPlan;
 import org.devmirror.gate.ab.JmhForkLauncher;
 import org.devmirror.gate.ab.PowerExperiment;
 import org.devmirror.gate.ab.PowerTally;
+import org.devmirror.gate.ab.SequentialDesign;
 import org.devmirror.gate.ab.TimingGate;
 import org.devmirror.gate.ab.TimingTable;
 
@@ -80,6 +81,16 @@ public final class GateCommand implements Callable<Integer> {
     @Option(names = "--forks", paramLabel = "N", defaultValue = "9",
             description = "Forks per side, interleaved A B, B A, ... (default: ${DEFAULT-VALUE}, at least 9).")
     int forks;
+
+    @Option(names = "--max-forks", paramLabel = "N",
+            description = "Sequential testing: while a benchmark is INCONCLUSIVE, add --look-every rounds and look"
+                    + " again, up to N forks per side, with alpha split evenly over the looks (default: --forks,"
+                    + " one look).")
+    Integer maxForks;
+
+    @Option(names = "--look-every", paramLabel = "N", defaultValue = "5",
+            description = "Rounds added between the looks of --max-forks (default: ${DEFAULT-VALUE}).")
+    int lookEvery;
 
     @Option(names = "--include", paramLabel = "REGEX", defaultValue = DEFAULT_INCLUDE,
             description = "JMH regex of the benchmarks to time (default: the whole suite); references are added.")
@@ -247,7 +258,8 @@ public final class GateCommand implements Callable<Integer> {
                 : OptionalInt.of(cpu != null ? cpu : Runtime.getRuntime().availableProcessors() - 1);
         ForkPlan plan = ForkPlan.of(include).withParams(jmhParams).withCpu(pin)
                 .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
-        AbRun run = new AbRun(ab, candidateJar, plan, forks, jvmArgs, candidateJvmArgs, classpath, baseClasspath, dir,
+        SequentialDesign design = new SequentialDesign(forks, maxForks != null ? maxForks : forks, lookEvery);
+        AbRun run = new AbRun(ab, candidateJar, plan, design, jvmArgs, candidateJvmArgs, classpath, baseClasspath, dir,
                 taskset);
         if (powerRuns != null) {
             return power(run, dir, out, err);
@@ -255,7 +267,7 @@ public final class GateCommand implements Callable<Integer> {
         TimingGate.Outcome outcome = run.run(err);
         out.print(TimingTable.render(outcome));
         out.println();
-        out.print(TimingTable.summary(outcome, forks));
+        out.print(TimingTable.summary(outcome, design.lastLook()));
         out.printf("gate: forks in %s%n", dir.toAbsolutePath());
         if (outcome.failed()) {
             out.println("gate: FAILED: confirmed regression(s) above.");

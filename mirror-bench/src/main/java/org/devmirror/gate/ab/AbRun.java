@@ -19,7 +19,8 @@ import org.devmirror.gate.stats.TimingComparator;
  * @param base             a jar path, or a git ref of the repository the working directory is in
  * @param candidateJar     the candidate build's jar
  * @param plan             what each fork runs
- * @param forks            forks per side
+ * @param design           forks per side: at the first look, and up to the last while a benchmark is
+ *                         inconclusive ({@link SequentialDesign#fixed} for one look)
  * @param jvmArgs          JVM arguments for both builds' forks
  * @param candidateJvmArgs JVM arguments for the candidate's forks only (e.g. work injection)
  * @param classpath        class path entries both builds get after their jar (a policy's classes)
@@ -28,7 +29,7 @@ import org.devmirror.gate.stats.TimingComparator;
  * @param workDir          where fork results and logs go
  * @param taskset          whether forks are pinned with {@code taskset} (the CPU is in the plan)
  */
-public record AbRun(String base, Path candidateJar, ForkPlan plan, int forks, List<String> jvmArgs,
+public record AbRun(String base, Path candidateJar, ForkPlan plan, SequentialDesign design, List<String> jvmArgs,
                     List<String> candidateJvmArgs, List<Path> classpath, List<Path> baseClasspath, Path workDir,
                     boolean taskset) {
 
@@ -52,13 +53,13 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, int forks, Li
         Path asJar = Path.of(base);
         if (base.endsWith(".jar") && Files.isRegularFile(asJar)) {
             BuildUnderTest b = new BuildUnderTest("base", List.of(asJar), jvmArgs).withClasspath(baseOnly);
-            return gate.run(b, candidate, plan, forks);
+            return gate.run(b, candidate, plan, design);
         }
         Path repo = GitRefBuild.repositoryRoot(Path.of("").toAbsolutePath());
         Path javaHome = ForkPlan.currentJava().getParent().getParent();
         try (GitRefBuild built = GitRefBuild.build(repo, base, javaHome, err)) {
             BuildUnderTest b = new BuildUnderTest("base " + base, List.of(built.jar()), jvmArgs).withClasspath(baseOnly);
-            return gate.run(b, candidate, plan, forks);
+            return gate.run(b, candidate, plan, design);
         }
     }
 
@@ -82,6 +83,6 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, int forks, Li
         }
         BuildUnderTest build = new BuildUnderTest("build", List.of(jar), jvmArgs).withClasspath(classpath);
         PowerExperiment experiment = new PowerExperiment(name -> gate(workDir.resolve(name), taskset, err), err);
-        return experiment.run(build, plan, forks, sizes, runs, workDir.resolve("trials.tsv"));
+        return experiment.run(build, plan, design, sizes, runs, workDir.resolve("trials.tsv"));
     }
 }

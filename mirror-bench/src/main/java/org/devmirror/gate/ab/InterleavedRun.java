@@ -38,9 +38,20 @@ public final class InterleavedRun {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds=" + rounds + " must be at least 1");
         }
-        ForkSeries a = new ForkSeries();
-        ForkSeries b = new ForkSeries();
-        for (int round = 0; round < rounds; round++) {
+        Samples s = new Samples(new ForkSeries(), new ForkSeries());
+        extend(s, base, candidate, plan, rounds);
+        return s;
+    }
+
+    /**
+     * Adds rounds to {@code s}, numbered on from those it holds, until it holds {@code rounds}: a
+     * sequential gate's next look.
+     */
+    public void extend(Samples s, BuildUnderTest base, BuildUnderTest candidate, ForkPlan plan, int rounds)
+            throws IOException {
+        ForkSeries a = s.base();
+        ForkSeries b = s.candidate();
+        for (int round = a.rounds(); round < rounds; round++) {
             long t0 = System.nanoTime();
             if (round % 2 == 0) {
                 a.addRound(runner.runFork(base, plan, round));
@@ -52,6 +63,5 @@ public final class InterleavedRun {
             progress.printf("gate: round %d/%d done (%s, %s) in %.0f s%n", round + 1, rounds, base.name(),
                     candidate.name(), (System.nanoTime() - t0) / 1e9);
         }
-        return new Samples(a, b);
     }
 }

@@ -107,7 +107,7 @@ public final class PowerExperiment {
      *
      * @param plan what each fork runs; it must time exactly one gating benchmark, the one injected
      */
-    public List<Trial> run(BuildUnderTest build, ForkPlan plan, int forks, List<Size> sizes, int runs,
+    public List<Trial> run(BuildUnderTest build, ForkPlan plan, SequentialDesign design, List<Size> sizes, int runs,
                            Path trialsTsv) throws IOException {
         if (runs < 1) {
             throw new IllegalArgumentException("runs=" + runs + " must be at least 1");
@@ -126,7 +126,7 @@ public final class PowerExperiment {
                 String name = String.format(Locale.ROOT, "%s-run%02d", size.percent() == 0 ? "aa" : "plus" + size.percent(),
                         run);
                 long t0 = System.nanoTime();
-                TimingGate.Outcome o = gates.apply(name).run(base, candidate, plan, forks);
+                TimingGate.Outcome o = gates.apply(name).run(base, candidate, plan, design);
                 Trial t = trial(size, run, o, (System.nanoTime() - t0) / 1e9);
                 trials.add(t);
                 Files.writeString(trialsTsv, t.tsv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);

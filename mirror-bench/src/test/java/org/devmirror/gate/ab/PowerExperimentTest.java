@@ -36,7 +36,7 @@ class PowerExperimentTest {
             return new TimingGate(machine, new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(),
                     GateReferences.suite(), progress);
         }, progress);
-        return e.run(BUILD, INVALIDATE, 9, sizes.stream().map(PowerExperiment.Size::new).toList(), runs,
+        return e.run(BUILD, INVALIDATE, SequentialDesign.fixed(9), sizes.stream().map(PowerExperiment.Size::new).toList(), runs,
                 dir.resolve("trials.tsv"));
     }
 
@@ -97,7 +97,7 @@ class PowerExperimentTest {
             PrintWriter progress = new PrintWriter(log, true);
             new PowerExperiment(name -> new TimingGate(new NoisyMachine(47), new TimingComparator(GateSettings.defaults()),
                     ThresholdRule.defaults(), GateReferences.suite(), progress), progress)
-                    .run(BUILD, ForkPlan.of("InvalidateBench|DispatchBench"), 9, List.of(new PowerExperiment.Size(0)), 1,
+                    .run(BUILD, ForkPlan.of("InvalidateBench|DispatchBench"), SequentialDesign.fixed(9), List.of(new PowerExperiment.Size(0)), 1,
                             dir.resolve("trials.tsv"));
         });
         assertTrue(e.getMessage().contains("exactly one gating benchmark"), e.getMessage());

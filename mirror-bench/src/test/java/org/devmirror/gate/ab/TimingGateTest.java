@@ -138,6 +138,48 @@ class TimingGateTest {
     }
 
     @Test
+    void sequentialRunExtendsWhatNineForksCannotResolve() throws Exception {
+        // The same A/A run as sameBuildTwicePasses: 9 forks leave the invalidation INCONCLUSIVE;
+        // looking every 9 rounds up to 45, with alpha spent over 5 looks, resolves it.
+        NoisyMachine machine = new NoisyMachine(7);
+        SequentialDesign design = new SequentialDesign(9, 45, 9);
+
+        TimingGate.Outcome o = gate(machine).run(BASE, CANDIDATE, ALL, design);
+
+        TimingGate.Row invalidate = row(o, "InvalidateBench.invalidate");
+        assertEquals(Verdict.NO_CHANGE, invalidate.verdict(), TimingTable.render(o) + log);
+        assertFalse(o.failed());
+        assertTrue(machine.calls() > 2 * FORKS && machine.calls() <= 2 * 45, "calls " + machine.calls());
+        assertEquals(0, machine.calls() % (2 * 9), "whole looks of 9 rounds: " + machine.calls());
+        assertTrue(log.toString().contains("INCONCLUSIVE after 9 rounds; extending to 18 (alpha 0.0100 per look over 5 looks)"),
+                log.toString());
+    }
+
+    @Test
+    void sequentialRunStopsAtTheFirstLookWhenTheVerdictIsClear() throws Exception {
+        NoisyMachine machine = new NoisyMachine(11).slowCandidate(NoisyMachine.INVALIDATE, 2.0);
+
+        TimingGate.Outcome o = gate(machine).run(BASE, CANDIDATE, plan("InvalidateBench"), new SequentialDesign(9, 45, 9));
+
+        assertEquals(Verdict.REGRESSION, row(o, "InvalidateBench.invalidate").verdict(), TimingTable.render(o));
+        // The first run and the rerun both stopped at their first look.
+        assertEquals(4 * FORKS, machine.calls());
+    }
+
+    @Test
+    void sequentialDesignSpendsAlphaOverItsLooks() {
+        SequentialDesign d = new SequentialDesign(9, 45, 9);
+        assertEquals(5, d.looks());
+        assertEquals(18, d.nextLook(9));
+        assertEquals(45, d.nextLook(40));
+        assertEquals(6, new SequentialDesign(9, 30, 5).looks(), "9, 14, 19, 24, 29, 30");
+        assertEquals(0.01, d.perLook(GateSettings.defaults()).alpha(), 1e-15);
+        assertEquals(0.99, d.perLook(GateSettings.defaults()).level(), 1e-15);
+        assertEquals(GateSettings.defaults(), SequentialDesign.fixed(9).perLook(GateSettings.defaults()));
+        assertThrows(IllegalArgumentException.class, () -> new SequentialDesign(9, 8, 1));
+    }
+
+    @Test
     void buildsAlternateWhichRunsFirstEveryRound() throws Exception {
         List<String> order = new java.util.ArrayList<>();
         NoisyMachine machine = new NoisyMachine(31);

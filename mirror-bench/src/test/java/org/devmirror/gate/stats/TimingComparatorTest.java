@@ -209,6 +209,50 @@ class TimingComparatorTest {
         assertEquals(List.of(18, 7, 1), List.of(significantSlower, regressions, confirmed));
     }
 
+    /**
+     * Sequential A/A, 400 seeded runs of 5% noise looked at after 9, 18, 27, 36 and 45 forks per side
+     * (the samples grow; each look sees all forks so far). A REGRESSION at any look is a false alarm.
+     * With alpha spent over the 5 looks (0.01 each) the rate stays within the fixed design's
+     * bound of 2% in the slower direction: measured 4 of 400. Looking 5 times at the full 0.05
+     * measured 5 of 400: at 5% noise and a 5% threshold the condition r &gt; 1 + t, not alpha, is
+     * what keeps A/A runs from a REGRESSION, so the spending costs little here; it is what the
+     * bound rests on when the threshold is small against the noise.
+     */
+    @Test
+    @Timeout(120)
+    void sequentialLooksKeepTheFalseAlarmRateOnlyWhenAlphaIsSpent() {
+        int runs = 400;
+        int[] looks = {9, 18, 27, 36, 45};
+        TimingComparator spent = new TimingComparator(new GateSettings(0.01, 0.99, 2000, 9, 1));
+        TimingComparator unspent = new TimingComparator(new GateSettings(0.05, 0.95, 2000, 9, 1));
+        SplittableRandom random = new SplittableRandom(2028);
+        int falseSpent = 0;
+        int falseUnspent = 0;
+        for (int i = 0; i < runs; i++) {
+            double[] a = PowerAnalysisTest.logNormal(random, 45, 1.0, NOISE);
+            double[] b = PowerAnalysisTest.logNormal(random, 45, 1.0, NOISE);
+            falseSpent += sequentialVerdict(spent, a, b, looks) == Verdict.REGRESSION ? 1 : 0;
+            falseUnspent += sequentialVerdict(unspent, a, b, looks) == Verdict.REGRESSION ? 1 : 0;
+        }
+        System.out.printf("sequential A/A over %d runs: REGRESSION at some look %d with alpha spent, %d without%n",
+                runs, falseSpent, falseUnspent);
+        assertTrue(falseSpent <= 8, "false alarms with alpha spent: " + falseSpent + " of " + runs);
+        assertTrue(falseUnspent >= falseSpent, "the unspent looks flagged fewer A/A runs: " + falseUnspent
+                + " against " + falseSpent);
+    }
+
+    /** The verdict of the first look at which {@code a} and {@code b}'s first forks are not INCONCLUSIVE. */
+    private static Verdict sequentialVerdict(TimingComparator by, double[] a, double[] b, int[] looks) {
+        Verdict v = Verdict.INCONCLUSIVE;
+        for (int n : looks) {
+            v = by.compare("aa", java.util.Arrays.copyOf(a, n), java.util.Arrays.copyOf(b, n), 0.05).verdict();
+            if (v != Verdict.INCONCLUSIVE) {
+                return v;
+            }
+        }
+        return v;
+    }
+
     /** Power: a +20% slowdown at 5% noise and 9 forks is flagged and confirmed in almost every run. */
     @Test
     @Timeout(30)
