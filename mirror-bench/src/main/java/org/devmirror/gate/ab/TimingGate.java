@@ -146,11 +146,7 @@ public final class TimingGate {
         return new Looked(s, rows);
     }
 
-    /** One row per benchmark measured, before any rerun, by the gate's own comparator. */
-    List<Row> compareAll(InterleavedRun.Samples samples) {
-        return compareAll(samples, comparator);
-    }
-
+    /** One row per benchmark measured, before any rerun, judged by {@code by}. */
     private List<Row> compareAll(InterleavedRun.Samples samples, TimingComparator by) {
         Set<String> labels = samples.base().labels();
         if (!labels.equals(samples.candidate().labels())) {
