@@ -56,9 +56,13 @@ public enum InjectedWork {
         this.propertyValue = propertyValue;
     }
 
-    /** The value of {@link #PROPERTY} that selects this injection. */
+    /**
+     * The value of {@link #PROPERTY} that selects this injection; for {@link #SLOW} with this JVM's
+     * percentage, e.g. {@code slow:20}, so that a JVM passing its own injection on to its forks
+     * passes the size too.
+     */
     public String propertyValue() {
-        return propertyValue;
+        return this == SLOW && SLOWDOWN > 0 ? propertyValue + ":" + 100 * SLOWDOWN : propertyValue;
     }
 
     /**
