@@ -94,6 +94,27 @@ class GateCommandTest {
     }
 
     @Test
+    void powerExperimentOfAGitRefIsBadInputBeforeAnyFork() throws java.io.IOException {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
+        int status = gate(visiting(9), "--ab", "main", "--candidate", jar.toString(), "--power-runs", "3",
+                "--work-dir", dir.resolve("forks").toString());
+        assertEquals(2, status);
+        assertEquals("devmirror gate: --power-runs times one build against itself: --ab main must be a jar\n",
+                err.toString());
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("forks")), "no fork ran");
+    }
+
+    @Test
+    void powerExperimentWithItsOwnInjectionIsBadInput() throws java.io.IOException {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
+        int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(), "--power-runs", "3",
+                "--candidate-jvm-arg", "-Ddevmirror.inject=slow-zap");
+        assertEquals(2, status);
+        assertEquals("devmirror gate: --power-runs injects the candidate's slowdowns itself; drop --candidate-jvm-arg\n",
+                err.toString());
+    }
+
+    @Test
     void abPolicyAndPolicyParamTogetherAreBadInput() throws java.io.IOException {
         Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
         int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(),
