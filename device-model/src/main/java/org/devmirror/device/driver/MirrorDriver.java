@@ -52,6 +52,7 @@ import org.devmirror.notifier.MmuNotifierRange;
  * while calling into the host, except {@code findVma} and the CPU page-table reads done by the
  * policy and the re-read, which take no lock the host holds across an invalidation.
  */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 public final class MirrorDriver implements AutoCloseable {
     private static final int RELEASE = MmuNotifierEvent.RELEASE.ordinal();
 

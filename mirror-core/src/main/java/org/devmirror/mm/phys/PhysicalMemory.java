@@ -90,6 +90,7 @@ public final class PhysicalMemory implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code frameCount} is not in {@code [1, 2^32]}
      */
+    @SuppressWarnings("MustBeClosedChecker") // the arena lives as long as the memory and close() closes it
     public PhysicalMemory(long frameCount) {
         if (frameCount < 1 || frameCount > MAX_FRAMES) {
             throw new IllegalArgumentException("frameCount=" + frameCount + " is not in [1, " + MAX_FRAMES + "]");
