@@ -161,8 +161,8 @@ public final class DeviceMirror implements AutoCloseable {
     }
 
     /**
-     * {@code HMM_DMIRROR_MIGRATE_TO_DEV}: moves the pages to device memory; {@code cpages} counts
-     * the pages the device then maps as its own, ENOENT if some did not move, EINVAL for a hole or
+     * {@code HMM_DMIRROR_MIGRATE_TO_DEV}: moves the pages to device memory; the result's page count
+     * is the pages the device then maps as its own, ENOENT if some did not move, EINVAL for a hole or
      * a VMA without read permission.
      */
     public DeviceCommand migrateToDevice(long addr, int npages) {

@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -118,10 +120,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new BadInputException("devmirror bench: no benchmark matches --include " + include);
         }
         Path dir = out != null ? out
-                : Path.of("target", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                : Path.of("target", "bench", LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
         System.out.printf("devmirror bench: %s profile, %d benchmark runs, output in %s%n",
-                profile.name().toLowerCase(), planned, dir.toAbsolutePath());
+                profile.name().toLowerCase(Locale.ROOT), planned, dir.toAbsolutePath());
 
         List<RunResult> runResults;
         try {
@@ -139,7 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         SuiteRunner.writeJson(runResults, dir.resolve("results.json"));
         List<BenchResult> results = NetResults.withNet(JmhResults.fromRunResults(runResults));
-        BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now()), results,
+        BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now(ZoneId.systemDefault())), results,
                 BenchSuite.references(), BenchSuite.targets());
         Path md = report.write(dir.resolve("report.md"));
         String replay = ReplayWorkTable.markdown(results, ReplayWorkTable.tracesDirectory());

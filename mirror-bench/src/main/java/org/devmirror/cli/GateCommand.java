@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.devmirror.json.JsonInputException;
@@ -235,8 +237,8 @@ public final class GateCommand implements Callable<Integer> {
         Path candidateJar = candidate != null ? candidate : runningJar();
         requireFile(candidateJar, "--candidate");
         Path dir = workDir != null ? workDir
-                : Path.of("target", "gate", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TreeMap<String, String> jmhParams = jmhParams(params);
+                : Path.of("target", "gate", LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        SortedMap<String, String> jmhParams = jmhParams(params);
         if (policy != null) {
             if (jmhParams.containsKey(POLICY_PARAM)) {
                 throw new IllegalArgumentException("--policy " + policy + " and --param " + POLICY_PARAM + "="
@@ -307,7 +309,7 @@ public final class GateCommand implements Callable<Integer> {
     static List<Path> launcherClasspath() {
         String entries = System.getProperty(LAUNCHER_CLASSPATH_PROPERTY, "");
         List<Path> out = new ArrayList<>();
-        for (String e : entries.split(java.io.File.pathSeparator)) {
+        for (String e : entries.split(java.io.File.pathSeparator, -1)) {
             if (!e.isEmpty()) {
                 out.add(Path.of(e));
             }
@@ -316,7 +318,7 @@ public final class GateCommand implements Callable<Integer> {
     }
 
     /** The {@code --param NAME=V1,V2} options (picocli splits them at '='), sorted by name. */
-    private static TreeMap<String, String> jmhParams(Map<String, String> params) {
+    private static SortedMap<String, String> jmhParams(Map<String, String> params) {
         TreeMap<String, String> m = new TreeMap<>();
         for (Map.Entry<String, String> p : params.entrySet()) {
             if (p.getKey().isEmpty() || p.getValue().isEmpty()) {

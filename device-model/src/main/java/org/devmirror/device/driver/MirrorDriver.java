@@ -53,6 +53,7 @@ import org.devmirror.notifier.MmuNotifierRange;
  * while calling into the host, except {@code findVma} and the CPU page-table reads done by the
  * policy and the re-read, which take no lock the host holds across an invalidation.
  */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 public final class MirrorDriver implements AutoCloseable {
     private static final int RELEASE = MmuNotifierEvent.RELEASE.ordinal();
 
@@ -82,8 +83,6 @@ public final class MirrorDriver implements AutoCloseable {
     /** The oracle's shadow of device writes since the last clear_refs; guarded by the driver lock. */
     private final DeviceWriteLog writeLog = new DeviceWriteLog();
     /** The collector's scratch: kept pieces of one unmapped range; guarded by the gc lock. */
-    private final long[] pieceBounds = new long[2 * (TrackedRange.MAX_UNMAPPED + 1)];
-    private final TrackedRange[] pieces = new TrackedRange[TrackedRange.MAX_UNMAPPED + 1];
     private final FaultCommit commit;
     private final DeviceFault fault;
     /** Set once the address space is released; volatile so faults see it without the lock. */
@@ -401,15 +400,7 @@ public final class MirrorDriver implements AutoCloseable {
                 TrackedRange t = ranges.find(start);
                 if (fresh.state == TrackedRange.NEW && !released && !closed && !ranges.hasUnmapped() && (t == null || t.end < end)) {
                     // Merge: the pieces an unmap left in this chunk give way to one range.
-                    for (int i = ranges.firstEndingAfter(chunkStart); i < ranges.count() && ranges.at(i).start < chunkEnd; ) {
-                        TrackedRange piece = ranges.at(i);
-                        ranges.remove(piece);
-                        piece.state = TrackedRange.DEAD;
-                        piece.nextRetired = retired;
-                        retired = piece;
-                    }
-                    fresh.state = TrackedRange.LIVE;
-                    ranges.add(fresh);
+                    retired = ranges.mergeChunk(fresh, chunkStart, chunkEnd);
                     result = fresh;
                     if (cursor != null) {
                         cursor.generation = fresh.generation;
@@ -593,38 +584,23 @@ public final class MirrorDriver implements AutoCloseable {
                     if (old == null) {
                         return;
                     }
-                    n = released || closed ? 0 : TrackedRanges.keptPieces(old, pieceBounds);
-                    for (int i = 0; i < n; i++) {
-                        pieces[i] = ranges.obtain(this);
-                        pieces[i].reset(pieceBounds[2 * i], pieceBounds[2 * i + 1]);
-                    }
+                    n = ranges.preparePieces(old, released || closed, this);
                 } finally {
                     lock.unlock();
                 }
                 for (int i = 0; i < n; i++) {
-                    mm.notifiers().insert(pieces[i].notifier(), pieces[i].start, pieces[i].end - pieces[i].start);
+                    TrackedRange piece = ranges.piece(i);
+                    mm.notifiers().insert(piece.notifier(), piece.start, piece.end - piece.start);
                 }
-                TrackedRange failed = null; // linked through nextRetired: no list allocated
+                TrackedRange failed; // linked through nextRetired: no list allocated
                 lock.lock();
                 try {
-                    ranges.remove(old);
-                    ranges.unlinkUnmapped(old);
-                    old.state = TrackedRange.DEAD;
+                    failed = ranges.commitPieces(old, n, !released && !closed);
                     if (n == 0) {
                         zapForDriver(old.start, old.end, MmuNotifierEvent.UNMAP); // nothing of it stays tracked
                     }
-                    for (int i = 0; i < n; i++) {
-                        TrackedRange piece = pieces[i];
-                        pieces[i] = null;
-                        if (piece.state == TrackedRange.NEW && !released && !closed) {
-                            piece.state = TrackedRange.LIVE;
-                            ranges.add(piece);
-                        } else {
-                            zapForDriver(piece.start, piece.end, MmuNotifierEvent.UNMAP);
-                            piece.state = TrackedRange.DEAD;
-                            piece.nextRetired = failed;
-                            failed = piece;
-                        }
+                    for (TrackedRange f = failed; f != null; f = f.nextRetired) {
+                        zapForDriver(f.start, f.end, MmuNotifierEvent.UNMAP); // nothing tracks its PTEs any more
                     }
                 } finally {
                     lock.unlock();

@@ -33,6 +33,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * lock could not be taken, and an ignored invalidation precisely because it does not take the lock
  * (host threads may invalidate one mirror concurrently, so a plain increment could lose counts).
  */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 public final class DeviceStats {
     private static final int EVENTS = MmuNotifierEvent.COUNT;
 

@@ -97,7 +97,7 @@ public final class InvalidationFixture implements AutoCloseable {
         this.armedPtes = new long[regions][];
         long pagesPerRegion = size / pageStride();
         host = new Host(HostConfig.defaults().withThpEnabled(false).withSwapSlots(NO_SWAP)
-                .withFrames(Math.max(4096, 2 * regions * pagesPerRegion)));
+                .withFrames(Math.max(4096, 2L * regions * pagesPerRegion)));
         mm = host.newAddressSpace();
         subscriptions = mm.notifiers();
         device = new MirrorDevice(host, 1, 512);
