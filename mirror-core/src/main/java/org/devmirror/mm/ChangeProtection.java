@@ -199,8 +199,8 @@ final class ChangeProtection {
         Host host = mm.host();
         PhysicalMemory mem = host.memory();
         long pfn = PteLayout.pfn(e);
-        if (host.rmap().isKsm(pfn)) {
-            return true;
+        if (host.rmap().isKsm(pfn) || mem.isZoneDevice(pfn)) {
+            return true; // KSM pages; folio_is_zone_device (device-coherent memory)
         }
         if (vma.isCow() && mem.mapcount(pfn) > 1) {
             return true; // "also skip shared copy-on-write pages"

@@ -45,6 +45,12 @@ final class FrameLayout {
 
     /** {@code PG_hwpoison}: the frame's memory is corrupted ({@code memory_failure}). */
     static final int FLAG_HWPOISON = 1 << 4;
+    /**
+     * {@code MEMORY_DEVICE_COHERENT}: a {@code ZONE_DEVICE} frame of a device's coherent memory,
+     * reserved for the device for good: its last reference returns it to the device
+     * ({@code page_free}), never to the allocator.
+     */
+    static final int FLAG_ZONE_DEVICE = 1 << 5;
 
     /** Bytes per frame of contents (PAGE_SIZE). */
     static final long FRAME_BYTES = PhysicalMemory.PAGE_SIZE;
