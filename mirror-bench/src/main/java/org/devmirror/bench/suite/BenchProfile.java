@@ -57,7 +57,7 @@ public enum BenchProfile {
          * per operation for the first 5,000 calls and 20 us after 60,000 (load average 10), so a
          * warm-up of about a second measures the interpreter. They get five seconds.
          */
-        static final List<String> HOST_OPS = List.of("NoSubscriberBench");
+        static final List<String> HOST_OPS = List.of("NoSubscriberBench", "KernelRangesBench");
         static final List<String> BATCHED = List.of("ReleaseInvalidateBench");
         static final List<String> REPLAY = List.of("ReplayBench");
         /**

@@ -60,6 +60,10 @@ public final class BenchSuite {
         for (String op : List.of("munmap", "mprotect", "cpuWriteFault")) {
             m = m.with("NoSubscriberBench." + op + " mmuNotifier=on", "NoSubscriberBench." + op + " mmuNotifier=off");
         }
+        // the kernel's coarse ranges as a multiple of the narrowed ones
+        for (String op : List.of("munmapSparse", "forkSparse", "softDirtySparse")) {
+            m = m.with("KernelRangesBench." + op + " ranges=kernel", "KernelRangesBench." + op + " ranges=narrowed");
+        }
         return m;
     }
 
