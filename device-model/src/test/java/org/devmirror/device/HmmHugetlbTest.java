@@ -93,13 +93,19 @@ class HmmHugetlbTest extends DeviceFixture {
         assertCpuInts(mm, a, 4, 0);
     }
 
-    /** After fork, the parent's write copies the whole huge page (hugetlb_wp): one CLEAR over the 2 MiB, no split. */
+    /**
+     * fork raises CLEAR over the hugetlb VMA (copy_hugetlb_page_range); the parent's next write
+     * copies the whole huge page (hugetlb_wp): one CLEAR over the 2 MiB, no split.
+     */
     @Test
     void copyOnWriteCopiesTheWholeHugePage() {
         long a = hugetlb();
         cpuInit(mm, a, NPAGES, 0);
-        var child = mm.fork();
         RecordingSubscriber rec = RecordingSubscriber.attach(mm);
+        var child = mm.fork();
+        // copy_hugetlb_page_range: CLEAR over the VMA, not copy_page_range's PROTECTION_PAGE
+        assertEquals(List.of(new Event(MmuNotifierEvent.CLEAR, a, a + PMD, true, null)), rec.events());
+        rec.clear();
         cpuInit(mm, a, 1, 5);
         assertEquals(List.of(new Event(MmuNotifierEvent.CLEAR, a, a + PMD, true, null)), rec.events());
         assertTrue(PteLayout.isHuge(mm.pageTable().getPmd(a)) && PteLayout.isWrite(mm.pageTable().getPmd(a)));
