@@ -9,7 +9,8 @@ import org.devmirror.mm.phys.PhysicalMemory;
 /**
  * Models {@code dmirror_device_evict_chunk} (lib/test_hmm.c): every page of a device's memory
  * that an address space still maps goes back to system memory by page frame number, with the
- * host's {@code migrate_device_range}, {@code migrate_device_pages} and
+ * host's {@code migrate_device_range} (device-private memory) or {@code migrate_device_pfns}
+ * (device-coherent memory, whose frames are not one range here), {@code migrate_device_pages} and
  * {@code migrate_device_finalize}. test_hmm runs it for {@code HMM_DMIRROR_RELEASE} (over every
  * chunk, whichever open file migrated the pages) and when a mirror's file is closed
  * ({@code dmirror_fops_release}).
@@ -32,7 +33,14 @@ final class DeviceEviction {
         int n = (int) device.memory().capacity();
         long[] src = new long[n];
         long[] dst = new long[n];
-        host.migrateDeviceRange(src, device.pfnBase(), n);
+        switch (device.kind()) {
+            case PRIVATE -> host.migrateDeviceRange(src, device.pfnBase(), n);
+            case COHERENT -> {
+                // coherent pages are host frames, not one PFN range: migrate_device_pfns
+                System.arraycopy(device.allPfns(), 0, src, 0, n);
+                host.migrateDevicePfns(src, n);
+            }
+        }
         PhysicalMemory memory = device.systemMemory();
         for (int i = 0; i < n; i++) {
             long s = src[i];

@@ -88,7 +88,7 @@ final class DeviceMigration {
         try {
             for (long va = start; va < end; va += PAGE_SIZE) {
                 long e = driver.pageTable().get(va);
-                if (!DevicePteLayout.isDevicePrivate(e) || DevicePteLayout.isRemote(e)) {
+                if (!holdsOwnPage(device, e, va)) {
                     return new DeviceCommand(Errno.ENOENT, cpages, 0);
                 }
                 cpages++;
@@ -100,7 +100,28 @@ final class DeviceMigration {
     }
 
     /**
-     * {@code HMM_DMIRROR_MIGRATE_TO_SYS} ({@code SELECT_DEVICE_PRIVATE | SELECT_COMPOUND}); cpages
+     * Whether device entry {@code e} at {@code va} maps a page of {@code device}'s own memory: a
+     * local device-private entry, or for a coherent device an ordinary entry naming one of its
+     * coherent frames.
+     */
+    private static boolean holdsOwnPage(MirrorDevice device, long e, long va) {
+        return switch (device.kind()) {
+            case PRIVATE -> DevicePteLayout.isDevicePrivate(e) && !DevicePteLayout.isRemote(e);
+            case COHERENT -> e != 0 && !DevicePteLayout.isDevicePrivate(e) && device.ownsCoherentPfn(DevicePteLayout.pfnAt(e, va));
+        };
+    }
+
+    /** {@code dmirror_select_device}: the {@code MIGRATE_VMA_SELECT_*} bit of the device's memory kind. */
+    private static int selectDevice(MirrorDevice device) {
+        return switch (device.kind()) {
+            case PRIVATE -> MigrateVma.SELECT_DEVICE_PRIVATE;
+            case COHERENT -> MigrateVma.SELECT_DEVICE_COHERENT;
+        };
+    }
+
+    /**
+     * {@code HMM_DMIRROR_MIGRATE_TO_SYS} ({@code SELECT_DEVICE_PRIVATE} or {@code SELECT_DEVICE_COHERENT},
+     * with {@code SELECT_COMPOUND}); cpages
      * counts the {@code src} entries that moved, a 2 MiB folio once, as
      * {@code dmirror_successful_migrated_pages} does.
      */
@@ -162,7 +183,7 @@ final class DeviceMigration {
      * (a 2 MiB folio once), or -1 if {@code migrate_vma_setup} failed.
      */
     private static long migrateBack(MirrorDevice device, AddressSpace mm, long start, long end, boolean compound) {
-        MigrateVma args = newArgs(start, end, device, MigrateVma.SELECT_DEVICE_PRIVATE | (compound ? MigrateVma.SELECT_COMPOUND : 0));
+        MigrateVma args = newArgs(start, end, device, selectDevice(device) | (compound ? MigrateVma.SELECT_COMPOUND : 0));
         if (mm.migrateVmaSetup(args) != Errno.OK) {
             return -1;
         }
@@ -178,7 +199,7 @@ final class DeviceMigration {
         for (int i = 0; i < n; ) {
             long src = args.src[i];
             long pfn = MigrateVma.pfnOf(src);
-            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) == 0 || pfn < 0 || !device.ownsPfn(pfn)) {
+            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) == 0 || pfn < 0 || !device.ownsPage(pfn)) {
                 i++;
                 continue;
             }
@@ -319,6 +340,12 @@ final class DeviceMigration {
                 long va = args.start + ((long) i << PAGE_SHIFT);
                 long dpfn = MigrateVma.pfnOf(dst);
                 long cpu = mm.pageTable().get(va);
+                if (mirror.device().kind() == DeviceMemoryKind.COHERENT) {
+                    // the CPU maps a coherent page with an ordinary present entry: so does the device
+                    boolean present = live && PteLayout.isPresent(cpu) && !PteLayout.isHuge(cpu) && PteLayout.pfn(cpu) == dpfn;
+                    pt.set(va, present ? DevicePteLayout.systemPage(dpfn, PteLayout.isWrite(cpu)) : 0);
+                    continue;
+                }
                 boolean current = live && PteLayout.isDevicePrivate(cpu) && CpuMapping.pageAt(cpu, va) == dpfn;
                 if ((dst & MigrateVma.MIGRATE_PFN_COMPOUND) != 0) {
                     // a device folio the CPU maps with one PMD-level entry: one 2 MiB device leaf

@@ -8,6 +8,7 @@ import org.devmirror.device.driver.RangeFaultLoop;
 import org.devmirror.hmm.HmmPfn;
 import org.devmirror.hmm.HmmRange;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.DevicePagemap;
 import org.devmirror.mm.Errno;
 import org.devmirror.notifier.IntervalNotifier;
 import org.devmirror.notifier.IntervalNotifierOps;
@@ -68,7 +69,9 @@ final class DeviceSnapshot {
                 int n = (int) ((next - start) >>> PAGE_SHIFT);
                 for (int i = 0; i < n; i++) {
                     long pfn = HmmPfn.pfn(pfns[i]);
-                    out[(int) cpages + i] = SnapshotProt.of(pfns[i], zeroPfn, mirror.device().ownsPfn(pfn));
+                    DevicePagemap coherent = mirror.device().host().coherentPagemapOf(pfn);
+                    boolean local = coherent != null ? coherent == mirror.device() : mirror.device().ownsPfn(pfn);
+                    out[(int) cpages + i] = SnapshotProt.of(pfns[i], zeroPfn, local, coherent != null);
                 }
                 cpages += n;
             } finally {

@@ -16,14 +16,21 @@ import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
  * Models {@code struct dmirror_device} (lib/test_hmm.c): one simulated device with its own memory
- * of device-private pages, registered with the host as a {@code dev_pagemap}
- * ({@code memremap_pages}) whose owner is the device itself, and the mirrors ({@code open()}s)
- * through which it mirrors address spaces.
+ * of device pages, registered with the host as a {@code dev_pagemap} ({@code memremap_pages})
+ * whose owner is the device itself, and the mirrors ({@code open()}s) through which it mirrors
+ * address spaces. The {@link DeviceMemoryKind} is chosen at creation.
  *
- * <p>Device page {@code idx} of {@link #memory()} is device-private PFN {@code pfnBase() + idx}. A
- * CPU touch of such a page calls {@link #migrateToRam}, which moves it back to system memory
- * ({@code dmirror_devmem_fault}); the host calls {@link #pageFree} when no page-table entry names
- * a device page any more.
+ * <p>{@link DeviceMemoryKind#PRIVATE}: device page {@code idx} of {@link #memory()} is
+ * device-private PFN {@code pfnBase() + idx}. A CPU touch of such a page calls
+ * {@link #migrateToRam}, which moves it back to system memory ({@code dmirror_devmem_fault}).
+ *
+ * <p>{@link DeviceMemoryKind#COHERENT}: device page {@code idx} is a frame of the host's physical
+ * memory reserved for the device ({@link Host#registerCoherentPagemap}); {@link #memory()} only
+ * allocates indexes, the contents live in the frame, which the CPU maps and accesses directly.
+ * The device has no 2 MiB folios of coherent memory: a THP migrating to it is split and moves as
+ * base pages (the fallback test_hmm takes when its folio allocation fails).
+ *
+ * <p>Either way the host calls {@link #pageFree} when the last reference to a device page goes.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Thread-safe. Device memory is allocated, freed and copied under the device lock
@@ -41,6 +48,9 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     private final int id;
     private final DeviceMemory memory;
     private final long pfnBase;
+    private final DeviceMemoryKind kind;
+    // COHERENT: the first frame of each 512-page block, in device page order; empty for PRIVATE
+    private final long[] coherentBlocks;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<DeviceMirror> mirrors = new CopyOnWriteArrayList<>();
     // Guarded by lock: test_hmm's calloc / cfree.
@@ -55,13 +65,41 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
      * @param pages a positive multiple of 512
      */
     public MirrorDevice(Host host, int id, long pages) {
+        this(host, id, pages, DeviceMemoryKind.PRIVATE);
+    }
+
+    /**
+     * Creates device {@code id} with {@code pages} pages of {@code kind} memory and registers them
+     * with {@code host} ({@code dmirror_allocate_chunk}).
+     *
+     * @param pages a positive multiple of 512
+     * @throws IllegalStateException for {@link DeviceMemoryKind#COHERENT} when the host has too
+     *     few free 2 MiB blocks of physical memory to give the device
+     */
+    public MirrorDevice(Host host, int id, long pages, DeviceMemoryKind kind) {
         if (host == null) {
             throw new IllegalArgumentException("host=null");
         }
+        if (kind == null) {
+            throw new IllegalArgumentException("kind=null");
+        }
         this.host = host;
         this.id = id;
+        this.kind = kind;
         this.memory = new DeviceMemory(pages);
-        this.pfnBase = host.registerPagemap(this, pages);
+        this.pfnBase = switch (kind) {
+            case PRIVATE -> host.registerPagemap(this, pages);
+            case COHERENT -> -1;
+        };
+        this.coherentBlocks = switch (kind) {
+            case PRIVATE -> new long[0];
+            case COHERENT -> host.registerCoherentPagemap(this, pages);
+        };
+    }
+
+    /** The kind of memory this device has. */
+    public DeviceMemoryKind kind() {
+        return kind;
     }
 
     /** The device number ({@code /dev/hmm_dmirror<id>}). */
@@ -79,14 +117,57 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
         return memory;
     }
 
-    /** The first device-private PFN of this device. */
+    /** The first device-private PFN of this device; -1 for a {@link DeviceMemoryKind#COHERENT} device. */
     public long pfnBase() {
         return pfnBase;
     }
 
-    /** Whether {@code pfn} is a device-private page of this device. */
+    /** Whether {@code pfn} is a device-private page of this device (never, for a coherent device). */
     public boolean ownsPfn(long pfn) {
-        return pfn >= pfnBase && pfn < pfnBase + memory.capacity();
+        return kind == DeviceMemoryKind.PRIVATE && pfn >= pfnBase && pfn < pfnBase + memory.capacity();
+    }
+
+    /** Whether {@code pfn} is a device-coherent page of this device ({@code page_pgmap(page) == &mdevice->pagemap}). */
+    public boolean ownsCoherentPfn(long pfn) {
+        return kind == DeviceMemoryKind.COHERENT && host.coherentPagemapOf(pfn) == this;
+    }
+
+    /** Whether {@code pfn} is a page of this device's memory, of either kind. */
+    public boolean ownsPage(long pfn) {
+        return ownsPfn(pfn) || ownsCoherentPfn(pfn);
+    }
+
+    /** The PFN of device page {@code idx}. */
+    private long pfnOf(long idx) {
+        return switch (kind) {
+            case PRIVATE -> pfnBase + idx;
+            case COHERENT -> coherentBlocks[(int) (idx >>> 9)] + (idx & 511);
+        };
+    }
+
+    /** The device page index of one of this device's PFNs. */
+    private long indexOf(long pfn) {
+        return switch (kind) {
+            case PRIVATE -> pfn - pfnBase;
+            case COHERENT -> {
+                long head = pfn & -512L;
+                for (int b = 0; b < coherentBlocks.length; b++) {
+                    if (coherentBlocks[b] == head) {
+                        yield ((long) b << 9) + (pfn - head);
+                    }
+                }
+                throw new IllegalArgumentException("pfn=0x" + Long.toHexString(pfn) + " is not a page of device " + id);
+            }
+        };
+    }
+
+    /** Every PFN of this device's memory, in device page order (the argument of {@code migrate_device_pfns}). */
+    long[] allPfns() {
+        long[] pfns = new long[(int) memory.capacity()];
+        for (int i = 0; i < pfns.length; i++) {
+            pfns[i] = pfnOf(i);
+        }
+        return pfns;
     }
 
     /** {@code pgmap->owner}: the device itself. */
@@ -130,7 +211,7 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
      */
     @Override
     public Errno migrateToRam(AddressSpace mm, long addr, long devicePfn) {
-        if (!ownsPfn(devicePfn)) {
+        if (!ownsPfn(devicePfn)) { // the CPU accesses coherent pages in place: never called for them
             throw new IllegalArgumentException("devicePfn=0x" + Long.toHexString(devicePfn) + " is not a page of device " + id);
         }
         return DeviceMigration.toRam(this, mm, addr, devicePfn);
@@ -139,12 +220,12 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     /** Models {@code dmirror_devmem_free()}: no page-table entry names the page any more. */
     @Override
     public void pageFree(long devicePfn) {
-        if (!ownsPfn(devicePfn)) {
+        if (!ownsPage(devicePfn)) {
             throw new IllegalArgumentException("devicePfn=0x" + Long.toHexString(devicePfn) + " is not a page of device " + id);
         }
         lock.lock();
         try {
-            memory.freePage(devicePfn - pfnBase);
+            memory.freePage(indexOf(devicePfn));
             freed++;
         } finally {
             lock.unlock();
@@ -241,14 +322,24 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
                 return -1;
             }
             allocated++;
-            return pfnBase + idx;
+            long pfn = pfnOf(idx);
+            if (kind == DeviceMemoryKind.COHERENT) {
+                host.memory().zoneDevicePageInit(pfn); // zone_device_page_init: refcount 1, zeroed
+            }
+            return pfn;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Allocates 512 contiguous zeroed device pages; the first PFN, or -1 when no block is free. */
+    /**
+     * Allocates 512 contiguous zeroed device pages; the first PFN, or -1 when no block is free or
+     * the device is coherent (no coherent folios: the caller falls back to base pages).
+     */
     long allocHuge() {
+        if (kind == DeviceMemoryKind.COHERENT) {
+            return -1;
+        }
         lock.lock();
         try {
             long idx = memory.allocHuge();
@@ -266,6 +357,10 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     void copyFromFrame(long frame, long pfn) {
         lock.lock();
         try {
+            if (kind == DeviceMemoryKind.COHERENT) {
+                host.memory().copyFrame(frame, pfn);
+                return;
+            }
             host.memory().copyToSegment(frame, memory.page(pfn - pfnBase), 0);
         } finally {
             lock.unlock();
@@ -276,6 +371,10 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     void copyToFrame(long pfn, long frame) {
         lock.lock();
         try {
+            if (kind == DeviceMemoryKind.COHERENT) {
+                host.memory().copyFrame(pfn, frame);
+                return;
+            }
             host.memory().copyFromSegment(memory.page(pfn - pfnBase), 0, frame);
         } finally {
             lock.unlock();

@@ -29,6 +29,10 @@ public final class SnapshotProt {
     public static final byte DEV_PRIVATE_LOCAL = 0x20;
     /** {@code HMM_DMIRROR_PROT_DEV_PRIVATE_REMOTE}: a private page of another device. */
     public static final byte DEV_PRIVATE_REMOTE = 0x30;
+    /** {@code HMM_DMIRROR_PROT_DEV_COHERENT_LOCAL}: a device-coherent page of this device. */
+    public static final byte DEV_COHERENT_LOCAL = 0x40;
+    /** {@code HMM_DMIRROR_PROT_DEV_COHERENT_REMOTE}: a device-coherent page of another device. */
+    public static final byte DEV_COHERENT_REMOTE = 0x50;
 
     private SnapshotProt() {}
 
@@ -40,6 +44,20 @@ public final class SnapshotProt {
      * @param localDevice   whether a device-private PFN belongs to the snapshotting device
      */
     public static byte of(long hmmPfn, long zeroPfn, boolean localDevice) {
+        return of(hmmPfn, zeroPfn, localDevice, false);
+    }
+
+    /**
+     * Models {@code dmirror_mkentry()} with device-coherent memory: a normal page that
+     * {@code is_device_coherent_page} is DEV_COHERENT_LOCAL when it belongs to the snapshotting
+     * device, DEV_COHERENT_REMOTE otherwise.
+     *
+     * @param hmmPfn        the output of a snapshot range fault
+     * @param zeroPfn       the host's zero page
+     * @param localDevice   whether a device-private or device-coherent page belongs to the snapshotting device
+     * @param coherent      whether the PFN is a device-coherent page
+     */
+    public static byte of(long hmmPfn, long zeroPfn, boolean localDevice, boolean coherent) {
         if (HmmPfn.isError(hmmPfn)) {
             return ERROR;
         }
@@ -50,6 +68,8 @@ public final class SnapshotProt {
         int b;
         if (pfn >= DevicePteLayout.DEVICE_PFN_BASE) {
             b = localDevice ? DEV_PRIVATE_LOCAL : DEV_PRIVATE_REMOTE;
+        } else if (coherent) {
+            b = localDevice ? DEV_COHERENT_LOCAL : DEV_COHERENT_REMOTE;
         } else if (pfn == zeroPfn) {
             b = ZERO;
         } else {
@@ -78,6 +98,8 @@ public final class SnapshotProt {
             case ZERO -> "ZERO|";
             case DEV_PRIVATE_LOCAL -> "DEV_PRIVATE_LOCAL|";
             case DEV_PRIVATE_REMOTE -> "DEV_PRIVATE_REMOTE|";
+            case DEV_COHERENT_LOCAL -> "DEV_COHERENT_LOCAL|";
+            case DEV_COHERENT_REMOTE -> "DEV_COHERENT_REMOTE|";
             default -> "";
         };
         s += (prot & WRITE) != 0 ? "WRITE" : (prot & READ) != 0 ? "READ" : "?";

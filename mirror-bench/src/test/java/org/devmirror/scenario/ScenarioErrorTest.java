@@ -90,7 +90,10 @@ class ScenarioErrorTest {
                 Arguments.of("mmap 4p rw private anon offset 4p", "offset", "'offset' needs 'file NAME' (anonymous mappings have no offset)"),
                 Arguments.of("mmap 4p rw private file data offset 5", "5", "file offset '5' is not a multiple of the page size (4096)"),
                 Arguments.of("mmap 4p rw private anon fixed", "fixed", "'fixed' needs 'at ADDR'"),
-                Arguments.of("mmap 4p rw private anon sparkly", "sparkly", "bad mmap option 'sparkly' (expected none, r, rw, rx, rwx, private, shared, anon, file NAME, offset SIZE, fixed, huge or at ADDR)"),
+                Arguments.of("mmap 2M rw shared anon hugetlb", "hugetlb", "'hugetlb' needs 'private anon' (MAP_HUGETLB is modelled for private anonymous memory only)"),
+                Arguments.of("device npu memory 16M coherent\ndevice tpu memory 2M coherent", "coherent",
+                        "device tpu brings the devices' coherent memory to 18 MiB, beyond the limit of 16 MiB (coherent memory is taken from the host's RAM; docs/limits.md)"),
+                Arguments.of("mmap 4p rw private anon sparkly", "sparkly", "bad mmap option 'sparkly' (expected none, r, rw, rx, rwx, private, shared, anon, file NAME, offset SIZE, fixed, huge, hugetlb or at ADDR)"),
                 Arguments.of("mremap buf 4p 8p maymove fixed", "fixed", "'fixed' needs 'at ADDR'"),
                 Arguments.of("mremap buf 4p 8p at 0x10000", "at", "'at ADDR' needs 'fixed'"),
                 Arguments.of("mremap buf 4p 8p shrink", "shrink", "bad mremap option 'shrink' (expected maymove, fixed, at ADDR or dontunmap)"),
@@ -204,7 +207,7 @@ class ScenarioErrorTest {
                 bogus
                 """));
         assertEquals(List.of(
-                "many.scn:2: bad mmap option 'privat' (expected none, r, rw, rx, rwx, private, shared, anon, file NAME, offset SIZE, fixed, huge or at ADDR)",
+                "many.scn:2: bad mmap option 'privat' (expected none, r, rw, rx, rwx, private, shared, anon, file NAME, offset SIZE, fixed, huge, hugetlb or at ADDR)",
                 "many.scn:4: bad result code 'EWAT' (expected one of OK, EPERM, ENOENT, EIO, ENXIO, SIGBUS, EAGAIN, EACCES, ENOMEM, EFAULT, EBUSY, EEXIST, EINVAL, EOPNOTSUPP, EHWPOISON)",
                 "many.scn:7: snapshot lists 2 bytes but '3p' covers 3 pages",
                 "many.scn:9: unknown statement 'bogus'"),

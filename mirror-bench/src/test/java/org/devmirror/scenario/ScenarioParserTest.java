@@ -61,11 +61,15 @@ class ScenarioParserTest {
                 device gpu            # trailing comment
                 device npu memory 0x200p
                 file data 2M
+                device cdev memory 4M coherent
+                device pdev private
                 """);
         assertEquals(List.of(
                 new Declaration.Device(3, "gpu", Declaration.Device.DEFAULT_MEMORY),
                 new Declaration.Device(4, "npu", 512 * PAGE),
-                new Declaration.File(5, "data", 2 << 20)), s);
+                new Declaration.File(5, "data", 2 << 20),
+                new Declaration.Device(6, "cdev", 4 << 20, true),
+                new Declaration.Device(7, "pdev", Declaration.Device.DEFAULT_MEMORY, false)), s);
     }
 
     @Test
@@ -108,6 +112,7 @@ class ScenarioParserTest {
                 h = mmap 2M huge rwx anon private
                 x = mmap 4p none private anon fixed at buf+8p
                 mmap 4p rx private anon at 0x10000 -> ENOMEM
+                t = mmap 2M rw hugetlb private anon
                 """);
         assertEquals(new HostOp.Mmap(4, "main", "f", 4 * PAGE, 1, true, "data", 4 * PAGE, false, false, null), s.get(0));
         assertEquals(new HostOp.Mmap(5, "main", "h", 2 << 20, 7, false, null, 0, false, true, null), s.get(1));
@@ -115,6 +120,7 @@ class ScenarioParserTest {
         assertEquals(new HostOp.Mmap(7, "main", null, 4 * PAGE, 5, false, null, 0, false, false, new Address(null, 0x10000)),
                 s.get(3));
         assertEquals(new Expectation.Result(7, 7, Errno.ENOMEM), s.get(4));
+        assertEquals(new HostOp.Mmap(8, "main", "t", 2 << 20, 3, false, null, 0, false, false, null, true), s.get(5));
     }
 
     @Test

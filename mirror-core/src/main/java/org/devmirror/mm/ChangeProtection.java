@@ -22,6 +22,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * markers, {@code change_prepare} allocates every table first, so the notifier starts at
  * {@code start}. A PMD leaf the range covers only partly is split first ({@code change_pmd_range}:
  * a CLEAR of its own, nested inside the PROTECTION_VMA).
+ * Under {@link InvalidationRanges#NARROWED} the event covers only the populated part of the range
+ * as it was before the change (a none entry that becomes a marker maps nothing a mirror could
+ * hold), and nothing is raised where nothing is populated; the markers are written all the same.
  *
  * <h2>What each entry becomes ({@code change_pte_range}, {@code change_huge_pmd})</h2>
  * <ul>
@@ -69,7 +72,7 @@ final class ChangeProtection {
         if (from >= end) {
             return 0; // every PUD of the range is none: change_pud_range never starts its notifier
         }
-        int slot = mm.notify.start(MmuNotifierEvent.PROTECTION_VMA, from, end, null);
+        int slot = mm.notify.startOver(MmuNotifierEvent.PROTECTION_VMA, from, end, null);
         try {
             // A leaf that fails to split (no frame for a copy) is left whole and skipped below.
             HugeMemory.splitStraddling(mm, start);
@@ -196,8 +199,8 @@ final class ChangeProtection {
         Host host = mm.host();
         PhysicalMemory mem = host.memory();
         long pfn = PteLayout.pfn(e);
-        if (host.rmap().isKsm(pfn)) {
-            return true;
+        if (host.rmap().isKsm(pfn) || mem.isZoneDevice(pfn)) {
+            return true; // KSM pages; folio_is_zone_device (device-coherent memory)
         }
         if (vma.isCow() && mem.mapcount(pfn) > 1) {
             return true; // "also skip shared copy-on-write pages"

@@ -32,7 +32,8 @@ final class Compaction {
                 walk.reset(Math.max(addr, v.start), Math.min(end, v.end));
                 while (walk.next()) {
                     long pte = walk.entry();
-                    if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte)) {
+                    // zone-device (device-coherent) pages are not on the LRU: isolate_migratepages skips them
+                    if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte) && !host.memory().isZoneDevice(PteLayout.pfn(pte))) {
                         int r = movePage(host, PteLayout.pfn(pte), rmapWalk);
                         if (r < 0) {
                             return moved; // no free frame left

@@ -64,7 +64,9 @@ final class Fork {
         // still writable: a page already read-only (soft-dirty clearing write-protects exclusive
         // pages) becomes shared with the child all the same, and a mirror that kept writing it
         // would write into the child's copy.
-        int slot = cow ? parent.notify.startOver(MmuNotifierEvent.PROTECTION_PAGE, v.start, v.end, null) : MmuNotify.OFF;
+        // copy_hugetlb_page_range raises CLEAR instead, over the same [vm_start, vm_end).
+        MmuNotifierEvent event = v.isHugetlb() ? MmuNotifierEvent.CLEAR : MmuNotifierEvent.PROTECTION_PAGE;
+        int slot = cow ? parent.notify.startOver(event, v.start, v.end, null) : MmuNotify.OFF;
         parent.ptl.lock();
         try {
             copyEntries(parent, child, v, cow);

@@ -59,6 +59,12 @@ public final class Host implements AutoCloseable {
     private volatile Pagemap[] pagemaps = new Pagemap[0];
     // next free device pfn; guarded by this
     private long nextDevicePfn = DEVICE_PFN_BASE;
+    // MEMORY_DEVICE_COHERENT: the pagemap owning each 512-frame block of system RAM reserved for
+    // a device, indexed by pfn >>> 9; null for ordinary RAM; a slot is written once, under this,
+    // before any frame of its block is handed out, and read without a lock
+    private final DevicePagemap[] coherentOwners;
+    // folio_trylock of device-coherent frames, indexed by pfn; created by the first coherent registration
+    private volatile AtomicIntegerArray coherentLocked;
 
     /**
      * One {@code memremap_pages} registration. {@code anon} and {@code index} are each device
@@ -79,6 +85,8 @@ public final class Host implements AutoCloseable {
         this.memory = new PhysicalMemory(config.frames());
         this.swap = new SwapDevice(Math.max(1, config.swapSlots()));
         this.rmap = new PageMapping(config.frames());
+        this.coherentOwners = new DevicePagemap[(int) ((config.frames() + PMD_PAGES - 1) >>> 9)];
+        memory.setZoneDeviceFree(pfn -> coherentOwners[(int) (pfn >>> 9)].pageFree(pfn));
     }
 
     /** Boots a machine with {@link HostConfig#defaults()}. */
@@ -184,6 +192,59 @@ public final class Host implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code memremap_pages} with {@code MEMORY_DEVICE_COHERENT}: reserves {@code nrPages} frames
+     * of this host's physical memory, in 512-frame blocks, as device-coherent memory of
+     * {@code pgmap}. The CPU maps such pages with ordinary present entries and reads and writes
+     * them directly, so no CPU access ever calls {@link DevicePagemap#migrateToRam}; they move only
+     * by a migration the driver starts ({@link MigrateVma#SELECT_DEVICE_COHERENT},
+     * {@link #migrateDevicePfns}). The driver takes a page with
+     * {@link PhysicalMemory#zoneDevicePageInit}; when its last reference goes the host calls
+     * {@link DevicePagemap#pageFree}. Reclaim, compaction, KSM, NUMA hinting, THP collapse and
+     * memory failure leave these pages alone ({@code folio_is_zone_device}).
+     *
+     * @param nrPages a positive multiple of 512
+     * @return the first frame of each block, in order: device page {@code i} is frame
+     *     {@code blocks[i / 512] + i % 512}
+     * @throws IllegalStateException when the host has too few free 2 MiB blocks (a host configured
+     *     too small for its devices)
+     */
+    public long[] registerCoherentPagemap(DevicePagemap pgmap, long nrPages) {
+        if (pgmap == null) {
+            throw new IllegalArgumentException("pgmap=null");
+        }
+        if (nrPages < PMD_PAGES || nrPages % PMD_PAGES != 0) {
+            throw new IllegalArgumentException("nrPages=" + nrPages + " is not a positive multiple of " + PMD_PAGES);
+        }
+        long[] blocks = new long[(int) (nrPages / PMD_PAGES)];
+        synchronized (this) {
+            if (coherentLocked == null) {
+                coherentLocked = new AtomicIntegerArray((int) memory.frameCount());
+            }
+            for (int b = 0; b < blocks.length; b++) {
+                long head = memory.reserveZoneDeviceBlock();
+                if (head == PhysicalMemory.NO_FRAME) {
+                    throw new IllegalStateException("host has no free 2 MiB block for device-coherent page " + ((long) b * PMD_PAGES)
+                            + " of " + nrPages);
+                }
+                blocks[b] = head;
+                coherentOwners[(int) (head >>> 9)] = pgmap;
+            }
+        }
+        return blocks;
+    }
+
+    /**
+     * {@code page_pgmap} of a device-coherent frame ({@code is_device_coherent_page}); {@code null}
+     * for ordinary system RAM and for PFNs that are not frames.
+     */
+    public DevicePagemap coherentPagemapOf(long pfn) {
+        if (pfn < 0 || pfn >= memory.frameCount()) {
+            return null;
+        }
+        return coherentOwners[(int) (pfn >>> 9)];
+    }
+
     /** The pagemap owning a device-private PFN; {@code null} for system RAM or an unregistered PFN. */
     public DevicePagemap pagemapOf(long pfn) {
         Pagemap p = find(pfn);
@@ -246,6 +307,9 @@ public final class Host implements AutoCloseable {
      * @return true if this call locked all of them
      */
     boolean deviceTryLock(long pfn, int nr) {
+        if (pfn < DEVICE_PFN_BASE) {
+            return coherentTryLock(pfn);
+        }
         Pagemap p = checkedPagemap(pfn);
         for (int i = 0; i < nr; i++) {
             if (!p.locked.compareAndSet((int) (pfn + i - p.base), 0, 1)) {
@@ -260,10 +324,29 @@ public final class Host implements AutoCloseable {
 
     /** {@code folio_unlock} of the {@code nr} device pages from {@code pfn}. */
     void deviceUnlock(long pfn, int nr) {
+        if (pfn < DEVICE_PFN_BASE) {
+            coherentUnlock(pfn);
+            return;
+        }
         Pagemap p = checkedPagemap(pfn);
         for (int i = 0; i < nr; i++) {
             p.locked.set((int) (pfn + i - p.base), 0);
         }
+    }
+
+    /** {@code folio_trylock} of a device-coherent frame (device-coherent memory has no folios). */
+    private boolean coherentTryLock(long pfn) {
+        if (coherentPagemapOf(pfn) == null) {
+            throw new IllegalArgumentException("pfn=0x" + Long.toHexString(pfn) + " is not a device-coherent page");
+        }
+        return coherentLocked.compareAndSet((int) pfn, 0, 1);
+    }
+
+    private void coherentUnlock(long pfn) {
+        if (coherentPagemapOf(pfn) == null) {
+            throw new IllegalArgumentException("pfn=0x" + Long.toHexString(pfn) + " is not a device-coherent page");
+        }
+        coherentLocked.set((int) pfn, 0);
     }
 
     /** The fork family whose VMAs map device page {@code pfn}. */

@@ -61,6 +61,10 @@ final class HugeMemory {
             return Errno.OK;
         }
         long haddr = UserRange.pmdFloor(addr);
+        Vma at = mm.vmaAt(addr);
+        if (at != null && at.isHugetlb() && at.start < addr) {
+            return Errno.EINVAL; // hugetlb_vm_op_split: a hugetlb VMA is cut only at huge page boundaries
+        }
         long e = mm.pageTable().getPmd(haddr);
         if (!PteLayout.isHuge(e)) {
             return Errno.OK;
@@ -139,6 +143,50 @@ final class HugeMemory {
                 mem.put(head);
             }
             return Errno.OK;
+        } finally {
+            mm.ptl.unlock();
+            mm.notify.end(slot);
+        }
+    }
+
+    /**
+     * {@code hugetlb_wp}: a write to a hugetlb page that a fork relative also maps copies the whole
+     * 2 MiB into a new huge page (hugetlb pages are never split): CLEAR over the 2 MiB
+     * ({@code mmu_notifier_range_init(MMU_NOTIFY_CLEAR, haddr, haddr + huge_page_size)}), then the
+     * new page mapped writable in place of the old one.
+     *
+     * @return null to retry the access, or ENOMEM without a free huge page ({@code VM_FAULT_OOM})
+     */
+    static Errno hugetlbCopy(AddressSpace mm, Vma vma, long haddr, long e) {
+        CpuPageTable pt = mm.pageTable();
+        PhysicalMemory mem = mm.host().memory();
+        long head = PteLayout.pfn(e);
+        long copy = mem.allocHuge();
+        if (copy == PhysicalMemory.NO_FRAME) {
+            return Errno.ENOMEM;
+        }
+        for (int i = 0; i < Host.PMD_PAGES; i++) {
+            mem.copyFrame(head + i, copy + i);
+        }
+        AnonVma anon = MemoryFault.anonVmaPrepare(mm, vma);
+        long idx = vma.linearIndex(haddr);
+        for (int i = 0; i < Host.PMD_PAGES; i++) {
+            mm.host().rmap().setAnon(copy + i, anon, idx + i);
+        }
+        mem.setAnon(copy, true);
+        int slot = mm.notify.start(MmuNotifierEvent.CLEAR, haddr, haddr + Host.PMD_SIZE, null);
+        mm.ptl.lock();
+        try {
+            if (pt.getPmd(haddr) != e) {
+                mem.put(copy); // raced: the access looks again
+                return null;
+            }
+            long flags = (e & (PteLayout.ACCESSED | PteLayout.SOFT_DIRTY)) | PteLayout.READ | PteLayout.WRITE | PteLayout.DIRTY;
+            mem.incMapcount(copy);
+            pt.setPmd(haddr, PteLayout.pmdLeaf(copy, flags));
+            mem.decMapcount(head);
+            mem.put(head);
+            return null;
         } finally {
             mm.ptl.unlock();
             mm.notify.end(slot);
@@ -226,6 +274,9 @@ final class HugeMemory {
             if (PteLayout.isUffdWp(e)) {
                 return Errno.EINVAL; // SCAN_PTE_UFFD_WP: the huge page would lose the protection
             }
+            if (type == PteLayout.TYPE_PRESENT && !PteLayout.isSpecial(e) && mem.isZoneDevice(PteLayout.pfn(e))) {
+                return Errno.EINVAL; // SCAN_PAGE_NULL: vm_normal_page gives no LRU page for device-coherent memory
+            }
             any = true;
         }
         if (!any) {
@@ -269,6 +320,9 @@ final class HugeMemory {
 
     /** Whether an anonymous fault at addr may map a THP ({@code thp_vma_allowable_order} + {@code do_huge_pmd_anonymous_page}). */
     static boolean faultEligible(AddressSpace mm, Vma vma, long addr) {
+        if (vma.isHugetlb()) {
+            return true; // hugetlb_fault: every fault of a hugetlb VMA maps a whole huge page
+        }
         if (!mm.host().config().thpEnabled() || !vma.isHugeHint() || !vma.isPrivateAnon()) {
             return false;
         }

@@ -50,7 +50,8 @@ final class Ksm {
             walk.reset(Math.max(start, v.start), Math.min(end, v.end));
             while (walk.next()) {
                 long pte = walk.entry();
-                if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte)) {
+                // get_mergeable_page: folio_is_zone_device pages are never merged
+                if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte) && !mem.isZoneDevice(PteLayout.pfn(pte))) {
                     long pfn = PteLayout.pfn(pte);
                     Object mapping = host.rmap().mappingOf(pfn);
                     boolean exclusiveAnon = mapping instanceof AnonVma && mem.mapcount(pfn) == 1 && mem.refcount(pfn) == 1;

@@ -16,6 +16,14 @@ public final class MapFlags {
     public static final int ANONYMOUS = 0x20;
     /** {@code MAP_FIXED_NOREPLACE}: map exactly at the address, fail with EEXIST-like ENOMEM if anything is there. */
     public static final int FIXED_NOREPLACE = 0x100000;
+    /**
+     * {@code MAP_HUGETLB}: private anonymous memory of 2 MiB hugetlb pages (the default
+     * {@code hstate} on x86-64). The length is rounded up to 2 MiB and the address is 2 MiB
+     * aligned; every fault maps a whole 2 MiB page with one PMD entry, which is never split: a
+     * munmap, mprotect or madvise that would cut one is EINVAL ({@code hugetlb_vm_op_split}). Only
+     * {@code MAP_PRIVATE | MAP_ANONYMOUS} is modelled (no hugetlbfs files, no PMD sharing).
+     */
+    public static final int HUGETLB = 0x40000;
     /** devmirror's huge-page hint: the VMA is {@code VM_HUGEPAGE} (as after {@code madvise(MADV_HUGEPAGE)}). */
     public static final int HUGEPAGE = 0x4000000;
 

@@ -102,6 +102,9 @@ final class MemoryFault {
         if (HugeMemory.faultEligible(mm, vma, addr) && HugeMemory.faultHuge(mm, vma, addr)) {
             return null;
         }
+        if (vma.isHugetlb()) {
+            return Errno.ENOMEM; // hugetlb_no_page: no free huge page (VM_FAULT_OOM); there is no 4 KiB fallback
+        }
         Host host = mm.host();
         PhysicalMemory mem = host.memory();
         CpuPageTable pt = mm.pageTable();
@@ -388,6 +391,9 @@ final class MemoryFault {
                 mm.ptl.unlock();
             }
             return null;
+        }
+        if (vma.isHugetlb()) {
+            return HugeMemory.hugetlbCopy(mm, vma, haddr, e);
         }
         Errno r = HugeMemory.splitPmd(mm, vma, haddr);
         return r.isOk() ? null : r;

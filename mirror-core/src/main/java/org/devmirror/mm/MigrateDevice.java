@@ -34,7 +34,8 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * otherwise), as drivers do; entries change under the page-table lock.
  */
 final class MigrateDevice {
-    private static final int KNOWN_FLAGS = MigrateVma.SELECT_SYSTEM | MigrateVma.SELECT_DEVICE_PRIVATE | MigrateVma.SELECT_COMPOUND;
+    private static final int KNOWN_FLAGS = MigrateVma.SELECT_SYSTEM | MigrateVma.SELECT_DEVICE_PRIVATE | MigrateVma.SELECT_DEVICE_COHERENT
+            | MigrateVma.SELECT_COMPOUND;
 
     private MigrateDevice() {}
 
@@ -42,8 +43,8 @@ final class MigrateDevice {
         mm.checkLocked();
         int n = checkArgs(args);
         Vma vma = mm.vmaAt(args.start);
-        if (vma == null || args.end > vma.end) {
-            return Errno.EINVAL;
+        if (vma == null || args.end > vma.end || vma.isHugetlb()) {
+            return Errno.EINVAL; // migrate_vma_setup: no VMA over the range, or is_vm_hugetlb_page
         }
         Errno r = MigrateHuge.splitUncollectable(mm, vma, args);
         if (!r.isOk()) {
@@ -103,8 +104,15 @@ final class MigrateDevice {
         long pfn = PteLayout.pfn(e);
         boolean write = PteLayout.isWrite(e);
         if (PteLayout.isPresent(e)) {
-            if (!system || !(host.rmap().mappingOf(pfn) instanceof AnonVma) || mem.mapcount(pfn) != 1 || mem.refcount(pfn) != 1) {
+            // a device-coherent page is selected only by its own owner with SELECT_DEVICE_COHERENT
+            DevicePagemap coherent = host.coherentPagemapOf(pfn);
+            boolean selected = coherent == null ? system
+                    : (args.flags & MigrateVma.SELECT_DEVICE_COHERENT) != 0 && coherent.owner() == args.pgmapOwner;
+            if (!selected || !(host.rmap().mappingOf(pfn) instanceof AnonVma) || mem.mapcount(pfn) != 1 || mem.refcount(pfn) != 1) {
                 return;
+            }
+            if (coherent != null && !host.deviceTryLock(pfn, 1)) {
+                return; // migrate_device_pfns holds it
             }
             mem.decMapcount(pfn); // the migration entry maps nothing; the reference stays with the isolation
         } else if (PteLayout.isDevicePrivate(e)) {
@@ -269,7 +277,7 @@ final class MigrateDevice {
         } else if (migrated) {
             release(host, args.dst[i]); // the entry was zapped meanwhile: nothing to map
         }
-        if (src >= Host.DEVICE_PFN_BASE) {
+        if (src >= Host.DEVICE_PFN_BASE || host.coherentPagemapOf(src) != null) {
             host.deviceUnlock(src, 1);
         }
         if (migrated || !mapped) {

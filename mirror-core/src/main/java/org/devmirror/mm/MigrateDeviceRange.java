@@ -33,6 +33,11 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * somewhere (after a partial munmap in a fork relative) has its PMD-level entries split first
  * (a CLEAR over the 2 MiB each) and moves as base pages.
  *
+ * <p>Device-coherent pages ({@link Host#registerCoherentPagemap}, evicted with
+ * {@code migrate_device_pfns}) are frames the CPU maps with present entries: collection takes the
+ * ones some entry maps, each mapping becomes a migration entry after the same CLEAR, and finalize
+ * maps the destination or the coherent page again. They are never compound.
+ *
  * <h2>Locking</h2>
  * The caller holds no mmap lock, and calls range (or pfns), pages and finalize on one thread, in
  * that order. From collection to finalize that thread holds every live address space's mmap lock
@@ -81,7 +86,7 @@ final class MigrateDeviceRange {
      */
     private static void collect(Host host, long[] src, int npages) {
         for (int i = 0; i < npages; i++) {
-            if (host.pagemapOf(src[i]) == null) {
+            if (host.pagemapOf(src[i]) == null && host.coherentPagemapOf(src[i]) == null) {
                 throw new IllegalArgumentException("src[" + i + "]=0x" + Long.toHexString(src[i]) + " is not a registered device page");
             }
         }
@@ -97,7 +102,7 @@ final class MigrateDeviceRange {
         for (int i = 0; i < npages; i++) {
             long pfn = src[i];
             // a free page, or one another migration holds locked, is left alone
-            src[i] = host.devicePageMapcount(pfn) > 0 && host.deviceTryLock(pfn, 1) ? MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE : 0;
+            src[i] = mapcount(host, pfn) > 0 && host.deviceTryLock(pfn, 1) ? MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE : 0;
         }
         for (int i = 0; i < npages; ) {
             long pfn = MigrateVma.pfnOf(src[i]);
@@ -105,7 +110,7 @@ final class MigrateDeviceRange {
                 i++;
                 continue;
             }
-            boolean compound = (pfn & (Host.PMD_PAGES - 1)) == 0 && i + Host.PMD_PAGES <= npages && allCollected(src, i, pfn)
+            boolean compound = !coherent(pfn) && (pfn & (Host.PMD_PAGES - 1)) == 0 && i + Host.PMD_PAGES <= npages && allCollected(src, i, pfn)
                     && pmdMappedOnly(host, pfn);
             if (compound) {
                 src[i] |= MigrateVma.MIGRATE_PFN_COMPOUND;
@@ -169,7 +174,7 @@ final class MigrateDeviceRange {
         forEachMapping(host, pfn, (mm, addr) -> {
             CpuPageTable pt = mm.pageTable();
             long e = compound ? pt.getPmd(addr) : pt.get(addr);
-            if (!PteLayout.isDevicePrivate(e) || PteLayout.isHuge(e) != compound || PteLayout.pfn(e) != pfn) {
+            if (!names(e, pfn) || PteLayout.isHuge(e) != compound) {
                 return;
             }
             int slot = mm.notify.start(MmuNotifierEvent.CLEAR, addr, addr + size, null);
@@ -178,6 +183,9 @@ final class MigrateDeviceRange {
                 long now = compound ? pt.getPmd(addr) : pt.get(addr);
                 if (now == e) {
                     long m = PteLayout.migrationEntry(pfn, PteLayout.isWrite(e)) | (e & PteLayout.SOFT_DIRTY);
+                    if (PteLayout.isPresent(e)) {
+                        host.memory().decMapcount(pfn); // a coherent page: its reference stays with the entry
+                    }
                     if (compound) {
                         pt.setPmd(addr, PteLayout.toPmd(m));
                     } else {
@@ -193,7 +201,10 @@ final class MigrateDeviceRange {
         // folio_mapped after the walk: a device-private entry still naming the page means a
         // mapping the walk could not reach
         boolean[] left = new boolean[1];
-        forEachMapping(host, pfn, (mm, addr) -> left[0] |= PteLayout.isDevicePrivate(mm.pageTable().get(addr)) && pageAt(mm, addr) == pfn);
+        forEachMapping(host, pfn, (mm, addr) -> {
+            long e = mm.pageTable().get(addr);
+            left[0] |= coherent(pfn) ? names(e, pfn) : PteLayout.isDevicePrivate(e) && pageAt(mm, addr) == pfn;
+        });
         if (left[0]) {
             restore(host, pfn, compound, -1, false);
             return -1;
@@ -212,7 +223,7 @@ final class MigrateDeviceRange {
             long d = MigrateVma.pfnOf(dst[i]);
             boolean srcCompound = (s & MigrateVma.MIGRATE_PFN_COMPOUND) != 0;
             boolean dstCompound = (dst[i] & MigrateVma.MIGRATE_PFN_COMPOUND) != 0;
-            if (d < 0 || srcCompound != dstCompound || host.pagemapOf(d) != null) {
+            if (d < 0 || srcCompound != dstCompound || host.pagemapOf(d) != null || host.coherentPagemapOf(d) != null) {
                 // no page; a folio without a folio to go to (no VMA to split in); or device to device
                 src[i] &= ~MigrateVma.MIGRATE_PFN_MIGRATE;
             }
@@ -239,7 +250,7 @@ final class MigrateDeviceRange {
                 int found = restore(host, pfn, compound, migrated ? MigrateVma.pfnOf(dst[i]) : -1, migrated);
                 // an entry zapped meanwhile (MADV_DONTNEED under the read lock) took nothing with it
                 for (int k = found; k < ev.converted()[i]; k++) {
-                    host.devicePut(pfn, nr);
+                    put(host, pfn, nr);
                 }
                 host.deviceUnlock(pfn, nr);
                 if (migrated && found == 0) {
@@ -267,8 +278,8 @@ final class MigrateDeviceRange {
         int[] mapped = new int[1];
         if (migrated) {
             mem.setAnon(target, true);
-            AnonVma anon = host.deviceAnonOf(pfn);
-            long idx = host.deviceIndexOf(pfn);
+            AnonVma anon = anonOf(host, pfn);
+            long idx = indexOf(host, pfn);
             for (int k = 0; k < nr; k++) {
                 host.rmap().setAnon(target + k, anon, idx + k);
             }
@@ -290,7 +301,12 @@ final class MigrateDeviceRange {
                     mem.incMapcount(target);
                     long flags = PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY) | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0);
                     n = compound ? PteLayout.pmdLeaf(target, flags) : PteLayout.present(target, flags);
-                    host.devicePut(pfn, nr); // the device page loses this mapping
+                    put(host, pfn, nr); // the device page loses this mapping
+                } else if (coherent(pfn)) {
+                    mem.incMapcount(pfn); // remove_migration_pte: the coherent page is mapped again
+                    boolean dirty = write || PteLayout.isMigrationDirty(e);
+                    n = PteLayout.present(pfn, PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
+                            | (write ? PteLayout.WRITE : 0) | (dirty ? PteLayout.DIRTY : 0));
                 } else {
                     long d = PteLayout.devicePrivateEntry(pfn, write) | (e & PteLayout.SOFT_DIRTY);
                     n = compound ? PteLayout.toPmd(d) : d;
@@ -322,11 +338,11 @@ final class MigrateDeviceRange {
      * address spaces are skipped.
      */
     private static void forEachMapping(Host host, long pfn, MappingVisitor visitor) {
-        AnonVma anon = host.deviceAnonOf(pfn);
+        AnonVma anon = anonOf(host, pfn);
         if (anon == null) {
             return;
         }
-        long idx = host.deviceIndexOf(pfn);
+        long idx = indexOf(host, pfn);
         for (AddressSpace mm : anon.members.snapshot()) {
             mm.mmapReadLock();
             try {
@@ -342,6 +358,44 @@ final class MigrateDeviceRange {
             } finally {
                 mm.mmapReadUnlock();
             }
+        }
+    }
+
+    /** Whether {@code pfn} is a device-coherent frame rather than a device-private page. */
+    private static boolean coherent(long pfn) {
+        return pfn < Host.DEVICE_PFN_BASE;
+    }
+
+    /** Entries naming the page: the device-private reference count, or a coherent frame's map count. */
+    private static int mapcount(Host host, long pfn) {
+        return coherent(pfn) ? host.memory().mapcount(pfn) : host.devicePageMapcount(pfn);
+    }
+
+    /** Whether entry {@code e} maps the page: a device-private entry, or a coherent frame's present entry. */
+    private static boolean names(long e, long pfn) {
+        boolean kind = coherent(pfn) ? PteLayout.isPresent(e) : PteLayout.isDevicePrivate(e);
+        return kind && PteLayout.pfn(e) == pfn;
+    }
+
+    /** The fork family mapping the page ({@code folio_anon_vma}); null when it is not anonymous. */
+    private static AnonVma anonOf(Host host, long pfn) {
+        if (coherent(pfn)) {
+            return host.rmap().mappingOf(pfn) instanceof AnonVma a ? a : null;
+        }
+        return host.deviceAnonOf(pfn);
+    }
+
+    /** The page's linear index in its fork family ({@code folio->index}). */
+    private static long indexOf(Host host, long pfn) {
+        return coherent(pfn) ? host.rmap().indexOf(pfn) : host.deviceIndexOf(pfn);
+    }
+
+    /** One mapping's reference to the page goes ({@code folio_put}); the last calls the device's page_free. */
+    private static void put(Host host, long pfn, int nr) {
+        if (coherent(pfn)) {
+            host.memory().put(pfn);
+        } else {
+            host.devicePut(pfn, nr);
         }
     }
 

@@ -40,6 +40,11 @@ public final class MigrateVma {
     public static final int SELECT_SYSTEM = 1;
     /** {@code MIGRATE_VMA_SELECT_DEVICE_PRIVATE}: collect device-private pages of {@link #pgmapOwner}. */
     public static final int SELECT_DEVICE_PRIVATE = 2;
+    /**
+     * {@code MIGRATE_VMA_SELECT_DEVICE_COHERENT}: collect device-coherent pages of
+     * {@link #pgmapOwner} (present entries; {@link #SELECT_SYSTEM} never selects them).
+     */
+    public static final int SELECT_DEVICE_COHERENT = 4;
     /** {@code MIGRATE_VMA_SELECT_COMPOUND}: collect 2 MiB folios (and empty 2 MiB blocks) whole. */
     public static final int SELECT_COMPOUND = 8;
 

@@ -20,7 +20,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
  */
 final class Mmap {
     private static final int KNOWN_FLAGS = MapFlags.SHARED | MapFlags.PRIVATE | MapFlags.FIXED | MapFlags.ANONYMOUS
-            | MapFlags.FIXED_NOREPLACE | MapFlags.HUGEPAGE;
+            | MapFlags.FIXED_NOREPLACE | MapFlags.HUGEPAGE | MapFlags.HUGETLB;
     /** {@code mmap_min_addr}: the lowest address get_unmapped_area hands out. */
     static final long MMAP_MIN_ADDR = 0x10000;
 
@@ -39,7 +39,19 @@ final class Mmap {
             return -Errno.ENOMEM.code();
         }
         long len = UserRange.pageAlign("length", length);
+        boolean hugetlb = (flags & MapFlags.HUGETLB) != 0;
+        if (hugetlb) {
+            // ksys_mmap_pgoff: len = ALIGN(len, huge_page_size(hs)); hugetlb_get_unmapped_area aligns the address
+            len = (len + Host.PMD_SIZE - 1) & -Host.PMD_SIZE;
+            if (len <= 0 || len > Host.TASK_SIZE) {
+                return -Errno.ENOMEM.code();
+            }
+            addr = (flags & (MapFlags.FIXED | MapFlags.FIXED_NOREPLACE)) != 0 || (addr & (Host.PMD_SIZE - 1)) == 0 ? addr : 0;
+        }
         boolean fixed = (flags & (MapFlags.FIXED | MapFlags.FIXED_NOREPLACE)) != 0;
+        if (fixed && hugetlb && (addr & (Host.PMD_SIZE - 1)) != 0) {
+            return -Errno.EINVAL.code(); // prepare_hugepage_range: a MAP_FIXED address not 2 MiB aligned
+        }
         if (fixed) {
             // __get_unmapped_area: a MAP_FIXED range that ends past TASK_SIZE is ENOMEM
             // ("addr > TASK_SIZE - len"); only a misaligned address is EINVAL.
@@ -124,6 +136,9 @@ final class Mmap {
         }
         if (file != null && anon) {
             throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + " has MAP_ANONYMOUS for a file mapping");
+        }
+        if ((flags & MapFlags.HUGETLB) != 0 && (kind != MapFlags.PRIVATE || !anon)) {
+            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + ": MAP_HUGETLB is modelled for MAP_PRIVATE | MAP_ANONYMOUS only");
         }
     }
 

@@ -15,7 +15,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * starts where the VMA's share does). Since devmirror frees a table with its last entry, a PUD
  * has a table exactly when something in its 1 GiB is populated. Under
  * {@link InvalidationRanges#NARROWED}, one PROTECTION_VMA over the populated part of the VMA's
- * share instead. Then each entry gets the new protection: read is granted or removed, write is
+ * share instead. A hugetlb VMA ({@link MapFlags#HUGETLB}) goes through
+ * {@code hugetlb_change_protection} instead, which raises one PROTECTION_VMA over its whole share,
+ * populated or not. Then each entry gets the new protection: read is granted or removed, write is
  * only removed (a later write fault grants it page by page, so COW and dirty tracking keep
  * working).
  *
@@ -63,7 +65,10 @@ final class Mprotect {
                 // raises PROTECTION_VMA: a subscriber may read the new protection from the VMA
                 // instead of the CPU page table, which is what the event promises.
                 v.prot = prot;
-                if (mm.notify.narrowed()) {
+                if (mm.notify.narrowed() || v.isHugetlb()) {
+                    // hugetlb_change_protection: one PROTECTION_VMA over [start, end) whatever is
+                    // populated (adjust_range_if_pmd_sharing_possible widens nothing for a private
+                    // mapping); narrowed, its populated part as for any VMA
                     int slot = mm.notify.startOver(MmuNotifierEvent.PROTECTION_VMA, v.start, v.end, null);
                     try {
                         changeProtection(mm, v.start, v.end, prot);

@@ -40,6 +40,9 @@ final class NumaBalancing {
                 if (!v.canRead() && !v.canWrite()) {
                     continue; // !vma_is_accessible
                 }
+                if (v.isHugetlb()) {
+                    continue; // task_numa_work skips is_vm_hugetlb_page
+                }
                 if (v.file() != null && !v.canWrite()) {
                     continue; // read-only file mappings are likely shared libraries
                 }

@@ -23,7 +23,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * whose VMA categories alone match ({@code pagemap_scan_pte_hole}) is write-protected with
  * {@code uffd_wp_range}: a second PROTECTION_VMA, nested in the first, over the hole (the range
  * an absent PGD, PUD or PMD entry covers, clipped to the VMA and the scan). devmirror always
- * passes an output vector, so the kernel's fast path without one is not modelled.
+ * passes an output vector, so the kernel's fast path without one is not modelled. Under
+ * {@link InvalidationRanges#NARROWED} the outer event covers only the populated part of the scan
+ * and a hole raises nothing (it holds nothing to narrow to); its markers are still written.
  *
  * <h2>Locking</h2>
  * The mmap read lock; entries change under the page-table lock.
@@ -102,7 +104,7 @@ final class TaskMmu {
         List<PagemapScan.Region> out = new ArrayList<>();
         mm.lockForRead();
         try {
-            int slot = wp ? mm.notify.start(MmuNotifierEvent.PROTECTION_VMA, arg.start(), arg.end(), null) : MmuNotify.OFF;
+            int slot = wp ? mm.notify.startOver(MmuNotifierEvent.PROTECTION_VMA, arg.start(), arg.end(), null) : MmuNotify.OFF;
             try {
                 for (Vma v : mm.vmasIn(arg.start(), arg.end())) {
                     long from = Math.max(v.start, arg.start());

@@ -8,7 +8,8 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * address space that maps the file. Per VMA of the file's {@code i_mmap} (shared and private file
  * mappings, and shmem mappings) overlapping the page range, one blockable CLEAR over the VMA's part
  * of the range, whatever is populated there, then the zap. With {@code evenCows} false a private
- * mapping's copy-on-write copies stay.
+ * mapping's copy-on-write copies stay. Under {@link InvalidationRanges#NARROWED} each CLEAR covers
+ * only the populated part of the VMA's share, and none is raised for a share with nothing mapped.
  *
  * <p>The arithmetic is the kernel's, in unsigned 64-bit page indexes, including its edge cases:
  * a {@code holelen} of 0 means "to the end of the file", and a negative one wraps to the same.
@@ -68,7 +69,7 @@ final class UnmapMapping {
 
     /** {@code zap_page_range_single}: CLEAR over the range, then the zap. */
     private static void zapPageRangeSingle(AddressSpace mm, Vma v, long start, long end, boolean evenCows) {
-        int slot = mm.notify.start(MmuNotifierEvent.CLEAR, start, end, null);
+        int slot = mm.notify.startOver(MmuNotifierEvent.CLEAR, start, end, null);
         try {
             Zap.mappingRange(mm, v, start, end, evenCows);
         } finally {

@@ -31,6 +31,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  *       PMD boundary of either side ({@code move_present_ptes}), or one swap entry, zero page or
  *       (with {@link Uffd#MOVE_MODE_ALLOW_SRC_HOLES}) hole.</li>
  * </ul>
+ * Under {@link InvalidationRanges#NARROWED} a {@code move_pages_ptes} step's CLEAR covers only
+ * the run of populated source entries it may move (from {@code src_addr}, at most to the next
+ * source PMD boundary) and is not raised for a hole step; a 2 MiB step raises the same either way.
  * Nothing is raised over the destination: its entries must be none ({@code pte_none}; a uffd-wp
  * marker is not none, so it is EEXIST), so no subscriber can hold a translation of it. A moved
  * page gets a new, writable, soft-dirty entry ("so userspace can notice the pte was moved"), dirty
@@ -192,10 +195,10 @@ final class UserfaultfdRange {
         }
     }
 
-    /** {@code move_pages_ptes}: CLEAR over {@code [s, srcEnd)}, then one batch. */
+    /** {@code move_pages_ptes}: CLEAR over {@code [s, srcEnd)} (narrowed: what the step may move), then one batch. */
     private static long movePtes(AddressSpace mm, Vma dstVma, long d, long s, long srcEnd, boolean holes) {
         CpuPageTable pt = mm.pageTable();
-        int slot = mm.notify.start(MmuNotifierEvent.CLEAR, s, srcEnd, null);
+        int slot = mm.notify.narrowed() ? startNarrowedMove(mm, s, srcEnd) : mm.notify.start(MmuNotifierEvent.CLEAR, s, srcEnd, null);
         mm.ptl.lock();
         try {
             if (pt.get(d) != 0) {
@@ -230,6 +233,25 @@ final class UserfaultfdRange {
             mm.ptl.unlock();
             mm.notify.end(slot);
         }
+    }
+
+    /**
+     * The CLEAR of a {@code move_pages_ptes} step under {@link InvalidationRanges#NARROWED}: over
+     * the run of populated source entries from {@code s}, up to the next source PMD boundary (a
+     * step moves no further, {@code move_present_ptes}); nothing when the entry at {@code s} is
+     * none (a hole step moves nothing a mirror could hold).
+     */
+    private static int startNarrowedMove(AddressSpace mm, long s, long srcEnd) {
+        if (!mm.notify.active()) {
+            return MmuNotify.OFF;
+        }
+        CpuPageTable pt = mm.pageTable();
+        long limit = Math.min(UserRange.pmdFloor(s) + Host.PMD_SIZE, srcEnd);
+        long runEnd = s;
+        while (runEnd < limit && pt.get(runEnd) != 0) {
+            runEnd += Host.PAGE_SIZE;
+        }
+        return runEnd == s ? MmuNotify.OFF : mm.notify.start(MmuNotifierEvent.CLEAR, s, runEnd, null);
     }
 
     /** {@code move_present_ptes}: the first page and every following movable one, to the next PMD boundary. */

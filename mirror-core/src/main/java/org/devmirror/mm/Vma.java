@@ -28,7 +28,7 @@ public final class Vma {
      */
     static final int UFFD_WP = 0x40000000;
     /** Flags kept on a VMA (the rest of mmap's flags only steer placement). */
-    static final int KEPT_FLAGS = MapFlags.SHARED | MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.HUGEPAGE | NOHUGEPAGE | MERGEABLE
+    static final int KEPT_FLAGS = MapFlags.SHARED | MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.HUGEPAGE | MapFlags.HUGETLB | NOHUGEPAGE | MERGEABLE
             | SOFTDIRTY | UFFD_WP;
 
     // page aligned; start < end; guarded by the mmap write lock
@@ -93,6 +93,11 @@ public final class Vma {
     /** {@code VM_SHARED}. */
     public boolean isShared() {
         return (flags & MapFlags.SHARED) != 0;
+    }
+
+    /** {@code is_vm_hugetlb_page}: a {@link MapFlags#HUGETLB} mapping of 2 MiB hugetlb pages. */
+    public boolean isHugetlb() {
+        return (flags & MapFlags.HUGETLB) != 0;
     }
 
     /** {@code VM_HUGEPAGE} without {@code VM_NOHUGEPAGE}. */

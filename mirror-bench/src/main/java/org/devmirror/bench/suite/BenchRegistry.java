@@ -7,6 +7,7 @@ import org.devmirror.bench.DeviceFaultBench;
 import org.devmirror.bench.DispatchBench;
 import org.devmirror.bench.FloorBench;
 import org.devmirror.bench.InvalidateBench;
+import org.devmirror.bench.KernelRangesBench;
 import org.devmirror.bench.LookupReferenceBench;
 import org.devmirror.bench.NoSubscriberBench;
 import org.devmirror.bench.OnHeapMirrorBench;
@@ -116,6 +117,9 @@ public final class BenchRegistry {
                     .withReferences(ReferenceRule.to("(\\w+)", "mmuNotifier=on", NoSubscriberBench.class, "$1", "mmuNotifier=off"))
                     .withTargets(noSubscriberTarget("munmap", "munmap"), noSubscriberTarget("mprotect", "mprotect"),
                             noSubscriberTarget("CPU write fault", "cpuWriteFault")),
+            BenchEntry.of(KernelRangesBench.class, TimingKind.HOST_OPS)
+                    // the kernel's coarse ranges as a multiple of the narrowed ones
+                    .withReferences(ReferenceRule.to("(\\w+)", "ranges=kernel", KernelRangesBench.class, "$1", "ranges=narrowed")),
             BenchEntry.of(ReplayBench.class, TimingKind.REPLAY)
                     .withQuick(Map.of("trace", List.of("gcc-hello"))),
             BenchEntry.of(ThpMigrationBench.class, TimingKind.MIGRATION));

@@ -5,17 +5,24 @@ import org.devmirror.mm.Host;
 /** A statement that names something for later statements and does no host or device work. */
 public sealed interface Declaration extends Statement {
     /**
-     * {@code device NAME [memory SIZE]}: a simulated mirroring device (one {@code hmm_dmirror}
-     * character device of lib/test_hmm.c). {@code memoryBytes} is its device-private memory, or
-     * {@link #DEFAULT_MEMORY} to leave the size to the executor.
+     * {@code device NAME [memory SIZE] [private|coherent]}: a simulated mirroring device (one
+     * {@code hmm_dmirror} character device of lib/test_hmm.c). {@code memoryBytes} is its device
+     * memory, or {@link #DEFAULT_MEMORY} to leave the size to the executor; {@code coherent}
+     * chooses device-coherent memory ({@code HMM_DMIRROR_MEMORY_DEVICE_COHERENT}) over
+     * device-private memory.
      */
-    record Device(int line, String name, long memoryBytes) implements Declaration {
+    record Device(int line, String name, long memoryBytes, boolean coherent) implements Declaration {
         /** {@code memoryBytes} when the line gave no {@code memory} clause. */
         public static final long DEFAULT_MEMORY = 0;
-        /** Device-private pages of a device declared without {@code memory}: 8 MiB, room for four 2 MiB folios. */
+        /** Pages of a device declared without {@code memory}: 8 MiB, room for four 2 MiB folios. */
         public static final long DEFAULT_PAGES = 2048;
 
-        /** Its device-private memory in 4 KiB pages, the default when the line gave none. */
+        /** A device of device-private memory. */
+        public Device(int line, String name, long memoryBytes) {
+            this(line, name, memoryBytes, false);
+        }
+
+        /** Its device memory in 4 KiB pages, the default when the line gave none. */
         public long pages() {
             return memoryBytes == DEFAULT_MEMORY ? DEFAULT_PAGES : memoryBytes / Host.PAGE_SIZE;
         }

@@ -22,11 +22,18 @@ public sealed interface HostOp extends Operation {
     /**
      * {@code [binding =] mmap SIZE PROT private|shared anon|file FILE [offset SIZE] [fixed] [huge] [at ADDR]}.
      * {@code file} is null for an anonymous mapping; {@code at} is the address hint (required
-     * with {@code fixed}) or null. {@code huge} asks for transparent huge pages (VM_HUGEPAGE).
+     * with {@code fixed}) or null. {@code huge} asks for transparent huge pages (VM_HUGEPAGE),
+     * {@code hugetlb} for 2 MiB hugetlb pages ({@code MAP_HUGETLB}).
      * The returned address is bound to {@code binding} (null: not bound).
      */
     record Mmap(int line, String space, String binding, long length, int prot, boolean shared, String file,
-            long fileOffset, boolean fixed, boolean huge, Address at) implements HostOp, Binding {}
+            long fileOffset, boolean fixed, boolean huge, Address at, boolean hugetlb) implements HostOp, Binding {
+        /** A mapping without {@code hugetlb}. */
+        public Mmap(int line, String space, String binding, long length, int prot, boolean shared, String file,
+                long fileOffset, boolean fixed, boolean huge, Address at) {
+            this(line, space, binding, length, prot, shared, file, fileOffset, fixed, huge, at, false);
+        }
+    }
 
     /** {@code munmap ADDR SIZE}. */
     record Munmap(int line, String space, Address addr, long length) implements HostOp {}

@@ -87,7 +87,7 @@ final class HostOpRunner {
 
     private OpOutcome mmap(AddressSpace mm, HostOp.Mmap m) {
         int flags = (m.shared() ? MapFlags.SHARED : MapFlags.PRIVATE) | (m.fixed() ? MapFlags.FIXED : 0)
-                | (m.huge() ? MapFlags.HUGEPAGE : 0);
+                | (m.huge() ? MapFlags.HUGEPAGE : 0) | (m.hugetlb() ? MapFlags.HUGETLB : 0);
         long hint = m.at() == null ? 0 : state.address(m.at());
         long addr = m.file() == null
                 ? mm.mmap(hint, m.length(), m.prot(), flags | MapFlags.ANONYMOUS)

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.devmirror.device.DeviceMemoryKind;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.MirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
@@ -98,8 +99,9 @@ public final class ScenarioRunner {
             switch (s) {
                 case Declaration.Device d -> {
                     long pages = d.pages();
-                    state.devices.put(d.name(), new MirrorDevice(state.host, state.devices.size(), pages));
-                    trace.add(line(d.line()) + "device " + d.name() + " (" + pages + " device pages)");
+                    DeviceMemoryKind kind = d.coherent() ? DeviceMemoryKind.COHERENT : DeviceMemoryKind.PRIVATE;
+                    state.devices.put(d.name(), new MirrorDevice(state.host, state.devices.size(), pages, kind));
+                    trace.add(line(d.line()) + "device " + d.name() + " (" + pages + " " + kind.label() + " device pages)");
                 }
                 case Declaration.File f -> {
                     state.files.put(f.name(), state.host.newFile(f.name(), f.size()));

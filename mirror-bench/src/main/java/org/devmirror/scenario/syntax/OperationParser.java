@@ -62,7 +62,7 @@ final class OperationParser {
         return op;
     }
 
-    /** {@code mmap SIZE} then options in any order: PROT, private|shared, anon|file NAME, offset SIZE, fixed, huge, at ADDR. */
+    /** {@code mmap SIZE} then options in any order: PROT, private|shared, anon|file NAME, offset SIZE, fixed, huge, hugetlb, at ADDR. */
     static HostOp.Mmap mmap(OperationCall c) throws LineError {
         Tokens t = c.t;
         long length = c.pageSize("length");
@@ -74,6 +74,7 @@ final class OperationParser {
         long offset = 0;
         boolean fixed = false;
         boolean huge = false;
+        boolean hugetlb = false;
         Address at = null;
         while (!t.atEnd()) {
             String word = t.next("mmap option");
@@ -108,12 +109,16 @@ final class OperationParser {
                     once(huge, word, "'huge'");
                     huge = true;
                 }
+                case "hugetlb" -> {
+                    once(hugetlb, word, "'hugetlb'");
+                    hugetlb = true;
+                }
                 case "at" -> {
                     once(at != null, word, "'at'");
                     at = c.address("address");
                 }
                 default -> throw new LineError(word, "bad mmap option '" + word + "' (expected none, r, rw, rx, rwx, "
-                        + "private, shared, anon, file NAME, offset SIZE, fixed, huge or at ADDR)");
+                        + "private, shared, anon, file NAME, offset SIZE, fixed, huge, hugetlb or at ADDR)");
             }
         }
         if (prot == null) {
@@ -131,7 +136,10 @@ final class OperationParser {
         if (fixed && at == null) {
             throw new LineError("fixed", "'fixed' needs 'at ADDR'");
         }
-        return new HostOp.Mmap(c.line, c.space, c.binding, length, prot, shared, file, offset, fixed, huge, at);
+        if (hugetlb && (shared || !anon)) {
+            throw new LineError("hugetlb", "'hugetlb' needs 'private anon' (MAP_HUGETLB is modelled for private anonymous memory only)");
+        }
+        return new HostOp.Mmap(c.line, c.space, c.binding, length, prot, shared, file, offset, fixed, huge, at, hugetlb);
     }
 
     /** {@code mremap ADDR OLDSIZE NEWSIZE [maymove] [fixed at ADDR] [dontunmap]}. */

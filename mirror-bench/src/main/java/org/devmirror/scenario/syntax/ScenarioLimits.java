@@ -29,6 +29,8 @@ public final class ScenarioLimits {
     public static final long DEVICE_MEMORY_CHUNK = (long) DeviceMemoryLayout.BLOCK_PAGES * Tokens.PAGE_SIZE;
     /** Device-private memory of all the devices of a file together. */
     public static final long MAX_DEVICE_MEMORY_BYTES = 256L << 20;
+    /** Device-coherent memory of all the devices of a file together: half the scenario host's RAM, which it is taken from. */
+    public static final long MAX_COHERENT_MEMORY_BYTES = Scenario.HOST.frames() * Tokens.PAGE_SIZE / 2;
 
     private ScenarioLimits() {}
 }

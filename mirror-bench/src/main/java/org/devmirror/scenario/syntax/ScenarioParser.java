@@ -40,6 +40,8 @@ public final class ScenarioParser {
     // errors past ScenarioLimits.MAX_ERRORS: counted, not kept
     private long errorsNotShown;
     private long deviceMemory;
+    // the part of deviceMemory that is device-coherent, taken from the scenario host's RAM
+    private long coherentMemory;
 
     private ScenarioParser(String file) {
         this.file = file;
@@ -172,9 +174,23 @@ public final class ScenarioParser {
                                 + "' is not a multiple of 2M (device memory comes in 2 MiB blocks)");
                     }
                 }
+                String kindToken = t.peek();
+                boolean coherent = t.accept("coherent");
+                if (!coherent) {
+                    t.accept("private");
+                }
                 t.end("device " + name);
-                Declaration.Device device = new Declaration.Device(line, name, memory);
-                deviceMemory += device.pages() * Tokens.PAGE_SIZE;
+                Declaration.Device device = new Declaration.Device(line, name, memory, coherent);
+                long bytes = device.pages() * Tokens.PAGE_SIZE;
+                if (coherent) {
+                    coherentMemory += bytes;
+                    if (coherentMemory > ScenarioLimits.MAX_COHERENT_MEMORY_BYTES) {
+                        throw new LineError(kindToken, "device " + name + " brings the devices' coherent memory to " + (coherentMemory >> 20)
+                                + " MiB, beyond the limit of " + (ScenarioLimits.MAX_COHERENT_MEMORY_BYTES >> 20)
+                                + " MiB (coherent memory is taken from the host's RAM; docs/limits.md)");
+                    }
+                }
+                deviceMemory += bytes;
                 if (deviceMemory > ScenarioLimits.MAX_DEVICE_MEMORY_BYTES) {
                     throw new LineError(memoryToken != null ? memoryToken : name, "device " + name + " brings the devices' memory to "
                             + (deviceMemory >> 20) + " MiB, beyond the limit of " + (ScenarioLimits.MAX_DEVICE_MEMORY_BYTES >> 20)

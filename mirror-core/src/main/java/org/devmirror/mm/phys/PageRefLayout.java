@@ -44,6 +44,12 @@ final class PageRefLayout {
 
     /** {@code PG_hwpoison}: the frame's memory is corrupted ({@code memory_failure}). */
     static final int FLAG_HWPOISON = 1 << 4;
+    /**
+     * {@code MEMORY_DEVICE_COHERENT}: a {@code ZONE_DEVICE} frame of a device's coherent memory,
+     * reserved for the device for good: its last reference returns it to the device
+     * ({@code page_free}), never to the allocator.
+     */
+    static final int FLAG_ZONE_DEVICE = 1 << 5;
 
     /** 32-bit field handle with coordinates (segment, byte offset); every record field is an int. */
     static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();

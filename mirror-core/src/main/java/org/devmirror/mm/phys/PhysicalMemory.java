@@ -3,6 +3,7 @@ package org.devmirror.mm.phys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
 
 /**
@@ -81,6 +82,8 @@ public final class PhysicalMemory implements AutoCloseable {
     private int failuresPending;
     // null when unset; read under allocLock
     private volatile LongPredicate failureHook;
+    // page_free of the dev_pagemap owning a zone-device frame; set once by the host
+    private volatile LongConsumer zoneDeviceFree;
     private boolean closed;
 
     /**
@@ -163,6 +166,58 @@ public final class PhysicalMemory implements AutoCloseable {
         return head;
     }
 
+    /**
+     * {@code memremap_pages} for {@code MEMORY_DEVICE_COHERENT}: takes a free, naturally aligned
+     * block of 512 frames off the allocator for good and marks each a free zone-device page
+     * (refcount 0). The device hands its pages out with {@link #zoneDevicePageInit}; a page's last
+     * {@link #put} calls the {@link #setZoneDeviceFree} callback instead of freeing the frame.
+     *
+     * @return the first frame of the block, or {@link #NO_FRAME} when no whole block is free
+     */
+    public long reserveZoneDeviceBlock() {
+        long head;
+        allocLock.lock();
+        try {
+            head = allocator.allocBlock();
+        } finally {
+            allocLock.unlock();
+        }
+        if (head != NO_FRAME) {
+            for (long pfn = head; pfn < head + HUGE_FRAMES; pfn++) {
+                initFrame(pfn, PageRefLayout.FLAG_ZONE_DEVICE, 0);
+            }
+        }
+        return head;
+    }
+
+    /** Sets the {@code page_free} callback for zone-device frames whose last reference goes (the host sets it once). */
+    public void setZoneDeviceFree(LongConsumer pageFree) {
+        this.zoneDeviceFree = pageFree;
+    }
+
+    /**
+     * {@code zone_device_page_init}: a free zone-device frame becomes a page in use, zeroed, with
+     * refcount 1 and no flags but its zone.
+     *
+     * @throws IllegalArgumentException if the frame is not a zone-device frame or is in use
+     */
+    public void zoneDevicePageInit(long pfn) {
+        checkFrame("pfn", pfn);
+        if ((refs.flags(pfn) & PageRefLayout.FLAG_ZONE_DEVICE) == 0) {
+            throw new IllegalArgumentException("pfn=" + pfn + " is not a zone-device frame");
+        }
+        if (refs.refcount(pfn) != 0) {
+            throw new IllegalArgumentException("pfn=" + pfn + " is in use");
+        }
+        initFrame(pfn, PageRefLayout.FLAG_ZONE_DEVICE, 1);
+    }
+
+    /** {@code folio_is_zone_device}: a frame of device-coherent memory, not system RAM. */
+    public boolean isZoneDevice(long pfn) {
+        checkFrame("pfn", pfn);
+        return (refs.flags(pfn) & PageRefLayout.FLAG_ZONE_DEVICE) != 0;
+    }
+
     /** What {@link #poison} did to a frame. */
     public enum PoisonResult {
         /** The frame was free: it is taken off the free lists, poisoned, and never handed out again. */
@@ -197,6 +252,9 @@ public final class PhysicalMemory implements AutoCloseable {
             int flags = refs.flags(pfn);
             if ((flags & PageRefLayout.FLAG_HWPOISON) != 0) {
                 return PoisonResult.ALREADY;
+            }
+            if ((flags & PageRefLayout.FLAG_ZONE_DEVICE) != 0) {
+                return PoisonResult.BUSY; // memory_failure_dev_pagemap: the device's business, not modelled
             }
             if ((flags & (PageRefLayout.FLAG_HEAD | PageRefLayout.FLAG_TAIL)) != 0) {
                 return PoisonResult.BUSY;
@@ -450,6 +508,15 @@ public final class PhysicalMemory implements AutoCloseable {
     }
 
     private void free(long head) {
+        if (refs.testFlag(head, PageRefLayout.FLAG_ZONE_DEVICE)) {
+            // free_zone_device_folio: the page goes back to its device, not to the allocator
+            refs.init(head, PageRefLayout.FLAG_ZONE_DEVICE, 0);
+            LongConsumer pageFree = zoneDeviceFree;
+            if (pageFree != null) {
+                pageFree.accept(head);
+            }
+            return;
+        }
         boolean huge = refs.isHead(head);
         long last = huge ? head + HUGE_FRAMES : head + 1;
         for (long pfn = head; pfn < last; pfn++) {
