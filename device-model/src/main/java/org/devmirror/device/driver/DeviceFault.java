@@ -128,7 +128,9 @@ public final class DeviceFault {
                     driver.stats().addFaultError(retries);
                     return Errno.EFAULT;
                 }
-                driver.stats().addFault(retries, (end - start) >>> PAGE_SHIFT);
+                long pages = (end - start) >>> PAGE_SHIFT;
+                // A unit stays inside one 2 MiB block, so it is one leaf or none.
+                driver.stats().addFault(retries, pages, FaultCommit.mapsHugeLeaf(start, pfns[0], pages) ? 1 : 0);
                 return Errno.OK;
             } finally {
                 driver.lock().unlock();
