@@ -1,6 +1,7 @@
 package org.devmirror.demo;
 
 import java.io.PrintStream;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.observe.DeviceWork;
 
@@ -8,7 +9,9 @@ import org.devmirror.observe.DeviceWork;
 final class DemoReport {
     private DemoReport() {}
 
-    static void print(PrintStream out, DemoOutcome a, DemoOutcome b) {
+    static void print(PrintStream out, DemoOutcome a, DemoOutcome b, CostProfile profile) {
+        out.printf("%nModelled device time (%s): %s policy %s | %s policy %s%n", profile.name(), a.policy(),
+                a.counters().time(profile).format(), b.policy(), b.counters().time(profile).format());
         out.printf("%nPer-event device work, %s policy | %s policy%n", a.policy(), b.policy());
         out.printf("%-16s %17s %17s %17s %17s %17s%n", "event", "invalidations", "PTEs zapped", "PTEs downgraded",
                 "PTEs re-read", "TLB flushes");

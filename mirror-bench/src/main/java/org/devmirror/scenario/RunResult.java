@@ -3,6 +3,7 @@ package org.devmirror.scenario;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.observe.DeviceWork;
@@ -75,6 +76,13 @@ public final class RunResult {
         return devices;
     }
 
+    /** The work of every device, summed. */
+    public DeviceWork allDevices() {
+        DeviceWork all = new DeviceWork();
+        devices.values().forEach(all::add);
+        return all;
+    }
+
     public long oracleChecks() {
         return oracleChecks;
     }
@@ -83,8 +91,16 @@ public final class RunResult {
         return violations;
     }
 
-    /** The readable report: the trace of every statement, then the statistics and the verdict. */
+    /** {@link #text(CostProfile)} under {@link CostProfile#DEFAULT}. */
     public String text() {
+        return text(CostProfile.DEFAULT);
+    }
+
+    /**
+     * The readable report: the trace of every statement, then each device's modelled device time
+     * under {@code profile} with its components, the counts it was priced from, and the verdict.
+     */
+    public String text(CostProfile profile) {
         StringBuilder out = new StringBuilder("run of ").append(file).append(" under the ").append(policy)
                 .append(" policy, ").append(ranges.label()).append(" ranges\n\n");
         trace.forEach(l -> out.append(l).append('\n'));
@@ -95,12 +111,15 @@ public final class RunResult {
             }
         }
         out.append('\n');
+        DeviceWork all = allDevices();
+        out.append("modelled device time (").append(profile.name()).append("): ").append(all.time(profile).format()).append('\n');
         devices.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(d -> {
             DeviceWork w = d.getValue();
-            out.append(String.format("device %s: invalidations %d, zapped %d, re-read %d, downgraded %d, skipped %d,"
-                    + " TLB flushes %d, faults %d (%d pages, %d retries)%n", d.getKey(), w.totalInvalidations(),
+            out.append(String.format("device %s: %s; invalidations %d, zapped %d, re-read %d, downgraded %d, skipped %d,"
+                    + " TLB flushes %d, faults %d (%d pages, %d retries), migrated %d to device, %d back%n", d.getKey(),
+                    w.time(profile).format(), w.totalInvalidations(),
                     w.totalZapped(), w.totalReread(), w.totalDowngraded(), w.totalSkipped(), w.totalTlbFlushes(),
-                    w.faults(), w.pagesFaulted(), w.faultRetries()));
+                    w.faults(), w.pagesFaulted(), w.faultRetries(), w.pagesMigratedToDevice(), w.pagesMigratedToSystem()));
         });
         out.append("oracle: ").append(oracleChecks).append(" checks, ").append(violations.size()).append(" violations\n");
         out.append("expectations: ").append(passed).append(" passed, ").append(failures.size()).append(" failed\n");
@@ -111,8 +130,16 @@ public final class RunResult {
         return out.toString();
     }
 
-    /** The JSON object documented in docs/scenarios.md. */
+    /** {@link #toJson(CostProfile)} under {@link CostProfile#DEFAULT}. */
     public ObjectNode toJson() {
+        return toJson(CostProfile.DEFAULT);
+    }
+
+    /**
+     * The JSON object documented in docs/scenarios.md, with modelled device time under
+     * {@code profile}: {@code deviceTime} summed over the devices, and each device's own.
+     */
+    public ObjectNode toJson(CostProfile profile) {
         ObjectNode out = Json.object();
         out.set("file", Json.string(file));
         out.set("policy", Json.string(policy));
@@ -132,9 +159,11 @@ public final class RunResult {
             ev.set(e.name(), Json.number(events[e.ordinal()]));
         }
         out.set("events", ev);
+        DeviceWork all = allDevices();
+        out.set("deviceTime", DeviceWork.timeJson(all.time(profile)));
         ObjectNode dev = Json.object();
         devices.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(d -> dev.set(d.getKey(), d.getValue().toJson()));
+                .forEach(d -> dev.set(d.getKey(), d.getValue().toJson(profile)));
         out.set("devices", dev);
         ObjectNode oracle = Json.object();
         oracle.set("checks", Json.number(oracleChecks));
