@@ -12,7 +12,8 @@ import org.devmirror.bench.suite.BenchSelection.Timing;
  * average-time benchmarks (the invalidations of 512 PTEs take milliseconds per operation until C2
  * has compiled them, so a shorter warm-up measures the interpreter), and only the parameter values the targets and plots need (every event
  * under both policies on a populated 2 MiB range, CLEAR of 4 KiB, dispatch with 1 Ki and 1 Mi
- * notifiers, the 4 KiB fill, TreeMap at 1 Ki entries, faults of 1 and 512 pages, the host
+ * notifiers, the 4 KiB fill, TreeMap at 1 Ki entries, faults of 1 and 512 pages, every event's
+ * invalidation and next device access on 2 MiB under both policies, the host
  * operations with notifications on and off, one trace).
  *
  * <p>{@link #FULL} is the publishable run: every benchmark with every parameter value of its
@@ -51,7 +52,7 @@ public enum BenchProfile {
     static final class Groups {
         static final List<String> AVERAGE_TIME = List.of("FloorBench", "LookupReferenceBench", "DispatchBench",
                 "InvalidateBench", "UntrackedInvalidateBench", "RearmBench", "OnHeapMirrorBench",
-                "ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench");
+                "ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench", "EndToEndBench");
         /**
          * Average-time too, but slow to compile: an munmap with its mmap and 16 faults took 0.9 ms
          * per operation for the first 5,000 calls and 20 us after 60,000 (load average 10), so a
@@ -83,6 +84,8 @@ public enum BenchProfile {
                 new BenchSelection(List.of("InvalidateBench"), Map.of("event", List.of("CLEAR"),
                         "policy", List.of("aware"), "size", List.of("4K"), "populated", yes), avgt),
                 new BenchSelection(List.of("UntrackedInvalidateBench"), Map.of("size", twoMiB), avgt),
+                // the "device work saved" plots: every event under both policies, invalidation + next access
+                new BenchSelection(List.of("EndToEndBench"), Map.of("size", twoMiB), avgt),
                 new BenchSelection(List.of("RearmBench", "OnHeapMirrorBench"), Map.of("size", List.of("4K", "2M")), avgt),
                 new BenchSelection(List.of("ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench"), Map.of(), avgt),
                 new BenchSelection(List.of("ReleaseInvalidateBench"), Map.of("size", twoMiB, "populated", yes), batched),

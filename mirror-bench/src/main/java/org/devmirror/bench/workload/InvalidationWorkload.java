@@ -1,6 +1,7 @@
 package org.devmirror.bench.workload;
 
 import java.util.concurrent.locks.ReentrantLock;
+import org.devmirror.device.DeviceCommand;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.MirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
@@ -86,6 +87,8 @@ public final class InvalidationWorkload implements AutoCloseable {
     /** The armed device PTE of every populated page of region k, in address order; see {@link #arm}. */
     private final long[][] armedPtes;
     private final MmuNotifierSubscriptions subscriptions;
+    /** Where {@link #access} copies the pages it reads (up to one 2 MiB range of 4 KiB pages). */
+    private final byte[] accessBuffer;
     /** PTE writes the injected work made; the gate's counter sees them. */
     private long injectedWrites;
 
@@ -123,6 +126,7 @@ public final class InvalidationWorkload implements AutoCloseable {
         this.ranges = new MmuNotifierRange[regions];
         this.armedPtes = new long[regions][];
         long pagesPerRegion = pagesPerRegion();
+        this.accessBuffer = new byte[(int) (pageStride() == PAGE ? size : PAGE)];
         host = new Host(HostConfig.defaults().withThpEnabled(false).withSwapSlots(NO_SWAP)
                 .withFrames(Math.max(4096, 2 * regions * pagesPerRegion)));
         mm = host.newAddressSpace();
@@ -349,6 +353,48 @@ public final class InvalidationWorkload implements AutoCloseable {
                 mm.mmapWriteUnlock();
             }
         }
+    }
+
+    /**
+     * The device's next access to region {@code k} after an invalidation: a device read
+     * ({@code dmirror_read}) of every populated page, which goes through the device's TLB and page
+     * table and faults from the first page it cannot use ({@code DeviceAccess}). A page the
+     * invalidation left mapped costs nothing more; a page it zapped is faulted back in, with the
+     * tracked range re-inserted if it was dropped. What a policy saved in the invalidation is paid
+     * here. For UNMAP it stands for a new mapping at the same address (the workload leaves the CPU
+     * page table as it was). Not for RELEASE, which retires the mirror. The read copies the pages'
+     * bytes into a buffer of the workload's, as the read command does.
+     *
+     * @return the fault rounds the access took
+     */
+    public long access(int k) {
+        if (event == MmuNotifierEvent.RELEASE) {
+            throw new IllegalStateException("a RELEASE retires its mirror; there is no next access");
+        }
+        if (!populated) {
+            return 0;
+        }
+        DeviceMirror m = mirrors[k];
+        long a = region(k);
+        long faults = 0;
+        if (pageStride() == PAGE) {
+            faults += checkAccess(m.read(a, (int) (size / PAGE), accessBuffer));
+        } else {
+            for (long p = a; p < a + size; p += pageStride()) {
+                faults += checkAccess(m.read(p, 1, accessBuffer));
+            }
+        }
+        return faults;
+    }
+
+    private static long checkAccess(DeviceCommand c) {
+        check(c.result() == Errno.OK, "device read");
+        return c.faults();
+    }
+
+    /** A reading of region {@code k}'s mirror's counters, for probes that price one operation. */
+    public DeviceStats stats(int k) {
+        return mirrors[k].stats().snapshot();
     }
 
     /** Invalidates every region once (the single-shot batch); returns the sum of the sequences (a value to sink). */
