@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,9 @@ class DemoTest {
         assertEquals(0, aware.oracleViolations(), text);
         assertEquals(0, blind.oracleViolations(), text);
         assertTrue(text.contains("PAGEMAP_SCAN") && text.contains("UFFDIO_MOVE") && text.contains("NUMA"), text);
+        // The closing report leads with each policy's modelled device time under the default profile.
+        assertTrue(text.contains("Modelled device time (xe-4k): event-aware policy " + aware.counters().time(CostProfile.DEFAULT).format()
+                + " | blind policy " + blind.counters().time(CostProfile.DEFAULT).format()), text);
 
         // Same steps, less device work: fewer PTEs zapped and fewer refaults when the events are used.
         long awareZapped = aware.counters().totalZapped();
