@@ -3,7 +3,7 @@
  * stress, injected device faults, API misuse, hostile scenario and trace input, and the long run
  * ({@code -Dreliability.ops}).
  *
- * <p>May use: mirror-core, device-model, their test fixtures, and {@code org.devmirror.scenario} and
- * {@code .trace} for the hostile-input tests.
+ * <p>May use: mirror-core, device-model, their test fixtures, and {@code org.devmirror.scenario.model},
+ * {@code .scenario.syntax} and {@code .trace} for the hostile-input tests.
  */
 package org.devmirror.reliability;

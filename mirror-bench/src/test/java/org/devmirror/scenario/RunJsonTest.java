@@ -10,6 +10,10 @@ import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.cost.DeviceTime;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.json.Json;
+import org.devmirror.scenario.model.Scenario;
+import org.devmirror.scenario.run.RunResult;
+import org.devmirror.scenario.run.ScenarioRunner;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 

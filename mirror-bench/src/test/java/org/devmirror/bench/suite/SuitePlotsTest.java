@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.devmirror.bench.report.plot.Plot;
 import org.devmirror.device.cost.CostProfile;
+import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,9 +19,9 @@ class SuitePlotsTest {
     void workSavedNeedsTheEndToEndResults() {
         assertNull(new SuitePlots(List.of()).workSaved());
         assertEquals(List.of("UNMAP", "CLEAR", "PROTECTION_VMA", "PROTECTION_PAGE", "SOFT_DIRTY", "MIGRATE", "EXCLUSIVE"),
-                SuitePlots.END_TO_END_EVENTS);
+                SuitePlots.END_TO_END_EVENTS.stream().map(MmuNotifierEvent::name).toList());
         assertEquals("EndToEndBench.invalidateThenAccess event=SOFT_DIRTY policy=blind size=2M",
-                SuitePlots.endToEndLabel("SOFT_DIRTY", "blind", "2M"));
+                SuitePlots.endToEndLabel(MmuNotifierEvent.SOFT_DIRTY, "blind", "2M"));
     }
 
     @Test
