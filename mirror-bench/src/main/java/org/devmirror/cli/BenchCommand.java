@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,8 @@ public final class BenchCommand implements Callable<Integer> {
     String include;
 
     @Option(names = "--param", paramLabel = "NAME=V1,V2",
-            description = "Run only these @Param values (repeatable), e.g. --param size=4K,2M: a documented subset.")
+            description = "Run only these @Param values (repeatable), e.g. --param size=4K,2M: a documented subset;"
+                    + " --param policy=all runs every shipped policy.")
     Map<String, String> params;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default target/bench/<timestamp>).")
@@ -95,14 +97,20 @@ public final class BenchCommand implements Callable<Integer> {
                 paramValues.put(p.getKey(), values);
             }
         }
-        for (String name : paramValues.getOrDefault("policy", List.of())) {
+        if (paramValues.containsKey("policy")) {
             // The forks inherit this JVM's class path (the launcher's --classpath): a name that does
-            // not resolve here fails in every fork, so refuse it before the first one starts.
-            try {
-                PolicyResolver.resolve("--param policy", name);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("devmirror bench: " + e.getMessage());
+            // not resolve here fails in every fork, so refuse it before the first one starts. 'all'
+            // becomes every shipped name, which is what the forks receive.
+            List<String> names = new ArrayList<>();
+            for (String name : paramValues.get("policy")) {
+                try {
+                    PolicyResolver.resolveAll("--param policy", name);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("devmirror bench: " + e.getMessage());
+                }
+                names.addAll(name.equals(PolicyResolver.ALL) ? PolicyResolver.shipped().keySet() : List.of(name));
             }
+            paramValues.put("policy", List.copyOf(names));
         }
         SuiteRunner runner = new SuiteRunner(profile, includePattern, paramValues, System.out);
         int planned = runner.plannedRuns();

@@ -101,9 +101,10 @@ public final class GateCommand implements Callable<Integer> {
                     + " previous version of your policy's classes, to time two versions of it.")
     List<Path> baseClasspath = new ArrayList<>();
 
-    @Option(names = "--policy", paramLabel = "aware|blind|CLASS",
-            description = "Time the benchmarks that take a policy under this one only (the same as --param policy=...);"
-                    + " a class must be on the class path of both builds.")
+    @Option(names = "--policy", paramLabel = "NAME|CLASS",
+            description = "Time the benchmarks that take a policy under this one only (the same as --param policy=...):"
+                    + " a shipped name (${COMPLETION-CANDIDATES}) or a class, which must be on the class path of both builds.",
+            completionCandidates = ShippedPolicyNames.class)
     String policy;
 
     @Option(names = "--jvm-arg", paramLabel = "ARG", description = "A JVM argument for both builds' forks; repeatable.")

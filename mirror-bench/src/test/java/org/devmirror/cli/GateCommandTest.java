@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import org.devmirror.device.driver.PolicyResolver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -87,7 +88,7 @@ class GateCommandTest {
         int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(),
                 "--policy", "com.example.Absent", "--work-dir", dir.resolve("forks").toString());
         assertEquals(2, status);
-        assertTrue(err.toString().startsWith("devmirror gate: --policy=com.example.Absent is not aware, aware-downgrade or blind,"
+        assertTrue(err.toString().startsWith("devmirror gate: --policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES + ","
                 + " and no class of that name is on the class path"), err.toString());
         assertTrue(java.nio.file.Files.notExists(dir.resolve("forks")), "no fork ran");
     }

@@ -16,8 +16,9 @@ import org.devmirror.notifier.MmuNotifierRange;
  * SOFT_DIRTY from any other event marks them at the end of every invalidation
  * ({@link MirrorActions#softDirtyAtEnd}); marking too often over-reports soft-dirty, which costs a
  * checkpointer a page copy, while marking too rarely hides a write. RELEASE, which drivers told
- * apart before 2018 through {@code mmu_notifier_ops.release}, needs no mark: nobody reads the
- * pagemap of an address space that is going away.
+ * apart before 2018 through {@code mmu_notifier_ops.release}, and a non-blockable invalidation,
+ * which only the OOM reaper raises (and whose end callback must not wait for the driver lock),
+ * need no mark: nobody reads the pagemap of an address space that is going away.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Those of {@link InvalidationPolicy}. Stateless: one instance serves any number of mirrors.
@@ -38,7 +39,7 @@ public final class BlindPolicy implements InvalidationPolicy {
 
     @Override
     public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
-        if (range.event() != MmuNotifierEvent.RELEASE) {
+        if (range.event() != MmuNotifierEvent.RELEASE && range.isBlockable()) {
             // A zap does not stop the device writing its own memory: its next fault maps a
             // device-private page again without faulting the CPU. Not knowing whether clear_refs
             // is under way, the driver marks those pages soft-dirty at the end of every

@@ -96,6 +96,8 @@ public final class MirrorDriver implements AutoCloseable {
     private final long[] atomicScratch = new long[1];
     /** ATOMIC entries ever installed; zero lets a downgrade skip looking for them. Guarded by the lock. */
     private long atomicGrants;
+    /** The evicted ranges while the queues are stopped ({@link MirrorActions#evictQueues}). */
+    private final QueueEviction eviction = new QueueEviction();
 
     /**
      * Creates the driver state of a mirror of {@code mm} and registers its classic notifier.
@@ -241,9 +243,90 @@ public final class MirrorDriver implements AutoCloseable {
 
     // ------------------------------------------------------------------ fault path
 
-    /** Faults {@code [start, end)} in; see {@link DeviceFault#fault}. */
+    /**
+     * Faults {@code [start, end)} in; see {@link DeviceFault#fault}. A device whose queues an
+     * eviction stopped is restored first ({@link #restoreQueues()}).
+     */
     public Errno fault(long start, long end, boolean write) {
+        restoreQueues();
         return fault.fault(start, end, write);
+    }
+
+    // ------------------------------------------------------------------ queue eviction
+
+    /**
+     * {@link MirrorActions#evictQueues}: remembers {@code [start, end)} as evicted, counting a
+     * queue eviction when it starts a burst. Caller holds the lock inside a callback.
+     */
+    void evictQueues(long start, long end) {
+        checkLocked();
+        if (eviction.add(start, end)) {
+            stats.addQueueEviction();
+        }
+    }
+
+    /**
+     * Whether the device's queues are stopped by an eviction: it must run nothing until
+     * {@link #restoreQueues()}. Read without the lock it may be stale; under it, exact.
+     */
+    public boolean queuesStopped() {
+        return eviction.stopped();
+    }
+
+    /**
+     * Whether {@code va} lies in a range evicted while the queues are stopped, where the device's
+     * PTEs may be stale and are never used; caller holds the driver lock (the oracle).
+     */
+    public boolean isEvicted(long va) {
+        checkLocked();
+        return eviction.contains(va);
+    }
+
+    /**
+     * The restore worker ({@code svm_range_restore_work}, amdkfd SVM with XNACK off): if an
+     * eviction stopped the queues, re-validates every evicted range and restarts them. Under the
+     * mmap read lock and the driver lock it takes the evicted ranges, notes each run of pages the
+     * device held there (and whether to ask for write: the device held write and the VMA still
+     * allows it; a current ATOMIC entry stays), and drops those PTEs and their TLB entries, uncounted (the kernel
+     * overwrites them in place); then, outside the lock, it faults each run in again through
+     * {@code hmm_range_fault}, counted as device faults and pages faulted, as
+     * {@code svm_range_validate_and_map} does. A page the CPU no longer lets the device have
+     * stays unmapped, and the device faults for it later. Caller holds no lock of this mirror or
+     * its address space. Allocates only when a restore has more runs than any before it.
+     */
+    public void restoreQueues() {
+        if (!eviction.stopped()) {
+            return;
+        }
+        faultLock.lock(); // one restore at a time; it uses the fault path
+        try {
+            int runs;
+            mm.mmapReadLock(); // the VMAs decide what access the re-fault asks for
+            try {
+                lock.lock();
+                try {
+                    if (!eviction.stopped()) {
+                        return;
+                    }
+                    runs = eviction.takeRuns(pt, mm);
+                    for (int i = 0; i < runs; i++) {
+                        pt.zap(eviction.runStart(i), eviction.runEnd(i));
+                        tlb.flushRange(eviction.runStart(i), eviction.runEnd(i));
+                    }
+                    eviction.clear();
+                    stats.addQueueRestore();
+                } finally {
+                    lock.unlock();
+                }
+            } finally {
+                mm.mmapReadUnlock();
+            }
+            for (int i = 0; i < runs; i++) {
+                fault.fault(eviction.runStart(i), eviction.runEnd(i), eviction.runWrite(i)); // a failed page stays unmapped
+            }
+        } finally {
+            faultLock.unlock();
+        }
     }
 
     /**
@@ -395,7 +478,7 @@ public final class MirrorDriver implements AutoCloseable {
         }
         if (range.isBlockable()) {
             lock.lock();
-        } else if (!lock.tryLock()) {
+        } else if (!lockNonBlockable()) {
             stats.addRefused(event);
             return false; // -EAGAIN: the host must not touch the PTEs
         }
@@ -415,7 +498,7 @@ public final class MirrorDriver implements AutoCloseable {
                 jfr = new InvalidationJfrEvent();
                 jfr.begin();
             }
-            actions.begin(event, range, from, to);
+            actions.begin(event, range, from, to, t.start, t.end);
             long touched;
             try {
                 policy.invalidate(actions, t, range, from, to);
@@ -438,6 +521,28 @@ public final class MirrorDriver implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Takes the driver lock for a non-blockable invalidation as the policy's driver would, or returns false. */
+    private boolean lockNonBlockable() {
+        return switch (policy.nonBlockable()) {
+            case TRYLOCK -> lock.tryLock();
+            case REFUSE -> false;
+            case SPIN -> {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.faultTimeoutMillis());
+                while (!lock.tryLock()) {
+                    if (System.nanoTime() - deadline > 0) {
+                        yield false; // bounded, see NonBlockable.SPIN
+                    }
+                    Thread.onSpinWait();
+                }
+                yield true;
+            }
+            case SLEEP -> {
+                lock.lock(); // mutex_lock where it may not sleep: the notifier rules report it
+                yield true;
+            }
+        };
     }
 
     /**
@@ -594,6 +699,7 @@ public final class MirrorDriver implements AutoCloseable {
             }
             closed = true;
             ranges.clearUnmapped();
+            eviction.clear();
             while (ranges.count() > 0) {
                 TrackedRange t = ranges.at(0);
                 ranges.remove(t);

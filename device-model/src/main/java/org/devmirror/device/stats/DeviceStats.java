@@ -129,16 +129,6 @@ public final class DeviceStats {
         hugeLeavesFaulted += hugeLeaves;
     }
 
-    /** The driver stopped the device's user queues so that it can invalidate (amdkfd's {@code evict_process_queues}). */
-    public void addQueueEviction() {
-        queueEvictions++;
-    }
-
-    /** The driver restarted the user queues it had stopped (amdkfd's {@code restore_process_queues}). */
-    public void addQueueRestore() {
-        queueRestores++;
-    }
-
     /** {@code pages} 4 KiB pages were copied into device memory by a migration; callable without the driver lock. */
     public void addMigratedToDevice(long pages) {
         migratedToDevice.addAndGet(pages);
@@ -153,6 +143,40 @@ public final class DeviceStats {
     public void addFaultError(long retries) {
         faultErrors++;
         faultRetries += retries;
+    }
+
+    /**
+     * The device's user queues were stopped so that its page tables could stay stale
+     * ({@code kgd2kfd_quiesce_mm} on the first eviction of a burst, amdkfd SVM with XNACK off).
+     */
+    public void addQueueEviction() {
+        queueEvictions++;
+    }
+
+    /**
+     * The restore worker re-validated what an eviction burst left stale and restarted the queues
+     * ({@code svm_range_restore_work}).
+     */
+    public void addQueueRestore() {
+        queueRestores++;
+    }
+
+    /**
+     * Times the device's queues were stopped by a queue eviction.
+     *
+     * @return the count
+     */
+    public long queueEvictions() {
+        return queueEvictions;
+    }
+
+    /**
+     * Times the restore worker re-validated evicted ranges and restarted the queues.
+     *
+     * @return the count
+     */
+    public long queueRestores() {
+        return queueRestores;
     }
 
     /** Invalidations of {@code event} that reached the policy, including those it ignored before the lock. */
@@ -218,16 +242,6 @@ public final class DeviceStats {
     /** 2 MiB leaves device faults committed; each stands for 512 of {@link #pagesFaulted}. */
     public long hugeLeavesFaulted() {
         return hugeLeavesFaulted;
-    }
-
-    /** Times the driver stopped the device's user queues. */
-    public long queueEvictions() {
-        return queueEvictions;
-    }
-
-    /** Times the driver restarted stopped user queues. */
-    public long queueRestores() {
-        return queueRestores;
     }
 
     /** 4 KiB pages migrations copied into device memory. */

@@ -27,6 +27,8 @@ class DeviceStatsTest {
         s.addDowngraded(CLEAR, 2);
         s.addReread(CLEAR, 3);
         s.addFault(1, 16);
+        s.addQueueEviction();
+        s.addQueueRestore();
         return s;
     }
 
@@ -56,6 +58,21 @@ class DeviceStatsTest {
         assertEquals(2, sum.deviceFaults());
         assertEquals(2, sum.faultRetries());
         assertEquals(32, sum.pagesFaulted());
+        assertEquals(2, sum.queueEvictions());
+        assertEquals(2, sum.queueRestores());
+    }
+
+    @Test
+    void queueCountersFollowSnapshotMinusAndReset() {
+        DeviceStats live = someWork();
+        DeviceStats before = live.snapshot();
+        live.addQueueEviction();
+        DeviceStats delta = live.minus(before);
+        assertEquals(1, delta.queueEvictions());
+        assertEquals(0, delta.queueRestores());
+        live.reset();
+        assertEquals(0, live.queueEvictions());
+        assertEquals(0, live.queueRestores());
     }
 
     @Test

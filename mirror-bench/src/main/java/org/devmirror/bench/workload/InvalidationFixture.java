@@ -86,7 +86,7 @@ public final class InvalidationFixture implements AutoCloseable {
             throw new IllegalArgumentException("regions=" + regions + " is not in 1.." + REGIONS);
         }
         this.event = event;
-        options = MirrorOptions.defaults().withPolicy(PolicyResolver.resolve("policy", policy)).withOffHeapTable(offHeap);
+        options = MirrorOptions.forPolicy(PolicyResolver.resolve("policy", policy)).withOffHeapTable(offHeap);
         this.size = sizeBytes(sizeLabel);
         this.populated = populated;
         this.tracked = tracked;
