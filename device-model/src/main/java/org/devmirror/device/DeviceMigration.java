@@ -10,6 +10,7 @@ import org.devmirror.device.driver.MirrorDriver;
 import org.devmirror.device.driver.TrackedRange;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MigrateVma;
@@ -70,6 +71,7 @@ final class DeviceMigration {
                 zapMigrating(device, mm, args);
                 allocAndCopyToDevice(device, args, (vma.prot() & Prot.WRITE) != 0);
                 mm.migrateVmaPages(args);
+                driver.stats().addMigratedToDevice(pagesCopied(args.src, args.dst, args.npages()));
                 // finalize turns the migration entries into device-private entries and releases
                 // (pageFree) every destination that ended up unused.
                 mm.migrateVmaFinalize(args);
@@ -141,7 +143,7 @@ final class DeviceMigration {
                     return new DeviceCommand(Errno.EINVAL, cpages, 0);
                 }
                 long next = chunkEnd(driver, addr, Math.min(end, vma.end()));
-                cpages += Math.max(0, migrateBack(device, mm, addr, next, true));
+                cpages += Math.max(0, migrateBack(device, mm, addr, next, true, driver.stats()));
                 addr = next;
             }
         } finally {
@@ -161,7 +163,9 @@ final class DeviceMigration {
         boolean huge = PteLayout.isHuge(cpu);
         long size = huge ? HUGE_SIZE : PAGE_SIZE;
         long start = addr & -size;
-        long moved = migrateBack(device, mm, start, start + size, huge);
+        // The CPU fault names no mirror: the copy is charged to this device's first mirror of mm.
+        DeviceMirror charged = device.firstMirrorOf(mm);
+        long moved = migrateBack(device, mm, start, start + size, huge, charged == null ? null : charged.stats());
         long after = mm.pageTable().get(addr);
         boolean stillThere = PteLayout.isDevicePrivate(after) && CpuMapping.pageAt(after, addr) == devicePfn;
         if (!stillThere) {
@@ -180,9 +184,11 @@ final class DeviceMigration {
      * Migrates this device's pages in {@code [start, end)} to system memory
      * ({@code dmirror_devmem_fault_alloc_and_copy} between setup and pages); returns the
      * {@code src} entries that migrated, as {@code dmirror_successful_migrated_pages} counts them
-     * (a 2 MiB folio once), or -1 if {@code migrate_vma_setup} failed.
+     * (a 2 MiB folio once), or -1 if {@code migrate_vma_setup} failed. The 4 KiB pages copied are
+     * added to {@code charged}'s migration counter when it is not null.
      */
-    private static long migrateBack(MirrorDevice device, AddressSpace mm, long start, long end, boolean compound) {
+    private static long migrateBack(MirrorDevice device, AddressSpace mm, long start, long end, boolean compound,
+            DeviceStats charged) {
         MigrateVma args = newArgs(start, end, device, selectDevice(device) | (compound ? MigrateVma.SELECT_COMPOUND : 0));
         if (mm.migrateVmaSetup(args) != Errno.OK) {
             return -1;
@@ -224,6 +230,9 @@ final class DeviceMigration {
             i++;
         }
         mm.migrateVmaPages(args);
+        if (charged != null) {
+            charged.addMigratedToSystem(pagesCopied(args.src, args.dst, n));
+        }
         long moved = 0;
         for (int i = 0; i < n; i++) {
             if (MigrateVma.pfnOf(args.src[i]) >= 0 && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && args.dst[i] != 0) {
@@ -232,6 +241,22 @@ final class DeviceMigration {
         }
         mm.migrateVmaFinalize(args);
         return moved;
+    }
+
+    /**
+     * The 4 KiB pages whose contents a migration copies, read after {@code migrate_vma_pages}:
+     * every entry still marked MIGRATE that has a source page and a destination, a 2 MiB folio
+     * moved whole (compound source and destination) as 512. A hole filled on the destination
+     * copies nothing.
+     */
+    static long pagesCopied(long[] src, long[] dst, int n) {
+        long pages = 0;
+        for (int i = 0; i < n; i++) {
+            if ((src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(src[i]) >= 0 && MigrateVma.pfnOf(dst[i]) >= 0) {
+                pages += (src[i] & dst[i] & MigrateVma.MIGRATE_PFN_COMPOUND) != 0 ? HUGE_PAGES : 1;
+            }
+        }
+        return pages;
     }
 
     /** One device page back into a new system frame; a page without a frame stays on the device. */

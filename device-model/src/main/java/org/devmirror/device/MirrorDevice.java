@@ -199,6 +199,16 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
         mirrors.remove(m);
     }
 
+    /** The first open mirror of this device on {@code mm}, or null: who a CPU-fault migration is charged to. */
+    DeviceMirror firstMirrorOf(AddressSpace mm) {
+        for (DeviceMirror m : mirrors) {
+            if (m.mm() == mm) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     /** The open mirrors of this device. */
     public List<DeviceMirror> mirrors() {
         return List.copyOf(mirrors);

@@ -25,6 +25,7 @@ class HmmMigrateTest extends DeviceFixture {
         long a = filled(NPAGES);
         assertEquals(new DeviceCommand(Errno.OK, NPAGES, 0), mirror.migrateToDevice(a, NPAGES));
         assertEquals(NPAGES, dev0.usedPages());
+        assertEquals(NPAGES, mirror.stats().pagesMigratedToDevice()); // the cost model prices these copies
         assertCpuInts(mm, a, NPAGES, 0);
         assertOracle(mirror);
     }
@@ -35,7 +36,11 @@ class HmmMigrateTest extends DeviceFixture {
         long a = filled(NPAGES);
         assertEquals(new DeviceCommand(Errno.OK, NPAGES, 0), mirror.migrateToDevice(a, NPAGES));
         assertCpuInts(mm, a, NPAGES / 2, 0);
+        // each CPU fault copied its page back, charged to the mirror of that address space
+        assertEquals(NPAGES / 2, mirror.stats().pagesMigratedToSystem());
         assertEquals(new DeviceCommand(Errno.OK, NPAGES, 0), mirror.migrateToDevice(a, NPAGES));
+        // only the half in system memory moved again
+        assertEquals(NPAGES + NPAGES / 2, mirror.stats().pagesMigratedToDevice());
         assertCpuInts(mm, a, NPAGES, 0);
         assertOracle(mirror);
     }

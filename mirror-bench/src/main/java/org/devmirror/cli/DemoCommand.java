@@ -4,16 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.devmirror.demo.Demo;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.scenario.run.RunResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./devmirror demo [--policy P,P...]}: the scenario examples/demo.scn, every host operation
+ * {@code ./devmirror demo [--policy P,P...] [--cost-profile NAME|FILE]}: the scenario examples/demo.scn, every host operation
  * and its events mirrored by a device, under each policy (event-aware and blind by default), with the
  * first run's trace and the device work of all side by side. Exit status 0 when every run held its
  * expectations with a clean oracle, 1 otherwise, 2 for a bad policy name.
@@ -30,8 +32,12 @@ final class DemoCommand implements Callable<Integer> {
                     + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
     private List<String> policies;
 
+    @Mixin
+    private CostProfileOption costProfile;
+
     @Override
     public Integer call() {
+        CostProfile profile = costProfile.resolve("devmirror demo");
         List<InvalidationPolicy> resolved = new ArrayList<>();
         try {
             for (String name : policies) {
@@ -40,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("devmirror demo: " + e.getMessage());
         }
-        List<RunResult> runs = Demo.run(spec.commandLine().getOut(), resolved);
+        List<RunResult> runs = Demo.run(spec.commandLine().getOut(), resolved, profile);
         return runs.stream().allMatch(RunResult::succeeded) ? DevmirrorCommand.EXIT_OK : DevmirrorCommand.EXIT_FAILED;
     }
 }

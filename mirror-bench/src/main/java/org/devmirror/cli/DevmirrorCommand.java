@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code ./devmirror} command line: one subcommand per job (demo, run, replay, bench, gate).
+ * The {@code ./devmirror} command line: one subcommand per job (demo, run, replay, compare, bench, gate).
  *
  * <p>Exit status follows one contract across subcommands, written once in {@code docs/exit-codes.md}
  * and implemented here, not per command: {@value #EXIT_OK} when everything held,
@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
         version = "devmirror 0.1.0",
         description = "An emulator of the Linux HMM device-mirror path.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, RunCommand.class, ReplayCommand.class,
-            BenchCommand.class, GateCommand.class})
+            CompareCommand.class, BenchCommand.class, GateCommand.class})
 public final class DevmirrorCommand implements Runnable {
     /** Everything held. */
     public static final int EXIT_OK = 0;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.devmirror.json.Json;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.mm.InvalidationRanges;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./devmirror replay TRACE [--policy aware|blind|both|CLASS[,...]] [--ranges kernel|narrowed] [--devices N] [--seed S] [--json]}:
+ * {@code ./devmirror replay TRACE [--policy aware|blind|both|CLASS[,...]] [--ranges kernel|narrowed] [--devices N] [--seed S]
+ * [--cost-profile NAME|FILE] [--json]}:
  * replays an strace trace (docs/replay.md) under each policy named ({@code both} is
  * {@code aware,blind}; any name {@link PolicyResolver} resolves, comma-separated). Exit status 0 when the oracle stayed clean under every
  * policy, 1 when it found a violation, 2 for bad input (an unreadable file, a file with no strace line in
@@ -52,6 +54,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     private RangesOption ranges;
 
+    @Mixin
+    private CostProfileOption costProfile;
+
     @Option(names = "--devices", defaultValue = "1", paramLabel = "N", description = "mirroring devices (default: ${DEFAULT-VALUE})")
     private int devices;
 
@@ -67,6 +72,7 @@ public final class ReplayCommand implements Callable<Integer> {
         List<InvalidationPolicy> policies = new ArrayList<>();
         InvalidationRanges hostRanges;
         Set<String> named = new HashSet<>();
+        CostProfile profile = costProfile.resolve("devmirror replay");
         try {
             hostRanges = ranges.resolve();
             for (String name : policy.split(",", -1)) {
@@ -105,9 +111,9 @@ public final class ReplayCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.print(Json.write(ReplayReport.json(trace.toString(), model, results)));
+            out.print(Json.write(ReplayReport.json(trace.toString(), model, results, profile)));
         } else {
-            out.print(ReplayReport.text(trace.toString(), model, results));
+            out.print(ReplayReport.text(trace.toString(), model, results, profile));
         }
         out.flush();
         return results.stream().allMatch(ReplayResult::oracleClean) ? DevmirrorCommand.EXIT_OK : DevmirrorCommand.EXIT_FAILED;

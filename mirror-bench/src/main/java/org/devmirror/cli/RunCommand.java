@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.mm.InvalidationRanges;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./devmirror run FILE... [--policy aware|blind|CLASS] [--ranges kernel|narrowed] [--json]}: parses scenario files
+ * {@code ./devmirror run FILE... [--policy aware|blind|CLASS] [--ranges kernel|narrowed] [--cost-profile NAME|FILE] [--json]}:
+ * parses scenario files
  * (docs/scenarios.md) completely, then runs each under the policy {@link PolicyResolver} resolves
  * (a class on the launcher's {@code --classpath}). Exit status 0 when every expectation held and the
  * oracle stayed clean, 1 when one did not, 2 for bad input (parse errors, printed as
@@ -50,6 +52,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private RangesOption ranges;
 
+    @Mixin
+    private CostProfileOption costProfile;
+
     @Option(names = "--json", description = "print one JSON object per file (an array of them for several files)"
             + " instead of the readable trace")
     private boolean json;
@@ -59,6 +64,7 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<InvalidationPolicy> policies;
         InvalidationRanges hostRanges;
+        CostProfile profile = costProfile.resolve("devmirror run");
         try {
             policies = PolicyResolver.resolveAll("--policy", policy);
             hostRanges = ranges.resolve();
@@ -88,9 +94,9 @@ public final class RunCommand implements Callable<Integer> {
                     RunResult result = ScenarioRunner.run(scenario, invalidationPolicy, hostRanges);
                     succeeded &= result.succeeded();
                     if (json) {
-                        objects.add(result.toJson());
+                        objects.add(result.toJson(profile));
                     } else {
-                        out.print(result.text());
+                        out.print(result.text(profile));
                         out.flush(); // a long list of files shows progress
                     }
                 }

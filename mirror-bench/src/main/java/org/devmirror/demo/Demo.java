@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.scenario.model.Scenario;
 import org.devmirror.scenario.run.RunResult;
@@ -34,6 +35,14 @@ public final class Demo {
      * returns the runs in the same order.
      */
     public static List<RunResult> run(PrintWriter out, List<InvalidationPolicy> policies) {
+        return run(out, policies, CostProfile.DEFAULT);
+    }
+
+    /**
+     * {@link #run(PrintWriter, List)}, with every run's device work priced as modelled device time
+     * by {@code profile}.
+     */
+    public static List<RunResult> run(PrintWriter out, List<InvalidationPolicy> policies, CostProfile profile) {
         if (policies.isEmpty()) {
             throw new IllegalArgumentException("the demo needs at least one policy");
         }
@@ -46,9 +55,9 @@ public final class Demo {
         out.println("(one device mirrors the buffer and reads it back after each step; " + SCRIPT + " under the "
                 + runs.get(0).policy() + " policy, then every policy's device work side by side)");
         out.println();
-        out.print(runs.get(0).text());
+        out.print(runs.get(0).text(profile));
         out.println();
-        out.print(RunResult.sideBySide(runs));
+        out.print(RunResult.sideBySide(runs, profile));
         out.flush();
         return runs;
     }

@@ -2,6 +2,9 @@ package org.devmirror.observe;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.devmirror.device.cost.CostComponent;
+import org.devmirror.device.cost.CostProfile;
+import org.devmirror.device.cost.DeviceTime;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.json.Json;
@@ -14,8 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
  * invalidations and TLB flushes; and device faults, retries, pages faulted. A plain value over a
  * {@link DeviceStats#snapshot} (which holds and sums the counters): {@link #add} sums another
  * mirror's counters in, {@link #minus} gives the work done between two readings (what one
- * operation made a device do); on top it gives the one-number {@link #totalWork}, the readable
- * {@link #describe} and the documented JSON form.
+ * operation made a device do); on top it gives the modelled device time under a cost profile
+ * ({@link #time}), the readable {@link #describe} and the documented JSON form.
  */
 public final class DeviceWork {
     /** The sum of the readings; a {@link DeviceStats#snapshot} no driver owns. */
@@ -125,11 +128,41 @@ public final class DeviceWork {
         return counts.faultErrors();
     }
 
+    /** 2 MiB leaves device faults committed (each one entry for 512 of {@link #pagesFaulted}). */
+    public long hugeLeavesFaulted() {
+        return counts.hugeLeavesFaulted();
+    }
+
+    /** 4 KiB pages migrations copied into device memory. */
+    public long pagesMigratedToDevice() {
+        return counts.pagesMigratedToDevice();
+    }
+
+    /** 4 KiB pages migrations copied back to system memory. */
+    public long pagesMigratedToSystem() {
+        return counts.pagesMigratedToSystem();
+    }
+
+    /** User-queue evictions. */
+    public long queueEvictions() {
+        return counts.queueEvictions();
+    }
+
+    /** User-queue restores. */
+    public long queueRestores() {
+        return counts.queueRestores();
+    }
+
+    /** This work priced by {@code profile}: the modelled device time, per component. */
+    public DeviceTime time(CostProfile profile) {
+        return profile.price(counts);
+    }
+
     /**
-     * One number for "how much did the devices have to do": PTEs zapped, downgraded and re-read,
-     * TLB flushes, and pages faulted back in. Each is a device page-table write, a TLB
-     * invalidation or a page walk; they are not weighted, so the number compares policies on the
-     * same workload, not workloads.
+     * A secondary figure, kept for comparison with older reports: PTEs zapped, downgraded and
+     * re-read, TLB flushes, and pages faulted back in, every unit weighted 1. A device fault costs
+     * microseconds and a PTE write nanoseconds, so this count can rank policies the wrong way
+     * round; {@link #time} is the headline.
      */
     public long totalWork() {
         return totalZapped() + totalDowngraded() + totalReread() + totalTlbFlushes() + pagesFaulted();
@@ -194,6 +227,38 @@ public final class DeviceWork {
             perEvent.set(e.name(), row);
         }
         out.set("perEvent", perEvent);
+        out.set("hugeLeavesFaulted", Json.number(hugeLeavesFaulted()));
+        out.set("pagesMigratedToDevice", Json.number(pagesMigratedToDevice()));
+        out.set("pagesMigratedToSystem", Json.number(pagesMigratedToSystem()));
+        out.set("queueEvictions", Json.number(queueEvictions()));
+        out.set("queueRestores", Json.number(queueRestores()));
         return out;
+    }
+
+    /** {@link #toJson()} with {@code deviceTime}, this work priced by {@code profile} ({@link #timeJson}). */
+    public ObjectNode toJson(CostProfile profile) {
+        ObjectNode out = toJson();
+        out.set("deviceTime", timeJson(time(profile)));
+        return out;
+    }
+
+    /**
+     * Modelled device time as JSON: {@code profile}, {@code totalNs} and {@code ns} with one member
+     * per {@link CostComponent} label, nanoseconds rounded to a thousandth.
+     */
+    public static ObjectNode timeJson(DeviceTime time) {
+        ObjectNode out = Json.object();
+        out.set("profile", Json.string(time.profile()));
+        out.set("totalNs", Json.number(roundNs(time.totalNs())));
+        ObjectNode parts = Json.object();
+        for (CostComponent c : CostComponent.values()) {
+            parts.set(c.label(), Json.number(roundNs(time.ns(c))));
+        }
+        out.set("ns", parts);
+        return out;
+    }
+
+    private static double roundNs(double ns) {
+        return Math.round(ns * 1000) / 1000.0;
     }
 }

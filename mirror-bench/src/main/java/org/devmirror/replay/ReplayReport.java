@@ -4,7 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
+import org.devmirror.device.cost.CostComponent;
+import org.devmirror.device.cost.CostProfile;
+import org.devmirror.device.cost.DeviceTime;
 import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.observe.CostProfileFile;
 import org.devmirror.observe.DeviceWork;
 import org.devmirror.trace.SyscallKind;
 import org.devmirror.json.Json;
@@ -19,8 +23,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ReplayReport {
     private ReplayReport() {}
 
-    /** The readable report of {@code results} (one per policy, same trace and model). */
-    public static String text(String trace, ReplayModel model, List<ReplayResult> results) {
+    /**
+     * The readable report of {@code results} (one per policy, same trace and model): the modelled
+     * device time under {@code profile} leads the device section, per component, then the counts
+     * it was priced from.
+     */
+    public static String text(String trace, ReplayModel model, List<ReplayResult> results, CostProfile profile) {
         ReplayResult first = results.get(0);
         StringBuilder out = new StringBuilder();
         out.append("replay of ").append(trace).append(": ").append(model.devices()).append(" device(s), seed ")
@@ -57,6 +65,20 @@ public final class ReplayReport {
                 row(out, e.name(), results, r -> Long.toString(r.events(e)));
             }
         }
+        out.append("\nmodelled device time (").append(profile.name()).append(": ").append(profile.basis()).append(")\n");
+        row(out, "", results, r -> r.policy());
+        row(out, "total", results, r -> DeviceTime.human(r.work().time(profile).totalNs()));
+        for (CostComponent c : CostComponent.values()) {
+            if (results.stream().anyMatch(r -> r.work().time(profile).ns(c) != 0)) {
+                row(out, "  " + c.label(), results, r -> DeviceTime.human(r.work().time(profile).ns(c)));
+            }
+        }
+        if (results.size() > 1) {
+            for (int i = 1; i < results.size(); i++) {
+                out.append(String.format("  device time %s / %s: %s%n", results.get(i).policy(), first.policy(),
+                        ratio(results.get(i).work().time(profile).totalNs(), first.work().time(profile).totalNs())));
+            }
+        }
         out.append("\ndevice work\n");
         row(out, "", results, r -> r.policy());
         workRow(out, "PTEs zapped", results, DeviceWork::totalZapped);
@@ -66,17 +88,13 @@ public final class ReplayReport {
         workRow(out, "TLB flushes", results, DeviceWork::totalTlbFlushes);
         workRow(out, "device faults", results, DeviceWork::faults);
         workRow(out, "pages faulted", results, DeviceWork::pagesFaulted);
+        workRow(out, "pages to device", results, DeviceWork::pagesMigratedToDevice);
+        workRow(out, "pages to system", results, DeviceWork::pagesMigratedToSystem);
+        workRow(out, "queue evictions", results, DeviceWork::queueEvictions);
         row(out, "refaults", results, r -> Long.toString(r.refaults()));
         row(out, "device touches", results, r -> Long.toString(r.deviceTouches()));
         row(out, "peak host frames", results, r -> Long.toString(r.peakFrames()));
-        workRow(out, "total work", results, DeviceWork::totalWork);
-        if (results.size() > 1) {
-            out.append('\n');
-            for (int i = 1; i < results.size(); i++) {
-                out.append(String.format("total work %s / %s: %s%n", results.get(i).policy(), first.policy(),
-                        ratio(results.get(i).work().totalWork(), first.work().totalWork())));
-            }
-        }
+        workRow(out, "work units (unweighted)", results, DeviceWork::totalWork);
         out.append("\noracle\n");
         row(out, "checks", results, r -> Long.toString(r.oracleChecks()));
         row(out, "violations", results, r -> Long.toString(r.oracleViolations()));
@@ -101,9 +119,9 @@ public final class ReplayReport {
         return out.toString();
     }
 
-    /** The JSON object of docs/replay.md. */
+    /** The JSON object of docs/replay.md, with modelled device time under {@code profile}. */
     @SuppressWarnings("ReferenceEquality") // the first run is the reference the others are compared with; it is found by identity
-    public static ObjectNode json(String trace, ReplayModel model, List<ReplayResult> results) {
+    public static ObjectNode json(String trace, ReplayModel model, List<ReplayResult> results, CostProfile profile) {
         ReplayResult first = results.get(0);
         ObjectNode out = Json.object();
         out.set("trace", Json.string(trace));
@@ -116,6 +134,7 @@ public final class ReplayReport {
         m.set("hostFrames", Json.number(model.hostFrames()));
         m.set("ranges", Json.string(model.ranges().label()));
         out.set("model", m);
+        out.set("costProfile", CostProfileFile.toJson(profile));
         ObjectNode syscalls = Json.object();
         for (SyscallKind kind : SyscallKind.values()) {
             syscalls.set(kind.name(), Json.number(first.replayed(kind)));
@@ -140,7 +159,7 @@ public final class ReplayReport {
         for (ReplayResult r : results) {
             ObjectNode p = Json.object();
             p.set("events", events(r));
-            p.set("device", r.work().toJson());
+            p.set("device", r.work().toJson(profile));
             p.set("refaults", Json.number(r.refaults()));
             p.set("deviceTouches", Json.number(r.deviceTouches()));
             p.set("cpuPagesWritten", Json.number(r.cpuPagesWritten()));
@@ -149,7 +168,8 @@ public final class ReplayReport {
             p.set("oracle", oracle(r.oracleChecks(), r.oracleViolations(), r.violationSamples()));
             p.set("latencyNanos", latency(r));
             if (r != first) {
-                p.set("workRatio", ratioJson(r.work().totalWork(), first.work().totalWork()));
+                p.set("deviceTimeRatio", ratioJson(r.work().time(profile).totalNs(), first.work().time(profile).totalNs()));
+                p.set("workRatio", ratioJson((double) r.work().totalWork(), (double) first.work().totalWork()));
             }
             policies.set(r.policy(), p);
             checks += r.oracleChecks();
@@ -204,12 +224,12 @@ public final class ReplayReport {
         return out;
     }
 
-    private static JsonNode ratioJson(long value, long base) {
+    private static JsonNode ratioJson(double value, double base) {
         return base == 0 ? Json.nullValue() : Json.number(Math.round(1000.0 * value / base) / 1000.0);
     }
 
-    private static String ratio(long value, long base) {
-        return base == 0 ? "n/a (no work)" : String.format("%.3f", (double) value / base);
+    private static String ratio(double value, double base) {
+        return base == 0 ? "n/a (no work)" : String.format(java.util.Locale.ROOT, "%.3f", value / base);
     }
 
     private static boolean anyEvent(List<ReplayResult> results, MmuNotifierEvent e) {

@@ -31,7 +31,7 @@ class BenchArchitectureTest {
     /** mirror-bench's packages. */
     static final String[] BENCH = {"org.devmirror.bench..", "org.devmirror.gate..", "org.devmirror.scenario..",
         "org.devmirror.trace..", "org.devmirror.replay..", "org.devmirror.observe..", "org.devmirror.demo..",
-        "org.devmirror.json..", "org.devmirror.cli.."};
+        "org.devmirror.json..", "org.devmirror.cli..", "org.devmirror.compare.."};
 
     static JavaClasses classes;
 
@@ -100,6 +100,8 @@ class BenchArchitectureTest {
                         "org.devmirror.scenario.model", "org.devmirror.scenario.syntax", "org.devmirror.scenario.run",
                         "org.devmirror.replay", "org.devmirror.trace", "org.devmirror.demo",
                         "org.devmirror.device.driver", "org.devmirror.json",
+                        // compare, and the cost profile every report prices device work by (named or a file)
+                        "org.devmirror.compare", "org.devmirror.device.cost", "org.devmirror.observe",
                         // reading the user's files and echoing them to a terminal safely
                         "org.devmirror.input",
                         "java..", "picocli..", "org.openjdk.jmh.results..", "org.openjdk.jmh.runner..",

@@ -82,7 +82,7 @@ class ExitStatusTest {
                 7 exit_group(0) = ?
                 """);
         assertEquals(0, cli.devmirror("replay", t.toString(), "--policy", "both"), err::toString);
-        assertTrue(out.toString().contains("total work blind / event-aware"), out::toString);
+        assertTrue(out.toString().contains("device time blind / event-aware"), out::toString);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.driver.BlindPolicy;
 import org.devmirror.device.driver.EventAwarePolicy;
 import org.devmirror.notifier.MmuNotifierEvent;
@@ -95,6 +96,11 @@ class DemoTest {
         DeviceWork b = blind.allDevices();
         assertTrue(text.contains(a.totalZapped() + " | " + b.totalZapped()), text);
         assertTrue(text.matches("(?s).*\noracle violations +0 \\| 0\n.*"), text);
+        // The side-by-side report leads with each run's modelled device time, default profile.
+        CostProfile xe = CostProfile.DEFAULT;
+        assertTrue(text.contains("Modelled device time (" + xe.name() + ")\n  event-aware       " + a.time(xe).format()
+                + "\n  blind             " + b.time(xe).format() + "\n"), text);
+        assertTrue(a.time(xe).totalNs() < b.time(xe).totalNs(), a.time(xe) + " vs " + b.time(xe));
     }
 
     @Test

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.devmirror.device.cost.CostComponent;
+import org.devmirror.device.cost.CostProfile;
+import org.devmirror.device.cost.DeviceTime;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.json.Json;
 import org.devmirror.scenario.model.Scenario;
@@ -107,6 +110,34 @@ class RunJsonTest {
         assertEquals(result.oracleChecks(), number(json.get("oracle"), "checks"));
         assertTrue(result.text().contains("oracle: " + result.oracleChecks() + " checks, 0 violations"));
         assertTrue(result.text().endsWith("PASS\n"));
+    }
+
+    /**
+     * Modelled device time: the device's counts priced by the profile asked for, in the JSON and
+     * the text; the MPROTECT scenario's one fault of 16 pages, the downgrade and re-read of 16 PTEs
+     * and its TLB flush, at the xe-4k figures.
+     */
+    @Test
+    void deviceTimeIsTheDevicesCountsPricedByTheProfile() throws Exception {
+        RunResult result = ScenarioRunner.run(ScenarioParser.parse("json.scn", MPROTECT), PolicyResolver.resolve("policy", "aware"));
+        for (CostProfile profile : CostProfile.NAMED) {
+            JsonNode json = Json.parse(Json.write(result.toJson(profile)), "json.scn");
+            DeviceTime expected = profile.price(result.devices().get("gpu").counts());
+            JsonNode gpuTime = json.get("devices").get("gpu").get("deviceTime");
+            assertEquals(profile.name(), string(gpuTime, "profile"));
+            assertEquals(expected.totalNs(), gpuTime.get("totalNs").doubleValue(), 0.001);
+            for (CostComponent c : CostComponent.values()) {
+                assertEquals(expected.ns(c), gpuTime.get("ns").get(c.label()).doubleValue(), 0.001, c.label());
+            }
+            assertEquals(expected.totalNs(), json.get("deviceTime").get("totalNs").doubleValue(), 0.001); // one device
+            assertTrue(result.text(profile).contains("modelled device time (" + profile.name() + "): " + expected.format()),
+                    result.text(profile));
+        }
+        CostProfile xe = CostProfile.XE_4K;
+        // fault 5 us, walk 16 PTEs faulted and 16 re-read, bind 1 range and 16 PTEs, downgrade 16 PTEs, 1 flush of 10 us
+        assertEquals(16, result.devices().get("gpu").totalReread());
+        assertEquals(5_000 + 32 * xe.walkNsPerPte() + xe.bindNsPerRange() + 32 * xe.pteWriteNs() + 10_000,
+                xe.price(result.devices().get("gpu").counts()).totalNs(), 1e-6);
     }
 
     private static JsonNode runJson(String text, String policy) throws Exception {

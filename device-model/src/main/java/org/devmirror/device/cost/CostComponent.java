@@ -5,16 +5,22 @@ package org.devmirror.device.cost;
  * order reports print them in.
  */
 public enum CostComponent {
-    /** Fixed cost of servicing device faults: decode, range lookup, replay; once per fault round. */
+    /** Fixed cost of servicing device faults: decode, range lookup, replay; per fault round and per fault batch. */
     FAULT("fault"),
-    /** {@code hmm_range_fault} walks: one per page faulted and one per PTE re-read at the end of an invalidation. */
+    /** {@code hmm_range_fault} walks: per PTE and per PMD faulted, and per PTE re-read at the end of an invalidation. */
     WALK("walk"),
-    /** Device PTE writes made by faults: binding the pages faulted in. */
+    /** Binding what faults brought in: a fixed cost per range bound plus one device entry written per PTE or 2 MiB leaf. */
     BIND("bind"),
     /** Device PTE writes made by invalidations: zaps and in-place downgrades. */
     ZAP("zap"),
     /** Ranged device TLB invalidations. */
-    TLB("tlb");
+    TLB("tlb"),
+    /** Migration copies over the link, to device memory and back, at each direction's bandwidth. */
+    COPY("copy"),
+    /** The CPU side of migration ({@code migrate_vma_setup/pages/finalize}), per page migrated. */
+    MIGRATE("migrate"),
+    /** Stopping the device's user queues and restarting them (amdkfd with XNACK off). */
+    QUEUE("queue");
 
     private final String label;
 

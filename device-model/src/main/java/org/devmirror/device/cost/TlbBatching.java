@@ -1,5 +1,7 @@
 package org.devmirror.device.cost;
 
+import java.util.Locale;
+
 /**
  * How a driver waits for one ranged TLB invalidation on a device with several GTs (or a process
  * mirrored on several GPUs): the difference drivers.md records between Xe and amdkfd.
@@ -22,5 +24,24 @@ public enum TlbBatching {
             case OVERLAPPED -> perGtNs;
             case SERIAL -> perGtNs * gts;
         };
+    }
+
+    /** The lower-case name profile files use. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The batching a profile file names, by {@link #label()}.
+     *
+     * @throws IllegalArgumentException naming the value and the labels when it is neither
+     */
+    public static TlbBatching ofLabel(String label) {
+        for (TlbBatching b : values()) {
+            if (b.label().equals(label)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("\"" + label + "\" is not overlapped or serial");
     }
 }

@@ -127,7 +127,9 @@ public final class DeviceFault {
                 driver.stats().addFaultError(retries);
                 return Errno.EFAULT;
             }
-            driver.stats().addFault(retries, (unitEnd - unitStart) >>> PAGE_SHIFT);
+            long pages = (unitEnd - unitStart) >>> PAGE_SHIFT;
+            // A unit stays inside one 2 MiB block, so it is one leaf or none.
+            driver.stats().addFault(retries, pages, FaultCommit.mapsHugeLeaf(unitStart, pfns[0], pages) ? 1 : 0);
             return Errno.OK;
         }
 

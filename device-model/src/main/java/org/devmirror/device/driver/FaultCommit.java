@@ -73,8 +73,7 @@ public final class FaultCommit {
         while (i < n) {
             long va = start + ((long) i << DevicePteLayout.PAGE_SHIFT);
             long hmm = pfns[i];
-            if (HmmPfn.isValid(hmm) && HmmPfn.mapOrder(hmm) == 9 && (va & (HUGE_SIZE - 1)) == 0 && i + HUGE_PAGES <= n
-                    && (HmmPfn.pfn(hmm) & (HUGE_PAGES - 1)) == 0) {
+            if (mapsHugeLeaf(va, hmm, n - i)) {
                 // hmm_range_fault gives every subpage of a PMD mapping the same flags: one leaf.
                 long leaf = DevicePteLayout.huge(entryFor(HmmPfn.pfn(hmm), HmmPfn.isWrite(hmm)));
                 if (pt.get(va) != leaf) {
@@ -124,6 +123,16 @@ public final class FaultCommit {
             pt.setBlock(va, block, 0, count);
         }
         return changed;
+    }
+
+    /**
+     * Whether the page at {@code va}, reported by {@code hmm_range_fault} as {@code hmm}, starts a
+     * 2 MiB device leaf when {@code pages} pages from it are committed: a PMD-order, aligned mapping
+     * of an aligned frame, wholly inside the range.
+     */
+    static boolean mapsHugeLeaf(long va, long hmm, long pages) {
+        return HmmPfn.isValid(hmm) && HmmPfn.mapOrder(hmm) == 9 && (va & (HUGE_SIZE - 1)) == 0 && pages >= HUGE_PAGES
+                && (HmmPfn.pfn(hmm) & (HUGE_PAGES - 1)) == 0;
     }
 
     private long entryFor(long pfn, boolean write) {

@@ -1,5 +1,6 @@
 package org.devmirror.device.stats;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.devmirror.notifier.MmuNotifierEvent;
 
@@ -7,13 +8,15 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * The counters a mirroring driver keeps about its device, per {@link MmuNotifierEvent} (indexed by
  * {@link MmuNotifierEvent#ordinal()}): invalidations received, PTEs zapped, PTEs re-read from the
  * CPU page table, PTEs downgraded, invalidations skipped, TLB flushes and non-blockable
- * invalidations refused; plus device faults, fault retries and pages faulted. Modelled on the
+ * invalidations refused; plus device faults, fault retries, pages faulted (and the 2 MiB leaves
+ * among them), user-queue evictions and restores, and pages migrated in each direction. Modelled on the
  * counters real drivers export (Xe's {@code SVM_TLB_INVAL_COUNT}, mlx5 ODP's
  * {@code invalidations}/{@code faults}).
  *
  * <h2>Assumptions and Guarantees</h2>
  * <ul>
- *   <li>Every writer except {@link #addRefused} and {@link #addIgnored} holds the owning mirror's
+ *   <li>Every writer except {@link #addRefused}, {@link #addIgnored}, {@link #addMigratedToDevice}
+ *       and {@link #addMigratedToSystem} holds the owning mirror's
  *       driver lock; the writers allocate nothing.</li>
  *   <li>{@link #invalidations} and {@link #skipped} include the invalidations the policy ignored
  *       before the lock ({@link #ignored}), so every reader sees one total whichever path an
@@ -32,6 +35,8 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * refusal and ignore counters are {@link AtomicLongArray}s: a refusal is counted precisely when the
  * lock could not be taken, and an ignored invalidation precisely because it does not take the lock
  * (host threads may invalidate one mirror concurrently, so a plain increment could lose counts).
+ * The migration counters are {@link AtomicLong}s: a CPU fault migrates pages back to system memory
+ * ({@code migrate_to_ram}) without any driver lock.
  */
 @SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 public final class DeviceStats {
@@ -53,9 +58,17 @@ public final class DeviceStats {
     private long faultRetries;
     private long pagesFaulted;
     private long faultErrors;
-    // Queue eviction (amdkfd SVM with XNACK off), guarded by the driver lock.
+    /** Faulted pages that the device mapped with 2 MiB leaves, counted in leaves (a part of {@link #pagesFaulted}). */
+    private long hugeLeavesFaulted;
+    // Queue eviction (amdkfd with XNACK off), guarded by the driver lock.
     private long queueEvictions;
     private long queueRestores;
+    /**
+     * Pages migrated to device memory and back to system memory, in 4 KiB pages; lock-free: the
+     * CPU fault that migrates a page back ({@code migrate_to_ram}) holds no driver lock.
+     */
+    private final AtomicLong migratedToDevice = new AtomicLong();
+    private final AtomicLong migratedToSystem = new AtomicLong();
 
     /** An invalidation reached the mirror (its policy ran). */
     public void addInvalidation(int event) {
@@ -102,9 +115,29 @@ public final class DeviceStats {
 
     /** A device fault committed {@code pages} pages after {@code retries} collisions or -EBUSY rounds. */
     public void addFault(long retries, long pages) {
+        addFault(retries, pages, 0);
+    }
+
+    /**
+     * A device fault committed {@code pages} pages after {@code retries} collisions or -EBUSY rounds,
+     * {@code hugeLeaves} 2 MiB leaves among them (each one PMD-level entry standing for 512 of the
+     * pages).
+     */
+    public void addFault(long retries, long pages, long hugeLeaves) {
         deviceFaults++;
         faultRetries += retries;
         pagesFaulted += pages;
+        hugeLeavesFaulted += hugeLeaves;
+    }
+
+    /** {@code pages} 4 KiB pages were copied into device memory by a migration; callable without the driver lock. */
+    public void addMigratedToDevice(long pages) {
+        migratedToDevice.addAndGet(pages);
+    }
+
+    /** {@code pages} 4 KiB pages were copied back to system memory by a migration; callable without the driver lock. */
+    public void addMigratedToSystem(long pages) {
+        migratedToSystem.addAndGet(pages);
     }
 
     /** A device fault ended in an error after {@code retries} retries. */
@@ -207,6 +240,21 @@ public final class DeviceStats {
         return faultErrors;
     }
 
+    /** 2 MiB leaves device faults committed; each stands for 512 of {@link #pagesFaulted}. */
+    public long hugeLeavesFaulted() {
+        return hugeLeavesFaulted;
+    }
+
+    /** 4 KiB pages migrations copied into device memory. */
+    public long pagesMigratedToDevice() {
+        return migratedToDevice.get();
+    }
+
+    /** 4 KiB pages migrations copied back to system memory. */
+    public long pagesMigratedToSystem() {
+        return migratedToSystem.get();
+    }
+
     /** Sum over events of {@link #invalidations}. */
     public long totalInvalidations() {
         return sum(invalidations) + sum(ignored);
@@ -291,8 +339,11 @@ public final class DeviceStats {
         faultRetries += other.faultRetries;
         pagesFaulted += other.pagesFaulted;
         faultErrors += other.faultErrors;
+        hugeLeavesFaulted += other.hugeLeavesFaulted;
         queueEvictions += other.queueEvictions;
         queueRestores += other.queueRestores;
+        migratedToDevice.addAndGet(other.migratedToDevice.get());
+        migratedToSystem.addAndGet(other.migratedToSystem.get());
         return this;
     }
 
@@ -319,8 +370,11 @@ public final class DeviceStats {
         d.faultRetries -= earlier.faultRetries;
         d.pagesFaulted -= earlier.pagesFaulted;
         d.faultErrors -= earlier.faultErrors;
+        d.hugeLeavesFaulted -= earlier.hugeLeavesFaulted;
         d.queueEvictions -= earlier.queueEvictions;
         d.queueRestores -= earlier.queueRestores;
+        d.migratedToDevice.addAndGet(-earlier.migratedToDevice.get());
+        d.migratedToSystem.addAndGet(-earlier.migratedToSystem.get());
         return d;
     }
 
@@ -340,8 +394,11 @@ public final class DeviceStats {
         faultRetries = 0;
         pagesFaulted = 0;
         faultErrors = 0;
+        hugeLeavesFaulted = 0;
         queueEvictions = 0;
         queueRestores = 0;
+        migratedToDevice.set(0);
+        migratedToSystem.set(0);
     }
 
     /** A table, one row per event, for the demo and test failures. */
@@ -353,9 +410,8 @@ public final class DeviceStats {
                     ptesReread(e), ptesDowngraded(e), skipped(e), tlbFlushes(e), refused(e)));
         }
         sb.append(String.format("faults=%d retries=%d pages=%d errors=%d%n", deviceFaults, faultRetries, pagesFaulted, faultErrors));
-        if (queueEvictions != 0 || queueRestores != 0) {
-            sb.append(String.format("queue evictions=%d restores=%d%n", queueEvictions, queueRestores));
-        }
+        sb.append(String.format("hugeLeaves=%d queueEvictions=%d queueRestores=%d migratedToDevice=%d migratedToSystem=%d%n",
+                hugeLeavesFaulted, queueEvictions, queueRestores, migratedToDevice.get(), migratedToSystem.get()));
         return sb.toString();
     }
 

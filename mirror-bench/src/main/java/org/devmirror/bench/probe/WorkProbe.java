@@ -12,6 +12,7 @@ import org.devmirror.bench.workload.InvalidationWorkload;
 import org.devmirror.bench.workload.WorkCounters;
 import org.devmirror.device.stats.AllocationMeter;
 import org.devmirror.mm.Errno;
+import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
@@ -145,6 +146,24 @@ public final class WorkProbe {
             Map<String, Long> c = new LinkedHashMap<>(counters.snapshot());
             c.put("treeNodesVisited", visited);
             return perOp(allocated, c, (long) rounds * regions);
+        }
+    }
+
+    /**
+     * The device work of one operation of {@code EndToEndBench}: an invalidation of a populated,
+     * tracked range of {@code size} by {@code event} under {@code policy}, then the device's read
+     * of every page of it ({@link InvalidationWorkload#access}). Exact: the mirror's counters read
+     * around the second such operation (the first settles anything done once, such as the split
+     * of a tracked chunk), outside any timing. The cost model prices it as modelled device time.
+     */
+    public static DeviceStats endToEnd(MmuNotifierEvent event, String policy, String size) {
+        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true, 1)) {
+            w.invalidate(0);
+            w.access(0);
+            DeviceStats before = w.stats(0);
+            w.invalidate(0);
+            w.access(0);
+            return w.stats(0).minus(before);
         }
     }
 

@@ -6,6 +6,7 @@ import org.devmirror.bench.ContentionBench;
 import org.devmirror.bench.DeviceFaultBench;
 import org.devmirror.bench.DispatchBench;
 import org.devmirror.bench.FloorBench;
+import org.devmirror.bench.EndToEndBench;
 import org.devmirror.bench.InvalidateBench;
 import org.devmirror.bench.KernelRangesBench;
 import org.devmirror.bench.LookupReferenceBench;
@@ -80,8 +81,12 @@ public final class BenchRegistry {
                             "size", List.of("4K"), "populated", YES))
                     .withReferences(fillBySize("invalidate|net"))
                     .withTargets(invalidationTargets())
-                    .withPlots(SuitePlot.LATENCY_PER_EVENT, SuitePlot.LATENCY_VS_SIZE, SuitePlot.DEVICE_WORK_SAVED)
+                    .withPlots(SuitePlot.LATENCY_PER_EVENT, SuitePlot.LATENCY_VS_SIZE)
                     .withNet("invalidate", "offHeap"),
+            // every event but RELEASE under both policies: invalidation plus the device's next access
+            BenchEntry.of(EndToEndBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(Map.of("size", TWO_MIB))
+                    .withPlots(SuitePlot.DEVICE_WORK_SAVED, SuitePlot.DEVICE_TIME_SAVED),
             BenchEntry.of(UntrackedInvalidateBench.class, TimingKind.AVERAGE_TIME)
                     .withQuick(Map.of("size", TWO_MIB))
                     .withReferences(fillBySize("invalidate")),
@@ -110,7 +115,7 @@ public final class BenchRegistry {
             BenchEntry.of(ReleaseInvalidateBench.class, TimingKind.BATCHED)
                     .withQuick(Map.of("size", TWO_MIB, "populated", YES))
                     .withReferences(fillBySize("invalidate"))
-                    .withPlots(SuitePlot.LATENCY_PER_EVENT, SuitePlot.DEVICE_WORK_SAVED),
+                    .withPlots(SuitePlot.LATENCY_PER_EVENT),
             BenchEntry.of(NoSubscriberBench.class, TimingKind.HOST_OPS)
                     .withQuick(ALL_ANNOTATED)
                     // A host operation with notifications on against the same with them off.

@@ -13,6 +13,7 @@ import org.devmirror.bench.report.Estimate;
 import org.HdrHistogram.Histogram;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.mm.InvalidationRanges;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayResult;
@@ -46,14 +47,16 @@ public final class ReplayWorkTable {
         StringBuilder md = new StringBuilder("\n## Trace replay (macro benchmark)\n\n")
                 .append("Time: JMH single-shot, one whole replay per invocation (host calls, invalidations, device ")
                 .append("work, device refaults, the model's touches and the oracle). Work: one in-process replay, ")
-                .append("exact. Work = PTEs zapped + downgraded + re-read + TLB flushes + pages faulted. ")
+                .append("exact. Device time: that replay's device work priced as modelled device time by the ")
+                .append(CostProfile.DEFAULT.name()).append(" cost profile (docs/cost-model.md). Work units, kept as a ")
+                .append("secondary column: PTEs zapped + downgraded + re-read + TLB flushes + pages faulted, unweighted. ")
                 .append("Invalidating calls ms: the replay's own clock around each host call that raised an ")
                 .append("invalidation, summed over events (a call raising two events counts twice), from that ")
                 .append("one in-process replay (cold JIT: indicative only). Each replay builds a fresh host, whose ")
                 .append("zeroed frames and swap are part of the JMH time. Ranges: the invalidation ranges the host ")
                 .append("raised, the kernel's (`kernel`) or narrowed to the populated part (`narrowed`).\n\n")
-                .append("| Trace | Ranges | Policy | Replay ms | Error | Invalidating calls ms | Invalidations | PTEs zapped | Refaults | Device work | Time vs aware | Work vs aware |\n")
-                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("| Trace | Ranges | Policy | Replay ms | Error | Invalidating calls ms | Device time ms | Device time vs aware | Invalidations | PTEs zapped | Refaults | Time vs aware | Work units | Work vs aware |\n")
+                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<TraceRanges, Map<String, BenchResult>> t : timed.entrySet()) {
             ReplayModel model = ReplayBench.MODEL.withRanges(t.getKey().ranges());
             StraceReader.Trace trace = StraceReader.readAll(ShippedTraces.file(tracesDir, t.getKey().trace()));
@@ -68,6 +71,9 @@ public final class ReplayWorkTable {
                 BenchResult time = t.getValue().get(policy);
                 String timeRatio = time == null || awareTime == null ? ""
                         : estimate(time.nanosPerOp().ratioTo(awareTime.nanosPerOp()));
+                double deviceNs = r.work().time(CostProfile.DEFAULT).totalNs();
+                double awareNs = aware.work().time(CostProfile.DEFAULT).totalNs();
+                String deviceRatio = awareNs == 0 ? "" : String.format(Locale.ROOT, "%.2f", deviceNs / awareNs);
                 String workRatio = aware.work().totalWork() == 0 ? ""
                         : String.format(Locale.ROOT, "%.2f", (double) r.work().totalWork() / aware.work().totalWork());
                 md.append("| ").append(t.getKey().trace()).append(" | ").append(t.getKey().ranges().label()).append(" | ")
@@ -75,11 +81,13 @@ public final class ReplayWorkTable {
                         .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.score())).append(" | ")
                         .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.scoreError())).append(" | ")
                         .append(String.format(Locale.ROOT, "%.3f", invalidatingMillis(r))).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.3f", deviceNs / 1e6)).append(" | ")
+                        .append(deviceRatio).append(" | ")
                         .append(r.work().totalInvalidations()).append(" | ")
                         .append(r.work().totalZapped()).append(" | ")
                         .append(r.refaults()).append(" | ")
-                        .append(r.work().totalWork()).append(" | ")
                         .append(timeRatio).append(" | ")
+                        .append(r.work().totalWork()).append(" | ")
                         .append(workRatio).append(" |\n");
             }
         }

@@ -11,8 +11,10 @@ public enum SuitePlot {
     LATENCY_VS_SIZE("latency-vs-size"),
     /** Dispatch against the number of interval notifiers, with the tree lookups. */
     DISPATCH_VS_NOTIFIERS("dispatch-vs-notifiers"),
-    /** Blind minus event-aware per event. */
-    DEVICE_WORK_SAVED("device-work-saved");
+    /** Blind minus event-aware per event, invalidation and the device's next access, emulator time. */
+    DEVICE_WORK_SAVED("device-work-saved"),
+    /** The same in modelled device time, from exact counts (no timing). */
+    DEVICE_TIME_SAVED("device-time-saved");
 
     private final String fileName;
 

@@ -177,7 +177,7 @@ public final class SuiteRunner {
      * under the working directory, else next to the jar's project ({@code mirror-bench/target/..}
      * up two levels); {@code null} when neither exists (the benchmark then says so).
      */
-    static Path tracesDirectory() {
+    public static Path tracesDirectory() {
         Path cwd = Path.of("examples", "traces").toAbsolutePath();
         if (Files.isDirectory(cwd)) {
             return cwd;

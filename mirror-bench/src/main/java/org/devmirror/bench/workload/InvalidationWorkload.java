@@ -1,7 +1,10 @@
 package org.devmirror.bench.workload;
 
+import org.devmirror.device.DeviceCommand;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.stats.DeviceStats;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierSubscriptions;
 
@@ -23,6 +26,8 @@ public final class InvalidationWorkload implements AutoCloseable {
     private final InvalidationFixture fixture;
     private final InvalidationRestore restore;
     private final InvalidationInjection injection;
+    /** Where {@link #access} copies the pages it reads (up to one 2 MiB range of 4 KiB pages). */
+    private final byte[] accessBuffer;
 
     /**
      * {@link #InvalidationWorkload(MmuNotifierEvent, String, String, boolean, boolean, boolean, int)}
@@ -39,6 +44,7 @@ public final class InvalidationWorkload implements AutoCloseable {
         fixture = new InvalidationFixture(event, policy, sizeLabel, populated, tracked, offHeap, regions);
         restore = new InvalidationRestore(fixture);
         injection = new InvalidationInjection(fixture);
+        accessBuffer = new byte[(int) (fixture.pageStride() == Host.PAGE_SIZE ? fixture.size() : Host.PAGE_SIZE)];
     }
 
     /** Re-arms every region through the driver's fault path ({@link InvalidationFixture#arm}); not measured. */
@@ -81,6 +87,49 @@ public final class InvalidationWorkload implements AutoCloseable {
         fixture.raise(k);
         injection.afterInvalidation(k);
         return fixture.subscriptions().sequence();
+    }
+
+    /**
+     * The device's next access to region {@code k} after an invalidation: a device read
+     * ({@code dmirror_read}) of every populated page, which goes through the device's TLB and page
+     * table and faults from the first page it cannot use ({@code DeviceAccess}). A page the
+     * invalidation left mapped costs nothing more; a page it zapped is faulted back in, with the
+     * tracked range re-inserted if it was dropped. What a policy saved in the invalidation is paid
+     * here. For UNMAP it stands for a new mapping at the same address (the workload leaves the CPU
+     * page table as it was). Not for RELEASE, which retires the mirror. The read copies the pages'
+     * bytes into a buffer of the workload's, as the read command does.
+     *
+     * @return the fault rounds the access took
+     */
+    public long access(int k) {
+        if (fixture.event() == MmuNotifierEvent.RELEASE) {
+            throw new IllegalStateException("a RELEASE retires its mirror; there is no next access");
+        }
+        if (!fixture.populated()) {
+            return 0;
+        }
+        DeviceMirror m = fixture.mirror(k);
+        long a = fixture.region(k);
+        long stride = fixture.pageStride();
+        long faults = 0;
+        if (stride == Host.PAGE_SIZE) {
+            faults += checkAccess(m.read(a, (int) (fixture.size() / Host.PAGE_SIZE), accessBuffer));
+        } else {
+            for (long p = a; p < a + fixture.size(); p += stride) {
+                faults += checkAccess(m.read(p, 1, accessBuffer));
+            }
+        }
+        return faults;
+    }
+
+    private static long checkAccess(DeviceCommand c) {
+        InvalidationFixture.check(c.result() == Errno.OK, "device read");
+        return c.faults();
+    }
+
+    /** A reading of region {@code k}'s mirror's counters, for probes that price one operation. */
+    public DeviceStats stats(int k) {
+        return fixture.mirror(k).stats().snapshot();
     }
 
     /** Invalidates every region once (the single-shot batch); returns the sum of the sequences (a value to sink). */

@@ -3,6 +3,7 @@ package org.devmirror.scenario.run;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.json.Json;
 import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.notifier.MmuNotifierEvent;
@@ -96,8 +97,16 @@ public final class RunResult {
         return violations;
     }
 
-    /** The readable report: the trace of every statement, then the statistics and the verdict. */
+    /** {@link #text(CostProfile)} under {@link CostProfile#DEFAULT}. */
     public String text() {
+        return text(CostProfile.DEFAULT);
+    }
+
+    /**
+     * The readable report: the trace of every statement, then each device's modelled device time
+     * under {@code profile} with its components, the counts it was priced from, and the verdict.
+     */
+    public String text(CostProfile profile) {
         StringBuilder out = new StringBuilder("run of ").append(file).append(" under the ").append(policy)
                 .append(" policy, ").append(ranges.label()).append(" ranges\n\n");
         trace.forEach(l -> out.append(l).append('\n'));
@@ -108,12 +117,15 @@ public final class RunResult {
             }
         }
         out.append('\n');
+        DeviceWork all = allDevices();
+        out.append("modelled device time (").append(profile.name()).append("): ").append(all.time(profile).format()).append('\n');
         devices.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(d -> {
             DeviceWork w = d.getValue();
-            out.append(String.format("device %s: invalidations %d, zapped %d, re-read %d, downgraded %d, skipped %d,"
-                    + " TLB flushes %d, faults %d (%d pages, %d retries)%n", d.getKey(), w.totalInvalidations(),
+            out.append(String.format("device %s: %s; invalidations %d, zapped %d, re-read %d, downgraded %d, skipped %d,"
+                    + " TLB flushes %d, faults %d (%d pages, %d retries), migrated %d to device, %d back%n", d.getKey(),
+                    w.time(profile).format(), w.totalInvalidations(),
                     w.totalZapped(), w.totalReread(), w.totalDowngraded(), w.totalSkipped(), w.totalTlbFlushes(),
-                    w.faults(), w.pagesFaulted(), w.faultRetries()));
+                    w.faults(), w.pagesFaulted(), w.faultRetries(), w.pagesMigratedToDevice(), w.pagesMigratedToSystem()));
         });
         out.append("oracle: ").append(oracleChecks).append(" checks, ").append(violations.size()).append(" violations\n");
         out.append("expectations: ").append(passed).append(" passed, ").append(failures.size()).append(" failed\n");
@@ -131,7 +143,20 @@ public final class RunResult {
      * in the order of {@code runs}. Events no run's devices saw are left out.
      */
     public static String sideBySide(List<RunResult> runs) {
-        StringBuilder out = new StringBuilder("Per-event device work, ");
+        return sideBySide(runs, CostProfile.DEFAULT);
+    }
+
+    /**
+     * {@link #sideBySide(List)}, led by each run's modelled device time under {@code profile},
+     * with its components.
+     */
+    public static String sideBySide(List<RunResult> runs, CostProfile profile) {
+        StringBuilder out = new StringBuilder("Modelled device time (").append(profile.name()).append(")\n");
+        for (RunResult r : runs) {
+            out.append(String.format("  %-17s %s%n", r.policy, r.allDevices().time(profile).format()));
+        }
+        out.append('\n');
+        out.append("Per-event device work, ");
         out.append(String.join(" | ", runs.stream().map(r -> r.policy + " policy").toList())).append('\n');
         List<DeviceWork> work = runs.stream().map(RunResult::allDevices).toList();
         String row = "%-19s %17s %17s %17s %17s %17s%n";
@@ -158,8 +183,16 @@ public final class RunResult {
         return String.join(" | ", items.stream().map(i -> Long.toString(value.applyAsLong(i))).toList());
     }
 
-    /** The JSON object documented in docs/scenarios.md. */
+    /** {@link #toJson(CostProfile)} under {@link CostProfile#DEFAULT}. */
     public ObjectNode toJson() {
+        return toJson(CostProfile.DEFAULT);
+    }
+
+    /**
+     * The JSON object documented in docs/scenarios.md, with modelled device time under
+     * {@code profile}: {@code deviceTime} summed over the devices, and each device's own.
+     */
+    public ObjectNode toJson(CostProfile profile) {
         ObjectNode out = Json.object();
         out.set("file", Json.string(file));
         out.set("policy", Json.string(policy));
@@ -179,9 +212,11 @@ public final class RunResult {
             ev.set(e.name(), Json.number(events[e.ordinal()]));
         }
         out.set("events", ev);
+        DeviceWork all = allDevices();
+        out.set("deviceTime", DeviceWork.timeJson(all.time(profile)));
         ObjectNode dev = Json.object();
         devices.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(d -> dev.set(d.getKey(), d.getValue().toJson()));
+                .forEach(d -> dev.set(d.getKey(), d.getValue().toJson(profile)));
         out.set("devices", dev);
         ObjectNode oracle = Json.object();
         oracle.set("checks", Json.number(oracleChecks));

@@ -1,0 +1,33 @@
+package org.devmirror.bench.suite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.devmirror.bench.report.plot.Plot;
+import org.devmirror.device.cost.CostProfile;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The "device work saved" plots: drawn from EndToEndBench's results, and in modelled device time from exact counts. */
+class SuitePlotsTest {
+    @Test
+    void workSavedNeedsTheEndToEndResults() {
+        assertNull(new SuitePlots(List.of()).workSaved());
+        assertEquals(List.of("UNMAP", "CLEAR", "PROTECTION_VMA", "PROTECTION_PAGE", "SOFT_DIRTY", "MIGRATE", "EXCLUSIVE"),
+                SuitePlots.END_TO_END_EVENTS.stream().map(MmuNotifierEvent::name).toList());
+        assertEquals("EndToEndBench.invalidateThenAccess event=SOFT_DIRTY policy=blind size=2M",
+                SuitePlots.endToEndLabel(MmuNotifierEvent.SOFT_DIRTY, "blind", "2M"));
+    }
+
+    @Test
+    void deviceTimeSavedIsDrawnWithoutAnyTiming(@TempDir Path dir) throws Exception {
+        Plot.PlotFiles files = SuitePlots.deviceTimeSaved(CostProfile.XE_4K).write(dir, "device-time-saved");
+        assertTrue(Files.size(files.png()) > 0);
+        assertTrue(Files.size(files.svg()) > 0);
+    }
+}
