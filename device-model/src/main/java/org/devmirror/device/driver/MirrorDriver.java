@@ -447,7 +447,10 @@ public final class MirrorDriver implements AutoCloseable {
      * still covers them; then, under the lock, the old range leaves the set and each piece joins it,
      * unless an invalidation reached the piece meanwhile and killed it, in which case its device
      * PTEs are zapped (nothing tracks them any more); last, outside the lock, the old notifier is
-     * removed, which waits for an invalidation in flight. The device PTEs of a range whose unmapped
+     * removed, which waits for an invalidation in flight. An UNMAP that reached only the old range
+     * after the pieces were computed is carried over to the published pieces
+     * ({@code TrackedRanges.carryLateUnmaps}) and collected in the same call; jcstress's
+     * {@code GcVsUnmapTest} found that window. The device PTEs of a range whose unmapped
      * intervals overflowed are zapped the same way, so a device PTE is never left untracked.
      *
      * <p>Caller holds no lock of this mirror or of the address space and is not inside an
@@ -460,6 +463,7 @@ public final class MirrorDriver implements AutoCloseable {
             while (true) {
                 TrackedRange old;
                 int n;
+                int seen; // old's unmapped intervals the pieces were computed from
                 lock.lock();
                 try {
                     // Left on the list until it is out of the set: meanwhile ensureTracked sees that
@@ -468,6 +472,7 @@ public final class MirrorDriver implements AutoCloseable {
                     if (old == null) {
                         return;
                     }
+                    seen = old.unmappedCount;
                     n = released || closed ? 0 : TrackedRanges.keptPieces(old, pieceBounds);
                     for (int i = 0; i < n; i++) {
                         pieces[i] = ranges.obtain(this);
@@ -494,6 +499,7 @@ public final class MirrorDriver implements AutoCloseable {
                         if (piece.state == TrackedRange.NEW && !released && !closed) {
                             piece.state = TrackedRange.LIVE;
                             ranges.add(piece);
+                            ranges.carryLateUnmaps(old, seen, piece); // an UNMAP that reached only old meanwhile
                         } else {
                             zapForDriver(piece.start, piece.end, MmuNotifierEvent.UNMAP);
                             piece.state = TrackedRange.DEAD;

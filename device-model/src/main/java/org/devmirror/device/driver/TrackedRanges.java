@@ -128,6 +128,29 @@ final class TrackedRanges {
         t.addUnmapped(from, to);
     }
 
+    /**
+     * Carries over to {@code piece}, just published in place of the unmapped range {@code old},
+     * the intervals an invalidation marked on {@code old} after the collector computed the pieces
+     * from its first {@code seen} intervals. The collector inserts the pieces' notifiers outside
+     * the driver lock; an UNMAP in that window reaches {@code old} (still inserted and UNMAPPED)
+     * and zaps, but the piece, already computed, would otherwise stay tracked over the hole. Past
+     * {@link TrackedRange#MAX_UNMAPPED} intervals the whole piece is marked. Allocation-free.
+     */
+    void carryLateUnmaps(TrackedRange old, int seen, TrackedRange piece) {
+        int n = old.unmappedCount;
+        if (n > TrackedRange.MAX_UNMAPPED) {
+            markUnmapped(piece, piece.start, piece.end);
+            return;
+        }
+        for (int i = seen; i < n; i++) {
+            long from = Math.max(old.unmappedStart[i], piece.start);
+            long to = Math.min(old.unmappedEnd[i], piece.end);
+            if (from < to) {
+                markUnmapped(piece, from, to);
+            }
+        }
+    }
+
     /** Whether any range waits for the collector. */
     boolean hasUnmapped() {
         return unmappedHead != null;
