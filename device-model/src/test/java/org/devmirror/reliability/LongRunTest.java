@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The long mode of {@link RandomSequenceTest}: random sequences (one seed per sequence, from
  * {@code -Dreliability.seed}, default 1) until {@code -Dreliability.ops=N} operations ran, every
- * fourth sequence as the three-world differential. Without the property it is a smoke run of
+ * fourth sequence as the three-world differential, or until {@code -Dreliability.seconds=S} have
+ * passed, whichever comes first. Without the properties it is a smoke run of
  * {@value #SMOKE_OPS} operations from seed 1, a few seconds in every {@code ./mvnw -B verify}.
  *
  * <p>Sequence {@code i} runs under the {@code i mod n}-th of the n policies of
@@ -64,7 +65,8 @@ class LongRunTest {
         long differentials = 0;
         List<String> violations = new ArrayList<>();
         long start = System.nanoTime();
-        for (long seed = seed0; ops < budget; seed++) {
+        long deadline = start + Long.getLong("reliability.seconds", Long.MAX_VALUE / 2_000_000_000L) * 1_000_000_000L;
+        for (long seed = seed0; ops < budget && System.nanoTime() - deadline < 0; seed++) {
             List<ModelOp> seq = gen.next(new Random(seed)).value();
             boolean differential = seed % 4 == 0;
             MirrorOptions options = MirrorOptions.defaults().withPolicy(policies.get((int) (sequences % policies.size())));
