@@ -16,7 +16,6 @@ import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
-import org.devmirror.mm.MemoryObject;
 import org.devmirror.mm.PagemapScan;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Uffd;
@@ -326,30 +325,6 @@ final class HostOps {
                     return new Step(s.mm.writeback(w.file).name(), 0, 0);
                 }
             }
-        }
-    }
-
-    /**
-     * {@code fallocate(PUNCH_HOLE | KEEP_SIZE)} of whole pages of the world's file
-     * ({@code shmem_fallocate}): every shared mapping of them, in every space and on every device,
-     * loses them, and they read zeros from then on (the model has no private file mappings, whose
-     * copies would stay).
-     */
-    record PunchHole(int offRaw, int lenRaw) implements ModelOp {
-        @Override
-        public Step apply(MirrorWorld w) {
-            int off = Math.floorMod(offRaw, (int) MirrorWorld.FILE_PAGES);
-            int pages = 1 + Math.floorMod(lenRaw, (int) MirrorWorld.FILE_PAGES - off);
-            w.log(w.space(0), "punch-hole f " + off + "p " + pages + "p");
-            Errno e = w.file.fallocate(MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE, off * PAGE,
-                    pages * PAGE);
-            if (e != Errno.OK) {
-                throw mismatch(w, "punch-hole of file pages " + off + ".." + (off + pages) + " returned " + e);
-            }
-            for (int i = off; i < off + pages; i++) {
-                w.fileCells[i].store(0);
-            }
-            return new Step("OK", pages, 0);
         }
     }
 

@@ -42,13 +42,12 @@ final class Sequences {
         Arbitrary<ModelOp> dev = Combinators.combine(device, space, slot, off, len, kind, small(255)).as(DeviceOps.Dev::new);
         Arbitrary<ModelOp> release = Combinators.combine(device, space).as(DeviceOps.Release::new);
         Arbitrary<ModelOp> failAlloc = device.map(DeviceOps.FailAlloc::new);
-        Arbitrary<ModelOp> punchHole = Combinators.combine(small(15), small(15)).as(HostOps.PunchHole::new);
         Arbitrary<ModelOp> hinting = Combinators.combine(space, slot, off, len, small(3)).as(HostOps.Hinting::new);
         return Arbitraries.frequencyOf(
                 Tuple.of(2, hinting), Tuple.of(4, mmap), Tuple.of(2, mmapFile), Tuple.of(2, munmap), Tuple.of(3, mprotect), Tuple.of(3, madvise),
                 Tuple.of(2, mremap), Tuple.of(6, cpuWrite), Tuple.of(3, cpuRead), Tuple.of(2, fork), Tuple.of(1, exit),
                 Tuple.of(3, maintenance), Tuple.of(2, thp), Tuple.of(2, whole),
-                Tuple.of(24, dev), Tuple.of(1, release), Tuple.of(1, failAlloc), Tuple.of(1, punchHole));
+                Tuple.of(24, dev), Tuple.of(1, release), Tuple.of(1, failAlloc));
     }
 
     /** Sequences of 1 to maxLength operations, lengths uniform (jqwik would favour short lists). */
