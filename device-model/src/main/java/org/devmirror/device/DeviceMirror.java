@@ -46,7 +46,7 @@ public final class DeviceMirror implements AutoCloseable {
     DeviceMirror(MirrorDevice device, AddressSpace mm, MirrorOptions options, int id) {
         this.device = device;
         this.mm = mm;
-        this.driver = new MirrorDriver(mm, device, device::ownsPfn, options, id);
+        this.driver = new MirrorDriver(mm, device, device::ownsPfn, () -> device.memory().usedPages(), options, id);
     }
 
     /** The device. */

@@ -1,21 +1,17 @@
 package org.devmirror.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.devmirror.bench.workload.FaultWorkload;
 import org.devmirror.mm.Errno;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -38,17 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(2)
-public class ContentionBench {
-    private FaultWorkload workload;
-
-    @Setup(Level.Trial)
-    public void mirror() {
-        workload = new FaultWorkload(512);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        workload.close();
+public class ContentionBench extends FaultBenchState {
+    @Override
+    protected int pages() {
+        return 512;
     }
 
     @Benchmark

@@ -6,15 +6,12 @@ import org.devmirror.mm.Errno;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -36,20 +33,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(2)
-public class DeviceFaultBench {
+public class DeviceFaultBench extends FaultBenchState {
     @Param({"1", "512"})
     public int pages;
 
-    private FaultWorkload workload;
-
-    @Setup(Level.Trial)
-    public void mirror() {
-        workload = new FaultWorkload(pages);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        workload.close();
+    @Override
+    protected int pages() {
+        return pages;
     }
 
     @Benchmark

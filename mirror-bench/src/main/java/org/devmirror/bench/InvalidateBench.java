@@ -6,17 +6,13 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.devmirror.bench.probe.WorkProbe;
 
 /**
  * The invalidation hot path, per event type, for the event-aware and the blind policy, over 4 KiB,
@@ -52,7 +48,7 @@ import org.devmirror.bench.probe.WorkProbe;
 @Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(3)
-public class InvalidateBench {
+public class InvalidateBench extends InvalidationBenchState {
     @Param({"UNMAP", "CLEAR", "PROTECTION_VMA", "PROTECTION_PAGE", "SOFT_DIRTY", "MIGRATE", "EXCLUSIVE"})
     public String event;
 
@@ -65,16 +61,9 @@ public class InvalidateBench {
     @Param({"true", "false"})
     public boolean populated;
 
-    private InvalidationWorkload workload;
-
-    @Setup(Level.Trial)
-    public void mirror() {
-        workload = new InvalidationWorkload(MmuNotifierEvent.valueOf(event), policy, size, populated, true, true, 1);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        workload.close();
+    @Override
+    protected InvalidationWorkload newWorkload() {
+        return new InvalidationWorkload(MmuNotifierEvent.valueOf(event), policy, size, populated, true, true, 1);
     }
 
     /** One invalidation, then the restore of what it took away (see the class comment). */

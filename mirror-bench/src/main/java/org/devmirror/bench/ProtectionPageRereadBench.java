@@ -6,15 +6,12 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -38,20 +35,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(3)
-public class ProtectionPageRereadBench {
+public class ProtectionPageRereadBench extends InvalidationBenchState {
     /** PTEs of a populated 2 MiB range with 4 KiB device entries. */
     public static final int PTES = 512;
 
-    private InvalidationWorkload workload;
-
-    @Setup(Level.Trial)
-    public void mirror() {
-        workload = new InvalidationWorkload(MmuNotifierEvent.PROTECTION_PAGE, "aware", "2M", true, true, true, 1);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        workload.close();
+    @Override
+    protected InvalidationWorkload newWorkload() {
+        return new InvalidationWorkload(MmuNotifierEvent.PROTECTION_PAGE, "aware", "2M", true, true, true, 1);
     }
 
     /** One PROTECTION_PAGE invalidation of 512 PTEs: downgrade, flush, re-read at the end. */

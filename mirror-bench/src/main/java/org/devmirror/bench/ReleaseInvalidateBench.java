@@ -15,9 +15,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.devmirror.bench.probe.WorkProbe;
 
 /**
  * RELEASE (the address space going away, {@code exit_mmap}): the same invalidation as
@@ -42,7 +40,7 @@ import org.devmirror.bench.probe.WorkProbe;
 @Warmup(iterations = 100)
 @Measurement(iterations = 100)
 @Fork(3)
-public class ReleaseInvalidateBench {
+public class ReleaseInvalidateBench extends InvalidationBenchState {
     @Param({"aware", "blind"})
     public String policy;
 
@@ -52,21 +50,14 @@ public class ReleaseInvalidateBench {
     @Param({"true", "false"})
     public boolean populated;
 
-    private InvalidationWorkload workload;
-
-    @Setup(Level.Trial)
-    public void mirror() {
-        workload = new InvalidationWorkload(MmuNotifierEvent.RELEASE, policy, size, populated, true, true);
-    }
-
     @Setup(Level.Iteration)
     public void rearm() {
         workload.arm();
     }
 
-    @TearDown(Level.Trial)
-    public void close() {
-        workload.close();
+    @Override
+    protected InvalidationWorkload newWorkload() {
+        return new InvalidationWorkload(MmuNotifierEvent.RELEASE, policy, size, populated, true, true);
     }
 
     @Benchmark

@@ -6,15 +6,12 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -37,20 +34,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(3)
-public class UntrackedInvalidateBench {
+public class UntrackedInvalidateBench extends InvalidationBenchState {
     @Param({"4K", "64K", "2M", "1G"})
     public String size;
 
-    private InvalidationWorkload workload;
-
-    @Setup(Level.Trial)
-    public void host() {
-        workload = new InvalidationWorkload(MmuNotifierEvent.SOFT_DIRTY, "aware", size, true, false, true, 1);
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        workload.close();
+    @Override
+    protected InvalidationWorkload newWorkload() {
+        return new InvalidationWorkload(MmuNotifierEvent.SOFT_DIRTY, "aware", size, true, false, true, 1);
     }
 
     @Benchmark

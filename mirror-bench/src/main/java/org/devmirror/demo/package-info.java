@@ -1,7 +1,9 @@
 /**
- * {@code ./devmirror demo}: a short scripted run of every host operation under both policies, printed side by side
- * with the invalidations, the CPU page-table state and per-event statistics.
+ * {@code ./devmirror demo}: runs the scenario {@code examples/demo.scn}, every host operation past a
+ * mirroring device, under each policy asked for, and prints the first run's trace and every run's
+ * per-event device work side by side.
  *
- * <p>May use: mirror-core, device-model and {@code org.devmirror.observe}.
+ * <p>May use: device-model (the policies), {@code org.devmirror.scenario.model}, {@code .syntax}
+ * and {@code .run}.
  */
 package org.devmirror.demo;

@@ -97,7 +97,8 @@ class BenchArchitectureTest {
                         // gate: the deterministic check and the A/B run
                         "org.devmirror.gate.deterministic", "org.devmirror.gate.ab",
                         // run, replay (and the trace it reads), demo, and the policy names they take
-                        "org.devmirror.scenario", "org.devmirror.replay", "org.devmirror.trace", "org.devmirror.demo",
+                        "org.devmirror.scenario.model", "org.devmirror.scenario.syntax", "org.devmirror.scenario.run",
+                        "org.devmirror.replay", "org.devmirror.trace", "org.devmirror.demo",
                         "org.devmirror.device.driver", "org.devmirror.json",
                         // reading the user's files and echoing them to a terminal safely
                         "org.devmirror.input",
@@ -105,6 +106,50 @@ class BenchArchitectureTest {
                         "tools.jackson..")
                         // --ranges of run and replay names the host's invalidation ranges
                         .or(JavaClass.Predicates.equivalentTo(InvalidationRanges.class)))
+                .check(classes);
+    }
+
+    /** The scenario language's parts. */
+    static final String SCENARIO_MODEL = "org.devmirror.scenario.model";
+    static final String SCENARIO_SYNTAX = "org.devmirror.scenario.syntax";
+    static final String SCENARIO_RUN = "org.devmirror.scenario.run";
+
+    @Test
+    void scenarioModelDependsOnNeitherSyntaxNorRun() {
+        noClasses().that().resideInAPackage(SCENARIO_MODEL)
+                .should().dependOnClassesThat().resideInAnyPackage(SCENARIO_SYNTAX, SCENARIO_RUN)
+                .check(classes);
+    }
+
+    @Test
+    void scenarioSyntaxBuildsTheModelAndRunsNothing() {
+        noClasses().that().resideInAPackage(SCENARIO_SYNTAX)
+                .should().dependOnClassesThat().resideInAPackage(SCENARIO_RUN)
+                .check(classes);
+        // The parser's product is the model: ScenarioParser.parse returns a Scenario.
+        classes().that().haveFullyQualifiedName(SCENARIO_SYNTAX + ".ScenarioParser")
+                .should().dependOnClassesThat().haveFullyQualifiedName(SCENARIO_MODEL + ".Scenario")
+                .check(classes);
+    }
+
+    @Test
+    void scenarioRunUsesTheModelAndOnlyThePrinterOfSyntax() {
+        // The runner evaluates parsed statements; from the syntax it takes only the writing back of
+        // an operation (the operation-syntax table's other half), never the parser.
+        noClasses().that().resideInAPackage(SCENARIO_RUN)
+                .should().dependOnClassesThat(DescribedPredicate.describe("are scenario syntax other than OperationText",
+                        c -> c.getPackageName().equals(SCENARIO_SYNTAX) && !c.getSimpleName().equals("OperationText")))
+                .check(classes);
+        classes().that().haveFullyQualifiedName(SCENARIO_RUN + ".ScenarioRunner")
+                .should().dependOnClassesThat().resideInAPackage(SCENARIO_MODEL)
+                .check(classes);
+    }
+
+    @Test
+    void theScenarioPackageItselfIsEmpty() {
+        // Its classes live in model, syntax and run; nothing goes back to one flat package.
+        noClasses().should().resideInAPackage("org.devmirror.scenario")
+                .allowEmptyShould(true)
                 .check(classes);
     }
 }

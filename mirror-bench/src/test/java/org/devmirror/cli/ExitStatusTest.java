@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ./devmirror run} and {@code replay} exit 0 when everything held, 1 when something failed, 2 for bad input. */
+/** {@code ./devmirror run}, {@code replay} and {@code demo} exit 0 when everything held, 1 when something failed, 2 for bad input. */
 class ExitStatusTest {
     @TempDir
     Path dir;
@@ -55,6 +55,21 @@ class ExitStatusTest {
         assertTrue(err.toString().contains("devmirror run: --policy=smart is not aware, aware-downgrade or blind, and no class of that name"), err::toString);
         assertEquals(2, cli.devmirror("run"));
         assertEquals(2, cli.devmirror("run", "../examples/anon_write.scn", "--frobnicate"));
+    }
+
+    @Test
+    void demoRunsExamplesDemoScnUnderEveryListedPolicy() {
+        assertEquals(0, cli.devmirror("demo", "--policy", "blind,aware,aware-downgrade"), err::toString);
+        assertTrue(out.toString().contains("run of examples/demo.scn under the blind policy"), out::toString);
+        assertTrue(out.toString().contains("Per-event device work, blind policy | event-aware policy | "), out::toString);
+        assertTrue(out.toString().matches("(?s).*\noracle violations +0 \\| 0 \\| 0\n.*"), out::toString);
+    }
+
+    @Test
+    void demoExitsTwoForABadPolicy() {
+        assertEquals(2, cli.devmirror("demo", "--policy", "aware,smart"));
+        assertTrue(err.toString().contains("devmirror demo: --policy=smart is not aware"), err::toString);
+        assertEquals("", out.toString(), "nothing ran, nothing printed");
     }
 
     @Test

@@ -16,8 +16,8 @@ import org.devmirror.bench.probe.Baseline;
 import org.devmirror.cli.DevmirrorCommand;
 import org.devmirror.input.InputFileException;
 import org.devmirror.json.JsonInputException;
-import org.devmirror.scenario.ScenarioParseException;
-import org.devmirror.scenario.ScenarioParser;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.devmirror.trace.StraceReader;
 import picocli.CommandLine;
 

@@ -4,7 +4,7 @@
  * {@code InputFuzzTestInputs/<method>/}) and jqwik generates new inputs, both in {@code ./mvnw -B verify};
  * docs/reliability.md gives the long fuzzing command.
  *
- * <p>May use: {@code org.devmirror.scenario}, {@code .trace}, {@code .replay}, {@code .bench.probe},
+ * <p>May use: {@code org.devmirror.scenario.syntax}, {@code .trace}, {@code .replay}, {@code .bench.probe},
  * {@code .input}, {@code .json} and {@code .cli}.
  */
 package org.devmirror.fuzz;

@@ -21,10 +21,10 @@ import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Uffd;
-import org.devmirror.scenario.RunResult;
-import org.devmirror.scenario.ScenarioParseException;
-import org.devmirror.scenario.ScenarioParser;
-import org.devmirror.scenario.ScenarioRunner;
+import org.devmirror.scenario.run.RunResult;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
+import org.devmirror.scenario.run.ScenarioRunner;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -15,11 +16,21 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.devmirror.scenario.Declaration;
-import org.devmirror.scenario.ParseError;
-import org.devmirror.scenario.Scenario;
-import org.devmirror.scenario.ScenarioParseException;
-import org.devmirror.scenario.ScenarioParser;
+import org.devmirror.mm.Advice;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.Prot;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.scenario.model.Address;
+import org.devmirror.scenario.model.DataPattern;
+import org.devmirror.scenario.model.Declaration;
+import org.devmirror.scenario.model.DeviceOp;
+import org.devmirror.scenario.model.DmirrorProt;
+import org.devmirror.scenario.model.Expectation;
+import org.devmirror.scenario.model.HostOp;
+import org.devmirror.scenario.model.Scenario;
+import org.devmirror.scenario.syntax.ParseError;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.devmirror.trace.StraceReader;
 import org.devmirror.trace.TraceStats;
 
@@ -98,19 +109,35 @@ class HostileInputTest {
         checkParser(text);
     }
 
-    /** The valid file itself parses (so the mutations start from something meaningful). */
+    /** The valid file itself parses, into exactly its statements (so the mutations start from something meaningful). */
     @Example
     void validScenarioParses() throws ScenarioParseException {
         Scenario s = ScenarioParser.parse("hostile.scn", VALID);
 
-        // one statement per line that is neither blank nor a comment, and one more per "-> RESULT"
-        long lines = VALID.lines().filter(l -> !l.isBlank() && !l.strip().startsWith("#")).count();
-        long results = VALID.lines().filter(l -> l.contains("->")).count();
-        assertEquals(lines + results, s.statements().size());
-        assertEquals(List.of("gpu"), s.devices().stream().map(Declaration.Device::name).toList());
-        assertEquals(8 << 20, s.devices().get(0).memoryBytes());
-        // the "-> OK" result and the six expect lines
-        assertEquals(7, s.expectations().size());
+        long page = 4096;
+        Address buf = new Address("buf", 0);
+        assertEquals(List.of(
+                new Declaration.Device(2, "gpu", 8 << 20),
+                new Declaration.File(3, "f", 16 * page),
+                new HostOp.Mmap(4, "main", "buf", 1024 * page, Prot.RW, false, null, 0, false, false, null),
+                new DeviceOp.Write(5, "main", "gpu", buf, 1024 * page, new DataPattern.Index(0)),
+                new Expectation.Result(5, 5, Errno.OK),
+                new Expectation.Faults(6, 5, 1),
+                new Expectation.Cpages(7, 5, 1024),
+                new HostOp.Fork(8, "main", "child"),
+                new Declaration.SelectSpace(9, "child"),
+                new HostOp.CpuWrite(10, "child", new Address("buf", 4 * page), 8 * page, new DataPattern.Fill(0xAB)),
+                new HostOp.Madvise(11, "child", buf, 16 * page, Advice.DONTNEED),
+                new HostOp.Mremap(12, "child", null, buf, 1024 * page, 2048 * page, true, false, null, false),
+                new DeviceOp.MigrateToDevice(13, "child", "gpu", buf, 64 * page),
+                new DeviceOp.Atomic(14, "child", "gpu", buf, 4 * page, 3),
+                new Expectation.Data(15, "child", null, 0, buf, 4 * page, new DataPattern.Index(0)),
+                new Expectation.Events(16, 14, null, Map.of(MmuNotifierEvent.UNMAP, 1L, MmuNotifierEvent.CLEAR, 2L)),
+                new DeviceOp.Snapshot(17, "child", "gpu", buf, 2 * page),
+                new Expectation.Snapshot(18, "child", "gpu", 17, buf, 2 * page,
+                        new byte[] {(byte) (DmirrorProt.READ | DmirrorProt.WRITE), DmirrorProt.NONE}),
+                new Expectation.OracleClean(19),
+                new HostOp.Exit(20, "child")), s.statements());
     }
 
     /** A 4 MiB line and 200 000 short lines: errors or success, within the time limit, no OutOfMemoryError. */

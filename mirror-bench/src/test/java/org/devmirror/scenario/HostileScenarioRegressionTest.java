@@ -10,10 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.devmirror.mm.Host;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.input.TerminalText;
 import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
+import org.devmirror.scenario.run.ExpectationFailure;
+import org.devmirror.scenario.run.RunResult;
+import org.devmirror.scenario.run.ScenarioRunner;
+import org.devmirror.scenario.syntax.ScenarioLimits;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

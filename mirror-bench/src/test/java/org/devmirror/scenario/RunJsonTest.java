@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.json.Json;
+import org.devmirror.scenario.model.Scenario;
+import org.devmirror.scenario.run.RunResult;
+import org.devmirror.scenario.run.ScenarioRunner;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 

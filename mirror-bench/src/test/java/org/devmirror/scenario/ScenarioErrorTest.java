@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.stream.Stream;
+import org.devmirror.scenario.syntax.ParseError;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,6 +49,14 @@ class ScenarioErrorTest {
                 Arguments.of("write buf 4", "", "missing data (pattern index, fill BYTE, zero or bytes HH ...) at end of line"),
                 Arguments.of("write buf 6 pattern index", "pattern", "length 6 is not a multiple of the 4-byte unit of 'pattern'"),
                 Arguments.of("write buf 4 bytes 01 02 03", "bytes", "length 4 is not a multiple of the 3-byte unit of 'bytes'"),
+                // step titles and watched ranges
+                Arguments.of("step", "", "missing step title at end of line"),
+                Arguments.of("watch buf", "", "missing watch length at end of line"),
+                Arguments.of("watch buf+1 4p", "buf+1", "watch address 'buf+1' is not page aligned"),
+                Arguments.of("watch nobuf 4p", "nobuf", "unknown buffer 'nobuf'"),
+                Arguments.of("watch buf 4p 4p", "4p", "unexpected '4p' after watch"),
+                Arguments.of("step = mmap 4p rw private anon", "step", "'step' is a keyword and cannot name a buffer"),
+                Arguments.of("watch = mmap 4p rw private anon", "watch", "'watch' is a keyword and cannot name a buffer"),
                 // names and spaces
                 Arguments.of("frobnicate buf", "frobnicate", "unknown statement 'frobnicate'"),
                 Arguments.of("npu read buf 4p", "npu", "unknown device 'npu' (declare it with 'device npu')"),

@@ -6,8 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.scenario.model.Address;
+import org.devmirror.scenario.model.DataPattern;
+import org.devmirror.scenario.model.Declaration;
+import org.devmirror.scenario.model.DeviceOp;
+import org.devmirror.scenario.model.DevicePerm;
+import org.devmirror.scenario.model.DmirrorProt;
+import org.devmirror.scenario.model.Expectation;
+import org.devmirror.scenario.model.HostOp;
+import org.devmirror.scenario.model.PagemapFlag;
+import org.devmirror.scenario.model.Scenario;
+import org.devmirror.scenario.model.Statement;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.junit.jupiter.api.Test;
 
 /** Every statement of docs/scenarios.md parses into the record it documents. */
@@ -122,7 +136,7 @@ class ScenarioParserTest {
                 """);
         assertEquals(new HostOp.Munmap(4, "main", buf(0), 4 * PAGE), s.get(0));
         assertEquals(new HostOp.Mprotect(5, "main", buf(0), 4 * PAGE, 1), s.get(1));
-        HostOp.Madvise.Advice[] advice = HostOp.Madvise.Advice.values();
+        Advice[] advice = Advice.values();
         for (int i = 0; i < advice.length; i++) {
             assertEquals(new HostOp.Madvise(6 + i, "main", buf(0), 4 * PAGE, advice[i]), s.get(2 + i));
         }
@@ -318,6 +332,39 @@ class ScenarioParserTest {
         assertEquals(List.of(new Declaration.Device(1, "gpu", 64 << 20)), scenario.devices());
         assertEquals(2, scenario.expectations().size());
         assertTrue(scenario.statements().get(0) instanceof Declaration);
+    }
+
+    @Test
+    void userfaultfdPagemapScanAndNumaHinting() throws ScenarioParseException {
+        List<Statement> s = after("""
+                uffd open async
+                uffd register buf 8p
+                uffd protect buf 8p
+                uffd unprotect buf 8p dontwake
+                uffd move buf+8p buf 2p allow-holes
+                uffd unregister buf 8p
+                pagemap-scan buf 8p wp
+                numa-hint buf 4p
+                """);
+        assertEquals(List.of(
+                new HostOp.UffdOpen(4, "main", true, false),
+                new HostOp.UffdRegister(5, "main", buf(0), 8 * PAGE),
+                new HostOp.UffdWriteProtect(6, "main", buf(0), 8 * PAGE, true, false),
+                new HostOp.UffdWriteProtect(7, "main", buf(0), 8 * PAGE, false, true),
+                new HostOp.UffdMove(8, "main", buf(8 * PAGE), buf(0), 2 * PAGE, true),
+                new HostOp.UffdUnregister(9, "main", buf(0), 8 * PAGE),
+                new HostOp.PagemapScan(10, "main", buf(0), 8 * PAGE, true),
+                new HostOp.NumaHint(11, "main", buf(0), 4 * PAGE)), s);
+    }
+
+    @Test
+    void stepTitlesAndWatchedRangesRunNothing() throws ScenarioParseException {
+        List<Statement> s = after("""
+                step CPU  writes (every page)
+                watch buf+2p 4p
+                """);
+        assertEquals(List.of(new Declaration.Step(4, "CPU writes (every page)"),
+                new Declaration.Watch(5, buf(2 * PAGE), 4 * PAGE)), s);
     }
 
     @Test

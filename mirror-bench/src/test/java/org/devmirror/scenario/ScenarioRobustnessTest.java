@@ -3,6 +3,10 @@ package org.devmirror.scenario;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import org.devmirror.scenario.model.Declaration;
+import org.devmirror.scenario.model.Scenario;
+import org.devmirror.scenario.syntax.ScenarioParseException;
+import org.devmirror.scenario.syntax.ScenarioParser;
 import org.junit.jupiter.api.Test;
 
 /**

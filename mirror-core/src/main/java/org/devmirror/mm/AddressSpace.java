@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongPredicate;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.notifier.MmuNotifierSubscriptions;
@@ -337,6 +338,21 @@ public final class AddressSpace implements AutoCloseable {
      * @return the entries that changed
      */
     public int markSoftDirty(long va, long[] select, long[] scratch, int n) {
+        return markSoftDirty(va, select, scratch, n, null);
+    }
+
+    /**
+     * As {@link #markSoftDirty(long, long[], long[], int)}, and also marks every device-private
+     * entry whose PFN {@code ownDevicePfn} accepts, selected or not: the pages of the caller's own
+     * device memory, which its device writes with no CPU path whether or not it maps them at this
+     * moment (a device fault maps them again without faulting the CPU). clear_refs leaves a
+     * writable device-private entry writable ({@code clear_soft_dirty} only clears the soft-dirty
+     * bit of a non-present entry) and {@code remove_migration_pte} carries that bit back when the
+     * page returns to RAM, so a page left unmarked here reads clean after writes made to it since.
+     *
+     * @param ownDevicePfn the device-private PFNs of the caller's device, or null for none
+     */
+    public int markSoftDirty(long va, long[] select, long[] scratch, int n, LongPredicate ownDevicePfn) {
         UserRange.checkBytes(va, (long) n << Host.PAGE_SHIFT);
         CpuPageTable pt = pageTable();
         int marked = 0;
@@ -345,7 +361,11 @@ public final class AddressSpace implements AutoCloseable {
             pt.getBlock(va, scratch, 0, n);
             for (int i = 0; i < n; i++) {
                 long e = scratch[i];
-                if (select[i] == 0 || e == 0 || PteLayout.isMarker(e) || PteLayout.isSoftDirty(e)) {
+                if (e == 0 || PteLayout.isMarker(e) || PteLayout.isSoftDirty(e)) {
+                    continue;
+                }
+                boolean own = ownDevicePfn != null && PteLayout.isDevicePrivate(e) && ownDevicePfn.test(PteLayout.pfn(e));
+                if (select[i] == 0 && !own) {
                     continue;
                 }
                 long addr = va + ((long) i << Host.PAGE_SHIFT);

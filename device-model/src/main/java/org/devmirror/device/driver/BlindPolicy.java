@@ -1,12 +1,23 @@
 package org.devmirror.device.driver;
 
+import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
 
 /**
  * The behaviour before {@code mmu_notifier_event} existed (2018): the driver cannot tell why the
  * range is invalidated, so it must "assume … munmap()" and tear down every translation and its
  * tracking, whatever the event, rebuilding on the next device fault. Kept for comparison with
- * {@link EventAwarePolicy}: it is always safe, and costs a refault after every invalidation.
+ * {@link EventAwarePolicy}: it is safe, and costs a refault after every invalidation.
+ *
+ * <p>One duty survives the blindness: soft-dirty. clear_refs leaves a writable device-private
+ * entry writable ({@code clear_soft_dirty} only clears the bit of a non-present entry), and the
+ * device writes its own memory with no CPU fault, so the kernel-doc of {@code MMU_NOTIFY_SOFT_DIRTY}
+ * asks the driver to mark such pages soft-dirty in the end callback. A driver that cannot tell a
+ * SOFT_DIRTY from any other event marks them at the end of every invalidation
+ * ({@link MirrorActions#softDirtyAtEnd}); marking too often over-reports soft-dirty, which costs a
+ * checkpointer a page copy, while marking too rarely hides a write. RELEASE, which drivers told
+ * apart before 2018 through {@code mmu_notifier_ops.release}, needs no mark: nobody reads the
+ * pagemap of an address space that is going away.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Those of {@link InvalidationPolicy}. Stateless: one instance serves any number of mirrors.
@@ -27,6 +38,13 @@ public final class BlindPolicy implements InvalidationPolicy {
 
     @Override
     public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+        if (range.event() != MmuNotifierEvent.RELEASE) {
+            // A zap does not stop the device writing its own memory: its next fault maps a
+            // device-private page again without faulting the CPU. Not knowing whether clear_refs
+            // is under way, the driver marks those pages soft-dirty at the end of every
+            // invalidation (nothing to do, and nothing searched, while the device uses none).
+            mirror.softDirtyAtEnd(start, end);
+        }
         mirror.zap(start, end);
         mirror.flushTlb(start, end);
         mirror.dropTracking(tracked, start, end);

@@ -77,8 +77,10 @@ public interface MirrorActions {
      * Asks for every page of {@code [start, end)} the device can write without a CPU fault to be
      * marked soft-dirty in the CPU page table once the host has finished this invalidation (at
      * {@code invalidate_range_end}, after clear_refs cleared the bits): the pages whose device entry
-     * is writable or ATOMIC then, and those whose entry names a device-private page (the device writes its
-     * own memory with no CPU path). The kernel-doc of {@code MMU_NOTIFY_SOFT_DIRTY}: "the user
+     * is writable or ATOMIC then, those whose entry names a device-private page (the device writes its
+     * own memory with no CPU path), and every page of this device's own memory the CPU maps in the
+     * range, whether or not the device maps it then (a zapped device PTE of such a page comes back
+     * on the next device fault without a CPU fault). The kernel-doc of {@code MMU_NOTIFY_SOFT_DIRTY}: "the user
      * should soft dirty the page in the end callback to make sure that anyone relying on soft
      * dirtiness catch pages that might be written through non CPU mappings". Requests of one
      * invalidation merge; only when more than 64 invalidations are in flight on the address space

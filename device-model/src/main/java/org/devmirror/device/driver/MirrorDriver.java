@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.devmirror.notifier.UserLock;
 import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.pagetable.OffHeapDevicePageTable;
@@ -74,6 +75,10 @@ public final class MirrorDriver implements AutoCloseable {
     private final TrackedRanges ranges = new TrackedRanges();
     private final DeviceActions actions = new DeviceActions(this);
     private final RereadAtEnd reread = new RereadAtEnd(this);
+    /** True for the device-private PFNs of this mirror's device. */
+    private final LongPredicate localDevicePfn;
+    /** Pages of this mirror's device memory in use now. */
+    private final LongSupplier localPagesInUse;
     /** The oracle's shadow of device writes since the last clear_refs; guarded by the driver lock. */
     private final DeviceWriteLog writeLog = new DeviceWriteLog();
     /** The collector's scratch: kept pieces of one unmapped range; guarded by the gc lock. */
@@ -98,14 +103,19 @@ public final class MirrorDriver implements AutoCloseable {
      * @param mm             the address space mirrored
      * @param owner          the device's pagemap owner ({@code dev_private_owner}, MIGRATE owner)
      * @param localDevicePfn true for device-private PFNs of this device
+     * @param localPagesInUse pages of this device's memory in use now (0 lets soft-dirty marking
+     *                       skip the search for them)
      * @param options        policy, chunk, table, TLB and timeout
      * @param id             a small number for statistics and JFR events
      */
-    public MirrorDriver(AddressSpace mm, Object owner, LongPredicate localDevicePfn, MirrorOptions options, int id) {
-        if (mm == null || owner == null || localDevicePfn == null || options == null) {
+    public MirrorDriver(AddressSpace mm, Object owner, LongPredicate localDevicePfn, LongSupplier localPagesInUse,
+            MirrorOptions options, int id) {
+        if (mm == null || owner == null || localDevicePfn == null || localPagesInUse == null || options == null) {
             throw new IllegalArgumentException("mm=" + mm + ", owner=" + owner + ", localDevicePfn=" + localDevicePfn
-                    + ", options=" + options + ": none may be null");
+                    + ", localPagesInUse=" + localPagesInUse + ", options=" + options + ": none may be null");
         }
+        this.localDevicePfn = localDevicePfn;
+        this.localPagesInUse = localPagesInUse;
         this.mm = mm;
         this.owner = owner;
         this.id = id;
@@ -179,6 +189,16 @@ public final class MirrorDriver implements AutoCloseable {
     /** The fault path. */
     public DeviceFault faultPath() {
         return fault;
+    }
+
+    /** True for the device-private PFNs of this mirror's device. */
+    LongPredicate localDevicePfn() {
+        return localDevicePfn;
+    }
+
+    /** Whether this mirror's device has any of its memory in use (a hint: read without a lock). */
+    boolean hasLocalPages() {
+        return localPagesInUse.getAsLong() != 0;
     }
 
     RereadAtEnd reread() {

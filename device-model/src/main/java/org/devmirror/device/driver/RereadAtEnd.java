@@ -3,6 +3,8 @@ package org.devmirror.device.driver;
 import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
+import java.util.function.LongPredicate;
+
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.AddressSpace;
@@ -296,7 +298,15 @@ final class RereadAtEnd implements MmuNotifier {
         // The 2 MiB tracked chunk at the top of the address space reaches one page past
         // TASK_SIZE, where nothing is ever mapped: stop there, as the host's range check does.
         end = Math.min(end, Host.TASK_SIZE);
-        long va = pt.nextPopulated(start, end);
+        // Pages of this device's own memory are marked even where the device maps nothing now: a
+        // device fault maps them again without faulting the CPU, so a zap does not stop the
+        // device writing them. Skipped while the device has no memory in use (the usual case,
+        // and every benchmark's): the CPU page table is then not searched at all. The count is
+        // read without the device lock; a device page mapped here was allocated before the
+        // migration that mapped it released the mmap lock this thread now holds.
+        LongPredicate own = driver.hasLocalPages() ? driver.localDevicePfn() : null;
+        CpuPageTable cpu = own == null ? null : driver.mm().pageTable();
+        long va = nextPopulated(pt, cpu, start, end);
         while (va < end) {
             long leaf = va & -HUGE_SIZE;
             long blockEnd = Math.min(end, leaf + HUGE_SIZE);
@@ -310,11 +320,17 @@ final class RereadAtEnd implements MmuNotifier {
                 deviceBlock[i] = select; // the selection, in place
                 any |= select;
             }
-            if (any != 0) {
-                driver.mm().markSoftDirty(va, deviceBlock, cpuBlock, n);
+            if (any != 0 || own != null) {
+                driver.mm().markSoftDirty(va, deviceBlock, cpuBlock, n, own);
             }
-            va = blockEnd < end ? pt.nextPopulated(blockEnd, end) : end;
+            va = blockEnd < end ? nextPopulated(pt, cpu, blockEnd, end) : end;
         }
         driver.stats().addReread(ev, seen);
+    }
+
+    /** The first address in {@code [from, end)} populated in the device table, or in the CPU table if given. */
+    private static long nextPopulated(DevicePageTable pt, CpuPageTable cpu, long from, long end) {
+        long device = pt.nextPopulated(from, end);
+        return cpu == null ? device : Math.min(device, cpu.nextPopulated(from, end));
     }
 }

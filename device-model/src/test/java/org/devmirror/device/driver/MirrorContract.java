@@ -3,6 +3,7 @@ package org.devmirror.device.driver;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -18,6 +19,7 @@ import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.MemoryObject;
+import org.devmirror.mm.Pagemap;
 import org.devmirror.mm.Prot;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
@@ -218,6 +220,33 @@ public abstract class MirrorContract extends DeviceFixture {
         assertEquals(Errno.OK, mm.collapseHuge(a));
         step("collapse");
         assertDataRoundTrip(a, 512);
+    }
+
+    /**
+     * Soft-dirty stays complete (the kernel-doc of MMU_NOTIFY_SOFT_DIRTY): after clear_refs, a page
+     * the device writes reads soft-dirty, whether the device held it writable through the clear
+     * or maps it again afterwards, and whether it lives in system memory or in the device's own
+     * memory (which the device writes with no CPU fault, and which clear_refs leaves writable).
+     */
+    @Test
+    void deviceWritesAfterClearRefsReadSoftDirty() {
+        long a = populated();
+        assertEquals(new DeviceCommand(Errno.OK, N / 2, 0), mirror.migrateToDevice(a + N / 2 * PAGE, N / 2));
+        step("migrate the upper half to device memory");
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        step("clear_refs soft-dirty");
+        assertEquals(Errno.OK, mirror.write(a, N, ints(N, 7)).result());
+        step("device write of system and device pages after clear_refs");
+        for (int i = 0; i < N; i++) {
+            assertNotEquals(0, mm.pagemap(a + i * PAGE, false) & Pagemap.SOFT_DIRTY, "page " + i + " reads soft-dirty");
+        }
+        assertEquals(Errno.OK, mirror.migrateToSystem(a + N / 2 * PAGE, N / 2).result());
+        step("migrate back to system memory");
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        step("second clear_refs");
+        assertEquals(Errno.OK, mirror.write(a, N, ints(N, 9)).result());
+        step("device write after the second clear_refs");
+        assertCpuInts(mm, a, N, 9);
     }
 
     /** Migration to device memory and back, and a CPU touch of a migrated page. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -14,7 +15,10 @@ import java.util.regex.Pattern;
  * {@code InvalidateBench.invalidate event=UNMAP size=2M} against {@code FloorBench.fill bytes=4096}.
  *
  * <p>An exact label mapping wins over patterns; patterns are tried in the order they were added
- * and must match the whole label. Instances are immutable; {@link #with} and
+ * and must match the whole label. A pattern's reference may name the pattern's groups as
+ * {@code $1}, {@code $2}, ... ({@link Matcher#appendReplacement}), so one pattern maps
+ * {@code DispatchBench.hitOne notifiers=N} to {@code LookupReferenceBench.treeMapFloorHit ranges=N}
+ * for every N. Instances are immutable; {@link #with} and
  * {@link #withPattern} return extended copies.
  */
 public final class ReferenceMapping {
@@ -43,7 +47,10 @@ public final class ReferenceMapping {
         return new ReferenceMapping(Map.copyOf(e), patterns);
     }
 
-    /** This mapping plus: every benchmark whose whole label matches {@code regex} is reported against {@code referenceLabel}. */
+    /**
+     * This mapping plus: every benchmark whose whole label matches {@code regex} is reported
+     * against {@code referenceLabel}, in which {@code $n} stands for group n of the match.
+     */
     public ReferenceMapping withPattern(String regex, String referenceLabel) {
         requireLabel("referenceLabel", referenceLabel);
         Pattern pattern = Pattern.compile(regex);
@@ -57,8 +64,11 @@ public final class ReferenceMapping {
         String ref = exact.get(label);
         if (ref == null) {
             for (Map.Entry<Pattern, String> p : patterns) {
-                if (p.getKey().matcher(label).matches()) {
-                    ref = p.getValue();
+                Matcher m = p.getKey().matcher(label);
+                if (m.matches()) {
+                    StringBuilder expanded = new StringBuilder();
+                    m.appendReplacement(expanded, p.getValue()); // the match is the whole label
+                    ref = expanded.toString();
                     break;
                 }
             }

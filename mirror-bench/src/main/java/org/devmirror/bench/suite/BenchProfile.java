@@ -1,8 +1,9 @@
 package org.devmirror.bench.suite;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.devmirror.bench.suite.BenchSelection.Timing;
 
 /**
  * How long and how wide {@code ./devmirror bench} runs.
@@ -20,22 +21,18 @@ import org.devmirror.bench.suite.BenchSelection.Timing;
  * benchmarks' own annotations): about 160 average-time runs, so every 100 ms of iteration adds
  * about eight minutes to a run whose spread comes from the forks, not from the iteration length.
  *
- * <p>Three kinds of benchmark are timed differently. Average-time benchmarks repeat a
- * self-restoring operation for a fixed time per iteration. Batched benchmarks (single-shot, one
- * batch of operations per iteration, with state re-armed in {@code @Setup(Level.Iteration)}) need
- * many iterations instead. The trace replay is single-shot too, but each replay takes
- * milliseconds, so a few iterations suffice.
+ * <p>Both are derived from {@link BenchRegistry}: the quick profile runs each entry's quick runs
+ * in registry order, the full profile every entry grouped by {@link TimingKind}, with the kind's
+ * timing. Neighbouring runs with the same parameters and timing share one JMH run.
  */
 public enum BenchProfile {
-    QUICK(1, quickSelections()),
-    FULL(3, fullSelections());
+    QUICK(1),
+    FULL(3);
 
     private final int forks;
-    private final List<BenchSelection> selections;
 
-    BenchProfile(int forks, List<BenchSelection> selections) {
+    BenchProfile(int forks) {
         this.forks = forks;
-        this.selections = selections;
     }
 
     public int forks() {
@@ -44,58 +41,40 @@ public enum BenchProfile {
 
     /** The JMH runs of this profile, in order. */
     public List<BenchSelection> selections() {
-        return selections;
+        List<BenchSelection> runs = new ArrayList<>();
+        switch (this) {
+            case QUICK -> {
+                for (BenchEntry e : BenchRegistry.entries()) {
+                    for (BenchEntry.QuickRun q : e.quick()) {
+                        String benchmark = q.methodPrefix().isEmpty() ? e.name() : e.name() + "." + q.methodPrefix();
+                        runs.add(new BenchSelection(List.of(benchmark), q.params(), e.timing().quick()));
+                    }
+                }
+            }
+            case FULL -> {
+                List<BenchEntry> byKind = new ArrayList<>(BenchRegistry.entries());
+                byKind.sort(Comparator.comparing(BenchEntry::timing)); // stable: registry order within a kind
+                for (BenchEntry e : byKind) {
+                    runs.add(new BenchSelection(List.of(e.name()), e.full(), e.timing().full()));
+                }
+            }
+        }
+        return merged(runs);
     }
 
-    /** The benchmark classes by timing kind (a holder: enum constants are built before the enum's static fields). */
-    static final class Groups {
-        static final List<String> AVERAGE_TIME = List.of("FloorBench", "LookupReferenceBench", "DispatchBench",
-                "InvalidateBench", "UntrackedInvalidateBench", "RearmBench", "OnHeapMirrorBench",
-                "ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench");
-        /**
-         * Average-time too, but slow to compile: an munmap with its mmap and 16 faults took 0.9 ms
-         * per operation for the first 5,000 calls and 20 us after 60,000 (load average 10), so a
-         * warm-up of about a second measures the interpreter. They get five seconds.
-         */
-        static final List<String> HOST_OPS = List.of("NoSubscriberBench");
-        static final List<String> BATCHED = List.of("ReleaseInvalidateBench");
-        static final List<String> REPLAY = List.of("ReplayBench");
-        /**
-         * Single-shot calls of milliseconds (hmm-tests.c benchmark_thp_migration: migrations of
-         * up to 64 MiB each way): the kernel test's warm-up and five timed calls.
-         */
-        static final List<String> MIGRATION = List.of("ThpMigrationBench");
-
-        private Groups() {}
-    }
-
-    private static List<BenchSelection> quickSelections() {
-        Timing avgt = new Timing(4, 250, 3, 200);
-        Timing batched = Timing.singleShot(30, 30);
-        Timing replay = Timing.singleShot(1, 3);
-        List<String> twoMiB = List.of("2M");
-        List<String> yes = List.of("true");
-        return List.of(
-                new BenchSelection(List.of("FloorBench"), Map.of("bytes", List.of("8", "4096")), avgt),
-                new BenchSelection(List.of("LookupReferenceBench.treeMap"), Map.of("ranges", List.of("1024")), avgt),
-                new BenchSelection(List.of("DispatchBench"), Map.of("notifiers", List.of("1024", "1048576")), avgt),
-                new BenchSelection(List.of("InvalidateBench"), Map.of("size", twoMiB, "populated", yes), avgt),
-                new BenchSelection(List.of("InvalidateBench"), Map.of("event", List.of("CLEAR"),
-                        "policy", List.of("aware"), "size", List.of("4K"), "populated", yes), avgt),
-                new BenchSelection(List.of("UntrackedInvalidateBench"), Map.of("size", twoMiB), avgt),
-                new BenchSelection(List.of("RearmBench", "OnHeapMirrorBench"), Map.of("size", List.of("4K", "2M")), avgt),
-                new BenchSelection(List.of("ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench"), Map.of(), avgt),
-                new BenchSelection(List.of("ReleaseInvalidateBench"), Map.of("size", twoMiB, "populated", yes), batched),
-                new BenchSelection(Groups.HOST_OPS, Map.of(), new Timing(10, 500, 3, 200)),
-                new BenchSelection(Groups.REPLAY, Map.of("trace", List.of("gcc-hello")), replay));
-    }
-
-    private static List<BenchSelection> fullSelections() {
-        return List.of(
-                new BenchSelection(Groups.AVERAGE_TIME, Map.of(), new Timing(5, 200, 5, 200)),
-                new BenchSelection(Groups.HOST_OPS, Map.of(), new Timing(10, 500, 5, 300)),
-                new BenchSelection(Groups.BATCHED, Map.of(), Timing.singleShot(100, 100)),
-                new BenchSelection(Groups.REPLAY, Map.of(), Timing.singleShot(2, 5)),
-                new BenchSelection(Groups.MIGRATION, Map.of(), Timing.singleShot(3, 5)));
+    /** {@code runs} with each run that has the same parameters and timing as the one before folded into it. */
+    private static List<BenchSelection> merged(List<BenchSelection> runs) {
+        List<BenchSelection> out = new ArrayList<>();
+        for (BenchSelection s : runs) {
+            BenchSelection last = out.isEmpty() ? null : out.getLast();
+            if (last != null && last.params().equals(s.params()) && last.timing().equals(s.timing())) {
+                List<String> benchmarks = new ArrayList<>(last.benchmarks());
+                benchmarks.addAll(s.benchmarks());
+                out.set(out.size() - 1, new BenchSelection(benchmarks, Map.copyOf(s.params()), s.timing()));
+            } else {
+                out.add(s);
+            }
+        }
+        return List.copyOf(out);
     }
 }

@@ -5,15 +5,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.devmirror.bench.RearmBench;
 import org.devmirror.bench.report.BenchMetric;
 import org.devmirror.bench.report.BenchResult;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
- * The paired subtraction of the invalidation benchmarks: {@code InvalidateBench.invalidate} and
- * {@code OnHeapMirrorBench.invalidate} time one invalidation together with the restore of what
- * it took away; where that restore rewrites PTEs, {@code RearmBench.rewrite} times the rewrite
+ * The paired subtraction of the invalidation benchmarks: those with a {@link BenchEntry#net()}
+ * in the registry ({@code InvalidateBench.invalidate} and {@code OnHeapMirrorBench.invalidate})
+ * time one invalidation together with the restore of what it took away; where that restore
+ * rewrites PTEs, {@code RearmBench.rewrite} times the rewrite
  * alone on the same size and table, and the difference is the invalidation's net figure, added
  * to the results as {@code InvalidateBench.net} / {@code OnHeapMirrorBench.net} with the same
  * parameters. The error is the two JMH errors added in quadrature (independent benchmarks); the
@@ -53,8 +55,9 @@ public final class NetResults {
             byLabel.put(r.label(), r);
         }
         List<BenchResult> out = new ArrayList<>(results);
+        Map<String, String> tables = rearmTables();
         for (BenchResult r : results) {
-            String table = table(r);
+            String table = tables.get(r.benchmark());
             if (table == null) {
                 continue;
             }
@@ -65,7 +68,7 @@ public final class NetResults {
             if (event == null || !restoreRewrites(event, policy, populated)) {
                 continue;
             }
-            BenchResult rewrite = byLabel.get("RearmBench.rewrite size=" + p.get("size") + " table=" + table);
+            BenchResult rewrite = byLabel.get(BenchEntry.label(RearmBench.class, "rewrite", "size", p.get("size"), "table", table));
             if (rewrite == null || !rewrite.unit().equals(r.unit())) {
                 continue;
             }
@@ -77,13 +80,12 @@ public final class NetResults {
         return out;
     }
 
-    private static String table(BenchResult r) {
-        if (r.benchmark().endsWith(".InvalidateBench.invalidate")) {
-            return "offHeap";
+    /** The benchmarks with a net figure ({@link BenchEntry#net()}), by JMH name, to the table their rewrite is timed on. */
+    private static Map<String, String> rearmTables() {
+        Map<String, String> tables = new HashMap<>();
+        for (BenchEntry e : BenchRegistry.entries()) {
+            e.net().ifPresent(n -> tables.put(e.benchmark(n.method()), n.rearmTable()));
         }
-        if (r.benchmark().endsWith(".OnHeapMirrorBench.invalidate")) {
-            return "onHeap";
-        }
-        return null;
+        return tables;
     }
 }

@@ -6,28 +6,37 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.devmirror.bench.DispatchBench;
+import org.devmirror.bench.FloorBench;
+import org.devmirror.bench.LookupReferenceBench;
 import org.devmirror.bench.report.BenchResult;
 import org.devmirror.bench.report.Estimate;
 import org.devmirror.bench.report.plot.BarSeries;
 import org.devmirror.bench.report.plot.LineSeries;
 import org.devmirror.bench.report.plot.Plot;
+import org.devmirror.bench.workload.InvalidationFixture;
+import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
- * The four plots of the report, drawn from the results of one run. A plot whose benchmarks did
- * not run (filtered out by {@code --include}) is skipped, and {@link #write} says which were
- * written.
+ * The plots of the report ({@link SuitePlot}), drawn from the results of one run. A plot is drawn
+ * when a benchmark whose registry entry lists it ({@link BenchEntry#plots()}) ran and every figure
+ * it needs is there; otherwise (filtered out by {@code --include}) it is skipped, and
+ * {@link #write} says which were written. Events come from {@link MmuNotifierEvent#values()},
+ * labels from {@link BenchRegistry}.
  */
 public final class SuitePlots {
-    static final List<String> EVENTS = List.of("UNMAP", "CLEAR", "PROTECTION_VMA", "PROTECTION_PAGE",
-            "SOFT_DIRTY", "RELEASE", "MIGRATE", "EXCLUSIVE");
+    private static final List<MmuNotifierEvent> EVENTS = List.of(MmuNotifierEvent.values());
+    private static final List<String> EVENT_NAMES = EVENTS.stream().map(MmuNotifierEvent::name).toList();
     static final List<String> SIZES = List.of("4K", "64K", "2M", "1G");
-    private static final double[] SIZE_BYTES = {4096, 65536, 2 << 20, 1 << 30};
+    /** The fill floor of each size: 8 bytes per populated PTE (the sparse 1 GiB range holds 512, as 2 MiB does). */
     private static final String[] FILL_FOR_SIZE = {"8", "128", "4096", "4096"};
-    private static final List<String> COUNTS = List.of("1", "1024", "65536", "1048576");
 
+    private final List<BenchResult> results;
     private final Map<String, BenchResult> byLabel = new HashMap<>();
 
     public SuitePlots(List<BenchResult> results) {
+        this.results = List.copyOf(results);
         for (BenchResult r : results) {
             byLabel.put(r.label(), r);
         }
@@ -36,27 +45,38 @@ public final class SuitePlots {
     /** Writes every plot the results allow into {@code dir}; returns the base names written. */
     public List<String> write(Path dir) throws IOException {
         List<String> written = new ArrayList<>();
-        Plot p = latencyPerEvent();
-        if (p != null) {
-            p.write(dir, "latency-per-event");
-            written.add("latency-per-event");
-        }
-        p = latencyVsSize();
-        if (p != null) {
-            p.write(dir, "latency-vs-size");
-            written.add("latency-vs-size");
-        }
-        p = dispatchVsNotifiers();
-        if (p != null) {
-            p.write(dir, "dispatch-vs-notifiers");
-            written.add("dispatch-vs-notifiers");
-        }
-        p = workSaved();
-        if (p != null) {
-            p.write(dir, "device-work-saved");
-            written.add("device-work-saved");
+        for (SuitePlot plot : SuitePlot.values()) {
+            Plot p = ran(plot) ? draw(plot) : null;
+            if (p != null) {
+                p.write(dir, plot.fileName());
+                written.add(plot.fileName());
+            }
         }
         return written;
+    }
+
+    private Plot draw(SuitePlot plot) {
+        return switch (plot) {
+            case LATENCY_PER_EVENT -> latencyPerEvent();
+            case LATENCY_VS_SIZE -> latencyVsSize();
+            case DISPATCH_VS_NOTIFIERS -> dispatchVsNotifiers();
+            case DEVICE_WORK_SAVED -> workSaved();
+        };
+    }
+
+    /** Whether a benchmark of an entry that lists {@code plot} is among the results. */
+    private boolean ran(SuitePlot plot) {
+        for (BenchEntry e : BenchRegistry.entries()) {
+            if (e.plots().contains(plot)) {
+                String prefix = e.type().getName() + ".";
+                for (BenchResult r : results) {
+                    if (r.benchmark().startsWith(prefix)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** Invalidation of a populated 2 MiB range per event, event-aware against blind (log y). */
@@ -66,8 +86,8 @@ public final class SuitePlots {
         double[] awareErr = new double[EVENTS.size()];
         double[] blindErr = new double[EVENTS.size()];
         for (int i = 0; i < EVENTS.size(); i++) {
-            Estimate a = nanos(operationLabel(EVENTS.get(i), "aware", "2M"));
-            Estimate b = nanos(operationLabel(EVENTS.get(i), "blind", "2M"));
+            Estimate a = nanos(BenchRegistry.operationLabel(EVENTS.get(i), "aware", "2M"));
+            Estimate b = nanos(BenchRegistry.operationLabel(EVENTS.get(i), "blind", "2M"));
             if (a == null || b == null) {
                 return null;
             }
@@ -78,16 +98,19 @@ public final class SuitePlots {
         }
         return Plot.groupedBars("Invalidation of a populated 2 MiB range and its restore, per event", "event",
                 "ns per operation (invalidation + restore)",
-                Plot.Scale.LOG, EVENTS,
+                Plot.Scale.LOG, EVENT_NAMES,
                 List.of(new BarSeries("event-aware", aware, awareErr), new BarSeries("blind", blind, blindErr)));
     }
 
     /** Latency against range size for UNMAP, CLEAR and SOFT_DIRTY (aware) and UNMAP blind, with the fill floor. */
     Plot latencyVsSize() {
         List<LineSeries> series = new ArrayList<>();
-        for (String[] s : new String[][] {{"UNMAP", "aware"}, {"CLEAR", "aware"}, {"SOFT_DIRTY", "aware"},
-                {"SOFT_DIRTY", "blind"}}) {
-            LineSeries line = sizeSeries(s[0] + ", " + s[1], size -> operationLabel(s[0], s[1], size));
+        record EventPolicy(MmuNotifierEvent event, String policy) {}
+        for (EventPolicy s : List.of(new EventPolicy(MmuNotifierEvent.UNMAP, "aware"),
+                new EventPolicy(MmuNotifierEvent.CLEAR, "aware"), new EventPolicy(MmuNotifierEvent.SOFT_DIRTY, "aware"),
+                new EventPolicy(MmuNotifierEvent.SOFT_DIRTY, "blind"))) {
+            LineSeries line = sizeSeries(s.event() + ", " + s.policy(),
+                    size -> BenchRegistry.operationLabel(s.event(), s.policy(), size));
             if (line != null) {
                 series.add(line);
             }
@@ -96,7 +119,7 @@ public final class SuitePlots {
             return null;
         }
         LineSeries floor = sizeSeries("fill floor (8 B per populated PTE)",
-                size -> "FloorBench.fill bytes=" + FILL_FOR_SIZE[SIZES.indexOf(size)]);
+                size -> BenchEntry.label(FloorBench.class, "fill", "bytes", FILL_FOR_SIZE[SIZES.indexOf(size)]));
         if (floor != null) {
             series.add(floor);
         }
@@ -113,7 +136,7 @@ public final class SuitePlots {
         for (int i = 0; i < SIZES.size(); i++) {
             Estimate e = nanos(labels.label(SIZES.get(i)));
             if (e != null && e.value() > 0) {
-                points.add(new double[] {SIZE_BYTES[i], e.value(), finiteOrZero(e.error())});
+                points.add(new double[] {InvalidationFixture.sizeBytes(SIZES.get(i)), e.value(), finiteOrZero(e.error())});
             }
         }
         return points.isEmpty() ? null : line(name, points);
@@ -122,21 +145,24 @@ public final class SuitePlots {
     /** Dispatch latency against notifier count, log x, with the TreeMap lookups. */
     Plot dispatchVsNotifiers() {
         List<LineSeries> series = new ArrayList<>();
-        String[][] defs = {{"dispatch, hit one", "DispatchBench.hitOne notifiers="},
-                {"dispatch, hit none", "DispatchBench.hitNone notifiers="},
-                {"TreeMap.floorEntry, hit", "LookupReferenceBench.treeMapFloorHit ranges="},
-                {"TreeMap.floorEntry, miss", "LookupReferenceBench.treeMapFloorMiss ranges="},
-                {"Guava TreeRangeMap, miss", "LookupReferenceBench.rangeMapMiss ranges="}};
-        for (String[] d : defs) {
-            List<double[]> points = new ArrayList<>();
-            for (String n : COUNTS) {
-                Estimate e = nanos(d[1] + n);
-                if (e != null && e.value() > 0) {
-                    points.add(new double[] {Double.parseDouble(n), e.value(), finiteOrZero(e.error())});
+        record Line(String name, Class<?> type, String method, String count) {}
+        for (Line d : List.of(new Line("dispatch, hit one", DispatchBench.class, "hitOne", "notifiers"),
+                new Line("dispatch, hit none", DispatchBench.class, "hitNone", "notifiers"),
+                new Line("TreeMap.floorEntry, hit", LookupReferenceBench.class, "treeMapFloorHit", "ranges"),
+                new Line("TreeMap.floorEntry, miss", LookupReferenceBench.class, "treeMapFloorMiss", "ranges"),
+                new Line("Guava TreeRangeMap, miss", LookupReferenceBench.class, "rangeMapMiss", "ranges"))) {
+            // Every count the run measured, in ascending order.
+            TreeMap<Double, double[]> points = new TreeMap<>();
+            String benchmark = d.type().getName() + "." + d.method();
+            for (BenchResult r : results) {
+                Estimate e = r.benchmark().equals(benchmark) ? r.nanosPerOp() : null;
+                if (e != null && e.value() > 0 && r.params().containsKey(d.count())) {
+                    double n = Double.parseDouble(r.params().get(d.count()));
+                    points.put(n, new double[] {n, e.value(), finiteOrZero(e.error())});
                 }
             }
             if (!points.isEmpty()) {
-                series.add(line(d[0], points));
+                series.add(line(d.name(), new ArrayList<>(points.values())));
             }
         }
         if (series.isEmpty()) {
@@ -157,27 +183,16 @@ public final class SuitePlots {
     Plot workSaved() {
         double[] saved = new double[EVENTS.size()];
         for (int i = 0; i < EVENTS.size(); i++) {
-            Estimate a = nanos(operationLabel(EVENTS.get(i), "aware", "2M"));
-            Estimate b = nanos(operationLabel(EVENTS.get(i), "blind", "2M"));
+            Estimate a = nanos(BenchRegistry.operationLabel(EVENTS.get(i), "aware", "2M"));
+            Estimate b = nanos(BenchRegistry.operationLabel(EVENTS.get(i), "blind", "2M"));
             if (a == null || b == null) {
                 return null;
             }
             saved[i] = b.value() - a.value();
         }
         return Plot.bars("Device work saved by the event-aware policy (populated 2 MiB range)", "event",
-                "ns per operation, blind - aware, each with its restore (> 0: aware cheaper)", EVENTS,
+                "ns per operation, blind - aware, each with its restore (> 0: aware cheaper)", EVENT_NAMES,
                 new BarSeries("saved", saved));
-    }
-
-    /**
-     * The measured operation of an invalidation benchmark (invalidation and restore; RELEASE's
-     * single-shot figure), not the report's net figure: a net figure is a difference of two noisy
-     * numbers and can come out negative, which a logarithmic axis cannot show. The restore's
-     * share is {@code RearmBench}, in the report.
-     */
-    private static String operationLabel(String event, String policy, String size) {
-        String label = BenchSuite.invalidateLabel(event, policy, size);
-        return label.startsWith("InvalidateBench.net ") ? "InvalidateBench.invalidate " + label.substring(20) : label;
     }
 
     private Estimate nanos(String label) {

@@ -1,9 +1,13 @@
 package org.devmirror.gate.ab;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.devmirror.bench.report.ReferenceMapping;
+import org.devmirror.bench.suite.BenchEntry;
+import org.devmirror.bench.suite.BenchRegistry;
+import org.devmirror.bench.suite.ReferenceRule;
 
 /**
  * Which reference benchmark each benchmark's forks are divided by in the timing gate, which
@@ -26,10 +30,6 @@ public record GateReferences(ReferenceMapping normalisation, Pattern referenceLa
         }
     }
 
-    /** The notifier counts {@code DispatchBench} and {@code LookupReferenceBench} are run with. */
-    private static final int[] TRACKED = {1, 1024, 65536, 1048576};
-    private static final String FILL_FLOOR = "FloorBench.fill bytes=4096";
-
     public GateReferences {
         if (normalisation == null || referenceLabels == null) {
             throw new IllegalArgumentException("normalisation=" + normalisation + ", referenceLabels="
@@ -39,26 +39,42 @@ public record GateReferences(ReferenceMapping normalisation, Pattern referenceLa
     }
 
     /**
-     * devmirror's suite: dispatch benchmarks against {@code TreeMap.floorEntry} over as many
-     * entries (a hit against a hit, a miss against a miss), everything else against the memory
-     * floor, {@code MemorySegment.fill} of 4 KiB. The floor is the yardstick for the invalidation
-     * and fault paths because what they do is store device PTEs; the lookup is the yardstick for
-     * dispatch, which is a tree search. The lookup references (whose 1 Mi setup takes seconds) are
-     * run only when a dispatch benchmark is.
+     * devmirror's suite, read from the benchmark registry ({@link BenchRegistry}): each benchmark
+     * against the like-for-like reference its entry gives the gate ({@link ReferenceRule#gate()}:
+     * dispatch against {@code TreeMap.floorEntry} over as many entries, a hit against a hit, a
+     * miss against a miss), everything else against the memory floor,
+     * {@link BenchRegistry#GATE_FLOOR} ({@code MemorySegment.fill} of 4 KiB). The floor is the
+     * yardstick for the invalidation and fault paths because what they do is store device PTEs;
+     * the lookup is the yardstick for dispatch, which is a tree search. The entries marked as
+     * references are never gated; the floor runs always, a like-for-like reference (the 1 Mi
+     * lookup's setup takes seconds) only when its subject does.
      */
     public static GateReferences suite() {
         ReferenceMapping m = ReferenceMapping.none();
-        for (int n : TRACKED) {
-            m = m.with("DispatchBench.hitOne notifiers=" + n, "LookupReferenceBench.treeMapFloorHit ranges=" + n)
-                    .with("DispatchBench.hitNone notifiers=" + n, "LookupReferenceBench.treeMapFloorMiss ranges=" + n);
+        List<String> references = new ArrayList<>();
+        List<Addition> additions = new ArrayList<>();
+        ReferenceRule floor = BenchRegistry.GATE_FLOOR;
+        additions.add(new Addition(Optional.empty(), exactly(floor.reference(), floor.referenceMethod())));
+        for (BenchEntry e : BenchRegistry.entries()) {
+            if (e.isReference()) {
+                references.add(e.name());
+            }
+            for (ReferenceRule r : e.references()) {
+                if (r.gate()) {
+                    m = m.withPattern(r.labelRegex(e.type()), r.referenceTemplate());
+                    additions.add(new Addition(Optional.of(e.benchmark(r.methods())),
+                            exactly(r.reference(), r.referenceMethod())));
+                }
+            }
         }
-        m = m.withPattern("(?!FloorBench\\.|LookupReferenceBench\\.).*", FILL_FLOOR);
-        return new GateReferences(m, Pattern.compile("(FloorBench|LookupReferenceBench)\\..*"), List.of(
-                new Addition(Optional.empty(), "^org\\.devmirror\\.bench\\.FloorBench\\.fill$"),
-                new Addition(Optional.of("org.devmirror.bench.DispatchBench.hitOne"),
-                        "^org\\.devmirror\\.bench\\.LookupReferenceBench\\.treeMapFloorHit$"),
-                new Addition(Optional.of("org.devmirror.bench.DispatchBench.hitNone"),
-                        "^org\\.devmirror\\.bench\\.LookupReferenceBench\\.treeMapFloorMiss$")));
+        String anyReference = "(?:" + String.join("|", references) + ")\\.";
+        m = m.withPattern("(?!" + anyReference + ").*", floor.referenceTemplate());
+        return new GateReferences(m, Pattern.compile(anyReference + ".*"), additions);
+    }
+
+    /** The JMH include regex of exactly {@code type}'s {@code method}. */
+    private static String exactly(Class<?> type, String method) {
+        return "^" + (type.getName() + "." + method).replace(".", "\\.") + "$";
     }
 
     /**

@@ -6,7 +6,7 @@
  * {@link org.devmirror.gate.ab.GateReferences}), then judged by {@code org.devmirror.gate.stats}.
  * {@link org.devmirror.gate.ab.AbRun} is one whole comparison as the command line asks for it.
  *
- * <p>May use: {@code org.devmirror.gate.stats}, {@code org.devmirror.bench.report} (JMH results) and
- * {@code org.devmirror.json}.
+ * <p>May use: {@code org.devmirror.gate.stats}, {@code org.devmirror.bench.report} (JMH results),
+ * {@code org.devmirror.bench.suite} (the benchmark registry, for the references) and {@code org.devmirror.json}.
  */
 package org.devmirror.gate.ab;

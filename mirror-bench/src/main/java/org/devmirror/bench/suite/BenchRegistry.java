@@ -1,0 +1,225 @@
+package org.devmirror.bench.suite;
+
+import java.util.List;
+import java.util.Map;
+import org.devmirror.bench.ContentionBench;
+import org.devmirror.bench.DeviceFaultBench;
+import org.devmirror.bench.DispatchBench;
+import org.devmirror.bench.FloorBench;
+import org.devmirror.bench.InvalidateBench;
+import org.devmirror.bench.LookupReferenceBench;
+import org.devmirror.bench.NoSubscriberBench;
+import org.devmirror.bench.OnHeapMirrorBench;
+import org.devmirror.bench.ProtectionPageRereadBench;
+import org.devmirror.bench.RearmBench;
+import org.devmirror.bench.ReleaseInvalidateBench;
+import org.devmirror.bench.ReplayBench;
+import org.devmirror.bench.SoftDirtyCycleBench;
+import org.devmirror.bench.ThpMigrationBench;
+import org.devmirror.bench.UntrackedInvalidateBench;
+import org.devmirror.bench.report.Target;
+import org.devmirror.notifier.MmuNotifierEvent;
+
+/**
+ * The suite's one list of benchmarks: one {@link BenchEntry} per JMH class of
+ * {@link BenchSuite#PACKAGE}, in run order. Everything else that names a benchmark is derived
+ * from it: the profiles ({@link BenchProfile}), the report's references and targets
+ * ({@link BenchSuite}), the net figures ({@link NetResults}), the plots ({@link SuitePlots}) and
+ * the timing gate's references ({@code GateReferences.suite()}). {@code BenchRegistryTest} fails
+ * when a benchmark class has no entry or an entry no class.
+ *
+ * <p>Adding a benchmark: write the class in {@code org.devmirror.bench}, then add its entry here
+ * (docs/guide/README.md, "Adding a benchmark").
+ */
+public final class BenchRegistry {
+    /** Below this {@code gc.alloc.rate.norm} rounds to 0 B/op: no operation allocates an object (16 bytes at least). */
+    static final double ZERO_BYTES = 0.5;
+
+    /** The memory floor the targets measure against: {@code MemorySegment.fill} of 4 KiB (512 PTEs). */
+    public static final String FILL_4K = BenchEntry.label(FloorBench.class, "fill", "bytes", "4096");
+
+    /**
+     * What the timing gate normalises every benchmark by that names no like-for-like reference of
+     * its own ({@link ReferenceRule#gate()}): the fill of 4 KiB, because what the invalidation and
+     * fault paths do is store device PTEs. Its subject expressions stand for "every other
+     * benchmark" and are not matched.
+     */
+    public static final ReferenceRule GATE_FLOOR = ReferenceRule.to(".+", ".*", FloorBench.class, "fill", "bytes=4096");
+
+    private static final Map<String, List<String>> ALL_ANNOTATED = Map.of();
+    private static final List<String> TWO_MIB = List.of("2M");
+    private static final List<String> YES = List.of("true");
+    private static final List<String> FOUR_KIB_AND_TWO_MIB = List.of("4K", "2M");
+
+    private static final List<BenchEntry> ENTRIES = List.of(
+            BenchEntry.of(FloorBench.class, TimingKind.AVERAGE_TIME).asReference()
+                    .withQuick(Map.of("bytes", List.of("8", "4096")))
+                    .withReferences(ReferenceRule.to("fill", "bytes=(\\d+)", FloorBench.class, "baseline", "bytes=8"))
+                    .withPlots(SuitePlot.LATENCY_VS_SIZE),
+            BenchEntry.of(LookupReferenceBench.class, TimingKind.AVERAGE_TIME).asReference()
+                    .withQuick("treeMap", Map.of("ranges", List.of("1024")))
+                    .withPlots(SuitePlot.DISPATCH_VS_NOTIFIERS),
+            BenchEntry.of(DispatchBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(Map.of("notifiers", List.of("1024", "1048576")))
+                    // A tree search against a tree search over as many entries, a hit against a
+                    // hit and a miss against a miss; the gate divides by the same lookup.
+                    .withReferences(
+                            ReferenceRule.to("hitOne", "notifiers=(\\d+)", LookupReferenceBench.class, "treeMapFloorHit", "ranges=$1").alsoInGate(),
+                            ReferenceRule.to("hitNone", "notifiers=(\\d+)", LookupReferenceBench.class, "treeMapFloorMiss", "ranges=$1").alsoInGate())
+                    .withTargets(
+                            Target.atMostTimes("Dispatch hitting nothing, 1 Mi vs 1 Ki notifiers",
+                                    BenchEntry.label(DispatchBench.class, "hitNone", "notifiers", "1048576"),
+                                    BenchEntry.label(DispatchBench.class, "hitNone", "notifiers", "1024"), 3),
+                            Target.allocationAtMost("Invalidation dispatch allocates nothing",
+                                    classRegex(DispatchBench.class) + ".*", ZERO_BYTES))
+                    .withPlots(SuitePlot.DISPATCH_VS_NOTIFIERS),
+            BenchEntry.of(InvalidateBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(Map.of("size", TWO_MIB, "populated", YES))
+                    .withQuick(Map.of("event", List.of(MmuNotifierEvent.CLEAR.name()), "policy", List.of("aware"),
+                            "size", List.of("4K"), "populated", YES))
+                    .withReferences(fillBySize("invalidate|net"))
+                    .withTargets(invalidationTargets())
+                    .withPlots(SuitePlot.LATENCY_PER_EVENT, SuitePlot.LATENCY_VS_SIZE, SuitePlot.DEVICE_WORK_SAVED)
+                    .withNet("invalidate", "offHeap"),
+            BenchEntry.of(UntrackedInvalidateBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(Map.of("size", TWO_MIB))
+                    .withReferences(fillBySize("invalidate")),
+            BenchEntry.of(RearmBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(Map.of("size", FOUR_KIB_AND_TWO_MIB))
+                    .withReferences(fillBySize("rewrite")),
+            BenchEntry.of(OnHeapMirrorBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(Map.of("size", FOUR_KIB_AND_TWO_MIB))
+                    .withReferences(fillBySize("invalidate|net"))
+                    .withNet("invalidate", "onHeap"),
+            BenchEntry.of(ProtectionPageRereadBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(ALL_ANNOTATED)
+                    .withReferences(ReferenceRule.to("reread", "", FloorBench.class, "fill", "bytes=8"))
+                    .withTargets(Target.atMostTimesScaled("PROTECTION_PAGE re-read of 512 PTEs vs fill of 4 KiB",
+                            BenchEntry.label(ProtectionPageRereadBench.class, "reread"),
+                            ProtectionPageRereadBench.PTES, FILL_4K, 3)),
+            BenchEntry.of(DeviceFaultBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(ALL_ANNOTATED)
+                    .withReferences(ReferenceRule.to("fault", "pages=1", FloorBench.class, "fill", "bytes=8"),
+                            ReferenceRule.to("fault", "pages=512", FloorBench.class, "fill", "bytes=4096"))
+                    .withTargets(Target.allocationAtMost("Fault commit over populated pages allocates nothing",
+                            classRegex(DeviceFaultBench.class) + ".*", ZERO_BYTES)),
+            BenchEntry.of(ContentionBench.class, TimingKind.AVERAGE_TIME)
+                    .withQuick(ALL_ANNOTATED),
+            BenchEntry.of(SoftDirtyCycleBench.class, TimingKind.AVERAGE_TIME),
+            BenchEntry.of(ReleaseInvalidateBench.class, TimingKind.BATCHED)
+                    .withQuick(Map.of("size", TWO_MIB, "populated", YES))
+                    .withReferences(fillBySize("invalidate"))
+                    .withPlots(SuitePlot.LATENCY_PER_EVENT, SuitePlot.DEVICE_WORK_SAVED),
+            BenchEntry.of(NoSubscriberBench.class, TimingKind.HOST_OPS)
+                    .withQuick(ALL_ANNOTATED)
+                    // A host operation with notifications on against the same with them off.
+                    .withReferences(ReferenceRule.to("(\\w+)", "mmuNotifier=on", NoSubscriberBench.class, "$1", "mmuNotifier=off"))
+                    .withTargets(noSubscriberTarget("munmap", "munmap"), noSubscriberTarget("mprotect", "mprotect"),
+                            noSubscriberTarget("CPU write fault", "cpuWriteFault")),
+            BenchEntry.of(ReplayBench.class, TimingKind.REPLAY)
+                    .withQuick(Map.of("trace", List.of("gcc-hello"))),
+            BenchEntry.of(ThpMigrationBench.class, TimingKind.MIGRATION));
+
+    private BenchRegistry() {}
+
+    /** Every benchmark of the suite, in run order. */
+    public static List<BenchEntry> entries() {
+        return ENTRIES;
+    }
+
+    /** The entry of {@code type}. */
+    public static BenchEntry entry(Class<?> type) {
+        for (BenchEntry e : ENTRIES) {
+            if (e.type() == type) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(type.getName() + " has no entry in the benchmark registry");
+    }
+
+    /**
+     * The label of the invalidation of a populated range of {@code size} by {@code event} under
+     * {@code policy}, as targets read it: RELEASE's single-shot benchmark; the net figure
+     * ({@link NetResults}) where the benchmark's restore rewrites PTEs; else the benchmark itself.
+     */
+    public static String invalidateLabel(MmuNotifierEvent event, String policy, String size) {
+        boolean net = event != MmuNotifierEvent.RELEASE && NetResults.restoreRewrites(event.name(), policy, true);
+        return invalidation(event, policy, size, net ? "net" : "invalidate");
+    }
+
+    /**
+     * The label of the measured operation of the same invalidation (invalidation and restore;
+     * RELEASE's single-shot figure), never the net figure: the plots read it, since a difference
+     * of two noisy numbers can come out negative, which a logarithmic axis cannot show.
+     */
+    public static String operationLabel(MmuNotifierEvent event, String policy, String size) {
+        return invalidation(event, policy, size, "invalidate");
+    }
+
+    private static String invalidation(MmuNotifierEvent event, String policy, String size, String method) {
+        if (event == MmuNotifierEvent.RELEASE) {
+            return BenchEntry.label(ReleaseInvalidateBench.class, "invalidate", "policy", policy, "populated", "true", "size", size);
+        }
+        return BenchEntry.label(InvalidateBench.class, method, "event", event.name(), "policy", policy,
+                "populated", "true", "size", size);
+    }
+
+    /**
+     * The fill of as many bytes as the PTEs a range of each size holds (8 bytes a PTE; the sparse
+     * 1 GiB range holds 512, as 2 MiB does): the reference of every benchmark that invalidates or
+     * rewrites a range, by its {@code size} parameter.
+     */
+    private static ReferenceRule[] fillBySize(String methods) {
+        return new ReferenceRule[] {
+            ReferenceRule.to(methods, ".*size=4K( .*)?", FloorBench.class, "fill", "bytes=8"),
+            ReferenceRule.to(methods, ".*size=64K( .*)?", FloorBench.class, "fill", "bytes=128"),
+            ReferenceRule.to(methods, ".*size=(2M|1G)( .*)?", FloorBench.class, "fill", "bytes=4096")
+        };
+    }
+
+    /** The regular expression of the labels of {@code type}'s methods, up to the dot. */
+    static String classRegex(Class<?> type) {
+        return type.getSimpleName() + "\\.";
+    }
+
+    private static Target noSubscriberTarget(String what, String method) {
+        return Target.atMostTimes(what + ", notifications on and nothing subscribed vs off",
+                BenchEntry.label(NoSubscriberBench.class, method, "mmuNotifier", "on"),
+                BenchEntry.label(NoSubscriberBench.class, method, "mmuNotifier", "off"), 1.05);
+    }
+
+    /** The targets of the invalidation benchmark (the benchmark issue's section 3). */
+    private static Target[] invalidationTargets() {
+        MmuNotifierEvent unmap = MmuNotifierEvent.UNMAP;
+        MmuNotifierEvent clear = MmuNotifierEvent.CLEAR;
+        return new Target[] {
+            // The safe SOFT_DIRTY must take the lock, set the sequence and, at the end, read the
+            // device's 512 PTEs and the CPU's 512 to mark what the device can write: the read
+            // half of the PROTECTION_PAGE re-read, which also downgrades, decides per entry
+            // and writes back. So it costs at most what PROTECTION_PAGE costs on the same range
+            // (docs/perf.md states the floor: the untracked invalidation plus two table reads).
+            Target.atMostTimes("SOFT_DIRTY on a tracked, populated 2 MiB range vs PROTECTION_PAGE on it",
+                    invalidateLabel(MmuNotifierEvent.SOFT_DIRTY, "aware", "2M"),
+                    invalidateLabel(MmuNotifierEvent.PROTECTION_PAGE, "aware", "2M"), 1.0),
+            Target.atMostTimes("UNMAP of a populated 2 MiB range vs fill of 4 KiB",
+                    invalidateLabel(unmap, "aware", "2M"), FILL_4K, 1.5),
+            Target.atMostTimes("CLEAR of a populated 2 MiB range vs fill of 4 KiB",
+                    invalidateLabel(clear, "aware", "2M"), FILL_4K, 1.5),
+            Target.fasterBy("UNMAP of a populated 2 MiB range vs the on-heap mirror",
+                    invalidateLabel(unmap, "aware", "2M"), onHeapNet(unmap, "2M"), 20),
+            Target.fasterBy("CLEAR of a populated 2 MiB range vs the on-heap mirror",
+                    invalidateLabel(clear, "aware", "2M"), onHeapNet(clear, "2M"), 20),
+            Target.fasterBy("CLEAR of one populated 4 KiB page vs the on-heap mirror",
+                    invalidateLabel(clear, "aware", "4K"), onHeapNet(clear, "4K"), 5),
+            // Not 1 GiB: an operation there takes 70-250 us, so JMH's own ~6 KB per iteration
+            // divides into several B/op; HotPathAllocationTest gives the exact 1 GiB figure.
+            Target.allocationAtMost("Every event's device work allocates nothing (4 KiB to 2 MiB, with the restore)",
+                    classRegex(InvalidateBench.class) + "invalidate .*size=(4K|64K|2M)|"
+                            + classRegex(ProtectionPageRereadBench.class) + "reread", ZERO_BYTES)
+        };
+    }
+
+    private static String onHeapNet(MmuNotifierEvent event, String size) {
+        return BenchEntry.label(OnHeapMirrorBench.class, "net", "event", event.name(), "size", size);
+    }
+}

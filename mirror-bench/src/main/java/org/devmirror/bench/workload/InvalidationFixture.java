@@ -1,0 +1,285 @@
+package org.devmirror.bench.workload;
+
+import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.driver.PolicyResolver;
+import org.devmirror.device.pagetable.DevicePteLayout;
+import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Errno;
+import org.devmirror.mm.Host;
+import org.devmirror.mm.HostConfig;
+import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.Prot;
+import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.notifier.MmuNotifierRange;
+import org.devmirror.notifier.MmuNotifierSubscriptions;
+
+/**
+ * What the invalidation benchmarks invalidate: a host, an address space, one device and
+ * {@code regions} regions of one size, each mirrored by its own {@link DeviceMirror} (a RELEASE
+ * retires its mirror for good, so each region needs one it can lose), with one reused
+ * {@link MmuNotifierRange} per region carrying the event, as the host reuses its range.
+ *
+ * <p>Region {@code k} spans {@code size} bytes; 4 KiB, 64 KiB and 2 MiB regions are populated in
+ * full, a 1 GiB region sparsely: its first page of every 2 MiB (512 pages, the PTE count of a
+ * full 2 MiB). With {@code populated=false} the device has tracked the region but holds no PTE in
+ * it (it faulted it, then a CLEAR zapped it). THP is off, so the device maps 4 KiB entries: a
+ * 2 MiB range is 512 PTEs.
+ *
+ * <p>Per event: PROTECTION_VMA finds the VMA read-only (the device PTEs were faulted read-only),
+ * and is raised under the mmap write lock, as mprotect ({@code change_protection}) holds it,
+ * because the policy reads the VMA's protection ({@code DeviceActions.vmaProt} answers "no
+ * access" without it); MIGRATE and EXCLUSIVE carry another device's owner, so they are handled as
+ * CLEAR (this device's own are skipped like SOFT_DIRTY); RELEASE covers the region only.
+ *
+ * <p>{@link #arm} brings every region to its armed state through the driver's own fault path; it
+ * allocates and is slow, so it runs outside any measurement. The cheap way back after one
+ * invalidation is {@link InvalidationRestore}.
+ *
+ * <h2>Assumptions and Guarantees</h2>
+ * One thread uses an instance. {@link #raise} allocates nothing except where the driver itself
+ * does (see {@code MirrorDriver}).
+ */
+public final class InvalidationFixture implements AutoCloseable {
+    /** Regions per batch of the single-shot benchmarks (RELEASE). */
+    public static final int REGIONS = 16;
+    /**
+     * Swap slots of the host: the workload never swaps, and the default (64 Ki slots) makes the
+     * host reserve and zero 256 MiB of swap, seconds of setup per workload.
+     */
+    private static final long NO_SWAP = 1;
+    private static final long PAGE = Host.PAGE_SIZE;
+    private static final long CHUNK = Host.PMD_SIZE;
+    private static final long BASE = 1L << 40;
+
+    private final MmuNotifierEvent event;
+    private final boolean populated;
+    private final boolean tracked;
+    private final long size;
+    private final long stride;
+    private final boolean writable;
+    private final Host host;
+    private final AddressSpace mm;
+    private final MirrorDevice device;
+    private final MirrorOptions options;
+    private final DeviceMirror[] mirrors;
+    private final MmuNotifierRange[] ranges;
+    /** The armed device PTE of every populated page of region k, in address order; see {@link #arm}. */
+    private final long[][] armedPtes;
+    private final MmuNotifierSubscriptions subscriptions;
+
+    /**
+     * Builds the regions and {@link #arm}s them.
+     *
+     * @param event     the event every invalidation carries
+     * @param policy    {@code aware}, {@code blind} or a policy class name ({@link PolicyResolver})
+     * @param sizeLabel {@code 4K}, {@code 64K}, {@code 2M} or {@code 1G} (sparse)
+     * @param populated whether the device holds PTEs in the range
+     * @param tracked   whether the device tracks the range at all (false: nothing subscribed there)
+     * @param offHeap   the off-heap device page table (true) or the on-heap reference table
+     * @param regions   how many separately mirrored regions, 1 to {@link #REGIONS}
+     */
+    public InvalidationFixture(MmuNotifierEvent event, String policy, String sizeLabel, boolean populated,
+                               boolean tracked, boolean offHeap, int regions) {
+        if (regions < 1 || regions > REGIONS) {
+            throw new IllegalArgumentException("regions=" + regions + " is not in 1.." + REGIONS);
+        }
+        this.event = event;
+        options = MirrorOptions.defaults().withPolicy(PolicyResolver.resolve("policy", policy)).withOffHeapTable(offHeap);
+        this.size = sizeBytes(sizeLabel);
+        this.populated = populated;
+        this.tracked = tracked;
+        this.stride = 2 * Math.max(size, CHUNK);
+        this.writable = event != MmuNotifierEvent.PROTECTION_VMA;
+        this.mirrors = new DeviceMirror[regions];
+        this.ranges = new MmuNotifierRange[regions];
+        this.armedPtes = new long[regions][];
+        long pagesPerRegion = size / pageStride();
+        host = new Host(HostConfig.defaults().withThpEnabled(false).withSwapSlots(NO_SWAP)
+                .withFrames(Math.max(4096, 2 * regions * pagesPerRegion)));
+        mm = host.newAddressSpace();
+        subscriptions = mm.notifiers();
+        device = new MirrorDevice(host, 1, 512);
+        Object otherOwner = new Object();
+        for (int k = 0; k < regions; k++) {
+            long a = region(k);
+            check(mm.mmap(a, size, writable ? Prot.RW : Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == a, "mmap");
+            if (!writable) {
+                check(mm.mprotect(a, size, Prot.RW) == Errno.OK, "mprotect");
+            }
+            if (pageStride() == PAGE) {
+                check(mm.cpuFill(a, size, (byte) 1) == Errno.OK, "cpuFill");
+            } else {
+                for (long p = a; p < a + size; p += pageStride()) {
+                    check(mm.cpuFill(p, PAGE, (byte) 1) == Errno.OK, "cpuFill");
+                }
+            }
+            if (!writable) {
+                check(mm.mprotect(a, size, Prot.READ) == Errno.OK, "mprotect");
+            }
+            Object owner = event == MmuNotifierEvent.MIGRATE || event == MmuNotifierEvent.EXCLUSIVE ? otherOwner : null;
+            ranges[k] = new MmuNotifierRange().init(mm, event, MmuNotifierRange.FLAG_BLOCKABLE, a, a + size, owner);
+            armedPtes[k] = new long[populated ? (int) pagesPerRegion : 0];
+        }
+        arm();
+    }
+
+    /** Bytes of a size label. */
+    public static long sizeBytes(String label) {
+        return switch (label) {
+            case "4K" -> 4096;
+            case "64K" -> 64 << 10;
+            case "2M" -> 2 << 20;
+            case "1G" -> 1L << 30;
+            default -> throw new IllegalArgumentException("size=" + label + " is not 4K, 64K, 2M or 1G");
+        };
+    }
+
+    /** Bytes between two populated pages of a region: a page, or 2 MiB in the sparse 1 GiB region. */
+    public long pageStride() {
+        return size > CHUNK ? CHUNK : PAGE;
+    }
+
+    /** The start address of region {@code k} (2 MiB aligned). */
+    public long region(int k) {
+        return BASE + k * stride;
+    }
+
+    /** Bytes per region. */
+    public long size() {
+        return size;
+    }
+
+    public MmuNotifierEvent event() {
+        return event;
+    }
+
+    /** Whether the device PTEs are armed writable (all events but PROTECTION_VMA). */
+    public boolean writable() {
+        return writable;
+    }
+
+    public boolean tracked() {
+        return tracked;
+    }
+
+    public boolean populated() {
+        return populated;
+    }
+
+    /** How many regions. */
+    public int regions() {
+        return mirrors.length;
+    }
+
+    /** The mirror of region {@code k}; {@code null} when the fixture is untracked. */
+    public DeviceMirror mirror(int k) {
+        return mirrors[k];
+    }
+
+    /** The armed device PTE values of region {@code k}'s populated pages, in address order (the array itself). */
+    long[] armedPtes(int k) {
+        return armedPtes[k];
+    }
+
+    public MmuNotifierSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /** Whether {@code e} is a device PTE as {@link #arm} leaves it: valid, and writable unless PROTECTION_VMA. */
+    public boolean isArmedEntry(long e) {
+        return DevicePteLayout.isValid(e) && DevicePteLayout.isWrite(e) == writable;
+    }
+
+    /**
+     * Restores every region to its armed state through the driver's fault path: a live mirror
+     * (reopened if a RELEASE retired it), tracked, and holding writable (read-only for
+     * PROTECTION_VMA) PTEs for every populated page, or none when not populated. Regions already in
+     * that state are left alone. Records the armed PTE values {@link InvalidationRestore} writes back.
+     */
+    public void arm() {
+        if (!tracked) {
+            return;
+        }
+        for (int k = 0; k < mirrors.length; k++) {
+            DeviceMirror m = mirrors[k];
+            if (m == null || m.driver().isReleased()) {
+                if (m != null) {
+                    m.close();
+                }
+                m = device.open(mm, options);
+                mirrors[k] = m;
+            }
+            long a = region(k);
+            boolean intact = m.isTracked(a) && (populated
+                    ? isArmedEntry(m.entry(a)) && isArmedEntry(m.entry(a + size - pageStride()))
+                    : m.entry(a) == 0);
+            if (intact) {
+                continue;
+            }
+            if (pageStride() == PAGE) {
+                check(m.fault(a, (int) (size / PAGE), writable) == Errno.OK, "device fault");
+            } else {
+                for (long p = a; p < a + size; p += pageStride()) {
+                    check(m.fault(p, 1, writable) == Errno.OK, "device fault");
+                }
+            }
+            if (!populated) {
+                // Tracked but empty: what a CLEAR leaves behind.
+                MmuNotifierRange clear = new MmuNotifierRange()
+                        .init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, a, a + size, null);
+                check(subscriptions.invalidateRangeStart(clear), "clear");
+                subscriptions.invalidateRangeEnd(clear);
+            }
+            long[] armed = armedPtes[k];
+            for (int i = 0; i < armed.length; i++) {
+                armed[i] = m.entry(a + i * pageStride());
+            }
+        }
+    }
+
+    /**
+     * Raises the invalidation of region {@code k} start to end through the notifier core
+     * ({@link MmuNotifierSubscriptions#invalidateRangeStart} and
+     * {@link MmuNotifierSubscriptions#invalidateRangeEnd}), under the mmap write lock for
+     * PROTECTION_VMA. The CPU page table is left as it was.
+     */
+    public void raise(int k) {
+        MmuNotifierRange r = ranges[k];
+        // mprotect holds the mmap write lock around change_protection, and the policy reads the
+        // VMA's new protection under it; the other events need no VMA and run without it.
+        boolean vmaLock = event == MmuNotifierEvent.PROTECTION_VMA;
+        if (vmaLock) {
+            mm.mmapWriteLock();
+        }
+        try {
+            if (!subscriptions.invalidateRangeStart(r)) {
+                throw new IllegalStateException("a blockable range was refused: " + r);
+            }
+            subscriptions.invalidateRangeEnd(r);
+        } finally {
+            if (vmaLock) {
+                mm.mmapWriteUnlock();
+            }
+        }
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what + " failed while setting up the invalidation workload");
+        }
+    }
+
+    @Override
+    public void close() {
+        for (DeviceMirror m : mirrors) {
+            if (m != null) {
+                m.close();
+            }
+        }
+        device.close();
+        mm.close();
+        host.close();
+    }
+}
