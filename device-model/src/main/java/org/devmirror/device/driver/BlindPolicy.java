@@ -38,11 +38,13 @@ public final class BlindPolicy implements InvalidationPolicy {
 
     @Override
     public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
-        if (range.event() != MmuNotifierEvent.RELEASE) {
+        if (range.event() != MmuNotifierEvent.RELEASE && range.isBlockable()) {
             // A zap does not stop the device writing its own memory: its next fault maps a
             // device-private page again without faulting the CPU. Not knowing whether clear_refs
             // is under way, the driver marks those pages soft-dirty at the end of every
             // invalidation (nothing to do, and nothing searched, while the device uses none).
+            // Not for a non-blockable one: that is the OOM reaper (__oom_reap_task_mm), whose end
+            // callback may not sleep on the driver lock, and nobody reads a reaped process's bits.
             mirror.softDirtyAtEnd(start, end);
         }
         mirror.zap(start, end);

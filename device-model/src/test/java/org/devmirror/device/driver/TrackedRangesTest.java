@@ -25,7 +25,7 @@ class TrackedRangesTest {
 
     private final Host host = new Host(HostConfig.defaults().withFrames(64));
     private final AddressSpace mm = host.newAddressSpace();
-    private final MirrorDriver driver = new MirrorDriver(mm, new Object(), pfn -> false, MirrorOptions.defaults(), 1);
+    private final MirrorDriver driver = new MirrorDriver(mm, new Object(), pfn -> false, () -> 0, MirrorOptions.defaults(), 1);
     private final TrackedRanges ranges = new TrackedRanges();
 
     @AfterEach
