@@ -44,8 +44,12 @@ final class DeviceAccess {
         long faults = 0;
         while (true) {
             boolean missing = false;
+            driver.restoreQueues(); // the restore worker has run before the device runs again
             driver.lock().lock();
             try {
+                if (driver.queuesStopped()) {
+                    continue; // evicted again meanwhile: restore first (the finally unlocks)
+                }
                 for (long va = addr + (cpages << DevicePteLayout.PAGE_SHIFT); va < end; va += PAGE_SIZE) {
                     long e = driver.translate(va);
                     if (!usable(e, kind)) {

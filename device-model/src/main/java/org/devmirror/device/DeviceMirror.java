@@ -156,28 +156,32 @@ public final class DeviceMirror implements AutoCloseable {
         if (prot == null || prot.length < npages) {
             throw new IllegalArgumentException("prot.length=" + (prot == null ? "null" : prot.length) + " is below npages=" + npages);
         }
+        driver.restoreQueues(); // the device runs nothing while an eviction stopped its queues
         return DeviceSnapshot.snapshot(this, addr, npages, prot);
     }
 
     /**
-     * {@code HMM_DMIRROR_MIGRATE_TO_DEV}: moves the pages to device memory; {@code cpages} counts
-     * the pages the device then maps as its own, ENOENT if some did not move, EINVAL for a hole or
+     * {@code HMM_DMIRROR_MIGRATE_TO_DEV}: moves the pages to device memory; the result's page count
+     * is the pages the device then maps as its own, ENOENT if some did not move, EINVAL for a hole or
      * a VMA without read permission.
      */
     public DeviceCommand migrateToDevice(long addr, int npages) {
         long end = checkRange(addr, npages);
+        driver.restoreQueues(); // the device runs nothing while an eviction stopped its queues
         return DeviceMigration.toDevice(this, addr, end);
     }
 
     /** {@code HMM_DMIRROR_MIGRATE_TO_SYS}: moves this device's pages in the range back to system memory. */
     public DeviceCommand migrateToSystem(long addr, int npages) {
         long end = checkRange(addr, npages);
+        driver.restoreQueues(); // the device runs nothing while an eviction stopped its queues
         return DeviceMigration.toSystem(this, addr, end);
     }
 
     /** {@code HMM_DMIRROR_EXCLUSIVE}: exclusive (atomic) access to every page; cpages = pages granted. */
     public DeviceCommand exclusive(long addr, int npages) {
         long end = checkRange(addr, npages);
+        driver.restoreQueues(); // the device runs nothing while an eviction stopped its queues
         Errno r = DeviceExclusive.acquire(this, addr, end);
         return new DeviceCommand(r, r == Errno.OK ? npages : 0, 0);
     }
@@ -185,6 +189,7 @@ public final class DeviceMirror implements AutoCloseable {
     /** {@code HMM_DMIRROR_CHECK_EXCLUSIVE}: EPERM while any page of the range is still ATOMIC. */
     public Errno checkExclusive(long addr, int npages) {
         long end = checkRange(addr, npages);
+        driver.restoreQueues(); // the device runs nothing while an eviction stopped its queues
         return DeviceExclusive.check(this, addr, end);
     }
 
@@ -195,6 +200,7 @@ public final class DeviceMirror implements AutoCloseable {
      * folio counting 512 (test_hmm leaves cpages 0; devmirror reports the work done).
      */
     public DeviceCommand release() {
+        driver.restoreQueues(); // the device runs nothing while an eviction stopped its queues
         return new DeviceCommand(Errno.OK, DeviceEviction.evict(device), 0);
     }
 

@@ -4,9 +4,9 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import java.util.concurrent.TimeUnit;
 import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.driver.RangeFaultLoop;
 import org.devmirror.hmm.HmmPfn;
 import org.devmirror.hmm.HmmRange;
-import org.devmirror.hmm.RangeFault;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.notifier.IntervalNotifier;
@@ -81,37 +81,35 @@ final class DeviceSnapshot {
 
     private static Errno snapshotChunk(DeviceMirror mirror, IntervalNotifier notifier, HmmRange range, long[] pfns,
             long start, long end, long timeout) {
-        MirrorDriver driver = mirror.driver();
-        AddressSpace mm = mirror.mm();
-        long deadline = System.nanoTime() + timeout;
-        while (true) {
-            if (System.nanoTime() - deadline > 0) {
-                return Errno.EBUSY;
+        // dmirror_range_snapshot: the same loop as the device fault, with a notifier of its own, a
+        // range that faults nothing, and nothing to do under the lock (the caller turns pfns into bytes).
+        RangeFaultLoop.Round round = new RangeFaultLoop.Round() {
+            @Override
+            public IntervalNotifier notifier() {
+                return notifier;
             }
-            long seq = notifier.readBegin();
-            range.notifier(notifier).notifierSeq(seq).start(start).end(end).defaultFlags(0).pfnFlagsMask(0)
-                    .devPrivateOwner(mirror.device()).pfns(pfns, 0);
-            Errno r;
-            mm.mmapReadLock();
-            try {
-                r = RangeFault.fault(mm, range);
-            } finally {
-                mm.mmapReadUnlock();
+
+            @Override
+            public void fill(HmmRange r, IntervalNotifier n, long seq) {
+                r.notifier(n).notifierSeq(seq).start(start).end(end).defaultFlags(0).pfnFlagsMask(0)
+                        .devPrivateOwner(mirror.device()).pfns(pfns, 0);
             }
-            if (r == Errno.EBUSY) {
-                continue;
+
+            @Override
+            public boolean stillValid() {
+                return true;
             }
-            if (r != Errno.OK) {
+
+            @Override
+            public Errno commit(long retries) {
+                return Errno.OK;
+            }
+
+            @Override
+            public Errno failed(Errno r, long retries) {
                 return r;
             }
-            driver.lock().lock();
-            try {
-                if (!notifier.readRetry(seq)) {
-                    return Errno.OK; // the bytes are computed from pfns by the caller
-                }
-            } finally {
-                driver.lock().unlock();
-            }
-        }
+        };
+        return RangeFaultLoop.run(mirror.mm(), mirror.driver().lock(), range, timeout, round);
     }
 }

@@ -32,7 +32,7 @@ class ConcurrentMirrorTest extends DeviceFixture {
             int round = 0;
             try {
                 while (!stop.get()) {
-                    long at = a + (round % (N / 32)) * 32 * PAGE;
+                    long at = a + (round % (N / 32)) * 32L * PAGE;
                     Errno r = (round & 1) == 0 ? mirror.read(at, 32, buf).result() : mirror.fault(at, 32, true);
                     if (r != Errno.OK && r != Errno.EFAULT && r != Errno.EPERM) {
                         throw new AssertionError("device access returned " + r);
@@ -46,7 +46,7 @@ class ConcurrentMirrorTest extends DeviceFixture {
         device.start();
         try {
             for (int i = 0; i < 60; i++) {
-                long at = a + (i % 8) * 32 * PAGE;
+                long at = a + (i % 8) * 32L * PAGE;
                 switch (i % 6) {
                     case 0 -> mm.madvise(at, 32 * PAGE, Advice.DONTNEED);
                     case 1 -> mm.mprotect(at, 32 * PAGE, Prot.READ);

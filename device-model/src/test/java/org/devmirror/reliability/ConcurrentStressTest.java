@@ -269,7 +269,7 @@ class ConcurrentStressTest {
             }
         } else if (op < 55) {
             long va = ownPage(id, rnd);
-            long delta = 1 + rnd.nextInt(5);
+            long delta = 1L + rnd.nextInt(5);
             current[id] = describe(m, "device atomic", va);
             DeviceCommand c = m.atomicAdd(va, 1, delta);
             if (c.cpages() == 1) {

@@ -49,6 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * slot and no device page is lost.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 class DeviceFaultInjectionTest {
     /** The allocator a run fails. */
     enum Pool { FRAMES, DEVICE }
@@ -290,7 +291,7 @@ class DeviceFaultInjectionTest {
 
     private static void checkContents(DeviceWorld w, Op op, DeviceCommand c, String what) {
         Map<String, byte[]> now = w.world.readAll();
-        long done = op.effect() == Effect.NONE ? 0 : c.cpages();
+        long done = op.effect().equals(Effect.NONE) ? 0 : c.cpages();
         for (Map.Entry<String, byte[]> e : now.entrySet()) {
             String role = e.getKey().substring(0, e.getKey().indexOf('@'));
             long va = Long.parseLong(e.getKey().substring(e.getKey().indexOf('@') + 3), 16);

@@ -27,6 +27,7 @@ final class DeviceOps {
     /** One device command over a range of one space. */
     record Dev(int device, int space, int slot, int offRaw, int lenRaw, Kind kind, int value) implements ModelOp {
         @Override
+        @SuppressWarnings("RefactorSwitch") // each case logs, acts, checks and returns; a switch expression with yield would read no better
         public Step apply(MirrorWorld w) {
             Space s = w.space(space);
             int d = Math.floorMod(device, MirrorWorld.DEVICES);
@@ -62,7 +63,7 @@ final class DeviceOps {
                     return new Step(c.result().name(), 0, 0);
                 }
                 case ATOMIC -> {
-                    long delta = 1 + Math.floorMod(value, 7);
+                    long delta = 1L + Math.floorMod(value, 7);
                     w.log(s, dev + "atomic " + r.text() + " add " + delta);
                     DeviceCommand c = m.atomicAdd(r.addr(), r.pages(), delta);
                     if (c.isOk() && c.cpages() != r.pages()) {

@@ -23,6 +23,7 @@ import org.devmirror.reliability.MirrorWorld.Space;
 import org.devmirror.reliability.ModelOp.Range;
 
 /** The host operations of a random sequence: every operation of the host API. */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 final class HostOps {
     private HostOps() {}
 
@@ -120,7 +121,7 @@ final class HostOps {
             Space s = w.space(space);
             Range r = range(s, slot, offRaw, lenRaw);
             Advice advice = Advice.values()[Math.floorMod(adviceSel, Advice.values().length)];
-            w.log(s, "madvise " + r.text() + " " + advice.name().toLowerCase());
+            w.log(s, "madvise " + r.text() + " " + advice.name().toLowerCase(java.util.Locale.ROOT));
             Errno e = s.mm.madvise(r.addr(), r.pages() * PAGE, advice);
             if (e == Errno.OK || e == Errno.ENOMEM) { // ENOMEM: a hole, the mapped parts were advised
                 for (PageModel p : pagesOf(s, r)) {
@@ -263,6 +264,7 @@ final class HostOps {
     /** Reclaim, compaction or KSM over a range: the data must survive whatever moved. */
     record Maintenance(int space, int slot, int offRaw, int lenRaw, int kind) implements ModelOp {
         @Override
+        @SuppressWarnings("RefactorSwitch") // each case logs, acts and returns; a switch expression with yield would read no better
         public Step apply(MirrorWorld w) {
             Space s = w.space(space);
             Range r = range(s, slot, offRaw, lenRaw);
@@ -301,6 +303,7 @@ final class HostOps {
     /** clear_refs soft-dirty, the OOM reaper, or writeback of the file. */
     record Whole(int space, int kind) implements ModelOp {
         @Override
+        @SuppressWarnings("RefactorSwitch") // each case logs, acts and returns; a switch expression with yield would read no better
         public Step apply(MirrorWorld w) {
             Space s = w.space(space);
             switch (Math.floorMod(kind, 3)) {

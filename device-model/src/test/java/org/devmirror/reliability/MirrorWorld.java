@@ -3,6 +3,7 @@ package org.devmirror.reliability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.MirrorDevice;
@@ -43,10 +44,10 @@ final class MirrorWorld implements AutoCloseable {
         final String name;
         final AddressSpace mm;
         /** Page address to model; exactly the pages the host has mapped. */
-        final TreeMap<Long, PageModel> pages;
+        final NavigableMap<Long, PageModel> pages;
         final DeviceMirror[] mirrors = new DeviceMirror[DEVICES];
 
-        Space(String name, AddressSpace mm, TreeMap<Long, PageModel> pages) {
+        Space(String name, AddressSpace mm, NavigableMap<Long, PageModel> pages) {
             this.name = name;
             this.mm = mm;
             this.pages = pages;
@@ -120,7 +121,8 @@ final class MirrorWorld implements AutoCloseable {
     }
 
     String newForkName() {
-        return "c" + (++forks);
+        forks++;
+        return "c" + forks;
     }
 
     /** Records a scenario line, selecting the space first when it is not the current one. */
@@ -197,7 +199,7 @@ final class MirrorWorld implements AutoCloseable {
     String scenarioText(String violation) {
         StringBuilder sb = new StringBuilder("# devmirror reliability: minimal failing sequence\n");
         if (violation != null) {
-            for (String l : violation.split("\n")) {
+            for (String l : violation.lines().toList()) {
                 sb.append("# ").append(l).append('\n');
             }
         }

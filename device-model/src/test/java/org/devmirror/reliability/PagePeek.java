@@ -37,6 +37,7 @@ final class PagePeek {
      * @param file       the file behind the page if it is a shared file page, else null
      * @param fileOffset the byte offset of the page in {@code file}
      */
+    @SuppressWarnings("RefactorSwitch") // the cases are int constants of PteLayout with blocks; kept as they are written in PteLayout
     long word(AddressSpace mm, long va, int offset, MemoryObject file, long fileOffset) {
         PhysicalMemory mem = host.memory();
         long e = mm.pageTable().get(va);

@@ -48,6 +48,7 @@ public class FloorBench {
     private byte value;
 
     @Setup(Level.Trial)
+    @SuppressWarnings("MustBeClosedChecker") // the trial owns the arena; the @TearDown method closes it
     public void allocate() {
         arena = Arena.ofConfined();
         segment = arena.allocate(bytes, 64);

@@ -86,7 +86,7 @@ public class ThpMigrationBench {
     public void buffer() {
         long bytes = bytes(size);
         npages = (int) (bytes / Host.PAGE_SIZE);
-        long blocks = (npages + Host.PMD_PAGES - 1) / Host.PMD_PAGES;
+        long blocks = (npages + Host.PMD_PAGES - 1L) / Host.PMD_PAGES;
         // room for the buffer twice (a copy is allocated before its source is freed) plus slack
         host = new Host(HostConfig.defaults().withSwapSlots(1).withFrames((2 * blocks + 4) * Host.PMD_PAGES));
         device = new MirrorDevice(host, 0, (blocks + 1) * Host.PMD_PAGES);

@@ -7,9 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -64,7 +67,8 @@ public final class BenchCommand implements Callable<Integer> {
     String include;
 
     @Option(names = "--param", paramLabel = "NAME=V1,V2",
-            description = "Run only these @Param values (repeatable), e.g. --param size=4K,2M: a documented subset.")
+            description = "Run only these @Param values (repeatable), e.g. --param size=4K,2M: a documented subset;"
+                    + " --param policy=all runs every shipped policy.")
     Map<String, String> params;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default target/bench/<timestamp>).")
@@ -95,14 +99,20 @@ public final class BenchCommand implements Callable<Integer> {
                 paramValues.put(p.getKey(), values);
             }
         }
-        for (String name : paramValues.getOrDefault("policy", List.of())) {
+        if (paramValues.containsKey("policy")) {
             // The forks inherit this JVM's class path (the launcher's --classpath): a name that does
-            // not resolve here fails in every fork, so refuse it before the first one starts.
-            try {
-                PolicyResolver.resolve("--param policy", name);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("devmirror bench: " + e.getMessage());
+            // not resolve here fails in every fork, so refuse it before the first one starts. 'all'
+            // becomes every shipped name, which is what the forks receive.
+            List<String> names = new ArrayList<>();
+            for (String name : paramValues.get("policy")) {
+                try {
+                    PolicyResolver.resolveAll("--param policy", name);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("devmirror bench: " + e.getMessage());
+                }
+                names.addAll(name.equals(PolicyResolver.ALL) ? PolicyResolver.shipped().keySet() : List.of(name));
             }
+            paramValues.put("policy", List.copyOf(names));
         }
         SuiteRunner runner = new SuiteRunner(profile, includePattern, paramValues, System.out);
         int planned = runner.plannedRuns();
@@ -110,10 +120,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new BadInputException("devmirror bench: no benchmark matches --include " + include);
         }
         Path dir = out != null ? out
-                : Path.of("target", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                : Path.of("target", "bench", LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
         System.out.printf("devmirror bench: %s profile, %d benchmark runs, output in %s%n",
-                profile.name().toLowerCase(), planned, dir.toAbsolutePath());
+                profile.name().toLowerCase(Locale.ROOT), planned, dir.toAbsolutePath());
 
         List<RunResult> runResults;
         try {
@@ -131,7 +141,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         SuiteRunner.writeJson(runResults, dir.resolve("results.json"));
         List<BenchResult> results = NetResults.withNet(JmhResults.fromRunResults(runResults));
-        BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now()), results,
+        BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now(ZoneId.systemDefault())), results,
                 BenchSuite.references(), BenchSuite.targets());
         Path md = report.write(dir.resolve("report.md"));
         String replay = ReplayWorkTable.markdown(results, ReplayWorkTable.tracesDirectory());

@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.devmirror.json.JsonInputException;
@@ -26,6 +28,9 @@ import org.devmirror.gate.deterministic.SuiteProbe;
 import org.devmirror.gate.ab.AbRun;
 import org.devmirror.gate.ab.ForkPlan;
 import org.devmirror.gate.ab.JmhForkLauncher;
+import org.devmirror.gate.ab.PowerExperiment;
+import org.devmirror.gate.ab.PowerTally;
+import org.devmirror.gate.ab.SequentialDesign;
 import org.devmirror.gate.ab.TimingGate;
 import org.devmirror.gate.ab.TimingTable;
 
@@ -40,6 +45,9 @@ import org.devmirror.gate.ab.TimingTable;
  *       two builds; exit 1 on a confirmed regression. With {@code --policy CLASS} the benchmarks
  *       that take a policy time that class; {@code --base-classpath} gives the base side another
  *       version of it, so two versions of a driver author's policy can be compared.</li>
+ *   <li>{@code gate --ab JAR --power-runs N [--power-sizes 0,10,20,50]}: the power experiment
+ *       ({@link PowerExperiment}): the catch rate of injected slowdowns and the A/A false-alarm
+ *       rate over N gate runs each, as a table and a plot.</li>
  * </ul>
  * Exit status: 0 passed, 1 the gate failed, 2 bad input (see {@link DevmirrorCommand}).
  */
@@ -73,8 +81,18 @@ public final class GateCommand implements Callable<Integer> {
     Path candidate;
 
     @Option(names = "--forks", paramLabel = "N", defaultValue = "9",
-            description = "Forks per side, interleaved A B A B ... (default: ${DEFAULT-VALUE}, at least 9).")
+            description = "Forks per side, interleaved A B, B A, ... (default: ${DEFAULT-VALUE}, at least 9).")
     int forks;
+
+    @Option(names = "--max-forks", paramLabel = "N",
+            description = "Sequential testing: while a benchmark is INCONCLUSIVE, add --look-every rounds and look"
+                    + " again, up to N forks per side, with alpha split evenly over the looks (default: --forks,"
+                    + " one look).")
+    Integer maxForks;
+
+    @Option(names = "--look-every", paramLabel = "N", defaultValue = "5",
+            description = "Rounds added between the looks of --max-forks (default: ${DEFAULT-VALUE}).")
+    int lookEvery;
 
     @Option(names = "--include", paramLabel = "REGEX", defaultValue = DEFAULT_INCLUDE,
             description = "JMH regex of the benchmarks to time (default: the whole suite); references are added.")
@@ -101,9 +119,10 @@ public final class GateCommand implements Callable<Integer> {
                     + " previous version of your policy's classes, to time two versions of it.")
     List<Path> baseClasspath = new ArrayList<>();
 
-    @Option(names = "--policy", paramLabel = "aware|blind|CLASS",
-            description = "Time the benchmarks that take a policy under this one only (the same as --param policy=...);"
-                    + " a class must be on the class path of both builds.")
+    @Option(names = "--policy", paramLabel = "NAME|CLASS",
+            description = "Time the benchmarks that take a policy under this one only (the same as --param policy=...):"
+                    + " a shipped name (${COMPLETION-CANDIDATES}) or a class, which must be on the class path of both builds.",
+            completionCandidates = ShippedPolicyNames.class)
     String policy;
 
     @Option(names = "--jvm-arg", paramLabel = "ARG", description = "A JVM argument for both builds' forks; repeatable.")
@@ -125,6 +144,17 @@ public final class GateCommand implements Callable<Integer> {
     @Option(names = "--iteration-ms", paramLabel = "MS",
             description = "Milliseconds per timed warmup and measurement iteration (default: each benchmark's own).")
     Integer iterationMillis;
+
+    @Option(names = "--power-runs", paramLabel = "N",
+            description = "The power experiment: N gate runs of the --ab jar against itself per --power-sizes size,"
+                    + " the candidate slowed by -Ddevmirror.inject=slow:P; prints the catch and false-alarm rates"
+                    + " and writes trials.tsv, power.md and the power curve to the work directory.")
+    Integer powerRuns;
+
+    @Option(names = "--power-sizes", paramLabel = "P,P", split = ",", defaultValue = "0,10,20,50",
+            description = "Injected slowdowns in percent of the operation's own time; 0 is an A/A run"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Integer> powerSizes = new ArrayList<>();
 
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where fork results and logs go (default: target/gate/<timestamp>).")
@@ -207,8 +237,8 @@ public final class GateCommand implements Callable<Integer> {
         Path candidateJar = candidate != null ? candidate : runningJar();
         requireFile(candidateJar, "--candidate");
         Path dir = workDir != null ? workDir
-                : Path.of("target", "gate", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TreeMap<String, String> jmhParams = jmhParams(params);
+                : Path.of("target", "gate", LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        SortedMap<String, String> jmhParams = jmhParams(params);
         if (policy != null) {
             if (jmhParams.containsKey(POLICY_PARAM)) {
                 throw new IllegalArgumentException("--policy " + policy + " and --param " + POLICY_PARAM + "="
@@ -231,16 +261,42 @@ public final class GateCommand implements Callable<Integer> {
                 : OptionalInt.of(cpu != null ? cpu : Runtime.getRuntime().availableProcessors() - 1);
         ForkPlan plan = ForkPlan.of(include).withParams(jmhParams).withCpu(pin)
                 .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
-        TimingGate.Outcome outcome = new AbRun(ab, candidateJar, plan, forks, jvmArgs, candidateJvmArgs, classpath,
-                baseClasspath, dir, taskset).run(err);
+        SequentialDesign design = new SequentialDesign(forks, maxForks != null ? maxForks : forks, lookEvery);
+        AbRun run = new AbRun(ab, candidateJar, plan, design, jvmArgs, candidateJvmArgs, classpath, baseClasspath, dir,
+                taskset);
+        if (powerRuns != null) {
+            return power(run, dir, out, err);
+        }
+        TimingGate.Outcome outcome = run.run(err);
         out.print(TimingTable.render(outcome));
         out.println();
+        out.print(TimingTable.summary(outcome, design.lastLook()));
         out.printf("gate: forks in %s%n", dir.toAbsolutePath());
         if (outcome.failed()) {
             out.println("gate: FAILED: confirmed regression(s) above.");
             return 1;
         }
         out.println("gate: no confirmed regression.");
+        return 0;
+    }
+
+    private int power(AbRun run, Path dir, PrintWriter out, PrintWriter err) throws IOException {
+        if (!candidateJvmArgs.isEmpty()) {
+            throw new IllegalArgumentException("--power-runs injects the candidate's slowdowns itself;"
+                    + " drop --candidate-jvm-arg");
+        }
+        List<PowerExperiment.Size> sizes = new ArrayList<>();
+        for (int p : powerSizes) {
+            sizes.add(new PowerExperiment.Size(p));
+        }
+        List<PowerTally.Row> rows = PowerTally.tally(run.powerExperiment(sizes, powerRuns, err));
+        String table = PowerTally.table(rows);
+        Files.writeString(dir.resolve("power.md"), table);
+        PowerTally.plot(rows, dir, "power-curve");
+        out.print(table);
+        out.println();
+        out.printf("power: trials in %s, table in power.md, curve in power-curve.png and .svg%n",
+                dir.toAbsolutePath());
         return 0;
     }
 
@@ -253,7 +309,7 @@ public final class GateCommand implements Callable<Integer> {
     static List<Path> launcherClasspath() {
         String entries = System.getProperty(LAUNCHER_CLASSPATH_PROPERTY, "");
         List<Path> out = new ArrayList<>();
-        for (String e : entries.split(java.io.File.pathSeparator)) {
+        for (String e : entries.split(java.io.File.pathSeparator, -1)) {
             if (!e.isEmpty()) {
                 out.add(Path.of(e));
             }
@@ -262,7 +318,7 @@ public final class GateCommand implements Callable<Integer> {
     }
 
     /** The {@code --param NAME=V1,V2} options (picocli splits them at '='), sorted by name. */
-    private static TreeMap<String, String> jmhParams(Map<String, String> params) {
+    private static SortedMap<String, String> jmhParams(Map<String, String> params) {
         TreeMap<String, String> m = new TreeMap<>();
         for (Map.Entry<String, String> p : params.entrySet()) {
             if (p.getKey().isEmpty() || p.getValue().isEmpty()) {

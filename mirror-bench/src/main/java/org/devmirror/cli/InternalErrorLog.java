@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 
@@ -41,7 +42,7 @@ final class InternalErrorLog {
     private static Path write(Throwable error, List<String> args) throws IOException {
         Path dir = Path.of(System.getProperty(DIRECTORY_PROPERTY, System.getProperty("java.io.tmpdir")));
         Files.createDirectories(dir);
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String stamp = LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path log = Files.createTempFile(dir, "devmirror-internal-error-" + stamp + "-" + ProcessHandle.current().pid() + "-", ".log");
         StringWriter trace = new StringWriter();
         try (PrintWriter w = new PrintWriter(trace)) {

@@ -42,9 +42,11 @@ public final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TRACE", description = "strace output file")
     private Path trace;
 
-    @Option(names = "--policy", defaultValue = "both", paramLabel = "aware|blind|both|CLASS[,...]",
-            description = "invalidation policies to replay under, comma-separated: aware, blind, both (aware,blind),"
-                    + " or the class name of an InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
+    @Option(names = "--policy", defaultValue = "both", paramLabel = "NAME|both|all|CLASS[,...]",
+            description = "invalidation policies to replay under, comma-separated: a shipped name (${COMPLETION-CANDIDATES}),"
+                    + " both (aware,blind), all (every shipped policy), or the class name of an InvalidationPolicy on the"
+                    + " class path (default: ${DEFAULT-VALUE})",
+            completionCandidates = ShippedPolicyNames.class)
     private String policy;
 
     @Mixin
@@ -68,8 +70,7 @@ public final class ReplayCommand implements Callable<Integer> {
         try {
             hostRanges = ranges.resolve();
             for (String name : policy.split(",", -1)) {
-                for (String one : name.equals("both") ? List.of("aware", "blind") : List.of(name)) {
-                    InvalidationPolicy resolved = PolicyResolver.resolve("--policy", one);
+                for (InvalidationPolicy resolved : PolicyResolver.resolveAll("--policy", name.equals("both") ? "aware,blind" : name)) {
                     if (!named.add(resolved.name())) {
                         // The report has one result per policy name: a second run would replace the first.
                         throw new IllegalArgumentException("--policy " + policy + " names " + resolved.name()

@@ -40,9 +40,11 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "scenario files, run one after the other")
     private List<Path> files;
 
-    @Option(names = "--policy", defaultValue = "aware", paramLabel = "aware|blind|CLASS",
-            description = "invalidation policy of the devices: aware, blind, or the class name of an"
-                    + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
+    @Option(names = "--policy", defaultValue = "aware", paramLabel = "NAME|all|CLASS[,...]",
+            description = "invalidation policies of the devices, comma-separated, each file run under each: a shipped"
+                    + " name (${COMPLETION-CANDIDATES}), all (every one of them), or the class name of an"
+                    + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})",
+            completionCandidates = ShippedPolicyNames.class)
     private String policy;
 
     @Mixin
@@ -55,10 +57,10 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        InvalidationPolicy invalidationPolicy;
+        List<InvalidationPolicy> policies;
         InvalidationRanges hostRanges;
         try {
-            invalidationPolicy = PolicyResolver.resolve("--policy", policy);
+            policies = PolicyResolver.resolveAll("--policy", policy);
             hostRanges = ranges.resolve();
         } catch (IllegalArgumentException e) {
             throw new BadInputException("devmirror run: " + e.getMessage());
@@ -81,21 +83,23 @@ public final class RunCommand implements Callable<Integer> {
         ArrayNode objects = Json.array();
         boolean succeeded = true;
         try {
-            for (Scenario scenario : scenarios) {
-                RunResult result = ScenarioRunner.run(scenario, invalidationPolicy, hostRanges);
-                succeeded &= result.succeeded();
-                if (json) {
-                    objects.add(result.toJson());
-                } else {
-                    out.print(result.text());
-                    out.flush(); // a long list of files shows progress
+            for (InvalidationPolicy invalidationPolicy : policies) {
+                for (Scenario scenario : scenarios) {
+                    RunResult result = ScenarioRunner.run(scenario, invalidationPolicy, hostRanges);
+                    succeeded &= result.succeeded();
+                    if (json) {
+                        objects.add(result.toJson());
+                    } else {
+                        out.print(result.text());
+                        out.flush(); // a long list of files shows progress
+                    }
                 }
             }
         } finally {
             // Should a run stop on an internal error, the results of the files before it are
             // still printed, as valid JSON, before the error is reported.
             if (json) {
-                out.print(Json.write(objects.size() == 1 && scenarios.size() == 1 ? objects.get(0) : objects));
+                out.print(Json.write(objects.size() == 1 && scenarios.size() == 1 && policies.size() == 1 ? objects.get(0) : objects));
             }
             out.flush();
         }

@@ -47,7 +47,7 @@ final class DeviceFleet {
 
     DeviceFleet(Host host, InvalidationPolicy policy, ReplayModel model) {
         this.model = model;
-        this.options = MirrorOptions.defaults().withPolicy(policy);
+        this.options = MirrorOptions.forPolicy(policy);
         this.random = new SplittableRandom(model.seed());
         this.devices = new MirrorDevice[model.devices()];
         for (int i = 0; i < devices.length; i++) {

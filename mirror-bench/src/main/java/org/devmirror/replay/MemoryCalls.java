@@ -87,7 +87,8 @@ final class MemoryCalls {
             // file mapping gets its own page-cache object covering what it maps.
             long offset = call.offset() & -Host.PAGE_SIZE;
             long size = Math.max(offset + length, sizeByFd.getOrDefault(call.fd(), 0L));
-            MemoryObject file = host.newFile("fd" + call.fd() + "#" + (++files), size);
+            files++;
+            MemoryObject file = host.newFile("fd" + call.fd() + "#" + files, size);
             filesByFd.computeIfAbsent(call.fd(), fd -> new java.util.ArrayList<>()).add(file);
             got = p.mm.mmap(call.result(), length, prot, flags, file, offset);
         }

@@ -102,6 +102,7 @@ public final class ReplayReport {
     }
 
     /** The JSON object of docs/replay.md. */
+    @SuppressWarnings("ReferenceEquality") // the first run is the reference the others are compared with; it is found by identity
     public static ObjectNode json(String trace, ReplayModel model, List<ReplayResult> results) {
         ReplayResult first = results.get(0);
         ObjectNode out = Json.object();

@@ -30,6 +30,10 @@ import org.devmirror.trace.SyscallKind;
  * @param violationSamples  the first violations, described
  * @param latency           per event, the time of each host call that raised it (nanoseconds)
  */
+// EnumOrdinal: the arrays are indexed by ordinal() and never leave the process. ArrayRecordComponent:
+// they are read by index and a result is never compared or hashed, so array identity in equals()
+// does not matter.
+@SuppressWarnings({"EnumOrdinal", "ArrayRecordComponent"})
 public record ReplayResult(String policy, long[] replayed, Map<String, Long> skipped, Map<String, Long> skippedByName,
         List<SkipSample> skipSamples, long diverged, List<String> divergenceSamples, long[] events, DeviceWork work, long refaults, long cpuPagesWritten,
         long cpuWriteErrors, long peakFrames, long deviceTouches, long oracleChecks, long oracleViolations,
@@ -46,6 +50,7 @@ public record ReplayResult(String policy, long[] replayed, Map<String, Long> ski
     }
 
     /** One line or call left out: where, why ({@code SkipReason} or {@link ReplaySkip} name), and what. */
+    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
     public record SkipSample(long line, String reason, String detail) {}
 
     /** Calls replayed of {@code kind}. */

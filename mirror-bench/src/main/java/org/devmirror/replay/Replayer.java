@@ -26,6 +26,7 @@ import org.devmirror.trace.SyscallKind;
  * One replay run: a fresh host, the traced processes' address spaces and their mirrors, and the
  * counters. {@link TraceReplay} is its public face. Single-threaded.
  */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 final class Replayer implements AutoCloseable {
     private static final int SAMPLE_LIMIT = 64;
 

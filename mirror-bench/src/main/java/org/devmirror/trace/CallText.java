@@ -142,14 +142,14 @@ final class CallText {
 
     long flags(String text, Map<String, Long> names) throws Rejected {
         long value = 0;
-        for (String term : text.split("\\|")) {
+        for (String term : text.split("\\|", -1)) {
             String t = term.strip();
             Long known = names.get(t);
             if (known != null) {
                 value |= known;
             } else if (t.contains("<<MAP_HUGE_SHIFT")) {
                 value |= number(t.substring(0, t.indexOf('<'))) << LinuxMm.MAP_HUGE_SHIFT;
-            } else if (!t.isEmpty() && (Character.isDigit(t.charAt(0)))) {
+            } else if (!t.isEmpty() && Character.isDigit(t.charAt(0))) {
                 value |= number(t);
             } else {
                 throw new Rejected(SkipReason.MALFORMED, name + ": unknown flag " + abbreviate(t));

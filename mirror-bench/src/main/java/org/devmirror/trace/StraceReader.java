@@ -240,7 +240,7 @@ public final class StraceReader implements AutoCloseable {
                 return new Syscall.ProcessEnd(lineNumber, pid, status, null);
             }
         } else if (inner != null && inner.startsWith("killed by SIG")) {
-            String signal = inner.substring("killed by ".length()).split("\\s+")[0];
+            String signal = inner.substring("killed by ".length()).split("\\s+", -1)[0];
             return new Syscall.ProcessEnd(lineNumber, pid, -1, signal);
         } else if (inner != null && !inner.isEmpty()) {
             skip(lineNumber, SkipReason.STRACE_NOTICE, CallText.abbreviate(inner), null);

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import org.devmirror.device.driver.PolicyResolver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -87,9 +88,30 @@ class GateCommandTest {
         int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(),
                 "--policy", "com.example.Absent", "--work-dir", dir.resolve("forks").toString());
         assertEquals(2, status);
-        assertTrue(err.toString().startsWith("devmirror gate: --policy=com.example.Absent is not aware, aware-downgrade or blind,"
+        assertTrue(err.toString().startsWith("devmirror gate: --policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES + ","
                 + " and no class of that name is on the class path"), err.toString());
         assertTrue(java.nio.file.Files.notExists(dir.resolve("forks")), "no fork ran");
+    }
+
+    @Test
+    void powerExperimentOfAGitRefIsBadInputBeforeAnyFork() throws java.io.IOException {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
+        int status = gate(visiting(9), "--ab", "main", "--candidate", jar.toString(), "--power-runs", "3",
+                "--work-dir", dir.resolve("forks").toString());
+        assertEquals(2, status);
+        assertEquals("devmirror gate: --power-runs times one build against itself: --ab main must be a jar\n",
+                err.toString());
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("forks")), "no fork ran");
+    }
+
+    @Test
+    void powerExperimentWithItsOwnInjectionIsBadInput() throws java.io.IOException {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
+        int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(), "--power-runs", "3",
+                "--candidate-jvm-arg", "-Ddevmirror.inject=slow-zap");
+        assertEquals(2, status);
+        assertEquals("devmirror gate: --power-runs injects the candidate's slowdowns itself; drop --candidate-jvm-arg\n",
+                err.toString());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.example.policy.ZapEveryEventPolicy;
 import java.io.StringWriter;
+import org.devmirror.device.driver.PolicyResolver;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +52,7 @@ class PolicyClassCliTest {
     @Test
     void replayRefusesAMissingClassBeforeReadingTheTrace() {
         assertEquals(2, cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware,com.example.Absent"));
-        assertTrue(err.toString().startsWith("devmirror replay: --policy=com.example.Absent is not aware, aware-downgrade or blind,"
+        assertTrue(err.toString().startsWith("devmirror replay: --policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES + ","
                 + " and no class of that name is on the class path"), err::toString);
         assertEquals("", out.toString(), "nothing ran");
     }
@@ -59,7 +60,7 @@ class PolicyClassCliTest {
     @Test
     void benchRefusesAPolicyParamThatDoesNotResolveBeforeAnyFork() {
         assertEquals(2, cli.devmirror("bench", "--include", "InvalidateBench", "--param", "policy=aware,com.example.Absent"));
-        assertTrue(err.toString().startsWith("devmirror bench: --param policy=com.example.Absent is not aware, aware-downgrade or blind,"
+        assertTrue(err.toString().startsWith("devmirror bench: --param policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES + ","
                 + " and no class of that name is on the class path"), err::toString);
         assertEquals("", out.toString(), "nothing ran");
     }

@@ -73,7 +73,7 @@ class HostileTraceReplayTest {
             text.append("1 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0000000a10) = ")
                     .append(100 + i).append('\n');
         }
-        ReplayLimitException e = assertTimeoutPreemptively(Duration.ofSeconds(120),
+        ReplayLimitException e = assertTimeoutPreemptively(Duration.ofMinutes(2),
                 () -> assertThrows(ReplayLimitException.class, () -> replay(text.toString())));
         // the traced program's own space is the first; clone line n makes space n + 1
         assertEquals(TraceReplay.MAX_LIVE_SPACES + 1, e.line());
@@ -90,7 +90,7 @@ class HostileTraceReplayTest {
             text.append("1 clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x7f0000000a10) = ").append(child).append('\n')
                     .append(child).append(" exit_group(0) = ?\n");
         }
-        ReplayResult r = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> replay(text.toString()).get(0));
+        ReplayResult r = assertTimeoutPreemptively(Duration.ofMinutes(2), () -> replay(text.toString()).get(0));
         assertTrue(r.oracleClean());
     }
 

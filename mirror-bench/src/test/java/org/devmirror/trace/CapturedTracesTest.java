@@ -150,7 +150,7 @@ class CapturedTracesTest {
         assertEquals(register.arg("range.start"), ioctls.get(3).arg("start"), "the same buffer is unregistered");
         assertEquals(4, trace.stats().skipped(SkipReason.UNDECODED_ARGUMENT), trace.stats()::toString);
         List<String> undecoded = trace.stats().samples().stream().filter(k -> k.reason() == SkipReason.UNDECODED_ARGUMENT)
-                .map(k -> k.detail().split(" ")[1]).toList();
+                .map(k -> k.detail().split(" ", -1)[1]).toList();
         assertEquals(List.of("UFFDIO_WRITEPROTECT", "PAGEMAP_SCAN", "UFFDIO_WRITEPROTECT", "UFFDIO_MOVE"), undecoded);
     }
 

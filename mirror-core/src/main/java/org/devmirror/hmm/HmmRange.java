@@ -134,7 +134,7 @@ public final class HmmRange {
     /** Words the buffer holds, or -1 when no buffer is set. */
     public long capacity() {
         if (array != null) {
-            return array.length - offset;
+            return (long) array.length - offset;
         }
         return segment != null ? segment.byteSize() / Long.BYTES : -1;
     }

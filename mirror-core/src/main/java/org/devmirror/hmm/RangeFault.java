@@ -44,7 +44,7 @@ import org.devmirror.notifier.IntervalNotifier;
  * populated pages the walk allocates nothing: no iterators, no boxing, no per-page objects.
  */
 public final class RangeFault {
-    private static final long ORDER_PMD = (long) 9 << HmmPfn.ORDER_SHIFT;
+    private static final long ORDER_PMD = 9L << HmmPfn.ORDER_SHIFT;
     private static final int NEED_FAULT = 1;
     private static final int NEED_WRITE_FAULT = 2;
     private static final long PMD_SIZE = Host.PMD_SIZE;
@@ -61,7 +61,8 @@ public final class RangeFault {
      */
     public static Errno fault(AddressSpace mm, HmmRange range) {
         if (mm == null || range == null) {
-            throw new IllegalArgumentException("mm=" + mm + " range=" + range + ": both are required");
+            throw new IllegalArgumentException("mm " + (mm == null ? "is null" : "is set") + ", range "
+                    + (range == null ? "is null" : "is set") + ": both are required");
         }
         if (!mm.isMmapLocked()) {
             throw new IllegalStateException("mm " + mm.id() + ": hmm_range_fault needs the mmap lock held by the caller");
@@ -260,6 +261,7 @@ public final class RangeFault {
         return blockEnd;
     }
 
+    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as hmm_range_fault compares pgmap->owner with range->dev_private_owner
     private static boolean isOwnDevicePage(AddressSpace mm, HmmRange range, long pfn) {
         DevicePagemap pgmap = mm.host().pagemapOf(pfn);
         return pgmap != null && pgmap.owner() == range.devPrivateOwner();

@@ -126,7 +126,7 @@ final class ChangeProtection {
                 continue; // a leaf that could not be split
             }
             long e = walk.entry();
-            long n = changed(mm, vma, walk.va(), e, mode);
+            long n = changed(mm, vma, e, mode);
             if (n != e) {
                 walk.set(n);
                 pages++;
@@ -144,7 +144,7 @@ final class ChangeProtection {
             if (PteLayout.isHuge(pmd)) {
                 long h = UserRange.pmdFloor(a);
                 if (h >= start && h + Host.PMD_SIZE <= end) {
-                    long n = changed(mm, vma, h, pmd, Mode.UFFD_WP);
+                    long n = changed(mm, vma, pmd, Mode.UFFD_WP);
                     if (n != pmd) {
                         pt.setPmd(h, n);
                         pages++;
@@ -154,7 +154,7 @@ final class ChangeProtection {
                 continue;
             }
             long e = pt.get(a);
-            long n = e == 0 ? PteLayout.uffdWpMarker() : changed(mm, vma, a, e, Mode.UFFD_WP);
+            long n = e == 0 ? PteLayout.uffdWpMarker() : changed(mm, vma, e, Mode.UFFD_WP);
             if (n != e) {
                 pt.set(a, n);
                 pages++;
@@ -164,8 +164,8 @@ final class ChangeProtection {
         return pages;
     }
 
-    /** The new value of the nonzero entry {@code e} at {@code va}. */
-    private static long changed(AddressSpace mm, Vma vma, long va, long e, Mode mode) {
+    /** The new value of the nonzero entry {@code e} of {@code vma}. */
+    private static long changed(AddressSpace mm, Vma vma, long e, Mode mode) {
         return switch (mode) {
             case UFFD_WP -> PteLayout.mkUffdWp(readableIfSwapStyle(e));
             case UFFD_WP_RESOLVE -> {

@@ -66,6 +66,7 @@ public final class Host implements AutoCloseable {
      * written before the entry that maps the page is published, read by
      * {@code migrate_device_range}'s reverse-map walk; stale for pages no entry names.
      */
+    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
     private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs, AnonVma[] anon, long[] index,
             AtomicIntegerArray locked) {}
 
@@ -158,6 +159,7 @@ public final class Host implements AutoCloseable {
      *
      * @return the first PFN of the range (at least {@link #DEVICE_PFN_BASE}, 512-aligned)
      */
+    @SuppressWarnings("ReferenceEquality") // a pagemap is one object: registering the same object twice is the misuse refused here
     public long registerPagemap(DevicePagemap pgmap, long nrPages) {
         if (pgmap == null) {
             throw new IllegalArgumentException("pgmap=null");

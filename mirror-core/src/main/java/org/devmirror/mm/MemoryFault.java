@@ -251,7 +251,6 @@ final class MemoryFault {
     /** {@code do_wp_page}. Returns null to retry, or an error. */
     private static Errno wpPage(AddressSpace mm, Vma vma, long addr, long e) {
         Host host = mm.host();
-        PhysicalMemory mem = host.memory();
         CpuPageTable pt = mm.pageTable();
         if (PteLayout.isSpecial(e)) {
             return wpCopy(mm, vma, addr, e, PhysicalMemory.NO_FRAME);
@@ -397,40 +396,40 @@ final class MemoryFault {
     // ------------------------------------------------------------------ non-present entries
 
     /** {@code do_swap_page} and its non-swap cases. Returns null to retry, or an error. */
+    @SuppressWarnings("ThreadPriorityCheck") // migration_entry_wait sleeps until the migrating thread replaces the entry; yielding is the closest a spinning emulator gets, and on two cores the spinning thread must let that thread run
     private static Errno faultNonPresent(AddressSpace mm, Vma vma, long addr, long e) {
-        switch (PteLayout.type(e)) {
-            case PteLayout.TYPE_SWAP:
-                return swapIn(mm, vma, addr, e);
-            case PteLayout.TYPE_DEVICE_PRIVATE: {
+        return switch (PteLayout.type(e)) {
+            case PteLayout.TYPE_SWAP -> swapIn(mm, vma, addr, e);
+            case PteLayout.TYPE_DEVICE_PRIVATE -> {
                 // do_huge_pmd_device_private hands migrate_to_ram the page touched (vmf->page) with
                 // vmf->pte NULL: the driver may then move the whole folio.
                 long devPfn = PteLayout.pfn(e) + (PteLayout.isHuge(e) ? (addr >>> Host.PAGE_SHIFT) & (Host.PMD_PAGES - 1) : 0);
                 DevicePagemap pgmap = mm.host().pagemapOf(devPfn);
                 if (pgmap == null) {
-                    return Errno.EFAULT;
+                    yield Errno.EFAULT;
                 }
                 Errno r = pgmap.migrateToRam(mm, addr, devPfn);
                 if (!r.isOk()) {
                     // VM_FAULT_SIGBUS/OOM: the page stays on the device
-                    return r == Errno.ENOMEM ? Errno.ENOMEM : Errno.EFAULT;
+                    yield r == Errno.ENOMEM ? Errno.ENOMEM : Errno.EFAULT;
                 }
-                return null;
+                yield null;
             }
-            case PteLayout.TYPE_DEVICE_EXCLUSIVE:
+            case PteLayout.TYPE_DEVICE_EXCLUSIVE -> {
                 restoreExclusive(mm, addr, e);
-                return null;
-            case PteLayout.TYPE_HWPOISON:
-                // do_swap_page: is_hwpoison_entry -> VM_FAULT_HWPOISON (SIGBUS, BUS_MCEERR_AR)
-                return Errno.EHWPOISON;
-            case PteLayout.TYPE_MIGRATION:
+                yield null;
+            }
+            // do_swap_page: is_hwpoison_entry -> VM_FAULT_HWPOISON (SIGBUS, BUS_MCEERR_AR)
+            case PteLayout.TYPE_HWPOISON -> Errno.EHWPOISON;
+            case PteLayout.TYPE_MIGRATION -> {
                 // migration_entry_wait: the migrating thread holds the mmap read lock too and
                 // will replace the entry; let it run
                 Thread.onSpinWait();
                 Thread.yield();
-                return null;
-            default:
-                return Errno.EFAULT;
-        }
+                yield null;
+            }
+            default -> Errno.EFAULT;
+        };
     }
 
     /** {@code do_swap_page} for a swap entry: read the slot into a new frame. */

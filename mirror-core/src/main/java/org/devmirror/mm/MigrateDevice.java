@@ -85,6 +85,7 @@ final class MigrateDevice {
     }
 
     /** {@code migrate_vma_collect_pmd} for one page, under the page-table lock. */
+    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as migrate_vma_collect_pmd compares pgmap->owner with args->pgmap_owner
     private static void collectOne(AddressSpace mm, Vma vma, MigrateVma args, int i) {
         Host host = mm.host();
         PhysicalMemory mem = host.memory();

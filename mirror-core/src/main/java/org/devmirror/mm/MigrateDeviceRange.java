@@ -48,6 +48,7 @@ final class MigrateDeviceRange {
      * One eviction in progress on this thread, from collection to finalize: the address spaces it
      * holds read-locked, and per {@code src} entry how many entries it made migration entries.
      */
+    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
     private record Eviction(AddressSpace[] locked, int[] converted) {}
 
     // set by collect, cleared by finalizeMigration, on the evicting thread

@@ -284,6 +284,7 @@ final class MigrateHuge {
     }
 
     /** A PMD-level device-private entry the migration selects: {@code SELECT_DEVICE_PRIVATE} and the caller's owner. */
+    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as migrate_vma_collect_pmd compares pgmap->owner with args->pgmap_owner
     private static boolean isSelectedDevicePrivate(AddressSpace mm, MigrateVma args, long e) {
         if (!PteLayout.isDevicePrivate(e) || (args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0) {
             return false;

@@ -33,6 +33,7 @@ import org.devmirror.mm.pagetable.PteLayout;
  */
 final class Userfaultfd {
     /** A parked user access: the message, and the rest of the write to retry on wake-up. */
+    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
     private record Waiter(UffdFault fault, long addr, long length, byte[] data, int off, byte fill) {}
 
     private final long features;

@@ -68,6 +68,7 @@ final class UserfaultfdRange {
     }
 
     /** {@code move_pages}; takes the mmap read lock. */
+    @SuppressWarnings("ThreadPriorityCheck") // a migration entry is waited out as migration_entry_wait does; yielding lets the migrating thread run on a loaded machine
     static long movePages(AddressSpace mm, long dst, long src, long len, int mode) {
         long srcEnd = UserRange.end("src", src, "length", len);
         UserRange.end("dst", dst, "length", len);

@@ -25,6 +25,8 @@ package org.devmirror.notifier;
 @FunctionalInterface
 public interface IntervalNotifierOps {
     /**
+     * Invalidates the device's copy of {@code range} for one interval notifier.
+     *
      * @param sub    the notifier whose interval intersects the range
      * @param range  the invalidation; valid only during the call
      * @param curSeq the odd sequence to pass to {@link IntervalNotifier#setSeq(long)}

@@ -28,7 +28,7 @@ package org.devmirror.notifier;
 final class IntervalTree {
     /** Called by {@link #walkOverlaps} for each intersecting node, in ascending start order. */
     interface Visitor {
-        /** @return {@code false} to stop the walk (the node is still counted as visited) */
+        /** Visits one node; returns {@code false} to stop the walk (the node is still counted as visited). */
         boolean visit(IntervalNotifier node, MmuNotifierRange range, long curSeq);
     }
 
@@ -414,8 +414,8 @@ final class IntervalTree {
                 throw new IllegalStateException("red node start=0x" + Long.toHexString(node.start) + " has a red child");
             }
         }
-        if (node.left != null && Long.compareUnsigned(node.left.start, node.start) > 0
-                || node.right != null && Long.compareUnsigned(node.right.start, node.start) < 0) {
+        if ((node.left != null && Long.compareUnsigned(node.left.start, node.start) > 0)
+                || (node.right != null && Long.compareUnsigned(node.right.start, node.start) < 0)) {
             throw new IllegalStateException("node start=0x" + Long.toHexString(node.start) + " is out of order");
         }
         int leftBlack = checkSubtree(node.left, count);

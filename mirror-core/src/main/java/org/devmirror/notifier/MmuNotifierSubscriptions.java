@@ -594,6 +594,7 @@ public final class MmuNotifierSubscriptions {
     }
 
     /** synchronize_srcu(): waits until every invalidation begun before this call has ended. Lock held. */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // written under the subscriptions lock only; volatile so the invalidating side reads it without the lock
     private void synchronizeLocked() {
         long target = invalidating.lastTicket();
         synchronizeWaiters++;
@@ -612,6 +613,7 @@ public final class MmuNotifierSubscriptions {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // an address space is one object; identity is the point: the kernel compares the pointers
     private void checkRange(MmuNotifierRange range) {
         if (range == null) {
             throw new IllegalArgumentException("range=null");

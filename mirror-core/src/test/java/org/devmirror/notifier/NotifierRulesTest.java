@@ -118,8 +118,11 @@ class NotifierRulesTest extends NotifierFixture {
     void blockingInNonBlockableClassicCallbackIsReported() {
         subs.register(r -> {
             lock.lock();
-            lock.unlock();
-            return true;
+            try {
+                return true;
+            } finally {
+                lock.unlock();
+            }
         });
         MmuNotifierRange nonBlock = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, 0, 0, PAGE, null);
         NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> subs.invalidateRangeStart(nonBlock));

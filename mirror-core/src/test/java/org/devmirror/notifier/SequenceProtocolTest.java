@@ -136,7 +136,7 @@ class SequenceProtocolTest extends NotifierFixture {
     void visitedNodesCountsTreeWork() {
         IntervalNotifier[] sub = new IntervalNotifier[1];
         for (int i = 0; i < 1024; i++) {
-            insert(sub, i * 2 * PAGE, PAGE); // every other page
+            insert(sub, i * 2L * PAGE, PAGE); // every other page
         }
         // Step 1: a hit on one interval visits about a root-to-leaf path.
         start(100 * 2 * PAGE, 100 * 2 * PAGE + PAGE);

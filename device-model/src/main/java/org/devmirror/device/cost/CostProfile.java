@@ -30,6 +30,7 @@ import org.devmirror.device.stats.DeviceStats;
  * @param gts               GTs (or GPUs) each invalidation goes to
  * @param tlbBatching       how the per-GT invalidations of one callback are waited for
  */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 public record CostProfile(
         String name,
         String basis,

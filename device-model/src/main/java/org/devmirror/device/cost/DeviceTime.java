@@ -10,6 +10,9 @@ import java.util.Locale;
  * @param ns      nanoseconds per component, indexed by {@link CostComponent#ordinal()}; the record
  *                keeps its own copy
  */
+// EnumOrdinal: ns is indexed by ordinal() and never leaves the process. ArrayRecordComponent: the record
+// copies ns and overrides equals, hashCode and toString to use its contents.
+@SuppressWarnings({"EnumOrdinal", "ArrayRecordComponent"})
 public record DeviceTime(String profile, double[] ns) {
     /** Copies {@code ns} and checks it has one finite, non-negative value per component. */
     public DeviceTime {

@@ -16,8 +16,9 @@ import org.devmirror.notifier.MmuNotifierRange;
  * SOFT_DIRTY from any other event marks them at the end of every invalidation
  * ({@link MirrorActions#softDirtyAtEnd}); marking too often over-reports soft-dirty, which costs a
  * checkpointer a page copy, while marking too rarely hides a write. RELEASE, which drivers told
- * apart before 2018 through {@code mmu_notifier_ops.release}, needs no mark: nobody reads the
- * pagemap of an address space that is going away.
+ * apart before 2018 through {@code mmu_notifier_ops.release}, and a non-blockable invalidation,
+ * which only the OOM reaper raises (and whose end callback must not wait for the driver lock),
+ * need no mark: nobody reads the pagemap of an address space that is going away.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Those of {@link InvalidationPolicy}. Stateless: one instance serves any number of mirrors.

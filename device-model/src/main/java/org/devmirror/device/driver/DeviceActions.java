@@ -26,22 +26,32 @@ final class DeviceActions implements MirrorActions {
     /** The part of the range this policy call may act on. */
     private long from;
     private long to;
+    /** The tracked range's bounds: zap and flush may act anywhere inside them. */
+    private long trackedStart;
+    private long trackedEnd;
     /** PTEs zapped, downgraded or re-read during this call (for the JFR event). */
     private long touched;
     /** PTEs zapped or downgraded since this call's last TLB flush: whether a flush now changes anything. */
     private long changedSinceFlush;
+    /** The span of those changes, for flushChanged; empty when changedLo >= changedHi. */
+    private long changedLo;
+    private long changedHi;
 
     DeviceActions(MirrorDriver driver) {
         this.driver = driver;
     }
 
-    void begin(int event, MmuNotifierRange range, long from, long to) {
+    void begin(int event, MmuNotifierRange range, long from, long to, long trackedStart, long trackedEnd) {
         this.event = event;
         this.range = range;
         this.from = from;
         this.to = to;
+        this.trackedStart = trackedStart;
+        this.trackedEnd = trackedEnd;
         this.touched = 0;
         this.changedSinceFlush = 0;
+        this.changedLo = Long.MAX_VALUE;
+        this.changedHi = Long.MIN_VALUE;
         this.active = true;
     }
 
@@ -54,12 +64,21 @@ final class DeviceActions implements MirrorActions {
 
     @Override
     public long zap(long start, long end) {
-        check(start, end);
+        checkTracked(start, end);
         long n = driver.pageTable().zap(start, end);
         driver.stats().addZapped(event, n);
+        changed(start, end, n);
+        return n;
+    }
+
+    /** Records {@code n} PTEs changed in {@code [start, end)}: counted, and owed a TLB flush. */
+    private void changed(long start, long end, long n) {
         touched += n;
         changedSinceFlush += n;
-        return n;
+        if (n != 0) {
+            changedLo = Math.min(changedLo, start);
+            changedHi = Math.max(changedHi, end);
+        }
     }
 
     /**
@@ -70,13 +89,34 @@ final class DeviceActions implements MirrorActions {
      */
     @Override
     public long flushTlb(long start, long end) {
-        check(start, end);
+        checkTracked(start, end);
         long dropped = driver.tlb().flushRange(start, end);
         if (dropped != 0 || changedSinceFlush != 0) {
             driver.stats().addTlbFlush(event);
         }
         changedSinceFlush = 0;
+        changedLo = Long.MAX_VALUE;
+        changedHi = Long.MIN_VALUE;
         return dropped;
+    }
+
+    @Override
+    public long flushChanged() {
+        checkTracked(from, to);
+        return changedLo < changedHi ? flushTlb(changedLo, changedHi) : 0;
+    }
+
+    @Override
+    public long nextMapped(long start, long end) {
+        checkTracked(start, end);
+        long va = driver.pageTable().nextPopulated(start, end);
+        return Math.min(va, end);
+    }
+
+    @Override
+    public void evictQueues(long start, long end) {
+        check(start, end);
+        driver.evictQueues(start, end);
     }
 
     @Override
@@ -87,8 +127,7 @@ final class DeviceActions implements MirrorActions {
         }
         long n = driver.pageTable().protect(start, end, false);
         driver.stats().addDowngraded(event, n);
-        touched += n;
-        changedSinceFlush += n;
+        changed(start, end, n);
         return n;
     }
 
@@ -162,12 +201,21 @@ final class DeviceActions implements MirrorActions {
     }
 
     private void check(long start, long end) {
+        checkWithin(start, end, from, to, "the invalidated");
+    }
+
+    /** For the verbs that may act on the whole tracked range: zap, flush, nextMapped. */
+    private void checkTracked(long start, long end) {
+        checkWithin(start, end, trackedStart, trackedEnd, "the tracked");
+    }
+
+    private void checkWithin(long start, long end, long lo, long hi, String what) {
         if (!driver.lock().isHeldByCurrentThread() || !active) {
             throw new IllegalStateException("mirror actions are only valid inside InvalidationPolicy.invalidate");
         }
-        if (start < from || end > to || start >= end || ((start | end) & (PAGE_SIZE - 1)) != 0) {
+        if (start < lo || end > hi || start >= end || ((start | end) & (PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException("[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
-                    + ") is not a page-aligned part of the invalidated [0x" + Long.toHexString(from) + ", 0x" + Long.toHexString(to) + ")");
+                    + ") is not a page-aligned part of " + what + " [0x" + Long.toHexString(lo) + ", 0x" + Long.toHexString(hi) + ")");
         }
     }
 }

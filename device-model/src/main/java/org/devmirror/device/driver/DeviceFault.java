@@ -6,30 +6,18 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import org.devmirror.hmm.HmmPfn;
 import org.devmirror.hmm.HmmRange;
-import org.devmirror.hmm.RangeFault;
-import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
+import org.devmirror.notifier.IntervalNotifier;
 
 /**
  * Models {@code dmirror_fault()} and {@code dmirror_range_fault()} (lib/test_hmm.c): the device
  * fault path's retry policy, separate from the work under the lock ({@link FaultCommit}).
  *
  * <p>The range is faulted in units that stay inside one tracked chunk and one 2 MiB block (so a
- * huge CPU mapping can become one device leaf). Per unit, the kernel's driver rule:
- * <pre>
- *   loop:
- *     if past the deadline: -EBUSY                     (HMM_RANGE_DEFAULT_TIMEOUT)
- *     t   = the tracked range covering the unit        (inserted on first fault)
- *     seq = t.notifier.readBegin()                     (re-read EVERY round)
- *     mmap_read_lock; RangeFault.fault; mmap_read_unlock
- *     -EBUSY: goto loop;  other error: return it
- *     driver lock
- *     if t.notifier.readRetry(seq) or t no longer live: unlock, goto loop
- *     FaultCommit.commit; unlock
- * </pre>
- * The sequence is read afresh by {@code readBegin} at the top of every round: retrying with the
- * sequence of an earlier round would spin forever once any invalidation has hit the range (ROCm
- * issue 6523).
+ * huge CPU mapping can become one device leaf). Each unit runs the kernel's driver rule,
+ * {@link RangeFaultLoop}, as one {@link RangeFaultLoop.Round}: its notifier is that of the tracked
+ * range covering the unit (inserted on first fault), the round still holds while that range is
+ * live, of the same generation and covers the unit, and the commit is {@link FaultCommit#commit}.
  *
  * <h2>Assumptions and Guarantees</h2>
  * <ul>
@@ -55,6 +43,14 @@ public final class DeviceFault {
     private final long[] pfns = new long[HUGE_PAGES];
     /** Generation of the tracked range the current round began on; written under the driver lock. */
     long generation;
+    // The unit being faulted and the current round's range; guarded by the fault lock.
+    private long unitStart;
+    private long unitEnd;
+    private boolean unitWrite;
+    private TrackedRange tracked;
+    private long trackedGeneration;
+    // One object for every round of every fault: the loop allocates nothing.
+    private final Unit unit = new Unit();
 
     DeviceFault(MirrorDriver driver, FaultCommit commit, long timeoutNanos) {
         this.driver = driver;
@@ -88,61 +84,62 @@ public final class DeviceFault {
     }
 
     private Errno faultUnit(long start, long end, boolean write) {
-        AddressSpace mm = driver.mm();
-        long deadline = System.nanoTime() + timeoutNanos;
-        long retries = 0;
-        while (true) {
-            if (System.nanoTime() - deadline > 0) {
-                return failed(Errno.EBUSY, retries);
-            }
-            TrackedRange t = driver.ensureTracked(start, end, this);
-            if (t == null) {
-                return failed(Errno.EFAULT, retries); // the address space is gone (mmget_not_zero failed)
-            }
-            long gen = generation;
-            long seq = t.notifier().readBegin();
-            range.notifier(t.notifier()).notifierSeq(seq).start(start).end(end)
-                    .defaultFlags(HmmPfn.REQ_FAULT | (write ? HmmPfn.REQ_WRITE : 0)).pfnFlagsMask(0)
-                    .devPrivateOwner(driver.owner()).pfns(pfns, 0);
-            Errno r;
-            mm.mmapReadLock();
-            try {
-                r = RangeFault.fault(mm, range);
-            } finally {
-                mm.mmapReadUnlock();
-            }
-            if (r == Errno.EBUSY) {
-                retries++;
-                continue;
-            }
-            if (r != Errno.OK) {
-                return failed(r, retries);
-            }
-            driver.lock().lock();
-            try {
-                if (t.notifier().readRetry(seq) || !t.isLive() || t.generation != gen || !t.contains(start, end)) {
-                    retries++;
-                    continue;
-                }
-                if (commit.commit(start, end, pfns, write) == FaultCommit.NOT_WRITABLE) {
-                    driver.stats().addFaultError(retries);
-                    return Errno.EFAULT;
-                }
-                driver.stats().addFault(retries, (end - start) >>> PAGE_SHIFT);
-                return Errno.OK;
-            } finally {
-                driver.lock().unlock();
-            }
+        unitStart = start;
+        unitEnd = end;
+        unitWrite = write;
+        try {
+            return RangeFaultLoop.run(driver.mm(), driver.lock(), range, timeoutNanos, unit);
+        } finally {
+            tracked = null;
         }
     }
 
-    private Errno failed(Errno r, long retries) {
-        driver.lock().lock();
-        try {
-            driver.stats().addFaultError(retries);
-        } finally {
-            driver.lock().unlock();
+    /** A round of {@link RangeFaultLoop} over the unit being faulted. */
+    private final class Unit implements RangeFaultLoop.Round {
+        /** The tracked range covering the unit, inserted on first fault; null once the address space is gone. */
+        @Override
+        public IntervalNotifier notifier() {
+            tracked = driver.ensureTracked(unitStart, unitEnd, DeviceFault.this);
+            if (tracked == null) {
+                return null; // the address space is gone (mmget_not_zero failed): EFAULT
+            }
+            trackedGeneration = generation;
+            return tracked.notifier();
         }
-        return r;
+
+        @Override
+        public void fill(HmmRange r, IntervalNotifier notifier, long seq) {
+            r.notifier(notifier).notifierSeq(seq).start(unitStart).end(unitEnd)
+                    .defaultFlags(HmmPfn.REQ_FAULT | (unitWrite ? HmmPfn.REQ_WRITE : 0)).pfnFlagsMask(0)
+                    .devPrivateOwner(driver.owner()).pfns(pfns, 0);
+        }
+
+        /** The tracked range is still the one the round began on: live, same generation, covering the unit. */
+        @Override
+        public boolean stillValid() {
+            TrackedRange t = tracked;
+            return t.isLive() && t.generation == trackedGeneration && t.contains(unitStart, unitEnd);
+        }
+
+        @Override
+        public Errno commit(long retries) {
+            if (commit.commit(unitStart, unitEnd, pfns, unitWrite) == FaultCommit.NOT_WRITABLE) {
+                driver.stats().addFaultError(retries);
+                return Errno.EFAULT;
+            }
+            driver.stats().addFault(retries, (unitEnd - unitStart) >>> PAGE_SHIFT);
+            return Errno.OK;
+        }
+
+        @Override
+        public Errno failed(Errno r, long retries) {
+            driver.lock().lock();
+            try {
+                driver.stats().addFaultError(retries);
+            } finally {
+                driver.lock().unlock();
+            }
+            return r;
+        }
     }
 }

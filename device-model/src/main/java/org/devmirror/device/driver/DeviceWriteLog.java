@@ -145,6 +145,8 @@ public final class DeviceWriteLog {
     @FunctionalInterface
     public interface Visitor {
         /**
+         * Called once per recorded write.
+         *
          * @param va   the page address written
          * @param page the frame or device-private page the write landed in
          */
@@ -176,7 +178,7 @@ public final class DeviceWriteLog {
     }
 
     private static int home(long va, int mask) {
-        return (int) ((va >>> 12) * 0x9E3779B97F4A7C15L >>> 40) & mask;
+        return (int) (((va >>> 12) * 0x9E3779B97F4A7C15L) >>> 40) & mask;
     }
 
     private static long[] newKeys(int n) {

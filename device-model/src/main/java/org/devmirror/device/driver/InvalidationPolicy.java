@@ -88,6 +88,30 @@ public interface InvalidationPolicy {
     }
 
     /**
+     * The size of the interval notifiers the driver tracks the address space with, in bytes (a
+     * power of two from 4 KiB to 1 GiB), or 0 to leave it to the mirror's options (2 MiB by
+     * default). It decides how many callbacks one invalidation makes: one per tracked range it
+     * meets. Xe inserts 512 MiB notifiers, amdkfd one per 2 MiB svm_range, test_hmm, nouveau and
+     * KVM one over the whole address space (devmirror's largest, 1 GiB, stands for it).
+     * {@link MirrorOptions#forPolicy} applies it.
+     *
+     * @return bytes per tracked range, or 0 for the mirror's default
+     */
+    default long trackChunk() {
+        return 0;
+    }
+
+    /**
+     * What the callback does for a non-blockable invalidation, before the policy runs; the
+     * default, {@link NonBlockable#TRYLOCK}, is what lib/test_hmm.c does.
+     *
+     * @return the driver's behaviour when the invalidation may not sleep
+     */
+    default NonBlockable nonBlockable() {
+        return NonBlockable.TRYLOCK;
+    }
+
+    /**
      * Reacts to the invalidation of {@code [start, end)}.
      *
      * @param mirror  the device actions of the mirror being invalidated

@@ -11,7 +11,10 @@ package org.devmirror.device.driver;
  *   <li>Only valid during {@link InvalidationPolicy#invalidate}, on its thread, with the
  *       driver lock held; every method throws {@link IllegalStateException} otherwise, and
  *       {@link IllegalArgumentException} for a range that is not inside the invalidated part of
- *       the tracked range, changing nothing.</li>
+ *       the tracked range, changing nothing. {@link #zap}, {@link #flushTlb} and
+ *       {@link #nextMapped} also accept any page-aligned part of the whole tracked range: zapping
+ *       more than the host invalidates is always safe, and a driver that tracks in chunks zaps a
+ *       chunk whole (drm_gpusvm's ranges).</li>
  *   <li>No method allocates, blocks, or calls into the host.</li>
  *   <li>Counts are in 4 KiB-equivalent device PTEs (a 2 MiB leaf counts 512).</li>
  * </ul>
@@ -38,6 +41,47 @@ public interface MirrorActions {
      * @return the TLB entries dropped
      */
     long flushTlb(long start, long end);
+
+    /**
+     * One ranged device-TLB invalidation over the span of every PTE this callback zapped or
+     * downgraded since its last flush, and none when it changed nothing: the batching of a driver
+     * that zaps piece by piece and then invalidates once (Xe's single
+     * {@code xe_vm_range_tilemask_tlb_inval} over {@code [adj_start, adj_end)}, KVM's one
+     * {@code kvm_flush_remote_tlbs} per start).
+     *
+     * @return the TLB entries dropped (0 also when no flush was needed)
+     */
+    long flushChanged();
+
+    /**
+     * The first page-aligned address in {@code [from, to)} where the device holds a PTE, or
+     * {@code to} if there is none: what lets a policy skip ranges that were never bound (Xe's
+     * {@code tile_present}) or zap runs of valid entries (mlx5's MTT blocks). Changes nothing.
+     *
+     * @param from first byte, page aligned, inside the tracked range
+     * @param to   one past the last byte, page aligned
+     * @return the first mapped address, or {@code to}
+     */
+    long nextMapped(long from, long to);
+
+    /**
+     * Leaves the device PTEs of {@code [start, end)} as they are and stops the device's user
+     * queues instead, the way amdkfd SVM evicts with XNACK off ({@code svm_range_evict}: the
+     * first eviction of a burst calls {@code kgd2kfd_quiesce_mm} and schedules the restore worker
+     * {@code AMDGPU_SVM_RANGE_RESTORE_DELAY_MS} = 1 ms later). While the queues are stopped the
+     * device runs nothing, so its stale PTEs are never used; the restore
+     * ({@code svm_range_restore_work}) re-validates every evicted range against the CPU page
+     * table, re-faulting the pages the device held, before the device runs again. devmirror has
+     * no clock: the restore runs before the device's next fault or command, which is when the
+     * delay would have expired for any device work. The first eviction of a burst counts in
+     * {@code DeviceStats.queueEvictions}, each restore in {@code queueRestores}. Allocates
+     * nothing: past 16 evicted ranges the mirror remembers their bounding range, which the
+     * restore re-validates whole.
+     *
+     * @param start first byte, page aligned, inside the invalidated part of the tracked range
+     * @param end   one past the last byte, page aligned
+     */
+    void evictQueues(long start, long end);
 
     /**
      * Clears WRITE and ATOMIC of the device PTEs of {@code [start, end)} in place, keeping them

@@ -53,6 +53,7 @@ import org.devmirror.notifier.MmuNotifierRange;
  * while calling into the host, except {@code findVma} and the CPU page-table reads done by the
  * policy and the re-read, which take no lock the host holds across an invalidation.
  */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 public final class MirrorDriver implements AutoCloseable {
     private static final int RELEASE = MmuNotifierEvent.RELEASE.ordinal();
 
@@ -82,8 +83,6 @@ public final class MirrorDriver implements AutoCloseable {
     /** The oracle's shadow of device writes since the last clear_refs; guarded by the driver lock. */
     private final DeviceWriteLog writeLog = new DeviceWriteLog();
     /** The collector's scratch: kept pieces of one unmapped range; guarded by the gc lock. */
-    private final long[] pieceBounds = new long[2 * (TrackedRange.MAX_UNMAPPED + 1)];
-    private final TrackedRange[] pieces = new TrackedRange[TrackedRange.MAX_UNMAPPED + 1];
     private final FaultCommit commit;
     private final DeviceFault fault;
     /** Set once the address space is released; volatile so faults see it without the lock. */
@@ -96,6 +95,8 @@ public final class MirrorDriver implements AutoCloseable {
     private final long[] atomicScratch = new long[1];
     /** ATOMIC entries ever installed; zero lets a downgrade skip looking for them. Guarded by the lock. */
     private long atomicGrants;
+    /** The evicted ranges while the queues are stopped ({@link MirrorActions#evictQueues}). */
+    private final QueueEviction eviction = new QueueEviction();
 
     /**
      * Creates the driver state of a mirror of {@code mm} and registers its classic notifier.
@@ -241,9 +242,90 @@ public final class MirrorDriver implements AutoCloseable {
 
     // ------------------------------------------------------------------ fault path
 
-    /** Faults {@code [start, end)} in; see {@link DeviceFault#fault}. */
+    /**
+     * Faults {@code [start, end)} in; see {@link DeviceFault#fault}. A device whose queues an
+     * eviction stopped is restored first ({@link #restoreQueues()}).
+     */
     public Errno fault(long start, long end, boolean write) {
+        restoreQueues();
         return fault.fault(start, end, write);
+    }
+
+    // ------------------------------------------------------------------ queue eviction
+
+    /**
+     * {@link MirrorActions#evictQueues}: remembers {@code [start, end)} as evicted, counting a
+     * queue eviction when it starts a burst. Caller holds the lock inside a callback.
+     */
+    void evictQueues(long start, long end) {
+        checkLocked();
+        if (eviction.add(start, end)) {
+            stats.addQueueEviction();
+        }
+    }
+
+    /**
+     * Whether the device's queues are stopped by an eviction: it must run nothing until
+     * {@link #restoreQueues()}. Read without the lock it may be stale; under it, exact.
+     */
+    public boolean queuesStopped() {
+        return eviction.stopped();
+    }
+
+    /**
+     * Whether {@code va} lies in a range evicted while the queues are stopped, where the device's
+     * PTEs may be stale and are never used; caller holds the driver lock (the oracle).
+     */
+    public boolean isEvicted(long va) {
+        checkLocked();
+        return eviction.contains(va);
+    }
+
+    /**
+     * The restore worker ({@code svm_range_restore_work}, amdkfd SVM with XNACK off): if an
+     * eviction stopped the queues, re-validates every evicted range and restarts them. Under the
+     * mmap read lock and the driver lock it takes the evicted ranges, notes each run of pages the
+     * device held there (and whether to ask for write: the device held write and the VMA still
+     * allows it; a current ATOMIC entry stays), and drops those PTEs and their TLB entries, uncounted (the kernel
+     * overwrites them in place); then, outside the lock, it faults each run in again through
+     * {@code hmm_range_fault}, counted as device faults and pages faulted, as
+     * {@code svm_range_validate_and_map} does. A page the CPU no longer lets the device have
+     * stays unmapped, and the device faults for it later. Caller holds no lock of this mirror or
+     * its address space. Allocates only when a restore has more runs than any before it.
+     */
+    public void restoreQueues() {
+        if (!eviction.stopped()) {
+            return;
+        }
+        faultLock.lock(); // one restore at a time; it uses the fault path
+        try {
+            int runs;
+            mm.mmapReadLock(); // the VMAs decide what access the re-fault asks for
+            try {
+                lock.lock();
+                try {
+                    if (!eviction.stopped()) {
+                        return;
+                    }
+                    runs = eviction.takeRuns(pt, mm);
+                    for (int i = 0; i < runs; i++) {
+                        pt.zap(eviction.runStart(i), eviction.runEnd(i));
+                        tlb.flushRange(eviction.runStart(i), eviction.runEnd(i));
+                    }
+                    eviction.clear();
+                    stats.addQueueRestore();
+                } finally {
+                    lock.unlock();
+                }
+            } finally {
+                mm.mmapReadUnlock();
+            }
+            for (int i = 0; i < runs; i++) {
+                fault.fault(eviction.runStart(i), eviction.runEnd(i), eviction.runWrite(i)); // a failed page stays unmapped
+            }
+        } finally {
+            faultLock.unlock();
+        }
     }
 
     /**
@@ -318,15 +400,7 @@ public final class MirrorDriver implements AutoCloseable {
                 TrackedRange t = ranges.find(start);
                 if (fresh.state == TrackedRange.NEW && !released && !closed && !ranges.hasUnmapped() && (t == null || t.end < end)) {
                     // Merge: the pieces an unmap left in this chunk give way to one range.
-                    for (int i = ranges.firstEndingAfter(chunkStart); i < ranges.count() && ranges.at(i).start < chunkEnd; ) {
-                        TrackedRange piece = ranges.at(i);
-                        ranges.remove(piece);
-                        piece.state = TrackedRange.DEAD;
-                        piece.nextRetired = retired;
-                        retired = piece;
-                    }
-                    fresh.state = TrackedRange.LIVE;
-                    ranges.add(fresh);
+                    retired = ranges.mergeChunk(fresh, chunkStart, chunkEnd);
                     result = fresh;
                     if (cursor != null) {
                         cursor.generation = fresh.generation;
@@ -395,7 +469,7 @@ public final class MirrorDriver implements AutoCloseable {
         }
         if (range.isBlockable()) {
             lock.lock();
-        } else if (!lock.tryLock()) {
+        } else if (!lockNonBlockable()) {
             stats.addRefused(event);
             return false; // -EAGAIN: the host must not touch the PTEs
         }
@@ -415,7 +489,7 @@ public final class MirrorDriver implements AutoCloseable {
                 jfr = new InvalidationJfrEvent();
                 jfr.begin();
             }
-            actions.begin(event, range, from, to);
+            actions.begin(event, range, from, to, t.start, t.end);
             long touched;
             try {
                 policy.invalidate(actions, t, range, from, to);
@@ -438,6 +512,28 @@ public final class MirrorDriver implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Takes the driver lock for a non-blockable invalidation as the policy's driver would, or returns false. */
+    private boolean lockNonBlockable() {
+        return switch (policy.nonBlockable()) {
+            case TRYLOCK -> lock.tryLock();
+            case REFUSE -> false;
+            case SPIN -> {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.faultTimeoutMillis());
+                while (!lock.tryLock()) {
+                    if (System.nanoTime() - deadline > 0) {
+                        yield false; // bounded, see NonBlockable.SPIN
+                    }
+                    Thread.onSpinWait();
+                }
+                yield true;
+            }
+            case SLEEP -> {
+                lock.lock(); // mutex_lock where it may not sleep: the notifier rules report it
+                yield true;
+            }
+        };
     }
 
     /**
@@ -467,10 +563,7 @@ public final class MirrorDriver implements AutoCloseable {
      * still covers them; then, under the lock, the old range leaves the set and each piece joins it,
      * unless an invalidation reached the piece meanwhile and killed it, in which case its device
      * PTEs are zapped (nothing tracks them any more); last, outside the lock, the old notifier is
-     * removed, which waits for an invalidation in flight. An UNMAP that reached only the old range
-     * after the pieces were computed is carried over to the published pieces
-     * ({@code TrackedRanges.carryLateUnmaps}) and collected in the same call; jcstress's
-     * {@code GcVsUnmapTest} found that window. The device PTEs of a range whose unmapped
+     * removed, which waits for an invalidation in flight. The device PTEs of a range whose unmapped
      * intervals overflowed are zapped the same way, so a device PTE is never left untracked.
      *
      * <p>Caller holds no lock of this mirror or of the address space and is not inside an
@@ -483,7 +576,6 @@ public final class MirrorDriver implements AutoCloseable {
             while (true) {
                 TrackedRange old;
                 int n;
-                int seen; // old's unmapped intervals the pieces were computed from
                 lock.lock();
                 try {
                     // Left on the list until it is out of the set: meanwhile ensureTracked sees that
@@ -492,40 +584,23 @@ public final class MirrorDriver implements AutoCloseable {
                     if (old == null) {
                         return;
                     }
-                    seen = old.unmappedCount;
-                    n = released || closed ? 0 : TrackedRanges.keptPieces(old, pieceBounds);
-                    for (int i = 0; i < n; i++) {
-                        pieces[i] = ranges.obtain(this);
-                        pieces[i].reset(pieceBounds[2 * i], pieceBounds[2 * i + 1]);
-                    }
+                    n = ranges.preparePieces(old, released || closed, this);
                 } finally {
                     lock.unlock();
                 }
                 for (int i = 0; i < n; i++) {
-                    mm.notifiers().insert(pieces[i].notifier(), pieces[i].start, pieces[i].end - pieces[i].start);
+                    TrackedRange piece = ranges.piece(i);
+                    mm.notifiers().insert(piece.notifier(), piece.start, piece.end - piece.start);
                 }
-                TrackedRange failed = null; // linked through nextRetired: no list allocated
+                TrackedRange failed; // linked through nextRetired: no list allocated
                 lock.lock();
                 try {
-                    ranges.remove(old);
-                    ranges.unlinkUnmapped(old);
-                    old.state = TrackedRange.DEAD;
+                    failed = ranges.commitPieces(old, n, !released && !closed);
                     if (n == 0) {
                         zapForDriver(old.start, old.end, MmuNotifierEvent.UNMAP); // nothing of it stays tracked
                     }
-                    for (int i = 0; i < n; i++) {
-                        TrackedRange piece = pieces[i];
-                        pieces[i] = null;
-                        if (piece.state == TrackedRange.NEW && !released && !closed) {
-                            piece.state = TrackedRange.LIVE;
-                            ranges.add(piece);
-                            ranges.carryLateUnmaps(old, seen, piece); // an UNMAP that reached only old meanwhile
-                        } else {
-                            zapForDriver(piece.start, piece.end, MmuNotifierEvent.UNMAP);
-                            piece.state = TrackedRange.DEAD;
-                            piece.nextRetired = failed;
-                            failed = piece;
-                        }
+                    for (TrackedRange f = failed; f != null; f = f.nextRetired) {
+                        zapForDriver(f.start, f.end, MmuNotifierEvent.UNMAP); // nothing tracks its PTEs any more
                     }
                 } finally {
                     lock.unlock();
@@ -600,6 +675,7 @@ public final class MirrorDriver implements AutoCloseable {
             }
             closed = true;
             ranges.clearUnmapped();
+            eviction.clear();
             while (ranges.count() > 0) {
                 TrackedRange t = ranges.at(0);
                 ranges.remove(t);

@@ -50,6 +50,20 @@ public record MirrorOptions(InvalidationPolicy policy, long trackChunk, boolean 
     }
 
     /**
+     * The {@link #defaults()} with {@code policy} and the tracking granularity it asks for
+     * ({@link InvalidationPolicy#trackChunk()}), or the default 2 MiB when it asks for none: how
+     * every command builds a mirror for a policy chosen by name.
+     *
+     * @param policy the policy every invalidation of the mirror runs
+     * @return the options
+     */
+    public static MirrorOptions forPolicy(InvalidationPolicy policy) {
+        MirrorOptions o = defaults().withPolicy(policy);
+        long chunk = policy.trackChunk();
+        return chunk == 0 ? o : o.withTrackChunk(chunk);
+    }
+
+    /**
      * A copy with another policy.
      *
      * @param policy the policy every invalidation of the mirror runs

@@ -4,8 +4,10 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,12 +16,16 @@ import java.util.Map;
  * itself. The one place that does so, so a driver author's own policy class is accepted
  * everywhere a shipped policy is.
  *
- * <p>Four forms:
+ * <p>Two forms:
  * <ul>
- *   <li>{@code aware}: {@link EventAwarePolicy#INSTANCE};</li>
- *   <li>{@code aware-downgrade}: {@link EventAwarePolicy#DOWNGRADE_SOFT_DIRTY}, the event-aware
- *       policy with the other SOFT_DIRTY strategy;</li>
- *   <li>{@code blind}: {@link BlindPolicy#INSTANCE};</li>
+ *   <li>a shipped name, from the registry ({@link #shipped()}): {@code aware}
+ *       ({@link EventAwarePolicy#INSTANCE}), {@code aware-downgrade}
+ *       ({@link EventAwarePolicy#DOWNGRADE_SOFT_DIRTY}, the other SOFT_DIRTY strategy),
+ *       {@code blind} ({@link BlindPolicy#INSTANCE}), and the driver zoo
+ *       (real drivers' policies, see the package description): {@code testhmm}
+ *       ({@link TestHmmPolicy}), {@code nouveau} ({@link NouveauPolicy}), {@code amdkfd} and
+ *       {@code amdkfd-noxnack} ({@link AmdKfdSvmPolicy}), {@code xe} ({@link XeSvmPolicy}),
+ *       {@code mlx5} ({@link Mlx5OdpPolicy}), {@code kvm} ({@link KvmPolicy});</li>
  *   <li>a fully qualified class name, e.g. {@code com.example.policy.DmirrorStylePolicy}: a class
  *       on the class path that implements {@link InvalidationPolicy} and either declares a
  *       {@code public static final} field {@code INSTANCE} of its own type (a stateless policy,
@@ -29,7 +35,8 @@ import java.util.Map;
  * <p>Misuse is an exception: a name that is none of these throws
  * {@code IllegalArgumentException} whose message names the argument the caller was given (for
  * example {@code --policy} or the benchmark parameter {@code policy}) and the value, and says
- * which of the three checks failed.
+ * which of the three checks failed. Where a command takes several policies,
+ * {@link #resolveAll} also expands {@value #ALL} to every shipped one.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Stateless; any thread. A class is loaded (and initialised) through the class loader that loaded
@@ -42,8 +49,11 @@ public final class PolicyResolver {
     /** The shipped policies by the name that selects them: the one list of them. */
     private static final Map<String, InvalidationPolicy> SHIPPED = shippedPolicies();
 
-    /** The names that need no class path. */
-    public static final String SHIPPED_NAMES = "aware, aware-downgrade or blind";
+    /** The names that need no class path, for messages and help text: "aware, ..., xe or kvm". */
+    public static final String SHIPPED_NAMES = joinNames(SHIPPED.keySet());
+
+    /** The name that stands for every shipped policy where a command takes several. */
+    public static final String ALL = "all";
 
     private PolicyResolver() {}
 
@@ -52,12 +62,25 @@ public final class PolicyResolver {
         m.put("aware", EventAwarePolicy.INSTANCE);
         m.put("aware-downgrade", EventAwarePolicy.DOWNGRADE_SOFT_DIRTY);
         m.put("blind", BlindPolicy.INSTANCE);
+        m.put("testhmm", TestHmmPolicy.INSTANCE);
+        m.put("nouveau", NouveauPolicy.INSTANCE);
+        m.put("amdkfd", AmdKfdSvmPolicy.XNACK_ON);
+        m.put("amdkfd-noxnack", AmdKfdSvmPolicy.XNACK_OFF);
+        m.put("xe", XeSvmPolicy.INSTANCE);
+        m.put("mlx5", Mlx5OdpPolicy.INSTANCE);
+        m.put("kvm", KvmPolicy.INSTANCE);
         return Collections.unmodifiableMap(m);
     }
 
+    private static String joinNames(Iterable<String> names) {
+        List<String> l = new ArrayList<>();
+        names.forEach(l::add);
+        return String.join(", ", l.subList(0, l.size() - 1)) + " or " + l.get(l.size() - 1);
+    }
+
     /**
-     * Every shipped policy by its name, in a fixed order ({@code aware}, {@code aware-downgrade},
-     * {@code blind}).
+     * Every shipped policy by its name, in a fixed order: {@code aware}, {@code aware-downgrade},
+     * {@code blind}, then the zoo.
      *
      * @return an unmodifiable map
      */
@@ -81,6 +104,32 @@ public final class PolicyResolver {
         }
         InvalidationPolicy shipped = SHIPPED.get(value);
         return shipped != null ? shipped : instantiate(argument, value, load(argument, value));
+    }
+
+    /**
+     * The policies a comma-separated list names, in order: each item is resolved as by
+     * {@link #resolve}, and {@value #ALL} stands for every shipped policy.
+     *
+     * @param argument what the caller calls the value in its error messages
+     * @param value    e.g. {@code xe}, {@code aware,kvm}, {@code all} or {@code all,com.example.MyPolicy}
+     * @return the policies, each once
+     * @throws IllegalArgumentException if an item does not resolve, or a policy is named twice
+     */
+    public static List<InvalidationPolicy> resolveAll(String argument, String value) {
+        if (value == null || value.isBlank()) {
+            resolve(argument, value); // throws, naming the argument
+        }
+        List<InvalidationPolicy> out = new ArrayList<>();
+        for (String item : value.split(",", -1)) {
+            for (InvalidationPolicy p : item.equals(ALL) ? List.copyOf(SHIPPED.values()) : List.of(resolve(argument, item))) {
+                if (out.contains(p)) {
+                    throw new IllegalArgumentException(argument + "=" + value + " names " + p.name()
+                            + " twice; name each policy once");
+                }
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /**

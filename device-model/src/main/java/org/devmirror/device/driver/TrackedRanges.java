@@ -12,14 +12,20 @@ import java.util.Arrays;
  * that tracks them again reuses all 512 instead of allocating the ones a fixed-size pool dropped.
  *
  * <p>It also keeps the garbage collector's list of ranges an invalidation marked
- * {@link TrackedRange#UNMAPPED}, linked through the ranges themselves, and computes how such a range
- * splits ({@link #keptPieces}).
+ * {@link TrackedRange#UNMAPPED}, linked through the ranges themselves, and does the set's part of
+ * splitting such a range into the pieces still mapped ({@link #preparePieces}, {@link #commitPieces},
+ * as {@code xe_svm_garbage_collector} replaces a partially unmapped range) and of merging the
+ * pieces of a chunk into one range again ({@link #mergeChunk}). Inserting and removing the
+ * pieces' interval notifiers, and zapping device PTEs, stay with {@link MirrorDriver}: they may not
+ * run under the driver lock, or are device work.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Ranges added never overlap a range already in the set (the caller removes or splits first).
  *
  * <h2>Locking</h2>
- * Every method is called with the driver lock held.
+ * Every method is called with the driver lock held. The pieces of a split are kept from
+ * {@link #preparePieces} to {@link #commitPieces}, across a release of the driver lock: one
+ * collector at a time splits (the driver's {@code gcLock}).
  */
 final class TrackedRanges {
     private static final int INITIAL_POOL = 32;
@@ -35,6 +41,10 @@ final class TrackedRanges {
     private int pooled;
     /** Ranges marked UNMAPPED, waiting for the collector; linked through nextUnmapped. */
     private TrackedRange unmappedHead;
+    /** The split in progress: [bounds[2i], bounds[2i+1]) for each piece; guarded by the driver's gcLock. */
+    private final long[] pieceBounds = new long[2 * (TrackedRange.MAX_UNMAPPED + 1)];
+    /** The split in progress: its pieces, valid for i &lt; the count preparePieces returned; guarded by gcLock. */
+    private final TrackedRange[] pieces = new TrackedRange[TrackedRange.MAX_UNMAPPED + 1];
 
     int count() {
         return count;
@@ -191,7 +201,7 @@ final class TrackedRanges {
      * @param out at least {@code 2 * (MAX_UNMAPPED + 1)} longs
      * @return the number of pieces
      */
-    static int keptPieces(TrackedRange t, long[] out) {
+    private static int keptPieces(TrackedRange t, long[] out) {
         int n = t.unmappedCount;
         if (n > TrackedRange.MAX_UNMAPPED) {
             return 0;
@@ -221,6 +231,81 @@ final class TrackedRanges {
             cursor = nextStart;
         }
         return pieces;
+    }
+
+    /**
+     * Split, step one: the pieces of the unmapped range {@code old} that are still mapped, as NEW
+     * range objects ({@link #piece}) whose notifiers the caller inserts outside the driver lock.
+     * None when {@code keepNothing} (the address space is gone or the mirror closed) or the
+     * unmapped intervals overflowed. Allocates only when the pool is empty.
+     *
+     * @return the number of pieces
+     */
+    int preparePieces(TrackedRange old, boolean keepNothing, MirrorDriver driver) {
+        preparedFrom = old.unmappedCount;
+        int n = keepNothing ? 0 : keptPieces(old, pieceBounds);
+        for (int i = 0; i < n; i++) {
+            pieces[i] = obtain(driver);
+            pieces[i].reset(pieceBounds[2 * i], pieceBounds[2 * i + 1]);
+        }
+        return n;
+    }
+
+    /** Unmapped intervals of the range being split when its pieces were computed (preparePieces). */
+    private int preparedFrom;
+
+    /** Piece {@code i} of the split in progress. */
+    TrackedRange piece(int i) {
+        return pieces[i];
+    }
+
+    /**
+     * Split, step two: {@code old} leaves the set and the collector's list (DEAD), and each of the
+     * {@code n} pieces joins the set (LIVE) unless an invalidation killed it since
+     * {@link #preparePieces} or {@code keep} is false.
+     *
+     * @return the pieces that did not join (DEAD), linked through nextRetired: their device PTEs
+     *     are the caller's to zap and their notifiers to remove
+     */
+    TrackedRange commitPieces(TrackedRange old, int n, boolean keep) {
+        remove(old);
+        unlinkUnmapped(old);
+        old.state = TrackedRange.DEAD;
+        TrackedRange failed = null;
+        for (int i = 0; i < n; i++) {
+            TrackedRange piece = pieces[i];
+            pieces[i] = null;
+            if (piece.state == TrackedRange.NEW && keep) {
+                piece.state = TrackedRange.LIVE;
+                add(piece);
+                carryLateUnmaps(old, preparedFrom, piece); // an UNMAP that reached only old meanwhile
+            } else {
+                piece.state = TrackedRange.DEAD;
+                piece.nextRetired = failed;
+                failed = piece;
+            }
+        }
+        return failed;
+    }
+
+    /**
+     * Merge: every range in {@code [chunkStart, chunkEnd)} (the pieces an earlier split left)
+     * leaves the set (DEAD) and {@code fresh}, which covers the chunk, joins it (LIVE).
+     *
+     * @return the ranges that left, linked through nextRetired; their notifiers are the caller's to remove
+     */
+    TrackedRange mergeChunk(TrackedRange fresh, long chunkStart, long chunkEnd) {
+        TrackedRange retired = null;
+        for (int i = firstEndingAfter(chunkStart); i < count && ranges[i].start < chunkEnd; ) {
+            TrackedRange piece = ranges[i];
+            remove(piece);
+            piece.state = TrackedRange.DEAD;
+            piece.nextRetired = retired;
+            retired = piece;
+        }
+        fresh.state = TrackedRange.LIVE;
+        add(fresh);
+        return retired;
     }
 
     /** Index of the last range starting at or below {@code va}, or -1. */

@@ -40,7 +40,10 @@ import org.devmirror.mm.phys.PhysicalMemory;
  *       copy-on-write after fork never qualifies;</li>
  *   <li>the address lies in a live tracked range (or no later invalidation would reach it);</li>
  * </ul>
- * and every cached TLB entry equals the page-table entry it caches. The WRITE check covers every
+ * and every cached TLB entry equals the page-table entry it caches. A page in a range a queue
+ * eviction left stale ({@code MirrorActions.evictQueues}) is not checked while the eviction keeps
+ * the device's queues stopped: the device runs nothing then, and the restore re-validates the page
+ * before it runs again. The WRITE check covers every
  * state in which the host takes write away without taking the page (soft-dirty clearing,
  * userfaultfd write-protect, NUMA-hinting PROT_NONE, fork's COW): it asks the host's own view, the
  * CPU entry and {@code writeWouldReuse}, so a new such state is covered as soon as the host models it.
@@ -115,6 +118,9 @@ public final class SafetyOracle {
 
     private static void checkPage(MirrorDriver driver, LongPredicate local, long va, long dev, OracleReport.Builder report) {
         report.checked(1);
+        if (driver.queuesStopped() && driver.isEvicted(va)) {
+            return; // a queue eviction stopped the device: it uses nothing until the restore re-validates this page
+        }
         AddressSpace mm = driver.mm();
         Vma vma = mm.findVma(va);
         if (vma == null) {

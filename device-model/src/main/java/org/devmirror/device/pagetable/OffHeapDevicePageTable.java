@@ -355,10 +355,8 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
             if (updated == slot) {
                 continue;
             }
-            if (level == PTE_LEVEL) {
-                pool.setSlotPlain(page, i, updated);
-                changed++;
-            } else if (s == slotStart && e == slotStart + span) {
+            // level > PTE_LEVEL here (PTE pages return above): the slot maps a huge page
+            if (s == slotStart && e == slotStart + span) {
                 pool.setSlotPlain(page, i, updated);
                 changed += HUGE_PAGES;
             } else {

@@ -33,6 +33,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * lock could not be taken, and an ignored invalidation precisely because it does not take the lock
  * (host threads may invalidate one mirror concurrently, so a plain increment could lose counts).
  */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 public final class DeviceStats {
     private static final int EVENTS = MmuNotifierEvent.COUNT;
 
@@ -52,6 +53,9 @@ public final class DeviceStats {
     private long faultRetries;
     private long pagesFaulted;
     private long faultErrors;
+    // Queue eviction (amdkfd SVM with XNACK off), guarded by the driver lock.
+    private long queueEvictions;
+    private long queueRestores;
 
     /** An invalidation reached the mirror (its policy ran). */
     public void addInvalidation(int event) {
@@ -107,6 +111,40 @@ public final class DeviceStats {
     public void addFaultError(long retries) {
         faultErrors++;
         faultRetries += retries;
+    }
+
+    /**
+     * The device's user queues were stopped so that its page tables could stay stale
+     * ({@code kgd2kfd_quiesce_mm} on the first eviction of a burst, amdkfd SVM with XNACK off).
+     */
+    public void addQueueEviction() {
+        queueEvictions++;
+    }
+
+    /**
+     * The restore worker re-validated what an eviction burst left stale and restarted the queues
+     * ({@code svm_range_restore_work}).
+     */
+    public void addQueueRestore() {
+        queueRestores++;
+    }
+
+    /**
+     * Times the device's queues were stopped by a queue eviction.
+     *
+     * @return the count
+     */
+    public long queueEvictions() {
+        return queueEvictions;
+    }
+
+    /**
+     * Times the restore worker re-validated evicted ranges and restarted the queues.
+     *
+     * @return the count
+     */
+    public long queueRestores() {
+        return queueRestores;
     }
 
     /** Invalidations of {@code event} that reached the policy, including those it ignored before the lock. */
@@ -253,6 +291,8 @@ public final class DeviceStats {
         faultRetries += other.faultRetries;
         pagesFaulted += other.pagesFaulted;
         faultErrors += other.faultErrors;
+        queueEvictions += other.queueEvictions;
+        queueRestores += other.queueRestores;
         return this;
     }
 
@@ -279,6 +319,8 @@ public final class DeviceStats {
         d.faultRetries -= earlier.faultRetries;
         d.pagesFaulted -= earlier.pagesFaulted;
         d.faultErrors -= earlier.faultErrors;
+        d.queueEvictions -= earlier.queueEvictions;
+        d.queueRestores -= earlier.queueRestores;
         return d;
     }
 
@@ -298,6 +340,8 @@ public final class DeviceStats {
         faultRetries = 0;
         pagesFaulted = 0;
         faultErrors = 0;
+        queueEvictions = 0;
+        queueRestores = 0;
     }
 
     /** A table, one row per event, for the demo and test failures. */
@@ -309,6 +353,9 @@ public final class DeviceStats {
                     ptesReread(e), ptesDowngraded(e), skipped(e), tlbFlushes(e), refused(e)));
         }
         sb.append(String.format("faults=%d retries=%d pages=%d errors=%d%n", deviceFaults, faultRetries, pagesFaulted, faultErrors));
+        if (queueEvictions != 0 || queueRestores != 0) {
+            sb.append(String.format("queue evictions=%d restores=%d%n", queueEvictions, queueRestores));
+        }
         return sb.toString();
     }
 

@@ -11,6 +11,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 
 /** Prices counted device work: each component from its own counters, at the profile's figures. */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 class CostProfileTest {
     private static final CostProfile FLAT =
             new CostProfile("flat", "test", 1000, 10, 2, 500, 3, TlbBatching.OVERLAPPED);

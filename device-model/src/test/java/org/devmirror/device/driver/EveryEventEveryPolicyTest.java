@@ -28,7 +28,7 @@ class EveryEventEveryPolicyTest extends DeviceFixture {
         cpuInit(mm, a, N, 0);
         int cases = 0;
         for (Map.Entry<String, InvalidationPolicy> p : PolicyResolver.shipped().entrySet()) {
-            DeviceMirror m = dev1.open(mm, MirrorOptions.defaults().withPolicy(p.getValue()));
+            DeviceMirror m = dev1.open(mm, MirrorOptions.forPolicy(p.getValue()));
             for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
                 if (e == MmuNotifierEvent.RELEASE) {
                     continue; // ends the address space: raised last, below
@@ -53,7 +53,7 @@ class EveryEventEveryPolicyTest extends DeviceFixture {
         assertEquals(PolicyResolver.shipped().size() * (MmuNotifierEvent.values().length - 1) * 3, cases);
         // RELEASE, through each shipped policy: exit tears every mirror down cleanly.
         for (InvalidationPolicy p : PolicyResolver.shipped().values()) {
-            DeviceMirror m = dev1.open(mm, MirrorOptions.defaults().withPolicy(p));
+            DeviceMirror m = dev1.open(mm, MirrorOptions.forPolicy(p));
             assertEquals(Errno.OK, m.write(a, N, ints(N, 1)).result());
         }
         mm.exit();

@@ -37,6 +37,17 @@ public abstract class MirrorContract extends DeviceFixture {
     /** The policy under test. */
     protected abstract InvalidationPolicy policy();
 
+    /**
+     * Whether the policy leaves the pages of its device's own memory unmarked at SOFT_DIRTY, as
+     * every real driver of the zoo does: the kernel exports no helper that marks a CPU entry
+     * soft-dirty, so none of them follows the kernel-doc of {@code MMU_NOTIFY_SOFT_DIRTY} there.
+     * Its contract then asserts that the oracle reports exactly the device's writes into its own
+     * memory after clear_refs, and nothing else.
+     */
+    protected boolean hidesDeviceMemoryWritesFromSoftDirty() {
+        return false;
+    }
+
     /** Off-heap (default) or on-heap device page table. */
     protected boolean offHeapTable() {
         return true;
@@ -44,7 +55,7 @@ public abstract class MirrorContract extends DeviceFixture {
 
     @Override
     protected MirrorOptions options() {
-        return MirrorOptions.defaults().withPolicy(policy()).withOffHeapTable(offHeapTable());
+        return MirrorOptions.forPolicy(policy()).withOffHeapTable(offHeapTable());
     }
 
     /** Checks every mirror after a step, naming the step on failure. */
@@ -114,7 +125,10 @@ public abstract class MirrorContract extends DeviceFixture {
     /**
      * A TLB flush is device work only when something was flushed: MADV_DONTNEED raises CLEAR over
      * the kernel's range, the advised range whole, and over the half the device tracks but never
-     * touched it has nothing to zap or flush, so its flush is not counted.
+     * touched it has nothing to zap or flush (unless the policy zaps more than the invalidated
+     * range, as Xe zaps its ranges whole), so its flush is counted only if PTEs changed. One
+     * tracked range covers the buffer, so each invalidation makes one callback and at most one
+     * counted flush.
      */
     @Test
     void tlbFlushIsCountedOnlyWhenSomethingWasFlushed() {
@@ -128,12 +142,15 @@ public abstract class MirrorContract extends DeviceFixture {
         assertEquals(Errno.OK, mm.madvise(a + N / 2 * PAGE, N / 2 * PAGE, Advice.DONTNEED));
         step("DONTNEED of the upper half");
         assertEquals(1, s.invalidations(MmuNotifierEvent.CLEAR));
-        assertEquals(0, s.tlbFlushes(MmuNotifierEvent.CLEAR), "nothing held, nothing cached: nothing flushed");
-        // The lower half: the device holds it, so the flush counts.
+        long changed = s.ptesZapped(MmuNotifierEvent.CLEAR) + s.ptesDowngraded(MmuNotifierEvent.CLEAR);
+        assertEquals(changed == 0 ? 0 : 1, s.tlbFlushes(MmuNotifierEvent.CLEAR), "nothing held, nothing cached: nothing flushed");
+        // The lower half: a flush counts if the device still held it and the policy zapped it now.
+        long flushes = s.tlbFlushes(MmuNotifierEvent.CLEAR);
         assertEquals(Errno.OK, mm.madvise(a, N / 2 * PAGE, Advice.DONTNEED));
         step("DONTNEED of the lower half");
         assertEquals(2, s.invalidations(MmuNotifierEvent.CLEAR));
-        assertEquals(1, s.tlbFlushes(MmuNotifierEvent.CLEAR));
+        long changedNow = s.ptesZapped(MmuNotifierEvent.CLEAR) + s.ptesDowngraded(MmuNotifierEvent.CLEAR) - changed;
+        assertEquals(flushes + (changedNow == 0 ? 0 : 1), s.tlbFlushes(MmuNotifierEvent.CLEAR));
     }
 
     /** mprotect to read-only, to none and back: the device never has more permission than the CPU. */
@@ -236,6 +253,15 @@ public abstract class MirrorContract extends DeviceFixture {
         assertEquals(Errno.OK, mm.clearSoftDirty());
         step("clear_refs soft-dirty");
         assertEquals(Errno.OK, mirror.write(a, N, ints(N, 7)).result());
+        if (hidesDeviceMemoryWritesFromSoftDirty()) {
+            OracleReport r = SafetyOracle.check(mirror);
+            assertEquals(N / 2, r.violations().size(), r::toString);
+            for (String v : r.violations()) {
+                long va = Long.parseUnsignedLong(v.substring("va=0x".length(), v.indexOf(':')), 16);
+                assertTrue(va >= a + N / 2 * PAGE && va < a + N * PAGE && v.contains("pagemap reports the page clean"), v);
+            }
+            return;
+        }
         step("device write of system and device pages after clear_refs");
         for (int i = 0; i < N; i++) {
             assertNotEquals(0, mm.pagemap(a + i * PAGE, false) & Pagemap.SOFT_DIRTY, "page " + i + " reads soft-dirty");

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashSet;
+import java.util.List;
 import org.devmirror.notifier.MmuNotifierRange;
 import org.junit.jupiter.api.Test;
 
@@ -116,7 +118,7 @@ class PolicyResolverTest {
     @Test
     void emptyNameIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, ""));
-        assertEquals("--policy= is empty; give aware, aware-downgrade or blind, or the fully qualified name of an InvalidationPolicy class",
+        assertEquals("--policy= is empty; give " + PolicyResolver.SHIPPED_NAMES + ", or the fully qualified name of an InvalidationPolicy class",
                 e.getMessage());
     }
 
@@ -124,7 +126,7 @@ class PolicyResolverTest {
     void missingClassNamesArgumentValueAndTheClassPathOption() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PolicyResolver.resolve("policy", "com.example.NoSuchPolicy"));
-        assertEquals("policy=com.example.NoSuchPolicy is not aware, aware-downgrade or blind, and no class of that name is on the class"
+        assertEquals("policy=com.example.NoSuchPolicy is not " + PolicyResolver.SHIPPED_NAMES + ", and no class of that name is on the class"
                 + " path (add its directory or jar with ./devmirror --classpath PATH or DEVMIRROR_CLASSPATH)",
                 e.getMessage());
     }
@@ -162,5 +164,29 @@ class PolicyResolverTest {
         assertEquals("--policy=" + name + ": its constructor threw java.lang.IllegalStateException: no device configured",
                 e.getMessage());
         assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+
+    @Test
+    void theRegistryListsEveryShippedPolicyOnceAndTheNamesDeriveFromIt() {
+        assertEquals(List.of("aware", "aware-downgrade", "blind", "testhmm", "nouveau", "amdkfd", "amdkfd-noxnack", "xe",
+                "mlx5", "kvm"), List.copyOf(PolicyResolver.shipped().keySet()));
+        assertEquals("aware, aware-downgrade, blind, testhmm, nouveau, amdkfd, amdkfd-noxnack, xe, mlx5 or kvm",
+                PolicyResolver.SHIPPED_NAMES);
+        assertEquals(PolicyResolver.shipped().size(), new HashSet<>(PolicyResolver.shipped().values()).size(),
+                "no policy under two names");
+        assertSame(XeSvmPolicy.INSTANCE, PolicyResolver.resolve(ARG, "xe"));
+        assertSame(AmdKfdSvmPolicy.XNACK_OFF, PolicyResolver.resolve(ARG, "amdkfd-noxnack"));
+    }
+
+    @Test
+    void allExpandsToEveryShippedPolicyInRegistryOrder() {
+        assertEquals(List.copyOf(PolicyResolver.shipped().values()), PolicyResolver.resolveAll(ARG, "all"));
+        String custom = ConstructedPolicy.class.getName();
+        List<InvalidationPolicy> mixed = PolicyResolver.resolveAll(ARG, "kvm," + custom);
+        assertSame(KvmPolicy.INSTANCE, mixed.get(0));
+        assertInstanceOf(ConstructedPolicy.class, mixed.get(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolveAll(ARG, "all,xe"));
+        assertEquals("--policy=all,xe names xe (drm_gpusvm) twice; name each policy once", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolveAll(ARG, "xe,"));
     }
 }

@@ -129,7 +129,7 @@ class InvalidationSideInterleavingsTest {
     @Test
     void deferringTheDowngradeToRangeEndLeavesDeviceWriteOnASharedPage() {
         DeviceMirror mirror = open(new OneEventBroken(MmuNotifierEvent.PROTECTION_PAGE, (m, s, e) -> m.rereadAtEnd(s, e)));
-        long a = deviceWrote(mirror);
+        deviceWrote(mirror);
         AddressSpace child = mm.fork();
         // The re-read at the end keeps pages the CPU still maps, but only ever adds WRITE: the
         // write permission fork took away is still on the device.

@@ -7,6 +7,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 
 /** A snapshot copies every counter, sums add counter by counter, and a difference is what happened in between. */
+@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
 class DeviceStatsTest {
     private static final int CLEAR = MmuNotifierEvent.CLEAR.ordinal();
     private static final int SOFT_DIRTY = MmuNotifierEvent.SOFT_DIRTY.ordinal();
@@ -27,6 +28,8 @@ class DeviceStatsTest {
         s.addDowngraded(CLEAR, 2);
         s.addReread(CLEAR, 3);
         s.addFault(1, 16);
+        s.addQueueEviction();
+        s.addQueueRestore();
         return s;
     }
 
@@ -56,6 +59,21 @@ class DeviceStatsTest {
         assertEquals(2, sum.deviceFaults());
         assertEquals(2, sum.faultRetries());
         assertEquals(32, sum.pagesFaulted());
+        assertEquals(2, sum.queueEvictions());
+        assertEquals(2, sum.queueRestores());
+    }
+
+    @Test
+    void queueCountersFollowSnapshotMinusAndReset() {
+        DeviceStats live = someWork();
+        DeviceStats before = live.snapshot();
+        live.addQueueEviction();
+        DeviceStats delta = live.minus(before);
+        assertEquals(1, delta.queueEvictions());
+        assertEquals(0, delta.queueRestores());
+        live.reset();
+        assertEquals(0, live.queueEvictions());
+        assertEquals(0, live.queueRestores());
     }
 
     @Test

@@ -40,7 +40,7 @@ public final class WorkProbe {
 
         /** The value {@code perf/baseline.json} records for this path. */
         public BaselineEntry toBaselineEntry() {
-            return BaselineEntry.of(allocBytesPerOp, countersPerOp);
+            return BaselineEntry.of((double) allocBytesPerOp, countersPerOp);
         }
     }
 
@@ -175,6 +175,7 @@ public final class WorkProbe {
      * notifications on and nobody subscribed, or off. The host's own bookkeeping (VMA objects, VMA
      * lists, page walkers) allocates alike on both sides; what on adds is the notifier path's.
      */
+    @SuppressWarnings("ReturnValueIgnored") // the operation runs for what it allocates; the count it returns is not needed here
     public static long hostOpAllocBytesPerOp(String op, boolean notifiersEnabled, int ops) {
         try (HostOpWorkload w = new HostOpWorkload(notifiersEnabled)) {
             LongSupplier operation = switch (op) {

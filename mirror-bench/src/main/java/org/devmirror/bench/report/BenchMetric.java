@@ -10,6 +10,7 @@ import java.util.Arrays;
  * {@code f}, as JMH's {@code rawData} holds it. A fork's score is the mean of its iterations,
  * which is how JMH itself aggregates iterations into a fork's result in every mode.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode are overridden to compare the array contents
 public record BenchMetric(double score, double scoreError, String unit, double[][] forkIterations) {
 
     public BenchMetric {

@@ -30,8 +30,9 @@ public final class BenchReport {
     public BenchReport(MachineInfo machine, List<BenchResult> results, ReferenceMapping references,
                        List<Target> targets) {
         if (machine == null || results == null || references == null || targets == null) {
-            throw new IllegalArgumentException("machine=" + machine + ", results=" + results + ", references="
-                    + references + ", targets=" + targets + ": none may be null");
+            throw new IllegalArgumentException("machine, results, references and targets are required; null: "
+                    + (machine == null ? "machine " : "") + (results == null ? "results " : "")
+                    + (references == null ? "references " : "") + (targets == null ? "targets" : ""));
         }
         this.machine = machine;
         this.results = List.copyOf(results);

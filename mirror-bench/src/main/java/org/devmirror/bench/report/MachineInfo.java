@@ -53,7 +53,7 @@ public record MachineInfo(String cpuModel, int cores, String jdk, String os, Loc
      */
     public static String cpuModel(String cpuinfo) {
         for (String key : new String[] {"model name", "Hardware", "CPU part"}) {
-            for (String line : cpuinfo.split("\n")) {
+            for (String line : cpuinfo.lines().toList()) {
                 int colon = line.indexOf(':');
                 if (colon > 0 && line.substring(0, colon).trim().equals(key)) {
                     String value = line.substring(colon + 1).trim().replaceAll("\\s+", " ");

@@ -16,6 +16,15 @@ import java.util.Locale;
  *       kept reachable through a field so it cannot be scalar-replaced.</li>
  *   <li>{@code slow-zap}: every zap an invalidation makes is done twice: the zapped PTEs are
  *       written back and zapped again, doubling the PTE writes of the zapping events.</li>
+ *   <li>{@code slow:P} (P a percentage, e.g. {@code slow:20}): every measured invalidation and
+ *       restore ({@code InvalidationWorkload.invalidateAndRestore}, the operation of
+ *       {@code InvalidateBench} and {@code OnHeapMirrorBench}) is followed by a busy wait of P% of
+ *       the time that very operation took, read from {@link System#nanoTime()} around it. The
+ *       slowdown is thereby calibrated against the benchmark's own time in its own fork, whatever
+ *       the machine's speed or load, rather than against a count of extra work whose cost varies
+ *       with the event, the size and the JIT. Two clock reads (tens of nanoseconds) come on top;
+ *       the power experiment measures the slowdown each P really produced. No work counter or
+ *       allocation changes, so the deterministic gate does not see it: it is for the timing gate.</li>
  * </ul>
  *
  * The forks {@code ./devmirror bench} starts inherit the property of the JVM running the command.
@@ -24,13 +33,18 @@ public enum InjectedWork {
     NONE("none"),
     EXTRA_PTE_WRITE("extra-pte-write"),
     ALLOC("alloc"),
-    SLOW_ZAP("slow-zap");
+    SLOW_ZAP("slow-zap"),
+    /** {@code slow:P}: a busy wait of P% of each measured invalidation's own time. */
+    SLOW("slow");
 
     /** The system property that selects the injection. */
     public static final String PROPERTY = "devmirror.inject";
 
     /** The injection of this JVM, read once at class initialisation. */
     public static final InjectedWork ACTIVE = parse(System.getProperty(PROPERTY));
+
+    /** The fraction of its own time {@link #SLOW} adds to an operation (0.2 for {@code slow:20}); 0 otherwise. */
+    public static final double SLOWDOWN = slowdown(System.getProperty(PROPERTY));
 
     /** Where {@link #ALLOC} puts what it allocates, so escape analysis cannot remove it. */
     @SuppressWarnings("unused")
@@ -42,9 +56,13 @@ public enum InjectedWork {
         this.propertyValue = propertyValue;
     }
 
-    /** The value of {@link #PROPERTY} that selects this injection. */
+    /**
+     * The value of {@link #PROPERTY} that selects this injection; for {@link #SLOW} with this JVM's
+     * percentage, e.g. {@code slow:20}, so that a JVM passing its own injection on to its forks
+     * passes the size too.
+     */
     public String propertyValue() {
-        return propertyValue;
+        return this == SLOW && SLOWDOWN > 0 ? propertyValue + ":" + 100 * SLOWDOWN : propertyValue;
     }
 
     /**
@@ -57,13 +75,66 @@ public enum InjectedWork {
             return NONE;
         }
         String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.startsWith(SLOW.propertyValue + ":")) {
+            slowdown(value);
+            return SLOW;
+        }
         for (InjectedWork w : values()) {
-            if (w.propertyValue.equals(v)) {
+            if (w != SLOW && w.propertyValue.equals(v)) { // slow needs its percentage
                 return w;
             }
         }
         throw new IllegalArgumentException(PROPERTY + "=" + value
-                + " is not one of none, extra-pte-write, alloc, slow-zap");
+                + " is not one of none, extra-pte-write, alloc, slow-zap, slow:PERCENT");
+    }
+
+    /**
+     * The fraction of {@code slow:P} in {@code value}, P / 100; 0 when {@code value} selects another
+     * injection or none.
+     *
+     * @throws IllegalArgumentException when P is not a number in (0, 1000]
+     */
+    public static double slowdown(String value) {
+        String prefix = SLOW.propertyValue + ":";
+        if (value == null || !value.trim().toLowerCase(Locale.ROOT).startsWith(prefix)) {
+            return 0;
+        }
+        String percent = value.trim().substring(prefix.length());
+        double p;
+        try {
+            p = Double.parseDouble(percent);
+        } catch (NumberFormatException e) {
+            p = Double.NaN;
+        }
+        if (!(p > 0 && p <= 1000)) {
+            throw new IllegalArgumentException(PROPERTY + "=" + value + ": '" + percent
+                    + "' is not a percentage in (0, 1000]");
+        }
+        return p / 100;
+    }
+
+    /**
+     * The start of a measured operation {@link #stretch} may lengthen: the clock when {@link #SLOW}
+     * is active, 0 (and no clock read) otherwise.
+     */
+    public static long operationStart() {
+        return ACTIVE == SLOW ? System.nanoTime() : 0;
+    }
+
+    /**
+     * When {@link #SLOW} is active, busy-waits {@link #SLOWDOWN} times the time since
+     * {@code start} (from {@link #operationStart}): the operation then takes {@code 1 + SLOWDOWN}
+     * times its own time. A busy wait, not a sleep, because a sleep of microseconds lasts the
+     * scheduler's tick and gives the CPU away, which the operation it stands for would not.
+     */
+    public static void stretch(long start) {
+        if (ACTIVE == SLOW) {
+            long now = System.nanoTime();
+            long until = now + (long) ((now - start) * SLOWDOWN);
+            while (System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** Called once per measured operation by every workload: allocates when {@link #ALLOC} is active. */

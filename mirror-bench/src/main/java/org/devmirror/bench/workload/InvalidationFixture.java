@@ -86,7 +86,7 @@ public final class InvalidationFixture implements AutoCloseable {
             throw new IllegalArgumentException("regions=" + regions + " is not in 1.." + REGIONS);
         }
         this.event = event;
-        options = MirrorOptions.defaults().withPolicy(PolicyResolver.resolve("policy", policy)).withOffHeapTable(offHeap);
+        options = MirrorOptions.forPolicy(PolicyResolver.resolve("policy", policy)).withOffHeapTable(offHeap);
         this.size = sizeBytes(sizeLabel);
         this.populated = populated;
         this.tracked = tracked;
@@ -97,7 +97,7 @@ public final class InvalidationFixture implements AutoCloseable {
         this.armedPtes = new long[regions][];
         long pagesPerRegion = size / pageStride();
         host = new Host(HostConfig.defaults().withThpEnabled(false).withSwapSlots(NO_SWAP)
-                .withFrames(Math.max(4096, 2 * regions * pagesPerRegion)));
+                .withFrames(Math.max(4096, 2L * regions * pagesPerRegion)));
         mm = host.newAddressSpace();
         subscriptions = mm.notifiers();
         device = new MirrorDevice(host, 1, 512);

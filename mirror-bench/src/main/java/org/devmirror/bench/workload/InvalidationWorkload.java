@@ -58,8 +58,10 @@ public final class InvalidationWorkload implements AutoCloseable {
 
     /** One invalidation of region {@code k} and its {@link #restore}: the op of the average-time benchmark. */
     public long invalidateAndRestore(int k) {
+        long start = InjectedWork.operationStart();
         long seq = invalidate(k);
         restore.restore(k);
+        InjectedWork.stretch(start);
         return seq;
     }
 

@@ -19,7 +19,8 @@ import org.devmirror.gate.stats.TimingComparator;
  * @param base             a jar path, or a git ref of the repository the working directory is in
  * @param candidateJar     the candidate build's jar
  * @param plan             what each fork runs
- * @param forks            forks per side
+ * @param design           forks per side: at the first look, and up to the last while a benchmark is
+ *                         inconclusive ({@link SequentialDesign#fixed} for one look)
  * @param jvmArgs          JVM arguments for both builds' forks
  * @param candidateJvmArgs JVM arguments for the candidate's forks only (e.g. work injection)
  * @param classpath        class path entries both builds get after their jar (a policy's classes)
@@ -28,7 +29,7 @@ import org.devmirror.gate.stats.TimingComparator;
  * @param workDir          where fork results and logs go
  * @param taskset          whether forks are pinned with {@code taskset} (the CPU is in the plan)
  */
-public record AbRun(String base, Path candidateJar, ForkPlan plan, int forks, List<String> jvmArgs,
+public record AbRun(String base, Path candidateJar, ForkPlan plan, SequentialDesign design, List<String> jvmArgs,
                     List<String> candidateJvmArgs, List<Path> classpath, List<Path> baseClasspath, Path workDir,
                     boolean taskset) {
 
@@ -44,8 +45,7 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, int forks, Li
 
     /** Builds the base if it is a git ref, times both builds, and compares them; progress goes to {@code err}. */
     public TimingGate.Outcome run(PrintWriter err) throws IOException {
-        TimingGate gate = new TimingGate(new JmhForkLauncher(workDir, taskset),
-                new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(), err);
+        TimingGate gate = gate(workDir, taskset, err);
         BuildUnderTest candidate = new BuildUnderTest("candidate", List.of(candidateJar), jvmArgs)
                 .withClasspath(classpath).withJvmArgs(candidateJvmArgs);
         List<Path> baseOnly = new ArrayList<>(baseClasspath);
@@ -53,13 +53,36 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, int forks, Li
         Path asJar = Path.of(base);
         if (base.endsWith(".jar") && Files.isRegularFile(asJar)) {
             BuildUnderTest b = new BuildUnderTest("base", List.of(asJar), jvmArgs).withClasspath(baseOnly);
-            return gate.run(b, candidate, plan, forks);
+            return gate.run(b, candidate, plan, design);
         }
         Path repo = GitRefBuild.repositoryRoot(Path.of("").toAbsolutePath());
         Path javaHome = ForkPlan.currentJava().getParent().getParent();
         try (GitRefBuild built = GitRefBuild.build(repo, base, javaHome, err)) {
             BuildUnderTest b = new BuildUnderTest("base " + base, List.of(built.jar()), jvmArgs).withClasspath(baseOnly);
-            return gate.run(b, candidate, plan, forks);
+            return gate.run(b, candidate, plan, design);
         }
+    }
+
+    /** The gate with its default statistics and the suite's references, running JMH forks into {@code workDir}. */
+    static TimingGate gate(Path workDir, boolean taskset, PrintWriter err) {
+        return new TimingGate(new JmhForkLauncher(workDir, taskset), new TimingComparator(GateSettings.defaults()),
+                ThresholdRule.defaults(), GateReferences.suite(), err);
+    }
+
+    /**
+     * The power experiment ({@link PowerExperiment}) of the jar {@link #base} names against itself,
+     * {@code runs} gate runs per size, each trial's forks in its own directory under {@link #workDir};
+     * returns the trials, also in {@code workDir/trials.tsv}.
+     */
+    public List<PowerExperiment.Trial> powerExperiment(List<PowerExperiment.Size> sizes, int runs, PrintWriter err)
+            throws IOException {
+        Path jar = Path.of(base);
+        if (!base.endsWith(".jar") || !Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("--power-runs times one build against itself: --ab " + base
+                    + " must be a jar");
+        }
+        BuildUnderTest build = new BuildUnderTest("build", List.of(jar), jvmArgs).withClasspath(classpath);
+        PowerExperiment experiment = new PowerExperiment(name -> gate(workDir.resolve(name), taskset, err), err);
+        return experiment.run(build, plan, design, sizes, runs, workDir.resolve("trials.tsv"));
     }
 }

@@ -32,8 +32,8 @@ public record GateReferences(ReferenceMapping normalisation, Pattern referenceLa
 
     public GateReferences {
         if (normalisation == null || referenceLabels == null) {
-            throw new IllegalArgumentException("normalisation=" + normalisation + ", referenceLabels="
-                    + referenceLabels + "; both are required");
+            throw new IllegalArgumentException("normalisation and referenceLabels are both required; null: "
+                    + (normalisation == null ? "normalisation " : "") + (referenceLabels == null ? "referenceLabels" : ""));
         }
         additions = List.copyOf(additions);
     }

@@ -124,7 +124,7 @@ public final class GitRefBuild implements AutoCloseable {
         }
         String text = new String(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
-            String[] lines = text.split("\n");
+            String[] lines = text.split("\n", -1);
             String tail = String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 20), lines.length));
             throw new IOException(String.join(" ", cmd) + " in " + dir + " exited with status " + p.exitValue()
                     + ":\n" + tail);

@@ -48,7 +48,7 @@ public final class JmhForkLauncher implements ForkRunner {
         if (path == null) {
             return false;
         }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
+        for (String dir : path.split(java.io.File.pathSeparator, -1)) {
             if (Files.isExecutable(Path.of(dir, "taskset"))) {
                 return true;
             }

@@ -73,15 +73,28 @@ public final class TimingGate {
 
     /** Compares {@code candidate} with {@code base} over {@code forks} forks per side, plus the reruns. */
     public Outcome run(BuildUnderTest base, BuildUnderTest candidate, ForkPlan plan, int forks) throws IOException {
-        if (forks < comparator.settings().minForks()) {
-            throw new IllegalArgumentException("forks=" + forks + " is below the gate's minimum of "
+        return run(base, candidate, plan, SequentialDesign.fixed(forks));
+    }
+
+    /**
+     * Compares {@code candidate} with {@code base}, looking at the data as {@code design} says
+     * (extending while a gating benchmark is {@code INCONCLUSIVE}), plus the reruns, which follow the
+     * same design.
+     */
+    public Outcome run(BuildUnderTest base, BuildUnderTest candidate, ForkPlan plan, SequentialDesign design)
+            throws IOException {
+        if (design.firstLook() < comparator.settings().minForks()) {
+            throw new IllegalArgumentException("forks=" + design.firstLook() + " is below the gate's minimum of "
                     + comparator.settings().minForks() + " per side");
         }
+        TimingComparator perLook = design.looks() == 1 ? comparator
+                : new TimingComparator(design.perLook(comparator.settings()));
         ForkPlan withReferences = plan.withInclude(references.includeWithReferences(plan.include()));
-        progress.printf("gate: %d interleaved rounds of %s against %s, include=%s%n", forks, candidate.name(),
-                base.name(), withReferences.include());
-        InterleavedRun.Samples first = run.run(base, candidate, withReferences, forks);
-        List<Row> rows = compareAll(first);
+        progress.printf("gate: %d interleaved rounds of %s against %s, include=%s%n", design.firstLook(),
+                candidate.name(), base.name(), withReferences.include());
+        Looked firstLooked = sequential(base, candidate, withReferences, design, perLook);
+        InterleavedRun.Samples first = firstLooked.samples();
+        List<Row> rows = firstLooked.rows();
 
         Set<String> suspects = new LinkedHashSet<>();
         for (Row r : rows) {
@@ -95,11 +108,12 @@ public final class TimingGate {
         }
         progress.printf("gate: confirming %d suspected regression(s) with a rerun%n",
                 rows.stream().filter(r -> r.gating() && Confirmation.needsRerun(r.first())).count());
-        InterleavedRun.Samples second = run.run(base, candidate, plan.withInclude(exactly(suspects)), forks);
+        InterleavedRun.Samples second = sequential(base, candidate, plan.withInclude(exactly(suspects)), design, perLook)
+                .samples();
         List<Row> confirmed = new ArrayList<>(rows.size());
         for (Row r : rows) {
             if (r.gating() && Confirmation.needsRerun(r.first())) {
-                Comparison again = compare(second, r.first().benchmark(), r.reference());
+                Comparison again = compare(second, r.first().benchmark(), r.reference(), perLook);
                 confirmed.add(new Row(r.first(), Optional.of(again), r.reference(), true,
                         Confirmation.confirm(r.first(), again)));
             } else {
@@ -109,8 +123,31 @@ public final class TimingGate {
         return new Outcome(confirmed);
     }
 
-    /** One row per benchmark measured, before any rerun. */
-    List<Row> compareAll(InterleavedRun.Samples samples) {
+    /** The samples of a run and their rows at its last look. */
+    private record Looked(InterleavedRun.Samples samples, List<Row> rows) {}
+
+    /** Rounds until no gating benchmark is {@code INCONCLUSIVE} at a look, or the design's last look. */
+    private Looked sequential(BuildUnderTest base, BuildUnderTest candidate, ForkPlan plan, SequentialDesign design,
+                              TimingComparator perLook) throws IOException {
+        InterleavedRun.Samples s = run.run(base, candidate, plan, design.firstLook());
+        List<Row> rows = compareAll(s, perLook);
+        while (s.base().rounds() < design.lastLook()) {
+            long open = rows.stream().filter(r -> r.gating() && r.verdict() == Verdict.INCONCLUSIVE).count();
+            if (open == 0) {
+                break;
+            }
+            int next = design.nextLook(s.base().rounds());
+            progress.printf(java.util.Locale.ROOT, "gate: %d benchmark(s) INCONCLUSIVE after %d rounds; extending to %d"
+                    + " (alpha %.4f per look over %d looks)%n", open, s.base().rounds(), next,
+                    perLook.settings().alpha(), design.looks());
+            run.extend(s, base, candidate, plan, next);
+            rows = compareAll(s, perLook);
+        }
+        return new Looked(s, rows);
+    }
+
+    /** One row per benchmark measured, before any rerun, judged by {@code by}. */
+    private List<Row> compareAll(InterleavedRun.Samples samples, TimingComparator by) {
         Set<String> labels = samples.base().labels();
         if (!labels.equals(samples.candidate().labels())) {
             throw new IllegalStateException("base measured " + labels + " but candidate measured "
@@ -123,7 +160,7 @@ public final class TimingGate {
         List<Row> rows = new ArrayList<>();
         for (String label : labels) {
             Optional<String> ref = reference(label, labels);
-            Comparison c = compare(samples, label, ref);
+            Comparison c = compare(samples, label, ref, by);
             boolean gating = !referenceLabels.contains(label) && !references.isReference(label);
             rows.add(new Row(c, Optional.empty(), ref, gating, c.verdict()));
         }
@@ -135,16 +172,17 @@ public final class TimingGate {
         return references.normalisation().referenceOf(label).filter(measured::contains);
     }
 
-    private Comparison compare(InterleavedRun.Samples s, String label, Optional<String> reference) {
+    private Comparison compare(InterleavedRun.Samples s, String label, Optional<String> reference,
+                               TimingComparator by) {
         double[] baseNanos = s.base().nanosPerOp(label);
         double[] candidateNanos = s.candidate().nanosPerOp(label);
         double threshold = thresholds.thresholdFor(label, BootstrapRatioOfMedians.median(baseNanos));
         if (reference.isEmpty()) {
-            return comparator.compare(label, baseNanos, candidateNanos, threshold);
+            return by.compare(label, baseNanos, candidateNanos, threshold);
         }
         double[] base = ForkNormalisation.divide(baseNanos, s.base().nanosPerOp(reference.get()));
         double[] candidate = ForkNormalisation.divide(candidateNanos, s.candidate().nanosPerOp(reference.get()));
-        return comparator.compare(label, base, candidate, threshold);
+        return by.compare(label, base, candidate, threshold);
     }
 
     /** A JMH include regex matching exactly these fully qualified benchmark methods. */

@@ -11,7 +11,9 @@ package org.devmirror.gate.stats;
  * @param interval        bootstrap confidence interval of {@link #ratio}
  * @param pValue          the two-sided p-value of the Mann-Whitney U test of the two samples
  * @param threshold       the smallest relative change this benchmark may report
+ * @param power           what this run could detect at its own noise
  * @param verdict         what the gate concludes
  */
 public record Comparison(String benchmark, double baseMedian, double candidateMedian, double ratio,
-                         ConfidenceInterval interval, double pValue, double threshold, Verdict verdict) {}
+                         ConfidenceInterval interval, double pValue, double threshold, PowerAnalysis.Power power,
+                         Verdict verdict) {}

@@ -15,14 +15,14 @@ public final class Confirmation {
     }
 
     /**
-     * The confirmed verdict: {@code REGRESSION} or {@code IMPROVEMENT} only when both runs agree on
-     * it, {@code NO_CHANGE} otherwise.
+     * The confirmed verdict: the runs' verdict when they agree, {@code INCONCLUSIVE} otherwise (one
+     * run saw a change beyond the threshold, the other did not: together they cannot tell).
      */
     public static Verdict confirm(Comparison first, Comparison rerun) {
         if (!first.benchmark().equals(rerun.benchmark())) {
             throw new IllegalArgumentException("rerun is of " + rerun.benchmark() + " but first is of "
                     + first.benchmark());
         }
-        return first.verdict() == rerun.verdict() ? first.verdict() : Verdict.NO_CHANGE;
+        return first.verdict() == rerun.verdict() ? first.verdict() : Verdict.INCONCLUSIVE;
     }
 }

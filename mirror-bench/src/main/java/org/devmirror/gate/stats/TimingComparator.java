@@ -19,7 +19,11 @@ import org.devmirror.gate.ab.ForkNormalisation;
  * <ul>
  *   <li>{@link Verdict#REGRESSION} when {@code r > 1 + t} and {@code lo > 1} and {@code p < alpha};</li>
  *   <li>{@link Verdict#IMPROVEMENT} when {@code r < 1 - t} and {@code hi < 1} and {@code p < alpha};</li>
- *   <li>{@link Verdict#NO_CHANGE} otherwise.</li>
+ *   <li>{@link Verdict#NO_CHANGE} when neither, and {@code 1 - t < lo} and {@code hi < 1 + t} and the
+ *       run's minimum detectable effect is at most {@code t} ({@link PowerAnalysis}): any change is
+ *       smaller than the threshold, and the run was sharp enough to have seen one of that size;</li>
+ *   <li>{@link Verdict#INCONCLUSIVE} otherwise: the run could not resolve the threshold. The row
+ *       says how many forks would ({@link PowerAnalysis.Power#forksToResolve}).</li>
  * </ul>
  * The three conditions answer different questions: the threshold, whether the change is large
  * enough to matter; the interval, whether the size estimate excludes "no change"; the test,
@@ -90,16 +94,25 @@ public final class TimingComparator {
         double pValue = rankSumPValue(candidate, base);
         double ratio = ci.estimate();
         boolean significant = pValue < settings.alpha();
-        Verdict verdict;
-        if (ratio > 1 + threshold && ci.lower() > 1 && significant) {
-            verdict = Verdict.REGRESSION;
-        } else if (ratio < 1 - threshold && ci.upper() < 1 && significant) {
-            verdict = Verdict.IMPROVEMENT;
-        } else {
-            verdict = Verdict.NO_CHANGE;
-        }
+        PowerAnalysis.Power power = PowerAnalysis.of(base, candidate, threshold, settings);
         return new Comparison(benchmark, BootstrapRatioOfMedians.median(base),
-                BootstrapRatioOfMedians.median(candidate), ratio, ci, pValue, threshold, verdict);
+                BootstrapRatioOfMedians.median(candidate), ratio, ci, pValue, threshold, power,
+                verdict(ratio, ci, significant, threshold, power));
+    }
+
+    /** The rule of the class comment. */
+    static Verdict verdict(double ratio, ConfidenceInterval ci, boolean significant, double threshold,
+                           PowerAnalysis.Power power) {
+        if (ratio > 1 + threshold && ci.lower() > 1 && significant) {
+            return Verdict.REGRESSION;
+        }
+        if (ratio < 1 - threshold && ci.upper() < 1 && significant) {
+            return Verdict.IMPROVEMENT;
+        }
+        if (ci.lower() > 1 - threshold && ci.upper() < 1 + threshold && power.resolves(threshold)) {
+            return Verdict.NO_CHANGE;
+        }
+        return Verdict.INCONCLUSIVE;
     }
 
     /**

@@ -52,7 +52,7 @@ final class RunState implements AutoCloseable {
 
     RunState(InvalidationPolicy policy, InvalidationRanges ranges) {
         this.host = new Host(Scenario.HOST.withRanges(ranges));
-        this.options = MirrorOptions.defaults().withPolicy(policy);
+        this.options = MirrorOptions.forPolicy(policy);
         AddressSpace main = host.newAddressSpace();
         recorder.watch(main);
         spaces.put(Scenario.MAIN_SPACE, main);

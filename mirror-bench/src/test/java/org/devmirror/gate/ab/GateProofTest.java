@@ -34,7 +34,7 @@ class GateProofTest {
     /** The test class path: target/classes (the suite and its benchmark list) and its dependencies. */
     private static List<Path> suiteClasspath() {
         List<Path> cp = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator, -1)) {
             cp.add(Path.of(e));
         }
         return cp;
@@ -43,7 +43,7 @@ class GateProofTest {
     private TimingGate gate() {
         return new TimingGate(new JmhForkLauncher(work, JmhForkLauncher.tasksetAvailable()),
                 new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
-                new PrintWriter(System.out, true));
+                new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.Charset.defaultCharset()), true));
     }
 
     private static OptionalInt lastCpu() {

@@ -14,7 +14,8 @@ import org.devmirror.bench.report.BenchResult;
  * A model of a shared, noisy machine running forks: each fork suffers a drift that slows every
  * benchmark in it alike (a neighbour's build, frequency changes: 15% standard deviation), plus
  * independent noise per benchmark (3%). A benchmark costs its nanoseconds times the candidate's
- * slowdown factor when the candidate runs it.
+ * slowdown factor when the candidate runs it, and the invalidation its {@code slow:P} injection
+ * when the build's JVM arguments carry one.
  */
 final class NoisyMachine implements ForkRunner {
     static final String FILL = "org.devmirror.bench.FloorBench.fill";
@@ -68,9 +69,22 @@ final class NoisyMachine implements ForkRunner {
             if (build.name().equals("candidate") && slowdownActive.test(call)) {
                 ns *= candidateSlowdown.getOrDefault(b.getKey(), 1.0);
             }
+            if (b.getKey().equals(INVALIDATE)) {
+                ns *= 1 + injectedSlowdown(build);
+            }
             fork.add(result(b.getKey(), ns));
         }
         return fork;
+    }
+
+    /** The fraction {@code -Ddevmirror.inject=slow:P} among the build's JVM arguments asks for, as the suite's invalidation applies it. */
+    private static double injectedSlowdown(BuildUnderTest build) {
+        for (String a : build.jvmArgs()) {
+            if (a.startsWith("-Ddevmirror.inject=")) {
+                return org.devmirror.bench.workload.InjectedWork.slowdown(a.substring("-Ddevmirror.inject=".length()));
+            }
+        }
+        return 0;
     }
 
     static BenchResult result(String benchmark, double nanos) {

@@ -371,6 +371,7 @@ public final class CpuPageTable implements AutoCloseable {
         return old;
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // written under ptl only; volatile so tablePages() reads it without the lock
     private int allocTable(int level) {
         int table;
         if (freeCount[level] > 0) {
@@ -387,6 +388,7 @@ public final class CpuPageTable implements AutoCloseable {
         return table;
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // written under ptl only; volatile so tablePages() reads it without the lock
     private void freeTable(int level, int table) {
         if (freeCount[level] == freeTables[level].length) {
             freeTables[level] = Arrays.copyOf(freeTables[level], freeCount[level] * 2);

@@ -2,15 +2,16 @@ package org.devmirror.mm.phys;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongPredicate;
 
 /**
- * Models the page allocator (mm/page_alloc.c) together with the {@code struct page} array
- * ({@code mem_map}): {@code frameCount} frames of system RAM, PFNs {@code 0..frameCount-1}, their
- * contents in one off-heap segment and their metadata in another (layout in {@link FrameLayout}).
+ * Models system RAM: {@code frameCount} frames, PFNs {@code 0..frameCount-1}, behind the page
+ * allocator (mm/page_alloc.c). It puts three parts together and checks every argument before
+ * handing it on: the free lists ({@link FrameAllocator}, under {@code allocLock} with the injected
+ * failures), the {@code struct page} array ({@link PageRefs}: reference and map counts and flags,
+ * records laid out by {@link PageRefLayout}) and the frames' contents ({@link FrameContents},
+ * laid out by {@link FrameContentsLayout}).
  *
  * <p>Frames come singly ({@link #allocFrame()}) or as a 2 MiB PMD folio of 512 naturally
  * aligned frames ({@link #allocHuge()}), always zeroed ({@code __GFP_ZERO}). A folio is governed
@@ -62,15 +63,12 @@ public final class PhysicalMemory implements AutoCloseable {
     /** PFNs at and above this are not system RAM (device pagemaps start here). */
     public static final long MAX_FRAMES = 1L << 32;
 
-    private static final VarHandle INT = FrameLayout.INT;
-    private static final int PAGE_BYTES = (int) PAGE_SIZE;
-
     private final long frameCount;
     private final Arena arena;
-    // frame contents, FrameLayout.contentOffset(pfn)
-    private final MemorySegment contents;
-    // per-frame records, FrameLayout.recordOffset(pfn)
-    private final MemorySegment metadata;
+    // the frames' contents
+    private final FrameContents contents;
+    // the struct page records
+    private final PageRefs refs;
     // allocated in the constructor, never freed; its counts are never touched
     private final long zeroPfn;
 
@@ -90,6 +88,7 @@ public final class PhysicalMemory implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code frameCount} is not in {@code [1, 2^32]}
      */
+    @SuppressWarnings("MustBeClosedChecker") // the arena lives as long as the memory and close() closes it
     public PhysicalMemory(long frameCount) {
         if (frameCount < 1 || frameCount > MAX_FRAMES) {
             throw new IllegalArgumentException("frameCount=" + frameCount + " is not in [1, " + MAX_FRAMES + "]");
@@ -97,11 +96,11 @@ public final class PhysicalMemory implements AutoCloseable {
         this.frameCount = frameCount;
         this.arena = Arena.ofShared();
         // Arena allocations are zero-filled: every frame starts clean and every record free.
-        this.contents = arena.allocate(FrameLayout.contentBytes(frameCount), PAGE_SIZE);
-        this.metadata = arena.allocate(FrameLayout.metadataBytes(frameCount), FrameLayout.RECORD_BYTES);
+        this.contents = new FrameContents(arena.allocate(FrameContentsLayout.segmentBytes(frameCount), FrameContentsLayout.ALIGNMENT));
+        this.refs = new PageRefs(arena.allocate(PageRefs.segmentBytes(frameCount), PageRefs.alignment()));
         this.allocator = new FrameAllocator(frameCount);
         this.zeroPfn = allocator.allocOne();
-        INT.set(metadata, FrameLayout.refcountOffset(zeroPfn), 1);
+        refs.init(zeroPfn, 0, 1);
     }
 
     /** Frames of system RAM, including the zero page. */
@@ -157,9 +156,9 @@ public final class PhysicalMemory implements AutoCloseable {
         }
         if (head != NO_FRAME) {
             for (int i = HUGE_FRAMES - 1; i > 0; i--) {
-                initFrame(head + i, FrameLayout.FLAG_TAIL, 0);
+                initFrame(head + i, PageRefLayout.FLAG_TAIL, 0);
             }
-            initFrame(head, FrameLayout.FLAG_HEAD, 1);
+            initFrame(head, PageRefLayout.FLAG_HEAD, 1);
         }
         return head;
     }
@@ -192,25 +191,20 @@ public final class PhysicalMemory implements AutoCloseable {
         try {
             if (!allocator.isAllocated(pfn)) {
                 allocator.takeOne(pfn);
-                initFrame(pfn, FrameLayout.FLAG_HWPOISON, 1);
+                initFrame(pfn, PageRefLayout.FLAG_HWPOISON, 1);
                 return PoisonResult.TAKEN_OFF_FREE;
             }
-            int flags = flags(pfn);
-            if ((flags & FrameLayout.FLAG_HWPOISON) != 0) {
+            int flags = refs.flags(pfn);
+            if ((flags & PageRefLayout.FLAG_HWPOISON) != 0) {
                 return PoisonResult.ALREADY;
             }
-            if ((flags & (FrameLayout.FLAG_HEAD | FrameLayout.FLAG_TAIL)) != 0) {
+            if ((flags & (PageRefLayout.FLAG_HEAD | PageRefLayout.FLAG_TAIL)) != 0) {
                 return PoisonResult.BUSY;
             }
-            long off = FrameLayout.refcountOffset(pfn);
-            int old;
-            do {
-                old = (int) INT.getVolatile(metadata, off);
-                if (old <= 0) {
-                    return PoisonResult.BUSY; // its last reference just went; free() waits for allocLock
-                }
-            } while (!INT.compareAndSet(metadata, off, old, old + 1));
-            INT.getAndBitwiseOr(metadata, FrameLayout.flagsOffset(pfn), FrameLayout.FLAG_HWPOISON);
+            if (!refs.tryGet(pfn)) {
+                return PoisonResult.BUSY; // its last reference just went; free() waits for allocLock
+            }
+            refs.markPoisoned(pfn);
             return PoisonResult.POISONED;
         } finally {
             allocLock.unlock();
@@ -220,7 +214,7 @@ public final class PhysicalMemory implements AutoCloseable {
     /** {@code PageHWPoison}. */
     public boolean isHwpoison(long pfn) {
         checkFrame("pfn", pfn);
-        return (flags(pfn) & FrameLayout.FLAG_HWPOISON) != 0;
+        return (refs.flags(pfn) & PageRefLayout.FLAG_HWPOISON) != 0;
     }
 
     /** {@code folio_get}: one more reference to the frame's folio. No-op on the zero page. */
@@ -229,14 +223,7 @@ public final class PhysicalMemory implements AutoCloseable {
         if (pfn == zeroPfn) {
             return;
         }
-        long off = FrameLayout.refcountOffset(headOf(pfn));
-        int old;
-        do {
-            old = (int) INT.getVolatile(metadata, off);
-            if (old <= 0) {
-                throw new IllegalArgumentException("pfn=" + pfn + " is free");
-            }
-        } while (!INT.compareAndSet(metadata, off, old, old + 1));
+        refs.get(pfn);
     }
 
     /**
@@ -251,33 +238,22 @@ public final class PhysicalMemory implements AutoCloseable {
         if (pfn == zeroPfn) {
             return;
         }
-        long head = headOf(pfn);
-        long off = FrameLayout.refcountOffset(head);
-        int old;
-        do {
-            old = (int) INT.getVolatile(metadata, off);
-            if (old <= 0) {
-                throw new IllegalArgumentException("pfn=" + pfn + " is free");
-            }
-            if (old == 1 && mapcount(head) != 0) {
-                throw new IllegalArgumentException("pfn=" + pfn + " is still mapped (mapcount=" + mapcount(head) + ")");
-            }
-        } while (!INT.compareAndSet(metadata, off, old, old - 1));
-        if (old == 1) {
-            free(head);
+        long freed = refs.put(pfn);
+        if (freed != NO_FRAME) {
+            free(freed);
         }
     }
 
     /** {@code folio_ref_count}: the folio's references; 0 when free, 1 for the zero page. */
     public int refcount(long pfn) {
         checkFrame("pfn", pfn);
-        return (int) INT.getVolatile(metadata, FrameLayout.refcountOffset(headOf(pfn)));
+        return refs.refcount(pfn);
     }
 
     /** {@code folio_mapcount}: page-table entries mapping the folio; 0 for the zero page. */
     public int mapcount(long pfn) {
         checkFrame("pfn", pfn);
-        return (int) INT.getVolatile(metadata, FrameLayout.mapcountOffset(headOf(pfn)));
+        return refs.mapcount(pfn);
     }
 
     /** One more page-table entry maps the folio (rmap add). No-op on the zero page. */
@@ -286,11 +262,7 @@ public final class PhysicalMemory implements AutoCloseable {
         if (pfn == zeroPfn) {
             return;
         }
-        long head = headOf(pfn);
-        if (refcount(head) == 0) {
-            throw new IllegalArgumentException("pfn=" + pfn + " is free");
-        }
-        INT.getAndAdd(metadata, FrameLayout.mapcountOffset(head), 1);
+        refs.incMapcount(pfn);
     }
 
     /** One page-table entry less maps the folio (rmap remove). No-op on the zero page. */
@@ -299,27 +271,19 @@ public final class PhysicalMemory implements AutoCloseable {
         if (pfn == zeroPfn) {
             return;
         }
-        long off = FrameLayout.mapcountOffset(headOf(pfn));
-        int old;
-        do {
-            old = (int) INT.getVolatile(metadata, off);
-            if (old <= 0) {
-                throw new IllegalArgumentException("pfn=" + pfn + " is not mapped (mapcount=" + old + ")");
-            }
-        } while (!INT.compareAndSet(metadata, off, old, old - 1));
+        refs.decMapcount(pfn);
     }
 
     /** {@code folio_test_large} on a head: {@code pfn} heads a PMD folio. */
     public boolean isHeadOfHuge(long pfn) {
         checkFrame("pfn", pfn);
-        return (flags(pfn) & FrameLayout.FLAG_HEAD) != 0;
+        return refs.isHead(pfn);
     }
 
     /** {@code compound_head}: the head of the folio holding {@code pfn} ({@code pfn} itself if order 0). */
     public long headOf(long pfn) {
         checkFrame("pfn", pfn);
-        // Folios are naturally aligned, so a tail's head is its pfn rounded down to 512.
-        return (flags(pfn) & FrameLayout.FLAG_TAIL) != 0 ? pfn & -HUGE_FRAMES : pfn;
+        return refs.headOf(pfn);
     }
 
     /**
@@ -331,120 +295,100 @@ public final class PhysicalMemory implements AutoCloseable {
      */
     public void splitHuge(long headPfn) {
         checkFrame("headPfn", headPfn);
-        if ((flags(headPfn) & FrameLayout.FLAG_HEAD) == 0) {
+        if (!refs.isHead(headPfn)) {
             throw new IllegalArgumentException("headPfn=" + headPfn + " is not the head of a huge folio");
         }
-        int refs = (int) INT.getVolatile(metadata, FrameLayout.refcountOffset(headPfn));
-        int maps = (int) INT.getVolatile(metadata, FrameLayout.mapcountOffset(headPfn));
-        int kept = flags(headPfn) & (FrameLayout.FLAG_ANON | FrameLayout.FLAG_DIRTY);
-        for (long pfn = headPfn + HUGE_FRAMES - 1; pfn >= headPfn; pfn--) {
-            INT.set(metadata, FrameLayout.flagsOffset(pfn), kept);
-            INT.set(metadata, FrameLayout.mapcountOffset(pfn), maps);
-            // Release: the counts above are visible to whoever sees the new refcount.
-            INT.setRelease(metadata, FrameLayout.refcountOffset(pfn), refs);
-        }
+        refs.split(headPfn);
     }
 
     /** {@code folio_test_anon}. */
     public boolean isAnon(long pfn) {
         checkFrame("pfn", pfn);
-        return (flags(headOf(pfn)) & FrameLayout.FLAG_ANON) != 0;
+        return refs.testFlag(pfn, PageRefLayout.FLAG_ANON);
     }
 
     /** Marks the folio anonymous ({@code folio_add_new_anon_rmap}) or file-backed. */
     public void setAnon(long pfn, boolean anon) {
-        setFlag(pfn, FrameLayout.FLAG_ANON, anon);
+        setFlag(pfn, PageRefLayout.FLAG_ANON, anon);
     }
 
     /** {@code folio_test_dirty}. */
     public boolean isDirty(long pfn) {
         checkFrame("pfn", pfn);
-        return (flags(headOf(pfn)) & FrameLayout.FLAG_DIRTY) != 0;
+        return refs.testFlag(pfn, PageRefLayout.FLAG_DIRTY);
     }
 
     /** {@code folio_mark_dirty} / {@code folio_clear_dirty_for_io}. */
     public void setDirty(long pfn, boolean dirty) {
-        setFlag(pfn, FrameLayout.FLAG_DIRTY, dirty);
+        setFlag(pfn, PageRefLayout.FLAG_DIRTY, dirty);
     }
 
     /** Copies the 4 KiB contents of {@code srcPfn} over {@code dstPfn} ({@code copy_highpage}). */
     public void copyFrame(long srcPfn, long dstPfn) {
         checkFrame("srcPfn", srcPfn);
         checkWritable("dstPfn", dstPfn);
-        MemorySegment.copy(contents, FrameLayout.contentOffset(srcPfn), contents, FrameLayout.contentOffset(dstPfn), PAGE_SIZE);
+        contents.copy(srcPfn, dstPfn);
     }
 
     /** Fills the frame with zeros ({@code clear_highpage}). */
     public void zeroFrame(long pfn) {
         checkWritable("pfn", pfn);
-        MemorySegment.copy(contents, FrameLayout.contentOffset(zeroPfn), contents, FrameLayout.contentOffset(pfn), PAGE_SIZE);
+        contents.copy(zeroPfn, pfn);
     }
 
     /** Reads one byte of frame {@code pfn}; plain access. */
     public byte getByte(long pfn, int offset) {
         checkFrame("pfn", pfn);
-        checkSpan(offset, 1);
-        return contents.get(ValueLayout.JAVA_BYTE, FrameLayout.contentOffset(pfn) + offset);
+        return contents.getByte(pfn, offset);
     }
 
     /** Writes one byte of frame {@code pfn}; plain access. */
     public void putByte(long pfn, int offset, byte b) {
         checkWritable("pfn", pfn);
-        checkSpan(offset, 1);
-        contents.set(ValueLayout.JAVA_BYTE, FrameLayout.contentOffset(pfn) + offset, b);
+        contents.putByte(pfn, offset, b);
     }
 
     /** Reads 8 bytes (native order, any alignment) at {@code offset} of frame {@code pfn}; plain access. */
     public long getLong(long pfn, int offset) {
         checkFrame("pfn", pfn);
-        checkSpan(offset, Long.BYTES);
-        return contents.get(ValueLayout.JAVA_LONG_UNALIGNED, FrameLayout.contentOffset(pfn) + offset);
+        return contents.getLong(pfn, offset);
     }
 
     /** Writes 8 bytes (native order, any alignment) at {@code offset} of frame {@code pfn}; plain access. */
     public void putLong(long pfn, int offset, long v) {
         checkWritable("pfn", pfn);
-        checkSpan(offset, Long.BYTES);
-        contents.set(ValueLayout.JAVA_LONG_UNALIGNED, FrameLayout.contentOffset(pfn) + offset, v);
+        contents.putLong(pfn, offset, v);
     }
 
     /** Copies {@code len} bytes from {@code offset} of frame {@code pfn} into {@code dst[dstOff..]}. */
     public void read(long pfn, int offset, byte[] dst, int dstOff, int len) {
         checkFrame("pfn", pfn);
-        checkSpan(offset, len);
-        checkArray(dst, dstOff, len);
-        MemorySegment.copy(contents, ValueLayout.JAVA_BYTE, FrameLayout.contentOffset(pfn) + offset, dst, dstOff, len);
+        contents.read(pfn, offset, dst, dstOff, len);
     }
 
     /** Copies {@code len} bytes from {@code src[srcOff..]} to {@code offset} of frame {@code pfn}. */
     public void write(long pfn, int offset, byte[] src, int srcOff, int len) {
         checkWritable("pfn", pfn);
-        checkSpan(offset, len);
-        checkArray(src, srcOff, len);
-        MemorySegment.copy(src, srcOff, contents, ValueLayout.JAVA_BYTE, FrameLayout.contentOffset(pfn) + offset, len);
+        contents.write(pfn, offset, src, srcOff, len);
     }
 
     /** Copies the 4 KiB frame {@code pfn} to {@code dst} at {@code dstOffset} (device memory, swap). */
     public void copyToSegment(long pfn, MemorySegment dst, long dstOffset) {
         checkFrame("pfn", pfn);
-        checkSegment("dstOffset", dst, dstOffset);
-        MemorySegment.copy(contents, FrameLayout.contentOffset(pfn), dst, dstOffset, PAGE_SIZE);
+        contents.copyToSegment(pfn, dst, dstOffset);
     }
 
     /** Copies 4 KiB from {@code src} at {@code srcOffset} over frame {@code pfn}. */
     public void copyFromSegment(MemorySegment src, long srcOffset, long pfn) {
-        checkSegment("srcOffset", src, srcOffset);
         checkWritable("pfn", pfn);
-        MemorySegment.copy(src, srcOffset, contents, FrameLayout.contentOffset(pfn), PAGE_SIZE);
+        contents.copyFromSegment(src, srcOffset, pfn);
     }
 
     /** {@code true} when the two frames hold the same 4 KiB (KSM's {@code pages_identical}). */
     public boolean framesEqual(long a, long b) {
         checkFrame("a", a);
         checkFrame("b", b);
-        long offA = FrameLayout.contentOffset(a);
-        long offB = FrameLayout.contentOffset(b);
-        return MemorySegment.mismatch(contents, offA, offA + PAGE_SIZE, contents, offB, offB + PAGE_SIZE) == -1;
+        return contents.equal(a, b);
     }
 
     /** Fault injection: the next {@code n} calls of {@link #allocFrame}/{@link #allocHuge} return {@link #NO_FRAME}. */
@@ -499,21 +443,17 @@ public final class PhysicalMemory implements AutoCloseable {
         return hook != null && hook.test(serial);
     }
 
+    // __GFP_ZERO, then the record: the zeroed contents are published by the record's refcount store.
     private void initFrame(long pfn, int flags, int refcount) {
-        MemorySegment.copy(contents, FrameLayout.contentOffset(zeroPfn), contents, FrameLayout.contentOffset(pfn), PAGE_SIZE);
-        INT.set(metadata, FrameLayout.flagsOffset(pfn), flags);
-        INT.set(metadata, FrameLayout.mapcountOffset(pfn), 0);
-        // Release: pairs with the getVolatile in get/put/refcount; the record and zeroed contents
-        // are complete before the frame reads as allocated.
-        INT.setRelease(metadata, FrameLayout.refcountOffset(pfn), refcount);
+        contents.copy(zeroPfn, pfn);
+        refs.init(pfn, flags, refcount);
     }
 
     private void free(long head) {
-        boolean huge = (flags(head) & FrameLayout.FLAG_HEAD) != 0;
+        boolean huge = refs.isHead(head);
         long last = huge ? head + HUGE_FRAMES : head + 1;
         for (long pfn = head; pfn < last; pfn++) {
-            INT.set(metadata, FrameLayout.flagsOffset(pfn), 0);
-            INT.set(metadata, FrameLayout.mapcountOffset(pfn), 0);
+            refs.clear(pfn);
         }
         // The lock orders the cleared records before the frames' next allocation.
         allocLock.lock();
@@ -528,27 +468,12 @@ public final class PhysicalMemory implements AutoCloseable {
         }
     }
 
-    // Plain read: flags change only at allocation, free and split, all published by the refcount
-    // store (release) or done with the folio held exclusively.
-    private int flags(long pfn) {
-        return (int) INT.get(metadata, FrameLayout.flagsOffset(pfn));
-    }
-
     private void setFlag(long pfn, int flag, boolean on) {
         checkFrame("pfn", pfn);
         if (pfn == zeroPfn) {
             throw new IllegalArgumentException("pfn=" + pfn + " is the zero page, whose flags never change");
         }
-        long head = headOf(pfn);
-        if (refcount(head) == 0) {
-            throw new IllegalArgumentException("pfn=" + pfn + " is free");
-        }
-        long off = FrameLayout.flagsOffset(head);
-        if (on) {
-            INT.getAndBitwiseOr(metadata, off, flag);
-        } else {
-            INT.getAndBitwiseAnd(metadata, off, ~flag);
-        }
+        refs.setFlag(pfn, flag, on);
     }
 
     private void checkFrame(String name, long pfn) {
@@ -561,24 +486,6 @@ public final class PhysicalMemory implements AutoCloseable {
         checkFrame(name, pfn);
         if (pfn == zeroPfn) {
             throw new IllegalArgumentException(name + "=" + pfn + " is the zero page, which is never written");
-        }
-    }
-
-    private static void checkSpan(int offset, int len) {
-        if (offset < 0 || len < 0 || offset > PAGE_BYTES - len) {
-            throw new IllegalArgumentException("offset=" + offset + " len=" + len + " is not within a " + PAGE_SIZE + "-byte frame");
-        }
-    }
-
-    private static void checkArray(byte[] array, int off, int len) {
-        if (off < 0 || off > array.length - len) {
-            throw new IllegalArgumentException("off=" + off + " len=" + len + " is not within an array of length " + array.length);
-        }
-    }
-
-    private static void checkSegment(String name, MemorySegment segment, long offset) {
-        if (offset < 0 || offset > segment.byteSize() - PAGE_SIZE) {
-            throw new IllegalArgumentException(name + "=" + offset + " leaves no " + PAGE_SIZE + " bytes in a segment of " + segment.byteSize());
         }
     }
 }

@@ -47,6 +47,7 @@ public final class SwapDevice implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code slots} is negative or beyond {@code 2^31 - 16}
      */
+    @SuppressWarnings("MustBeClosedChecker") // the arena lives as long as the device and close() closes it
     public SwapDevice(long slots) {
         if (slots < 0 || slots > Integer.MAX_VALUE - 15) {
             throw new IllegalArgumentException("slots=" + slots + " is not in [0, " + (Integer.MAX_VALUE - 15) + "]");

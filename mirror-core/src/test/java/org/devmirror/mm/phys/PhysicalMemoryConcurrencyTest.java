@@ -27,7 +27,7 @@ class PhysicalMemoryConcurrencyTest {
             CountDownLatch go = new CountDownLatch(1);
             Thread[] threads = new Thread[THREADS];
             for (int t = 0; t < THREADS; t++) {
-                long id = t + 1;
+                long id = t + 1L;
                 threads[t] = new Thread(() -> {
                     try {
                         go.await();

@@ -9,6 +9,7 @@ package org.devmirror.bench.report.plot;
  * @param y       the y coordinates, one per x
  * @param yErrors one error per point, or {@code null} for no error bars
  */
+@SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
 public record LineSeries(String name, double[] x, double[] y, double[] yErrors) {
 
     public LineSeries {

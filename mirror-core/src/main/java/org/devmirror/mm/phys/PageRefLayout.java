@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Models the part of {@code struct page} / {@code struct folio} (include/linux/mm_types.h) that
- * devmirror tracks per frame, and where a frame's contents live. Nobody else computes these
- * offsets.
+ * devmirror tracks per frame: the records {@link PageRefs} keeps in the {@code mem_map} segment.
+ * Nobody else computes these offsets; where a frame's contents live is {@link FrameContentsLayout}.
  *
  * <h2>Metadata segment: one 16-byte record per frame, record {@code pfn} at {@code pfn * 16}</h2>
  * <pre>
@@ -22,9 +22,8 @@ import java.lang.invoke.VarHandle;
  *             frame is never freed: memory failure keeps a reference to it)
  * </pre>
  *
- * <h2>Contents segment: frame {@code pfn} at bytes {@code [pfn * 4096, (pfn + 1) * 4096)}</h2>
  */
-final class FrameLayout {
+final class PageRefLayout {
     /** Bytes per metadata record. */
     static final long RECORD_BYTES = 16;
     /** Offset of the 32-bit reference count in a record. */
@@ -46,13 +45,10 @@ final class FrameLayout {
     /** {@code PG_hwpoison}: the frame's memory is corrupted ({@code memory_failure}). */
     static final int FLAG_HWPOISON = 1 << 4;
 
-    /** Bytes per frame of contents (PAGE_SIZE). */
-    static final long FRAME_BYTES = PhysicalMemory.PAGE_SIZE;
-
     /** 32-bit field handle with coordinates (segment, byte offset); every record field is an int. */
     static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
-    private FrameLayout() {}
+    private PageRefLayout() {}
 
     /** Offset of the record of {@code pfn} in the metadata segment. */
     static long recordOffset(long pfn) {
@@ -74,18 +70,8 @@ final class FrameLayout {
         return recordOffset(pfn) + FLAGS_OFFSET;
     }
 
-    /** Offset of the first byte of frame {@code pfn} in the contents segment. */
-    static long contentOffset(long pfn) {
-        return pfn << PhysicalMemory.PAGE_SHIFT;
-    }
-
     /** Size of the metadata segment for {@code frameCount} frames. */
     static long metadataBytes(long frameCount) {
         return frameCount * RECORD_BYTES;
-    }
-
-    /** Size of the contents segment for {@code frameCount} frames. */
-    static long contentBytes(long frameCount) {
-        return frameCount * FRAME_BYTES;
     }
 }
