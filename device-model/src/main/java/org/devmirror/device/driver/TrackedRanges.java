@@ -201,7 +201,7 @@ final class TrackedRanges {
      * @param out at least {@code 2 * (MAX_UNMAPPED + 1)} longs
      * @return the number of pieces
      */
-    private static int keptPieces(TrackedRange t, long[] out) {
+    static int keptPieces(TrackedRange t, long[] out) {
         int n = t.unmappedCount;
         if (n > TrackedRange.MAX_UNMAPPED) {
             return 0;
