@@ -66,7 +66,7 @@ class TrackedRangesTest {
         assertArrayEquals(new long[0], pieces(whole));
         TrackedRange many = range(0, 16);
         for (int i = 0; i <= TrackedRange.MAX_UNMAPPED; i++) {
-            many.addUnmapped(BASE + 2 * i * P, BASE + (2 * i + 1) * P);
+            many.addUnmapped(BASE + 2L * i * P, BASE + (2L * i + 1) * P);
         }
         assertEquals(TrackedRange.MAX_UNMAPPED + 1, many.unmappedCount);
         assertArrayEquals(new long[0], pieces(many), "an overflow drops the whole range");
@@ -117,7 +117,7 @@ class TrackedRangesTest {
         piece.state = TrackedRange.LIVE;
         ranges.add(piece);
         for (int i = 0; i < TrackedRange.MAX_UNMAPPED; i++) {
-            old.addUnmapped(BASE + 2 * i * P, BASE + (2 * i + 1) * P);
+            old.addUnmapped(BASE + 2L * i * P, BASE + (2L * i + 1) * P);
         }
         ranges.carryLateUnmaps(old, 1, piece);
         assertTrue(ranges.hasUnmapped());
