@@ -10,6 +10,7 @@ import net.jqwik.api.sessions.JqwikSession;
 import org.devmirror.device.driver.BlindPolicy;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.driver.NonBlockable;
 import org.devmirror.device.driver.PolicyResolver;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +59,21 @@ class LongRunTest {
         return List.copyOf(PolicyResolver.shipped().values());
     }
 
+    /**
+     * The sequence without its OOM reaps when the policy does not try-lock in a non-blockable
+     * invalidation, as lib/test_hmm.c does. The sequences' page model knows the reaper's outcome
+     * only for that behaviour: a policy that refuses (drm_gpusvm, mlx5, nouveau) makes
+     * {@code __oom_reap_task_mm} skip some VMAs and reap the others, and one that sleeps (amdkfd)
+     * breaks the kernel's rule by design. Those behaviours are pinned by their own scenarios
+     * (examples/zoo, examples/protocol/oom_reap_*.scn) instead.
+     */
+    static List<ModelOp> withoutUnmodelledReaps(List<ModelOp> seq, InvalidationPolicy policy) {
+        if (policy.nonBlockable() == NonBlockable.TRYLOCK) {
+            return seq;
+        }
+        return seq.stream().filter(op -> !(op instanceof HostOps.Whole w && Math.floorMod(w.kind(), 3) == 1)).toList();
+    }
+
     private static void longRun(long budget, long seed0, List<InvalidationPolicy> policies) {
         RandomGenerator<List<ModelOp>> gen = Sequences.sequence(RandomSequenceTest.MAX_LENGTH).generator(1000);
         long ops = 0;
@@ -67,9 +83,10 @@ class LongRunTest {
         long start = System.nanoTime();
         long deadline = start + Long.getLong("reliability.seconds", Long.MAX_VALUE / 2_000_000_000L) * 1_000_000_000L;
         for (long seed = seed0; ops < budget && System.nanoTime() - deadline < 0; seed++) {
-            List<ModelOp> seq = gen.next(new Random(seed)).value();
+            InvalidationPolicy policy = policies.get((int) (sequences % policies.size()));
+            List<ModelOp> seq = withoutUnmodelledReaps(gen.next(new Random(seed)).value(), policy);
             boolean differential = seed % 4 == 0;
-            MirrorOptions options = MirrorOptions.defaults().withPolicy(policies.get((int) (sequences % policies.size())));
+            MirrorOptions options = MirrorOptions.forPolicy(policy);
             String failure = runOnce(seq, options, differential);
             ops += seq.size();
             sequences++;
