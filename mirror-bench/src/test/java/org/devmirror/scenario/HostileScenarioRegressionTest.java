@@ -256,7 +256,7 @@ class HostileScenarioRegressionTest {
         for (int i = 0; i < steps; i++) {
             text.append("fork c").append(i).append("\nspace c").append(i).append("\ngpu read buf 1p\n");
         }
-        RunResult r = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> run(text.toString()));
+        RunResult r = assertTimeoutPreemptively(Duration.ofMinutes(2), () -> run(text.toString()));
         assertTrue(r.succeeded(), () -> failures(r).toString());
         // the oracle checked each mirror's few pages after the operations in its space and the
         // fork of its child: a bounded number per step, where it was proportional to the steps so far

@@ -23,7 +23,7 @@ record PolicyHeaders(String only, String knownBug, String reason, Map<String, St
         String bug = null;
         String reason = null;
         Map<String, String> unsafe = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
+        for (String line : text.split("\n", -1)) {
             String l = line.strip();
             if (l.startsWith(POLICY)) {
                 only = l.substring(POLICY.length()).strip();

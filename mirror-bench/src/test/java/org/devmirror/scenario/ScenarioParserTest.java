@@ -43,11 +43,6 @@ class ScenarioParserTest {
         return all.subList(3, all.size());
     }
 
-    private static Statement one(String text) throws ScenarioParseException {
-        List<Statement> statements = after(text);
-        assertEquals(1, statements.size(), statements::toString);
-        return statements.get(0);
-    }
 
     private static Address buf(long offset) {
         return new Address("buf", offset);

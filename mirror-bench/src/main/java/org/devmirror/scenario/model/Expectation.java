@@ -27,6 +27,7 @@ public sealed interface Expectation extends Statement {
      * {@code snapshotLine} by {@code device} in {@code space}, for the pages of
      * {@code [addr, addr + length)}, equal {@code bytes} (one per page).
      */
+    @SuppressWarnings("ArrayRecordComponent") // the bytes are copied in and only read by index; a parsed expectation is never compared or hashed
     record Snapshot(int line, String space, String device, int snapshotLine, Address addr, long length, byte[] bytes)
             implements Expectation {
         public Snapshot {

@@ -109,8 +109,9 @@ public sealed interface HostOp extends Operation {
     /**
      * {@code uffd protect ADDR SIZE} ({@code UFFDIO_WRITEPROTECT_MODE_WP}) or
      * {@code uffd unprotect ADDR SIZE [dontwake]} (mode 0, which also wakes the parked writes of
-     * the range unless {@code dontwake}).
+     * the range unless the file says {@code dontwake}: {@code UFFDIO_WRITEPROTECT_MODE_DONTWAKE}).
      */
+    @SuppressWarnings("InvalidParam") // "dontwake" is the scenario word, not a misspelt parameter
     record UffdWriteProtect(int line, String space, Address addr, long length, boolean protect, boolean dontWake)
             implements HostOp {}
 

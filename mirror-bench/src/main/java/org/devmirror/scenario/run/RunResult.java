@@ -20,6 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * invalidations per event, each device's counters, the oracle, and the readable trace. The JSON
  * form ({@link #toJson()}) is the schema of docs/scenarios.md.
  */
+@SuppressWarnings("EnumOrdinal") // the per-event totals are an array indexed by ordinal(), as DeviceStats keeps them; the indices never leave the object
 public final class RunResult {
     private final String file;
     private final String policy;

@@ -155,6 +155,7 @@ public final class ScenarioParser {
         return code;
     }
 
+    @SuppressWarnings("RefactorSwitch") // each case parses its own operands and returns; a switch expression with yield would read no better
     private Statement statement(Tokens t, int line) throws LineError {
         String first = t.next("statement");
         if (t.accept("=")) {

@@ -213,6 +213,7 @@ final class Tokens {
      * DATA: {@code pattern index[+K]}, {@code fill BYTE}, {@code zero} or {@code bytes HH...}
      * (the bytes run to the end of the line).
      */
+    @SuppressWarnings("RefactorSwitch") // each case parses its own operands and returns; a switch expression with yield would read no better
     DataPattern data() throws LineError {
         String kind = next("data (pattern index, fill BYTE, zero or bytes HH ...)");
         switch (kind) {

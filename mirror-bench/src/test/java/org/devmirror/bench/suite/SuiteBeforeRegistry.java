@@ -69,7 +69,9 @@ final class SuiteBeforeRegistry {
                 new BenchSelection(Groups.MIGRATION, Map.of(), Timing.singleShot(3, 5)));
     }
 
+    @SuppressWarnings("InlineFormatString") // the old code's label formats, kept as it wrote them
     private static final String INVALIDATE = "InvalidateBench.%s event=%s policy=%s populated=true size=%s";
+    @SuppressWarnings("InlineFormatString") // as INVALIDATE
     private static final String RELEASE = "ReleaseInvalidateBench.invalidate policy=%s populated=true size=%s";
     private static final String ON_HEAP = "OnHeapMirrorBench.net event=%s size=%s";
     /** Below this {@code gc.alloc.rate.norm} rounds to 0 B/op: no operation allocates an object (16 bytes at least). */
