@@ -28,7 +28,8 @@ record PolicyHeaders(String only, String knownBug, String reason, Map<String, St
             if (l.startsWith(POLICY)) {
                 only = l.substring(POLICY.length()).strip();
             } else if (l.startsWith(KNOWN_BUG)) {
-                String[] policyAndReason = l.substring(KNOWN_BUG.length()).strip().split("\\s+", 2);
+                String[] policyAndReason =
+                        l.substring(KNOWN_BUG.length()).strip().split("\\s+", 2);
                 bug = policyAndReason[0];
                 reason = policyAndReason.length > 1 ? policyAndReason[1] : "";
             } else if (l.startsWith(UNSAFE)) {

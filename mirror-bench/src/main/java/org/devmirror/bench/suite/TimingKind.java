@@ -38,6 +38,7 @@ public enum TimingKind {
 
     @SuppressWarnings("ImmutableEnumChecker") // Timing is a record of four ints: immutable, though not annotated so
     private final Timing quick;
+
     @SuppressWarnings("ImmutableEnumChecker") // as quick
     private final Timing full;
 

@@ -26,11 +26,33 @@ public sealed interface HostOp extends Operation {
      * {@code hugetlb} for 2 MiB hugetlb pages ({@code MAP_HUGETLB}).
      * The returned address is bound to {@code binding} (null: not bound).
      */
-    record Mmap(int line, String space, String binding, long length, int prot, boolean shared, String file,
-            long fileOffset, boolean fixed, boolean huge, Address at, boolean hugetlb) implements HostOp, Binding {
+    record Mmap(
+            int line,
+            String space,
+            String binding,
+            long length,
+            int prot,
+            boolean shared,
+            String file,
+            long fileOffset,
+            boolean fixed,
+            boolean huge,
+            Address at,
+            boolean hugetlb)
+            implements HostOp, Binding {
         /** A mapping without {@code hugetlb}. */
-        public Mmap(int line, String space, String binding, long length, int prot, boolean shared, String file,
-                long fileOffset, boolean fixed, boolean huge, Address at) {
+        public Mmap(
+                int line,
+                String space,
+                String binding,
+                long length,
+                int prot,
+                boolean shared,
+                String file,
+                long fileOffset,
+                boolean fixed,
+                boolean huge,
+                Address at) {
             this(line, space, binding, length, prot, shared, file, fileOffset, fixed, huge, at, false);
         }
     }
@@ -43,8 +65,18 @@ public sealed interface HostOp extends Operation {
      * the flags are {@code MREMAP_MAYMOVE}, {@code MREMAP_FIXED} (with {@code at}) and
      * {@code MREMAP_DONTUNMAP}; combinations the kernel refuses are run-time EINVAL results.
      */
-    record Mremap(int line, String space, String binding, Address addr, long oldLength, long newLength,
-            boolean mayMove, boolean fixed, Address at, boolean dontUnmap) implements HostOp, Binding {}
+    record Mremap(
+            int line,
+            String space,
+            String binding,
+            Address addr,
+            long oldLength,
+            long newLength,
+            boolean mayMove,
+            boolean fixed,
+            Address at,
+            boolean dontUnmap)
+            implements HostOp, Binding {}
 
     /** {@code mprotect ADDR SIZE PROT}. */
     record Mprotect(int line, String space, Address addr, long length, int prot) implements HostOp {}
@@ -116,7 +148,8 @@ public sealed interface HostOp extends Operation {
             implements HostOp {}
 
     /** {@code uffd move DST SRC SIZE [allow-holes]}: {@code UFFDIO_MOVE}. */
-    record UffdMove(int line, String space, Address dst, Address src, long length, boolean allowHoles) implements HostOp {}
+    record UffdMove(int line, String space, Address dst, Address src, long length, boolean allowHoles)
+            implements HostOp {}
 
     /**
      * {@code pagemap-scan ADDR SIZE [wp]}: the {@code PAGEMAP_SCAN} ioctl for written pages
