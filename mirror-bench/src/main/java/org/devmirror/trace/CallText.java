@@ -107,6 +107,17 @@ final class CallText {
         return number(words[0]);
     }
 
+    /**
+     * Argument {@code index}; a line with fewer arguments is malformed (a decoder that does not
+     * check the count first, such as execve's, meets {@code execve()} in a damaged trace).
+     */
+    private String arg(int index) throws Rejected {
+        if (index >= args.size()) {
+            throw new Rejected(SkipReason.MALFORMED, name + " has " + args.size() + " arguments, no argument " + index);
+        }
+        return args.get(index);
+    }
+
     /** The argument count must be one of {@code counts}. */
     void requireArgs(int... counts) throws Rejected {
         for (int n : counts) {
@@ -119,14 +130,14 @@ final class CallText {
 
     /** Argument {@code index} as a number (NULL is 0; an fd decoded by {@code -y} keeps its number). */
     long numberArg(int index) throws Rejected {
-        String arg = args.get(index);
+        String arg = arg(index);
         int path = arg.indexOf('<');
         return number(path > 0 ? arg.substring(0, path) : arg);
     }
 
     /** Argument {@code index} as a flag word made of {@code names}, numbers, and {@code N<<SHIFT} terms. */
     long flagsArg(int index, Map<String, Long> names) throws Rejected {
-        return flags(args.get(index), names);
+        return flags(arg(index), names);
     }
 
     long flags(String text, Map<String, Long> names) throws Rejected {
@@ -149,7 +160,7 @@ final class CallText {
 
     /** A string argument without its quotes, with strace's escapes undone for quote and backslash. */
     String stringArg(int index) throws Rejected {
-        String arg = args.get(index);
+        String arg = arg(index);
         if (arg.length() < 2 || arg.charAt(0) != '"') {
             throw new Rejected(SkipReason.MALFORMED, name + ": argument " + index + " is not a string");
         }

@@ -1,9 +1,7 @@
 /**
- * Reliability tests of the host and device together: random operation sequences against a page model, concurrent
- * stress, injected device faults, API misuse, hostile scenario and trace input, and the long run
- * ({@code -Dreliability.ops}).
+ * Reliability tests of the command-line inputs: hostile scenario files and strace traces. The host and device
+ * reliability tests live in device-model and mirror-core.
  *
- * <p>May use: mirror-core, device-model, their test fixtures, and {@code org.devmirror.scenario.model},
- * {@code .scenario.syntax} and {@code .trace} for the hostile-input tests.
+ * <p>May use: {@code org.devmirror.scenario.model}, {@code .scenario.syntax} and {@code .trace}.
  */
 package org.devmirror.reliability;

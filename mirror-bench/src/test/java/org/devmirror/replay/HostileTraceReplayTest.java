@@ -32,6 +32,23 @@ class HostileTraceReplayTest {
     }
 
     @Test
+    void execveAndExecveatWithTooFewArgumentsAreSkippedAsMalformed() throws IOException {
+        // Was: ArrayIndexOutOfBoundsException from the strace reader, and exit 3 from replay (found by InputPropertyTest).
+        Path trace = dir.resolve("execve-no-args.strace");
+        Files.writeString(trace, """
+                7 execve() = 0
+                7 execveat(3) = 0
+                7 mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000
+                """);
+        StraceReader.Trace t = StraceReader.readAll(trace);
+        assertEquals(1, t.calls().size());
+        assertEquals(2L, t.stats().skipped(org.devmirror.trace.SkipReason.MALFORMED));
+        ReplayResult r = TraceReplay.replay(trace, List.of(PolicyResolver.resolve("policy", "aware")),
+                ShippedTracesReplayTest.TEST_MODEL).get(0);
+        assertTrue(r.oracleClean());
+    }
+
+    @Test
     void forkCloneVforkAndClone3ReturningTheCallersOwnPidAreSkipped() throws IOException {
         // Was: IllegalStateException (the caller's space was torn down, then forked).
         ReplayResult r = replay("""

@@ -44,6 +44,8 @@ public final class BlindPolicy implements InvalidationPolicy {
             // device-private page again without faulting the CPU. Not knowing whether clear_refs
             // is under way, the driver marks those pages soft-dirty at the end of every
             // invalidation (nothing to do, and nothing searched, while the device uses none).
+            // Not for a non-blockable one: that is the OOM reaper (__oom_reap_task_mm), whose end
+            // callback may not sleep on the driver lock, and nobody reads a reaped process's bits.
             mirror.softDirtyAtEnd(start, end);
         }
         mirror.zap(start, end);

@@ -138,6 +138,29 @@ final class TrackedRanges {
         t.addUnmapped(from, to);
     }
 
+    /**
+     * Carries over to {@code piece}, just published in place of the unmapped range {@code old},
+     * the intervals an invalidation marked on {@code old} after the collector computed the pieces
+     * from its first {@code seen} intervals. The collector inserts the pieces' notifiers outside
+     * the driver lock; an UNMAP in that window reaches {@code old} (still inserted and UNMAPPED)
+     * and zaps, but the piece, already computed, would otherwise stay tracked over the hole. Past
+     * {@link TrackedRange#MAX_UNMAPPED} intervals the whole piece is marked. Allocation-free.
+     */
+    void carryLateUnmaps(TrackedRange old, int seen, TrackedRange piece) {
+        int n = old.unmappedCount;
+        if (n > TrackedRange.MAX_UNMAPPED) {
+            markUnmapped(piece, piece.start, piece.end);
+            return;
+        }
+        for (int i = seen; i < n; i++) {
+            long from = Math.max(old.unmappedStart[i], piece.start);
+            long to = Math.min(old.unmappedEnd[i], piece.end);
+            if (from < to) {
+                markUnmapped(piece, from, to);
+            }
+        }
+    }
+
     /** Whether any range waits for the collector. */
     boolean hasUnmapped() {
         return unmappedHead != null;
@@ -178,7 +201,7 @@ final class TrackedRanges {
      * @param out at least {@code 2 * (MAX_UNMAPPED + 1)} longs
      * @return the number of pieces
      */
-    private static int keptPieces(TrackedRange t, long[] out) {
+    static int keptPieces(TrackedRange t, long[] out) {
         int n = t.unmappedCount;
         if (n > TrackedRange.MAX_UNMAPPED) {
             return 0;
@@ -219,6 +242,7 @@ final class TrackedRanges {
      * @return the number of pieces
      */
     int preparePieces(TrackedRange old, boolean keepNothing, MirrorDriver driver) {
+        preparedFrom = old.unmappedCount;
         int n = keepNothing ? 0 : keptPieces(old, pieceBounds);
         for (int i = 0; i < n; i++) {
             pieces[i] = obtain(driver);
@@ -226,6 +250,9 @@ final class TrackedRanges {
         }
         return n;
     }
+
+    /** Unmapped intervals of the range being split when its pieces were computed (preparePieces). */
+    private int preparedFrom;
 
     /** Piece {@code i} of the split in progress. */
     TrackedRange piece(int i) {
@@ -251,6 +278,7 @@ final class TrackedRanges {
             if (piece.state == TrackedRange.NEW && keep) {
                 piece.state = TrackedRange.LIVE;
                 add(piece);
+                carryLateUnmaps(old, preparedFrom, piece); // an UNMAP that reached only old meanwhile
             } else {
                 piece.state = TrackedRange.DEAD;
                 piece.nextRetired = failed;

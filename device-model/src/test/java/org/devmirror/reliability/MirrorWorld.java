@@ -67,8 +67,21 @@ final class MirrorWorld implements AutoCloseable {
     long oracleChecks;
     long pagesChecked;
 
+    /**
+     * The device commands' range-fault timeout in the worlds ({@code -Dreliability.faultTimeoutMillis},
+     * default 60 s, where the driver's default is {@code HMM_RANGE_DEFAULT_TIMEOUT}, 1 s). A sequence
+     * is single-threaded, so a command retries only after an invalidation it caused itself and
+     * then succeeds; past a 1 s wall-clock deadline it returns EBUSY, as {@code hmm_range_fault}'s
+     * callers do, which the page model cannot predict. This is the only wall-clock dependence of a
+     * sequence, and the explanation that fits a 2,000-operation run on 2 loaded cores that once
+     * failed at its second seed and never again (an early, still interpreted command is the
+     * slowest); {@code -Dreliability.faultTimeoutMillis=1} makes such failures appear at will.
+     * A livelock still fails: it ends in EBUSY after the long timeout.
+     */
+    static final long FAULT_TIMEOUT_MILLIS = Long.getLong("reliability.faultTimeoutMillis", 60_000);
+
     MirrorWorld(MirrorOptions options) {
-        this.options = options;
+        this.options = options.withFaultTimeoutMillis(FAULT_TIMEOUT_MILLIS);
         // Small: every world zero-fills its frames, and first-touching memory is what a world costs.
         host = new Host(HostConfig.defaults().withFrames(FRAMES).withSwapSlots(512));
         for (int d = 0; d < DEVICES; d++) {

@@ -1,0 +1,161 @@
+package org.devmirror.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.RandomGenerator;
+import net.jqwik.api.sessions.JqwikSession;
+import org.devmirror.device.driver.BlindPolicy;
+import org.devmirror.device.driver.InvalidationPolicy;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.driver.NonBlockable;
+import org.devmirror.device.driver.PolicyResolver;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The long mode of {@link RandomSequenceTest}: random sequences (one seed per sequence, from
+ * {@code -Dreliability.seed}, default 1) until {@code -Dreliability.ops=N} operations ran, every
+ * fourth sequence as the three-world differential, or until {@code -Dreliability.seconds=S} have
+ * passed, whichever comes first. Without the properties it is a smoke run of
+ * {@value #SMOKE_OPS} operations from seed 1, a few seconds in every {@code ./mvnw -B verify}.
+ *
+ * <p>Sequence {@code i} runs under the {@code i mod n}-th of the n policies of
+ * {@link PolicyResolver#shipped()} (the registry, so a policy added there is in the run), or under
+ * the one {@code -Ddevmirror.policy=NAME} names ({@code aware}, {@code blind} or a class name; a
+ * driver author adds their classes with {@code -Dmaven.test.additionalClasspath=DIR}). The
+ * differential compares that policy with the blind one and with itself over the on-heap device
+ * page table.
+ *
+ * <p>A failure is reported as found, with its seed, policy, step and oracle or model finding, and
+ * then shortened greedily (drop one operation while it still fails, for at most
+ * {@code -Dreliability.shrinkSeconds}, default 60) and printed again as a scenario file.
+ */
+class LongRunTest {
+    /** Operations of the smoke run in {@code ./mvnw -B verify}; seeds 1..~37. */
+    static final long SMOKE_OPS = 2_000;
+
+    @Test
+    void longRandomRun() {
+        long budget = Long.getLong("reliability.ops", SMOKE_OPS);
+        long seed0 = Long.getLong("reliability.seed", 1);
+        List<InvalidationPolicy> policies = policiesUnderTest();
+        System.out.println("reliability long run under " + policies.stream().map(InvalidationPolicy::name).toList());
+        JqwikSession.start(); // generators outside a property need a jqwik session
+        try {
+            longRun(budget, seed0, policies);
+        } finally {
+            JqwikSession.finish();
+        }
+    }
+
+    /** The policy {@code -Ddevmirror.policy} names, or every shipped policy in the registry's order. */
+    static List<InvalidationPolicy> policiesUnderTest() {
+        String named = System.getProperty(RandomSequenceTest.POLICY_PROPERTY);
+        if (named != null) {
+            return List.of(PolicyResolver.resolve("-D" + RandomSequenceTest.POLICY_PROPERTY, named));
+        }
+        return List.copyOf(PolicyResolver.shipped().values());
+    }
+
+    /**
+     * The sequence without its OOM reaps when the policy does not try-lock in a non-blockable
+     * invalidation, as lib/test_hmm.c does. The sequences' page model knows the reaper's outcome
+     * only for that behaviour: a policy that refuses (drm_gpusvm, mlx5, nouveau) makes
+     * {@code __oom_reap_task_mm} skip some VMAs and reap the others, and one that sleeps (amdkfd)
+     * breaks the kernel's rule by design. Those behaviours are pinned by their own scenarios
+     * (examples/zoo, examples/protocol/oom_reap_*.scn) instead.
+     */
+    static List<ModelOp> withoutUnmodelledReaps(List<ModelOp> seq, InvalidationPolicy policy) {
+        if (policy.nonBlockable() == NonBlockable.TRYLOCK) {
+            return seq;
+        }
+        return seq.stream().filter(op -> !(op instanceof HostOps.Whole w && Math.floorMod(w.kind(), 3) == 1)).toList();
+    }
+
+    private static void longRun(long budget, long seed0, List<InvalidationPolicy> policies) {
+        RandomGenerator<List<ModelOp>> gen = Sequences.sequence(RandomSequenceTest.MAX_LENGTH).generator(1000);
+        long ops = 0;
+        long sequences = 0;
+        long differentials = 0;
+        List<String> violations = new ArrayList<>();
+        long start = System.nanoTime();
+        long deadline = start + Long.getLong("reliability.seconds", Long.MAX_VALUE / 2_000_000_000L) * 1_000_000_000L;
+        for (long seed = seed0; ops < budget && System.nanoTime() - deadline < 0; seed++) {
+            InvalidationPolicy policy = policies.get((int) (sequences % policies.size()));
+            List<ModelOp> seq = withoutUnmodelledReaps(gen.next(new Random(seed)).value(), policy);
+            boolean differential = seed % 4 == 0;
+            MirrorOptions options = MirrorOptions.forPolicy(policy);
+            String failure = runOnce(seq, options, differential);
+            ops += seq.size();
+            sequences++;
+            differentials += differential ? 1 : 0;
+            if (sequences % 250 == 0) { // partial figures survive a run cut short
+                System.out.printf("reliability long run: %d operations, %d sequences, last seed %d, %.0f s, %d violations so far%n",
+                        ops, sequences, seed, (System.nanoTime() - start) / 1e9, violations.size());
+            }
+            if (failure != null) {
+                String found = "seed " + seed + " (" + options.policy().name() + (differential ? ", differential" : "")
+                        + "), " + failure;
+                System.out.println("VIOLATION " + found);
+                List<ModelOp> small = shrink(seq, options, differential);
+                String again = runOnce(small, options, differential);
+                violations.add(found + "\nshortened to " + small.size() + " operations: "
+                        + (again == null ? "(did not fail again)" : again));
+            }
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        System.out.printf("reliability long run: %d operations, %d sequences (%d differential), seeds %d..%d, %.0f s,"
+                + " %.0f operations/s, %d violations%n", ops, sequences, differentials, seed0, seed0 + sequences - 1, secs,
+                ops / secs, violations.size());
+        violations.forEach(System.out::println);
+        assertEquals(List.of(), violations, () -> violations.size() + " violations; the first:\n" + violations.get(0));
+    }
+
+    /** Runs one sequence; returns the finding of its first failure (step and oracle or model finding), or null. */
+    private static String runOnce(List<ModelOp> ops, MirrorOptions options, boolean differential) {
+        try {
+            run(ops, options, differential);
+            return null;
+        } catch (AssertionError | RuntimeException e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    private static void run(List<ModelOp> ops, MirrorOptions options, boolean differential) {
+        try (MirrorWorld w = new MirrorWorld(options)) {
+            if (!differential) {
+                RandomSequenceTest.run(w, ops, null);
+                return;
+            }
+            try (MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
+                    MirrorWorld onHeap = new MirrorWorld(options.withOffHeapTable(false))) {
+                RandomSequenceTest.run(w, ops, new MirrorWorld[] {blind, onHeap});
+            }
+        }
+    }
+
+    /**
+     * Greedy one-at-a-time removal while the sequence still fails, for at most
+     * {@code -Dreliability.shrinkSeconds} (default 60): each try reruns the sequence, so a long
+     * sequence can take minutes; past the bound the shortest failing sequence so far is reported.
+     */
+    private static List<ModelOp> shrink(List<ModelOp> ops, MirrorOptions options, boolean differential) {
+        long deadline = System.nanoTime() + Long.getLong("reliability.shrinkSeconds", 60) * 1_000_000_000L;
+        List<ModelOp> cur = new ArrayList<>(ops);
+        boolean progress = true;
+        while (progress && System.nanoTime() - deadline < 0) {
+            progress = false;
+            for (int i = cur.size() - 1; i >= 0 && System.nanoTime() - deadline < 0; i--) {
+                List<ModelOp> shorter = new ArrayList<>(cur);
+                shorter.remove(i);
+                if (runOnce(shorter, options, differential) != null) {
+                    cur = shorter;
+                    progress = true;
+                }
+            }
+        }
+        return cur;
+    }
+}
