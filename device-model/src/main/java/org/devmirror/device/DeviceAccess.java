@@ -66,7 +66,9 @@ final class DeviceAccess {
                 return new DeviceCommand(Errno.OK, cpages, faults);
             }
             long from = addr + (cpages << DevicePteLayout.PAGE_SHIFT);
-            Errno r = kind == ATOMIC ? DeviceExclusive.acquire(mirror, from, end) : driver.fault(from, end, kind == WRITE);
+            Errno r = kind == ATOMIC
+                    ? DeviceExclusive.acquire(mirror, from, end)
+                    : driver.fault(from, end, kind == WRITE);
             if (r != Errno.OK) {
                 return new DeviceCommand(r, cpages, faults);
             }

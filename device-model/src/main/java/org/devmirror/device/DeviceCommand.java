@@ -18,7 +18,8 @@ public record DeviceCommand(Errno result, long cpages, long faults) {
             throw new IllegalArgumentException("result=null");
         }
         if (cpages < 0 || faults < 0) {
-            throw new IllegalArgumentException("cpages=" + cpages + ", faults=" + faults + ": counts cannot be negative");
+            throw new IllegalArgumentException(
+                    "cpages=" + cpages + ", faults=" + faults + ": counts cannot be negative");
         }
     }
 

@@ -109,7 +109,8 @@ final class DeviceMigration {
     private static boolean holdsOwnPage(MirrorDevice device, long e, long va) {
         return switch (device.kind()) {
             case PRIVATE -> DevicePteLayout.isDevicePrivate(e) && !DevicePteLayout.isRemote(e);
-            case COHERENT -> e != 0 && !DevicePteLayout.isDevicePrivate(e) && device.ownsCoherentPfn(DevicePteLayout.pfnAt(e, va));
+            case COHERENT ->
+                e != 0 && !DevicePteLayout.isDevicePrivate(e) && device.ownsCoherentPfn(DevicePteLayout.pfnAt(e, va));
         };
     }
 
@@ -187,9 +188,10 @@ final class DeviceMigration {
      * (a 2 MiB folio once), or -1 if {@code migrate_vma_setup} failed. The 4 KiB pages copied are
      * added to {@code charged}'s migration counter when it is not null.
      */
-    private static long migrateBack(MirrorDevice device, AddressSpace mm, long start, long end, boolean compound,
-            DeviceStats charged) {
-        MigrateVma args = newArgs(start, end, device, selectDevice(device) | (compound ? MigrateVma.SELECT_COMPOUND : 0));
+    private static long migrateBack(
+            MirrorDevice device, AddressSpace mm, long start, long end, boolean compound, DeviceStats charged) {
+        MigrateVma args =
+                newArgs(start, end, device, selectDevice(device) | (compound ? MigrateVma.SELECT_COMPOUND : 0));
         if (mm.migrateVmaSetup(args) != Errno.OK) {
             return -1;
         }
@@ -235,7 +237,9 @@ final class DeviceMigration {
         }
         long moved = 0;
         for (int i = 0; i < n; i++) {
-            if (MigrateVma.pfnOf(args.src[i]) >= 0 && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && args.dst[i] != 0) {
+            if (MigrateVma.pfnOf(args.src[i]) >= 0
+                    && (args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0
+                    && args.dst[i] != 0) {
                 moved++;
             }
         }
@@ -252,7 +256,9 @@ final class DeviceMigration {
     static long pagesCopied(long[] src, long[] dst, int n) {
         long pages = 0;
         for (int i = 0; i < n; i++) {
-            if ((src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(src[i]) >= 0 && MigrateVma.pfnOf(dst[i]) >= 0) {
+            if ((src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) != 0
+                    && MigrateVma.pfnOf(src[i]) >= 0
+                    && MigrateVma.pfnOf(dst[i]) >= 0) {
                 pages += (src[i] & dst[i] & MigrateVma.MIGRATE_PFN_COMPOUND) != 0 ? HUGE_PAGES : 1;
             }
         }
@@ -260,7 +266,8 @@ final class DeviceMigration {
     }
 
     /** One device page back into a new system frame; a page without a frame stays on the device. */
-    private static void copyBack(MirrorDevice device, PhysicalMemory memory, MigrateVma args, int i, long pfn, long write) {
+    private static void copyBack(
+            MirrorDevice device, PhysicalMemory memory, MigrateVma args, int i, long pfn, long write) {
         long frame = memory.allocFrame();
         if (frame != PhysicalMemory.NO_FRAME) {
             device.copyToFrame(pfn, frame);
@@ -286,7 +293,11 @@ final class DeviceMigration {
                 j += (args.src[j] & MigrateVma.MIGRATE_PFN_COMPOUND) != 0 ? HUGE_PAGES : 1;
             }
             j = Math.min(j, n);
-            device.zapMirrors(mm, args.start + ((long) i << PAGE_SHIFT), args.start + ((long) j << PAGE_SHIFT), null,
+            device.zapMirrors(
+                    mm,
+                    args.start + ((long) i << PAGE_SHIFT),
+                    args.start + ((long) j << PAGE_SHIFT),
+                    null,
                     MmuNotifierEvent.MIGRATE);
             i = j;
         }
@@ -314,7 +325,13 @@ final class DeviceMigration {
                 for (int k = 0; k < HUGE_PAGES; k++) {
                     long dpfn = head >= 0 ? head + k : device.allocPage();
                     if (dpfn >= 0) {
-                        fill(device, args, i + k, spfn < 0 ? -1 : spfn + k, dpfn, (src & MigrateVma.MIGRATE_PFN_WRITE) != 0 || (spfn < 0 && vmaWrite));
+                        fill(
+                                device,
+                                args,
+                                i + k,
+                                spfn < 0 ? -1 : spfn + k,
+                                dpfn,
+                                (src & MigrateVma.MIGRATE_PFN_WRITE) != 0 || (spfn < 0 && vmaWrite));
                     }
                 }
                 if (head >= 0) {
@@ -356,7 +373,8 @@ final class DeviceMigration {
         int n = args.npages();
         driver.lock().lock();
         try {
-            boolean live = tracked != null && tracked.isLive() && tracked.start() <= args.start && args.end <= tracked.end();
+            boolean live =
+                    tracked != null && tracked.isLive() && tracked.start() <= args.start && args.end <= tracked.end();
             for (int i = 0; i < n; i++) {
                 long dst = args.dst[i];
                 if (dst == 0) {
@@ -367,7 +385,8 @@ final class DeviceMigration {
                 long cpu = mm.pageTable().get(va);
                 if (mirror.device().kind() == DeviceMemoryKind.COHERENT) {
                     // the CPU maps a coherent page with an ordinary present entry: so does the device
-                    boolean present = live && PteLayout.isPresent(cpu) && !PteLayout.isHuge(cpu) && PteLayout.pfn(cpu) == dpfn;
+                    boolean present =
+                            live && PteLayout.isPresent(cpu) && !PteLayout.isHuge(cpu) && PteLayout.pfn(cpu) == dpfn;
                     pt.set(va, present ? DevicePteLayout.systemPage(dpfn, PteLayout.isWrite(cpu)) : 0);
                     continue;
                 }
@@ -375,7 +394,12 @@ final class DeviceMigration {
                 if ((dst & MigrateVma.MIGRATE_PFN_COMPOUND) != 0) {
                     // a device folio the CPU maps with one PMD-level entry: one 2 MiB device leaf
                     boolean whole = current && PteLayout.isHuge(cpu);
-                    pt.setHuge(va, whole ? DevicePteLayout.huge(DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false)) : 0);
+                    pt.setHuge(
+                            va,
+                            whole
+                                    ? DevicePteLayout.huge(
+                                            DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false))
+                                    : 0);
                     continue;
                 }
                 pt.set(va, current ? DevicePteLayout.devicePrivatePage(dpfn, PteLayout.isWrite(cpu), false) : 0);

@@ -46,7 +46,8 @@ public final class DeviceMirror implements AutoCloseable {
     DeviceMirror(MirrorDevice device, AddressSpace mm, MirrorOptions options, int id) {
         this.device = device;
         this.mm = mm;
-        this.driver = new MirrorDriver(mm, device, device::ownsPfn, () -> device.memory().usedPages(), options, id);
+        this.driver = new MirrorDriver(
+                mm, device, device::ownsPfn, () -> device.memory().usedPages(), options, id);
     }
 
     /** The device. */
@@ -154,7 +155,8 @@ public final class DeviceMirror implements AutoCloseable {
     public DeviceCommand snapshot(long addr, int npages, byte[] prot) {
         checkRange(addr, npages);
         if (prot == null || prot.length < npages) {
-            throw new IllegalArgumentException("prot.length=" + (prot == null ? "null" : prot.length) + " is below npages=" + npages);
+            throw new IllegalArgumentException(
+                    "prot.length=" + (prot == null ? "null" : prot.length) + " is below npages=" + npages);
         }
         driver.restoreQueues(); // the device runs nothing while an eviction stopped its queues
         return DeviceSnapshot.snapshot(this, addr, npages, prot);
@@ -243,7 +245,8 @@ public final class DeviceMirror implements AutoCloseable {
     private static void checkBuffer(String name, byte[] buf, int npages) {
         long need = (long) npages << PAGE_SHIFT;
         if (buf == null || buf.length < need) {
-            throw new IllegalArgumentException(name + ".length=" + (buf == null ? "null" : buf.length) + " is below npages*4096=" + need);
+            throw new IllegalArgumentException(
+                    name + ".length=" + (buf == null ? "null" : buf.length) + " is below npages*4096=" + need);
         }
     }
 }

@@ -70,7 +70,9 @@ final class DeviceSnapshot {
                 for (int i = 0; i < n; i++) {
                     long pfn = HmmPfn.pfn(pfns[i]);
                     DevicePagemap coherent = mirror.device().host().coherentPagemapOf(pfn);
-                    boolean local = coherent != null ? coherent == mirror.device() : mirror.device().ownsPfn(pfn);
+                    boolean local = coherent != null
+                            ? coherent == mirror.device()
+                            : mirror.device().ownsPfn(pfn);
                     out[(int) cpages + i] = SnapshotProt.of(pfns[i], zeroPfn, local, coherent != null);
                 }
                 cpages += n;
@@ -82,8 +84,14 @@ final class DeviceSnapshot {
         return new DeviceCommand(Errno.OK, cpages, 0);
     }
 
-    private static Errno snapshotChunk(DeviceMirror mirror, IntervalNotifier notifier, HmmRange range, long[] pfns,
-            long start, long end, long timeout) {
+    private static Errno snapshotChunk(
+            DeviceMirror mirror,
+            IntervalNotifier notifier,
+            HmmRange range,
+            long[] pfns,
+            long start,
+            long end,
+            long timeout) {
         // dmirror_range_snapshot: the same loop as the device fault, with a notifier of its own, a
         // range that faults nothing, and nothing to do under the lock (the caller turns pfns into bytes).
         RangeFaultLoop.Round round = new RangeFaultLoop.Round() {
@@ -94,8 +102,14 @@ final class DeviceSnapshot {
 
             @Override
             public void fill(HmmRange r, IntervalNotifier n, long seq) {
-                r.notifier(n).notifierSeq(seq).start(start).end(end).defaultFlags(0).pfnFlagsMask(0)
-                        .devPrivateOwner(mirror.device()).pfns(pfns, 0);
+                r.notifier(n)
+                        .notifierSeq(seq)
+                        .start(start)
+                        .end(end)
+                        .defaultFlags(0)
+                        .pfnFlagsMask(0)
+                        .devPrivateOwner(mirror.device())
+                        .pfns(pfns, 0);
             }
 
             @Override

@@ -222,7 +222,8 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     @Override
     public Errno migrateToRam(AddressSpace mm, long addr, long devicePfn) {
         if (!ownsPfn(devicePfn)) { // the CPU accesses coherent pages in place: never called for them
-            throw new IllegalArgumentException("devicePfn=0x" + Long.toHexString(devicePfn) + " is not a page of device " + id);
+            throw new IllegalArgumentException(
+                    "devicePfn=0x" + Long.toHexString(devicePfn) + " is not a page of device " + id);
         }
         return DeviceMigration.toRam(this, mm, addr, devicePfn);
     }
@@ -231,7 +232,8 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     @Override
     public void pageFree(long devicePfn) {
         if (!ownsPage(devicePfn)) {
-            throw new IllegalArgumentException("devicePfn=0x" + Long.toHexString(devicePfn) + " is not a page of device " + id);
+            throw new IllegalArgumentException(
+                    "devicePfn=0x" + Long.toHexString(devicePfn) + " is not a page of device " + id);
         }
         lock.lock();
         try {

@@ -48,10 +48,12 @@ class CompoundRangesTest extends DeviceFixture {
         Event thp = new Event(MmuNotifierEvent.MIGRATE, a + PMD, a + 2 * PMD, true, dev0);
         List<Event> kernel = List.of(hole, hole, thp); // setup and pages of block 0, setup of block 1
         List<Event> narrowed = List.of(hole, thp); // pages of block 0 (its hole is filled), setup of block 1
-        assertEquals(switch (mode) {
-            case KERNEL -> kernel;
-            case NARROWED -> narrowed;
-        }, rec.events());
+        assertEquals(
+                switch (mode) {
+                    case KERNEL -> kernel;
+                    case NARROWED -> narrowed;
+                },
+                rec.events());
         for (long block = a; block < a + 2 * PMD; block += PMD) {
             long e = mm.pageTable().getPmd(block);
             assertTrue(PteLayout.isHuge(e) && PteLayout.isDevicePrivate(e), PteLayout.describe(e));

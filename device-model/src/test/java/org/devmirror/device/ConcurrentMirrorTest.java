@@ -27,22 +27,25 @@ class ConcurrentMirrorTest extends DeviceFixture {
         cpuInit(mm, a, N, 0);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread device = new Thread(() -> {
-            byte[] buf = new byte[(int) (32 * PAGE)];
-            int round = 0;
-            try {
-                while (!stop.get()) {
-                    long at = a + (round % (N / 32)) * 32L * PAGE;
-                    Errno r = (round & 1) == 0 ? mirror.read(at, 32, buf).result() : mirror.fault(at, 32, true);
-                    if (r != Errno.OK && r != Errno.EFAULT && r != Errno.EPERM) {
-                        throw new AssertionError("device access returned " + r);
+        Thread device = new Thread(
+                () -> {
+                    byte[] buf = new byte[(int) (32 * PAGE)];
+                    int round = 0;
+                    try {
+                        while (!stop.get()) {
+                            long at = a + (round % (N / 32)) * 32L * PAGE;
+                            Errno r =
+                                    (round & 1) == 0 ? mirror.read(at, 32, buf).result() : mirror.fault(at, 32, true);
+                            if (r != Errno.OK && r != Errno.EFAULT && r != Errno.EPERM) {
+                                throw new AssertionError("device access returned " + r);
+                            }
+                            round++;
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
                     }
-                    round++;
-                }
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "device");
+                },
+                "device");
         device.start();
         try {
             for (int i = 0; i < 60; i++) {
@@ -67,7 +70,10 @@ class ConcurrentMirrorTest extends DeviceFixture {
         // Quiescent: no stale translation anywhere, and device and CPU agree on the data.
         assertOracle(mirror);
         assertEquals(Errno.OK, mm.mprotect(a, N * PAGE, Prot.RW));
-        assertEquals(true, org.devmirror.device.oracle.DataCheck.roundTrip(mirror, a, N, 42).isClean());
+        assertEquals(
+                true,
+                org.devmirror.device.oracle.DataCheck.roundTrip(mirror, a, N, 42)
+                        .isClean());
         assertOracle(mirror);
     }
 }

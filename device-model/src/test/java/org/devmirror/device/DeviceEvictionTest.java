@@ -23,7 +23,8 @@ class DeviceEvictionTest extends DeviceFixture {
     private static final int NPAGES = 64;
 
     private long migrated(AddressSpace as, DeviceMirror m, int npages) {
-        long a = as.mmap(0, npages * PAGE, Prot.RW, org.devmirror.mm.MapFlags.PRIVATE | org.devmirror.mm.MapFlags.ANONYMOUS);
+        long a = as.mmap(
+                0, npages * PAGE, Prot.RW, org.devmirror.mm.MapFlags.PRIVATE | org.devmirror.mm.MapFlags.ANONYMOUS);
         cpuInit(as, a, npages, 0);
         assertEquals(new DeviceCommand(Errno.OK, npages, 0), m.migrateToDevice(a, npages));
         return a;
@@ -38,9 +39,11 @@ class DeviceEvictionTest extends DeviceFixture {
         List<Event> events = rec.events();
         assertEquals(NPAGES, events.size(), events.toString());
         for (int i = 0; i < NPAGES; i++) {
-            assertEquals(new Event(MmuNotifierEvent.CLEAR, a + i * PAGE, a + (i + 1) * PAGE, true, null), events.get(i));
+            assertEquals(
+                    new Event(MmuNotifierEvent.CLEAR, a + i * PAGE, a + (i + 1) * PAGE, true, null), events.get(i));
         }
-        assertTrue(PteLayout.isPresent(mm.pageTable().get(a)) && PteLayout.isWrite(mm.pageTable().get(a)));
+        assertTrue(PteLayout.isPresent(mm.pageTable().get(a))
+                && PteLayout.isWrite(mm.pageTable().get(a)));
         assertEquals(0, dev0.usedPages());
         assertEquals(0, mirror.entry(a), "the mirror dropped its entry on the CLEAR");
         assertCpuInts(mm, a, NPAGES, 0);

@@ -10,9 +10,9 @@ import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.MemoryObject;
 import org.devmirror.mm.Prot;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Ports of the device read/write cases of tools/testing/selftests/mm/hmm-tests.c (fixture "hmm", private device). */
 class HmmAnonTest extends DeviceFixture {
@@ -94,7 +94,9 @@ class HmmAnonTest extends DeviceFixture {
         // kernel's 1000 ms retry budget, and the write returned EBUSY. The budget is not what this
         // case ports, so the child's mirror gets a patient one.
         MirrorOptions o = MirrorOptions.defaults();
-        DeviceMirror childMirror = dev0.open(child, new MirrorOptions(o.policy(), o.trackChunk(), o.offHeapTable(), o.tlbSets(), o.tlbWays(), 60_000));
+        DeviceMirror childMirror = dev0.open(
+                child,
+                new MirrorOptions(o.policy(), o.trackChunk(), o.offHeapTable(), o.tlbSets(), o.tlbWays(), 60_000));
         if (migrate) {
             // fork made the device-private entries read-only in both processes; range fault
             // reports the caller's own device pages as they are (no fault), so a device write

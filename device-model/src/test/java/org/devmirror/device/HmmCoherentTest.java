@@ -145,7 +145,9 @@ class HmmCoherentTest extends DeviceFixture {
         AddressSpace child = mm.fork();
         RecordingSubscriber rec = RecordingSubscriber.attach(mm);
         cpuInit(mm, a, NPAGES, 0);
-        List<Event> clears = rec.events().stream().filter(e -> e.event() == MmuNotifierEvent.CLEAR).toList();
+        List<Event> clears = rec.events().stream()
+                .filter(e -> e.event() == MmuNotifierEvent.CLEAR)
+                .toList();
         assertEquals(NPAGES, clears.size(), rec.events()::toString);
         assertTrue(rec.events().stream().noneMatch(e -> e.event() == MmuNotifierEvent.MIGRATE), "no migration back");
         byte[] prot = new byte[NPAGES];
@@ -168,8 +170,14 @@ class HmmCoherentTest extends DeviceFixture {
         long a = migrated();
         RecordingSubscriber rec = RecordingSubscriber.attach(mm);
         assertEquals(new DeviceCommand(Errno.OK, NPAGES, 0), mirror2.release());
-        assertEquals(NPAGES, rec.events().stream().filter(e -> e.event() == MmuNotifierEvent.CLEAR).count());
-        assertEquals(new Event(MmuNotifierEvent.CLEAR, a, a + PAGE, true, null), rec.events().getFirst());
+        assertEquals(
+                NPAGES,
+                rec.events().stream()
+                        .filter(e -> e.event() == MmuNotifierEvent.CLEAR)
+                        .count());
+        assertEquals(
+                new Event(MmuNotifierEvent.CLEAR, a, a + PAGE, true, null),
+                rec.events().getFirst());
         long e = mm.pageTable().get(a + 3 * PAGE);
         assertTrue(PteLayout.isPresent(e) && !host.memory().isZoneDevice(PteLayout.pfn(e)), PteLayout.describe(e));
         assertEquals(0, dev2.usedPages());

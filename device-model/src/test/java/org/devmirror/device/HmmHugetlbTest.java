@@ -87,7 +87,14 @@ class HmmHugetlbTest extends DeviceFixture {
     @Test
     void lengthRoundedAndMigrationRefused() {
         long a = mm.mmap(0, 4 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.HUGETLB);
-        assertEquals(PMD, mm.vmas().stream().filter(v -> v.start() == a).findFirst().orElseThrow().end() - a);
+        assertEquals(
+                PMD,
+                mm.vmas().stream()
+                                .filter(v -> v.start() == a)
+                                .findFirst()
+                                .orElseThrow()
+                                .end()
+                        - a);
         cpuInit(mm, a, 4, 0);
         assertEquals(Errno.EINVAL, mirror.migrateToDevice(a, 4).result());
         assertCpuInts(mm, a, 4, 0);
@@ -108,7 +115,8 @@ class HmmHugetlbTest extends DeviceFixture {
         rec.clear();
         cpuInit(mm, a, 1, 5);
         assertEquals(List.of(new Event(MmuNotifierEvent.CLEAR, a, a + PMD, true, null)), rec.events());
-        assertTrue(PteLayout.isHuge(mm.pageTable().getPmd(a)) && PteLayout.isWrite(mm.pageTable().getPmd(a)));
+        assertTrue(PteLayout.isHuge(mm.pageTable().getPmd(a))
+                && PteLayout.isWrite(mm.pageTable().getPmd(a)));
         assertCpuInts(child, a, NPAGES, 0);
         child.exit();
     }

@@ -103,17 +103,26 @@ class HmmMigrateTest extends DeviceFixture {
     void snapshot() {
         DeviceMirror mirror1 = dev1.open(mm);
         long a = anon(7, Prot.RW);
-        assertEquals(Errno.OK, mm.munmap(a + PAGE, PAGE));                  // p1: hole
-        assertEquals(Errno.OK, mm.mprotect(a, PAGE, Prot.NONE));            // p0: PROT_NONE
+        assertEquals(Errno.OK, mm.munmap(a + PAGE, PAGE)); // p1: hole
+        assertEquals(Errno.OK, mm.mprotect(a, PAGE, Prot.NONE)); // p0: PROT_NONE
         assertEquals(Errno.OK, mm.cpuRead(a + 2 * PAGE, new byte[1], 0, 1)); // p2: zero page
         cpuInit(mm, a + 3 * PAGE, 4, 0);
         assertEquals(Errno.OK, mm.mprotect(a + 3 * PAGE, PAGE, Prot.READ)); // p3: read-only
-        assertEquals(new DeviceCommand(Errno.OK, 1, 0), mirror.migrateToDevice(a + 5 * PAGE, 1));  // p5: dev0
+        assertEquals(new DeviceCommand(Errno.OK, 1, 0), mirror.migrateToDevice(a + 5 * PAGE, 1)); // p5: dev0
         assertEquals(new DeviceCommand(Errno.OK, 1, 0), mirror1.migrateToDevice(a + 6 * PAGE, 1)); // p6: dev1
         byte[] prot = new byte[7];
         assertEquals(new DeviceCommand(Errno.OK, 7, 0), mirror.snapshot(a, 7, prot));
-        assertArrayEquals(new byte[] {SnapshotProt.ERROR, SnapshotProt.ERROR, (byte) (SnapshotProt.ZERO | SnapshotProt.READ),
-                SnapshotProt.READ, SnapshotProt.WRITE, (byte) (SnapshotProt.DEV_PRIVATE_LOCAL | SnapshotProt.WRITE), SnapshotProt.NONE}, prot);
+        assertArrayEquals(
+                new byte[] {
+                    SnapshotProt.ERROR,
+                    SnapshotProt.ERROR,
+                    (byte) (SnapshotProt.ZERO | SnapshotProt.READ),
+                    SnapshotProt.READ,
+                    SnapshotProt.WRITE,
+                    (byte) (SnapshotProt.DEV_PRIVATE_LOCAL | SnapshotProt.WRITE),
+                    SnapshotProt.NONE
+                },
+                prot);
         assertAllOracles();
     }
 
@@ -228,8 +237,10 @@ class HmmMigrateTest extends DeviceFixture {
     /** Ports migrate_remap_fault: mremap a migrated block (with and without DONTUNMAP); data is correct after the move. */
     @Test
     void migrateRemapFault() {
-        for (int flags : new int[] {MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED,
-                MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED | MapFlags.MREMAP_DONTUNMAP}) {
+        for (int flags : new int[] {
+            MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED,
+            MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED | MapFlags.MREMAP_DONTUNMAP
+        }) {
             long a = anonHuge(512);
             cpuInit(mm, a, 512, 0);
             assertEquals(new DeviceCommand(Errno.OK, 512, 0), mirror.migrateToDevice(a, 512));

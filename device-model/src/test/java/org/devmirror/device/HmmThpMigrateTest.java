@@ -30,7 +30,10 @@ class HmmThpMigrateTest extends DeviceFixture {
     private long filledThp() {
         long a = anonHuge(NPAGES);
         cpuInit(mm, a, NPAGES, 0);
-        assertTrue(PteLayout.isHuge(mm.pageTable().getPmd(a)) && PteLayout.isPresent(mm.pageTable().getPmd(a)), "THP expected");
+        assertTrue(
+                PteLayout.isHuge(mm.pageTable().getPmd(a))
+                        && PteLayout.isPresent(mm.pageTable().getPmd(a)),
+                "THP expected");
         return a;
     }
 
@@ -76,7 +79,9 @@ class HmmThpMigrateTest extends DeviceFixture {
         byte[] one = new byte[4];
         assertEquals(Errno.OK, mm.cpuRead(a + 300 * PAGE, one, 0, 4));
         long back = mm.pageTable().getPmd(a);
-        assertTrue(PteLayout.isHuge(back) && PteLayout.isPresent(back) && PteLayout.isWrite(back), PteLayout.describe(back));
+        assertTrue(
+                PteLayout.isHuge(back) && PteLayout.isPresent(back) && PteLayout.isWrite(back),
+                PteLayout.describe(back));
         assertEquals(0, dev0.usedPages());
         assertCpuInts(mm, a, NPAGES, 0);
         assertOracle(mirror);
@@ -136,7 +141,9 @@ class HmmThpMigrateTest extends DeviceFixture {
         RecordingSubscriber rec = RecordingSubscriber.attach(mm);
         dev0.failNextAllocation();
         assertEquals(new DeviceCommand(Errno.OK, NPAGES, 0), mirror.migrateToDevice(a, NPAGES));
-        assertEquals(List.of(new Event(MmuNotifierEvent.CLEAR, a, a + PMD, true, null)), only(rec.events(), MmuNotifierEvent.CLEAR));
+        assertEquals(
+                List.of(new Event(MmuNotifierEvent.CLEAR, a, a + PMD, true, null)),
+                only(rec.events(), MmuNotifierEvent.CLEAR));
         assertEquals(0, mm.pageTable().getPmd(a), "split into PTEs");
         long pte = mm.pageTable().get(a + 2048 * 4);
         assertTrue(PteLayout.isDevicePrivate(pte) && !PteLayout.isHuge(pte), PteLayout.describe(pte));
@@ -213,7 +220,9 @@ class HmmThpMigrateTest extends DeviceFixture {
         AddressSpace child = mm.fork();
         assertDevicePmd(a, false);
         long ce = child.pageTable().getPmd(a);
-        assertTrue(PteLayout.isDevicePrivate(ce) && PteLayout.isHuge(ce) && !PteLayout.isWrite(ce), PteLayout.describe(ce));
+        assertTrue(
+                PteLayout.isDevicePrivate(ce) && PteLayout.isHuge(ce) && !PteLayout.isWrite(ce),
+                PteLayout.describe(ce));
         assertEquals(2, host.devicePageMapcount(PteLayout.pfn(ce) + 7));
         cpuInit(mm, a, NPAGES, 1);
         assertCpuInts(child, a, NPAGES, 0);

@@ -50,7 +50,8 @@ class ApiMisuseTest {
             return true;
         });
         subs.insert(sub, 0, PAGE);
-        MmuNotifierRange range = new MmuNotifierRange().init(mm, MmuNotifierEvent.UNMAP, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
+        MmuNotifierRange range =
+                new MmuNotifierRange().init(mm, MmuNotifierEvent.UNMAP, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
         // Step 1: the invalidation reports the misuse.
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> subs.invalidateRangeStart(range));
         assertTrue(e.getMessage().contains("cannot be called from any ops callback"), e.getMessage());
@@ -72,7 +73,8 @@ class ApiMisuseTest {
             return true;
         });
         subs.insert(sub, 0, PAGE);
-        MmuNotifierRange range = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
+        MmuNotifierRange range =
+                new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
         assertTrue(subs.invalidateRangeStart(range));
         IllegalStateException e = assertThrows(IllegalStateException.class, sub::readBegin);
         assertTrue(e.getMessage().contains("wait for itself"), e.getMessage());
@@ -104,7 +106,8 @@ class ApiMisuseTest {
             // Step 1: the process exits.
             mm.exit();
             // Step 2: host operations throw, naming the address space.
-            IllegalStateException e = assertThrows(IllegalStateException.class,
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
                     () -> mm.mmap(0, PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS));
             assertEquals(mm + " has exited", e.getMessage());
             assertThrows(IllegalStateException.class, () -> mm.cpuFault(buf, false));

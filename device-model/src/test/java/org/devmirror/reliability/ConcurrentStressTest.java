@@ -24,8 +24,8 @@ import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.MirrorDevice;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
-import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
@@ -62,6 +62,7 @@ class ConcurrentStressTest {
     private final DeviceMirror[] mirrors = new DeviceMirror[2];
     /** Expected word of every page, per owner; each map is written only by its owner thread. */
     private final List<Map<Long, Long>> shadows = new ArrayList<>();
+
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong ops = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
@@ -69,6 +70,7 @@ class ConcurrentStressTest {
     private final AtomicLong oracleChecks = new AtomicLong();
     /** The child being OOM-reaped and its device-0 mirror; guarded by childLock. */
     private final AtomicReference<DeviceMirror> child = new AtomicReference<>();
+
     private final ReentrantReadWriteLock childLock = new ReentrantReadWriteLock();
     private PagePeekCheck peekCheck;
     /** What each thread is doing, for the report when the watchdog fires. */
@@ -80,9 +82,17 @@ class ConcurrentStressTest {
         // Step 1: one address space with small and huge pages, two devices mirroring it.
         host = new Host(HostConfig.defaults().withFrames(4096).withSwapSlots(1024));
         parent = host.newAddressSpace();
-        assertEquals(SMALL, parent.mmap(SMALL, SMALL_PAGES * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
-        assertEquals(HUGE, parent.mmap(HUGE, HUGE_PAGES * PAGE, Prot.RW,
-                MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED | MapFlags.HUGEPAGE));
+        assertEquals(
+                SMALL,
+                parent.mmap(
+                        SMALL, SMALL_PAGES * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        assertEquals(
+                HUGE,
+                parent.mmap(
+                        HUGE,
+                        HUGE_PAGES * PAGE,
+                        Prot.RW,
+                        MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED | MapFlags.HUGEPAGE));
         assertEquals(Errno.OK, parent.cpuFill(HUGE, Host.PMD_SIZE, (byte) 0));
         for (int d = 0; d < 2; d++) {
             devices[d] = new MirrorDevice(host, d, 1024);
@@ -98,9 +108,12 @@ class ConcurrentStressTest {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             int id = t;
-            threads.add(Thread.ofPlatform().name("stress-" + (t < 2 ? "host" : "device") + t).start(() -> worker(id, quiescent)));
+            threads.add(Thread.ofPlatform()
+                    .name("stress-" + (t < 2 ? "host" : "device") + t)
+                    .start(() -> worker(id, quiescent)));
         }
-        try (Watchdog watchdog = new Watchdog("stress", Integer.getInteger("reliability.stressWatchdog", 90), TimeUnit.SECONDS)) {
+        try (Watchdog watchdog =
+                new Watchdog("stress", Integer.getInteger("reliability.stressWatchdog", 90), TimeUnit.SECONDS)) {
             for (Thread th : threads) {
                 try {
                     th.join();
@@ -111,9 +124,17 @@ class ConcurrentStressTest {
             }
         }
         // Step 3: no violation at any quiescent point, every thread finished all its rounds.
-        System.out.printf("stress: %d threads, %d rounds, %d operations, %d oracle checks, %d OOM reaps with %d refusals retried,"
-                + " %d violations, %.1f s%n", THREADS, ROUNDS, ops.get(), oracleChecks.get(), reaps.get(), refusals.get(),
-                violations.size(), (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                "stress: %d threads, %d rounds, %d operations, %d oracle checks, %d OOM reaps with %d refusals retried,"
+                        + " %d violations, %.1f s%n",
+                THREADS,
+                ROUNDS,
+                ops.get(),
+                oracleChecks.get(),
+                reaps.get(),
+                refusals.get(),
+                violations.size(),
+                (System.nanoTime() - start) / 1e9);
         assertEquals(List.of(), violations);
         assertEquals((long) THREADS * ROUNDS * OPS_PER_ROUND, ops.get());
         assertTrue(reaps.get() >= 1, "the OOM reaper ran");
@@ -162,7 +183,9 @@ class ConcurrentStressTest {
 
     /** Any range of up to 8 pages in either region. */
     private static long anyRange(SplittableRandom rnd) {
-        return rnd.nextBoolean() ? SMALL + rnd.nextInt(SMALL_PAGES - 8) * PAGE : HUGE + rnd.nextInt(HUGE_PAGES - 8) * PAGE;
+        return rnd.nextBoolean()
+                ? SMALL + rnd.nextInt(SMALL_PAGES - 8) * PAGE
+                : HUGE + rnd.nextInt(HUGE_PAGES - 8) * PAGE;
     }
 
     private void hostOp(int id, SplittableRandom rnd) {
@@ -290,7 +313,10 @@ class ConcurrentStressTest {
             try {
                 DeviceMirror cm = child.get();
                 if (cm != null) {
-                    cm.fault(SMALL + rnd.nextInt(SMALL_PAGES - 8) * PAGE, 8, false); // holds its driver lock: the reaper may be refused
+                    cm.fault(
+                            SMALL + rnd.nextInt(SMALL_PAGES - 8) * PAGE,
+                            8,
+                            false); // holds its driver lock: the reaper may be refused
                 }
             } finally {
                 childLock.readLock().unlock();
@@ -345,8 +371,8 @@ class ConcurrentStressTest {
         ByteBuffer bb = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
         for (int off = 0; off < PAGE; off += 8) {
             if (bb.getLong(off) != word) {
-                violations.add(what + " of 0x" + Long.toHexString(va) + " word +" + off + " = 0x" + Long.toHexString(bb.getLong(off))
-                        + ", expected 0x" + Long.toHexString(word));
+                violations.add(what + " of 0x" + Long.toHexString(va) + " word +" + off + " = 0x"
+                        + Long.toHexString(bb.getLong(off)) + ", expected 0x" + Long.toHexString(word));
                 return;
             }
         }

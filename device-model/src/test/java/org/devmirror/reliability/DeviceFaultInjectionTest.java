@@ -49,10 +49,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * slot and no device page is lost.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 class DeviceFaultInjectionTest {
     /** The allocator a run fails. */
-    enum Pool { FRAMES, DEVICE }
+    enum Pool {
+        FRAMES,
+        DEVICE
+    }
 
     /** What a command that failed, or completed only part of its range, may leave behind. */
     enum Trace {
@@ -73,8 +78,14 @@ class DeviceFaultInjectionTest {
     }
 
     /** One device command on a fresh {@link DeviceWorld}, after an optional setup. */
-    record Op(String name, Consumer<DeviceWorld> setup, Function<DeviceWorld, DeviceCommand> command, long start, long pages,
-            Trace trace, Effect effect) {
+    record Op(
+            String name,
+            Consumer<DeviceWorld> setup,
+            Function<DeviceWorld, DeviceCommand> command,
+            long start,
+            long pages,
+            Trace trace,
+            Effect effect) {
         @Override
         public String toString() {
             return name;
@@ -133,7 +144,8 @@ class DeviceFaultInjectionTest {
 
     @AfterAll
     static void report() {
-        System.out.println("device fault injection: " + allocationPoints + " allocation points (frames and device pages), " + runs + " runs");
+        System.out.println("device fault injection: " + allocationPoints
+                + " allocation points (frames and device pages), " + runs + " runs");
     }
 
     static Stream<Op> operations() {
@@ -146,36 +158,121 @@ class DeviceFaultInjectionTest {
             assertEquals(Errno.OK, w.mirror.migrateToDevice(ANON, 8).result());
         };
         return Stream.of(
-                new Op("migrate the parent's own pages", alone, w -> w.mirror.migrateToDevice(ANON, 8), ANON, 8,
-                        Trace.PAGES_MOVED, Effect.NONE),
-                new Op("migrate untouched pages", alone, w -> w.mirror.migrateToDevice(ANON + 12 * PAGE, 4), ANON + 12 * PAGE, 4,
-                        Trace.PAGES_MOVED, Effect.NONE),
-                new Op("migrate a huge page (device folio, else 512 pages)", alone, w -> w.mirror.migrateToDevice(HUGE, 512), HUGE, 512,
-                        Trace.PAGES_MOVED, Effect.NONE),
-                new Op("migrate a huge page as 512 pages (no device folio)", w -> {
-                    alone.accept(w);
-                    w.gpu.failNextAllocation(); // the folio allocation fails, so the fallback runs
-                }, w -> w.mirror.migrateToDevice(HUGE, 512), HUGE, 512, Trace.PAGES_MOVED, Effect.NONE),
-                new Op("migrate 2 MiB of 4 KiB pages, 8 written", alone, w -> w.mirror.migrateToDevice(SMALL, 512), SMALL, 512,
-                        Trace.PAGES_MOVED, Effect.NONE),
-                new Op("migrate back to system memory", onDevice, w -> w.mirror.migrateToSystem(ANON, 8), ANON, 8,
-                        Trace.PAGES_MOVED, Effect.NONE),
-                new Op("CPU read of a device page (migrate_to_ram)", onDevice,
-                        w -> command(w.world.parent.cpuRead(ANON + 2 * PAGE, new byte[8], 0, 8)), ANON + 2 * PAGE, 1, Trace.NONE, Effect.NONE),
-                new Op("device read of one swapped page", none, w -> w.mirror.read(ANON + 8 * PAGE, 1, new byte[(int) PAGE]),
-                        ANON + 8 * PAGE, 1, Trace.NONE, Effect.NONE),
-                new Op("device write of one untouched page", none, w -> w.mirror.write(ANON + 13 * PAGE, 1, filled(1, 0x66)),
-                        ANON + 13 * PAGE, 1, Trace.NONE, Effect.fill(0x66)),
-                new Op("device read of swapped pages", none, w -> w.mirror.read(ANON + 8 * PAGE, 2, new byte[2 * (int) PAGE]),
-                        ANON + 8 * PAGE, 2, Trace.PARTIAL, Effect.NONE),
-                new Op("device write of untouched pages", none, w -> w.mirror.write(ANON + 12 * PAGE, 4, filled(4, 0x77)),
-                        ANON + 12 * PAGE, 4, Trace.PARTIAL, Effect.fill(0x77)),
-                new Op("device write of pages shared copy-on-write", none, w -> w.mirror.write(ANON, 4, filled(4, 0x55)),
-                        ANON, 4, Trace.PARTIAL, Effect.fill(0x55)),
-                new Op("device exclusive of pages shared copy-on-write", none, w -> w.mirror.exclusive(ANON, 4), ANON, 4,
-                        Trace.PARTIAL, Effect.NONE),
-                new Op("device atomic add over untouched pages", none, w -> w.mirror.atomicAdd(ANON + 12 * PAGE, 2, 1), ANON + 12 * PAGE, 2,
-                        Trace.PARTIAL, Effect.add(1)));
+                new Op(
+                        "migrate the parent's own pages",
+                        alone,
+                        w -> w.mirror.migrateToDevice(ANON, 8),
+                        ANON,
+                        8,
+                        Trace.PAGES_MOVED,
+                        Effect.NONE),
+                new Op(
+                        "migrate untouched pages",
+                        alone,
+                        w -> w.mirror.migrateToDevice(ANON + 12 * PAGE, 4),
+                        ANON + 12 * PAGE,
+                        4,
+                        Trace.PAGES_MOVED,
+                        Effect.NONE),
+                new Op(
+                        "migrate a huge page (device folio, else 512 pages)",
+                        alone,
+                        w -> w.mirror.migrateToDevice(HUGE, 512),
+                        HUGE,
+                        512,
+                        Trace.PAGES_MOVED,
+                        Effect.NONE),
+                new Op(
+                        "migrate a huge page as 512 pages (no device folio)",
+                        w -> {
+                            alone.accept(w);
+                            w.gpu.failNextAllocation(); // the folio allocation fails, so the fallback runs
+                        },
+                        w -> w.mirror.migrateToDevice(HUGE, 512),
+                        HUGE,
+                        512,
+                        Trace.PAGES_MOVED,
+                        Effect.NONE),
+                new Op(
+                        "migrate 2 MiB of 4 KiB pages, 8 written",
+                        alone,
+                        w -> w.mirror.migrateToDevice(SMALL, 512),
+                        SMALL,
+                        512,
+                        Trace.PAGES_MOVED,
+                        Effect.NONE),
+                new Op(
+                        "migrate back to system memory",
+                        onDevice,
+                        w -> w.mirror.migrateToSystem(ANON, 8),
+                        ANON,
+                        8,
+                        Trace.PAGES_MOVED,
+                        Effect.NONE),
+                new Op(
+                        "CPU read of a device page (migrate_to_ram)",
+                        onDevice,
+                        w -> command(w.world.parent.cpuRead(ANON + 2 * PAGE, new byte[8], 0, 8)),
+                        ANON + 2 * PAGE,
+                        1,
+                        Trace.NONE,
+                        Effect.NONE),
+                new Op(
+                        "device read of one swapped page",
+                        none,
+                        w -> w.mirror.read(ANON + 8 * PAGE, 1, new byte[(int) PAGE]),
+                        ANON + 8 * PAGE,
+                        1,
+                        Trace.NONE,
+                        Effect.NONE),
+                new Op(
+                        "device write of one untouched page",
+                        none,
+                        w -> w.mirror.write(ANON + 13 * PAGE, 1, filled(1, 0x66)),
+                        ANON + 13 * PAGE,
+                        1,
+                        Trace.NONE,
+                        Effect.fill(0x66)),
+                new Op(
+                        "device read of swapped pages",
+                        none,
+                        w -> w.mirror.read(ANON + 8 * PAGE, 2, new byte[2 * (int) PAGE]),
+                        ANON + 8 * PAGE,
+                        2,
+                        Trace.PARTIAL,
+                        Effect.NONE),
+                new Op(
+                        "device write of untouched pages",
+                        none,
+                        w -> w.mirror.write(ANON + 12 * PAGE, 4, filled(4, 0x77)),
+                        ANON + 12 * PAGE,
+                        4,
+                        Trace.PARTIAL,
+                        Effect.fill(0x77)),
+                new Op(
+                        "device write of pages shared copy-on-write",
+                        none,
+                        w -> w.mirror.write(ANON, 4, filled(4, 0x55)),
+                        ANON,
+                        4,
+                        Trace.PARTIAL,
+                        Effect.fill(0x55)),
+                new Op(
+                        "device exclusive of pages shared copy-on-write",
+                        none,
+                        w -> w.mirror.exclusive(ANON, 4),
+                        ANON,
+                        4,
+                        Trace.PARTIAL,
+                        Effect.NONE),
+                new Op(
+                        "device atomic add over untouched pages",
+                        none,
+                        w -> w.mirror.atomicAdd(ANON + 12 * PAGE, 2, 1),
+                        ANON + 12 * PAGE,
+                        2,
+                        Trace.PARTIAL,
+                        Effect.add(1)));
     }
 
     /**
@@ -218,8 +315,10 @@ class DeviceFaultInjectionTest {
             synchronized (DeviceFaultInjectionTest.class) {
                 runs++;
             }
-            String what = op + (pool == null ? " (no failure injected)"
-                    : " (" + pool + " allocation " + k + " of " + made[pool.ordinal()] + " failed): " + c);
+            String what = op
+                    + (pool == null
+                            ? " (no failure injected)"
+                            : " (" + pool + " allocation " + k + " of " + made[pool.ordinal()] + " failed): " + c);
             // Step 2: without an injected failure the command completes.
             if (pool == null) {
                 assertEquals(Errno.OK, c.result(), what);
@@ -231,7 +330,10 @@ class DeviceFaultInjectionTest {
             // Step 4: what the command did not finish left no trace.
             if (op.trace() == Trace.NONE) {
                 if (!c.isOk()) {
-                    assertEquals("", before.diff(HostState.capture(host, w.world.files())), what + ": failed but left a trace");
+                    assertEquals(
+                            "",
+                            before.diff(HostState.capture(host, w.world.files())),
+                            what + ": failed but left a trace");
                 }
             } else {
                 checkOutsideRangeUnchanged(op, entriesBefore, cpuEntries(host), what);
@@ -250,7 +352,8 @@ class DeviceFaultInjectionTest {
      * Outside the command's range no CPU entry of any address space changed; inside it, for a
      * migration, each entry is as before or moved between system memory and the device.
      */
-    private static void checkOutsideRangeUnchanged(Op op, Map<String, Long> before, Map<String, Long> after, String what) {
+    private static void checkOutsideRangeUnchanged(
+            Op op, Map<String, Long> before, Map<String, Long> after, String what) {
         long end = op.start() + op.pages() * PAGE;
         Set<String> keys = new HashSet<>(before.keySet());
         keys.addAll(after.keySet());
@@ -275,7 +378,9 @@ class DeviceFaultInjectionTest {
             if (!inRange) {
                 fail(what + ": " + key + " changed outside the range: " + describe(b) + " -> " + describe(a));
             }
-            if (op.trace() == Trace.PAGES_MOVED && !split.contains(va & -PMD) && isDevicePrivate(b) == isDevicePrivate(a)) {
+            if (op.trace() == Trace.PAGES_MOVED
+                    && !split.contains(va & -PMD)
+                    && isDevicePrivate(b) == isDevicePrivate(a)) {
                 fail(what + ": " + key + " neither moved nor stayed: " + describe(b) + " -> " + describe(a));
             }
         }
@@ -316,7 +421,8 @@ class DeviceFaultInjectionTest {
                 while (va < v.end()) {
                     long e = pt.get(va);
                     out.put(mm + " 0x" + Long.toHexString(va), e);
-                    va = pt.nextPopulated(Math.min(v.end(), PteLayout.isHuge(e) ? (va & -PMD) + PMD : va + PAGE), v.end());
+                    va = pt.nextPopulated(
+                            Math.min(v.end(), PteLayout.isHuge(e) ? (va & -PMD) + PMD : va + PAGE), v.end());
                 }
             }
         }

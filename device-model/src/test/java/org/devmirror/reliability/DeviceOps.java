@@ -22,12 +22,25 @@ final class DeviceOps {
     private DeviceOps() {}
 
     /** The kinds of {@link Dev}. */
-    enum Kind { READ, WRITE, ATOMIC, FAULT_READ, FAULT_WRITE, MIGRATE, MIGRATE_BACK, EXCLUSIVE, CHECK_EXCLUSIVE, SNAPSHOT }
+    enum Kind {
+        READ,
+        WRITE,
+        ATOMIC,
+        FAULT_READ,
+        FAULT_WRITE,
+        MIGRATE,
+        MIGRATE_BACK,
+        EXCLUSIVE,
+        CHECK_EXCLUSIVE,
+        SNAPSHOT
+    }
 
     /** One device command over a range of one space. */
     record Dev(int device, int space, int slot, int offRaw, int lenRaw, Kind kind, int value) implements ModelOp {
         @Override
-        @SuppressWarnings("RefactorSwitch") // each case logs, acts, checks and returns; a switch expression with yield would read no better
+        @SuppressWarnings(
+                "RefactorSwitch") // each case logs, acts, checks and returns; a switch expression with yield would read
+        // no better
         public Step apply(MirrorWorld w) {
             Space s = w.space(space);
             int d = Math.floorMod(device, MirrorWorld.DEVICES);
@@ -82,11 +95,13 @@ final class DeviceOps {
                 }
                 case MIGRATE -> {
                     w.log(s, dev + "migrate " + r.text());
-                    return new Step(m.migrateToDevice(r.addr(), r.pages()).result().name(), 0, 0);
+                    return new Step(
+                            m.migrateToDevice(r.addr(), r.pages()).result().name(), 0, 0);
                 }
                 case MIGRATE_BACK -> {
                     w.log(s, dev + "migrate-back " + r.text());
-                    return new Step(m.migrateToSystem(r.addr(), r.pages()).result().name(), 0, 0);
+                    return new Step(
+                            m.migrateToSystem(r.addr(), r.pages()).result().name(), 0, 0);
                 }
                 case EXCLUSIVE -> {
                     w.log(s, dev + "exclusive " + r.text());
@@ -99,7 +114,8 @@ final class DeviceOps {
                 default -> {
                     w.log(s, dev + "snapshot " + r.text());
                     byte[] prot = new byte[r.pages()];
-                    return new Step(m.snapshot(r.addr(), r.pages(), prot).result().name(), 0, 0);
+                    return new Step(
+                            m.snapshot(r.addr(), r.pages(), prot).result().name(), 0, 0);
                 }
             }
         }
@@ -140,7 +156,9 @@ final class DeviceOps {
         for (int i = 0; i < r.pages(); i++) {
             long va = r.addr() + i * PAGE;
             long cpu = s.mm.pageTable().get(va);
-            if (PteLayout.isDevicePrivate(cpu) && !PteLayout.isWrite(cpu) && w.devices[d].ownsPfn(CpuMapping.pageAt(cpu, va))) {
+            if (PteLayout.isDevicePrivate(cpu)
+                    && !PteLayout.isWrite(cpu)
+                    && w.devices[d].ownsPfn(CpuMapping.pageAt(cpu, va))) {
                 return true;
             }
         }
@@ -150,7 +168,8 @@ final class DeviceOps {
     /** A command the model says must succeed did not, or one that must fail succeeded. */
     static void checkOutcome(MirrorWorld w, String what, Errno expected, DeviceCommand c) {
         if (expected == Errno.OK && !c.isOk()) {
-            throw new AssertionError(what + " returned " + c.result() + " (cpages=" + c.cpages() + "), the model expects OK");
+            throw new AssertionError(
+                    what + " returned " + c.result() + " (cpages=" + c.cpages() + "), the model expects OK");
         }
         if (expected == null && c.isOk()) {
             throw new AssertionError(what + " returned OK over a page the model says it may not access");

@@ -65,7 +65,9 @@ class DeviceWriteLivelockTest {
         // Step 2: the device writes it; this must return, and the CPU must then see the write.
         byte[] data = new byte[(int) PAGE];
         Arrays.fill(data, (byte) 0x5a);
-        DeviceCommand c = assertTimeoutPreemptively(LIMIT, () -> mirror.write(buf, 1, data),
+        DeviceCommand c = assertTimeoutPreemptively(
+                LIMIT,
+                () -> mirror.write(buf, 1, data),
                 "device write livelocks on a read-only device-private page of its own device");
         assertEquals(Errno.OK, c.result());
         byte[] back = new byte[(int) PAGE];
@@ -86,8 +88,8 @@ class DeviceWriteLivelockTest {
         // read-only page (dmirror_do_fault's -EFAULT): the command returns, with EFAULT.
         byte[] data = new byte[(int) PAGE];
         Arrays.fill(data, (byte) 2);
-        DeviceCommand c = assertTimeoutPreemptively(LIMIT, () -> mirror.write(buf, 1, data),
-                "device write livelocks on a COW-shared device-private page");
+        DeviceCommand c = assertTimeoutPreemptively(
+                LIMIT, () -> mirror.write(buf, 1, data), "device write livelocks on a COW-shared device-private page");
         assertEquals(Errno.EFAULT, c.result());
         // Step 3: nothing was written; parent and child both still read the old bytes.
         byte[] back = new byte[1];
@@ -125,8 +127,8 @@ class DeviceWriteLivelockTest {
         // Step 3: the device write returns EFAULT and nothing is written.
         byte[] data = new byte[(int) PAGE];
         Arrays.fill(data, (byte) 2);
-        DeviceCommand c = assertTimeoutPreemptively(LIMIT, () -> mirror.write(buf, 1, data),
-                "device write livelocks on a read-only device-private page");
+        DeviceCommand c = assertTimeoutPreemptively(
+                LIMIT, () -> mirror.write(buf, 1, data), "device write livelocks on a read-only device-private page");
         assertEquals(Errno.EFAULT, c.result());
         assertEquals(0, c.cpages());
         byte[] back = new byte[1];

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.PagemapScan;
@@ -23,7 +23,9 @@ import org.devmirror.reliability.MirrorWorld.Space;
 import org.devmirror.reliability.ModelOp.Range;
 
 /** The host operations of a random sequence: every operation of the host API. */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 final class HostOps {
     private HostOps() {}
 
@@ -50,7 +52,10 @@ final class HostOps {
             int pages = huge ? 512 : 1 + Math.floorMod(pagesRaw, 24);
             int prot = PROTS[Math.floorMod(protSel, PROTS.length)];
             int flags = MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED | (huge ? MapFlags.HUGEPAGE : 0);
-            w.log(s, "mmap " + pages + "p " + prot(prot) + " private anon fixed" + (huge ? " huge" : "") + " at " + hex(addr));
+            w.log(
+                    s,
+                    "mmap " + pages + "p " + prot(prot) + " private anon fixed" + (huge ? " huge" : "") + " at "
+                            + hex(addr));
             long r = s.mm.mmap(addr, pages * PAGE, prot, flags);
             if (r != addr) {
                 throw mismatch(w, "mmap fixed at " + hex(addr) + " returned " + r);
@@ -105,7 +110,8 @@ final class HostOps {
             w.log(s, "mprotect " + r.text() + " " + prot(prot));
             List<PageModel> pages = pagesOf(s, r);
             Errno expected = pages.contains(null) ? Errno.ENOMEM : Errno.OK; // a hole: nothing changes
-            Errno actual = expectResult(w, "mprotect " + r.text(), expected, s.mm.mprotect(r.addr(), r.pages() * PAGE, prot));
+            Errno actual =
+                    expectResult(w, "mprotect " + r.text(), expected, s.mm.mprotect(r.addr(), r.pages() * PAGE, prot));
             if (actual == Errno.OK) {
                 for (int i = 0; i < r.pages(); i++) {
                     s.pages.put(r.addr() + i * PAGE, pages.get(i).withProt(prot));
@@ -152,7 +158,8 @@ final class HostOps {
             }
             long to = slotBase(toSlot) + (r.addr() - slotBase(slot));
             w.log(s, "mremap " + r.text() + " " + r.pages() + "p maymove fixed at " + hex(to));
-            long res = s.mm.mremap(r.addr(), r.pages() * PAGE, r.pages() * PAGE, MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED, to);
+            long res = s.mm.mremap(
+                    r.addr(), r.pages() * PAGE, r.pages() * PAGE, MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED, to);
             if (res >= 0) {
                 if (res != to) {
                     throw mismatch(w, "mremap to " + hex(to) + " returned " + hex(res));
@@ -264,7 +271,9 @@ final class HostOps {
     /** Reclaim, compaction or KSM over a range: the data must survive whatever moved. */
     record Maintenance(int space, int slot, int offRaw, int lenRaw, int kind) implements ModelOp {
         @Override
-        @SuppressWarnings("RefactorSwitch") // each case logs, acts and returns; a switch expression with yield would read no better
+        @SuppressWarnings(
+                "RefactorSwitch") // each case logs, acts and returns; a switch expression with yield would read no
+        // better
         public Step apply(MirrorWorld w) {
             Space s = w.space(space);
             Range r = range(s, slot, offRaw, lenRaw);
@@ -303,7 +312,9 @@ final class HostOps {
     /** clear_refs soft-dirty, the OOM reaper, or writeback of the file. */
     record Whole(int space, int kind) implements ModelOp {
         @Override
-        @SuppressWarnings("RefactorSwitch") // each case logs, acts and returns; a switch expression with yield would read no better
+        @SuppressWarnings(
+                "RefactorSwitch") // each case logs, acts and returns; a switch expression with yield would read no
+        // better
         public Step apply(MirrorWorld w) {
             Space s = w.space(space);
             switch (Math.floorMod(kind, 3)) {
@@ -363,7 +374,8 @@ final class HostOps {
                 }
                 default -> {
                     w.log(s, "pagemap-scan " + r.text() + " wp");
-                    yield s.mm.pagemapScan(PagemapScan.writtenAndProtect(r.addr(), r.end())).result();
+                    yield s.mm.pagemapScan(PagemapScan.writtenAndProtect(r.addr(), r.end()))
+                            .result();
                 }
             };
             return new Step(e.name(), 0, 0);

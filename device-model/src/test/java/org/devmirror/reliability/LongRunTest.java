@@ -41,7 +41,8 @@ class LongRunTest {
         long budget = Long.getLong("reliability.ops", SMOKE_OPS);
         long seed0 = Long.getLong("reliability.seed", 1);
         List<InvalidationPolicy> policies = policiesUnderTest();
-        System.out.println("reliability long run under " + policies.stream().map(InvalidationPolicy::name).toList());
+        System.out.println("reliability long run under "
+                + policies.stream().map(InvalidationPolicy::name).toList());
         JqwikSession.start(); // generators outside a property need a jqwik session
         try {
             longRun(budget, seed0, policies);
@@ -71,11 +72,14 @@ class LongRunTest {
         if (policy.nonBlockable() == NonBlockable.TRYLOCK) {
             return seq;
         }
-        return seq.stream().filter(op -> !(op instanceof HostOps.Whole w && Math.floorMod(w.kind(), 3) == 1)).toList();
+        return seq.stream()
+                .filter(op -> !(op instanceof HostOps.Whole w && Math.floorMod(w.kind(), 3) == 1))
+                .toList();
     }
 
     private static void longRun(long budget, long seed0, List<InvalidationPolicy> policies) {
-        RandomGenerator<List<ModelOp>> gen = Sequences.sequence(RandomSequenceTest.MAX_LENGTH).generator(1000);
+        RandomGenerator<List<ModelOp>> gen =
+                Sequences.sequence(RandomSequenceTest.MAX_LENGTH).generator(1000);
         long ops = 0;
         long sequences = 0;
         long differentials = 0;
@@ -84,7 +88,8 @@ class LongRunTest {
         long deadline = start + Long.getLong("reliability.seconds", Long.MAX_VALUE / 2_000_000_000L) * 1_000_000_000L;
         for (long seed = seed0; ops < budget && System.nanoTime() - deadline < 0; seed++) {
             InvalidationPolicy policy = policies.get((int) (sequences % policies.size()));
-            List<ModelOp> seq = withoutUnmodelledReaps(gen.next(new Random(seed)).value(), policy);
+            List<ModelOp> seq =
+                    withoutUnmodelledReaps(gen.next(new Random(seed)).value(), policy);
             boolean differential = seed % 4 == 0;
             MirrorOptions options = MirrorOptions.forPolicy(policy);
             String failure = runOnce(seq, options, differential);
@@ -92,7 +97,8 @@ class LongRunTest {
             sequences++;
             differentials += differential ? 1 : 0;
             if (sequences % 250 == 0) { // partial figures survive a run cut short
-                System.out.printf("reliability long run: %d operations, %d sequences, last seed %d, %.0f s, %d violations so far%n",
+                System.out.printf(
+                        "reliability long run: %d operations, %d sequences, last seed %d, %.0f s, %d violations so far%n",
                         ops, sequences, seed, (System.nanoTime() - start) / 1e9, violations.size());
             }
             if (failure != null) {
@@ -106,9 +112,10 @@ class LongRunTest {
             }
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        System.out.printf("reliability long run: %d operations, %d sequences (%d differential), seeds %d..%d, %.0f s,"
-                + " %.0f operations/s, %d violations%n", ops, sequences, differentials, seed0, seed0 + sequences - 1, secs,
-                ops / secs, violations.size());
+        System.out.printf(
+                "reliability long run: %d operations, %d sequences (%d differential), seeds %d..%d, %.0f s,"
+                        + " %.0f operations/s, %d violations%n",
+                ops, sequences, differentials, seed0, seed0 + sequences - 1, secs, ops / secs, violations.size());
         violations.forEach(System.out::println);
         assertEquals(List.of(), violations, () -> violations.size() + " violations; the first:\n" + violations.get(0));
     }

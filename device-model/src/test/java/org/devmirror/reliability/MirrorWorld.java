@@ -31,6 +31,7 @@ final class MirrorWorld implements AutoCloseable {
     static final long PMD = Host.PMD_SIZE;
     /** Buffers live in four slots, 16 MiB apart, 2 MiB aligned. */
     static final int SLOTS = 4;
+
     static final long SLOT_BASE = 0x1000_0000L;
     static final long SLOT_SIZE = 0x0100_0000L;
     static final int DEVICES = 2;
@@ -45,6 +46,7 @@ final class MirrorWorld implements AutoCloseable {
         final AddressSpace mm;
         /** Page address to model; exactly the pages the host has mapped. */
         final NavigableMap<Long, PageModel> pages;
+
         final DeviceMirror[] mirrors = new DeviceMirror[DEVICES];
 
         Space(String name, AddressSpace mm, NavigableMap<Long, PageModel> pages) {
@@ -65,6 +67,7 @@ final class MirrorWorld implements AutoCloseable {
     private int forks;
     /** Oracle checks run and pages compared, for the reported figures. */
     long oracleChecks;
+
     long pagesChecked;
 
     /**
@@ -186,8 +189,14 @@ final class MirrorWorld implements AutoCloseable {
                 for (long va : s.pages.keySet()) {
                     long e = m.entry(va);
                     if (e != 0) {
-                        sb.append(s.name).append(" gpu").append(d).append(" 0x").append(Long.toHexString(va))
-                                .append('=').append(Long.toHexString(e)).append('\n');
+                        sb.append(s.name)
+                                .append(" gpu")
+                                .append(d)
+                                .append(" 0x")
+                                .append(Long.toHexString(va))
+                                .append('=')
+                                .append(Long.toHexString(e))
+                                .append('\n');
                     }
                 }
             }

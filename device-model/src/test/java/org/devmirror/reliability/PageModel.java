@@ -16,6 +16,7 @@ final class PageModel {
         long word;
         /** After MADV_FREE: the page may also read as {@code alt} (discarded) until the next write. */
         boolean either;
+
         long alt;
 
         Cell(long word) {

@@ -37,7 +37,9 @@ final class PagePeek {
      * @param file       the file behind the page if it is a shared file page, else null
      * @param fileOffset the byte offset of the page in {@code file}
      */
-    @SuppressWarnings("RefactorSwitch") // the cases are int constants of PteLayout with blocks; kept as they are written in PteLayout
+    @SuppressWarnings(
+            "RefactorSwitch") // the cases are int constants of PteLayout with blocks; kept as they are written in
+    // PteLayout
     long word(AddressSpace mm, long va, int offset, MemoryObject file, long fileOffset) {
         PhysicalMemory mem = host.memory();
         long e = mm.pageTable().get(va);
@@ -46,7 +48,9 @@ final class PagePeek {
                 return 0; // anonymous memory never touched reads as zeros
             }
             file.pread(fileOffset + offset, fileBuf, 0, 8);
-            return java.nio.ByteBuffer.wrap(fileBuf).order(java.nio.ByteOrder.nativeOrder()).getLong();
+            return java.nio.ByteBuffer.wrap(fileBuf)
+                    .order(java.nio.ByteOrder.nativeOrder())
+                    .getLong();
         }
         long index = PteLayout.isHuge(e) ? (va & (Host.PMD_SIZE - 1)) >>> Host.PAGE_SHIFT : 0;
         switch (PteLayout.type(e)) {
@@ -61,13 +65,14 @@ final class PagePeek {
                 long pfn = PteLayout.pfn(e) + index;
                 DevicePagemap pgmap = host.pagemapOf(pfn);
                 if (!(pgmap instanceof MirrorDevice dev)) {
-                    throw new AssertionError("device-private entry " + PteLayout.describe(e) + " at 0x" + Long.toHexString(va)
-                            + " names no mirror device");
+                    throw new AssertionError("device-private entry " + PteLayout.describe(e) + " at 0x"
+                            + Long.toHexString(va) + " names no mirror device");
                 }
                 return dev.memory().getLong(pfn - dev.pfnBase(), offset);
             }
-            default -> throw new AssertionError("entry " + PteLayout.describe(e) + " at 0x" + Long.toHexString(va)
-                    + " of " + mm + " at a quiescent point");
+            default ->
+                throw new AssertionError("entry " + PteLayout.describe(e) + " at 0x" + Long.toHexString(va) + " of "
+                        + mm + " at a quiescent point");
         }
     }
 }

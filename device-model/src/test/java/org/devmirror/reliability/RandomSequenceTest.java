@@ -2,16 +2,16 @@ package org.devmirror.reliability;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.devmirror.device.driver.BlindPolicy;
-import org.devmirror.device.driver.MirrorOptions;
-import org.devmirror.device.driver.PolicyResolver;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.lifecycle.AfterContainer;
+import org.devmirror.device.driver.BlindPolicy;
+import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.driver.PolicyResolver;
 
 /**
  * Random sequences of host operations and device commands over several address spaces and two
@@ -32,6 +32,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 class RandomSequenceTest {
     /** Longest generated sequence; with the tries below about 14,000 operations run in CI (each checked against every page). */
     static final int MAX_LENGTH = 120;
+
     static final AtomicLong OPS = new AtomicLong();
     static final AtomicLong SEQUENCES = new AtomicLong();
     static final AtomicLong ORACLE_CHECKS = new AtomicLong();
@@ -89,21 +90,28 @@ class RandomSequenceTest {
                 if (others != null) {
                     for (MirrorWorld o : others) {
                         ModelOp.Step other = op.apply(o);
-                        check(o, " (" + o.options.policy().name() + (o.options.offHeapTable() ? "" : ", on-heap table") + ")");
+                        check(
+                                o,
+                                " (" + o.options.policy().name() + (o.options.offHeapTable() ? "" : ", on-heap table")
+                                        + ")");
                         if (o.options.offHeapTable() == w.options.offHeapTable()) {
-                            // Another policy: same outcomes and bytes read; fault counts and cpages of failures may differ.
+                            // Another policy: same outcomes and bytes read; fault counts and cpages of failures may
+                            // differ.
                             if (!policiesAgree(op, result, other)) {
-                                throw new AssertionError("policies disagree: " + w.options.policy().name() + " " + result + " vs "
+                                throw new AssertionError("policies disagree: "
+                                        + w.options.policy().name() + " " + result + " vs "
                                         + o.options.policy().name() + " " + other);
                             }
                         } else {
                             if (!result.equals(other)) {
-                                throw new AssertionError("tables disagree on the outcome: off-heap " + result + " vs on-heap " + other);
+                                throw new AssertionError(
+                                        "tables disagree on the outcome: off-heap " + result + " vs on-heap " + other);
                             }
                             String a = w.translations();
                             String b = o.translations();
                             if (!a.equals(b)) {
-                                throw new AssertionError("tables disagree on translations:\noff-heap:\n" + a + "on-heap:\n" + b);
+                                throw new AssertionError(
+                                        "tables disagree on translations:\noff-heap:\n" + a + "on-heap:\n" + b);
                             }
                         }
                     }
@@ -111,8 +119,10 @@ class RandomSequenceTest {
             }
             check(w, " at the end (every word)", true);
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError("step " + step + " of " + ops.size() + ": " + e.getMessage() + "\n" + w.scenarioText(
-                    "step " + step + ": " + e), e);
+            throw new AssertionError(
+                    "step " + step + " of " + ops.size() + ": " + e.getMessage() + "\n"
+                            + w.scenarioText("step " + step + ": " + e),
+                    e);
         }
     }
 
@@ -143,7 +153,8 @@ class RandomSequenceTest {
             return false;
         }
         return switch (d.kind()) {
-            case CHECK_EXCLUSIVE -> eventAware.result().equals("EPERM") && other.result().equals("OK");
+            case CHECK_EXCLUSIVE ->
+                eventAware.result().equals("EPERM") && other.result().equals("OK");
             case MIGRATE -> eventAware.result().equals("OK") && other.result().equals("ENOENT");
             default -> false;
         };
@@ -164,7 +175,8 @@ class RandomSequenceTest {
 
     @AfterContainer
     static void report() {
-        System.out.println("reliability properties (" + optionsUnderTest().policy().name() + " policy): " + OPS.get()
-                + " operations in " + SEQUENCES.get() + " sequences, " + ORACLE_CHECKS.get() + " oracle checks, 0 violations");
+        System.out.println("reliability properties ("
+                + optionsUnderTest().policy().name() + " policy): " + OPS.get() + " operations in " + SEQUENCES.get()
+                + " sequences, " + ORACLE_CHECKS.get() + " oracle checks, 0 violations");
     }
 }

@@ -37,7 +37,9 @@ class SoftDirtyWriteProtectTest {
             MemoryObject f = host.newFile("f", 8 * PAGE);
             long buf = mm.mmap(0, 8 * PAGE, Prot.RW, MapFlags.SHARED, f, 0);
             DeviceMirror mirror = device.open(mm);
-            assertEquals(Errno.OK, mirror.write(buf + PAGE, 3, new byte[3 * (int) PAGE]).result());
+            assertEquals(
+                    Errno.OK,
+                    mirror.write(buf + PAGE, 3, new byte[3 * (int) PAGE]).result());
             // Step 2: clear_refs soft-dirty; the oracle must still find nothing.
             assertEquals(Errno.OK, mm.clearSoftDirty());
             OracleReport r = SafetyOracle.check(mirror);

@@ -61,6 +61,7 @@ public class KernelRangesBench {
     private static final long BASE = 1L << 40;
     /** The populated 2 MiB block, in the middle of the VMA. */
     private static final long BLOCK = BASE + VMA / 2;
+
     private static final int BLOCK_PAGES = (int) (Host.PMD_SIZE / Host.PAGE_SIZE);
     private static final byte[] ONE = {1};
 
@@ -91,7 +92,10 @@ public class KernelRangesBench {
 
     /** Maps the 1 GiB VMA and has the CPU and then the device write its middle 2 MiB block. */
     private void populate() {
-        check(mm.mmap(BASE, VMA, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.HUGEPAGE | MapFlags.FIXED) == BASE, "mmap");
+        check(
+                mm.mmap(BASE, VMA, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.HUGEPAGE | MapFlags.FIXED)
+                        == BASE,
+                "mmap");
         rewrite();
     }
 

@@ -66,7 +66,9 @@ public class SoftDirtyCycleBench {
     public void mirror() {
         host = new Host(HostConfig.defaults().withThpEnabled(false).withFrames(4096));
         mm = host.newAddressSpace();
-        check(mm.mmap(BASE, PAGES * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == BASE, "mmap");
+        check(
+                mm.mmap(BASE, PAGES * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == BASE,
+                "mmap");
         check(mm.cpuFill(BASE, PAGES * PAGE, (byte) 1) == Errno.OK, "cpuFill");
         device = new MirrorDevice(host, 1, 512);
         mirror = device.open(mm, MirrorOptions.defaults().withPolicy(PolicyResolver.resolve("policy", policy)));

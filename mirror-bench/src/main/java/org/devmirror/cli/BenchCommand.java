@@ -2,9 +2,9 @@ package org.devmirror.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -47,7 +47,9 @@ import picocli.CommandLine.Option;
  * regex, no benchmark matching it); 1 when a benchmark failed or another JMH run holds JMH's lock;
  * 3 for an internal error.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Runs the JMH benchmark suite and writes results.json, report.md and plots.")
 public final class BenchCommand implements Callable<Integer> {
 
@@ -62,11 +64,16 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.ArgGroup(exclusive = true)
     ProfileChoice profileChoice;
 
-    @Option(names = "--include", paramLabel = "REGEX", defaultValue = ".*",
+    @Option(
+            names = "--include",
+            paramLabel = "REGEX",
+            defaultValue = ".*",
             description = "Run only benchmarks whose name (org.devmirror.bench.Class.method) contains a match.")
     String include;
 
-    @Option(names = "--param", paramLabel = "NAME=V1,V2",
+    @Option(
+            names = "--param",
+            paramLabel = "NAME=V1,V2",
             description = "Run only these @Param values (repeatable), e.g. --param size=4K,2M: a documented subset;"
                     + " --param policy=all runs every shipped policy.")
     Map<String, String> params;
@@ -85,16 +92,16 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             includePattern = Pattern.compile(include);
         } catch (PatternSyntaxException e) {
-            throw new BadInputException("devmirror bench: --include " + include + " is not a regular expression: "
-                    + e.getDescription());
+            throw new BadInputException(
+                    "devmirror bench: --include " + include + " is not a regular expression: " + e.getDescription());
         }
         Map<String, List<String>> paramValues = new LinkedHashMap<>();
         if (params != null) {
             for (Map.Entry<String, String> p : params.entrySet()) {
                 List<String> values = List.of(p.getValue().split(","));
                 if (p.getKey().isBlank() || values.isEmpty() || values.stream().anyMatch(String::isBlank)) {
-                    throw new BadInputException("devmirror bench: --param " + p.getKey() + "=" + p.getValue()
-                            + " is not NAME=V1,V2,...");
+                    throw new BadInputException(
+                            "devmirror bench: --param " + p.getKey() + "=" + p.getValue() + " is not NAME=V1,V2,...");
                 }
                 paramValues.put(p.getKey(), values);
             }
@@ -110,7 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     throw new BadInputException("devmirror bench: " + e.getMessage());
                 }
-                names.addAll(name.equals(PolicyResolver.ALL) ? PolicyResolver.shipped().keySet() : List.of(name));
+                names.addAll(
+                        name.equals(PolicyResolver.ALL)
+                                ? PolicyResolver.shipped().keySet()
+                                : List.of(name));
             }
             paramValues.put("policy", List.copyOf(names));
         }
@@ -119,10 +129,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (planned == 0) {
             throw new BadInputException("devmirror bench: no benchmark matches --include " + include);
         }
-        Path dir = out != null ? out
-                : Path.of("target", "bench", LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = out != null
+                ? out
+                : Path.of(
+                        "target",
+                        "bench",
+                        LocalDateTime.now(ZoneId.systemDefault())
+                                .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
-        System.out.printf("devmirror bench: %s profile, %d benchmark runs, output in %s%n",
+        System.out.printf(
+                "devmirror bench: %s profile, %d benchmark runs, output in %s%n",
                 profile.name().toLowerCase(Locale.ROOT), planned, dir.toAbsolutePath());
 
         List<RunResult> runResults;
@@ -141,8 +157,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         SuiteRunner.writeJson(runResults, dir.resolve("results.json"));
         List<BenchResult> results = NetResults.withNet(JmhResults.fromRunResults(runResults));
-        BenchReport report = new BenchReport(MachineInfo.current(LocalDate.now(ZoneId.systemDefault())), results,
-                BenchSuite.references(), BenchSuite.targets());
+        BenchReport report = new BenchReport(
+                MachineInfo.current(LocalDate.now(ZoneId.systemDefault())),
+                results,
+                BenchSuite.references(),
+                BenchSuite.targets());
         Path md = report.write(dir.resolve("report.md"));
         String replay = ReplayWorkTable.markdown(results, ReplayWorkTable.tracesDirectory());
         if (!replay.isEmpty()) {
@@ -162,8 +181,12 @@ public final class BenchCommand implements Callable<Integer> {
                 missed++;
             }
         }
-        System.out.printf("%d benchmark results; targets: %d met, %d missed, %d not measured; plots: %s%n",
-                results.size(), met, missed, report.targetOutcomes().size() - met - missed,
+        System.out.printf(
+                "%d benchmark results; targets: %d met, %d missed, %d not measured; plots: %s%n",
+                results.size(),
+                met,
+                missed,
+                report.targetOutcomes().size() - met - missed,
                 plots.isEmpty() ? "none" : String.join(", ", plots));
         System.out.println("Report: " + md.toAbsolutePath());
         return 0;

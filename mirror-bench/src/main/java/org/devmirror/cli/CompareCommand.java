@@ -39,17 +39,25 @@ import picocli.CommandLine.Spec;
  * oracle stayed clean under every policy on every trace, 1 when it caught one (the report marks
  * that policy unsafe), 2 for bad input, 3 for an internal error (docs/exit-codes.md).
  */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = "Replay traces under every policy and report which costs the device least (modelled device time).")
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description =
+                "Replay traces under every policy and report which costs the device least (modelled device time).")
 public final class CompareCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "TRACE",
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "TRACE",
             description = "strace files or shipped trace names (default: every trace in examples/traces)")
     private List<String> traces = new ArrayList<>();
 
-    @Option(names = "--policy", defaultValue = "all", paramLabel = "all|LIST",
+    @Option(
+            names = "--policy",
+            defaultValue = "all",
+            paramLabel = "all|LIST",
             description = "all (every shipped policy) or a comma-separated list of policy names or classes"
                     + " (default: ${DEFAULT-VALUE})")
     private String policy;
@@ -57,7 +65,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     private CostProfileOption costProfile;
 
-    @Option(names = "--out", defaultValue = "target/compare", paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            defaultValue = "target/compare",
+            paramLabel = "DIR",
             description = "output directory for report.md and the plot (default: ${DEFAULT-VALUE})")
     private Path out;
 
@@ -72,12 +83,14 @@ public final class CompareCommand implements Callable<Integer> {
             try {
                 StraceReader.Trace read = StraceReader.readAll(t.getValue());
                 if (read.stats().straceLines() == 0) {
-                    errors.add(t.getValue() + ": no strace line in its " + read.stats().lines() + " line(s); compare reads"
+                    errors.add(t.getValue() + ": no strace line in its "
+                            + read.stats().lines() + " line(s); compare reads"
                             + " the output of strace -f -e trace=memory,process (docs/replay.md)");
                 }
                 named.add(new NamedTrace(t.getKey(), read));
             } catch (IOException e) {
-                errors.add("devmirror compare: " + InputFile.cannotRead(t.getValue(), e).getMessage());
+                errors.add("devmirror compare: "
+                        + InputFile.cannotRead(t.getValue(), e).getMessage());
             }
         }
         if (!errors.isEmpty()) {
@@ -87,15 +100,16 @@ public final class CompareCommand implements Callable<Integer> {
         try {
             comparison = PolicyComparison.run(named, policies, profile, ReplayModel.defaults());
         } catch (ReplayLimitException e) {
-            throw new BadInputException("devmirror compare: a trace went beyond a replay limit at line " + e.line() + ": "
-                    + e.getMessage());
+            throw new BadInputException("devmirror compare: a trace went beyond a replay limit at line " + e.line()
+                    + ": " + e.getMessage());
         }
         Path report = ComparisonReport.write(comparison, out);
         stdout.print(ComparisonReport.decisionTable(comparison).render());
         stdout.println("report: " + report);
         stdout.flush();
-        boolean clean = comparison.traces().stream().allMatch(t -> comparison.policies().stream()
-                .allMatch(p -> comparison.result(t, p).oracleClean()));
+        boolean clean = comparison.traces().stream()
+                .allMatch(t -> comparison.policies().stream()
+                        .allMatch(p -> comparison.result(t, p).oracleClean()));
         return clean ? DevmirrorCommand.EXIT_OK : DevmirrorCommand.EXIT_FAILED;
     }
 
@@ -108,7 +122,8 @@ public final class CompareCommand implements Callable<Integer> {
         try {
             for (String name : policy.split(",", -1)) {
                 if (out.put(name, PolicyResolver.resolve("--policy", name)) != null) {
-                    throw new IllegalArgumentException("--policy " + policy + " names " + name + " twice; name each policy once");
+                    throw new IllegalArgumentException(
+                            "--policy " + policy + " names " + name + " twice; name each policy once");
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -136,14 +151,18 @@ public final class CompareCommand implements Callable<Integer> {
         for (String t : traces) {
             Path file = Path.of(t);
             String name = file.getFileName() == null ? t : file.getFileName().toString();
-            if (!Files.exists(file) && shipped != null && !t.contains("/") && Files.isRegularFile(ShippedTraces.file(shipped, t))) {
+            if (!Files.exists(file)
+                    && shipped != null
+                    && !t.contains("/")
+                    && Files.isRegularFile(ShippedTraces.file(shipped, t))) {
                 file = ShippedTraces.file(shipped, t);
                 name = t;
             } else if (name.endsWith(ShippedTraces.EXTENSION) && name.length() > ShippedTraces.EXTENSION.length()) {
                 name = name.substring(0, name.length() - ShippedTraces.EXTENSION.length());
             }
             if (files.putIfAbsent(name, file) != null) {
-                throw new BadInputException("devmirror compare: " + t + " names trace " + name + " a second time; name each trace once");
+                throw new BadInputException(
+                        "devmirror compare: " + t + " names trace " + name + " a second time; name each trace once");
             }
         }
         return files;

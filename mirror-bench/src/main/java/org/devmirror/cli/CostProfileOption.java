@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
  * (docs/cost-model.md), a named profile or a JSON file, declared once for all of them.
  */
 final class CostProfileOption {
-    @Option(names = "--cost-profile", paramLabel = "NAME|FILE", completionCandidates = Names.class,
+    @Option(
+            names = "--cost-profile",
+            paramLabel = "NAME|FILE",
+            completionCandidates = Names.class,
             description = "device cost model pricing the counted work: a named profile (${COMPLETION-CANDIDATES};"
                     + " default: the first) or a JSON profile file (docs/cost-model.md)")
     private String value;

@@ -20,16 +20,24 @@ import picocli.CommandLine.Spec;
  * first run's trace and the device work of all side by side. Exit status 0 when every run held its
  * expectations with a clean oracle, 1 otherwise, 2 for a bad policy name.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run examples/demo.scn (every host operation against a device mirror) under each policy and show the "
-                + "invalidations, the CPU page table and the per-event device work of the policies side by side.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run examples/demo.scn (every host operation against a device mirror) under each policy and show the "
+                        + "invalidations, the CPU page table and the per-event device work of the policies side by side.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--policy", split = ",", defaultValue = "aware,blind", paramLabel = "aware|blind|CLASS",
-            description = "policies to run the demo under, in order, comma-separated: aware, blind, or the class name of an"
-                    + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--policy",
+            split = ",",
+            defaultValue = "aware,blind",
+            paramLabel = "aware|blind|CLASS",
+            description =
+                    "policies to run the demo under, in order, comma-separated: aware, blind, or the class name of an"
+                            + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})")
     private List<String> policies;
 
     @Mixin

@@ -23,8 +23,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "devmirror 0.1.0",
         description = "An emulator of the Linux HMM device-mirror path.",
-        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, RunCommand.class, ReplayCommand.class,
-            CompareCommand.class, BenchCommand.class, GateCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            DemoCommand.class,
+            RunCommand.class,
+            ReplayCommand.class,
+            CompareCommand.class,
+            BenchCommand.class,
+            GateCommand.class
+        })
 public final class DevmirrorCommand implements Runnable {
     /** Everything held. */
     public static final int EXIT_OK = 0;
@@ -60,7 +67,8 @@ public final class DevmirrorCommand implements Runnable {
             c.usage(c.getErr());
             return EXIT_BAD_INPUT;
         });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> handle(ex, parseResult.originalArgs(), c.getOut(), c.getErr()));
+        cl.setExecutionExceptionHandler(
+                (ex, c, parseResult) -> handle(ex, parseResult.originalArgs(), c.getOut(), c.getErr()));
         return cl;
     }
 

@@ -16,15 +16,7 @@ import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.devmirror.json.JsonInputException;
 import org.devmirror.device.driver.PolicyResolver;
-import org.devmirror.input.InputFileException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import org.devmirror.gate.deterministic.DeterministicGate;
-import org.devmirror.gate.deterministic.DeterministicProbe;
-import org.devmirror.gate.deterministic.SuiteProbe;
 import org.devmirror.gate.ab.AbRun;
 import org.devmirror.gate.ab.ForkPlan;
 import org.devmirror.gate.ab.JmhForkLauncher;
@@ -33,6 +25,14 @@ import org.devmirror.gate.ab.PowerTally;
 import org.devmirror.gate.ab.SequentialDesign;
 import org.devmirror.gate.ab.TimingGate;
 import org.devmirror.gate.ab.TimingTable;
+import org.devmirror.gate.deterministic.DeterministicGate;
+import org.devmirror.gate.deterministic.DeterministicProbe;
+import org.devmirror.gate.deterministic.SuiteProbe;
+import org.devmirror.input.InputFileException;
+import org.devmirror.json.JsonInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./devmirror gate}: the performance regression gate (see {@code docs/gate.md}).
@@ -51,7 +51,9 @@ import org.devmirror.gate.ab.TimingTable;
  * </ul>
  * Exit status: 0 passed, 1 the gate failed, 2 bad input (see {@link DevmirrorCommand}).
  */
-@Command(name = "gate", mixinStandardHelpOptions = true,
+@Command(
+        name = "gate",
+        mixinStandardHelpOptions = true,
         description = "Performance regression gate: exact allocation and work checks against perf/baseline.json,"
                 + " or (--ab) an interleaved, normalised timing comparison of two builds.")
 public final class GateCommand implements Callable<Integer> {
@@ -65,98 +67,145 @@ public final class GateCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--baseline", paramLabel = "FILE", defaultValue = "perf/baseline.json",
+    @Option(
+            names = "--baseline",
+            paramLabel = "FILE",
+            defaultValue = "perf/baseline.json",
             description = "The deterministic baseline (default: ${DEFAULT-VALUE}).")
     Path baseline;
 
     @Option(names = "--update-baseline", description = "Record the values measured now as the baseline.")
     boolean updateBaseline;
 
-    @Option(names = "--ab", paramLabel = "BASE_REF_OR_JAR",
+    @Option(
+            names = "--ab",
+            paramLabel = "BASE_REF_OR_JAR",
             description = "Compare timings with this base: a git ref (built in a temporary worktree) or a jar.")
     String ab;
 
-    @Option(names = "--candidate", paramLabel = "JAR",
+    @Option(
+            names = "--candidate",
+            paramLabel = "JAR",
             description = "The candidate build's jar (default: the jar running this command).")
     Path candidate;
 
-    @Option(names = "--forks", paramLabel = "N", defaultValue = "9",
+    @Option(
+            names = "--forks",
+            paramLabel = "N",
+            defaultValue = "9",
             description = "Forks per side, interleaved A B, B A, ... (default: ${DEFAULT-VALUE}, at least 9).")
     int forks;
 
-    @Option(names = "--max-forks", paramLabel = "N",
+    @Option(
+            names = "--max-forks",
+            paramLabel = "N",
             description = "Sequential testing: while a benchmark is INCONCLUSIVE, add --look-every rounds and look"
                     + " again, up to N forks per side, with alpha split evenly over the looks (default: --forks,"
                     + " one look).")
     Integer maxForks;
 
-    @Option(names = "--look-every", paramLabel = "N", defaultValue = "5",
+    @Option(
+            names = "--look-every",
+            paramLabel = "N",
+            defaultValue = "5",
             description = "Rounds added between the looks of --max-forks (default: ${DEFAULT-VALUE}).")
     int lookEvery;
 
-    @Option(names = "--include", paramLabel = "REGEX", defaultValue = DEFAULT_INCLUDE,
+    @Option(
+            names = "--include",
+            paramLabel = "REGEX",
+            defaultValue = DEFAULT_INCLUDE,
             description = "JMH regex of the benchmarks to time (default: the whole suite); references are added.")
     String include;
 
-    @Option(names = "--param", paramLabel = "NAME=V1,V2",
+    @Option(
+            names = "--param",
+            paramLabel = "NAME=V1,V2",
             description = "Restrict a @Param to these values (JMH -p); repeatable.")
     Map<String, String> params = new TreeMap<>();
 
-    @Option(names = "--cpu", paramLabel = "N",
+    @Option(
+            names = "--cpu",
+            paramLabel = "N",
             description = "Pin every fork to this CPU with taskset (default: the last CPU, when taskset exists).")
     Integer cpu;
 
     @Option(names = "--no-pin", description = "Do not pin forks to a CPU.")
     boolean noPin;
 
-    @Option(names = "--classpath", paramLabel = "PATH", split = ":",
+    @Option(
+            names = "--classpath",
+            paramLabel = "PATH",
+            split = ":",
             description = "Extra class path entries for both builds, after those given to the launcher"
                     + " (./devmirror --classpath PATH or DEVMIRROR_CLASSPATH), e.g. the directory of your own policy.")
     List<Path> extraClasspath = new ArrayList<>();
 
-    @Option(names = "--base-classpath", paramLabel = "PATH", split = ":",
+    @Option(
+            names = "--base-classpath",
+            paramLabel = "PATH",
+            split = ":",
             description = "Class path entries for the base build only, ahead of the shared ones: e.g. the"
                     + " previous version of your policy's classes, to time two versions of it.")
     List<Path> baseClasspath = new ArrayList<>();
 
-    @Option(names = "--policy", paramLabel = "NAME|CLASS",
-            description = "Time the benchmarks that take a policy under this one only (the same as --param policy=...):"
-                    + " a shipped name (${COMPLETION-CANDIDATES}) or a class, which must be on the class path of both builds.",
+    @Option(
+            names = "--policy",
+            paramLabel = "NAME|CLASS",
+            description =
+                    "Time the benchmarks that take a policy under this one only (the same as --param policy=...):"
+                            + " a shipped name (${COMPLETION-CANDIDATES}) or a class, which must be on the class path of both builds.",
             completionCandidates = ShippedPolicyNames.class)
     String policy;
 
     @Option(names = "--jvm-arg", paramLabel = "ARG", description = "A JVM argument for both builds' forks; repeatable.")
     List<String> jvmArgs = new ArrayList<>();
 
-    @Option(names = "--candidate-jvm-arg", paramLabel = "ARG",
+    @Option(
+            names = "--candidate-jvm-arg",
+            paramLabel = "ARG",
             description = "A JVM argument for the candidate's forks only, e.g. -Ddevmirror.inject=slow-zap"
                     + " (test-only work injection); repeatable.")
     List<String> candidateJvmArgs = new ArrayList<>();
 
-    @Option(names = "--warmup", paramLabel = "N",
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
             description = "Warmup iterations per fork (default: each benchmark's own).")
     Integer warmupIterations;
 
-    @Option(names = "--iterations", paramLabel = "N",
+    @Option(
+            names = "--iterations",
+            paramLabel = "N",
             description = "Measurement iterations per fork (default: each benchmark's own).")
     Integer measureIterations;
 
-    @Option(names = "--iteration-ms", paramLabel = "MS",
+    @Option(
+            names = "--iteration-ms",
+            paramLabel = "MS",
             description = "Milliseconds per timed warmup and measurement iteration (default: each benchmark's own).")
     Integer iterationMillis;
 
-    @Option(names = "--power-runs", paramLabel = "N",
+    @Option(
+            names = "--power-runs",
+            paramLabel = "N",
             description = "The power experiment: N gate runs of the --ab jar against itself per --power-sizes size,"
                     + " the candidate slowed by -Ddevmirror.inject=slow:P; prints the catch and false-alarm rates"
                     + " and writes trials.tsv, power.md and the power curve to the work directory.")
     Integer powerRuns;
 
-    @Option(names = "--power-sizes", paramLabel = "P,P", split = ",", defaultValue = "0,10,20,50",
+    @Option(
+            names = "--power-sizes",
+            paramLabel = "P,P",
+            split = ",",
+            defaultValue = "0,10,20,50",
             description = "Injected slowdowns in percent of the operation's own time; 0 is an A/A run"
                     + " (default: ${DEFAULT-VALUE}).")
     List<Integer> powerSizes = new ArrayList<>();
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
             description = "Where fork results and logs go (default: target/gate/<timestamp>).")
     Path workDir;
 
@@ -179,8 +228,8 @@ public final class GateCommand implements Callable<Integer> {
         try {
             if (ab != null) {
                 if (updateBaseline) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "--update-baseline and --ab are separate jobs; run them one at a time");
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--update-baseline and --ab are separate jobs; run them one at a time");
                 }
                 return timing(out, err);
             }
@@ -189,8 +238,8 @@ public final class GateCommand implements Callable<Integer> {
             throw new BadInputException("devmirror gate: " + e.getFile() + " does not exist"
                     + (e.getFile().endsWith(".json") ? "; record one with ./devmirror gate --update-baseline" : ""));
         } catch (InputFileException e) {
-            throw new BadInputException("devmirror gate: " + e.getMessage() + (Files.exists(baseline) ? ""
-                    : "; record a baseline with ./devmirror gate --update-baseline"));
+            throw new BadInputException("devmirror gate: " + e.getMessage()
+                    + (Files.exists(baseline) ? "" : "; record a baseline with ./devmirror gate --update-baseline"));
         } catch (IllegalStateException e) {
             err.println("devmirror gate: " + e.getMessage());
             return DevmirrorCommand.EXIT_FAILED;
@@ -225,9 +274,13 @@ public final class GateCommand implements Callable<Integer> {
     private int update(PrintWriter out) throws IOException, JsonInputException {
         DeterministicGate.Outcome o = new DeterministicGate(baseline, probe).update();
         if (o.diff().isEmpty()) {
-            out.printf("gate: %s unchanged (%d checks)%n", baseline, o.measured().checks().size());
+            out.printf(
+                    "gate: %s unchanged (%d checks)%n",
+                    baseline, o.measured().checks().size());
         } else {
-            out.printf("gate: recorded %d changed value(s) in %s:%n%n", o.diff().changes().size(), baseline);
+            out.printf(
+                    "gate: recorded %d changed value(s) in %s:%n%n",
+                    o.diff().changes().size(), baseline);
             out.print(o.diff().toTable());
         }
         return 0;
@@ -236,8 +289,13 @@ public final class GateCommand implements Callable<Integer> {
     private int timing(PrintWriter out, PrintWriter err) throws IOException {
         Path candidateJar = candidate != null ? candidate : runningJar();
         requireFile(candidateJar, "--candidate");
-        Path dir = workDir != null ? workDir
-                : Path.of("target", "gate", LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = workDir != null
+                ? workDir
+                : Path.of(
+                        "target",
+                        "gate",
+                        LocalDateTime.now(ZoneId.systemDefault())
+                                .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         SortedMap<String, String> jmhParams = jmhParams(params);
         if (policy != null) {
             if (jmhParams.containsKey(POLICY_PARAM)) {
@@ -257,13 +315,16 @@ public final class GateCommand implements Callable<Integer> {
         List<Path> classpath = new ArrayList<>(launcherClasspath());
         classpath.addAll(extraClasspath);
         boolean taskset = !noPin && JmhForkLauncher.tasksetAvailable();
-        OptionalInt pin = !taskset ? OptionalInt.empty()
+        OptionalInt pin = !taskset
+                ? OptionalInt.empty()
                 : OptionalInt.of(cpu != null ? cpu : Runtime.getRuntime().availableProcessors() - 1);
-        ForkPlan plan = ForkPlan.of(include).withParams(jmhParams).withCpu(pin)
+        ForkPlan plan = ForkPlan.of(include)
+                .withParams(jmhParams)
+                .withCpu(pin)
                 .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
         SequentialDesign design = new SequentialDesign(forks, maxForks != null ? maxForks : forks, lookEvery);
-        AbRun run = new AbRun(ab, candidateJar, plan, design, jvmArgs, candidateJvmArgs, classpath, baseClasspath, dir,
-                taskset);
+        AbRun run = new AbRun(
+                ab, candidateJar, plan, design, jvmArgs, candidateJvmArgs, classpath, baseClasspath, dir, taskset);
         if (powerRuns != null) {
             return power(run, dir, out, err);
         }
@@ -282,8 +343,8 @@ public final class GateCommand implements Callable<Integer> {
 
     private int power(AbRun run, Path dir, PrintWriter out, PrintWriter err) throws IOException {
         if (!candidateJvmArgs.isEmpty()) {
-            throw new IllegalArgumentException("--power-runs injects the candidate's slowdowns itself;"
-                    + " drop --candidate-jvm-arg");
+            throw new IllegalArgumentException(
+                    "--power-runs injects the candidate's slowdowns itself;" + " drop --candidate-jvm-arg");
         }
         List<PowerExperiment.Size> sizes = new ArrayList<>();
         for (int p : powerSizes) {
@@ -295,8 +356,7 @@ public final class GateCommand implements Callable<Integer> {
         PowerTally.plot(rows, dir, "power-curve");
         out.print(table);
         out.println();
-        out.printf("power: trials in %s, table in power.md, curve in power-curve.png and .svg%n",
-                dir.toAbsolutePath());
+        out.printf("power: trials in %s, table in power.md, curve in power-curve.png and .svg%n", dir.toAbsolutePath());
         return 0;
     }
 
@@ -342,7 +402,11 @@ public final class GateCommand implements Callable<Integer> {
     /** The jar this command is running from. */
     private static Path runningJar() {
         try {
-            Path p = Path.of(GateCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path p = Path.of(GateCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (!p.toString().endsWith(".jar")) {
                 throw new IllegalArgumentException("not running from a jar (" + p + "); pass --candidate JAR");
             }

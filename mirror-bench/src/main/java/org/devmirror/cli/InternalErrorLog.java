@@ -32,8 +32,7 @@ final class InternalErrorLog {
         } catch (IOException | RuntimeException e) {
             where = "the stack trace could not be written (" + e.getMessage() + ")";
         }
-        err.println("devmirror: internal error (a bug in devmirror, not in your input): "
-                + firstLine(summary));
+        err.println("devmirror: internal error (a bug in devmirror, not in your input): " + firstLine(summary));
         err.println("devmirror: " + where + "; please report it with the command line that caused it");
         err.flush();
         return DevmirrorCommand.EXIT_INTERNAL_ERROR;
@@ -43,7 +42,11 @@ final class InternalErrorLog {
         Path dir = Path.of(System.getProperty(DIRECTORY_PROPERTY, System.getProperty("java.io.tmpdir")));
         Files.createDirectories(dir);
         String stamp = LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path log = Files.createTempFile(dir, "devmirror-internal-error-" + stamp + "-" + ProcessHandle.current().pid() + "-", ".log");
+        Path log = Files.createTempFile(
+                dir,
+                "devmirror-internal-error-" + stamp + "-"
+                        + ProcessHandle.current().pid() + "-",
+                ".log");
         StringWriter trace = new StringWriter();
         try (PrintWriter w = new PrintWriter(trace)) {
             w.println("devmirror " + String.join(" ", args));

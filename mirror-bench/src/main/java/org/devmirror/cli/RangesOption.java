@@ -8,7 +8,10 @@ import picocli.CommandLine.Option;
  * simulated host raises invalidations over ({@link InvalidationRanges}), declared once for both.
  */
 final class RangesOption {
-    @Option(names = "--ranges", defaultValue = "kernel", paramLabel = "kernel|narrowed",
+    @Option(
+            names = "--ranges",
+            defaultValue = "kernel",
+            paramLabel = "kernel|narrowed",
             description = "ranges the host raises invalidations over: kernel (the ranges Linux passes) or narrowed"
                     + " (cut down to the populated part, none over empty page tables) (default: ${DEFAULT-VALUE})")
     private String ranges;

@@ -9,21 +9,21 @@ import java.util.concurrent.Callable;
 import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.PolicyResolver;
-import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.input.InputFile;
-import org.devmirror.scenario.run.RunResult;
+import org.devmirror.json.Json;
+import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.scenario.model.Scenario;
+import org.devmirror.scenario.run.RunResult;
+import org.devmirror.scenario.run.ScenarioRunner;
 import org.devmirror.scenario.syntax.ScenarioParseException;
 import org.devmirror.scenario.syntax.ScenarioParser;
-import org.devmirror.scenario.run.ScenarioRunner;
-import org.devmirror.json.Json;
-import tools.jackson.databind.node.ArrayNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
 
 /**
  * {@code ./devmirror run FILE... [--policy aware|blind|CLASS] [--ranges kernel|narrowed] [--cost-profile NAME|FILE] [--json]}:
@@ -34,7 +34,10 @@ import picocli.CommandLine.Spec;
  * {@code FILE:LINE: message}, and nothing runs), 3 for an internal error (docs/exit-codes.md).
  * With several files the status is the worst of them.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run scenario files and check their expectations.")
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Run scenario files and check their expectations.")
 public final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -42,7 +45,10 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "scenario files, run one after the other")
     private List<Path> files;
 
-    @Option(names = "--policy", defaultValue = "aware", paramLabel = "NAME|all|CLASS[,...]",
+    @Option(
+            names = "--policy",
+            defaultValue = "aware",
+            paramLabel = "NAME|all|CLASS[,...]",
             description = "invalidation policies of the devices, comma-separated, each file run under each: a shipped"
                     + " name (${COMPLETION-CANDIDATES}), all (every one of them), or the class name of an"
                     + " InvalidationPolicy on the class path (default: ${DEFAULT-VALUE})",
@@ -55,8 +61,10 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     private CostProfileOption costProfile;
 
-    @Option(names = "--json", description = "print one JSON object per file (an array of them for several files)"
-            + " instead of the readable trace")
+    @Option(
+            names = "--json",
+            description = "print one JSON object per file (an array of them for several files)"
+                    + " instead of the readable trace")
     private boolean json;
 
     @Override
@@ -105,7 +113,10 @@ public final class RunCommand implements Callable<Integer> {
             // Should a run stop on an internal error, the results of the files before it are
             // still printed, as valid JSON, before the error is reported.
             if (json) {
-                out.print(Json.write(objects.size() == 1 && scenarios.size() == 1 && policies.size() == 1 ? objects.get(0) : objects));
+                out.print(Json.write(
+                        objects.size() == 1 && scenarios.size() == 1 && policies.size() == 1
+                                ? objects.get(0)
+                                : objects));
             }
             out.flush();
         }

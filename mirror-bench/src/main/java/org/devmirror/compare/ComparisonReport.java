@@ -46,12 +46,17 @@ public final class ComparisonReport {
     /** The text of {@value #REPORT}. */
     public static String markdown(PolicyComparison c) {
         StringBuilder md = new StringBuilder("# Which policy for this workload\n\n");
-        md.append("Modelled device time under the `").append(c.profile().name()).append("` cost profile (")
-                .append(c.profile().basis()).append("), every trace replayed under every policy with the oracle on. ")
+        md.append("Modelled device time under the `")
+                .append(c.profile().name())
+                .append("` cost profile (")
+                .append(c.profile().basis())
+                .append("), every trace replayed under every policy with the oracle on. ")
                 .append("**best**: the least device time among the policies the oracle found clean; a policy with ")
                 .append("oracle violations is unsafe and never best. vs best: device time over the best's.\n\n");
         md.append(decisionTable(c).render());
-        md.append("\n![Modelled device time per policy per trace](").append(PLOT).append(".png)\n");
+        md.append("\n![Modelled device time per policy per trace](")
+                .append(PLOT)
+                .append(".png)\n");
         md.append("\n## Device time by component (ms)\n\n");
         md.append(componentTable(c).render());
         md.append("\n## The counts it was priced from\n\n");
@@ -64,21 +69,44 @@ public final class ComparisonReport {
                 .append("`--cost-profile FILE`, this is the JSON below.\n\n");
         MarkdownTable params = new MarkdownTable("Parameter", "Value>");
         for (Map.Entry<String, JsonNode> e : CostProfileFile.toJson(c.profile()).properties()) {
-            params.row("`" + e.getKey() + "`", e.getValue().isString() ? e.getValue().stringValue() : e.getValue().toString());
+            params.row(
+                    "`" + e.getKey() + "`",
+                    e.getValue().isString()
+                            ? e.getValue().stringValue()
+                            : e.getValue().toString());
         }
         md.append(params.render());
-        md.append("\n```json\n").append(org.devmirror.json.Json.write(CostProfileFile.toJson(c.profile()))).append("```\n");
+        md.append("\n```json\n")
+                .append(org.devmirror.json.Json.write(CostProfileFile.toJson(c.profile())))
+                .append("```\n");
         ReplayModel m = c.model();
-        md.append("\nReplay model: ").append(m.devices()).append(" device(s), seed ").append(m.seed()).append(", ")
-                .append(m.ranges().label()).append(" ranges, ").append(m.touchesPerCall()).append(" device touches per call, ")
-                .append("touch fraction ").append(m.touchFraction()).append(" (docs/replay.md).\n");
+        md.append("\nReplay model: ")
+                .append(m.devices())
+                .append(" device(s), seed ")
+                .append(m.seed())
+                .append(", ")
+                .append(m.ranges().label())
+                .append(" ranges, ")
+                .append(m.touchesPerCall())
+                .append(" device touches per call, ")
+                .append("touch fraction ")
+                .append(m.touchFraction())
+                .append(" (docs/replay.md).\n");
         return md.toString();
     }
 
     /** The first table: per trace, one row per policy (the command prints it too). */
     public static MarkdownTable decisionTable(PolicyComparison c) {
-        MarkdownTable t = new MarkdownTable("Trace", "Policy", "Device time ms>", "vs best>", "Faults>",
-                "TLB invalidations>", "Oracle checks>", "Violations>", "Verdict");
+        MarkdownTable t = new MarkdownTable(
+                "Trace",
+                "Policy",
+                "Device time ms>",
+                "vs best>",
+                "Faults>",
+                "TLB invalidations>",
+                "Oracle checks>",
+                "Violations>",
+                "Verdict");
         for (String trace : c.traces()) {
             String best = c.best(trace);
             double bestNs = best == null ? 0 : c.time(trace, best).totalNs();
@@ -86,12 +114,20 @@ public final class ComparisonReport {
             for (String policy : c.policies()) {
                 ReplayResult r = c.result(trace, policy);
                 double ns = c.time(trace, policy).totalNs();
-                String verdict = policy.equals(best) ? "**best**"
+                String verdict = policy.equals(best)
+                        ? "**best**"
                         : r.oracleClean() ? "" : "unsafe: " + r.oracleViolations() + " violation(s)";
                 String time = millis(ns);
-                t.row(first ? trace : "", policy, policy.equals(best) ? "**" + time + "**" : time, ratio(ns, bestNs),
-                        Long.toString(r.work().faults()), Long.toString(r.work().totalTlbFlushes()),
-                        Long.toString(r.oracleChecks()), Long.toString(r.oracleViolations()), verdict);
+                t.row(
+                        first ? trace : "",
+                        policy,
+                        policy.equals(best) ? "**" + time + "**" : time,
+                        ratio(ns, bestNs),
+                        Long.toString(r.work().faults()),
+                        Long.toString(r.work().totalTlbFlushes()),
+                        Long.toString(r.oracleChecks()),
+                        Long.toString(r.oracleViolations()),
+                        verdict);
                 first = false;
             }
         }
@@ -120,16 +156,38 @@ public final class ComparisonReport {
     }
 
     private static MarkdownTable countTable(PolicyComparison c) {
-        MarkdownTable t = new MarkdownTable("Trace", "Policy", "Invalidations>", "PTEs zapped>", "Re-read>",
-                "Downgraded>", "Pages faulted>", "Refaults>", "Fault retries>", "Pages to device>", "Pages back>",
-                "Queue evictions>", "Work units>");
+        MarkdownTable t = new MarkdownTable(
+                "Trace",
+                "Policy",
+                "Invalidations>",
+                "PTEs zapped>",
+                "Re-read>",
+                "Downgraded>",
+                "Pages faulted>",
+                "Refaults>",
+                "Fault retries>",
+                "Pages to device>",
+                "Pages back>",
+                "Queue evictions>",
+                "Work units>");
         for (String trace : c.traces()) {
             for (String policy : c.policies()) {
                 ReplayResult r = c.result(trace, policy);
                 DeviceWork w = r.work();
-                t.row(trace, policy, n(w.totalInvalidations()), n(w.totalZapped()), n(w.totalReread()),
-                        n(w.totalDowngraded()), n(w.pagesFaulted()), n(r.refaults()), n(w.faultRetries()),
-                        n(w.pagesMigratedToDevice()), n(w.pagesMigratedToSystem()), n(w.queueEvictions()), n(w.totalWork()));
+                t.row(
+                        trace,
+                        policy,
+                        n(w.totalInvalidations()),
+                        n(w.totalZapped()),
+                        n(w.totalReread()),
+                        n(w.totalDowngraded()),
+                        n(w.pagesFaulted()),
+                        n(r.refaults()),
+                        n(w.faultRetries()),
+                        n(w.pagesMigratedToDevice()),
+                        n(w.pagesMigratedToSystem()),
+                        n(w.queueEvictions()),
+                        n(w.totalWork()));
             }
         }
         return t;
@@ -148,8 +206,13 @@ public final class ComparisonReport {
             series.add(new BarSeries(policy, ms));
         }
         Plot.Scale scale = positive ? Plot.Scale.LOG : Plot.Scale.LINEAR;
-        return Plot.groupedBars("Modelled device time per policy (" + c.profile().name() + ")", "trace",
-                "modelled device time (ms" + (positive ? ", log" : "") + ")", scale, c.traces(), series);
+        return Plot.groupedBars(
+                "Modelled device time per policy (" + c.profile().name() + ")",
+                "trace",
+                "modelled device time (ms" + (positive ? ", log" : "") + ")",
+                scale,
+                c.traces(),
+                series);
     }
 
     private static String millis(double ns) {

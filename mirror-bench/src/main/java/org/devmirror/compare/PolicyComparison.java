@@ -25,7 +25,11 @@ import org.devmirror.trace.StraceReader;
  * @param policies policy names, in report order
  * @param results  per trace name, per policy name, the replay's result
  */
-public record PolicyComparison(CostProfile profile, ReplayModel model, List<String> traces, List<String> policies,
+public record PolicyComparison(
+        CostProfile profile,
+        ReplayModel model,
+        List<String> traces,
+        List<String> policies,
         Map<String, Map<String, ReplayResult>> results) {
 
     /** A trace to replay, by the name the report gives it. */
@@ -53,8 +57,8 @@ public record PolicyComparison(CostProfile profile, ReplayModel model, List<Stri
      *
      * @throws org.devmirror.replay.ReplayLimitException when a trace goes beyond a replay limit
      */
-    public static PolicyComparison run(List<NamedTrace> traces, Map<String, InvalidationPolicy> policies, CostProfile profile,
-            ReplayModel model) {
+    public static PolicyComparison run(
+            List<NamedTrace> traces, Map<String, InvalidationPolicy> policies, CostProfile profile, ReplayModel model) {
         Map<String, Map<String, ReplayResult>> results = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
         for (NamedTrace t : traces) {
@@ -87,7 +91,8 @@ public record PolicyComparison(CostProfile profile, ReplayModel model, List<Stri
         String best = null;
         for (String p : policies) {
             if (result(trace, p).oracleClean()
-                    && (best == null || time(trace, p).totalNs() < time(trace, best).totalNs())) {
+                    && (best == null
+                            || time(trace, p).totalNs() < time(trace, best).totalNs())) {
                 best = p;
             }
         }

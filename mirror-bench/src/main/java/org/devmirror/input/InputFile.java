@@ -109,19 +109,21 @@ public final class InputFile {
         String reason = switch (e) {
             case NoSuchFileException n -> "no such file";
             case AccessDeniedException a -> "permission denied";
-            case FileSystemException f -> f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+            case FileSystemException f ->
+                f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
             default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         };
         return new InputFileException("cannot read " + file + ": " + reason);
     }
 
     private static InputFileException tooLarge(Path file, long maxBytes, String kind) {
-        return new InputFileException(file + ": larger than " + maxBytes + " bytes, the limit of a " + kind
-                + " (docs/limits.md)");
+        return new InputFileException(
+                file + ": larger than " + maxBytes + " bytes, the limit of a " + kind + " (docs/limits.md)");
     }
 
     private static String decodeStrict(Path file, byte[] bytes, String kind) throws InputFileException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -140,7 +142,8 @@ public final class InputFile {
                     lineStart = i + 1;
                 }
             }
-            throw new InputFileException(String.format("%s:%d: byte 0x%02x at column %d is not UTF-8 (a %s is UTF-8 text)",
+            throw new InputFileException(String.format(
+                    "%s:%d: byte 0x%02x at column %d is not UTF-8 (a %s is UTF-8 text)",
                     file, line, bytes[at] & 0xFF, at - lineStart + 1, kind));
         }
         return out.flip().toString();

@@ -49,7 +49,8 @@ public final class TerminalText {
                 if (type == Character.CONTROL) {
                     yield String.format("\\x%02x", (int) c);
                 }
-                if (type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                if (type == Character.FORMAT
+                        || type == Character.LINE_SEPARATOR
                         || type == Character.PARAGRAPH_SEPARATOR) {
                     yield String.format("\\u%04x", (int) c);
                 }

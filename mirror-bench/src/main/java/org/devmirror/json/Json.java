@@ -53,7 +53,9 @@ public final class Json {
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .build())
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -138,6 +140,8 @@ public final class Json {
             throw new IllegalArgumentException("value=" + value + " has no JSON representation");
         }
         BigDecimal d = BigDecimal.valueOf(value).stripTrailingZeros();
-        return d.scale() <= 0 && d.precision() - d.scale() <= 18 ? NODES.numberNode(d.longValueExact()) : NODES.numberNode(d);
+        return d.scale() <= 0 && d.precision() - d.scale() <= 18
+                ? NODES.numberNode(d.longValueExact())
+                : NODES.numberNode(d);
     }
 }

@@ -20,7 +20,9 @@ public final class JsonInputException extends Exception {
     private final String problem;
 
     private JsonInputException(String source, int line, int column, String path, String problem, Throwable cause) {
-        super(source + (line > 0 ? ":" + line + ":" + column : "") + (path != null ? ": " + path : "") + ": " + problem,
+        super(
+                source + (line > 0 ? ":" + line + ":" + column : "") + (path != null ? ": " + path : "") + ": "
+                        + problem,
                 cause);
         this.source = source;
         this.line = line;

@@ -47,8 +47,8 @@ public final class CostProfileFile {
         }
         Path file = Path.of(value);
         if (!Files.exists(file)) {
-            throw new IllegalArgumentException(option + " " + value + " is neither a named profile (" + CostProfile.names()
-                    + ") nor an existing file");
+            throw new IllegalArgumentException(option + " " + value + " is neither a named profile ("
+                    + CostProfile.names() + ") nor an existing file");
         }
         return read(file);
     }

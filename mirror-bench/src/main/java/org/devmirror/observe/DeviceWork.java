@@ -1,14 +1,11 @@
 package org.devmirror.observe;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.devmirror.device.cost.CostComponent;
 import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.cost.DeviceTime;
 import org.devmirror.device.stats.DeviceStats;
-import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.json.Json;
-import tools.jackson.databind.JsonNode;
+import org.devmirror.notifier.MmuNotifierEvent;
 import tools.jackson.databind.node.ObjectNode;
 
 /**

@@ -25,7 +25,9 @@ import org.devmirror.notifier.MmuNotifierRange;
  * <h2>Locking</h2>
  * None: single-threaded by the assumption above.
  */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 public final class InvalidationRecorder implements MmuNotifier {
     /** One invalidation as the host raised it. {@code mm} is the address space's id. */
     public record Invalidation(int mm, MmuNotifierEvent event, long start, long end, boolean blockable, Object owner) {
@@ -68,8 +70,8 @@ public final class InvalidationRecorder implements MmuNotifier {
         pendingCounts[event]++;
         if (pending != null) {
             int mm = range.mm() instanceof AddressSpace space ? space.id() : -1;
-            pending.add(new Invalidation(mm, range.event(), range.start(), range.end(), range.isBlockable(),
-                    range.owner()));
+            pending.add(new Invalidation(
+                    mm, range.event(), range.start(), range.end(), range.isBlockable(), range.owner()));
         }
         return true;
     }

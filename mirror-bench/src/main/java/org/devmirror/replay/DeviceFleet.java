@@ -79,7 +79,8 @@ final class DeviceFleet {
         Arrays.fill(budget, model.touchesPerCall());
         for (Vma vma : p.mm.vmas()) {
             boolean write = (vma.prot() & Prot.WRITE) != 0 && !vma.isShared();
-            for (long va = p.mm.pageTable().nextPopulated(vma.start(), vma.end()); va < vma.end();
+            for (long va = p.mm.pageTable().nextPopulated(vma.start(), vma.end());
+                    va < vma.end();
                     va = p.mm.pageTable().nextPopulated(va + Host.PAGE_SIZE, vma.end())) {
                 for (int d = 0; d < devices.length; d++) {
                     // Draw for every page and device whatever the budget, so the sequence of draws

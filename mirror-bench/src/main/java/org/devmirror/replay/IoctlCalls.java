@@ -29,11 +29,14 @@ final class IoctlCalls {
                 if ((call.arg("mode") & Uffd.REGISTER_MODE_WP) == 0) {
                     return ReplaySkip.UNMODELLED_MODE;
                 }
-                memory.countDivergence(call, mm.uffdRegister(call.arg("range.start"), call.arg("range.len"), Uffd.REGISTER_MODE_WP));
+                memory.countDivergence(
+                        call, mm.uffdRegister(call.arg("range.start"), call.arg("range.len"), Uffd.REGISTER_MODE_WP));
             }
-            case "UFFDIO_UNREGISTER" -> memory.countDivergence(call, mm.uffdUnregister(call.arg("start"), call.arg("len")));
-            case "UFFDIO_WRITEPROTECT" -> memory.countDivergence(call,
-                    mm.uffdWriteProtect(call.arg("range.start"), call.arg("range.len"), (int) call.arg("mode")));
+            case "UFFDIO_UNREGISTER" ->
+                memory.countDivergence(call, mm.uffdUnregister(call.arg("start"), call.arg("len")));
+            case "UFFDIO_WRITEPROTECT" ->
+                memory.countDivergence(call, mm.uffdWriteProtect(call.arg("range.start"), call.arg("range.len"), (int)
+                        call.arg("mode")));
             case "UFFDIO_MOVE" -> {
                 long moved = mm.uffdMove(call.arg("dst"), call.arg("src"), call.arg("len"), (int) call.arg("mode"));
                 if (moved < 0) {
@@ -43,8 +46,13 @@ final class IoctlCalls {
                 }
             }
             case "PAGEMAP_SCAN" -> {
-                PagemapScan scan = new PagemapScan(call.arg("start"), call.arg("end"), (int) call.arg("flags"),
-                        call.arg("category_mask"), call.arg("category_inverted"), call.arg("category_anyof_mask"),
+                PagemapScan scan = new PagemapScan(
+                        call.arg("start"),
+                        call.arg("end"),
+                        (int) call.arg("flags"),
+                        call.arg("category_mask"),
+                        call.arg("category_inverted"),
+                        call.arg("category_anyof_mask"),
                         call.arg("return_mask"));
                 memory.countDivergence(call, mm.pagemapScan(scan).result());
             }

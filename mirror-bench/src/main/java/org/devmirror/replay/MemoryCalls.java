@@ -67,8 +67,9 @@ final class MemoryCalls {
     void diverged(Syscall call, String host, String traced) {
         diverged++;
         if (divergenceSamples.size() < DIVERGENCE_SAMPLES) {
-            divergenceSamples.add("line " + call.line() + ": " + call.kind().name().toLowerCase(java.util.Locale.ROOT)
-                    + " -> " + host + ", the trace says " + traced);
+            divergenceSamples.add(
+                    "line " + call.line() + ": " + call.kind().name().toLowerCase(java.util.Locale.ROOT) + " -> " + host
+                            + ", the trace says " + traced);
         }
     }
 
@@ -89,7 +90,9 @@ final class MemoryCalls {
             long size = Math.max(offset + length, sizeByFd.getOrDefault(call.fd(), 0L));
             files++;
             MemoryObject file = host.newFile("fd" + call.fd() + "#" + files, size);
-            filesByFd.computeIfAbsent(call.fd(), fd -> new java.util.ArrayList<>()).add(file);
+            filesByFd
+                    .computeIfAbsent(call.fd(), fd -> new java.util.ArrayList<>())
+                    .add(file);
             got = p.mm.mmap(call.result(), length, prot, flags, file, offset);
         }
         if (got != call.result()) {
@@ -130,7 +133,8 @@ final class MemoryCalls {
         long oldLength = pageAlign(call.oldLength());
         long newLength = pageAlign(call.newLength());
         if (bad(call.oldAddr(), oldLength) || bad(call.result(), newLength)) {
-            return badRange("mremap of 0x" + Long.toHexString(call.oldAddr()) + " to 0x" + Long.toHexString(call.result()));
+            return badRange(
+                    "mremap of 0x" + Long.toHexString(call.oldAddr()) + " to 0x" + Long.toHexString(call.result()));
         }
         int flags = 0;
         if (call.result() != call.oldAddr()) {
@@ -235,7 +239,8 @@ final class MemoryCalls {
             return badRange("brk to 0x" + Long.toHexString(newEnd));
         }
         if (newTop > oldTop) {
-            long got = p.mm.mmap(oldTop, newTop - oldTop, Prot.RW, MapFlags.FIXED | MapFlags.PRIVATE | MapFlags.ANONYMOUS);
+            long got =
+                    p.mm.mmap(oldTop, newTop - oldTop, Prot.RW, MapFlags.FIXED | MapFlags.PRIVATE | MapFlags.ANONYMOUS);
             if (got != oldTop) {
                 diverged(call, "heap growth at " + hex(oldTop) + " " + result(got), hex(newEnd));
             } else {
@@ -282,7 +287,10 @@ final class MemoryCalls {
      * {@code munmap} refuse a zero length with EINVAL), or not inside the user half.
      */
     private static boolean bad(long addr, long length) {
-        return (addr & (Host.PAGE_SIZE - 1)) != 0 || length <= 0 || addr < 0 || addr >= Host.TASK_SIZE
+        return (addr & (Host.PAGE_SIZE - 1)) != 0
+                || length <= 0
+                || addr < 0
+                || addr >= Host.TASK_SIZE
                 || length > Host.TASK_SIZE - addr;
     }
 

@@ -35,8 +35,14 @@ import org.devmirror.mm.InvalidationRanges;
  * @param ranges               the ranges the host raises invalidations over: the kernel's (default)
  *                             or narrowed to what is populated ({@code --ranges narrowed})
  */
-public record ReplayModel(int devices, long seed, int writePagesPerMapping, double touchFraction, int touchesPerCall,
-        long hostFrames, InvalidationRanges ranges) {
+public record ReplayModel(
+        int devices,
+        long seed,
+        int writePagesPerMapping,
+        double touchFraction,
+        int touchesPerCall,
+        long hostFrames,
+        InvalidationRanges ranges) {
     /** One device. */
     public static final int DEFAULT_DEVICES = 1;
     /** The seed used when none is given. */
@@ -79,8 +85,14 @@ public record ReplayModel(int devices, long seed, int writePagesPerMapping, doub
 
     /** The documented defaults. */
     public static ReplayModel defaults() {
-        return new ReplayModel(DEFAULT_DEVICES, DEFAULT_SEED, DEFAULT_WRITE_PAGES, DEFAULT_TOUCH_FRACTION,
-                DEFAULT_TOUCHES_PER_CALL, DEFAULT_HOST_FRAMES, InvalidationRanges.KERNEL);
+        return new ReplayModel(
+                DEFAULT_DEVICES,
+                DEFAULT_SEED,
+                DEFAULT_WRITE_PAGES,
+                DEFAULT_TOUCH_FRACTION,
+                DEFAULT_TOUCHES_PER_CALL,
+                DEFAULT_HOST_FRAMES,
+                InvalidationRanges.KERNEL);
     }
 
     public ReplayModel withDevices(int devices) {

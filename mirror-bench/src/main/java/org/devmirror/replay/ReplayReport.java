@@ -1,17 +1,16 @@
 package org.devmirror.replay;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.devmirror.device.cost.CostComponent;
 import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.cost.DeviceTime;
+import org.devmirror.json.Json;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.observe.CostProfileFile;
 import org.devmirror.observe.DeviceWork;
 import org.devmirror.trace.SyscallKind;
-import org.devmirror.json.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -31,20 +30,31 @@ public final class ReplayReport {
     public static String text(String trace, ReplayModel model, List<ReplayResult> results, CostProfile profile) {
         ReplayResult first = results.get(0);
         StringBuilder out = new StringBuilder();
-        out.append("replay of ").append(trace).append(": ").append(model.devices()).append(" device(s), seed ")
-                .append(model.seed()).append(", ").append(model.ranges().label()).append(" ranges\n");
+        out.append("replay of ")
+                .append(trace)
+                .append(": ")
+                .append(model.devices())
+                .append(" device(s), seed ")
+                .append(model.seed())
+                .append(", ")
+                .append(model.ranges().label())
+                .append(" ranges\n");
         out.append("\nsyscalls replayed: ").append(first.replayedTotal()).append('\n');
         for (SyscallKind kind : SyscallKind.values()) {
             if (first.replayed(kind) != 0) {
-                out.append(String.format("  %-12s %8d%n", kind.name().toLowerCase(java.util.Locale.ROOT), first.replayed(kind)));
+                out.append(String.format(
+                        "  %-12s %8d%n", kind.name().toLowerCase(java.util.Locale.ROOT), first.replayed(kind)));
             }
         }
         out.append("skipped: ").append(first.skippedTotal()).append('\n');
-        first.skipped().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        first.skipped().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.append(String.format("  %-20s %8d%n", e.getKey(), e.getValue())));
         if (!first.skippedByName().isEmpty()) {
             out.append("  by call:");
-            first.skippedByName().forEach((name, n) -> out.append(' ').append(name).append('=').append(n));
+            first.skippedByName()
+                    .forEach((name, n) ->
+                            out.append(' ').append(name).append('=').append(n));
             out.append('\n');
         }
         if (first.diverged() != 0) {
@@ -65,18 +75,31 @@ public final class ReplayReport {
                 row(out, e.name(), results, r -> Long.toString(r.events(e)));
             }
         }
-        out.append("\nmodelled device time (").append(profile.name()).append(": ").append(profile.basis()).append(")\n");
+        out.append("\nmodelled device time (")
+                .append(profile.name())
+                .append(": ")
+                .append(profile.basis())
+                .append(")\n");
         row(out, "", results, r -> r.policy());
         row(out, "total", results, r -> DeviceTime.human(r.work().time(profile).totalNs()));
         for (CostComponent c : CostComponent.values()) {
             if (results.stream().anyMatch(r -> r.work().time(profile).ns(c) != 0)) {
-                row(out, "  " + c.label(), results, r -> DeviceTime.human(r.work().time(profile).ns(c)));
+                row(
+                        out,
+                        "  " + c.label(),
+                        results,
+                        r -> DeviceTime.human(r.work().time(profile).ns(c)));
             }
         }
         if (results.size() > 1) {
             for (int i = 1; i < results.size(); i++) {
-                out.append(String.format("  device time %s / %s: %s%n", results.get(i).policy(), first.policy(),
-                        ratio(results.get(i).work().time(profile).totalNs(), first.work().time(profile).totalNs())));
+                out.append(String.format(
+                        "  device time %s / %s: %s%n",
+                        results.get(i).policy(),
+                        first.policy(),
+                        ratio(
+                                results.get(i).work().time(profile).totalNs(),
+                                first.work().time(profile).totalNs())));
             }
         }
         out.append("\ndevice work\n");
@@ -111,8 +134,13 @@ public final class ReplayReport {
             out.append(String.format("  %-16s", e.name()));
             for (ReplayResult r : results) {
                 Histogram h = r.latency(e);
-                out.append(String.format("  %s: %.1f %.1f %.1f (%d)", r.policy(), h.getValueAtPercentile(50) / 1e3,
-                        h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, h.getTotalCount()));
+                out.append(String.format(
+                        "  %s: %.1f %.1f %.1f (%d)",
+                        r.policy(),
+                        h.getValueAtPercentile(50) / 1e3,
+                        h.getValueAtPercentile(99) / 1e3,
+                        h.getMaxValue() / 1e3,
+                        h.getTotalCount()));
             }
             out.append('\n');
         }
@@ -120,7 +148,8 @@ public final class ReplayReport {
     }
 
     /** The JSON object of docs/replay.md, with modelled device time under {@code profile}. */
-    @SuppressWarnings("ReferenceEquality") // the first run is the reference the others are compared with; it is found by identity
+    @SuppressWarnings(
+            "ReferenceEquality") // the first run is the reference the others are compared with; it is found by identity
     public static ObjectNode json(String trace, ReplayModel model, List<ReplayResult> results, CostProfile profile) {
         ReplayResult first = results.get(0);
         ObjectNode out = Json.object();
@@ -149,7 +178,10 @@ public final class ReplayReport {
         skipped.set("byName", counts(first.skippedByName()));
         ArrayNode samples = skipped.putArray("samples");
         for (var sample : first.skipSamples()) {
-            samples.addObject().put("line", sample.line()).put("reason", sample.reason()).put("detail", sample.detail());
+            samples.addObject()
+                    .put("line", sample.line())
+                    .put("reason", sample.reason())
+                    .put("detail", sample.detail());
         }
         out.set("skipped", skipped);
         out.set("events", events(first));
@@ -168,8 +200,13 @@ public final class ReplayReport {
             p.set("oracle", oracle(r.oracleChecks(), r.oracleViolations(), r.violationSamples()));
             p.set("latencyNanos", latency(r));
             if (r != first) {
-                p.set("deviceTimeRatio", ratioJson(r.work().time(profile).totalNs(), first.work().time(profile).totalNs()));
-                p.set("workRatio", ratioJson((double) r.work().totalWork(), (double) first.work().totalWork()));
+                p.set(
+                        "deviceTimeRatio",
+                        ratioJson(
+                                r.work().time(profile).totalNs(),
+                                first.work().time(profile).totalNs()));
+                p.set("workRatio", ratioJson((double) r.work().totalWork(), (double)
+                        first.work().totalWork()));
             }
             policies.set(r.policy(), p);
             checks += r.oracleChecks();
@@ -219,7 +256,8 @@ public final class ReplayReport {
 
     private static ObjectNode counts(Map<String, Long> counts) {
         ObjectNode out = Json.object();
-        counts.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        counts.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.set(e.getKey(), Json.number(e.getValue())));
         return out;
     }
@@ -241,12 +279,18 @@ public final class ReplayReport {
         return false;
     }
 
-    private static void workRow(StringBuilder out, String label, List<ReplayResult> results,
+    private static void workRow(
+            StringBuilder out,
+            String label,
+            List<ReplayResult> results,
             java.util.function.ToLongFunction<DeviceWork> value) {
         row(out, label, results, r -> Long.toString(value.applyAsLong(r.work())));
     }
 
-    private static void row(StringBuilder out, String label, List<ReplayResult> results,
+    private static void row(
+            StringBuilder out,
+            String label,
+            List<ReplayResult> results,
             java.util.function.Function<ReplayResult, String> cell) {
         out.append(String.format("  %-22s", label));
         for (ReplayResult r : results) {

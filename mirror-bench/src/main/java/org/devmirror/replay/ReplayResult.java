@@ -34,10 +34,25 @@ import org.devmirror.trace.SyscallKind;
 // they are read by index and a result is never compared or hashed, so array identity in equals()
 // does not matter.
 @SuppressWarnings({"EnumOrdinal", "ArrayRecordComponent"})
-public record ReplayResult(String policy, long[] replayed, Map<String, Long> skipped, Map<String, Long> skippedByName,
-        List<SkipSample> skipSamples, long diverged, List<String> divergenceSamples, long[] events, DeviceWork work, long refaults, long cpuPagesWritten,
-        long cpuWriteErrors, long peakFrames, long deviceTouches, long oracleChecks, long oracleViolations,
-        List<String> violationSamples, Histogram[] latency) {
+public record ReplayResult(
+        String policy,
+        long[] replayed,
+        Map<String, Long> skipped,
+        Map<String, Long> skippedByName,
+        List<SkipSample> skipSamples,
+        long diverged,
+        List<String> divergenceSamples,
+        long[] events,
+        DeviceWork work,
+        long refaults,
+        long cpuPagesWritten,
+        long cpuWriteErrors,
+        long peakFrames,
+        long deviceTouches,
+        long oracleChecks,
+        long oracleViolations,
+        List<String> violationSamples,
+        Histogram[] latency) {
     public ReplayResult {
         replayed = replayed.clone();
         skipped = Map.copyOf(skipped);
@@ -50,7 +65,9 @@ public record ReplayResult(String policy, long[] replayed, Map<String, Long> ski
     }
 
     /** One line or call left out: where, why ({@code SkipReason} or {@link ReplaySkip} name), and what. */
-    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
+    @SuppressWarnings(
+            "ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array
+    // identity in equals() does not matter
     public record SkipSample(long line, String reason, String detail) {}
 
     /** Calls replayed of {@code kind}. */

@@ -26,7 +26,9 @@ import org.devmirror.trace.SyscallKind;
  * One replay run: a fresh host, the traced processes' address spaces and their mirrors, and the
  * counters. {@link TraceReplay} is its public face. Single-threaded.
  */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 final class Replayer implements AutoCloseable {
     private static final int SAMPLE_LIMIT = 64;
 
@@ -55,8 +57,10 @@ final class Replayer implements AutoCloseable {
 
     Replayer(InvalidationPolicy policy, ReplayModel model) {
         this.policy = policy;
-        this.host = new Host(HostConfig.defaults().withFrames(model.hostFrames())
-                .withSwapSlots(model.hostFrames() / ReplayModel.FRAMES_PER_SWAP_SLOT).withRanges(model.ranges()));
+        this.host = new Host(HostConfig.defaults()
+                .withFrames(model.hostFrames())
+                .withSwapSlots(model.hostFrames() / ReplayModel.FRAMES_PER_SWAP_SLOT)
+                .withRanges(model.ranges()));
         this.cpu = new CpuModel(model.writePagesPerMapping());
         this.devices = new DeviceFleet(host, policy, model);
         this.memory = new MemoryCalls(host, cpu);
@@ -89,7 +93,8 @@ final class Replayer implements AutoCloseable {
                 devices.touch(now);
                 devices.check(now);
             }
-            peakFrames = Math.max(peakFrames, host.memory().frameCount() - host.memory().freeFrames());
+            peakFrames = Math.max(
+                    peakFrames, host.memory().frameCount() - host.memory().freeFrames());
         }
         for (TracedProcess p : List.copyOf(live)) {
             tearDown(p);
@@ -109,12 +114,16 @@ final class Replayer implements AutoCloseable {
     }
 
     private TracedProcess newProcess(AddressSpace mm) {
-        if (live.size() >= TraceReplay.MAX_LIVE_SPACES || (live.size() + 1L) * devices.count() > TraceReplay.MAX_LIVE_MIRRORS) {
+        if (live.size() >= TraceReplay.MAX_LIVE_SPACES
+                || (live.size() + 1L) * devices.count() > TraceReplay.MAX_LIVE_MIRRORS) {
             mm.exit();
-            throw new ReplayLimitException(line, "a new address space here would make " + (live.size() + 1)
-                    + " live at once, each mirrored by " + devices.count() + " device(s); a replay keeps at most "
-                    + TraceReplay.MAX_LIVE_SPACES + " address spaces and " + TraceReplay.MAX_LIVE_MIRRORS
-                    + " mirrors alive (docs/limits.md): does the trace show its processes exiting?");
+            throw new ReplayLimitException(
+                    line,
+                    "a new address space here would make " + (live.size() + 1)
+                            + " live at once, each mirrored by " + devices.count()
+                            + " device(s); a replay keeps at most "
+                            + TraceReplay.MAX_LIVE_SPACES + " address spaces and " + TraceReplay.MAX_LIVE_MIRRORS
+                            + " mirrors alive (docs/limits.md): does the trace show its processes exiting?");
         }
         recorder.watch(mm);
         TracedProcess p = new TracedProcess(mm, devices.open(mm));
@@ -207,8 +216,11 @@ final class Replayer implements AutoCloseable {
         String name = call.kind().name().toLowerCase(Locale.ROOT);
         skippedByName.merge(name, 1L, Long::sum);
         if (samples.size() < SAMPLE_LIMIT) {
-            String detail = skip == ReplaySkip.HOST_REJECTED || skip == ReplaySkip.TASK_ALREADY_ENDED
-                    || skip == ReplaySkip.CHILD_IS_CALLER ? lastDetail : memory.detail();
+            String detail = skip == ReplaySkip.HOST_REJECTED
+                            || skip == ReplaySkip.TASK_ALREADY_ENDED
+                            || skip == ReplaySkip.CHILD_IS_CALLER
+                    ? lastDetail
+                    : memory.detail();
             samples.add(new ReplayResult.SkipSample(call.line(), skip.name(), detail));
         }
     }
@@ -238,10 +250,25 @@ final class Replayer implements AutoCloseable {
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
             events[e.ordinal()] = recorder.total(e);
         }
-        return new ReplayResult(policy.name(), replayed, skipped, byName,
-                allSamples.subList(0, Math.min(SAMPLE_LIMIT, allSamples.size())), memory.diverged(), memory.divergenceSamples(), events,
-                devices.work(), devices.refaults(), cpu.pagesWritten(), cpu.writeErrors(), peakFrames, devices.touches(), devices.oracleChecks(),
-                devices.oracleViolations(), devices.violationSamples(), latency);
+        return new ReplayResult(
+                policy.name(),
+                replayed,
+                skipped,
+                byName,
+                allSamples.subList(0, Math.min(SAMPLE_LIMIT, allSamples.size())),
+                memory.diverged(),
+                memory.divergenceSamples(),
+                events,
+                devices.work(),
+                devices.refaults(),
+                cpu.pagesWritten(),
+                cpu.writeErrors(),
+                peakFrames,
+                devices.touches(),
+                devices.oracleChecks(),
+                devices.oracleViolations(),
+                devices.violationSamples(),
+                latency);
     }
 
     @Override

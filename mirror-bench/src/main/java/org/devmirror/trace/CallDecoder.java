@@ -24,9 +24,16 @@ final class CallDecoder {
             case "mmap" -> {
                 call.requireArgs(6);
                 long result = call.returnValue();
-                yield new Syscall.Mmap(line, pid, call.numberArg(0), call.numberArg(1),
-                        (int) call.flagsArg(2, FlagNames.PROT), (int) call.flagsArg(3, FlagNames.MAP),
-                        (int) call.numberArg(4), call.numberArg(5), result);
+                yield new Syscall.Mmap(
+                        line,
+                        pid,
+                        call.numberArg(0),
+                        call.numberArg(1),
+                        (int) call.flagsArg(2, FlagNames.PROT),
+                        (int) call.flagsArg(3, FlagNames.MAP),
+                        (int) call.numberArg(4),
+                        call.numberArg(5),
+                        result);
             }
             case "munmap" -> {
                 call.requireArgs(2);
@@ -37,14 +44,21 @@ final class CallDecoder {
                 call.requireArgs(4, 5);
                 long result = call.returnValue();
                 long newAddr = call.args.size() == 5 ? call.numberArg(4) : 0;
-                yield new Syscall.Mremap(line, pid, call.numberArg(0), call.numberArg(1), call.numberArg(2),
-                        (int) call.flagsArg(3, FlagNames.MREMAP), newAddr, result);
+                yield new Syscall.Mremap(
+                        line,
+                        pid,
+                        call.numberArg(0),
+                        call.numberArg(1),
+                        call.numberArg(2),
+                        (int) call.flagsArg(3, FlagNames.MREMAP),
+                        newAddr,
+                        result);
             }
             case "mprotect" -> {
                 call.requireArgs(3);
                 call.returnValue();
-                yield new Syscall.Mprotect(line, pid, call.numberArg(0), call.numberArg(1),
-                        (int) call.flagsArg(2, FlagNames.PROT));
+                yield new Syscall.Mprotect(
+                        line, pid, call.numberArg(0), call.numberArg(1), (int) call.flagsArg(2, FlagNames.PROT));
             }
             case "brk" -> {
                 call.requireArgs(1);
@@ -54,8 +68,8 @@ final class CallDecoder {
             case "madvise" -> {
                 call.requireArgs(3);
                 call.returnValue();
-                yield new Syscall.Madvise(line, pid, call.numberArg(0), call.numberArg(1),
-                        (int) call.flagsArg(2, FlagNames.MADV));
+                yield new Syscall.Madvise(
+                        line, pid, call.numberArg(0), call.numberArg(1), (int) call.flagsArg(2, FlagNames.MADV));
             }
             case "ftruncate" -> {
                 call.requireArgs(2);
@@ -70,12 +84,18 @@ final class CallDecoder {
             case "fallocate" -> {
                 call.requireArgs(4);
                 call.returnValue();
-                yield new Syscall.Fallocate(line, pid, (int) call.numberArg(0), (int) call.flagsArg(1, FlagNames.FALLOC),
-                        call.numberArg(2), call.numberArg(3));
+                yield new Syscall.Fallocate(
+                        line,
+                        pid,
+                        (int) call.numberArg(0),
+                        (int) call.flagsArg(1, FlagNames.FALLOC),
+                        call.numberArg(2),
+                        call.numberArg(3));
             }
             case "fork" -> new Syscall.Clone(line, pid, "fork", LinuxMm.SIGCHLD, childPid(call));
-            case "vfork" -> new Syscall.Clone(line, pid, "vfork",
-                    LinuxMm.CLONE_VM | LinuxMm.CLONE_VFORK | LinuxMm.SIGCHLD, childPid(call));
+            case "vfork" ->
+                new Syscall.Clone(
+                        line, pid, "vfork", LinuxMm.CLONE_VM | LinuxMm.CLONE_VFORK | LinuxMm.SIGCHLD, childPid(call));
             case "clone", "clone3" -> {
                 int child = childPid(call);
                 yield new Syscall.Clone(line, pid, call.name, cloneFlags(call), child);

@@ -80,6 +80,7 @@ public final class LinuxMm {
     public static final long CSIGNAL = 0xff;
     /** {@code SIGCHLD} on x86-64; fork() is clone(SIGCHLD). */
     public static final long SIGCHLD = 17;
+
     public static final long CLONE_VM = 0x00000100L;
     public static final long CLONE_FS = 0x00000200L;
     public static final long CLONE_FILES = 0x00000400L;

@@ -144,7 +144,8 @@ public final class StraceReader implements AutoCloseable {
         String body = text;
         if (body.startsWith("[pid")) {
             int close = body.indexOf(']');
-            Integer parsed = close < 0 ? null : parsePid(body.substring(4, close).strip());
+            Integer parsed =
+                    close < 0 ? null : parsePid(body.substring(4, close).strip());
             if (parsed == null) {
                 skip(lineNumber, SkipReason.MALFORMED, "bad pid prefix: " + CallText.abbreviate(text), null);
                 return null;
@@ -171,10 +172,15 @@ public final class StraceReader implements AutoCloseable {
             return resumed(pid, body);
         }
         if (body.endsWith(UNFINISHED)) {
-            String first = body.substring(0, body.length() - UNFINISHED.length()).stripTrailing();
+            String first =
+                    body.substring(0, body.length() - UNFINISHED.length()).stripTrailing();
             int paren = first.indexOf('(');
             if (paren <= 0) {
-                skip(lineNumber, SkipReason.MALFORMED, "unfinished line without a call: " + CallText.abbreviate(body), null);
+                skip(
+                        lineNumber,
+                        SkipReason.MALFORMED,
+                        "unfinished line without a call: " + CallText.abbreviate(body),
+                        null);
                 return null;
             }
             Pending previous = pending.remove(pid);
@@ -233,7 +239,8 @@ public final class StraceReader implements AutoCloseable {
             unfinished(half, "task ended");
         }
         String inner = body.endsWith("+++") && body.length() >= 6
-                ? body.substring(3, body.length() - 3).strip() : null;
+                ? body.substring(3, body.length() - 3).strip()
+                : null;
         if (inner != null && inner.startsWith("exited with ")) {
             Integer status = parsePid(inner.substring("exited with ".length()).strip());
             if (status != null) {

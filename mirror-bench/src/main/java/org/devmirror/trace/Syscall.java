@@ -65,7 +65,8 @@ public sealed interface Syscall {
      * lives at {@code [result, result + newLength)}. {@code newAddr} is 0 unless
      * {@code MREMAP_FIXED} passed one.
      */
-    record Mremap(long line, int pid, long oldAddr, long oldLength, long newLength, int flags, long newAddr, long result)
+    record Mremap(
+            long line, int pid, long oldAddr, long oldLength, long newLength, int flags, long newAddr, long result)
             implements Syscall {
         @Override
         public SyscallKind kind() {

@@ -17,7 +17,9 @@ import java.util.TreeMap;
  *
  * <p>Not thread-safe: it belongs to the reader's thread.
  */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 public final class TraceStats {
     /** How many skips are kept in full by {@link #samples()}. */
     public static final int SAMPLE_LIMIT = 64;

@@ -29,9 +29,18 @@ class BenchArchitectureTest {
     /** device-model's packages. */
     static final String DEVICE = "org.devmirror.device..";
     /** mirror-bench's packages. */
-    static final String[] BENCH = {"org.devmirror.bench..", "org.devmirror.gate..", "org.devmirror.scenario..",
-        "org.devmirror.trace..", "org.devmirror.replay..", "org.devmirror.observe..", "org.devmirror.demo..",
-        "org.devmirror.json..", "org.devmirror.cli..", "org.devmirror.compare.."};
+    static final String[] BENCH = {
+        "org.devmirror.bench..",
+        "org.devmirror.gate..",
+        "org.devmirror.scenario..",
+        "org.devmirror.trace..",
+        "org.devmirror.replay..",
+        "org.devmirror.observe..",
+        "org.devmirror.demo..",
+        "org.devmirror.json..",
+        "org.devmirror.cli..",
+        "org.devmirror.compare.."
+    };
 
     static JavaClasses classes;
 
@@ -55,16 +64,26 @@ class BenchArchitectureTest {
 
     @Test
     void coreUsesNeitherDeviceNorBench() {
-        noClasses().that().resideInAnyPackage(CORE)
-                .should().dependOnClassesThat().resideInAnyPackage(DEVICE)
-                .orShould().dependOnClassesThat().resideInAnyPackage(BENCH)
+        noClasses()
+                .that()
+                .resideInAnyPackage(CORE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(DEVICE)
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(BENCH)
                 .check(classes);
     }
 
     @Test
     void deviceDoesNotUseBench() {
-        noClasses().that().resideInAPackage(DEVICE)
-                .should().dependOnClassesThat().resideInAnyPackage(BENCH)
+        noClasses()
+                .that()
+                .resideInAPackage(DEVICE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(BENCH)
                 .check(classes);
     }
 
@@ -76,36 +95,60 @@ class BenchArchitectureTest {
 
     @Test
     void benchmarksLiveInTheBenchPackageOnly() {
-        methods().that().areAnnotatedWith("org.openjdk.jmh.annotations.Benchmark")
-                .should().beDeclaredInClassesThat().resideInAPackage("org.devmirror.bench")
+        methods()
+                .that()
+                .areAnnotatedWith("org.openjdk.jmh.annotations.Benchmark")
+                .should()
+                .beDeclaredInClassesThat()
+                .resideInAPackage("org.devmirror.bench")
                 .check(classes);
         // JMH's annotations (@State, @Param, @Setup, ...) mark benchmark code; Mode, an enum of the
         // same package, is result data the report reads, so only the annotation types count.
-        noClasses().that().resideOutsideOfPackages("org.devmirror.bench", "org.devmirror.bench.jmh_generated")
-                .should().dependOnClassesThat(DescribedPredicate.describe("are JMH annotations",
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("org.devmirror.bench", "org.devmirror.bench.jmh_generated")
+                .should()
+                .dependOnClassesThat(DescribedPredicate.describe(
+                        "are JMH annotations",
                         c -> c.isAnnotation() && c.getPackageName().equals("org.openjdk.jmh.annotations")))
                 .check(classes);
     }
 
     @Test
     void commandLineCallsOnlyWhatItFronts() {
-        classes().that().resideInAPackage("org.devmirror.cli")
-                .should().onlyDependOnClassesThat(JavaClass.Predicates.resideInAnyPackage(
-                        "org.devmirror.cli",
-                        // bench: the suite runner, its report, the probe's baseline
-                        "org.devmirror.bench.suite", "org.devmirror.bench.report", "org.devmirror.bench.probe",
-                        // gate: the deterministic check and the A/B run
-                        "org.devmirror.gate.deterministic", "org.devmirror.gate.ab",
-                        // run, replay (and the trace it reads), demo, and the policy names they take
-                        "org.devmirror.scenario.model", "org.devmirror.scenario.syntax", "org.devmirror.scenario.run",
-                        "org.devmirror.replay", "org.devmirror.trace", "org.devmirror.demo",
-                        "org.devmirror.device.driver", "org.devmirror.json",
-                        // compare, and the cost profile every report prices device work by (named or a file)
-                        "org.devmirror.compare", "org.devmirror.device.cost", "org.devmirror.observe",
-                        // reading the user's files and echoing them to a terminal safely
-                        "org.devmirror.input",
-                        "java..", "picocli..", "org.openjdk.jmh.results..", "org.openjdk.jmh.runner..",
-                        "tools.jackson..")
+        classes()
+                .that()
+                .resideInAPackage("org.devmirror.cli")
+                .should()
+                .onlyDependOnClassesThat(JavaClass.Predicates.resideInAnyPackage(
+                                "org.devmirror.cli",
+                                // bench: the suite runner, its report, the probe's baseline
+                                "org.devmirror.bench.suite",
+                                "org.devmirror.bench.report",
+                                "org.devmirror.bench.probe",
+                                // gate: the deterministic check and the A/B run
+                                "org.devmirror.gate.deterministic",
+                                "org.devmirror.gate.ab",
+                                // run, replay (and the trace it reads), demo, and the policy names they take
+                                "org.devmirror.scenario.model",
+                                "org.devmirror.scenario.syntax",
+                                "org.devmirror.scenario.run",
+                                "org.devmirror.replay",
+                                "org.devmirror.trace",
+                                "org.devmirror.demo",
+                                "org.devmirror.device.driver",
+                                "org.devmirror.json",
+                                // compare, and the cost profile every report prices device work by (named or a file)
+                                "org.devmirror.compare",
+                                "org.devmirror.device.cost",
+                                "org.devmirror.observe",
+                                // reading the user's files and echoing them to a terminal safely
+                                "org.devmirror.input",
+                                "java..",
+                                "picocli..",
+                                "org.openjdk.jmh.results..",
+                                "org.openjdk.jmh.runner..",
+                                "tools.jackson..")
                         // --ranges of run and replay names the host's invalidation ranges
                         .or(JavaClass.Predicates.equivalentTo(InvalidationRanges.class)))
                 .check(classes);
@@ -113,24 +156,37 @@ class BenchArchitectureTest {
 
     /** The scenario language's parts. */
     static final String SCENARIO_MODEL = "org.devmirror.scenario.model";
+
     static final String SCENARIO_SYNTAX = "org.devmirror.scenario.syntax";
     static final String SCENARIO_RUN = "org.devmirror.scenario.run";
 
     @Test
     void scenarioModelDependsOnNeitherSyntaxNorRun() {
-        noClasses().that().resideInAPackage(SCENARIO_MODEL)
-                .should().dependOnClassesThat().resideInAnyPackage(SCENARIO_SYNTAX, SCENARIO_RUN)
+        noClasses()
+                .that()
+                .resideInAPackage(SCENARIO_MODEL)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(SCENARIO_SYNTAX, SCENARIO_RUN)
                 .check(classes);
     }
 
     @Test
     void scenarioSyntaxBuildsTheModelAndRunsNothing() {
-        noClasses().that().resideInAPackage(SCENARIO_SYNTAX)
-                .should().dependOnClassesThat().resideInAPackage(SCENARIO_RUN)
+        noClasses()
+                .that()
+                .resideInAPackage(SCENARIO_SYNTAX)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(SCENARIO_RUN)
                 .check(classes);
         // The parser's product is the model: ScenarioParser.parse returns a Scenario.
-        classes().that().haveFullyQualifiedName(SCENARIO_SYNTAX + ".ScenarioParser")
-                .should().dependOnClassesThat().haveFullyQualifiedName(SCENARIO_MODEL + ".Scenario")
+        classes()
+                .that()
+                .haveFullyQualifiedName(SCENARIO_SYNTAX + ".ScenarioParser")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(SCENARIO_MODEL + ".Scenario")
                 .check(classes);
     }
 
@@ -138,19 +194,30 @@ class BenchArchitectureTest {
     void scenarioRunUsesTheModelAndOnlyThePrinterOfSyntax() {
         // The runner evaluates parsed statements; from the syntax it takes only the writing back of
         // an operation (the operation-syntax table's other half), never the parser.
-        noClasses().that().resideInAPackage(SCENARIO_RUN)
-                .should().dependOnClassesThat(DescribedPredicate.describe("are scenario syntax other than OperationText",
-                        c -> c.getPackageName().equals(SCENARIO_SYNTAX) && !c.getSimpleName().equals("OperationText")))
+        noClasses()
+                .that()
+                .resideInAPackage(SCENARIO_RUN)
+                .should()
+                .dependOnClassesThat(DescribedPredicate.describe(
+                        "are scenario syntax other than OperationText",
+                        c -> c.getPackageName().equals(SCENARIO_SYNTAX)
+                                && !c.getSimpleName().equals("OperationText")))
                 .check(classes);
-        classes().that().haveFullyQualifiedName(SCENARIO_RUN + ".ScenarioRunner")
-                .should().dependOnClassesThat().resideInAPackage(SCENARIO_MODEL)
+        classes()
+                .that()
+                .haveFullyQualifiedName(SCENARIO_RUN + ".ScenarioRunner")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(SCENARIO_MODEL)
                 .check(classes);
     }
 
     @Test
     void theScenarioPackageItselfIsEmpty() {
         // Its classes live in model, syntax and run; nothing goes back to one flat package.
-        noClasses().should().resideInAPackage("org.devmirror.scenario")
+        noClasses()
+                .should()
+                .resideInAPackage("org.devmirror.scenario")
                 .allowEmptyShould(true)
                 .check(classes);
     }

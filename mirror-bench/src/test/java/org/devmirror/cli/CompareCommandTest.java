@@ -38,8 +38,19 @@ class CompareCommandTest {
     void firstTableHoldsWhatEachReplayReports() throws IOException {
         for (String profileName : List.of("xe-4k", "pcie4-dgpu")) {
             Path out = dir.resolve(profileName);
-            assertEquals(0, cli.devmirror("compare", "--policy", String.join(",", POLICIES), "--cost-profile", profileName,
-                    "--out", out.toString(), SMALL.get(0), TRACES + SMALL.get(1) + ".strace"), cli.err::toString);
+            assertEquals(
+                    0,
+                    cli.devmirror(
+                            "compare",
+                            "--policy",
+                            String.join(",", POLICIES),
+                            "--cost-profile",
+                            profileName,
+                            "--out",
+                            out.toString(),
+                            SMALL.get(0),
+                            TRACES + SMALL.get(1) + ".strace"),
+                    cli.err::toString);
             CostProfile profile = CostProfile.named(profileName);
             List<String[]> rows = firstTable(Files.readString(out.resolve("report.md")));
             assertEquals(SMALL.size() * POLICIES.size(), rows.size());
@@ -50,7 +61,8 @@ class CompareCommandTest {
                 String best = null;
                 List<ReplayResult> results = new ArrayList<>();
                 for (String policy : POLICIES) {
-                    ReplayResult r = TraceReplay.replay(read, PolicyResolver.resolve("policy", policy), ReplayModel.defaults());
+                    ReplayResult r =
+                            TraceReplay.replay(read, PolicyResolver.resolve("policy", policy), ReplayModel.defaults());
                     results.add(r);
                     double ns = r.work().time(profile).totalNs();
                     if (r.oracleClean() && ns < bestNs) {
@@ -63,10 +75,14 @@ class CompareCommandTest {
                     ReplayResult r = results.get(p);
                     assertEquals(p == 0 ? trace : "", row[0]);
                     assertEquals(POLICIES.get(p), row[1]);
-                    String ms = String.format(Locale.ROOT, "%.3f", r.work().time(profile).totalNs() / 1e6);
+                    String ms = String.format(
+                            Locale.ROOT, "%.3f", r.work().time(profile).totalNs() / 1e6);
                     boolean isBest = POLICIES.get(p).equals(best);
                     assertEquals(isBest ? "**" + ms + "**" : ms, row[2], Arrays.toString(row));
-                    assertEquals(String.format(Locale.ROOT, "%.2f", r.work().time(profile).totalNs() / bestNs), row[3]);
+                    assertEquals(
+                            String.format(
+                                    Locale.ROOT, "%.2f", r.work().time(profile).totalNs() / bestNs),
+                            row[3]);
                     assertEquals(Long.toString(r.work().faults()), row[4]);
                     assertEquals(Long.toString(r.work().totalTlbFlushes()), row[5]);
                     assertEquals(Long.toString(r.oracleChecks()), row[6]);
@@ -87,24 +103,45 @@ class CompareCommandTest {
     @Test
     void aProfileFileIsUsedByName() throws IOException {
         Path out = dir.resolve("file");
-        assertEquals(0, cli.devmirror("compare", "--policy", "aware", "--cost-profile", "../examples/cost/slow-tlb.json",
-                "--out", out.toString(), "uffd-wp"), cli.err::toString);
+        assertEquals(
+                0,
+                cli.devmirror(
+                        "compare",
+                        "--policy",
+                        "aware",
+                        "--cost-profile",
+                        "../examples/cost/slow-tlb.json",
+                        "--out",
+                        out.toString(),
+                        "uffd-wp"),
+                cli.err::toString);
         assertTrue(Files.readString(out.resolve("report.md")).contains("under the `slow-tlb` cost profile"));
     }
 
     @Test
     void badProfilesAndTracesAreBadInputAndNothingRuns() throws IOException {
         Path bad = dir.resolve("bad.json");
-        Files.writeString(bad, Files.readString(Path.of("../examples/cost/slow-tlb.json")).replace("\"gts\": 2", "\"gts\": -2"));
+        Files.writeString(
+                bad, Files.readString(Path.of("../examples/cost/slow-tlb.json")).replace("\"gts\": 2", "\"gts\": -2"));
         Path out = dir.resolve("never");
         assertEquals(2, cli.devmirror("compare", "--cost-profile", bad.toString(), "--out", out.toString(), "uffd-wp"));
-        assertEquals("devmirror compare: " + bad + ": $.gts: must be a whole number from 1 to 2147483647, found -2\n",
+        assertEquals(
+                "devmirror compare: " + bad + ": $.gts: must be a whole number from 1 to 2147483647, found -2\n",
                 cli.err.toString());
         cli.err.getBuffer().setLength(0);
         assertEquals(2, cli.devmirror("compare", "--cost-profile", "h100", "uffd-wp"));
-        assertTrue(cli.err.toString().startsWith("devmirror compare: --cost-profile h100 is neither a named profile"), cli.err::toString);
+        assertTrue(
+                cli.err.toString().startsWith("devmirror compare: --cost-profile h100 is neither a named profile"),
+                cli.err::toString);
         cli.err.getBuffer().setLength(0);
-        assertEquals(2, cli.devmirror("compare", "--out", out.toString(), "uffd-wp", dir.resolve("missing.strace").toString()));
+        assertEquals(
+                2,
+                cli.devmirror(
+                        "compare",
+                        "--out",
+                        out.toString(),
+                        "uffd-wp",
+                        dir.resolve("missing.strace").toString()));
         assertTrue(cli.err.toString().contains("missing.strace"), cli.err::toString);
         cli.err.getBuffer().setLength(0);
         Path empty = dir.resolve("empty.strace");
@@ -119,10 +156,15 @@ class CompareCommandTest {
 
     @Test
     void runReplayAndDemoTakeTheProfileToo() {
-        assertEquals(0, cli.devmirror("replay", TRACES + "uffd-wp.strace", "--cost-profile", "pcie4-dgpu"), cli.err::toString);
+        assertEquals(
+                0,
+                cli.devmirror("replay", TRACES + "uffd-wp.strace", "--cost-profile", "pcie4-dgpu"),
+                cli.err::toString);
         assertTrue(cli.out.toString().contains("modelled device time (pcie4-dgpu: "), cli.out::toString);
         cli.out.getBuffer().setLength(0);
-        assertEquals(0, cli.devmirror("run", "../examples/anon_write.scn", "--cost-profile", "xe-4k-serial-tlb", "--json"),
+        assertEquals(
+                0,
+                cli.devmirror("run", "../examples/anon_write.scn", "--cost-profile", "xe-4k-serial-tlb", "--json"),
                 cli.err::toString);
         assertTrue(cli.out.toString().contains("\"profile\": \"xe-4k-serial-tlb\""), cli.out::toString);
         assertEquals(2, cli.devmirror("demo", "--cost-profile", "nope"));

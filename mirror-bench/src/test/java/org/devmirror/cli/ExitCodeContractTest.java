@@ -14,13 +14,13 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.devmirror.json.Json;
-import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The exit-status contract of docs/exit-codes.md, input by input: bad input exits 2 with one line
@@ -38,7 +38,8 @@ class ExitCodeContractTest {
     @BeforeEach
     void logsInTheTemporaryDirectory() {
         savedLogDir = System.getProperty(InternalErrorLog.DIRECTORY_PROPERTY);
-        System.setProperty(InternalErrorLog.DIRECTORY_PROPERTY, dir.resolve("logs").toString());
+        System.setProperty(
+                InternalErrorLog.DIRECTORY_PROPERTY, dir.resolve("logs").toString());
     }
 
     @AfterEach
@@ -74,14 +75,18 @@ class ExitCodeContractTest {
     void runOfDevZeroIsBadInputAtTheFileSizeLimit() {
         // Was: OutOfMemoryError and its stack trace.
         String err = badInput("run", "/dev/zero");
-        assertEquals("devmirror run: /dev/zero: larger than 1048576 bytes, the limit of a scenario file (docs/limits.md)\n", err);
+        assertEquals(
+                "devmirror run: /dev/zero: larger than 1048576 bytes, the limit of a scenario file (docs/limits.md)\n",
+                err);
     }
 
     @Test
     void runOfANonUtf8FileNamesLineAndColumnOfTheBadByte() throws IOException {
         // Was: "cannot read FILE: Input length = 1".
         Path f = file("latin1.scn", new byte[] {'#', ' ', 'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'});
-        assertEquals("devmirror run: " + f + ":2: byte 0xe9 at column 4 is not UTF-8 (a scenario file is UTF-8 text)\n", badInput("run", f.toString()));
+        assertEquals(
+                "devmirror run: " + f + ":2: byte 0xe9 at column 4 is not UTF-8 (a scenario file is UTF-8 text)\n",
+                badInput("run", f.toString()));
     }
 
     @Test
@@ -112,7 +117,10 @@ class ExitCodeContractTest {
         Path good = file("good.scn", "buf = mmap 4p rw private anon\n");
         Path bad = file("bad.scn", "bogus\nfork\n");
         String err = badInput("run", good.toString(), bad.toString(), "--json");
-        assertEquals(List.of(bad + ":1: unknown statement 'bogus'", bad + ":2: missing child address space name at end of line"),
+        assertEquals(
+                List.of(
+                        bad + ":1: unknown statement 'bogus'",
+                        bad + ":2: missing child address space name at end of line"),
                 err.lines().toList());
         assertEquals("", cli.out.toString());
     }
@@ -130,9 +138,13 @@ class ExitCodeContractTest {
     @Test
     void replayOfAFileWithNoStraceLineIsBadInput() throws IOException {
         // Was: "syscalls replayed: 0" and exit 0 for /etc/passwd, a binary or an empty file.
-        Path passwd = file("passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n");
-        assertEquals(passwd + ": no strace line in its 2 line(s); replay reads the output of strace -f -e trace=memory,process"
-                + " (docs/replay.md)\n", badInput("replay", passwd.toString()));
+        Path passwd =
+                file("passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n");
+        assertEquals(
+                passwd
+                        + ": no strace line in its 2 line(s); replay reads the output of strace -f -e trace=memory,process"
+                        + " (docs/replay.md)\n",
+                badInput("replay", passwd.toString()));
         cli.err.getBuffer().setLength(0);
         byte[] binary = new byte[4096];
         new java.util.Random(7).nextBytes(binary);
@@ -170,14 +182,17 @@ class ExitCodeContractTest {
     void gateWithADamagedBaselineNamesTheFile() throws IOException {
         Path baseline = file("baseline.json", "{\"x\": {\"allocBytesPerOp\": 0.5}}");
         String err = badInput("gate", "--baseline", baseline.toString());
-        assertEquals("devmirror gate: " + baseline + ": $.x.allocBytesPerOp: bytes per operation are measured exactly,"
-                + " as a whole number; found 0.5\n", err);
+        assertEquals(
+                "devmirror gate: " + baseline + ": $.x.allocBytesPerOp: bytes per operation are measured exactly,"
+                        + " as a whole number; found 0.5\n",
+                err);
     }
 
     @Test
     void gateWithANonUtf8BaselineNamesTheFileAndByte() throws IOException {
         Path baseline = file("baseline.json", new byte[] {'{', (byte) 0xFF, '}'});
-        assertEquals("devmirror gate: " + baseline + ":1: byte 0xff at column 2 is not UTF-8 (a baseline is UTF-8 text)\n",
+        assertEquals(
+                "devmirror gate: " + baseline + ":1: byte 0xff at column 2 is not UTF-8 (a baseline is UTF-8 text)\n",
                 badInput("gate", "--baseline", baseline.toString()));
     }
 
@@ -203,9 +218,12 @@ class ExitCodeContractTest {
         assertEquals(DevmirrorCommand.EXIT_INTERNAL_ERROR, cl.execute("one", "two"), err::toString);
         List<String> lines = err.toString().lines().toList();
         assertEquals(2, lines.size(), err::toString);
-        assertEquals("devmirror: internal error (a bug in devmirror, not in your input): java.lang.IllegalStateException:"
-                + " an invariant broke ...", lines.get(0));
-        Matcher m = Pattern.compile("devmirror: the stack trace is in (\\S+); please report it with the command line that caused it")
+        assertEquals(
+                "devmirror: internal error (a bug in devmirror, not in your input): java.lang.IllegalStateException:"
+                        + " an invariant broke ...",
+                lines.get(0));
+        Matcher m = Pattern.compile(
+                        "devmirror: the stack trace is in (\\S+); please report it with the command line that caused it")
                 .matcher(lines.get(1));
         assertTrue(m.matches(), lines.get(1));
         String log = Files.readString(Path.of(m.group(1)));
@@ -217,11 +235,17 @@ class ExitCodeContractTest {
     void anErrorSuchAsStackOverflowIsAnInternalErrorToo() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = DevmirrorCommand.handle(new StackOverflowError(), List.of("run", "x.scn"),
-                new PrintWriter(out, true), new PrintWriter(err, true));
+        int status = DevmirrorCommand.handle(
+                new StackOverflowError(),
+                List.of("run", "x.scn"),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true));
         assertEquals(DevmirrorCommand.EXIT_INTERNAL_ERROR, status);
-        assertTrue(err.toString().startsWith("devmirror: internal error (a bug in devmirror, not in your input):"
-                + " java.lang.StackOverflowError\n"), err::toString);
+        assertTrue(
+                err.toString()
+                        .startsWith("devmirror: internal error (a bug in devmirror, not in your input):"
+                                + " java.lang.StackOverflowError\n"),
+                err::toString);
         assertFalse(err.toString().contains("\tat "), err::toString);
     }
 }

@@ -53,7 +53,11 @@ class ExitStatusTest {
         assertEquals(2, cli.devmirror("run", dir.resolve("absent.scn").toString()));
         assertTrue(err.toString().contains("cannot read"), err::toString);
         assertEquals(2, cli.devmirror("run", "../examples/anon_write.scn", "--policy", "smart"));
-        assertTrue(err.toString().contains("devmirror run: --policy=smart is not " + PolicyResolver.SHIPPED_NAMES + ", and no class of that name"), err::toString);
+        assertTrue(
+                err.toString()
+                        .contains("devmirror run: --policy=smart is not " + PolicyResolver.SHIPPED_NAMES
+                                + ", and no class of that name"),
+                err::toString);
         assertEquals(2, cli.devmirror("run"));
         assertEquals(2, cli.devmirror("run", "../examples/anon_write.scn", "--frobnicate"));
     }
@@ -62,7 +66,8 @@ class ExitStatusTest {
     void demoRunsExamplesDemoScnUnderEveryListedPolicy() {
         assertEquals(0, cli.devmirror("demo", "--policy", "blind,aware,aware-downgrade"), err::toString);
         assertTrue(out.toString().contains("run of examples/demo.scn under the blind policy"), out::toString);
-        assertTrue(out.toString().contains("Per-event device work, blind policy | event-aware policy | "), out::toString);
+        assertTrue(
+                out.toString().contains("Per-event device work, blind policy | event-aware policy | "), out::toString);
         assertTrue(out.toString().matches("(?s).*\noracle violations +0 \\| 0 \\| 0\n.*"), out::toString);
     }
 

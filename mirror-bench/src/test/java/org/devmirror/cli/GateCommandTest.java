@@ -7,13 +7,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import org.devmirror.bench.probe.Baseline;
+import org.devmirror.bench.probe.BaselineEntry;
 import org.devmirror.device.driver.PolicyResolver;
+import org.devmirror.gate.deterministic.DeterministicProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import org.devmirror.bench.probe.Baseline;
-import org.devmirror.bench.probe.BaselineEntry;
-import org.devmirror.gate.deterministic.DeterministicProbe;
 
 /** {@code devmirror gate} exits 0 on a match, 1 with a table on a change, 2 on bad input. */
 class GateCommandTest {
@@ -75,8 +75,14 @@ class GateCommandTest {
 
     @Test
     void malformedParamIsBadInput() {
-        int status = gate(visiting(9), "--ab", dir.resolve("a.jar").toString(), "--candidate",
-                dir.resolve("b.jar").toString(), "--param", "notifiers");
+        int status = gate(
+                visiting(9),
+                "--ab",
+                dir.resolve("a.jar").toString(),
+                "--candidate",
+                dir.resolve("b.jar").toString(),
+                "--param",
+                "notifiers");
 
         assertEquals(DevmirrorCommand.EXIT_BAD_INPUT, status);
     }
@@ -85,21 +91,41 @@ class GateCommandTest {
     void abPolicyThatDoesNotResolveIsBadInputBeforeAnyFork() throws java.io.IOException {
         // A candidate jar that exists, so the only thing wrong is the policy.
         Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
-        int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(),
-                "--policy", "com.example.Absent", "--work-dir", dir.resolve("forks").toString());
+        int status = gate(
+                visiting(9),
+                "--ab",
+                jar.toString(),
+                "--candidate",
+                jar.toString(),
+                "--policy",
+                "com.example.Absent",
+                "--work-dir",
+                dir.resolve("forks").toString());
         assertEquals(2, status);
-        assertTrue(err.toString().startsWith("devmirror gate: --policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES + ","
-                + " and no class of that name is on the class path"), err.toString());
+        assertTrue(
+                err.toString()
+                        .startsWith("devmirror gate: --policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES
+                                + "," + " and no class of that name is on the class path"),
+                err.toString());
         assertTrue(java.nio.file.Files.notExists(dir.resolve("forks")), "no fork ran");
     }
 
     @Test
     void powerExperimentOfAGitRefIsBadInputBeforeAnyFork() throws java.io.IOException {
         Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
-        int status = gate(visiting(9), "--ab", "main", "--candidate", jar.toString(), "--power-runs", "3",
-                "--work-dir", dir.resolve("forks").toString());
+        int status = gate(
+                visiting(9),
+                "--ab",
+                "main",
+                "--candidate",
+                jar.toString(),
+                "--power-runs",
+                "3",
+                "--work-dir",
+                dir.resolve("forks").toString());
         assertEquals(2, status);
-        assertEquals("devmirror gate: --power-runs times one build against itself: --ab main must be a jar\n",
+        assertEquals(
+                "devmirror gate: --power-runs times one build against itself: --ab main must be a jar\n",
                 err.toString());
         assertTrue(java.nio.file.Files.notExists(dir.resolve("forks")), "no fork ran");
     }
@@ -107,20 +133,38 @@ class GateCommandTest {
     @Test
     void powerExperimentWithItsOwnInjectionIsBadInput() throws java.io.IOException {
         Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
-        int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(), "--power-runs", "3",
-                "--candidate-jvm-arg", "-Ddevmirror.inject=slow-zap");
+        int status = gate(
+                visiting(9),
+                "--ab",
+                jar.toString(),
+                "--candidate",
+                jar.toString(),
+                "--power-runs",
+                "3",
+                "--candidate-jvm-arg",
+                "-Ddevmirror.inject=slow-zap");
         assertEquals(2, status);
-        assertEquals("devmirror gate: --power-runs injects the candidate's slowdowns itself; drop --candidate-jvm-arg\n",
+        assertEquals(
+                "devmirror gate: --power-runs injects the candidate's slowdowns itself; drop --candidate-jvm-arg\n",
                 err.toString());
     }
 
     @Test
     void abPolicyAndPolicyParamTogetherAreBadInput() throws java.io.IOException {
         Path jar = java.nio.file.Files.createFile(dir.resolve("candidate.jar"));
-        int status = gate(visiting(9), "--ab", jar.toString(), "--candidate", jar.toString(),
-                "--policy", "blind", "--param", "policy=aware");
+        int status = gate(
+                visiting(9),
+                "--ab",
+                jar.toString(),
+                "--candidate",
+                jar.toString(),
+                "--policy",
+                "blind",
+                "--param",
+                "policy=aware");
         assertEquals(2, status);
-        assertEquals("devmirror gate: --policy blind and --param policy=aware both choose the policy; give one\n",
+        assertEquals(
+                "devmirror gate: --policy blind and --param policy=aware both choose the policy; give one\n",
                 err.toString());
     }
 }

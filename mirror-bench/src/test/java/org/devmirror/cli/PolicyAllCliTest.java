@@ -20,22 +20,34 @@ class PolicyAllCliTest {
     @Test
     void runUnderAllRunsTheFileUnderEveryShippedPolicy() {
         // Holds under xe only: every other policy zaps the one page and the run fails.
-        assertEquals(1, cli.devmirror("run", "../examples/zoo/xe_zaps_the_range_whole.scn", "--policy", "all"), err::toString);
+        assertEquals(
+                1,
+                cli.devmirror("run", "../examples/zoo/xe_zaps_the_range_whole.scn", "--policy", "all"),
+                err::toString);
         for (InvalidationPolicy p : PolicyResolver.shipped().values()) {
             assertTrue(out.toString().contains("under the " + p.name() + " policy"), () -> p.name() + " ran:\n" + out);
         }
-        assertEquals(PolicyResolver.shipped().size(), out.toString().split("\nPASS\n|\nFAIL\n", -1).length - 1, out::toString);
+        assertEquals(
+                PolicyResolver.shipped().size(),
+                out.toString().split("\nPASS\n|\nFAIL\n", -1).length - 1,
+                out::toString);
     }
 
     @Test
     void aZooPolicyIsChosenByItsShortName() {
-        assertEquals(0, cli.devmirror("run", "../examples/zoo/xe_zaps_the_range_whole.scn", "--policy", "xe"), err::toString);
+        assertEquals(
+                0,
+                cli.devmirror("run", "../examples/zoo/xe_zaps_the_range_whole.scn", "--policy", "xe"),
+                err::toString);
         assertTrue(out.toString().endsWith("PASS\n"), out::toString);
     }
 
     @Test
     void replayUnderAllReportsEveryShippedPolicy() {
-        assertEquals(0, cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "all"), err::toString);
+        assertEquals(
+                0,
+                cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "all"),
+                err::toString);
         for (InvalidationPolicy p : PolicyResolver.shipped().values()) {
             assertTrue(out.toString().contains(p.name()), () -> p.name() + " in:\n" + out);
         }

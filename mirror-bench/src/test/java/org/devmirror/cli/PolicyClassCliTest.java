@@ -29,13 +29,16 @@ class PolicyClassCliTest {
 
     @Test
     void runJsonNamesThePolicy() {
-        assertEquals(0, cli.devmirror("run", "../examples/anon_write.scn", "--policy", POLICY, "--json"), err::toString);
+        assertEquals(
+                0, cli.devmirror("run", "../examples/anon_write.scn", "--policy", POLICY, "--json"), err::toString);
         assertTrue(out.toString().contains("\"policy\": \"zap-every-event\""), out::toString);
     }
 
     @Test
     void replayComparesTheNamedClassWithAware() {
-        assertEquals(0, cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware," + POLICY),
+        assertEquals(
+                0,
+                cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware," + POLICY),
                 err::toString);
         assertTrue(out.toString().contains("zap-every-event"), out::toString);
         assertTrue(out.toString().contains("event-aware"), out::toString);
@@ -44,31 +47,47 @@ class PolicyClassCliTest {
     @Test
     void aClassThatIsNoPolicyExitsTwoNamingTheValue() {
         assertEquals(2, cli.devmirror("run", "../examples/anon_write.scn", "--policy", "java.lang.String"));
-        assertEquals("devmirror run: --policy=java.lang.String is a class that does not implement"
-                + " org.devmirror.device.driver.InvalidationPolicy\n", err.toString());
+        assertEquals(
+                "devmirror run: --policy=java.lang.String is a class that does not implement"
+                        + " org.devmirror.device.driver.InvalidationPolicy\n",
+                err.toString());
         assertEquals("", out.toString(), "nothing ran");
     }
 
     @Test
     void replayRefusesAMissingClassBeforeReadingTheTrace() {
-        assertEquals(2, cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware,com.example.Absent"));
-        assertTrue(err.toString().startsWith("devmirror replay: --policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES + ","
-                + " and no class of that name is on the class path"), err::toString);
+        assertEquals(
+                2,
+                cli.devmirror(
+                        "replay", "../examples/traces/ls-timestamps.strace", "--policy", "aware,com.example.Absent"));
+        assertTrue(
+                err.toString()
+                        .startsWith(
+                                "devmirror replay: --policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES
+                                        + "," + " and no class of that name is on the class path"),
+                err::toString);
         assertEquals("", out.toString(), "nothing ran");
     }
 
     @Test
     void benchRefusesAPolicyParamThatDoesNotResolveBeforeAnyFork() {
-        assertEquals(2, cli.devmirror("bench", "--include", "InvalidateBench", "--param", "policy=aware,com.example.Absent"));
-        assertTrue(err.toString().startsWith("devmirror bench: --param policy=com.example.Absent is not " + PolicyResolver.SHIPPED_NAMES + ","
-                + " and no class of that name is on the class path"), err::toString);
+        assertEquals(
+                2,
+                cli.devmirror("bench", "--include", "InvalidateBench", "--param", "policy=aware,com.example.Absent"));
+        assertTrue(
+                err.toString()
+                        .startsWith("devmirror bench: --param policy=com.example.Absent is not "
+                                + PolicyResolver.SHIPPED_NAMES + ","
+                                + " and no class of that name is on the class path"),
+                err::toString);
         assertEquals("", out.toString(), "nothing ran");
     }
 
     @Test
     void runTakesSeveralFilesAndExitsWithTheWorstStatus() {
         // soft_dirty.scn expects the event-aware saving (no refault), which a zapping policy does not make.
-        int status = cli.devmirror("run", "../examples/anon_write.scn", "../examples/events/soft_dirty.scn", "--policy", POLICY);
+        int status = cli.devmirror(
+                "run", "../examples/anon_write.scn", "../examples/events/soft_dirty.scn", "--policy", POLICY);
         assertEquals(1, status, err::toString);
         String text = out.toString();
         assertTrue(text.contains("run of ../examples/anon_write.scn under the zap-every-event policy"), text);

@@ -39,7 +39,10 @@ class RangesOptionTest {
         // munmap's UNMAP over the empty tables; exit_mmap finds no VMA left and raises none
         assertTrue(kernel.contains("\"UNMAP\": 1"), kernel);
         cli.out.getBuffer().setLength(0);
-        assertEquals(0, cli.devmirror("replay", t.toString(), "--policy", "blind", "--json", "--ranges", "narrowed"), cli.err::toString);
+        assertEquals(
+                0,
+                cli.devmirror("replay", t.toString(), "--policy", "blind", "--json", "--ranges", "narrowed"),
+                cli.err::toString);
         String narrowed = cli.out.toString();
         assertTrue(narrowed.contains("\"ranges\": \"narrowed\""), narrowed);
         assertTrue(narrowed.contains("\"UNMAP\": 0"), "nothing populated, nothing raised: " + narrowed);
@@ -50,19 +53,29 @@ class RangesOptionTest {
 
     @Test
     void runSaysWhichModeRan() {
-        assertEquals(0, cli.devmirror("run", "../examples/anon_write.scn", "--ranges", "narrowed", "--json"), cli.err::toString);
+        assertEquals(
+                0,
+                cli.devmirror("run", "../examples/anon_write.scn", "--ranges", "narrowed", "--json"),
+                cli.err::toString);
         assertTrue(cli.out.toString().contains("\"ranges\": \"narrowed\""), cli.out::toString);
         cli.out.getBuffer().setLength(0);
         assertEquals(0, cli.devmirror("run", "../examples/anon_write.scn"), cli.err::toString);
-        assertTrue(cli.out.toString().startsWith("run of ../examples/anon_write.scn under the event-aware policy, kernel ranges\n"),
+        assertTrue(
+                cli.out
+                        .toString()
+                        .startsWith("run of ../examples/anon_write.scn under the event-aware policy, kernel ranges\n"),
                 cli.out::toString);
     }
 
     @Test
     void aBadModeIsBadInput() {
         assertEquals(2, cli.devmirror("run", "../examples/anon_write.scn", "--ranges", "coarse"));
-        assertTrue(cli.err.toString().contains("devmirror run: --ranges coarse is not kernel or narrowed"), cli.err::toString);
+        assertTrue(
+                cli.err.toString().contains("devmirror run: --ranges coarse is not kernel or narrowed"),
+                cli.err::toString);
         assertEquals(2, cli.devmirror("replay", "../examples/traces/ls-timestamps.strace", "--ranges", "KERNEL"));
-        assertTrue(cli.err.toString().contains("devmirror replay: --ranges KERNEL is not kernel or narrowed"), cli.err::toString);
+        assertTrue(
+                cli.err.toString().contains("devmirror replay: --ranges KERNEL is not kernel or narrowed"),
+                cli.err::toString);
     }
 }

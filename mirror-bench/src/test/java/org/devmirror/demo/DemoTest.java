@@ -83,7 +83,9 @@ class DemoTest {
     @Test
     void outputIsTheTraceWithPteStripsThenBothPoliciesSideBySide() {
         runOnce();
-        int steps = (int) Demo.script().statements().stream().filter(s -> s instanceof Declaration.Step).count();
+        int steps = (int) Demo.script().statements().stream()
+                .filter(s -> s instanceof Declaration.Step)
+                .count();
         assertTrue(text.contains("step 1: mmap 16 pages rw private anonymous"), text);
         assertTrue(text.contains("step " + steps + ": exit"), text);
         assertFalse(text.contains("step " + (steps + 1) + ":"), text);
@@ -98,15 +100,20 @@ class DemoTest {
         assertTrue(text.matches("(?s).*\noracle violations +0 \\| 0\n.*"), text);
         // The side-by-side report leads with each run's modelled device time, default profile.
         CostProfile xe = CostProfile.DEFAULT;
-        assertTrue(text.contains("Modelled device time (" + xe.name() + ")\n  event-aware       " + a.time(xe).format()
-                + "\n  blind             " + b.time(xe).format() + "\n"), text);
+        assertTrue(
+                text.contains("Modelled device time (" + xe.name() + ")\n  event-aware       "
+                        + a.time(xe).format() + "\n  blind             "
+                        + b.time(xe).format() + "\n"),
+                text);
         assertTrue(a.time(xe).totalNs() < b.time(xe).totalNs(), a.time(xe) + " vs " + b.time(xe));
     }
 
     @Test
     void theBundledScriptIsExamplesDemoScnAndRunsEveryHostOperation() throws IOException {
         try (InputStream jar = Demo.class.getResourceAsStream("demo.scn")) {
-            assertEquals(Files.readString(Path.of("..", Demo.SCRIPT)), new String(jar.readAllBytes(), StandardCharsets.UTF_8),
+            assertEquals(
+                    Files.readString(Path.of("..", Demo.SCRIPT)),
+                    new String(jar.readAllBytes(), StandardCharsets.UTF_8),
                     "the class path's demo.scn is not examples/demo.scn: rebuild");
         }
         Set<Class<?>> used = new HashSet<>();

@@ -91,7 +91,9 @@ final class UserFiles implements AutoCloseable {
         StraceReader.Trace t = StraceReader.readAll(write("input.trace", data));
         long lines = t.stats().lines();
         long records = t.calls().size();
-        assertTrue(t.stats().parsedTotal() == records, () -> records + " records, " + t.stats().parsedTotal() + " counted");
+        assertTrue(
+                t.stats().parsedTotal() == records,
+                () -> records + " records, " + t.stats().parsedTotal() + " counted");
         assertTrue(lines >= records, () -> lines + " lines, " + records + " records");
     }
 
@@ -104,8 +106,11 @@ final class UserFiles implements AutoCloseable {
         cl.setErr(new PrintWriter(err, true));
         int status = cl.execute("replay", file.toString());
         String printed = out + "\n" + err;
-        assertTrue(status == DevmirrorCommand.EXIT_OK || status == DevmirrorCommand.EXIT_FAILED
-                || status == DevmirrorCommand.EXIT_BAD_INPUT, () -> "exit " + status + ":\n" + printed);
+        assertTrue(
+                status == DevmirrorCommand.EXIT_OK
+                        || status == DevmirrorCommand.EXIT_FAILED
+                        || status == DevmirrorCommand.EXIT_BAD_INPUT,
+                () -> "exit " + status + ":\n" + printed);
         assertFalse(printed.contains("\tat "), () -> "a stack trace:\n" + printed);
     }
 

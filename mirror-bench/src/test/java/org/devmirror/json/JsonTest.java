@@ -22,13 +22,19 @@ class JsonTest {
 
     @Test
     void parsesEveryValueTypeInDocumentOrder() throws Exception {
-        JsonNode v = Json.parse(" {\"s\": \"a\\\"b\\u00e9\\ud83d\\ude00\", \"n\": -1.5e2, \"i\": 12345678901234567890,"
-                + " \"t\": true, \"f\": false, \"z\": null, \"a\": [1, [], {}]}\n", "test");
+        JsonNode v = Json.parse(
+                " {\"s\": \"a\\\"b\\u00e9\\ud83d\\ude00\", \"n\": -1.5e2, \"i\": 12345678901234567890,"
+                        + " \"t\": true, \"f\": false, \"z\": null, \"a\": [1, [], {}]}\n",
+                "test");
 
-        assertEquals(List.of("s", "n", "i", "t", "f", "z", "a"), List.copyOf(v.propertyNames()), "document order is kept");
+        assertEquals(
+                List.of("s", "n", "i", "t", "f", "z", "a"), List.copyOf(v.propertyNames()), "document order is kept");
         assertEquals("a\"b\u00e9\uD83D\uDE00", v.get("s").stringValue());
         assertEquals(0, new BigDecimal("-150").compareTo(v.get("n").decimalValue()));
-        assertEquals(new BigDecimal("12345678901234567890"), v.get("i").decimalValue(), "integers beyond long survive exactly");
+        assertEquals(
+                new BigDecimal("12345678901234567890"),
+                v.get("i").decimalValue(),
+                "integers beyond long survive exactly");
         assertTrue(v.get("t").booleanValue());
         assertTrue(v.get("z").isNull());
         assertEquals(3, v.get("a").size());
@@ -95,8 +101,8 @@ class JsonTest {
 
     @Test
     void duplicateMemberIsNamed() {
-        JsonInputException e = assertThrows(JsonInputException.class,
-                () -> Json.parse("{\n  \"a\": 1,\n  \"a\": 2\n}", "f.json"));
+        JsonInputException e =
+                assertThrows(JsonInputException.class, () -> Json.parse("{\n  \"a\": 1,\n  \"a\": 2\n}", "f.json"));
 
         assertEquals(3, e.line());
         assertTrue(e.problem().contains("Duplicate Object property \"a\""), e.getMessage());
@@ -147,7 +153,9 @@ class JsonTest {
     void fieldReportsTypeMismatchWithPath() throws Exception {
         JsonField root = JsonField.root("{\"a\": [1, 2.5]}", "f.json");
 
-        JsonInputException e = assertThrows(JsonInputException.class, () -> root.field("a").elements().get(1).asLong());
+        JsonInputException e = assertThrows(
+                JsonInputException.class,
+                () -> root.field("a").elements().get(1).asLong());
 
         assertEquals("f.json: $.a[1]: expected an integer within the long range, found 2.5", e.getMessage());
         assertEquals("$.a[1]", e.path());
@@ -158,7 +166,8 @@ class JsonTest {
     void missingMemberIsNamed() throws Exception {
         JsonField root = JsonField.root("{\"a\": {}}", "f.json");
 
-        JsonInputException e = assertThrows(JsonInputException.class, () -> root.field("a").field("b"));
+        JsonInputException e =
+                assertThrows(JsonInputException.class, () -> root.field("a").field("b"));
 
         assertEquals("f.json: $.a: missing member \"b\"", e.getMessage());
     }

@@ -61,7 +61,7 @@ public final class LegacyEventAwarePolicy implements InvalidationPolicy {
             }
             case SOFT_DIRTY -> mirror.skip(); // "same page, same access"
             case UNMAP, CLEAR, PROTECTION_PAGE, RELEASE, MIGRATE, EXCLUSIVE ->
-                    EventAwarePolicy.INSTANCE.invalidate(mirror, tracked, range, start, end);
+                EventAwarePolicy.INSTANCE.invalidate(mirror, tracked, range, start, end);
         }
     }
 }

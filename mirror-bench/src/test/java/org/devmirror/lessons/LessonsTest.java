@@ -22,9 +22,9 @@ import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Uffd;
 import org.devmirror.scenario.run.RunResult;
+import org.devmirror.scenario.run.ScenarioRunner;
 import org.devmirror.scenario.syntax.ScenarioParseException;
 import org.devmirror.scenario.syntax.ScenarioParser;
-import org.devmirror.scenario.run.ScenarioRunner;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,7 +50,8 @@ class LessonsTest {
     /** SOFT_DIRTY downgraded instead of marked: just as safe on the same scenario, with a fault. */
     @Test
     void theDowngradeStrategyIsSafeToo() throws IOException, ScenarioParseException {
-        RunResult r = ScenarioRunner.run(ScenarioParser.parse(LESSONS.resolve("soft_dirty_device_write.scn")),
+        RunResult r = ScenarioRunner.run(
+                ScenarioParser.parse(LESSONS.resolve("soft_dirty_device_write.scn")),
                 EventAwarePolicy.DOWNGRADE_SOFT_DIRTY);
         assertTrue(r.text().contains("faults: expected 0, got 1"), r.text()); // the one expectation it fails
         assertFalse(r.text().contains("ORACLE"), r.text());
@@ -88,7 +89,8 @@ class LessonsTest {
             AddressSpace mm = host.newAddressSpace();
             long buf = mm.mmap(0, 16 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
             DeviceMirror mirror = device.open(mm, MirrorOptions.defaults().withPolicy(policy));
-            assertEquals(Errno.OK, mirror.write(buf, 16, new byte[16 * (int) PAGE]).result());
+            assertEquals(
+                    Errno.OK, mirror.write(buf, 16, new byte[16 * (int) PAGE]).result());
             // Step 1: a snapshotting process write-protects the range (the VMA stays writable).
             assertEquals(Errno.OK, mm.uffdApi(0));
             assertEquals(Errno.OK, mm.uffdRegister(buf, 16 * PAGE, Uffd.REGISTER_MODE_WP));

@@ -29,18 +29,24 @@ class CostProfileFileTest {
         assertEquals("slow-tlb", example.name());
         assertEquals(50_000, example.tlbInvalidationNs());
         assertEquals(TlbBatching.OVERLAPPED, example.tlbBatching());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CostProfileFile.resolve("--cost-profile", "no-such-device"));
-        assertEquals("--cost-profile no-such-device is neither a named profile (" + CostProfile.names()
-                + ") nor an existing file", e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> CostProfileFile.resolve("--cost-profile", "no-such-device"));
+        assertEquals(
+                "--cost-profile no-such-device is neither a named profile (" + CostProfile.names()
+                        + ") nor an existing file",
+                e.getMessage());
     }
 
     @Test
     void unknownMemberIsRefused() {
         ObjectNode o = CostProfileFile.toJson(CostProfile.XE_4K);
         o.set("tlbNs", Json.number(1));
-        assertEquals("p.json: $.tlbNs: unknown member; a profile has exactly name, basis, faultNs,",
-                error(o).substring(0, "p.json: $.tlbNs: unknown member; a profile has exactly name, basis, faultNs,".length()));
+        assertEquals(
+                "p.json: $.tlbNs: unknown member; a profile has exactly name, basis, faultNs,",
+                error(o).substring(
+                                0,
+                                "p.json: $.tlbNs: unknown member; a profile has exactly name, basis, faultNs,"
+                                        .length()));
     }
 
     @Test
@@ -55,9 +61,10 @@ class CostProfileFileTest {
         ObjectNode o = CostProfileFile.toJson(CostProfile.XE_4K);
         o.set("faultNs", Json.number(-1));
         assertEquals("p.json: $.faultNs: must be non-negative, found -1", error(o));
-        assertEquals("p.json: $.walkNsPerPte: must be finite, found 1" + "0".repeat(400),
-                error(Json.write(CostProfileFile.toJson(CostProfile.XE_4K)).replaceFirst("\"walkNsPerPte\": [0-9.]+",
-                        "\"walkNsPerPte\": 1e400")));
+        assertEquals(
+                "p.json: $.walkNsPerPte: must be finite, found 1" + "0".repeat(400),
+                error(Json.write(CostProfileFile.toJson(CostProfile.XE_4K))
+                        .replaceFirst("\"walkNsPerPte\": [0-9.]+", "\"walkNsPerPte\": 1e400")));
         o = CostProfileFile.toJson(CostProfile.XE_4K);
         o.set("gts", Json.number(1.5));
         assertEquals("p.json: $.gts: expected an integer within the long range, found 1.5", error(o));
@@ -86,6 +93,7 @@ class CostProfileFileTest {
     }
 
     private static String error(String text) {
-        return assertThrows(JsonInputException.class, () -> CostProfileFile.parse(text, "p.json")).getMessage();
+        return assertThrows(JsonInputException.class, () -> CostProfileFile.parse(text, "p.json"))
+                .getMessage();
     }
 }

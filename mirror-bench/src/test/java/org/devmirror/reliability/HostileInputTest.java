@@ -68,21 +68,107 @@ class HostileInputTest {
             exit
             """;
 
-    private static final List<String> WORDS = List.of("device", "file", "space", "mmap", "munmap", "mremap", "mprotect",
-            "madvise", "read", "write", "fork", "reclaim", "compact", "ksm", "thp", "writeback", "exit", "expect", "gpu", "buf",
-            "main", "=", "->", "OK", "EINVAL", "rw", "r", "none", "rwx", "private", "shared", "anon", "file", "fixed", "huge", "at",
-            "pattern", "index", "index+7", "fill", "0xff", "zero", "bytes", "AB", "CD", "4096", "16p", "2M", "0x1000", "1G",
-            "999999999999999999999999", "-1", "buf+4p", "buf-4p", "buf+", "+", "maymove", "dontunmap", "collapse", "split",
-            "migrate", "migrate-back", "atomic", "add", "snapshot", "exclusive", "check-exclusive", "release", "fail-alloc",
-            "events", "UNMAP=1", "CLEAR=x", "oracle", "clean", "data", "faults", "cpages", "#", "\t", "\u00e9", "\u0000",
-            "\uffff", "\ud83d\ude00", "\r", "\n", "\r\n", "offset", "memory", "18446744073709551616p", "0x", "p", "K", "k");
+    private static final List<String> WORDS = List.of(
+            "device",
+            "file",
+            "space",
+            "mmap",
+            "munmap",
+            "mremap",
+            "mprotect",
+            "madvise",
+            "read",
+            "write",
+            "fork",
+            "reclaim",
+            "compact",
+            "ksm",
+            "thp",
+            "writeback",
+            "exit",
+            "expect",
+            "gpu",
+            "buf",
+            "main",
+            "=",
+            "->",
+            "OK",
+            "EINVAL",
+            "rw",
+            "r",
+            "none",
+            "rwx",
+            "private",
+            "shared",
+            "anon",
+            "file",
+            "fixed",
+            "huge",
+            "at",
+            "pattern",
+            "index",
+            "index+7",
+            "fill",
+            "0xff",
+            "zero",
+            "bytes",
+            "AB",
+            "CD",
+            "4096",
+            "16p",
+            "2M",
+            "0x1000",
+            "1G",
+            "999999999999999999999999",
+            "-1",
+            "buf+4p",
+            "buf-4p",
+            "buf+",
+            "+",
+            "maymove",
+            "dontunmap",
+            "collapse",
+            "split",
+            "migrate",
+            "migrate-back",
+            "atomic",
+            "add",
+            "snapshot",
+            "exclusive",
+            "check-exclusive",
+            "release",
+            "fail-alloc",
+            "events",
+            "UNMAP=1",
+            "CLEAR=x",
+            "oracle",
+            "clean",
+            "data",
+            "faults",
+            "cpages",
+            "#",
+            "\t",
+            "\u00e9",
+            "\u0000",
+            "\uffff",
+            "\ud83d\ude00",
+            "\r",
+            "\n",
+            "\r\n",
+            "offset",
+            "memory",
+            "18446744073709551616p",
+            "0x",
+            "p",
+            "K",
+            "k");
 
     @Provide
     Arbitrary<String> soup() {
         Arbitrary<String> word = Arbitraries.of(WORDS);
         Arbitrary<String> junk = Arbitraries.strings().ofMaxLength(20);
-        Arbitrary<String> token = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, word), net.jqwik.api.Tuple.of(1, junk));
+        Arbitrary<String> token =
+                Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(6, word), net.jqwik.api.Tuple.of(1, junk));
         Arbitrary<String> line = token.list().ofMaxSize(10).map(l -> String.join(" ", l));
         return line.list().ofMaxSize(40).map(l -> String.join("\n", l));
     }
@@ -116,28 +202,33 @@ class HostileInputTest {
 
         long page = 4096;
         Address buf = new Address("buf", 0);
-        assertEquals(List.of(
-                new Declaration.Device(2, "gpu", 8 << 20),
-                new Declaration.File(3, "f", 16 * page),
-                new HostOp.Mmap(4, "main", "buf", 1024 * page, Prot.RW, false, null, 0, false, false, null),
-                new DeviceOp.Write(5, "main", "gpu", buf, 1024 * page, new DataPattern.Index(0)),
-                new Expectation.Result(5, 5, Errno.OK),
-                new Expectation.Faults(6, 5, 1),
-                new Expectation.Cpages(7, 5, 1024),
-                new HostOp.Fork(8, "main", "child"),
-                new Declaration.SelectSpace(9, "child"),
-                new HostOp.CpuWrite(10, "child", new Address("buf", 4 * page), 8 * page, new DataPattern.Fill(0xAB)),
-                new HostOp.Madvise(11, "child", buf, 16 * page, Advice.DONTNEED),
-                new HostOp.Mremap(12, "child", null, buf, 1024 * page, 2048 * page, true, false, null, false),
-                new DeviceOp.MigrateToDevice(13, "child", "gpu", buf, 64 * page),
-                new DeviceOp.Atomic(14, "child", "gpu", buf, 4 * page, 3),
-                new Expectation.Data(15, "child", null, 0, buf, 4 * page, new DataPattern.Index(0)),
-                new Expectation.Events(16, 14, null, Map.of(MmuNotifierEvent.UNMAP, 1L, MmuNotifierEvent.CLEAR, 2L)),
-                new DeviceOp.Snapshot(17, "child", "gpu", buf, 2 * page),
-                new Expectation.Snapshot(18, "child", "gpu", 17, buf, 2 * page,
-                        new byte[] {(byte) (DmirrorProt.READ | DmirrorProt.WRITE), DmirrorProt.NONE}),
-                new Expectation.OracleClean(19),
-                new HostOp.Exit(20, "child")), s.statements());
+        assertEquals(
+                List.of(
+                        new Declaration.Device(2, "gpu", 8 << 20),
+                        new Declaration.File(3, "f", 16 * page),
+                        new HostOp.Mmap(4, "main", "buf", 1024 * page, Prot.RW, false, null, 0, false, false, null),
+                        new DeviceOp.Write(5, "main", "gpu", buf, 1024 * page, new DataPattern.Index(0)),
+                        new Expectation.Result(5, 5, Errno.OK),
+                        new Expectation.Faults(6, 5, 1),
+                        new Expectation.Cpages(7, 5, 1024),
+                        new HostOp.Fork(8, "main", "child"),
+                        new Declaration.SelectSpace(9, "child"),
+                        new HostOp.CpuWrite(
+                                10, "child", new Address("buf", 4 * page), 8 * page, new DataPattern.Fill(0xAB)),
+                        new HostOp.Madvise(11, "child", buf, 16 * page, Advice.DONTNEED),
+                        new HostOp.Mremap(12, "child", null, buf, 1024 * page, 2048 * page, true, false, null, false),
+                        new DeviceOp.MigrateToDevice(13, "child", "gpu", buf, 64 * page),
+                        new DeviceOp.Atomic(14, "child", "gpu", buf, 4 * page, 3),
+                        new Expectation.Data(15, "child", null, 0, buf, 4 * page, new DataPattern.Index(0)),
+                        new Expectation.Events(
+                                16, 14, null, Map.of(MmuNotifierEvent.UNMAP, 1L, MmuNotifierEvent.CLEAR, 2L)),
+                        new DeviceOp.Snapshot(17, "child", "gpu", buf, 2 * page),
+                        new Expectation.Snapshot(18, "child", "gpu", 17, buf, 2 * page, new byte[] {
+                            (byte) (DmirrorProt.READ | DmirrorProt.WRITE), DmirrorProt.NONE
+                        }),
+                        new Expectation.OracleClean(19),
+                        new HostOp.Exit(20, "child")),
+                s.statements());
     }
 
     /** A 4 MiB line and 200 000 short lines: errors or success, within the time limit, no OutOfMemoryError. */
@@ -157,7 +248,9 @@ class HostileInputTest {
                 assertTrue(!e.errors().isEmpty(), "a parse exception with no error");
                 for (ParseError err : e.errors()) {
                     assertTrue(FILE_LINE.matcher(err.toString()).matches(), "not FILE:LINE: message: " + err);
-                    assertTrue(err.line() >= 1 && err.line() <= Math.max(1, lines), "line " + err.line() + " of " + lines + ": " + err);
+                    assertTrue(
+                            err.line() >= 1 && err.line() <= Math.max(1, lines),
+                            "line " + err.line() + " of " + lines + ": " + err);
                 }
             }
         });
@@ -179,14 +272,23 @@ class HostileInputTest {
             "1234  madvise(0x7f0000000000, 8192, MADV_DONTNEED) = 0 <0.000010>",
             "1234  mremap(0x7f0000000000, 4096, 8192, MREMAP_MAYMOVE) = 0x7f0000100000",
             "1234  exit_group(0) = ?",
-            "1234  mmap(", ")))) = =", "<... resumed>", "[pid", "1234", "", "   ");
+            "1234  mmap(",
+            ")))) = =",
+            "<... resumed>",
+            "[pid",
+            "1234",
+            "",
+            "   ");
 
     @Provide
     Arbitrary<String> straceText() {
         Arbitrary<String> known = Arbitraries.of(STRACE);
-        Arbitrary<String> truncated = Arbitraries.of(STRACE).flatMap(s -> Arbitraries.integers().between(0, s.length()).map(n -> s.substring(0, n)));
+        Arbitrary<String> truncated = Arbitraries.of(STRACE)
+                .flatMap(s -> Arbitraries.integers().between(0, s.length()).map(n -> s.substring(0, n)));
         Arbitrary<String> junk = Arbitraries.strings().ofMaxLength(80);
-        Arbitrary<String> line = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, known), net.jqwik.api.Tuple.of(3, truncated),
+        Arbitrary<String> line = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(4, known),
+                net.jqwik.api.Tuple.of(3, truncated),
                 net.jqwik.api.Tuple.of(1, junk));
         return line.list().ofMaxSize(60).map(l -> String.join("\n", l));
     }
@@ -199,7 +301,8 @@ class HostileInputTest {
     /** A line far beyond MAX_LINE_CHARS is skipped as malformed, not buffered whole. */
     @Example
     void straceReaderSkipsAnOverlongLine() {
-        TraceStats stats = checkReader("1234  mmap(" + "A".repeat(StraceReader.MAX_LINE_CHARS + 10) + ") = 0\n1234  brk(NULL) = 0x5555\n");
+        TraceStats stats = checkReader(
+                "1234  mmap(" + "A".repeat(StraceReader.MAX_LINE_CHARS + 10) + ") = 0\n1234  brk(NULL) = 0x5555\n");
         assertEquals(2, stats.lines());
     }
 

@@ -41,8 +41,10 @@ class DamagedTraceReplayTest {
                 100 mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYM""");
 
         // 2. Replay it under both policies.
-        List<ReplayResult> results = TraceReplay.replay(trace,
-                List.of(PolicyResolver.resolve("policy", "aware"), PolicyResolver.resolve("policy", "blind")), ShippedTracesReplayTest.TEST_MODEL);
+        List<ReplayResult> results = TraceReplay.replay(
+                trace,
+                List.of(PolicyResolver.resolve("policy", "aware"), PolicyResolver.resolve("policy", "blind")),
+                ShippedTracesReplayTest.TEST_MODEL);
 
         for (ReplayResult r : results) {
             // 3. The good calls replayed: two brk, one mmap, mprotect, madvise, munmap.
@@ -54,8 +56,9 @@ class DamagedTraceReplayTest {
             // 4. Every damaged line is counted with a reason, and the unaligned munmap is a bad range.
             assertEquals(1L, r.skipped().get(ReplaySkip.BAD_RANGE.name()), r.skipped()::toString);
             long readerSkips = r.skippedTotal() - 1;
-            assertTrue(readerSkips >= 4, () -> "garbage, cut-off call, orphan resumed half, truncated last line: "
-                    + r.skipped());
+            assertTrue(
+                    readerSkips >= 4,
+                    () -> "garbage, cut-off call, orphan resumed half, truncated last line: " + r.skipped());
             assertTrue(r.skipSamples().stream().anyMatch(s -> s.line() == 3), r.skipSamples()::toString);
             assertTrue(r.skipSamples().stream().anyMatch(s -> s.line() == 11), r.skipSamples()::toString);
             // 5. What replayed raised its invalidations, and the oracle stayed clean.
@@ -84,7 +87,9 @@ class DamagedTraceReplayTest {
                 """);
 
         // 2. Replay it.
-        ReplayResult r = TraceReplay.replay(StraceReader.readAll(trace), PolicyResolver.resolve("policy", "aware"),
+        ReplayResult r = TraceReplay.replay(
+                StraceReader.readAll(trace),
+                PolicyResolver.resolve("policy", "aware"),
                 ShippedTracesReplayTest.TEST_MODEL);
 
         // 3. The empty madvise and mprotect replayed as the kernel's no-ops: nothing diverged, nothing raised.

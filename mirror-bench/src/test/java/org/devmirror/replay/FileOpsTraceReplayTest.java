@@ -30,7 +30,9 @@ class FileOpsTraceReplayTest {
     @ValueSource(strings = {"aware", "blind"})
     @Timeout(60)
     void fileCallsAreReplayedWithTheOracleClean(String policy) throws IOException {
-        ReplayResult r = TraceReplay.replay(StraceReader.readAll(TRACE), PolicyResolver.resolve("policy", policy),
+        ReplayResult r = TraceReplay.replay(
+                StraceReader.readAll(TRACE),
+                PolicyResolver.resolve("policy", policy),
                 ShippedTracesReplayTest.TEST_MODEL);
         // 1. Two ftruncate and one fallocate were replayed, none skipped.
         assertEquals(2, r.replayed(SyscallKind.TRUNCATE), r.toString());
@@ -42,8 +44,8 @@ class FileOpsTraceReplayTest {
         // 3. The program's only CLEARs are the file calls' (the hole punch, MADV_REMOVE and the
         //    shrinking ftruncate's two unmaps of the one mapping): without those lines it replays
         //    just as cleanly and raises none.
-        ReplayResult without = TraceReplay.replay(withoutFileCalls(), PolicyResolver.resolve("policy", policy),
-                ShippedTracesReplayTest.TEST_MODEL);
+        ReplayResult without = TraceReplay.replay(
+                withoutFileCalls(), PolicyResolver.resolve("policy", policy), ShippedTracesReplayTest.TEST_MODEL);
         assertEquals(0, without.replayed(SyscallKind.TRUNCATE) + without.replayed(SyscallKind.FALLOCATE));
         assertTrue(without.oracleClean(), without.violationSamples().toString());
         assertTrue(r.events(MmuNotifierEvent.CLEAR) > 0);
@@ -53,7 +55,8 @@ class FileOpsTraceReplayTest {
 
     private static StraceReader.Trace withoutFileCalls() throws IOException {
         List<String> lines = Files.readAllLines(TRACE);
-        String kept = lines.stream().filter(l -> !l.contains("ftruncate(") && !l.contains("fallocate(") && !l.contains("MADV_REMOVE"))
+        String kept = lines.stream()
+                .filter(l -> !l.contains("ftruncate(") && !l.contains("fallocate(") && !l.contains("MADV_REMOVE"))
                 .collect(Collectors.joining("\n", "", "\n"));
         try (StraceReader reader = new StraceReader(new StringReader(kept))) {
             List<org.devmirror.trace.Syscall> calls = new java.util.ArrayList<>();

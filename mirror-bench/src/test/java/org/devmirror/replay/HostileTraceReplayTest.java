@@ -28,12 +28,14 @@ class HostileTraceReplayTest {
     private List<ReplayResult> replay(String text) throws IOException {
         Path trace = dir.resolve("hostile.strace");
         Files.writeString(trace, text);
-        return TraceReplay.replay(trace, List.of(PolicyResolver.resolve("policy", "aware")), ShippedTracesReplayTest.TEST_MODEL);
+        return TraceReplay.replay(
+                trace, List.of(PolicyResolver.resolve("policy", "aware")), ShippedTracesReplayTest.TEST_MODEL);
     }
 
     @Test
     void execveAndExecveatWithTooFewArgumentsAreSkippedAsMalformed() throws IOException {
-        // Was: ArrayIndexOutOfBoundsException from the strace reader, and exit 3 from replay (found by InputPropertyTest).
+        // Was: ArrayIndexOutOfBoundsException from the strace reader, and exit 3 from replay (found by
+        // InputPropertyTest).
         Path trace = dir.resolve("execve-no-args.strace");
         Files.writeString(trace, """
                 7 execve() = 0
@@ -43,8 +45,9 @@ class HostileTraceReplayTest {
         StraceReader.Trace t = StraceReader.readAll(trace);
         assertEquals(1, t.calls().size());
         assertEquals(2L, t.stats().skipped(org.devmirror.trace.SkipReason.MALFORMED));
-        ReplayResult r = TraceReplay.replay(trace, List.of(PolicyResolver.resolve("policy", "aware")),
-                ShippedTracesReplayTest.TEST_MODEL).get(0);
+        ReplayResult r = TraceReplay.replay(
+                        trace, List.of(PolicyResolver.resolve("policy", "aware")), ShippedTracesReplayTest.TEST_MODEL)
+                .get(0);
         assertTrue(r.oracleClean());
     }
 
@@ -68,29 +71,40 @@ class HostileTraceReplayTest {
     void twentyThousandProcessesThatNeverExitStopAtTheLiveSpaceLimit() throws IOException {
         // Was: an off-heap OutOfMemoryError. The replay keeps at most MAX_LIVE_SPACES alive and
         // says at which line the trace went past it.
-        StringBuilder text = new StringBuilder("1 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n");
+        StringBuilder text = new StringBuilder(
+                "1 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n");
         for (int i = 0; i < 20_000; i++) {
-            text.append("1 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0000000a10) = ")
-                    .append(100 + i).append('\n');
+            text.append(
+                            "1 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0000000a10) = ")
+                    .append(100 + i)
+                    .append('\n');
         }
-        ReplayLimitException e = assertTimeoutPreemptively(Duration.ofMinutes(2),
-                () -> assertThrows(ReplayLimitException.class, () -> replay(text.toString())));
+        ReplayLimitException e = assertTimeoutPreemptively(
+                Duration.ofMinutes(2), () -> assertThrows(ReplayLimitException.class, () -> replay(text.toString())));
         // the traced program's own space is the first; clone line n makes space n + 1
         assertEquals(TraceReplay.MAX_LIVE_SPACES + 1, e.line());
-        assertTrue(e.getMessage().startsWith("a new address space here would make 4097 live at once, each mirrored by 1 device(s);"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "a new address space here would make 4097 live at once, each mirrored by 1 device(s);"),
                 e.getMessage());
     }
 
     @Test
     void processesThatExitFreeTheirPlaceUnderTheLimit() throws IOException {
         // More children than the limit, in turn, each exiting before the next is made: never more than two alive.
-        StringBuilder text = new StringBuilder("1 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n");
+        StringBuilder text = new StringBuilder(
+                "1 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n");
         for (int i = 0; i < TraceReplay.MAX_LIVE_SPACES + 100; i++) {
             int child = 100 + i;
-            text.append("1 clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x7f0000000a10) = ").append(child).append('\n')
-                    .append(child).append(" exit_group(0) = ?\n");
+            text.append("1 clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x7f0000000a10) = ")
+                    .append(child)
+                    .append('\n')
+                    .append(child)
+                    .append(" exit_group(0) = ?\n");
         }
-        ReplayResult r = assertTimeoutPreemptively(Duration.ofMinutes(2), () -> replay(text.toString()).get(0));
+        ReplayResult r = assertTimeoutPreemptively(
+                Duration.ofMinutes(2), () -> replay(text.toString()).get(0));
         assertTrue(r.oracleClean());
     }
 

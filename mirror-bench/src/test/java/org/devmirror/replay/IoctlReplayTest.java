@@ -55,14 +55,22 @@ class IoctlReplayTest {
         // 1. Every modelled ioctl decodes; TCGETS is not modelled.
         StraceReader.Trace trace = read();
         assertEquals(8, trace.stats().parsed(SyscallKind.IOCTL), trace.stats()::toString);
-        Syscall.Ioctl scan = trace.calls().stream().filter(Syscall.Ioctl.class::isInstance).map(Syscall.Ioctl.class::cast)
-                .filter(c -> c.request().equals("PAGEMAP_SCAN")).findFirst().orElseThrow();
+        Syscall.Ioctl scan = trace.calls().stream()
+                .filter(Syscall.Ioctl.class::isInstance)
+                .map(Syscall.Ioctl.class::cast)
+                .filter(c -> c.request().equals("PAGEMAP_SCAN"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(3, scan.arg("flags"));
         assertEquals(2, scan.arg("category_mask"));
         // 2. Replayed under the blind policy: the events, no divergence, a clean oracle.
-        ReplayResult blind = TraceReplay.replay(trace, PolicyResolver.resolve("policy", "blind"), ShippedTracesReplayTest.TEST_MODEL);
+        ReplayResult blind = TraceReplay.replay(
+                trace, PolicyResolver.resolve("policy", "blind"), ShippedTracesReplayTest.TEST_MODEL);
         assertEquals(7, blind.replayed(SyscallKind.IOCTL), "the MISSING-mode registration is skipped");
-        assertEquals(1L, blind.skipped().getOrDefault(ReplaySkip.UNMODELLED_MODE.name(), 0L), blind.skipped().toString());
+        assertEquals(
+                1L,
+                blind.skipped().getOrDefault(ReplaySkip.UNMODELLED_MODE.name(), 0L),
+                blind.skipped().toString());
         assertEquals(3, blind.events(MmuNotifierEvent.PROTECTION_VMA), "protect, scan, un-protect");
         assertTrue(blind.events(MmuNotifierEvent.CLEAR) >= 1, "the move");
         assertEquals(0, blind.diverged(), blind.divergenceSamples().toString());

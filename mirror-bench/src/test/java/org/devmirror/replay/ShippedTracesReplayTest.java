@@ -29,7 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ShippedTracesReplayTest {
     private static final Path SHIPPED = Path.of("..", "examples", "traces");
-    static final ReplayModel TEST_MODEL = ReplayModel.defaults().withHostFrames(4096).withWritePagesPerMapping(8)
+    static final ReplayModel TEST_MODEL = ReplayModel.defaults()
+            .withHostFrames(4096)
+            .withWritePagesPerMapping(8)
             .withTouches(0.25, 16);
 
     static List<String> shippedTraces() throws IOException {
@@ -69,7 +71,9 @@ class ShippedTracesReplayTest {
 
     /** Every shipped policy but the two compared above: the zoo, and the other SOFT_DIRTY strategy. */
     static List<String> zooPolicies() {
-        return PolicyResolver.shipped().keySet().stream().filter(p -> !p.equals("aware") && !p.equals("blind")).toList();
+        return PolicyResolver.shipped().keySet().stream()
+                .filter(p -> !p.equals("aware") && !p.equals("blind"))
+                .toList();
     }
 
     /**
@@ -83,7 +87,8 @@ class ShippedTracesReplayTest {
     void replaysCleanUnderEveryZooPolicy(String policy) throws IOException {
         for (String name : shippedTraces()) {
             Path file = ShippedTraces.file(SHIPPED, name);
-            ReplayResult r = TraceReplay.replay(StraceReader.readAll(file), PolicyResolver.resolve("policy", policy), TEST_MODEL);
+            ReplayResult r = TraceReplay.replay(
+                    StraceReader.readAll(file), PolicyResolver.resolve("policy", policy), TEST_MODEL);
             String summary = file.getFileName() + " under " + policy + ": " + work(r);
             assertTrue(r.replayedTotal() > 0 && r.oracleChecks() > 0, summary);
             assertEquals(List.of(), r.violationSamples(), summary);

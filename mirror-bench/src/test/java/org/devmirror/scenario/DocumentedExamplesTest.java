@@ -37,7 +37,8 @@ class DocumentedExamplesTest {
         }
         assertEquals(9, examples.size(), "the intro example and eight worked examples");
         for (String example : examples) {
-            assertFalse(ScenarioParser.parse("scenarios.md", example).expectations().isEmpty());
+            assertFalse(
+                    ScenarioParser.parse("scenarios.md", example).expectations().isEmpty());
         }
     }
 }

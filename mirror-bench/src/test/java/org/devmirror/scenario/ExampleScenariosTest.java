@@ -76,21 +76,29 @@ class ExampleScenariosTest {
         PolicyHeaders headers = PolicyHeaders.of(Files.readString(file));
         assertFalse(scenario.expectations().isEmpty(), name + " asserts something");
         headers.unsafe().forEach((p, why) -> {
-            assertTrue(PolicyResolver.isShippedName(p) && !REFERENCE.contains(p), name + ": unsafe names a zoo policy: " + p);
+            assertTrue(
+                    PolicyResolver.isShippedName(p) && !REFERENCE.contains(p),
+                    name + ": unsafe names a zoo policy: " + p);
             assertFalse(why.isEmpty(), name + ": '# unsafe: " + p + "' gives no reason");
         });
         if (headers.only() != null) {
-            assertTrue(PolicyResolver.isShippedName(headers.only()), name + ": policy names a shipped policy: " + headers.only());
+            assertTrue(
+                    PolicyResolver.isShippedName(headers.only()),
+                    name + ": policy names a shipped policy: " + headers.only());
         }
         if (headers.knownBug() != null) {
-            assertTrue(REFERENCE.contains(headers.knownBug()), name + ": known-bug names a policy: " + headers.knownBug());
-            assertFalse(headers.reason().isEmpty(), name + ": '# known-bug: " + headers.knownBug() + "' gives no reason");
+            assertTrue(
+                    REFERENCE.contains(headers.knownBug()), name + ": known-bug names a policy: " + headers.knownBug());
+            assertFalse(
+                    headers.reason().isEmpty(), name + ": '# known-bug: " + headers.knownBug() + "' gives no reason");
         }
         // 2. Run it and compare the verdict with what its headers promise for this policy.
         RunResult result = ScenarioRunner.run(scenario, PolicyResolver.resolve("policy", policy));
         boolean shouldPass = headers.expectsPass(policy);
-        assertEquals(shouldPass, result.succeeded(), () -> name + " under " + policy + " should "
-                + (shouldPass ? "pass" : "fail") + ":\n" + result.text());
+        assertEquals(
+                shouldPass,
+                result.succeeded(),
+                () -> name + " under " + policy + " should " + (shouldPass ? "pass" : "fail") + ":\n" + result.text());
     }
 
     /**
@@ -107,13 +115,17 @@ class ExampleScenariosTest {
             PolicyHeaders headers = PolicyHeaders.of(Files.readString(file));
             RunResult result = ScenarioRunner.run(ScenarioParser.parse(file), PolicyResolver.resolve("policy", policy));
             if (headers.unsafe().containsKey(policy)) {
-                assertFalse(result.succeeded(), () -> name + " shows that " + policy + " " + headers.unsafe().get(policy)
-                        + ", but passed:\n" + result.text());
+                assertFalse(
+                        result.succeeded(),
+                        () -> name + " shows that " + policy + " "
+                                + headers.unsafe().get(policy) + ", but passed:\n" + result.text());
                 continue;
             }
             assertEquals(List.of(), result.oracleViolations(), () -> name + " under " + policy + ":\n" + result.text());
             for (ExpectationFailure f : result.failures()) {
-                assertFalse(f.message().contains("notifier rule broken"), () -> name + " under " + policy + ": " + f.message());
+                assertFalse(
+                        f.message().contains("notifier rule broken"),
+                        () -> name + " under " + policy + ": " + f.message());
             }
             runs++;
         }
@@ -142,7 +154,8 @@ class ExampleScenariosTest {
         PolicyHeaders bug = PolicyHeaders.of("# known-bug: aware\n");
         assertFalse(bug.expectsPass("aware"));
         assertTrue(bug.expectsPass("blind"));
-        PolicyHeaders withReason = PolicyHeaders.of("# known-bug: aware keeps WRITE under a PROTECTION_VMA that leaves the VMA writable\n");
+        PolicyHeaders withReason = PolicyHeaders.of(
+                "# known-bug: aware keeps WRITE under a PROTECTION_VMA that leaves the VMA writable\n");
         assertFalse(withReason.expectsPass("aware"));
         assertTrue(withReason.expectsPass("blind"));
         assertEquals("keeps WRITE under a PROTECTION_VMA that leaves the VMA writable", withReason.reason());

@@ -23,12 +23,13 @@ record PolicyHeaders(String only, String knownBug, String reason, Map<String, St
         String bug = null;
         String reason = null;
         Map<String, String> unsafe = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
+        for (String line : text.split("\n", -1)) {
             String l = line.strip();
             if (l.startsWith(POLICY)) {
                 only = l.substring(POLICY.length()).strip();
             } else if (l.startsWith(KNOWN_BUG)) {
-                String[] policyAndReason = l.substring(KNOWN_BUG.length()).strip().split("\\s+", 2);
+                String[] policyAndReason =
+                        l.substring(KNOWN_BUG.length()).strip().split("\\s+", 2);
                 bug = policyAndReason[0];
                 reason = policyAndReason.length > 1 ? policyAndReason[1] : "";
             } else if (l.startsWith(UNSAFE)) {

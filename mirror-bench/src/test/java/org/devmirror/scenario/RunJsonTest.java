@@ -119,7 +119,8 @@ class RunJsonTest {
      */
     @Test
     void deviceTimeIsTheDevicesCountsPricedByTheProfile() throws Exception {
-        RunResult result = ScenarioRunner.run(ScenarioParser.parse("json.scn", MPROTECT), PolicyResolver.resolve("policy", "aware"));
+        RunResult result = ScenarioRunner.run(
+                ScenarioParser.parse("json.scn", MPROTECT), PolicyResolver.resolve("policy", "aware"));
         for (CostProfile profile : CostProfile.NAMED) {
             JsonNode json = Json.parse(Json.write(result.toJson(profile)), "json.scn");
             DeviceTime expected = profile.price(result.devices().get("gpu").counts());
@@ -129,19 +130,26 @@ class RunJsonTest {
             for (CostComponent c : CostComponent.values()) {
                 assertEquals(expected.ns(c), gpuTime.get("ns").get(c.label()).doubleValue(), 0.001, c.label());
             }
-            assertEquals(expected.totalNs(), json.get("deviceTime").get("totalNs").doubleValue(), 0.001); // one device
-            assertTrue(result.text(profile).contains("modelled device time (" + profile.name() + "): " + expected.format()),
+            assertEquals(
+                    expected.totalNs(), json.get("deviceTime").get("totalNs").doubleValue(), 0.001); // one device
+            assertTrue(
+                    result.text(profile)
+                            .contains("modelled device time (" + profile.name() + "): " + expected.format()),
                     result.text(profile));
         }
         CostProfile xe = CostProfile.XE_4K;
-        // fault 5 us, walk 16 PTEs faulted and 16 re-read, bind 1 range and 16 PTEs, downgrade 16 PTEs, 1 flush of 10 us
+        // fault 5 us, walk 16 PTEs faulted and 16 re-read, bind 1 range and 16 PTEs, downgrade 16 PTEs, 1 flush of 10
+        // us
         assertEquals(16, result.devices().get("gpu").totalReread());
-        assertEquals(5_000 + 32 * xe.walkNsPerPte() + xe.bindNsPerRange() + 32 * xe.pteWriteNs() + 10_000,
-                xe.price(result.devices().get("gpu").counts()).totalNs(), 1e-6);
+        assertEquals(
+                5_000 + 32 * xe.walkNsPerPte() + xe.bindNsPerRange() + 32 * xe.pteWriteNs() + 10_000,
+                xe.price(result.devices().get("gpu").counts()).totalNs(),
+                1e-6);
     }
 
     private static JsonNode runJson(String text, String policy) throws Exception {
-        RunResult result = ScenarioRunner.run(ScenarioParser.parse("json.scn", text), PolicyResolver.resolve("policy", policy));
+        RunResult result =
+                ScenarioRunner.run(ScenarioParser.parse("json.scn", text), PolicyResolver.resolve("policy", policy));
         return Json.parse(Json.write(result.toJson()), "json.scn");
     }
 

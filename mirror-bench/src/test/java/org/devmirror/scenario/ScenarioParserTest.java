@@ -43,12 +43,6 @@ class ScenarioParserTest {
         return all.subList(3, all.size());
     }
 
-    private static Statement one(String text) throws ScenarioParseException {
-        List<Statement> statements = after(text);
-        assertEquals(1, statements.size(), statements::toString);
-        return statements.get(0);
-    }
-
     private static Address buf(long offset) {
         return new Address("buf", offset);
     }
@@ -64,12 +58,14 @@ class ScenarioParserTest {
                 device cdev memory 4M coherent
                 device pdev private
                 """);
-        assertEquals(List.of(
-                new Declaration.Device(3, "gpu", Declaration.Device.DEFAULT_MEMORY),
-                new Declaration.Device(4, "npu", 512 * PAGE),
-                new Declaration.File(5, "data", 2 << 20),
-                new Declaration.Device(6, "cdev", 4 << 20, true),
-                new Declaration.Device(7, "pdev", Declaration.Device.DEFAULT_MEMORY, false)), s);
+        assertEquals(
+                List.of(
+                        new Declaration.Device(3, "gpu", Declaration.Device.DEFAULT_MEMORY),
+                        new Declaration.Device(4, "npu", 512 * PAGE),
+                        new Declaration.File(5, "data", 2 << 20),
+                        new Declaration.Device(6, "cdev", 4 << 20, true),
+                        new Declaration.Device(7, "pdev", Declaration.Device.DEFAULT_MEMORY, false)),
+                s);
     }
 
     @Test
@@ -84,7 +80,8 @@ class ScenarioParserTest {
                 munmap buf 3p
                 munmap buf 0x10p
                 """);
-        long[] lengths = s.stream().mapToLong(st -> ((HostOp.Munmap) st).length()).toArray();
+        long[] lengths =
+                s.stream().mapToLong(st -> ((HostOp.Munmap) st).length()).toArray();
         assertArrayEquals(new long[] {4096, 8192, 4096, 4096, 2 << 20, 1L << 30, 3 * PAGE, 16 * PAGE}, lengths);
     }
 
@@ -105,7 +102,8 @@ class ScenarioParserTest {
 
     @Test
     void mmapTakesOptionsInAnyOrder() throws ScenarioParseException {
-        assertEquals(new HostOp.Mmap(3, "main", "buf", 16 * PAGE, 3, false, null, 0, false, false, null),
+        assertEquals(
+                new HostOp.Mmap(3, "main", "buf", 16 * PAGE, 3, false, null, 0, false, false, null),
                 parse(PRELUDE).get(2));
         List<Statement> s = after("""
                 f = mmap 4p r shared file data offset 4p
@@ -114,10 +112,13 @@ class ScenarioParserTest {
                 mmap 4p rx private anon at 0x10000 -> ENOMEM
                 t = mmap 2M rw hugetlb private anon
                 """);
-        assertEquals(new HostOp.Mmap(4, "main", "f", 4 * PAGE, 1, true, "data", 4 * PAGE, false, false, null), s.get(0));
+        assertEquals(
+                new HostOp.Mmap(4, "main", "f", 4 * PAGE, 1, true, "data", 4 * PAGE, false, false, null), s.get(0));
         assertEquals(new HostOp.Mmap(5, "main", "h", 2 << 20, 7, false, null, 0, false, true, null), s.get(1));
-        assertEquals(new HostOp.Mmap(6, "main", "x", 4 * PAGE, 0, false, null, 0, true, false, buf(8 * PAGE)), s.get(2));
-        assertEquals(new HostOp.Mmap(7, "main", null, 4 * PAGE, 5, false, null, 0, false, false, new Address(null, 0x10000)),
+        assertEquals(
+                new HostOp.Mmap(6, "main", "x", 4 * PAGE, 0, false, null, 0, true, false, buf(8 * PAGE)), s.get(2));
+        assertEquals(
+                new HostOp.Mmap(7, "main", null, 4 * PAGE, 5, false, null, 0, false, false, new Address(null, 0x10000)),
                 s.get(3));
         assertEquals(new Expectation.Result(7, 7, Errno.ENOMEM), s.get(4));
         assertEquals(new HostOp.Mmap(8, "main", "t", 2 << 20, 3, false, null, 0, false, false, null, true), s.get(5));
@@ -146,10 +147,24 @@ class ScenarioParserTest {
         for (int i = 0; i < advice.length; i++) {
             assertEquals(new HostOp.Madvise(6 + i, "main", buf(0), 4 * PAGE, advice[i]), s.get(2 + i));
         }
-        assertEquals(new HostOp.Mremap(14, "main", "moved", buf(0), 4 * PAGE, 8 * PAGE, true, false, null, false), s.get(10));
-        assertEquals(new HostOp.Mremap(15, "main", null, buf(0), 4 * PAGE, 4 * PAGE, true, true,
-                new Address(null, 0x7f0000000000L), true), s.get(11));
-        assertEquals(new HostOp.Mremap(16, "main", null, buf(0), 4 * PAGE, 2 * PAGE, false, false, null, false), s.get(12));
+        assertEquals(
+                new HostOp.Mremap(14, "main", "moved", buf(0), 4 * PAGE, 8 * PAGE, true, false, null, false),
+                s.get(10));
+        assertEquals(
+                new HostOp.Mremap(
+                        15,
+                        "main",
+                        null,
+                        buf(0),
+                        4 * PAGE,
+                        4 * PAGE,
+                        true,
+                        true,
+                        new Address(null, 0x7f0000000000L),
+                        true),
+                s.get(11));
+        assertEquals(
+                new HostOp.Mremap(16, "main", null, buf(0), 4 * PAGE, 2 * PAGE, false, false, null, false), s.get(12));
     }
 
     @Test
@@ -168,7 +183,8 @@ class ScenarioParserTest {
         assertEquals(new DataPattern.Fill(0xAB), ((HostOp.CpuWrite) s.get(2)).data());
         assertEquals(new DataPattern.Fill(7), ((HostOp.CpuWrite) s.get(3)).data());
         assertEquals(new DataPattern.Fill(0), ((HostOp.CpuWrite) s.get(4)).data());
-        assertEquals(new DataPattern.Bytes(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe}),
+        assertEquals(
+                new DataPattern.Bytes(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe}),
                 ((HostOp.CpuWrite) s.get(5)).data());
         assertEquals(new HostOp.CpuRead(10, "main", buf(0), 1), s.get(6));
     }
@@ -204,20 +220,22 @@ class ScenarioParserTest {
                 space main
                 read buf 4
                 """);
-        assertEquals(List.of(
-                new HostOp.Fork(4, "main", "child"),
-                new Declaration.SelectSpace(5, "child"),
-                new HostOp.ClearSoftDirty(6, "child"),
-                new HostOp.Reclaim(7, "child", buf(0), 4 * PAGE),
-                new HostOp.Compact(8, "child", buf(0), 4 * PAGE),
-                new HostOp.Ksm(9, "child", buf(0), 4 * PAGE),
-                new HostOp.ThpCollapse(10, "child", buf(0)),
-                new HostOp.ThpSplit(11, "child", buf(0)),
-                new HostOp.OomReap(12, "child"),
-                new HostOp.Writeback(13, "child", "data"),
-                new HostOp.Exit(14, "child"),
-                new Declaration.SelectSpace(15, "main"),
-                new HostOp.CpuRead(16, "main", buf(0), 4)), s);
+        assertEquals(
+                List.of(
+                        new HostOp.Fork(4, "main", "child"),
+                        new Declaration.SelectSpace(5, "child"),
+                        new HostOp.ClearSoftDirty(6, "child"),
+                        new HostOp.Reclaim(7, "child", buf(0), 4 * PAGE),
+                        new HostOp.Compact(8, "child", buf(0), 4 * PAGE),
+                        new HostOp.Ksm(9, "child", buf(0), 4 * PAGE),
+                        new HostOp.ThpCollapse(10, "child", buf(0)),
+                        new HostOp.ThpSplit(11, "child", buf(0)),
+                        new HostOp.OomReap(12, "child"),
+                        new HostOp.Writeback(13, "child", "data"),
+                        new HostOp.Exit(14, "child"),
+                        new Declaration.SelectSpace(15, "main"),
+                        new HostOp.CpuRead(16, "main", buf(0), 4)),
+                s);
     }
 
     @Test
@@ -236,19 +254,21 @@ class ScenarioParserTest {
                 gpu fail-alloc
                 gpu fail-alloc 3
                 """);
-        assertEquals(List.of(
-                new DeviceOp.Read(4, "main", "gpu", buf(0), 4 * PAGE),
-                new DeviceOp.Write(5, "main", "gpu", buf(0), 4 * PAGE, new DataPattern.Index(0)),
-                new DeviceOp.Atomic(6, "main", "gpu", buf(0), PAGE, 1),
-                new DeviceOp.Atomic(7, "main", "gpu", buf(0), PAGE, 5),
-                new DeviceOp.Snapshot(8, "main", "gpu", buf(0), 4 * PAGE),
-                new DeviceOp.MigrateToDevice(9, "main", "gpu", buf(0), 4 * PAGE),
-                new DeviceOp.MigrateToSystem(10, "main", "gpu", buf(0), 4 * PAGE),
-                new DeviceOp.Exclusive(11, "main", "gpu", buf(0), 4 * PAGE),
-                new DeviceOp.CheckExclusive(12, "main", "gpu", buf(0), 4 * PAGE),
-                new DeviceOp.Release(13, "main", "gpu"),
-                new DeviceOp.FailAlloc(14, "main", "gpu", 1),
-                new DeviceOp.FailAlloc(15, "main", "gpu", 3)), s);
+        assertEquals(
+                List.of(
+                        new DeviceOp.Read(4, "main", "gpu", buf(0), 4 * PAGE),
+                        new DeviceOp.Write(5, "main", "gpu", buf(0), 4 * PAGE, new DataPattern.Index(0)),
+                        new DeviceOp.Atomic(6, "main", "gpu", buf(0), PAGE, 1),
+                        new DeviceOp.Atomic(7, "main", "gpu", buf(0), PAGE, 5),
+                        new DeviceOp.Snapshot(8, "main", "gpu", buf(0), 4 * PAGE),
+                        new DeviceOp.MigrateToDevice(9, "main", "gpu", buf(0), 4 * PAGE),
+                        new DeviceOp.MigrateToSystem(10, "main", "gpu", buf(0), 4 * PAGE),
+                        new DeviceOp.Exclusive(11, "main", "gpu", buf(0), 4 * PAGE),
+                        new DeviceOp.CheckExclusive(12, "main", "gpu", buf(0), 4 * PAGE),
+                        new DeviceOp.Release(13, "main", "gpu"),
+                        new DeviceOp.FailAlloc(14, "main", "gpu", 1),
+                        new DeviceOp.FailAlloc(15, "main", "gpu", 3)),
+                s);
     }
 
     @Test
@@ -263,7 +283,9 @@ class ScenarioParserTest {
         assertEquals(new Expectation.Result(5, 4, Errno.OK), s.get(2));
         assertEquals(new Expectation.Result(7, 6, Errno.EINVAL), s.get(4));
         for (Errno code : Errno.values()) {
-            assertEquals(new Expectation.Result(4, 4, code), after("munmap buf 4p -> " + code).get(1));
+            assertEquals(
+                    new Expectation.Result(4, 4, code),
+                    after("munmap buf 4p -> " + code).get(1));
         }
     }
 
@@ -296,8 +318,9 @@ class ScenarioParserTest {
         assertEquals(6, any.snapshotLine());
         assertArrayEquals(new byte[] {2, 2, 0x11, (byte) 0xFF}, any.bytes());
         Expectation.Snapshot gpu = (Expectation.Snapshot) s.get(7);
-        assertEquals(new Expectation.Snapshot(8, "main", "gpu", 5, buf(4 * PAGE), 4 * PAGE,
-                new byte[] {2, 2, 0x26, 0x30}), gpu);
+        assertEquals(
+                new Expectation.Snapshot(8, "main", "gpu", 5, buf(4 * PAGE), 4 * PAGE, new byte[] {2, 2, 0x26, 0x30}),
+                gpu);
         assertArrayEquals(new byte[4], ((Expectation.Snapshot) s.get(8)).bytes());
     }
 
@@ -319,14 +342,26 @@ class ScenarioParserTest {
                 expect events UNMAP=1 CLEAR=0 MMU_NOTIFY_PROTECTION_VMA=0
                 expect oracle clean
                 """);
-        assertEquals(new Expectation.Events(5, 4, null, Map.of(MmuNotifierEvent.UNMAP, 1L, MmuNotifierEvent.CLEAR, 0L,
-                MmuNotifierEvent.PROTECTION_VMA, 0L)), s.get(1));
+        assertEquals(
+                new Expectation.Events(
+                        5,
+                        4,
+                        null,
+                        Map.of(
+                                MmuNotifierEvent.UNMAP,
+                                1L,
+                                MmuNotifierEvent.CLEAR,
+                                0L,
+                                MmuNotifierEvent.PROTECTION_VMA,
+                                0L)),
+                s.get(1));
         assertEquals(new Expectation.OracleClean(6), s.get(2));
     }
 
     @Test
     void bufferNamesMayBeReboundAndLinesMayEndInCrLf() throws ScenarioParseException {
-        List<Statement> s = parse("buf = mmap 4p rw private anon\r\nbuf = mmap 8p rw private anon\r\nmunmap buf 8p\r\n");
+        List<Statement> s =
+                parse("buf = mmap 4p rw private anon\r\nbuf = mmap 8p rw private anon\r\nmunmap buf 8p\r\n");
         assertEquals(3, s.size());
         assertEquals(3, s.get(2).line());
     }
@@ -352,15 +387,17 @@ class ScenarioParserTest {
                 pagemap-scan buf 8p wp
                 numa-hint buf 4p
                 """);
-        assertEquals(List.of(
-                new HostOp.UffdOpen(4, "main", true, false),
-                new HostOp.UffdRegister(5, "main", buf(0), 8 * PAGE),
-                new HostOp.UffdWriteProtect(6, "main", buf(0), 8 * PAGE, true, false),
-                new HostOp.UffdWriteProtect(7, "main", buf(0), 8 * PAGE, false, true),
-                new HostOp.UffdMove(8, "main", buf(8 * PAGE), buf(0), 2 * PAGE, true),
-                new HostOp.UffdUnregister(9, "main", buf(0), 8 * PAGE),
-                new HostOp.PagemapScan(10, "main", buf(0), 8 * PAGE, true),
-                new HostOp.NumaHint(11, "main", buf(0), 4 * PAGE)), s);
+        assertEquals(
+                List.of(
+                        new HostOp.UffdOpen(4, "main", true, false),
+                        new HostOp.UffdRegister(5, "main", buf(0), 8 * PAGE),
+                        new HostOp.UffdWriteProtect(6, "main", buf(0), 8 * PAGE, true, false),
+                        new HostOp.UffdWriteProtect(7, "main", buf(0), 8 * PAGE, false, true),
+                        new HostOp.UffdMove(8, "main", buf(8 * PAGE), buf(0), 2 * PAGE, true),
+                        new HostOp.UffdUnregister(9, "main", buf(0), 8 * PAGE),
+                        new HostOp.PagemapScan(10, "main", buf(0), 8 * PAGE, true),
+                        new HostOp.NumaHint(11, "main", buf(0), 4 * PAGE)),
+                s);
     }
 
     @Test
@@ -369,8 +406,11 @@ class ScenarioParserTest {
                 step CPU  writes (every page)
                 watch buf+2p 4p
                 """);
-        assertEquals(List.of(new Declaration.Step(4, "CPU writes (every page)"),
-                new Declaration.Watch(5, buf(2 * PAGE), 4 * PAGE)), s);
+        assertEquals(
+                List.of(
+                        new Declaration.Step(4, "CPU writes (every page)"),
+                        new Declaration.Watch(5, buf(2 * PAGE), 4 * PAGE)),
+                s);
     }
 
     @Test

@@ -64,10 +64,14 @@ class ScenarioRobustnessTest {
         Scenario s = ScenarioParser.parse("v.scn", VALID);
 
         // one statement per line that is neither blank nor a comment, and one more per "-> RESULT"
-        long lines = VALID.lines().filter(l -> !l.isBlank() && !l.strip().startsWith("#")).count();
+        long lines = VALID.lines()
+                .filter(l -> !l.isBlank() && !l.strip().startsWith("#"))
+                .count();
         long results = VALID.lines().filter(l -> l.contains("->")).count();
         assertEquals(lines + results, s.statements().size());
-        assertEquals(List.of("gpu"), s.devices().stream().map(Declaration.Device::name).toList());
+        assertEquals(
+                List.of("gpu"),
+                s.devices().stream().map(Declaration.Device::name).toList());
         assertEquals(2 << 20, s.devices().get(0).memoryBytes());
     }
 }

@@ -35,7 +35,9 @@ class CapturedTracesTest {
         List<Syscall.Clone> clones = ofType(trace, Syscall.Clone.class);
         assertTrue(!clones.isEmpty() && clones.stream().noneMatch(Syscall.Clone::sharesAddressSpace));
         assertTrue(trace.stats().skipped(SkipReason.FAILED) > 0, "PATH search fails execve with ENOENT");
-        assertEquals(trace.stats().parsed(SyscallKind.EXECVE), ofType(trace, Syscall.Execve.class).size());
+        assertEquals(
+                trace.stats().parsed(SyscallKind.EXECVE),
+                ofType(trace, Syscall.Execve.class).size());
     }
 
     @Test
@@ -64,17 +66,22 @@ class CapturedTracesTest {
     void redisTraceForksOneSnapshotChildThatDropsPagesItHasSaved() throws IOException {
         StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("redis-bgsave.strace"));
         List<Syscall.Clone> forks = ofType(trace, Syscall.Clone.class).stream()
-                .filter(c -> !c.sharesAddressSpace()).toList();
+                .filter(c -> !c.sharesAddressSpace())
+                .toList();
         assertEquals(1, forks.size(), "one BGSAVE fork: " + forks);
         int child = forks.getFirst().childPid();
-        assertTrue(ofType(trace, Syscall.Madvise.class).stream()
-                .anyMatch(m -> m.pid() == child && m.advice() == LinuxMm.MADV_DONTNEED), "the child's dismissed pages");
+        assertTrue(
+                ofType(trace, Syscall.Madvise.class).stream()
+                        .anyMatch(m -> m.pid() == child && m.advice() == LinuxMm.MADV_DONTNEED),
+                "the child's dismissed pages");
     }
 
     @Test
     void postgresTraceForksAuxiliaryProcessesAndABackendPerConnection() throws IOException {
         StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("postgres-pgbench.strace"));
-        long forks = ofType(trace, Syscall.Clone.class).stream().filter(c -> !c.sharesAddressSpace()).count();
+        long forks = ofType(trace, Syscall.Clone.class).stream()
+                .filter(c -> !c.sharesAddressSpace())
+                .count();
         assertTrue(forks >= 10, "forks: " + forks);
         // the buffer pool: one large shared anonymous mapping every process inherits
         assertTrue(ofType(trace, Syscall.Mmap.class).stream()
@@ -86,16 +93,26 @@ class CapturedTracesTest {
         StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("jvm-g1-uncommit.strace"));
         int uncommit = LinuxMm.MAP_PRIVATE | LinuxMm.MAP_FIXED | LinuxMm.MAP_ANONYMOUS | LinuxMm.MAP_NORESERVE;
         long uncommits = ofType(trace, Syscall.Mmap.class).stream()
-                .filter(m -> m.prot() == LinuxMm.PROT_NONE && m.flags() == uncommit).count();
+                .filter(m -> m.prot() == LinuxMm.PROT_NONE && m.flags() == uncommit)
+                .count();
         assertTrue(uncommits >= 20, "os::pd_uncommit_memory mappings: " + uncommits);
     }
 
     @Test
     void numpyTraceMapsLargeArraysWithHugePageAdvice() throws IOException {
         StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("numpy-arrays.strace"));
-        assertTrue(ofType(trace, Syscall.Mmap.class).stream().filter(m -> m.length() >= 64L << 20).count() >= 3);
-        assertTrue(ofType(trace, Syscall.Munmap.class).stream().filter(m -> m.length() >= 64L << 20).count() >= 3);
-        assertTrue(ofType(trace, Syscall.Madvise.class).stream().filter(m -> m.advice() == LinuxMm.MADV_HUGEPAGE).count() >= 3);
+        assertTrue(ofType(trace, Syscall.Mmap.class).stream()
+                        .filter(m -> m.length() >= 64L << 20)
+                        .count()
+                >= 3);
+        assertTrue(ofType(trace, Syscall.Munmap.class).stream()
+                        .filter(m -> m.length() >= 64L << 20)
+                        .count()
+                >= 3);
+        assertTrue(ofType(trace, Syscall.Madvise.class).stream()
+                        .filter(m -> m.advice() == LinuxMm.MADV_HUGEPAGE)
+                        .count()
+                >= 3);
     }
 
     @ParameterizedTest
@@ -108,7 +125,10 @@ class CapturedTracesTest {
         assertTrue(lines.stream().anyMatch(l -> l.contains(" ftruncate(")), name);
         assertTrue(lines.stream().anyMatch(l -> l.contains(" fallocate(")), name);
         StraceReader.Trace trace = StraceReader.readAll(file);
-        assertEquals(0, trace.stats().skipped(SkipReason.MALFORMED), () -> name + ": " + trace.stats().samples());
+        assertEquals(
+                0,
+                trace.stats().skipped(SkipReason.MALFORMED),
+                () -> name + ": " + trace.stats().samples());
     }
 
     @Test
@@ -125,10 +145,15 @@ class CapturedTracesTest {
     @Test
     void zgcTraceUncommitsByPunchingHolesInItsSharedHeapFile() throws IOException {
         List<String> lines = Files.readAllLines(SHIPPED.resolve("jvm-zgc-uncommit.strace"));
-        assertTrue(lines.stream().filter(l -> l.contains("fallocate(") && l.contains("FALLOC_FL_PUNCH_HOLE")).count() >= 20);
+        assertTrue(lines.stream()
+                        .filter(l -> l.contains("fallocate(") && l.contains("FALLOC_FL_PUNCH_HOLE"))
+                        .count()
+                >= 20);
         StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("jvm-zgc-uncommit.strace"));
-        assertTrue(ofType(trace, Syscall.Mmap.class).stream().anyMatch(m -> m.isShared() && !m.isAnonymous()
-                && (m.flags() & LinuxMm.MAP_FIXED) != 0), "the heap views: MAP_SHARED|MAP_FIXED of the memfd");
+        assertTrue(
+                ofType(trace, Syscall.Mmap.class).stream()
+                        .anyMatch(m -> m.isShared() && !m.isAnonymous() && (m.flags() & LinuxMm.MAP_FIXED) != 0),
+                "the heap views: MAP_SHARED|MAP_FIXED of the memfd");
     }
 
     /**
@@ -141,16 +166,20 @@ class CapturedTracesTest {
     void uffdTraceDecodesTheIoctlsStracePrintsWithTheirStructs() throws IOException {
         StraceReader.Trace trace = StraceReader.readAll(SHIPPED.resolve("uffd-wp.strace"));
         List<Syscall.Ioctl> ioctls = ofType(trace, Syscall.Ioctl.class);
-        assertEquals(List.of("UFFDIO_API", "UFFDIO_REGISTER", "UFFDIO_REGISTER", "UFFDIO_UNREGISTER"),
+        assertEquals(
+                List.of("UFFDIO_API", "UFFDIO_REGISTER", "UFFDIO_REGISTER", "UFFDIO_UNREGISTER"),
                 ioctls.stream().map(Syscall.Ioctl::request).toList());
-        assertEquals(0xa000, ioctls.get(0).arg("features"), "WP_UNPOPULATED | WP_ASYNC, printed as a number by strace 6.1");
+        assertEquals(
+                0xa000, ioctls.get(0).arg("features"), "WP_UNPOPULATED | WP_ASYNC, printed as a number by strace 6.1");
         Syscall.Ioctl register = ioctls.get(1);
         assertEquals(0x10000, register.arg("range.len"));
         assertEquals(2, register.arg("mode"), "UFFDIO_REGISTER_MODE_WP");
         assertEquals(register.arg("range.start"), ioctls.get(3).arg("start"), "the same buffer is unregistered");
         assertEquals(4, trace.stats().skipped(SkipReason.UNDECODED_ARGUMENT), trace.stats()::toString);
-        List<String> undecoded = trace.stats().samples().stream().filter(k -> k.reason() == SkipReason.UNDECODED_ARGUMENT)
-                .map(k -> k.detail().split(" ", -1)[1]).toList();
+        List<String> undecoded = trace.stats().samples().stream()
+                .filter(k -> k.reason() == SkipReason.UNDECODED_ARGUMENT)
+                .map(k -> k.detail().split(" ", -1)[1])
+                .toList();
         assertEquals(List.of("UFFDIO_WRITEPROTECT", "PAGEMAP_SCAN", "UFFDIO_WRITEPROTECT", "UFFDIO_MOVE"), undecoded);
     }
 

@@ -31,7 +31,8 @@ class ShippedTracesTest {
 
     @Test
     void aNameThatIsAPathIsRefused(@TempDir Path dir) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ShippedTraces.file(dir, "../x"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ShippedTraces.file(dir, "../x"));
         assertEquals("name=../x is not a trace name", e.getMessage());
     }
 }

@@ -17,6 +17,7 @@ class StraceReaderTest {
 
     /** Reads all records of {@code text}; the reader's stats are left in {@link #stats}. */
     private TraceStats stats;
+
     private final List<Skip> skips = new ArrayList<>();
 
     private List<Syscall> read(String text) throws IOException {
@@ -48,9 +49,20 @@ class StraceReaderTest {
 
     @Test
     void anonymousMmapWithPidColumn() throws IOException {
-        Syscall call = only("4439  mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f3dd4ea5000\n");
-        assertEquals(new Syscall.Mmap(1, 4439, 0, 8192, LinuxMm.PROT_READ | LinuxMm.PROT_WRITE,
-                LinuxMm.MAP_PRIVATE | LinuxMm.MAP_ANONYMOUS, -1, 0, 0x7f3dd4ea5000L), call);
+        Syscall call = only(
+                "4439  mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f3dd4ea5000\n");
+        assertEquals(
+                new Syscall.Mmap(
+                        1,
+                        4439,
+                        0,
+                        8192,
+                        LinuxMm.PROT_READ | LinuxMm.PROT_WRITE,
+                        LinuxMm.MAP_PRIVATE | LinuxMm.MAP_ANONYMOUS,
+                        -1,
+                        0,
+                        0x7f3dd4ea5000L),
+                call);
         assertTrue(((Syscall.Mmap) call).isAnonymous());
         assertFalse(((Syscall.Mmap) call).isShared());
         assertEquals(1, stats.parsed(SyscallKind.MMAP));
@@ -58,15 +70,27 @@ class StraceReaderTest {
 
     @Test
     void fixedFileMmapWithHexOffset() throws IOException {
-        Syscall call = only("4440  mmap(0x7f9aeb662000, 1314816, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x62000) = 0x7f9aeb662000");
-        assertEquals(new Syscall.Mmap(1, 4440, 0x7f9aeb662000L, 1314816, LinuxMm.PROT_READ | LinuxMm.PROT_EXEC,
-                LinuxMm.MAP_PRIVATE | LinuxMm.MAP_FIXED | LinuxMm.MAP_DENYWRITE, 3, 0x62000, 0x7f9aeb662000L), call);
+        Syscall call = only(
+                "4440  mmap(0x7f9aeb662000, 1314816, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x62000) = 0x7f9aeb662000");
+        assertEquals(
+                new Syscall.Mmap(
+                        1,
+                        4440,
+                        0x7f9aeb662000L,
+                        1314816,
+                        LinuxMm.PROT_READ | LinuxMm.PROT_EXEC,
+                        LinuxMm.MAP_PRIVATE | LinuxMm.MAP_FIXED | LinuxMm.MAP_DENYWRITE,
+                        3,
+                        0x62000,
+                        0x7f9aeb662000L),
+                call);
     }
 
     @Test
     void sharedMmapWithDecodedFdPath() throws IOException {
         // strace -y prints the file behind a descriptor: 3</usr/lib/locale/C.utf8/LC_CTYPE>
-        Syscall.Mmap call = (Syscall.Mmap) only("mmap(NULL, 27028, PROT_READ, MAP_SHARED, 3</usr/lib/locale/x>, 0) = 0x7f3dd4e9e000");
+        Syscall.Mmap call = (Syscall.Mmap)
+                only("mmap(NULL, 27028, PROT_READ, MAP_SHARED, 3</usr/lib/locale/x>, 0) = 0x7f3dd4e9e000");
         assertEquals(3, call.fd());
         assertTrue(call.isShared());
         assertEquals(Syscall.NO_PID, call.pid());
@@ -74,11 +98,17 @@ class StraceReaderTest {
 
     @Test
     void hugetlbSizeAndLeftoverBitsAreDecoded() throws IOException {
-        Syscall.Mmap call = (Syscall.Mmap) only(
-                "1 mmap(NULL, 2097152, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|21<<MAP_HUGE_SHIFT|0x80000, -1, 0) = 0x7f0000000000");
+        Syscall.Mmap call = (Syscall.Mmap)
+                only(
+                        "1 mmap(NULL, 2097152, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|21<<MAP_HUGE_SHIFT|0x80000, -1, 0) = 0x7f0000000000");
         assertEquals(LinuxMm.PROT_NONE, call.prot());
-        assertEquals(LinuxMm.MAP_PRIVATE | LinuxMm.MAP_ANONYMOUS | LinuxMm.MAP_HUGETLB | (21 << LinuxMm.MAP_HUGE_SHIFT)
-                | LinuxMm.MAP_SYNC, call.flags());
+        assertEquals(
+                LinuxMm.MAP_PRIVATE
+                        | LinuxMm.MAP_ANONYMOUS
+                        | LinuxMm.MAP_HUGETLB
+                        | (21 << LinuxMm.MAP_HUGE_SHIFT)
+                        | LinuxMm.MAP_SYNC,
+                call.flags());
     }
 
     @Test
@@ -90,12 +120,14 @@ class StraceReaderTest {
                 7  brk(0x25c9a000)                   = 0x25c9a000
                 7  madvise(0x7fc8a9558000, 1032192, MADV_DONTNEED) = 0
                 """);
-        assertEquals(List.of(
-                new Syscall.Munmap(1, 7, 0x7f3dd4e9c000L, 34547),
-                new Syscall.Mprotect(2, 7, 0x7f3dd4e89000L, 16384, LinuxMm.PROT_NONE),
-                new Syscall.Brk(3, 7, 0, 0x25c79000L),
-                new Syscall.Brk(4, 7, 0x25c9a000L, 0x25c9a000L),
-                new Syscall.Madvise(5, 7, 0x7fc8a9558000L, 1032192, LinuxMm.MADV_DONTNEED)), calls);
+        assertEquals(
+                List.of(
+                        new Syscall.Munmap(1, 7, 0x7f3dd4e9c000L, 34547),
+                        new Syscall.Mprotect(2, 7, 0x7f3dd4e89000L, 16384, LinuxMm.PROT_NONE),
+                        new Syscall.Brk(3, 7, 0, 0x25c79000L),
+                        new Syscall.Brk(4, 7, 0x25c9a000L, 0x25c9a000L),
+                        new Syscall.Madvise(5, 7, 0x7fc8a9558000L, 1032192, LinuxMm.MADV_DONTNEED)),
+                calls);
     }
 
     @Test
@@ -104,10 +136,19 @@ class StraceReaderTest {
                 9  mremap(0x7f518e400000, 266240, 528384, MREMAP_MAYMOVE) = 0x7f518e300000
                 9  mremap(0x7f518e300000, 4096, 4096, MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP, 0x7f0000000000) = 0x7f0000000000
                 """);
-        assertEquals(new Syscall.Mremap(1, 9, 0x7f518e400000L, 266240, 528384, LinuxMm.MREMAP_MAYMOVE, 0, 0x7f518e300000L),
+        assertEquals(
+                new Syscall.Mremap(1, 9, 0x7f518e400000L, 266240, 528384, LinuxMm.MREMAP_MAYMOVE, 0, 0x7f518e300000L),
                 calls.get(0));
-        assertEquals(new Syscall.Mremap(2, 9, 0x7f518e300000L, 4096, 4096,
-                LinuxMm.MREMAP_MAYMOVE | LinuxMm.MREMAP_FIXED | LinuxMm.MREMAP_DONTUNMAP, 0x7f0000000000L, 0x7f0000000000L),
+        assertEquals(
+                new Syscall.Mremap(
+                        2,
+                        9,
+                        0x7f518e300000L,
+                        4096,
+                        4096,
+                        LinuxMm.MREMAP_MAYMOVE | LinuxMm.MREMAP_FIXED | LinuxMm.MREMAP_DONTUNMAP,
+                        0x7f0000000000L,
+                        0x7f0000000000L),
                 calls.get(1));
     }
 
@@ -145,13 +186,15 @@ class StraceReaderTest {
                 6222  +++ exited with 0 +++
                 6188  +++ killed by SIGSEGV (core dumped) +++
                 """);
-        assertEquals(List.of(
-                new Syscall.Execve(1, 6188, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"),
-                new Syscall.Execve(2, 6189, "a \"quoted\" name"),
-                new Syscall.Exit(3, 6222, false, 0),
-                new Syscall.Exit(4, 6188, true, 1),
-                new Syscall.ProcessEnd(5, 6222, 0, null),
-                new Syscall.ProcessEnd(6, 6188, -1, "SIGSEGV")), calls);
+        assertEquals(
+                List.of(
+                        new Syscall.Execve(1, 6188, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"),
+                        new Syscall.Execve(2, 6189, "a \"quoted\" name"),
+                        new Syscall.Exit(3, 6222, false, 0),
+                        new Syscall.Exit(4, 6188, true, 1),
+                        new Syscall.ProcessEnd(5, 6222, 0, null),
+                        new Syscall.ProcessEnd(6, 6188, -1, "SIGSEGV")),
+                calls);
     }
 
     @Test
@@ -164,13 +207,15 @@ class StraceReaderTest {
                      0.000123 munmap(0x5000, 4096) = 0
                 [pid 12] 21:06:39.988512 munmap(0x6000, 4096) = 0 <0.000017>
                 """);
-        assertEquals(List.of(
-                new Syscall.Munmap(1, 6395, 0x1000, 4096),
-                new Syscall.Munmap(2, 6238, 0x2000, 4096),
-                new Syscall.Munmap(3, Syscall.NO_PID, 0x3000, 4096),
-                new Syscall.Munmap(4, Syscall.NO_PID, 0x4000, 4096),
-                new Syscall.Munmap(5, Syscall.NO_PID, 0x5000, 4096),
-                new Syscall.Munmap(6, 12, 0x6000, 4096)), calls);
+        assertEquals(
+                List.of(
+                        new Syscall.Munmap(1, 6395, 0x1000, 4096),
+                        new Syscall.Munmap(2, 6238, 0x2000, 4096),
+                        new Syscall.Munmap(3, Syscall.NO_PID, 0x3000, 4096),
+                        new Syscall.Munmap(4, Syscall.NO_PID, 0x4000, 4096),
+                        new Syscall.Munmap(5, Syscall.NO_PID, 0x5000, 4096),
+                        new Syscall.Munmap(6, 12, 0x6000, 4096)),
+                calls);
     }
 
     @Test
@@ -187,17 +232,29 @@ class StraceReaderTest {
                 6187  <... vfork resumed>)              = 6188
                 """);
         assertEquals(new Syscall.Mprotect(2, 6226, 0x7fc8a9558000L, 16384, LinuxMm.PROT_NONE), calls.get(0));
-        assertEquals(new Syscall.Mmap(1, 6216, 0, 1048576, LinuxMm.PROT_READ | LinuxMm.PROT_WRITE,
-                LinuxMm.MAP_PRIVATE | LinuxMm.MAP_ANONYMOUS | LinuxMm.MAP_STACK, -1, 0, 0x7fc8a9458000L), calls.get(1));
+        assertEquals(
+                new Syscall.Mmap(
+                        1,
+                        6216,
+                        0,
+                        1048576,
+                        LinuxMm.PROT_READ | LinuxMm.PROT_WRITE,
+                        LinuxMm.MAP_PRIVATE | LinuxMm.MAP_ANONYMOUS | LinuxMm.MAP_STACK,
+                        -1,
+                        0,
+                        0x7fc8a9458000L),
+                calls.get(1));
         assertEquals(new Syscall.Clone(5, 6216, "clone3", LinuxMm.CLONE_VM | LinuxMm.CLONE_THREAD, 6233), calls.get(2));
-        assertEquals(new Syscall.Clone(7, 6187, "vfork", LinuxMm.CLONE_VM | LinuxMm.CLONE_VFORK | LinuxMm.SIGCHLD, 6188),
+        assertEquals(
+                new Syscall.Clone(7, 6187, "vfork", LinuxMm.CLONE_VM | LinuxMm.CLONE_VFORK | LinuxMm.SIGCHLD, 6188),
                 calls.get(3));
         assertEquals(0, stats.skippedTotal());
     }
 
     @Test
     void failedCallsAreSkippedWithTheirErrno() throws IOException {
-        Skip skip = onlySkip("\n\n5 mmap(NULL, 1099511627776, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = -1 ENOMEM (Cannot allocate memory)\n",
+        Skip skip = onlySkip(
+                "\n\n5 mmap(NULL, 1099511627776, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = -1 ENOMEM (Cannot allocate memory)\n",
                 SkipReason.FAILED);
         assertEquals(3, skip.line());
         assertEquals("mmap ENOMEM", skip.detail());
@@ -325,7 +382,8 @@ class StraceReaderTest {
                     if (line == lines) {
                         return -1;
                     }
-                    current = (line++ % 2 == 0 ? "42  mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x1000\n"
+                    current = (line++ % 2 == 0
+                            ? "42  mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x1000\n"
                             : "42  munmap(0x1000, 4096) = 0\n");
                     pos = 0;
                 }

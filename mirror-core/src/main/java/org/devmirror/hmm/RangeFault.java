@@ -65,7 +65,8 @@ public final class RangeFault {
                     + (range == null ? "is null" : "is set") + ": both are required");
         }
         if (!mm.isMmapLocked()) {
-            throw new IllegalStateException("mm " + mm.id() + ": hmm_range_fault needs the mmap lock held by the caller");
+            throw new IllegalStateException(
+                    "mm " + mm.id() + ": hmm_range_fault needs the mmap lock held by the caller");
         }
         checkRange(range);
         IntervalNotifier notifier = range.notifier();
@@ -108,7 +109,8 @@ public final class RangeFault {
             throw new IllegalArgumentException("pfns holds " + range.capacity() + " words, the range needs " + npages);
         }
         if ((range.defaultFlags() & HmmPfn.REQ_WRITE) != 0 && (range.defaultFlags() & HmmPfn.REQ_FAULT) == 0) {
-            throw new IllegalArgumentException("defaultFlags=0x" + Long.toHexString(range.defaultFlags()) + " has REQ_WRITE without REQ_FAULT");
+            throw new IllegalArgumentException(
+                    "defaultFlags=0x" + Long.toHexString(range.defaultFlags()) + " has REQ_WRITE without REQ_FAULT");
         }
     }
 
@@ -156,7 +158,8 @@ public final class RangeFault {
             long e = entries[0];
             if (PteLayout.isHuge(e) && PteLayout.isPresent(e)) {
                 // hmm_vma_handle_pmd: every page of the leaf gets the same flags and order 9
-                long cpu = PteLayout.isRead(e) ? HmmPfn.VALID | (PteLayout.isWrite(e) ? HmmPfn.WRITE : 0) | ORDER_PMD : 0;
+                long cpu =
+                        PteLayout.isRead(e) ? HmmPfn.VALID | (PteLayout.isWrite(e) ? HmmPfn.WRITE : 0) | ORDER_PMD : 0;
                 int need = 0;
                 for (long a = addr; a < blockEnd; a += PAGE) {
                     need |= needFault(request(range, index(start, a)), cpu);
@@ -261,7 +264,9 @@ public final class RangeFault {
         return blockEnd;
     }
 
-    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as hmm_range_fault compares pgmap->owner with range->dev_private_owner
+    @SuppressWarnings(
+            "ReferenceEquality") // owner tokens are compared by identity, as hmm_range_fault compares pgmap->owner with
+    // range->dev_private_owner
     private static boolean isOwnDevicePage(AddressSpace mm, HmmRange range, long pfn) {
         DevicePagemap pgmap = mm.host().pagemapOf(pfn);
         return pgmap != null && pgmap.owner() == range.devPrivateOwner();

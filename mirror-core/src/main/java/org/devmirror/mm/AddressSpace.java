@@ -70,7 +70,8 @@ public final class AddressSpace implements AutoCloseable {
         this.host = host;
         this.id = id;
         this.notifiers = new MmuNotifierSubscriptions(this);
-        this.notify = new MmuNotify(this, host.config().notifiersEnabled(), host.config().ranges(), notifiers);
+        this.notify = new MmuNotify(
+                this, host.config().notifiersEnabled(), host.config().ranges(), notifiers);
     }
 
     public Host host() {
@@ -364,7 +365,8 @@ public final class AddressSpace implements AutoCloseable {
                 if (e == 0 || PteLayout.isMarker(e) || PteLayout.isSoftDirty(e)) {
                     continue;
                 }
-                boolean own = ownDevicePfn != null && PteLayout.isDevicePrivate(e) && ownDevicePfn.test(PteLayout.pfn(e));
+                boolean own =
+                        ownDevicePfn != null && PteLayout.isDevicePrivate(e) && ownDevicePfn.test(PteLayout.pfn(e));
                 if (select[i] == 0 && !own) {
                     continue;
                 }

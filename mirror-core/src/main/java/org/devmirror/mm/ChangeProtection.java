@@ -173,7 +173,10 @@ final class ChangeProtection {
             case UFFD_WP -> PteLayout.mkUffdWp(readableIfSwapStyle(e));
             case UFFD_WP_RESOLVE -> {
                 long n = PteLayout.clearUffdWp(readableIfSwapStyle(e));
-                if (n != 0 && PteLayout.isPresent(n) && !PteLayout.isWrite(n) && vma.canWrite()
+                if (n != 0
+                        && PteLayout.isPresent(n)
+                        && !PteLayout.isWrite(n)
+                        && vma.canWrite()
                         && MemoryFault.canChangePteWritable(mm, vma, n)) {
                     n = PteLayout.mkWrite(n); // MM_CP_TRY_CHANGE_WRITABLE
                 }

@@ -33,7 +33,10 @@ final class Compaction {
                 while (walk.next()) {
                     long pte = walk.entry();
                     // zone-device (device-coherent) pages are not on the LRU: isolate_migratepages skips them
-                    if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte) && !host.memory().isZoneDevice(PteLayout.pfn(pte))) {
+                    if (PteLayout.isPresent(pte)
+                            && !PteLayout.isHuge(pte)
+                            && !PteLayout.isSpecial(pte)
+                            && !host.memory().isZoneDevice(PteLayout.pfn(pte))) {
                         int r = movePage(host, PteLayout.pfn(pte), rmapWalk);
                         if (r < 0) {
                             return moved; // no free frame left

@@ -39,11 +39,13 @@ final class CpuAccess {
             throw new IllegalArgumentException("buffer=null");
         }
         if (off < 0 || len < 0 || off > buf.length - len) {
-            throw new IllegalArgumentException("off=" + off + " len=" + len + " is outside the buffer of " + buf.length + " bytes");
+            throw new IllegalArgumentException(
+                    "off=" + off + " len=" + len + " is outside the buffer of " + buf.length + " bytes");
         }
     }
 
-    private static Errno access(AddressSpace mm, long addr, byte[] buf, int off, long len, boolean write, byte value, boolean fill) {
+    private static Errno access(
+            AddressSpace mm, long addr, byte[] buf, int off, long len, boolean write, byte value, boolean fill) {
         UserRange.checkBytes(addr, len);
         byte[] pattern = null;
         if (fill) {

@@ -101,12 +101,14 @@ final class Fork {
                     }
                 }
                 case PteLayout.TYPE_SWAP -> host.swap().dupSlot(PteLayout.swapSlot(e));
-                case PteLayout.TYPE_DEVICE_PRIVATE -> host.deviceGet(PteLayout.pfn(e), PteLayout.isHuge(e) ? Host.PMD_PAGES : 1);
+                case PteLayout.TYPE_DEVICE_PRIVATE ->
+                    host.deviceGet(PteLayout.pfn(e), PteLayout.isHuge(e) ? Host.PMD_PAGES : 1);
                 case PteLayout.TYPE_HWPOISON -> {
                     // copy_nonpresent_pte copies the entry as it is: the child inherits the poison
                 }
-                default -> throw new IllegalStateException("mm " + parent.id() + ": unexpected entry during fork at 0x"
-                        + Long.toHexString(va) + ": " + PteLayout.describe(e));
+                default ->
+                    throw new IllegalStateException("mm " + parent.id() + ": unexpected entry during fork at 0x"
+                            + Long.toHexString(va) + ": " + PteLayout.describe(e));
             }
             if (n != e) {
                 walk.set(n);

@@ -72,8 +72,16 @@ public final class Host implements AutoCloseable {
      * written before the entry that maps the page is published, read by
      * {@code migrate_device_range}'s reverse-map walk; stale for pages no entry names.
      */
-    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
-    private record Pagemap(DevicePagemap pgmap, long base, long nrPages, AtomicIntegerArray refs, AnonVma[] anon, long[] index,
+    @SuppressWarnings(
+            "ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array
+    // identity in equals() does not matter
+    private record Pagemap(
+            DevicePagemap pgmap,
+            long base,
+            long nrPages,
+            AtomicIntegerArray refs,
+            AnonVma[] anon,
+            long[] index,
             AtomicIntegerArray locked) {}
 
     /** Boots a machine with the given configuration. */
@@ -167,26 +175,36 @@ public final class Host implements AutoCloseable {
      *
      * @return the first PFN of the range (at least {@link #DEVICE_PFN_BASE}, 512-aligned)
      */
-    @SuppressWarnings("ReferenceEquality") // a pagemap is one object: registering the same object twice is the misuse refused here
+    @SuppressWarnings(
+            "ReferenceEquality") // a pagemap is one object: registering the same object twice is the misuse refused
+    // here
     public long registerPagemap(DevicePagemap pgmap, long nrPages) {
         if (pgmap == null) {
             throw new IllegalArgumentException("pgmap=null");
         }
         if (nrPages < 1 || nrPages > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("nrPages=" + nrPages + " is outside [1, " + (Integer.MAX_VALUE - 8) + "]");
+            throw new IllegalArgumentException(
+                    "nrPages=" + nrPages + " is outside [1, " + (Integer.MAX_VALUE - 8) + "]");
         }
         synchronized (this) {
             for (Pagemap p : pagemaps) {
                 if (p.pgmap == pgmap) {
-                    throw new IllegalArgumentException("pgmap=" + pgmap + " is already registered at pfn 0x" + Long.toHexString(p.base));
+                    throw new IllegalArgumentException(
+                            "pgmap=" + pgmap + " is already registered at pfn 0x" + Long.toHexString(p.base));
                 }
             }
             long base = nextDevicePfn;
             nextDevicePfn = (base + nrPages + PMD_PAGES - 1) & -PMD_PAGES;
             Pagemap[] old = pagemaps;
             Pagemap[] n = Arrays.copyOf(old, old.length + 1);
-            n[old.length] = new Pagemap(pgmap, base, nrPages, new AtomicIntegerArray((int) nrPages), new AnonVma[(int) nrPages],
-                    new long[(int) nrPages], new AtomicIntegerArray((int) nrPages));
+            n[old.length] = new Pagemap(
+                    pgmap,
+                    base,
+                    nrPages,
+                    new AtomicIntegerArray((int) nrPages),
+                    new AnonVma[(int) nrPages],
+                    new long[(int) nrPages],
+                    new AtomicIntegerArray((int) nrPages));
             pagemaps = n; // volatile write: publishes the registration to pagemapOf
             return base;
         }
@@ -224,8 +242,8 @@ public final class Host implements AutoCloseable {
             for (int b = 0; b < blocks.length; b++) {
                 long head = memory.reserveZoneDeviceBlock();
                 if (head == PhysicalMemory.NO_FRAME) {
-                    throw new IllegalStateException("host has no free 2 MiB block for device-coherent page " + ((long) b * PMD_PAGES)
-                            + " of " + nrPages);
+                    throw new IllegalStateException("host has no free 2 MiB block for device-coherent page "
+                            + ((long) b * PMD_PAGES) + " of " + nrPages);
                 }
                 blocks[b] = head;
                 coherentOwners[(int) (head >>> 9)] = pgmap;

@@ -14,7 +14,8 @@ package org.devmirror.mm;
  *                         ({@link InvalidationRanges#KERNEL}, the default) or narrowed to what is
  *                         populated ({@link InvalidationRanges#NARROWED})
  */
-public record HostConfig(long frames, long swapSlots, boolean notifiersEnabled, boolean thpEnabled, InvalidationRanges ranges) {
+public record HostConfig(
+        long frames, long swapSlots, boolean notifiersEnabled, boolean thpEnabled, InvalidationRanges ranges) {
     /** Default frame count: 256 MiB of 4 KiB frames. */
     public static final long DEFAULT_FRAMES = 65536;
     /** Default swap slot count. */

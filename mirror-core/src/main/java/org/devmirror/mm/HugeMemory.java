@@ -120,7 +120,13 @@ final class HugeMemory {
                 freeCopies(mem, copies); // raced with a fault; the caller looks again
                 return Errno.OK;
             }
-            long flags = e & (PteLayout.READ | PteLayout.WRITE | PteLayout.DIRTY | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY | PteLayout.UFFD_WP);
+            long flags = e
+                    & (PteLayout.READ
+                            | PteLayout.WRITE
+                            | PteLayout.DIRTY
+                            | PteLayout.ACCESSED
+                            | PteLayout.SOFT_DIRTY
+                            | PteLayout.UFFD_WP);
             pt.setPmd(haddr, 0);
             if (exclusive) {
                 mem.splitHuge(head);
@@ -181,7 +187,10 @@ final class HugeMemory {
                 mem.put(copy); // raced: the access looks again
                 return null;
             }
-            long flags = (e & (PteLayout.ACCESSED | PteLayout.SOFT_DIRTY)) | PteLayout.READ | PteLayout.WRITE | PteLayout.DIRTY;
+            long flags = (e & (PteLayout.ACCESSED | PteLayout.SOFT_DIRTY))
+                    | PteLayout.READ
+                    | PteLayout.WRITE
+                    | PteLayout.DIRTY;
             mem.incMapcount(copy);
             pt.setPmd(haddr, PteLayout.pmdLeaf(copy, flags));
             mem.decMapcount(head);
@@ -307,8 +316,11 @@ final class HugeMemory {
                 pt.set(va, 0);
                 Zap.dropEntry(host, vma, e);
             }
-            long flags = PteLayout.DIRTY | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY
-                    | (vma.canRead() ? PteLayout.READ : 0) | (vma.canWrite() ? PteLayout.WRITE : 0);
+            long flags = PteLayout.DIRTY
+                    | PteLayout.ACCESSED
+                    | PteLayout.SOFT_DIRTY
+                    | (vma.canRead() ? PteLayout.READ : 0)
+                    | (vma.canWrite() ? PteLayout.WRITE : 0);
             mem.incMapcount(head);
             pt.setPmd(haddr, PteLayout.pmdLeaf(head, flags));
         } finally {
@@ -356,7 +368,11 @@ final class HugeMemory {
                 mem.put(head); // another fault populated the region first
                 return true;
             }
-            long flags = PteLayout.READ | PteLayout.DIRTY | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY | (vma.canWrite() ? PteLayout.WRITE : 0);
+            long flags = PteLayout.READ
+                    | PteLayout.DIRTY
+                    | PteLayout.ACCESSED
+                    | PteLayout.SOFT_DIRTY
+                    | (vma.canWrite() ? PteLayout.WRITE : 0);
             mem.incMapcount(head);
             pt.setPmd(haddr, PteLayout.pmdLeaf(head, flags));
             return true;

@@ -51,12 +51,17 @@ final class Ksm {
             while (walk.next()) {
                 long pte = walk.entry();
                 // get_mergeable_page: folio_is_zone_device pages are never merged
-                if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte) && !mem.isZoneDevice(PteLayout.pfn(pte))) {
+                if (PteLayout.isPresent(pte)
+                        && !PteLayout.isHuge(pte)
+                        && !PteLayout.isSpecial(pte)
+                        && !mem.isZoneDevice(PteLayout.pfn(pte))) {
                     long pfn = PteLayout.pfn(pte);
                     Object mapping = host.rmap().mappingOf(pfn);
-                    boolean exclusiveAnon = mapping instanceof AnonVma && mem.mapcount(pfn) == 1 && mem.refcount(pfn) == 1;
+                    boolean exclusiveAnon =
+                            mapping instanceof AnonVma && mem.mapcount(pfn) == 1 && mem.refcount(pfn) == 1;
                     if (exclusiveAnon || mapping instanceof KsmStable) {
-                        byHash.computeIfAbsent(hash(mem, pfn), h -> new ArrayList<>()).add(walk.va());
+                        byHash.computeIfAbsent(hash(mem, pfn), h -> new ArrayList<>())
+                                .add(walk.va());
                     }
                 }
             }
@@ -69,7 +74,9 @@ final class Ksm {
                 for (int i = 0; i < group.size(); ) {
                     long va = group.get(i);
                     long pfn = PteLayout.pfn(pt.get(va));
-                    if (pfn != targetPfn && mem.framesEqual(pfn, targetPfn) && !(host.rmap().mappingOf(pfn) instanceof KsmStable)) {
+                    if (pfn != targetPfn
+                            && mem.framesEqual(pfn, targetPfn)
+                            && !(host.rmap().mappingOf(pfn) instanceof KsmStable)) {
                         KsmStable node = stableNode(mm, target, targetPfn);
                         replace(mm, va, pfn, targetPfn, node);
                         merged++;

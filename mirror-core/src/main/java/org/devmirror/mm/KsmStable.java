@@ -15,7 +15,9 @@ import java.util.Arrays;
 final class KsmStable {
     private volatile Entries entries = new Entries(new AddressSpace[0], new long[0]);
 
-    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
+    @SuppressWarnings(
+            "ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array
+    // identity in equals() does not matter
     private record Entries(AddressSpace[] mms, long[] addrs) {}
 
     synchronized void add(AddressSpace mm, long addr) {

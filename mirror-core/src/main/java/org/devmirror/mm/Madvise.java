@@ -111,8 +111,11 @@ final class Madvise {
             mm.mmapReadUnlock();
         }
         for (Hole h : holes) {
-            Errno r = Truncate.fallocate(h.file(), MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE,
-                    h.offset(), h.length());
+            Errno r = Truncate.fallocate(
+                    h.file(),
+                    MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE,
+                    h.offset(),
+                    h.length());
             if (!r.isOk()) {
                 return r;
             }

@@ -97,7 +97,9 @@ final class MemoryFault {
             return null;
         }
         if (vma.object != null) {
-            return vma.isShared() ? sharedFault(mm, vma, addr, write, orig) : privateFileFault(mm, vma, addr, write, orig);
+            return vma.isShared()
+                    ? sharedFault(mm, vma, addr, write, orig)
+                    : privateFileFault(mm, vma, addr, write, orig);
         }
         if (HugeMemory.faultEligible(mm, vma, addr) && HugeMemory.faultHuge(mm, vma, addr)) {
             return null;
@@ -142,7 +144,9 @@ final class MemoryFault {
         if (pfn < 0) {
             return cacheError(pfn);
         }
-        long flags = PteLayout.READ | PteLayout.ACCESSED | (write ? PteLayout.WRITE | PteLayout.DIRTY | PteLayout.SOFT_DIRTY : 0);
+        long flags = PteLayout.READ
+                | PteLayout.ACCESSED
+                | (write ? PteLayout.WRITE | PteLayout.DIRTY | PteLayout.SOFT_DIRTY : 0);
         if (write) {
             vma.object.markDirty(idx);
         }
@@ -402,14 +406,18 @@ final class MemoryFault {
     // ------------------------------------------------------------------ non-present entries
 
     /** {@code do_swap_page} and its non-swap cases. Returns null to retry, or an error. */
-    @SuppressWarnings("ThreadPriorityCheck") // migration_entry_wait sleeps until the migrating thread replaces the entry; yielding is the closest a spinning emulator gets, and on two cores the spinning thread must let that thread run
+    @SuppressWarnings(
+            "ThreadPriorityCheck") // migration_entry_wait sleeps until the migrating thread replaces the entry;
+    // yielding is the closest a spinning emulator gets, and on two cores the spinning
+    // thread must let that thread run
     private static Errno faultNonPresent(AddressSpace mm, Vma vma, long addr, long e) {
         return switch (PteLayout.type(e)) {
             case PteLayout.TYPE_SWAP -> swapIn(mm, vma, addr, e);
             case PteLayout.TYPE_DEVICE_PRIVATE -> {
                 // do_huge_pmd_device_private hands migrate_to_ram the page touched (vmf->page) with
                 // vmf->pte NULL: the driver may then move the whole folio.
-                long devPfn = PteLayout.pfn(e) + (PteLayout.isHuge(e) ? (addr >>> Host.PAGE_SHIFT) & (Host.PMD_PAGES - 1) : 0);
+                long devPfn = PteLayout.pfn(e)
+                        + (PteLayout.isHuge(e) ? (addr >>> Host.PAGE_SHIFT) & (Host.PMD_PAGES - 1) : 0);
                 DevicePagemap pgmap = mm.host().pagemapOf(devPfn);
                 if (pgmap == null) {
                     yield Errno.EFAULT;

@@ -227,7 +227,8 @@ public final class MemoryObject {
             throw new IllegalArgumentException("offset=" + offset + " len=" + len + " is outside size=" + sz);
         }
         if (off < 0 || off > buf.length - len) {
-            throw new IllegalArgumentException("off=" + off + " len=" + len + " is outside the buffer of " + buf.length);
+            throw new IllegalArgumentException(
+                    "off=" + off + " len=" + len + " is outside the buffer of " + buf.length);
         }
     }
 

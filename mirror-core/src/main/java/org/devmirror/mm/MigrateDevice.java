@@ -34,7 +34,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * otherwise), as drivers do; entries change under the page-table lock.
  */
 final class MigrateDevice {
-    private static final int KNOWN_FLAGS = MigrateVma.SELECT_SYSTEM | MigrateVma.SELECT_DEVICE_PRIVATE | MigrateVma.SELECT_DEVICE_COHERENT
+    private static final int KNOWN_FLAGS = MigrateVma.SELECT_SYSTEM
+            | MigrateVma.SELECT_DEVICE_PRIVATE
+            | MigrateVma.SELECT_DEVICE_COHERENT
             | MigrateVma.SELECT_COMPOUND;
 
     private MigrateDevice() {}
@@ -86,7 +88,8 @@ final class MigrateDevice {
     }
 
     /** {@code migrate_vma_collect_pmd} for one page, under the page-table lock. */
-    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as migrate_vma_collect_pmd compares pgmap->owner with args->pgmap_owner
+    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as migrate_vma_collect_pmd compares
+    // pgmap->owner with args->pgmap_owner
     private static void collectOne(AddressSpace mm, Vma vma, MigrateVma args, int i) {
         Host host = mm.host();
         PhysicalMemory mem = host.memory();
@@ -106,9 +109,13 @@ final class MigrateDevice {
         if (PteLayout.isPresent(e)) {
             // a device-coherent page is selected only by its own owner with SELECT_DEVICE_COHERENT
             DevicePagemap coherent = host.coherentPagemapOf(pfn);
-            boolean selected = coherent == null ? system
+            boolean selected = coherent == null
+                    ? system
                     : (args.flags & MigrateVma.SELECT_DEVICE_COHERENT) != 0 && coherent.owner() == args.pgmapOwner;
-            if (!selected || !(host.rmap().mappingOf(pfn) instanceof AnonVma) || mem.mapcount(pfn) != 1 || mem.refcount(pfn) != 1) {
+            if (!selected
+                    || !(host.rmap().mappingOf(pfn) instanceof AnonVma)
+                    || mem.mapcount(pfn) != 1
+                    || mem.refcount(pfn) != 1) {
                 return;
             }
             if (coherent != null && !host.deviceTryLock(pfn, 1)) {
@@ -117,7 +124,9 @@ final class MigrateDevice {
             mem.decMapcount(pfn); // the migration entry maps nothing; the reference stays with the isolation
         } else if (PteLayout.isDevicePrivate(e)) {
             DevicePagemap pgmap = host.pagemapOf(pfn);
-            if ((args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0 || pgmap == null || pgmap.owner() != args.pgmapOwner
+            if ((args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0
+                    || pgmap == null
+                    || pgmap.owner() != args.pgmapOwner
                     || !host.deviceTryLock(pfn, 1)) {
                 return; // not selected, or another migration holds the page (folio_trylock failed)
             }
@@ -127,7 +136,9 @@ final class MigrateDevice {
         // The entry remembers a dirty PTE (migrate_vma_collect_pmd's make_migration_entry_dirty),
         // so a page that does not move is mapped back dirty.
         pt.set(va, PteLayout.migrationEntry(pfn, write, PteLayout.isDirty(e)) | (e & PteLayout.SOFT_DIRTY));
-        args.src[i] = MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE | (write ? MigrateVma.MIGRATE_PFN_WRITE : 0);
+        args.src[i] = MigrateVma.migratePfn(pfn)
+                | MigrateVma.MIGRATE_PFN_MIGRATE
+                | (write ? MigrateVma.MIGRATE_PFN_WRITE : 0);
         args.cpages++;
     }
 
@@ -136,14 +147,16 @@ final class MigrateDevice {
         int n = checkArgs(args);
         Vma vma = mm.vmaAt(args.start);
         if (vma == null || args.end > vma.end) {
-            throw new IllegalArgumentException("start=0x" + Long.toHexString(args.start) + " end=0x" + Long.toHexString(args.end)
-                    + " is no longer inside one VMA");
+            throw new IllegalArgumentException("start=0x" + Long.toHexString(args.start) + " end=0x"
+                    + Long.toHexString(args.end) + " is no longer inside one VMA");
         }
         long firstHole = -1;
         long lastHole = -1;
         for (int i = 0; i < n; i++) {
             long src = args.src[i];
-            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(src) < 0 && MigrateVma.pfnOf(args.dst[i]) >= 0) {
+            if ((src & MigrateVma.MIGRATE_PFN_MIGRATE) != 0
+                    && MigrateVma.pfnOf(src) < 0
+                    && MigrateVma.pfnOf(args.dst[i]) >= 0) {
                 long va = args.start + ((long) i << Host.PAGE_SHIFT);
                 if (firstHole < 0) {
                     firstHole = va;
@@ -153,7 +166,9 @@ final class MigrateDevice {
         }
         // __migrate_device_pages: mmu_notifier_range_init_owner(..., addr, migrate->end, ...) at the first hole
         long holesEnd = mm.notify.narrowed() ? lastHole : args.end;
-        int slot = firstHole >= 0 ? mm.notify.start(MmuNotifierEvent.MIGRATE, firstHole, holesEnd, args.pgmapOwner) : MmuNotify.OFF;
+        int slot = firstHole >= 0
+                ? mm.notify.start(MmuNotifierEvent.MIGRATE, firstHole, holesEnd, args.pgmapOwner)
+                : MmuNotify.OFF;
         args.pagesDone = true;
         try {
             for (int i = 0; i < n; ) {
@@ -212,8 +227,14 @@ final class MigrateDevice {
             host.rmap().setAnon(dst, vma.anonVma, vma.linearIndex(va));
             mem.setAnon(dst, true);
             mem.incMapcount(dst);
-            pt.set(va, PteLayout.present(dst, PteLayout.READ | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY
-                    | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0)));
+            pt.set(
+                    va,
+                    PteLayout.present(
+                            dst,
+                            PteLayout.READ
+                                    | PteLayout.ACCESSED
+                                    | PteLayout.SOFT_DIRTY
+                                    | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0)));
         }
     }
 
@@ -271,8 +292,15 @@ final class MigrateDevice {
                 mem.incMapcount(target);
                 // remove_migration_pte: dirty again if the entry remembers a dirty PTE.
                 boolean dirty = write || PteLayout.isMigrationDirty(e);
-                pt.set(va, PteLayout.present(target, PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
-                        | (write ? PteLayout.WRITE : 0) | (dirty ? PteLayout.DIRTY : 0)));
+                pt.set(
+                        va,
+                        PteLayout.present(
+                                target,
+                                PteLayout.READ
+                                        | PteLayout.ACCESSED
+                                        | (e & PteLayout.SOFT_DIRTY)
+                                        | (write ? PteLayout.WRITE : 0)
+                                        | (dirty ? PteLayout.DIRTY : 0)));
             }
         } else if (migrated) {
             release(host, args.dst[i]); // the entry was zapped meanwhile: nothing to map
@@ -317,21 +345,24 @@ final class MigrateDevice {
         UserRange.checkAligned("start", args.start);
         UserRange.checkAligned("end", args.end);
         if (args.start < 0 || args.end > Host.TASK_SIZE || args.end <= args.start) {
-            throw new IllegalArgumentException("start=0x" + Long.toHexString(args.start) + " end=0x" + Long.toHexString(args.end)
-                    + " is not a non-empty range below TASK_SIZE");
+            throw new IllegalArgumentException("start=0x" + Long.toHexString(args.start) + " end=0x"
+                    + Long.toHexString(args.end) + " is not a non-empty range below TASK_SIZE");
         }
         if ((args.flags & ~KNOWN_FLAGS) != 0) {
             throw new IllegalArgumentException("flags=0x" + Integer.toHexString(args.flags) + " has unknown bits");
         }
         long n = (args.end - args.start) >>> Host.PAGE_SHIFT;
         if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("end-start=0x" + Long.toHexString(args.end - args.start) + " is too large");
+            throw new IllegalArgumentException(
+                    "end-start=0x" + Long.toHexString(args.end - args.start) + " is too large");
         }
         if (args.src == null || args.src.length < n) {
-            throw new IllegalArgumentException("src has " + (args.src == null ? "no array" : args.src.length + " entries") + ", needs " + n);
+            throw new IllegalArgumentException(
+                    "src has " + (args.src == null ? "no array" : args.src.length + " entries") + ", needs " + n);
         }
         if (args.dst == null || args.dst.length < n) {
-            throw new IllegalArgumentException("dst has " + (args.dst == null ? "no array" : args.dst.length + " entries") + ", needs " + n);
+            throw new IllegalArgumentException(
+                    "dst has " + (args.dst == null ? "no array" : args.dst.length + " entries") + ", needs " + n);
         }
         return (int) n;
     }

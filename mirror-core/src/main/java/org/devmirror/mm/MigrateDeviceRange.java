@@ -53,7 +53,9 @@ final class MigrateDeviceRange {
      * One eviction in progress on this thread, from collection to finalize: the address spaces it
      * holds read-locked, and per {@code src} entry how many entries it made migration entries.
      */
-    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
+    @SuppressWarnings(
+            "ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array
+    // identity in equals() does not matter
     private record Eviction(AddressSpace[] locked, int[] converted) {}
 
     // set by collect, cleared by finalizeMigration, on the evicting thread
@@ -87,11 +89,13 @@ final class MigrateDeviceRange {
     private static void collect(Host host, long[] src, int npages) {
         for (int i = 0; i < npages; i++) {
             if (host.pagemapOf(src[i]) == null && host.coherentPagemapOf(src[i]) == null) {
-                throw new IllegalArgumentException("src[" + i + "]=0x" + Long.toHexString(src[i]) + " is not a registered device page");
+                throw new IllegalArgumentException(
+                        "src[" + i + "]=0x" + Long.toHexString(src[i]) + " is not a registered device page");
             }
         }
         if (CURRENT.get() != null) {
-            throw new IllegalStateException("migrate_device_range called again before migrate_device_finalize on this thread");
+            throw new IllegalStateException(
+                    "migrate_device_range called again before migrate_device_finalize on this thread");
         }
         AddressSpace[] locked = host.addressSpaces().toArray(new AddressSpace[0]);
         for (AddressSpace mm : locked) {
@@ -102,7 +106,9 @@ final class MigrateDeviceRange {
         for (int i = 0; i < npages; i++) {
             long pfn = src[i];
             // a free page, or one another migration holds locked, is left alone
-            src[i] = mapcount(host, pfn) > 0 && host.deviceTryLock(pfn, 1) ? MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE : 0;
+            src[i] = mapcount(host, pfn) > 0 && host.deviceTryLock(pfn, 1)
+                    ? MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE
+                    : 0;
         }
         for (int i = 0; i < npages; ) {
             long pfn = MigrateVma.pfnOf(src[i]);
@@ -110,7 +116,10 @@ final class MigrateDeviceRange {
                 i++;
                 continue;
             }
-            boolean compound = !coherent(pfn) && (pfn & (Host.PMD_PAGES - 1)) == 0 && i + Host.PMD_PAGES <= npages && allCollected(src, i, pfn)
+            boolean compound = !coherent(pfn)
+                    && (pfn & (Host.PMD_PAGES - 1)) == 0
+                    && i + Host.PMD_PAGES <= npages
+                    && allCollected(src, i, pfn)
                     && pmdMappedOnly(host, pfn);
             if (compound) {
                 src[i] |= MigrateVma.MIGRATE_PFN_COMPOUND;
@@ -235,7 +244,8 @@ final class MigrateDeviceRange {
         checkArray("dst", dst, npages);
         Eviction ev = CURRENT.get();
         if (ev == null || ev.converted().length != npages) {
-            throw new IllegalStateException("migrate_device_finalize without a migrate_device_range of npages=" + npages + " on this thread");
+            throw new IllegalStateException(
+                    "migrate_device_finalize without a migrate_device_range of npages=" + npages + " on this thread");
         }
         try {
             for (int i = 0; i < npages; i++) {
@@ -299,14 +309,22 @@ final class MigrateDeviceRange {
                         mem.get(target); // the allocation reference went to the first mapping
                     }
                     mem.incMapcount(target);
-                    long flags = PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY) | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0);
+                    long flags = PteLayout.READ
+                            | PteLayout.ACCESSED
+                            | (e & PteLayout.SOFT_DIRTY)
+                            | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0);
                     n = compound ? PteLayout.pmdLeaf(target, flags) : PteLayout.present(target, flags);
                     put(host, pfn, nr); // the device page loses this mapping
                 } else if (coherent(pfn)) {
                     mem.incMapcount(pfn); // remove_migration_pte: the coherent page is mapped again
                     boolean dirty = write || PteLayout.isMigrationDirty(e);
-                    n = PteLayout.present(pfn, PteLayout.READ | PteLayout.ACCESSED | (e & PteLayout.SOFT_DIRTY)
-                            | (write ? PteLayout.WRITE : 0) | (dirty ? PteLayout.DIRTY : 0));
+                    n = PteLayout.present(
+                            pfn,
+                            PteLayout.READ
+                                    | PteLayout.ACCESSED
+                                    | (e & PteLayout.SOFT_DIRTY)
+                                    | (write ? PteLayout.WRITE : 0)
+                                    | (dirty ? PteLayout.DIRTY : 0));
                 } else {
                     long d = PteLayout.devicePrivateEntry(pfn, write) | (e & PteLayout.SOFT_DIRTY);
                     n = compound ? PteLayout.toPmd(d) : d;
@@ -401,7 +419,8 @@ final class MigrateDeviceRange {
 
     private static void checkArray(String name, long[] a, int npages) {
         if (npages < 0 || a == null || a.length < npages) {
-            throw new IllegalArgumentException(name + " has " + (a == null ? "no array" : a.length + " entries") + ", npages=" + npages);
+            throw new IllegalArgumentException(
+                    name + " has " + (a == null ? "no array" : a.length + " entries") + ", npages=" + npages);
         }
     }
 }

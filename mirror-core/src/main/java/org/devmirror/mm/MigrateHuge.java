@@ -55,7 +55,9 @@ final class MigrateHuge {
             if (!PteLayout.isHuge(e) || coversWhole(args, h)) {
                 continue;
             }
-            boolean selected = PteLayout.isPresent(e) ? (args.flags & MigrateVma.SELECT_SYSTEM) != 0 : isSelectedDevicePrivate(mm, args, e);
+            boolean selected = PteLayout.isPresent(e)
+                    ? (args.flags & MigrateVma.SELECT_SYSTEM) != 0
+                    : isSelectedDevicePrivate(mm, args, e);
             if (selected) {
                 Errno r = HugeMemory.splitPmd(mm, vma, h);
                 if (!r.isOk()) {
@@ -98,7 +100,10 @@ final class MigrateHuge {
         boolean dirty = false;
         if (PteLayout.isPresent(e)) {
             PhysicalMemory mem = host.memory();
-            if (!system || !(host.rmap().mappingOf(pfn) instanceof AnonVma) || mem.mapcount(pfn) != 1 || mem.refcount(pfn) != 1) {
+            if (!system
+                    || !(host.rmap().mappingOf(pfn) instanceof AnonVma)
+                    || mem.mapcount(pfn) != 1
+                    || mem.refcount(pfn) != 1) {
                 return true; // not ours alone: the kernel restores it after the pin check
             }
             dirty = PteLayout.isDirty(e);
@@ -179,8 +184,14 @@ final class MigrateHuge {
             pt.setPmd(va, PteLayout.toPmd(PteLayout.devicePrivateEntry(dst, write)) | PteLayout.SOFT_DIRTY);
         } else {
             newAnonFolio(mm, vma, va, dst);
-            pt.setPmd(va, PteLayout.pmdLeaf(dst, PteLayout.READ | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY
-                    | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0)));
+            pt.setPmd(
+                    va,
+                    PteLayout.pmdLeaf(
+                            dst,
+                            PteLayout.READ
+                                    | PteLayout.ACCESSED
+                                    | PteLayout.SOFT_DIRTY
+                                    | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0)));
         }
         return true;
     }
@@ -243,8 +254,15 @@ final class MigrateHuge {
                     host.memory().incMapcount(target);
                 }
                 boolean dirty = write || PteLayout.isMigrationDirty(e);
-                pt.setPmd(va, PteLayout.pmdLeaf(target, PteLayout.READ | PteLayout.ACCESSED | softDirty
-                        | (write ? PteLayout.WRITE : 0) | (dirty ? PteLayout.DIRTY : 0)));
+                pt.setPmd(
+                        va,
+                        PteLayout.pmdLeaf(
+                                target,
+                                PteLayout.READ
+                                        | PteLayout.ACCESSED
+                                        | softDirty
+                                        | (write ? PteLayout.WRITE : 0)
+                                        | (dirty ? PteLayout.DIRTY : 0)));
             }
         } else if (migrated) {
             MigrateDevice.release(host, dstEntry); // the entry was zapped meanwhile: nothing to map
@@ -279,12 +297,15 @@ final class MigrateHuge {
 
     /** Whether the range covers the whole 2 MiB block at va with {@code SELECT_COMPOUND} set. */
     private static boolean coversWhole(MigrateVma args, long va) {
-        return (args.flags & MigrateVma.SELECT_COMPOUND) != 0 && (va & (Host.PMD_SIZE - 1)) == 0
-                && va >= args.start && va + Host.PMD_SIZE <= args.end;
+        return (args.flags & MigrateVma.SELECT_COMPOUND) != 0
+                && (va & (Host.PMD_SIZE - 1)) == 0
+                && va >= args.start
+                && va + Host.PMD_SIZE <= args.end;
     }
 
     /** A PMD-level device-private entry the migration selects: {@code SELECT_DEVICE_PRIVATE} and the caller's owner. */
-    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as migrate_vma_collect_pmd compares pgmap->owner with args->pgmap_owner
+    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as migrate_vma_collect_pmd compares
+    // pgmap->owner with args->pgmap_owner
     private static boolean isSelectedDevicePrivate(AddressSpace mm, MigrateVma args, long e) {
         if (!PteLayout.isDevicePrivate(e) || (args.flags & MigrateVma.SELECT_DEVICE_PRIVATE) == 0) {
             return false;

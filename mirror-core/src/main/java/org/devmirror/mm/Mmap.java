@@ -19,8 +19,13 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * Everything here runs with the mmap write lock held.
  */
 final class Mmap {
-    private static final int KNOWN_FLAGS = MapFlags.SHARED | MapFlags.PRIVATE | MapFlags.FIXED | MapFlags.ANONYMOUS
-            | MapFlags.FIXED_NOREPLACE | MapFlags.HUGEPAGE | MapFlags.HUGETLB;
+    private static final int KNOWN_FLAGS = MapFlags.SHARED
+            | MapFlags.PRIVATE
+            | MapFlags.FIXED
+            | MapFlags.ANONYMOUS
+            | MapFlags.FIXED_NOREPLACE
+            | MapFlags.HUGEPAGE
+            | MapFlags.HUGETLB;
     /** {@code mmap_min_addr}: the lowest address get_unmapped_area hands out. */
     static final long MMAP_MIN_ADDR = 0x10000;
 
@@ -46,7 +51,9 @@ final class Mmap {
             if (len <= 0 || len > Host.TASK_SIZE) {
                 return -Errno.ENOMEM.code();
             }
-            addr = (flags & (MapFlags.FIXED | MapFlags.FIXED_NOREPLACE)) != 0 || (addr & (Host.PMD_SIZE - 1)) == 0 ? addr : 0;
+            addr = (flags & (MapFlags.FIXED | MapFlags.FIXED_NOREPLACE)) != 0 || (addr & (Host.PMD_SIZE - 1)) == 0
+                    ? addr
+                    : 0;
         }
         boolean fixed = (flags & (MapFlags.FIXED | MapFlags.FIXED_NOREPLACE)) != 0;
         if (fixed && hugetlb && (addr & (Host.PMD_SIZE - 1)) != 0) {
@@ -72,8 +79,8 @@ final class Mmap {
             // A mapping may extend beyond the end of the file, as in the kernel: an access there
             // is SIGBUS (filemap_fault's i_size check), not a failure of mmap.
             if (offset < 0 || offset > Host.TASK_SIZE - len) {
-                throw new IllegalArgumentException("offset=0x" + Long.toHexString(offset) + " + length=0x" + Long.toHexString(length)
-                        + " does not fit a file offset below TASK_SIZE");
+                throw new IllegalArgumentException("offset=0x" + Long.toHexString(offset) + " + length=0x"
+                        + Long.toHexString(length) + " does not fit a file offset below TASK_SIZE");
             }
         }
         mm.lockForWrite();
@@ -84,8 +91,8 @@ final class Mmap {
                 if ((flags & MapFlags.FIXED_NOREPLACE) != 0) {
                     Vma clash = mm.vmaFrom(addr);
                     if (clash != null && clash.start < addr + len) {
-                        throw new IllegalArgumentException("addr=0x" + Long.toHexString(addr) + " length=0x" + Long.toHexString(len)
-                                + " overlaps the mapping " + clash + " (MAP_FIXED_NOREPLACE)");
+                        throw new IllegalArgumentException("addr=0x" + Long.toHexString(addr) + " length=0x"
+                                + Long.toHexString(len) + " overlaps the mapping " + clash + " (MAP_FIXED_NOREPLACE)");
                     }
                 }
                 Errno r = unmapLocked(mm, target, target + len);
@@ -124,21 +131,26 @@ final class Mmap {
 
     private static void checkFlags(int flags, MemoryObject file) {
         if ((flags & ~KNOWN_FLAGS) != 0) {
-            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + " has unknown bits 0x" + Integer.toHexString(flags & ~KNOWN_FLAGS));
+            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + " has unknown bits 0x"
+                    + Integer.toHexString(flags & ~KNOWN_FLAGS));
         }
         int kind = flags & (MapFlags.SHARED | MapFlags.PRIVATE);
         if (kind != MapFlags.SHARED && kind != MapFlags.PRIVATE) {
-            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + " must have exactly one of MAP_SHARED and MAP_PRIVATE");
+            throw new IllegalArgumentException(
+                    "flags=0x" + Integer.toHexString(flags) + " must have exactly one of MAP_SHARED and MAP_PRIVATE");
         }
         boolean anon = (flags & MapFlags.ANONYMOUS) != 0;
         if (file == null && !anon) {
-            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + " lacks MAP_ANONYMOUS for a mapping without a file");
+            throw new IllegalArgumentException(
+                    "flags=0x" + Integer.toHexString(flags) + " lacks MAP_ANONYMOUS for a mapping without a file");
         }
         if (file != null && anon) {
-            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + " has MAP_ANONYMOUS for a file mapping");
+            throw new IllegalArgumentException(
+                    "flags=0x" + Integer.toHexString(flags) + " has MAP_ANONYMOUS for a file mapping");
         }
         if ((flags & MapFlags.HUGETLB) != 0 && (kind != MapFlags.PRIVATE || !anon)) {
-            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + ": MAP_HUGETLB is modelled for MAP_PRIVATE | MAP_ANONYMOUS only");
+            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags)
+                    + ": MAP_HUGETLB is modelled for MAP_PRIVATE | MAP_ANONYMOUS only");
         }
     }
 

@@ -195,6 +195,7 @@ final class MmuNotify {
         long busy;
         do {
             busy = (long) IN_FLIGHT.getAcquire(this);
-        } while (!IN_FLIGHT.compareAndSet(this, busy, busy & ~(1L << slot))); // volatile CAS: publishes the slot's last use
+        } while (!IN_FLIGHT.compareAndSet(
+                this, busy, busy & ~(1L << slot))); // volatile CAS: publishes the slot's last use
     }
 }

@@ -29,17 +29,19 @@ final class Mremap {
         boolean fixed = (flags & MapFlags.MREMAP_FIXED) != 0;
         boolean dontUnmap = (flags & MapFlags.MREMAP_DONTUNMAP) != 0;
         if ((fixed || dontUnmap) && !mayMove) {
-            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + " has MREMAP_FIXED or MREMAP_DONTUNMAP without MREMAP_MAYMOVE");
+            throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags)
+                    + " has MREMAP_FIXED or MREMAP_DONTUNMAP without MREMAP_MAYMOVE");
         }
         if (dontUnmap && newLen != oldEnd - oldAddr) {
-            throw new IllegalArgumentException("newLength=0x" + Long.toHexString(newLength) + " differs from oldLength=0x"
-                    + Long.toHexString(oldLength) + " with MREMAP_DONTUNMAP");
+            throw new IllegalArgumentException("newLength=0x" + Long.toHexString(newLength)
+                    + " differs from oldLength=0x" + Long.toHexString(oldLength) + " with MREMAP_DONTUNMAP");
         }
         if (fixed) {
             long newEnd = UserRange.end("newAddr", newAddr, "newLength", newLength);
             if (newAddr < oldEnd && oldAddr < newEnd) {
-                throw new IllegalArgumentException("newAddr=0x" + Long.toHexString(newAddr) + " overlaps the old range [0x"
-                        + Long.toHexString(oldAddr) + ", 0x" + Long.toHexString(oldEnd) + ")");
+                throw new IllegalArgumentException(
+                        "newAddr=0x" + Long.toHexString(newAddr) + " overlaps the old range [0x"
+                                + Long.toHexString(oldAddr) + ", 0x" + Long.toHexString(oldEnd) + ")");
             }
         }
         mm.lockForWrite();
@@ -81,7 +83,8 @@ final class Mremap {
         }
     }
 
-    private static long move(AddressSpace mm, long oldAddr, long oldEnd, long newLen, long fixedAddr, boolean dontUnmap) {
+    private static long move(
+            AddressSpace mm, long oldAddr, long oldEnd, long newLen, long fixedAddr, boolean dontUnmap) {
         long target;
         if (fixedAddr >= 0) {
             target = fixedAddr;
@@ -158,7 +161,9 @@ final class Mremap {
                     continue; // a dropped uffd-wp marker
                 }
                 walk.setAt(delta, PteLayout.isMarker(n) ? n : PteLayout.mkSoftDirty(n));
-                if (!walk.isHuge() && PteLayout.isPresent(e) && !PteLayout.isSpecial(e)
+                if (!walk.isHuge()
+                        && PteLayout.isPresent(e)
+                        && !PteLayout.isSpecial(e)
                         && rmap.mappingOf(PteLayout.pfn(e)) instanceof KsmStable node) {
                     node.add(mm, walk.va() + delta); // the stable node lists mappings by address
                 }

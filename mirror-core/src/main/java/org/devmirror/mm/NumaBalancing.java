@@ -46,7 +46,8 @@ final class NumaBalancing {
                 if (v.file() != null && !v.canWrite()) {
                     continue; // read-only file mappings are likely shared libraries
                 }
-                pages += ChangeProtection.change(mm, v, Math.max(v.start, addr), Math.min(v.end, end), ChangeProtection.Mode.PROT_NUMA);
+                pages += ChangeProtection.change(
+                        mm, v, Math.max(v.start, addr), Math.min(v.end, end), ChangeProtection.Mode.PROT_NUMA);
             }
             return pages;
         } finally {

@@ -17,7 +17,13 @@ import java.util.List;
  * @param categoryAnyofMask at least one of these categories is required (0: no requirement)
  * @param returnMask       the categories reported for each region
  */
-public record PagemapScan(long start, long end, int flags, long categoryMask, long categoryInverted, long categoryAnyofMask,
+public record PagemapScan(
+        long start,
+        long end,
+        int flags,
+        long categoryMask,
+        long categoryInverted,
+        long categoryAnyofMask,
         long returnMask) {
     /** {@code PM_SCAN_WP_MATCHING}: write-protect the matching pages (needs userfaultfd WP_ASYNC). */
     public static final int WP_MATCHING = 1;
@@ -41,8 +47,14 @@ public record PagemapScan(long start, long end, int flags, long categoryMask, lo
     /** {@code PAGE_IS_SOFT_DIRTY}. */
     public static final long PAGE_IS_SOFT_DIRTY = 1L << 7;
     /** Every category devmirror reports ({@code PM_SCAN_CATEGORIES} without {@code PAGE_IS_GUARD}). */
-    public static final long CATEGORIES = PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN | PAGE_IS_FILE | PAGE_IS_PRESENT
-            | PAGE_IS_SWAPPED | PAGE_IS_PFNZERO | PAGE_IS_HUGE | PAGE_IS_SOFT_DIRTY;
+    public static final long CATEGORIES = PAGE_IS_WPALLOWED
+            | PAGE_IS_WRITTEN
+            | PAGE_IS_FILE
+            | PAGE_IS_PRESENT
+            | PAGE_IS_SWAPPED
+            | PAGE_IS_PFNZERO
+            | PAGE_IS_HUGE
+            | PAGE_IS_SOFT_DIRTY;
 
     /** Validates the argument as {@code pagemap_scan_get_args} does; misuse throws. */
     public PagemapScan {
@@ -52,7 +64,8 @@ public record PagemapScan(long start, long end, int flags, long categoryMask, lo
         }
         long all = categoryMask | categoryInverted | categoryAnyofMask | returnMask;
         if ((all & ~CATEGORIES) != 0) {
-            throw new IllegalArgumentException("category masks have unknown bits 0x" + Long.toHexString(all & ~CATEGORIES));
+            throw new IllegalArgumentException(
+                    "category masks have unknown bits 0x" + Long.toHexString(all & ~CATEGORIES));
         }
         if (returnMask == 0 && (flags & WP_MATCHING) == 0) {
             throw new IllegalArgumentException("returnMask=0 without WP_MATCHING: the scan would do nothing");

@@ -46,8 +46,11 @@ final class Reclaim {
             while (walk.next()) {
                 long pte = walk.entry();
                 // a device-coherent page is on no LRU list: reclaim never meets it
-                if (PteLayout.isPresent(pte) && !PteLayout.isHuge(pte) && !PteLayout.isSpecial(pte)
-                        && host.rmap().mappingOf(PteLayout.pfn(pte)) instanceof AnonVma && !host.memory().isZoneDevice(PteLayout.pfn(pte))) {
+                if (PteLayout.isPresent(pte)
+                        && !PteLayout.isHuge(pte)
+                        && !PteLayout.isSpecial(pte)
+                        && host.rmap().mappingOf(PteLayout.pfn(pte)) instanceof AnonVma
+                        && !host.memory().isZoneDevice(PteLayout.pfn(pte))) {
                     int r = reclaimPage(host, PteLayout.pfn(pte), rmapWalk);
                     if (r < 0) {
                         break; // swap is full

@@ -41,7 +41,8 @@ final class Rmap {
         count = 0;
         Object mapping = host.rmap().mappingOf(pfn);
         long idx = host.rmap().indexOf(pfn);
-        MapperSet mappers = mapping instanceof AnonVma anon ? anon.members
+        MapperSet mappers = mapping instanceof AnonVma anon
+                ? anon.members
                 : mapping instanceof MemoryObject obj ? obj.mappers : null;
         if (mappers != null) {
             for (AddressSpace mm : mappers.snapshot()) {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
-import org.devmirror.mm.phys.PhysicalMemory;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
@@ -104,7 +103,9 @@ final class TaskMmu {
         List<PagemapScan.Region> out = new ArrayList<>();
         mm.lockForRead();
         try {
-            int slot = wp ? mm.notify.startOver(MmuNotifierEvent.PROTECTION_VMA, arg.start(), arg.end(), null) : MmuNotify.OFF;
+            int slot = wp
+                    ? mm.notify.startOver(MmuNotifierEvent.PROTECTION_VMA, arg.start(), arg.end(), null)
+                    : MmuNotify.OFF;
             try {
                 for (Vma v : mm.vmasIn(arg.start(), arg.end())) {
                     long from = Math.max(v.start, arg.start());
@@ -116,7 +117,8 @@ final class TaskMmu {
                     if (!wpAllowed && wp) {
                         continue; // pagemap_scan_test_walk: unsupported VMAs are skipped silently
                     }
-                    long vmaCategory = (wpAllowed ? PagemapScan.PAGE_IS_WPALLOWED : 0) | (v.isSoftDirty() ? PagemapScan.PAGE_IS_SOFT_DIRTY : 0);
+                    long vmaCategory = (wpAllowed ? PagemapScan.PAGE_IS_WPALLOWED : 0)
+                            | (v.isSoftDirty() ? PagemapScan.PAGE_IS_SOFT_DIRTY : 0);
                     scanVma(mm, v, from, to, vmaCategory, arg, out);
                 }
                 return new PagemapScan.Result(Errno.OK, arg.end(), out);
@@ -134,7 +136,14 @@ final class TaskMmu {
         return ctx != null && ctx.wpAsync() && ChangeProtection.usesMarkers(mm, v);
     }
 
-    private static void scanVma(AddressSpace mm, Vma v, long from, long to, long vmaCategory, PagemapScan arg, List<PagemapScan.Region> out) {
+    private static void scanVma(
+            AddressSpace mm,
+            Vma v,
+            long from,
+            long to,
+            long vmaCategory,
+            PagemapScan arg,
+            List<PagemapScan.Region> out) {
         CpuPageTable pt = mm.pageTable();
         boolean wp = (arg.flags() & PagemapScan.WP_MATCHING) != 0;
         long a = from;
@@ -188,7 +197,11 @@ final class TaskMmu {
                 }
                 output(out, a, a + Host.PAGE_SIZE, category, arg);
                 if (wp && (category & PagemapScan.PAGE_IS_WRITTEN) != 0) {
-                    mm.pageTable().compareAndSet(a, e, e == 0 ? PteLayout.uffdWpMarker() : PteLayout.mkUffdWp(e)); // make_uffd_wp_pte
+                    mm.pageTable()
+                            .compareAndSet(
+                                    a,
+                                    e,
+                                    e == 0 ? PteLayout.uffdWpMarker() : PteLayout.mkUffdWp(e)); // make_uffd_wp_pte
                 }
             }
         }

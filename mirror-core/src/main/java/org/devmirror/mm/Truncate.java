@@ -52,7 +52,8 @@ final class Truncate {
 
     static Errno fallocate(MemoryObject file, int mode, long offset, long len) {
         if (offset < 0 || len <= 0 || offset > Host.TASK_SIZE - len) {
-            throw new IllegalArgumentException("offset=" + offset + " len=" + len + " is not a non-empty range below TASK_SIZE");
+            throw new IllegalArgumentException(
+                    "offset=" + offset + " len=" + len + " is not a non-empty range below TASK_SIZE");
         }
         int known = MemoryObject.FALLOC_FL_KEEP_SIZE | MemoryObject.FALLOC_FL_PUNCH_HOLE;
         if ((mode & ~known) != 0) {

@@ -23,7 +23,8 @@ final class UserRange {
             throw new IllegalArgumentException(name + "=" + length + " must be positive");
         }
         if (length > Host.TASK_SIZE) {
-            throw new IllegalArgumentException(name + "=0x" + Long.toHexString(length) + " exceeds TASK_SIZE=0x" + Long.toHexString(Host.TASK_SIZE));
+            throw new IllegalArgumentException(name + "=0x" + Long.toHexString(length) + " exceeds TASK_SIZE=0x"
+                    + Long.toHexString(Host.TASK_SIZE));
         }
         return (length + Host.PAGE_SIZE - 1) & -Host.PAGE_SIZE;
     }
@@ -35,12 +36,13 @@ final class UserRange {
     static long end(String startName, long start, String lengthName, long length) {
         checkAligned(startName, start);
         if (start < 0 || start >= Host.TASK_SIZE) {
-            throw new IllegalArgumentException(startName + "=0x" + Long.toHexString(start) + " is outside [0, TASK_SIZE=0x" + Long.toHexString(Host.TASK_SIZE) + ")");
+            throw new IllegalArgumentException(startName + "=0x" + Long.toHexString(start)
+                    + " is outside [0, TASK_SIZE=0x" + Long.toHexString(Host.TASK_SIZE) + ")");
         }
         long len = pageAlign(lengthName, length);
         if (len > Host.TASK_SIZE - start) {
-            throw new IllegalArgumentException(startName + "=0x" + Long.toHexString(start) + " + " + lengthName + "=0x" + Long.toHexString(length)
-                    + " exceeds TASK_SIZE=0x" + Long.toHexString(Host.TASK_SIZE));
+            throw new IllegalArgumentException(startName + "=0x" + Long.toHexString(start) + " + " + lengthName + "=0x"
+                    + Long.toHexString(length) + " exceeds TASK_SIZE=0x" + Long.toHexString(Host.TASK_SIZE));
         }
         return start + len;
     }
@@ -49,7 +51,8 @@ final class UserRange {
     static void checkAddress(String name, long addr) {
         checkAligned(name, addr);
         if (addr < 0 || addr >= Host.TASK_SIZE) {
-            throw new IllegalArgumentException(name + "=0x" + Long.toHexString(addr) + " is outside [0, TASK_SIZE=0x" + Long.toHexString(Host.TASK_SIZE) + ")");
+            throw new IllegalArgumentException(name + "=0x" + Long.toHexString(addr) + " is outside [0, TASK_SIZE=0x"
+                    + Long.toHexString(Host.TASK_SIZE) + ")");
         }
     }
 
@@ -59,7 +62,8 @@ final class UserRange {
             throw new IllegalArgumentException("len=" + len + " is negative");
         }
         if (addr < 0 || addr >= Host.TASK_SIZE || len > Host.TASK_SIZE - addr) {
-            throw new IllegalArgumentException("addr=0x" + Long.toHexString(addr) + " len=" + len + " is outside [0, TASK_SIZE=0x" + Long.toHexString(Host.TASK_SIZE) + ")");
+            throw new IllegalArgumentException("addr=0x" + Long.toHexString(addr) + " len=" + len
+                    + " is outside [0, TASK_SIZE=0x" + Long.toHexString(Host.TASK_SIZE) + ")");
         }
     }
 

@@ -33,7 +33,9 @@ import org.devmirror.mm.pagetable.PteLayout;
  */
 final class Userfaultfd {
     /** A parked user access: the message, and the rest of the write to retry on wake-up. */
-    @SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
+    @SuppressWarnings(
+            "ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array
+    // identity in equals() does not matter
     private record Waiter(UffdFault fault, long addr, long length, byte[] data, int off, byte fill) {}
 
     private final long features;
@@ -88,8 +90,8 @@ final class Userfaultfd {
     static Errno register(AddressSpace mm, long addr, long length, int mode) {
         long end = UserRange.end("addr", addr, "length", length);
         if (mode != Uffd.REGISTER_MODE_WP) {
-            throw new IllegalArgumentException("mode=" + mode + " is not UFFDIO_REGISTER_MODE_WP (" + Uffd.REGISTER_MODE_WP
-                    + "): only write-protect registration is modelled");
+            throw new IllegalArgumentException("mode=" + mode + " is not UFFDIO_REGISTER_MODE_WP ("
+                    + Uffd.REGISTER_MODE_WP + "): only write-protect registration is modelled");
         }
         mm.lockForWrite();
         try {
@@ -134,7 +136,12 @@ final class Userfaultfd {
             }
             for (Vma v : vmas) {
                 if (v.isUffdWp()) {
-                    ChangeProtection.change(mm, v, Math.max(v.start, addr), Math.min(v.end, end), ChangeProtection.Mode.UFFD_WP_RESOLVE);
+                    ChangeProtection.change(
+                            mm,
+                            v,
+                            Math.max(v.start, addr),
+                            Math.min(v.end, end),
+                            ChangeProtection.Mode.UFFD_WP_RESOLVE);
                 }
             }
             return setFlag(mm, addr, end, false);

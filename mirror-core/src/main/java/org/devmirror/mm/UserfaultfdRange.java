@@ -60,7 +60,11 @@ final class UserfaultfdRange {
                 if (!v.isUffdWp()) {
                     return Errno.ENOENT;
                 }
-                ChangeProtection.change(mm, v, Math.max(v.start, start), Math.min(v.end, end),
+                ChangeProtection.change(
+                        mm,
+                        v,
+                        Math.max(v.start, start),
+                        Math.min(v.end, end),
                         enable ? ChangeProtection.Mode.UFFD_WP : ChangeProtection.Mode.UFFD_WP_RESOLVE);
                 err = Errno.OK;
             }
@@ -71,7 +75,9 @@ final class UserfaultfdRange {
     }
 
     /** {@code move_pages}; takes the mmap read lock. */
-    @SuppressWarnings("ThreadPriorityCheck") // a migration entry is waited out as migration_entry_wait does; yielding lets the migrating thread run on a loaded machine
+    @SuppressWarnings(
+            "ThreadPriorityCheck") // a migration entry is waited out as migration_entry_wait does; yielding lets the
+    // migrating thread run on a loaded machine
     static long movePages(AddressSpace mm, long dst, long src, long len, int mode) {
         long srcEnd = UserRange.end("src", src, "length", len);
         UserRange.end("dst", dst, "length", len);
@@ -152,7 +158,8 @@ final class UserfaultfdRange {
         if (PteLayout.isHuge(srcPmd)) {
             long dstBlock = UserRange.pmdFloor(d);
             boolean dstEmpty = pt.nextPopulated(dstBlock, dstBlock + Host.PMD_SIZE) == dstBlock + Host.PMD_SIZE;
-            boolean splits = (s & (Host.PMD_SIZE - 1)) != 0 || (d & (Host.PMD_SIZE - 1)) != 0 || srcEnd - s < Host.PMD_SIZE;
+            boolean splits =
+                    (s & (Host.PMD_SIZE - 1)) != 0 || (d & (Host.PMD_SIZE - 1)) != 0 || srcEnd - s < Host.PMD_SIZE;
             if (splits || !dstEmpty) {
                 if (PteLayout.isPresent(srcPmd) && !isExclusive(mm, srcPmd)) {
                     return -Errno.EBUSY.code();
@@ -177,7 +184,9 @@ final class UserfaultfdRange {
         int slot = mm.notify.start(MmuNotifierEvent.CLEAR, s, s + Host.PMD_SIZE, null);
         mm.ptl.lock();
         try {
-            if (pt.getPmd(s) != srcPmd || PteLayout.isHuge(pt.getPmd(d)) || pt.nextPopulated(d, d + Host.PMD_SIZE) < d + Host.PMD_SIZE) {
+            if (pt.getPmd(s) != srcPmd
+                    || PteLayout.isHuge(pt.getPmd(d))
+                    || pt.nextPopulated(d, d + Host.PMD_SIZE) < d + Host.PMD_SIZE) {
                 return -Errno.EAGAIN.code();
             }
             long head = PteLayout.pfn(srcPmd);
@@ -187,7 +196,9 @@ final class UserfaultfdRange {
                 mm.host().rmap().setAnon(head + i, dstVma.anonVma, idx + i); // folio_move_anon_rmap
             }
             // "follow mremap() behavior and treat the entry dirty after the move"
-            pt.setPmd(d, PteLayout.mkDirty(PteLayout.pmdLeaf(head, PteLayout.READ | PteLayout.WRITE | PteLayout.ACCESSED)));
+            pt.setPmd(
+                    d,
+                    PteLayout.mkDirty(PteLayout.pmdLeaf(head, PteLayout.READ | PteLayout.WRITE | PteLayout.ACCESSED)));
             return Host.PMD_SIZE;
         } finally {
             mm.ptl.unlock();
@@ -198,7 +209,9 @@ final class UserfaultfdRange {
     /** {@code move_pages_ptes}: CLEAR over {@code [s, srcEnd)} (narrowed: what the step may move), then one batch. */
     private static long movePtes(AddressSpace mm, Vma dstVma, long d, long s, long srcEnd, boolean holes) {
         CpuPageTable pt = mm.pageTable();
-        int slot = mm.notify.narrowed() ? startNarrowedMove(mm, s, srcEnd) : mm.notify.start(MmuNotifierEvent.CLEAR, s, srcEnd, null);
+        int slot = mm.notify.narrowed()
+                ? startNarrowedMove(mm, s, srcEnd)
+                : mm.notify.start(MmuNotifierEvent.CLEAR, s, srcEnd, null);
         mm.ptl.lock();
         try {
             if (pt.get(d) != 0) {
@@ -269,7 +282,10 @@ final class UserfaultfdRange {
             long pfn = PteLayout.pfn(e);
             pt.set(s, 0);
             rmap.setAnon(pfn, dstVma.anonVma, dstVma.linearIndex(d)); // folio_move_anon_rmap, folio->index
-            long flags = PteLayout.READ | PteLayout.WRITE | PteLayout.ACCESSED | PteLayout.SOFT_DIRTY
+            long flags = PteLayout.READ
+                    | PteLayout.WRITE
+                    | PteLayout.ACCESSED
+                    | PteLayout.SOFT_DIRTY
                     | (e & PteLayout.DIRTY);
             pt.set(d, PteLayout.present(pfn, flags));
             s += Host.PAGE_SIZE;
@@ -279,7 +295,11 @@ final class UserfaultfdRange {
             }
             // check_ptes_for_batched_move
             e = pt.get(s);
-            if (pt.get(d) != 0 || !PteLayout.isPresent(e) || PteLayout.isSpecial(e) || PteLayout.isHuge(e) || !isExclusive(mm, e)) {
+            if (pt.get(d) != 0
+                    || !PteLayout.isPresent(e)
+                    || PteLayout.isSpecial(e)
+                    || PteLayout.isHuge(e)
+                    || !isExclusive(mm, e)) {
                 break;
             }
         }

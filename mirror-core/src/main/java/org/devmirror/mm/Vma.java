@@ -28,8 +28,15 @@ public final class Vma {
      */
     static final int UFFD_WP = 0x40000000;
     /** Flags kept on a VMA (the rest of mmap's flags only steer placement). */
-    static final int KEPT_FLAGS = MapFlags.SHARED | MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.HUGEPAGE | MapFlags.HUGETLB | NOHUGEPAGE | MERGEABLE
-            | SOFTDIRTY | UFFD_WP;
+    static final int KEPT_FLAGS = MapFlags.SHARED
+            | MapFlags.PRIVATE
+            | MapFlags.ANONYMOUS
+            | MapFlags.HUGEPAGE
+            | MapFlags.HUGETLB
+            | NOHUGEPAGE
+            | MERGEABLE
+            | SOFTDIRTY
+            | UFFD_WP;
 
     // page aligned; start < end; guarded by the mmap write lock
     long start;
@@ -171,7 +178,10 @@ public final class Vma {
      * starts where this ends and could be the same VMA.
      */
     boolean canMergeWith(Vma next) {
-        if (end != next.start || prot != next.prot || ((flags ^ next.flags) & ~SOFTDIRTY) != 0 || object != next.object) {
+        if (end != next.start
+                || prot != next.prot
+                || ((flags ^ next.flags) & ~SOFTDIRTY) != 0
+                || object != next.object) {
             return false;
         }
         if (pgoff + ((end - start) >>> Host.PAGE_SHIFT) != next.pgoff) {

@@ -74,8 +74,10 @@ final class Zap {
     /** Whether entry e holds an anonymous page (or a swapped or poisoned one), which a hole punch keeps. */
     private static boolean isCow(Host host, long e) {
         return switch (PteLayout.type(e)) {
-            case PteLayout.TYPE_PRESENT -> !PteLayout.isSpecial(e) && host.memory().isAnon(PteLayout.pfn(e));
-            case PteLayout.TYPE_MIGRATION, PteLayout.TYPE_DEVICE_EXCLUSIVE -> host.memory().isAnon(PteLayout.pfn(e));
+            case PteLayout.TYPE_PRESENT ->
+                !PteLayout.isSpecial(e) && host.memory().isAnon(PteLayout.pfn(e));
+            case PteLayout.TYPE_MIGRATION, PteLayout.TYPE_DEVICE_EXCLUSIVE ->
+                host.memory().isAnon(PteLayout.pfn(e));
             case PteLayout.TYPE_SWAP, PteLayout.TYPE_DEVICE_PRIVATE, PteLayout.TYPE_HWPOISON -> true;
             default -> false;
         };
@@ -97,7 +99,8 @@ final class Zap {
                 mem.put(pfn);
             }
             case PteLayout.TYPE_SWAP -> host.swap().freeSlot(PteLayout.swapSlot(e));
-            case PteLayout.TYPE_DEVICE_PRIVATE -> host.devicePut(PteLayout.pfn(e), PteLayout.isHuge(e) ? Host.PMD_PAGES : 1);
+            case PteLayout.TYPE_DEVICE_PRIVATE ->
+                host.devicePut(PteLayout.pfn(e), PteLayout.isHuge(e) ? Host.PMD_PAGES : 1);
             case PteLayout.TYPE_DEVICE_EXCLUSIVE -> {
                 long pfn = PteLayout.pfn(e);
                 mem.decMapcount(pfn);

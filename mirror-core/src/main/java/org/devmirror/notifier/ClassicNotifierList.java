@@ -128,7 +128,9 @@ final class ClassicNotifierList {
         }
     }
 
-    @SuppressWarnings("ReferenceEquality") // a subscription is the registered object itself; identity is the point: the kernel compares the pointers
+    @SuppressWarnings(
+            "ReferenceEquality") // a subscription is the registered object itself; identity is the point: the kernel
+    // compares the pointers
     private static int indexOf(MmuNotifier[] array, MmuNotifier n) {
         for (int i = 0; i < array.length; i++) {
             if (array[i] == n) {

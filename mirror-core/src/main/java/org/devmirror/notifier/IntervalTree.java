@@ -102,8 +102,8 @@ final class IntervalTree {
     }
 
     /** Pruned in-order walk of a subtree known to end at or after {@code first}. */
-    private static int walk(IntervalNotifier node, long first, long last, Visitor visitor,
-                            MmuNotifierRange range, long curSeq) {
+    private static int walk(
+            IntervalNotifier node, long first, long last, Visitor visitor, MmuNotifierRange range, long curSeq) {
         int visited = 0;
         while (true) {
             visited++;
@@ -408,10 +408,12 @@ final class IntervalTree {
         count[0]++;
         for (IntervalNotifier child : new IntervalNotifier[] {node.left, node.right}) {
             if (child != null && child.parent != node) {
-                throw new IllegalStateException("child of start=0x" + Long.toHexString(node.start) + " has a wrong parent");
+                throw new IllegalStateException(
+                        "child of start=0x" + Long.toHexString(node.start) + " has a wrong parent");
             }
             if (child != null && node.red && child.red) {
-                throw new IllegalStateException("red node start=0x" + Long.toHexString(node.start) + " has a red child");
+                throw new IllegalStateException(
+                        "red node start=0x" + Long.toHexString(node.start) + " has a red child");
             }
         }
         if ((node.left != null && Long.compareUnsigned(node.left.start, node.start) > 0)

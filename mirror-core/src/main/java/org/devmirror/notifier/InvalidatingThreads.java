@@ -123,7 +123,8 @@ final class InvalidatingThreads {
         if (--s.depth > 0) {
             return false;
         }
-        THREAD.setVolatile(s, null); // StoreLoad: pairs with the waiter's volatile increment and getVolatile in oldestTicket()
+        THREAD.setVolatile(
+                s, null); // StoreLoad: pairs with the waiter's volatile increment and getVolatile in oldestTicket()
         return true;
     }
 

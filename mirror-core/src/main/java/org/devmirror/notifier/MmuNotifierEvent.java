@@ -46,7 +46,8 @@ public enum MmuNotifierEvent {
     /** The event with the given kernel value; {@code IllegalArgumentException} outside 0..7. */
     public static MmuNotifierEvent ofValue(int value) {
         if (value < 0 || value >= COUNT) {
-            throw new IllegalArgumentException("event=" + value + " is not an mmu_notifier_event (0.." + (COUNT - 1) + ")");
+            throw new IllegalArgumentException(
+                    "event=" + value + " is not an mmu_notifier_event (0.." + (COUNT - 1) + ")");
         }
         return VALUES[value];
     }

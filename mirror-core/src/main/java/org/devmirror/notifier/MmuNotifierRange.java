@@ -40,7 +40,8 @@ public final class MmuNotifierRange {
             throw new IllegalArgumentException("event=null");
         }
         if (Long.compareUnsigned(end, start) <= 0) {
-            throw new IllegalArgumentException("end=0x" + Long.toHexString(end) + " is not above start=0x" + Long.toHexString(start));
+            throw new IllegalArgumentException(
+                    "end=0x" + Long.toHexString(end) + " is not above start=0x" + Long.toHexString(start));
         }
         if ((flags & ~FLAG_BLOCKABLE) != 0) {
             throw new IllegalArgumentException("flags=0x" + Integer.toHexString(flags) + " has unknown bits");

@@ -65,7 +65,8 @@ public final class MmuNotifierSubscriptions {
             INVALIDATE_SEQ = lookup.findVarHandle(MmuNotifierSubscriptions.class, "invalidateSeq", long.class);
             HAS_SUBSCRIBERS = lookup.findVarHandle(MmuNotifierSubscriptions.class, "hasSubscribers", boolean.class);
             VISITED_NODES = lookup.findVarHandle(MmuNotifierSubscriptions.class, "visitedNodes", int.class);
-            INVALIDATIONS_STARTED = lookup.findVarHandle(MmuNotifierSubscriptions.class, "invalidationsStarted", long.class);
+            INVALIDATIONS_STARTED =
+                    lookup.findVarHandle(MmuNotifierSubscriptions.class, "invalidationsStarted", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -145,8 +146,8 @@ public final class MmuNotifierSubscriptions {
         }
         long last = start + (length - 1);
         if (Long.compareUnsigned(last, start) < 0) {
-            throw new IllegalArgumentException("start=0x" + Long.toHexString(start) + " length=0x" + Long.toHexString(length)
-                    + " wraps past the top of the address space (-EOVERFLOW)");
+            throw new IllegalArgumentException("start=0x" + Long.toHexString(start) + " length=0x"
+                    + Long.toHexString(length) + " wraps past the top of the address space (-EOVERFLOW)");
         }
         MmuNotifierSubscriptions previous = sub.subscriptions;
         if (previous != null && previous != this && previous.isAttached(sub)) {
@@ -188,8 +189,9 @@ public final class MmuNotifierSubscriptions {
                 throw new IllegalStateException(sub + " is not inserted");
             }
             if (invalidating.contains(Thread.currentThread())) {
-                throw new IllegalStateException("remove() of " + sub + " between invalidate start and end on this thread"
-                        + " (e.g. from an invalidate callback) would wait for itself");
+                throw new IllegalStateException(
+                        "remove() of " + sub + " between invalidate start and end on this thread"
+                                + " (e.g. from an invalidate callback) would wait for itself");
             }
             boolean mustWait = false;
             if (sub.deferred) {
@@ -225,7 +227,8 @@ public final class MmuNotifierSubscriptions {
                 // This notifier is being invalidated now: wait until the period ends. The seq of an
                 // inserted notifier is always odd, so an idle (even) global never matches it.
                 if (invalidating.contains(Thread.currentThread())) {
-                    throw new IllegalStateException("readBegin() of " + sub + " while this thread invalidates it would wait for itself");
+                    throw new IllegalStateException(
+                            "readBegin() of " + sub + " while this thread invalidates it would wait for itself");
                 }
                 do {
                     progress.awaitUninterruptibly();
@@ -406,7 +409,8 @@ public final class MmuNotifierSubscriptions {
         lock.lock();
         try {
             if (!invalidating.contains(self)) {
-                throw new IllegalStateException("invalidateRangeEnd(" + range + ") without invalidateRangeStart on thread " + self.getName());
+                throw new IllegalStateException(
+                        "invalidateRangeEnd(" + range + ") without invalidateRangeStart on thread " + self.getName());
             }
             itreeInvalidateEnd();
             listeners = classic.snapshot();
@@ -594,7 +598,9 @@ public final class MmuNotifierSubscriptions {
     }
 
     /** synchronize_srcu(): waits until every invalidation begun before this call has ended. Lock held. */
-    @SuppressWarnings("NonAtomicVolatileUpdate") // written under the subscriptions lock only; volatile so the invalidating side reads it without the lock
+    @SuppressWarnings(
+            "NonAtomicVolatileUpdate") // written under the subscriptions lock only; volatile so the invalidating side
+    // reads it without the lock
     private void synchronizeLocked() {
         long target = invalidating.lastTicket();
         synchronizeWaiters++;
@@ -609,11 +615,14 @@ public final class MmuNotifierSubscriptions {
 
     private void refuseWaitInsideInvalidation(String what) {
         if (invalidating.contains(Thread.currentThread())) {
-            throw new IllegalStateException(what + " between invalidate start and end on this thread would wait for itself");
+            throw new IllegalStateException(
+                    what + " between invalidate start and end on this thread would wait for itself");
         }
     }
 
-    @SuppressWarnings("ReferenceEquality") // an address space is one object; identity is the point: the kernel compares the pointers
+    @SuppressWarnings(
+            "ReferenceEquality") // an address space is one object; identity is the point: the kernel compares the
+    // pointers
     private void checkRange(MmuNotifierRange range) {
         if (range == null) {
             throw new IllegalArgumentException("range=null");
@@ -622,7 +631,8 @@ public final class MmuNotifierSubscriptions {
             throw new IllegalArgumentException("range is not initialised (init was never called)");
         }
         if (range.mm() != mm) {
-            throw new IllegalArgumentException("range.mm()=" + range.mm() + " is not the address space of these subscriptions");
+            throw new IllegalArgumentException(
+                    "range.mm()=" + range.mm() + " is not the address space of these subscriptions");
         }
     }
 }

@@ -109,9 +109,11 @@ public final class NotifierRules {
             f.setSeqCalls = outerCalls;
         }
         if (done && calls != 1) {
-            throw new Violation("the invalidate callback of " + sub + " returned true for " + range + " after calling setSeq "
-                    + calls + " times; mmu_interval_set_seq \"must be called unconditionally from the invalidate callback\","
-                    + " once, under the lock the fault path holds around mmu_interval_read_retry (include/linux/mmu_notifier.h)");
+            throw new Violation(
+                    "the invalidate callback of " + sub + " returned true for " + range + " after calling setSeq "
+                            + calls
+                            + " times; mmu_interval_set_seq \"must be called unconditionally from the invalidate callback\","
+                            + " once, under the lock the fault path holds around mmu_interval_read_retry (include/linux/mmu_notifier.h)");
         }
         return done;
     }
@@ -143,8 +145,9 @@ public final class NotifierRules {
         }
         UserLock lock = sub.userLock;
         if (lock != null && !lock.isHeldByCurrentThread()) {
-            throw new Violation("setSeq on " + sub + " without holding its user lock " + lock
-                    + "; mmu_interval_set_seq must be called under the lock the fault path holds around mmu_interval_read_retry");
+            throw new Violation(
+                    "setSeq on " + sub + " without holding its user lock " + lock
+                            + "; mmu_interval_set_seq must be called under the lock the fault path holds around mmu_interval_read_retry");
         }
         f.setSeqCalls++;
     }
@@ -168,17 +171,19 @@ public final class NotifierRules {
      */
     public static void mightSleep(String what, Object subject) {
         if (ENABLED && FRAME.get().nonBlockDepth != 0) {
-            throw new Violation(what + " of " + subject + " may sleep, inside the callback of a non-blockable invalidation"
-                    + " (the kernel runs it between non_block_start and non_block_end; try-lock and return false instead)");
+            throw new Violation(
+                    what + " of " + subject + " may sleep, inside the callback of a non-blockable invalidation"
+                            + " (the kernel runs it between non_block_start and non_block_end; try-lock and return false instead)");
         }
     }
 
     /** An insert or remove of {@code sub}: never from inside a callback. */
     static void changeTree(String what, IntervalNotifier sub) {
         if (FRAME.get().callbackDepth != 0) {
-            throw new Violation(what + " of " + sub + " from inside a notifier callback; mmu_interval_notifier_insert may take"
-                    + " the mmap lock and mmu_interval_notifier_remove \"cannot be called from any ops callback\""
-                    + " (mm/mmu_notifier.c): defer the change to after the invalidation, as drm_gpusvm's garbage collector does");
+            throw new Violation(
+                    what + " of " + sub + " from inside a notifier callback; mmu_interval_notifier_insert may take"
+                            + " the mmap lock and mmu_interval_notifier_remove \"cannot be called from any ops callback\""
+                            + " (mm/mmu_notifier.c): defer the change to after the invalidation, as drm_gpusvm's garbage collector does");
         }
     }
 }

@@ -57,8 +57,14 @@ class RangeFaultTest {
      */
     private Errno fault(long start, long npages, long defaultFlags, long mask, long[] pfns, Object owner) {
         long[] input = pfns.clone();
-        HmmRange r = new HmmRange().notifier(rec.interval()).start(start).end(start + npages * PAGE)
-                .defaultFlags(defaultFlags).pfnFlagsMask(mask).devPrivateOwner(owner).pfns(pfns, 0);
+        HmmRange r = new HmmRange()
+                .notifier(rec.interval())
+                .start(start)
+                .end(start + npages * PAGE)
+                .defaultFlags(defaultFlags)
+                .pfnFlagsMask(mask)
+                .devPrivateOwner(owner)
+                .pfns(pfns, 0);
         for (int attempt = 0; attempt < 10; attempt++) {
             System.arraycopy(input, 0, pfns, 0, pfns.length);
             r.notifierSeq(rec.interval().readBegin());
@@ -196,8 +202,13 @@ class RangeFaultTest {
         long seq = rec.interval().readBegin();
         // Step 1: an invalidation (DONTNEED) lands after readBegin.
         assertEquals(Errno.OK, mm.madvise(a, PAGE, org.devmirror.mm.Advice.DONTNEED));
-        HmmRange r = new HmmRange().notifier(rec.interval()).notifierSeq(seq).start(a).end(a + 4 * PAGE)
-                .defaultFlags(HmmPfn.REQ_FAULT).pfns(pfns, 0);
+        HmmRange r = new HmmRange()
+                .notifier(rec.interval())
+                .notifierSeq(seq)
+                .start(a)
+                .end(a + 4 * PAGE)
+                .defaultFlags(HmmPfn.REQ_FAULT)
+                .pfns(pfns, 0);
         mm.mmapReadLock();
         try {
             assertEquals(Errno.EBUSY, RangeFault.fault(mm, r));
@@ -225,7 +236,11 @@ class RangeFaultTest {
     @Test
     void requiresTheMmapLock() {
         long a = map(1, Prot.RW, 0);
-        HmmRange r = new HmmRange().notifier(rec.interval()).notifierSeq(rec.interval().readBegin()).start(a).end(a + PAGE)
+        HmmRange r = new HmmRange()
+                .notifier(rec.interval())
+                .notifierSeq(rec.interval().readBegin())
+                .start(a)
+                .end(a + PAGE)
                 .pfns(new long[1], 0);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> RangeFault.fault(mm, r));
         assertTrue(e.getMessage().contains("mmap lock"), e.getMessage());
@@ -237,12 +252,20 @@ class RangeFaultTest {
         long a = map(2, Prot.RW, 0);
         mm.mmapReadLock();
         try {
-            HmmRange r = new HmmRange().notifier(rec.interval()).start(a + 1).end(a + PAGE).pfns(new long[2], 0);
-            assertEquals("start=0x" + Long.toHexString(a + 1) + " is not page aligned",
-                    assertThrows(IllegalArgumentException.class, () -> RangeFault.fault(mm, r)).getMessage());
+            HmmRange r = new HmmRange()
+                    .notifier(rec.interval())
+                    .start(a + 1)
+                    .end(a + PAGE)
+                    .pfns(new long[2], 0);
+            assertEquals(
+                    "start=0x" + Long.toHexString(a + 1) + " is not page aligned",
+                    assertThrows(IllegalArgumentException.class, () -> RangeFault.fault(mm, r))
+                            .getMessage());
             r.start(a).end(a + 2 * PAGE).pfns(new long[1], 0);
-            assertEquals("pfns holds 1 words, the range needs 2",
-                    assertThrows(IllegalArgumentException.class, () -> RangeFault.fault(mm, r)).getMessage());
+            assertEquals(
+                    "pfns holds 1 words, the range needs 2",
+                    assertThrows(IllegalArgumentException.class, () -> RangeFault.fault(mm, r))
+                            .getMessage());
         } finally {
             mm.mmapReadUnlock();
         }
@@ -254,8 +277,13 @@ class RangeFaultTest {
         long a = map(2, Prot.RW, 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = arena.allocate(2 * Long.BYTES, Long.BYTES);
-            HmmRange r = new HmmRange().notifier(rec.interval()).notifierSeq(rec.interval().readBegin()).start(a).end(a + 2 * PAGE)
-                    .defaultFlags(HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE).pfns(seg);
+            HmmRange r = new HmmRange()
+                    .notifier(rec.interval())
+                    .notifierSeq(rec.interval().readBegin())
+                    .start(a)
+                    .end(a + 2 * PAGE)
+                    .defaultFlags(HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE)
+                    .pfns(seg);
             mm.mmapReadLock();
             try {
                 assertEquals(Errno.OK, RangeFault.fault(mm, r));
@@ -272,8 +300,12 @@ class RangeFaultTest {
         long a = map(64, Prot.RW, 0);
         assertEquals(Errno.OK, mm.cpuFill(a, 64 * PAGE, (byte) 1));
         long[] pfns = new long[64];
-        HmmRange r = new HmmRange().notifier(rec.interval()).start(a).end(a + 64 * PAGE)
-                .defaultFlags(HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE).pfns(pfns, 0);
+        HmmRange r = new HmmRange()
+                .notifier(rec.interval())
+                .start(a)
+                .end(a + 64 * PAGE)
+                .defaultFlags(HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE)
+                .pfns(pfns, 0);
         com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         mm.mmapReadLock();
         try {

@@ -66,7 +66,8 @@ class EmitterRangesTest extends HostFixture {
         assertEquals(Errno.OK, mm.uffdWriteProtect(a, NPAGES * PAGE, Uffd.WRITEPROTECT_MODE_WP));
         assertEquals(Errno.OK, mm.uffdWriteProtect(a, NPAGES * PAGE, 0));
         List<Event> whole = List.of(ev(PROTECTION_VMA, a, a + NPAGES * PAGE), ev(PROTECTION_VMA, a, a + NPAGES * PAGE));
-        List<Event> populated = List.of(ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE), ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE));
+        List<Event> populated = List.of(
+                ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE), ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE));
         assertEquals(expected(whole, populated), rec.events());
         assertTrue(PteLayout.isWrite(pte(mm, a + 100 * PAGE)), "un-protect made the exclusive page writable again");
     }
@@ -85,7 +86,10 @@ class EmitterRangesTest extends HostFixture {
         assertEquals(Errno.OK, mm.uffdRegister(a, NPAGES * PAGE, Uffd.REGISTER_MODE_WP));
         assertEquals(Errno.OK, mm.uffdWriteProtect(a, NPAGES * PAGE, Uffd.WRITEPROTECT_MODE_WP));
         assertEquals(PteLayout.uffdWpMarker(), pte(mm, a), "markers are written in both modes");
-        assertEquals(expected(List.of(ev(PROTECTION_VMA, a, a + NPAGES * PAGE)), List.of(ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE))),
+        assertEquals(
+                expected(
+                        List.of(ev(PROTECTION_VMA, a, a + NPAGES * PAGE)),
+                        List.of(ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE))),
                 rec.events());
         rec.clear();
         assertEquals(Errno.OK, mm.uffdWriteProtect(a, NPAGES * PAGE, 0));
@@ -100,7 +104,10 @@ class EmitterRangesTest extends HostFixture {
         reboot(mode);
         long a = sparse();
         assertEquals(4, mm.changeProtNuma(a, NPAGES * PAGE));
-        assertEquals(expected(List.of(ev(PROTECTION_VMA, a, a + NPAGES * PAGE)), List.of(ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE))),
+        assertEquals(
+                expected(
+                        List.of(ev(PROTECTION_VMA, a, a + NPAGES * PAGE)),
+                        List.of(ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE))),
                 rec.events());
         assertTrue(PteLayout.isProtNone(pte(mm, a + 103 * PAGE)), describe(pte(mm, a + 103 * PAGE)));
     }
@@ -125,8 +132,13 @@ class EmitterRangesTest extends HostFixture {
         writePages(mm, a + 100 * PAGE, 4, 1);
         rec.clear();
         PagemapScan.Result second = mm.pagemapScan(PagemapScan.writtenAndProtect(a, a + NPAGES * PAGE));
-        assertEquals(List.of(new PagemapScan.Region(a + 100 * PAGE, a + 104 * PAGE, PagemapScan.PAGE_IS_WRITTEN)), second.regions());
-        assertEquals(List.of(ev(PROTECTION_VMA, a, a + NPAGES * PAGE)), rec.events(), "markers make the whole range populated");
+        assertEquals(
+                List.of(new PagemapScan.Region(a + 100 * PAGE, a + 104 * PAGE, PagemapScan.PAGE_IS_WRITTEN)),
+                second.regions());
+        assertEquals(
+                List.of(ev(PROTECTION_VMA, a, a + NPAGES * PAGE)),
+                rec.events(),
+                "markers make the whole range populated");
         assertTrue(PteLayout.isUffdWp(pte(mm, a + 102 * PAGE)));
     }
 
@@ -142,7 +154,10 @@ class EmitterRangesTest extends HostFixture {
         PagemapScan.Result r = mm.pagemapScan(PagemapScan.writtenAndProtect(a + 64 * PAGE, a + 128 * PAGE));
         assertEquals(Errno.OK, r.result());
         // The holes around the written pages are not PAGE_IS_WRITTEN, so no nested event in either mode.
-        assertEquals(expected(List.of(ev(PROTECTION_VMA, a + 64 * PAGE, a + 128 * PAGE)), List.of(ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE))),
+        assertEquals(
+                expected(
+                        List.of(ev(PROTECTION_VMA, a + 64 * PAGE, a + 128 * PAGE)),
+                        List.of(ev(PROTECTION_VMA, a + 100 * PAGE, a + 104 * PAGE))),
                 rec.events());
         assertTrue(PteLayout.isUffdWp(pte(mm, a + 100 * PAGE)), describe(pte(mm, a + 100 * PAGE)));
     }
@@ -201,10 +216,16 @@ class EmitterRangesTest extends HostFixture {
     void punchHoleAndMadviseRemove(InvalidationRanges mode) {
         MemoryObject file = sparseFile(mode);
         long a = mm.vmas().getFirst().start;
-        assertEquals(Errno.OK, file.fallocate(MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE, 64 * PAGE, 64 * PAGE));
+        assertEquals(
+                Errno.OK,
+                file.fallocate(
+                        MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE, 64 * PAGE, 64 * PAGE));
         assertEquals(Errno.OK, mm.madvise(a + 512 * PAGE, 64 * PAGE, Advice.REMOVE));
-        assertEquals(expected(List.of(ev(CLEAR, a + 64 * PAGE, a + 128 * PAGE), ev(CLEAR, a + 512 * PAGE, a + 576 * PAGE)),
-                List.of(ev(CLEAR, a + 100 * PAGE, a + 104 * PAGE))), rec.events());
+        assertEquals(
+                expected(
+                        List.of(ev(CLEAR, a + 64 * PAGE, a + 128 * PAGE), ev(CLEAR, a + 512 * PAGE, a + 576 * PAGE)),
+                        List.of(ev(CLEAR, a + 100 * PAGE, a + 104 * PAGE))),
+                rec.events());
         assertEquals(0, mm.populatedPages());
     }
 }

@@ -99,7 +99,9 @@ class HostEventsTest extends HostFixture {
         rec.clear();
         // A VMA across a PUD boundary, populated only above it: the range starts at the boundary.
         long g = 16 * PUD;
-        assertEquals(g - 4 * PAGE, mm.mmap(g - 4 * PAGE, 8 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        assertEquals(
+                g - 4 * PAGE,
+                mm.mmap(g - 4 * PAGE, 8 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
         writePages(mm, g + PAGE, 1, 3);
         assertEquals(Errno.OK, mm.mprotect(g - 4 * PAGE, 8 * PAGE, Prot.READ));
         assertEquals(List.of(ev(PROTECTION_VMA, g, g + 4 * PAGE)), rec.events());
@@ -233,7 +235,12 @@ class HostEventsTest extends HostFixture {
         writePages(mm, a, 3, 7);
         long pfn = PteLayout.pfn(pte(mm, a));
         assertEquals(3, mm.compact(a, 3 * PAGE));
-        assertEquals(List.of(ev(CLEAR, a, a + PAGE), ev(CLEAR, a + PAGE, a + 2 * PAGE), ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE)), rec.events());
+        assertEquals(
+                List.of(
+                        ev(CLEAR, a, a + PAGE),
+                        ev(CLEAR, a + PAGE, a + 2 * PAGE),
+                        ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE)),
+                rec.events());
         assertNotEquals(pfn, PteLayout.pfn(pte(mm, a)));
         assertTrue(PteLayout.isWrite(pte(mm, a)));
         assertPages(mm, a, 3, 7);
@@ -250,9 +257,14 @@ class HostEventsTest extends HostFixture {
         assertEquals(Errno.OK, mm.cpuFill(a, 3 * PAGE, (byte) 0x5A));
         long kept = PteLayout.pfn(pte(mm, a + PAGE));
         assertEquals(2, mm.ksmMerge(a, 3 * PAGE));
-        assertEquals(List.of(ev(CLEAR, a + PAGE, a + 2 * PAGE),
-                ev(CLEAR, a, a + PAGE), ev(CLEAR, a, a + PAGE),
-                ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE), ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE)), rec.events());
+        assertEquals(
+                List.of(
+                        ev(CLEAR, a + PAGE, a + 2 * PAGE),
+                        ev(CLEAR, a, a + PAGE),
+                        ev(CLEAR, a, a + PAGE),
+                        ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE),
+                        ev(CLEAR, a + 2 * PAGE, a + 3 * PAGE)),
+                rec.events());
         long ksm = PteLayout.pfn(pte(mm, a));
         assertEquals(kept, ksm, "the second page's frame is the KSM page");
         assertEquals(ksm, PteLayout.pfn(pte(mm, a + PAGE)));
@@ -277,7 +289,9 @@ class HostEventsTest extends HostFixture {
         makeCleanReadOnly(a, 2);
         rec.clear();
         assertEquals(1, mm.ksmMerge(a, 2 * PAGE));
-        assertEquals(List.of(ev(CLEAR, a + PAGE, a + 2 * PAGE), ev(CLEAR, a, a + PAGE), ev(CLEAR, a, a + PAGE)), rec.events());
+        assertEquals(
+                List.of(ev(CLEAR, a + PAGE, a + 2 * PAGE), ev(CLEAR, a, a + PAGE), ev(CLEAR, a, a + PAGE)),
+                rec.events());
     }
 
     /** MADV_COLLAPSE and a PMD split each raise CLEAR over the 2 MiB. */
@@ -316,7 +330,10 @@ class HostEventsTest extends HostFixture {
         assertEquals(Errno.OK, mm.writeback(f));
         // The second mapping (below the first: top-down) never faulted the page in; it is visited all the same.
         assertTrue(other < a);
-        assertEquals(List.of(ev(PROTECTION_PAGE, other + PAGE, other + 2 * PAGE), ev(PROTECTION_PAGE, a + PAGE, a + 2 * PAGE)),
+        assertEquals(
+                List.of(
+                        ev(PROTECTION_PAGE, other + PAGE, other + 2 * PAGE),
+                        ev(PROTECTION_PAGE, a + PAGE, a + 2 * PAGE)),
                 rec.events());
         long e = pte(mm, a + PAGE);
         assertFalse(PteLayout.isWrite(e));
@@ -368,7 +385,10 @@ class HostEventsTest extends HostFixture {
         rec.refuseNonBlockable(false);
         assertEquals(Errno.OK, mm.oomReap());
         assertTrue(a < empty);
-        assertEquals(List.of(new Event(CLEAR, a, a + 4 * PAGE, false, null), new Event(CLEAR, empty, empty + 2 * PAGE, false, null)),
+        assertEquals(
+                List.of(
+                        new Event(CLEAR, a, a + 4 * PAGE, false, null),
+                        new Event(CLEAR, empty, empty + 2 * PAGE, false, null)),
                 rec.events());
         assertEquals(0, mm.rssPages());
         assertEquals(2, mm.vmas().size(), "the VMAs stay");
@@ -400,7 +420,8 @@ class HostEventsTest extends HostFixture {
         writePages(mm, a + PAGE, 1, 6);
         // Page 1 is present; pages 0, 2, 3 are holes filled by migrate_vma_pages, from a to the end.
         assertEquals(4, dev.migrateToDevice(mm, a, a + 4 * PAGE));
-        assertEquals(List.of(new Event(MIGRATE, a, a + 4 * PAGE, true, dev), new Event(MIGRATE, a, a + 4 * PAGE, true, dev)),
+        assertEquals(
+                List.of(new Event(MIGRATE, a, a + 4 * PAGE, true, dev), new Event(MIGRATE, a, a + 4 * PAGE, true, dev)),
                 rec.events());
         for (int i = 0; i < 4; i++) {
             assertTrue(PteLayout.isDevicePrivate(pte(mm, a + i * PAGE)), describe(pte(mm, a + i * PAGE)));

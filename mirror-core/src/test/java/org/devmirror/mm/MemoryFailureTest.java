@@ -57,8 +57,13 @@ class MemoryFailureTest extends HostFixture {
         long a = anon(1);
         writePages(mm, a, 1, 1);
         assertEquals(Errno.OK, mm.hwpoison(a, PAGE));
-        HmmRange range = new HmmRange().notifier(rec.interval()).start(a).end(a + PAGE).pfns(new long[1], 0)
-                .notifierSeq(rec.interval().readBegin()).defaultFlags(HmmPfn.REQ_FAULT);
+        HmmRange range = new HmmRange()
+                .notifier(rec.interval())
+                .start(a)
+                .end(a + PAGE)
+                .pfns(new long[1], 0)
+                .notifierSeq(rec.interval().readBegin())
+                .defaultFlags(HmmPfn.REQ_FAULT);
         mm.mmapReadLock();
         try {
             assertEquals(Errno.EFAULT, RangeFault.fault(mm, range));

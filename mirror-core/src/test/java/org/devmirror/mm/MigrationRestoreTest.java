@@ -36,7 +36,8 @@ class MigrationRestoreTest extends HostFixture {
         writePages(mm, other, 1, 1);
         assertEquals(1, device.migrateToDevice(mm, other, other + PAGE)); // the device's only page
         assertEquals(0, device.migrateToDevice(mm, a, a + PAGE));
-        assertEquals(before, mm.pageTable().get(a), PteLayout.describe(mm.pageTable().get(a)));
+        assertEquals(
+                before, mm.pageTable().get(a), PteLayout.describe(mm.pageTable().get(a)));
         // Step 3: reclaim must swap the dirty page out, not discard it; the CPU reads the new data.
         assertEquals(1, mm.reclaim(a, PAGE));
         assertPages(mm, a, 1, 20);

@@ -150,7 +150,10 @@ class NarrowedRangesTest extends HostFixture {
         long a = anon(4);
         writePages(mm, a + PAGE, 1, 6);
         assertEquals(4, dev.migrateToDevice(mm, a, a + 4 * PAGE));
-        assertEquals(List.of(new Event(MIGRATE, a + PAGE, a + 2 * PAGE, true, dev), new Event(MIGRATE, a, a + 4 * PAGE, true, dev)),
+        assertEquals(
+                List.of(
+                        new Event(MIGRATE, a + PAGE, a + 2 * PAGE, true, dev),
+                        new Event(MIGRATE, a, a + 4 * PAGE, true, dev)),
                 rec.events());
     }
 }

@@ -60,7 +60,9 @@ class NumaHintingTest extends HostFixture {
         long empty = anon(4);
         rec.clear();
         assertEquals(0, mm.changeProtNuma(empty, 4 * PAGE));
-        assertEquals(List.of(ev(PROTECTION_VMA, empty, empty + 4 * PAGE)), rec.events(),
+        assertEquals(
+                List.of(ev(PROTECTION_VMA, empty, empty + 4 * PAGE)),
+                rec.events(),
                 "change_pud_range: the PUD is populated (by a), so the notifier starts");
         long none = anon(1);
         writePages(mm, none, 1, 1);

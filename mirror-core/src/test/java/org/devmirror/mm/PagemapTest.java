@@ -82,15 +82,19 @@ class PagemapTest extends HostFixture {
         PagemapScan.Result r = mm.pagemapScan(PagemapScan.writtenAndProtect(a, a + 16 * PAGE));
         assertEquals(Errno.OK, r.result());
         assertEquals(List.of(ev(PROTECTION_VMA, a, a + 16 * PAGE)), rec.events());
-        assertEquals(List.of(new PagemapScan.Region(a + 6 * PAGE, a + 10 * PAGE, PagemapScan.PAGE_IS_WRITTEN)), r.regions());
+        assertEquals(
+                List.of(new PagemapScan.Region(a + 6 * PAGE, a + 10 * PAGE, PagemapScan.PAGE_IS_WRITTEN)), r.regions());
         assertTrue(PteLayout.isUffdWp(pte(mm, a + 6 * PAGE)) && PteLayout.isUffdWp(pte(mm, a + 9 * PAGE)));
         assertEquals(Prot.RW, mm.vmas().get(0).prot(), "the VMAs keep their protection");
         // Nothing written since: the next scan reports nothing, but still raises its event.
         rec.clear();
-        assertEquals(List.of(), mm.pagemapScan(PagemapScan.writtenAndProtect(a, a + 16 * PAGE)).regions());
+        assertEquals(
+                List.of(),
+                mm.pagemapScan(PagemapScan.writtenAndProtect(a, a + 16 * PAGE)).regions());
         assertEquals(List.of(ev(PROTECTION_VMA, a, a + 16 * PAGE)), rec.events());
         writePages(mm, a, 1, 5);
-        assertEquals(List.of(new PagemapScan.Region(a, a + PAGE, PagemapScan.PAGE_IS_WRITTEN)),
+        assertEquals(
+                List.of(new PagemapScan.Region(a, a + PAGE, PagemapScan.PAGE_IS_WRITTEN)),
                 mm.pagemapScan(PagemapScan.writtenAndProtect(a, a + 16 * PAGE)).regions());
     }
 
@@ -101,17 +105,27 @@ class PagemapTest extends HostFixture {
         writePages(mm, a, 4, 1);
         PagemapScan.Result r = mm.pagemapScan(PagemapScan.writtenAndProtect(a, a + 4 * PAGE));
         assertEquals(Errno.EPERM, r.result());
-        PagemapScan skip = new PagemapScan(a, a + 4 * PAGE, PagemapScan.WP_MATCHING, PagemapScan.PAGE_IS_WRITTEN, 0, 0,
+        PagemapScan skip = new PagemapScan(
+                a,
+                a + 4 * PAGE,
+                PagemapScan.WP_MATCHING,
+                PagemapScan.PAGE_IS_WRITTEN,
+                0,
+                0,
                 PagemapScan.PAGE_IS_WRITTEN);
         rec.clear();
         r = mm.pagemapScan(skip);
         assertEquals(Errno.OK, r.result());
         assertEquals(List.of(), r.regions());
-        assertEquals(List.of(ev(PROTECTION_VMA, a, a + 4 * PAGE)), rec.events(), "raised before the walk, whatever it finds");
+        assertEquals(
+                List.of(ev(PROTECTION_VMA, a, a + 4 * PAGE)),
+                rec.events(),
+                "raised before the walk, whatever it finds");
         assertTrue(PteLayout.isWrite(pte(mm, a)));
         // Without WP_MATCHING the scan only reports: present pages, no event.
         rec.clear();
-        r = mm.pagemapScan(new PagemapScan(a, a + 4 * PAGE, 0, PagemapScan.PAGE_IS_PRESENT, 0, 0, PagemapScan.PAGE_IS_PRESENT));
+        r = mm.pagemapScan(
+                new PagemapScan(a, a + 4 * PAGE, 0, PagemapScan.PAGE_IS_PRESENT, 0, 0, PagemapScan.PAGE_IS_PRESENT));
         assertEquals(List.of(new PagemapScan.Region(a, a + 4 * PAGE, PagemapScan.PAGE_IS_PRESENT)), r.regions());
         assertEquals(List.of(), rec.events());
     }

@@ -43,7 +43,8 @@ class TruncateTest extends HostFixture {
         // 1. Shrink to 2.5 pages: pages 3..7 go; page 2 keeps its first half.
         assertEquals(Errno.OK, file.truncate(2 * PAGE + PAGE / 2));
         // 2. Each address space sees CLEAR over its VMA's part beyond the end, from both unmaps.
-        List<RecordingSubscriber.Event> mine = List.of(ev(CLEAR, a + 3 * PAGE, a + 8 * PAGE), ev(CLEAR, a + 3 * PAGE, a + 8 * PAGE));
+        List<RecordingSubscriber.Event> mine =
+                List.of(ev(CLEAR, a + 3 * PAGE, a + 8 * PAGE), ev(CLEAR, a + 3 * PAGE, a + 8 * PAGE));
         assertEquals(mine, rec.events());
         assertEquals(List.of(ev(CLEAR, b, b + 4 * PAGE), ev(CLEAR, b, b + 4 * PAGE)), otherRec.events());
         // 3. Entries beyond the end are gone, the page cache holds 3 pages, data before the end survives.
@@ -74,7 +75,10 @@ class TruncateTest extends HostFixture {
         assertEquals(Errno.OK, file.truncate(PAGE));
         assertEquals(List.of(ev(CLEAR, p + PAGE, p + 4 * PAGE), ev(CLEAR, p + PAGE, p + 4 * PAGE)), rec.events());
         assertEquals(0, pte(mm, p + 3 * PAGE));
-        assertEquals(before + 6, host.memory().freeFrames(), "the three copies and the three cache pages beyond the end are freed");
+        assertEquals(
+                before + 6,
+                host.memory().freeFrames(),
+                "the three copies and the three cache pages beyond the end are freed");
         assertPages(mm, p, 1, 1);
     }
 
@@ -144,7 +148,8 @@ class TruncateTest extends HostFixture {
         writePages(mm, a, 8, 30);
         assertEquals(Errno.OK, mm.madvise(a + 2 * PAGE, 2 * PAGE, Advice.REMOVE));
         assertEquals(List.of(ev(CLEAR, a + 2 * PAGE, a + 4 * PAGE)), rec.events());
-        assertEquals(List.of(ev(CLEAR, b + 2 * PAGE, b + 4 * PAGE)), otherRec.events(), "the other process's mapping too");
+        assertEquals(
+                List.of(ev(CLEAR, b + 2 * PAGE, b + 4 * PAGE)), otherRec.events(), "the other process's mapping too");
         byte[] got = new byte[1];
         assertEquals(Errno.OK, other.cpuRead(b + 2 * PAGE, got, 0, 1));
         assertEquals(0, got[0]);

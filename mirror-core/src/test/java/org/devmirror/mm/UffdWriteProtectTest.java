@@ -43,7 +43,8 @@ class UffdWriteProtectTest extends HostFixture {
         // 2. The entries are no longer reused for a write: the oracle's reuse test says no.
         assertFalse(writeWouldReuse(a + 4 * PAGE));
         rec.clear();
-        // 3. Un-protect: PROTECTION_VMA again, the bit goes and an exclusive page is writable again (MM_CP_TRY_CHANGE_WRITABLE).
+        // 3. Un-protect: PROTECTION_VMA again, the bit goes and an exclusive page is writable again
+        // (MM_CP_TRY_CHANGE_WRITABLE).
         assertEquals(Errno.OK, mm.uffdWriteProtect(a, 16 * PAGE, 0));
         assertEquals(List.of(ev(PROTECTION_VMA, a, a + 16 * PAGE)), rec.events());
         e = pte(mm, a + 4 * PAGE);
@@ -84,7 +85,9 @@ class UffdWriteProtectTest extends HostFixture {
         assertEquals(Errno.EAGAIN, mm.cpuWrite(a, new byte[] {9}, 0, 1));
         assertEquals(Errno.OK, mm.uffdWriteProtect(a, 2 * PAGE, Uffd.WRITEPROTECT_MODE_DONTWAKE));
         assertEquals(1, mm.uffdPendingFaults().size());
-        assertEquals(Errno.EINVAL, mm.uffdWriteProtect(a, PAGE, Uffd.WRITEPROTECT_MODE_WP | Uffd.WRITEPROTECT_MODE_DONTWAKE));
+        assertEquals(
+                Errno.EINVAL,
+                mm.uffdWriteProtect(a, PAGE, Uffd.WRITEPROTECT_MODE_WP | Uffd.WRITEPROTECT_MODE_DONTWAKE));
     }
 
     /** Async mode: the kernel drops the bit itself and the write goes on in place; no message. */

@@ -12,7 +12,8 @@ class VmaLayoutTest extends HostFixture {
     private static final int ANON = MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED;
 
     private String span(Vma v) {
-        return Long.toHexString(v.start() - BASE) + "-" + Long.toHexString(v.end() - BASE) + " " + Prot.toString(v.prot());
+        return Long.toHexString(v.start() - BASE) + "-" + Long.toHexString(v.end() - BASE) + " "
+                + Prot.toString(v.prot());
     }
 
     private List<String> layout() {
@@ -63,7 +64,8 @@ class VmaLayoutTest extends HostFixture {
         rec.clear();
         mm.mmap(BASE + PAGE, PAGE, Prot.READ, ANON);
         assertEquals(List.of("0-1000 rw-", "1000-2000 r--", "2000-4000 rw-"), layout());
-        assertEquals(List.of(ev(org.devmirror.notifier.MmuNotifierEvent.UNMAP, BASE + PAGE, BASE + 2 * PAGE)), rec.events());
+        assertEquals(
+                List.of(ev(org.devmirror.notifier.MmuNotifierEvent.UNMAP, BASE + PAGE, BASE + 2 * PAGE)), rec.events());
         assertPages(mm, BASE + PAGE, 1, 0);
     }
 

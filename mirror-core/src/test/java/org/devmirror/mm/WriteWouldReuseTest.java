@@ -46,7 +46,9 @@ class WriteWouldReuseTest extends HostFixture {
         assertEquals(Errno.OK, mm.clearSoftDirty());
         rec.clear();
         AddressSpace child = mm.fork();
-        assertEquals(java.util.List.of(ev(org.devmirror.notifier.MmuNotifierEvent.PROTECTION_PAGE, a, a + PAGE)), rec.events());
+        assertEquals(
+                java.util.List.of(ev(org.devmirror.notifier.MmuNotifierEvent.PROTECTION_PAGE, a, a + PAGE)),
+                rec.events());
         assertFalse(reuse(mm, a));
         child.exit();
     }

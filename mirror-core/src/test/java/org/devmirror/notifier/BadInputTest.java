@@ -18,7 +18,8 @@ class BadInputTest extends NotifierFixture {
         boolean subscribed = subs.hasSubscribers();
         long active = subs.activeInvalidateRanges();
         T e = assertThrows(type, call);
-        assertTrue(e.getMessage().contains(messagePart), "message '" + e.getMessage() + "' lacks '" + messagePart + "'");
+        assertTrue(
+                e.getMessage().contains(messagePart), "message '" + e.getMessage() + "' lacks '" + messagePart + "'");
         assertEquals(seq, subs.sequence());
         assertEquals(count, subs.intervalCount());
         assertEquals(subscribed, subs.hasSubscribers());
@@ -92,7 +93,10 @@ class BadInputTest extends NotifierFixture {
     @Test
     void invalidationRejectsForeignOrUninitialisedRanges() {
         subs.insert(new IntervalNotifier(new RecordingIntervalOps()), 0, PAGE);
-        assertRejected(IllegalArgumentException.class, () -> subs.invalidateRangeStart(new MmuNotifierRange()), "not initialised");
+        assertRejected(
+                IllegalArgumentException.class,
+                () -> subs.invalidateRangeStart(new MmuNotifierRange()),
+                "not initialised");
         MmuNotifierRange foreign = new MmuNotifierRange().init(new Object(), MmuNotifierEvent.CLEAR, 1, 0, PAGE, null);
         assertRejected(IllegalArgumentException.class, () -> subs.invalidateRangeStart(foreign), "range.mm()");
         assertRejected(IllegalArgumentException.class, () -> subs.invalidateRangeStart(null), "range=null");

@@ -21,13 +21,13 @@ class ConcurrentMirrorTest extends NotifierFixture {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void mirrorNeverKeepsAStaleValue() throws Exception {
-        AtomicLong cpu = new AtomicLong();              // the CPU page table entry
-        long[] device = {-1};                            // the device copy; -1 = not mapped; guarded by driverLock
+        AtomicLong cpu = new AtomicLong(); // the CPU page table entry
+        long[] device = {-1}; // the device copy; -1 = not mapped; guarded by driverLock
         AtomicReference<String> failure = new AtomicReference<>();
         RecordingIntervalOps ops = new RecordingIntervalOps() {
             @Override
             protected void onInvalidate(IntervalNotifier sub, MmuNotifierRange r, long curSeq) {
-                device[0] = -1;                          // zap the device mapping
+                device[0] = -1; // zap the device mapping
             }
         };
         IntervalNotifier sub = new IntervalNotifier(ops);
@@ -38,7 +38,7 @@ class ConcurrentMirrorTest extends NotifierFixture {
             for (int i = 0; i < rounds; i++) {
                 r.init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
                 subs.invalidateRangeStart(r);
-                cpu.incrementAndGet();                   // the PTE changes only between start and end
+                cpu.incrementAndGet(); // the PTE changes only between start and end
                 subs.invalidateRangeEnd(r);
             }
         };
@@ -46,11 +46,11 @@ class ConcurrentMirrorTest extends NotifierFixture {
             int committed = 0;
             while (committed < rounds / 4) {
                 long seq = sub.readBegin();
-                long value = cpu.get();                  // hmm_range_fault: read the CPU PTE
+                long value = cpu.get(); // hmm_range_fault: read the CPU PTE
                 ops.driverLock.lock();
                 try {
                     if (sub.readRetry(seq)) {
-                        continue;                        // collided: go back to readBegin
+                        continue; // collided: go back to readBegin
                     }
                     device[0] = value;
                     committed++;

@@ -120,15 +120,22 @@ class DeferredChangesTest extends NotifierFixture {
         start(0, PAGE);
         // Step 3: both were refused with the rule, and nothing changed.
         assertNotNull(removeThrew.get());
-        assertTrue(removeThrew.get() instanceof NotifierRules.Violation, removeThrew.get().toString());
-        assertTrue(removeThrew.get().getMessage().contains("cannot be called from any ops callback"), removeThrew.get().getMessage());
+        assertTrue(
+                removeThrew.get() instanceof NotifierRules.Violation,
+                removeThrew.get().toString());
+        assertTrue(
+                removeThrew.get().getMessage().contains("cannot be called from any ops callback"),
+                removeThrew.get().getMessage());
         assertNotNull(insertThrew.get());
-        assertTrue(insertThrew.get().getMessage().contains("mmu_interval_notifier_insert"), insertThrew.get().getMessage());
+        assertTrue(
+                insertThrew.get().getMessage().contains("mmu_interval_notifier_insert"),
+                insertThrew.get().getMessage());
         assertFalse(spare.isInserted());
         assertEquals(1, subs.intervalCount());
         assertTrue(sub[0].isInserted());
         // Step 4: the same-thread remove() between start and end is refused too.
-        IllegalStateException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, sub[0]::remove);
+        IllegalStateException again =
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, sub[0]::remove);
         assertTrue(again.getMessage().contains("would wait for itself"), again.getMessage());
         // Step 5: after the period the notifier is removed as usual.
         end(0, PAGE);

@@ -37,8 +37,10 @@ class IntervalTreeTest {
     private static List<IntervalNotifier> oracle(List<Entry> live, long first, long last) {
         List<IntervalNotifier> found = new ArrayList<>();
         live.stream()
-                .filter(e -> Long.compareUnsigned(e.node.start, last) <= 0 && Long.compareUnsigned(first, e.node.last) <= 0)
-                .sorted(Comparator.<Entry, Long>comparing(e -> e.node.start, Long::compareUnsigned).thenComparingLong(Entry::serial))
+                .filter(e ->
+                        Long.compareUnsigned(e.node.start, last) <= 0 && Long.compareUnsigned(first, e.node.last) <= 0)
+                .sorted(Comparator.<Entry, Long>comparing(e -> e.node.start, Long::compareUnsigned)
+                        .thenComparingLong(Entry::serial))
                 .forEach(e -> found.add(e.node));
         return found;
     }
@@ -80,14 +82,16 @@ class IntervalTreeTest {
             if (!live.isEmpty()) {
                 IntervalNotifier some = live.get(random.nextInt(live.size())).node;
                 long[][] edges = {
-                    {some.last, some.last},                 // touches the inclusive last byte
-                    {some.last + 1, some.last + 8},          // starts just after it
-                    {some.start - 8, some.start - 1},        // ends just before the start
-                    {some.start, some.start},                // the first byte
+                    {some.last, some.last}, // touches the inclusive last byte
+                    {some.last + 1, some.last + 8}, // starts just after it
+                    {some.start - 8, some.start - 1}, // ends just before the start
+                    {some.start, some.start}, // the first byte
                 };
                 for (long[] q : edges) {
                     if (Long.compareUnsigned(q[0], q[1]) <= 0) {
-                        assertEquals(oracle(live, q[0], q[1]), query(tree, q[0], q[1]),
+                        assertEquals(
+                                oracle(live, q[0], q[1]),
+                                query(tree, q[0], q[1]),
                                 "edge query [0x" + Long.toHexString(q[0]) + ", 0x" + Long.toHexString(q[1]) + "]");
                     }
                 }

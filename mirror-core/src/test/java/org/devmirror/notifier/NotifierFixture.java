@@ -25,12 +25,14 @@ abstract class NotifierFixture {
 
     /** Starts a blockable CLEAR of [start, end) and asserts it was accepted. */
     void start(long start, long end) {
-        assertTrue(subs.invalidateRangeStart(range.init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, start, end, null)));
+        assertTrue(subs.invalidateRangeStart(
+                range.init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, start, end, null)));
     }
 
     /** Ends the range last started by {@link #start} (re-initialised: only start/end matter here). */
     void end(long start, long end) {
-        subs.invalidateRangeEnd(range.init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, start, end, null));
+        subs.invalidateRangeEnd(
+                range.init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, start, end, null));
     }
 
     /** Waits (bounded by the test's @Timeout) until {@code t} is parked. */

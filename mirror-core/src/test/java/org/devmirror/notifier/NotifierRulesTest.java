@@ -39,16 +39,18 @@ class NotifierRulesTest extends NotifierFixture {
     /** setSeq twice in one callback is reported too. */
     @Test
     void setSeqTwiceIsReported() {
-        IntervalNotifier sub = new IntervalNotifier((n, r, seq) -> {
-            lock.lock();
-            try {
-                n.setSeq(seq);
-                n.setSeq(seq);
-            } finally {
-                lock.unlock();
-            }
-            return true;
-        }, lock);
+        IntervalNotifier sub = new IntervalNotifier(
+                (n, r, seq) -> {
+                    lock.lock();
+                    try {
+                        n.setSeq(seq);
+                        n.setSeq(seq);
+                    } finally {
+                        lock.unlock();
+                    }
+                    return true;
+                },
+                lock);
         subs.insert(sub, 0, PAGE);
         NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> start(0, PAGE));
         assertTrue(v.getMessage().contains("2 times"), v.getMessage());
@@ -57,10 +59,12 @@ class NotifierRulesTest extends NotifierFixture {
     /** setSeq without the declared user lock is reported at the call. */
     @Test
     void setSeqWithoutUserLockIsReported() {
-        IntervalNotifier sub = new IntervalNotifier((n, r, seq) -> {
-            n.setSeq(seq);
-            return true;
-        }, lock);
+        IntervalNotifier sub = new IntervalNotifier(
+                (n, r, seq) -> {
+                    n.setSeq(seq);
+                    return true;
+                },
+                lock);
         subs.insert(sub, 0, PAGE);
         NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> start(0, PAGE));
         assertTrue(v.getMessage().contains("without holding its user lock test driver lock"), v.getMessage());
@@ -94,18 +98,21 @@ class NotifierRulesTest extends NotifierFixture {
     /** A blocking lock() in the callback of a non-blockable range is reported; tryLock is fine. */
     @Test
     void blockingInNonBlockableCallbackIsReported() {
-        IntervalNotifier sub = new IntervalNotifier((n, r, seq) -> {
-            lock.lock(); // wrong for a non-blockable range: must try-lock
-            try {
-                n.setSeq(seq);
-            } finally {
-                lock.unlock();
-            }
-            return true;
-        }, lock);
+        IntervalNotifier sub = new IntervalNotifier(
+                (n, r, seq) -> {
+                    lock.lock(); // wrong for a non-blockable range: must try-lock
+                    try {
+                        n.setSeq(seq);
+                    } finally {
+                        lock.unlock();
+                    }
+                    return true;
+                },
+                lock);
         subs.insert(sub, 0, PAGE);
         MmuNotifierRange nonBlock = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, 0, 0, PAGE, null);
-        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> subs.invalidateRangeStart(nonBlock));
+        NotifierRules.Violation v =
+                assertThrows(NotifierRules.Violation.class, () -> subs.invalidateRangeStart(nonBlock));
         assertTrue(v.getMessage().contains("lock() of test driver lock may sleep"), v.getMessage());
         assertEquals(0, subs.sequence() & 1);
         // The same callback is fine for a blockable range.
@@ -125,7 +132,8 @@ class NotifierRulesTest extends NotifierFixture {
             }
         });
         MmuNotifierRange nonBlock = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, 0, 0, PAGE, null);
-        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> subs.invalidateRangeStart(nonBlock));
+        NotifierRules.Violation v =
+                assertThrows(NotifierRules.Violation.class, () -> subs.invalidateRangeStart(nonBlock));
         assertTrue(v.getMessage().contains("non-blockable"), v.getMessage());
     }
 

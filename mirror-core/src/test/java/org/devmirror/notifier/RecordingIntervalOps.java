@@ -19,7 +19,8 @@ public class RecordingIntervalOps implements IntervalNotifierOps {
     private volatile boolean lastBlockable;
 
     @Override
-    @SuppressWarnings("NonAtomicVolatileUpdate") // written under the driver lock only; volatile so the test thread reads it
+    @SuppressWarnings(
+            "NonAtomicVolatileUpdate") // written under the driver lock only; volatile so the test thread reads it
     public boolean invalidate(IntervalNotifier sub, MmuNotifierRange range, long curSeq) {
         if (range.isBlockable()) {
             driverLock.lock();

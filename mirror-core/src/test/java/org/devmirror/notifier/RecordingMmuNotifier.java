@@ -1,7 +1,9 @@
 package org.devmirror.notifier;
 
 /** Test fixture: a classic subscriber that counts its callbacks and can refuse non-blockable starts. */
-@SuppressWarnings("NonAtomicVolatileUpdate") // one invalidating thread at a time in these tests; volatile so the test thread reads the counts
+@SuppressWarnings(
+        "NonAtomicVolatileUpdate") // one invalidating thread at a time in these tests; volatile so the test thread
+// reads the counts
 public class RecordingMmuNotifier implements MmuNotifier {
     private final boolean refuseNonBlockable;
     private volatile int starts;

@@ -63,8 +63,10 @@ class RefusalAndClassicTest extends NotifierFixture {
         IntervalNotifier bad = new IntervalNotifier((sub, r, seq) -> false);
         subs.insert(bad, 0, PAGE);
         // Step 1: the blockable start throws, naming the range.
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> subs.invalidateRangeStart(range.init(mm, MmuNotifierEvent.UNMAP, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null)));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> subs.invalidateRangeStart(
+                        range.init(mm, MmuNotifierEvent.UNMAP, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null)));
         assertTrue(e.getMessage().contains("blockable range UNMAP"), e.getMessage());
         // Step 2: nothing is left active and the period is closed.
         assertEquals(0, subs.activeInvalidateRanges());
@@ -190,7 +192,8 @@ class RefusalAndClassicTest extends NotifierFixture {
         subs.register(slow);
         // Step 1: a host thread invalidates and stops inside the classic end.
         Thread host = Thread.ofPlatform().start(() -> {
-            MmuNotifierRange r = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
+            MmuNotifierRange r = new MmuNotifierRange()
+                    .init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
             assertTrue(subs.invalidateRangeStart(r));
             subs.invalidateRangeEnd(r);
         });

@@ -111,12 +111,14 @@ class SequenceProtocolTest extends NotifierFixture {
         start(0, PAGE);
         assertEquals(3, subs.sequence());
         // Step 2: a nested one on the same thread hits b with the same odd value.
-        MmuNotifierRange inner = new MmuNotifierRange().init(mm, MmuNotifierEvent.UNMAP, MmuNotifierRange.FLAG_BLOCKABLE, 0x10000, 0x11000, null);
+        MmuNotifierRange inner = new MmuNotifierRange()
+                .init(mm, MmuNotifierEvent.UNMAP, MmuNotifierRange.FLAG_BLOCKABLE, 0x10000, 0x11000, null);
         assertTrue(subs.invalidateRangeStart(inner));
         assertEquals(3, opsB.lastSeq());
         // Step 3: another thread invalidates a too, concurrently, still in the same period.
         Thread other = Thread.ofPlatform().name("host2").start(() -> {
-            MmuNotifierRange r = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
+            MmuNotifierRange r = new MmuNotifierRange()
+                    .init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, null);
             assertTrue(subs.invalidateRangeStart(r));
             subs.invalidateRangeEnd(r);
         });

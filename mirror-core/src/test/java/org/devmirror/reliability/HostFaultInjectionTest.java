@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
@@ -40,7 +40,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HostFaultInjectionTest {
     /** Whether an operation reported success or failure. */
-    enum Outcome { DONE, FAILED }
+    enum Outcome {
+        DONE,
+        FAILED
+    }
 
     /** What the CPU should read at {@code va} of {@code role}'s address space after the operation succeeded; null = not checked. */
     @FunctionalInterface
@@ -86,27 +89,58 @@ class HostFaultInjectionTest {
 
     @AfterAll
     static void report() {
-        System.out.println("host fault injection: " + allocationPoints + " allocation points failed one at a time, " + runs + " runs");
+        System.out.println("host fault injection: " + allocationPoints + " allocation points failed one at a time, "
+                + runs + " runs");
     }
 
     static Stream<Op> operations() {
         return Stream.of(
-                new Op("fault write, untouched anon page", w -> of(w.parent.cpuFault(ANON + 13 * PAGE, true)), UNCHANGED),
-                new Op("fault write, COW page in the parent", w -> of(w.parent.cpuFault(ANON + 2 * PAGE, true)), UNCHANGED),
-                new Op("fault write, COW page in the child", w -> of(w.child.cpuFault(ANON + 3 * PAGE, true)), UNCHANGED),
+                new Op(
+                        "fault write, untouched anon page",
+                        w -> of(w.parent.cpuFault(ANON + 13 * PAGE, true)),
+                        UNCHANGED),
+                new Op(
+                        "fault write, COW page in the parent",
+                        w -> of(w.parent.cpuFault(ANON + 2 * PAGE, true)),
+                        UNCHANGED),
+                new Op(
+                        "fault write, COW page in the child",
+                        w -> of(w.child.cpuFault(ANON + 3 * PAGE, true)),
+                        UNCHANGED),
                 new Op("fault read, swapped page", w -> of(w.parent.cpuFault(ANON + 8 * PAGE, false)), UNCHANGED),
-                new Op("fault write, swapped page shared with the child", w -> of(w.child.cpuFault(ANON + 9 * PAGE, true)), UNCHANGED),
-                new Op("fault read, uncached shared file page", w -> of(w.parent.cpuFault(COLD_SHARED + PAGE, false)), UNCHANGED),
-                new Op("fault write, uncached private file page", w -> of(w.parent.cpuFault(COLD_PRIVATE + 2 * PAGE, true)), UNCHANGED,
+                new Op(
+                        "fault write, swapped page shared with the child",
+                        w -> of(w.child.cpuFault(ANON + 9 * PAGE, true)),
+                        UNCHANGED),
+                new Op(
+                        "fault read, uncached shared file page",
+                        w -> of(w.parent.cpuFault(COLD_SHARED + PAGE, false)),
+                        UNCHANGED),
+                new Op(
+                        "fault write, uncached private file page",
+                        w -> of(w.parent.cpuFault(COLD_PRIVATE + 2 * PAGE, true)),
+                        UNCHANGED,
                         OnFailure.PAGE_CACHE_ONLY),
-                new Op("fault write, private file page in cache", w -> of(w.parent.cpuFault(FILE_PRIVATE + 6 * PAGE, true)), UNCHANGED),
-                new Op("fault write, huge page shared with the child", w -> of(w.parent.cpuFault(HUGE + 5 * PAGE, true)), UNCHANGED),
-                new Op("cpuWrite across three pages", w -> of(w.parent.cpuWrite(ANON + 11 * PAGE + 4090, filled(4116, 0x99), 0, 4116)),
-                        (role, va, before) -> !role.equals("parent") ? before
+                new Op(
+                        "fault write, private file page in cache",
+                        w -> of(w.parent.cpuFault(FILE_PRIVATE + 6 * PAGE, true)),
+                        UNCHANGED),
+                new Op(
+                        "fault write, huge page shared with the child",
+                        w -> of(w.parent.cpuFault(HUGE + 5 * PAGE, true)),
+                        UNCHANGED),
+                new Op(
+                        "cpuWrite across three pages",
+                        w -> of(w.parent.cpuWrite(ANON + 11 * PAGE + 4090, filled(4116, 0x99), 0, 4116)),
+                        (role, va, before) -> !role.equals("parent")
+                                ? before
                                 : overwrite(before, va, ANON + 11 * PAGE + 4090, 4116, (byte) 0x99),
                         OnFailure.SHORT_WRITE), // AddressSpace.cpuWrite: a page at a time, like copy_to_user
-                new Op("cpuFill of four untouched pages", w -> of(w.parent.cpuFill(ANON + 12 * PAGE, 4 * PAGE, (byte) 0x77)),
-                        (role, va, before) -> !role.equals("parent") ? before
+                new Op(
+                        "cpuFill of four untouched pages",
+                        w -> of(w.parent.cpuFill(ANON + 12 * PAGE, 4 * PAGE, (byte) 0x77)),
+                        (role, va, before) -> !role.equals("parent")
+                                ? before
                                 : overwrite(before, va, ANON + 12 * PAGE, 4 * PAGE, (byte) 0x77),
                         OnFailure.SHORT_WRITE),
                 new Op("compaction of the anon range", w -> count(w.parent.compact(ANON, 16 * PAGE)), UNCHANGED),
@@ -114,36 +148,68 @@ class HostFaultInjectionTest {
                 new Op("collapse of 4 KiB pages", w -> of(w.parent.collapseHuge(SMALL)), UNCHANGED),
                 new Op("madvise COLLAPSE", w -> of(w.parent.madvise(SMALL, PMD, Advice.COLLAPSE)), UNCHANGED),
                 new Op("split of a huge page shared with the child", w -> of(w.parent.splitHuge(HUGE)), UNCHANGED),
-                new Op("fork", w -> {
-                    w.parent.fork();
-                    return Outcome.DONE;
-                }, UNCHANGED),
-                new Op("mremap move", w -> ofReturn(w.parent.mremap(ANON, 16 * PAGE, 16 * PAGE,
-                        MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED, 0x2000_0000L)),
+                new Op(
+                        "fork",
+                        w -> {
+                            w.parent.fork();
+                            return Outcome.DONE;
+                        },
+                        UNCHANGED),
+                new Op(
+                        "mremap move",
+                        w -> ofReturn(w.parent.mremap(
+                                ANON,
+                                16 * PAGE,
+                                16 * PAGE,
+                                MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED,
+                                0x2000_0000L)),
                         (role, va, before) -> before), // moved pages are looked up at their old address below
                 new Op("munmap of two pages", w -> of(w.parent.munmap(ANON + 4 * PAGE, 2 * PAGE)), UNCHANGED),
                 new Op("mprotect read-only", w -> of(w.parent.mprotect(ANON, 16 * PAGE, Prot.READ)), UNCHANGED),
-                new Op("madvise DONTNEED", w -> of(w.parent.madvise(ANON, 4 * PAGE, Advice.DONTNEED)),
-                        (role, va, before) -> role.equals("parent") && va < ANON + 4 * PAGE && va >= ANON ? new byte[(int) PAGE] : before),
+                new Op(
+                        "madvise DONTNEED",
+                        w -> of(w.parent.madvise(ANON, 4 * PAGE, Advice.DONTNEED)),
+                        (role, va, before) -> role.equals("parent") && va < ANON + 4 * PAGE && va >= ANON
+                                ? new byte[(int) PAGE]
+                                : before),
                 new Op("madvise PAGEOUT", w -> of(w.parent.madvise(ANON, 16 * PAGE, Advice.PAGEOUT)), UNCHANGED),
                 new Op("reclaim of the huge page", w -> count(w.parent.reclaim(HUGE, PMD)), UNCHANGED),
                 new Op("KSM merge", w -> count(w.parent.ksmMerge(ANON, 16 * PAGE)), UNCHANGED),
                 new Op("writeback", w -> of(w.parent.writeback(w.data)), UNCHANGED),
                 new Op("clear soft-dirty", w -> of(w.parent.clearSoftDirty()), UNCHANGED),
-                new Op("OOM reap of the child", w -> of(w.child.oomReap()),
+                new Op(
+                        "OOM reap of the child",
+                        w -> of(w.child.oomReap()),
                         (role, va, before) -> role.equals("child") ? null : before),
-                new Op("device-exclusive of an untouched page", w -> ofReturn(w.parent.makeDeviceExclusive(ANON + 14 * PAGE, OWNER)), UNCHANGED),
-                new Op("pwrite into an uncached file", w -> of(w.cold.pwrite(0, filled(2 * (int) PAGE, 0x33), 0, 2 * (int) PAGE)),
+                new Op(
+                        "device-exclusive of an untouched page",
+                        w -> ofReturn(w.parent.makeDeviceExclusive(ANON + 14 * PAGE, OWNER)),
+                        UNCHANGED),
+                new Op(
+                        "pwrite into an uncached file",
+                        w -> of(w.cold.pwrite(0, filled(2 * (int) PAGE, 0x33), 0, 2 * (int) PAGE)),
                         (role, va, before) -> (va >= COLD_SHARED && va < COLD_SHARED + 2 * PAGE)
-                                || (va >= COLD_PRIVATE && va < COLD_PRIVATE + 2 * PAGE) ? filled((int) PAGE, 0x33) : before,
+                                        || (va >= COLD_PRIVATE && va < COLD_PRIVATE + 2 * PAGE)
+                                ? filled((int) PAGE, 0x33)
+                                : before,
                         OnFailure.SHORT_WRITE), // MemoryObject.pwrite: "bytes before it are written, as a short write"
-                new Op("mmap FIXED over populated pages", w -> ofReturn(w.parent.mmap(ANON + 4 * PAGE, 2 * PAGE, Prot.RW,
-                        MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED)),
-                        (role, va, before) -> role.equals("parent") && va >= ANON + 4 * PAGE && va < ANON + 6 * PAGE ? new byte[(int) PAGE] : before),
-                new Op("exit of the child", w -> {
-                    w.child.exit();
-                    return Outcome.DONE;
-                }, UNCHANGED));
+                new Op(
+                        "mmap FIXED over populated pages",
+                        w -> ofReturn(w.parent.mmap(
+                                ANON + 4 * PAGE,
+                                2 * PAGE,
+                                Prot.RW,
+                                MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED)),
+                        (role, va, before) -> role.equals("parent") && va >= ANON + 4 * PAGE && va < ANON + 6 * PAGE
+                                ? new byte[(int) PAGE]
+                                : before),
+                new Op(
+                        "exit of the child",
+                        w -> {
+                            w.child.exit();
+                            return Outcome.DONE;
+                        },
+                        UNCHANGED));
     }
 
     /**
@@ -184,7 +250,8 @@ class HostFaultInjectionTest {
                 assertEquals(Outcome.DONE, outcome, what);
             }
             if (outcome == Outcome.FAILED && op.onFailure() != OnFailure.SHORT_WRITE) {
-                String diff = before.diff(HostState.capture(w.host, w.files()), op.onFailure() == OnFailure.PAGE_CACHE_ONLY);
+                String diff =
+                        before.diff(HostState.capture(w.host, w.files()), op.onFailure() == OnFailure.PAGE_CACHE_ONLY);
                 assertEquals("", diff, what + ": failed but left a trace");
             }
             // Step 3: every page reads what it should, then nothing is lost once all exit.
@@ -201,7 +268,8 @@ class HostFaultInjectionTest {
             return LongStream.range(0, made).toArray();
         }
         LongStream first = LongStream.range(0, Math.min(made, 8));
-        LongStream spread = made > 8 ? LongStream.rangeClosed(1, 8).map(i -> 8 + (made - 9) * i / 8) : LongStream.empty();
+        LongStream spread =
+                made > 8 ? LongStream.rangeClosed(1, 8).map(i -> 8 + (made - 9) * i / 8) : LongStream.empty();
         return LongStream.concat(first, spread).distinct().toArray();
     }
 
@@ -222,7 +290,8 @@ class HostFaultInjectionTest {
                 }
             }
             byte[] expected = outcome == Outcome.DONE ? op.expectation().after(role, va, before) : before;
-            if (outcome == Outcome.FAILED && op.onFailure() == OnFailure.SHORT_WRITE
+            if (outcome == Outcome.FAILED
+                    && op.onFailure() == OnFailure.SHORT_WRITE
                     && Arrays.equals(e.getValue(), op.expectation().after(role, va, before))) {
                 continue; // a page the short write reached
             }

@@ -115,7 +115,8 @@ public final class HostState {
             for (var e : entries.entrySet()) {
                 Long now = other.entries.get(e.getKey());
                 if (!e.getValue().equals(now)) {
-                    out.add(e.getKey() + ": " + PteLayout.describe(e.getValue()) + " -> " + (now == null ? "none" : PteLayout.describe(now)));
+                    out.add(e.getKey() + ": " + PteLayout.describe(e.getValue()) + " -> "
+                            + (now == null ? "none" : PteLayout.describe(now)));
                 }
             }
             for (var e : other.entries.entrySet()) {
@@ -135,19 +136,23 @@ public final class HostState {
         long newCacheFrames = 0;
         for (int pfn = 0; pfn < refcounts.length && out.size() < 12; pfn++) {
             if (refcounts[pfn] != other.refcounts[pfn] || mapcounts[pfn] != other.mapcounts[pfn]) {
-                if (allowPageCacheGrowth && refcounts[pfn] == 0 && other.refcounts[pfn] == 1 && other.mapcounts[pfn] == 0
+                if (allowPageCacheGrowth
+                        && refcounts[pfn] == 0
+                        && other.refcounts[pfn] == 1
+                        && other.mapcounts[pfn] == 0
                         && newCacheFrames < grown) {
                     newCacheFrames++;
                     continue;
                 }
-                out.add("pfn " + pfn + ": refcount " + refcounts[pfn] + " -> " + other.refcounts[pfn]
-                        + ", mapcount " + mapcounts[pfn] + " -> " + other.mapcounts[pfn]);
+                out.add("pfn " + pfn + ": refcount " + refcounts[pfn] + " -> " + other.refcounts[pfn] + ", mapcount "
+                        + mapcounts[pfn] + " -> " + other.mapcounts[pfn]);
             } else if (contentCrcs[pfn] != other.contentCrcs[pfn]) {
                 out.add("pfn " + pfn + ": contents changed");
             }
         }
         if (!Arrays.equals(slotRefcounts, other.slotRefcounts)) {
-            out.add("swap map changed: used " + Arrays.stream(slotRefcounts).filter(r -> r != 0).count() + " -> "
+            out.add("swap map changed: used "
+                    + Arrays.stream(slotRefcounts).filter(r -> r != 0).count() + " -> "
                     + Arrays.stream(other.slotRefcounts).filter(r -> r != 0).count());
         }
         if (!files.equals(other.files)) {

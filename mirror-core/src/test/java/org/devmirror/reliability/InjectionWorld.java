@@ -32,6 +32,7 @@ final class InjectionWorld implements AutoCloseable {
     static final long PMD = Host.PMD_SIZE;
     /** 16 private anonymous pages: 0..11 written (values repeat every 4, for KSM), 8..9 swapped, 12..15 untouched. */
     static final long ANON = 0x1000_0000L;
+
     static final long ANON_PAGES = 16;
     /** A 2 MiB huge page (MapFlags.HUGEPAGE), filled. */
     static final long HUGE = 0x4000_0000L;
@@ -123,7 +124,10 @@ final class InjectionWorld implements AutoCloseable {
         for (AddressSpace mm : new ArrayList<>(host.addressSpaces())) {
             mm.exit();
         }
-        return bootFreeFrames - data.cachedPages() - cold.cachedPages() - host.memory().freeFrames();
+        return bootFreeFrames
+                - data.cachedPages()
+                - cold.cachedPages()
+                - host.memory().freeFrames();
     }
 
     static String key(String role, long va) {

@@ -32,13 +32,14 @@ public final class RecordingSubscriber implements IntervalNotifierOps, MmuNotifi
 
         @Override
         public String toString() {
-            return event + "[0x" + Long.toHexString(start) + ",0x" + Long.toHexString(end) + ")" + (blockable ? "" : " nonblock")
-                    + (owner != null ? " owner=" + owner : "");
+            return event + "[0x" + Long.toHexString(start) + ",0x" + Long.toHexString(end) + ")"
+                    + (blockable ? "" : " nonblock") + (owner != null ? " owner=" + owner : "");
         }
     }
 
     /** The driver lock: held around setSeq in invalidate and by tests around readRetry. */
     public final ReentrantLock lock = new ReentrantLock();
+
     private final IntervalNotifier interval = new IntervalNotifier(this);
     // guarded by lock
     private final List<Event> intervalEvents = new ArrayList<>();

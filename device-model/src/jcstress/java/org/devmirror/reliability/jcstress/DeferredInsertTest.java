@@ -26,27 +26,44 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * (the insert was deferred, or the host's period began just after it).
  */
 @JCStressTest
-@Description("mmu_interval_notifier_insert during an invalidation (deferred insert), then a fault through the new notifier")
-@Outcome(id = "1, 0, 0, 1", expect = ACCEPTABLE_INTERESTING,
+@Description(
+        "mmu_interval_notifier_insert during an invalidation (deferred insert), then a fault through the new notifier")
+@Outcome(
+        id = "1, 0, 0, 1",
+        expect = ACCEPTABLE_INTERESTING,
         desc = "Deferred insert: the period was odd at insert, the callback walk never saw the node, and its first "
                 + "readBegin waited for the period to end, so the fault read the new entry.")
-@Outcome(id = "1, 0, 0, 0", expect = ACCEPTABLE,
+@Outcome(
+        id = "1, 0, 0, 0",
+        expect = ACCEPTABLE,
         desc = "Inserted after the period ended; the fault read the new entry.")
-@Outcome(id = "1, 1, [01], [01]", expect = ACCEPTABLE,
+@Outcome(
+        id = "1, 1, [01], [01]",
+        expect = ACCEPTABLE,
         desc = "Inserted before the host's start, so invalidated; the fault retried, or began after setSeq and its "
                 + "readBegin waited for the end.")
-@Outcome(id = "0, 1, 0, [01]", expect = ACCEPTABLE,
-        desc = "Inserted before the host's start; the fault committed the old entry before the callback, which zapped it.")
-@Outcome(id = "2, .*", expect = FORBIDDEN,
+@Outcome(
+        id = "0, 1, 0, [01]",
+        expect = ACCEPTABLE,
+        desc =
+                "Inserted before the host's start; the fault committed the old entry before the callback, which zapped it.")
+@Outcome(
+        id = "2, .*",
+        expect = FORBIDDEN,
         desc = "STALE: the new notifier's first read section was not covered by the invalidation in flight.")
-@Outcome(id = "0, 0, .*", expect = FORBIDDEN,
+@Outcome(
+        id = "0, 0, .*",
+        expect = FORBIDDEN,
         desc = "The device lost its entry although nothing invalidated it: a fault always commits a present entry.")
-@Outcome(id = "1, 0, 1, .*", expect = FORBIDDEN,
+@Outcome(
+        id = "1, 0, 1, .*",
+        expect = FORBIDDEN,
         desc = "readRetry reported a collision although no callback ever called setSeq.")
-@Outcome(id = "0, 1, 1, .*", expect = FORBIDDEN,
+@Outcome(
+        id = "0, 1, 1, .*",
+        expect = FORBIDDEN,
         desc = "A retried fault commits after the only setSeq, so nothing may zap it afterwards.")
-@Outcome(id = "[01], [2-9], .*", expect = FORBIDDEN,
-        desc = "More callbacks than invalidations.")
+@Outcome(id = "[01], [2-9], .*", expect = FORBIDDEN, desc = "More callbacks than invalidations.")
 @State
 public class DeferredInsertTest {
     private static final long VA = 0x400000;

@@ -24,15 +24,27 @@ import org.openjdk.jcstress.infra.results.II_Result;
  */
 @JCStressTest
 @Description("mmu_interval_read_begin/read_retry against a CLEAR that moves the page: no stale device PTE")
-@Outcome(id = "1, 0", expect = ACCEPTABLE,
+@Outcome(
+        id = "1, 0",
+        expect = ACCEPTABLE,
         desc = "The fault read the new entry: it began after the move, or its readBegin waited for the period to end.")
-@Outcome(id = "1, 1", expect = ACCEPTABLE_INTERESTING,
-        desc = "Collision: setSeq ran after the fault's readBegin, readRetry said retry, the second round committed the new frame.")
-@Outcome(id = "0, 0", expect = ACCEPTABLE,
-        desc = "The fault committed the old frame before the callback took the driver lock; the callback then zapped it.")
-@Outcome(id = "0, 1", expect = FORBIDDEN,
+@Outcome(
+        id = "1, 1",
+        expect = ACCEPTABLE_INTERESTING,
+        desc =
+                "Collision: setSeq ran after the fault's readBegin, readRetry said retry, the second round committed the new frame.")
+@Outcome(
+        id = "0, 0",
+        expect = ACCEPTABLE,
+        desc =
+                "The fault committed the old frame before the callback took the driver lock; the callback then zapped it.")
+@Outcome(
+        id = "0, 1",
+        expect = FORBIDDEN,
         desc = "A retried fault commits after the only invalidation's setSeq, so nothing can zap it afterwards.")
-@Outcome(id = "2, .*", expect = FORBIDDEN,
+@Outcome(
+        id = "2, .*",
+        expect = FORBIDDEN,
         desc = "STALE: the device maps a frame the CPU no longer maps (a missed setSeq/readRetry collision).")
 @State
 public class FaultCommitVsInvalidationTest {

@@ -27,13 +27,23 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * zaps a live piece, and nothing invalidates page 1.
  */
 @JCStressTest
-@Description("collectGarbage racing a device fault in the tracked range it splits: the fault commits into the live piece")
-@Outcome(id = "0, 1, 1, 1", expect = ACCEPTABLE, desc = "Split once (by either thread); page 1 faulted into the piece; page 0 kept.")
-@Outcome(id = "0, 0, .*", expect = FORBIDDEN, desc = "The fault failed: it met the marked range or a dying piece and gave up.")
+@Description(
+        "collectGarbage racing a device fault in the tracked range it splits: the fault commits into the live piece")
+@Outcome(
+        id = "0, 1, 1, 1",
+        expect = ACCEPTABLE,
+        desc = "Split once (by either thread); page 1 faulted into the piece; page 0 kept.")
+@Outcome(
+        id = "0, 0, .*",
+        expect = FORBIDDEN,
+        desc = "The fault failed: it met the marked range or a dying piece and gave up.")
 @Outcome(id = "0, 1, 0, .", expect = FORBIDDEN, desc = "The fault said OK but page 1 is not mapped.")
 @Outcome(id = "0, 1, 1, 0", expect = FORBIDDEN, desc = "Page 0 lost: a collection zapped the live piece.")
 @Outcome(id = "1, .*", expect = FORBIDDEN, desc = "The safety oracle found a violation.")
-@Outcome(id = "2, .*", expect = FORBIDDEN, desc = "A device PTE outside every tracked range: no notifier would ever zap it.")
+@Outcome(
+        id = "2, .*",
+        expect = FORBIDDEN,
+        desc = "A device PTE outside every tracked range: no notifier would ever zap it.")
 @State
 public class GcVsFaultTest {
     private final GcWorld w = new GcWorld(0b0001);

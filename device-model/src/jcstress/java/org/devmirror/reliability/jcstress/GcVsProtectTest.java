@@ -28,13 +28,20 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * since a protection change does not kill the piece and the collector zaps only killed pieces.
  */
 @JCStressTest
-@Description("collectGarbage racing an mprotect of the tracked range it splits: write access removed, nothing else lost")
+@Description(
+        "collectGarbage racing an mprotect of the tracked range it splits: write access removed, nothing else lost")
 @Outcome(id = "0, 0, 1", expect = ACCEPTABLE, desc = "Page 1 zapped; page 0 untouched.")
 @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "Page 1 downgraded to read-only; page 0 untouched.")
 @Outcome(id = "0, 2, .", expect = FORBIDDEN, desc = "STALE: the device may still write a page the CPU made read-only.")
-@Outcome(id = "0, ., 0", expect = FORBIDDEN, desc = "Page 0 lost: a protection change killed a piece or the collector zapped a live one.")
+@Outcome(
+        id = "0, ., 0",
+        expect = FORBIDDEN,
+        desc = "Page 0 lost: a protection change killed a piece or the collector zapped a live one.")
 @Outcome(id = "1, .*", expect = FORBIDDEN, desc = "The safety oracle found a violation.")
-@Outcome(id = "2, .*", expect = FORBIDDEN, desc = "A device PTE outside every tracked range: no notifier would ever zap it.")
+@Outcome(
+        id = "2, .*",
+        expect = FORBIDDEN,
+        desc = "A device PTE outside every tracked range: no notifier would ever zap it.")
 @State
 public class GcVsProtectTest {
     private final GcWorld w = new GcWorld(0b0111);

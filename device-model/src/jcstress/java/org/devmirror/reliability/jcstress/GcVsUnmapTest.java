@@ -49,18 +49,34 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  */
 @JCStressTest
 @Description("collectGarbage racing an UNMAP of the tracked range it splits: no untracked or stale device PTE")
-@Outcome(id = "0, 1, 0, 0", expect = ACCEPTABLE,
-        desc = "The unmap marked the old range first (or late, carried over to the piece); the collection kept pages 0 and 2.")
-@Outcome(id = "0, 1, 1, 0", expect = ACCEPTABLE,
-        desc = "The collector published the piece first; the unmap marked it for the next collection, which dropped page 1.")
-@Outcome(id = "0, 0, 0, 0", expect = ACCEPTABLE_INTERESTING,
-        desc = "The unmap killed the piece between its insertion and publication; the collector zapped the piece's PTEs and retired it.")
-@Outcome(id = "0, 0, 1, .*", expect = FORBIDDEN,
+@Outcome(
+        id = "0, 1, 0, 0",
+        expect = ACCEPTABLE,
+        desc =
+                "The unmap marked the old range first (or late, carried over to the piece); the collection kept pages 0 and 2.")
+@Outcome(
+        id = "0, 1, 1, 0",
+        expect = ACCEPTABLE,
+        desc =
+                "The collector published the piece first; the unmap marked it for the next collection, which dropped page 1.")
+@Outcome(
+        id = "0, 0, 0, 0",
+        expect = ACCEPTABLE_INTERESTING,
+        desc =
+                "The unmap killed the piece between its insertion and publication; the collector zapped the piece's PTEs and retired it.")
+@Outcome(
+        id = "0, 0, 1, .*",
+        expect = FORBIDDEN,
         desc = "Page 0 lost although the piece was published: the collector zapped a live piece.")
-@Outcome(id = "0, ., ., 1", expect = FORBIDDEN,
+@Outcome(
+        id = "0, ., ., 1",
+        expect = FORBIDDEN,
         desc = "Page 1 still tracked after a collection with nothing pending: an unmapped interval was lost.")
 @Outcome(id = "1, .*", expect = FORBIDDEN, desc = "The safety oracle found a violation.")
-@Outcome(id = "2, .*", expect = FORBIDDEN, desc = "A device PTE outside every tracked range: no notifier would ever zap it.")
+@Outcome(
+        id = "2, .*",
+        expect = FORBIDDEN,
+        desc = "A device PTE outside every tracked range: no notifier would ever zap it.")
 @State
 public class GcVsUnmapTest {
     private final GcWorld w = new GcWorld(0b0011);

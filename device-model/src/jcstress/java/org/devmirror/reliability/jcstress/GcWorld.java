@@ -47,7 +47,8 @@ final class GcWorld {
      * @param faulted the pages (bit i = page i) the device faults in before page 3 is unmapped
      */
     GcWorld(int faulted) {
-        mirror = device.open(mm, MirrorOptions.defaults().withTrackChunk(PAGES * PAGE).withOffHeapTable(false));
+        mirror = device.open(
+                mm, MirrorOptions.defaults().withTrackChunk(PAGES * PAGE).withOffHeapTable(false));
         mm.mmap(BASE, PAGES * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED);
         require(mm.cpuFill(BASE, PAGES * PAGE, (byte) 0x5a), "cpuFill");
         for (int i = 0; i < PAGES; i++) {

@@ -24,17 +24,29 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * 2 stale); r3 = the global sequence's parity at the end.
  */
 @JCStressTest
-@Description("non-blockable invalidate_range_start against a fault holding the driver lock: refused or done, never half")
-@Outcome(id = "1, 0, 0", expect = ACCEPTABLE,
-        desc = "Accepted: the CPU entry was cleared and the device has nothing (zapped, or the fault read the cleared entry).")
-@Outcome(id = "0, 1, 0", expect = ACCEPTABLE_INTERESTING,
+@Description(
+        "non-blockable invalidate_range_start against a fault holding the driver lock: refused or done, never half")
+@Outcome(
+        id = "1, 0, 0",
+        expect = ACCEPTABLE,
+        desc =
+                "Accepted: the CPU entry was cleared and the device has nothing (zapped, or the fault read the cleared entry).")
+@Outcome(
+        id = "0, 1, 0",
+        expect = ACCEPTABLE_INTERESTING,
         desc = "Refused (-EAGAIN) because the fault held the driver lock: the CPU entry is unchanged and the device "
                 + "mapping of it is still valid; the reaper must retry.")
-@Outcome(id = "1, [12], .*", expect = FORBIDDEN,
+@Outcome(
+        id = "1, [12], .*",
+        expect = FORBIDDEN,
         desc = "Accepted, yet the device still maps the frame the CPU dropped.")
-@Outcome(id = "0, [02], .*", expect = FORBIDDEN,
+@Outcome(
+        id = "0, [02], .*",
+        expect = FORBIDDEN,
         desc = "Refused, yet the device lost its valid mapping or holds a stale one: a refusal must change nothing.")
-@Outcome(id = ".*, .*, 1", expect = FORBIDDEN,
+@Outcome(
+        id = ".*, .*, 1",
+        expect = FORBIDDEN,
         desc = "The period was left odd (a refused start must end its own range): the next readBegin would hang.")
 @State
 public class NonBlockableRefusalTest {

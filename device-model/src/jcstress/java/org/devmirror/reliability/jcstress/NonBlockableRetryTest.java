@@ -25,11 +25,14 @@ import org.openjdk.jcstress.infra.results.II_Result;
  */
 @JCStressTest
 @Description("non-blockable invalidation retried until accepted while device faults hold the driver lock")
-@Outcome(id = "0, 0", expect = ACCEPTABLE,
-        desc = "Accepted at the first try; the device ends with nothing mapped.")
-@Outcome(id = "1, 0", expect = ACCEPTABLE_INTERESTING,
+@Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "Accepted at the first try; the device ends with nothing mapped.")
+@Outcome(
+        id = "1, 0",
+        expect = ACCEPTABLE_INTERESTING,
         desc = "Refused while a fault held the driver lock, retried, accepted; the device ends with nothing mapped.")
-@Outcome(id = "[01], [12]", expect = FORBIDDEN,
+@Outcome(
+        id = "[01], [12]",
+        expect = FORBIDDEN,
         desc = "The reap was lost: the device still maps a frame although the reaper finished.")
 @State
 public class NonBlockableRetryTest {

@@ -25,16 +25,28 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * value read after readBegin equals the value under the driver lock.
  */
 @JCStressTest
-@Description("mmu_interval_read_begin / check_retry / read_retry against set_seq from two successive invalidation periods")
-@Outcome(id = "0, 0, 1", expect = ACCEPTABLE,
-        desc = "No collision: the read section ran before, between or after the callbacks; a readBegin that found its notifier being invalidated waited for that period to end.")
-@Outcome(id = "1, 0, [01]", expect = ACCEPTABLE_INTERESTING,
+@Description(
+        "mmu_interval_read_begin / check_retry / read_retry against set_seq from two successive invalidation periods")
+@Outcome(
+        id = "0, 0, 1",
+        expect = ACCEPTABLE,
+        desc =
+                "No collision: the read section ran before, between or after the callbacks; a readBegin that found its notifier being invalidated waited for that period to end.")
+@Outcome(
+        id = "1, 0, [01]",
+        expect = ACCEPTABLE_INTERESTING,
         desc = "Collision reported by readRetry only: setSeq landed between checkRetry and the driver lock.")
-@Outcome(id = "1, 1, [01]", expect = ACCEPTABLE_INTERESTING,
+@Outcome(
+        id = "1, 1, [01]",
+        expect = ACCEPTABLE_INTERESTING,
         desc = "Collision seen by the lockless hint and confirmed by readRetry.")
-@Outcome(id = "0, 0, 0", expect = FORBIDDEN,
+@Outcome(
+        id = "0, 0, 0",
+        expect = FORBIDDEN,
         desc = "readRetry said no collision but the value changed since readBegin: a setSeq was missed.")
-@Outcome(id = "0, 1, .*", expect = FORBIDDEN,
+@Outcome(
+        id = "0, 1, .*",
+        expect = FORBIDDEN,
         desc = "checkRetry true must stay true: the notifier sequence never returns to an old value.")
 @State
 public class ReadRetryAcrossThreadsTest {
@@ -45,6 +57,7 @@ public class ReadRetryAcrossThreadsTest {
     private final MmuNotifierSubscriptions subs = new MmuNotifierSubscriptions(mm);
     /** Stands for the CPU entries the fault copies; changed only between start and end. */
     private final AtomicLong generation = new AtomicLong();
+
     private final PageMirror mirror = new PageMirror(new CpuPte(0), VA);
     private final HostInvalidator host = new HostInvalidator(subs, mm);
     private final IntervalNotifier notifier = mirror.notifier;

@@ -24,15 +24,19 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  */
 @JCStressTest
 @Description("mmu_interval_notifier_remove against a concurrent invalidation of the notifier")
-@Outcome(id = "0, 0, 0, 0", expect = ACCEPTABLE,
-        desc = "Removed before the host's start walked the tree: no callback.")
-@Outcome(id = "1, 0, 0, 0", expect = ACCEPTABLE,
+@Outcome(id = "0, 0, 0, 0", expect = ACCEPTABLE, desc = "Removed before the host's start walked the tree: no callback.")
+@Outcome(
+        id = "1, 0, 0, 0",
+        expect = ACCEPTABLE,
         desc = "Invalidated first; remove() ran after or was deferred and waited for the period's end.")
-@Outcome(id = "[01], 1, .*", expect = FORBIDDEN,
-        desc = "A callback ran after remove() returned.")
-@Outcome(id = "[01], 0, 1, .*", expect = FORBIDDEN,
+@Outcome(id = "[01], 1, .*", expect = FORBIDDEN, desc = "A callback ran after remove() returned.")
+@Outcome(
+        id = "[01], 0, 1, .*",
+        expect = FORBIDDEN,
         desc = "The notifier is still inserted after remove() returned (a deferred removal was never applied).")
-@Outcome(id = "[01], 0, 0, 1", expect = FORBIDDEN,
+@Outcome(
+        id = "[01], 0, 0, 1",
+        expect = FORBIDDEN,
         desc = "The period was left odd: the next readBegin on this address space would wait forever.")
 @State
 public class RemoveDuringInvalidationTest {
@@ -45,6 +49,7 @@ public class RemoveDuringInvalidationTest {
     private volatile boolean removed;
     /** Callbacks that saw {@link #removed}; guarded by the mirror's driver lock. */
     private int lateCallbacks;
+
     private final PageMirror mirror = new PageMirror(new CpuPte(0), VA) {
         @Override
         void afterZap(IntervalNotifier sub) {

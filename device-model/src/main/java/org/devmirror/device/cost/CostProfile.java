@@ -54,7 +54,9 @@ import org.devmirror.device.stats.DeviceStats;
  * @param queueEvictionNs   stopping the process's user queues once
  * @param queueRestoreNs    restarting them once, the delay before the restore included
  */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 public record CostProfile(
         String name,
         String basis,
@@ -76,6 +78,7 @@ public record CostProfile(
 
     /** The bytes of one migrated page. */
     private static final double PAGE_BYTES = DevicePteLayout.PAGE_SIZE;
+
     private static final int HUGE_PAGES = DevicePteLayout.HUGE_PAGES;
 
     /**
@@ -85,6 +88,7 @@ public record CostProfile(
      * and a per-entry part fit both: per entry (10 - 2) us / 511.
      */
     private static final double XE_BIND_NS_PER_PTE = 8_000.0 / 511;
+
     private static final double XE_BIND_NS_PER_RANGE = 2_000 - XE_BIND_NS_PER_PTE;
     /**
      * Xe's {@code migrate} of that fault less its {@code device_copy}: 942 - 223 = 719 us of CPU-side
@@ -110,24 +114,48 @@ public record CostProfile(
      * cost of its own); queue eviction does not occur on Xe, and its figures are the assumed ones
      * every profile shares.
      */
-    public static final CostProfile XE_4K = new CostProfile("xe-4k",
+    public static final CostProfile XE_4K = new CostProfile(
+            "xe-4k",
             "Xe SVM 2 MiB fault, 4 KiB-page path (Dugast, dri-devel 2026); TLB latency and queue eviction assumed",
-            5_000, 1, 0, 9_000.0 / 512, 1_000, XE_BIND_NS_PER_RANGE, XE_BIND_NS_PER_PTE,
-            ASSUMED_TLB_NS, 2, TlbBatching.OVERLAPPED,
-            2.0 * 1024 * 1024 / 223_000, 2.0 * 1024 * 1024 / 223_000, XE_MIGRATE_NS_PER_PAGE,
-            ASSUMED_QUEUE_EVICTION_NS, KFD_RESTORE_DELAY_NS);
+            5_000,
+            1,
+            0,
+            9_000.0 / 512,
+            1_000,
+            XE_BIND_NS_PER_RANGE,
+            XE_BIND_NS_PER_PTE,
+            ASSUMED_TLB_NS,
+            2,
+            TlbBatching.OVERLAPPED,
+            2.0 * 1024 * 1024 / 223_000,
+            2.0 * 1024 * 1024 / 223_000,
+            XE_MIGRATE_NS_PER_PAGE,
+            ASSUMED_QUEUE_EVICTION_NS,
+            KFD_RESTORE_DELAY_NS);
 
     /**
      * The same device with amdkfd's invalidation shape: per GPU, serial ({@code kfd_flush_tlb}
      * after each GPU's page-table update, drivers/gpu/drm/amd/amdkfd/kfd_svm.c), here over two
      * GPUs. Every other figure is Xe's: no per-fault AMD figure is published.
      */
-    public static final CostProfile XE_4K_SERIAL_TLB = new CostProfile("xe-4k-serial-tlb",
+    public static final CostProfile XE_4K_SERIAL_TLB = new CostProfile(
+            "xe-4k-serial-tlb",
             "xe-4k with amdkfd-style serial TLB flushes over 2 GPUs",
-            XE_4K.faultNs, XE_4K.faultBatch, XE_4K.faultBatchNs, XE_4K.walkNsPerPte, XE_4K.walkNsPerPmd,
-            XE_4K.bindNsPerRange, XE_4K.pteWriteNs, XE_4K.tlbInvalidationNs, 2, TlbBatching.SERIAL,
-            XE_4K.copyToDeviceGBps, XE_4K.copyToSystemGBps, XE_4K.migrateNsPerPage,
-            XE_4K.queueEvictionNs, XE_4K.queueRestoreNs);
+            XE_4K.faultNs,
+            XE_4K.faultBatch,
+            XE_4K.faultBatchNs,
+            XE_4K.walkNsPerPte,
+            XE_4K.walkNsPerPmd,
+            XE_4K.bindNsPerRange,
+            XE_4K.pteWriteNs,
+            XE_4K.tlbInvalidationNs,
+            2,
+            TlbBatching.SERIAL,
+            XE_4K.copyToDeviceGBps,
+            XE_4K.copyToSystemGBps,
+            XE_4K.migrateNsPerPage,
+            XE_4K.queueEvictionNs,
+            XE_4K.queueRestoreNs);
 
     /**
      * A generic discrete GPU on PCIe Gen4 x16 with one GT: copies at 24.8 GB/s, the copy-engine
@@ -137,12 +165,25 @@ public record CostProfile(
      * over BAR0, the replay) is assumed, 20 us. Fault, walk, bind and migration figures are Xe's,
      * the only ones published; TLB latency and queue eviction are assumed.
      */
-    public static final CostProfile PCIE4_DGPU = new CostProfile("pcie4-dgpu",
+    public static final CostProfile PCIE4_DGPU = new CostProfile(
+            "pcie4-dgpu",
             "generic PCIe Gen4 x16 discrete GPU: 24.8 GB/s copies (nvbandwidth, A100), UVM fault batches of 256;"
                     + " fault, walk and bind from xe-4k; batch cost, TLB latency and queue eviction assumed",
-            XE_4K.faultNs, 256, 20_000, XE_4K.walkNsPerPte, XE_4K.walkNsPerPmd,
-            XE_4K.bindNsPerRange, XE_4K.pteWriteNs, ASSUMED_TLB_NS, 1, TlbBatching.OVERLAPPED,
-            24.8, 24.8, XE_MIGRATE_NS_PER_PAGE, ASSUMED_QUEUE_EVICTION_NS, KFD_RESTORE_DELAY_NS);
+            XE_4K.faultNs,
+            256,
+            20_000,
+            XE_4K.walkNsPerPte,
+            XE_4K.walkNsPerPmd,
+            XE_4K.bindNsPerRange,
+            XE_4K.pteWriteNs,
+            ASSUMED_TLB_NS,
+            1,
+            TlbBatching.OVERLAPPED,
+            24.8,
+            24.8,
+            XE_MIGRATE_NS_PER_PAGE,
+            ASSUMED_QUEUE_EVICTION_NS,
+            KFD_RESTORE_DELAY_NS);
 
     /** Every named profile, the default first. The one list the command line and docs draw from. */
     public static final List<CostProfile> NAMED = List.of(XE_4K, XE_4K_SERIAL_TLB, PCIE4_DGPU);
@@ -224,8 +265,10 @@ public record CostProfile(
         ns[CostComponent.TLB.ordinal()] = stats.totalTlbFlushes() * tlbBatching.latencyNs(tlbInvalidationNs, gts);
         ns[CostComponent.COPY.ordinal()] = stats.pagesMigratedToDevice() * PAGE_BYTES / copyToDeviceGBps
                 + stats.pagesMigratedToSystem() * PAGE_BYTES / copyToSystemGBps;
-        ns[CostComponent.MIGRATE.ordinal()] = (stats.pagesMigratedToDevice() + stats.pagesMigratedToSystem()) * migrateNsPerPage;
-        ns[CostComponent.QUEUE.ordinal()] = stats.queueEvictions() * queueEvictionNs + stats.queueRestores() * queueRestoreNs;
+        ns[CostComponent.MIGRATE.ordinal()] =
+                (stats.pagesMigratedToDevice() + stats.pagesMigratedToSystem()) * migrateNsPerPage;
+        ns[CostComponent.QUEUE.ordinal()] =
+                stats.queueEvictions() * queueEvictionNs + stats.queueRestores() * queueRestoreNs;
         return new DeviceTime(name, ns);
     }
 }

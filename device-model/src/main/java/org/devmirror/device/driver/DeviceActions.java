@@ -25,9 +25,11 @@ final class DeviceActions implements MirrorActions {
     private MmuNotifierRange range;
     /** The part of the range this policy call may act on. */
     private long from;
+
     private long to;
     /** The tracked range's bounds: zap and flush may act anywhere inside them. */
     private long trackedStart;
+
     private long trackedEnd;
     /** PTEs zapped, downgraded or re-read during this call (for the JFR event). */
     private long touched;
@@ -35,6 +37,7 @@ final class DeviceActions implements MirrorActions {
     private long changedSinceFlush;
     /** The span of those changes, for flushChanged; empty when changedLo >= changedHi. */
     private long changedLo;
+
     private long changedHi;
 
     DeviceActions(MirrorDriver driver) {
@@ -215,7 +218,8 @@ final class DeviceActions implements MirrorActions {
         }
         if (start < lo || end > hi || start >= end || ((start | end) & (PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException("[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
-                    + ") is not a page-aligned part of " + what + " [0x" + Long.toHexString(lo) + ", 0x" + Long.toHexString(hi) + ")");
+                    + ") is not a page-aligned part of " + what + " [0x" + Long.toHexString(lo) + ", 0x"
+                    + Long.toHexString(hi) + ")");
         }
     }
 }

@@ -109,9 +109,14 @@ public final class DeviceFault {
 
         @Override
         public void fill(HmmRange r, IntervalNotifier notifier, long seq) {
-            r.notifier(notifier).notifierSeq(seq).start(unitStart).end(unitEnd)
-                    .defaultFlags(HmmPfn.REQ_FAULT | (unitWrite ? HmmPfn.REQ_WRITE : 0)).pfnFlagsMask(0)
-                    .devPrivateOwner(driver.owner()).pfns(pfns, 0);
+            r.notifier(notifier)
+                    .notifierSeq(seq)
+                    .start(unitStart)
+                    .end(unitEnd)
+                    .defaultFlags(HmmPfn.REQ_FAULT | (unitWrite ? HmmPfn.REQ_WRITE : 0))
+                    .pfnFlagsMask(0)
+                    .devPrivateOwner(driver.owner())
+                    .pfns(pfns, 0);
         }
 
         /** The tracked range is still the one the round began on: live, same generation, covering the unit. */

@@ -40,10 +40,12 @@ public final class DeviceWriteLog {
 
     /** Page addresses; {@link #EMPTY} marks a free slot. Capacity is a power of two. */
     private long[] keys = newKeys(64);
+
     private long[] pages = new long[64];
     private int size;
     /** Writes into uffd-wp pages not yet reported, described (the first few) and counted. */
     private final List<String> wpViolations = new ArrayList<>();
+
     private long wpViolationCount;
 
     DeviceWriteLog() {}

@@ -90,7 +90,9 @@ public final class EventAwarePolicy implements InvalidationPolicy {
     }
 
     @Override
-    @SuppressWarnings({"ReferenceEquality", "UnusedVariable"}) // owner tokens are compared by identity, as dmirror_interval_invalidate compares range->owner with the dmirror; UnusedVariable: an expression, so a new MmuNotifierEvent fails to compile here (see the comment above)
+    @SuppressWarnings({"ReferenceEquality", "UnusedVariable"
+    }) // owner tokens are compared by identity, as dmirror_interval_invalidate compares range->owner with the dmirror;
+    // UnusedVariable: an expression, so a new MmuNotifierEvent fails to compile here (see the comment above)
     public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
         // A switch expression, so that an event added to MmuNotifierEvent fails to compile here
         // instead of doing nothing; its value, the device PTEs changed now, is only for reading.

@@ -131,7 +131,10 @@ public final class FaultCommit {
      * of an aligned frame, wholly inside the range.
      */
     static boolean mapsHugeLeaf(long va, long hmm, long pages) {
-        return HmmPfn.isValid(hmm) && HmmPfn.mapOrder(hmm) == 9 && (va & (HUGE_SIZE - 1)) == 0 && pages >= HUGE_PAGES
+        return HmmPfn.isValid(hmm)
+                && HmmPfn.mapOrder(hmm) == 9
+                && (va & (HUGE_SIZE - 1)) == 0
+                && pages >= HUGE_PAGES
                 && (HmmPfn.pfn(hmm) & (HUGE_PAGES - 1)) == 0;
     }
 

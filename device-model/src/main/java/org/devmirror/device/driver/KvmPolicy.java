@@ -61,7 +61,8 @@ public final class KvmPolicy implements InvalidationPolicy {
     @Override
     public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
         switch (range.event()) {
-            case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, MIGRATE, EXCLUSIVE -> ZooActions.zapOnce(mirror, start, end);
+            case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, MIGRATE, EXCLUSIVE ->
+                ZooActions.zapOnce(mirror, start, end);
             case RELEASE -> ZooActions.release(mirror, tracked, start, end);
         }
     }

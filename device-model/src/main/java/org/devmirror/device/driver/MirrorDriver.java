@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.devmirror.notifier.UserLock;
 import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 import org.devmirror.device.pagetable.DevicePageTable;
@@ -18,6 +17,7 @@ import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
+import org.devmirror.notifier.UserLock;
 
 /**
  * The driver half of {@code struct dmirror} (lib/test_hmm.c), with drm_gpusvm's tracked ranges:
@@ -53,7 +53,9 @@ import org.devmirror.notifier.MmuNotifierRange;
  * while calling into the host, except {@code findVma} and the CPU page-table reads done by the
  * policy and the re-read, which take no lock the host holds across an invalidation.
  */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 public final class MirrorDriver implements AutoCloseable {
     private static final int RELEASE = MmuNotifierEvent.RELEASE.ordinal();
 
@@ -63,6 +65,7 @@ public final class MirrorDriver implements AutoCloseable {
     private final MirrorOptions options;
     /** The invalidation policy (options.policy()); asked before the lock whether it ignores a range. */
     private final InvalidationPolicy policy;
+
     private final UserLock lock;
     private final ReentrantLock faultLock = new ReentrantLock();
     /**
@@ -70,6 +73,7 @@ public final class MirrorDriver implements AutoCloseable {
      * before the driver lock; never held by an invalidation callback.
      */
     private final ReentrantLock gcLock = new ReentrantLock();
+
     private final DevicePageTable pt;
     private final DeviceTlb tlb;
     private final DeviceStats stats = new DeviceStats();
@@ -84,6 +88,7 @@ public final class MirrorDriver implements AutoCloseable {
     private final DeviceWriteLog writeLog = new DeviceWriteLog();
     /** The collector's scratch: kept pieces of one unmapped range; guarded by the gc lock. */
     private final FaultCommit commit;
+
     private final DeviceFault fault;
     /** Set once the address space is released; volatile so faults see it without the lock. */
     private volatile boolean released;
@@ -109,8 +114,13 @@ public final class MirrorDriver implements AutoCloseable {
      * @param options        policy, chunk, table, TLB and timeout
      * @param id             a small number for statistics and JFR events
      */
-    public MirrorDriver(AddressSpace mm, Object owner, LongPredicate localDevicePfn, LongSupplier localPagesInUse,
-            MirrorOptions options, int id) {
+    public MirrorDriver(
+            AddressSpace mm,
+            Object owner,
+            LongPredicate localDevicePfn,
+            LongSupplier localPagesInUse,
+            MirrorOptions options,
+            int id) {
         if (mm == null || owner == null || localDevicePfn == null || localPagesInUse == null || options == null) {
             throw new IllegalArgumentException("mm=" + mm + ", owner=" + owner + ", localDevicePfn=" + localDevicePfn
                     + ", localPagesInUse=" + localPagesInUse + ", options=" + options + ": none may be null");
@@ -321,7 +331,8 @@ public final class MirrorDriver implements AutoCloseable {
                 mm.mmapReadUnlock();
             }
             for (int i = 0; i < runs; i++) {
-                fault.fault(eviction.runStart(i), eviction.runEnd(i), eviction.runWrite(i)); // a failed page stays unmapped
+                fault.fault(
+                        eviction.runStart(i), eviction.runEnd(i), eviction.runWrite(i)); // a failed page stays unmapped
             }
         } finally {
             faultLock.unlock();
@@ -398,7 +409,11 @@ public final class MirrorDriver implements AutoCloseable {
             lock.lock();
             try {
                 TrackedRange t = ranges.find(start);
-                if (fresh.state == TrackedRange.NEW && !released && !closed && !ranges.hasUnmapped() && (t == null || t.end < end)) {
+                if (fresh.state == TrackedRange.NEW
+                        && !released
+                        && !closed
+                        && !ranges.hasUnmapped()
+                        && (t == null || t.end < end)) {
                     // Merge: the pieces an unmap left in this chunk give way to one range.
                     retired = ranges.mergeChunk(fresh, chunkStart, chunkEnd);
                     result = fresh;
@@ -656,7 +671,8 @@ public final class MirrorDriver implements AutoCloseable {
     /** Throws {@link IllegalStateException} unless the caller holds the driver lock. */
     public void checkLocked() {
         if (!lock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("the driver lock is not held by thread " + Thread.currentThread().getName());
+            throw new IllegalStateException("the driver lock is not held by thread "
+                    + Thread.currentThread().getName());
         }
     }
 

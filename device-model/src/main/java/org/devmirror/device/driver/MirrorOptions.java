@@ -16,7 +16,12 @@ import org.devmirror.device.pagetable.DevicePteLayout;
  * @param faultTimeoutMillis how long a device fault keeps retrying before -EBUSY
  *                           ({@code HMM_RANGE_DEFAULT_TIMEOUT} = 1000)
  */
-public record MirrorOptions(InvalidationPolicy policy, long trackChunk, boolean offHeapTable, int tlbSets, int tlbWays,
+public record MirrorOptions(
+        InvalidationPolicy policy,
+        long trackChunk,
+        boolean offHeapTable,
+        int tlbSets,
+        int tlbWays,
         long faultTimeoutMillis) {
     /** {@code HMM_RANGE_DEFAULT_TIMEOUT}, in milliseconds. */
     public static final long DEFAULT_FAULT_TIMEOUT_MILLIS = 1000;
@@ -27,7 +32,8 @@ public record MirrorOptions(InvalidationPolicy policy, long trackChunk, boolean 
             throw new IllegalArgumentException("policy=null");
         }
         if (trackChunk < DevicePteLayout.PAGE_SIZE || trackChunk > 1L << 30 || Long.bitCount(trackChunk) != 1) {
-            throw new IllegalArgumentException("trackChunk=0x" + Long.toHexString(trackChunk) + " is not a power of two from 4 KiB to 1 GiB");
+            throw new IllegalArgumentException(
+                    "trackChunk=0x" + Long.toHexString(trackChunk) + " is not a power of two from 4 KiB to 1 GiB");
         }
         if (tlbSets < 1 || Integer.bitCount(tlbSets) != 1) {
             throw new IllegalArgumentException("tlbSets=" + tlbSets + " is not a power of two");
@@ -46,7 +52,8 @@ public record MirrorOptions(InvalidationPolicy policy, long trackChunk, boolean 
      * @return the defaults
      */
     public static MirrorOptions defaults() {
-        return new MirrorOptions(EventAwarePolicy.INSTANCE, DevicePteLayout.HUGE_SIZE, true, 64, 4, DEFAULT_FAULT_TIMEOUT_MILLIS);
+        return new MirrorOptions(
+                EventAwarePolicy.INSTANCE, DevicePteLayout.HUGE_SIZE, true, 64, 4, DEFAULT_FAULT_TIMEOUT_MILLIS);
     }
 
     /**

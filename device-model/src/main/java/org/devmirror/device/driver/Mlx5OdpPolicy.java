@@ -66,7 +66,8 @@ public final class Mlx5OdpPolicy implements InvalidationPolicy {
     @Override
     public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
         switch (range.event()) {
-            case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, MIGRATE, EXCLUSIVE -> zapBlocks(mirror, tracked, start, end);
+            case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, MIGRATE, EXCLUSIVE ->
+                zapBlocks(mirror, tracked, start, end);
             case RELEASE -> {
                 zapBlocks(mirror, tracked, start, end);
                 mirror.dropTracking(tracked, start, end);

@@ -74,7 +74,8 @@ public final class NouveauPolicy implements InvalidationPolicy {
                     ZooActions.zapOnce(mirror, start, end);
                 }
             }
-            case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, EXCLUSIVE -> ZooActions.zapOnce(mirror, start, end);
+            case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, EXCLUSIVE ->
+                ZooActions.zapOnce(mirror, start, end);
             case RELEASE -> ZooActions.release(mirror, tracked, start, end);
         }
     }

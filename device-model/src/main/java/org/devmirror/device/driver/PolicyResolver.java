@@ -121,10 +121,11 @@ public final class PolicyResolver {
         }
         List<InvalidationPolicy> out = new ArrayList<>();
         for (String item : value.split(",", -1)) {
-            for (InvalidationPolicy p : item.equals(ALL) ? List.copyOf(SHIPPED.values()) : List.of(resolve(argument, item))) {
+            for (InvalidationPolicy p :
+                    item.equals(ALL) ? List.copyOf(SHIPPED.values()) : List.of(resolve(argument, item))) {
                 if (out.contains(p)) {
-                    throw new IllegalArgumentException(argument + "=" + value + " names " + p.name()
-                            + " twice; name each policy once");
+                    throw new IllegalArgumentException(
+                            argument + "=" + value + " names " + p.name() + " twice; name each policy once");
                 }
                 out.add(p);
             }
@@ -147,11 +148,14 @@ public final class PolicyResolver {
         try {
             c = Class.forName(value, true, PolicyResolver.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException(argument + "=" + value + " is not " + SHIPPED_NAMES
-                    + ", and no class of that name is on the class path (add its directory or jar with"
-                    + " ./devmirror --classpath PATH or DEVMIRROR_CLASSPATH)", e);
+            throw new IllegalArgumentException(
+                    argument + "=" + value + " is not " + SHIPPED_NAMES
+                            + ", and no class of that name is on the class path (add its directory or jar with"
+                            + " ./devmirror --classpath PATH or DEVMIRROR_CLASSPATH)",
+                    e);
         } catch (LinkageError e) {
-            throw new IllegalArgumentException(argument + "=" + value + " names a class that cannot be loaded: " + e, e);
+            throw new IllegalArgumentException(
+                    argument + "=" + value + " names a class that cannot be loaded: " + e, e);
         }
         if (!InvalidationPolicy.class.isAssignableFrom(c)) {
             throw new IllegalArgumentException(argument + "=" + value + " is a class that does not implement "
@@ -163,7 +167,8 @@ public final class PolicyResolver {
         return c.asSubclass(InvalidationPolicy.class);
     }
 
-    private static InvalidationPolicy instantiate(String argument, String value, Class<? extends InvalidationPolicy> c) {
+    private static InvalidationPolicy instantiate(
+            String argument, String value, Class<? extends InvalidationPolicy> c) {
         InvalidationPolicy shared = sharedInstance(c);
         if (shared != null) {
             return shared;
@@ -172,14 +177,16 @@ public final class PolicyResolver {
         try {
             constructor = c.getConstructor();
         } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException(argument + "=" + value
-                    + " has neither a public no-argument constructor nor a public static INSTANCE field", e);
+            throw new IllegalArgumentException(
+                    argument + "=" + value
+                            + " has neither a public no-argument constructor nor a public static INSTANCE field",
+                    e);
         }
         try {
             return constructor.newInstance();
         } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException(argument + "=" + value + ": its constructor threw " + e.getCause(),
-                    e.getCause());
+            throw new IllegalArgumentException(
+                    argument + "=" + value + ": its constructor threw " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
             // Public constructor of a class that is not public itself, for example.
             throw new IllegalArgumentException(argument + "=" + value + " cannot be constructed: " + e, e);

@@ -128,7 +128,9 @@ final class QueueEviction {
                 boolean vmaWrite = vma != null && (vma.prot() & Prot.WRITE) != 0;
                 if (DevicePteLayout.isAtomic(e)) {
                     long c = mm.pageTable().get(va);
-                    if (vmaWrite && PteLayout.isDeviceExclusive(c) && PteLayout.isWrite(c)
+                    if (vmaWrite
+                            && PteLayout.isDeviceExclusive(c)
+                            && PteLayout.isWrite(c)
                             && PteLayout.pfn(c) == DevicePteLayout.pfn(e)) {
                         va = va + PAGE_SIZE < end ? pt.nextPopulated(va + PAGE_SIZE, end) : end;
                         continue; // current: kept, and it ends the run it would have joined

@@ -4,7 +4,6 @@ import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import java.util.function.LongPredicate;
-
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.AddressSpace;
@@ -174,8 +173,9 @@ final class RereadAtEnd implements MmuNotifier {
             long d = deviceBlock[i];
             long c = cpuBlock[i];
             long mapped = (d | -d) >> 63; // -1 for a device entry, 0 for none
-            long mismatch = ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) ^ (PteLayout.PRESENT | PteLayout.READ))
-                    | (PteLayout.pfn(c) ^ DevicePteLayout.pfn(d));
+            long mismatch =
+                    ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) ^ (PteLayout.PRESENT | PteLayout.READ))
+                            | (PteLayout.pfn(c) ^ DevicePteLayout.pfn(d));
             long common = ~((mismatch | -mismatch) >> 63); // -1: readable 4 KiB PTE of the same frame
             long cpuWrite = c & PteLayout.WRITE;
             long grant = ((cpuWrite | -cpuWrite) >> 63) & quietMask;
@@ -193,12 +193,15 @@ final class RereadAtEnd implements MmuNotifier {
         for (int i = 0; i < n; i++) {
             long d = deviceBlock[i];
             long c = cpuBlock[i];
-            if (d == 0 || ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) == (PteLayout.PRESENT | PteLayout.READ)
-                    && PteLayout.pfn(c) == DevicePteLayout.pfn(d))) {
+            if (d == 0
+                    || ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE))
+                                    == (PteLayout.PRESENT | PteLayout.READ)
+                            && PteLayout.pfn(c) == DevicePteLayout.pfn(d))) {
                 continue; // none, or settled by the first pass
             }
             long page = va + ((long) i << PAGE_SHIFT);
-            boolean same = !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, page) == DevicePteLayout.pfn(d)
+            boolean same = !PteLayout.isDeviceExclusive(c)
+                    && CpuMapping.pageAt(c, page) == DevicePteLayout.pfn(d)
                     && !(DevicePteLayout.isDevicePrivate(d) && vmaDeniesRead(page));
             if (!same) {
                 deviceBlock[i] = 0;
@@ -257,7 +260,9 @@ final class RereadAtEnd implements MmuNotifier {
             long dev = deviceBlock[0];
             if (DevicePteLayout.isHuge(dev)) {
                 long c = cpu.get(leaf);
-                boolean same = PteLayout.isHuge(c) && !PteLayout.isDeviceExclusive(c) && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev)
+                boolean same = PteLayout.isHuge(c)
+                        && !PteLayout.isDeviceExclusive(c)
+                        && CpuMapping.pageAt(c, leaf) == DevicePteLayout.pfn(dev)
                         && !(DevicePteLayout.isDevicePrivate(dev) && vmaDeniesRead(leaf));
                 if (!same) {
                     zapped += pt.zap(leaf, leaf + HUGE_SIZE);
@@ -315,7 +320,10 @@ final class RereadAtEnd implements MmuNotifier {
             long any = 0;
             for (int i = 0; i < n; i++) {
                 long d = deviceBlock[i];
-                long select = DevicePteLayout.isWrite(d) || DevicePteLayout.isAtomic(d) || DevicePteLayout.isDevicePrivate(d) ? 1 : 0;
+                long select =
+                        DevicePteLayout.isWrite(d) || DevicePteLayout.isAtomic(d) || DevicePteLayout.isDevicePrivate(d)
+                                ? 1
+                                : 0;
                 seen += d != 0 ? 1 : 0;
                 deviceBlock[i] = select; // the selection, in place
                 any |= select;

@@ -75,7 +75,8 @@ public final class TestHmmPolicy implements InvalidationPolicy {
                     doUpdate(mirror, tracked, start, end);
                 }
             }
-            case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, EXCLUSIVE -> doUpdate(mirror, tracked, start, end);
+            case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, EXCLUSIVE ->
+                doUpdate(mirror, tracked, start, end);
             case RELEASE -> {
                 doUpdate(mirror, tracked, start, end);
                 mirror.dropTracking(tracked, start, end);

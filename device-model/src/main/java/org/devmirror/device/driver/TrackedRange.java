@@ -65,6 +65,7 @@ public final class TrackedRange implements IntervalNotifierOps {
     TrackedRange nextUnmapped;
     /** The unmapped intervals [unmappedStart[i], unmappedEnd[i]) for i &lt; unmappedCount; guarded by the driver lock. */
     final long[] unmappedStart = new long[MAX_UNMAPPED];
+
     final long[] unmappedEnd = new long[MAX_UNMAPPED];
     /** Entries used in the two arrays; MAX_UNMAPPED + 1 once they overflowed (drop the whole range). */
     int unmappedCount;

@@ -32,12 +32,14 @@ final class TrackedRanges {
 
     /** starts[i] = ranges[i].start, ascending; valid for i &lt; count. */
     private long[] starts = new long[16];
+
     private TrackedRange[] ranges = new TrackedRange[16];
     private int count;
     /** The largest {@link #count} so far: the pool grows up to it and no further. */
     private int peak;
     /** Dead ranges waiting for reuse; valid for i &lt; pooled. */
     private TrackedRange[] pool = new TrackedRange[INITIAL_POOL];
+
     private int pooled;
     /** Ranges marked UNMAPPED, waiting for the collector; linked through nextUnmapped. */
     private TrackedRange unmappedHead;

@@ -95,7 +95,8 @@ public final class XeSvmPolicy implements InvalidationPolicy {
                 zapRangesWhole(mirror, tracked, start, end);
                 mirror.dropTracking(tracked, start, end); // xe_svm_garbage_collector_add_range
             }
-            case CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, MIGRATE -> zapRangesWhole(mirror, tracked, start, end);
+            case CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, MIGRATE ->
+                zapRangesWhole(mirror, tracked, start, end);
             case EXCLUSIVE -> {
                 if (ZooActions.ownOwner(mirror, range)) {
                     ZooActions.zapOnce(mirror, start, end); // see "Its own EXCLUSIVE" above

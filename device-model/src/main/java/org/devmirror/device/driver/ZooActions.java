@@ -13,7 +13,9 @@ final class ZooActions {
     private ZooActions() {}
 
     /** Whether this device started the MIGRATE or EXCLUSIVE being handled ({@code range->owner == dev}). */
-    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity, as the drivers compare range->owner with their device
+    @SuppressWarnings(
+            "ReferenceEquality") // owner tokens are compared by identity, as the drivers compare range->owner with
+    // their device
     static boolean ownOwner(MirrorActions mirror, MmuNotifierRange range) {
         return range.owner() != null && range.owner() == mirror.owner();
     }

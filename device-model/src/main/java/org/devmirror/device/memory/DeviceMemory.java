@@ -38,6 +38,7 @@ import java.util.function.LongPredicate;
 public final class DeviceMemory implements AutoCloseable {
     /** Returned by a failed allocation ({@code -ENOMEM}). */
     public static final long NO_PAGE = -1;
+
     private static final int NO_BLOCK = -1;
 
     private final Arena arena = Arena.ofShared();
@@ -52,9 +53,11 @@ public final class DeviceMemory implements AutoCloseable {
     private final int[] usedCount;
     /** freeBlocks[0..freeTop): blocks with no page allocated; the top is reused first. */
     private final int[] freeBlocks;
+
     private int freeTop;
     /** Doubly linked list of blocks with 0 &lt; usedCount &lt; BLOCK_PAGES: head, next, prev. */
     private int partialHead = NO_BLOCK;
+
     private final int[] partialNext;
     private final int[] partialPrev;
     private long usedPages;
@@ -64,6 +67,7 @@ public final class DeviceMemory implements AutoCloseable {
     private long allocations;
     /** Asked with each allocation's serial before it is tried; true fails it. Null: no injection. */
     private LongPredicate failureHook;
+
     private boolean closed;
 
     /**
@@ -173,7 +177,8 @@ public final class DeviceMemory implements AutoCloseable {
         }
         int block = DeviceMemoryLayout.blockOf(head);
         if (usedCount[block] != BLOCK_PAGES) {
-            throw new IllegalArgumentException("head=" + head + " does not start 512 allocated pages (" + usedCount[block] + " are)");
+            throw new IllegalArgumentException(
+                    "head=" + head + " does not start 512 allocated pages (" + usedCount[block] + " are)");
         }
         int firstWord = block * WORDS_PER_BLOCK;
         for (int w = 0; w < WORDS_PER_BLOCK; w++) {
@@ -265,14 +270,16 @@ public final class DeviceMemory implements AutoCloseable {
     public void copyIn(MemorySegment src, long srcOff, long idx) {
         checkOpen();
         checkAllocated("idx", idx);
-        MemorySegment.copy(src, srcOff, blocks[DeviceMemoryLayout.blockOf(idx)], DeviceMemoryLayout.pageOffset(idx), PAGE_SIZE);
+        MemorySegment.copy(
+                src, srcOff, blocks[DeviceMemoryLayout.blockOf(idx)], DeviceMemoryLayout.pageOffset(idx), PAGE_SIZE);
     }
 
     /** Copies page {@code idx} into {@code dst} at {@code dstOff} (the DMA of a migration to system memory). */
     public void copyOut(long idx, MemorySegment dst, long dstOff) {
         checkOpen();
         checkAllocated("idx", idx);
-        MemorySegment.copy(blocks[DeviceMemoryLayout.blockOf(idx)], DeviceMemoryLayout.pageOffset(idx), dst, dstOff, PAGE_SIZE);
+        MemorySegment.copy(
+                blocks[DeviceMemoryLayout.blockOf(idx)], DeviceMemoryLayout.pageOffset(idx), dst, dstOff, PAGE_SIZE);
     }
 
     /** Copies page {@code srcIdx} into page {@code dstIdx}. */
@@ -280,8 +287,12 @@ public final class DeviceMemory implements AutoCloseable {
         checkOpen();
         checkAllocated("srcIdx", srcIdx);
         checkAllocated("dstIdx", dstIdx);
-        MemorySegment.copy(blocks[DeviceMemoryLayout.blockOf(srcIdx)], DeviceMemoryLayout.pageOffset(srcIdx),
-                blocks[DeviceMemoryLayout.blockOf(dstIdx)], DeviceMemoryLayout.pageOffset(dstIdx), PAGE_SIZE);
+        MemorySegment.copy(
+                blocks[DeviceMemoryLayout.blockOf(srcIdx)],
+                DeviceMemoryLayout.pageOffset(srcIdx),
+                blocks[DeviceMemoryLayout.blockOf(dstIdx)],
+                DeviceMemoryLayout.pageOffset(dstIdx),
+                PAGE_SIZE);
     }
 
     /** The byte at {@code offset} of page {@code idx}. */
@@ -321,7 +332,8 @@ public final class DeviceMemory implements AutoCloseable {
         checkOpen();
         checkAllocated("idx", idx);
         if (offset < 0 || offset > PAGE_SIZE - size || offset % size != 0) {
-            throw new IllegalArgumentException("offset=" + offset + " is not an aligned offset of a " + size + "-byte value in a page");
+            throw new IllegalArgumentException(
+                    "offset=" + offset + " is not an aligned offset of a " + size + "-byte value in a page");
         }
         return DeviceMemoryLayout.pageOffset(idx) + offset;
     }

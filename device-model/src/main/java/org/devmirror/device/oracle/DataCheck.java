@@ -30,7 +30,8 @@ public final class DataCheck {
         byte[] back = new byte[len];
         DeviceCommand w = mirror.write(addr, npages, pattern);
         if (!w.isOk()) {
-            report.violation("device write of " + npages + " pages at 0x" + Long.toHexString(addr) + " returned " + w.result());
+            report.violation(
+                    "device write of " + npages + " pages at 0x" + Long.toHexString(addr) + " returned " + w.result());
             return report.build();
         }
         Errno r = mirror.mm().cpuRead(addr, back, 0, len);
@@ -65,13 +66,15 @@ public final class DataCheck {
         return b;
     }
 
-    private static void compare(OracleReport.Builder report, String what, long addr, byte[] expected, byte[] actual, int npages) {
+    private static void compare(
+            OracleReport.Builder report, String what, long addr, byte[] expected, byte[] actual, int npages) {
         for (int p = 0; p < npages; p++) {
             report.checked(1);
             int base = p << PAGE_SHIFT;
             for (int i = 0; i < 1 << PAGE_SHIFT; i++) {
                 if (expected[base + i] != actual[base + i]) {
-                    report.violation(what + ": page 0x" + Long.toHexString(addr + ((long) p << PAGE_SHIFT)) + " differs at byte " + i);
+                    report.violation(what + ": page 0x" + Long.toHexString(addr + ((long) p << PAGE_SHIFT))
+                            + " differs at byte " + i);
                     break;
                 }
             }

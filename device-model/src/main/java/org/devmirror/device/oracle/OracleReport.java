@@ -54,13 +54,20 @@ public final class OracleReport {
     /** A summary followed by the described violations, one per line. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(subject).append(": ").append(checked).append(" checked, ")
-                .append(violationCount).append(violationCount == 1 ? " violation" : " violations");
+        StringBuilder sb = new StringBuilder(subject)
+                .append(": ")
+                .append(checked)
+                .append(" checked, ")
+                .append(violationCount)
+                .append(violationCount == 1 ? " violation" : " violations");
         for (String v : violations) {
             sb.append(System.lineSeparator()).append("  ").append(v);
         }
         if (violationCount > violations.size()) {
-            sb.append(System.lineSeparator()).append("  ... ").append(violationCount - violations.size()).append(" more");
+            sb.append(System.lineSeparator())
+                    .append("  ... ")
+                    .append(violationCount - violations.size())
+                    .append(" more");
         }
         return sb.toString();
     }

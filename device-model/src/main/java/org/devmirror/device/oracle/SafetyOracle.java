@@ -16,7 +16,6 @@ import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
-import org.devmirror.mm.phys.PhysicalMemory;
 
 /**
  * devmirror's security property, checked: every translation a device holds is one the CPU page
@@ -116,7 +115,8 @@ public final class SafetyOracle {
         }
     }
 
-    private static void checkPage(MirrorDriver driver, LongPredicate local, long va, long dev, OracleReport.Builder report) {
+    private static void checkPage(
+            MirrorDriver driver, LongPredicate local, long va, long dev, OracleReport.Builder report) {
         report.checked(1);
         if (driver.queuesStopped() && driver.isEvicted(va)) {
             return; // a queue eviction stopped the device: it uses nothing until the restore re-validates this page
@@ -167,9 +167,11 @@ public final class SafetyOracle {
             // A read-only CPU entry still justifies a device WRITE when the CPU's own write would
             // land in the same frame (soft-dirty clearing write-protects exclusive pages only to
             // catch the next write): no other mapping can see the device's bytes.
-            boolean cpuWrite = CpuMapping.grantsWrite(cpu) || (!DevicePteLayout.isDevicePrivate(dev) && mm.writeWouldReuse(va));
+            boolean cpuWrite =
+                    CpuMapping.grantsWrite(cpu) || (!DevicePteLayout.isDevicePrivate(dev) && mm.writeWouldReuse(va));
             if (!cpuWrite || (!DevicePteLayout.isDevicePrivate(dev) && !vmaWrite)) {
-                report.violation(where(va, dev) + ": WRITE where the CPU grants only read, " + cpuDesc(cpu) + ", VMA " + Prot.toString(vma.prot()));
+                report.violation(where(va, dev) + ": WRITE where the CPU grants only read, " + cpuDesc(cpu) + ", VMA "
+                        + Prot.toString(vma.prot()));
             }
         }
     }

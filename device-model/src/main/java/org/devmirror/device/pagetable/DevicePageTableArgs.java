@@ -117,13 +117,13 @@ final class DevicePageTableArgs {
             throw new IllegalArgumentException("count=" + count + " is not in 1.." + DevicePteLayout.HUGE_PAGES);
         }
         if (offset < 0 || offset > array.length - count) {
-            throw new IllegalArgumentException("offset=" + offset + " count=" + count + " do not fit "
-                    + arrayName + ".length=" + array.length);
+            throw new IllegalArgumentException(
+                    "offset=" + offset + " count=" + count + " do not fit " + arrayName + ".length=" + array.length);
         }
         long blockEnd = (va & -HUGE_SIZE) + HUGE_SIZE;
         if (va + count * PAGE_SIZE > blockEnd) {
-            throw new IllegalArgumentException("count=" + count + " pages from va=" + hex(va)
-                    + " cross the 2 MiB boundary at " + hex(blockEnd));
+            throw new IllegalArgumentException(
+                    "count=" + count + " pages from va=" + hex(va) + " cross the 2 MiB boundary at " + hex(blockEnd));
         }
     }
 
@@ -178,7 +178,8 @@ final class DevicePageTableArgs {
     /** The writer holds the driver lock, when the table was given one. */
     private static void checkWriter(ReentrantLock driverLock) {
         if (driverLock != null && !driverLock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("the driver lock is not held by thread " + Thread.currentThread().getName());
+            throw new IllegalStateException("the driver lock is not held by thread "
+                    + Thread.currentThread().getName());
         }
     }
 

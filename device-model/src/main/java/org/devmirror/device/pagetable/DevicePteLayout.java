@@ -141,7 +141,8 @@ public final class DevicePteLayout {
     public static long huge(long entry) {
         checkEntry("entry", entry);
         if ((pfn(entry) & (HUGE_PAGES - 1)) != 0) {
-            throw new IllegalArgumentException("pfn=0x" + Long.toHexString(pfn(entry)) + " is not aligned to " + HUGE_PAGES);
+            throw new IllegalArgumentException(
+                    "pfn=0x" + Long.toHexString(pfn(entry)) + " is not aligned to " + HUGE_PAGES);
         }
         return entry | HUGE;
     }
@@ -235,7 +236,8 @@ public final class DevicePteLayout {
                     + (isDevicePrivate(entry) ? " below" : " at or above") + " DEVICE_PFN_BASE");
         }
         if (isHuge(entry) && (pfn(entry) & (HUGE_PAGES - 1)) != 0) {
-            throw new IllegalArgumentException(name + "=" + hex(entry) + " is HUGE with pfn not aligned to " + HUGE_PAGES);
+            throw new IllegalArgumentException(
+                    name + "=" + hex(entry) + " is HUGE with pfn not aligned to " + HUGE_PAGES);
         }
     }
 

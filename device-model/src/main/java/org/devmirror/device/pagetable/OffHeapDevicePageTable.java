@@ -41,6 +41,7 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
     private int root = NO_PAGE;
     /** Valid entries in 4 KiB equivalents; equals the sum over leaves. Guarded by driverLock. */
     private long populated;
+
     private boolean closed;
     /** A PTE table's slots while {@link #protect} changes them; scratch guarded by driverLock. */
     private final long[] ptes = new long[SLOTS];
@@ -319,7 +320,9 @@ public final class OffHeapDevicePageTable implements DevicePageTable {
                 long slot = pool.slotPlain(page, i);
                 if (slot != 0) {
                     unseen--;
-                    freed += DevicePteLayout.isTable(slot) ? freeSubtree(DevicePteLayout.tablePage(slot), level - 1) : HUGE_PAGES;
+                    freed += DevicePteLayout.isTable(slot)
+                            ? freeSubtree(DevicePteLayout.tablePage(slot), level - 1)
+                            : HUGE_PAGES;
                 }
             }
         }

@@ -33,9 +33,11 @@ public final class OnHeapDevicePageTable implements DevicePageTable {
 
     /** Page address to entry; no key lies inside a HUGE leaf's 2 MiB. Guarded by driverLock. */
     private final TreeMap<Long, Long> map = new TreeMap<>();
+
     private final ReentrantLock driverLock;
     /** Valid entries in 4 KiB equivalents. Guarded by driverLock. */
     private long populated;
+
     private boolean closed;
 
     /** A table whose writers are trusted to hold the driver lock. */

@@ -46,6 +46,7 @@ final class TablePagePool implements AutoCloseable {
     private final MemorySegment zeroPage;
     /** chunks[0..chunkCount) are allocated; pool page p lives in chunks[p >>> CHUNK_SHIFT]. */
     private MemorySegment[] chunks = new MemorySegment[4];
+
     private int chunkCount;
     /** Head of the free list, linked through descriptors' next-free field; NO_PAGE when empty. */
     private int freeHead = NO_PAGE;
@@ -93,12 +94,14 @@ final class TablePagePool implements AutoCloseable {
 
     /** Copies {@code count} slots of {@code page} from {@code firstSlot} into {@code dst[offset ..)}. */
     void readSlots(int page, int firstSlot, long[] dst, int offset, int count) {
-        MemorySegment.copy(chunk(page), ValueLayout.JAVA_LONG, DevicePteLayout.slotOffset(page, firstSlot), dst, offset, count);
+        MemorySegment.copy(
+                chunk(page), ValueLayout.JAVA_LONG, DevicePteLayout.slotOffset(page, firstSlot), dst, offset, count);
     }
 
     /** Stores {@code src[offset ..)} into {@code count} slots of {@code page} from {@code firstSlot}; plain writes. */
     void writeSlots(int page, int firstSlot, long[] src, int offset, int count) {
-        MemorySegment.copy(src, offset, chunk(page), ValueLayout.JAVA_LONG, DevicePteLayout.slotOffset(page, firstSlot), count);
+        MemorySegment.copy(
+                src, offset, chunk(page), ValueLayout.JAVA_LONG, DevicePteLayout.slotOffset(page, firstSlot), count);
     }
 
     /** Non-zero slots among the {@code count} slots of {@code page} from {@code firstSlot}. */

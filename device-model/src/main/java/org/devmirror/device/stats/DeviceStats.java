@@ -38,7 +38,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * The migration counters are {@link AtomicLong}s: a CPU fault migrates pages back to system memory
  * ({@code migrate_to_ram}) without any driver lock.
  */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 public final class DeviceStats {
     private static final int EVENTS = MmuNotifierEvent.COUNT;
 
@@ -68,6 +70,7 @@ public final class DeviceStats {
      * CPU fault that migrates a page back ({@code migrate_to_ram}) holds no driver lock.
      */
     private final AtomicLong migratedToDevice = new AtomicLong();
+
     private final AtomicLong migratedToSystem = new AtomicLong();
 
     /** An invalidation reached the mirror (its policy ran). */
@@ -403,14 +406,25 @@ public final class DeviceStats {
 
     /** A table, one row per event, for the demo and test failures. */
     public String format() {
-        StringBuilder sb = new StringBuilder(String.format("%-16s %8s %8s %8s %8s %8s %8s %8s%n",
+        StringBuilder sb = new StringBuilder(String.format(
+                "%-16s %8s %8s %8s %8s %8s %8s %8s%n",
                 "event", "inval", "zapped", "reread", "downgr", "skipped", "flushes", "refused"));
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
-            sb.append(String.format("%-16s %8d %8d %8d %8d %8d %8d %8d%n", e, invalidations(e), ptesZapped(e),
-                    ptesReread(e), ptesDowngraded(e), skipped(e), tlbFlushes(e), refused(e)));
+            sb.append(String.format(
+                    "%-16s %8d %8d %8d %8d %8d %8d %8d%n",
+                    e,
+                    invalidations(e),
+                    ptesZapped(e),
+                    ptesReread(e),
+                    ptesDowngraded(e),
+                    skipped(e),
+                    tlbFlushes(e),
+                    refused(e)));
         }
-        sb.append(String.format("faults=%d retries=%d pages=%d errors=%d%n", deviceFaults, faultRetries, pagesFaulted, faultErrors));
-        sb.append(String.format("hugeLeaves=%d queueEvictions=%d queueRestores=%d migratedToDevice=%d migratedToSystem=%d%n",
+        sb.append(String.format(
+                "faults=%d retries=%d pages=%d errors=%d%n", deviceFaults, faultRetries, pagesFaulted, faultErrors));
+        sb.append(String.format(
+                "hugeLeaves=%d queueEvictions=%d queueRestores=%d migratedToDevice=%d migratedToSystem=%d%n",
                 hugeLeavesFaulted, queueEvictions, queueRestores, migratedToDevice.get(), migratedToSystem.get()));
         return sb.toString();
     }

@@ -46,6 +46,7 @@ public final class DeviceTlb {
     private int cached;
     /** Of those, slots caching a HUGE leaf: while 0, a flush need only look at its pages' sets. */
     private int cachedHuge;
+
     private long hits;
     private long misses;
     private long flushes;
@@ -272,20 +273,24 @@ public final class DeviceTlb {
 
     private static long pageOf(long va) {
         if (va < 0 || va >= VA_LIMIT) {
-            throw new IllegalArgumentException("va=0x" + Long.toHexString(va) + " is beyond VA_LIMIT=0x" + Long.toHexString(VA_LIMIT));
+            throw new IllegalArgumentException(
+                    "va=0x" + Long.toHexString(va) + " is beyond VA_LIMIT=0x" + Long.toHexString(VA_LIMIT));
         }
         return va & -PAGE_SIZE;
     }
 
     private static void checkRange(long start, long end) {
         if (start < 0 || start >= VA_LIMIT || (start & (PAGE_SIZE - 1)) != 0) {
-            throw new IllegalArgumentException("start=0x" + Long.toHexString(start) + " is not a page-aligned user address");
+            throw new IllegalArgumentException(
+                    "start=0x" + Long.toHexString(start) + " is not a page-aligned user address");
         }
         if (end > VA_LIMIT || (end & (PAGE_SIZE - 1)) != 0) {
-            throw new IllegalArgumentException("end=0x" + Long.toHexString(end) + " is not a page-aligned user address");
+            throw new IllegalArgumentException(
+                    "end=0x" + Long.toHexString(end) + " is not a page-aligned user address");
         }
         if (end <= start) {
-            throw new IllegalArgumentException("end=0x" + Long.toHexString(end) + " is not above start=0x" + Long.toHexString(start));
+            throw new IllegalArgumentException(
+                    "end=0x" + Long.toHexString(end) + " is not above start=0x" + Long.toHexString(start));
         }
     }
 }

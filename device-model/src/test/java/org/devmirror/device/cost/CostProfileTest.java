@@ -13,14 +13,32 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 
 /** Prices counted device work: each component from its own counters, at the profile's figures. */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 class CostProfileTest {
     private static final CostProfile FLAT = flat(1, 0, TlbBatching.OVERLAPPED);
 
     /** Round figures, so that every expected price below is arithmetic a reader can check. */
     private static CostProfile flat(int faultBatch, double faultBatchNs, TlbBatching batching) {
-        return new CostProfile("flat", "test", 1000, faultBatch, faultBatchNs, 10, 300, 100, 2, 500, 3, batching,
-                4.096, 2.048, 7, 50_000, 1_000_000);
+        return new CostProfile(
+                "flat",
+                "test",
+                1000,
+                faultBatch,
+                faultBatchNs,
+                10,
+                300,
+                100,
+                2,
+                500,
+                3,
+                batching,
+                4.096,
+                2.048,
+                7,
+                50_000,
+                1_000_000);
     }
 
     @Test
@@ -63,8 +81,12 @@ class CostProfileTest {
         for (int i = 0; i < 5; i++) {
             s.addFault(0, 1);
         }
-        assertEquals(5 * 1000 + 3 * 700.0, flat(2, 700, TlbBatching.OVERLAPPED).price(s).ns(CostComponent.FAULT)); // 2+2+1
-        assertEquals(5 * 1000 + 700.0, flat(256, 700, TlbBatching.OVERLAPPED).price(s).ns(CostComponent.FAULT));
+        assertEquals(
+                5 * 1000 + 3 * 700.0,
+                flat(2, 700, TlbBatching.OVERLAPPED).price(s).ns(CostComponent.FAULT)); // 2+2+1
+        assertEquals(
+                5 * 1000 + 700.0,
+                flat(256, 700, TlbBatching.OVERLAPPED).price(s).ns(CostComponent.FAULT));
     }
 
     @Test
@@ -149,17 +171,22 @@ class CostProfileTest {
 
     @Test
     void badFiguresAreRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new CostProfile("x", "", -1, 1, 0, 0, 0, 0, 0, 0, 1, TlbBatching.SERIAL, 1, 1, 0, 0, 0));
         assertEquals("faultNs=-1.0 must be finite and non-negative", e.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new CostProfile("x", "", 0, 1, 0, Double.NaN, 0, 0, 0, 0, 1, TlbBatching.SERIAL, 1, 1, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new CostProfile("x", "", 0, 1, 0, 0, 0, 0, 0, 0, 0, TlbBatching.SERIAL, 1, 1, 0, 0, 0));
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new CostProfile("x", "", 0, 1, 0, 0, 0, 0, 0, 0, 1, TlbBatching.SERIAL, 0, 1, 0, 0, 0));
         assertEquals("copyToDeviceGBps=0.0 must be finite and positive", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new CostProfile("x", "", 0, 0, 0, 0, 0, 0, 0, 0, 1, TlbBatching.SERIAL, 1, 1, 0, 0, 0));
         assertEquals("faultBatch=0 must be at least 1", e.getMessage());
     }
@@ -168,7 +195,8 @@ class CostProfileTest {
     void formatNamesEveryNonZeroComponent() {
         DeviceStats s = new DeviceStats();
         s.addFault(0, 1);
-        assertEquals("1.1 us (fault 1.0 us, walk 10 ns, bind 102 ns)", FLAT.price(s).format());
+        assertEquals(
+                "1.1 us (fault 1.0 us, walk 10 ns, bind 102 ns)", FLAT.price(s).format());
         assertEquals("0 ns", FLAT.price(new DeviceStats()).format());
     }
 

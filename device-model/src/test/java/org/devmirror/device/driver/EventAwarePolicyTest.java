@@ -20,8 +20,8 @@ import org.devmirror.device.DeviceFixture;
 import org.devmirror.device.DeviceMirror;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.stats.DeviceStats;
-import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
@@ -113,7 +113,9 @@ class EventAwarePolicyTest extends DeviceFixture {
         assertEquals(0, readFaults(a + 256 * PAGE, 256));
         assertOracle(mirror);
         // Step 4: remapping the hole and faulting there merges the chunk into one range again.
-        assertEquals(a + 128 * PAGE, mm.mmap(a + 128 * PAGE, 128 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        assertEquals(
+                a + 128 * PAGE,
+                mm.mmap(a + 128 * PAGE, 128 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
         assertEquals(1, readFaults(a + 128 * PAGE, 128));
         assertArrayEquals(new long[] {a, a + PMD}, mirror.trackedIntervals());
         assertOracle(mirror);
@@ -361,7 +363,8 @@ class EventAwarePolicyTest extends DeviceFixture {
         Object own = mirror.driver().owner();
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
             for (Object owner : new Object[] {null, own, new Object()}) {
-                MmuNotifierRange r = new MmuNotifierRange().init(mm, e, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, owner);
+                MmuNotifierRange r =
+                        new MmuNotifierRange().init(mm, e, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, owner);
                 assertFalse(EventAwarePolicy.INSTANCE.ignores(r, own), () -> e + " owner=" + owner);
                 assertFalse(EventAwarePolicy.DOWNGRADE_SOFT_DIRTY.ignores(r, own), () -> e + " owner=" + owner);
             }

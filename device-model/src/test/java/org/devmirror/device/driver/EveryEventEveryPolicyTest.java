@@ -37,7 +37,8 @@ class EveryEventEveryPolicyTest extends DeviceFixture {
                     // Step 1: the device maps every page writable.
                     assertEquals(Errno.OK, m.write(a, N, ints(N, cases)).result());
                     // Step 2: the host raises the event over the range and changes nothing.
-                    MmuNotifierRange r = new MmuNotifierRange().init(mm, e, MmuNotifierRange.FLAG_BLOCKABLE, a, a + N * PAGE, owner);
+                    MmuNotifierRange r =
+                            new MmuNotifierRange().init(mm, e, MmuNotifierRange.FLAG_BLOCKABLE, a, a + N * PAGE, owner);
                     assertTrue(mm.notifiers().invalidateRangeStart(r), () -> p.getKey() + " " + e);
                     mm.notifiers().invalidateRangeEnd(r);
                     // Step 3: every translation left is one the CPU justifies, and the device reads its data.

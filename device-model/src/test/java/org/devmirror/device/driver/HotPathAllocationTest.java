@@ -73,7 +73,8 @@ class HotPathAllocationTest extends DeviceFixture {
     /** Asserts {@code body} allocates nothing per call (see {@link #allocatingBatches}). */
     void assertNoAllocation(String what, Runnable body, Runnable rearm) {
         int allocating = allocatingBatches(body, rearm);
-        assertTrue(allocating < BATCHES, () -> what + ": all " + BATCHES + " batches of " + ROUNDS + " calls allocated");
+        assertTrue(
+                allocating < BATCHES, () -> what + ": all " + BATCHES + " batches of " + ROUNDS + " calls allocated");
     }
 
     /**
@@ -94,10 +95,10 @@ class HotPathAllocationTest extends DeviceFixture {
     void eventWorkAllocatesNothing() {
         // Events whose work keeps the state: nothing to re-arm.
         for (MmuNotifierEvent e : new MmuNotifierEvent[] {MmuNotifierEvent.SOFT_DIRTY}) {
-            assertNoAllocation(e.name(), () -> invalidate(e, null), () -> { });
+            assertNoAllocation(e.name(), () -> invalidate(e, null), () -> {});
         }
-        assertNoAllocation("own MIGRATE", () -> invalidate(MmuNotifierEvent.MIGRATE, dev0), () -> { });
-        assertNoAllocation("own EXCLUSIVE", () -> invalidate(MmuNotifierEvent.EXCLUSIVE, dev0), () -> { });
+        assertNoAllocation("own MIGRATE", () -> invalidate(MmuNotifierEvent.MIGRATE, dev0), () -> {});
+        assertNoAllocation("own EXCLUSIVE", () -> invalidate(MmuNotifierEvent.EXCLUSIVE, dev0), () -> {});
         // Events that zap or downgrade: re-fault outside the measured region.
         assertNoAllocation("CLEAR", () -> invalidate(MmuNotifierEvent.CLEAR, null), this::refault);
         assertNoAllocation("foreign MIGRATE", () -> invalidate(MmuNotifierEvent.MIGRATE, dev1), this::refault);
@@ -134,7 +135,8 @@ class HotPathAllocationTest extends DeviceFixture {
                 }
                 boolean owned = e == MmuNotifierEvent.MIGRATE || e == MmuNotifierEvent.EXCLUSIVE;
                 for (Object owner : owned ? new Object[] {dev1, dev0} : new Object[] {null}) {
-                    assertNoAllocation(p.getKey() + " " + e + " owner=" + owner, () -> invalidate(e, owner), refaultBoth);
+                    assertNoAllocation(
+                            p.getKey() + " " + e + " owner=" + owner, () -> invalidate(e, owner), refaultBoth);
                 }
             }
             m.close();
@@ -147,12 +149,12 @@ class HotPathAllocationTest extends DeviceFixture {
     @Test
     void aBodyThatAllocatesPerCallIsCaught() {
         // The control: the detector above must see one small object per call in every batch.
-        assertEquals(BATCHES, allocatingBatches(() -> sink = new long[1], () -> { }));
+        assertEquals(BATCHES, allocatingBatches(() -> sink = new long[1], () -> {}));
     }
 
     @Test
     void faultOverPopulatedPagesAllocatesNothing() {
-        assertNoAllocation("fault over populated pages", this::refault, () -> { });
+        assertNoAllocation("fault over populated pages", this::refault, () -> {});
         assertEquals(N, mirror.pageTable().populated());
     }
 }

@@ -45,8 +45,11 @@ class MigrateOwnTest extends DeviceFixture {
                 continue;
             }
             long cpu = mm.pageTable().get(va);
-            assertEquals(CpuMapping.pageAt(cpu, va), DevicePteLayout.pfnAt(dev, va), () -> "va=0x" + Long.toHexString(va)
-                    + " device " + DevicePteLayout.describe(dev) + " CPU " + PteLayout.describe(cpu));
+            assertEquals(
+                    CpuMapping.pageAt(cpu, va),
+                    DevicePteLayout.pfnAt(dev, va),
+                    () -> "va=0x" + Long.toHexString(va) + " device " + DevicePteLayout.describe(dev) + " CPU "
+                            + PteLayout.describe(cpu));
         }
         assertOracle(mirror);
     }

@@ -1,6 +1,5 @@
 package org.devmirror.device.driver;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,8 +13,8 @@ import org.devmirror.device.oracle.DataCheck;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
 import org.devmirror.device.stats.DeviceStats;
-import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.MemoryObject;
@@ -143,7 +142,10 @@ public abstract class MirrorContract extends DeviceFixture {
         step("DONTNEED of the upper half");
         assertEquals(1, s.invalidations(MmuNotifierEvent.CLEAR));
         long changed = s.ptesZapped(MmuNotifierEvent.CLEAR) + s.ptesDowngraded(MmuNotifierEvent.CLEAR);
-        assertEquals(changed == 0 ? 0 : 1, s.tlbFlushes(MmuNotifierEvent.CLEAR), "nothing held, nothing cached: nothing flushed");
+        assertEquals(
+                changed == 0 ? 0 : 1,
+                s.tlbFlushes(MmuNotifierEvent.CLEAR),
+                "nothing held, nothing cached: nothing flushed");
         // The lower half: a flush counts if the device still held it and the policy zapped it now.
         long flushes = s.tlbFlushes(MmuNotifierEvent.CLEAR);
         assertEquals(Errno.OK, mm.madvise(a, N / 2 * PAGE, Advice.DONTNEED));
@@ -258,7 +260,8 @@ public abstract class MirrorContract extends DeviceFixture {
             assertEquals(N / 2, r.violations().size(), r::toString);
             for (String v : r.violations()) {
                 long va = Long.parseUnsignedLong(v.substring("va=0x".length(), v.indexOf(':')), 16);
-                assertTrue(va >= a + N / 2 * PAGE && va < a + N * PAGE && v.contains("pagemap reports the page clean"), v);
+                assertTrue(
+                        va >= a + N / 2 * PAGE && va < a + N * PAGE && v.contains("pagemap reports the page clean"), v);
             }
             return;
         }
@@ -353,10 +356,10 @@ public abstract class MirrorContract extends DeviceFixture {
         Object own = mirror.driver().owner();
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
             for (Object owner : new Object[] {null, own, dev1}) {
-                MmuNotifierRange r = new MmuNotifierRange().init(mm, e, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, owner);
+                MmuNotifierRange r =
+                        new MmuNotifierRange().init(mm, e, MmuNotifierRange.FLAG_BLOCKABLE, 0, PAGE, owner);
                 assertFalse(policy().ignores(r, own), () -> e + " owner=" + owner);
             }
         }
     }
-
 }

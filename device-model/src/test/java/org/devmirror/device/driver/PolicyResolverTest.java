@@ -25,7 +25,8 @@ class PolicyResolverTest {
         }
 
         @Override
-        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+        public void invalidate(
+                MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
             mirror.zap(start, end);
             mirror.flushTlb(start, end);
         }
@@ -43,7 +44,8 @@ class PolicyResolverTest {
         }
 
         @Override
-        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+        public void invalidate(
+                MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
             mirror.zap(start, end);
             mirror.flushTlb(start, end);
         }
@@ -59,7 +61,8 @@ class PolicyResolverTest {
         }
 
         @Override
-        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+        public void invalidate(
+                MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
             mirror.skip();
         }
     }
@@ -76,7 +79,8 @@ class PolicyResolverTest {
         }
 
         @Override
-        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+        public void invalidate(
+                MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
             mirror.skip();
         }
     }
@@ -117,32 +121,40 @@ class PolicyResolverTest {
 
     @Test
     void emptyNameIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, ""));
-        assertEquals("--policy= is empty; give " + PolicyResolver.SHIPPED_NAMES + ", or the fully qualified name of an InvalidationPolicy class",
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, ""));
+        assertEquals(
+                "--policy= is empty; give " + PolicyResolver.SHIPPED_NAMES
+                        + ", or the fully qualified name of an InvalidationPolicy class",
                 e.getMessage());
     }
 
     @Test
     void missingClassNamesArgumentValueAndTheClassPathOption() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PolicyResolver.resolve("policy", "com.example.NoSuchPolicy"));
-        assertEquals("policy=com.example.NoSuchPolicy is not " + PolicyResolver.SHIPPED_NAMES + ", and no class of that name is on the class"
-                + " path (add its directory or jar with ./devmirror --classpath PATH or DEVMIRROR_CLASSPATH)",
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> PolicyResolver.resolve("policy", "com.example.NoSuchPolicy"));
+        assertEquals(
+                "policy=com.example.NoSuchPolicy is not " + PolicyResolver.SHIPPED_NAMES
+                        + ", and no class of that name is on the class"
+                        + " path (add its directory or jar with ./devmirror --classpath PATH or DEVMIRROR_CLASSPATH)",
                 e.getMessage());
     }
 
     @Test
     void classThatIsNoPolicyIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PolicyResolver.resolve(ARG, "java.lang.String"));
-        assertEquals("--policy=java.lang.String is a class that does not implement "
-                + "org.devmirror.device.driver.InvalidationPolicy", e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, "java.lang.String"));
+        assertEquals(
+                "--policy=java.lang.String is a class that does not implement "
+                        + "org.devmirror.device.driver.InvalidationPolicy",
+                e.getMessage());
     }
 
     @Test
     void abstractClassAndTheInterfaceAreRejected() {
         String name = AbstractPolicy.class.getName();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
         assertEquals("--policy=" + name + " is abstract; name a concrete class", e.getMessage());
         String iface = InvalidationPolicy.class.getName();
         e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, iface));
@@ -152,27 +164,45 @@ class PolicyResolverTest {
     @Test
     void classWithoutConstructorOrInstanceIsRejected() {
         String name = UnconstructiblePolicy.class.getName();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
-        assertEquals("--policy=" + name
-                + " has neither a public no-argument constructor nor a public static INSTANCE field", e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
+        assertEquals(
+                "--policy=" + name + " has neither a public no-argument constructor nor a public static INSTANCE field",
+                e.getMessage());
     }
 
     @Test
     void constructorFailureIsReportedWithItsCause() {
         String name = FailingPolicy.class.getName();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
-        assertEquals("--policy=" + name + ": its constructor threw java.lang.IllegalStateException: no device configured",
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolve(ARG, name));
+        assertEquals(
+                "--policy=" + name + ": its constructor threw java.lang.IllegalStateException: no device configured",
                 e.getMessage());
         assertInstanceOf(IllegalStateException.class, e.getCause());
     }
 
     @Test
     void theRegistryListsEveryShippedPolicyOnceAndTheNamesDeriveFromIt() {
-        assertEquals(List.of("aware", "aware-downgrade", "blind", "testhmm", "nouveau", "amdkfd", "amdkfd-noxnack", "xe",
-                "mlx5", "kvm"), List.copyOf(PolicyResolver.shipped().keySet()));
-        assertEquals("aware, aware-downgrade, blind, testhmm, nouveau, amdkfd, amdkfd-noxnack, xe, mlx5 or kvm",
+        assertEquals(
+                List.of(
+                        "aware",
+                        "aware-downgrade",
+                        "blind",
+                        "testhmm",
+                        "nouveau",
+                        "amdkfd",
+                        "amdkfd-noxnack",
+                        "xe",
+                        "mlx5",
+                        "kvm"),
+                List.copyOf(PolicyResolver.shipped().keySet()));
+        assertEquals(
+                "aware, aware-downgrade, blind, testhmm, nouveau, amdkfd, amdkfd-noxnack, xe, mlx5 or kvm",
                 PolicyResolver.SHIPPED_NAMES);
-        assertEquals(PolicyResolver.shipped().size(), new HashSet<>(PolicyResolver.shipped().values()).size(),
+        assertEquals(
+                PolicyResolver.shipped().size(),
+                new HashSet<>(PolicyResolver.shipped().values()).size(),
                 "no policy under two names");
         assertSame(XeSvmPolicy.INSTANCE, PolicyResolver.resolve(ARG, "xe"));
         assertSame(AmdKfdSvmPolicy.XNACK_OFF, PolicyResolver.resolve(ARG, "amdkfd-noxnack"));
@@ -185,7 +215,8 @@ class PolicyResolverTest {
         List<InvalidationPolicy> mixed = PolicyResolver.resolveAll(ARG, "kvm," + custom);
         assertSame(KvmPolicy.INSTANCE, mixed.get(0));
         assertInstanceOf(ConstructedPolicy.class, mixed.get(1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolveAll(ARG, "all,xe"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolveAll(ARG, "all,xe"));
         assertEquals("--policy=all,xe names xe (drm_gpusvm) twice; name each policy once", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PolicyResolver.resolveAll(ARG, "xe,"));
     }

@@ -57,7 +57,9 @@ class QueueEvictionTest extends DeviceFixture {
         assertEquals(Errno.OK, mm.madvise(a, N / 2 * PAGE, Advice.DONTNEED));
         assertEquals(1, s.queueEvictions());
         assertEquals(0, s.queueRestores());
-        assertEquals(0, s.ptesZapped(MmuNotifierEvent.CLEAR) + s.ptesZapped(MmuNotifierEvent.PROTECTION_VMA),
+        assertEquals(
+                0,
+                s.ptesZapped(MmuNotifierEvent.CLEAR) + s.ptesZapped(MmuNotifierEvent.PROTECTION_VMA),
                 "the PTEs stay while the queues are stopped");
         assertEquals(N, mirror.pageTable().populated());
         assertTrue(mirror.driver().queuesStopped());
@@ -70,7 +72,8 @@ class QueueEvictionTest extends DeviceFixture {
         assertEquals(faulted + N, s.pagesFaulted(), "the restore re-faults the 16 pages the device held");
         assertEquals(N, mirror.pageTable().populated(), "all mapped again");
         byte[] zero = new byte[(int) (N / 2 * PAGE)];
-        assertEquals(-1, java.util.Arrays.mismatch(zero, 0, zero.length, back, 0, zero.length), "DONTNEED's zero pages");
+        assertEquals(
+                -1, java.util.Arrays.mismatch(zero, 0, zero.length, back, 0, zero.length), "DONTNEED's zero pages");
         assertEquals(Errno.EPERM, mirror.write(a, 1, new byte[(int) PAGE]).result(), "read-only after the restore");
         assertClean("restored");
     }

@@ -25,7 +25,8 @@ class TrackedRangesTest {
 
     private final Host host = new Host(HostConfig.defaults().withFrames(64));
     private final AddressSpace mm = host.newAddressSpace();
-    private final MirrorDriver driver = new MirrorDriver(mm, new Object(), pfn -> false, () -> 0, MirrorOptions.defaults(), 1);
+    private final MirrorDriver driver =
+            new MirrorDriver(mm, new Object(), pfn -> false, () -> 0, MirrorOptions.defaults(), 1);
     private final TrackedRanges ranges = new TrackedRanges();
 
     @AfterEach
@@ -87,7 +88,8 @@ class TrackedRangesTest {
         assertSame(piece, ranges.peekUnmapped());
         assertEquals(2, piece.unmappedCount);
         assertArrayEquals(new long[] {BASE + 2 * P, BASE + 6 * P}, Arrays.copyOf(piece.unmappedStart, 2));
-        assertArrayEquals(new long[] {BASE + 3 * P, BASE + 7 * P}, Arrays.copyOf(piece.unmappedEnd, 2), "clipped to the piece");
+        assertArrayEquals(
+                new long[] {BASE + 3 * P, BASE + 7 * P}, Arrays.copyOf(piece.unmappedEnd, 2), "clipped to the piece");
         assertArrayEquals(new long[] {0, 2, 3, 6}, pieces(piece));
     }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.devmirror.hmm.HmmPfn;
 import org.devmirror.hmm.HmmRange;
 import org.devmirror.hmm.RangeFault;
-import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
@@ -44,9 +44,11 @@ class FaultSideInterleavingsTest {
     long base;
     /** The "device page table": one PFN per page, 0 when not mapped; guarded by {@link #driverLock}. */
     final long[] devicePfn = new long[N];
+
     final ReentrantLock driverLock = new UserLock("guide driver lock");
     /** Whether the invalidate callback calls setSeq; one test leaves it out. */
     boolean callsSetSeq = true;
+
     IntervalNotifier notifier;
     final long[] pfns = new long[N];
     final HmmRange range = new HmmRange();
@@ -91,8 +93,13 @@ class FaultSideInterleavingsTest {
 
     /** Steps 1 and 2: readBegin, then hmm_range_fault under the mmap read lock. */
     private Errno rangeFault(long seq) {
-        range.notifier(notifier).notifierSeq(seq).start(base).end(base + N * PAGE)
-                .defaultFlags(HmmPfn.REQ_FAULT).pfnFlagsMask(0).pfns(pfns, 0);
+        range.notifier(notifier)
+                .notifierSeq(seq)
+                .start(base)
+                .end(base + N * PAGE)
+                .defaultFlags(HmmPfn.REQ_FAULT)
+                .pfnFlagsMask(0)
+                .pfns(pfns, 0);
         mm.mmapReadLock();
         try {
             return RangeFault.fault(mm, range);
@@ -176,8 +183,8 @@ class FaultSideInterleavingsTest {
         callsSetSeq = false;
         long seq = notifier.readBegin();
         assertEquals(Errno.OK, rangeFault(seq));
-        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class,
-                () -> mm.madvise(base, N * PAGE, Advice.DONTNEED));
+        NotifierRules.Violation v =
+                assertThrows(NotifierRules.Violation.class, () -> mm.madvise(base, N * PAGE, Advice.DONTNEED));
         assertTrue(v.getMessage().contains("after calling setSeq 0 times"), v.getMessage());
         callsSetSeq = true; // the teardown's RELEASE goes through the same callback
     }

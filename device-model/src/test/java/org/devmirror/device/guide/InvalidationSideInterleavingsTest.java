@@ -16,8 +16,8 @@ import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.driver.TrackedRange;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
-import org.devmirror.mm.Advice;
 import org.devmirror.mm.AddressSpace;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
@@ -74,7 +74,8 @@ class InvalidationSideInterleavingsTest {
         }
 
         @Override
-        public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
+        public void invalidate(
+                MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
             if (range.event() == event) {
                 broken.react(mirror, start, end);
             } else {
@@ -128,7 +129,8 @@ class InvalidationSideInterleavingsTest {
      */
     @Test
     void deferringTheDowngradeToRangeEndLeavesDeviceWriteOnASharedPage() {
-        DeviceMirror mirror = open(new OneEventBroken(MmuNotifierEvent.PROTECTION_PAGE, (m, s, e) -> m.rereadAtEnd(s, e)));
+        DeviceMirror mirror =
+                open(new OneEventBroken(MmuNotifierEvent.PROTECTION_PAGE, (m, s, e) -> m.rereadAtEnd(s, e)));
         deviceWrote(mirror);
         AddressSpace child = mm.fork();
         // The re-read at the end keeps pages the CPU still maps, but only ever adds WRITE: the

@@ -207,23 +207,40 @@ class DeviceMemoryTest {
     void misuseIsRejectedAndChangesNothing() {
         long idx = memory.allocPage();
         long used = memory.usedPages();
-        assertEquals("pages=100 is not a positive multiple of 512",
-                assertThrows(IllegalArgumentException.class, () -> new DeviceMemory(100)).getMessage());
-        assertEquals("idx=2048 is outside 0..2047",
-                assertThrows(IllegalArgumentException.class, () -> memory.freePage(2048)).getMessage());
-        assertEquals("idx=-1 is outside 0..2047",
-                assertThrows(IllegalArgumentException.class, () -> memory.getByte(-1, 0)).getMessage());
-        assertEquals("idx=" + (idx + 1) + " is not allocated",
-                assertThrows(IllegalArgumentException.class, () -> memory.freePage(idx + 1)).getMessage());
-        assertEquals("offset=4093 is not an aligned offset of a 8-byte value in a page",
-                assertThrows(IllegalArgumentException.class, () -> memory.getLong(idx, 4093)).getMessage());
-        assertEquals("head=1 is not aligned to 512",
-                assertThrows(IllegalArgumentException.class, () -> memory.freeHuge(1)).getMessage());
-        assertEquals("head=0 does not start 512 allocated pages (1 are)",
-                assertThrows(IllegalArgumentException.class, () -> memory.freeHuge(0)).getMessage());
+        assertEquals(
+                "pages=100 is not a positive multiple of 512",
+                assertThrows(IllegalArgumentException.class, () -> new DeviceMemory(100))
+                        .getMessage());
+        assertEquals(
+                "idx=2048 is outside 0..2047",
+                assertThrows(IllegalArgumentException.class, () -> memory.freePage(2048))
+                        .getMessage());
+        assertEquals(
+                "idx=-1 is outside 0..2047",
+                assertThrows(IllegalArgumentException.class, () -> memory.getByte(-1, 0))
+                        .getMessage());
+        assertEquals(
+                "idx=" + (idx + 1) + " is not allocated",
+                assertThrows(IllegalArgumentException.class, () -> memory.freePage(idx + 1))
+                        .getMessage());
+        assertEquals(
+                "offset=4093 is not an aligned offset of a 8-byte value in a page",
+                assertThrows(IllegalArgumentException.class, () -> memory.getLong(idx, 4093))
+                        .getMessage());
+        assertEquals(
+                "head=1 is not aligned to 512",
+                assertThrows(IllegalArgumentException.class, () -> memory.freeHuge(1))
+                        .getMessage());
+        assertEquals(
+                "head=0 does not start 512 allocated pages (1 are)",
+                assertThrows(IllegalArgumentException.class, () -> memory.freeHuge(0))
+                        .getMessage());
         memory.freePage(idx);
-        assertEquals("idx=" + idx + " is not allocated",
-                assertThrows(IllegalArgumentException.class, () -> memory.freePage(idx)).getMessage(), "double free");
+        assertEquals(
+                "idx=" + idx + " is not allocated",
+                assertThrows(IllegalArgumentException.class, () -> memory.freePage(idx))
+                        .getMessage(),
+                "double free");
         assertEquals(used - 1, memory.usedPages());
         assertEquals(memory.capacity(), memory.freePages());
     }

@@ -150,25 +150,33 @@ abstract class DevicePageTableBlockContract extends DevicePageTableContract {
     void setBlockRejectsBadPlacement() {
         long[] block = entries(HUGE_PAGES, 0);
         assertRejected("va=0x140001001 is not page aligned", () -> table.setBlock(page(1) + 1, block, 0, 1));
-        assertRejected("va=0x800000000000 is beyond VA_LIMIT=0x800000000000", () -> table.setBlock(VA_LIMIT, block, 0, 1));
+        assertRejected(
+                "va=0x800000000000 is beyond VA_LIMIT=0x800000000000", () -> table.setBlock(VA_LIMIT, block, 0, 1));
         assertRejected("entries=null", () -> table.setBlock(page(1), null, 0, 1));
         assertRejected("count=0 is not in 1..512", () -> table.setBlock(page(1), block, 0, 0));
         assertRejected("count=513 is not in 1..512", () -> table.setBlock(page(1), new long[600], 0, 513));
         assertRejected("offset=-1 count=1 do not fit entries.length=512", () -> table.setBlock(page(1), block, -1, 1));
-        assertRejected("offset=500 count=13 do not fit entries.length=512", () -> table.setBlock(page(1), block, 500, 13));
-        assertRejected("count=512 pages from va=0x140001000 cross the 2 MiB boundary at 0x140200000",
+        assertRejected(
+                "offset=500 count=13 do not fit entries.length=512", () -> table.setBlock(page(1), block, 500, 13));
+        assertRejected(
+                "count=512 pages from va=0x140001000 cross the 2 MiB boundary at 0x140200000",
                 () -> table.setBlock(page(1), block, 0, HUGE_PAGES));
     }
 
     @Test
     void setBlockRejectsAMalformedEntryWritingNothing() {
         // The good entries before the bad one are not written: assertRejected checks page(1) stays empty.
-        assertRejected("entries[1]=0x2002 is not VALID", () -> table.setBlock(page(1), new long[] {sys(5), 0x2002}, 0, 2));
-        assertRejected("entries[2]=0x1021 is REMOTE but not DEVICE_PRIVATE",
+        assertRejected(
+                "entries[1]=0x2002 is not VALID", () -> table.setBlock(page(1), new long[] {sys(5), 0x2002}, 0, 2));
+        assertRejected(
+                "entries[2]=0x1021 is REMOTE but not DEVICE_PRIVATE",
                 () -> table.setBlock(page(1), new long[] {sys(5), 0, 0x1021}, 0, 3));
-        assertRejected("entries[0]=0x20000b is HUGE; use setHuge", () -> table.setBlock(page(1), new long[] {hugeSys(512)}, 0, 1));
+        assertRejected(
+                "entries[0]=0x20000b is HUGE; use setHuge",
+                () -> table.setBlock(page(1), new long[] {hugeSys(512)}, 0, 1));
         // Even a block that would clear an entry first leaves it.
-        assertRejected("entries[1]=0x1081 has reserved bits 0x80", () -> table.setBlock(BASE, new long[] {0, 0x1081}, 0, 2));
+        assertRejected(
+                "entries[1]=0x1081 has reserved bits 0x80", () -> table.setBlock(BASE, new long[] {0, 0x1081}, 0, 2));
     }
 
     @Test
@@ -179,7 +187,8 @@ abstract class DevicePageTableBlockContract extends DevicePageTableContract {
         assertRejected("dst=null", () -> table.getBlock(BASE, null, 0, 1));
         assertRejected("count=0 is not in 1..512", () -> table.getBlock(BASE, dst, 0, 0));
         assertRejected("offset=1 count=512 do not fit dst.length=512", () -> table.getBlock(BASE, dst, 1, HUGE_PAGES));
-        assertRejected("count=2 pages from va=0x1401ff000 cross the 2 MiB boundary at 0x140200000",
+        assertRejected(
+                "count=2 pages from va=0x1401ff000 cross the 2 MiB boundary at 0x140200000",
                 () -> table.getBlock(page(HUGE_PAGES - 1), dst, 0, 2));
         long[] sevens = new long[HUGE_PAGES];
         Arrays.fill(sevens, 7);

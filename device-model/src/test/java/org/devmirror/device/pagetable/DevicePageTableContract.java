@@ -320,16 +320,20 @@ abstract class DevicePageTableContract {
     void setHugeRejectsBadInput() {
         assertRejected("va2M=0x140001000 is not 2 MiB aligned", () -> table.setHuge(page(1), hugeSys(512)));
         assertRejected("entry=0x3 is not HUGE; use set", () -> table.setHuge(BASE, sys(0)));
-        assertRejected("entry=0x100b is HUGE with pfn not aligned to 512", () -> table.setHuge(BASE, sys(1) | DevicePteLayout.HUGE));
+        assertRejected(
+                "entry=0x100b is HUGE with pfn not aligned to 512",
+                () -> table.setHuge(BASE, sys(1) | DevicePteLayout.HUGE));
     }
 
     @Test
     void rangeOperationsRejectBadRanges() {
         assertRejected("end=0x140000000 is not above start=0x140000000", () -> table.zap(BASE, BASE));
-        assertRejected("end=0x13ffff000 is not above start=0x140000000", () -> table.protect(BASE, BASE - PAGE_SIZE, false));
+        assertRejected(
+                "end=0x13ffff000 is not above start=0x140000000", () -> table.protect(BASE, BASE - PAGE_SIZE, false));
         assertRejected("start=0x140000800 is not page aligned", () -> table.zap(BASE + 2048, page(3)));
         assertRejected("end=0x140000800 is not page aligned", () -> table.zap(0, BASE + 2048));
-        assertRejected("end=0x800000001000 is beyond VA_LIMIT=0x800000000000", () -> table.zap(0, VA_LIMIT + PAGE_SIZE));
+        assertRejected(
+                "end=0x800000001000 is beyond VA_LIMIT=0x800000000000", () -> table.zap(0, VA_LIMIT + PAGE_SIZE));
         assertRejected("end=0x13ffff000 is below va=0x140000000", () -> table.nextPopulated(BASE, BASE - PAGE_SIZE));
     }
 

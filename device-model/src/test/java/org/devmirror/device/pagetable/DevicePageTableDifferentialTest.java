@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DevicePageTableDifferentialTest {
     /** Windows of 4 MiB (two HUGE leaves) far apart, including both ends of the user range. */
     static final long[] WINDOWS = {0, 1L << 30, (1L << 39) - HUGE_SIZE, 1L << 40, VA_LIMIT - 2 * HUGE_SIZE};
+
     static final long WINDOW_PAGES = 2 * HUGE_PAGES;
     static final int OPERATIONS = 3000;
 
@@ -41,7 +42,10 @@ class DevicePageTableDifferentialTest {
                         reference.set(a, entry);
                     }
                     case 4 -> {
-                        long leaf = random.nextInt(8) == 0 ? 0 : DevicePteLayout.huge(DevicePteLayout.systemPage(512L * random.nextInt(1000), random.nextBoolean()));
+                        long leaf = random.nextInt(8) == 0
+                                ? 0
+                                : DevicePteLayout.huge(
+                                        DevicePteLayout.systemPage(512L * random.nextInt(1000), random.nextBoolean()));
                         offHeap.setHuge(a & -HUGE_SIZE, leaf);
                         reference.setHuge(a & -HUGE_SIZE, leaf);
                     }
@@ -70,7 +74,10 @@ class DevicePageTableDifferentialTest {
                     }
                     default -> {
                         assertEquals(reference.nextPopulated(start, end), offHeap.nextPopulated(start, end), where);
-                        assertEquals(reference.nextPopulated(start, VA_LIMIT), offHeap.nextPopulated(start, VA_LIMIT), where);
+                        assertEquals(
+                                reference.nextPopulated(start, VA_LIMIT),
+                                offHeap.nextPopulated(start, VA_LIMIT),
+                                where);
                     }
                 }
                 assertEquals(reference.populated(), offHeap.populated(), where);
@@ -92,7 +99,10 @@ class DevicePageTableDifferentialTest {
                 long want = expected.get(va);
                 long got = actual.get(va);
                 if (want != got) {
-                    assertEquals(DevicePteLayout.describe(want), DevicePteLayout.describe(got), where + " va=0x" + Long.toHexString(va));
+                    assertEquals(
+                            DevicePteLayout.describe(want),
+                            DevicePteLayout.describe(got),
+                            where + " va=0x" + Long.toHexString(va));
                 }
             }
         }
@@ -107,7 +117,11 @@ class DevicePageTableDifferentialTest {
         return switch (random.nextInt(6)) {
             case 0 -> 0;
             case 1 -> DevicePteLayout.exclusivePage(random.nextLong(1L << 20));
-            case 2 -> DevicePteLayout.devicePrivatePage(DevicePteLayout.DEVICE_PFN_BASE + random.nextLong(1L << 20), random.nextBoolean(), random.nextBoolean());
+            case 2 ->
+                DevicePteLayout.devicePrivatePage(
+                        DevicePteLayout.DEVICE_PFN_BASE + random.nextLong(1L << 20),
+                        random.nextBoolean(),
+                        random.nextBoolean());
             default -> DevicePteLayout.systemPage(random.nextLong(1L << 20), random.nextBoolean());
         };
     }

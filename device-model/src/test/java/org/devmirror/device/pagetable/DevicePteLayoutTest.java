@@ -50,14 +50,26 @@ class DevicePteLayoutTest {
 
     @Test
     void constructorsRejectPfnsOnTheWrongSide() {
-        assertEquals("pfn=0x100000000 is at or above DEVICE_PFN_BASE=0x100000000",
-                assertThrows(IllegalArgumentException.class, () -> DevicePteLayout.systemPage(1L << 32, false)).getMessage());
-        assertEquals("pfn=0x5 is below DEVICE_PFN_BASE=0x100000000",
-                assertThrows(IllegalArgumentException.class, () -> DevicePteLayout.devicePrivatePage(5, false, false)).getMessage());
-        assertEquals("pfn=0x100000000000 is outside 0..0xfffffffffff",
-                assertThrows(IllegalArgumentException.class, () -> DevicePteLayout.devicePrivatePage(1L << 44, false, false)).getMessage());
-        assertEquals("pfn=0x201 is not aligned to 512",
-                assertThrows(IllegalArgumentException.class, () -> DevicePteLayout.huge(DevicePteLayout.systemPage(513, false))).getMessage());
+        assertEquals(
+                "pfn=0x100000000 is at or above DEVICE_PFN_BASE=0x100000000",
+                assertThrows(IllegalArgumentException.class, () -> DevicePteLayout.systemPage(1L << 32, false))
+                        .getMessage());
+        assertEquals(
+                "pfn=0x5 is below DEVICE_PFN_BASE=0x100000000",
+                assertThrows(IllegalArgumentException.class, () -> DevicePteLayout.devicePrivatePage(5, false, false))
+                        .getMessage());
+        assertEquals(
+                "pfn=0x100000000000 is outside 0..0xfffffffffff",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> DevicePteLayout.devicePrivatePage(1L << 44, false, false))
+                        .getMessage());
+        assertEquals(
+                "pfn=0x201 is not aligned to 512",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> DevicePteLayout.huge(DevicePteLayout.systemPage(513, false)))
+                        .getMessage());
     }
 
     @Test
@@ -66,7 +78,9 @@ class DevicePteLayoutTest {
         assertTrue(DevicePteLayout.isTable(pointer));
         assertFalse(DevicePteLayout.isValid(pointer));
         assertEquals(12345, DevicePteLayout.tablePage(pointer));
-        assertThrows(IllegalArgumentException.class, () -> DevicePteLayout.checkEntry("entry", pointer | DevicePteLayout.VALID));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DevicePteLayout.checkEntry("entry", pointer | DevicePteLayout.VALID));
     }
 
     @Test
@@ -80,12 +94,22 @@ class DevicePteLayoutTest {
         // Every entry a bulk write accepts is one set accepts: 0, or well formed without HUGE.
         // Random words are nearly all malformed, so bias them towards the interesting bits.
         SplittableRandom random = new SplittableRandom(11);
-        long[] interesting = {0, 1, DevicePteLayout.VALID | DevicePteLayout.HUGE, DevicePteLayout.systemPage(5, true),
-            DevicePteLayout.devicePrivatePage(DevicePteLayout.DEVICE_PFN_BASE, false, true), DevicePteLayout.TABLE | 1,
-            DevicePteLayout.VALID | DevicePteLayout.DEVICE_PRIVATE, DevicePteLayout.VALID | DevicePteLayout.REMOTE,
-            DevicePteLayout.VALID | (DevicePteLayout.MAX_PFN << DevicePteLayout.PFN_SHIFT), -1L, Long.MIN_VALUE | 1};
+        long[] interesting = {
+            0,
+            1,
+            DevicePteLayout.VALID | DevicePteLayout.HUGE,
+            DevicePteLayout.systemPage(5, true),
+            DevicePteLayout.devicePrivatePage(DevicePteLayout.DEVICE_PFN_BASE, false, true),
+            DevicePteLayout.TABLE | 1,
+            DevicePteLayout.VALID | DevicePteLayout.DEVICE_PRIVATE,
+            DevicePteLayout.VALID | DevicePteLayout.REMOTE,
+            DevicePteLayout.VALID | (DevicePteLayout.MAX_PFN << DevicePteLayout.PFN_SHIFT),
+            -1L,
+            Long.MIN_VALUE | 1
+        };
         for (int n = 0; n < 200_000; n++) {
-            long entry = n < interesting.length ? interesting[n]
+            long entry = n < interesting.length
+                    ? interesting[n]
                     : random.nextLong() & (random.nextBoolean() ? 0x3fL | DevicePteLayout.PFN_MASK : -1L);
             boolean accepted;
             long word = entry;
@@ -97,7 +121,8 @@ class DevicePteLayoutTest {
             } catch (IllegalArgumentException e) {
                 accepted = false;
             }
-            assertEquals(accepted, DevicePteLayout.smallEntryDefects(word) == 0, () -> "entry=0x" + Long.toHexString(word));
+            assertEquals(
+                    accepted, DevicePteLayout.smallEntryDefects(word) == 0, () -> "entry=0x" + Long.toHexString(word));
         }
     }
 }

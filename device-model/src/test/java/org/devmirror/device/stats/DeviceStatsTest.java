@@ -7,7 +7,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 
 /** A snapshot copies every counter, sums add counter by counter, and a difference is what happened in between. */
-@SuppressWarnings("EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices never leave the process
+@SuppressWarnings(
+        "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
+// never leave the process
 class DeviceStatsTest {
     private static final int CLEAR = MmuNotifierEvent.CLEAR.ordinal();
     private static final int SOFT_DIRTY = MmuNotifierEvent.SOFT_DIRTY.ordinal();

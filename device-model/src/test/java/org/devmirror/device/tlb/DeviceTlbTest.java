@@ -139,7 +139,8 @@ class DeviceTlbTest {
                 tlb.fill(page, random.nextInt(8) == 0 ? DevicePteLayout.huge(sys(512)) : sys(op));
                 continue;
             }
-            long end = Math.min(page + (1 + random.nextLong(random.nextBoolean() ? 8 : 2 * HUGE_PAGES)) * PAGE_SIZE,
+            long end = Math.min(
+                    page + (1 + random.nextLong(random.nextBoolean() ? 8 : 2 * HUGE_PAGES)) * PAGE_SIZE,
                     BASE + 4 * HUGE_SIZE);
             boolean[] overlaps = new boolean[tlb.capacity()];
             long[] tagsBefore = new long[tlb.capacity()];
@@ -161,7 +162,8 @@ class DeviceTlbTest {
             assertEquals(cachedBefore, tlb.size(), "op=" + op);
             assertEquals(expected, tlb.flushRange(page, end), "op=" + op);
             for (int slot = 0; slot < tlb.capacity(); slot++) {
-                assertEquals(overlaps[slot] ? -1 : tagsBefore[slot], tlb.cachedPage(slot), "op=" + op + " slot=" + slot);
+                assertEquals(
+                        overlaps[slot] ? -1 : tagsBefore[slot], tlb.cachedPage(slot), "op=" + op + " slot=" + slot);
             }
             assertEquals(cachedBefore - expected, tlb.size(), "op=" + op);
         }
@@ -193,17 +195,32 @@ class DeviceTlbTest {
 
     @Test
     void badInputIsRejectedAndChangesNothing() {
-        assertEquals("sets=3 is not a power of two", assertThrows(IllegalArgumentException.class, () -> new DeviceTlb(3, 1)).getMessage());
-        assertEquals("ways=0 is below 1", assertThrows(IllegalArgumentException.class, () -> new DeviceTlb(4, 0)).getMessage());
+        assertEquals(
+                "sets=3 is not a power of two",
+                assertThrows(IllegalArgumentException.class, () -> new DeviceTlb(3, 1))
+                        .getMessage());
+        assertEquals(
+                "ways=0 is below 1",
+                assertThrows(IllegalArgumentException.class, () -> new DeviceTlb(4, 0))
+                        .getMessage());
         DeviceTlb tlb = new DeviceTlb(8, 2);
         tlb.fill(BASE, sys(1));
-        assertEquals("entry=0x2 is not VALID", assertThrows(IllegalArgumentException.class, () -> tlb.fill(BASE, 2)).getMessage());
-        assertEquals("va=0x800000000000 is beyond VA_LIMIT=0x800000000000",
-                assertThrows(IllegalArgumentException.class, () -> tlb.lookup(VA_LIMIT)).getMessage());
-        assertEquals("end=0x100000000 is not above start=0x100000000",
-                assertThrows(IllegalArgumentException.class, () -> tlb.flushRange(BASE, BASE)).getMessage());
-        assertEquals("start=0x100000001 is not a page-aligned user address",
-                assertThrows(IllegalArgumentException.class, () -> tlb.flushRange(BASE + 1, BASE + PAGE_SIZE)).getMessage());
+        assertEquals(
+                "entry=0x2 is not VALID",
+                assertThrows(IllegalArgumentException.class, () -> tlb.fill(BASE, 2))
+                        .getMessage());
+        assertEquals(
+                "va=0x800000000000 is beyond VA_LIMIT=0x800000000000",
+                assertThrows(IllegalArgumentException.class, () -> tlb.lookup(VA_LIMIT))
+                        .getMessage());
+        assertEquals(
+                "end=0x100000000 is not above start=0x100000000",
+                assertThrows(IllegalArgumentException.class, () -> tlb.flushRange(BASE, BASE))
+                        .getMessage());
+        assertEquals(
+                "start=0x100000001 is not a page-aligned user address",
+                assertThrows(IllegalArgumentException.class, () -> tlb.flushRange(BASE + 1, BASE + PAGE_SIZE))
+                        .getMessage());
         // Nothing was flushed, counted or replaced.
         assertEquals(0, tlb.flushes());
         assertEquals(0, tlb.hits() + tlb.misses());

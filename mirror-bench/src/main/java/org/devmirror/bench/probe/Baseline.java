@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.devmirror.input.InputFile;
 import org.devmirror.json.Json;
 import org.devmirror.json.JsonField;
 import org.devmirror.json.JsonInputException;
 import tools.jackson.databind.node.ObjectNode;
-import org.devmirror.input.InputFile;
 
 /**
  * The deterministic baseline, {@code perf/baseline.json}: for each benchmark or check name, the
@@ -47,6 +47,7 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
     public static final long MAX_VALUE_PER_OP = 1L << 32;
     /** Bytes of a baseline file: a thousand times the shipped one. */
     public static final long MAX_FILE_BYTES = 16L << 20;
+
     private static final String COUNTERS = "counters";
 
     public Baseline {
@@ -78,7 +79,8 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
     /** Parses the text of a baseline file read from {@code source}. */
     public static Baseline parse(String text, String source) throws JsonInputException {
         TreeMap<String, BaselineEntry> checks = new TreeMap<>();
-        for (Map.Entry<String, JsonField> check : JsonField.root(text, source).members().entrySet()) {
+        for (Map.Entry<String, JsonField> check :
+                JsonField.root(text, source).members().entrySet()) {
             checks.put(check.getKey(), readEntry(check.getValue()));
         }
         return new Baseline(checks);
@@ -116,7 +118,8 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
     private static BaselineEntry readEntry(JsonField entry) throws JsonInputException {
         for (String member : entry.members().keySet()) {
             if (!member.equals(ALLOC) && !member.equals(COUNTERS)) {
-                throw entry.error("unknown member \"" + member + "\"; expected \"" + ALLOC + "\" and \"" + COUNTERS + "\"");
+                throw entry.error(
+                        "unknown member \"" + member + "\"; expected \"" + ALLOC + "\" and \"" + COUNTERS + "\"");
             }
         }
         OptionalDouble alloc = OptionalDouble.empty();
@@ -127,12 +130,16 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
                 throw allocField.get().error("bytes per operation cannot be negative, found " + a.toPlainString());
             }
             if (a.stripTrailingZeros().scale() > 0) {
-                throw allocField.get().error("bytes per operation are measured exactly, as a whole number; found "
-                        + a.toPlainString());
+                throw allocField
+                        .get()
+                        .error("bytes per operation are measured exactly, as a whole number; found "
+                                + a.toPlainString());
             }
             if (a.compareTo(BigDecimal.valueOf(MAX_VALUE_PER_OP)) > 0) {
-                throw allocField.get().error(a.toPlainString() + " bytes per operation is beyond " + MAX_VALUE_PER_OP
-                        + ", more than any check can measure: is the file damaged?");
+                throw allocField
+                        .get()
+                        .error(a.toPlainString() + " bytes per operation is beyond " + MAX_VALUE_PER_OP
+                                + ", more than any check can measure: is the file damaged?");
             }
             alloc = OptionalDouble.of(a.doubleValue());
         }
@@ -145,8 +152,9 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
                     throw c.getValue().error("a counter cannot be negative, found " + v);
                 }
                 if (v > MAX_VALUE_PER_OP) {
-                    throw c.getValue().error(v + " per operation is beyond " + MAX_VALUE_PER_OP
-                            + ", more than any check can measure: is the file damaged?");
+                    throw c.getValue()
+                            .error(v + " per operation is beyond " + MAX_VALUE_PER_OP
+                                    + ", more than any check can measure: is the file damaged?");
                 }
                 counters.put(c.getKey(), v);
             }

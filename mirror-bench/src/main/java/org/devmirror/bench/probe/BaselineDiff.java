@@ -50,8 +50,8 @@ public record BaselineDiff(List<Change> changes) {
             BaselineEntry is = now.checks().get(check);
             if ((was == null || isEmpty(was)) && (is == null || isEmpty(is))) {
                 if ((was == null) != (is == null)) {
-                    changes.add(new Change(check, CHECK_METRIC, was == null ? ABSENT : "present",
-                            is == null ? ABSENT : "present"));
+                    changes.add(new Change(
+                            check, CHECK_METRIC, was == null ? ABSENT : "present", is == null ? ABSENT : "present"));
                 }
                 continue;
             }
@@ -101,7 +101,9 @@ public record BaselineDiff(List<Change> changes) {
             return ABSENT;
         }
         OptionalDouble a = e.allocBytesPerOp();
-        return a.isPresent() ? BigDecimal.valueOf(a.getAsDouble()).stripTrailingZeros().toPlainString() : ABSENT;
+        return a.isPresent()
+                ? BigDecimal.valueOf(a.getAsDouble()).stripTrailingZeros().toPlainString()
+                : ABSENT;
     }
 
     private static String counter(BaselineEntry e, String name) {

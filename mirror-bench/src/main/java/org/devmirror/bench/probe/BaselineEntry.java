@@ -33,7 +33,8 @@ public record BaselineEntry(OptionalDouble allocBytesPerOp, SortedMap<String, Lo
                 throw new IllegalArgumentException("counter name=" + c.getKey() + " must be non-blank");
             }
             if (c.getValue() == null || c.getValue() < 0) {
-                throw new IllegalArgumentException("counter " + c.getKey() + "=" + c.getValue() + " must be non-negative");
+                throw new IllegalArgumentException(
+                        "counter " + c.getKey() + "=" + c.getValue() + " must be non-negative");
             }
             copy.put(c.getKey(), c.getValue());
         }

@@ -11,8 +11,8 @@ import org.devmirror.bench.workload.HostOpWorkload;
 import org.devmirror.bench.workload.InvalidationWorkload;
 import org.devmirror.bench.workload.WorkCounters;
 import org.devmirror.device.stats.AllocationMeter;
-import org.devmirror.mm.Errno;
 import org.devmirror.device.stats.DeviceStats;
+import org.devmirror.mm.Errno;
 import org.devmirror.notifier.MmuNotifierEvent;
 
 /**
@@ -72,11 +72,17 @@ public final class WorkProbe {
         }
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
             for (String policy : new String[] {"aware", "blind"}) {
-                out.put("invalidate event=" + e + " policy=" + policy + " size=2M", invalidate(e, policy, "2M", rounds));
+                out.put(
+                        "invalidate event=" + e + " policy=" + policy + " size=2M",
+                        invalidate(e, policy, "2M", rounds));
             }
         }
-        out.put("invalidate event=CLEAR policy=aware size=4K", invalidate(MmuNotifierEvent.CLEAR, "aware", "4K", rounds));
-        out.put("invalidate event=UNMAP policy=aware size=1G", invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", rounds));
+        out.put(
+                "invalidate event=CLEAR policy=aware size=4K",
+                invalidate(MmuNotifierEvent.CLEAR, "aware", "4K", rounds));
+        out.put(
+                "invalidate event=UNMAP policy=aware size=1G",
+                invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", rounds));
         out.put("fault pages=1", fault(1, rounds * 16));
         out.put("fault pages=512", fault(512, rounds));
         return out;
@@ -194,7 +200,8 @@ public final class WorkProbe {
      * notifications on and nobody subscribed, or off. The host's own bookkeeping (VMA objects, VMA
      * lists, page walkers) allocates alike on both sides; what on adds is the notifier path's.
      */
-    @SuppressWarnings("ReturnValueIgnored") // the operation runs for what it allocates; the count it returns is not needed here
+    @SuppressWarnings(
+            "ReturnValueIgnored") // the operation runs for what it allocates; the count it returns is not needed here
     public static long hostOpAllocBytesPerOp(String op, boolean notifiersEnabled, int ops) {
         try (HostOpWorkload w = new HostOpWorkload(notifiersEnabled)) {
             LongSupplier operation = switch (op) {
@@ -270,7 +277,9 @@ public final class WorkProbe {
             return;
         }
         for (Map.Entry<String, Measurement> m : run(rounds).entrySet()) {
-            System.out.printf("%-52s %6d B/op  %s%n", m.getKey(), m.getValue().allocBytesPerOp(), m.getValue().countersPerOp());
+            System.out.printf(
+                    "%-52s %6d B/op  %s%n",
+                    m.getKey(), m.getValue().allocBytesPerOp(), m.getValue().countersPerOp());
         }
     }
 }

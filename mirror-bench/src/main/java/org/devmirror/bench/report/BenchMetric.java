@@ -69,8 +69,8 @@ public record BenchMetric(double score, double scoreError, String unit, double[]
 
     @Override
     public String toString() {
-        return "BenchMetric[score=" + score + ", scoreError=" + scoreError + ", unit=" + unit
-                + ", forkIterations=" + Arrays.deepToString(forkIterations) + "]";
+        return "BenchMetric[score=" + score + ", scoreError=" + scoreError + ", unit=" + unit + ", forkIterations="
+                + Arrays.deepToString(forkIterations) + "]";
     }
 
     private static double[][] deepCopy(double[][] a) {

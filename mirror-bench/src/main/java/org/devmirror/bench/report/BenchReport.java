@@ -27,8 +27,8 @@ public final class BenchReport {
     private final ReferenceMapping references;
     private final List<Target> targets;
 
-    public BenchReport(MachineInfo machine, List<BenchResult> results, ReferenceMapping references,
-                       List<Target> targets) {
+    public BenchReport(
+            MachineInfo machine, List<BenchResult> results, ReferenceMapping references, List<Target> targets) {
         if (machine == null || results == null || references == null || targets == null) {
             throw new IllegalArgumentException("machine, results, references and targets are required; null: "
                     + (machine == null ? "machine " : "") + (results == null ? "results " : "")
@@ -54,7 +54,9 @@ public final class BenchReport {
      * or the reference did not run.
      */
     public Optional<Estimate> ratioToReference(BenchResult result) {
-        return references.referenceOf(result.label()).flatMap(this::find)
+        return references
+                .referenceOf(result.label())
+                .flatMap(this::find)
                 .map(ref -> result.nanosPerOp().ratioTo(ref.nanosPerOp()));
     }
 
@@ -81,16 +83,23 @@ public final class BenchReport {
                 .append("measured in the same run; errors are JMH's 99.9% half-widths, propagated.\n");
         for (Map.Entry<String, List<BenchResult>> group : byClass().entrySet()) {
             md.append("\n### ").append(group.getKey()).append("\n\n");
-            MarkdownTable t = new MarkdownTable("Benchmark", "Mode", "Score>", "Error>", "Unit", "B/op>",
-                    "Reference", "Ratio>");
+            MarkdownTable t =
+                    new MarkdownTable("Benchmark", "Mode", "Score>", "Error>", "Unit", "B/op>", "Reference", "Ratio>");
             for (BenchResult r : group.getValue()) {
                 OptionalDouble alloc = r.allocBytesPerOp();
                 Optional<String> ref = references.referenceOf(r.label());
-                String ratio = ref.isEmpty() ? ""
+                String ratio = ref.isEmpty()
+                        ? ""
                         : ratioToReference(r).map(ReportNumbers::format).orElse("reference did not run");
-                t.row(r.label(), r.mode(), ReportNumbers.format(r.score()), ReportNumbers.format(r.scoreError()),
-                        r.unit(), alloc.isPresent() ? ReportNumbers.format(alloc.getAsDouble()) : "",
-                        ref.orElse(""), ratio);
+                t.row(
+                        r.label(),
+                        r.mode(),
+                        ReportNumbers.format(r.score()),
+                        ReportNumbers.format(r.scoreError()),
+                        r.unit(),
+                        alloc.isPresent() ? ReportNumbers.format(alloc.getAsDouble()) : "",
+                        ref.orElse(""),
+                        ratio);
             }
             md.append(t.render());
         }
@@ -114,7 +123,8 @@ public final class BenchReport {
             int space = label.indexOf(' ');
             String method = space < 0 ? label : label.substring(0, space);
             int dot = method.lastIndexOf('.');
-            groups.computeIfAbsent(dot < 0 ? method : method.substring(0, dot), k -> new ArrayList<>()).add(r);
+            groups.computeIfAbsent(dot < 0 ? method : method.substring(0, dot), k -> new ArrayList<>())
+                    .add(r);
         }
         return groups;
     }

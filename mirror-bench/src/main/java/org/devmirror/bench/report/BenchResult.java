@@ -17,8 +17,12 @@ import java.util.TreeMap;
  * @param primary   the primary metric
  * @param secondary the secondary metrics by name (such as {@link #GC_ALLOC_RATE_NORM}), sorted
  */
-public record BenchResult(String benchmark, String mode, SortedMap<String, String> params,
-                          BenchMetric primary, SortedMap<String, BenchMetric> secondary) {
+public record BenchResult(
+        String benchmark,
+        String mode,
+        SortedMap<String, String> params,
+        BenchMetric primary,
+        SortedMap<String, BenchMetric> secondary) {
 
     /** The secondary metric {@code -prof gc} reports: bytes allocated per benchmark operation. */
     public static final String GC_ALLOC_RATE_NORM = "gc.alloc.rate.norm";

@@ -60,7 +60,8 @@ public final class JmhResults {
             List<double[]> primaryRaw = new ArrayList<>();
             for (BenchmarkResult fork : run.getBenchmarkResults()) {
                 primaryRaw.add(fork.getIterationResults().stream()
-                        .mapToDouble(it -> it.getPrimaryResult().getScore()).toArray());
+                        .mapToDouble(it -> it.getPrimaryResult().getScore())
+                        .toArray());
             }
             TreeMap<String, BenchMetric> secondary = new TreeMap<>();
             // JMH declares the map with the raw type Result; read each value through Result<?>.
@@ -68,8 +69,12 @@ public final class JmhResults {
                 Result<?> r = run.getSecondaryResults().get(name);
                 secondary.put(name, metric(r, secondaryRaw(run, name)));
             }
-            results.add(new BenchResult(bp.getBenchmark(), bp.getMode().shortLabel(), params,
-                    metric(primary, primaryRaw.toArray(double[][]::new)), secondary));
+            results.add(new BenchResult(
+                    bp.getBenchmark(),
+                    bp.getMode().shortLabel(),
+                    params,
+                    metric(primary, primaryRaw.toArray(double[][]::new)),
+                    secondary));
         }
         return results;
     }
@@ -119,8 +124,11 @@ public final class JmhResults {
     }
 
     private static BenchMetric readMetric(JsonField metric, double[][] raw) throws JsonInputException {
-        return new BenchMetric(jmhNumber(metric.field("score")), jmhNumber(metric.field("scoreError")),
-                metric.field("scoreUnit").asString(), raw);
+        return new BenchMetric(
+                jmhNumber(metric.field("score")),
+                jmhNumber(metric.field("scoreError")),
+                metric.field("scoreUnit").asString(),
+                raw);
     }
 
     private static double[][] rawData(JsonField metric) throws JsonInputException {
@@ -176,8 +184,9 @@ public final class JmhResults {
                 case "NaN" -> Double.NaN;
                 case "+INF" -> Double.POSITIVE_INFINITY;
                 case "-INF" -> Double.NEGATIVE_INFINITY;
-                default -> throw c.error("expected a number or one of \"NaN\", \"+INF\", \"-INF\", found string \""
-                        + s + "\"");
+                default ->
+                    throw c.error(
+                            "expected a number or one of \"NaN\", \"+INF\", \"-INF\", found string \"" + s + "\"");
             };
         }
         return c.asDouble();

@@ -26,8 +26,8 @@ public record MachineInfo(String cpuModel, int cores, String jdk, String os, Loc
             throw new IllegalArgumentException("cores=" + cores + " must be at least 1");
         }
         if (cpuModel == null || jdk == null || os == null || date == null) {
-            throw new IllegalArgumentException("cpuModel=" + cpuModel + ", jdk=" + jdk + ", os=" + os
-                    + ", date=" + date + ": none may be null");
+            throw new IllegalArgumentException(
+                    "cpuModel=" + cpuModel + ", jdk=" + jdk + ", os=" + os + ", date=" + date + ": none may be null");
         }
     }
 
@@ -42,9 +42,12 @@ public record MachineInfo(String cpuModel, int cores, String jdk, String os, Loc
                 cpu = "unknown (" + CPUINFO + ": " + e.getMessage() + ")";
             }
         }
-        return new MachineInfo(cpu, Runtime.getRuntime().availableProcessors(),
+        return new MachineInfo(
+                cpu,
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), date);
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                date);
     }
 
     /**

@@ -30,8 +30,8 @@ public final class MarkdownTable {
     /** Appends a row; it must have one cell per column. */
     public MarkdownTable row(String... cells) {
         if (cells.length != header.size()) {
-            throw new IllegalArgumentException("cells.length=" + cells.length + " but the table has "
-                    + header.size() + " columns");
+            throw new IllegalArgumentException(
+                    "cells.length=" + cells.length + " but the table has " + header.size() + " columns");
         }
         List<String> row = new ArrayList<>(cells.length);
         for (String c : cells) {
@@ -58,7 +58,10 @@ public final class MarkdownTable {
         line(header, width, sb);
         sb.append('|');
         for (int i = 0; i < width.length; i++) {
-            sb.append(' ').append("-".repeat(width[i] - 1)).append(rightAligned[i] ? ':' : '-').append(" |");
+            sb.append(' ')
+                    .append("-".repeat(width[i] - 1))
+                    .append(rightAligned[i] ? ':' : '-')
+                    .append(" |");
         }
         sb.append('\n');
         for (List<String> row : rows) {

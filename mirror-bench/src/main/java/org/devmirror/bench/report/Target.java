@@ -66,8 +66,14 @@ public sealed interface Target {
     }
 
     /** {@code numeratorScale * cost(numerator) / cost(denominator)} bounded by {@code bound}. */
-    record CostRatio(String description, String numerator, double numeratorScale, String denominator, Bound relation,
-                     double bound) implements Target {
+    record CostRatio(
+            String description,
+            String numerator,
+            double numeratorScale,
+            String denominator,
+            Bound relation,
+            double bound)
+            implements Target {
 
         public CostRatio {
             if (!(numeratorScale > 0) || Double.isInfinite(numeratorScale)) {
@@ -81,7 +87,8 @@ public sealed interface Target {
         @Override
         public String expression() {
             String scale = numeratorScale == 1 ? "" : ReportNumbers.format(numeratorScale) + " \u00d7 ";
-            return scale + "`" + numerator + "` / `" + denominator + "` " + relation.symbol + " " + ReportNumbers.format(bound);
+            return scale + "`" + numerator + "` / `" + denominator + "` " + relation.symbol + " "
+                    + ReportNumbers.format(bound);
         }
 
         @Override
@@ -93,11 +100,16 @@ public sealed interface Target {
             }
             if (!(num.nanosPerOp().value() > 0) || !(den.nanosPerOp().value() > 0)) {
                 // A net figure (a difference of two measurements) at or below zero: within noise.
-                return TargetOutcome.notMeasured(this, "not positive: "
-                        + (num.nanosPerOp().value() > 0 ? denominator : numerator) + " (a difference within noise)");
+                return TargetOutcome.notMeasured(
+                        this,
+                        "not positive: " + (num.nanosPerOp().value() > 0 ? denominator : numerator)
+                                + " (a difference within noise)");
             }
             Estimate ratio = num.nanosPerOp().scale(numeratorScale).ratioTo(den.nanosPerOp());
-            return new TargetOutcome(this, OptionalDouble.of(ratio.value()), ReportNumbers.format(ratio),
+            return new TargetOutcome(
+                    this,
+                    OptionalDouble.of(ratio.value()),
+                    ReportNumbers.format(ratio),
                     relation.holds(ratio.value(), bound) ? TargetOutcome.Status.MET : TargetOutcome.Status.MISSED);
         }
 
@@ -116,7 +128,8 @@ public sealed interface Target {
 
         public Allocation {
             if (!(maxBytesPerOp >= 0) || Double.isInfinite(maxBytesPerOp)) {
-                throw new IllegalArgumentException("maxBytesPerOp=" + maxBytesPerOp + " must be finite and non-negative");
+                throw new IllegalArgumentException(
+                        "maxBytesPerOp=" + maxBytesPerOp + " must be finite and non-negative");
             }
         }
 
@@ -143,9 +156,12 @@ public sealed interface Target {
             if (matched == 0) {
                 return TargetOutcome.notMeasured(this, "no matching benchmark ran with -prof gc");
             }
-            String measured = String.format(Locale.ROOT, "max %s B/op (`%s`, %d benchmarks)",
-                    ReportNumbers.format(worst), worstLabel, matched);
-            return new TargetOutcome(this, OptionalDouble.of(worst), measured,
+            String measured = String.format(
+                    Locale.ROOT, "max %s B/op (`%s`, %d benchmarks)", ReportNumbers.format(worst), worstLabel, matched);
+            return new TargetOutcome(
+                    this,
+                    OptionalDouble.of(worst),
+                    measured,
                     worst <= maxBytesPerOp ? TargetOutcome.Status.MET : TargetOutcome.Status.MISSED);
         }
     }

@@ -29,9 +29,16 @@ import org.devmirror.bench.report.Target;
  * @param plots      the plots its results appear in
  * @param net        the paired subtraction of its restore, when its timed operation includes one
  */
-public record BenchEntry(Class<?> type, TimingKind timing, boolean isReference, List<QuickRun> quick,
-                         Map<String, List<String>> full, List<ReferenceRule> references, List<Target> targets,
-                         Set<SuitePlot> plots, Optional<NetFigure> net) {
+public record BenchEntry(
+        Class<?> type,
+        TimingKind timing,
+        boolean isReference,
+        List<QuickRun> quick,
+        Map<String, List<String>> full,
+        List<ReferenceRule> references,
+        List<Target> targets,
+        Set<SuitePlot> plots,
+        Optional<NetFigure> net) {
 
     /**
      * One JMH run of the quick profile: the methods whose names start with {@code methodPrefix}
@@ -58,7 +65,8 @@ public record BenchEntry(Class<?> type, TimingKind timing, boolean isReference, 
             throw new IllegalArgumentException(type.getName() + " is not in " + BenchSuite.PACKAGE);
         }
         if (!quick.isEmpty() && !timing.inQuick()) {
-            throw new IllegalArgumentException(type.getSimpleName() + ": " + timing + " benchmarks run in the full profile only");
+            throw new IllegalArgumentException(
+                    type.getSimpleName() + ": " + timing + " benchmarks run in the full profile only");
         }
         quick = List.copyOf(quick);
         full = Map.copyOf(full);
@@ -69,7 +77,8 @@ public record BenchEntry(Class<?> type, TimingKind timing, boolean isReference, 
 
     /** An entry for {@code type} timed as {@code timing}, not yet in the quick profile, with nothing else. */
     public static BenchEntry of(Class<?> type, TimingKind timing) {
-        return new BenchEntry(type, timing, false, List.of(), Map.of(), List.of(), List.of(), Set.of(), Optional.empty());
+        return new BenchEntry(
+                type, timing, false, List.of(), Map.of(), List.of(), List.of(), Set.of(), Optional.empty());
     }
 
     /** The simple class name, as labels begin. */
@@ -116,7 +125,15 @@ public record BenchEntry(Class<?> type, TimingKind timing, boolean isReference, 
 
     /** This entry with the net figure of {@code method} against {@code RearmBench.rewrite table=rearmTable}. */
     public BenchEntry withNet(String method, String rearmTable) {
-        return new BenchEntry(type, timing, isReference, quick, full, references, targets, plots,
+        return new BenchEntry(
+                type,
+                timing,
+                isReference,
+                quick,
+                full,
+                references,
+                targets,
+                plots,
                 Optional.of(new NetFigure(method, rearmTable)));
     }
 
@@ -131,7 +148,8 @@ public record BenchEntry(Class<?> type, TimingKind timing, boolean isReference, 
     /** {@link #label(String, String...)} of any benchmark class. */
     public static String label(Class<?> type, String method, String... nameValues) {
         if (nameValues.length % 2 != 0) {
-            throw new IllegalArgumentException("nameValues=" + Arrays.toString(nameValues) + " is not name, value pairs");
+            throw new IllegalArgumentException(
+                    "nameValues=" + Arrays.toString(nameValues) + " is not name, value pairs");
         }
         TreeMap<String, String> params = new TreeMap<>();
         for (int i = 0; i < nameValues.length; i += 2) {

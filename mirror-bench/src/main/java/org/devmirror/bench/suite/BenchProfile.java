@@ -47,7 +47,8 @@ public enum BenchProfile {
                 for (BenchEntry e : BenchRegistry.entries()) {
                     for (BenchEntry.QuickRun q : e.quick()) {
                         String benchmark = q.methodPrefix().isEmpty() ? e.name() : e.name() + "." + q.methodPrefix();
-                        runs.add(new BenchSelection(List.of(benchmark), q.params(), e.timing().quick()));
+                        runs.add(new BenchSelection(
+                                List.of(benchmark), q.params(), e.timing().quick()));
                     }
                 }
             }
@@ -55,7 +56,8 @@ public enum BenchProfile {
                 List<BenchEntry> byKind = new ArrayList<>(BenchRegistry.entries());
                 byKind.sort(Comparator.comparing(BenchEntry::timing)); // stable: registry order within a kind
                 for (BenchEntry e : byKind) {
-                    runs.add(new BenchSelection(List.of(e.name()), e.full(), e.timing().full()));
+                    runs.add(new BenchSelection(
+                            List.of(e.name()), e.full(), e.timing().full()));
                 }
             }
         }
@@ -67,7 +69,9 @@ public enum BenchProfile {
         List<BenchSelection> out = new ArrayList<>();
         for (BenchSelection s : runs) {
             BenchSelection last = out.isEmpty() ? null : out.getLast();
-            if (last != null && last.params().equals(s.params()) && last.timing().equals(s.timing())) {
+            if (last != null
+                    && last.params().equals(s.params())
+                    && last.timing().equals(s.timing())) {
                 List<String> benchmarks = new ArrayList<>(last.benchmarks());
                 benchmarks.addAll(s.benchmarks());
                 out.set(out.size() - 1, new BenchSelection(benchmarks, Map.copyOf(s.params()), s.timing()));

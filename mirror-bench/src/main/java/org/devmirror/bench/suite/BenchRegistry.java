@@ -5,8 +5,8 @@ import java.util.Map;
 import org.devmirror.bench.ContentionBench;
 import org.devmirror.bench.DeviceFaultBench;
 import org.devmirror.bench.DispatchBench;
-import org.devmirror.bench.FloorBench;
 import org.devmirror.bench.EndToEndBench;
+import org.devmirror.bench.FloorBench;
 import org.devmirror.bench.InvalidateBench;
 import org.devmirror.bench.KernelRangesBench;
 import org.devmirror.bench.LookupReferenceBench;
@@ -54,11 +54,13 @@ public final class BenchRegistry {
     private static final List<String> FOUR_KIB_AND_TWO_MIB = List.of("4K", "2M");
 
     private static final List<BenchEntry> ENTRIES = List.of(
-            BenchEntry.of(FloorBench.class, TimingKind.AVERAGE_TIME).asReference()
+            BenchEntry.of(FloorBench.class, TimingKind.AVERAGE_TIME)
+                    .asReference()
                     .withQuick(Map.of("bytes", List.of("8", "4096")))
                     .withReferences(ReferenceRule.to("fill", "bytes=(\\d+)", FloorBench.class, "baseline", "bytes=8"))
                     .withPlots(SuitePlot.LATENCY_VS_SIZE),
-            BenchEntry.of(LookupReferenceBench.class, TimingKind.AVERAGE_TIME).asReference()
+            BenchEntry.of(LookupReferenceBench.class, TimingKind.AVERAGE_TIME)
+                    .asReference()
                     .withQuick("treeMap", Map.of("ranges", List.of("1024")))
                     .withPlots(SuitePlot.DISPATCH_VS_NOTIFIERS),
             BenchEntry.of(DispatchBench.class, TimingKind.AVERAGE_TIME)
@@ -66,19 +68,42 @@ public final class BenchRegistry {
                     // A tree search against a tree search over as many entries, a hit against a
                     // hit and a miss against a miss; the gate divides by the same lookup.
                     .withReferences(
-                            ReferenceRule.to("hitOne", "notifiers=(\\d+)", LookupReferenceBench.class, "treeMapFloorHit", "ranges=$1").alsoInGate(),
-                            ReferenceRule.to("hitNone", "notifiers=(\\d+)", LookupReferenceBench.class, "treeMapFloorMiss", "ranges=$1").alsoInGate())
+                            ReferenceRule.to(
+                                            "hitOne",
+                                            "notifiers=(\\d+)",
+                                            LookupReferenceBench.class,
+                                            "treeMapFloorHit",
+                                            "ranges=$1")
+                                    .alsoInGate(),
+                            ReferenceRule.to(
+                                            "hitNone",
+                                            "notifiers=(\\d+)",
+                                            LookupReferenceBench.class,
+                                            "treeMapFloorMiss",
+                                            "ranges=$1")
+                                    .alsoInGate())
                     .withTargets(
-                            Target.atMostTimes("Dispatch hitting nothing, 1 Mi vs 1 Ki notifiers",
+                            Target.atMostTimes(
+                                    "Dispatch hitting nothing, 1 Mi vs 1 Ki notifiers",
                                     BenchEntry.label(DispatchBench.class, "hitNone", "notifiers", "1048576"),
-                                    BenchEntry.label(DispatchBench.class, "hitNone", "notifiers", "1024"), 3),
-                            Target.allocationAtMost("Invalidation dispatch allocates nothing",
-                                    classRegex(DispatchBench.class) + ".*", ZERO_BYTES))
+                                    BenchEntry.label(DispatchBench.class, "hitNone", "notifiers", "1024"),
+                                    3),
+                            Target.allocationAtMost(
+                                    "Invalidation dispatch allocates nothing",
+                                    classRegex(DispatchBench.class) + ".*",
+                                    ZERO_BYTES))
                     .withPlots(SuitePlot.DISPATCH_VS_NOTIFIERS),
             BenchEntry.of(InvalidateBench.class, TimingKind.AVERAGE_TIME)
                     .withQuick(Map.of("size", TWO_MIB, "populated", YES))
-                    .withQuick(Map.of("event", List.of(MmuNotifierEvent.CLEAR.name()), "policy", List.of("aware"),
-                            "size", List.of("4K"), "populated", YES))
+                    .withQuick(Map.of(
+                            "event",
+                            List.of(MmuNotifierEvent.CLEAR.name()),
+                            "policy",
+                            List.of("aware"),
+                            "size",
+                            List.of("4K"),
+                            "populated",
+                            YES))
                     .withReferences(fillBySize("invalidate|net"))
                     .withTargets(invalidationTargets())
                     .withPlots(SuitePlot.LATENCY_PER_EVENT, SuitePlot.LATENCY_VS_SIZE)
@@ -100,17 +125,22 @@ public final class BenchRegistry {
             BenchEntry.of(ProtectionPageRereadBench.class, TimingKind.AVERAGE_TIME)
                     .withQuick(ALL_ANNOTATED)
                     .withReferences(ReferenceRule.to("reread", "", FloorBench.class, "fill", "bytes=8"))
-                    .withTargets(Target.atMostTimesScaled("PROTECTION_PAGE re-read of 512 PTEs vs fill of 4 KiB",
+                    .withTargets(Target.atMostTimesScaled(
+                            "PROTECTION_PAGE re-read of 512 PTEs vs fill of 4 KiB",
                             BenchEntry.label(ProtectionPageRereadBench.class, "reread"),
-                            ProtectionPageRereadBench.PTES, FILL_4K, 3)),
+                            ProtectionPageRereadBench.PTES,
+                            FILL_4K,
+                            3)),
             BenchEntry.of(DeviceFaultBench.class, TimingKind.AVERAGE_TIME)
                     .withQuick(ALL_ANNOTATED)
-                    .withReferences(ReferenceRule.to("fault", "pages=1", FloorBench.class, "fill", "bytes=8"),
+                    .withReferences(
+                            ReferenceRule.to("fault", "pages=1", FloorBench.class, "fill", "bytes=8"),
                             ReferenceRule.to("fault", "pages=512", FloorBench.class, "fill", "bytes=4096"))
-                    .withTargets(Target.allocationAtMost("Fault commit over populated pages allocates nothing",
-                            classRegex(DeviceFaultBench.class) + ".*", ZERO_BYTES)),
-            BenchEntry.of(ContentionBench.class, TimingKind.AVERAGE_TIME)
-                    .withQuick(ALL_ANNOTATED),
+                    .withTargets(Target.allocationAtMost(
+                            "Fault commit over populated pages allocates nothing",
+                            classRegex(DeviceFaultBench.class) + ".*",
+                            ZERO_BYTES)),
+            BenchEntry.of(ContentionBench.class, TimingKind.AVERAGE_TIME).withQuick(ALL_ANNOTATED),
             BenchEntry.of(SoftDirtyCycleBench.class, TimingKind.AVERAGE_TIME),
             BenchEntry.of(ReleaseInvalidateBench.class, TimingKind.BATCHED)
                     .withQuick(Map.of("size", TWO_MIB, "populated", YES))
@@ -119,14 +149,17 @@ public final class BenchRegistry {
             BenchEntry.of(NoSubscriberBench.class, TimingKind.HOST_OPS)
                     .withQuick(ALL_ANNOTATED)
                     // A host operation with notifications on against the same with them off.
-                    .withReferences(ReferenceRule.to("(\\w+)", "mmuNotifier=on", NoSubscriberBench.class, "$1", "mmuNotifier=off"))
-                    .withTargets(noSubscriberTarget("munmap", "munmap"), noSubscriberTarget("mprotect", "mprotect"),
+                    .withReferences(ReferenceRule.to(
+                            "(\\w+)", "mmuNotifier=on", NoSubscriberBench.class, "$1", "mmuNotifier=off"))
+                    .withTargets(
+                            noSubscriberTarget("munmap", "munmap"),
+                            noSubscriberTarget("mprotect", "mprotect"),
                             noSubscriberTarget("CPU write fault", "cpuWriteFault")),
             BenchEntry.of(KernelRangesBench.class, TimingKind.HOST_OPS)
                     // the kernel's coarse ranges as a multiple of the narrowed ones
-                    .withReferences(ReferenceRule.to("(\\w+)", "ranges=kernel", KernelRangesBench.class, "$1", "ranges=narrowed")),
-            BenchEntry.of(ReplayBench.class, TimingKind.REPLAY)
-                    .withQuick(Map.of("trace", List.of("gcc-hello"))),
+                    .withReferences(ReferenceRule.to(
+                            "(\\w+)", "ranges=kernel", KernelRangesBench.class, "$1", "ranges=narrowed")),
+            BenchEntry.of(ReplayBench.class, TimingKind.REPLAY).withQuick(Map.of("trace", List.of("gcc-hello"))),
             BenchEntry.of(ThpMigrationBench.class, TimingKind.MIGRATION));
 
     private BenchRegistry() {}
@@ -167,10 +200,20 @@ public final class BenchRegistry {
 
     private static String invalidation(MmuNotifierEvent event, String policy, String size, String method) {
         if (event == MmuNotifierEvent.RELEASE) {
-            return BenchEntry.label(ReleaseInvalidateBench.class, "invalidate", "policy", policy, "populated", "true", "size", size);
+            return BenchEntry.label(
+                    ReleaseInvalidateBench.class, "invalidate", "policy", policy, "populated", "true", "size", size);
         }
-        return BenchEntry.label(InvalidateBench.class, method, "event", event.name(), "policy", policy,
-                "populated", "true", "size", size);
+        return BenchEntry.label(
+                InvalidateBench.class,
+                method,
+                "event",
+                event.name(),
+                "policy",
+                policy,
+                "populated",
+                "true",
+                "size",
+                size);
     }
 
     /**
@@ -192,9 +235,11 @@ public final class BenchRegistry {
     }
 
     private static Target noSubscriberTarget(String what, String method) {
-        return Target.atMostTimes(what + ", notifications on and nothing subscribed vs off",
+        return Target.atMostTimes(
+                what + ", notifications on and nothing subscribed vs off",
                 BenchEntry.label(NoSubscriberBench.class, method, "mmuNotifier", "on"),
-                BenchEntry.label(NoSubscriberBench.class, method, "mmuNotifier", "off"), 1.05);
+                BenchEntry.label(NoSubscriberBench.class, method, "mmuNotifier", "off"),
+                1.05);
     }
 
     /** The targets of the invalidation benchmark (the benchmark issue's section 3). */
@@ -207,24 +252,43 @@ public final class BenchRegistry {
             // half of the PROTECTION_PAGE re-read, which also downgrades, decides per entry
             // and writes back. So it costs at most what PROTECTION_PAGE costs on the same range
             // (docs/perf.md states the floor: the untracked invalidation plus two table reads).
-            Target.atMostTimes("SOFT_DIRTY on a tracked, populated 2 MiB range vs PROTECTION_PAGE on it",
+            Target.atMostTimes(
+                    "SOFT_DIRTY on a tracked, populated 2 MiB range vs PROTECTION_PAGE on it",
                     invalidateLabel(MmuNotifierEvent.SOFT_DIRTY, "aware", "2M"),
-                    invalidateLabel(MmuNotifierEvent.PROTECTION_PAGE, "aware", "2M"), 1.0),
-            Target.atMostTimes("UNMAP of a populated 2 MiB range vs fill of 4 KiB",
-                    invalidateLabel(unmap, "aware", "2M"), FILL_4K, 1.5),
-            Target.atMostTimes("CLEAR of a populated 2 MiB range vs fill of 4 KiB",
-                    invalidateLabel(clear, "aware", "2M"), FILL_4K, 1.5),
-            Target.fasterBy("UNMAP of a populated 2 MiB range vs the on-heap mirror",
-                    invalidateLabel(unmap, "aware", "2M"), onHeapNet(unmap, "2M"), 20),
-            Target.fasterBy("CLEAR of a populated 2 MiB range vs the on-heap mirror",
-                    invalidateLabel(clear, "aware", "2M"), onHeapNet(clear, "2M"), 20),
-            Target.fasterBy("CLEAR of one populated 4 KiB page vs the on-heap mirror",
-                    invalidateLabel(clear, "aware", "4K"), onHeapNet(clear, "4K"), 5),
+                    invalidateLabel(MmuNotifierEvent.PROTECTION_PAGE, "aware", "2M"),
+                    1.0),
+            Target.atMostTimes(
+                    "UNMAP of a populated 2 MiB range vs fill of 4 KiB",
+                    invalidateLabel(unmap, "aware", "2M"),
+                    FILL_4K,
+                    1.5),
+            Target.atMostTimes(
+                    "CLEAR of a populated 2 MiB range vs fill of 4 KiB",
+                    invalidateLabel(clear, "aware", "2M"),
+                    FILL_4K,
+                    1.5),
+            Target.fasterBy(
+                    "UNMAP of a populated 2 MiB range vs the on-heap mirror",
+                    invalidateLabel(unmap, "aware", "2M"),
+                    onHeapNet(unmap, "2M"),
+                    20),
+            Target.fasterBy(
+                    "CLEAR of a populated 2 MiB range vs the on-heap mirror",
+                    invalidateLabel(clear, "aware", "2M"),
+                    onHeapNet(clear, "2M"),
+                    20),
+            Target.fasterBy(
+                    "CLEAR of one populated 4 KiB page vs the on-heap mirror",
+                    invalidateLabel(clear, "aware", "4K"),
+                    onHeapNet(clear, "4K"),
+                    5),
             // Not 1 GiB: an operation there takes 70-250 us, so JMH's own ~6 KB per iteration
             // divides into several B/op; HotPathAllocationTest gives the exact 1 GiB figure.
-            Target.allocationAtMost("Every event's device work allocates nothing (4 KiB to 2 MiB, with the restore)",
+            Target.allocationAtMost(
+                    "Every event's device work allocates nothing (4 KiB to 2 MiB, with the restore)",
                     classRegex(InvalidateBench.class) + "invalidate .*size=(4K|64K|2M)|"
-                            + classRegex(ProtectionPageRereadBench.class) + "reread", ZERO_BYTES)
+                            + classRegex(ProtectionPageRereadBench.class) + "reread",
+                    ZERO_BYTES)
         };
     }
 

@@ -33,7 +33,10 @@ public record BenchSelection(List<String> benchmarks, Map<String, List<String>> 
      */
     public record Timing(int warmupIterations, int warmupMillis, int measurementIterations, int measurementMillis) {
         public Timing {
-            if (warmupIterations < 0 || measurementIterations < 1 || warmupMillis < 0 || measurementMillis < 0
+            if (warmupIterations < 0
+                    || measurementIterations < 1
+                    || warmupMillis < 0
+                    || measurementMillis < 0
                     || (warmupMillis == 0) != (measurementMillis == 0)) {
                 throw new IllegalArgumentException("warmupIterations=" + warmupIterations + ", warmupMillis="
                         + warmupMillis + ", measurementIterations=" + measurementIterations + ", measurementMillis="

@@ -68,7 +68,8 @@ public final class NetResults {
             if (event == null || !restoreRewrites(event, policy, populated)) {
                 continue;
             }
-            BenchResult rewrite = byLabel.get(BenchEntry.label(RearmBench.class, "rewrite", "size", p.get("size"), "table", table));
+            BenchResult rewrite =
+                    byLabel.get(BenchEntry.label(RearmBench.class, "rewrite", "size", p.get("size"), "table", table));
             if (rewrite == null || !rewrite.unit().equals(r.unit())) {
                 continue;
             }

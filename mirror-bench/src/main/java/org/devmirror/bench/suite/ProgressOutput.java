@@ -57,8 +57,15 @@ final class ProgressOutput implements OutputFormat {
         }
         Result<?> primary = result.getPrimaryResult();
         Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
-        console.printf(Locale.ROOT, "[%d/%d] %-64s %12.3f \u00b1 %9.3f %-6s%s  (%.1f s)%n",
-                finished, expected, label, primary.getScore(), primary.getScoreError(), primary.getScoreUnit(),
+        console.printf(
+                Locale.ROOT,
+                "[%d/%d] %-64s %12.3f \u00b1 %9.3f %-6s%s  (%.1f s)%n",
+                finished,
+                expected,
+                label,
+                primary.getScore(),
+                primary.getScoreError(),
+                primary.getScoreUnit(),
                 alloc == null ? "" : String.format(Locale.ROOT, "  %.1f B/op", alloc.getScore()),
                 (System.nanoTime() - benchmarkStartNanos) / 1e9);
         console.flush();
@@ -76,7 +83,8 @@ final class ProgressOutput implements OutputFormat {
     }
 
     @Override
-    public void iterationResult(BenchmarkParams benchParams, IterationParams params, int iteration, IterationResult data) {
+    public void iterationResult(
+            BenchmarkParams benchParams, IterationParams params, int iteration, IterationResult data) {
         delegate.iterationResult(benchParams, params, iteration, data);
     }
 

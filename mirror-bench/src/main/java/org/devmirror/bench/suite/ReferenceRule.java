@@ -25,8 +25,13 @@ import java.util.regex.Pattern;
  *                        empty for none
  * @param gate            whether the timing gate normalises by this reference too
  */
-public record ReferenceRule(String methods, String params, Class<?> reference, String referenceMethod,
-                            String referenceParams, boolean gate) {
+public record ReferenceRule(
+        String methods,
+        String params,
+        Class<?> reference,
+        String referenceMethod,
+        String referenceParams,
+        boolean gate) {
     private static final Pattern IDENTIFIER = Pattern.compile("\\w+");
 
     public ReferenceRule {
@@ -36,15 +41,17 @@ public record ReferenceRule(String methods, String params, Class<?> reference, S
             throw new IllegalArgumentException("reference=" + reference + ", referenceMethod=" + referenceMethod
                     + ": a rule needs the benchmark it refers to");
         }
-        if (gate && !(IDENTIFIER.matcher(methods).matches() && IDENTIFIER.matcher(referenceMethod).matches())) {
+        if (gate
+                && !(IDENTIFIER.matcher(methods).matches()
+                        && IDENTIFIER.matcher(referenceMethod).matches())) {
             throw new IllegalArgumentException("methods=" + methods + ", referenceMethod=" + referenceMethod
                     + ": a gate rule names one method on each side (the gate adds the reference's run)");
         }
     }
 
     /** A report-only rule: the subject's matching results against {@code reference}'s. */
-    public static ReferenceRule to(String methods, String params, Class<?> reference, String referenceMethod,
-                                   String referenceParams) {
+    public static ReferenceRule to(
+            String methods, String params, Class<?> reference, String referenceMethod, String referenceParams) {
         return new ReferenceRule(methods, params, reference, referenceMethod, referenceParams, false);
     }
 
@@ -60,6 +67,7 @@ public record ReferenceRule(String methods, String params, Class<?> reference, S
 
     /** The reference's label, with {@code $n} standing for the groups of {@link #labelRegex}. */
     public String referenceTemplate() {
-        return reference.getSimpleName() + "." + referenceMethod + (referenceParams.isEmpty() ? "" : " " + referenceParams);
+        return reference.getSimpleName() + "." + referenceMethod
+                + (referenceParams.isEmpty() ? "" : " " + referenceParams);
     }
 }

@@ -7,13 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 import org.devmirror.bench.ReplayBench;
 import org.devmirror.bench.report.BenchResult;
 import org.devmirror.bench.report.Estimate;
-import org.HdrHistogram.Histogram;
+import org.devmirror.device.cost.CostProfile;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.mm.InvalidationRanges;
-import org.devmirror.device.cost.CostProfile;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.replay.ReplayModel;
 import org.devmirror.replay.ReplayResult;
@@ -36,7 +36,8 @@ public final class ReplayWorkTable {
         Map<TraceRanges, Map<String, BenchResult>> timed = new LinkedHashMap<>();
         for (BenchResult r : results) {
             if (r.benchmark().equals(BenchRegistry.entry(ReplayBench.class).benchmark("replay"))) {
-                InvalidationRanges ranges = InvalidationRanges.ofLabel(r.params().getOrDefault("ranges", InvalidationRanges.KERNEL.label()));
+                InvalidationRanges ranges = InvalidationRanges.ofLabel(
+                        r.params().getOrDefault("ranges", InvalidationRanges.KERNEL.label()));
                 timed.computeIfAbsent(new TraceRanges(r.params().get("trace"), ranges), k -> new LinkedHashMap<>())
                         .put(r.params().get("policy"), r);
             }
@@ -48,47 +49,77 @@ public final class ReplayWorkTable {
                 .append("Time: JMH single-shot, one whole replay per invocation (host calls, invalidations, device ")
                 .append("work, device refaults, the model's touches and the oracle). Work: one in-process replay, ")
                 .append("exact. Device time: that replay's device work priced as modelled device time by the ")
-                .append(CostProfile.DEFAULT.name()).append(" cost profile (docs/cost-model.md). Work units, kept as a ")
-                .append("secondary column: PTEs zapped + downgraded + re-read + TLB flushes + pages faulted, unweighted. ")
+                .append(CostProfile.DEFAULT.name())
+                .append(" cost profile (docs/cost-model.md). Work units, kept as a ")
+                .append(
+                        "secondary column: PTEs zapped + downgraded + re-read + TLB flushes + pages faulted, unweighted. ")
                 .append("Invalidating calls ms: the replay's own clock around each host call that raised an ")
                 .append("invalidation, summed over events (a call raising two events counts twice), from that ")
                 .append("one in-process replay (cold JIT: indicative only). Each replay builds a fresh host, whose ")
                 .append("zeroed frames and swap are part of the JMH time. Ranges: the invalidation ranges the host ")
                 .append("raised, the kernel's (`kernel`) or narrowed to the populated part (`narrowed`).\n\n")
-                .append("| Trace | Ranges | Policy | Replay ms | Error | Invalidating calls ms | Device time ms | Device time vs aware | Invalidations | PTEs zapped | Refaults | Time vs aware | Work units | Work vs aware |\n")
+                .append(
+                        "| Trace | Ranges | Policy | Replay ms | Error | Invalidating calls ms | Device time ms | Device time vs aware | Invalidations | PTEs zapped | Refaults | Time vs aware | Work units | Work vs aware |\n")
                 .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<TraceRanges, Map<String, BenchResult>> t : timed.entrySet()) {
             ReplayModel model = ReplayBench.MODEL.withRanges(t.getKey().ranges());
-            StraceReader.Trace trace = StraceReader.readAll(ShippedTraces.file(tracesDir, t.getKey().trace()));
+            StraceReader.Trace trace = StraceReader.readAll(
+                    ShippedTraces.file(tracesDir, t.getKey().trace()));
             // The shipped policies, aware first (the ratios are taken to it), then every other
             // policy timed: a class name given as --param policy=...
             List<String> policies = new ArrayList<>(List.of("aware", "blind"));
-            t.getValue().keySet().stream().filter(p -> !policies.contains(p)).sorted().forEach(policies::add);
+            t.getValue().keySet().stream()
+                    .filter(p -> !policies.contains(p))
+                    .sorted()
+                    .forEach(policies::add);
             ReplayResult aware = TraceReplay.replay(trace, PolicyResolver.resolve("policy", "aware"), model);
             BenchResult awareTime = t.getValue().get("aware");
             for (String policy : policies) {
-                ReplayResult r = policy.equals("aware") ? aware : TraceReplay.replay(trace, PolicyResolver.resolve("policy", policy), model);
+                ReplayResult r = policy.equals("aware")
+                        ? aware
+                        : TraceReplay.replay(trace, PolicyResolver.resolve("policy", policy), model);
                 BenchResult time = t.getValue().get(policy);
-                String timeRatio = time == null || awareTime == null ? ""
+                String timeRatio = time == null || awareTime == null
+                        ? ""
                         : estimate(time.nanosPerOp().ratioTo(awareTime.nanosPerOp()));
                 double deviceNs = r.work().time(CostProfile.DEFAULT).totalNs();
                 double awareNs = aware.work().time(CostProfile.DEFAULT).totalNs();
                 String deviceRatio = awareNs == 0 ? "" : String.format(Locale.ROOT, "%.2f", deviceNs / awareNs);
-                String workRatio = aware.work().totalWork() == 0 ? ""
-                        : String.format(Locale.ROOT, "%.2f", (double) r.work().totalWork() / aware.work().totalWork());
-                md.append("| ").append(t.getKey().trace()).append(" | ").append(t.getKey().ranges().label()).append(" | ")
-                        .append(policy).append(" | ")
-                        .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.score())).append(" | ")
-                        .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.scoreError())).append(" | ")
-                        .append(String.format(Locale.ROOT, "%.3f", invalidatingMillis(r))).append(" | ")
-                        .append(String.format(Locale.ROOT, "%.3f", deviceNs / 1e6)).append(" | ")
-                        .append(deviceRatio).append(" | ")
-                        .append(r.work().totalInvalidations()).append(" | ")
-                        .append(r.work().totalZapped()).append(" | ")
-                        .append(r.refaults()).append(" | ")
-                        .append(timeRatio).append(" | ")
-                        .append(r.work().totalWork()).append(" | ")
-                        .append(workRatio).append(" |\n");
+                String workRatio = aware.work().totalWork() == 0
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "%.2f",
+                                (double) r.work().totalWork() / aware.work().totalWork());
+                md.append("| ")
+                        .append(t.getKey().trace())
+                        .append(" | ")
+                        .append(t.getKey().ranges().label())
+                        .append(" | ")
+                        .append(policy)
+                        .append(" | ")
+                        .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.score()))
+                        .append(" | ")
+                        .append(time == null ? "" : String.format(Locale.ROOT, "%.3f", time.scoreError()))
+                        .append(" | ")
+                        .append(String.format(Locale.ROOT, "%.3f", invalidatingMillis(r)))
+                        .append(" | ")
+                        .append(String.format(Locale.ROOT, "%.3f", deviceNs / 1e6))
+                        .append(" | ")
+                        .append(deviceRatio)
+                        .append(" | ")
+                        .append(r.work().totalInvalidations())
+                        .append(" | ")
+                        .append(r.work().totalZapped())
+                        .append(" | ")
+                        .append(r.refaults())
+                        .append(" | ")
+                        .append(timeRatio)
+                        .append(" | ")
+                        .append(r.work().totalWork())
+                        .append(" | ")
+                        .append(workRatio)
+                        .append(" |\n");
             }
         }
         return md.toString();

@@ -30,11 +30,15 @@ import org.devmirror.notifier.MmuNotifierEvent;
  */
 public final class SuitePlots {
     private static final List<MmuNotifierEvent> EVENTS = List.of(MmuNotifierEvent.values());
-    private static final List<String> EVENT_NAMES = EVENTS.stream().map(MmuNotifierEvent::name).toList();
+    private static final List<String> EVENT_NAMES =
+            EVENTS.stream().map(MmuNotifierEvent::name).toList();
     static final List<String> SIZES = List.of("4K", "64K", "2M", "1G");
     /** The events {@code EndToEndBench} runs: all but RELEASE, which leaves no mirror to access. */
-    static final List<MmuNotifierEvent> END_TO_END_EVENTS = EVENTS.stream().filter(e -> e != MmuNotifierEvent.RELEASE).toList();
-    private static final List<String> END_TO_END_NAMES = END_TO_END_EVENTS.stream().map(MmuNotifierEvent::name).toList();
+    static final List<MmuNotifierEvent> END_TO_END_EVENTS =
+            EVENTS.stream().filter(e -> e != MmuNotifierEvent.RELEASE).toList();
+
+    private static final List<String> END_TO_END_NAMES =
+            END_TO_END_EVENTS.stream().map(MmuNotifierEvent::name).toList();
     /** The fill floor of each size: 8 bytes per populated PTE (the sparse 1 GiB range holds 512, as 2 MiB does). */
     private static final String[] FILL_FOR_SIZE = {"8", "128", "4096", "4096"};
 
@@ -103,9 +107,12 @@ public final class SuitePlots {
             blind[i] = b.value();
             blindErr[i] = finiteOrZero(b.error());
         }
-        return Plot.groupedBars("Invalidation of a populated 2 MiB range and its restore, per event", "event",
+        return Plot.groupedBars(
+                "Invalidation of a populated 2 MiB range and its restore, per event",
+                "event",
                 "ns per operation (invalidation + restore)",
-                Plot.Scale.LOG, EVENT_NAMES,
+                Plot.Scale.LOG,
+                EVENT_NAMES,
                 List.of(new BarSeries("event-aware", aware, awareErr), new BarSeries("blind", blind, blindErr)));
     }
 
@@ -113,11 +120,13 @@ public final class SuitePlots {
     Plot latencyVsSize() {
         List<LineSeries> series = new ArrayList<>();
         record EventPolicy(MmuNotifierEvent event, String policy) {}
-        for (EventPolicy s : List.of(new EventPolicy(MmuNotifierEvent.UNMAP, "aware"),
-                new EventPolicy(MmuNotifierEvent.CLEAR, "aware"), new EventPolicy(MmuNotifierEvent.SOFT_DIRTY, "aware"),
+        for (EventPolicy s : List.of(
+                new EventPolicy(MmuNotifierEvent.UNMAP, "aware"),
+                new EventPolicy(MmuNotifierEvent.CLEAR, "aware"),
+                new EventPolicy(MmuNotifierEvent.SOFT_DIRTY, "aware"),
                 new EventPolicy(MmuNotifierEvent.SOFT_DIRTY, "blind"))) {
-            LineSeries line = sizeSeries(s.event() + ", " + s.policy(),
-                    size -> BenchRegistry.operationLabel(s.event(), s.policy(), size));
+            LineSeries line = sizeSeries(
+                    s.event() + ", " + s.policy(), size -> BenchRegistry.operationLabel(s.event(), s.policy(), size));
             if (line != null) {
                 series.add(line);
             }
@@ -125,13 +134,19 @@ public final class SuitePlots {
         if (series.isEmpty()) {
             return null;
         }
-        LineSeries floor = sizeSeries("fill floor (8 B per populated PTE)",
+        LineSeries floor = sizeSeries(
+                "fill floor (8 B per populated PTE)",
                 size -> BenchEntry.label(FloorBench.class, "fill", "bytes", FILL_FOR_SIZE[SIZES.indexOf(size)]));
         if (floor != null) {
             series.add(floor);
         }
-        return Plot.lines("Invalidation and restore against range size (1G: sparse, 512 pages populated)",
-                "range size (bytes)", "ns per operation (invalidation + restore)", Plot.Scale.LOG, Plot.Scale.LOG, series);
+        return Plot.lines(
+                "Invalidation and restore against range size (1G: sparse, 512 pages populated)",
+                "range size (bytes)",
+                "ns per operation (invalidation + restore)",
+                Plot.Scale.LOG,
+                Plot.Scale.LOG,
+                series);
     }
 
     private interface LabelForSize {
@@ -143,7 +158,8 @@ public final class SuitePlots {
         for (int i = 0; i < SIZES.size(); i++) {
             Estimate e = nanos(labels.label(SIZES.get(i)));
             if (e != null && e.value() > 0) {
-                points.add(new double[] {InvalidationFixture.sizeBytes(SIZES.get(i)), e.value(), finiteOrZero(e.error())});
+                points.add(
+                        new double[] {InvalidationFixture.sizeBytes(SIZES.get(i)), e.value(), finiteOrZero(e.error())});
             }
         }
         return points.isEmpty() ? null : line(name, points);
@@ -153,7 +169,8 @@ public final class SuitePlots {
     Plot dispatchVsNotifiers() {
         List<LineSeries> series = new ArrayList<>();
         record Line(String name, Class<?> type, String method, String count) {}
-        for (Line d : List.of(new Line("dispatch, hit one", DispatchBench.class, "hitOne", "notifiers"),
+        for (Line d : List.of(
+                new Line("dispatch, hit one", DispatchBench.class, "hitOne", "notifiers"),
                 new Line("dispatch, hit none", DispatchBench.class, "hitNone", "notifiers"),
                 new Line("TreeMap.floorEntry, hit", LookupReferenceBench.class, "treeMapFloorHit", "ranges"),
                 new Line("TreeMap.floorEntry, miss", LookupReferenceBench.class, "treeMapFloorMiss", "ranges"),
@@ -175,8 +192,13 @@ public final class SuitePlots {
         if (series.isEmpty()) {
             return null;
         }
-        return Plot.lines("Dispatch latency against registered interval notifiers", "interval notifiers",
-                "ns per invalidation", Plot.Scale.LOG, Plot.Scale.LINEAR, series);
+        return Plot.lines(
+                "Dispatch latency against registered interval notifiers",
+                "interval notifiers",
+                "ns per invalidation",
+                Plot.Scale.LOG,
+                Plot.Scale.LINEAR,
+                series);
     }
 
     /**
@@ -196,8 +218,11 @@ public final class SuitePlots {
             }
             saved[i] = b.value() - a.value();
         }
-        return Plot.bars("Emulator time saved by the event-aware policy: invalidation + the device's next access (2 MiB)",
-                "event", "ns per operation, blind - aware (> 0: aware cheaper)", END_TO_END_NAMES,
+        return Plot.bars(
+                "Emulator time saved by the event-aware policy: invalidation + the device's next access (2 MiB)",
+                "event",
+                "ns per operation, blind - aware (> 0: aware cheaper)",
+                END_TO_END_NAMES,
                 new BarSeries("saved", saved));
     }
 
@@ -214,14 +239,19 @@ public final class SuitePlots {
             double blind = profile.price(WorkProbe.endToEnd(e, "blind", "2M")).totalNs();
             saved[i] = (blind - aware) / 1e3;
         }
-        return Plot.bars("Modelled device time saved by the event-aware policy: invalidation + next access (2 MiB, "
-                        + profile.name() + ")", "event", "us per operation, blind - aware (> 0: aware cheaper)",
-                END_TO_END_NAMES, new BarSeries("saved", saved));
+        return Plot.bars(
+                "Modelled device time saved by the event-aware policy: invalidation + next access (2 MiB, "
+                        + profile.name() + ")",
+                "event",
+                "us per operation, blind - aware (> 0: aware cheaper)",
+                END_TO_END_NAMES,
+                new BarSeries("saved", saved));
     }
 
     /** The label of {@code EndToEndBench} for one event, policy and size. */
     static String endToEndLabel(MmuNotifierEvent event, String policy, String size) {
-        return BenchEntry.label(EndToEndBench.class, "invalidateThenAccess", "event", event.name(), "policy", policy, "size", size);
+        return BenchEntry.label(
+                EndToEndBench.class, "invalidateThenAccess", "event", event.name(), "policy", policy, "size", size);
     }
 
     private Estimate nanos(String label) {

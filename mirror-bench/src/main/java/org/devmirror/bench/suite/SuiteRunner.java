@@ -98,7 +98,7 @@ public final class SuiteRunner {
         int expected = plannedRuns();
         List<RunResult> results = new ArrayList<>();
         try (OutputStream logOut = Files.newOutputStream(log);
-             PrintStream logStream = new PrintStream(logOut, true, StandardCharsets.UTF_8)) {
+                PrintStream logStream = new PrintStream(logOut, true, StandardCharsets.UTF_8)) {
             OutputFormat jmhLog = OutputFormatFactory.createFormatInstance(logStream, VerboseMode.NORMAL);
             ProgressOutput progress = new ProgressOutput(jmhLog, console, expected);
             for (BenchSelection s : selections()) {
@@ -151,7 +151,8 @@ public final class SuiteRunner {
         BenchSelection.Timing t = selection.timing();
         o.warmupIterations(t.warmupIterations()).measurementIterations(t.measurementIterations());
         if (!t.isSingleShot()) {
-            o.warmupTime(TimeValue.milliseconds(t.warmupMillis())).measurementTime(TimeValue.milliseconds(t.measurementMillis()));
+            o.warmupTime(TimeValue.milliseconds(t.warmupMillis()))
+                    .measurementTime(TimeValue.milliseconds(t.measurementMillis()));
         }
         for (Map.Entry<String, List<String>> p : paramsOf(selection).entrySet()) {
             o.param(p.getKey(), p.getValue().toArray(String[]::new));
@@ -183,9 +184,15 @@ public final class SuiteRunner {
             return cwd;
         }
         try {
-            Path jar = Path.of(SuiteRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(SuiteRunner.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path root = jar.getParent() == null ? null : jar.getParent().getParent();
-            Path traces = root == null || root.getParent() == null ? null : root.getParent().resolve("examples").resolve("traces");
+            Path traces = root == null || root.getParent() == null
+                    ? null
+                    : root.getParent().resolve("examples").resolve("traces");
             return traces != null && Files.isDirectory(traces) ? traces : null;
         } catch (java.net.URISyntaxException | SecurityException e) {
             return null;
@@ -202,8 +209,8 @@ public final class SuiteRunner {
         for (String b : benchmarks) {
             alternatives.add(Pattern.quote(b) + (b.indexOf('.') < 0 ? "\\." : ""));
         }
-        return "^(?=.*(?:" + include.pattern() + "))" + Pattern.quote(BenchSuite.PACKAGE + ".")
-                + "(?:" + String.join("|", alternatives) + ")";
+        return "^(?=.*(?:" + include.pattern() + "))" + Pattern.quote(BenchSuite.PACKAGE + ".") + "(?:"
+                + String.join("|", alternatives) + ")";
     }
 
     private int planned(BenchSelection selection) {

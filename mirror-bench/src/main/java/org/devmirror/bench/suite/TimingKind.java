@@ -36,7 +36,10 @@ public enum TimingKind {
      */
     MIGRATION(null, Timing.singleShot(3, 5));
 
+    @SuppressWarnings("ImmutableEnumChecker") // Timing is a record of four ints: immutable, though not annotated so
     private final Timing quick;
+
+    @SuppressWarnings("ImmutableEnumChecker") // as quick
     private final Timing full;
 
     TimingKind(Timing quick, Timing full) {

@@ -30,6 +30,7 @@ public final class DispatchWorkload implements AutoCloseable {
     public static final long STRIDE = 2 * INTERVAL_LENGTH;
     /** The lowest interval start, away from address 0. */
     public static final long BASE = 1L << 32;
+
     private static final long PAGE_SIZE = 4096;
 
     private final MmuNotifierSubscriptions subscriptions;

@@ -29,6 +29,7 @@ public final class FaultWorkload implements AutoCloseable {
      * host reserve and zero 256 MiB of swap, seconds of setup per workload.
      */
     private static final long NO_SWAP = 1;
+
     private static final long BASE = 1L << 38;
 
     private final Host host;
@@ -43,7 +44,10 @@ public final class FaultWorkload implements AutoCloseable {
             throw new IllegalArgumentException("pages=" + pages + " is not in 1..512");
         }
         this.pages = pages;
-        host = new Host(HostConfig.defaults().withThpEnabled(false).withSwapSlots(NO_SWAP).withFrames(4096));
+        host = new Host(HostConfig.defaults()
+                .withThpEnabled(false)
+                .withSwapSlots(NO_SWAP)
+                .withFrames(4096));
         mm = host.newAddressSpace();
         long len = pages * Host.PAGE_SIZE;
         check(mm.mmap(BASE, len, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == BASE, "mmap");
@@ -51,8 +55,7 @@ public final class FaultWorkload implements AutoCloseable {
         device = new MirrorDevice(host, 2, 512);
         mirror = device.open(mm, MirrorOptions.defaults());
         check(mirror.fault(BASE, pages, true) == Errno.OK, "first fault");
-        clear.init(mm, MmuNotifierEvent.CLEAR,
-                MmuNotifierRange.FLAG_BLOCKABLE, BASE, BASE + len, null);
+        clear.init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, BASE, BASE + len, null);
     }
 
     /** One device fault of the whole range, writable. */

@@ -45,6 +45,7 @@ public final class HostOpWorkload implements AutoCloseable {
     private static final long NO_SWAP = 1;
     /** Pages of the region: 64 KiB. */
     public static final int REGION_PAGES = 16;
+
     private static final long PAGE = Host.PAGE_SIZE;
     private static final long REGION = REGION_PAGES * PAGE;
     private static final long BASE = 1L << 36;
@@ -57,7 +58,10 @@ public final class HostOpWorkload implements AutoCloseable {
 
     /** A host with notifications on or off and one address space whose region is mapped read-write and populated. */
     public HostOpWorkload(boolean notifiersEnabled) {
-        host = new Host(HostConfig.defaults().withNotifiersEnabled(notifiersEnabled).withThpEnabled(false).withSwapSlots(NO_SWAP)
+        host = new Host(HostConfig.defaults()
+                .withNotifiersEnabled(notifiersEnabled)
+                .withThpEnabled(false)
+                .withSwapSlots(NO_SWAP)
                 .withFrames(16 * REGION_PAGES));
         mm = host.newAddressSpace();
         check(mm.mmap(BASE, REGION, Prot.RW, ANON) == BASE, "mmap");

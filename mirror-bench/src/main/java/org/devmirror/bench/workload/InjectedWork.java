@@ -84,8 +84,8 @@ public enum InjectedWork {
                 return w;
             }
         }
-        throw new IllegalArgumentException(PROPERTY + "=" + value
-                + " is not one of none, extra-pte-write, alloc, slow-zap, slow:PERCENT");
+        throw new IllegalArgumentException(
+                PROPERTY + "=" + value + " is not one of none, extra-pte-write, alloc, slow-zap, slow:PERCENT");
     }
 
     /**
@@ -107,8 +107,8 @@ public enum InjectedWork {
             p = Double.NaN;
         }
         if (!(p > 0 && p <= 1000)) {
-            throw new IllegalArgumentException(PROPERTY + "=" + value + ": '" + percent
-                    + "' is not a percentage in (0, 1000]");
+            throw new IllegalArgumentException(
+                    PROPERTY + "=" + value + ": '" + percent + "' is not a percentage in (0, 1000]");
         }
         return p / 100;
     }

@@ -49,6 +49,7 @@ public final class InvalidationFixture implements AutoCloseable {
      * host reserve and zero 256 MiB of swap, seconds of setup per workload.
      */
     private static final long NO_SWAP = 1;
+
     private static final long PAGE = Host.PAGE_SIZE;
     private static final long CHUNK = Host.PMD_SIZE;
     private static final long BASE = 1L << 40;
@@ -67,6 +68,7 @@ public final class InvalidationFixture implements AutoCloseable {
     private final MmuNotifierRange[] ranges;
     /** The armed device PTE of every populated page of region k, in address order; see {@link #arm}. */
     private final long[][] armedPtes;
+
     private final MmuNotifierSubscriptions subscriptions;
 
     /**
@@ -80,13 +82,20 @@ public final class InvalidationFixture implements AutoCloseable {
      * @param offHeap   the off-heap device page table (true) or the on-heap reference table
      * @param regions   how many separately mirrored regions, 1 to {@link #REGIONS}
      */
-    public InvalidationFixture(MmuNotifierEvent event, String policy, String sizeLabel, boolean populated,
-                               boolean tracked, boolean offHeap, int regions) {
+    public InvalidationFixture(
+            MmuNotifierEvent event,
+            String policy,
+            String sizeLabel,
+            boolean populated,
+            boolean tracked,
+            boolean offHeap,
+            int regions) {
         if (regions < 1 || regions > REGIONS) {
             throw new IllegalArgumentException("regions=" + regions + " is not in 1.." + REGIONS);
         }
         this.event = event;
-        options = MirrorOptions.forPolicy(PolicyResolver.resolve("policy", policy)).withOffHeapTable(offHeap);
+        options = MirrorOptions.forPolicy(PolicyResolver.resolve("policy", policy))
+                .withOffHeapTable(offHeap);
         this.size = sizeBytes(sizeLabel);
         this.populated = populated;
         this.tracked = tracked;
@@ -96,7 +105,9 @@ public final class InvalidationFixture implements AutoCloseable {
         this.ranges = new MmuNotifierRange[regions];
         this.armedPtes = new long[regions][];
         long pagesPerRegion = size / pageStride();
-        host = new Host(HostConfig.defaults().withThpEnabled(false).withSwapSlots(NO_SWAP)
+        host = new Host(HostConfig.defaults()
+                .withThpEnabled(false)
+                .withSwapSlots(NO_SWAP)
                 .withFrames(Math.max(4096, 2L * regions * pagesPerRegion)));
         mm = host.newAddressSpace();
         subscriptions = mm.notifiers();
@@ -104,7 +115,14 @@ public final class InvalidationFixture implements AutoCloseable {
         Object otherOwner = new Object();
         for (int k = 0; k < regions; k++) {
             long a = region(k);
-            check(mm.mmap(a, size, writable ? Prot.RW : Prot.READ, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == a, "mmap");
+            check(
+                    mm.mmap(
+                                    a,
+                                    size,
+                                    writable ? Prot.RW : Prot.READ,
+                                    MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED)
+                            == a,
+                    "mmap");
             if (!writable) {
                 check(mm.mprotect(a, size, Prot.RW) == Errno.OK, "mprotect");
             }
@@ -212,9 +230,10 @@ public final class InvalidationFixture implements AutoCloseable {
                 mirrors[k] = m;
             }
             long a = region(k);
-            boolean intact = m.isTracked(a) && (populated
-                    ? isArmedEntry(m.entry(a)) && isArmedEntry(m.entry(a + size - pageStride()))
-                    : m.entry(a) == 0);
+            boolean intact = m.isTracked(a)
+                    && (populated
+                            ? isArmedEntry(m.entry(a)) && isArmedEntry(m.entry(a + size - pageStride()))
+                            : m.entry(a) == 0);
             if (intact) {
                 continue;
             }

@@ -46,7 +46,9 @@ public final class InvalidationRestore {
             fixture.mirror(0).collectGarbage(); // UNMAP and RELEASE only mark; the collector drops the range
         }
         this.dropsTracking = probe && !fixture.mirror(0).isTracked(fixture.region(0));
-        this.zapsPtes = probe && fixture.populated() && !fixture.isArmedEntry(fixture.mirror(0).entry(fixture.region(0)));
+        this.zapsPtes = probe
+                && fixture.populated()
+                && !fixture.isArmedEntry(fixture.mirror(0).entry(fixture.region(0)));
         if (probe) {
             fixture.arm();
         }
@@ -72,7 +74,8 @@ public final class InvalidationRestore {
         if (dropsTracking) {
             long chunkEnd = a + Math.max(size, CHUNK);
             for (long c = a; c < chunkEnd; c += CHUNK) {
-                InvalidationFixture.check(m.driver().ensureTracked(c, c + Math.min(size, CHUNK)) != null, "ensureTracked");
+                InvalidationFixture.check(
+                        m.driver().ensureTracked(c, c + Math.min(size, CHUNK)) != null, "ensureTracked");
             }
         }
         if (zapsPtes) {

@@ -33,14 +33,25 @@ public final class InvalidationWorkload implements AutoCloseable {
      * {@link #InvalidationWorkload(MmuNotifierEvent, String, String, boolean, boolean, boolean, int)}
      * with {@link #REGIONS} regions.
      */
-    public InvalidationWorkload(MmuNotifierEvent event, String policy, String sizeLabel, boolean populated,
-                                boolean tracked, boolean offHeap) {
+    public InvalidationWorkload(
+            MmuNotifierEvent event,
+            String policy,
+            String sizeLabel,
+            boolean populated,
+            boolean tracked,
+            boolean offHeap) {
         this(event, policy, sizeLabel, populated, tracked, offHeap, REGIONS);
     }
 
     /** The parameters are {@link InvalidationFixture}'s. */
-    public InvalidationWorkload(MmuNotifierEvent event, String policy, String sizeLabel, boolean populated,
-                                boolean tracked, boolean offHeap, int regions) {
+    public InvalidationWorkload(
+            MmuNotifierEvent event,
+            String policy,
+            String sizeLabel,
+            boolean populated,
+            boolean tracked,
+            boolean offHeap,
+            int regions) {
         fixture = new InvalidationFixture(event, policy, sizeLabel, populated, tracked, offHeap, regions);
         restore = new InvalidationRestore(fixture);
         injection = new InvalidationInjection(fixture);

@@ -29,9 +29,17 @@ import org.devmirror.gate.stats.TimingComparator;
  * @param workDir          where fork results and logs go
  * @param taskset          whether forks are pinned with {@code taskset} (the CPU is in the plan)
  */
-public record AbRun(String base, Path candidateJar, ForkPlan plan, SequentialDesign design, List<String> jvmArgs,
-                    List<String> candidateJvmArgs, List<Path> classpath, List<Path> baseClasspath, Path workDir,
-                    boolean taskset) {
+public record AbRun(
+        String base,
+        Path candidateJar,
+        ForkPlan plan,
+        SequentialDesign design,
+        List<String> jvmArgs,
+        List<String> candidateJvmArgs,
+        List<Path> classpath,
+        List<Path> baseClasspath,
+        Path workDir,
+        boolean taskset) {
 
     public AbRun {
         if (base == null || base.isBlank()) {
@@ -47,7 +55,8 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, SequentialDes
     public TimingGate.Outcome run(PrintWriter err) throws IOException {
         TimingGate gate = gate(workDir, taskset, err);
         BuildUnderTest candidate = new BuildUnderTest("candidate", List.of(candidateJar), jvmArgs)
-                .withClasspath(classpath).withJvmArgs(candidateJvmArgs);
+                .withClasspath(classpath)
+                .withJvmArgs(candidateJvmArgs);
         List<Path> baseOnly = new ArrayList<>(baseClasspath);
         baseOnly.addAll(classpath);
         Path asJar = Path.of(base);
@@ -58,15 +67,20 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, SequentialDes
         Path repo = GitRefBuild.repositoryRoot(Path.of("").toAbsolutePath());
         Path javaHome = ForkPlan.currentJava().getParent().getParent();
         try (GitRefBuild built = GitRefBuild.build(repo, base, javaHome, err)) {
-            BuildUnderTest b = new BuildUnderTest("base " + base, List.of(built.jar()), jvmArgs).withClasspath(baseOnly);
+            BuildUnderTest b =
+                    new BuildUnderTest("base " + base, List.of(built.jar()), jvmArgs).withClasspath(baseOnly);
             return gate.run(b, candidate, plan, design);
         }
     }
 
     /** The gate with its default statistics and the suite's references, running JMH forks into {@code workDir}. */
     static TimingGate gate(Path workDir, boolean taskset, PrintWriter err) {
-        return new TimingGate(new JmhForkLauncher(workDir, taskset), new TimingComparator(GateSettings.defaults()),
-                ThresholdRule.defaults(), GateReferences.suite(), err);
+        return new TimingGate(
+                new JmhForkLauncher(workDir, taskset),
+                new TimingComparator(GateSettings.defaults()),
+                ThresholdRule.defaults(),
+                GateReferences.suite(),
+                err);
     }
 
     /**
@@ -78,8 +92,8 @@ public record AbRun(String base, Path candidateJar, ForkPlan plan, SequentialDes
             throws IOException {
         Path jar = Path.of(base);
         if (!base.endsWith(".jar") || !Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("--power-runs times one build against itself: --ab " + base
-                    + " must be a jar");
+            throw new IllegalArgumentException(
+                    "--power-runs times one build against itself: --ab " + base + " must be a jar");
         }
         BuildUnderTest build = new BuildUnderTest("build", List.of(jar), jvmArgs).withClasspath(classpath);
         PowerExperiment experiment = new PowerExperiment(name -> gate(workDir.resolve(name), taskset, err), err);

@@ -25,8 +25,8 @@ public final class ForkNormalisation {
         double[] out = new double[subject.length];
         for (int i = 0; i < out.length; i++) {
             if (!(reference[i] > 0) || Double.isInfinite(reference[i])) {
-                throw new IllegalArgumentException("reference[" + i + "]=" + reference[i]
-                        + " must be a positive finite score");
+                throw new IllegalArgumentException(
+                        "reference[" + i + "]=" + reference[i] + " must be a positive finite score");
             }
             out[i] = subject[i] / reference[i];
         }

@@ -31,9 +31,14 @@ import java.util.regex.Pattern;
  * @param javaBinary        the {@code java} binary that starts each fork; JMH's own fork
  *                          inherits it and the JVM arguments
  */
-public record ForkPlan(String include, OptionalInt warmupIterations, OptionalInt measureIterations,
-                       OptionalInt iterationMillis, SortedMap<String, String> params, OptionalInt cpu,
-                       Path javaBinary) {
+public record ForkPlan(
+        String include,
+        OptionalInt warmupIterations,
+        OptionalInt measureIterations,
+        OptionalInt iterationMillis,
+        SortedMap<String, String> params,
+        OptionalInt cpu,
+        Path javaBinary) {
 
     public ForkPlan {
         if (include == null || include.isBlank()) {
@@ -41,12 +46,12 @@ public record ForkPlan(String include, OptionalInt warmupIterations, OptionalInt
         }
         Pattern.compile(include);
         if (warmupIterations.isPresent() && warmupIterations.getAsInt() < 0) {
-            throw new IllegalArgumentException("warmupIterations=" + warmupIterations.getAsInt()
-                    + " must be non-negative");
+            throw new IllegalArgumentException(
+                    "warmupIterations=" + warmupIterations.getAsInt() + " must be non-negative");
         }
         if (measureIterations.isPresent() && measureIterations.getAsInt() < 1) {
-            throw new IllegalArgumentException("measureIterations=" + measureIterations.getAsInt()
-                    + " must be at least 1");
+            throw new IllegalArgumentException(
+                    "measureIterations=" + measureIterations.getAsInt() + " must be at least 1");
         }
         if (iterationMillis.isPresent() && iterationMillis.getAsInt() < 1) {
             throw new IllegalArgumentException("iterationMillis=" + iterationMillis.getAsInt() + " must be at least 1");
@@ -59,8 +64,8 @@ public record ForkPlan(String include, OptionalInt warmupIterations, OptionalInt
         }
         for (Map.Entry<String, String> p : params.entrySet()) {
             if (p.getKey().isBlank() || p.getValue().isBlank()) {
-                throw new IllegalArgumentException("param " + p.getKey() + "=" + p.getValue()
-                        + " needs a name and at least one value");
+                throw new IllegalArgumentException(
+                        "param " + p.getKey() + "=" + p.getValue() + " needs a name and at least one value");
             }
         }
         params = Collections.unmodifiableSortedMap(new TreeMap<>(params));
@@ -68,8 +73,14 @@ public record ForkPlan(String include, OptionalInt warmupIterations, OptionalInt
 
     /** A plan using each benchmark's own warmup and measurement, unpinned, on the gate's JVM. */
     public static ForkPlan of(String include) {
-        return new ForkPlan(include, OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), new TreeMap<>(),
-                OptionalInt.empty(), currentJava());
+        return new ForkPlan(
+                include,
+                OptionalInt.empty(),
+                OptionalInt.empty(),
+                OptionalInt.empty(),
+                new TreeMap<>(),
+                OptionalInt.empty(),
+                currentJava());
     }
 
     /** The {@code java} binary of the JVM running the gate. */
@@ -84,14 +95,14 @@ public record ForkPlan(String include, OptionalInt warmupIterations, OptionalInt
 
     /** This plan with {@code @Param} restrictions. */
     public ForkPlan withParams(SortedMap<String, String> restrictions) {
-        return new ForkPlan(include, warmupIterations, measureIterations, iterationMillis, restrictions, cpu,
-                javaBinary);
+        return new ForkPlan(
+                include, warmupIterations, measureIterations, iterationMillis, restrictions, cpu, javaBinary);
     }
 
     /** This plan pinned to {@code cpuNumber}, or unpinned when empty. */
     public ForkPlan withCpu(OptionalInt cpuNumber) {
-        return new ForkPlan(include, warmupIterations, measureIterations, iterationMillis, params, cpuNumber,
-                javaBinary);
+        return new ForkPlan(
+                include, warmupIterations, measureIterations, iterationMillis, params, cpuNumber, javaBinary);
     }
 
     /** This plan with explicit iteration settings; empty ones keep the benchmark's own. */

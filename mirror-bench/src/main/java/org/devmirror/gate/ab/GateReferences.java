@@ -33,7 +33,8 @@ public record GateReferences(ReferenceMapping normalisation, Pattern referenceLa
     public GateReferences {
         if (normalisation == null || referenceLabels == null) {
             throw new IllegalArgumentException("normalisation and referenceLabels are both required; null: "
-                    + (normalisation == null ? "normalisation " : "") + (referenceLabels == null ? "referenceLabels" : ""));
+                    + (normalisation == null ? "normalisation " : "")
+                    + (referenceLabels == null ? "referenceLabels" : ""));
         }
         additions = List.copyOf(additions);
     }
@@ -62,8 +63,8 @@ public record GateReferences(ReferenceMapping normalisation, Pattern referenceLa
             for (ReferenceRule r : e.references()) {
                 if (r.gate()) {
                     m = m.withPattern(r.labelRegex(e.type()), r.referenceTemplate());
-                    additions.add(new Addition(Optional.of(e.benchmark(r.methods())),
-                            exactly(r.reference(), r.referenceMethod())));
+                    additions.add(new Addition(
+                            Optional.of(e.benchmark(r.methods())), exactly(r.reference(), r.referenceMethod())));
                 }
             }
         }

@@ -37,7 +37,8 @@ public final class GitRefBuild implements AutoCloseable {
 
     /** The top directory of the git repository holding {@code dir}. */
     public static Path repositoryRoot(Path dir) throws IOException {
-        return Path.of(run(dir, null, List.of("git", "rev-parse", "--show-toplevel")).strip());
+        return Path.of(
+                run(dir, null, List.of("git", "rev-parse", "--show-toplevel")).strip());
     }
 
     /**
@@ -47,11 +48,11 @@ public final class GitRefBuild implements AutoCloseable {
      * @throws IOException              when the checkout or the build fails (the message holds the
      *                                  build's last lines)
      */
-    public static GitRefBuild build(Path repoRoot, String ref, Path javaHome, PrintWriter progress)
-            throws IOException {
+    public static GitRefBuild build(Path repoRoot, String ref, Path javaHome, PrintWriter progress) throws IOException {
         String commit;
         try {
-            commit = run(repoRoot, null, List.of("git", "rev-parse", "--verify", "--quiet", ref + "^{commit}")).strip();
+            commit = run(repoRoot, null, List.of("git", "rev-parse", "--verify", "--quiet", ref + "^{commit}"))
+                    .strip();
         } catch (IOException e) {
             throw new IllegalArgumentException("ref=" + ref + " names no commit of " + repoRoot, e);
         }
@@ -105,7 +106,8 @@ public final class GitRefBuild implements AutoCloseable {
 
     /** Runs {@code cmd} in {@code dir}; returns its output, or throws with it when the status is not 0. */
     private static String run(Path dir, Path javaHome, List<String> cmd) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(cmd)).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb =
+                new ProcessBuilder(new ArrayList<>(cmd)).directory(dir.toFile()).redirectErrorStream(true);
         if (javaHome != null) {
             pb.environment().put("JAVA_HOME", javaHome.toString());
         }
@@ -115,7 +117,8 @@ public final class GitRefBuild implements AutoCloseable {
         try {
             if (!p.waitFor(BUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + " did not finish in " + BUILD_TIMEOUT_MINUTES + " minutes");
+                throw new IOException(
+                        String.join(" ", cmd) + " did not finish in " + BUILD_TIMEOUT_MINUTES + " minutes");
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
@@ -125,9 +128,10 @@ public final class GitRefBuild implements AutoCloseable {
         String text = new String(out, StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
             String[] lines = text.split("\n", -1);
-            String tail = String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 20), lines.length));
-            throw new IOException(String.join(" ", cmd) + " in " + dir + " exited with status " + p.exitValue()
-                    + ":\n" + tail);
+            String tail = String.join(
+                    "\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 20), lines.length));
+            throw new IOException(
+                    String.join(" ", cmd) + " in " + dir + " exited with status " + p.exitValue() + ":\n" + tail);
         }
         return text;
     }

@@ -33,8 +33,7 @@ public final class InterleavedRun {
     }
 
     /** Runs {@code rounds} rounds of one fork of each build: base first in even rounds, candidate first in odd ones. */
-    public Samples run(BuildUnderTest base, BuildUnderTest candidate, ForkPlan plan, int rounds)
-            throws IOException {
+    public Samples run(BuildUnderTest base, BuildUnderTest candidate, ForkPlan plan, int rounds) throws IOException {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds=" + rounds + " must be at least 1");
         }
@@ -60,8 +59,9 @@ public final class InterleavedRun {
                 b.addRound(runner.runFork(candidate, plan, round));
                 a.addRound(runner.runFork(base, plan, round));
             }
-            progress.printf("gate: round %d/%d done (%s, %s) in %.0f s%n", round + 1, rounds, base.name(),
-                    candidate.name(), (System.nanoTime() - t0) / 1e9);
+            progress.printf(
+                    "gate: round %d/%d done (%s, %s) in %.0f s%n",
+                    round + 1, rounds, base.name(), candidate.name(), (System.nanoTime() - t0) / 1e9);
         }
     }
 }

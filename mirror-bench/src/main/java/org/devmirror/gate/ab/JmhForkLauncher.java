@@ -74,7 +74,15 @@ public final class JmhForkLauncher implements ForkRunner {
         cmd.add(build.classpathArgument());
         cmd.add("org.openjdk.jmh.Main");
         cmd.add(plan.include());
-        cmd.addAll(List.of("-f", "1", "-foe", "true", "-rf", "json", "-rff", resultFile.toAbsolutePath().toString()));
+        cmd.addAll(List.of(
+                "-f",
+                "1",
+                "-foe",
+                "true",
+                "-rf",
+                "json",
+                "-rff",
+                resultFile.toAbsolutePath().toString()));
         plan.warmupIterations().ifPresent(n -> cmd.addAll(List.of("-wi", Integer.toString(n))));
         plan.measureIterations().ifPresent(n -> cmd.addAll(List.of("-i", Integer.toString(n))));
         plan.iterationMillis().ifPresent(ms -> cmd.addAll(List.of("-w", ms + "ms", "-r", ms + "ms")));
@@ -100,8 +108,8 @@ public final class JmhForkLauncher implements ForkRunner {
             if (!p.waitFor(FORK_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new IOException("fork " + stem + " did not finish in " + FORK_TIMEOUT_MINUTES
-                        + " minutes; see " + log);
+                throw new IOException(
+                        "fork " + stem + " did not finish in " + FORK_TIMEOUT_MINUTES + " minutes; see " + log);
             }
         } catch (InterruptedException e) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -110,8 +118,8 @@ public final class JmhForkLauncher implements ForkRunner {
             throw new IOException("interrupted while fork " + stem + " ran", e);
         }
         if (p.exitValue() != 0 || !Files.exists(json)) {
-            throw new IOException("fork " + stem + " exited with status " + p.exitValue() + "; last lines of "
-                    + log + ":\n" + tail(log));
+            throw new IOException("fork " + stem + " exited with status " + p.exitValue() + "; last lines of " + log
+                    + ":\n" + tail(log));
         }
         try {
             List<BenchResult> results = JmhResults.readJson(json);

@@ -67,13 +67,29 @@ public final class PowerExperiment {
      * @param forksToResolve forks per side the first run's noise would need to resolve the threshold
      * @param seconds        the wall-clock time of the whole gate run, rerun included
      */
-    public record Trial(Size size, int run, Verdict first, Verdict verdict, double ratio, double mde,
-                        int forksToResolve, double seconds) {
+    public record Trial(
+            Size size,
+            int run,
+            Verdict first,
+            Verdict verdict,
+            double ratio,
+            double mde,
+            int forksToResolve,
+            double seconds) {
 
         /** This trial as a line of {@code trials.tsv}. */
         String tsv() {
-            return String.format(Locale.ROOT, "%d\t%d\t%s\t%s\t%.5f\t%.5f\t%d\t%.1f", size.percent(), run, first, verdict,
-                    ratio, mde, forksToResolve, seconds);
+            return String.format(
+                    Locale.ROOT,
+                    "%d\t%d\t%s\t%s\t%.5f\t%.5f\t%d\t%.1f",
+                    size.percent(),
+                    run,
+                    first,
+                    verdict,
+                    ratio,
+                    mde,
+                    forksToResolve,
+                    seconds);
         }
 
         /** A trial from a line of {@code trials.tsv}. */
@@ -82,8 +98,14 @@ public final class PowerExperiment {
             if (f.length != 8) {
                 throw new IllegalArgumentException("'" + line + "' has " + f.length + " fields; trials.tsv has 8");
             }
-            return new Trial(new Size(Integer.parseInt(f[0])), Integer.parseInt(f[1]), Verdict.valueOf(f[2]),
-                    Verdict.valueOf(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Integer.parseInt(f[6]),
+            return new Trial(
+                    new Size(Integer.parseInt(f[0])),
+                    Integer.parseInt(f[1]),
+                    Verdict.valueOf(f[2]),
+                    Verdict.valueOf(f[3]),
+                    Double.parseDouble(f[4]),
+                    Double.parseDouble(f[5]),
+                    Integer.parseInt(f[6]),
                     Double.parseDouble(f[7]));
         }
     }
@@ -107,8 +129,9 @@ public final class PowerExperiment {
      *
      * @param plan what each fork runs; it must time exactly one gating benchmark, the one injected
      */
-    public List<Trial> run(BuildUnderTest build, ForkPlan plan, SequentialDesign design, List<Size> sizes, int runs,
-                           Path trialsTsv) throws IOException {
+    public List<Trial> run(
+            BuildUnderTest build, ForkPlan plan, SequentialDesign design, List<Size> sizes, int runs, Path trialsTsv)
+            throws IOException {
         if (runs < 1) {
             throw new IllegalArgumentException("runs=" + runs + " must be at least 1");
         }
@@ -123,15 +146,24 @@ public final class PowerExperiment {
             for (Size size : sizes) {
                 BuildUnderTest candidate = new BuildUnderTest("candidate", build.classpath(), build.jvmArgs())
                         .withJvmArgs(size.candidateJvmArgs());
-                String name = String.format(Locale.ROOT, "%s-run%02d", size.percent() == 0 ? "aa" : "plus" + size.percent(),
-                        run);
+                String name = String.format(
+                        Locale.ROOT, "%s-run%02d", size.percent() == 0 ? "aa" : "plus" + size.percent(), run);
                 long t0 = System.nanoTime();
                 TimingGate.Outcome o = gates.apply(name).run(base, candidate, plan, design);
                 Trial t = trial(size, run, o, (System.nanoTime() - t0) / 1e9);
                 trials.add(t);
                 Files.writeString(trialsTsv, t.tsv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-                progress.printf(Locale.ROOT, "power: %s run %d/%d: %s (first %s), ratio %.3f, MDE %.1f%%, %.0f s%n",
-                        size.label(), run, runs, t.verdict(), t.first(), t.ratio(), 100 * t.mde(), t.seconds());
+                progress.printf(
+                        Locale.ROOT,
+                        "power: %s run %d/%d: %s (first %s), ratio %.3f, MDE %.1f%%, %.0f s%n",
+                        size.label(),
+                        run,
+                        runs,
+                        t.verdict(),
+                        t.first(),
+                        t.ratio(),
+                        100 * t.mde(),
+                        t.seconds());
             }
         }
         return trials;
@@ -139,14 +171,22 @@ public final class PowerExperiment {
 
     /** The trial of the outcome's one gating benchmark. */
     static Trial trial(Size size, int run, TimingGate.Outcome o, double seconds) {
-        List<TimingGate.Row> gating = o.rows().stream().filter(TimingGate.Row::gating).toList();
+        List<TimingGate.Row> gating =
+                o.rows().stream().filter(TimingGate.Row::gating).toList();
         if (gating.size() != 1) {
             throw new IllegalArgumentException("the power experiment times exactly one gating benchmark (the one"
                     + " slow:P slows), but this run timed " + gating.size() + ": narrow --include and --param");
         }
         TimingGate.Row r = gating.get(0);
-        return new Trial(size, run, r.first().verdict(), r.verdict(), r.first().ratio(), r.first().power().mde(),
-                r.first().power().forksToResolve(), seconds);
+        return new Trial(
+                size,
+                run,
+                r.first().verdict(),
+                r.verdict(),
+                r.first().ratio(),
+                r.first().power().mde(),
+                r.first().power().forksToResolve(),
+                seconds);
     }
 
     /** The trials of a {@code trials.tsv} this class wrote (complete or interrupted). */

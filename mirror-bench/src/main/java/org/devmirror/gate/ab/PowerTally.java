@@ -40,8 +40,16 @@ public final class PowerTally {
      * @param medianMde     the median minimum detectable effect of the first runs
      * @param medianMinutes the median wall-clock minutes of one gate run
      */
-    public record Row(PowerExperiment.Size size, int runs, int failed, int flagged, int inconclusive, int noChange,
-                      double medianRatio, double medianMde, double medianMinutes) {
+    public record Row(
+            PowerExperiment.Size size,
+            int runs,
+            int failed,
+            int flagged,
+            int inconclusive,
+            int noChange,
+            double medianRatio,
+            double medianMde,
+            double medianMinutes) {
 
         /** The share of runs that failed the gate. */
         public double failRate() {
@@ -81,8 +89,15 @@ public final class PowerTally {
                 mdes[i] = t.mde();
                 minutes[i] = t.seconds() / 60;
             }
-            rows.add(new Row(ts.get(0).size(), ts.size(), failed, flagged, inconclusive, noChange,
-                    BootstrapRatioOfMedians.median(ratios), BootstrapRatioOfMedians.median(mdes),
+            rows.add(new Row(
+                    ts.get(0).size(),
+                    ts.size(),
+                    failed,
+                    flagged,
+                    inconclusive,
+                    noChange,
+                    BootstrapRatioOfMedians.median(ratios),
+                    BootstrapRatioOfMedians.median(mdes),
                     BootstrapRatioOfMedians.median(minutes)));
         }
         return rows;
@@ -90,14 +105,27 @@ public final class PowerTally {
 
     /** The tally as a Markdown table. */
     public static String table(List<Row> rows) {
-        MarkdownTable t = new MarkdownTable("Injected", "Runs>", "Gate failed>", "95% interval>", "First run flagged>",
-                "INCONCLUSIVE>", "NO_CHANGE>", "Median ratio seen>", "Median MDE>", "Minutes per run>");
+        MarkdownTable t = new MarkdownTable(
+                "Injected",
+                "Runs>",
+                "Gate failed>",
+                "95% interval>",
+                "First run flagged>",
+                "INCONCLUSIVE>",
+                "NO_CHANGE>",
+                "Median ratio seen>",
+                "Median MDE>",
+                "Minutes per run>");
         for (Row r : rows) {
             double[] ci = r.failRateInterval();
-            t.row(r.size().label(), Integer.toString(r.runs()),
+            t.row(
+                    r.size().label(),
+                    Integer.toString(r.runs()),
                     String.format(Locale.ROOT, "%d (%.0f%%)", r.failed(), 100 * r.failRate()),
                     String.format(Locale.ROOT, "[%.0f%%, %.0f%%]", 100 * ci[0], 100 * ci[1]),
-                    Integer.toString(r.flagged()), Integer.toString(r.inconclusive()), Integer.toString(r.noChange()),
+                    Integer.toString(r.flagged()),
+                    Integer.toString(r.inconclusive()),
+                    Integer.toString(r.noChange()),
                     String.format(Locale.ROOT, "%.3f", r.medianRatio()),
                     String.format(Locale.ROOT, "%.1f%%", 100 * r.medianMde()),
                     String.format(Locale.ROOT, "%.1f", r.medianMinutes()));
@@ -122,10 +150,16 @@ public final class PowerTally {
             low[i] = 100 * ci[0];
             high[i] = 100 * ci[1];
         }
-        return Plot.lines("Timing gate: runs failed against injected slowdown", "injected slowdown (%)",
-                "gate runs failed (%)", Plot.Scale.LINEAR, Plot.Scale.LINEAR,
-                List.of(new LineSeries("gate failed", x, rate), new LineSeries("95% interval, lower", x, low),
-                        new LineSeries("95% interval, upper", x, high)))
+        return Plot.lines(
+                        "Timing gate: runs failed against injected slowdown",
+                        "injected slowdown (%)",
+                        "gate runs failed (%)",
+                        Plot.Scale.LINEAR,
+                        Plot.Scale.LINEAR,
+                        List.of(
+                                new LineSeries("gate failed", x, rate),
+                                new LineSeries("95% interval, lower", x, low),
+                                new LineSeries("95% interval, upper", x, high)))
                 .write(dir, baseName);
     }
 

@@ -53,7 +53,11 @@ public record SequentialDesign(int firstLook, int lastLook, int step) {
         if (k == 1) {
             return settings;
         }
-        return new GateSettings(settings.alpha() / k, 1 - (1 - settings.level()) / k, settings.resamples(),
-                settings.minForks(), settings.seed());
+        return new GateSettings(
+                settings.alpha() / k,
+                1 - (1 - settings.level()) / k,
+                settings.resamples(),
+                settings.minForks(),
+                settings.seed());
     }
 }

@@ -10,10 +10,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.devmirror.gate.stats.BootstrapRatioOfMedians;
 import org.devmirror.gate.stats.Comparison;
-import org.devmirror.gate.stats.Verdict;
-import org.devmirror.gate.stats.TimingComparator;
-import org.devmirror.gate.stats.ThresholdRule;
 import org.devmirror.gate.stats.Confirmation;
+import org.devmirror.gate.stats.ThresholdRule;
+import org.devmirror.gate.stats.TimingComparator;
+import org.devmirror.gate.stats.Verdict;
 
 /**
  * The timing half of the performance gate, {@code ./devmirror gate --ab}: runs two builds
@@ -40,8 +40,12 @@ public final class TimingGate {
      * @param gating    whether its verdict may fail the gate (false for reference benchmarks)
      * @param verdict   the confirmed verdict: a regression or improvement only when both runs agree
      */
-    public record Row(Comparison first, Optional<Comparison> rerun, Optional<String> reference, boolean gating,
-                      Verdict verdict) {}
+    public record Row(
+            Comparison first,
+            Optional<Comparison> rerun,
+            Optional<String> reference,
+            boolean gating,
+            Verdict verdict) {}
 
     /** Every benchmark's row, in the order JMH ran them. */
     public record Outcome(List<Row> rows) {
@@ -62,8 +66,12 @@ public final class TimingGate {
     private final GateReferences references;
     private final PrintWriter progress;
 
-    public TimingGate(ForkRunner runner, TimingComparator comparator, ThresholdRule thresholds,
-                      GateReferences references, PrintWriter progress) {
+    public TimingGate(
+            ForkRunner runner,
+            TimingComparator comparator,
+            ThresholdRule thresholds,
+            GateReferences references,
+            PrintWriter progress) {
         this.run = new InterleavedRun(runner, progress);
         this.comparator = comparator;
         this.thresholds = thresholds;
@@ -87,11 +95,12 @@ public final class TimingGate {
             throw new IllegalArgumentException("forks=" + design.firstLook() + " is below the gate's minimum of "
                     + comparator.settings().minForks() + " per side");
         }
-        TimingComparator perLook = design.looks() == 1 ? comparator
-                : new TimingComparator(design.perLook(comparator.settings()));
+        TimingComparator perLook =
+                design.looks() == 1 ? comparator : new TimingComparator(design.perLook(comparator.settings()));
         ForkPlan withReferences = plan.withInclude(references.includeWithReferences(plan.include()));
-        progress.printf("gate: %d interleaved rounds of %s against %s, include=%s%n", design.firstLook(),
-                candidate.name(), base.name(), withReferences.include());
+        progress.printf(
+                "gate: %d interleaved rounds of %s against %s, include=%s%n",
+                design.firstLook(), candidate.name(), base.name(), withReferences.include());
         Looked firstLooked = sequential(base, candidate, withReferences, design, perLook);
         InterleavedRun.Samples first = firstLooked.samples();
         List<Row> rows = firstLooked.rows();
@@ -106,16 +115,20 @@ public final class TimingGate {
         if (suspects.isEmpty()) {
             return new Outcome(rows);
         }
-        progress.printf("gate: confirming %d suspected regression(s) with a rerun%n",
-                rows.stream().filter(r -> r.gating() && Confirmation.needsRerun(r.first())).count());
-        InterleavedRun.Samples second = sequential(base, candidate, plan.withInclude(exactly(suspects)), design, perLook)
+        progress.printf(
+                "gate: confirming %d suspected regression(s) with a rerun%n",
+                rows.stream()
+                        .filter(r -> r.gating() && Confirmation.needsRerun(r.first()))
+                        .count());
+        InterleavedRun.Samples second = sequential(
+                        base, candidate, plan.withInclude(exactly(suspects)), design, perLook)
                 .samples();
         List<Row> confirmed = new ArrayList<>(rows.size());
         for (Row r : rows) {
             if (r.gating() && Confirmation.needsRerun(r.first())) {
                 Comparison again = compare(second, r.first().benchmark(), r.reference(), perLook);
-                confirmed.add(new Row(r.first(), Optional.of(again), r.reference(), true,
-                        Confirmation.confirm(r.first(), again)));
+                confirmed.add(new Row(
+                        r.first(), Optional.of(again), r.reference(), true, Confirmation.confirm(r.first(), again)));
             } else {
                 confirmed.add(r);
             }
@@ -127,19 +140,32 @@ public final class TimingGate {
     private record Looked(InterleavedRun.Samples samples, List<Row> rows) {}
 
     /** Rounds until no gating benchmark is {@code INCONCLUSIVE} at a look, or the design's last look. */
-    private Looked sequential(BuildUnderTest base, BuildUnderTest candidate, ForkPlan plan, SequentialDesign design,
-                              TimingComparator perLook) throws IOException {
+    private Looked sequential(
+            BuildUnderTest base,
+            BuildUnderTest candidate,
+            ForkPlan plan,
+            SequentialDesign design,
+            TimingComparator perLook)
+            throws IOException {
         InterleavedRun.Samples s = run.run(base, candidate, plan, design.firstLook());
         List<Row> rows = compareAll(s, perLook);
         while (s.base().rounds() < design.lastLook()) {
-            long open = rows.stream().filter(r -> r.gating() && r.verdict() == Verdict.INCONCLUSIVE).count();
+            long open = rows.stream()
+                    .filter(r -> r.gating() && r.verdict() == Verdict.INCONCLUSIVE)
+                    .count();
             if (open == 0) {
                 break;
             }
             int next = design.nextLook(s.base().rounds());
-            progress.printf(java.util.Locale.ROOT, "gate: %d benchmark(s) INCONCLUSIVE after %d rounds; extending to %d"
-                    + " (alpha %.4f per look over %d looks)%n", open, s.base().rounds(), next,
-                    perLook.settings().alpha(), design.looks());
+            progress.printf(
+                    java.util.Locale.ROOT,
+                    "gate: %d benchmark(s) INCONCLUSIVE after %d rounds; extending to %d"
+                            + " (alpha %.4f per look over %d looks)%n",
+                    open,
+                    s.base().rounds(),
+                    next,
+                    perLook.settings().alpha(),
+                    design.looks());
             run.extend(s, base, candidate, plan, next);
             rows = compareAll(s, perLook);
         }
@@ -172,8 +198,8 @@ public final class TimingGate {
         return references.normalisation().referenceOf(label).filter(measured::contains);
     }
 
-    private Comparison compare(InterleavedRun.Samples s, String label, Optional<String> reference,
-                               TimingComparator by) {
+    private Comparison compare(
+            InterleavedRun.Samples s, String label, Optional<String> reference, TimingComparator by) {
         double[] baseNanos = s.base().nanosPerOp(label);
         double[] candidateNanos = s.candidate().nanosPerOp(label);
         double threshold = thresholds.thresholdFor(label, BootstrapRatioOfMedians.median(baseNanos));
@@ -181,7 +207,8 @@ public final class TimingGate {
             return by.compare(label, baseNanos, candidateNanos, threshold);
         }
         double[] base = ForkNormalisation.divide(baseNanos, s.base().nanosPerOp(reference.get()));
-        double[] candidate = ForkNormalisation.divide(candidateNanos, s.candidate().nanosPerOp(reference.get()));
+        double[] candidate =
+                ForkNormalisation.divide(candidateNanos, s.candidate().nanosPerOp(reference.get()));
         return by.compare(label, base, candidate, threshold);
     }
 

@@ -17,23 +17,41 @@ public final class TimingTable {
 
     /** The outcome as a Markdown table, one row per benchmark. */
     public static String render(TimingGate.Outcome outcome) {
-        MarkdownTable t = new MarkdownTable("Benchmark", "Normalised by", "Base>", "Candidate>", "Ratio>",
-                "95% CI>", "p>", "Threshold>", "MDE>", "Forks to resolve>", "First run", "Rerun", "Verdict");
+        MarkdownTable t = new MarkdownTable(
+                "Benchmark",
+                "Normalised by",
+                "Base>",
+                "Candidate>",
+                "Ratio>",
+                "95% CI>",
+                "p>",
+                "Threshold>",
+                "MDE>",
+                "Forks to resolve>",
+                "First run",
+                "Rerun",
+                "Verdict");
         for (TimingGate.Row r : outcome.rows()) {
             Comparison c = r.first();
-            t.row(c.benchmark(),
+            t.row(
+                    c.benchmark(),
                     r.reference().orElse("(raw ns)"),
                     number(c.baseMedian()),
                     number(c.candidateMedian()),
                     String.format(Locale.ROOT, "%.3f", c.ratio()),
-                    String.format(Locale.ROOT, "[%.3f, %.3f]", c.interval().lower(), c.interval().upper()),
+                    String.format(
+                            Locale.ROOT,
+                            "[%.3f, %.3f]",
+                            c.interval().lower(),
+                            c.interval().upper()),
                     String.format(Locale.ROOT, "%.4f", c.pValue()),
                     String.format(Locale.ROOT, "%.0f%%", 100 * c.threshold()),
                     String.format(Locale.ROOT, "%.1f%%", 100 * c.power().mde()),
                     forks(c.power().forksToResolve()),
                     c.verdict().name(),
-                    r.rerun().map(again -> again.verdict().name()
-                            + String.format(Locale.ROOT, " (%.3f)", again.ratio())).orElse(""),
+                    r.rerun()
+                            .map(again -> again.verdict().name() + String.format(Locale.ROOT, " (%.3f)", again.ratio()))
+                            .orElse(""),
                     r.gating() ? r.verdict().name() : "reference");
         }
         return t.render();
@@ -53,12 +71,16 @@ public final class TimingTable {
             }
         }
         if (inconclusive == 0) {
-            return String.format(Locale.ROOT, "gate: every benchmark resolved its threshold with %d forks per side.%n",
-                    forks);
+            return String.format(
+                    Locale.ROOT, "gate: every benchmark resolved its threshold with %d forks per side.%n", forks);
         }
-        return String.format(Locale.ROOT, "gate: %d benchmark(s) INCONCLUSIVE: at the noise seen, resolving every"
-                + " threshold needs %s forks per side (this run had %d; --forks N), or a quieter machine.%n",
-                inconclusive, forks(needed), forks);
+        return String.format(
+                Locale.ROOT,
+                "gate: %d benchmark(s) INCONCLUSIVE: at the noise seen, resolving every"
+                        + " threshold needs %s forks per side (this run had %d; --forks N), or a quieter machine.%n",
+                inconclusive,
+                forks(needed),
+                forks);
     }
 
     private static String forks(int n) {
@@ -67,6 +89,9 @@ public final class TimingTable {
 
     /** Four significant digits, whatever the magnitude (normalised scores or raw nanoseconds). */
     private static String number(double v) {
-        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+        return new java.math.BigDecimal(v)
+                .round(new java.math.MathContext(4))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 }

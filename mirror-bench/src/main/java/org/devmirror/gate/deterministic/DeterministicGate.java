@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.devmirror.json.JsonInputException;
 import org.devmirror.bench.probe.Baseline;
 import org.devmirror.bench.probe.BaselineDiff;
+import org.devmirror.json.JsonInputException;
 
 /**
  * The deterministic half of the performance gate: measures allocation and work per operation of
@@ -105,7 +105,8 @@ public final class DeterministicGate {
         BaselineDiff unstable = measured.diff(probe.measure());
         if (!unstable.isEmpty()) {
             throw new IllegalStateException("two measurements disagree, so nothing was recorded; these values "
-                    + "are not reproducible (run again on a quieter machine, or fix the probe):\n" + unstable.toTable());
+                    + "are not reproducible (run again on a quieter machine, or fix the probe):\n"
+                    + unstable.toTable());
         }
         measured.save(baselineFile);
         return new Outcome(recorded, measured, recorded.diff(measured));

@@ -1,8 +1,7 @@
 package org.devmirror.gate.deterministic;
 
-import org.devmirror.bench.probe.WorkProbe;
 import org.devmirror.bench.probe.Baseline;
-
+import org.devmirror.bench.probe.WorkProbe;
 
 /**
  * The deterministic probe over devmirror's own hot paths: the suite's {@link WorkProbe}, which

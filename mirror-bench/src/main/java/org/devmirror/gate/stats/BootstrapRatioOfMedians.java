@@ -27,16 +27,17 @@ public final class BootstrapRatioOfMedians {
      * distribution function): the smallest ratio with at least the tail's share at or below it.
      * The ratios are a scratch array, so the library may reorder them.
      */
-    private static final Quantile NEAREST_RANK = Quantile.withDefaults().with(Quantile.EstimationMethod.HF1)
-            .withCopy(false);
+    private static final Quantile NEAREST_RANK =
+            Quantile.withDefaults().with(Quantile.EstimationMethod.HF1).withCopy(false);
 
     private BootstrapRatioOfMedians() {}
 
     /** The interval for {@code median(candidate) / median(base)}; both medians must be positive. */
-    public static ConfidenceInterval interval(double[] base, double[] candidate, int resamples, double level,
-                                              long seed) {
+    public static ConfidenceInterval interval(
+            double[] base, double[] candidate, int resamples, double level, long seed) {
         if (resamples < 100) {
-            throw new IllegalArgumentException("resamples=" + resamples + " is too few for tail quantiles (need >= 100)");
+            throw new IllegalArgumentException(
+                    "resamples=" + resamples + " is too few for tail quantiles (need >= 100)");
         }
         if (!(level > 0 && level < 1)) {
             throw new IllegalArgumentException("level=" + level + " must lie strictly between 0 and 1");
@@ -76,8 +77,8 @@ public final class BootstrapRatioOfMedians {
         }
         for (int i = 0; i < values.length; i++) {
             if (!(values[i] > 0) || Double.isInfinite(values[i])) {
-                throw new IllegalArgumentException(name + "[" + i + "]=" + values[i]
-                        + " must be a positive finite cost");
+                throw new IllegalArgumentException(
+                        name + "[" + i + "]=" + values[i] + " must be a positive finite cost");
             }
         }
         return values;

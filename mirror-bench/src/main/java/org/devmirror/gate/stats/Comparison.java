@@ -14,6 +14,13 @@ package org.devmirror.gate.stats;
  * @param power           what this run could detect at its own noise
  * @param verdict         what the gate concludes
  */
-public record Comparison(String benchmark, double baseMedian, double candidateMedian, double ratio,
-                         ConfidenceInterval interval, double pValue, double threshold, PowerAnalysis.Power power,
-                         Verdict verdict) {}
+public record Comparison(
+        String benchmark,
+        double baseMedian,
+        double candidateMedian,
+        double ratio,
+        ConfidenceInterval interval,
+        double pValue,
+        double threshold,
+        PowerAnalysis.Power power,
+        Verdict verdict) {}

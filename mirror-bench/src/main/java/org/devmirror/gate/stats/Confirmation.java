@@ -20,8 +20,8 @@ public final class Confirmation {
      */
     public static Verdict confirm(Comparison first, Comparison rerun) {
         if (!first.benchmark().equals(rerun.benchmark())) {
-            throw new IllegalArgumentException("rerun is of " + rerun.benchmark() + " but first is of "
-                    + first.benchmark());
+            throw new IllegalArgumentException(
+                    "rerun is of " + rerun.benchmark() + " but first is of " + first.benchmark());
         }
         return first.verdict() == rerun.verdict() ? first.verdict() : Verdict.INCONCLUSIVE;
     }

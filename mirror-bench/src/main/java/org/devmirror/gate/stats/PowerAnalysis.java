@@ -76,7 +76,9 @@ public final class PowerAnalysis {
     /** The power of comparing {@code base} with {@code candidate} (positive scores) at {@code threshold}. */
     public static Power of(double[] base, double[] candidate, double threshold, GateSettings settings) {
         double s = logSpread(base, candidate);
-        return new Power(s, mde(s, base.length, candidate.length, settings.alpha()),
+        return new Power(
+                s,
+                mde(s, base.length, candidate.length, settings.alpha()),
                 forksToResolve(s, threshold, settings.alpha(), settings.minForks()));
     }
 

@@ -17,8 +17,8 @@ public final class ThresholdRule {
     private final double slowThreshold;
     private final Map<String, Double> overrides;
 
-    private ThresholdRule(double boundaryNanos, double fastThreshold, double slowThreshold,
-                          Map<String, Double> overrides) {
+    private ThresholdRule(
+            double boundaryNanos, double fastThreshold, double slowThreshold, Map<String, Double> overrides) {
         this.boundaryNanos = boundaryNanos;
         this.fastThreshold = fastThreshold;
         this.slowThreshold = slowThreshold;

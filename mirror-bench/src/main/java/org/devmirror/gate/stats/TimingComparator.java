@@ -89,20 +89,27 @@ public final class TimingComparator {
         requireForks("candidate", candidate);
         // Each benchmark gets its own reproducible random stream, whatever order they are compared in.
         long seed = settings.seed() ^ (benchmark.hashCode() * 0x9E3779B97F4A7C15L);
-        ConfidenceInterval ci = BootstrapRatioOfMedians.interval(base, candidate, settings.resamples(),
-                settings.level(), seed);
+        ConfidenceInterval ci =
+                BootstrapRatioOfMedians.interval(base, candidate, settings.resamples(), settings.level(), seed);
         double pValue = rankSumPValue(candidate, base);
         double ratio = ci.estimate();
         boolean significant = pValue < settings.alpha();
         PowerAnalysis.Power power = PowerAnalysis.of(base, candidate, threshold, settings);
-        return new Comparison(benchmark, BootstrapRatioOfMedians.median(base),
-                BootstrapRatioOfMedians.median(candidate), ratio, ci, pValue, threshold, power,
+        return new Comparison(
+                benchmark,
+                BootstrapRatioOfMedians.median(base),
+                BootstrapRatioOfMedians.median(candidate),
+                ratio,
+                ci,
+                pValue,
+                threshold,
+                power,
                 verdict(ratio, ci, significant, threshold, power));
     }
 
     /** The rule of the class comment. */
-    static Verdict verdict(double ratio, ConfidenceInterval ci, boolean significant, double threshold,
-                           PowerAnalysis.Power power) {
+    static Verdict verdict(
+            double ratio, ConfidenceInterval ci, boolean significant, double threshold, PowerAnalysis.Power power) {
         if (ratio > 1 + threshold && ci.lower() > 1 && significant) {
             return Verdict.REGRESSION;
         }

@@ -55,6 +55,9 @@ public sealed interface DataPattern {
     }
 
     /** {@code bytes HH HH ...}: the listed bytes, repeated over the range. */
+    @SuppressWarnings(
+            "ArrayRecordComponent") // the bytes are copied in and only read by index; a pattern is never compared or
+    // hashed
     record Bytes(byte[] values) implements DataPattern {
         public Bytes {
             values = values.clone();

@@ -21,8 +21,7 @@ public sealed interface DeviceOp extends Operation {
      * {@code DEV atomic ADDR SIZE [add N]}: the device adds {@code addend} (default 1) to every
      * 32-bit little-endian word of the range atomically, which needs device-exclusive access.
      */
-    record Atomic(int line, String space, String device, Address addr, long length, long addend)
-            implements DeviceOp {}
+    record Atomic(int line, String space, String device, Address addr, long length, long addend) implements DeviceOp {}
 
     /** {@code DEV snapshot ADDR SIZE}: HMM_DMIRROR_SNAPSHOT, one {@link DmirrorProt} byte per page. */
     record Snapshot(int line, String space, String device, Address addr, long length) implements DeviceOp {}

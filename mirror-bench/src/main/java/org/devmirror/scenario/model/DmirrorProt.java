@@ -25,10 +25,17 @@ public final class DmirrorProt {
 
     /** Name (without the {@code HMM_DMIRROR_PROT_} prefix) to value. */
     public static final Map<String, Integer> BY_NAME = Map.ofEntries(
-            entry("ERROR", ERROR), entry("NONE", NONE), entry("READ", READ), entry("WRITE", WRITE),
-            entry("PMD", PMD), entry("PUD", PUD), entry("ZERO", ZERO),
-            entry("DEV_PRIVATE_LOCAL", DEV_PRIVATE_LOCAL), entry("DEV_PRIVATE_REMOTE", DEV_PRIVATE_REMOTE),
-            entry("DEV_COHERENT_LOCAL", DEV_COHERENT_LOCAL), entry("DEV_COHERENT_REMOTE", DEV_COHERENT_REMOTE));
+            entry("ERROR", ERROR),
+            entry("NONE", NONE),
+            entry("READ", READ),
+            entry("WRITE", WRITE),
+            entry("PMD", PMD),
+            entry("PUD", PUD),
+            entry("ZERO", ZERO),
+            entry("DEV_PRIVATE_LOCAL", DEV_PRIVATE_LOCAL),
+            entry("DEV_PRIVATE_REMOTE", DEV_PRIVATE_REMOTE),
+            entry("DEV_COHERENT_LOCAL", DEV_COHERENT_LOCAL),
+            entry("DEV_COHERENT_REMOTE", DEV_COHERENT_REMOTE));
 
     /** The prefix the uapi header gives every name; scenario files may write it or leave it out. */
     public static final String PREFIX = "HMM_DMIRROR_PROT_";

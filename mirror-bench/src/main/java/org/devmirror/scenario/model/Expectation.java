@@ -27,6 +27,9 @@ public sealed interface Expectation extends Statement {
      * {@code snapshotLine} by {@code device} in {@code space}, for the pages of
      * {@code [addr, addr + length)}, equal {@code bytes} (one per page).
      */
+    @SuppressWarnings(
+            "ArrayRecordComponent") // the bytes are copied in and only read by index; a parsed expectation is never
+    // compared or hashed
     record Snapshot(int line, String space, String device, int snapshotLine, Address addr, long length, byte[] bytes)
             implements Expectation {
         public Snapshot {
@@ -40,8 +43,13 @@ public sealed interface Expectation extends Statement {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Snapshot s && line == s.line && snapshotLine == s.snapshotLine && length == s.length
-                    && space.equals(s.space) && device.equals(s.device) && addr.equals(s.addr)
+            return o instanceof Snapshot s
+                    && line == s.line
+                    && snapshotLine == s.snapshotLine
+                    && length == s.length
+                    && space.equals(s.space)
+                    && device.equals(s.device)
+                    && addr.equals(s.addr)
                     && Arrays.equals(bytes, s.bytes);
         }
 

@@ -26,11 +26,33 @@ public sealed interface HostOp extends Operation {
      * {@code hugetlb} for 2 MiB hugetlb pages ({@code MAP_HUGETLB}).
      * The returned address is bound to {@code binding} (null: not bound).
      */
-    record Mmap(int line, String space, String binding, long length, int prot, boolean shared, String file,
-            long fileOffset, boolean fixed, boolean huge, Address at, boolean hugetlb) implements HostOp, Binding {
+    record Mmap(
+            int line,
+            String space,
+            String binding,
+            long length,
+            int prot,
+            boolean shared,
+            String file,
+            long fileOffset,
+            boolean fixed,
+            boolean huge,
+            Address at,
+            boolean hugetlb)
+            implements HostOp, Binding {
         /** A mapping without {@code hugetlb}. */
-        public Mmap(int line, String space, String binding, long length, int prot, boolean shared, String file,
-                long fileOffset, boolean fixed, boolean huge, Address at) {
+        public Mmap(
+                int line,
+                String space,
+                String binding,
+                long length,
+                int prot,
+                boolean shared,
+                String file,
+                long fileOffset,
+                boolean fixed,
+                boolean huge,
+                Address at) {
             this(line, space, binding, length, prot, shared, file, fileOffset, fixed, huge, at, false);
         }
     }
@@ -43,8 +65,18 @@ public sealed interface HostOp extends Operation {
      * the flags are {@code MREMAP_MAYMOVE}, {@code MREMAP_FIXED} (with {@code at}) and
      * {@code MREMAP_DONTUNMAP}; combinations the kernel refuses are run-time EINVAL results.
      */
-    record Mremap(int line, String space, String binding, Address addr, long oldLength, long newLength,
-            boolean mayMove, boolean fixed, Address at, boolean dontUnmap) implements HostOp, Binding {}
+    record Mremap(
+            int line,
+            String space,
+            String binding,
+            Address addr,
+            long oldLength,
+            long newLength,
+            boolean mayMove,
+            boolean fixed,
+            Address at,
+            boolean dontUnmap)
+            implements HostOp, Binding {}
 
     /** {@code mprotect ADDR SIZE PROT}. */
     record Mprotect(int line, String space, Address addr, long length, int prot) implements HostOp {}
@@ -109,13 +141,15 @@ public sealed interface HostOp extends Operation {
     /**
      * {@code uffd protect ADDR SIZE} ({@code UFFDIO_WRITEPROTECT_MODE_WP}) or
      * {@code uffd unprotect ADDR SIZE [dontwake]} (mode 0, which also wakes the parked writes of
-     * the range unless {@code dontwake}).
+     * the range unless the file says {@code dontwake}: {@code UFFDIO_WRITEPROTECT_MODE_DONTWAKE}).
      */
+    @SuppressWarnings("InvalidParam") // "dontwake" is the scenario word, not a misspelt parameter
     record UffdWriteProtect(int line, String space, Address addr, long length, boolean protect, boolean dontWake)
             implements HostOp {}
 
     /** {@code uffd move DST SRC SIZE [allow-holes]}: {@code UFFDIO_MOVE}. */
-    record UffdMove(int line, String space, Address dst, Address src, long length, boolean allowHoles) implements HostOp {}
+    record UffdMove(int line, String space, Address dst, Address src, long length, boolean allowHoles)
+            implements HostOp {}
 
     /**
      * {@code pagemap-scan ADDR SIZE [wp]}: the {@code PAGEMAP_SCAN} ioctl for written pages

@@ -27,9 +27,13 @@ final class DeviceOpRunner {
                 state.reads.put(r.line(), new RunState.Capture(start, c.result(), buf));
                 yield outcome(c, null);
             }
-            case DeviceOp.Write w -> outcome(mirror(op).write(state.address(w.addr()), pages(w.length()),
-                    DataBytes.of(w.data(), w.length())), null);
-            case DeviceOp.Atomic a -> outcome(mirror(op).atomicAdd(state.address(a.addr()), pages(a.length()), a.addend()), null);
+            case DeviceOp.Write w ->
+                outcome(
+                        mirror(op)
+                                .write(state.address(w.addr()), pages(w.length()), DataBytes.of(w.data(), w.length())),
+                        null);
+            case DeviceOp.Atomic a ->
+                outcome(mirror(op).atomicAdd(state.address(a.addr()), pages(a.length()), a.addend()), null);
             case DeviceOp.Snapshot s -> {
                 byte[] bytes = new byte[pages(s.length())];
                 long start = state.address(s.addr());
@@ -37,13 +41,20 @@ final class DeviceOpRunner {
                 state.snapshots.put(s.line(), new RunState.Capture(start, c.result(), bytes));
                 yield outcome(c, bytes);
             }
-            case DeviceOp.MigrateToDevice m -> outcome(mirror(op).migrateToDevice(state.address(m.addr()), pages(m.length())), null);
-            case DeviceOp.MigrateToSystem m -> outcome(mirror(op).migrateToSystem(state.address(m.addr()), pages(m.length())), null);
-            case DeviceOp.Exclusive x -> outcome(mirror(op).exclusive(state.address(x.addr()), pages(x.length())), null);
-            case DeviceOp.CheckExclusive x -> OpOutcome.of(mirror(op).checkExclusive(state.address(x.addr()), pages(x.length())));
+            case DeviceOp.MigrateToDevice m ->
+                outcome(mirror(op).migrateToDevice(state.address(m.addr()), pages(m.length())), null);
+            case DeviceOp.MigrateToSystem m ->
+                outcome(mirror(op).migrateToSystem(state.address(m.addr()), pages(m.length())), null);
+            case DeviceOp.Exclusive x ->
+                outcome(mirror(op).exclusive(state.address(x.addr()), pages(x.length())), null);
+            case DeviceOp.CheckExclusive x ->
+                OpOutcome.of(mirror(op).checkExclusive(state.address(x.addr()), pages(x.length())));
             case DeviceOp.Release r -> outcome(mirror(op).release(), null);
             case DeviceOp.HoldLock l -> {
-                state.locks.hold(RunState.mirrorKey(l.space(), l.device()), l.line(), mirror(op).lock());
+                state.locks.hold(
+                        RunState.mirrorKey(l.space(), l.device()),
+                        l.line(),
+                        mirror(op).lock());
                 yield OpOutcome.of(Errno.OK);
             }
             case DeviceOp.ReleaseLock l -> {

@@ -29,8 +29,8 @@ final class ExpectationChecker {
     // line of a refused operation whose result is checked -> why the host refused it
     private final Map<Integer, String> refusals = new HashMap<>();
 
-    ExpectationChecker(RunState state, Map<Integer, StepRecord> steps, List<String> violations,
-            Set<Integer> checkedResults) {
+    ExpectationChecker(
+            RunState state, Map<Integer, StepRecord> steps, List<String> violations, Set<Integer> checkedResults) {
         this.state = state;
         this.steps = steps;
         this.violations = violations;
@@ -83,15 +83,21 @@ final class ExpectationChecker {
     private String evaluateChecked(Expectation e) {
         return switch (e) {
             case Expectation.Result r -> result(r);
-            case Expectation.Faults f -> compare("faults", f.count(), steps.get(f.opLine()).faults());
-            case Expectation.Cpages c -> compare("cpages", c.count(), steps.get(c.opLine()).pages());
+            case Expectation.Faults f ->
+                compare("faults", f.count(), steps.get(f.opLine()).faults());
+            case Expectation.Cpages c ->
+                compare("cpages", c.count(), steps.get(c.opLine()).pages());
             case Expectation.Events ev -> events(ev);
             case Expectation.Snapshot s -> snapshot(s);
             case Expectation.Data d -> d.device() == null ? cpuData(d) : deviceData(d);
             case Expectation.Pagemap p -> pagemap(p);
-            case Expectation.Userfaults u -> compare("userfaults", u.count(), (long) state.spaces.get(u.space()).uffdPendingFaults().size());
-            case Expectation.OracleClean o -> violations.isEmpty() ? null
-                    : "oracle found " + violations.size() + " violation(s), first: " + violations.get(0);
+            case Expectation.Userfaults u ->
+                compare("userfaults", u.count(), (long)
+                        state.spaces.get(u.space()).uffdPendingFaults().size());
+            case Expectation.OracleClean o ->
+                violations.isEmpty()
+                        ? null
+                        : "oracle found " + violations.size() + " violation(s), first: " + violations.get(0);
             case Expectation.DeviceHolds h -> deviceHolds(h);
             case Expectation.SameFrame f -> sameFrame(f);
             case Expectation.Notifiers n -> {
@@ -117,10 +123,16 @@ final class ExpectationChecker {
         int mm = ev.space() == null ? -1 : state.spaces.get(ev.space()).id();
         StringBuilder wrong = new StringBuilder();
         for (Map.Entry<MmuNotifierEvent, Long> want : ev.counts().entrySet()) {
-            long got = raised.stream().filter(i -> i.event() == want.getKey() && (mm < 0 || i.mm() == mm)).count();
+            long got = raised.stream()
+                    .filter(i -> i.event() == want.getKey() && (mm < 0 || i.mm() == mm))
+                    .count();
             if (got != want.getValue()) {
-                wrong.append(wrong.isEmpty() ? "" : ", ").append(want.getKey()).append(": expected ")
-                        .append(want.getValue()).append(", got ").append(got);
+                wrong.append(wrong.isEmpty() ? "" : ", ")
+                        .append(want.getKey())
+                        .append(": expected ")
+                        .append(want.getValue())
+                        .append(", got ")
+                        .append(got);
             }
         }
         return wrong.isEmpty() ? null : "events" + (ev.space() == null ? " " : " in " + ev.space() + " ") + wrong;
@@ -134,7 +146,9 @@ final class ExpectationChecker {
         DeviceMirror mirror = state.mirrors.get(RunState.mirrorKey(h.space(), h.device()));
         long start = state.address(h.addr());
         for (long off = 0; off < h.length(); off += Host.PAGE_SIZE) {
-            DevicePerm got = mirror == null ? DevicePerm.NONE : DevicePerm.of(mirror.pageTable().get(start + off));
+            DevicePerm got = mirror == null
+                    ? DevicePerm.NONE
+                    : DevicePerm.of(mirror.pageTable().get(start + off));
             if (got != h.perm()) {
                 return "device " + h.device() + " page " + (off >> Host.PAGE_SHIFT) + " of " + h.addr() + ": expected "
                         + h.perm().token() + ", holds " + got.token();
@@ -152,8 +166,10 @@ final class ExpectationChecker {
                     + PteLayout.describe(b) + " (both must be present 4 KiB entries)";
         }
         boolean same = PteLayout.pfn(a) == PteLayout.pfn(b);
-        return same == f.same() ? null : "frames: expected " + (f.same() ? "one frame" : "two frames") + ", "
-                + f.first() + " is " + PteLayout.describe(a) + ", " + f.second() + " is " + PteLayout.describe(b);
+        return same == f.same()
+                ? null
+                : "frames: expected " + (f.same() ? "one frame" : "two frames") + ", " + f.first() + " is "
+                        + PteLayout.describe(a) + ", " + f.second() + " is " + PteLayout.describe(b);
     }
 
     private String snapshot(Expectation.Snapshot s) {
@@ -235,7 +251,10 @@ final class ExpectationChecker {
 
     private static String mismatch(Expectation.Data d, byte[] got, int from) {
         int at = DataBytes.firstMismatch(d.data(), got, from, Math.toIntExact(d.length()));
-        return at < 0 ? null : String.format("data at offset 0x%x: expected 0x%02x (%s), got 0x%02x", at,
-                d.data().byteAt(at) & 0xFF, d.data(), got[from + at] & 0xFF);
+        return at < 0
+                ? null
+                : String.format(
+                        "data at offset 0x%x: expected 0x%02x (%s), got 0x%02x",
+                        at, d.data().byteAt(at) & 0xFF, d.data(), got[from + at] & 0xFF);
     }
 }

@@ -72,7 +72,8 @@ final class HeldLocks implements AutoCloseable {
     /** Starts a thread that takes {@code lock} and keeps it; returns once it has it. */
     void hold(String key, int line, ReentrantLock lock) {
         if (held.containsKey(key)) {
-            throw new IllegalStateException("the lock of " + key.replace('\0', '/') + " is already held since line " + held.get(key).line);
+            throw new IllegalStateException(
+                    "the lock of " + key.replace('\0', '/') + " is already held since line " + held.get(key).line);
         }
         Holder h = new Holder(line, lock, "devmirror-lock-holder-line-" + line);
         h.thread.start();
@@ -124,8 +125,11 @@ final class HeldLocks implements AutoCloseable {
     String describe() {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Holder> e : held.entrySet()) {
-            sb.append(sb.isEmpty() ? "" : ", ").append(RunState.deviceOf(e.getKey())).append(" (line ")
-                    .append(e.getValue().line).append(')');
+            sb.append(sb.isEmpty() ? "" : ", ")
+                    .append(RunState.deviceOf(e.getKey()))
+                    .append(" (line ")
+                    .append(e.getValue().line)
+                    .append(')');
         }
         return sb.toString();
     }

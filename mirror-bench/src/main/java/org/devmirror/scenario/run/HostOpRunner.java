@@ -42,22 +42,37 @@ final class HostOpRunner {
             case HostOp.OomReap o -> OpOutcome.of(mm.oomReap());
             case HostOp.Writeback w -> OpOutcome.of(mm.writeback(state.files.get(w.file())));
             case HostOp.Truncate tr -> OpOutcome.of(state.files.get(tr.file()).truncate(tr.size()));
-            case HostOp.PunchHole p -> OpOutcome.of(state.files.get(p.file()).fallocate(
-                    MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE, p.offset(), p.length()));
+            case HostOp.PunchHole p ->
+                OpOutcome.of(state.files
+                        .get(p.file())
+                        .fallocate(
+                                MemoryObject.FALLOC_FL_PUNCH_HOLE | MemoryObject.FALLOC_FL_KEEP_SIZE,
+                                p.offset(),
+                                p.length()));
             case HostOp.MemoryFailure f -> OpOutcome.of(mm.hwpoison(state.address(f.addr()), Host.PAGE_SIZE));
             case HostOp.Exit e -> {
                 mm.exit();
                 state.exited.add(e.space());
                 yield OpOutcome.of(Errno.OK);
             }
-            case HostOp.UffdOpen u -> OpOutcome.of(mm.uffdApi((u.async() ? Uffd.FEATURE_WP_ASYNC : 0)
-                    | (u.unpopulated() ? Uffd.FEATURE_WP_UNPOPULATED : 0)));
-            case HostOp.UffdRegister u -> OpOutcome.of(mm.uffdRegister(state.address(u.addr()), u.length(), Uffd.REGISTER_MODE_WP));
+            case HostOp.UffdOpen u ->
+                OpOutcome.of(mm.uffdApi(
+                        (u.async() ? Uffd.FEATURE_WP_ASYNC : 0) | (u.unpopulated() ? Uffd.FEATURE_WP_UNPOPULATED : 0)));
+            case HostOp.UffdRegister u ->
+                OpOutcome.of(mm.uffdRegister(state.address(u.addr()), u.length(), Uffd.REGISTER_MODE_WP));
             case HostOp.UffdUnregister u -> OpOutcome.of(mm.uffdUnregister(state.address(u.addr()), u.length()));
-            case HostOp.UffdWriteProtect u -> OpOutcome.of(mm.uffdWriteProtect(state.address(u.addr()), u.length(),
-                    (u.protect() ? Uffd.WRITEPROTECT_MODE_WP : 0) | (u.dontWake() ? Uffd.WRITEPROTECT_MODE_DONTWAKE : 0)));
-            case HostOp.UffdMove u -> bytesAsPages(mm.uffdMove(state.address(u.dst()), state.address(u.src()), u.length(),
-                    u.allowHoles() ? Uffd.MOVE_MODE_ALLOW_SRC_HOLES : 0));
+            case HostOp.UffdWriteProtect u ->
+                OpOutcome.of(mm.uffdWriteProtect(
+                        state.address(u.addr()),
+                        u.length(),
+                        (u.protect() ? Uffd.WRITEPROTECT_MODE_WP : 0)
+                                | (u.dontWake() ? Uffd.WRITEPROTECT_MODE_DONTWAKE : 0)));
+            case HostOp.UffdMove u ->
+                bytesAsPages(mm.uffdMove(
+                        state.address(u.dst()),
+                        state.address(u.src()),
+                        u.length(),
+                        u.allowHoles() ? Uffd.MOVE_MODE_ALLOW_SRC_HOLES : 0));
             case HostOp.PagemapScan p -> pagemapScan(mm, p);
             case HostOp.NumaHint n -> OpOutcome.ofPages(mm.changeProtNuma(state.address(n.addr()), n.length()));
         };
@@ -72,7 +87,8 @@ final class HostOpRunner {
     private OpOutcome pagemapScan(AddressSpace mm, HostOp.PagemapScan p) {
         long start = state.address(p.addr());
         long end = start + p.length();
-        PagemapScan scan = p.wp() ? PagemapScan.writtenAndProtect(start, end)
+        PagemapScan scan = p.wp()
+                ? PagemapScan.writtenAndProtect(start, end)
                 : new PagemapScan(start, end, 0, PagemapScan.PAGE_IS_WRITTEN, 0, 0, PagemapScan.PAGE_IS_WRITTEN);
         PagemapScan.Result r = mm.pagemapScan(scan);
         if (!r.result().isOk()) {
@@ -86,8 +102,10 @@ final class HostOpRunner {
     }
 
     private OpOutcome mmap(AddressSpace mm, HostOp.Mmap m) {
-        int flags = (m.shared() ? MapFlags.SHARED : MapFlags.PRIVATE) | (m.fixed() ? MapFlags.FIXED : 0)
-                | (m.huge() ? MapFlags.HUGEPAGE : 0) | (m.hugetlb() ? MapFlags.HUGETLB : 0);
+        int flags = (m.shared() ? MapFlags.SHARED : MapFlags.PRIVATE)
+                | (m.fixed() ? MapFlags.FIXED : 0)
+                | (m.huge() ? MapFlags.HUGEPAGE : 0)
+                | (m.hugetlb() ? MapFlags.HUGETLB : 0);
         long hint = m.at() == null ? 0 : state.address(m.at());
         long addr = m.file() == null
                 ? mm.mmap(hint, m.length(), m.prot(), flags | MapFlags.ANONYMOUS)
@@ -99,7 +117,8 @@ final class HostOpRunner {
     }
 
     private OpOutcome mremap(AddressSpace mm, HostOp.Mremap m) {
-        int flags = (m.mayMove() ? MapFlags.MREMAP_MAYMOVE : 0) | (m.fixed() ? MapFlags.MREMAP_FIXED : 0)
+        int flags = (m.mayMove() ? MapFlags.MREMAP_MAYMOVE : 0)
+                | (m.fixed() ? MapFlags.MREMAP_FIXED : 0)
                 | (m.dontUnmap() ? MapFlags.MREMAP_DONTUNMAP : 0);
         long target = m.at() == null ? 0 : state.address(m.at());
         long addr = mm.mremap(state.address(m.addr()), m.oldLength(), m.newLength(), flags, target);

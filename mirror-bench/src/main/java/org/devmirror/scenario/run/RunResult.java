@@ -8,8 +8,8 @@ import org.devmirror.json.Json;
 import org.devmirror.mm.InvalidationRanges;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.observe.DeviceWork;
-import org.devmirror.observe.InvalidationRecorder.Invalidation;
 import org.devmirror.observe.InvalidationRecorder;
+import org.devmirror.observe.InvalidationRecorder.Invalidation;
 import org.devmirror.scenario.model.DmirrorProt;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -20,6 +20,9 @@ import tools.jackson.databind.node.ObjectNode;
  * invalidations per event, each device's counters, the oracle, and the readable trace. The JSON
  * form ({@link #toJson()}) is the schema of docs/scenarios.md.
  */
+@SuppressWarnings(
+        "EnumOrdinal") // the per-event totals are an array indexed by ordinal(), as DeviceStats keeps them; the indices
+// never leave the object
 public final class RunResult {
     private final String file;
     private final String policy;
@@ -34,8 +37,17 @@ public final class RunResult {
     private final List<String> violations;
     private final List<String> trace;
 
-    RunResult(String file, String policy, InvalidationRanges ranges, List<StepRecord> steps, long passed, List<ExpectationFailure> failures,
-            InvalidationRecorder recorder, Map<String, DeviceWork> devices, long oracleChecks, List<String> violations,
+    RunResult(
+            String file,
+            String policy,
+            InvalidationRanges ranges,
+            List<StepRecord> steps,
+            long passed,
+            List<ExpectationFailure> failures,
+            InvalidationRecorder recorder,
+            Map<String, DeviceWork> devices,
+            long oracleChecks,
+            List<String> violations,
             List<String> trace) {
         this.file = file;
         this.policy = policy;
@@ -107,8 +119,13 @@ public final class RunResult {
      * under {@code profile} with its components, the counts it was priced from, and the verdict.
      */
     public String text(CostProfile profile) {
-        StringBuilder out = new StringBuilder("run of ").append(file).append(" under the ").append(policy)
-                .append(" policy, ").append(ranges.label()).append(" ranges\n\n");
+        StringBuilder out = new StringBuilder("run of ")
+                .append(file)
+                .append(" under the ")
+                .append(policy)
+                .append(" policy, ")
+                .append(ranges.label())
+                .append(" ranges\n\n");
         trace.forEach(l -> out.append(l).append('\n'));
         out.append("\ninvalidations:");
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
@@ -118,19 +135,47 @@ public final class RunResult {
         }
         out.append('\n');
         DeviceWork all = allDevices();
-        out.append("modelled device time (").append(profile.name()).append("): ").append(all.time(profile).format()).append('\n');
+        out.append("modelled device time (")
+                .append(profile.name())
+                .append("): ")
+                .append(all.time(profile).format())
+                .append('\n');
         devices.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(d -> {
             DeviceWork w = d.getValue();
-            out.append(String.format("device %s: %s; invalidations %d, zapped %d, re-read %d, downgraded %d, skipped %d,"
-                    + " TLB flushes %d, faults %d (%d pages, %d retries), migrated %d to device, %d back%n", d.getKey(),
-                    w.time(profile).format(), w.totalInvalidations(),
-                    w.totalZapped(), w.totalReread(), w.totalDowngraded(), w.totalSkipped(), w.totalTlbFlushes(),
-                    w.faults(), w.pagesFaulted(), w.faultRetries(), w.pagesMigratedToDevice(), w.pagesMigratedToSystem()));
+            out.append(String.format(
+                    "device %s: %s; invalidations %d, zapped %d, re-read %d, downgraded %d, skipped %d,"
+                            + " TLB flushes %d, faults %d (%d pages, %d retries), migrated %d to device, %d back%n",
+                    d.getKey(),
+                    w.time(profile).format(),
+                    w.totalInvalidations(),
+                    w.totalZapped(),
+                    w.totalReread(),
+                    w.totalDowngraded(),
+                    w.totalSkipped(),
+                    w.totalTlbFlushes(),
+                    w.faults(),
+                    w.pagesFaulted(),
+                    w.faultRetries(),
+                    w.pagesMigratedToDevice(),
+                    w.pagesMigratedToSystem()));
         });
-        out.append("oracle: ").append(oracleChecks).append(" checks, ").append(violations.size()).append(" violations\n");
-        out.append("expectations: ").append(passed).append(" passed, ").append(failures.size()).append(" failed\n");
+        out.append("oracle: ")
+                .append(oracleChecks)
+                .append(" checks, ")
+                .append(violations.size())
+                .append(" violations\n");
+        out.append("expectations: ")
+                .append(passed)
+                .append(" passed, ")
+                .append(failures.size())
+                .append(" failed\n");
         for (ExpectationFailure f : failures) {
-            out.append(file).append(':').append(f.line()).append(": ").append(f.message()).append('\n');
+            out.append(file)
+                    .append(':')
+                    .append(f.line())
+                    .append(": ")
+                    .append(f.message())
+                    .append('\n');
         }
         out.append(succeeded() ? "PASS\n" : "FAIL\n");
         return out.toString();
@@ -151,27 +196,46 @@ public final class RunResult {
      * with its components.
      */
     public static String sideBySide(List<RunResult> runs, CostProfile profile) {
-        StringBuilder out = new StringBuilder("Modelled device time (").append(profile.name()).append(")\n");
+        StringBuilder out = new StringBuilder("Modelled device time (")
+                .append(profile.name())
+                .append(")\n");
         for (RunResult r : runs) {
-            out.append(String.format("  %-17s %s%n", r.policy, r.allDevices().time(profile).format()));
+            out.append(String.format(
+                    "  %-17s %s%n", r.policy, r.allDevices().time(profile).format()));
         }
         out.append('\n');
         out.append("Per-event device work, ");
-        out.append(String.join(" | ", runs.stream().map(r -> r.policy + " policy").toList())).append('\n');
+        out.append(String.join(
+                        " | ", runs.stream().map(r -> r.policy + " policy").toList()))
+                .append('\n');
         List<DeviceWork> work = runs.stream().map(RunResult::allDevices).toList();
         String row = "%-19s %17s %17s %17s %17s %17s%n";
-        out.append(String.format(row, "event", "invalidations", "PTEs zapped", "PTEs downgraded", "PTEs re-read", "TLB flushes"));
+        out.append(String.format(
+                row, "event", "invalidations", "PTEs zapped", "PTEs downgraded", "PTEs re-read", "TLB flushes"));
         for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
             if (work.stream().allMatch(w -> w.invalidations(e) == 0)) {
                 continue;
             }
-            out.append(String.format(row, e, cells(work, w -> w.invalidations(e)), cells(work, w -> w.zapped(e)),
-                    cells(work, w -> w.downgraded(e)), cells(work, w -> w.reread(e)), cells(work, w -> w.tlbFlushes(e))));
+            out.append(String.format(
+                    row,
+                    e,
+                    cells(work, w -> w.invalidations(e)),
+                    cells(work, w -> w.zapped(e)),
+                    cells(work, w -> w.downgraded(e)),
+                    cells(work, w -> w.reread(e)),
+                    cells(work, w -> w.tlbFlushes(e))));
         }
-        out.append(String.format(row, "total", cells(work, DeviceWork::totalInvalidations), cells(work, DeviceWork::totalZapped),
-                cells(work, DeviceWork::totalDowngraded), cells(work, DeviceWork::totalReread), cells(work, DeviceWork::totalTlbFlushes)));
-        out.append(String.format("%-19s %17s   (pages faulted %s)%n", "device faults", cells(work, DeviceWork::faults),
-                cells(work, DeviceWork::pagesFaulted)));
+        out.append(String.format(
+                row,
+                "total",
+                cells(work, DeviceWork::totalInvalidations),
+                cells(work, DeviceWork::totalZapped),
+                cells(work, DeviceWork::totalDowngraded),
+                cells(work, DeviceWork::totalReread),
+                cells(work, DeviceWork::totalTlbFlushes)));
+        out.append(String.format(
+                "%-19s %17s   (pages faulted %s)%n",
+                "device faults", cells(work, DeviceWork::faults), cells(work, DeviceWork::pagesFaulted)));
         out.append(String.format("%-19s %17s%n", "oracle checks", cells(runs, RunResult::oracleChecks)));
         out.append(String.format("%-19s %17s%n", "oracle violations", cells(runs, r -> r.violations.size())));
         out.append(String.format("%-19s %17s%n", "expectations failed", cells(runs, r -> r.failures.size())));
@@ -180,7 +244,9 @@ public final class RunResult {
 
     /** {@code value} of each item, joined as {@code a | b | ...}. */
     private static <T> String cells(List<T> items, ToLongFunction<T> value) {
-        return String.join(" | ", items.stream().map(i -> Long.toString(value.applyAsLong(i))).toList());
+        return String.join(
+                " | ",
+                items.stream().map(i -> Long.toString(value.applyAsLong(i))).toList());
     }
 
     /** {@link #toJson(CostProfile)} under {@link CostProfile#DEFAULT}. */
@@ -215,7 +281,8 @@ public final class RunResult {
         DeviceWork all = allDevices();
         out.set("deviceTime", DeviceWork.timeJson(all.time(profile)));
         ObjectNode dev = Json.object();
-        devices.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        devices.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(d -> dev.set(d.getKey(), d.getValue().toJson(profile)));
         out.set("devices", dev);
         ObjectNode oracle = Json.object();
@@ -245,7 +312,8 @@ public final class RunResult {
         ArrayNode invalidations = out.putArray("invalidations");
         s.invalidations().forEach(i -> invalidations.add(invalidation(i)));
         ObjectNode reactions = Json.object();
-        s.reactions().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        s.reactions().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(r -> reactions.set(r.getKey(), r.getValue().toJson()));
         out.set("devices", reactions);
         return out;

@@ -42,6 +42,8 @@ final class RunState implements AutoCloseable {
      * What a snapshot or device read produced: the range's start address, the command's result,
      * and its bytes (meaningful only when the result is OK: a failed read copies nothing out).
      */
+    @SuppressWarnings(
+            "ArrayRecordComponent") // the captured bytes are read by index; a capture is never compared or hashed
     record Capture(long start, Errno result, byte[] bytes) {}
 
     // line of a snapshot / device read -> what it produced; absent when the host refused the command

@@ -101,7 +101,8 @@ public final class ScenarioRunner {
                     long pages = d.pages();
                     DeviceMemoryKind kind = d.coherent() ? DeviceMemoryKind.COHERENT : DeviceMemoryKind.PRIVATE;
                     state.devices.put(d.name(), new MirrorDevice(state.host, state.devices.size(), pages, kind));
-                    trace.add(line(d.line()) + "device " + d.name() + " (" + pages + " " + kind.label() + " device pages)");
+                    trace.add(line(d.line()) + "device " + d.name() + " (" + pages + " " + kind.label()
+                            + " device pages)");
                 }
                 case Declaration.File f -> {
                     state.files.put(f.name(), state.host.newFile(f.name(), f.size()));
@@ -115,8 +116,8 @@ public final class ScenarioRunner {
                 case Declaration.Watch w -> {
                     watch = w;
                     lastStrip = null;
-                    trace.add(line(w.line()) + "watch " + w.addr() + " 0x" + Long.toHexString(w.length()) + " (cpu ptes: "
-                            + PteStrip.LEGEND + ")");
+                    trace.add(line(w.line()) + "watch " + w.addr() + " 0x" + Long.toHexString(w.length())
+                            + " (cpu ptes: " + PteStrip.LEGEND + ")");
                 }
                 case Operation op -> operation(op);
                 case Expectation e -> checker.check(e, trace);
@@ -126,8 +127,18 @@ public final class ScenarioRunner {
         for (String device : state.devices.keySet()) {
             perDevice.put(device, workOf(device));
         }
-        return new RunResult(scenario.file(), policy.name(), state.host.config().ranges(), steps, checker.passed(), checker.failures(),
-                state.recorder, perDevice, oracleChecks, violations, trace);
+        return new RunResult(
+                scenario.file(),
+                policy.name(),
+                state.host.config().ranges(),
+                steps,
+                checker.passed(),
+                checker.failures(),
+                state.recorder,
+                perDevice,
+                oracleChecks,
+                violations,
+                trace);
     }
 
     private void operation(Operation op) {
@@ -167,8 +178,16 @@ public final class ScenarioRunner {
                 reactions.put(device, work.get(device));
             }
         }
-        StepRecord step = new StepRecord(op.line(), text, op.space(), outcome.result(), outcome.faults(),
-                outcome.pages(), outcome.snapshot(), invalidations, reactions);
+        StepRecord step = new StepRecord(
+                op.line(),
+                text,
+                op.space(),
+                outcome.result(),
+                outcome.faults(),
+                outcome.pages(),
+                outcome.snapshot(),
+                invalidations,
+                reactions);
         steps.add(step);
         stepsByLine.put(op.line(), step);
         trace.addAll(StepText.describe(step));
@@ -223,18 +242,22 @@ public final class ScenarioRunner {
     private OpOutcome runBesideHeldLocks(Operation op, String text) {
         OpOutcome[] result = new OpOutcome[1];
         RuntimeException[] thrown = new RuntimeException[1];
-        Thread worker = Thread.ofPlatform().name("devmirror-scenario-line-" + op.line()).start(() -> {
-            try {
-                result[0] = runOne(op);
-            } catch (RuntimeException e) {
-                thrown[0] = e;
-            }
-        });
+        Thread worker = Thread.ofPlatform()
+                .name("devmirror-scenario-line-" + op.line())
+                .start(() -> {
+                    try {
+                        result[0] = runOne(op);
+                    } catch (RuntimeException e) {
+                        thrown[0] = e;
+                    }
+                });
         try {
             while (!worker.join(java.time.Duration.ofMillis(5))) {
                 if (state.locks.blocks(worker)) {
                     String holders = state.locks.describe();
-                    checker.refused(op.line(), text + " blocked on the driver lock held by " + holders + "; the lock was released");
+                    checker.refused(
+                            op.line(),
+                            text + " blocked on the driver lock held by " + holders + "; the lock was released");
                     trace.add(line(op.line()) + "BLOCKED on the driver lock held by " + holders + ": released");
                     state.locks.close();
                 }
@@ -255,7 +278,8 @@ public final class ScenarioRunner {
                 OracleReport report = SafetyOracle.check(e.getValue());
                 oracleChecks += report.checked();
                 for (String v : report.violations()) {
-                    String where = line(line) + RunState.deviceOf(e.getKey()) + " in " + RunState.spaceOf(e.getKey()) + ": " + v;
+                    String where = line(line) + RunState.deviceOf(e.getKey()) + " in " + RunState.spaceOf(e.getKey())
+                            + ": " + v;
                     violations.add(where);
                     trace.add("  ORACLE " + where);
                 }

@@ -21,8 +21,19 @@ import org.devmirror.observe.InvalidationRecorder.Invalidation;
  * @param invalidations the invalidations raised, in order
  * @param reactions     per device name, the work its mirrors did during the operation (only devices that did something)
  */
-public record StepRecord(int line, String operation, String space, Errno result, long faults, long pages, byte[] snapshot,
-        List<Invalidation> invalidations, Map<String, DeviceWork> reactions) {
+@SuppressWarnings(
+        "ArrayRecordComponent") // the snapshot bytes are read by index for printing and JSON; a step record is never
+// compared or hashed
+public record StepRecord(
+        int line,
+        String operation,
+        String space,
+        Errno result,
+        long faults,
+        long pages,
+        byte[] snapshot,
+        List<Invalidation> invalidations,
+        Map<String, DeviceWork> reactions) {
     public StepRecord {
         snapshot = snapshot == null ? null : snapshot.clone();
         invalidations = List.copyOf(invalidations);

@@ -13,10 +13,14 @@ final class StepText {
 
     static List<String> describe(StepRecord step) {
         List<String> out = new ArrayList<>();
-        StringBuilder head = new StringBuilder(String.format("%4d  [%s] %s -> %s", step.line(), step.space(),
-                step.operation(), step.result()));
+        StringBuilder head = new StringBuilder(
+                String.format("%4d  [%s] %s -> %s", step.line(), step.space(), step.operation(), step.result()));
         if (step.faults() != 0 || step.pages() != 0) {
-            head.append(" (faults ").append(step.faults()).append(", pages ").append(step.pages()).append(')');
+            head.append(" (faults ")
+                    .append(step.faults())
+                    .append(", pages ")
+                    .append(step.pages())
+                    .append(')');
         }
         out.add(head.toString());
         for (Invalidation inv : step.invalidations()) {
@@ -32,7 +36,8 @@ final class StepText {
                 }
             }
             if (w.faults() != 0 || w.faultErrors() != 0) {
-                out.add("        " + e.getKey() + " faulted " + w.faults() + " time(s), " + w.pagesFaulted() + " page(s)"
+                out.add("        " + e.getKey() + " faulted " + w.faults() + " time(s), " + w.pagesFaulted()
+                        + " page(s)"
                         + (w.faultRetries() != 0 ? ", " + w.faultRetries() + " retries" : "")
                         + (w.faultErrors() != 0 ? ", " + w.faultErrors() + " failed" : ""));
             }

@@ -18,8 +18,9 @@ import org.devmirror.scenario.syntax.Tokens.LineError;
 
 /** Parses the {@code expect ...} statements of docs/scenarios.md and the {@code -> CODE} suffix. */
 final class ExpectationParser {
-    private static final String WHATS = "result, faults, cpages, snapshot, data, events, oracle, device, pagemap, userfaults, "
-            + "same-frame, different-frame or notifiers";
+    private static final String WHATS =
+            "result, faults, cpages, snapshot, data, events, oracle, device, pagemap, userfaults, "
+                    + "same-frame, different-frame or notifiers";
 
     /** One {@code BYTE*N} item of a snapshot expectation. */
     private record Run(int value, long repeat) {}
@@ -41,7 +42,8 @@ final class ExpectationParser {
             case "faults" -> {
                 Operation op = operation(what);
                 if (!OperationSyntax.entryOf(op).counts().faults()) {
-                    throw new LineError(what, "'expect faults' follows " + describe(op) + ", which counts no device faults");
+                    throw new LineError(
+                            what, "'expect faults' follows " + describe(op) + ", which counts no device faults");
                 }
                 yield new Expectation.Faults(line, op.line(), t.count("fault count"));
             }
@@ -93,8 +95,10 @@ final class ExpectationParser {
         String device = scope.isDevice(t.peek()) ? t.next("device") : null;
         DeviceOp.Snapshot taken = scope.lastSnapshot(device);
         if (taken == null) {
-            throw new LineError("snapshot", "no snapshot" + (device == null ? "" : " by '" + device + "'")
-                    + " in address space '" + scope.space() + "' before this line");
+            throw new LineError(
+                    "snapshot",
+                    "no snapshot" + (device == null ? "" : " by '" + device + "'") + " in address space '"
+                            + scope.space() + "' before this line");
         }
         Address addr = t.address("snapshot address", true);
         scope.requireAddress(addr);
@@ -115,11 +119,15 @@ final class ExpectationParser {
             runs.add(new Run(snapshotByte(item, star >= 0 ? item.substring(0, star) : item), repeat));
             total += repeat;
             if (total > pages) {
-                throw new LineError(item, "snapshot bytes exceed the " + pages + " pages of '" + lengthToken + "' at '" + item + "'");
+                throw new LineError(
+                        item,
+                        "snapshot bytes exceed the " + pages + " pages of '" + lengthToken + "' at '" + item + "'");
             }
         }
         if (total != pages) {
-            throw new LineError(lengthToken, "snapshot lists " + total + " bytes but '" + lengthToken + "' covers " + pages + " pages");
+            throw new LineError(
+                    lengthToken,
+                    "snapshot lists " + total + " bytes but '" + lengthToken + "' covers " + pages + " pages");
         }
         byte[] bytes = new byte[(int) pages];
         int at = 0;
@@ -138,8 +146,9 @@ final class ExpectationParser {
         if (device != null) {
             DeviceOp.Read read = scope.lastRead(device);
             if (read == null) {
-                throw new LineError(device, "no read by '" + device + "' in address space '" + scope.space()
-                        + "' before this line");
+                throw new LineError(
+                        device,
+                        "no read by '" + device + "' in address space '" + scope.space() + "' before this line");
             }
             readLine = read.line();
         }
@@ -194,8 +203,10 @@ final class ExpectationParser {
             boolean negated = word.startsWith("no-");
             Long bit = PagemapFlag.BY_NAME.get(negated ? word.substring(3) : word);
             if (bit == null) {
-                throw new LineError(word, "bad pagemap flag '" + word + "' (expected " + PagemapFlag.NAMES
-                        + ", each optionally prefixed with 'no-')");
+                throw new LineError(
+                        word,
+                        "bad pagemap flag '" + word + "' (expected " + PagemapFlag.NAMES
+                                + ", each optionally prefixed with 'no-')");
             }
             if (((set | clear) & bit) != 0) {
                 throw new LineError(word, "pagemap flag '" + word + "' repeats or contradicts an earlier one");
@@ -235,8 +246,10 @@ final class ExpectationParser {
                 }
             }
             if (eq < 0 || event == null) {
-                throw new LineError(pair, "bad event count '" + pair + "' (expected EVENT=N with EVENT one of "
-                        + "UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, RELEASE, MIGRATE, EXCLUSIVE)");
+                throw new LineError(
+                        pair,
+                        "bad event count '" + pair + "' (expected EVENT=N with EVENT one of "
+                                + "UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, RELEASE, MIGRATE, EXCLUSIVE)");
             }
             String number = pair.substring(eq + 1);
             if (!number.matches("[0-9]{1,18}")) {
@@ -278,9 +291,11 @@ final class ExpectationParser {
             String name = raw.startsWith(DmirrorProt.PREFIX) ? raw.substring(DmirrorProt.PREFIX.length()) : raw;
             Integer bits = DmirrorProt.BY_NAME.get(name);
             if (bits == null) {
-                throw new LineError(item, "bad snapshot byte '" + item + "' (unknown name '" + raw + "'; expected "
-                        + "ERROR, NONE, READ, WRITE, PMD, PUD, ZERO, DEV_PRIVATE_LOCAL, DEV_PRIVATE_REMOTE, "
-                        + "DEV_COHERENT_LOCAL or DEV_COHERENT_REMOTE joined by '|')");
+                throw new LineError(
+                        item,
+                        "bad snapshot byte '" + item + "' (unknown name '" + raw + "'; expected "
+                                + "ERROR, NONE, READ, WRITE, PMD, PUD, ZERO, DEV_PRIVATE_LOCAL, DEV_PRIVATE_REMOTE, "
+                                + "DEV_COHERENT_LOCAL or DEV_COHERENT_REMOTE joined by '|')");
             }
             if (bits == DmirrorProt.ERROR && names.length > 1) {
                 throw new LineError(item, "bad snapshot byte '" + item + "' (ERROR stands alone)");

@@ -36,10 +36,16 @@ final class OperationParser {
         }
         OperationSyntax.Entry<?> entry = entries.get(0);
         if (entry.verb() != null) {
-            List<String> verbs = entries.stream().map(OperationSyntax.Entry::verb).toList();
+            List<String> verbs =
+                    entries.stream().map(OperationSyntax.Entry::verb).toList();
             String verb = t.next(OperationSyntax.alternatives(verbs, true) + " after '" + keyword + "'");
-            entry = entries.stream().filter(e -> e.verb().equals(verb)).findFirst().orElseThrow(() -> new LineError(verb,
-                    "bad " + keyword + " operation '" + verb + "' (expected " + OperationSyntax.alternatives(verbs, false) + ")"));
+            entry = entries.stream()
+                    .filter(e -> e.verb().equals(verb))
+                    .findFirst()
+                    .orElseThrow(() -> new LineError(
+                            verb,
+                            "bad " + keyword + " operation '" + verb + "' (expected "
+                                    + OperationSyntax.alternatives(verbs, false) + ")"));
         }
         HostOp op = (HostOp) entry.parse().parse(new OperationCall(t, scope, line, null, binding, entry.words()));
         t.end(keyword);
@@ -53,9 +59,14 @@ final class OperationParser {
         String what = device + " " + verb;
         List<OperationSyntax.Entry<?>> entries = OperationSyntax.entries(Side.DEVICE, verb);
         if (entries.isEmpty()) {
-            List<String> verbs = OperationSyntax.ENTRIES.stream().filter(e -> e.side() == Side.DEVICE)
-                    .map(OperationSyntax.Entry::words).toList();
-            throw new LineError(verb, "bad device operation '" + verb + "' (expected " + OperationSyntax.alternatives(verbs, false) + ")");
+            List<String> verbs = OperationSyntax.ENTRIES.stream()
+                    .filter(e -> e.side() == Side.DEVICE)
+                    .map(OperationSyntax.Entry::words)
+                    .toList();
+            throw new LineError(
+                    verb,
+                    "bad device operation '" + verb + "' (expected " + OperationSyntax.alternatives(verbs, false)
+                            + ")");
         }
         DeviceOp op = (DeviceOp) entries.get(0).parse().parse(new OperationCall(t, scope, line, device, null, what));
         t.end(what);
@@ -117,8 +128,11 @@ final class OperationParser {
                     once(at != null, word, "'at'");
                     at = c.address("address");
                 }
-                default -> throw new LineError(word, "bad mmap option '" + word + "' (expected none, r, rw, rx, rwx, "
-                        + "private, shared, anon, file NAME, offset SIZE, fixed, huge, hugetlb or at ADDR)");
+                default ->
+                    throw new LineError(
+                            word,
+                            "bad mmap option '" + word + "' (expected none, r, rw, rx, rwx, "
+                                    + "private, shared, anon, file NAME, offset SIZE, fixed, huge, hugetlb or at ADDR)");
             }
         }
         if (prot == null) {
@@ -137,9 +151,12 @@ final class OperationParser {
             throw new LineError("fixed", "'fixed' needs 'at ADDR'");
         }
         if (hugetlb && (shared || !anon)) {
-            throw new LineError("hugetlb", "'hugetlb' needs 'private anon' (MAP_HUGETLB is modelled for private anonymous memory only)");
+            throw new LineError(
+                    "hugetlb",
+                    "'hugetlb' needs 'private anon' (MAP_HUGETLB is modelled for private anonymous memory only)");
         }
-        return new HostOp.Mmap(c.line, c.space, c.binding, length, prot, shared, file, offset, fixed, huge, at, hugetlb);
+        return new HostOp.Mmap(
+                c.line, c.space, c.binding, length, prot, shared, file, offset, fixed, huge, at, hugetlb);
     }
 
     /** {@code mremap ADDR OLDSIZE NEWSIZE [maymove] [fixed at ADDR] [dontunmap]}. */
@@ -171,8 +188,9 @@ final class OperationParser {
                     once(at != null, word, "'at'");
                     at = c.address("new address");
                 }
-                default -> throw new LineError(word, "bad mremap option '" + word
-                        + "' (expected maymove, fixed, at ADDR or dontunmap)");
+                default ->
+                    throw new LineError(
+                            word, "bad mremap option '" + word + "' (expected maymove, fixed, at ADDR or dontunmap)");
             }
         }
         if (fixed != (at != null)) {
@@ -186,8 +204,9 @@ final class OperationParser {
         String first = t.peek();
         DataPattern data = t.data();
         if (length % data.unit() != 0) {
-            throw new LineError(first, "length " + length + " is not a multiple of the " + data.unit()
-                    + "-byte unit of '" + first + "'");
+            throw new LineError(
+                    first,
+                    "length " + length + " is not a multiple of the " + data.unit() + "-byte unit of '" + first + "'");
         }
         return data;
     }

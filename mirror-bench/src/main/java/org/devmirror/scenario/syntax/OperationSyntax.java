@@ -80,7 +80,13 @@ final class OperationSyntax {
      * @param parse    reads the operands
      * @param operands writes the operands back
      */
-    record Entry<R extends Operation>(Side side, String words, Class<R> type, Counts counts, Predicate<R> writes, Parse<R> parse,
+    record Entry<R extends Operation>(
+            Side side,
+            String words,
+            Class<R> type,
+            Counts counts,
+            Predicate<R> writes,
+            Parse<R> parse,
             Operands<R> operands) {
         /** The first word: the statement keyword of a host operation, the verb of a device operation. */
         String keyword() {
@@ -110,130 +116,271 @@ final class OperationSyntax {
             }
             out.append(words);
             String tail = operands.of(typed);
-            return tail.isEmpty() ? out.toString() : out.append(' ').append(tail).toString();
+            return tail.isEmpty()
+                    ? out.toString()
+                    : out.append(' ').append(tail).toString();
         }
     }
 
     /** Every operation, in the order docs/scenarios.md and the error messages list them. */
     static final List<Entry<?>> ENTRIES = List.of(
-            host("mmap", HostOp.Mmap.class, OperationParser::mmap, m -> hex(m.length()) + " " + prot(m.prot())
-                    + (m.shared() ? " shared" : " private")
-                    + (m.file() == null ? " anon" : " file " + m.file() + (m.fileOffset() != 0 ? " offset " + hex(m.fileOffset()) : ""))
-                    + (m.fixed() ? " fixed" : "") + (m.huge() ? " huge" : "") + (m.at() != null ? " at " + m.at() : "")),
-            host("munmap", HostOp.Munmap.class,
+            host(
+                    "mmap",
+                    HostOp.Mmap.class,
+                    OperationParser::mmap,
+                    m -> hex(m.length()) + " " + prot(m.prot())
+                            + (m.shared() ? " shared" : " private")
+                            + (m.file() == null
+                                    ? " anon"
+                                    : " file " + m.file()
+                                            + (m.fileOffset() != 0 ? " offset " + hex(m.fileOffset()) : ""))
+                            + (m.fixed() ? " fixed" : "") + (m.huge() ? " huge" : "")
+                            + (m.at() != null ? " at " + m.at() : "")),
+            host(
+                    "munmap",
+                    HostOp.Munmap.class,
                     c -> new HostOp.Munmap(c.line, c.space, c.address("address"), c.pageSize("length")),
                     m -> m.addr() + " " + hex(m.length())),
-            host("mremap", HostOp.Mremap.class, OperationParser::mremap, m -> m.addr() + " " + hex(m.oldLength()) + " "
-                    + hex(m.newLength()) + (m.mayMove() ? " maymove" : "") + (m.fixed() ? " fixed" : "")
-                    + (m.at() != null ? " at " + m.at() : "") + (m.dontUnmap() ? " dontunmap" : "")),
-            host("mprotect", HostOp.Mprotect.class,
+            host(
+                    "mremap",
+                    HostOp.Mremap.class,
+                    OperationParser::mremap,
+                    m -> m.addr() + " " + hex(m.oldLength()) + " "
+                            + hex(m.newLength()) + (m.mayMove() ? " maymove" : "") + (m.fixed() ? " fixed" : "")
+                            + (m.at() != null ? " at " + m.at() : "") + (m.dontUnmap() ? " dontunmap" : "")),
+            host(
+                    "mprotect",
+                    HostOp.Mprotect.class,
                     c -> new HostOp.Mprotect(c.line, c.space, c.address("address"), c.pageSize("length"), c.prot()),
                     m -> m.addr() + " " + hex(m.length()) + " " + prot(m.prot())),
-            host("madvise", HostOp.Madvise.class,
-                    c -> new HostOp.Madvise(c.line, c.space, c.address("address"), c.pageSize("length"), advice(c.t.next("advice"))),
-                    m -> m.addr() + " " + hex(m.length()) + " " + m.advice().name().toLowerCase(Locale.ROOT)),
-            host("read", HostOp.CpuRead.class,
+            host(
+                    "madvise",
+                    HostOp.Madvise.class,
+                    c -> new HostOp.Madvise(
+                            c.line, c.space, c.address("address"), c.pageSize("length"), advice(c.t.next("advice"))),
+                    m -> m.addr() + " " + hex(m.length()) + " "
+                            + m.advice().name().toLowerCase(Locale.ROOT)),
+            host(
+                    "read",
+                    HostOp.CpuRead.class,
                     c -> new HostOp.CpuRead(c.line, c.space, c.byteAddress("address"), c.byteLength("length")),
                     r -> r.addr() + " " + hex(r.length())),
-            host("write", HostOp.CpuWrite.class, c -> {
-                var addr = c.byteAddress("address");
-                long length = c.byteLength("length");
-                return new HostOp.CpuWrite(c.line, c.space, addr, length, c.data(length));
-            }, w -> w.addr() + " " + hex(w.length()) + " " + w.data()),
+            host(
+                    "write",
+                    HostOp.CpuWrite.class,
+                    c -> {
+                        var addr = c.byteAddress("address");
+                        long length = c.byteLength("length");
+                        return new HostOp.CpuWrite(c.line, c.space, addr, length, c.data(length));
+                    },
+                    w -> w.addr() + " " + hex(w.length()) + " " + w.data()),
             host("fork", HostOp.Fork.class, OperationSyntax::fork, f -> f.child()),
-            host("clear-soft-dirty", HostOp.ClearSoftDirty.class, c -> new HostOp.ClearSoftDirty(c.line, c.space), x -> ""),
-            host("reclaim", Counts.PAGES, HostOp.Reclaim.class,
+            host(
+                    "clear-soft-dirty",
+                    HostOp.ClearSoftDirty.class,
+                    c -> new HostOp.ClearSoftDirty(c.line, c.space),
+                    x -> ""),
+            host(
+                    "reclaim",
+                    Counts.PAGES,
+                    HostOp.Reclaim.class,
                     c -> new HostOp.Reclaim(c.line, c.space, c.address("address"), c.pageSize("length")),
                     r -> r.addr() + " " + hex(r.length())),
-            host("compact", Counts.PAGES, HostOp.Compact.class,
+            host(
+                    "compact",
+                    Counts.PAGES,
+                    HostOp.Compact.class,
                     c -> new HostOp.Compact(c.line, c.space, c.address("address"), c.pageSize("length")),
                     r -> r.addr() + " " + hex(r.length())),
-            host("ksm", Counts.PAGES, HostOp.Ksm.class,
+            host(
+                    "ksm",
+                    Counts.PAGES,
+                    HostOp.Ksm.class,
                     c -> new HostOp.Ksm(c.line, c.space, c.address("address"), c.pageSize("length")),
                     r -> r.addr() + " " + hex(r.length())),
-            host("thp collapse", HostOp.ThpCollapse.class, c -> new HostOp.ThpCollapse(c.line, c.space, c.address("address")),
+            host(
+                    "thp collapse",
+                    HostOp.ThpCollapse.class,
+                    c -> new HostOp.ThpCollapse(c.line, c.space, c.address("address")),
                     x -> x.addr().toString()),
-            host("thp split", HostOp.ThpSplit.class, c -> new HostOp.ThpSplit(c.line, c.space, c.address("address")),
+            host(
+                    "thp split",
+                    HostOp.ThpSplit.class,
+                    c -> new HostOp.ThpSplit(c.line, c.space, c.address("address")),
                     x -> x.addr().toString()),
             host("oom-reap", HostOp.OomReap.class, c -> new HostOp.OomReap(c.line, c.space), x -> ""),
-            host("writeback", HostOp.Writeback.class, c -> new HostOp.Writeback(c.line, c.space, c.file()), w -> w.file()),
-            host("truncate", HostOp.Truncate.class, c -> new HostOp.Truncate(c.line, c.space, c.file(), c.size("size")),
+            host(
+                    "writeback",
+                    HostOp.Writeback.class,
+                    c -> new HostOp.Writeback(c.line, c.space, c.file()),
+                    w -> w.file()),
+            host(
+                    "truncate",
+                    HostOp.Truncate.class,
+                    c -> new HostOp.Truncate(c.line, c.space, c.file(), c.size("size")),
                     x -> x.file() + " " + hex(x.size())),
-            host("punch-hole", HostOp.PunchHole.class, c -> {
-                String file = c.file();
-                long offset = c.size("offset");
-                return new HostOp.PunchHole(c.line, c.space, file, offset, c.byteLength("length"));
-            }, p -> p.file() + " " + hex(p.offset()) + " " + hex(p.length())),
-            host("memory-failure", HostOp.MemoryFailure.class,
-                    c -> new HostOp.MemoryFailure(c.line, c.space, c.address("address")), f -> f.addr().toString()),
-            host("exit", HostOp.Exit.class, c -> {
-                c.scope.markExited(c.line);
-                return new HostOp.Exit(c.line, c.space);
-            }, x -> ""),
-            host("uffd open", HostOp.UffdOpen.class, OperationSyntax::uffdOpen,
+            host(
+                    "punch-hole",
+                    HostOp.PunchHole.class,
+                    c -> {
+                        String file = c.file();
+                        long offset = c.size("offset");
+                        return new HostOp.PunchHole(c.line, c.space, file, offset, c.byteLength("length"));
+                    },
+                    p -> p.file() + " " + hex(p.offset()) + " " + hex(p.length())),
+            host(
+                    "memory-failure",
+                    HostOp.MemoryFailure.class,
+                    c -> new HostOp.MemoryFailure(c.line, c.space, c.address("address")),
+                    f -> f.addr().toString()),
+            host(
+                    "exit",
+                    HostOp.Exit.class,
+                    c -> {
+                        c.scope.markExited(c.line);
+                        return new HostOp.Exit(c.line, c.space);
+                    },
+                    x -> ""),
+            host(
+                    "uffd open",
+                    HostOp.UffdOpen.class,
+                    OperationSyntax::uffdOpen,
                     u -> words(u.async() ? "async" : "", u.unpopulated() ? "unpopulated" : "")),
-            host("uffd register", HostOp.UffdRegister.class,
+            host(
+                    "uffd register",
+                    HostOp.UffdRegister.class,
                     c -> new HostOp.UffdRegister(c.line, c.space, c.address("address"), c.pageSize("length")),
                     u -> u.addr() + " " + hex(u.length())),
-            host("uffd unregister", HostOp.UffdUnregister.class,
+            host(
+                    "uffd unregister",
+                    HostOp.UffdUnregister.class,
                     c -> new HostOp.UffdUnregister(c.line, c.space, c.address("address"), c.pageSize("length")),
                     u -> u.addr() + " " + hex(u.length())),
-            new Entry<>(Side.HOST, "uffd protect", HostOp.UffdWriteProtect.class, Counts.NOTHING, HostOp.UffdWriteProtect::protect,
-                    c -> new HostOp.UffdWriteProtect(c.line, c.space, c.address("address"), c.pageSize("length"), true, false),
+            new Entry<>(
+                    Side.HOST,
+                    "uffd protect",
+                    HostOp.UffdWriteProtect.class,
+                    Counts.NOTHING,
+                    HostOp.UffdWriteProtect::protect,
+                    c -> new HostOp.UffdWriteProtect(
+                            c.line, c.space, c.address("address"), c.pageSize("length"), true, false),
                     u -> u.addr() + " " + hex(u.length())),
-            new Entry<>(Side.HOST, "uffd unprotect", HostOp.UffdWriteProtect.class, Counts.NOTHING, u -> !u.protect(),
-                    c -> new HostOp.UffdWriteProtect(c.line, c.space, c.address("address"), c.pageSize("length"), false,
-                            c.flag("dontwake")),
+            new Entry<>(
+                    Side.HOST,
+                    "uffd unprotect",
+                    HostOp.UffdWriteProtect.class,
+                    Counts.NOTHING,
+                    u -> !u.protect(),
+                    c -> new HostOp.UffdWriteProtect(
+                            c.line, c.space, c.address("address"), c.pageSize("length"), false, c.flag("dontwake")),
                     u -> u.addr() + " " + hex(u.length()) + (u.dontWake() ? " dontwake" : "")),
-            host("uffd move", Counts.PAGES, HostOp.UffdMove.class,
-                    c -> new HostOp.UffdMove(c.line, c.space, c.address("destination"), c.address("source"), c.pageSize("length"),
+            host(
+                    "uffd move",
+                    Counts.PAGES,
+                    HostOp.UffdMove.class,
+                    c -> new HostOp.UffdMove(
+                            c.line,
+                            c.space,
+                            c.address("destination"),
+                            c.address("source"),
+                            c.pageSize("length"),
                             c.flag("allow-holes")),
                     u -> u.dst() + " " + u.src() + " " + hex(u.length()) + (u.allowHoles() ? " allow-holes" : "")),
-            host("pagemap-scan", Counts.PAGES, HostOp.PagemapScan.class,
-                    c -> new HostOp.PagemapScan(c.line, c.space, c.address("address"), c.pageSize("length"), c.flag("wp")),
+            host(
+                    "pagemap-scan",
+                    Counts.PAGES,
+                    HostOp.PagemapScan.class,
+                    c -> new HostOp.PagemapScan(
+                            c.line, c.space, c.address("address"), c.pageSize("length"), c.flag("wp")),
                     p -> p.addr() + " " + hex(p.length()) + (p.wp() ? " wp" : "")),
-            host("numa-hint", Counts.PAGES, HostOp.NumaHint.class,
+            host(
+                    "numa-hint",
+                    Counts.PAGES,
+                    HostOp.NumaHint.class,
                     c -> new HostOp.NumaHint(c.line, c.space, c.address("address"), c.pageSize("length")),
                     n -> n.addr() + " " + hex(n.length())),
-            device("read", DeviceOp.Read.class,
+            device(
+                    "read",
+                    DeviceOp.Read.class,
                     c -> new DeviceOp.Read(c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
                     r -> r.addr() + " " + hex(r.length())),
-            device("write", DeviceOp.Write.class, c -> {
-                var addr = c.address("address");
-                long length = c.accessPageSize("length");
-                return new DeviceOp.Write(c.line, c.space, c.device, addr, length, c.data(length));
-            }, w -> w.addr() + " " + hex(w.length()) + " " + w.data()),
-            device("atomic", DeviceOp.Atomic.class, c -> {
-                var addr = c.address("address");
-                long length = c.accessPageSize("length");
-                long addend = c.flag("add") ? c.t.count("addend") : 1;
-                return new DeviceOp.Atomic(c.line, c.space, c.device, addr, length, addend);
-            }, a -> a.addr() + " " + hex(a.length()) + " add " + a.addend()),
-            device("snapshot", DeviceOp.Snapshot.class,
-                    c -> new DeviceOp.Snapshot(c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
+            device(
+                    "write",
+                    DeviceOp.Write.class,
+                    c -> {
+                        var addr = c.address("address");
+                        long length = c.accessPageSize("length");
+                        return new DeviceOp.Write(c.line, c.space, c.device, addr, length, c.data(length));
+                    },
+                    w -> w.addr() + " " + hex(w.length()) + " " + w.data()),
+            device(
+                    "atomic",
+                    DeviceOp.Atomic.class,
+                    c -> {
+                        var addr = c.address("address");
+                        long length = c.accessPageSize("length");
+                        long addend = c.flag("add") ? c.t.count("addend") : 1;
+                        return new DeviceOp.Atomic(c.line, c.space, c.device, addr, length, addend);
+                    },
+                    a -> a.addr() + " " + hex(a.length()) + " add " + a.addend()),
+            device(
+                    "snapshot",
+                    DeviceOp.Snapshot.class,
+                    c -> new DeviceOp.Snapshot(
+                            c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
                     s -> s.addr() + " " + hex(s.length())),
-            device("migrate", DeviceOp.MigrateToDevice.class,
-                    c -> new DeviceOp.MigrateToDevice(c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
+            device(
+                    "migrate",
+                    DeviceOp.MigrateToDevice.class,
+                    c -> new DeviceOp.MigrateToDevice(
+                            c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
                     m -> m.addr() + " " + hex(m.length())),
-            device("migrate-back", DeviceOp.MigrateToSystem.class,
-                    c -> new DeviceOp.MigrateToSystem(c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
+            device(
+                    "migrate-back",
+                    DeviceOp.MigrateToSystem.class,
+                    c -> new DeviceOp.MigrateToSystem(
+                            c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
                     m -> m.addr() + " " + hex(m.length())),
-            device("exclusive", DeviceOp.Exclusive.class,
-                    c -> new DeviceOp.Exclusive(c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
+            device(
+                    "exclusive",
+                    DeviceOp.Exclusive.class,
+                    c -> new DeviceOp.Exclusive(
+                            c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
                     x -> x.addr() + " " + hex(x.length())),
-            device("check-exclusive", DeviceOp.CheckExclusive.class,
-                    c -> new DeviceOp.CheckExclusive(c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
+            device(
+                    "check-exclusive",
+                    DeviceOp.CheckExclusive.class,
+                    c -> new DeviceOp.CheckExclusive(
+                            c.line, c.space, c.device, c.address("address"), c.accessPageSize("length")),
                     x -> x.addr() + " " + hex(x.length())),
-            device("release", Counts.NOTHING, DeviceOp.Release.class, c -> new DeviceOp.Release(c.line, c.space, c.device), x -> ""),
-            device("fail-alloc", Counts.NOTHING, DeviceOp.FailAlloc.class, OperationSyntax::failAlloc, f -> String.valueOf(f.count())),
-            device("lock", DeviceOp.HoldLock.class, c -> {
-                c.scope.holdLock(c.device, c.line, "lock");
-                return new DeviceOp.HoldLock(c.line, c.space, c.device);
-            }, x -> ""),
-            device("unlock", DeviceOp.ReleaseLock.class, c -> {
-                c.scope.releaseLock(c.device, "unlock");
-                return new DeviceOp.ReleaseLock(c.line, c.space, c.device);
-            }, x -> ""));
+            device(
+                    "release",
+                    Counts.NOTHING,
+                    DeviceOp.Release.class,
+                    c -> new DeviceOp.Release(c.line, c.space, c.device),
+                    x -> ""),
+            device(
+                    "fail-alloc",
+                    Counts.NOTHING,
+                    DeviceOp.FailAlloc.class,
+                    OperationSyntax::failAlloc,
+                    f -> String.valueOf(f.count())),
+            device(
+                    "lock",
+                    DeviceOp.HoldLock.class,
+                    c -> {
+                        c.scope.holdLock(c.device, c.line, "lock");
+                        return new DeviceOp.HoldLock(c.line, c.space, c.device);
+                    },
+                    x -> ""),
+            device(
+                    "unlock",
+                    DeviceOp.ReleaseLock.class,
+                    c -> {
+                        c.scope.releaseLock(c.device, "unlock");
+                        return new DeviceOp.ReleaseLock(c.line, c.space, c.device);
+                    },
+                    x -> ""));
 
     /** The first words of host operations: with the declaration words, what a name may not be. */
     static final Set<String> HOST_KEYWORDS = words(Side.HOST);
@@ -276,7 +423,8 @@ final class OperationSyntax {
                 return e;
             }
         }
-        throw new IllegalStateException("no syntax entry writes " + op.getClass().getName());
+        throw new IllegalStateException(
+                "no syntax entry writes " + op.getClass().getName());
     }
 
     /** "a, b or c" ({@code quote}: "'a', 'b' or 'c'"). */
@@ -294,18 +442,19 @@ final class OperationSyntax {
         return host(words, Counts.NOTHING, type, parse, operands);
     }
 
-    private static <R extends HostOp> Entry<R> host(String words, Counts counts, Class<R> type, Parse<R> parse,
-            Operands<R> operands) {
+    private static <R extends HostOp> Entry<R> host(
+            String words, Counts counts, Class<R> type, Parse<R> parse, Operands<R> operands) {
         return new Entry<>(Side.HOST, words, type, counts, op -> true, parse, operands);
     }
 
     /** A device command, whose answer counts faults and pages. */
-    private static <R extends DeviceOp> Entry<R> device(String verb, Class<R> type, Parse<R> parse, Operands<R> operands) {
+    private static <R extends DeviceOp> Entry<R> device(
+            String verb, Class<R> type, Parse<R> parse, Operands<R> operands) {
         return device(verb, Counts.FAULTS_AND_PAGES, type, parse, operands);
     }
 
-    private static <R extends DeviceOp> Entry<R> device(String verb, Counts counts, Class<R> type, Parse<R> parse,
-            Operands<R> operands) {
+    private static <R extends DeviceOp> Entry<R> device(
+            String verb, Counts counts, Class<R> type, Parse<R> parse, Operands<R> operands) {
         return new Entry<>(Side.DEVICE, verb, type, counts, op -> true, parse, operands);
     }
 
@@ -322,8 +471,11 @@ final class OperationSyntax {
     private static HostOp.Fork fork(OperationCall c) throws LineError {
         String child = c.t.name("child address space name");
         if (c.scope.spaces() >= ScenarioLimits.MAX_SPACES) {
-            throw new LineError(child, "fork of '" + child + "' would make " + (c.scope.spaces() + 1)
-                    + " address spaces, beyond the limit of " + ScenarioLimits.MAX_SPACES + " (docs/limits.md)");
+            throw new LineError(
+                    child,
+                    "fork of '" + child + "' would make " + (c.scope.spaces() + 1)
+                            + " address spaces, beyond the limit of " + ScenarioLimits.MAX_SPACES
+                            + " (docs/limits.md)");
         }
         c.scope.define(child, Kind.SPACE, c.line);
         return new HostOp.Fork(c.line, c.space, child);

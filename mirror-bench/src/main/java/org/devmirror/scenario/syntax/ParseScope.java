@@ -39,8 +39,10 @@ final class ParseScope {
      * Statement words: the declarations, {@code expect}, and every host operation's keyword from the
      * {@link OperationSyntax} table. A name may not be one, so a line's first token is never ambiguous.
      */
-    static final Set<String> KEYWORDS = Stream.concat(Stream.of("device", "file", "space", "step", "watch", "expect"),
-            OperationSyntax.HOST_KEYWORDS.stream()).collect(Collectors.toUnmodifiableSet());
+    static final Set<String> KEYWORDS = Stream.concat(
+                    Stream.of("device", "file", "space", "step", "watch", "expect"),
+                    OperationSyntax.HOST_KEYWORDS.stream())
+            .collect(Collectors.toUnmodifiableSet());
 
     private final Map<String, Definition> names = new HashMap<>();
     // space name -> line of its exit statement
@@ -120,8 +122,10 @@ final class ParseScope {
     void requireLiveSpace(String keyword) throws LineError {
         Integer exitLine = exited.get(space);
         if (exitLine != null) {
-            throw new LineError(keyword, "'" + keyword + "' in address space '" + space + "', which exited on line "
-                    + exitLine + " (select another with 'space NAME')");
+            throw new LineError(
+                    keyword,
+                    "'" + keyword + "' in address space '" + space + "', which exited on line " + exitLine
+                            + " (select another with 'space NAME')");
         }
     }
 
@@ -168,16 +172,20 @@ final class ParseScope {
     void holdLock(String device, int line, String verb) throws LineError {
         Integer since = heldLocks.putIfAbsent(key(space, device), line);
         if (since != null) {
-            throw new LineError(verb, "'" + device + "' already holds its driver lock for address space '" + space
-                    + "' (since line " + since + ")");
+            throw new LineError(
+                    verb,
+                    "'" + device + "' already holds its driver lock for address space '" + space + "' (since line "
+                            + since + ")");
         }
     }
 
     /** {@code DEV unlock} in the current space: a {@code DEV lock} must hold it. */
     void releaseLock(String device, String verb) throws LineError {
         if (heldLocks.remove(key(space, device)) == null) {
-            throw new LineError(verb, "'" + device + "' does not hold its driver lock for address space '" + space
-                    + "' (no 'lock' before this line)");
+            throw new LineError(
+                    verb,
+                    "'" + device + "' does not hold its driver lock for address space '" + space
+                            + "' (no 'lock' before this line)");
         }
     }
 

@@ -76,8 +76,11 @@ public final class ScenarioParser {
 
     private void line(int line, String text) {
         if (text.length() > ScenarioLimits.MAX_LINE_CHARS) {
-            error(line, "", "line of " + text.length() + " characters is longer than the limit of "
-                    + ScenarioLimits.MAX_LINE_CHARS + " (docs/limits.md)");
+            error(
+                    line,
+                    "",
+                    "line of " + text.length() + " characters is longer than the limit of "
+                            + ScenarioLimits.MAX_LINE_CHARS + " (docs/limits.md)");
             return;
         }
         int hash = text.indexOf('#');
@@ -89,8 +92,11 @@ public final class ScenarioParser {
         List<String> tokens = new ArrayList<>(Arrays.asList(stripped.split("\\s+")));
         for (String token : tokens) {
             if (token.length() > ScenarioLimits.MAX_TOKEN_CHARS) {
-                error(line, token, "token '" + TerminalText.token(token) + "' is longer than the limit of "
-                        + ScenarioLimits.MAX_TOKEN_CHARS + " characters (docs/limits.md)");
+                error(
+                        line,
+                        token,
+                        "token '" + TerminalText.token(token) + "' is longer than the limit of "
+                                + ScenarioLimits.MAX_TOKEN_CHARS + " characters (docs/limits.md)");
                 return;
             }
         }
@@ -122,7 +128,8 @@ public final class ScenarioParser {
             }
         } catch (LineError e) {
             String first = tokens.isEmpty() ? "" : tokens.get(0);
-            boolean operation = OperationSyntax.HOST_KEYWORDS.contains(first) || scope.isDevice(first)
+            boolean operation = OperationSyntax.HOST_KEYWORDS.contains(first)
+                    || scope.isDevice(first)
                     || (tokens.size() > 1 && tokens.get(1).equals("="));
             if (operation) {
                 scope.recordFailedOperation();
@@ -148,13 +155,18 @@ public final class ScenarioParser {
             return null;
         }
         if (arrow != tokens.size() - 2 || arrow == 0) {
-            throw new LineError("->", "'->' must come after an operation and before exactly one result code, at the end of the line");
+            throw new LineError(
+                    "->",
+                    "'->' must come after an operation and before exactly one result code, at the end of the line");
         }
         Errno code = ExpectationParser.code(tokens.get(arrow + 1));
         tokens.subList(arrow, tokens.size()).clear();
         return code;
     }
 
+    @SuppressWarnings(
+            "RefactorSwitch") // each case parses its own operands and returns; a switch expression with yield would
+    // read no better
     private Statement statement(Tokens t, int line) throws LineError {
         String first = t.next("statement");
         if (t.accept("=")) {
@@ -170,8 +182,10 @@ public final class ScenarioParser {
                     memoryToken = t.peek();
                     memory = t.pageSize("device memory size");
                     if (memory % ScenarioLimits.DEVICE_MEMORY_CHUNK != 0) {
-                        throw new LineError(memoryToken, "device memory size '" + memoryToken
-                                + "' is not a multiple of 2M (device memory comes in 2 MiB blocks)");
+                        throw new LineError(
+                                memoryToken,
+                                "device memory size '" + memoryToken
+                                        + "' is not a multiple of 2M (device memory comes in 2 MiB blocks)");
                     }
                 }
                 String kindToken = t.peek();
@@ -185,16 +199,22 @@ public final class ScenarioParser {
                 if (coherent) {
                     coherentMemory += bytes;
                     if (coherentMemory > ScenarioLimits.MAX_COHERENT_MEMORY_BYTES) {
-                        throw new LineError(kindToken, "device " + name + " brings the devices' coherent memory to " + (coherentMemory >> 20)
-                                + " MiB, beyond the limit of " + (ScenarioLimits.MAX_COHERENT_MEMORY_BYTES >> 20)
-                                + " MiB (coherent memory is taken from the host's RAM; docs/limits.md)");
+                        throw new LineError(
+                                kindToken,
+                                "device " + name + " brings the devices' coherent memory to " + (coherentMemory >> 20)
+                                        + " MiB, beyond the limit of "
+                                        + (ScenarioLimits.MAX_COHERENT_MEMORY_BYTES >> 20)
+                                        + " MiB (coherent memory is taken from the host's RAM; docs/limits.md)");
                     }
                 }
                 deviceMemory += bytes;
                 if (deviceMemory > ScenarioLimits.MAX_DEVICE_MEMORY_BYTES) {
-                    throw new LineError(memoryToken != null ? memoryToken : name, "device " + name + " brings the devices' memory to "
-                            + (deviceMemory >> 20) + " MiB, beyond the limit of " + (ScenarioLimits.MAX_DEVICE_MEMORY_BYTES >> 20)
-                            + " MiB for all devices of a file (docs/limits.md)");
+                    throw new LineError(
+                            memoryToken != null ? memoryToken : name,
+                            "device " + name + " brings the devices' memory to "
+                                    + (deviceMemory >> 20) + " MiB, beyond the limit of "
+                                    + (ScenarioLimits.MAX_DEVICE_MEMORY_BYTES >> 20)
+                                    + " MiB for all devices of a file (docs/limits.md)");
                 }
                 return device;
             }
@@ -239,7 +259,8 @@ public final class ScenarioParser {
                     return operations.device(first, t, line);
                 }
                 if (OperationSyntax.DEVICE_VERBS.contains(t.peek() == null ? "" : t.peek())) {
-                    throw new LineError(first, "unknown device '" + first + "' (declare it with 'device " + first + "')");
+                    throw new LineError(
+                            first, "unknown device '" + first + "' (declare it with 'device " + first + "')");
                 }
                 throw new LineError(first, "unknown statement '" + first + "'");
             }
@@ -249,13 +270,16 @@ public final class ScenarioParser {
     /** {@code NAME = mmap ...} or {@code NAME = mremap ...} (the operations that are a {@link HostOp.Binding}); the name is bound even if the rest is bad. */
     private Statement binding(String name, Tokens t, int line) throws LineError {
         if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            throw new LineError(name, "bad buffer name '" + name + "' (names are letters, digits and '_', not starting with a digit)");
+            throw new LineError(
+                    name,
+                    "bad buffer name '" + name + "' (names are letters, digits and '_', not starting with a digit)");
         }
         scope.define(name, Kind.BUFFER, line);
         List<String> binders = OperationSyntax.bindingKeywords();
         String op = t.next(OperationSyntax.alternatives(binders, true) + " after '" + name + " ='");
         if (!binders.contains(op)) {
-            throw new LineError(op, "only " + String.join(" and ", binders) + " return an address to bind, not '" + op + "'");
+            throw new LineError(
+                    op, "only " + String.join(" and ", binders) + " return an address to bind, not '" + op + "'");
         }
         return operations.host(op, name, t, line);
     }

@@ -91,7 +91,9 @@ final class Tokens {
     String name(String what) throws LineError {
         String token = next(what);
         if (!NAME.matcher(token).matches()) {
-            throw new LineError(token, "bad " + what + " '" + token + "' (names are letters, digits and '_', not starting with a digit)");
+            throw new LineError(
+                    token,
+                    "bad " + what + " '" + token + "' (names are letters, digits and '_', not starting with a digit)");
         }
         return token;
     }
@@ -146,8 +148,11 @@ final class Tokens {
 
     private static long withinAccessLimit(long size, String token, String what) throws LineError {
         if (size > ScenarioLimits.MAX_ACCESS_BYTES) {
-            throw new LineError(token, what + " '" + token + "' is beyond the limit of one access, "
-                    + (ScenarioLimits.MAX_ACCESS_BYTES >> 20) + " MiB (the scenario host's RAM; docs/limits.md)");
+            throw new LineError(
+                    token,
+                    what + " '" + token + "' is beyond the limit of one access, "
+                            + (ScenarioLimits.MAX_ACCESS_BYTES >> 20)
+                            + " MiB (the scenario host's RAM; docs/limits.md)");
         }
         return size;
     }
@@ -213,6 +218,9 @@ final class Tokens {
      * DATA: {@code pattern index[+K]}, {@code fill BYTE}, {@code zero} or {@code bytes HH...}
      * (the bytes run to the end of the line).
      */
+    @SuppressWarnings(
+            "RefactorSwitch") // each case parses its own operands and returns; a switch expression with yield would
+    // read no better
     DataPattern data() throws LineError {
         String kind = next("data (pattern index, fill BYTE, zero or bytes HH ...)");
         switch (kind) {
@@ -243,13 +251,16 @@ final class Tokens {
                 for (int i = 0; i < values.length; i++) {
                     String token = tokens.get(next++);
                     if (!token.matches("[0-9a-fA-F]{2}")) {
-                        throw new LineError(token, "bad byte '" + token + "' (bytes are two hex digits, like 0a or ff)");
+                        throw new LineError(
+                                token, "bad byte '" + token + "' (bytes are two hex digits, like 0a or ff)");
                     }
                     values[i] = (byte) Integer.parseInt(token, 16);
                 }
                 return new DataPattern.Bytes(values);
             }
-            default -> throw new LineError(kind, "bad data '" + kind + "' (expected pattern index, fill BYTE, zero or bytes HH ...)");
+            default ->
+                throw new LineError(
+                        kind, "bad data '" + kind + "' (expected pattern index, fill BYTE, zero or bytes HH ...)");
         }
     }
 

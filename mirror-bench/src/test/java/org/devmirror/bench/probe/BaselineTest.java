@@ -52,22 +52,36 @@ class BaselineTest {
         Baseline b = Baseline.empty().with("x", BaselineEntry.of(0.5, Map.of()));
 
         JsonInputException e = assertThrows(JsonInputException.class, () -> Baseline.parse(b.toJson(), "b.json"));
-        assertTrue(e.getMessage().endsWith("$.x.allocBytesPerOp: bytes per operation are measured exactly, as a whole number; found 0.5"),
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "$.x.allocBytesPerOp: bytes per operation are measured exactly, as a whole number; found 0.5"),
                 e.getMessage());
     }
 
     @Test
     void absurdValuesAreRejectedNotCalledARegression() {
-        JsonInputException alloc = assertThrows(JsonInputException.class,
-                () -> Baseline.parse("{\"x\": {\"allocBytesPerOp\": 1e30}}", "b.json"));
-        assertTrue(alloc.getMessage().contains("$.x.allocBytesPerOp: 1000000000000000000000000000000 bytes per operation is beyond 4294967296"),
+        JsonInputException alloc = assertThrows(
+                JsonInputException.class, () -> Baseline.parse("{\"x\": {\"allocBytesPerOp\": 1e30}}", "b.json"));
+        assertTrue(
+                alloc.getMessage()
+                        .contains(
+                                "$.x.allocBytesPerOp: 1000000000000000000000000000000 bytes per operation is beyond 4294967296"),
                 alloc.getMessage());
-        JsonInputException counter = assertThrows(JsonInputException.class,
+        JsonInputException counter = assertThrows(
+                JsonInputException.class,
                 () -> Baseline.parse("{\"x\": {\"counters\": {\"ptesWritten\": 9000000000000000000}}}", "b.json"));
-        assertTrue(counter.getMessage().contains("$.x.counters.ptesWritten: 9000000000000000000 per operation is beyond 4294967296"),
+        assertTrue(
+                counter.getMessage()
+                        .contains("$.x.counters.ptesWritten: 9000000000000000000 per operation is beyond 4294967296"),
                 counter.getMessage());
-        assertEquals(Map.of("ptesWritten", 1L << 32), assertDoesNotThrow(
-                () -> Baseline.parse("{\"x\": {\"counters\": {\"ptesWritten\": 4294967296}}}", "b.json")).checks().get("x").counters());
+        assertEquals(
+                Map.of("ptesWritten", 1L << 32),
+                assertDoesNotThrow(() ->
+                                Baseline.parse("{\"x\": {\"counters\": {\"ptesWritten\": 4294967296}}}", "b.json"))
+                        .checks()
+                        .get("x")
+                        .counters());
     }
 
     @Test
@@ -80,13 +94,15 @@ class BaselineTest {
 
         BaselineDiff diff = RECORDED.diff(now);
 
-        assertEquals(List.of(
-                new BaselineDiff.Change("invalidate UNMAP 2M", "allocBytesPerOp", "0", "24"),
-                new BaselineDiff.Change("invalidate UNMAP 2M", "counters.ptesWritten", "512", "513"),
-                new BaselineDiff.Change("invalidate UNMAP 2M", "counters.tlbFlushes", "1", "absent"),
-                new BaselineDiff.Change("new check", "counters.x", "absent", "3")),
+        assertEquals(
+                List.of(
+                        new BaselineDiff.Change("invalidate UNMAP 2M", "allocBytesPerOp", "0", "24"),
+                        new BaselineDiff.Change("invalidate UNMAP 2M", "counters.ptesWritten", "512", "513"),
+                        new BaselineDiff.Change("invalidate UNMAP 2M", "counters.tlbFlushes", "1", "absent"),
+                        new BaselineDiff.Change("new check", "counters.x", "absent", "3")),
                 diff.changes());
-        assertTrue(diff.toTable().contains("| invalidate UNMAP 2M | counters.ptesWritten |      512 |    513 |"),
+        assertTrue(
+                diff.toTable().contains("| invalidate UNMAP 2M | counters.ptesWritten |      512 |    513 |"),
                 diff.toTable());
     }
 
@@ -99,39 +115,44 @@ class BaselineTest {
     void removedEmptyCheckIsListed() {
         Baseline withEmpty = RECORDED.with("placeholder", BaselineEntry.countersOnly(Map.of()));
 
-        assertEquals(List.of(new BaselineDiff.Change("placeholder", "(check)", "present", "absent")),
+        assertEquals(
+                List.of(new BaselineDiff.Change("placeholder", "(check)", "present", "absent")),
                 withEmpty.diff(RECORDED).changes());
     }
 
     @Test
     void misspeltMemberIsRejected() {
-        JsonInputException e = assertThrows(JsonInputException.class,
-                () -> Baseline.parse("{\"a\": {\"allocBytesPerop\": 0}}", "b.json"));
+        JsonInputException e = assertThrows(
+                JsonInputException.class, () -> Baseline.parse("{\"a\": {\"allocBytesPerop\": 0}}", "b.json"));
 
-        assertEquals("b.json: $.a: unknown member \"allocBytesPerop\"; expected \"allocBytesPerOp\" and \"counters\"",
+        assertEquals(
+                "b.json: $.a: unknown member \"allocBytesPerop\"; expected \"allocBytesPerOp\" and \"counters\"",
                 e.getMessage());
     }
 
     @Test
     void fractionalCounterIsRejected() {
-        JsonInputException e = assertThrows(JsonInputException.class,
+        JsonInputException e = assertThrows(
+                JsonInputException.class,
                 () -> Baseline.parse("{\"a\": {\"counters\": {\"ptesWritten\": 1.5}}}", "b.json"));
 
-        assertEquals("b.json: $.a.counters.ptesWritten: expected an integer within the long range, found 1.5", e.getMessage());
+        assertEquals(
+                "b.json: $.a.counters.ptesWritten: expected an integer within the long range, found 1.5",
+                e.getMessage());
     }
 
     @Test
     void negativeAllocationIsRejected() {
-        JsonInputException e = assertThrows(JsonInputException.class,
-                () -> Baseline.parse("{\"a\": {\"allocBytesPerOp\": -8}}", "b.json"));
+        JsonInputException e = assertThrows(
+                JsonInputException.class, () -> Baseline.parse("{\"a\": {\"allocBytesPerOp\": -8}}", "b.json"));
 
         assertEquals("b.json: $.a.allocBytesPerOp: bytes per operation cannot be negative, found -8", e.getMessage());
     }
 
     @Test
     void malformedFileNamesThePosition() {
-        JsonInputException e = assertThrows(JsonInputException.class,
-                () -> Baseline.parse("{\n  \"a\": {\"counters\": {\"x\": 1,}}\n}", "b.json"));
+        JsonInputException e = assertThrows(
+                JsonInputException.class, () -> Baseline.parse("{\n  \"a\": {\"counters\": {\"x\": 1,}}\n}", "b.json"));
 
         assertEquals(2, e.line());
         assertEquals(29, e.column(), "the closing brace after the trailing comma");
@@ -139,8 +160,8 @@ class BaselineTest {
 
     @Test
     void negativeCounterIsRejectedInCode() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BaselineEntry.countersOnly(Map.of("x", -1L)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> BaselineEntry.countersOnly(Map.of("x", -1L)));
 
         assertEquals("counter x=-1 must be non-negative", e.getMessage());
     }

@@ -58,16 +58,21 @@ class EndToEndProbeTest {
         DeviceStats aware = WorkProbe.endToEnd(MmuNotifierEvent.CLEAR, "aware", "2M");
         DeviceStats blind = WorkProbe.endToEnd(MmuNotifierEvent.CLEAR, "blind", "2M");
         assertEquals(PAGES, aware.pagesFaulted());
-        assertEquals(CostProfile.XE_4K.price(blind).totalNs(), CostProfile.XE_4K.price(aware).totalNs());
+        assertEquals(
+                CostProfile.XE_4K.price(blind).totalNs(),
+                CostProfile.XE_4K.price(aware).totalNs());
     }
 
     /** Every operation leaves the armed state behind: the counts of one operation do not drift. */
     @Test
     void theOperationIsInSteadyState() {
-        for (MmuNotifierEvent e : new MmuNotifierEvent[] {MmuNotifierEvent.UNMAP, MmuNotifierEvent.PROTECTION_VMA,
-            MmuNotifierEvent.MIGRATE}) {
+        for (MmuNotifierEvent e : new MmuNotifierEvent[] {
+            MmuNotifierEvent.UNMAP, MmuNotifierEvent.PROTECTION_VMA, MmuNotifierEvent.MIGRATE
+        }) {
             for (String policy : new String[] {"aware", "blind"}) {
-                assertEquals(WorkProbe.endToEnd(e, policy, "64K").format(), WorkProbe.endToEnd(e, policy, "64K").format(),
+                assertEquals(
+                        WorkProbe.endToEnd(e, policy, "64K").format(),
+                        WorkProbe.endToEnd(e, policy, "64K").format(),
                         e + " " + policy);
             }
         }

@@ -107,7 +107,10 @@ class HotPathAllocationTest {
         // 512 tracked ranges dropped by one UNMAP and tracked again: the driver's pool of dead
         // ranges keeps as many as were ever live, so none is allocated anew.
         assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.UNMAP, "aware", "1G", ROUNDS));
-        assertEquals(0, WorkProbe.invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", ROUNDS).allocBytesPerOp());
+        assertEquals(
+                0,
+                WorkProbe.invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", ROUNDS)
+                        .allocBytesPerOp());
         assertEquals(0, WorkProbe.restoreAllocBytesPerOp(MmuNotifierEvent.CLEAR, "blind", "1G", ROUNDS));
     }
 

@@ -16,25 +16,44 @@ import org.junit.jupiter.api.io.TempDir;
 /** report.md shows the machine, every result with its ratio to its reference, and the targets. */
 class BenchReportTest {
 
-    private static final MachineInfo MACHINE = new MachineInfo("Test CPU @ 2.0GHz", 2, "OpenJDK 25", "Linux amd64",
-            LocalDate.of(2026, 1, 2));
+    private static final MachineInfo MACHINE =
+            new MachineInfo("Test CPU @ 2.0GHz", 2, "OpenJDK 25", "Linux amd64", LocalDate.of(2026, 1, 2));
 
-    private static BenchResult result(String benchmark, Map<String, String> params, double score, double error,
-                                      String unit, Double alloc) {
+    private static BenchResult result(
+            String benchmark, Map<String, String> params, double score, double error, String unit, Double alloc) {
         TreeMap<String, BenchMetric> secondary = new TreeMap<>();
         if (alloc != null) {
             secondary.put(BenchResult.GC_ALLOC_RATE_NORM, new BenchMetric(alloc, 0, "B/op", new double[][] {{alloc}}));
         }
-        return new BenchResult(benchmark, "avgt", new TreeMap<>(params),
-                new BenchMetric(score, error, unit, new double[][] {{score}}), secondary);
+        return new BenchResult(
+                benchmark,
+                "avgt",
+                new TreeMap<>(params),
+                new BenchMetric(score, error, unit, new double[][] {{score}}),
+                secondary);
     }
 
-    private static final BenchResult UNMAP = result("org.devmirror.bench.InvalidateBench.invalidate",
-            Map.of("event", "UNMAP", "size", "2M"), 120, 6, "ns/op", 0.0);
-    private static final BenchResult FILL = result("org.devmirror.bench.FloorBench.fill",
-            Map.of("bytes", "4096"), 0.1, 0.002, "us/op", null); // 100 ns, in another unit
-    private static final BenchResult ONHEAP = result("org.devmirror.bench.OnHeapBench.invalidate",
-            Map.of("event", "UNMAP", "size", "2M"), 1800, 50, "ns/op", 48.0);
+    private static final BenchResult UNMAP = result(
+            "org.devmirror.bench.InvalidateBench.invalidate",
+            Map.of("event", "UNMAP", "size", "2M"),
+            120,
+            6,
+            "ns/op",
+            0.0);
+    private static final BenchResult FILL = result(
+            "org.devmirror.bench.FloorBench.fill",
+            Map.of("bytes", "4096"),
+            0.1,
+            0.002,
+            "us/op",
+            null); // 100 ns, in another unit
+    private static final BenchResult ONHEAP = result(
+            "org.devmirror.bench.OnHeapBench.invalidate",
+            Map.of("event", "UNMAP", "size", "2M"),
+            1800,
+            50,
+            "ns/op",
+            48.0);
 
     @Test
     void ratioPropagatesRelativeErrors() {
@@ -47,8 +66,8 @@ class BenchReportTest {
 
     @Test
     void ratioToZeroIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Estimate(1, 0).ratioTo(new Estimate(0, 0)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new Estimate(1, 0).ratioTo(new Estimate(0, 0)));
 
         assertEquals("denominator value=0; the ratio is undefined", e.getMessage());
     }
@@ -75,8 +94,7 @@ class BenchReportTest {
     @Test
     void reportShowsMachineResultsRatiosAndTargets() {
         // Step 1: UNMAP is mapped to the fill floor; the on-heap mirror to nothing.
-        ReferenceMapping refs = ReferenceMapping.none()
-                .with(UNMAP.label(), FILL.label());
+        ReferenceMapping refs = ReferenceMapping.none().with(UNMAP.label(), FILL.label());
         List<Target> targets = List.of(
                 Target.atMostTimes("UNMAP 2M vs fill 4K", UNMAP.label(), FILL.label(), 1.5),
                 Target.fasterBy("UNMAP 2M vs on-heap", UNMAP.label(), ONHEAP.label(), 20),
@@ -100,7 +118,10 @@ class BenchReportTest {
         assertEquals(TargetOutcome.Status.MISSED, outcomes.get(2).status());
         assertEquals(48.0, outcomes.get(2).measured().getAsDouble());
         assertEquals(TargetOutcome.Status.NOT_MEASURED, outcomes.get(3).status());
-        assertTrue(md.contains("`OnHeapBench.invalidate event=UNMAP size=2M` / `InvalidateBench.invalidate event=UNMAP size=2M` \u2265 20"), md);
+        assertTrue(
+                md.contains(
+                        "`OnHeapBench.invalidate event=UNMAP size=2M` / `InvalidateBench.invalidate event=UNMAP size=2M` \u2265 20"),
+                md);
         assertTrue(md.contains("missing Dispatch.miss n=1Mi"), md);
         // Step 5: one table per benchmark class.
         assertTrue(md.contains("### InvalidateBench\n"), md);
@@ -118,9 +139,7 @@ class BenchReportTest {
 
     @Test
     void exactMappingWinsOverPattern() {
-        ReferenceMapping refs = ReferenceMapping.none()
-                .withPattern(".*", "P")
-                .with("A", "E");
+        ReferenceMapping refs = ReferenceMapping.none().withPattern(".*", "P").with("A", "E");
 
         assertEquals("E", refs.referenceOf("A").orElseThrow());
         assertEquals("P", refs.referenceOf("B").orElseThrow());
@@ -166,7 +185,10 @@ class BenchReportTest {
 
     @Test
     void markdownTableAlignsAndEscapes() {
-        String t = new MarkdownTable("Name", "Value>").row("a|b", "1").row("long name", "12345").render();
+        String t = new MarkdownTable("Name", "Value>")
+                .row("a|b", "1")
+                .row("long name", "12345")
+                .render();
 
         assertEquals("""
                 | Name      | Value |

@@ -21,10 +21,13 @@ class JmhResultsTest {
         Map<String, String> workload = new LinkedHashMap<>();
         workload.put("size", "2M"); // JMH keeps declaration order; the model sorts by name
         workload.put("event", "UNMAP");
-        RunResult invalidate = JmhRunFixtures.averageTime(INVALIDATE, workload,
-                new double[][] {{110, 112, 111}, {120, 118, 119}}, 0.0);
-        RunResult fill = JmhRunFixtures.averageTime("org.devmirror.bench.FloorBench.fill", Map.of("bytes", "4096"),
-                new double[][] {{80, 81, 79}, {90, 91, 89}}, null);
+        RunResult invalidate = JmhRunFixtures.averageTime(
+                INVALIDATE, workload, new double[][] {{110, 112, 111}, {120, 118, 119}}, 0.0);
+        RunResult fill = JmhRunFixtures.averageTime(
+                "org.devmirror.bench.FloorBench.fill",
+                Map.of("bytes", "4096"),
+                new double[][] {{80, 81, 79}, {90, 91, 89}},
+                null);
         return List.of(invalidate, fill);
     }
 
@@ -41,7 +44,8 @@ class JmhResultsTest {
 
     @Test
     void averageTimeRunKeepsEveryField() throws Exception {
-        BenchResult r = JmhResults.parseJson(JmhRunFixtures.jmhJson(twoBenchmarks()), "r.json").get(0);
+        BenchResult r = JmhResults.parseJson(JmhRunFixtures.jmhJson(twoBenchmarks()), "r.json")
+                .get(0);
 
         assertEquals(INVALIDATE, r.benchmark());
         assertEquals("avgt", r.mode());
@@ -53,12 +57,14 @@ class JmhResultsTest {
         assertArrayEquals(new double[] {110, 112, 111, 120, 118, 119}, r.samples(), 1e-9);
         assertArrayEquals(new double[] {111, 119}, r.forkScores(), 1e-9);
         assertEquals(0.0, r.allocBytesPerOp().getAsDouble());
-        assertEquals(3, r.secondary(BenchResult.GC_ALLOC_RATE_NORM).orElseThrow().forkIterations()[1].length);
+        assertEquals(
+                3, r.secondary(BenchResult.GC_ALLOC_RATE_NORM).orElseThrow().forkIterations()[1].length);
     }
 
     @Test
     void benchmarkWithoutGcProfilerHasNoAllocation() throws Exception {
-        BenchResult fill = JmhResults.parseJson(JmhRunFixtures.jmhJson(twoBenchmarks()), "r.json").get(1);
+        BenchResult fill = JmhResults.parseJson(JmhRunFixtures.jmhJson(twoBenchmarks()), "r.json")
+                .get(1);
 
         assertTrue(fill.allocBytesPerOp().isEmpty());
         assertEquals("FloorBench.fill bytes=4096", fill.label());
@@ -67,8 +73,9 @@ class JmhResultsTest {
     @Test
     void sampleModeReadsHistogramMeans() throws Exception {
         // Two forks, two iterations each; JMH writes rawDataHistogram in sample mode.
-        RunResult run = JmhRunFixtures.sampleTime("org.devmirror.bench.FaultBench.fault",
-                new long[][][] {{{100, 100, 400}, {200}}, {{300, 300}, {50, 150}}});
+        RunResult run = JmhRunFixtures.sampleTime("org.devmirror.bench.FaultBench.fault", new long[][][] {
+            {{100, 100, 400}, {200}}, {{300, 300}, {50, 150}}
+        });
         String json = JmhRunFixtures.jmhJson(List.of(run));
         assertTrue(json.contains("rawDataHistogram"));
 
@@ -110,7 +117,8 @@ class JmhResultsTest {
 
     @Test
     void missingMemberIsNamed() {
-        JsonInputException e = assertThrows(JsonInputException.class,
+        JsonInputException e = assertThrows(
+                JsonInputException.class,
                 () -> JmhResults.parseJson("[{\"benchmark\": \"a.B.c\", \"mode\": \"avgt\"}]", "r.json"));
 
         assertEquals("r.json: $[0]: missing member \"primaryMetric\"", e.getMessage());

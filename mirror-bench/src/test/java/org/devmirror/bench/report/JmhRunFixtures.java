@@ -43,9 +43,27 @@ final class JmhRunFixtures {
         }
         IterationParams warmup = new IterationParams(IterationType.WARMUP, 2, TimeValue.seconds(1), 1);
         IterationParams measurement = new IterationParams(IterationType.MEASUREMENT, 3, TimeValue.seconds(1), 1);
-        return new BenchmarkParams(benchmark, benchmark + "_generated", true, 1, new int[] {1}, List.of(),
-                forks, 0, warmup, measurement, mode, wp, TimeUnit.NANOSECONDS, 1,
-                "/usr/bin/java", List.of("-Xmx1g"), "25", "OpenJDK 64-Bit Server VM", "25+36", "1.37",
+        return new BenchmarkParams(
+                benchmark,
+                benchmark + "_generated",
+                true,
+                1,
+                new int[] {1},
+                List.of(),
+                forks,
+                0,
+                warmup,
+                measurement,
+                mode,
+                wp,
+                TimeUnit.NANOSECONDS,
+                1,
+                "/usr/bin/java",
+                List.of("-Xmx1g"),
+                "25",
+                "OpenJDK 64-Bit Server VM",
+                "25+36",
+                "1.37",
                 TimeValue.minutes(10));
     }
 
@@ -59,10 +77,11 @@ final class JmhRunFixtures {
         for (double[] fork : nanos) {
             List<IterationResult> iterations = new ArrayList<>();
             for (double ns : fork) {
-                IterationResult ir = new IterationResult(bp, bp.getMeasurement(), new IterationResultMetaData(1000, 1000));
+                IterationResult ir =
+                        new IterationResult(bp, bp.getMeasurement(), new IterationResultMetaData(1000, 1000));
                 // 1000 operations taking 1000 * ns nanoseconds: the iteration's score is ns ns/op.
-                ir.addResult(new AverageTimeResult(ResultRole.PRIMARY, "", 1000, Math.round(ns * 1000),
-                        TimeUnit.NANOSECONDS));
+                ir.addResult(new AverageTimeResult(
+                        ResultRole.PRIMARY, "", 1000, Math.round(ns * 1000), TimeUnit.NANOSECONDS));
                 if (allocBytes != null) {
                     ir.addResult(new ScalarResult("gc.alloc.rate.norm", allocBytes, "B/op", AggregationPolicy.AVG));
                 }
@@ -84,8 +103,8 @@ final class JmhRunFixtures {
                 for (long s : iteration) {
                     buffer.add(s);
                 }
-                IterationResult ir = new IterationResult(bp, bp.getMeasurement(),
-                        new IterationResultMetaData(iteration.length, iteration.length));
+                IterationResult ir = new IterationResult(
+                        bp, bp.getMeasurement(), new IterationResultMetaData(iteration.length, iteration.length));
                 ir.addResult(new SampleTimeResult(ResultRole.PRIMARY, "", buffer, TimeUnit.NANOSECONDS));
                 iterations.add(ir);
             }

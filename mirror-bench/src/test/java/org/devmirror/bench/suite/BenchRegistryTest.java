@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.devmirror.bench.EndToEndBench;
 import org.devmirror.bench.FaultBenchState;
 import org.devmirror.bench.InvalidateBench;
+import org.devmirror.bench.KernelRangesBench;
 import org.devmirror.bench.OnHeapMirrorBench;
 import org.devmirror.bench.ReplayBench;
-import org.devmirror.bench.EndToEndBench;
-import org.devmirror.bench.KernelRangesBench;
 import org.devmirror.bench.SoftDirtyCycleBench;
 import org.devmirror.bench.report.ReferenceMapping;
 import org.devmirror.bench.report.Target;
@@ -41,6 +41,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 class BenchRegistryTest {
     /** Every fully qualified benchmark method JMH knows, and every label a full run can produce. */
     private static List<String> benchmarks;
+
     private static List<String> labels;
 
     @BeforeAll
@@ -48,14 +49,17 @@ class BenchRegistryTest {
         List<String> traces = ShippedTraces.names(SuiteRunner.tracesDirectory());
         benchmarks = new ArrayList<>();
         Set<String> all = new LinkedHashSet<>();
-        for (BenchmarkListEntry e : BenchmarkList.defaultList().getAll(
-                OutputFormatFactory.createFormatInstance(new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT),
-                List.of())) {
+        for (BenchmarkListEntry e : BenchmarkList.defaultList()
+                .getAll(
+                        OutputFormatFactory.createFormatInstance(
+                                new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT),
+                        List.of())) {
             benchmarks.add(e.getUsername());
             String simple = e.getUsername().substring(BenchSuite.PACKAGE.length() + 1);
             List<String> combos = List.of(simple);
             for (Map.Entry<String, String[]> p : new TreeMap<>(e.getParams().orElse(Map.of())).entrySet()) {
-                List<String> values = p.getValue().length == 0 && p.getKey().equals("trace") ? traces : Arrays.asList(p.getValue());
+                List<String> values =
+                        p.getValue().length == 0 && p.getKey().equals("trace") ? traces : Arrays.asList(p.getValue());
                 List<String> next = new ArrayList<>();
                 for (String c : combos) {
                     for (String v : values) {
@@ -79,9 +83,15 @@ class BenchRegistryTest {
     @Test
     void theQuickProfileRunsWhatItDid() {
         // EndToEndBench came after the registry: at 2 MiB it shares the untracked invalidation's run.
-        assertEquals(SuiteBeforeRegistry.quickSelections(), without(BenchProfile.QUICK.selections(), EndToEndBench.class));
-        assertEquals(List.of("EndToEndBench", "UntrackedInvalidateBench"), BenchProfile.QUICK.selections().stream()
-                .filter(s -> s.benchmarks().contains("EndToEndBench")).findFirst().orElseThrow().benchmarks());
+        assertEquals(
+                SuiteBeforeRegistry.quickSelections(), without(BenchProfile.QUICK.selections(), EndToEndBench.class));
+        assertEquals(
+                List.of("EndToEndBench", "UntrackedInvalidateBench"),
+                BenchProfile.QUICK.selections().stream()
+                        .filter(s -> s.benchmarks().contains("EndToEndBench"))
+                        .findFirst()
+                        .orElseThrow()
+                        .benchmarks());
     }
 
     /** {@code selections} with the benchmarks of {@code added} taken out. */
@@ -102,8 +112,13 @@ class BenchRegistryTest {
         // SoftDirtyCycleBench had no place in either profile, so `bench --include` could not run
         // it; with an entry it is in the full profile, among the average-time benchmarks.
         // EndToEndBench and KernelRangesBench came after the registry (average time; host operations).
-        assertEquals(SuiteBeforeRegistry.fullSelections(),
-                without(BenchProfile.FULL.selections(), SoftDirtyCycleBench.class, EndToEndBench.class, KernelRangesBench.class));
+        assertEquals(
+                SuiteBeforeRegistry.fullSelections(),
+                without(
+                        BenchProfile.FULL.selections(),
+                        SoftDirtyCycleBench.class,
+                        EndToEndBench.class,
+                        KernelRangesBench.class));
         assertTrue(BenchProfile.FULL.selections().getFirst().benchmarks().contains("EndToEndBench"));
         assertTrue(BenchProfile.FULL.selections().get(1).benchmarks().contains("KernelRangesBench"));
         assertTrue(BenchProfile.FULL.selections().getFirst().benchmarks().contains("SoftDirtyCycleBench"));
@@ -117,9 +132,12 @@ class BenchRegistryTest {
     void theReportsReferencesAreWhatTheyWere() {
         assertSameReferences(SuiteBeforeRegistry.references(), BenchSuite.references());
         // KernelRangesBench came later: each operation under the kernel's ranges against the narrowed ones
-        assertEquals(java.util.Optional.of("KernelRangesBench.forkSparse ranges=narrowed"),
+        assertEquals(
+                java.util.Optional.of("KernelRangesBench.forkSparse ranges=narrowed"),
                 BenchSuite.references().referenceOf("KernelRangesBench.forkSparse ranges=kernel"));
-        assertEquals(java.util.Optional.empty(), BenchSuite.references().referenceOf("KernelRangesBench.forkSparse ranges=narrowed"));
+        assertEquals(
+                java.util.Optional.empty(),
+                BenchSuite.references().referenceOf("KernelRangesBench.forkSparse ranges=narrowed"));
     }
 
     @Test
@@ -138,8 +156,13 @@ class BenchRegistryTest {
         for (String label : labels) {
             assertEquals(before.isReference(label), now.isReference(label), label);
         }
-        List<String> requests = new ArrayList<>(List.of(".*", "InvalidateBench", "DispatchBench", "DispatchBench.hitNone",
-                "Lookup", "bench\\.(Floor|Rearm)Bench"));
+        List<String> requests = new ArrayList<>(List.of(
+                ".*",
+                "InvalidateBench",
+                "DispatchBench",
+                "DispatchBench.hitNone",
+                "Lookup",
+                "bench\\.(Floor|Rearm)Bench"));
         requests.addAll(benchmarks);
         for (String request : requests) {
             Pattern b = Pattern.compile(before.includeWithReferences(request));
@@ -161,7 +184,8 @@ class BenchRegistryTest {
     void aClassWithoutAnEntryIsFound() {
         List<BenchEntry> entries = new ArrayList<>(BenchRegistry.entries());
         entries.remove(BenchRegistry.entry(SoftDirtyCycleBench.class));
-        assertEquals(List.of("SoftDirtyCycleBench has @Benchmark methods but no entry in BenchRegistry"),
+        assertEquals(
+                List.of("SoftDirtyCycleBench has @Benchmark methods but no entry in BenchRegistry"),
                 RegistryCheck.problems(RegistryCheck.benchmarkClasses(), entries));
     }
 
@@ -169,8 +193,11 @@ class BenchRegistryTest {
     void anEntryWithoutABenchmarkClassIsFound() {
         List<BenchEntry> entries = new ArrayList<>(BenchRegistry.entries());
         entries.add(BenchEntry.of(FaultBenchState.class, TimingKind.AVERAGE_TIME));
-        entries.add(BenchEntry.of(ReplayBench.class, TimingKind.REPLAY).withQuick("replay", Map.of("traces", List.of("x"))));
-        assertEquals(List.of("FaultBenchState has an entry but is not a benchmark class (no @Benchmark method)",
+        entries.add(BenchEntry.of(ReplayBench.class, TimingKind.REPLAY)
+                .withQuick("replay", Map.of("traces", List.of("x"))));
+        assertEquals(
+                List.of(
+                        "FaultBenchState has an entry but is not a benchmark class (no @Benchmark method)",
                         "ReplayBench has two entries",
                         "ReplayBench: the quick run's parameter traces is not a @Param field"),
                 RegistryCheck.problems(RegistryCheck.benchmarkClasses(), entries));

@@ -27,7 +27,8 @@ final class RegistryCheck {
     /** The concrete classes of {@link BenchSuite#PACKAGE} (not its subpackages) that declare a {@code @Benchmark} method. */
     static Set<Class<?>> benchmarkClasses() {
         Set<Class<?>> out = new HashSet<>();
-        for (JavaClass c : new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        for (JavaClass c : new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(BenchSuite.PACKAGE)) {
             if (c.getPackageName().equals(BenchSuite.PACKAGE)
                     && c.getMethods().stream().anyMatch(m -> m.isAnnotatedWith(Benchmark.class))) {
@@ -62,9 +63,10 @@ final class RegistryCheck {
                 if (methods.stream().noneMatch(m -> p.matcher(m).matches())) {
                     problems.add(e.name() + ": no @Benchmark method matches the reference rule's " + r.methods());
                 }
-                if (!r.referenceMethod().contains("$") && !benchmarkMethods(r.reference()).contains(r.referenceMethod())) {
-                    problems.add(e.name() + ": the reference " + r.reference().getSimpleName() + "." + r.referenceMethod()
-                            + " is not a @Benchmark method");
+                if (!r.referenceMethod().contains("$")
+                        && !benchmarkMethods(r.reference()).contains(r.referenceMethod())) {
+                    problems.add(e.name() + ": the reference " + r.reference().getSimpleName() + "."
+                            + r.referenceMethod() + " is not a @Benchmark method");
                 }
             }
             e.net().ifPresent(n -> {

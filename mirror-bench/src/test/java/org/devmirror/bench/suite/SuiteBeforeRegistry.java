@@ -19,15 +19,24 @@ final class SuiteBeforeRegistry {
     private SuiteBeforeRegistry() {}
 
     static final class Groups {
-        static final List<String> AVERAGE_TIME = List.of("FloorBench", "LookupReferenceBench", "DispatchBench",
-                "InvalidateBench", "UntrackedInvalidateBench", "RearmBench", "OnHeapMirrorBench",
-                "ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench");
+        static final List<String> AVERAGE_TIME = List.of(
+                "FloorBench",
+                "LookupReferenceBench",
+                "DispatchBench",
+                "InvalidateBench",
+                "UntrackedInvalidateBench",
+                "RearmBench",
+                "OnHeapMirrorBench",
+                "ProtectionPageRereadBench",
+                "DeviceFaultBench",
+                "ContentionBench");
         /**
          * Average-time too, but slow to compile: an munmap with its mmap and 16 faults took 0.9 ms
          * per operation for the first 5,000 calls and 20 us after 60,000 (load average 10), so a
          * warm-up of about a second measures the interpreter. They get five seconds.
          */
         static final List<String> HOST_OPS = List.of("NoSubscriberBench");
+
         static final List<String> BATCHED = List.of("ReleaseInvalidateBench");
         static final List<String> REPLAY = List.of("ReplayBench");
         /**
@@ -50,12 +59,25 @@ final class SuiteBeforeRegistry {
                 new BenchSelection(List.of("LookupReferenceBench.treeMap"), Map.of("ranges", List.of("1024")), avgt),
                 new BenchSelection(List.of("DispatchBench"), Map.of("notifiers", List.of("1024", "1048576")), avgt),
                 new BenchSelection(List.of("InvalidateBench"), Map.of("size", twoMiB, "populated", yes), avgt),
-                new BenchSelection(List.of("InvalidateBench"), Map.of("event", List.of("CLEAR"),
-                        "policy", List.of("aware"), "size", List.of("4K"), "populated", yes), avgt),
+                new BenchSelection(
+                        List.of("InvalidateBench"),
+                        Map.of(
+                                "event",
+                                List.of("CLEAR"),
+                                "policy",
+                                List.of("aware"),
+                                "size",
+                                List.of("4K"),
+                                "populated",
+                                yes),
+                        avgt),
                 new BenchSelection(List.of("UntrackedInvalidateBench"), Map.of("size", twoMiB), avgt),
-                new BenchSelection(List.of("RearmBench", "OnHeapMirrorBench"), Map.of("size", List.of("4K", "2M")), avgt),
-                new BenchSelection(List.of("ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench"), Map.of(), avgt),
-                new BenchSelection(List.of("ReleaseInvalidateBench"), Map.of("size", twoMiB, "populated", yes), batched),
+                new BenchSelection(
+                        List.of("RearmBench", "OnHeapMirrorBench"), Map.of("size", List.of("4K", "2M")), avgt),
+                new BenchSelection(
+                        List.of("ProtectionPageRereadBench", "DeviceFaultBench", "ContentionBench"), Map.of(), avgt),
+                new BenchSelection(
+                        List.of("ReleaseInvalidateBench"), Map.of("size", twoMiB, "populated", yes), batched),
                 new BenchSelection(Groups.HOST_OPS, Map.of(), new Timing(10, 500, 3, 200)),
                 new BenchSelection(Groups.REPLAY, Map.of("trace", List.of("gcc-hello")), replay));
     }
@@ -69,11 +91,16 @@ final class SuiteBeforeRegistry {
                 new BenchSelection(Groups.MIGRATION, Map.of(), Timing.singleShot(3, 5)));
     }
 
+    @SuppressWarnings("InlineFormatString") // the old code's label formats, kept as it wrote them
     private static final String INVALIDATE = "InvalidateBench.%s event=%s policy=%s populated=true size=%s";
+
+    @SuppressWarnings("InlineFormatString") // as INVALIDATE
     private static final String RELEASE = "ReleaseInvalidateBench.invalidate policy=%s populated=true size=%s";
+
     private static final String ON_HEAP = "OnHeapMirrorBench.net event=%s size=%s";
     /** Below this {@code gc.alloc.rate.norm} rounds to 0 B/op: no operation allocates an object (16 bytes at least). */
     static final double ZERO_BYTES = 0.5;
+
     private static final String FILL_4K = "FloorBench.fill bytes=4096";
     /** Every benchmark that invalidates (or rewrites) a range of one of the four sizes. */
     private static final String INVALIDATIONS = "((Release|Untracked)?InvalidateBench\\.invalidate"
@@ -83,8 +110,12 @@ final class SuiteBeforeRegistry {
         if (event.equals("RELEASE")) {
             return String.format(RELEASE, policy, size);
         }
-        return String.format(INVALIDATE, NetResults.restoreRewrites(event, policy, true) ? "net" : "invalidate",
-                event, policy, size);
+        return String.format(
+                INVALIDATE,
+                NetResults.restoreRewrites(event, policy, true) ? "net" : "invalidate",
+                event,
+                policy,
+                size);
     }
 
     static ReferenceMapping references() {
@@ -113,36 +144,71 @@ final class SuiteBeforeRegistry {
                 // half of the PROTECTION_PAGE re-read, which also downgrades, decides per entry
                 // and writes back. So it costs at most what PROTECTION_PAGE costs on the same range
                 // (docs/perf.md states the floor: the untracked invalidation plus two table reads).
-                Target.atMostTimes("SOFT_DIRTY on a tracked, populated 2 MiB range vs PROTECTION_PAGE on it",
-                        invalidateLabel("SOFT_DIRTY", "aware", "2M"), invalidateLabel("PROTECTION_PAGE", "aware", "2M"), 1.0),
-                Target.atMostTimes("UNMAP of a populated 2 MiB range vs fill of 4 KiB",
-                        invalidateLabel("UNMAP", "aware", "2M"), FILL_4K, 1.5),
-                Target.atMostTimes("CLEAR of a populated 2 MiB range vs fill of 4 KiB",
-                        invalidateLabel("CLEAR", "aware", "2M"), FILL_4K, 1.5),
-                Target.fasterBy("UNMAP of a populated 2 MiB range vs the on-heap mirror",
-                        invalidateLabel("UNMAP", "aware", "2M"), String.format(ON_HEAP, "UNMAP", "2M"), 20),
-                Target.fasterBy("CLEAR of a populated 2 MiB range vs the on-heap mirror",
-                        invalidateLabel("CLEAR", "aware", "2M"), String.format(ON_HEAP, "CLEAR", "2M"), 20),
-                Target.fasterBy("CLEAR of one populated 4 KiB page vs the on-heap mirror",
-                        invalidateLabel("CLEAR", "aware", "4K"), String.format(ON_HEAP, "CLEAR", "4K"), 5),
-                Target.atMostTimesScaled("PROTECTION_PAGE re-read of 512 PTEs vs fill of 4 KiB",
-                        "ProtectionPageRereadBench.reread", 512, FILL_4K, 3),
-                Target.atMostTimes("Dispatch hitting nothing, 1 Mi vs 1 Ki notifiers",
-                        "DispatchBench.hitNone notifiers=1048576", "DispatchBench.hitNone notifiers=1024", 3),
-                Target.atMostTimes("munmap, notifications on and nothing subscribed vs off",
-                        "NoSubscriberBench.munmap mmuNotifier=on", "NoSubscriberBench.munmap mmuNotifier=off", 1.05),
-                Target.atMostTimes("mprotect, notifications on and nothing subscribed vs off",
-                        "NoSubscriberBench.mprotect mmuNotifier=on", "NoSubscriberBench.mprotect mmuNotifier=off", 1.05),
-                Target.atMostTimes("CPU write fault, notifications on and nothing subscribed vs off",
-                        "NoSubscriberBench.cpuWriteFault mmuNotifier=on", "NoSubscriberBench.cpuWriteFault mmuNotifier=off", 1.05),
-                Target.allocationAtMost("Invalidation dispatch allocates nothing",
-                        "DispatchBench\\..*", ZERO_BYTES),
+                Target.atMostTimes(
+                        "SOFT_DIRTY on a tracked, populated 2 MiB range vs PROTECTION_PAGE on it",
+                        invalidateLabel("SOFT_DIRTY", "aware", "2M"),
+                        invalidateLabel("PROTECTION_PAGE", "aware", "2M"),
+                        1.0),
+                Target.atMostTimes(
+                        "UNMAP of a populated 2 MiB range vs fill of 4 KiB",
+                        invalidateLabel("UNMAP", "aware", "2M"),
+                        FILL_4K,
+                        1.5),
+                Target.atMostTimes(
+                        "CLEAR of a populated 2 MiB range vs fill of 4 KiB",
+                        invalidateLabel("CLEAR", "aware", "2M"),
+                        FILL_4K,
+                        1.5),
+                Target.fasterBy(
+                        "UNMAP of a populated 2 MiB range vs the on-heap mirror",
+                        invalidateLabel("UNMAP", "aware", "2M"),
+                        String.format(ON_HEAP, "UNMAP", "2M"),
+                        20),
+                Target.fasterBy(
+                        "CLEAR of a populated 2 MiB range vs the on-heap mirror",
+                        invalidateLabel("CLEAR", "aware", "2M"),
+                        String.format(ON_HEAP, "CLEAR", "2M"),
+                        20),
+                Target.fasterBy(
+                        "CLEAR of one populated 4 KiB page vs the on-heap mirror",
+                        invalidateLabel("CLEAR", "aware", "4K"),
+                        String.format(ON_HEAP, "CLEAR", "4K"),
+                        5),
+                Target.atMostTimesScaled(
+                        "PROTECTION_PAGE re-read of 512 PTEs vs fill of 4 KiB",
+                        "ProtectionPageRereadBench.reread",
+                        512,
+                        FILL_4K,
+                        3),
+                Target.atMostTimes(
+                        "Dispatch hitting nothing, 1 Mi vs 1 Ki notifiers",
+                        "DispatchBench.hitNone notifiers=1048576",
+                        "DispatchBench.hitNone notifiers=1024",
+                        3),
+                Target.atMostTimes(
+                        "munmap, notifications on and nothing subscribed vs off",
+                        "NoSubscriberBench.munmap mmuNotifier=on",
+                        "NoSubscriberBench.munmap mmuNotifier=off",
+                        1.05),
+                Target.atMostTimes(
+                        "mprotect, notifications on and nothing subscribed vs off",
+                        "NoSubscriberBench.mprotect mmuNotifier=on",
+                        "NoSubscriberBench.mprotect mmuNotifier=off",
+                        1.05),
+                Target.atMostTimes(
+                        "CPU write fault, notifications on and nothing subscribed vs off",
+                        "NoSubscriberBench.cpuWriteFault mmuNotifier=on",
+                        "NoSubscriberBench.cpuWriteFault mmuNotifier=off",
+                        1.05),
+                Target.allocationAtMost("Invalidation dispatch allocates nothing", "DispatchBench\\..*", ZERO_BYTES),
                 // Not 1 GiB: an operation there takes 70-250 us, so JMH's own ~6 KB per iteration
                 // divides into several B/op; HotPathAllocationTest gives the exact 1 GiB figure.
-                Target.allocationAtMost("Every event's device work allocates nothing (4 KiB to 2 MiB, with the restore)",
-                        "InvalidateBench\\.invalidate .*size=(4K|64K|2M)|ProtectionPageRereadBench\\.reread", ZERO_BYTES),
-                Target.allocationAtMost("Fault commit over populated pages allocates nothing",
-                        "DeviceFaultBench\\..*", ZERO_BYTES));
+                Target.allocationAtMost(
+                        "Every event's device work allocates nothing (4 KiB to 2 MiB, with the restore)",
+                        "InvalidateBench\\.invalidate .*size=(4K|64K|2M)|ProtectionPageRereadBench\\.reread",
+                        ZERO_BYTES),
+                Target.allocationAtMost(
+                        "Fault commit over populated pages allocates nothing", "DeviceFaultBench\\..*", ZERO_BYTES));
     }
 
     private static final int[] TRACKED = {1, 1024, 65536, 1048576};
@@ -155,12 +221,16 @@ final class SuiteBeforeRegistry {
                     .with("DispatchBench.hitNone notifiers=" + n, "LookupReferenceBench.treeMapFloorMiss ranges=" + n);
         }
         m = m.withPattern("(?!FloorBench\\.|LookupReferenceBench\\.).*", FILL_FLOOR);
-        return new GateReferences(m, Pattern.compile("(FloorBench|LookupReferenceBench)\\..*"), List.of(
-                new GateReferences.Addition(Optional.empty(), "^org\\.devmirror\\.bench\\.FloorBench\\.fill$"),
-                new GateReferences.Addition(Optional.of("org.devmirror.bench.DispatchBench.hitOne"),
-                        "^org\\.devmirror\\.bench\\.LookupReferenceBench\\.treeMapFloorHit$"),
-                new GateReferences.Addition(Optional.of("org.devmirror.bench.DispatchBench.hitNone"),
-                        "^org\\.devmirror\\.bench\\.LookupReferenceBench\\.treeMapFloorMiss$")));
+        return new GateReferences(
+                m,
+                Pattern.compile("(FloorBench|LookupReferenceBench)\\..*"),
+                List.of(
+                        new GateReferences.Addition(Optional.empty(), "^org\\.devmirror\\.bench\\.FloorBench\\.fill$"),
+                        new GateReferences.Addition(
+                                Optional.of("org.devmirror.bench.DispatchBench.hitOne"),
+                                "^org\\.devmirror\\.bench\\.LookupReferenceBench\\.treeMapFloorHit$"),
+                        new GateReferences.Addition(
+                                Optional.of("org.devmirror.bench.DispatchBench.hitNone"),
+                                "^org\\.devmirror\\.bench\\.LookupReferenceBench\\.treeMapFloorMiss$")));
     }
-
 }

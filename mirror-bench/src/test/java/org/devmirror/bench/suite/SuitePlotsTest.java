@@ -18,9 +18,13 @@ class SuitePlotsTest {
     @Test
     void workSavedNeedsTheEndToEndResults() {
         assertNull(new SuitePlots(List.of()).workSaved());
-        assertEquals(List.of("UNMAP", "CLEAR", "PROTECTION_VMA", "PROTECTION_PAGE", "SOFT_DIRTY", "MIGRATE", "EXCLUSIVE"),
-                SuitePlots.END_TO_END_EVENTS.stream().map(MmuNotifierEvent::name).toList());
-        assertEquals("EndToEndBench.invalidateThenAccess event=SOFT_DIRTY policy=blind size=2M",
+        assertEquals(
+                List.of("UNMAP", "CLEAR", "PROTECTION_VMA", "PROTECTION_PAGE", "SOFT_DIRTY", "MIGRATE", "EXCLUSIVE"),
+                SuitePlots.END_TO_END_EVENTS.stream()
+                        .map(MmuNotifierEvent::name)
+                        .toList());
+        assertEquals(
+                "EndToEndBench.invalidateThenAccess event=SOFT_DIRTY policy=blind size=2M",
                 SuitePlots.endToEndLabel(MmuNotifierEvent.SOFT_DIRTY, "blind", "2M"));
     }
 

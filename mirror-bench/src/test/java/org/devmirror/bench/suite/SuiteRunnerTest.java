@@ -20,9 +20,17 @@ class SuiteRunnerTest {
     void paramsThatMakeTwoSelectionsEqualRunThemOnce() {
         // The quick profile times InvalidateBench twice (2 MiB, every event and policy; CLEAR aware
         // 4 KiB); fixing every parameter makes both selections the same single run.
-        Map<String, List<String>> params = Map.of("event", List.of("SOFT_DIRTY"), "size", List.of("2M"),
-                "populated", List.of("true"), "policy", List.of("aware", "blind", "com.example.policy.DmirrorStylePolicy"));
-        SuiteRunner runner = new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.InvalidateBench"), params, QUIET);
+        Map<String, List<String>> params = Map.of(
+                "event",
+                List.of("SOFT_DIRTY"),
+                "size",
+                List.of("2M"),
+                "populated",
+                List.of("true"),
+                "policy",
+                List.of("aware", "blind", "com.example.policy.DmirrorStylePolicy"));
+        SuiteRunner runner =
+                new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.InvalidateBench"), params, QUIET);
         assertEquals(3, runner.plannedRuns());
     }
 
@@ -34,9 +42,13 @@ class SuiteRunnerTest {
         SuiteRunner full = new SuiteRunner(BenchProfile.FULL, Pattern.compile("bench\\.ReplayBench"), QUIET);
         assertEquals(shipped.size() * 2, full.plannedRuns());
         // The quick profile's one trace, and the command line's choice, still win over the registry.
-        assertEquals(2, new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.ReplayBench"), QUIET).plannedRuns());
-        SuiteRunner chosen = new SuiteRunner(BenchProfile.FULL, Pattern.compile("bench\\.ReplayBench"),
-                Map.of("trace", List.of("numpy-arrays")), QUIET);
+        assertEquals(
+                2, new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.ReplayBench"), QUIET).plannedRuns());
+        SuiteRunner chosen = new SuiteRunner(
+                BenchProfile.FULL,
+                Pattern.compile("bench\\.ReplayBench"),
+                Map.of("trace", List.of("numpy-arrays")),
+                QUIET);
         assertEquals(2, chosen.plannedRuns());
     }
 

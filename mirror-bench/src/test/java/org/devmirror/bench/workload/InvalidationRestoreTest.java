@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class InvalidationRestoreTest {
     @Test
     void restorePutsBackExactlyWhatTheInvalidationTook() {
-        try (InvalidationFixture f = new InvalidationFixture(MmuNotifierEvent.UNMAP, "aware", "64K", true, true, true, 1)) {
+        try (InvalidationFixture f =
+                new InvalidationFixture(MmuNotifierEvent.UNMAP, "aware", "64K", true, true, true, 1)) {
             InvalidationRestore r = new InvalidationRestore(f);
             assertTrue(r.rewrites());
             assertTrue(r.retracks());
@@ -34,7 +35,8 @@ class InvalidationRestoreTest {
 
     @Test
     void aReleaseIsReArmedThroughTheFixtureNotRestored() {
-        try (InvalidationFixture f = new InvalidationFixture(MmuNotifierEvent.RELEASE, "aware", "4K", true, true, true, 2)) {
+        try (InvalidationFixture f =
+                new InvalidationFixture(MmuNotifierEvent.RELEASE, "aware", "4K", true, true, true, 2)) {
             InvalidationRestore r = new InvalidationRestore(f);
             assertFalse(r.rewrites(), "nothing is learnt: a RELEASE retires the mirror");
             DeviceMirror retired = f.mirror(1);
@@ -50,7 +52,8 @@ class InvalidationRestoreTest {
     @Test
     void withoutAnInjectionTheHooksWriteNothing() {
         assertEquals(InjectedWork.NONE, InjectedWork.ACTIVE, "this test runs without -D" + InjectedWork.PROPERTY);
-        try (InvalidationFixture f = new InvalidationFixture(MmuNotifierEvent.CLEAR, "aware", "4K", true, true, true, 1)) {
+        try (InvalidationFixture f =
+                new InvalidationFixture(MmuNotifierEvent.CLEAR, "aware", "4K", true, true, true, 1)) {
             InvalidationInjection i = new InvalidationInjection(f);
             long before = f.mirror(0).entry(f.region(0));
             i.beforeInvalidation(0);

@@ -24,10 +24,14 @@ class InvalidationWorkloadTest {
     void probedRestoreMatchesTheReportForShippedPolicies(MmuNotifierEvent event) {
         for (String policy : new String[] {"aware", "blind"}) {
             try (InvalidationWorkload w = new InvalidationWorkload(event, policy, "4K", true, true, true, 1)) {
-                assertEquals(NetResults.restoreRewrites(event.name(), policy, true), w.restoreRewrites(),
+                assertEquals(
+                        NetResults.restoreRewrites(event.name(), policy, true),
+                        w.restoreRewrites(),
                         event + " " + policy);
                 // UNMAP drops the tracking under both policies; blind drops it on every event.
-                assertEquals(policy.equals("blind") || event == MmuNotifierEvent.UNMAP, w.restoreRetracks(),
+                assertEquals(
+                        policy.equals("blind") || event == MmuNotifierEvent.UNMAP,
+                        w.restoreRetracks(),
                         event + " " + policy);
             }
         }
@@ -37,7 +41,8 @@ class InvalidationWorkloadTest {
     void classNamedPolicyIsProbedAndRestored() {
         // The test policy zaps on every event and keeps the tracking except on UNMAP and RELEASE.
         String policy = ZapEveryEventPolicy.class.getName();
-        try (InvalidationWorkload w = new InvalidationWorkload(MmuNotifierEvent.SOFT_DIRTY, policy, "4K", true, true, true, 1)) {
+        try (InvalidationWorkload w =
+                new InvalidationWorkload(MmuNotifierEvent.SOFT_DIRTY, policy, "4K", true, true, true, 1)) {
             assertTrue(w.restoreRewrites());
             assertFalse(w.restoreRetracks());
             // Invalidate and restore twice: each restore re-arms the page, so each round zaps it again.
@@ -49,12 +54,14 @@ class InvalidationWorkloadTest {
             assertEquals(2L, c.snapshot().get("ptesZapped"));
             assertEquals(2L, c.snapshot().get("deviceInvalidations"));
         }
-        assertFalse(NetResults.restoreRewrites("SOFT_DIRTY", policy, true), "the report knows only the shipped policies");
+        assertFalse(
+                NetResults.restoreRewrites("SOFT_DIRTY", policy, true), "the report knows only the shipped policies");
     }
 
     @Test
     void unknownPolicyIsRejectedNamingTheParameter() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new InvalidationWorkload(MmuNotifierEvent.CLEAR, "smart", "4K", true, true, true, 1));
         assertTrue(e.getMessage().startsWith("policy=smart is not " + PolicyResolver.SHIPPED_NAMES), e.getMessage());
     }

@@ -16,8 +16,12 @@ class ForkSeriesTest {
 
     private static BenchResult fork(String benchmark, String mode, String unit, double... iterations) {
         double mean = java.util.Arrays.stream(iterations).average().orElseThrow();
-        return new BenchResult(benchmark, mode, new TreeMap<>(),
-                new BenchMetric(mean, Double.NaN, unit, new double[][] {iterations}), new TreeMap<>());
+        return new BenchResult(
+                benchmark,
+                mode,
+                new TreeMap<>(),
+                new BenchMetric(mean, Double.NaN, unit, new double[][] {iterations}),
+                new TreeMap<>());
     }
 
     @Test
@@ -38,9 +42,11 @@ class ForkSeriesTest {
     @Test
     void roundsPairBenchmarksByIndex() {
         ForkSeries s = new ForkSeries();
-        s.addRound(List.of(fork("org.devmirror.bench.A.a", "avgt", "ns/op", 5, 7, 6),
+        s.addRound(List.of(
+                fork("org.devmirror.bench.A.a", "avgt", "ns/op", 5, 7, 6),
                 fork("org.devmirror.bench.B.b", "avgt", "ns/op", 1)));
-        s.addRound(List.of(fork("org.devmirror.bench.A.a", "avgt", "ns/op", 8),
+        s.addRound(List.of(
+                fork("org.devmirror.bench.A.a", "avgt", "ns/op", 8),
                 fork("org.devmirror.bench.B.b", "avgt", "ns/op", 2)));
 
         assertEquals(2, s.rounds());
@@ -51,10 +57,12 @@ class ForkSeriesTest {
     @Test
     void aRoundMissingABenchmarkIsRejectedAndNotAdded() {
         ForkSeries s = new ForkSeries();
-        s.addRound(List.of(fork("org.devmirror.bench.A.a", "avgt", "ns/op", 5),
+        s.addRound(List.of(
+                fork("org.devmirror.bench.A.a", "avgt", "ns/op", 5),
                 fork("org.devmirror.bench.B.b", "avgt", "ns/op", 1)));
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> s.addRound(List.of(fork("org.devmirror.bench.A.a", "avgt", "ns/op", 5))));
 
         assertTrue(e.getMessage().startsWith("round 1 measured [A.a] but earlier rounds measured"), e.getMessage());

@@ -10,14 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import org.devmirror.gate.stats.GateSettings;
+import org.devmirror.gate.stats.ThresholdRule;
+import org.devmirror.gate.stats.TimingComparator;
+import org.devmirror.gate.stats.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
-import org.devmirror.gate.stats.Verdict;
-import org.devmirror.gate.stats.TimingComparator;
-import org.devmirror.gate.stats.GateSettings;
-import org.devmirror.gate.stats.ThresholdRule;
 
 /**
  * The timing gate run for real on this machine: JMH forks of the suite, interleaved; the same
@@ -41,14 +41,19 @@ class GateProofTest {
     }
 
     private TimingGate gate() {
-        return new TimingGate(new JmhForkLauncher(work, JmhForkLauncher.tasksetAvailable()),
-                new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(), GateReferences.suite(),
-                new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.Charset.defaultCharset()), true));
+        return new TimingGate(
+                new JmhForkLauncher(work, JmhForkLauncher.tasksetAvailable()),
+                new TimingComparator(GateSettings.defaults()),
+                ThresholdRule.defaults(),
+                GateReferences.suite(),
+                new PrintWriter(
+                        new java.io.OutputStreamWriter(System.out, java.nio.charset.Charset.defaultCharset()), true));
     }
 
     private static OptionalInt lastCpu() {
         return JmhForkLauncher.tasksetAvailable()
-                ? OptionalInt.of(Runtime.getRuntime().availableProcessors() - 1) : OptionalInt.empty();
+                ? OptionalInt.of(Runtime.getRuntime().availableProcessors() - 1)
+                : OptionalInt.empty();
     }
 
     @Test
@@ -57,15 +62,16 @@ class GateProofTest {
         // Step 1: the candidate's forks run with the suite's test-only switch: every zap of the
         // UNMAP invalidation first rewrites the range's 512 device PTEs twice (write-protect, restore).
         BuildUnderTest base = new BuildUnderTest("base", suiteClasspath(), List.of());
-        BuildUnderTest candidate = new BuildUnderTest("candidate", suiteClasspath(),
-                List.of("-Ddevmirror.inject=slow-zap"));
+        BuildUnderTest candidate =
+                new BuildUnderTest("candidate", suiteClasspath(), List.of("-Ddevmirror.inject=slow-zap"));
         TreeMap<String, String> params = new TreeMap<>();
         params.put("event", "UNMAP");
         params.put("policy", "aware");
         params.put("size", "2M");
         params.put("populated", "true");
         params.put("bytes", "4096");
-        ForkPlan plan = ForkPlan.of("^org\\.devmirror\\.bench\\.InvalidateBench\\.invalidate$").withParams(params)
+        ForkPlan plan = ForkPlan.of("^org\\.devmirror\\.bench\\.InvalidateBench\\.invalidate$")
+                .withParams(params)
                 .withCpu(lastCpu());
 
         // Step 2: 9 interleaved rounds and the confirmation rerun must fail the gate on that benchmark.
@@ -74,7 +80,9 @@ class GateProofTest {
         System.out.println(TimingTable.render(o));
         assertTrue(o.failed(), TimingTable.render(o));
         TimingGate.Row unmap = o.rows().stream()
-                .filter(r -> r.first().benchmark().startsWith("InvalidateBench.invalidate")).findFirst().orElseThrow();
+                .filter(r -> r.first().benchmark().startsWith("InvalidateBench.invalidate"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(Verdict.REGRESSION, unmap.verdict(), TimingTable.render(o));
     }
 

@@ -14,15 +14,18 @@ class GateReferencesTest {
 
     @Test
     void dispatchIsNormalisedByTheMatchingLookup() {
-        assertEquals(Optional.of("LookupReferenceBench.treeMapFloorHit ranges=65536"),
+        assertEquals(
+                Optional.of("LookupReferenceBench.treeMapFloorHit ranges=65536"),
                 SUITE.normalisation().referenceOf("DispatchBench.hitOne notifiers=65536"));
-        assertEquals(Optional.of("LookupReferenceBench.treeMapFloorMiss ranges=1"),
+        assertEquals(
+                Optional.of("LookupReferenceBench.treeMapFloorMiss ranges=1"),
                 SUITE.normalisation().referenceOf("DispatchBench.hitNone notifiers=1"));
     }
 
     @Test
     void everythingElseIsNormalisedByTheFillFloor() {
-        assertEquals(Optional.of("FloorBench.fill bytes=4096"),
+        assertEquals(
+                Optional.of("FloorBench.fill bytes=4096"),
                 SUITE.normalisation().referenceOf("InvalidateBench.invalidate event=UNMAP size=2M"));
         assertEquals(Optional.empty(), SUITE.normalisation().referenceOf("FloorBench.fill bytes=4096"));
         assertEquals(Optional.empty(), SUITE.normalisation().referenceOf("LookupReferenceBench.rangeMapHit ranges=1"));
@@ -35,10 +38,20 @@ class GateReferencesTest {
         String invalidations = SUITE.includeWithReferences("InvalidateBench");
         String dispatch = SUITE.includeWithReferences("DispatchBench.hitNone");
 
-        assertTrue(Pattern.compile(invalidations).matcher("org.devmirror.bench.FloorBench.fill").find());
-        assertFalse(Pattern.compile(invalidations).matcher("org.devmirror.bench.LookupReferenceBench.treeMapFloorMiss").find());
-        assertTrue(Pattern.compile(dispatch).matcher("org.devmirror.bench.LookupReferenceBench.treeMapFloorMiss").find());
-        assertFalse(Pattern.compile(dispatch).matcher("org.devmirror.bench.LookupReferenceBench.treeMapFloorHit").find());
-        assertFalse(Pattern.compile(dispatch).matcher("org.devmirror.bench.FloorBench.baseline").find());
+        assertTrue(Pattern.compile(invalidations)
+                .matcher("org.devmirror.bench.FloorBench.fill")
+                .find());
+        assertFalse(Pattern.compile(invalidations)
+                .matcher("org.devmirror.bench.LookupReferenceBench.treeMapFloorMiss")
+                .find());
+        assertTrue(Pattern.compile(dispatch)
+                .matcher("org.devmirror.bench.LookupReferenceBench.treeMapFloorMiss")
+                .find());
+        assertFalse(Pattern.compile(dispatch)
+                .matcher("org.devmirror.bench.LookupReferenceBench.treeMapFloorHit")
+                .find());
+        assertFalse(Pattern.compile(dispatch)
+                .matcher("org.devmirror.bench.FloorBench.baseline")
+                .find());
     }
 }

@@ -11,48 +11,84 @@ import org.junit.jupiter.api.Test;
 
 /** One fork's command line: pinned when asked, the build's class path and JVM arguments, JSON results. */
 class JmhForkLauncherTest {
-    private static final BuildUnderTest BUILD = new BuildUnderTest("candidate",
-            List.of(Path.of("/x/devmirror.jar"), Path.of("/y/policy.jar")), List.of("-Ddevmirror.inject=slow-zap"));
+    private static final BuildUnderTest BUILD = new BuildUnderTest(
+            "candidate",
+            List.of(Path.of("/x/devmirror.jar"), Path.of("/y/policy.jar")),
+            List.of("-Ddevmirror.inject=slow-zap"));
 
     private static ForkPlan plan(OptionalInt cpu) {
         TreeMap<String, String> params = new TreeMap<>();
         params.put("notifiers", "1024");
-        return new ForkPlan("DispatchBench", OptionalInt.of(3), OptionalInt.of(5), OptionalInt.of(100), params, cpu,
+        return new ForkPlan(
+                "DispatchBench",
+                OptionalInt.of(3),
+                OptionalInt.of(5),
+                OptionalInt.of(100),
+                params,
+                cpu,
                 Path.of("/jdk/bin/java"));
     }
 
     @Test
     void pinnedForkRunsUnderTaskset() {
-        List<String> cmd = new JmhForkLauncher(Path.of("/w"), true).command(BUILD, plan(OptionalInt.of(1)),
-                Path.of("/w/r.json"));
+        List<String> cmd =
+                new JmhForkLauncher(Path.of("/w"), true).command(BUILD, plan(OptionalInt.of(1)), Path.of("/w/r.json"));
 
-        assertEquals(List.of("taskset", "-c", "1", "/jdk/bin/java", "-Djmh.ignoreLock=true",
-                "-Ddevmirror.inject=slow-zap", "-cp", "/x/devmirror.jar:/y/policy.jar", "org.openjdk.jmh.Main",
-                "DispatchBench", "-f", "1", "-foe", "true", "-rf", "json", "-rff", "/w/r.json", "-wi", "3", "-i", "5",
-                "-w", "100ms", "-r", "100ms", "-p", "notifiers=1024"), cmd);
+        assertEquals(
+                List.of(
+                        "taskset",
+                        "-c",
+                        "1",
+                        "/jdk/bin/java",
+                        "-Djmh.ignoreLock=true",
+                        "-Ddevmirror.inject=slow-zap",
+                        "-cp",
+                        "/x/devmirror.jar:/y/policy.jar",
+                        "org.openjdk.jmh.Main",
+                        "DispatchBench",
+                        "-f",
+                        "1",
+                        "-foe",
+                        "true",
+                        "-rf",
+                        "json",
+                        "-rff",
+                        "/w/r.json",
+                        "-wi",
+                        "3",
+                        "-i",
+                        "5",
+                        "-w",
+                        "100ms",
+                        "-r",
+                        "100ms",
+                        "-p",
+                        "notifiers=1024"),
+                cmd);
     }
 
     @Test
     void unsetIterationsKeepTheBenchmarksOwn() {
-        List<String> cmd = new JmhForkLauncher(Path.of("/w"), true).command(BUILD, ForkPlan.of("InvalidateBench"),
-                Path.of("/w/r.json"));
+        List<String> cmd = new JmhForkLauncher(Path.of("/w"), true)
+                .command(BUILD, ForkPlan.of("InvalidateBench"), Path.of("/w/r.json"));
 
-        assertTrue(!cmd.contains("-wi") && !cmd.contains("-i") && !cmd.contains("-r") && !cmd.contains("taskset"),
+        assertTrue(
+                !cmd.contains("-wi") && !cmd.contains("-i") && !cmd.contains("-r") && !cmd.contains("taskset"),
                 cmd.toString());
     }
 
     @Test
     void withoutTasksetTheForkIsNotPinned() {
-        List<String> cmd = new JmhForkLauncher(Path.of("/w"), false).command(BUILD, plan(OptionalInt.of(1)),
-                Path.of("/w/r.json"));
+        List<String> cmd =
+                new JmhForkLauncher(Path.of("/w"), false).command(BUILD, plan(OptionalInt.of(1)), Path.of("/w/r.json"));
 
         assertEquals("/jdk/bin/java", cmd.get(0));
     }
 
     @Test
     void badPlansAreRejected() {
-        IllegalArgumentException cpu = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> ForkPlan.of("x").withCpu(OptionalInt.of(-1)));
+        IllegalArgumentException cpu = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ForkPlan.of("x").withCpu(OptionalInt.of(-1)));
         IllegalArgumentException iterations = org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class,
                 () -> ForkPlan.of("x").withIterations(OptionalInt.empty(), OptionalInt.of(0), OptionalInt.empty()));

@@ -26,9 +26,11 @@ final class NoisyMachine implements ForkRunner {
     private final SplittableRandom random;
     /** Nanoseconds per operation by benchmark method, in the order forks run them. */
     private final Map<String, Double> cost = new LinkedHashMap<>();
+
     private final Map<String, Double> candidateSlowdown = new TreeMap<>();
     /** Whether the candidate's slowdown applies to the fork with this call number. */
     private IntPredicate slowdownActive = call -> true;
+
     final List<ForkPlan> plans = new ArrayList<>();
     private int calls;
 
@@ -96,7 +98,11 @@ final class NoisyMachine implements ForkRunner {
         } else if (benchmark.equals(LOOKUP)) {
             params.put("ranges", "1024");
         }
-        return new BenchResult(benchmark, "avgt", params,
-                new BenchMetric(nanos, Double.NaN, "ns/op", new double[][] {{nanos}}), new TreeMap<>());
+        return new BenchResult(
+                benchmark,
+                "avgt",
+                params,
+                new BenchMetric(nanos, Double.NaN, "ns/op", new double[][] {{nanos}}),
+                new TreeMap<>());
     }
 }

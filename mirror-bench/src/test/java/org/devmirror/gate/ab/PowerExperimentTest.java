@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The power experiment over the modelled noisy machine: catch rates by injected size, the A/A false-alarm rate, the files. */
 class PowerExperimentTest {
-    private static final BuildUnderTest BUILD = new BuildUnderTest("build", List.of(Path.of("devmirror.jar")), List.of());
+    private static final BuildUnderTest BUILD =
+            new BuildUnderTest("build", List.of(Path.of("devmirror.jar")), List.of());
     private static final ForkPlan INVALIDATE = ForkPlan.of("InvalidateBench");
 
     @TempDir
@@ -31,12 +32,23 @@ class PowerExperimentTest {
     private List<PowerExperiment.Trial> run(NoisyMachine machine, List<Integer> sizes, int runs, List<String> names)
             throws Exception {
         PrintWriter progress = new PrintWriter(log, true);
-        PowerExperiment e = new PowerExperiment(name -> {
-            names.add(name);
-            return new TimingGate(machine, new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(),
-                    GateReferences.suite(), progress);
-        }, progress);
-        return e.run(BUILD, INVALIDATE, SequentialDesign.fixed(9), sizes.stream().map(PowerExperiment.Size::new).toList(), runs,
+        PowerExperiment e = new PowerExperiment(
+                name -> {
+                    names.add(name);
+                    return new TimingGate(
+                            machine,
+                            new TimingComparator(GateSettings.defaults()),
+                            ThresholdRule.defaults(),
+                            GateReferences.suite(),
+                            progress);
+                },
+                progress);
+        return e.run(
+                BUILD,
+                INVALIDATE,
+                SequentialDesign.fixed(9),
+                sizes.stream().map(PowerExperiment.Size::new).toList(),
+                runs,
                 dir.resolve("trials.tsv"));
     }
 
@@ -48,7 +60,8 @@ class PowerExperimentTest {
 
         List<PowerTally.Row> rows = PowerTally.tally(trials);
 
-        assertEquals(List.of(0, 20, 50), rows.stream().map(r -> r.size().percent()).toList());
+        assertEquals(
+                List.of(0, 20, 50), rows.stream().map(r -> r.size().percent()).toList());
         PowerTally.Row aa = rows.get(0);
         PowerTally.Row plus20 = rows.get(1);
         PowerTally.Row plus50 = rows.get(2);
@@ -61,15 +74,23 @@ class PowerExperimentTest {
         assertEquals(1.2, plus20.medianRatio(), 0.05, PowerTally.table(rows));
         assertEquals(1.5, plus50.medianRatio(), 0.08, PowerTally.table(rows));
         for (PowerTally.Row r : rows) {
-            assertEquals(r.runs(), r.failed() + r.inconclusive() + r.noChange()
-                    + (int) trials.stream().filter(t -> t.size().equals(r.size()) && t.verdict() == Verdict.IMPROVEMENT)
-                    .count());
+            assertEquals(
+                    r.runs(),
+                    r.failed()
+                            + r.inconclusive()
+                            + r.noChange()
+                            + (int) trials.stream()
+                                    .filter(t -> t.size().equals(r.size()) && t.verdict() == Verdict.IMPROVEMENT)
+                                    .count());
         }
         // Sizes interleave: run 1 of every size, then run 2.
         assertEquals(List.of("aa-run01", "plus20-run01", "plus50-run01", "aa-run02"), names.subList(0, 4));
         // The trials file holds every trial, readable back.
-        assertEquals(trials.size(), PowerExperiment.read(dir.resolve("trials.tsv")).size());
-        assertEquals(trials.get(4).verdict(), PowerExperiment.read(dir.resolve("trials.tsv")).get(4).verdict());
+        assertEquals(
+                trials.size(), PowerExperiment.read(dir.resolve("trials.tsv")).size());
+        assertEquals(
+                trials.get(4).verdict(),
+                PowerExperiment.read(dir.resolve("trials.tsv")).get(4).verdict());
         assertTrue(PowerTally.table(rows).contains("| +20%"), PowerTally.table(rows));
         assertTrue(log.toString().contains("power: +50% run 6/6: REGRESSION"), log.toString());
     }
@@ -95,9 +116,20 @@ class PowerExperimentTest {
     void anExperimentTimingTwoGatingBenchmarksIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
             PrintWriter progress = new PrintWriter(log, true);
-            new PowerExperiment(name -> new TimingGate(new NoisyMachine(47), new TimingComparator(GateSettings.defaults()),
-                    ThresholdRule.defaults(), GateReferences.suite(), progress), progress)
-                    .run(BUILD, ForkPlan.of("InvalidateBench|DispatchBench"), SequentialDesign.fixed(9), List.of(new PowerExperiment.Size(0)), 1,
+            new PowerExperiment(
+                            name -> new TimingGate(
+                                    new NoisyMachine(47),
+                                    new TimingComparator(GateSettings.defaults()),
+                                    ThresholdRule.defaults(),
+                                    GateReferences.suite(),
+                                    progress),
+                            progress)
+                    .run(
+                            BUILD,
+                            ForkPlan.of("InvalidateBench|DispatchBench"),
+                            SequentialDesign.fixed(9),
+                            List.of(new PowerExperiment.Size(0)),
+                            1,
                             dir.resolve("trials.tsv"));
         });
         assertTrue(e.getMessage().contains("exactly one gating benchmark"), e.getMessage());

@@ -10,11 +10,11 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
-import org.devmirror.gate.stats.Verdict;
-import org.devmirror.gate.stats.TimingComparator;
 import org.devmirror.gate.stats.GateSettings;
 import org.devmirror.gate.stats.ThresholdRule;
+import org.devmirror.gate.stats.TimingComparator;
+import org.devmirror.gate.stats.Verdict;
+import org.junit.jupiter.api.Test;
 
 /** The timing gate's engine over a modelled noisy machine: quiet on A/A, catches and confirms real slowdowns. */
 class TimingGateTest {
@@ -31,12 +31,19 @@ class TimingGateTest {
     }
 
     private TimingGate gate(NoisyMachine machine) {
-        return new TimingGate(machine, new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(),
-                GateReferences.suite(), new PrintWriter(log, true));
+        return new TimingGate(
+                machine,
+                new TimingComparator(GateSettings.defaults()),
+                ThresholdRule.defaults(),
+                GateReferences.suite(),
+                new PrintWriter(log, true));
     }
 
     private static TimingGate.Row row(TimingGate.Outcome o, String label) {
-        return o.rows().stream().filter(r -> r.first().benchmark().equals(label)).findFirst().orElseThrow();
+        return o.rows().stream()
+                .filter(r -> r.first().benchmark().equals(label))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -49,14 +56,18 @@ class TimingGateTest {
         assertFalse(o.failed(), TimingTable.render(o));
         // Normalised noise is about 4% (3% per benchmark, twice): 9 forks resolve the dispatch
         // benchmark's 10% threshold, not the invalidation's 5%, and the gate says so.
-        assertEquals(Verdict.NO_CHANGE, row(o, "DispatchBench.hitNone notifiers=1024").verdict(), TimingTable.render(o));
+        assertEquals(
+                Verdict.NO_CHANGE,
+                row(o, "DispatchBench.hitNone notifiers=1024").verdict(),
+                TimingTable.render(o));
         TimingGate.Row invalidate = row(o, "InvalidateBench.invalidate");
         assertEquals(Verdict.INCONCLUSIVE, invalidate.verdict(), TimingTable.render(o));
         assertTrue(invalidate.first().power().mde() > 0.05, TimingTable.render(o));
         int needed = invalidate.first().power().forksToResolve();
         assertTrue(needed > FORKS, TimingTable.render(o));
-        assertEquals("gate: 1 benchmark(s) INCONCLUSIVE: at the noise seen, resolving every threshold needs " + needed
-                + " forks per side (this run had 9; --forks N), or a quieter machine.\n",
+        assertEquals(
+                "gate: 1 benchmark(s) INCONCLUSIVE: at the noise seen, resolving every threshold needs " + needed
+                        + " forks per side (this run had 9; --forks N), or a quieter machine.\n",
                 TimingTable.summary(o, FORKS).replace(System.lineSeparator(), "\n"));
         // No suspect, no rerun: 9 rounds of two forks.
         assertEquals(2 * FORKS, machine.calls());
@@ -76,18 +87,22 @@ class TimingGateTest {
         assertTrue(r.first().ratio() > 1.8 && r.first().ratio() < 2.2, TimingTable.render(o));
         assertTrue(o.failed());
         // The dispatch benchmark was untouched and is not rerun.
-        assertEquals(Verdict.NO_CHANGE, row(o, "DispatchBench.hitNone notifiers=1024").verdict());
+        assertEquals(
+                Verdict.NO_CHANGE,
+                row(o, "DispatchBench.hitNone notifiers=1024").verdict());
         // The rerun ran only the suspect and its reference.
         String rerunInclude = machine.plans.get(machine.plans.size() - 1).include();
-        assertEquals(TimingGate.exactly(new java.util.LinkedHashSet<>(
-                List.of(NoisyMachine.INVALIDATE, NoisyMachine.FILL))), rerunInclude);
+        assertEquals(
+                TimingGate.exactly(new java.util.LinkedHashSet<>(List.of(NoisyMachine.INVALIDATE, NoisyMachine.FILL))),
+                rerunInclude);
         assertEquals(4 * FORKS, machine.calls());
     }
 
     @Test
     void regressionTheRerunDoesNotSeeDoesNotFail() throws Exception {
         // The candidate is slow only during the first run (a transient disturbance of its forks).
-        NoisyMachine machine = new NoisyMachine(13).slowCandidate(NoisyMachine.INVALIDATE, 1.5)
+        NoisyMachine machine = new NoisyMachine(13)
+                .slowCandidate(NoisyMachine.INVALIDATE, 1.5)
                 .slowdownOnlyWhile(call -> call < 2 * FORKS);
 
         TimingGate.Outcome o = gate(machine).run(BASE, CANDIDATE, ALL, FORKS);
@@ -108,7 +123,8 @@ class TimingGateTest {
 
         assertFalse(o.failed(), TimingTable.render(o));
         assertEquals(0.05, row(o, "InvalidateBench.invalidate").first().threshold());
-        assertEquals(0.10, row(o, "DispatchBench.hitNone notifiers=1024").first().threshold());
+        assertEquals(
+                0.10, row(o, "DispatchBench.hitNone notifiers=1024").first().threshold());
     }
 
     @Test
@@ -131,10 +147,12 @@ class TimingGateTest {
 
         TimingGate.Outcome o = gate(machine).run(BASE, CANDIDATE, plan("DispatchBench"), FORKS);
 
-        assertEquals(Optional.of("LookupReferenceBench.treeMapFloorMiss ranges=1024"),
+        assertEquals(
+                Optional.of("LookupReferenceBench.treeMapFloorMiss ranges=1024"),
                 row(o, "DispatchBench.hitNone notifiers=1024").reference());
         // The median normalised score is about the cost ratio 50 / 40.
-        assertEquals(1.25, row(o, "DispatchBench.hitNone notifiers=1024").first().baseMedian(), 0.05);
+        assertEquals(
+                1.25, row(o, "DispatchBench.hitNone notifiers=1024").first().baseMedian(), 0.05);
     }
 
     @Test
@@ -151,7 +169,9 @@ class TimingGateTest {
         assertFalse(o.failed());
         assertTrue(machine.calls() > 2 * FORKS && machine.calls() <= 2 * 45, "calls " + machine.calls());
         assertEquals(0, machine.calls() % (2 * 9), "whole looks of 9 rounds: " + machine.calls());
-        assertTrue(log.toString().contains("INCONCLUSIVE after 9 rounds; extending to 18 (alpha 0.0100 per look over 5 looks)"),
+        assertTrue(
+                log.toString()
+                        .contains("INCONCLUSIVE after 9 rounds; extending to 18 (alpha 0.0100 per look over 5 looks)"),
                 log.toString());
     }
 
@@ -159,7 +179,8 @@ class TimingGateTest {
     void sequentialRunStopsAtTheFirstLookWhenTheVerdictIsClear() throws Exception {
         NoisyMachine machine = new NoisyMachine(11).slowCandidate(NoisyMachine.INVALIDATE, 2.0);
 
-        TimingGate.Outcome o = gate(machine).run(BASE, CANDIDATE, plan("InvalidateBench"), new SequentialDesign(9, 45, 9));
+        TimingGate.Outcome o =
+                gate(machine).run(BASE, CANDIDATE, plan("InvalidateBench"), new SequentialDesign(9, 45, 9));
 
         assertEquals(Verdict.REGRESSION, row(o, "InvalidateBench.invalidate").verdict(), TimingTable.render(o));
         // The first run and the rerun both stopped at their first look.
@@ -189,7 +210,8 @@ class TimingGateTest {
         };
         new InterleavedRun(recording, new PrintWriter(log, true)).run(BASE, CANDIDATE, ALL, 4);
 
-        assertEquals(List.of("0base", "0candidate", "1candidate", "1base", "2base", "2candidate", "3candidate", "3base"),
+        assertEquals(
+                List.of("0base", "0candidate", "1candidate", "1base", "2base", "2candidate", "3candidate", "3base"),
                 order);
     }
 
@@ -197,8 +219,8 @@ class TimingGateTest {
     void fewerForksThanTheMinimumIsRejectedBeforeRunning() {
         NoisyMachine machine = new NoisyMachine(29);
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> gate(machine).run(BASE, CANDIDATE, ALL, 8));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> gate(machine).run(BASE, CANDIDATE, ALL, 8));
 
         assertEquals("forks=8 is below the gate's minimum of 9 per side", e.getMessage());
         assertEquals(0, machine.calls());
@@ -208,10 +230,15 @@ class TimingGateTest {
     void buildsMeasuringDifferentBenchmarksAreRejected() {
         // The candidate lacks the invalidation benchmark: rounds cannot be compared.
         ForkRunner runner = (build, plan, round) -> build.name().equals("base")
-                ? List.of(NoisyMachine.result(NoisyMachine.FILL, 100), NoisyMachine.result(NoisyMachine.INVALIDATE, 300))
+                ? List.of(
+                        NoisyMachine.result(NoisyMachine.FILL, 100), NoisyMachine.result(NoisyMachine.INVALIDATE, 300))
                 : List.of(NoisyMachine.result(NoisyMachine.FILL, 100));
-        TimingGate g = new TimingGate(runner, new TimingComparator(GateSettings.defaults()), ThresholdRule.defaults(),
-                GateReferences.suite(), new PrintWriter(log, true));
+        TimingGate g = new TimingGate(
+                runner,
+                new TimingComparator(GateSettings.defaults()),
+                ThresholdRule.defaults(),
+                GateReferences.suite(),
+                new PrintWriter(log, true));
 
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.run(BASE, CANDIDATE, ALL, FORKS));
 

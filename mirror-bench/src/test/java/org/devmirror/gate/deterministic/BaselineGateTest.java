@@ -21,7 +21,10 @@ class BaselineGateTest {
 
         DeterministicGate.Outcome o = new DeterministicGate(baseline, new SuiteProbe()).check();
 
-        assertTrue(o.passed(), () -> "allocation or work per operation changed; if intended, run "
-                + "./devmirror gate --update-baseline and commit perf/baseline.json:\n" + o.diff().toTable());
+        assertTrue(
+                o.passed(),
+                () -> "allocation or work per operation changed; if intended, run "
+                        + "./devmirror gate --update-baseline and commit perf/baseline.json:\n"
+                        + o.diff().toTable());
     }
 }

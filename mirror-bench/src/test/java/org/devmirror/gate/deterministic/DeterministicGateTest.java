@@ -8,18 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.devmirror.bench.probe.Baseline;
+import org.devmirror.bench.probe.BaselineDiff;
+import org.devmirror.bench.probe.BaselineEntry;
 import org.devmirror.input.InputFileException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.devmirror.bench.probe.Baseline;
-import org.devmirror.bench.probe.BaselineEntry;
-import org.devmirror.bench.probe.BaselineDiff;
 
 /** The deterministic gate passes on equal values, reports every difference, and records honestly. */
 class DeterministicGateTest {
     private static final String UNMAP = "InvalidateBench.invalidate event=UNMAP size=2M";
-    private static final Baseline RECORDED = Baseline.empty()
-            .with(UNMAP, BaselineEntry.of(0, Map.of("ptesWritten", 512L, "tlbFlushes", 1L)));
+    private static final Baseline RECORDED =
+            Baseline.empty().with(UNMAP, BaselineEntry.of(0, Map.of("ptesWritten", 512L, "tlbFlushes", 1L)));
 
     @TempDir
     Path dir;
@@ -39,15 +39,19 @@ class DeterministicGateTest {
     void oneExtraPteWriteAndAnAllocationFail() throws Exception {
         Path file = dir.resolve("baseline.json");
         RECORDED.save(file);
-        Baseline now = Baseline.empty()
-                .with(UNMAP, BaselineEntry.of(16, Map.of("ptesWritten", 513L, "tlbFlushes", 1L)));
+        Baseline now =
+                Baseline.empty().with(UNMAP, BaselineEntry.of(16, Map.of("ptesWritten", 513L, "tlbFlushes", 1L)));
 
         DeterministicGate.Outcome o = new DeterministicGate(file, () -> now).check();
 
         assertFalse(o.passed());
         assertEquals(2, o.diff().changes().size());
-        assertEquals(new BaselineDiff.Change(UNMAP, "allocBytesPerOp", "0", "16"), o.diff().changes().get(0));
-        assertEquals(new BaselineDiff.Change(UNMAP, "counters.ptesWritten", "512", "513"), o.diff().changes().get(1));
+        assertEquals(
+                new BaselineDiff.Change(UNMAP, "allocBytesPerOp", "0", "16"),
+                o.diff().changes().get(0));
+        assertEquals(
+                new BaselineDiff.Change(UNMAP, "counters.ptesWritten", "512", "513"),
+                o.diff().changes().get(1));
         // Checking never writes the file.
         assertEquals(RECORDED, Baseline.load(file));
     }
@@ -55,8 +59,8 @@ class DeterministicGateTest {
     @Test
     void updateRecordsTheMeasuredValuesAndShowsWhatChanged() throws Exception {
         Path file = dir.resolve("perf/baseline.json");
-        Baseline now = RECORDED.with("DispatchBench.hitNone notifiers=1024",
-                BaselineEntry.of(0, Map.of("visitedNodes", 9L)));
+        Baseline now =
+                RECORDED.with("DispatchBench.hitNone notifiers=1024", BaselineEntry.of(0, Map.of("visitedNodes", 9L)));
 
         DeterministicGate.Outcome first = new DeterministicGate(file, () -> now).update();
         DeterministicGate.Outcome again = new DeterministicGate(file, () -> now).update();
@@ -75,8 +79,10 @@ class DeterministicGateTest {
         RECORDED.save(file);
         // The first measurement sees 1 B/op (a one-off allocation spread over the operations).
         java.util.Iterator<Baseline> measurements = java.util.List.of(
-                Baseline.empty().with(UNMAP, BaselineEntry.of(1, Map.of("ptesWritten", 512L, "tlbFlushes", 1L))),
-                RECORDED).iterator();
+                        Baseline.empty()
+                                .with(UNMAP, BaselineEntry.of(1, Map.of("ptesWritten", 512L, "tlbFlushes", 1L))),
+                        RECORDED)
+                .iterator();
 
         DeterministicGate.Outcome o = new DeterministicGate(file, measurements::next).check();
 
@@ -89,11 +95,12 @@ class DeterministicGateTest {
         Path file = dir.resolve("baseline.json");
         RECORDED.save(file);
         java.util.Iterator<Baseline> measurements = java.util.List.of(
-                Baseline.empty().with(UNMAP, BaselineEntry.of(3, Map.of("ptesWritten", 512L))),
-                Baseline.empty().with(UNMAP, BaselineEntry.of(0, Map.of("ptesWritten", 512L)))).iterator();
+                        Baseline.empty().with(UNMAP, BaselineEntry.of(3, Map.of("ptesWritten", 512L))),
+                        Baseline.empty().with(UNMAP, BaselineEntry.of(0, Map.of("ptesWritten", 512L))))
+                .iterator();
 
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new DeterministicGate(file, measurements::next).update());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> new DeterministicGate(file, measurements::next).update());
 
         assertTrue(e.getMessage().contains("| " + UNMAP + " | allocBytesPerOp |"), e.getMessage());
         assertEquals(RECORDED, Baseline.load(file));
@@ -103,17 +110,18 @@ class DeterministicGateTest {
     void missingBaselineIsAnErrorNotAPass() {
         Path file = dir.resolve("absent.json");
 
-        InputFileException e = assertThrows(InputFileException.class, () -> new DeterministicGate(file, () -> RECORDED).check());
+        InputFileException e =
+                assertThrows(InputFileException.class, () -> new DeterministicGate(file, () -> RECORDED).check());
         assertEquals("cannot read " + file + ": no such file", e.getMessage());
         assertFalse(Files.exists(file));
     }
 
     @Test
     void nullArgumentsAreRejected() {
-        IllegalArgumentException a = assertThrows(IllegalArgumentException.class,
-                () -> new DeterministicGate(null, () -> RECORDED));
-        IllegalArgumentException b = assertThrows(IllegalArgumentException.class,
-                () -> new DeterministicGate(dir.resolve("b.json"), null));
+        IllegalArgumentException a =
+                assertThrows(IllegalArgumentException.class, () -> new DeterministicGate(null, () -> RECORDED));
+        IllegalArgumentException b =
+                assertThrows(IllegalArgumentException.class, () -> new DeterministicGate(dir.resolve("b.json"), null));
 
         assertEquals("baselineFile=null", a.getMessage());
         assertEquals("probe=null", b.getMessage());

@@ -8,13 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.devmirror.bench.probe.Baseline;
+import org.devmirror.bench.probe.BaselineDiff;
+import org.devmirror.bench.probe.WorkProbe;
+import org.devmirror.gate.ab.ForkPlan;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.devmirror.bench.probe.WorkProbe;
-import org.devmirror.bench.probe.Baseline;
-import org.devmirror.bench.probe.BaselineDiff;
-import org.devmirror.gate.ab.ForkPlan;
 
 /**
  * The deterministic gate catches real injected work: the suite's test-only switch
@@ -27,16 +27,25 @@ class InjectionProofTest {
 
     /** Child JVM entry: prints one check's measurement as baseline JSON. */
     public static void main(String[] args) {
-        Baseline b = Baseline.empty().with(CHECK,
-                WorkProbe.invalidate(MmuNotifierEvent.UNMAP, "aware", "2M", SuiteProbe.ROUNDS).toBaselineEntry());
+        Baseline b = Baseline.empty()
+                .with(
+                        CHECK,
+                        WorkProbe.invalidate(MmuNotifierEvent.UNMAP, "aware", "2M", SuiteProbe.ROUNDS)
+                                .toBaselineEntry());
         System.out.print(b.toJson());
     }
 
     /** The UNMAP check measured in a JVM started with {@code -Ddevmirror.inject=<injection>}. */
     private static Baseline measuredWith(String injection) throws Exception {
-        List<String> cmd = List.of(ForkPlan.currentJava().toString(), "-Ddevmirror.inject=" + injection,
-                "-cp", System.getProperty("java.class.path"), InjectionProofTest.class.getName());
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> cmd = List.of(
+                ForkPlan.currentJava().toString(),
+                "-Ddevmirror.inject=" + injection,
+                "-cp",
+                System.getProperty("java.class.path"),
+                InjectionProofTest.class.getName());
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException("probe JVM with devmirror.inject=" + injection + " failed: " + out);
@@ -46,8 +55,12 @@ class InjectionProofTest {
 
     /** The committed baseline's entry for the check, alone. */
     private static Baseline recorded() throws Exception {
-        return Baseline.empty().with(CHECK,
-                Baseline.load(java.nio.file.Path.of("..", "perf", "baseline.json")).checks().get(CHECK));
+        return Baseline.empty()
+                .with(
+                        CHECK,
+                        Baseline.load(java.nio.file.Path.of("..", "perf", "baseline.json"))
+                                .checks()
+                                .get(CHECK));
     }
 
     @Test
@@ -78,8 +91,13 @@ class InjectionProofTest {
         BaselineDiff diff = recorded().diff(measuredWith("extra-pte-write"));
 
         Map<String, Long> recorded = recorded().checks().get(CHECK).counters();
-        assertEquals(List.of(new BaselineDiff.Change(CHECK, "counters.ptesWritten",
-                Long.toString(recorded.get("ptesWritten")), Long.toString(recorded.get("ptesWritten") + 1))),
-                diff.changes(), diff.toTable());
+        assertEquals(
+                List.of(new BaselineDiff.Change(
+                        CHECK,
+                        "counters.ptesWritten",
+                        Long.toString(recorded.get("ptesWritten")),
+                        Long.toString(recorded.get("ptesWritten") + 1))),
+                diff.changes(),
+                diff.toTable());
     }
 }

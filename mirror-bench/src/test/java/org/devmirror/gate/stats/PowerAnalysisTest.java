@@ -29,11 +29,15 @@ class PowerAnalysisTest {
     @Test
     void mdeIsTheNormalApproximationOfTheLogRatioOfMedians() {
         assertEquals(Math.expm1(Z_SUM * 0.05 * Math.sqrt(Math.PI / 9)), PowerAnalysis.mde(0.05, 9, 9, 0.05), 1e-6);
-        assertEquals(Math.expm1(Z_SUM * 0.05 * Math.sqrt(Math.PI / 2 * (1.0 / 9 + 1.0 / 20))),
-                PowerAnalysis.mde(0.05, 9, 20, 0.05), 1e-6);
+        assertEquals(
+                Math.expm1(Z_SUM * 0.05 * Math.sqrt(Math.PI / 2 * (1.0 / 9 + 1.0 / 20))),
+                PowerAnalysis.mde(0.05, 9, 20, 0.05),
+                1e-6);
         assertEquals(0.0, PowerAnalysis.mde(0, 9, 9, 0.05));
         // Four times the forks halve the MDE's logarithm.
-        assertEquals(Math.log1p(PowerAnalysis.mde(0.1, 9, 9, 0.05)) / 2, Math.log1p(PowerAnalysis.mde(0.1, 36, 36, 0.05)),
+        assertEquals(
+                Math.log1p(PowerAnalysis.mde(0.1, 9, 9, 0.05)) / 2,
+                Math.log1p(PowerAnalysis.mde(0.1, 36, 36, 0.05)),
                 1e-12);
     }
 
@@ -98,14 +102,19 @@ class PowerAnalysisTest {
         int runs = 600;
         int detected = 0;
         for (int i = 0; i < runs; i++) {
-            ConfidenceInterval ci = BootstrapRatioOfMedians.interval(logNormal(random, 9, 1, spread),
-                    logNormal(random, 9, 1 + mde, spread), SETTINGS.resamples(), SETTINGS.level(), i);
+            ConfidenceInterval ci = BootstrapRatioOfMedians.interval(
+                    logNormal(random, 9, 1, spread),
+                    logNormal(random, 9, 1 + mde, spread),
+                    SETTINGS.resamples(),
+                    SETTINGS.level(),
+                    i);
             if (ci.lower() > 1) {
                 detected++;
             }
         }
         double rate = (double) detected / runs;
-        System.out.printf("change of the MDE (%.2f%%) at 5%% noise: interval excludes 1 in %.1f%% of %d runs%n",
+        System.out.printf(
+                "change of the MDE (%.2f%%) at 5%% noise: interval excludes 1 in %.1f%% of %d runs%n",
                 100 * mde, 100 * rate, runs);
         assertTrue(rate > 0.72 && rate < 0.88, "detected in " + rate);
     }
@@ -130,18 +139,22 @@ class PowerAnalysisTest {
         int resolvedAtN = 0;
         int resolvedAt9 = 0;
         for (int i = 0; i < runs; i++) {
-            if (gate.compare("aa", logNormal(random, n, 1, spread), logNormal(random, n, 1, spread), t).verdict()
+            if (gate.compare("aa", logNormal(random, n, 1, spread), logNormal(random, n, 1, spread), t)
+                            .verdict()
                     == Verdict.NO_CHANGE) {
                 resolvedAtN++;
             }
-            if (gate.compare("aa", logNormal(random, 9, 1, spread), logNormal(random, 9, 1, spread), t).verdict()
+            if (gate.compare("aa", logNormal(random, 9, 1, spread), logNormal(random, 9, 1, spread), t)
+                            .verdict()
                     == Verdict.NO_CHANGE) {
                 resolvedAt9++;
             }
         }
-        System.out.printf("A/A at 10%% noise, 10%% threshold: NO_CHANGE in %d of %d runs with %d forks, %d with 9%n",
+        System.out.printf(
+                "A/A at 10%% noise, 10%% threshold: NO_CHANGE in %d of %d runs with %d forks, %d with 9%n",
                 resolvedAtN, runs, n, resolvedAt9);
-        assertTrue(resolvedAtN >= 0.4 * runs && resolvedAtN <= 0.6 * runs,
+        assertTrue(
+                resolvedAtN >= 0.4 * runs && resolvedAtN <= 0.6 * runs,
                 "NO_CHANGE in " + resolvedAtN + " of " + runs + " at n=" + n);
         assertTrue(resolvedAt9 <= 0.05 * runs, "NO_CHANGE in " + resolvedAt9 + " of " + runs + " at n=9");
     }

@@ -68,13 +68,17 @@ class RankSumTestTest {
     @Test
     void exactMatchesScipyReference() {
         // SciPy 1.17: mannwhitneyu([19,22,16,29,24], [20,11,17,12], method="exact") -> U=17, p=1/9.
-        MannWhitneyUTest.Result r = TimingComparator.RANK_SUM_TEST.test(new double[] {19, 22, 16, 29, 24}, new double[] {20, 11, 17, 12});
+        MannWhitneyUTest.Result r =
+                TimingComparator.RANK_SUM_TEST.test(new double[] {19, 22, 16, 29, 24}, new double[] {20, 11, 17, 12});
 
         assertEquals(17, r.getStatistic());
         assertEquals(0.1111111111111111, r.getPValue(), 1e-12);
         // The exact p-value for 9 against 9 at the n=9 critical value, also from SciPy.
         double[][] s = samplesWithU(9, 17);
-        assertEquals(0.039983545865898806, TimingComparator.RANK_SUM_TEST.test(s[0], s[1]).getPValue(), 1e-12);
+        assertEquals(
+                0.039983545865898806,
+                TimingComparator.RANK_SUM_TEST.test(s[0], s[1]).getPValue(),
+                1e-12);
     }
 
     @Test
@@ -100,9 +104,11 @@ class RankSumTestTest {
 
     @Test
     void nanAndEmptySamplesAreRejected() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> TimingComparator.RANK_SUM_TEST.test(new double[] {1, Double.NaN}, new double[] {2}));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> TimingComparator.RANK_SUM_TEST.test(new double[] {1}, new double[0]));
     }
 }

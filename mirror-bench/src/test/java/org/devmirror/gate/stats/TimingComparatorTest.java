@@ -10,9 +10,9 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.devmirror.bench.report.BenchMetric;
 import org.devmirror.bench.report.BenchResult;
+import org.devmirror.gate.ab.ForkNormalisation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.devmirror.gate.ab.ForkNormalisation;
 
 /** The timing gate flags real shifts, stays quiet on noise, and needs a rerun to confirm. */
 class TimingComparatorTest {
@@ -44,7 +44,9 @@ class TimingComparatorTest {
 
         assertEquals(1.0, c.ratio());
         assertEquals(1.0, c.pValue(), 1e-12);
-        assertTrue(c.interval().lower() <= 1 && c.interval().upper() >= 1, c.interval().toString());
+        assertTrue(
+                c.interval().lower() <= 1 && c.interval().upper() >= 1,
+                c.interval().toString());
         assertTrue(c.power().mde() > 0.05, c.toString());
         assertEquals(Verdict.INCONCLUSIVE, c.verdict());
         assertTrue(c.power().forksToResolve() > FORKS, c.toString());
@@ -195,7 +197,8 @@ class TimingComparatorTest {
                 }
             }
         }
-        System.out.printf("A/A over %d runs: p<0.05 and slower %d, REGRESSION %d, confirmed %d%n",
+        System.out.printf(
+                "A/A over %d runs: p<0.05 and slower %d, REGRESSION %d, confirmed %d%n",
                 runs, significantSlower, regressions, confirmed);
 
         assertTrue(significantSlower <= 35, "the test itself exceeds its level: " + significantSlower);
@@ -234,18 +237,21 @@ class TimingComparatorTest {
             falseSpent += sequentialVerdict(spent, a, b, looks) == Verdict.REGRESSION ? 1 : 0;
             falseUnspent += sequentialVerdict(unspent, a, b, looks) == Verdict.REGRESSION ? 1 : 0;
         }
-        System.out.printf("sequential A/A over %d runs: REGRESSION at some look %d with alpha spent, %d without%n",
+        System.out.printf(
+                "sequential A/A over %d runs: REGRESSION at some look %d with alpha spent, %d without%n",
                 runs, falseSpent, falseUnspent);
         assertTrue(falseSpent <= 8, "false alarms with alpha spent: " + falseSpent + " of " + runs);
-        assertTrue(falseUnspent >= falseSpent, "the unspent looks flagged fewer A/A runs: " + falseUnspent
-                + " against " + falseSpent);
+        assertTrue(
+                falseUnspent >= falseSpent,
+                "the unspent looks flagged fewer A/A runs: " + falseUnspent + " against " + falseSpent);
     }
 
     /** The verdict of the first look at which {@code a} and {@code b}'s first forks are not INCONCLUSIVE. */
     private static Verdict sequentialVerdict(TimingComparator by, double[] a, double[] b, int[] looks) {
         Verdict v = Verdict.INCONCLUSIVE;
         for (int n : looks) {
-            v = by.compare("aa", java.util.Arrays.copyOf(a, n), java.util.Arrays.copyOf(b, n), 0.05).verdict();
+            v = by.compare("aa", java.util.Arrays.copyOf(a, n), java.util.Arrays.copyOf(b, n), 0.05)
+                    .verdict();
             if (v != Verdict.INCONCLUSIVE) {
                 return v;
             }
@@ -280,15 +286,15 @@ class TimingComparatorTest {
         assertTrue(Confirmation.needsRerun(slow));
         assertEquals(Verdict.REGRESSION, Confirmation.confirm(slow, slow));
         assertEquals(Verdict.INCONCLUSIVE, Confirmation.confirm(slow, same));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Confirmation.confirm(slow, other));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Confirmation.confirm(slow, other));
         assertEquals("rerun is of other but first is of b", e.getMessage());
     }
 
     @Test
     void tooFewForksAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GATE.compare("x", new double[8], new double[9], 0.05));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> GATE.compare("x", new double[8], new double[9], 0.05));
 
         assertEquals("base has 8 fork scores; the gate needs at least minForks=9", e.getMessage());
     }
@@ -300,8 +306,7 @@ class TimingComparatorTest {
         assertEquals(0.10, rule.thresholdFor("fast", 40));
         assertEquals(0.05, rule.thresholdFor("slow", 100));
         assertEquals(0.2, rule.thresholdFor("noisy", 40));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> rule.withOverride("x", 1.5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rule.withOverride("x", 1.5));
         assertEquals("threshold=1.5 must be a fraction strictly between 0 and 1", e.getMessage());
         assertEquals(0.10, rule.thresholdFor("x", 40), "the rule is unchanged");
     }
@@ -325,7 +330,8 @@ class TimingComparatorTest {
         BenchResult reference = result("a.R.r", new double[][] {{50}, {100}, {50}});
 
         assertArrayEquals(new double[] {2, 2, 2.2}, ForkNormalisation.normalise(subject, reference), 1e-12);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> ForkNormalisation.normalise(subject, result("a.R.r", new double[][] {{1}})));
         assertEquals("S.s has 3 forks but its reference R.r has 1; forks are paired by index", e.getMessage());
     }

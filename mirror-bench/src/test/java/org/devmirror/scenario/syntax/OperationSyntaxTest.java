@@ -99,7 +99,8 @@ class OperationSyntaxTest {
                 OperationSyntax.ENTRIES.stream().filter(e -> e.writes(op)).forEach(e -> used.add(e.words()));
             }
         }
-        assertEquals(parsed, ScenarioParser.parse("t.scn", String.join("\n", lines)).statements());
+        assertEquals(
+                parsed, ScenarioParser.parse("t.scn", String.join("\n", lines)).statements());
         for (OperationSyntax.Entry<?> e : OperationSyntax.ENTRIES) {
             assertTrue(used.contains(e.words()), "no line above uses '" + e.words() + "'");
         }
@@ -123,7 +124,9 @@ class OperationSyntaxTest {
     @Test
     void keywordsComeFromTheTable() {
         for (OperationSyntax.Entry<?> e : OperationSyntax.ENTRIES) {
-            Set<String> words = e.side() == OperationSyntax.Side.HOST ? OperationSyntax.HOST_KEYWORDS : OperationSyntax.DEVICE_VERBS;
+            Set<String> words = e.side() == OperationSyntax.Side.HOST
+                    ? OperationSyntax.HOST_KEYWORDS
+                    : OperationSyntax.DEVICE_VERBS;
             assertTrue(words.contains(e.keyword()), e.words());
             if (e.side() == OperationSyntax.Side.HOST) {
                 assertTrue(ParseScope.KEYWORDS.contains(e.keyword()), e.words());

@@ -116,7 +116,8 @@ public final class CpuPageTable implements AutoCloseable {
     public int getBlock(long va, long[] dst, int dstOffset, int max) {
         checkVa(va);
         if (max <= 0 || dstOffset < 0 || dstOffset > dst.length - max) {
-            throw new IllegalArgumentException("dstOffset=" + dstOffset + " max=" + max + " do not fit dst.length=" + dst.length);
+            throw new IllegalArgumentException(
+                    "dstOffset=" + dstOffset + " max=" + max + " do not fit dst.length=" + dst.length);
         }
         int first = TableLayout.index(TableLayout.PTE, va);
         int n = Math.min(max, TableLayout.ENTRIES - first);
@@ -183,7 +184,8 @@ public final class CpuPageTable implements AutoCloseable {
             throw new IllegalArgumentException("va=0x" + Long.toHexString(va) + " is not 2 MiB aligned");
         }
         if (pmdLeaf != 0 && !PteLayout.isHuge(pmdLeaf)) {
-            throw new IllegalArgumentException("pmdLeaf=0x" + Long.toHexString(pmdLeaf) + " is not a PMD leaf (HUGE clear)");
+            throw new IllegalArgumentException(
+                    "pmdLeaf=0x" + Long.toHexString(pmdLeaf) + " is not a PMD leaf (HUGE clear)");
         }
         ptl.lock();
         try {
@@ -195,7 +197,8 @@ public final class CpuPageTable implements AutoCloseable {
             long old = entryPlain(table, index);
             if (TableLayout.isTablePointer(old)) {
                 // A pointer here means the path existed, so the walk allocated nothing.
-                throw new IllegalArgumentException("va=0x" + Long.toHexString(va) + " is mapped by a PTE table; clear or collapse it first");
+                throw new IllegalArgumentException(
+                        "va=0x" + Long.toHexString(va) + " is mapped by a PTE table; clear or collapse it first");
             }
             writeEntry(table, index, pmdLeaf);
             if (pmdLeaf == 0 && old != 0) {
@@ -244,12 +247,13 @@ public final class CpuPageTable implements AutoCloseable {
      */
     public long nextPopulated(long va, long end) {
         if ((va & (PAGE_SIZE - 1)) != 0 || va < 0 || va > TASK_SIZE) {
-            throw new IllegalArgumentException("va=0x" + Long.toHexString(va) + " is not a page-aligned address in [0, TASK_SIZE=0x"
-                    + Long.toHexString(TASK_SIZE) + "]");
+            throw new IllegalArgumentException("va=0x" + Long.toHexString(va)
+                    + " is not a page-aligned address in [0, TASK_SIZE=0x" + Long.toHexString(TASK_SIZE) + "]");
         }
         if ((end & (PAGE_SIZE - 1)) != 0 || end < va || end > TASK_SIZE) {
-            throw new IllegalArgumentException("end=0x" + Long.toHexString(end) + " is not a page-aligned address in [va=0x"
-                    + Long.toHexString(va) + ", TASK_SIZE=0x" + Long.toHexString(TASK_SIZE) + "]");
+            throw new IllegalArgumentException(
+                    "end=0x" + Long.toHexString(end) + " is not a page-aligned address in [va=0x" + Long.toHexString(va)
+                            + ", TASK_SIZE=0x" + Long.toHexString(TASK_SIZE) + "]");
         }
         long a = va;
         restart:
@@ -334,7 +338,8 @@ public final class CpuPageTable implements AutoCloseable {
             } else if (TableLayout.isTablePointer(e)) {
                 table = TableLayout.tableOf(e);
             } else {
-                throw new IllegalArgumentException("va=0x" + Long.toHexString(va) + " is inside a PMD leaf; split it first");
+                throw new IllegalArgumentException(
+                        "va=0x" + Long.toHexString(va) + " is inside a PMD leaf; split it first");
             }
             path[level + 1] = table;
         }
@@ -371,7 +376,8 @@ public final class CpuPageTable implements AutoCloseable {
         return old;
     }
 
-    @SuppressWarnings("NonAtomicVolatileUpdate") // written under ptl only; volatile so tablePages() reads it without the lock
+    @SuppressWarnings(
+            "NonAtomicVolatileUpdate") // written under ptl only; volatile so tablePages() reads it without the lock
     private int allocTable(int level) {
         int table;
         if (freeCount[level] > 0) {
@@ -388,7 +394,8 @@ public final class CpuPageTable implements AutoCloseable {
         return table;
     }
 
-    @SuppressWarnings("NonAtomicVolatileUpdate") // written under ptl only; volatile so tablePages() reads it without the lock
+    @SuppressWarnings(
+            "NonAtomicVolatileUpdate") // written under ptl only; volatile so tablePages() reads it without the lock
     private void freeTable(int level, int table) {
         if (freeCount[level] == freeTables[level].length) {
             freeTables[level] = Arrays.copyOf(freeTables[level], freeCount[level] * 2);
@@ -450,13 +457,15 @@ public final class CpuPageTable implements AutoCloseable {
             throw new IllegalArgumentException("va=0x" + Long.toHexString(va) + " is not page aligned");
         }
         if (Long.compareUnsigned(va, TASK_SIZE) >= 0) {
-            throw new IllegalArgumentException("va=0x" + Long.toHexString(va) + " is not below TASK_SIZE=0x" + Long.toHexString(TASK_SIZE));
+            throw new IllegalArgumentException(
+                    "va=0x" + Long.toHexString(va) + " is not below TASK_SIZE=0x" + Long.toHexString(TASK_SIZE));
         }
     }
 
     private static void checkPte(long pte) {
         if (PteLayout.isHuge(pte)) {
-            throw new IllegalArgumentException("pte=0x" + Long.toHexString(pte) + " has HUGE set; PMD leaves go through setPmd");
+            throw new IllegalArgumentException(
+                    "pte=0x" + Long.toHexString(pte) + " has HUGE set; PMD leaves go through setPmd");
         }
     }
 }

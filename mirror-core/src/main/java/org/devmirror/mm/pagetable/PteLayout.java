@@ -104,7 +104,8 @@ public final class PteLayout {
     public static long present(long pfn, long flags) {
         checkPfn("pfn", pfn);
         if ((flags & ~PRESENT_FLAGS) != 0) {
-            throw new IllegalArgumentException("flags=0x" + Long.toHexString(flags) + " has bits outside PRESENT_FLAGS=0x" + Long.toHexString(PRESENT_FLAGS));
+            throw new IllegalArgumentException("flags=0x" + Long.toHexString(flags)
+                    + " has bits outside PRESENT_FLAGS=0x" + Long.toHexString(PRESENT_FLAGS));
         }
         return PRESENT | flags | (pfn << PFN_SHIFT);
     }
@@ -181,7 +182,8 @@ public final class PteLayout {
     public static long toPmd(long entry) {
         int t = type(entry);
         if (t != TYPE_MIGRATION && t != TYPE_DEVICE_PRIVATE) {
-            throw new IllegalArgumentException("entry=0x" + Long.toHexString(entry) + " is not a migration or device-private entry");
+            throw new IllegalArgumentException(
+                    "entry=0x" + Long.toHexString(entry) + " is not a migration or device-private entry");
         }
         checkHugePfn("entry pfn", pfn(entry));
         return entry | HUGE;
@@ -195,7 +197,8 @@ public final class PteLayout {
     public static long subpageEntry(long pmdEntry, int index) {
         int t = type(pmdEntry);
         if ((t != TYPE_MIGRATION && t != TYPE_DEVICE_PRIVATE) || !isHuge(pmdEntry)) {
-            throw new IllegalArgumentException("pmdEntry=0x" + Long.toHexString(pmdEntry) + " is not a PMD-level migration or device-private entry");
+            throw new IllegalArgumentException("pmdEntry=0x" + Long.toHexString(pmdEntry)
+                    + " is not a PMD-level migration or device-private entry");
         }
         if (index < 0 || index >= PMD_PFN_ALIGN) {
             throw new IllegalArgumentException("index=" + index + " is outside 0.." + (PMD_PFN_ALIGN - 1));
@@ -417,23 +420,37 @@ public final class PteLayout {
     public static String describe(long e) {
         StringBuilder sb = new StringBuilder();
         switch (type(e)) {
-            case TYPE_NONE -> { return "none"; }
-            case TYPE_PRESENT -> sb.append(isHuge(e) ? "pmd-leaf" : "present").append(" pfn=0x").append(Long.toHexString(pfn(e)))
-                    .append(isRead(e) ? " R" : " PROT_NONE").append((e & WRITE) != 0 ? " W" : "")
-                    .append(isDirty(e) ? " D" : "").append(isYoung(e) ? " A" : "")
-                    .append(isSpecial(e) ? " SPECIAL" : "");
+            case TYPE_NONE -> {
+                return "none";
+            }
+            case TYPE_PRESENT ->
+                sb.append(isHuge(e) ? "pmd-leaf" : "present")
+                        .append(" pfn=0x")
+                        .append(Long.toHexString(pfn(e)))
+                        .append(isRead(e) ? " R" : " PROT_NONE")
+                        .append((e & WRITE) != 0 ? " W" : "")
+                        .append(isDirty(e) ? " D" : "")
+                        .append(isYoung(e) ? " A" : "")
+                        .append(isSpecial(e) ? " SPECIAL" : "");
             case TYPE_SWAP -> sb.append("swap slot=").append(swapSlot(e));
-            case TYPE_MIGRATION -> sb.append("migration pfn=0x").append(Long.toHexString(pfn(e))).append(isMigrationDirty(e) ? " D" : "");
+            case TYPE_MIGRATION ->
+                sb.append("migration pfn=0x").append(Long.toHexString(pfn(e))).append(isMigrationDirty(e) ? " D" : "");
             case TYPE_DEVICE_PRIVATE -> sb.append("device-private pfn=0x").append(Long.toHexString(pfn(e)));
             case TYPE_DEVICE_EXCLUSIVE -> sb.append("device-exclusive pfn=0x").append(Long.toHexString(pfn(e)));
-            case TYPE_MARKER -> { return isUffdWp(e) ? "marker uffd-wp" : "marker 0x" + Long.toHexString(markerBits(e)); }
+            case TYPE_MARKER -> {
+                return isUffdWp(e) ? "marker uffd-wp" : "marker 0x" + Long.toHexString(markerBits(e));
+            }
             case TYPE_HWPOISON -> sb.append("hwpoison pfn=0x").append(Long.toHexString(pfn(e)));
-            default -> { return "invalid 0x" + Long.toHexString(e); }
+            default -> {
+                return "invalid 0x" + Long.toHexString(e);
+            }
         }
         if (isNonPresent(e)) {
             sb.append((e & SWP_WRITE) != 0 ? " W" : "").append(isHuge(e) ? " HUGE" : "");
         }
-        return sb.append((e & UFFD_WP) != 0 ? " UFFD_WP" : "").append(isSoftDirty(e) ? " SD" : "").toString();
+        return sb.append((e & UFFD_WP) != 0 ? " UFFD_WP" : "")
+                .append(isSoftDirty(e) ? " SD" : "")
+                .toString();
     }
 
     private static long pfnEntry(int type, String name, long pfn, boolean write) {

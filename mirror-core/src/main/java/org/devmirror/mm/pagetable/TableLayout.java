@@ -48,6 +48,7 @@ final class TableLayout {
 
     /** Entries per table ({@code PTRS_PER_PTE}). */
     static final int ENTRIES = 512;
+
     static final int ENTRY_BYTES = 8;
     static final long TABLE_BYTES = (long) ENTRIES * ENTRY_BYTES;
     static final int BITMAP_WORDS = ENTRIES / Long.SIZE;

@@ -32,8 +32,12 @@ final class FrameContents {
 
     /** Copies the 4 KiB of {@code srcPfn} over {@code dstPfn}. */
     void copy(long srcPfn, long dstPfn) {
-        MemorySegment.copy(contents, FrameContentsLayout.contentOffset(srcPfn), contents,
-                FrameContentsLayout.contentOffset(dstPfn), PAGE_SIZE);
+        MemorySegment.copy(
+                contents,
+                FrameContentsLayout.contentOffset(srcPfn),
+                contents,
+                FrameContentsLayout.contentOffset(dstPfn),
+                PAGE_SIZE);
     }
 
     byte getByte(long pfn, int offset) {
@@ -59,13 +63,15 @@ final class FrameContents {
     void read(long pfn, int offset, byte[] dst, int dstOff, int len) {
         checkSpan(offset, len);
         checkArray(dst, dstOff, len);
-        MemorySegment.copy(contents, ValueLayout.JAVA_BYTE, FrameContentsLayout.contentOffset(pfn) + offset, dst, dstOff, len);
+        MemorySegment.copy(
+                contents, ValueLayout.JAVA_BYTE, FrameContentsLayout.contentOffset(pfn) + offset, dst, dstOff, len);
     }
 
     void write(long pfn, int offset, byte[] src, int srcOff, int len) {
         checkSpan(offset, len);
         checkArray(src, srcOff, len);
-        MemorySegment.copy(src, srcOff, contents, ValueLayout.JAVA_BYTE, FrameContentsLayout.contentOffset(pfn) + offset, len);
+        MemorySegment.copy(
+                src, srcOff, contents, ValueLayout.JAVA_BYTE, FrameContentsLayout.contentOffset(pfn) + offset, len);
     }
 
     void copyToSegment(long pfn, MemorySegment dst, long dstOffset) {
@@ -87,19 +93,22 @@ final class FrameContents {
 
     private static void checkSpan(int offset, int len) {
         if (offset < 0 || len < 0 || offset > PAGE_BYTES - len) {
-            throw new IllegalArgumentException("offset=" + offset + " len=" + len + " is not within a " + PAGE_SIZE + "-byte frame");
+            throw new IllegalArgumentException(
+                    "offset=" + offset + " len=" + len + " is not within a " + PAGE_SIZE + "-byte frame");
         }
     }
 
     private static void checkArray(byte[] array, int off, int len) {
         if (off < 0 || off > array.length - len) {
-            throw new IllegalArgumentException("off=" + off + " len=" + len + " is not within an array of length " + array.length);
+            throw new IllegalArgumentException(
+                    "off=" + off + " len=" + len + " is not within an array of length " + array.length);
         }
     }
 
     private static void checkSegment(String name, MemorySegment segment, long offset) {
         if (offset < 0 || offset > segment.byteSize() - PAGE_SIZE) {
-            throw new IllegalArgumentException(name + "=" + offset + " leaves no " + PAGE_SIZE + " bytes in a segment of " + segment.byteSize());
+            throw new IllegalArgumentException(
+                    name + "=" + offset + " leaves no " + PAGE_SIZE + " bytes in a segment of " + segment.byteSize());
         }
     }
 }

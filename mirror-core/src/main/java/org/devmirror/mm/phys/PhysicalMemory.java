@@ -99,7 +99,8 @@ public final class PhysicalMemory implements AutoCloseable {
         this.frameCount = frameCount;
         this.arena = Arena.ofShared();
         // Arena allocations are zero-filled: every frame starts clean and every record free.
-        this.contents = new FrameContents(arena.allocate(FrameContentsLayout.segmentBytes(frameCount), FrameContentsLayout.ALIGNMENT));
+        this.contents = new FrameContents(
+                arena.allocate(FrameContentsLayout.segmentBytes(frameCount), FrameContentsLayout.ALIGNMENT));
         this.refs = new PageRefs(arena.allocate(PageRefs.segmentBytes(frameCount), PageRefs.alignment()));
         this.allocator = new FrameAllocator(frameCount);
         this.zeroPfn = allocator.allocOne();
@@ -545,7 +546,8 @@ public final class PhysicalMemory implements AutoCloseable {
 
     private void checkFrame(String name, long pfn) {
         if (pfn < 0 || pfn >= frameCount) {
-            throw new IllegalArgumentException(name + "=" + pfn + " is not a frame of system RAM (frameCount=" + frameCount + ")");
+            throw new IllegalArgumentException(
+                    name + "=" + pfn + " is not a frame of system RAM (frameCount=" + frameCount + ")");
         }
     }
 

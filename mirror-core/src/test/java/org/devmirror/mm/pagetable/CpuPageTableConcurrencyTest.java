@@ -70,11 +70,13 @@ class CpuPageTableConcurrencyTest {
                 go.await();
                 while (writers[0].isAlive() || writers[1].isAlive()) {
                     for (long base : BASES) {
-                        for (long va = pt.nextPopulated(base, base + SPAN); va < base + SPAN;
+                        for (long va = pt.nextPopulated(base, base + SPAN);
+                                va < base + SPAN;
                                 va = pt.nextPopulated(va + PAGE, base + SPAN)) {
                             long e = pt.get(va);
                             if (e != 0 && e != expected(va)) {
-                                throw new AssertionError("va=0x" + Long.toHexString(va) + " read " + PteLayout.describe(e));
+                                throw new AssertionError(
+                                        "va=0x" + Long.toHexString(va) + " read " + PteLayout.describe(e));
                             }
                         }
                     }

@@ -187,19 +187,28 @@ class CpuPageTableTest {
         rejects("va=0x1001 is not page aligned", () -> pt.get(0x1001));
         rejects("va=0x800000000000 is not below TASK_SIZE=0x800000000000", () -> pt.set(CpuPageTable.TASK_SIZE, pte));
         rejects("va=0xfffffffffffff000 is not below TASK_SIZE=0x800000000000", () -> pt.get(-PAGE));
-        rejects("va=0x800000000000 is not below TASK_SIZE=0x800000000000", () -> pt.compareAndSet(CpuPageTable.TASK_SIZE, 0, pte));
+        rejects(
+                "va=0x800000000000 is not below TASK_SIZE=0x800000000000",
+                () -> pt.compareAndSet(CpuPageTable.TASK_SIZE, 0, pte));
         rejects("va=0x1000 is not 2 MiB aligned", () -> pt.setPmd(PAGE, PteLayout.pmdLeaf(0, true)));
         rejects("pmdLeaf=0x1007 is not a PMD leaf (HUGE clear)", () -> pt.setPmd(0, pte));
         rejects("pte=0x87 has HUGE set; PMD leaves go through setPmd", () -> pt.set(0, PteLayout.pmdLeaf(0, true)));
         // A PMD leaf over a PTE table, and a PTE inside a PMD leaf.
-        rejects("va=0x8000000000 is mapped by a PTE table; clear or collapse it first", () -> pt.setPmd(PGD, PteLayout.pmdLeaf(0, true)));
+        rejects(
+                "va=0x8000000000 is mapped by a PTE table; clear or collapse it first",
+                () -> pt.setPmd(PGD, PteLayout.pmdLeaf(0, true)));
         rejects("va=0x8000000000 is mapped by a PTE table; clear or collapse it first", () -> pt.setPmd(PGD, 0));
         rejects("va=0x40003000 is inside a PMD leaf; split it first", () -> pt.set(PUD + 3 * PAGE, pte));
         rejects("va=0x40003000 is inside a PMD leaf; split it first", () -> pt.compareAndSet(PUD + 3 * PAGE, 0, pte));
         // Walk bounds.
-        rejects("va=0x1001 is not a page-aligned address in [0, TASK_SIZE=0x800000000000]", () -> pt.nextPopulated(0x1001, PGD));
-        rejects("end=0x1000 is not a page-aligned address in [va=0x2000, TASK_SIZE=0x800000000000]", () -> pt.nextPopulated(2 * PAGE, PAGE));
-        rejects("end=0x800000001000 is not a page-aligned address in [va=0x0, TASK_SIZE=0x800000000000]",
+        rejects(
+                "va=0x1001 is not a page-aligned address in [0, TASK_SIZE=0x800000000000]",
+                () -> pt.nextPopulated(0x1001, PGD));
+        rejects(
+                "end=0x1000 is not a page-aligned address in [va=0x2000, TASK_SIZE=0x800000000000]",
+                () -> pt.nextPopulated(2 * PAGE, PAGE));
+        rejects(
+                "end=0x800000001000 is not a page-aligned address in [va=0x0, TASK_SIZE=0x800000000000]",
                 () -> pt.nextPopulated(0, CpuPageTable.TASK_SIZE + PAGE));
         // Nothing changed.
         assertEquals(pages, pt.tablePages());

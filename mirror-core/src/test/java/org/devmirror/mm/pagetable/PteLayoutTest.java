@@ -61,8 +61,10 @@ class PteLayoutTest {
         long flags = PteLayout.pmdLeaf(512, PteLayout.READ | PteLayout.DIRTY);
         assertTrue(PteLayout.isDirty(flags));
         assertFalse(PteLayout.isWrite(flags));
-        assertEquals("headPfn=513 is not 512-aligned",
-                assertThrows(IllegalArgumentException.class, () -> PteLayout.pmdLeaf(513, true)).getMessage());
+        assertEquals(
+                "headPfn=513 is not 512-aligned",
+                assertThrows(IllegalArgumentException.class, () -> PteLayout.pmdLeaf(513, true))
+                        .getMessage());
     }
 
     /** Each non-present kind keeps its offset, type and write bit, and is never 0. */
@@ -81,7 +83,8 @@ class PteLayoutTest {
             assertEquals(PteLayout.TYPE_MIGRATION, PteLayout.type(mig));
             assertEquals(PteLayout.TYPE_DEVICE_PRIVATE, PteLayout.type(dev));
             assertEquals(PteLayout.TYPE_DEVICE_EXCLUSIVE, PteLayout.type(exc));
-            assertTrue(PteLayout.isMigration(mig) && PteLayout.isDevicePrivate(dev) && PteLayout.isDeviceExclusive(exc));
+            assertTrue(
+                    PteLayout.isMigration(mig) && PteLayout.isDevicePrivate(dev) && PteLayout.isDeviceExclusive(exc));
             assertEquals(BIG_PFN, PteLayout.pfn(mig));
             assertEquals(DEVICE_PFN, PteLayout.pfn(dev));
             assertEquals(0, PteLayout.pfn(exc));
@@ -133,22 +136,32 @@ class PteLayoutTest {
         assertEquals(512, PteLayout.pfn(mig));
         long dev = PteLayout.toPmd(PteLayout.devicePrivateEntry(1L << 32, false));
         assertTrue(PteLayout.isHuge(dev) && PteLayout.isDevicePrivate(dev));
-        assertEquals("entry=0x2 is not a migration or device-private entry",
-                assertThrows(IllegalArgumentException.class, () -> PteLayout.toPmd(PteLayout.swapEntry(0))).getMessage());
-        assertEquals("entry pfn=5 is not 512-aligned",
-                assertThrows(IllegalArgumentException.class, () -> PteLayout.toPmd(PteLayout.migrationEntry(5, false))).getMessage());
+        assertEquals(
+                "entry=0x2 is not a migration or device-private entry",
+                assertThrows(IllegalArgumentException.class, () -> PteLayout.toPmd(PteLayout.swapEntry(0)))
+                        .getMessage());
+        assertEquals(
+                "entry pfn=5 is not 512-aligned",
+                assertThrows(IllegalArgumentException.class, () -> PteLayout.toPmd(PteLayout.migrationEntry(5, false)))
+                        .getMessage());
     }
 
     /** describe names the kind and its fields. */
     @Test
     void describeNamesEachKind() {
         assertEquals("none", PteLayout.describe(0));
-        assertEquals("present pfn=0x2a R W D A SD", PteLayout.describe(PteLayout.mkYoung(PteLayout.mkDirty(PteLayout.present(42, true)))));
+        assertEquals(
+                "present pfn=0x2a R W D A SD",
+                PteLayout.describe(PteLayout.mkYoung(PteLayout.mkDirty(PteLayout.present(42, true)))));
         assertEquals("present pfn=0x1 R SPECIAL", PteLayout.describe(PteLayout.zeroPage(1)));
         assertEquals("pmd-leaf pfn=0x200 R", PteLayout.describe(PteLayout.pmdLeaf(512, false)));
         assertEquals("swap slot=7", PteLayout.describe(PteLayout.swapEntry(7)));
-        assertEquals("migration pfn=0x10 W SD", PteLayout.describe(PteLayout.mkSoftDirty(PteLayout.migrationEntry(16, true))));
-        assertEquals("device-private pfn=0x100000000 HUGE", PteLayout.describe(PteLayout.toPmd(PteLayout.devicePrivateEntry(1L << 32, false))));
+        assertEquals(
+                "migration pfn=0x10 W SD",
+                PteLayout.describe(PteLayout.mkSoftDirty(PteLayout.migrationEntry(16, true))));
+        assertEquals(
+                "device-private pfn=0x100000000 HUGE",
+                PteLayout.describe(PteLayout.toPmd(PteLayout.devicePrivateEntry(1L << 32, false))));
         assertEquals("device-exclusive pfn=0x3", PteLayout.describe(PteLayout.deviceExclusiveEntry(3, false)));
         assertEquals("invalid 0xe", PteLayout.describe(0xe));
     }
@@ -156,14 +169,22 @@ class PteLayoutTest {
     /** Values that do not fit are named and rejected. */
     @Test
     void badFieldsAreRejected() {
-        assertEquals("pfn=-1 does not fit the 40-bit PFN field",
-                assertThrows(IllegalArgumentException.class, () -> PteLayout.present(-1, true)).getMessage());
-        assertEquals("slot=1099511627776 does not fit the 40-bit PFN field",
-                assertThrows(IllegalArgumentException.class, () -> PteLayout.swapEntry(1L << 40)).getMessage());
-        assertEquals("devPfn=1099511627776 does not fit the 40-bit PFN field",
-                assertThrows(IllegalArgumentException.class, () -> PteLayout.devicePrivateEntry(1L << 40, true)).getMessage());
-        assertEquals("flags=0x80 has bits outside PRESENT_FLAGS=0xc66",
-                assertThrows(IllegalArgumentException.class, () -> PteLayout.present(1, PteLayout.HUGE)).getMessage());
+        assertEquals(
+                "pfn=-1 does not fit the 40-bit PFN field",
+                assertThrows(IllegalArgumentException.class, () -> PteLayout.present(-1, true))
+                        .getMessage());
+        assertEquals(
+                "slot=1099511627776 does not fit the 40-bit PFN field",
+                assertThrows(IllegalArgumentException.class, () -> PteLayout.swapEntry(1L << 40))
+                        .getMessage());
+        assertEquals(
+                "devPfn=1099511627776 does not fit the 40-bit PFN field",
+                assertThrows(IllegalArgumentException.class, () -> PteLayout.devicePrivateEntry(1L << 40, true))
+                        .getMessage());
+        assertEquals(
+                "flags=0x80 has bits outside PRESENT_FLAGS=0xc66",
+                assertThrows(IllegalArgumentException.class, () -> PteLayout.present(1, PteLayout.HUGE))
+                        .getMessage());
     }
 
     /** uffd-wp: the bit write-protects a present entry, rides on swap-style entries, and a marker stands for a none entry. */

@@ -125,12 +125,26 @@ class PhysicalMemoryTest {
         assertFalse(pfns.contains(zero));
         // Never written, whatever the helper.
         String msg = "pfn=" + zero + " is the zero page, which is never written";
-        assertEquals(msg, assertThrows(IllegalArgumentException.class, () -> m.putByte(zero, 0, (byte) 1)).getMessage());
-        assertEquals(msg, assertThrows(IllegalArgumentException.class, () -> m.putLong(zero, 0, 1)).getMessage());
-        assertEquals(msg, assertThrows(IllegalArgumentException.class, () -> m.write(zero, 0, new byte[1], 0, 1)).getMessage());
-        assertEquals(msg, assertThrows(IllegalArgumentException.class, () -> m.zeroFrame(zero)).getMessage());
-        assertEquals("dstPfn=" + zero + " is the zero page, which is never written",
-                assertThrows(IllegalArgumentException.class, () -> m.copyFrame(pfns.get(0), zero)).getMessage());
+        assertEquals(
+                msg,
+                assertThrows(IllegalArgumentException.class, () -> m.putByte(zero, 0, (byte) 1))
+                        .getMessage());
+        assertEquals(
+                msg,
+                assertThrows(IllegalArgumentException.class, () -> m.putLong(zero, 0, 1))
+                        .getMessage());
+        assertEquals(
+                msg,
+                assertThrows(IllegalArgumentException.class, () -> m.write(zero, 0, new byte[1], 0, 1))
+                        .getMessage());
+        assertEquals(
+                msg,
+                assertThrows(IllegalArgumentException.class, () -> m.zeroFrame(zero))
+                        .getMessage());
+        assertEquals(
+                "dstPfn=" + zero + " is the zero page, which is never written",
+                assertThrows(IllegalArgumentException.class, () -> m.copyFrame(pfns.get(0), zero))
+                        .getMessage());
         for (int off = 0; off < PhysicalMemory.PAGE_SIZE; off += 8) {
             assertEquals(0, m.getLong(zero, off));
         }
@@ -257,8 +271,8 @@ class PhysicalMemoryTest {
         Set<Long> asked = new HashSet<>();
         m.setAllocationFailureHook(serial -> asked.add(serial) && serial == 4);
         assertNotEquals(PhysicalMemory.NO_FRAME, m.allocFrame()); // serial 3
-        assertEquals(PhysicalMemory.NO_FRAME, m.allocHuge());      // serial 4
-        assertNotEquals(PhysicalMemory.NO_FRAME, m.allocHuge());   // serial 5
+        assertEquals(PhysicalMemory.NO_FRAME, m.allocHuge()); // serial 4
+        assertNotEquals(PhysicalMemory.NO_FRAME, m.allocHuge()); // serial 5
         assertEquals(Set.of(3L, 4L, 5L), asked);
         assertEquals(6, m.allocationCount());
         assertEquals(free - 2 - 512, m.freeFrames());
@@ -296,8 +310,8 @@ class PhysicalMemoryTest {
             m.copyFromSegment(dev, PhysicalMemory.PAGE_SIZE, b);
             assertEquals(1, m.getByte(b, 4095));
             assertEquals(0x7f, m.getByte(b, 10));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> m.copyToSegment(a, dev, 2 * PhysicalMemory.PAGE_SIZE + 1));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> m.copyToSegment(a, dev, 2 * PhysicalMemory.PAGE_SIZE + 1));
             assertEquals("dstOffset=8193 leaves no 4096 bytes in a segment of 12288", e.getMessage());
         }
     }
@@ -310,22 +324,44 @@ class PhysicalMemoryTest {
         m.putByte(pfn, 0, (byte) 9);
         long free = m.freeFrames();
         String notFrame = " is not a frame of system RAM (frameCount=16)";
-        assertEquals("pfn=-1" + notFrame, assertThrows(IllegalArgumentException.class, () -> m.get(-1)).getMessage());
-        assertEquals("pfn=16" + notFrame, assertThrows(IllegalArgumentException.class, () -> m.put(16)).getMessage());
-        assertEquals("pfn=4294967296" + notFrame,
-                assertThrows(IllegalArgumentException.class, () -> m.refcount(1L << 32)).getMessage());
-        assertEquals("srcPfn=99" + notFrame, assertThrows(IllegalArgumentException.class, () -> m.copyFrame(99, pfn)).getMessage());
-        assertEquals("offset=4096 len=1 is not within a 4096-byte frame",
-                assertThrows(IllegalArgumentException.class, () -> m.putByte(pfn, 4096, (byte) 1)).getMessage());
-        assertEquals("offset=4089 len=8 is not within a 4096-byte frame",
-                assertThrows(IllegalArgumentException.class, () -> m.putLong(pfn, 4089, 1)).getMessage());
-        assertEquals("offset=-1 len=1 is not within a 4096-byte frame",
-                assertThrows(IllegalArgumentException.class, () -> m.getByte(pfn, -1)).getMessage());
-        assertEquals("off=3 len=2 is not within an array of length 4",
-                assertThrows(IllegalArgumentException.class, () -> m.write(pfn, 0, new byte[4], 3, 2)).getMessage());
-        assertEquals("n=-1 is negative", assertThrows(IllegalArgumentException.class, () -> m.failNextAllocations(-1)).getMessage());
-        assertEquals("frameCount=0 is not in [1, 4294967296]",
-                assertThrows(IllegalArgumentException.class, () -> new PhysicalMemory(0)).getMessage());
+        assertEquals(
+                "pfn=-1" + notFrame,
+                assertThrows(IllegalArgumentException.class, () -> m.get(-1)).getMessage());
+        assertEquals(
+                "pfn=16" + notFrame,
+                assertThrows(IllegalArgumentException.class, () -> m.put(16)).getMessage());
+        assertEquals(
+                "pfn=4294967296" + notFrame,
+                assertThrows(IllegalArgumentException.class, () -> m.refcount(1L << 32))
+                        .getMessage());
+        assertEquals(
+                "srcPfn=99" + notFrame,
+                assertThrows(IllegalArgumentException.class, () -> m.copyFrame(99, pfn))
+                        .getMessage());
+        assertEquals(
+                "offset=4096 len=1 is not within a 4096-byte frame",
+                assertThrows(IllegalArgumentException.class, () -> m.putByte(pfn, 4096, (byte) 1))
+                        .getMessage());
+        assertEquals(
+                "offset=4089 len=8 is not within a 4096-byte frame",
+                assertThrows(IllegalArgumentException.class, () -> m.putLong(pfn, 4089, 1))
+                        .getMessage());
+        assertEquals(
+                "offset=-1 len=1 is not within a 4096-byte frame",
+                assertThrows(IllegalArgumentException.class, () -> m.getByte(pfn, -1))
+                        .getMessage());
+        assertEquals(
+                "off=3 len=2 is not within an array of length 4",
+                assertThrows(IllegalArgumentException.class, () -> m.write(pfn, 0, new byte[4], 3, 2))
+                        .getMessage());
+        assertEquals(
+                "n=-1 is negative",
+                assertThrows(IllegalArgumentException.class, () -> m.failNextAllocations(-1))
+                        .getMessage());
+        assertEquals(
+                "frameCount=0 is not in [1, 4294967296]",
+                assertThrows(IllegalArgumentException.class, () -> new PhysicalMemory(0))
+                        .getMessage());
         // Nothing moved.
         assertEquals(free, m.freeFrames());
         assertEquals(1, m.refcount(pfn));

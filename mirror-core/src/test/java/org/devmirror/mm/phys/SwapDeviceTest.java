@@ -100,17 +100,31 @@ class SwapDeviceTest {
     @Test
     void badSlotsAreRejectedWithoutChange() {
         long slot = swap.allocSlot();
-        assertEquals("slot=3 is not a slot of this device (slots=3)",
-                assertThrows(IllegalArgumentException.class, () -> swap.freeSlot(3)).getMessage());
-        assertEquals("slot=-1 is not a slot of this device (slots=3)",
-                assertThrows(IllegalArgumentException.class, () -> swap.slotRefcount(-1)).getMessage());
-        assertEquals("slot=2 is not in use", assertThrows(IllegalArgumentException.class, () -> swap.dupSlot(2)).getMessage());
-        assertEquals("slot=2 is not in use", assertThrows(IllegalArgumentException.class, () -> swap.freeSlot(2)).getMessage());
+        assertEquals(
+                "slot=3 is not a slot of this device (slots=3)",
+                assertThrows(IllegalArgumentException.class, () -> swap.freeSlot(3))
+                        .getMessage());
+        assertEquals(
+                "slot=-1 is not a slot of this device (slots=3)",
+                assertThrows(IllegalArgumentException.class, () -> swap.slotRefcount(-1))
+                        .getMessage());
+        assertEquals(
+                "slot=2 is not in use",
+                assertThrows(IllegalArgumentException.class, () -> swap.dupSlot(2))
+                        .getMessage());
+        assertEquals(
+                "slot=2 is not in use",
+                assertThrows(IllegalArgumentException.class, () -> swap.freeSlot(2))
+                        .getMessage());
         long pfn = mem.allocFrame();
-        assertEquals("slot=1 is not in use",
-                assertThrows(IllegalArgumentException.class, () -> swap.writeFrom(mem, pfn, 1)).getMessage());
-        assertEquals("slots=-1 is not in [0, 2147483632]",
-                assertThrows(IllegalArgumentException.class, () -> new SwapDevice(-1)).getMessage());
+        assertEquals(
+                "slot=1 is not in use",
+                assertThrows(IllegalArgumentException.class, () -> swap.writeFrom(mem, pfn, 1))
+                        .getMessage());
+        assertEquals(
+                "slots=-1 is not in [0, 2147483632]",
+                assertThrows(IllegalArgumentException.class, () -> new SwapDevice(-1))
+                        .getMessage());
         assertEquals(1, swap.usedSlots());
         assertEquals(1, swap.slotRefcount(slot));
         assertEquals(0, swap.slotRefcount(2));

@@ -8,7 +8,9 @@ package org.devmirror.bench.report.plot;
  * @param values one value per category
  * @param errors one error per category, or {@code null} for no error bars
  */
-@SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
+@SuppressWarnings(
+        "ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array
+// identity in equals() does not matter
 public record BarSeries(String name, double[] values, double[] errors) {
 
     public BarSeries {

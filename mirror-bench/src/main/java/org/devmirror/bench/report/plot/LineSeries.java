@@ -9,7 +9,9 @@ package org.devmirror.bench.report.plot;
  * @param y       the y coordinates, one per x
  * @param yErrors one error per point, or {@code null} for no error bars
  */
-@SuppressWarnings("ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array identity in equals() does not matter
+@SuppressWarnings(
+        "ArrayRecordComponent") // its arrays are read by index and the record is never compared or hashed, so array
+// identity in equals() does not matter
 public record LineSeries(String name, double[] x, double[] y, double[] yErrors) {
 
     public LineSeries {
@@ -17,8 +19,8 @@ public record LineSeries(String name, double[] x, double[] y, double[] yErrors) 
         x = PlotChecks.finite("x", x).clone();
         y = PlotChecks.finite("y", y).clone();
         if (x.length != y.length) {
-            throw new IllegalArgumentException("x.length=" + x.length + " but y.length=" + y.length
-                    + " in series \"" + name + "\"");
+            throw new IllegalArgumentException(
+                    "x.length=" + x.length + " but y.length=" + y.length + " in series \"" + name + "\"");
         }
         if (x.length == 0) {
             throw new IllegalArgumentException("series \"" + name + "\" has no points");

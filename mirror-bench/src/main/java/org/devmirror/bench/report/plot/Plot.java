@@ -28,6 +28,7 @@ import org.knowm.xchart.style.Styler;
 public final class Plot {
     /** Pixel size of the PNG and the SVG's canvas. */
     public static final int WIDTH = 1000;
+
     public static final int HEIGHT = 600;
 
     /** Axis scale. */
@@ -49,16 +50,21 @@ public final class Plot {
      * Bars grouped by category, one bar per series in each group, e.g. categories = event types,
      * series = "event-aware" and "blind".
      */
-    public static Plot groupedBars(String title, String xTitle, String yTitle, Scale yScale,
-                                   List<String> categories, List<BarSeries> series) {
+    public static Plot groupedBars(
+            String title, String xTitle, String yTitle, Scale yScale, List<String> categories, List<BarSeries> series) {
         if (categories.isEmpty()) {
             throw new IllegalArgumentException("categories is empty; a bar chart needs at least one");
         }
         if (series.isEmpty()) {
             throw new IllegalArgumentException("series is empty; a bar chart needs at least one");
         }
-        CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        CategoryChart c = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle(xTitle)
+                .yAxisTitle(yTitle)
+                .build();
         style(c.getStyler());
         c.getStyler().setYAxisLogarithmic(yScale == Scale.LOG);
         c.getStyler().setXAxisLabelRotation(categories.size() > 6 ? 30 : 0);
@@ -102,13 +108,18 @@ public final class Plot {
      * Lines through points, each axis linear or logarithmic, e.g. latency against range size
      * (both log) with a floor series, or dispatch latency against notifier count (log x).
      */
-    public static Plot lines(String title, String xTitle, String yTitle, Scale xScale, Scale yScale,
-                             List<LineSeries> series) {
+    public static Plot lines(
+            String title, String xTitle, String yTitle, Scale xScale, Scale yScale, List<LineSeries> series) {
         if (series.isEmpty()) {
             throw new IllegalArgumentException("series is empty; a line chart needs at least one");
         }
-        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        XYChart c = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle(xTitle)
+                .yAxisTitle(yTitle)
+                .build();
         style(c.getStyler());
         c.getStyler().setXAxisLogarithmic(xScale == Scale.LOG);
         c.getStyler().setYAxisLogarithmic(yScale == Scale.LOG);

@@ -24,11 +24,13 @@ final class PlotChecks {
 
     static double[] errors(int length, double[] errors) {
         if (errors.length != length) {
-            throw new IllegalArgumentException("errors.length=" + errors.length + " but there are " + length + " values");
+            throw new IllegalArgumentException(
+                    "errors.length=" + errors.length + " but there are " + length + " values");
         }
         for (int i = 0; i < errors.length; i++) {
             if (!(errors[i] >= 0) || Double.isInfinite(errors[i])) {
-                throw new IllegalArgumentException("errors[" + i + "]=" + errors[i] + " must be finite and non-negative");
+                throw new IllegalArgumentException(
+                        "errors[" + i + "]=" + errors[i] + " must be finite and non-negative");
             }
         }
         return errors;
@@ -37,8 +39,8 @@ final class PlotChecks {
     static void requirePositive(String axis, String series, double[] values) {
         for (int i = 0; i < values.length; i++) {
             if (values[i] <= 0) {
-                throw new IllegalArgumentException(series + ": " + axis + "[" + i + "]=" + values[i]
-                        + " cannot be drawn on a logarithmic axis");
+                throw new IllegalArgumentException(
+                        series + ": " + axis + "[" + i + "]=" + values[i] + " cannot be drawn on a logarithmic axis");
             }
         }
     }

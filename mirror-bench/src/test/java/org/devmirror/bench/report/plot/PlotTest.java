@@ -30,9 +30,14 @@ class PlotTest {
 
     @Test
     void groupedBarsAwareAgainstBlind(@TempDir Path dir) throws Exception {
-        Plot p = Plot.groupedBars("Invalidation latency per event", "event", "ns/op", Plot.Scale.LOG,
+        Plot p = Plot.groupedBars(
+                "Invalidation latency per event",
+                "event",
+                "ns/op",
+                Plot.Scale.LOG,
                 List.of("UNMAP", "CLEAR", "SOFT_DIRTY"),
-                List.of(new BarSeries("event-aware", new double[] {120, 118, 15}, new double[] {3, 2, 1}),
+                List.of(
+                        new BarSeries("event-aware", new double[] {120, 118, 15}, new double[] {3, 2, 1}),
                         new BarSeries("blind", new double[] {121, 119, 119})));
 
         Plot.PlotFiles files = p.write(dir.resolve("plots"), "latency-per-event");
@@ -47,8 +52,15 @@ class PlotTest {
     @Test
     void logLogLinesWithFloor(@TempDir Path dir) throws Exception {
         double[] sizes = {4096, 65536, 2097152};
-        Plot p = Plot.lines("Latency against range size", "bytes", "ns/op", Plot.Scale.LOG, Plot.Scale.LOG,
-                List.of(new LineSeries("UNMAP, event-aware", sizes, new double[] {20, 60, 900}, new double[] {1, 2, 30}),
+        Plot p = Plot.lines(
+                "Latency against range size",
+                "bytes",
+                "ns/op",
+                Plot.Scale.LOG,
+                Plot.Scale.LOG,
+                List.of(
+                        new LineSeries(
+                                "UNMAP, event-aware", sizes, new double[] {20, 60, 900}, new double[] {1, 2, 30}),
                         new LineSeries("fill floor", sizes, new double[] {5, 40, 700})));
 
         assertPngAndSvg(p.write(dir, "latency-vs-size"));
@@ -56,8 +68,14 @@ class PlotTest {
 
     @Test
     void dispatchAgainstNotifierCountOnLogX(@TempDir Path dir) throws Exception {
-        Plot p = Plot.lines("Dispatch latency", "notifiers", "ns/op", Plot.Scale.LOG, Plot.Scale.LINEAR,
-                List.of(new LineSeries("hit", new double[] {1, 1024, 65536, 1048576}, new double[] {10, 25, 35, 45}),
+        Plot p = Plot.lines(
+                "Dispatch latency",
+                "notifiers",
+                "ns/op",
+                Plot.Scale.LOG,
+                Plot.Scale.LINEAR,
+                List.of(
+                        new LineSeries("hit", new double[] {1, 1024, 65536, 1048576}, new double[] {10, 25, 35, 45}),
                         new LineSeries("miss", new double[] {1, 1024, 65536, 1048576}, new double[] {8, 20, 30, 40})));
 
         assertPngAndSvg(p.write(dir, "dispatch-vs-notifiers"));
@@ -65,16 +83,26 @@ class PlotTest {
 
     @Test
     void workSavedBars(@TempDir Path dir) throws Exception {
-        Plot p = Plot.bars("Device work saved by the event-aware policy", "event", "PTEs not cleared per op",
-                List.of("SOFT_DIRTY", "PROTECTION_PAGE", "UNMAP"), new BarSeries("saved", new double[] {512, 256, 0}));
+        Plot p = Plot.bars(
+                "Device work saved by the event-aware policy",
+                "event",
+                "PTEs not cleared per op",
+                List.of("SOFT_DIRTY", "PROTECTION_PAGE", "UNMAP"),
+                new BarSeries("saved", new double[] {512, 256, 0}));
 
         assertPngAndSvg(p.write(dir, "work-saved"));
     }
 
     @Test
     void nonPositiveValueOnLogAxisIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Plot.lines("t", "x", "y", Plot.Scale.LOG, Plot.Scale.LINEAR,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Plot.lines(
+                        "t",
+                        "x",
+                        "y",
+                        Plot.Scale.LOG,
+                        Plot.Scale.LINEAR,
                         List.of(new LineSeries("s", new double[] {0, 1}, new double[] {1, 2}))));
 
         assertEquals("series \"s\": x[0]=0.0 cannot be drawn on a logarithmic axis", e.getMessage());
@@ -82,16 +110,19 @@ class PlotTest {
 
     @Test
     void seriesLengthMismatchIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Plot.groupedBars("t", "x", "y", Plot.Scale.LINEAR, List.of("a", "b"),
-                        List.of(new BarSeries("s", new double[] {1}))));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Plot.groupedBars(
+                        "t", "x", "y", Plot.Scale.LINEAR, List.of("a", "b"), List.of(new BarSeries("s", new double[] {1
+                        }))));
 
         assertEquals("series \"s\" has 1 values but there are 2 categories", e.getMessage());
     }
 
     @Test
     void nonFiniteValueIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new LineSeries("s", new double[] {1, 2}, new double[] {1, Double.NaN}));
 
         assertEquals("y[1]=NaN is not finite", e.getMessage());
