@@ -2,7 +2,7 @@ package org.devmirror.device;
 
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 
-import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.DevicePagemap;
 import org.devmirror.mm.Errno;
@@ -25,20 +25,20 @@ final class DeviceAccess {
 
     private DeviceAccess() {}
 
-    static DeviceCommand read(DeviceMirror mirror, long addr, int npages, byte[] dst) {
+    static DeviceCommand read(Dmirror mirror, long addr, int npages, byte[] dst) {
         return run(mirror, addr, npages, dst, 0, READ);
     }
 
-    static DeviceCommand write(DeviceMirror mirror, long addr, int npages, byte[] src) {
+    static DeviceCommand write(Dmirror mirror, long addr, int npages, byte[] src) {
         return run(mirror, addr, npages, src, 0, WRITE);
     }
 
-    static DeviceCommand atomicAdd(DeviceMirror mirror, long addr, int npages, long delta) {
+    static DeviceCommand atomicAdd(Dmirror mirror, long addr, int npages, long delta) {
         return run(mirror, addr, npages, null, delta, ATOMIC);
     }
 
-    private static DeviceCommand run(DeviceMirror mirror, long addr, int npages, byte[] buf, long delta, int kind) {
-        MirrorDriver driver = mirror.driver();
+    private static DeviceCommand run(Dmirror mirror, long addr, int npages, byte[] buf, long delta, int kind) {
+        MirrorState driver = mirror.driver();
         long end = addr + ((long) npages << DevicePteLayout.PAGE_SHIFT);
         long cpages = 0;
         long faults = 0;
@@ -84,14 +84,14 @@ final class DeviceAccess {
         };
     }
 
-    private static void access(DeviceMirror mirror, long e, long va, byte[] buf, int off, long delta, int kind) {
+    private static void access(Dmirror mirror, long e, long va, byte[] buf, int off, long delta, int kind) {
         long pfn = DevicePteLayout.pfnAt(e, va);
         if (kind != READ) {
             // The oracle's shadow (under the driver lock), with the CPU entry the write meets.
             mirror.driver().writeLog().record(va, pfn, mirror.mm().pageTable().get(va));
         }
         if (DevicePteLayout.isDevicePrivate(e)) {
-            MirrorDevice owner = deviceOf(mirror, pfn);
+            DmirrorDevice owner = deviceOf(mirror, pfn);
             if (kind == READ) {
                 owner.readPage(pfn, buf, off);
             } else {
@@ -115,12 +115,12 @@ final class DeviceAccess {
         }
     }
 
-    private static MirrorDevice deviceOf(DeviceMirror mirror, long pfn) {
+    private static DmirrorDevice deviceOf(Dmirror mirror, long pfn) {
         if (mirror.device().ownsPfn(pfn)) {
             return mirror.device();
         }
         DevicePagemap pgmap = mirror.device().host().pagemapOf(pfn);
-        if (!(pgmap instanceof MirrorDevice other)) {
+        if (!(pgmap instanceof DmirrorDevice other)) {
             throw new IllegalStateException("device pfn=0x" + Long.toHexString(pfn) + " belongs to no mirror device");
         }
         return other;

@@ -28,7 +28,7 @@ final class DeviceEviction {
     private DeviceEviction() {}
 
     /** Evicts every mapped page of {@code device}; returns the pages moved (a folio counts 512). */
-    static long evict(MirrorDevice device) {
+    static long evict(DmirrorDevice device) {
         Host host = device.host();
         int n = (int) device.memory().capacity();
         long[] src = new long[n];

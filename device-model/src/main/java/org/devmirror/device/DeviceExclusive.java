@@ -3,7 +3,7 @@ package org.devmirror.device;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 
 import java.util.concurrent.TimeUnit;
-import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.driver.TrackedRange;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.Errno;
@@ -29,8 +29,8 @@ final class DeviceExclusive {
     private DeviceExclusive() {}
 
     /** Grants the device exclusive access to every page of {@code [start, end)}. */
-    static Errno acquire(DeviceMirror mirror, long start, long end) {
-        MirrorDriver driver = mirror.driver();
+    static Errno acquire(Dmirror mirror, long start, long end) {
+        MirrorState driver = mirror.driver();
         long timeout = TimeUnit.MILLISECONDS.toNanos(driver.options().faultTimeoutMillis());
         for (long va = start; va < end; va += PAGE_SIZE) {
             long deadline = System.nanoTime() + timeout;
@@ -60,8 +60,8 @@ final class DeviceExclusive {
     }
 
     /** {@code HMM_DMIRROR_CHECK_EXCLUSIVE}: -EPERM if any page still has an ATOMIC entry. */
-    static Errno check(DeviceMirror mirror, long start, long end) {
-        MirrorDriver driver = mirror.driver();
+    static Errno check(Dmirror mirror, long start, long end) {
+        MirrorState driver = mirror.driver();
         driver.lock().lock();
         try {
             for (long va = start; va < end; va += PAGE_SIZE) {
@@ -76,7 +76,7 @@ final class DeviceExclusive {
     }
 
     /** Models dmirror_atomic_map for one page; false if the CPU has already taken the page back. */
-    private static boolean map(MirrorDriver driver, TrackedRange tracked, long va, long pfn) {
+    private static boolean map(MirrorState driver, TrackedRange tracked, long va, long pfn) {
         driver.lock().lock();
         try {
             long cpu = driver.mm().pageTable().get(va);

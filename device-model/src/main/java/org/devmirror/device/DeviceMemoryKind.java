@@ -1,7 +1,7 @@
 package org.devmirror.device;
 
 /**
- * The kind of memory a {@link MirrorDevice} registers with the host, chosen when the device is
+ * The kind of memory a {@link DmirrorDevice} registers with the host, chosen when the device is
  * created, as lib/test_hmm.c's module parameters choose it per {@code /dev/hmm_dmirror<n>}
  * ({@code HMM_DMIRROR_MEMORY_DEVICE_PRIVATE} for 0 and 1, {@code HMM_DMIRROR_MEMORY_DEVICE_COHERENT}
  * for 2 and 3 when {@code spm_addr_dev0/1} are given).

@@ -6,7 +6,7 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 
 import org.devmirror.device.driver.CpuMapping;
-import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.driver.TrackedRange;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
@@ -45,9 +45,9 @@ final class DeviceMigration {
     private DeviceMigration() {}
 
     /** {@code HMM_DMIRROR_MIGRATE_TO_DEV}; cpages = pages readable through the device afterwards. */
-    static DeviceCommand toDevice(DeviceMirror mirror, long start, long end) {
-        MirrorDevice device = mirror.device();
-        MirrorDriver driver = mirror.driver();
+    static DeviceCommand toDevice(Dmirror mirror, long start, long end) {
+        DmirrorDevice device = mirror.device();
+        MirrorState driver = mirror.driver();
         AddressSpace mm = mirror.mm();
         if (driver.isReleased()) {
             return new DeviceCommand(Errno.EINVAL, 0, 0);
@@ -106,7 +106,7 @@ final class DeviceMigration {
      * local device-private entry, or for a coherent device an ordinary entry naming one of its
      * coherent frames.
      */
-    private static boolean holdsOwnPage(MirrorDevice device, long e, long va) {
+    private static boolean holdsOwnPage(DmirrorDevice device, long e, long va) {
         return switch (device.kind()) {
             case PRIVATE -> DevicePteLayout.isDevicePrivate(e) && !DevicePteLayout.isRemote(e);
             case COHERENT ->
@@ -115,7 +115,7 @@ final class DeviceMigration {
     }
 
     /** {@code dmirror_select_device}: the {@code MIGRATE_VMA_SELECT_*} bit of the device's memory kind. */
-    private static int selectDevice(MirrorDevice device) {
+    private static int selectDevice(DmirrorDevice device) {
         return switch (device.kind()) {
             case PRIVATE -> MigrateVma.SELECT_DEVICE_PRIVATE;
             case COHERENT -> MigrateVma.SELECT_DEVICE_COHERENT;
@@ -128,9 +128,9 @@ final class DeviceMigration {
      * counts the {@code src} entries that moved, a 2 MiB folio once, as
      * {@code dmirror_successful_migrated_pages} does.
      */
-    static DeviceCommand toSystem(DeviceMirror mirror, long start, long end) {
-        MirrorDevice device = mirror.device();
-        MirrorDriver driver = mirror.driver();
+    static DeviceCommand toSystem(Dmirror mirror, long start, long end) {
+        DmirrorDevice device = mirror.device();
+        MirrorState driver = mirror.driver();
         AddressSpace mm = mirror.mm();
         if (driver.isReleased()) {
             return new DeviceCommand(Errno.EINVAL, 0, 0);
@@ -159,13 +159,13 @@ final class DeviceMigration {
      * the driver migrates {@code PAGE_SIZE << order} with {@code SELECT_COMPOUND}); a page mapped
      * by a PTE moves alone.
      */
-    static Errno toRam(MirrorDevice device, AddressSpace mm, long addr, long devicePfn) {
+    static Errno toRam(DmirrorDevice device, AddressSpace mm, long addr, long devicePfn) {
         long cpu = mm.pageTable().get(addr);
         boolean huge = PteLayout.isHuge(cpu);
         long size = huge ? HUGE_SIZE : PAGE_SIZE;
         long start = addr & -size;
         // The CPU fault names no mirror: the copy is charged to this device's first mirror of mm.
-        DeviceMirror charged = device.firstMirrorOf(mm);
+        Dmirror charged = device.firstMirrorOf(mm);
         long moved = migrateBack(device, mm, start, start + size, huge, charged == null ? null : charged.stats());
         long after = mm.pageTable().get(addr);
         boolean stillThere = PteLayout.isDevicePrivate(after) && CpuMapping.pageAt(after, addr) == devicePfn;
@@ -189,7 +189,7 @@ final class DeviceMigration {
      * added to {@code charged}'s migration counter when it is not null.
      */
     private static long migrateBack(
-            MirrorDevice device, AddressSpace mm, long start, long end, boolean compound, DeviceStats charged) {
+            DmirrorDevice device, AddressSpace mm, long start, long end, boolean compound, DeviceStats charged) {
         MigrateVma args =
                 newArgs(start, end, device, selectDevice(device) | (compound ? MigrateVma.SELECT_COMPOUND : 0));
         if (mm.migrateVmaSetup(args) != Errno.OK) {
@@ -267,7 +267,7 @@ final class DeviceMigration {
 
     /** One device page back into a new system frame; a page without a frame stays on the device. */
     private static void copyBack(
-            MirrorDevice device, PhysicalMemory memory, MigrateVma args, int i, long pfn, long write) {
+            DmirrorDevice device, PhysicalMemory memory, MigrateVma args, int i, long pfn, long write) {
         long frame = memory.allocFrame();
         if (frame != PhysicalMemory.NO_FRAME) {
             device.copyToFrame(pfn, frame);
@@ -280,7 +280,7 @@ final class DeviceMigration {
      * isolated for migration (MIGRATE_PFN_MIGRATE; a compound entry covers its 2 MiB), one run of
      * consecutive pages at a time; pages that stay where they are keep their device PTEs.
      */
-    private static void zapMigrating(MirrorDevice device, AddressSpace mm, MigrateVma args) {
+    private static void zapMigrating(DmirrorDevice device, AddressSpace mm, MigrateVma args) {
         int n = args.npages();
         for (int i = 0; i < n; ) {
             if ((args.src[i] & MigrateVma.MIGRATE_PFN_MIGRATE) == 0) {
@@ -308,7 +308,7 @@ final class DeviceMigration {
      * folio per compound entry, falling back to 512 device pages when the folio allocation fails
      * (as test_hmm does); contents copied, holes left zeroed.
      */
-    private static void allocAndCopyToDevice(MirrorDevice device, MigrateVma args, boolean vmaWrite) {
+    private static void allocAndCopyToDevice(DmirrorDevice device, MigrateVma args, boolean vmaWrite) {
         int n = args.npages();
         for (int i = 0; i < n; i++) {
             args.dst[i] = 0;
@@ -353,7 +353,7 @@ final class DeviceMigration {
     }
 
     /** Copies system page {@code spfn} (or nothing for a hole, -1: the device page is zeroed) into {@code dpfn} and sets dst[i]. */
-    private static void fill(MirrorDevice device, MigrateVma args, int i, long spfn, long dpfn, boolean write) {
+    private static void fill(DmirrorDevice device, MigrateVma args, int i, long spfn, long dpfn, boolean write) {
         if (spfn >= 0) {
             device.copyFromFrame(spfn, dpfn);
         }
@@ -366,8 +366,8 @@ final class DeviceMigration {
      * may already have migrated it back); anything else the device had there is zapped, since the
      * policy skipped the device's own MIGRATE and the old frame may be gone.
      */
-    private static void mapMigrated(DeviceMirror mirror, MigrateVma args, TrackedRange tracked) {
-        MirrorDriver driver = mirror.driver();
+    private static void mapMigrated(Dmirror mirror, MigrateVma args, TrackedRange tracked) {
+        MirrorState driver = mirror.driver();
         DevicePageTable pt = driver.pageTable();
         AddressSpace mm = mirror.mm();
         int n = args.npages();
@@ -410,7 +410,7 @@ final class DeviceMigration {
         }
     }
 
-    private static MigrateVma newArgs(long start, long end, MirrorDevice device, int flags) {
+    private static MigrateVma newArgs(long start, long end, DmirrorDevice device, int flags) {
         MigrateVma args = new MigrateVma();
         int n = (int) ((end - start) >>> PAGE_SHIFT);
         args.start = start;
@@ -423,7 +423,7 @@ final class DeviceMigration {
     }
 
     /** End of the migration chunk at {@code addr}: at most 512 pages, inside one 2 MiB block and one tracking chunk. */
-    private static long chunkEnd(MirrorDriver driver, long addr, long limit) {
+    private static long chunkEnd(MirrorState driver, long addr, long limit) {
         long chunk = Math.min(driver.trackChunk(), HUGE_SIZE);
         return Math.min(limit, (addr & -chunk) + chunk);
     }

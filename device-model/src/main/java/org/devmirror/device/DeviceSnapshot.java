@@ -3,7 +3,7 @@ package org.devmirror.device;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import java.util.concurrent.TimeUnit;
-import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.driver.RangeFaultLoop;
 import org.devmirror.hmm.HmmPfn;
 import org.devmirror.hmm.HmmRange;
@@ -31,8 +31,8 @@ final class DeviceSnapshot {
     private DeviceSnapshot() {}
 
     /** {@code HMM_DMIRROR_SNAPSHOT}. */
-    static DeviceCommand snapshot(DeviceMirror mirror, long addr, int npages, byte[] out) {
-        MirrorDriver driver = mirror.driver();
+    static DeviceCommand snapshot(Dmirror mirror, long addr, int npages, byte[] out) {
+        MirrorState driver = mirror.driver();
         if (driver.isReleased()) {
             return new DeviceCommand(Errno.EINVAL, 0, 0);
         }
@@ -85,7 +85,7 @@ final class DeviceSnapshot {
     }
 
     private static Errno snapshotChunk(
-            DeviceMirror mirror,
+            Dmirror mirror,
             IntervalNotifier notifier,
             HmmRange range,
             long[] pfns,

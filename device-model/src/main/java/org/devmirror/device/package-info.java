@@ -1,6 +1,6 @@
 /**
  * The simulated device and its mirror of one address space, after lib/test_hmm.c:
- * {@link org.devmirror.device.MirrorDevice} (struct dmirror_device), {@link org.devmirror.device.DeviceMirror}
+ * {@link org.devmirror.device.DmirrorDevice} (struct dmirror_device), {@link org.devmirror.device.Dmirror}
  * (struct dmirror), and the device-side commands of the HMM selftests: access and fault
  * ({@code DeviceAccess}), snapshot ({@code DeviceSnapshot}, {@code SnapshotProt}), migration to device memory
  * ({@code DeviceMigration}) and exclusive access ({@code DeviceExclusive}).

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class DeviceEvictionTest extends DeviceFixture {
     private static final int NPAGES = 64;
 
-    private long migrated(AddressSpace as, DeviceMirror m, int npages) {
+    private long migrated(AddressSpace as, Dmirror m, int npages) {
         long a = as.mmap(
                 0, npages * PAGE, Prot.RW, org.devmirror.mm.MapFlags.PRIVATE | org.devmirror.mm.MapFlags.ANONYMOUS);
         cpuInit(as, a, npages, 0);
@@ -70,7 +70,7 @@ class DeviceEvictionTest extends DeviceFixture {
     @Test
     void releaseEvictsEveryAddressSpace() {
         AddressSpace other = host.newAddressSpace();
-        DeviceMirror otherMirror = dev0.open(other);
+        Dmirror otherMirror = dev0.open(other);
         long a = migrated(mm, mirror, NPAGES);
         long b = migrated(other, otherMirror, NPAGES);
         assertEquals(2 * NPAGES, dev0.usedPages());
@@ -103,7 +103,7 @@ class DeviceEvictionTest extends DeviceFixture {
     @Test
     void closeEvictsTheDeviceMemory() {
         AddressSpace other = host.newAddressSpace();
-        DeviceMirror otherMirror = dev0.open(other);
+        Dmirror otherMirror = dev0.open(other);
         long b = migrated(other, otherMirror, NPAGES);
         mirror.close();
         assertEquals(0, dev0.usedPages());

@@ -28,10 +28,10 @@ public abstract class DeviceFixture {
     protected static final long DEVICE_PAGES = 8192;
 
     protected Host host;
-    protected MirrorDevice dev0;
-    protected MirrorDevice dev1;
+    protected DmirrorDevice dev0;
+    protected DmirrorDevice dev1;
     protected AddressSpace mm;
-    protected DeviceMirror mirror;
+    protected Dmirror mirror;
 
     /** The options of {@link #mirror}; subclasses choose the policy and the table. */
     protected MirrorOptions options() {
@@ -46,18 +46,18 @@ public abstract class DeviceFixture {
     @BeforeEach
     void bootDevices() {
         host = new Host(hostConfig());
-        dev0 = new MirrorDevice(host, 0, DEVICE_PAGES);
-        dev1 = new MirrorDevice(host, 1, DEVICE_PAGES);
+        dev0 = new DmirrorDevice(host, 0, DEVICE_PAGES);
+        dev1 = new DmirrorDevice(host, 1, DEVICE_PAGES);
         mm = host.newAddressSpace();
         mirror = dev0.open(mm, options());
     }
 
     @AfterEach
     void shutdownDevices() {
-        for (DeviceMirror m : dev0.mirrors()) {
+        for (Dmirror m : dev0.mirrors()) {
             m.close();
         }
-        for (DeviceMirror m : dev1.mirrors()) {
+        for (Dmirror m : dev1.mirrors()) {
             m.close();
         }
         host.close();
@@ -126,17 +126,17 @@ public abstract class DeviceFixture {
     }
 
     /** Asserts the oracle finds nothing wrong with {@code m}. */
-    protected static void assertOracle(DeviceMirror m) {
+    protected static void assertOracle(Dmirror m) {
         OracleReport r = SafetyOracle.check(m);
         assertTrue(r.isClean(), r::toString);
     }
 
     /** Asserts every open mirror of both devices is clean. */
     protected void assertAllOracles() {
-        for (DeviceMirror m : dev0.mirrors()) {
+        for (Dmirror m : dev0.mirrors()) {
             assertOracle(m);
         }
-        for (DeviceMirror m : dev1.mirrors()) {
+        for (Dmirror m : dev1.mirrors()) {
             assertOracle(m);
         }
     }

@@ -94,7 +94,7 @@ class HmmAnonTest extends DeviceFixture {
         // kernel's 1000 ms retry budget, and the write returned EBUSY. The budget is not what this
         // case ports, so the child's mirror gets a patient one.
         MirrorOptions o = MirrorOptions.defaults();
-        DeviceMirror childMirror = dev0.open(
+        Dmirror childMirror = dev0.open(
                 child,
                 new MirrorOptions(o.policy(), o.trackChunk(), o.offHeapTable(), o.tlbSets(), o.tlbWays(), 60_000));
         if (migrate) {
@@ -119,7 +119,7 @@ class HmmAnonTest extends DeviceFixture {
         long a = map(NPAGES, Prot.RW, MapFlags.SHARED | MapFlags.ANONYMOUS);
         cpuInit(mm, a, NPAGES, 0);
         AddressSpace child = mm.fork();
-        DeviceMirror childMirror = dev0.open(child);
+        Dmirror childMirror = dev0.open(child);
         assertEquals(new DeviceCommand(Errno.OK, NPAGES, 1), childMirror.write(a, NPAGES, ints(NPAGES, 55)));
         assertCpuInts(mm, a, NPAGES, 55);
         assertAllOracles();

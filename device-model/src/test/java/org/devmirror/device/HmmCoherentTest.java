@@ -27,23 +27,23 @@ class HmmCoherentTest extends DeviceFixture {
     /** Coherent memory per device: 1024 pages, frames of the host's 64 MiB. */
     private static final long COHERENT_PAGES = 1024;
 
-    private MirrorDevice dev2;
-    private MirrorDevice dev3;
-    private DeviceMirror mirror2;
+    private DmirrorDevice dev2;
+    private DmirrorDevice dev3;
+    private Dmirror mirror2;
 
     @BeforeEach
     void bootCoherentDevices() {
-        dev2 = new MirrorDevice(host, 2, COHERENT_PAGES, DeviceMemoryKind.COHERENT);
-        dev3 = new MirrorDevice(host, 3, COHERENT_PAGES, DeviceMemoryKind.COHERENT);
+        dev2 = new DmirrorDevice(host, 2, COHERENT_PAGES, DeviceMemoryKind.COHERENT);
+        dev3 = new DmirrorDevice(host, 3, COHERENT_PAGES, DeviceMemoryKind.COHERENT);
         mirror2 = dev2.open(mm);
     }
 
     @AfterEach
     void closeCoherentDevices() {
-        for (DeviceMirror m : dev2.mirrors()) {
+        for (Dmirror m : dev2.mirrors()) {
             m.close();
         }
-        for (DeviceMirror m : dev3.mirrors()) {
+        for (Dmirror m : dev3.mirrors()) {
             m.close();
         }
     }
@@ -56,7 +56,7 @@ class HmmCoherentTest extends DeviceFixture {
         return a;
     }
 
-    private void assertCoherentPresent(AddressSpace as, long va, MirrorDevice owner) {
+    private void assertCoherentPresent(AddressSpace as, long va, DmirrorDevice owner) {
         long e = as.pageTable().get(va);
         assertTrue(PteLayout.isPresent(e), PteLayout.describe(e));
         assertTrue(owner.ownsCoherentPfn(PteLayout.pfn(e)), PteLayout.describe(e));
@@ -123,7 +123,7 @@ class HmmCoherentTest extends DeviceFixture {
      */
     @Test
     void snapshotReportsLocalAndRemoteCoherentPages() {
-        DeviceMirror mirror3 = dev3.open(mm);
+        Dmirror mirror3 = dev3.open(mm);
         long a = anon(2, Prot.RW);
         cpuInit(mm, a, 2, 0);
         assertEquals(Errno.OK, mirror2.migrateToDevice(a, 1).result());

@@ -80,7 +80,7 @@ class HmmMigrateTest extends DeviceFixture {
     /** Ports hmm2.migrate_mixed: PROT_NONE and holes are -EINVAL; mixed pages migrate; another device's page is -ENOENT. */
     @Test
     void migrateMixed() {
-        DeviceMirror mirror1 = dev1.open(mm);
+        Dmirror mirror1 = dev1.open(mm);
         long a = anon(6, Prot.RW);
         // A PROT_NONE page and a hole refuse the whole request.
         assertEquals(Errno.OK, mm.mprotect(a, PAGE, Prot.NONE));
@@ -101,7 +101,7 @@ class HmmMigrateTest extends DeviceFixture {
     /** Ports hmm2.snapshot: the PROT byte of each kind of page, seen from device 0. */
     @Test
     void snapshot() {
-        DeviceMirror mirror1 = dev1.open(mm);
+        Dmirror mirror1 = dev1.open(mm);
         long a = anon(7, Prot.RW);
         assertEquals(Errno.OK, mm.munmap(a + PAGE, PAGE)); // p1: hole
         assertEquals(Errno.OK, mm.mprotect(a, PAGE, Prot.NONE)); // p0: PROT_NONE
@@ -146,7 +146,7 @@ class HmmMigrateTest extends DeviceFixture {
     /** Ports hmm2.double_map: both devices read read-only memory; after a migration to device 1, device 0 still reads it. */
     @Test
     void doubleMap() {
-        DeviceMirror mirror1 = dev1.open(mm);
+        Dmirror mirror1 = dev1.open(mm);
         long a = filled(NPAGES);
         assertEquals(Errno.OK, mm.mprotect(a, NPAGES * PAGE, Prot.READ));
         byte[] buf = new byte[NPAGES * (int) PAGE];

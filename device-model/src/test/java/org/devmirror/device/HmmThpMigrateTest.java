@@ -48,7 +48,7 @@ class HmmThpMigrateTest extends DeviceFixture {
         assertTrue(dev0.ownsPfn(PteLayout.pfn(e)));
     }
 
-    private void assertSnapshot(DeviceMirror m, long a, int expected) {
+    private void assertSnapshot(Dmirror m, long a, int expected) {
         byte[] prot = new byte[NPAGES];
         assertEquals(Errno.OK, m.snapshot(a, NPAGES, prot).result());
         for (byte b : prot) {
@@ -201,7 +201,7 @@ class HmmThpMigrateTest extends DeviceFixture {
      */
     @Test
     void otherDeviceSeesErrorThenFaultsTheFolioHome() {
-        DeviceMirror mirror1 = dev1.open(mm);
+        Dmirror mirror1 = dev1.open(mm);
         long a = filledThp();
         assertEquals(Errno.OK, mirror.migrateToDevice(a, NPAGES).result());
         assertSnapshot(mirror1, a, SnapshotProt.ERROR);

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
@@ -98,10 +98,10 @@ class ApiMisuseTest {
     @Test
     void exitedAddressSpaceRefusesOperations() {
         try (Host host = new Host(HostConfig.defaults().withFrames(1024).withSwapSlots(64));
-                MirrorDevice device = new MirrorDevice(host, 0, 512)) {
+                DmirrorDevice device = new DmirrorDevice(host, 0, 512)) {
             AddressSpace mm = host.newAddressSpace();
             long buf = mm.mmap(0, 4 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
-            DeviceMirror mirror = device.open(mm);
+            Dmirror mirror = device.open(mm);
             assertEquals(Errno.OK, mirror.fault(buf, 4, true));
             // Step 1: the process exits.
             mm.exit();

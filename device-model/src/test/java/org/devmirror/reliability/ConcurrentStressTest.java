@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
 import org.devmirror.mm.AddressSpace;
@@ -58,8 +58,8 @@ class ConcurrentStressTest {
 
     private Host host;
     private AddressSpace parent;
-    private final MirrorDevice[] devices = new MirrorDevice[2];
-    private final DeviceMirror[] mirrors = new DeviceMirror[2];
+    private final DmirrorDevice[] devices = new DmirrorDevice[2];
+    private final Dmirror[] mirrors = new Dmirror[2];
     /** Expected word of every page, per owner; each map is written only by its owner thread. */
     private final List<Map<Long, Long>> shadows = new ArrayList<>();
 
@@ -69,7 +69,7 @@ class ConcurrentStressTest {
     private final AtomicLong reaps = new AtomicLong();
     private final AtomicLong oracleChecks = new AtomicLong();
     /** The child being OOM-reaped and its device-0 mirror; guarded by childLock. */
-    private final AtomicReference<DeviceMirror> child = new AtomicReference<>();
+    private final AtomicReference<Dmirror> child = new AtomicReference<>();
 
     private final ReentrantReadWriteLock childLock = new ReentrantReadWriteLock();
     private PagePeekCheck peekCheck;
@@ -95,7 +95,7 @@ class ConcurrentStressTest {
                         MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED | MapFlags.HUGEPAGE));
         assertEquals(Errno.OK, parent.cpuFill(HUGE, Host.PMD_SIZE, (byte) 0));
         for (int d = 0; d < 2; d++) {
-            devices[d] = new MirrorDevice(host, d, 1024);
+            devices[d] = new DmirrorDevice(host, d, 1024);
             mirrors[d] = devices[d].open(parent);
         }
         for (int t = 0; t < THREADS; t++) {
@@ -138,11 +138,11 @@ class ConcurrentStressTest {
         assertEquals(List.of(), violations);
         assertEquals((long) THREADS * ROUNDS * OPS_PER_ROUND, ops.get());
         assertTrue(reaps.get() >= 1, "the OOM reaper ran");
-        for (DeviceMirror m : mirrors) {
+        for (Dmirror m : mirrors) {
             m.close();
         }
         host.close();
-        for (MirrorDevice d : devices) {
+        for (DmirrorDevice d : devices) {
             d.close();
         }
     }
@@ -232,7 +232,7 @@ class ConcurrentStressTest {
      */
     private void oomReapChild() {
         AddressSpace c = parent.fork();
-        DeviceMirror cm = devices[0].open(c);
+        Dmirror cm = devices[0].open(c);
         child.set(cm);
         Errno r;
         while ((r = c.oomReap()) == Errno.EAGAIN) {
@@ -261,7 +261,7 @@ class ConcurrentStressTest {
 
     private void deviceOp(int id, SplittableRandom rnd) {
         Map<Long, Long> shadow = shadows.get(id);
-        DeviceMirror m = mirrors[id - 2];
+        Dmirror m = mirrors[id - 2];
         int op = rnd.nextInt(100);
         long range = anyRange(rnd);
         int pages = 1 + rnd.nextInt(8);
@@ -311,7 +311,7 @@ class ConcurrentStressTest {
         } else if (id == 2) {
             childLock.readLock().lock();
             try {
-                DeviceMirror cm = child.get();
+                Dmirror cm = child.get();
                 if (cm != null) {
                     cm.fault(
                             SMALL + rnd.nextInt(SMALL_PAGES - 8) * PAGE,
@@ -327,7 +327,7 @@ class ConcurrentStressTest {
     }
 
     /** The command and the CPU and device entries of its page, before it runs. */
-    private String describe(DeviceMirror m, String what, long va) {
+    private String describe(Dmirror m, String what, long va) {
         long cpu = parent.pageTable().get(va);
         return what + " 0x" + Long.toHexString(va) + " cpu=" + org.devmirror.mm.pagetable.PteLayout.describe(cpu)
                 + " dev=" + org.devmirror.device.pagetable.DevicePteLayout.describe(m.entry(va));
@@ -335,7 +335,7 @@ class ConcurrentStressTest {
 
     /** Quiescent point (the barrier action): the oracle on both mirrors and every owned page against its owner's model. */
     private void checkQuiescent() {
-        for (DeviceMirror m : mirrors) {
+        for (Dmirror m : mirrors) {
             OracleReport r = SafetyOracle.check(m);
             oracleChecks.incrementAndGet();
             if (!r.isClean()) {

@@ -23,8 +23,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
 import org.devmirror.mm.AddressSpace;
@@ -95,8 +95,8 @@ class DeviceFaultInjectionTest {
     /** The host world of {@link HostFaultInjectionTest} with one mirroring device (two 2 MiB blocks of memory) on the parent. */
     static final class DeviceWorld implements AutoCloseable {
         final InjectionWorld world = new InjectionWorld();
-        final MirrorDevice gpu = new MirrorDevice(world.host, 0, 1024);
-        final DeviceMirror mirror = gpu.open(world.parent);
+        final DmirrorDevice gpu = new DmirrorDevice(world.host, 0, 1024);
+        final Dmirror mirror = gpu.open(world.parent);
 
         @Override
         public void close() {
@@ -430,7 +430,7 @@ class DeviceFaultInjectionTest {
     }
 
     /** The distinct device pages of {@code gpu} named by a CPU entry of any live address space. */
-    static long devicePagesMapped(Host host, MirrorDevice gpu) {
+    static long devicePagesMapped(Host host, DmirrorDevice gpu) {
         Set<Long> pfns = new HashSet<>();
         for (Long e : cpuEntries(host).values()) {
             if (PteLayout.isDevicePrivate(e) && gpu.ownsPfn(PteLayout.pfn(e))) {

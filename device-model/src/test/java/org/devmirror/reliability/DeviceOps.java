@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.driver.CpuMapping;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.pagetable.PteLayout;
@@ -44,7 +44,7 @@ final class DeviceOps {
         public Step apply(MirrorWorld w) {
             Space s = w.space(space);
             int d = Math.floorMod(device, MirrorWorld.DEVICES);
-            DeviceMirror m = w.mirror(d, s);
+            Dmirror m = w.mirror(d, s);
             Range r = range(s, slot, offRaw, lenRaw);
             String dev = "gpu" + d + " ";
             List<PageModel> pages = pagesOf(s, r);

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Arrays;
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
@@ -34,15 +34,15 @@ class DeviceWriteLivelockTest {
     private static final Duration LIMIT = Duration.ofSeconds(10);
 
     private Host host;
-    private MirrorDevice device;
+    private DmirrorDevice device;
     private AddressSpace mm;
-    private DeviceMirror mirror;
+    private Dmirror mirror;
     private long buf;
 
     @BeforeEach
     void boot() {
         host = new Host(HostConfig.defaults().withFrames(1024).withSwapSlots(64));
-        device = new MirrorDevice(host, 0, 512);
+        device = new DmirrorDevice(host, 0, 512);
         mm = host.newAddressSpace();
         mirror = device.open(mm);
         buf = mm.mmap(0, 4 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS);

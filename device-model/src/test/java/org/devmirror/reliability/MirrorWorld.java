@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
@@ -47,7 +47,7 @@ final class MirrorWorld implements AutoCloseable {
         /** Page address to model; exactly the pages the host has mapped. */
         final NavigableMap<Long, PageModel> pages;
 
-        final DeviceMirror[] mirrors = new DeviceMirror[DEVICES];
+        final Dmirror[] mirrors = new Dmirror[DEVICES];
 
         Space(String name, AddressSpace mm, NavigableMap<Long, PageModel> pages) {
             this.name = name;
@@ -58,7 +58,7 @@ final class MirrorWorld implements AutoCloseable {
 
     final MirrorOptions options;
     final Host host;
-    final MirrorDevice[] devices = new MirrorDevice[DEVICES];
+    final DmirrorDevice[] devices = new DmirrorDevice[DEVICES];
     final MemoryObject file;
     final PageModel.Cell[] fileCells = new PageModel.Cell[(int) FILE_PAGES];
     final List<Space> spaces = new ArrayList<>();
@@ -88,7 +88,7 @@ final class MirrorWorld implements AutoCloseable {
         // Small: every world zero-fills its frames, and first-touching memory is what a world costs.
         host = new Host(HostConfig.defaults().withFrames(FRAMES).withSwapSlots(512));
         for (int d = 0; d < DEVICES; d++) {
-            devices[d] = new MirrorDevice(host, d, 1024);
+            devices[d] = new DmirrorDevice(host, d, 1024);
         }
         file = host.newFile("f", FILE_PAGES * PAGE);
         for (int i = 0; i < FILE_PAGES; i++) {
@@ -115,7 +115,7 @@ final class MirrorWorld implements AutoCloseable {
     }
 
     /** The mirror of device d over s, opened on first use as the first device command opens it. */
-    DeviceMirror mirror(int d, Space s) {
+    Dmirror mirror(int d, Space s) {
         int dev = Math.floorMod(d, DEVICES);
         if (s.mirrors[dev] == null) {
             s.mirrors[dev] = devices[dev].open(s.mm, options);
@@ -152,7 +152,7 @@ final class MirrorWorld implements AutoCloseable {
      */
     String check(boolean fullPages) {
         for (Space s : spaces) {
-            for (DeviceMirror m : s.mirrors) {
+            for (Dmirror m : s.mirrors) {
                 if (m != null) {
                     OracleReport r = SafetyOracle.check(m);
                     oracleChecks++;
@@ -182,7 +182,7 @@ final class MirrorWorld implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (Space s : spaces) {
             for (int d = 0; d < DEVICES; d++) {
-                DeviceMirror m = s.mirrors[d];
+                Dmirror m = s.mirrors[d];
                 if (m == null) {
                     continue;
                 }
@@ -222,14 +222,14 @@ final class MirrorWorld implements AutoCloseable {
     @Override
     public void close() {
         for (Space s : spaces) {
-            for (DeviceMirror m : s.mirrors) {
+            for (Dmirror m : s.mirrors) {
                 if (m != null) {
                     m.close();
                 }
             }
         }
         host.close();
-        for (MirrorDevice d : devices) {
+        for (DmirrorDevice d : devices) {
             d.close();
         }
     }

@@ -1,6 +1,6 @@
 package org.devmirror.reliability;
 
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.DevicePagemap;
 import org.devmirror.mm.Host;
@@ -64,7 +64,7 @@ final class PagePeek {
             case PteLayout.TYPE_DEVICE_PRIVATE -> {
                 long pfn = PteLayout.pfn(e) + index;
                 DevicePagemap pgmap = host.pagemapOf(pfn);
-                if (!(pgmap instanceof MirrorDevice dev)) {
+                if (!(pgmap instanceof DmirrorDevice dev)) {
                     throw new AssertionError("device-private entry " + PteLayout.describe(e) + " at 0x"
                             + Long.toHexString(va) + " names no mirror device");
                 }

@@ -3,8 +3,8 @@ package org.devmirror.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
 import org.devmirror.mm.AddressSpace;
@@ -31,12 +31,12 @@ class SoftDirtyWriteProtectTest {
     @Test
     void deviceWriteThenClearSoftDirtyKeepsTheOracleClean() {
         try (Host host = new Host(HostConfig.defaults().withFrames(1024).withSwapSlots(64));
-                MirrorDevice device = new MirrorDevice(host, 0, 512)) {
+                DmirrorDevice device = new DmirrorDevice(host, 0, 512)) {
             // Step 1: a shared file mapping the device writes.
             AddressSpace mm = host.newAddressSpace();
             MemoryObject f = host.newFile("f", 8 * PAGE);
             long buf = mm.mmap(0, 8 * PAGE, Prot.RW, MapFlags.SHARED, f, 0);
-            DeviceMirror mirror = device.open(mm);
+            Dmirror mirror = device.open(mm);
             assertEquals(
                     Errno.OK,
                     mirror.write(buf + PAGE, 3, new byte[3 * (int) PAGE]).result());

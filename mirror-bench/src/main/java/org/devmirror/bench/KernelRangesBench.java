@@ -1,8 +1,8 @@
 package org.devmirror.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
@@ -70,14 +70,14 @@ public class KernelRangesBench {
 
     private Host host;
     private AddressSpace mm;
-    private MirrorDevice device;
-    private DeviceMirror mirror;
+    private DmirrorDevice device;
+    private Dmirror mirror;
 
     @Setup(Level.Trial)
     public void sparseMirror() {
         host = new Host(HostConfig.defaults().withFrames(8192).withRanges(InvalidationRanges.ofLabel(ranges)));
         mm = host.newAddressSpace();
-        device = new MirrorDevice(host, 0, 512);
+        device = new DmirrorDevice(host, 0, 512);
         mirror = device.open(mm);
         populate();
     }

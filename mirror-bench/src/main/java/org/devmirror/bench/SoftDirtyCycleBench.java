@@ -1,8 +1,8 @@
 package org.devmirror.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.device.pagetable.DevicePteLayout;
@@ -59,8 +59,8 @@ public class SoftDirtyCycleBench {
 
     private Host host;
     private AddressSpace mm;
-    private MirrorDevice device;
-    private DeviceMirror mirror;
+    private DmirrorDevice device;
+    private Dmirror mirror;
 
     @Setup(Level.Trial)
     public void mirror() {
@@ -70,7 +70,7 @@ public class SoftDirtyCycleBench {
                 mm.mmap(BASE, PAGES * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == BASE,
                 "mmap");
         check(mm.cpuFill(BASE, PAGES * PAGE, (byte) 1) == Errno.OK, "cpuFill");
-        device = new MirrorDevice(host, 1, 512);
+        device = new DmirrorDevice(host, 1, 512);
         mirror = device.open(mm, MirrorOptions.defaults().withPolicy(PolicyResolver.resolve("policy", policy)));
         check(mirror.fault(BASE, PAGES, true) == Errno.OK, "device fault");
     }

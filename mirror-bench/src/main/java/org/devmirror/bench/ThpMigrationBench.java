@@ -2,8 +2,8 @@ package org.devmirror.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Advice;
@@ -77,9 +77,9 @@ public class ThpMigrationBench {
     public boolean thp;
 
     private Host host;
-    private MirrorDevice device;
+    private DmirrorDevice device;
     private AddressSpace mm;
-    private DeviceMirror mirror;
+    private Dmirror mirror;
     private int npages;
 
     @Setup(Level.Trial)
@@ -89,7 +89,7 @@ public class ThpMigrationBench {
         long blocks = (npages + Host.PMD_PAGES - 1L) / Host.PMD_PAGES;
         // room for the buffer twice (a copy is allocated before its source is freed) plus slack
         host = new Host(HostConfig.defaults().withSwapSlots(1).withFrames((2 * blocks + 4) * Host.PMD_PAGES));
-        device = new MirrorDevice(host, 0, (blocks + 1) * Host.PMD_PAGES);
+        device = new DmirrorDevice(host, 0, (blocks + 1) * Host.PMD_PAGES);
         mm = host.newAddressSpace();
         check(mm.mmap(BASE, bytes, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == BASE, "mmap");
         check(mm.madvise(BASE, bytes, thp ? Advice.HUGEPAGE : Advice.NOHUGEPAGE) == Errno.OK, "madvise");

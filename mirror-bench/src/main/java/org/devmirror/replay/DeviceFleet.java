@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.oracle.OracleReport;
@@ -30,7 +30,7 @@ final class DeviceFleet {
     /** Device-private memory per device: the replay model never migrates, so a little is enough. */
     private static final long DEVICE_PAGES = 1024;
 
-    private final MirrorDevice[] devices;
+    private final DmirrorDevice[] devices;
     private final MirrorOptions options;
     private final ReplayModel model;
     private final SplittableRandom random;
@@ -38,7 +38,7 @@ final class DeviceFleet {
     // device work of mirrors already closed
     private final DeviceWork closedWork = new DeviceWork();
     // a set, so that closing one mirror does not cost a scan of all the others
-    private final Set<DeviceMirror> open = new LinkedHashSet<>();
+    private final Set<Dmirror> open = new LinkedHashSet<>();
     private final List<String> violationSamples = new ArrayList<>();
     private long refaults;
     private long touches;
@@ -49,9 +49,9 @@ final class DeviceFleet {
         this.model = model;
         this.options = MirrorOptions.forPolicy(policy);
         this.random = new SplittableRandom(model.seed());
-        this.devices = new MirrorDevice[model.devices()];
+        this.devices = new DmirrorDevice[model.devices()];
         for (int i = 0; i < devices.length; i++) {
-            devices[i] = new MirrorDevice(host, i, DEVICE_PAGES);
+            devices[i] = new DmirrorDevice(host, i, DEVICE_PAGES);
         }
     }
 
@@ -61,8 +61,8 @@ final class DeviceFleet {
     }
 
     /** Each device opens its mirror of {@code mm} (the dmirror {@code open()}). */
-    DeviceMirror[] open(AddressSpace mm) {
-        DeviceMirror[] mirrors = new DeviceMirror[devices.length];
+    Dmirror[] open(AddressSpace mm) {
+        Dmirror[] mirrors = new Dmirror[devices.length];
         for (int i = 0; i < devices.length; i++) {
             mirrors[i] = devices[i].open(mm, options);
             open.add(mirrors[i]);
@@ -97,7 +97,7 @@ final class DeviceFleet {
 
     private void touchPage(TracedProcess p, int d, long va, boolean write) {
         touches++;
-        DeviceMirror mirror = p.mirrors[d];
+        Dmirror mirror = p.mirrors[d];
         DeviceCommand result = write ? mirror.write(va, 1, page) : mirror.read(va, 1, page);
         if (result.result() == Errno.OK && result.faults() > 0 && !p.faultedPages[d].add(va)) {
             refaults++;
@@ -106,7 +106,7 @@ final class DeviceFleet {
 
     /** The oracle over each of {@code p}'s mirrors. */
     void check(TracedProcess p) {
-        for (DeviceMirror mirror : p.mirrors) {
+        for (Dmirror mirror : p.mirrors) {
             OracleReport report = SafetyOracle.check(mirror);
             oracleChecks += report.checked();
             oracleViolations += report.violations().size();
@@ -120,7 +120,7 @@ final class DeviceFleet {
 
     /** {@code p}'s space is gone: each device closes its mirror (the dmirror {@code release()}). */
     void close(TracedProcess p) {
-        for (DeviceMirror mirror : p.mirrors) {
+        for (Dmirror mirror : p.mirrors) {
             closedWork.add(mirror.stats());
             mirror.close();
             open.remove(mirror);
@@ -128,12 +128,12 @@ final class DeviceFleet {
     }
 
     void closeAll() {
-        for (DeviceMirror mirror : List.copyOf(open)) {
+        for (Dmirror mirror : List.copyOf(open)) {
             closedWork.add(mirror.stats());
             mirror.close();
         }
         open.clear();
-        for (MirrorDevice device : devices) {
+        for (DmirrorDevice device : devices) {
             device.close();
         }
     }
@@ -141,7 +141,7 @@ final class DeviceFleet {
     /** Device work of every mirror, closed or open. */
     DeviceWork work() {
         DeviceWork sum = new DeviceWork().add(closedWork);
-        for (DeviceMirror mirror : open) {
+        for (Dmirror mirror : open) {
             sum.add(mirror.stats());
         }
         return sum;

@@ -2,7 +2,7 @@ package org.devmirror.replay;
 
 import java.util.HashSet;
 import java.util.Set;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.mm.AddressSpace;
 
 /**
@@ -12,7 +12,7 @@ import org.devmirror.mm.AddressSpace;
  */
 final class TracedProcess {
     final AddressSpace mm;
-    final DeviceMirror[] mirrors;
+    final Dmirror[] mirrors;
     // per mirror: pages it has faulted in at least once, to tell a refault from a first fault
     final Set<Long>[] faultedPages;
     // tasks whose calls apply to mm; the space is torn down when this reaches 0
@@ -22,7 +22,7 @@ final class TracedProcess {
     long brkEnd = -1;
 
     @SuppressWarnings("unchecked")
-    TracedProcess(AddressSpace mm, DeviceMirror[] mirrors) {
+    TracedProcess(AddressSpace mm, Dmirror[] mirrors) {
         this.mm = mm;
         this.mirrors = mirrors;
         // Java has no generic array creation; the array holds only the HashSets made below.

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.EventAwarePolicy;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
@@ -85,10 +85,10 @@ class LessonsTest {
     /** Maps 16 pages, has the device write them, write-protects them with userfaultfd, has the device write again. */
     private static OracleReport uffdWriteProtectThenDeviceWrite(InvalidationPolicy policy) {
         try (Host host = new Host(HostConfig.defaults().withFrames(1024).withSwapSlots(64));
-                MirrorDevice device = new MirrorDevice(host, 0, 512)) {
+                DmirrorDevice device = new DmirrorDevice(host, 0, 512)) {
             AddressSpace mm = host.newAddressSpace();
             long buf = mm.mmap(0, 16 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
-            DeviceMirror mirror = device.open(mm, MirrorOptions.defaults().withPolicy(policy));
+            Dmirror mirror = device.open(mm, MirrorOptions.defaults().withPolicy(policy));
             assertEquals(
                     Errno.OK, mirror.write(buf, 16, new byte[16 * (int) PAGE]).result());
             // Step 1: a snapshotting process write-protects the range (the VMA stays writable).

@@ -1,7 +1,7 @@
 package org.devmirror.reliability.jcstress;
 
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.oracle.SafetyOracle;
 import org.devmirror.mm.AddressSpace;
@@ -13,7 +13,7 @@ import org.devmirror.mm.Prot;
 
 /**
  * A whole (small) machine for the jcstress tests of the UNMAP garbage collector
- * ({@code MirrorDriver.collectGarbage}, after Xe's {@code xe_svm_garbage_collector}): a host, one
+ * ({@code MirrorState.collectGarbage}, after Xe's {@code xe_svm_garbage_collector}): a host, one
  * device and its mirror of one address space whose four pages {@link #page}(0..3) form one tracked
  * range (a 16 KiB tracking chunk). The device has faulted in the pages {@code faulted} names; then
  * page 3 is unmapped, so the range is marked UNMAPPED and waits for the collector, which will keep
@@ -39,9 +39,9 @@ final class GcWorld {
     static final int UNTRACKED_PTE = 2;
 
     final Host host = new Host(HostConfig.defaults().withFrames(64).withSwapSlots(8));
-    final MirrorDevice device = new MirrorDevice(host, 0, 512);
+    final DmirrorDevice device = new DmirrorDevice(host, 0, 512);
     final AddressSpace mm = host.newAddressSpace();
-    final DeviceMirror mirror;
+    final Dmirror mirror;
 
     /**
      * @param faulted the pages (bit i = page i) the device faults in before page 3 is unmapped

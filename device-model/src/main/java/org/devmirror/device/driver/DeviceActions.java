@@ -9,7 +9,7 @@ import org.devmirror.mm.Vma;
 import org.devmirror.notifier.MmuNotifierRange;
 
 /**
- * The mirror's {@link MirrorActions}: armed by {@link MirrorDriver#invalidate} around one policy
+ * The mirror's {@link MirrorActions}: armed by {@link MirrorState#invalidate} around one policy
  * call, counting everything the policy does in the mirror's {@code DeviceStats} under the event
  * being handled.
  *
@@ -18,7 +18,7 @@ import org.devmirror.notifier.MmuNotifierRange;
  * and that an invalidation is being handled.
  */
 final class DeviceActions implements MirrorActions {
-    private final MirrorDriver driver;
+    private final MirrorState driver;
     // Guarded by the driver lock; set by begin(), cleared by end().
     private boolean active;
     private int event;
@@ -40,7 +40,7 @@ final class DeviceActions implements MirrorActions {
 
     private long changedHi;
 
-    DeviceActions(MirrorDriver driver) {
+    DeviceActions(MirrorState driver) {
         this.driver = driver;
     }
 

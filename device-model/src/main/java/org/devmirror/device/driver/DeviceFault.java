@@ -35,7 +35,7 @@ import org.devmirror.notifier.IntervalNotifier;
  * The fault lock, then the mmap read lock (released), then the driver lock.
  */
 public final class DeviceFault {
-    private final MirrorDriver driver;
+    private final MirrorState driver;
     private final FaultCommit commit;
     private final long timeoutNanos;
     // Guarded by the fault lock.
@@ -52,7 +52,7 @@ public final class DeviceFault {
     // One object for every round of every fault: the loop allocates nothing.
     private final Unit unit = new Unit();
 
-    DeviceFault(MirrorDriver driver, FaultCommit commit, long timeoutNanos) {
+    DeviceFault(MirrorState driver, FaultCommit commit, long timeoutNanos) {
         this.driver = driver;
         this.commit = commit;
         this.timeoutNanos = timeoutNanos;

@@ -13,7 +13,7 @@ import org.devmirror.mm.pagetable.PteLayout;
 /**
  * The ranges a queue eviction left stale while the device's queues are stopped (amdkfd's
  * {@code prange->invalid} and {@code svms->evicted_ranges}), and the scratch of the restore that
- * re-validates them. A mirror holds one; {@link MirrorDriver} drives it.
+ * re-validates them. A mirror holds one; {@link MirrorState} drives it.
  *
  * <h2>Assumptions and Guarantees</h2>
  * <ul>

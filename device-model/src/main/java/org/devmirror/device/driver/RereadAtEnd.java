@@ -55,7 +55,7 @@ final class RereadAtEnd implements MmuNotifier {
     /** Request kind: mark soft-dirty the pages the device can write without the CPU. */
     static final int SOFT_DIRTY = 1;
 
-    private final MirrorDriver driver;
+    private final MirrorState driver;
     // Guarded by the driver lock; entries [0, pending).
     private final long[] rangeStart = new long[CAPACITY];
     private final long[] rangeEnd = new long[CAPACITY];
@@ -76,7 +76,7 @@ final class RereadAtEnd implements MmuNotifier {
     /** Requests queued; written under the driver lock, volatile so end() may test it first. */
     private volatile int pending;
 
-    RereadAtEnd(MirrorDriver driver) {
+    RereadAtEnd(MirrorState driver) {
         this.driver = driver;
     }
 

@@ -47,7 +47,7 @@ public final class TrackedRange implements IntervalNotifierOps {
     /** Unmapped intervals a range remembers; more make the collector drop the whole range. */
     static final int MAX_UNMAPPED = 4;
 
-    private final MirrorDriver driver;
+    private final MirrorState driver;
     private final IntervalNotifier notifier;
     // All guarded by the driver lock.
     long start;
@@ -56,7 +56,7 @@ public final class TrackedRange implements IntervalNotifierOps {
     /** Bumped on every reuse; a fault checks it before committing. */
     long generation;
     /**
-     * Next range retired by the same {@code MirrorDriver.ensureTracked} call, which links the DEAD
+     * Next range retired by the same {@code MirrorState.ensureTracked} call, which links the DEAD
      * ranges it must remove outside the lock through this field instead of a list; null otherwise.
      * Only that call's thread touches it between the retirement and the recycle.
      */
@@ -70,7 +70,7 @@ public final class TrackedRange implements IntervalNotifierOps {
     /** Entries used in the two arrays; MAX_UNMAPPED + 1 once they overflowed (drop the whole range). */
     int unmappedCount;
 
-    TrackedRange(MirrorDriver driver) {
+    TrackedRange(MirrorState driver) {
         this.driver = driver;
         this.notifier = new IntervalNotifier(this, driver.lock());
     }

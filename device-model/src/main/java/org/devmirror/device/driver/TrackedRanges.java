@@ -16,7 +16,7 @@ import java.util.Arrays;
  * splitting such a range into the pieces still mapped ({@link #preparePieces}, {@link #commitPieces},
  * as {@code xe_svm_garbage_collector} replaces a partially unmapped range) and of merging the
  * pieces of a chunk into one range again ({@link #mergeChunk}). Inserting and removing the
- * pieces' interval notifiers, and zapping device PTEs, stay with {@link MirrorDriver}: they may not
+ * pieces' interval notifiers, and zapping device PTEs, stay with {@link MirrorState}: they may not
  * run under the driver lock, or are device work.
  *
  * <h2>Assumptions and Guarantees</h2>
@@ -101,7 +101,7 @@ final class TrackedRanges {
     }
 
     /** A range object whose notifier is not inserted anywhere, from the pool or new. */
-    TrackedRange obtain(MirrorDriver driver) {
+    TrackedRange obtain(MirrorState driver) {
         for (int i = 0; i < pooled; i++) {
             TrackedRange t = pool[i];
             if (!t.notifier().isInserted()) {
@@ -243,7 +243,7 @@ final class TrackedRanges {
      *
      * @return the number of pieces
      */
-    int preparePieces(TrackedRange old, boolean keepNothing, MirrorDriver driver) {
+    int preparePieces(TrackedRange old, boolean keepNothing, MirrorState driver) {
         preparedFrom = old.unmappedCount;
         int n = keepNothing ? 0 : keptPieces(old, pieceBounds);
         for (int i = 0; i < n; i++) {

@@ -3,7 +3,7 @@ package org.devmirror.device.oracle;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.mm.Errno;
 
 /**
@@ -23,7 +23,7 @@ public final class DataCheck {
      * Device writes a pattern, the CPU reads it back; the CPU writes another, the device reads it
      * back. Each page whose bytes differ, and each command that fails, is a violation.
      */
-    public static OracleReport roundTrip(DeviceMirror mirror, long addr, int npages, long seed) {
+    public static OracleReport roundTrip(Dmirror mirror, long addr, int npages, long seed) {
         OracleReport.Builder report = new OracleReport.Builder("data " + mirror);
         int len = npages << PAGE_SHIFT;
         byte[] pattern = pattern(len, seed);

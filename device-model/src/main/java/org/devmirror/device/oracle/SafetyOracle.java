@@ -4,9 +4,9 @@ import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 import static org.devmirror.device.pagetable.DevicePteLayout.VA_LIMIT;
 
 import java.util.function.LongPredicate;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.driver.CpuMapping;
-import org.devmirror.device.driver.MirrorDriver;
+import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.tlb.DeviceTlb;
@@ -69,17 +69,17 @@ public final class SafetyOracle {
     private SafetyOracle() {}
 
     /** Checks {@code mirror}'s device page table and TLB against its address space. */
-    public static OracleReport check(DeviceMirror mirror) {
+    public static OracleReport check(Dmirror mirror) {
         return check(mirror.driver(), mirror.device()::ownsPfn);
     }
 
     /**
      * Checks a mirror's driver state against its address space; for driver authors who build a
-     * {@link MirrorDriver} without {@code DeviceMirror}.
+     * {@link MirrorState} without {@code Dmirror}.
      *
      * @param localDevicePfn true for device-private PFNs owned by the mirror's own device
      */
-    public static OracleReport check(MirrorDriver driver, LongPredicate localDevicePfn) {
+    public static OracleReport check(MirrorState driver, LongPredicate localDevicePfn) {
         AddressSpace mm = driver.mm();
         OracleReport.Builder report = new OracleReport.Builder(driver.toString());
         mm.mmapReadLock();
@@ -102,7 +102,7 @@ public final class SafetyOracle {
         return report.build();
     }
 
-    private static void checkPageTable(MirrorDriver driver, LongPredicate local, OracleReport.Builder report) {
+    private static void checkPageTable(MirrorState driver, LongPredicate local, OracleReport.Builder report) {
         DevicePageTable pt = driver.pageTable();
         for (long va = pt.nextPopulated(0, VA_LIMIT); va < VA_LIMIT; ) {
             long dev = pt.get(va);
@@ -116,7 +116,7 @@ public final class SafetyOracle {
     }
 
     private static void checkPage(
-            MirrorDriver driver, LongPredicate local, long va, long dev, OracleReport.Builder report) {
+            MirrorState driver, LongPredicate local, long va, long dev, OracleReport.Builder report) {
         report.checked(1);
         if (driver.queuesStopped() && driver.isEvicted(va)) {
             return; // a queue eviction stopped the device: it uses nothing until the restore re-validates this page
@@ -185,7 +185,7 @@ public final class SafetyOracle {
         return "CPU " + PteLayout.describe(cpu);
     }
 
-    private static void checkSoftDirty(MirrorDriver driver, OracleReport.Builder report) {
+    private static void checkSoftDirty(MirrorState driver, OracleReport.Builder report) {
         if (driver.isReleased()) {
             return; // the address space is gone, and its page table with it: nothing reads pagemap
         }
@@ -210,7 +210,7 @@ public final class SafetyOracle {
         return PteLayout.pfn(cpu) + (PteLayout.isHuge(cpu) ? (va >>> 12) & 511 : 0);
     }
 
-    private static void checkTlb(MirrorDriver driver, OracleReport.Builder report) {
+    private static void checkTlb(MirrorState driver, OracleReport.Builder report) {
         DeviceTlb tlb = driver.tlb();
         DevicePageTable pt = driver.pageTable();
         for (int slot = 0; slot < tlb.capacity(); slot++) {

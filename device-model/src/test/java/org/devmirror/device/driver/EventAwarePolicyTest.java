@@ -17,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.devmirror.device.DeviceCommand;
 import org.devmirror.device.DeviceFixture;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.mm.AddressSpace;
@@ -274,7 +274,7 @@ class EventAwarePolicyTest extends DeviceFixture {
     void ownMigrateIsSkippedForeignMigrateIsClear() {
         populate(Prot.RW);
         // Step 1: another device migrates half the range: a foreign MIGRATE, handled as CLEAR.
-        DeviceMirror other = dev1.open(mm);
+        Dmirror other = dev1.open(mm);
         assertEquals(Errno.OK, other.migrateToDevice(a, N / 2).result());
         assertEquals(0, stats.skipped(MIGRATE));
         assertEquals(N / 2, stats.ptesZapped(MIGRATE));
@@ -297,7 +297,7 @@ class EventAwarePolicyTest extends DeviceFixture {
         assertEquals(1, stats.skipped(EXCLUSIVE));
         assertTrue(DevicePteLayout.isAtomic(mirror.entry(a)));
         // Step 2: another device takes page 1 exclusive: handled as CLEAR here.
-        DeviceMirror other = dev1.open(mm);
+        Dmirror other = dev1.open(mm);
         assertEquals(Errno.OK, other.exclusive(a + PAGE, 1).result());
         assertEquals(1, stats.ptesZapped(EXCLUSIVE));
         assertEquals(0, mirror.entry(a + PAGE));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.devmirror.device.DeviceFixture;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Prot;
 import org.devmirror.notifier.MmuNotifierEvent;
@@ -28,7 +28,7 @@ class EveryEventEveryPolicyTest extends DeviceFixture {
         cpuInit(mm, a, N, 0);
         int cases = 0;
         for (Map.Entry<String, InvalidationPolicy> p : PolicyResolver.shipped().entrySet()) {
-            DeviceMirror m = dev1.open(mm, MirrorOptions.forPolicy(p.getValue()));
+            Dmirror m = dev1.open(mm, MirrorOptions.forPolicy(p.getValue()));
             for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
                 if (e == MmuNotifierEvent.RELEASE) {
                     continue; // ends the address space: raised last, below
@@ -54,11 +54,11 @@ class EveryEventEveryPolicyTest extends DeviceFixture {
         assertEquals(PolicyResolver.shipped().size() * (MmuNotifierEvent.values().length - 1) * 3, cases);
         // RELEASE, through each shipped policy: exit tears every mirror down cleanly.
         for (InvalidationPolicy p : PolicyResolver.shipped().values()) {
-            DeviceMirror m = dev1.open(mm, MirrorOptions.forPolicy(p));
+            Dmirror m = dev1.open(mm, MirrorOptions.forPolicy(p));
             assertEquals(Errno.OK, m.write(a, N, ints(N, 1)).result());
         }
         mm.exit();
-        for (DeviceMirror m : dev1.mirrors()) {
+        for (Dmirror m : dev1.mirrors()) {
             assertEquals(0, m.pageTable().populated(), m.toString());
             m.collectGarbage();
             assertEquals(0, m.trackedIntervals().length, m.toString());

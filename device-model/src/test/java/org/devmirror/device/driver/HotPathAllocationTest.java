@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.devmirror.device.DeviceFixture;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.stats.AllocationMeter;
 import org.devmirror.device.stats.InvalidationJfrEvent;
 import org.devmirror.mm.Errno;
@@ -123,7 +123,7 @@ class HotPathAllocationTest extends DeviceFixture {
     @Test
     void everyShippedPolicysEventWorkAllocatesNothing() {
         for (Map.Entry<String, InvalidationPolicy> p : PolicyResolver.shipped().entrySet()) {
-            DeviceMirror m = dev1.open(mm, MirrorOptions.forPolicy(p.getValue()));
+            Dmirror m = dev1.open(mm, MirrorOptions.forPolicy(p.getValue()));
             Runnable refaultBoth = () -> {
                 refault();
                 assertEquals(Errno.OK, m.fault(a, N, true));

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import org.devmirror.device.DeviceCommand;
 import org.devmirror.device.DeviceFixture;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.oracle.DataCheck;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
@@ -59,11 +59,11 @@ public abstract class MirrorContract extends DeviceFixture {
 
     /** Checks every mirror after a step, naming the step on failure. */
     void step(String what) {
-        for (DeviceMirror m : dev0.mirrors()) {
+        for (Dmirror m : dev0.mirrors()) {
             OracleReport r = SafetyOracle.check(m);
             assertTrue(r.isClean(), () -> "after " + what + ": " + r);
         }
-        for (DeviceMirror m : dev1.mirrors()) {
+        for (Dmirror m : dev1.mirrors()) {
             OracleReport r = SafetyOracle.check(m);
             assertTrue(r.isClean(), () -> "after " + what + ": " + r);
         }
@@ -177,7 +177,7 @@ public abstract class MirrorContract extends DeviceFixture {
         long a = populated();
         AddressSpace child = mm.fork();
         step("fork");
-        DeviceMirror childMirror = dev0.open(child, options());
+        Dmirror childMirror = dev0.open(child, options());
         assertEquals(Errno.OK, childMirror.write(a, N, ints(N, 5000)).result());
         step("child device write");
         assertCpuInts(child, a, N, 5000);
@@ -323,7 +323,7 @@ public abstract class MirrorContract extends DeviceFixture {
     @Test
     void twoDevicesOnOneAddressSpace() {
         long a = populated();
-        DeviceMirror other = dev1.open(mm, options());
+        Dmirror other = dev1.open(mm, options());
         byte[] buf = new byte[(int) (N * PAGE)];
         assertEquals(Errno.OK, other.read(a, N, buf).result());
         assertInts(buf, N, 100);

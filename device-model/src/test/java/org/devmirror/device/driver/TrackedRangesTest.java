@@ -25,8 +25,8 @@ class TrackedRangesTest {
 
     private final Host host = new Host(HostConfig.defaults().withFrames(64));
     private final AddressSpace mm = host.newAddressSpace();
-    private final MirrorDriver driver =
-            new MirrorDriver(mm, new Object(), pfn -> false, () -> 0, MirrorOptions.defaults(), 1);
+    private final MirrorState driver =
+            new MirrorState(mm, new Object(), pfn -> false, () -> 0, MirrorOptions.defaults(), 1);
     private final TrackedRanges ranges = new TrackedRanges();
 
     @AfterEach

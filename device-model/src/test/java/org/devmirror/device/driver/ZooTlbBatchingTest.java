@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.devmirror.device.DeviceFixture;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.oracle.SafetyOracle;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.mm.Advice;
@@ -44,12 +44,12 @@ class ZooTlbBatchingTest extends DeviceFixture {
         cpuInit(mm, a, CHUNKS * PMD / PAGE, 0);
     }
 
-    DeviceMirror open(InvalidationPolicy p) {
+    Dmirror open(InvalidationPolicy p) {
         return dev1.open(mm, MirrorOptions.forPolicy(p));
     }
 
     /** The device reads {@code pages} pages at the start of chunks 0, 1 and 2 (not 3). */
-    void touchThreeChunks(DeviceMirror m, int pages) {
+    void touchThreeChunks(Dmirror m, int pages) {
         for (int c = 0; c < 3; c++) {
             assertEquals(Errno.OK, m.fault(a + c * PMD, pages, false));
         }
@@ -59,15 +59,15 @@ class ZooTlbBatchingTest extends DeviceFixture {
         assertEquals(Errno.OK, mm.madvise(start, len, Advice.DONTNEED));
     }
 
-    void assertClean(DeviceMirror m) {
+    void assertClean(Dmirror m) {
         var r = SafetyOracle.check(m);
         assertTrue(r.isClean(), r::toString);
     }
 
     @Test
     void xeIssuesOneFlushPerCallbackAndNoneWhenNothingWasZapped() {
-        DeviceMirror xe = open(XeSvmPolicy.INSTANCE);
-        DeviceMirror aware = open(EventAwarePolicy.INSTANCE);
+        Dmirror xe = open(XeSvmPolicy.INSTANCE);
+        Dmirror aware = open(EventAwarePolicy.INSTANCE);
         touchThreeChunks(xe, 4);
         touchThreeChunks(aware, 4);
         DeviceStats x = xe.stats();
@@ -93,8 +93,8 @@ class ZooTlbBatchingTest extends DeviceFixture {
 
     @Test
     void xeZapsARangeWholeForAOnePageInvalidation() {
-        DeviceMirror xe = open(XeSvmPolicy.INSTANCE);
-        DeviceMirror kvm = open(KvmPolicy.INSTANCE);
+        Dmirror xe = open(XeSvmPolicy.INSTANCE);
+        Dmirror kvm = open(KvmPolicy.INSTANCE);
         assertEquals(Errno.OK, xe.fault(a, 16, false));
         assertEquals(Errno.OK, kvm.fault(a, 16, false));
         dontneed(a + 15 * PAGE, PAGE);
@@ -109,7 +109,7 @@ class ZooTlbBatchingTest extends DeviceFixture {
 
     @Test
     void kvmFlushesOncePerStartOverSeveralRuns() {
-        DeviceMirror kvm = open(KvmPolicy.INSTANCE);
+        Dmirror kvm = open(KvmPolicy.INSTANCE);
         touchThreeChunks(kvm, 4);
         dontneed(a, CHUNKS * PMD);
         assertEquals(1, kvm.stats().invalidations(MmuNotifierEvent.CLEAR));
@@ -120,7 +120,7 @@ class ZooTlbBatchingTest extends DeviceFixture {
 
     @Test
     void mlx5IssuesOneUmrPerBlockOfValidEntries() {
-        DeviceMirror mlx5 = open(Mlx5OdpPolicy.INSTANCE);
+        Dmirror mlx5 = open(Mlx5OdpPolicy.INSTANCE);
         // Pages 0 and 2: the gap (page 1) holds no 8-aligned index, so one block.
         assertEquals(Errno.OK, mlx5.fault(a, 1, false));
         assertEquals(Errno.OK, mlx5.fault(a + 2 * PAGE, 1, false));
@@ -137,7 +137,7 @@ class ZooTlbBatchingTest extends DeviceFixture {
 
     @Test
     void testHmmErasesOnePagePastTheEnd() {
-        DeviceMirror th = open(TestHmmPolicy.INSTANCE);
+        Dmirror th = open(TestHmmPolicy.INSTANCE);
         assertEquals(Errno.OK, th.fault(a, 16, false));
         dontneed(a + 4 * PAGE, 4 * PAGE);
         // dmirror_do_update erases [start >> PAGE_SHIFT, end >> PAGE_SHIFT] inclusive.

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.EventAwarePolicy;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorActions;
@@ -41,19 +41,19 @@ class InvalidationSideInterleavingsTest {
     static final int N = 16;
 
     Host host;
-    MirrorDevice device;
+    DmirrorDevice device;
     AddressSpace mm;
 
     @BeforeEach
     void boot() {
         host = new Host(HostConfig.defaults().withFrames(4096).withSwapSlots(256));
-        device = new MirrorDevice(host, 0, 512);
+        device = new DmirrorDevice(host, 0, 512);
         mm = host.newAddressSpace();
     }
 
     @AfterEach
     void shutdown() {
-        for (DeviceMirror m : device.mirrors()) {
+        for (Dmirror m : device.mirrors()) {
             m.close();
         }
         host.close();
@@ -85,7 +85,7 @@ class InvalidationSideInterleavingsTest {
     }
 
     /** A mirror under {@code policy} that has written N pages of a fresh private anonymous buffer. */
-    private long deviceWrote(DeviceMirror mirror) {
+    private long deviceWrote(Dmirror mirror) {
         long a = mm.mmap(0, N * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS);
         assertEquals(Errno.OK, mirror.write(a, N, new byte[(int) (N * PAGE)]).result());
         // A device read fills the device TLB with the N translations.
@@ -94,14 +94,14 @@ class InvalidationSideInterleavingsTest {
         return a;
     }
 
-    private DeviceMirror open(InvalidationPolicy policy) {
+    private Dmirror open(InvalidationPolicy policy) {
         return device.open(mm, MirrorOptions.defaults().withPolicy(policy));
     }
 
     /** Tear down left out: keeping the device PTEs on CLEAR leaves the device mapping freed frames. */
     @Test
     void keepingTranslationsOnClearLeavesFreedFramesMapped() {
-        DeviceMirror mirror = open(new OneEventBroken(MmuNotifierEvent.CLEAR, (m, s, e) -> m.skip()));
+        Dmirror mirror = open(new OneEventBroken(MmuNotifierEvent.CLEAR, (m, s, e) -> m.skip()));
         long a = deviceWrote(mirror);
         // MADV_DONTNEED frees the frames; the broken policy keeps the device's translations.
         assertEquals(Errno.OK, mm.madvise(a, N * PAGE, Advice.DONTNEED));
@@ -113,7 +113,7 @@ class InvalidationSideInterleavingsTest {
     /** Flush left out: zapping the page table without a TLB invalidation leaves the TLB stale. */
     @Test
     void zapWithoutTlbFlushLeavesStaleTlbEntries() {
-        DeviceMirror mirror = open(new OneEventBroken(MmuNotifierEvent.CLEAR, (m, s, e) -> m.zap(s, e)));
+        Dmirror mirror = open(new OneEventBroken(MmuNotifierEvent.CLEAR, (m, s, e) -> m.zap(s, e)));
         long a = deviceWrote(mirror);
         assertEquals(Errno.OK, mm.madvise(a, N * PAGE, Advice.DONTNEED));
         // The page table is clean, the TLB still translates to the freed frames.
@@ -129,8 +129,7 @@ class InvalidationSideInterleavingsTest {
      */
     @Test
     void deferringTheDowngradeToRangeEndLeavesDeviceWriteOnASharedPage() {
-        DeviceMirror mirror =
-                open(new OneEventBroken(MmuNotifierEvent.PROTECTION_PAGE, (m, s, e) -> m.rereadAtEnd(s, e)));
+        Dmirror mirror = open(new OneEventBroken(MmuNotifierEvent.PROTECTION_PAGE, (m, s, e) -> m.rereadAtEnd(s, e)));
         deviceWrote(mirror);
         AddressSpace child = mm.fork();
         // The re-read at the end keeps pages the CPU still maps, but only ever adds WRITE: the
@@ -144,7 +143,7 @@ class InvalidationSideInterleavingsTest {
     /** The same three host operations under the shipped event-aware policy leave the oracle clean. */
     @Test
     void theEventAwarePolicyMeetsAllThree() {
-        DeviceMirror mirror = open(EventAwarePolicy.INSTANCE);
+        Dmirror mirror = open(EventAwarePolicy.INSTANCE);
         long a = deviceWrote(mirror);
         AddressSpace child = mm.fork();
         assertTrue(SafetyOracle.check(mirror).isClean());
@@ -160,7 +159,7 @@ class InvalidationSideInterleavingsTest {
     @Test
     @Timeout(10)
     void nonBlockableInvalidationIsRefusedWhileTheDriverLockIsHeld() throws Exception {
-        DeviceMirror mirror = open(EventAwarePolicy.INSTANCE);
+        Dmirror mirror = open(EventAwarePolicy.INSTANCE);
         long a = deviceWrote(mirror);
         long populated = mm.populatedPages();
         long entry = mirror.entry(a);

@@ -1,7 +1,7 @@
 package org.devmirror.bench.workload;
 
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.mm.AddressSpace;
@@ -14,7 +14,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
 
 /**
- * The device fault path over populated CPU pages: {@link DeviceMirror#fault} of {@code pages}
+ * The device fault path over populated CPU pages: {@link Dmirror#fault} of {@code pages}
  * pages (readBegin, hmm_range_fault under the mmap read lock, driver lock, readRetry, commit),
  * repeated over the same range. The CPU pages are present and writable and the range already
  * tracked, so each fault is the steady state: nothing to allocate, every PTE rewritten. THP is off.
@@ -34,8 +34,8 @@ public final class FaultWorkload implements AutoCloseable {
 
     private final Host host;
     private final AddressSpace mm;
-    private final MirrorDevice device;
-    private final DeviceMirror mirror;
+    private final DmirrorDevice device;
+    private final Dmirror mirror;
     private final int pages;
     private final MmuNotifierRange clear = new MmuNotifierRange();
 
@@ -52,7 +52,7 @@ public final class FaultWorkload implements AutoCloseable {
         long len = pages * Host.PAGE_SIZE;
         check(mm.mmap(BASE, len, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED) == BASE, "mmap");
         check(mm.cpuFill(BASE, len, (byte) 1) == Errno.OK, "cpuFill");
-        device = new MirrorDevice(host, 2, 512);
+        device = new DmirrorDevice(host, 2, 512);
         mirror = device.open(mm, MirrorOptions.defaults());
         check(mirror.fault(BASE, pages, true) == Errno.OK, "first fault");
         clear.init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, BASE, BASE + len, null);

@@ -1,7 +1,7 @@
 package org.devmirror.bench.workload;
 
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.device.pagetable.DevicePteLayout;
@@ -17,7 +17,7 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
 
 /**
  * What the invalidation benchmarks invalidate: a host, an address space, one device and
- * {@code regions} regions of one size, each mirrored by its own {@link DeviceMirror} (a RELEASE
+ * {@code regions} regions of one size, each mirrored by its own {@link Dmirror} (a RELEASE
  * retires its mirror for good, so each region needs one it can lose), with one reused
  * {@link MmuNotifierRange} per region carrying the event, as the host reuses its range.
  *
@@ -39,7 +39,7 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
  *
  * <h2>Assumptions and Guarantees</h2>
  * One thread uses an instance. {@link #raise} allocates nothing except where the driver itself
- * does (see {@code MirrorDriver}).
+ * does (see {@code MirrorState}).
  */
 public final class InvalidationFixture implements AutoCloseable {
     /** Regions per batch of the single-shot benchmarks (RELEASE). */
@@ -62,9 +62,9 @@ public final class InvalidationFixture implements AutoCloseable {
     private final boolean writable;
     private final Host host;
     private final AddressSpace mm;
-    private final MirrorDevice device;
+    private final DmirrorDevice device;
     private final MirrorOptions options;
-    private final DeviceMirror[] mirrors;
+    private final Dmirror[] mirrors;
     private final MmuNotifierRange[] ranges;
     /** The armed device PTE of every populated page of region k, in address order; see {@link #arm}. */
     private final long[][] armedPtes;
@@ -101,7 +101,7 @@ public final class InvalidationFixture implements AutoCloseable {
         this.tracked = tracked;
         this.stride = 2 * Math.max(size, CHUNK);
         this.writable = event != MmuNotifierEvent.PROTECTION_VMA;
-        this.mirrors = new DeviceMirror[regions];
+        this.mirrors = new Dmirror[regions];
         this.ranges = new MmuNotifierRange[regions];
         this.armedPtes = new long[regions][];
         long pagesPerRegion = size / pageStride();
@@ -111,7 +111,7 @@ public final class InvalidationFixture implements AutoCloseable {
                 .withFrames(Math.max(4096, 2L * regions * pagesPerRegion)));
         mm = host.newAddressSpace();
         subscriptions = mm.notifiers();
-        device = new MirrorDevice(host, 1, 512);
+        device = new DmirrorDevice(host, 1, 512);
         Object otherOwner = new Object();
         for (int k = 0; k < regions; k++) {
             long a = region(k);
@@ -192,7 +192,7 @@ public final class InvalidationFixture implements AutoCloseable {
     }
 
     /** The mirror of region {@code k}; {@code null} when the fixture is untracked. */
-    public DeviceMirror mirror(int k) {
+    public Dmirror mirror(int k) {
         return mirrors[k];
     }
 
@@ -221,7 +221,7 @@ public final class InvalidationFixture implements AutoCloseable {
             return;
         }
         for (int k = 0; k < mirrors.length; k++) {
-            DeviceMirror m = mirrors[k];
+            Dmirror m = mirrors[k];
             if (m == null || m.driver().isReleased()) {
                 if (m != null) {
                     m.close();
@@ -292,7 +292,7 @@ public final class InvalidationFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        for (DeviceMirror m : mirrors) {
+        for (Dmirror m : mirrors) {
             if (m != null) {
                 m.close();
             }

@@ -1,7 +1,7 @@
 package org.devmirror.bench.workload;
 
 import java.util.concurrent.locks.ReentrantLock;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 
@@ -54,7 +54,7 @@ public final class InvalidationInjection {
 
     /** Rewrites the region's first device PTE with the value it holds. */
     private void extraPteWrite(int k) {
-        DeviceMirror m = fixture.mirror(k);
+        Dmirror m = fixture.mirror(k);
         if (m == null) {
             return;
         }
@@ -73,7 +73,7 @@ public final class InvalidationInjection {
 
     /** Every device PTE of the region written twice more (write-protect, then back). */
     private void slowZap(int k) {
-        DeviceMirror m = fixture.mirror(k);
+        Dmirror m = fixture.mirror(k);
         if (m == null || !fixture.writable()) {
             return;
         }

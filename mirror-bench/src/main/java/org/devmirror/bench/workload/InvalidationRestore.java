@@ -1,7 +1,7 @@
 package org.devmirror.bench.workload;
 
 import java.util.concurrent.locks.ReentrantLock;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.Host;
@@ -10,7 +10,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
 /**
  * Puts a region of an {@link InvalidationFixture} back after one invalidation, exactly as far as
  * that invalidation of this event and policy took it away, and the cheapest way the driver
- * allows: the tracked range through {@code MirrorDriver.ensureTracked} (an interval-tree insert of
+ * allows: the tracked range through {@code MirrorState.ensureTracked} (an interval-tree insert of
  * a pooled range) when the invalidation dropped it, then the armed device PTE values written
  * straight into the device page table under the driver lock when it zapped them. Nothing in it
  * allocates, so a benchmark can time invalidation and restore together and subtract
@@ -68,7 +68,7 @@ public final class InvalidationRestore {
         if (fixture.event() == MmuNotifierEvent.RELEASE) {
             throw new IllegalStateException("a RELEASE retires its mirror; re-arm it with arm()");
         }
-        DeviceMirror m = fixture.mirror(k);
+        Dmirror m = fixture.mirror(k);
         long a = fixture.region(k);
         long size = fixture.size();
         if (dropsTracking) {
@@ -91,7 +91,7 @@ public final class InvalidationRestore {
      * (for the off-heap table).
      */
     public long rewriteOnly(int k) {
-        DeviceMirror m = fixture.mirror(k);
+        Dmirror m = fixture.mirror(k);
         long a = fixture.region(k);
         long stepBytes = fixture.pageStride();
         long[] armed = fixture.armedPtes(k);

@@ -1,7 +1,7 @@
 package org.devmirror.bench.workload;
 
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
@@ -17,7 +17,7 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
  *
  * <h2>Assumptions and Guarantees</h2>
  * One thread uses an instance. {@link #invalidate} and {@link #restore} allocate nothing except
- * where the driver itself does (see {@code MirrorDriver}), and with no injection active.
+ * where the driver itself does (see {@code MirrorState}), and with no injection active.
  */
 public final class InvalidationWorkload implements AutoCloseable {
     /** Regions per batch of the single-shot benchmarks (RELEASE) and of {@link #invalidateAll}. */
@@ -119,7 +119,7 @@ public final class InvalidationWorkload implements AutoCloseable {
         if (!fixture.populated()) {
             return 0;
         }
-        DeviceMirror m = fixture.mirror(k);
+        Dmirror m = fixture.mirror(k);
         long a = fixture.region(k);
         long stride = fixture.pageStride();
         long faults = 0;
@@ -155,7 +155,7 @@ public final class InvalidationWorkload implements AutoCloseable {
     /** Adds the device-side counters of every mirror, and the injected PTE writes, into {@code c}. */
     public void readCounters(WorkCounters c) {
         for (int k = 0; k < fixture.regions(); k++) {
-            DeviceMirror m = fixture.mirror(k);
+            Dmirror m = fixture.mirror(k);
             if (m == null) {
                 continue;
             }
@@ -178,7 +178,7 @@ public final class InvalidationWorkload implements AutoCloseable {
     public void resetCounters() {
         injection.reset();
         for (int k = 0; k < fixture.regions(); k++) {
-            DeviceMirror m = fixture.mirror(k);
+            Dmirror m = fixture.mirror(k);
             if (m != null) {
                 m.stats().reset();
             }

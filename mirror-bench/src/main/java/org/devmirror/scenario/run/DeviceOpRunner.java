@@ -1,7 +1,7 @@
 package org.devmirror.scenario.run;
 
 import org.devmirror.device.DeviceCommand;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
 import org.devmirror.scenario.model.DeviceOp;
@@ -72,7 +72,7 @@ final class DeviceOpRunner {
     }
 
     /** {@code op}'s device's mirror of its address space, opened by the first command there. */
-    private DeviceMirror mirror(DeviceOp op) {
+    private Dmirror mirror(DeviceOp op) {
         return state.mirror(op.space(), op.device());
     }
 

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
@@ -101,7 +101,7 @@ final class ExpectationChecker {
             case Expectation.DeviceHolds h -> deviceHolds(h);
             case Expectation.SameFrame f -> sameFrame(f);
             case Expectation.Notifiers n -> {
-                DeviceMirror mirror = state.mirrors.get(RunState.mirrorKey(n.space(), n.device()));
+                Dmirror mirror = state.mirrors.get(RunState.mirrorKey(n.space(), n.device()));
                 long held = mirror == null ? 0 : mirror.trackedIntervals().length / 2;
                 yield compare("notifiers of " + n.device(), n.count(), held);
             }
@@ -143,7 +143,7 @@ final class ExpectationChecker {
      * between statements, so nothing changes it, and a 'lock' statement may be holding the lock.
      */
     private String deviceHolds(Expectation.DeviceHolds h) {
-        DeviceMirror mirror = state.mirrors.get(RunState.mirrorKey(h.space(), h.device()));
+        Dmirror mirror = state.mirrors.get(RunState.mirrorKey(h.space(), h.device()));
         long start = state.address(h.addr());
         for (long off = 0; off < h.length(); off += Host.PAGE_SIZE) {
             DevicePerm got = mirror == null

@@ -5,8 +5,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.mm.AddressSpace;
@@ -32,12 +32,12 @@ final class RunState implements AutoCloseable {
     final Set<String> exited = new HashSet<>();
     final Map<String, Long> buffers = new HashMap<>();
     final Map<String, MemoryObject> files = new HashMap<>();
-    final Map<String, MirrorDevice> devices = new LinkedHashMap<>();
+    final Map<String, DmirrorDevice> devices = new LinkedHashMap<>();
     // "space\0device" -> the device's mirror of that space, opened by its first operation there
-    final Map<String, DeviceMirror> mirrors = new LinkedHashMap<>();
+    final Map<String, Dmirror> mirrors = new LinkedHashMap<>();
     // AddressSpace.id() -> that space's entries of mirrors, so that an operation visits the mirrors
     // of the spaces it touched, not every mirror of the run
-    private final Map<Integer, Map<String, DeviceMirror>> mirrorsBySpace = new HashMap<>();
+    private final Map<Integer, Map<String, Dmirror>> mirrorsBySpace = new HashMap<>();
     /**
      * What a snapshot or device read produced: the range's start address, the command's result,
      * and its bytes (meaningful only when the result is OK: a failed read copies nothing out).
@@ -66,9 +66,9 @@ final class RunState implements AutoCloseable {
     }
 
     /** {@code device}'s mirror of {@code space}, opening it on first use. */
-    DeviceMirror mirror(String space, String device) {
+    Dmirror mirror(String space, String device) {
         String key = mirrorKey(space, device);
-        DeviceMirror mirror = mirrors.get(key);
+        Dmirror mirror = mirrors.get(key);
         if (mirror == null) {
             AddressSpace mm = spaces.get(space);
             mirror = devices.get(device).open(mm, options);
@@ -79,7 +79,7 @@ final class RunState implements AutoCloseable {
     }
 
     /** The mirrors of the address space whose {@code AddressSpace.id()} is {@code mmId}, by mirror key. */
-    Map<String, DeviceMirror> mirrorsOf(int mmId) {
+    Map<String, Dmirror> mirrorsOf(int mmId) {
         return mirrorsBySpace.getOrDefault(mmId, Map.of());
     }
 
@@ -107,10 +107,10 @@ final class RunState implements AutoCloseable {
         for (AddressSpace mm : spaces.values()) {
             mm.exit();
         }
-        for (DeviceMirror m : mirrors.values()) {
+        for (Dmirror m : mirrors.values()) {
             m.close();
         }
-        for (MirrorDevice d : devices.values()) {
+        for (DmirrorDevice d : devices.values()) {
             d.close();
         }
         host.close();

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.devmirror.device.DeviceMemoryKind;
-import org.devmirror.device.DeviceMirror;
-import org.devmirror.device.MirrorDevice;
+import org.devmirror.device.Dmirror;
+import org.devmirror.device.DmirrorDevice;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.oracle.OracleReport;
 import org.devmirror.device.oracle.SafetyOracle;
@@ -57,7 +57,7 @@ public final class ScenarioRunner {
     private final List<String> violations = new ArrayList<>();
     private long oracleChecks;
     // each mirror's counters when an operation last touched its space
-    private final Map<DeviceMirror, DeviceWork> lastSeen = new HashMap<>();
+    private final Map<Dmirror, DeviceWork> lastSeen = new HashMap<>();
     private static final DeviceWork NO_WORK = new DeviceWork();
     // spaces touched since the oracle last ran: it waits while a 'lock' statement holds a driver lock
     private final Set<Integer> oracleDue = new LinkedHashSet<>();
@@ -100,7 +100,7 @@ public final class ScenarioRunner {
                 case Declaration.Device d -> {
                     long pages = d.pages();
                     DeviceMemoryKind kind = d.coherent() ? DeviceMemoryKind.COHERENT : DeviceMemoryKind.PRIVATE;
-                    state.devices.put(d.name(), new MirrorDevice(state.host, state.devices.size(), pages, kind));
+                    state.devices.put(d.name(), new DmirrorDevice(state.host, state.devices.size(), pages, kind));
                     trace.add(line(d.line()) + "device " + d.name() + " (" + pages + " " + kind.label()
                             + " device pages)");
                 }
@@ -163,7 +163,7 @@ public final class ScenarioRunner {
         }
         Map<String, DeviceWork> work = new HashMap<>();
         for (int mm : touched) {
-            for (Map.Entry<String, DeviceMirror> e : state.mirrorsOf(mm).entrySet()) {
+            for (Map.Entry<String, Dmirror> e : state.mirrorsOf(mm).entrySet()) {
                 DeviceWork now = DeviceWork.of(e.getValue().stats());
                 DeviceWork delta = now.minus(lastSeen.getOrDefault(e.getValue(), NO_WORK));
                 lastSeen.put(e.getValue(), now);
@@ -274,7 +274,7 @@ public final class ScenarioRunner {
 
     private void checkOracle(int line, Set<Integer> touched) {
         for (int mm : touched) {
-            for (Map.Entry<String, DeviceMirror> e : state.mirrorsOf(mm).entrySet()) {
+            for (Map.Entry<String, Dmirror> e : state.mirrorsOf(mm).entrySet()) {
                 OracleReport report = SafetyOracle.check(e.getValue());
                 oracleChecks += report.checked();
                 for (String v : report.violations()) {
@@ -290,7 +290,7 @@ public final class ScenarioRunner {
     /** The counters of every mirror {@code device} has opened, summed. */
     private DeviceWork workOf(String device) {
         DeviceWork sum = new DeviceWork();
-        for (Map.Entry<String, DeviceMirror> e : state.mirrors.entrySet()) {
+        for (Map.Entry<String, Dmirror> e : state.mirrors.entrySet()) {
             if (RunState.deviceOf(e.getKey()).equals(device)) {
                 sum.add(e.getValue().stats());
             }

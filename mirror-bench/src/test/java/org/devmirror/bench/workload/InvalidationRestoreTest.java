@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.devmirror.device.DeviceMirror;
+import org.devmirror.device.Dmirror;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +39,7 @@ class InvalidationRestoreTest {
                 new InvalidationFixture(MmuNotifierEvent.RELEASE, "aware", "4K", true, true, true, 2)) {
             InvalidationRestore r = new InvalidationRestore(f);
             assertFalse(r.rewrites(), "nothing is learnt: a RELEASE retires the mirror");
-            DeviceMirror retired = f.mirror(1);
+            Dmirror retired = f.mirror(1);
             f.raise(1);
             assertTrue(retired.driver().isReleased());
             assertThrows(IllegalStateException.class, () -> r.restore(1));

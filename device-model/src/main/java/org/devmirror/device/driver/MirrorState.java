@@ -56,7 +56,7 @@ import org.devmirror.notifier.UserLock;
 @SuppressWarnings(
         "EnumOrdinal") // counters live in arrays indexed by ordinal() (no EnumMap boxing on hot paths); the indices
 // never leave the process
-public final class MirrorDriver implements AutoCloseable {
+public final class MirrorState implements AutoCloseable {
     private static final int RELEASE = MmuNotifierEvent.RELEASE.ordinal();
 
     private final AddressSpace mm;
@@ -114,7 +114,7 @@ public final class MirrorDriver implements AutoCloseable {
      * @param options        policy, chunk, table, TLB and timeout
      * @param id             a small number for statistics and JFR events
      */
-    public MirrorDriver(
+    public MirrorState(
             AddressSpace mm,
             Object owner,
             LongPredicate localDevicePfn,

@@ -43,7 +43,7 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * The device lock guards {@link #memory()} and the allocation counters. The list of mirrors is
  * copy-on-write (read without a lock by {@code migrate_to_ram}).
  */
-public final class MirrorDevice implements DevicePagemap, AutoCloseable {
+public final class DmirrorDevice implements DevicePagemap, AutoCloseable {
     private final Host host;
     private final int id;
     private final DeviceMemory memory;
@@ -52,7 +52,7 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     // COHERENT: the first frame of each 512-page block, in device page order; empty for PRIVATE
     private final long[] coherentBlocks;
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<DeviceMirror> mirrors = new CopyOnWriteArrayList<>();
+    private final List<Dmirror> mirrors = new CopyOnWriteArrayList<>();
     // Guarded by lock: test_hmm's calloc / cfree.
     private long allocated;
     private long freed;
@@ -64,7 +64,7 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
      *
      * @param pages a positive multiple of 512
      */
-    public MirrorDevice(Host host, int id, long pages) {
+    public DmirrorDevice(Host host, int id, long pages) {
         this(host, id, pages, DeviceMemoryKind.PRIVATE);
     }
 
@@ -76,7 +76,7 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
      * @throws IllegalStateException for {@link DeviceMemoryKind#COHERENT} when the host has too
      *     few free 2 MiB blocks of physical memory to give the device
      */
-    public MirrorDevice(Host host, int id, long pages, DeviceMemoryKind kind) {
+    public DmirrorDevice(Host host, int id, long pages, DeviceMemoryKind kind) {
         if (host == null) {
             throw new IllegalArgumentException("host=null");
         }
@@ -177,12 +177,12 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     }
 
     /** Opens a mirror of {@code mm} with the default options ({@code open("/dev/hmm_dmirror<id>")}). */
-    public DeviceMirror open(AddressSpace mm) {
+    public Dmirror open(AddressSpace mm) {
         return open(mm, MirrorOptions.defaults());
     }
 
     /** Opens a mirror of {@code mm} with {@code options}. */
-    public DeviceMirror open(AddressSpace mm, MirrorOptions options) {
+    public Dmirror open(AddressSpace mm, MirrorOptions options) {
         int mirrorId;
         lock.lock();
         try {
@@ -190,18 +190,18 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        DeviceMirror m = new DeviceMirror(this, mm, options, mirrorId);
+        Dmirror m = new Dmirror(this, mm, options, mirrorId);
         mirrors.add(m);
         return m;
     }
 
-    void closed(DeviceMirror m) {
+    void closed(Dmirror m) {
         mirrors.remove(m);
     }
 
     /** The first open mirror of this device on {@code mm}, or null: who a CPU-fault migration is charged to. */
-    DeviceMirror firstMirrorOf(AddressSpace mm) {
-        for (DeviceMirror m : mirrors) {
+    Dmirror firstMirrorOf(AddressSpace mm) {
+        for (Dmirror m : mirrors) {
             if (m.mm() == mm) {
                 return m;
             }
@@ -210,7 +210,7 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
     }
 
     /** The open mirrors of this device. */
-    public List<DeviceMirror> mirrors() {
+    public List<Dmirror> mirrors() {
         return List.copyOf(mirrors);
     }
 
@@ -418,8 +418,8 @@ public final class MirrorDevice implements DevicePagemap, AutoCloseable {
      * {@code except}: the device's own MIGRATE and EXCLUSIVE invalidations are skipped by its
      * mirrors' policies, so the device updates them itself. Caller holds no mirror's driver lock.
      */
-    void zapMirrors(AddressSpace mm, long start, long end, DeviceMirror except, MmuNotifierEvent event) {
-        for (DeviceMirror m : mirrors) {
+    void zapMirrors(AddressSpace mm, long start, long end, Dmirror except, MmuNotifierEvent event) {
+        for (Dmirror m : mirrors) {
             if (m != except && m.mm() == mm) {
                 m.driver().lock().lock();
                 try {

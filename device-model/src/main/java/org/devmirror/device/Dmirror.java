@@ -6,8 +6,8 @@ import static org.devmirror.device.pagetable.DevicePteLayout.VA_LIMIT;
 
 import java.util.concurrent.locks.ReentrantLock;
 import org.devmirror.device.driver.InvalidationPolicy;
-import org.devmirror.device.driver.MirrorDriver;
 import org.devmirror.device.driver.MirrorOptions;
+import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.mm.AddressSpace;
@@ -18,7 +18,7 @@ import org.devmirror.mm.Errno;
  * commands of its file ({@code HMM_DMIRROR_READ}, {@code _WRITE}, {@code _MIGRATE_TO_DEV},
  * {@code _MIGRATE_TO_SYS}, {@code _SNAPSHOT}, {@code _EXCLUSIVE}, {@code _CHECK_EXCLUSIVE},
  * {@code _RELEASE}) plus a device atomic. The driver state — device page table, TLB, driver lock,
- * tracked ranges, policy, statistics — is its {@link MirrorDriver}.
+ * tracked ranges, policy, statistics — is its {@link MirrorState}.
  *
  * <p>Commands take a page-aligned address and a page count, like {@code struct hmm_dmirror_cmd},
  * and report {@link DeviceCommand}: the kernel's return value, {@code cpages} and {@code faults}.
@@ -35,23 +35,23 @@ import org.devmirror.mm.Errno;
  * </ul>
  *
  * <h2>Locking</h2>
- * See {@link MirrorDriver}: device data is copied under the driver lock; faults and migrations take
+ * See {@link MirrorState}: device data is copied under the driver lock; faults and migrations take
  * the mmap lock first.
  */
-public final class DeviceMirror implements AutoCloseable {
-    private final MirrorDevice device;
+public final class Dmirror implements AutoCloseable {
+    private final DmirrorDevice device;
     private final AddressSpace mm;
-    private final MirrorDriver driver;
+    private final MirrorState driver;
 
-    DeviceMirror(MirrorDevice device, AddressSpace mm, MirrorOptions options, int id) {
+    Dmirror(DmirrorDevice device, AddressSpace mm, MirrorOptions options, int id) {
         this.device = device;
         this.mm = mm;
-        this.driver = new MirrorDriver(
+        this.driver = new MirrorState(
                 mm, device, device::ownsPfn, () -> device.memory().usedPages(), options, id);
     }
 
     /** The device. */
-    public MirrorDevice device() {
+    public DmirrorDevice device() {
         return device;
     }
 
@@ -61,7 +61,7 @@ public final class DeviceMirror implements AutoCloseable {
     }
 
     /** The driver state. */
-    public MirrorDriver driver() {
+    public MirrorState driver() {
         return driver;
     }
 
@@ -106,7 +106,7 @@ public final class DeviceMirror implements AutoCloseable {
     }
 
     /**
-     * Runs the driver's garbage collector now ({@link MirrorDriver#collectGarbage()}): tracked
+     * Runs the driver's garbage collector now ({@link MirrorState#collectGarbage()}): tracked
      * ranges that UNMAP or RELEASE marked are split or removed. It also runs at the start of every
      * device fault. The caller holds no lock.
      */
