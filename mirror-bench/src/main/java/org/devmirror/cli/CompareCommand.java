@@ -113,17 +113,19 @@ public final class CompareCommand implements Callable<Integer> {
         return clean ? DevmirrorCommand.EXIT_OK : DevmirrorCommand.EXIT_FAILED;
     }
 
-    /** The policies by report name: every shipped one for {@code all}, else each name of the list. */
+    /** The policies by report name, in the order named: {@code all} stands for every shipped one. */
     private Map<String, InvalidationPolicy> policies() {
-        if (policy.equals("all")) {
-            return PolicyResolver.shipped();
-        }
         Map<String, InvalidationPolicy> out = new LinkedHashMap<>();
         try {
             for (String name : policy.split(",", -1)) {
-                if (out.put(name, PolicyResolver.resolve("--policy", name)) != null) {
-                    throw new IllegalArgumentException(
-                            "--policy " + policy + " names " + name + " twice; name each policy once");
+                Map<String, InvalidationPolicy> named = name.equals("all")
+                        ? PolicyResolver.shipped()
+                        : Map.of(name, PolicyResolver.resolve("--policy", name));
+                for (Map.Entry<String, InvalidationPolicy> e : named.entrySet()) {
+                    if (out.containsValue(e.getValue()) || out.put(e.getKey(), e.getValue()) != null) {
+                        throw new IllegalArgumentException(
+                                "--policy " + policy + " names " + e.getKey() + " twice; name each policy once");
+                    }
                 }
             }
         } catch (IllegalArgumentException e) {

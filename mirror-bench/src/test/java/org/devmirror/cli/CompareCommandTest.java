@@ -151,6 +151,10 @@ class CompareCommandTest {
         cli.err.getBuffer().setLength(0);
         assertEquals(2, cli.devmirror("compare", "--policy", "aware,nosuch", "--out", out.toString(), "uffd-wp"));
         assertTrue(cli.err.toString().startsWith("devmirror compare: --policy=nosuch is not"), cli.err::toString);
+        cli.err.getBuffer().setLength(0);
+        assertEquals(2, cli.devmirror("compare", "--policy", "all,blind", "--out", out.toString(), "uffd-wp"));
+        assertEquals(
+                "devmirror compare: --policy all,blind names blind twice; name each policy once\n", cli.err.toString());
         assertTrue(Files.notExists(out), "nothing ran");
     }
 
