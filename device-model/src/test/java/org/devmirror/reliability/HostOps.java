@@ -311,13 +311,23 @@ final class HostOps {
 
     /** clear_refs soft-dirty, the OOM reaper, or writeback of the file. */
     record Whole(int space, int kind) implements ModelOp {
+        /** Which of the three operations {@code kind} selects: 0 clear_refs, 1 the OOM reaper, 2 writeback. */
+        int operation() {
+            return Math.floorMod(kind, 3);
+        }
+
+        /** Whether this is the OOM reaper. */
+        boolean isOomReap() {
+            return operation() == 1;
+        }
+
         @Override
         @SuppressWarnings(
                 "RefactorSwitch") // each case logs, acts and returns; a switch expression with yield would read no
         // better
         public Step apply(MirrorWorld w) {
             Space s = w.space(space);
-            switch (Math.floorMod(kind, 3)) {
+            switch (operation()) {
                 case 0 -> {
                     w.log(s, "clear-soft-dirty");
                     return new Step(s.mm.clearSoftDirty().name(), 0, 0);
