@@ -2,6 +2,7 @@ package org.devmirror.mm.pagetable;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
@@ -112,6 +113,29 @@ public final class CpuPageTable implements AutoCloseable {
      * PTE, the PMD leaf covering the block (repeated), or 0. Lockless and allocation-free; the
      * walk down to the PTE table is done once per block rather than once per page, as
      * {@code hmm_vma_walk_pmd} maps one PTE table and reads along it.
+     *
+     * <p>The entries of the PTE table are read with one bulk {@link MemorySegment#copy} followed by
+     * {@link VarHandle#acquireFence()}, not with one {@code getAcquire} each. What the lockless walk
+     * needs is kept:
+     * <ul>
+     *   <li><b>No torn entry.</b> The kernel reads each PTE with {@code ptep_get}, a
+     *       {@code READ_ONCE}: single-copy atomic per entry, with no ordering between entries
+     *       ({@code hmm_vma_handle_pte} takes what it reads, and the notifier sequence discards a
+     *       walk that raced with an invalidation). The copy reads each aligned 8-byte entry whole
+     *       on HotSpot: source offset, destination and length are multiples of 8, and both the
+     *       {@code Unsafe.copyMemory0} intrinsic ({@code StubRoutines::unsafe_arraycopy}, which
+     *       picks the jlong copy stub when all three are 8-byte aligned) and its runtime path
+     *       ({@code Copy::conjoint_memory_atomic}, which copies in units of the common alignment)
+     *       move aligned longs as 8-byte or wider vector accesses, never byte by byte. Entries of
+     *       one block may come from different moments, as the kernel's may.</li>
+     *   <li><b>Acquire.</b> The fence after the copy keeps every later load and store of this
+     *       thread after every load of the copy, which is what an acquire on each entry gave the
+     *       caller: a reader that sees a PTE installed by a fault thread (a {@code setRelease} in
+     *       {@code writeEntry}) also sees the frame contents written before it. The table pointer
+     *       above is still read with acquire, so the copy reads the table the pointer names.</li>
+     * </ul>
+     * The loop of 512 acquire loads it replaces cost about 3 ns an entry (a segment access with
+     * its bounds and liveness checks per entry); the copy costs about what a 4 KiB fill does.
      */
     public int getBlock(long va, long[] dst, int dstOffset, int max) {
         checkVa(va);
@@ -130,10 +154,65 @@ public final class CpuPageTable implements AutoCloseable {
             }
             table = TableLayout.tableOf(e);
         }
-        for (int i = 0; i < n; i++) {
-            dst[dstOffset + i] = entryAcquire(table, first + i);
-        }
+        MemorySegment chunk = chunks[TableLayout.chunkOf(table)];
+        MemorySegment.copy(chunk, ValueLayout.JAVA_LONG, TableLayout.entryOffset(table, first), dst, dstOffset, n);
+        // Orders the copy's loads before every later access, as getAcquire on each entry did.
+        VarHandle.acquireFence();
         return n;
+    }
+
+    /**
+     * Sets {@code bits} in the 4 KiB entries of up to {@code n} consecutive pages from {@code va},
+     * within the 2 MiB block that holds {@code va}: for each {@code expected[offset + i]} that is
+     * nonzero, if the entry of page {@code i} is still that value ({@code pte_same} under the
+     * lock), it becomes {@code expected[offset + i] | bits}. Entries whose expected value is 0 are
+     * left alone. One walk to the PTE table and one lock for the block, where {@link #set} per
+     * page walks and locks per page: what a driver marking soft-dirty in its end callback does
+     * under one PTE lock ({@code pte_offset_map_lock}, then {@code pte_mksoft_dirty} and
+     * {@code set_pte_at} along the table). Takes the page-table lock; allocation-free.
+     *
+     * <p>The bits may not include {@link PteLayout#HUGE} (PMD leaves go through {@link #setPmd});
+     * no entry turns from 0 to nonzero or back, so the table's bitmap is unchanged. A block that is
+     * mapped by a PMD leaf, or has no PTE table, has no 4 KiB entry to change.
+     *
+     * @return the entries changed
+     */
+    public int setBitsBlock(long va, long[] expected, int offset, int n, long bits) {
+        checkVa(va);
+        if (n <= 0 || offset < 0 || offset > expected.length - n) {
+            throw new IllegalArgumentException(
+                    "offset=" + offset + " n=" + n + " do not fit expected.length=" + expected.length);
+        }
+        if (PteLayout.isHuge(bits)) {
+            throw new IllegalArgumentException(
+                    "bits=0x" + Long.toHexString(bits) + " include HUGE; PMD leaves go through setPmd");
+        }
+        int first = TableLayout.index(TableLayout.PTE, va);
+        int count = Math.min(n, TableLayout.ENTRIES - first);
+        ptl.lock();
+        try {
+            int table = walkExisting(va);
+            if (table < 0) {
+                return 0;
+            }
+            MemorySegment chunk = chunks[TableLayout.chunkOf(table)];
+            int changed = 0;
+            for (int i = 0; i < count; i++) {
+                long e = expected[offset + i];
+                if (e == 0 || (e | bits) == e) {
+                    continue;
+                }
+                long off = TableLayout.entryOffset(table, first + i);
+                if ((long) LONG.get(chunk, off) == e) { // plain: only ptl holders store entries
+                    // Release: pairs with the acquire of the lockless readers, as in writeEntry.
+                    LONG.setRelease(chunk, off, e | bits);
+                    changed++;
+                }
+            }
+            return changed;
+        } finally {
+            ptl.unlock();
+        }
     }
 
     /** The PMD-level entry covering {@code va} if it is a leaf; 0 if none or a PTE table. Lockless. */
@@ -342,6 +421,19 @@ public final class CpuPageTable implements AutoCloseable {
                         "va=0x" + Long.toHexString(va) + " is inside a PMD leaf; split it first");
             }
             path[level + 1] = table;
+        }
+        return table;
+    }
+
+    // The PTE table holding va's entry, or -1 if there is none (absent, or a PMD leaf there).
+    private int walkExisting(long va) {
+        int table = ROOT;
+        for (int level = TableLayout.PGD; level < TableLayout.PTE; level++) {
+            long e = entryPlain(table, TableLayout.index(level, va));
+            if (!TableLayout.isTablePointer(e)) {
+                return -1;
+            }
+            table = TableLayout.tableOf(e);
         }
         return table;
     }
