@@ -52,6 +52,9 @@ final class DeviceAccess {
                 }
                 for (long va = addr + (cpages << DevicePteLayout.PAGE_SHIFT); va < end; va += PAGE_SIZE) {
                     long e = driver.translate(va);
+                    if (e != 0 && !usable(e, kind)) {
+                        e = driver.retranslate(va); // a permission fault re-walks: the cache may be stale
+                    }
                     if (!usable(e, kind)) {
                         missing = true; // -ENOENT in dmirror_do_read/write: fault from here
                         break;

@@ -356,6 +356,24 @@ public final class MirrorState implements AutoCloseable {
     }
 
     /**
+     * The device's translation of {@code va} after a permission fault on the cached one: the
+     * device MMU drops the cached translation and walks the page table again, as an x86 page
+     * fault drops the faulting address's TLB entry (which is why the kernel's
+     * {@code flush_tlb_fix_spurious_fault} does nothing on x86). A cached entry may allow less
+     * than the page table after a permission upgrade that was not flushed ({@code RereadAtEnd}
+     * gives WRITE back without a flush); this walk finds the upgrade. 0 if none. Caller holds the
+     * driver lock.
+     */
+    public long retranslate(long va) {
+        checkLocked();
+        long e = pt.get(va);
+        if (e != 0) {
+            tlb.fill(va, e);
+        }
+        return e;
+    }
+
+    /**
      * The live tracked range containing {@code [start, end)} (which must lie inside one chunk),
      * inserting one for the whole chunk, and merging the pieces of a chunk split by an earlier
      * unmap, when needed. Caller holds neither the driver lock nor the subscriptions' lock, and is

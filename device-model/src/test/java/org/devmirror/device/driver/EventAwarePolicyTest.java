@@ -156,11 +156,47 @@ class EventAwarePolicyTest extends DeviceFixture {
     @Test
     void protNoneMprotectZaps() {
         populate(Prot.RW);
+        long issued = mirror.driver().tlb().flushes();
         assertEquals(Errno.OK, mm.mprotect(a, N * PAGE, Prot.NONE));
         assertEquals(N, stats.ptesZapped(PROTECTION_VMA));
+        // One flush for the downgrade at the start, one for the re-read's zap at the end.
+        assertEquals(2, stats.tlbFlushes(PROTECTION_VMA));
+        assertEquals(issued + 2, mirror.driver().tlb().flushes());
         assertEquals(0, mirror.pageTable().populated());
         assertArrayEquals(new long[] {a, a + PMD}, mirror.trackedIntervals());
         assertEquals(Errno.EFAULT, mirror.read(a, 1, new byte[(int) PAGE]).result());
+        assertOracle(mirror);
+    }
+
+    /**
+     * A PROTECTION_PAGE whose re-read only gives WRITE back (the CPU PTEs are unchanged, as the
+     * benchmark raises it) issues and counts one TLB flush, the downgrade's at the start: adding a
+     * permission needs none. A device that read the range between start and end keeps the
+     * read-only entries it cached, and writes through them afterwards without a fault: the
+     * permission miss re-walks the page table.
+     */
+    @Test
+    void rereadThatOnlyGivesWriteBackFlushesNothing() {
+        populate(Prot.RW);
+        long issued = mirror.driver().tlb().flushes();
+        MmuNotifierRange r = new MmuNotifierRange()
+                .init(mm, PROTECTION_PAGE, MmuNotifierRange.FLAG_BLOCKABLE, a, a + N * PAGE, null);
+        // Step 1: start downgrades every PTE and flushes; the device reads the range meanwhile
+        // and caches read-only translations.
+        assertTrue(mm.notifiers().invalidateRangeStart(r));
+        assertEquals(0, countWritable());
+        assertEquals(1, stats.tlbFlushes(PROTECTION_PAGE));
+        assertEquals(0, readFaults(a, N));
+        // Step 2: end re-reads: WRITE back on every PTE, nothing zapped, no flush issued or counted.
+        mm.notifiers().invalidateRangeEnd(r);
+        assertEquals(N, countWritable());
+        assertEquals(N, stats.ptesReread(PROTECTION_PAGE));
+        assertEquals(0, stats.ptesZapped(PROTECTION_PAGE));
+        assertEquals(1, stats.tlbFlushes(PROTECTION_PAGE));
+        assertEquals(issued + 1, mirror.driver().tlb().flushes());
+        assertOracle(mirror);
+        // Step 3: the device writes through its stale read-only translations without a fault.
+        assertEquals(new DeviceCommand(Errno.OK, N, 0), mirror.write(a, N, ints(N, 3)));
         assertOracle(mirror);
     }
 
