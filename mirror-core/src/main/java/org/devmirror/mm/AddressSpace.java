@@ -339,7 +339,7 @@ public final class AddressSpace implements AutoCloseable {
      * @return the entries that changed
      */
     public int markSoftDirty(long va, long[] select, long[] scratch, int n) {
-        return markSoftDirty(va, select, scratch, n, null);
+        return markSoftDirty(va, select, -1L, scratch, n, null);
     }
 
     /**
@@ -351,9 +351,15 @@ public final class AddressSpace implements AutoCloseable {
      * bit of a non-present entry) and {@code remove_migration_pte} carries that bit back when the
      * page returns to RAM, so a page left unmarked here reads clean after writes made to it since.
      *
+     * Page {@code i} is selected when {@code select[i] & selectBits} is nonzero, so a caller can
+     * pass its own entries (a device's, with its write bits as {@code selectBits}) without
+     * building a selection first.
+     *
+     * @param selectBits   the bits of {@code select} that select a page
      * @param ownDevicePfn the device-private PFNs of the caller's device, or null for none
      */
-    public int markSoftDirty(long va, long[] select, long[] scratch, int n, LongPredicate ownDevicePfn) {
+    public int markSoftDirty(
+            long va, long[] select, long selectBits, long[] scratch, int n, LongPredicate ownDevicePfn) {
         UserRange.checkBytes(va, (long) n << Host.PAGE_SHIFT);
         CpuPageTable pt = pageTable();
         ptl.lock();
@@ -362,14 +368,17 @@ public final class AddressSpace implements AutoCloseable {
             long first = scratch[0];
             if (PteLayout.isHuge(first)) {
                 // One PMD leaf maps the whole block: one entry to mark, if any page selects it.
-                if (PteLayout.isSoftDirty(first) || !anySelected(select, n, first, ownDevicePfn)) {
+                if (PteLayout.isSoftDirty(first) || !anySelected(select, selectBits, n, first, ownDevicePfn)) {
                     return 0;
                 }
                 pt.setPmd(va & -CpuPageTable.PMD_SIZE, PteLayout.mkSoftDirty(first));
                 return 1;
             }
+            if (ownDevicePfn == null && !anyUnmarked(select, selectBits, scratch, n)) {
+                return 0; // every selected entry is none or soft-dirty already: the common case
+            }
             // The entries to mark, in place (0 for the others), then one write of the block.
-            long any = ownDevicePfn == null ? markable(select, scratch, n) : markable(select, scratch, n, ownDevicePfn);
+            long any = markable(select, selectBits, scratch, n, ownDevicePfn);
             return any == 0 ? 0 : pt.setBitsBlock(va, scratch, 0, n, PteLayout.SOFT_DIRTY);
         } finally {
             ptl.unlock();
@@ -377,29 +386,32 @@ public final class AddressSpace implements AutoCloseable {
     }
 
     /**
-     * Keeps in {@code entries} each entry that is selected and can take the soft-dirty bit (not
-     * none, not a marker, not soft-dirty yet) and zeroes the others; nonzero if any is kept.
-     * Branch-free: a counted loop over two arrays C2 can vectorise.
+     * Whether some selected entry is present or swapped and lacks the soft-dirty bit (markers
+     * included: a superset of what {@link #markable} keeps). Kept to an OR reduction of a few
+     * operations an entry so C2 vectorises it in any inlining context: a loop doing the full test
+     * and the store stayed scalar once inlined into the end callback (JDK 25).
      */
-    private static long markable(long[] select, long[] entries, int n) {
-        long any = 0;
+    private static boolean anyUnmarked(long[] select, long selectBits, long[] entries, int n) {
+        long candidates = 0;
         for (int i = 0; i < n; i++) {
+            long s = select[i] & selectBits;
             long e = entries[i];
-            long s = select[i];
-            long keep = markableMask(e) & ((s | -s) >> 63);
-            entries[i] = e & keep;
-            any |= e & keep;
+            candidates |= (((s | -s) & (e | -e)) >> 63) & ~e;
         }
-        return any;
+        return (candidates & PteLayout.SOFT_DIRTY) != 0;
     }
 
-    /** As {@link #markable(long[], long[], int)}, also keeping the device-private entries {@code own} accepts. */
-    private static long markable(long[] select, long[] entries, int n, LongPredicate own) {
+    /**
+     * Keeps in {@code entries} each entry that is selected (or, with {@code own}, a device-private
+     * entry it accepts) and can take the soft-dirty bit (not none, not a marker, not soft-dirty
+     * yet) and zeroes the others; nonzero if any is kept.
+     */
+    private static long markable(long[] select, long selectBits, long[] entries, int n, LongPredicate own) {
         long any = 0;
         for (int i = 0; i < n; i++) {
             long e = entries[i];
-            boolean mine = PteLayout.isDevicePrivate(e) && own.test(PteLayout.pfn(e));
-            long keep = select[i] != 0 || mine ? markableMask(e) : 0;
+            boolean mine = own != null && PteLayout.isDevicePrivate(e) && own.test(PteLayout.pfn(e));
+            long keep = (select[i] & selectBits) != 0 || mine ? markableMask(e) : 0;
             entries[i] = e & keep;
             any |= e & keep;
         }
@@ -417,7 +429,7 @@ public final class AddressSpace implements AutoCloseable {
     }
 
     /** Whether any of the {@code n} pages selects the PMD leaf {@code leaf}, or {@code own} accepts it. */
-    private static boolean anySelected(long[] select, int n, long leaf, LongPredicate own) {
+    private static boolean anySelected(long[] select, long selectBits, int n, long leaf, LongPredicate own) {
         if (PteLayout.isMarker(leaf)) {
             return false;
         }
@@ -426,7 +438,7 @@ public final class AddressSpace implements AutoCloseable {
         }
         long any = 0;
         for (int i = 0; i < n; i++) {
-            any |= select[i];
+            any |= select[i] & selectBits;
         }
         return any != 0;
     }

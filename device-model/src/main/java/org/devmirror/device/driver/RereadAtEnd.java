@@ -55,12 +55,19 @@ final class RereadAtEnd implements MmuNotifier {
     /** Request kind: mark soft-dirty the pages the device can write without the CPU. */
     static final int SOFT_DIRTY = 1;
 
+    /** The first bit above the CPU PTE's PFN field: a device entry with any bit from here differs. */
+    private static final int CPU_PFN_END = Long.SIZE - Long.numberOfLeadingZeros(PteLayout.PFN_MASK);
+
     static {
-        // rereadPtes compares the CPU and device PFNs in place, which needs them at the same bit.
-        if (PteLayout.PFN_SHIFT != DevicePteLayout.PFN_SHIFT) {
-            throw new AssertionError("the CPU and device PTE layouts keep the PFN at different bits");
+        // rereadPtes compares the CPU and device PFNs in place and moves WRITE across as is.
+        if (PteLayout.PFN_SHIFT != DevicePteLayout.PFN_SHIFT || PteLayout.WRITE != DevicePteLayout.WRITE) {
+            throw new AssertionError("the CPU and device PTE layouts keep the PFN or WRITE at different bits");
         }
     }
+
+    /** Device entry bits that let the device write the page without the CPU. */
+    private static final long CAN_WRITE =
+            DevicePteLayout.WRITE | DevicePteLayout.ATOMIC | DevicePteLayout.DEVICE_PRIVATE;
 
     private final MirrorState driver;
     // Guarded by the driver lock; entries [0, pending).
@@ -165,54 +172,59 @@ final class RereadAtEnd implements MmuNotifier {
      * WRITE added where the CPU grants it and {@code quiet}. Counts into {@link #examined} and
      * {@link #zapped}.
      *
-     * <p>A first pass, branch-free, settles the common case, a readable 4 KiB CPU PTE of the same
-     * frame, and notes whether any present entry is not that case; only then a second pass applies
-     * the general test of {@link CpuMapping} to those entries.
+     * <p>The common case is that every device entry present has a readable 4 KiB CPU PTE of the
+     * same frame. A first loop checks that (and counts the entries); if it holds, a second adds
+     * WRITE where the CPU PTE has it; otherwise {@link #rereadSlow} decides every entry with the
+     * general test of {@link CpuMapping}. The two loops are kept this small on purpose: C2's
+     * superword vectorises a counted loop over arrays only if the unrolled body stays under its
+     * unrolling budget, and one loop doing both the check and the update, which fits when
+     * compiled alone, stayed scalar (about 1.5 ns an entry, 3-5x slower) once inlined into the
+     * end callback on JDK 25. Both loops rely on the CPU and device PTE layouts keeping the PFN at
+     * bit 12 and WRITE at bit 1 (checked when the class loads): the PFNs are compared in place,
+     * and a device PFN bit above the CPU's 40 (or a reserved bit) counts as a mismatch.
      *
      * @return whether any entry changed
      */
     private boolean rereadPtes(long va, int n, boolean quiet) {
-        long quietMask = quiet ? -1L : 0;
-        long changedBits = 0;
-        long uncommon = 0;
-        long present = 0;
         long[] device = deviceBlock;
         long[] cpu = cpuBlock;
-        // C2 vectorises this loop (superword, AVX2/AVX-512): straight-line long arithmetic, one
-        // store, OR reductions and an add of 0/1 values. Two forms kept it scalar (about 3x slower
-        // on the 2-core EPYC): counting with "present -= mapped" (an add of -1/0 values), and
-        // comparing PFNs by shifting both out ((c & MASK) >>> SHIFT) rather than by masking in
-        // place (both layouts keep the PFN at bit 12; the masks differ in width only).
+        long uncommon = 0;
+        long present = 0;
         for (int i = 0; i < n; i++) {
             long d = device[i];
             long c = cpu[i];
             long mapped = (d | -d) >> 63; // -1 for a device entry, 0 for none
-            long mismatch =
-                    ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE)) ^ (PteLayout.PRESENT | PteLayout.READ))
-                            | ((c & PteLayout.PFN_MASK) ^ (d & DevicePteLayout.PFN_MASK));
-            long common = ~((mismatch | -mismatch) >> 63); // -1: readable 4 KiB PTE of the same frame
-            long cpuWrite = c & PteLayout.WRITE;
-            long grant = ((cpuWrite | -cpuWrite) >> 63) & quietMask;
-            long updated = d | (DevicePteLayout.WRITE & grant & common & mapped);
-            changedBits |= updated ^ d;
-            uncommon |= mapped & ~common;
+            uncommon |= (((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE))
+                                    ^ (PteLayout.PRESENT | PteLayout.READ))
+                            | ((c ^ d) & PteLayout.PFN_MASK)
+                            | (d >>> CPU_PFN_END))
+                    & mapped;
             present += mapped & 1;
-            device[i] = updated;
         }
         examined += present;
-        if (uncommon == 0) {
-            return changedBits != 0;
+        if (uncommon != 0) {
+            return rereadSlow(va, n, quiet);
         }
-        boolean changed = changedBits != 0;
+        long grant = quiet ? PteLayout.WRITE : 0; // the same bit as DevicePteLayout.WRITE
+        long changed = 0;
+        for (int i = 0; i < n; i++) {
+            long d = device[i];
+            long updated = d | (cpu[i] & grant & ((d | -d) >> 63));
+            changed |= updated ^ d;
+            device[i] = updated;
+        }
+        return changed != 0;
+    }
+
+    /** {@link #rereadPtes} entry by entry, for a block where some entry is not the common case. */
+    private boolean rereadSlow(long va, int n, boolean quiet) {
+        boolean changed = false;
         for (int i = 0; i < n; i++) {
             long d = deviceBlock[i];
-            long c = cpuBlock[i];
-            if (d == 0
-                    || ((c & (PteLayout.PRESENT | PteLayout.READ | PteLayout.HUGE))
-                                    == (PteLayout.PRESENT | PteLayout.READ)
-                            && PteLayout.pfn(c) == DevicePteLayout.pfn(d))) {
-                continue; // none, or settled by the first pass
+            if (d == 0) {
+                continue;
             }
+            long c = cpuBlock[i];
             long page = va + ((long) i << PAGE_SHIFT);
             boolean same = !PteLayout.isDeviceExclusive(c)
                     && CpuMapping.pageAt(c, page) == DevicePteLayout.pfn(d)
@@ -316,7 +328,7 @@ final class RereadAtEnd implements MmuNotifier {
     /**
      * Marks soft-dirty, in the CPU page table, each page of [start, end) whose device entry is
      * writable or names a device-private page, one 2 MiB block at a time: the device entries of the
-     * block in one {@link DevicePageTable#getBlock}, the selection computed in place, and one
+     * block in one {@link DevicePageTable#getBlock}, its write bits ({@code CAN_WRITE}) as the selection, and one
      * {@link org.devmirror.mm.AddressSpace#markSoftDirty} (which reads the CPU entries into
      * {@link #cpuBlock}) per block that selects any page.
      * Counts the device entries examined as re-read under {@code ev}.
@@ -341,19 +353,16 @@ final class RereadAtEnd implements MmuNotifier {
             long blockEnd = Math.min(end, leaf + HUGE_SIZE);
             int n = (int) ((blockEnd - va) >>> PAGE_SHIFT);
             pt.getBlock(va, deviceBlock, 0, n);
+            // The device entries are the selection (markSoftDirty tests their write bits): one
+            // small reduction over the block, which C2 vectorises.
             long any = 0;
-            // Branch-free over the array, so C2 can vectorise it: the selection, in place, is the
-            // entry's WRITE, ATOMIC or device-private bits (nonzero: the device may write it).
-            long canWrite = DevicePteLayout.WRITE | DevicePteLayout.ATOMIC | DevicePteLayout.DEVICE_PRIVATE;
             for (int i = 0; i < n; i++) {
                 long d = deviceBlock[i];
-                long select = d & canWrite;
+                any |= d & CAN_WRITE;
                 seen += (d | -d) >>> 63;
-                deviceBlock[i] = select;
-                any |= select;
             }
             if (any != 0 || own != null) {
-                driver.mm().markSoftDirty(va, deviceBlock, cpuBlock, n, own);
+                driver.mm().markSoftDirty(va, deviceBlock, CAN_WRITE, cpuBlock, n, own);
             }
             va = blockEnd < end ? nextPopulated(pt, cpu, blockEnd, end) : end;
         }
