@@ -26,13 +26,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Assumptions and Guarantees</h2>
  * <ul>
- *   <li>Writers ({@link #set}, {@link #setPmd}, {@link #compareAndSet}) may run on any threads;
+ *   <li>Writers ({@link #set}, {@link #setPmd}, {@link #compareAndSet}, {@link #setBitsBlock}) may run on any threads;
  *       each takes the page-table lock, so the table structure, bitmaps and free lists change
  *       under one lock. A caller that needs several entries to change together (a PMD split)
  *       holds {@link #pageTableLock()} across the calls.</li>
- *   <li>Readers ({@link #get}, {@link #getPmd}, {@link #nextPopulated}) take no lock and
+ *   <li>Readers ({@link #get}, {@link #getBlock}, {@link #getPmd}, {@link #nextPopulated}) take no lock and
  *       allocate nothing, like the lockless walk of {@code hmm_range_fault} under the mmap read
- *       lock. Every entry is read with {@code getAcquire} and written with {@code setRelease}:
+ *       lock. Every entry is read with {@code getAcquire} (a whole PTE table in
+ *       {@link #getBlock}: a bulk copy then an acquire fence, argued there) and written with
+ *       {@code setRelease}:
  *       a reader that sees a PTE installed by a fault thread also sees the frame contents the
  *       fault wrote before installing it, and a reader that sees a table pointer sees the table
  *       it names in its zeroed or current state, never a torn entry.</li>
