@@ -16,7 +16,8 @@ import org.devmirror.mm.phys.PhysicalMemory;
  *
  * <h2>Assumptions and Guarantees</h2>
  * Copies happen under the driver lock, so an invalidation cannot remove a translation mid-page. The
- * caller holds no lock.
+ * caller holds no lock. An access over mapped pages, or one that refaults them in a round or two,
+ * allocates nothing: its outcome is a shared {@link DeviceCommand#of} value.
  */
 final class DeviceAccess {
     private static final int READ = 0;
@@ -66,14 +67,14 @@ final class DeviceAccess {
                 driver.lock().unlock();
             }
             if (!missing) {
-                return new DeviceCommand(Errno.OK, cpages, faults);
+                return DeviceCommand.of(Errno.OK, cpages, faults);
             }
             long from = addr + (cpages << DevicePteLayout.PAGE_SHIFT);
             Errno r = kind == ATOMIC
                     ? DeviceExclusive.acquire(mirror, from, end)
                     : driver.fault(from, end, kind == WRITE);
             if (r != Errno.OK) {
-                return new DeviceCommand(r, cpages, faults);
+                return DeviceCommand.of(r, cpages, faults);
             }
             faults++;
         }

@@ -139,6 +139,16 @@ public final class HmmRange {
         return segment != null ? segment.byteSize() / Long.BYTES : -1;
     }
 
+    /** The array buffer, or null when the buffer is a segment; for range fault's array fast path. */
+    long[] array() {
+        return array;
+    }
+
+    /** Index in {@link #array()} of page 0's word. */
+    int arrayOffset() {
+        return offset;
+    }
+
     /** Number of pages in {@code [start, end)}. */
     public long npages() {
         return (end - start) >>> 12;

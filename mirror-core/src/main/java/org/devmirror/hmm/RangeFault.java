@@ -49,6 +49,9 @@ public final class RangeFault {
     private static final int NEED_WRITE_FAULT = 2;
     private static final long PMD_SIZE = Host.PMD_SIZE;
     private static final long PAGE = Host.PAGE_SIZE;
+    /** How far a present CPU entry's write bit moves to become {@link HmmPfn#WRITE}. */
+    private static final int CPU_TO_HMM_WRITE =
+            Long.numberOfTrailingZeros(HmmPfn.WRITE) - Long.numberOfTrailingZeros(PteLayout.WRITE);
 
     private RangeFault() {}
 
@@ -183,7 +186,9 @@ public final class RangeFault {
                 addr = blockEnd;
                 continue;
             }
-            for (int j = 0; j < n; j++, addr += PAGE) {
+            int run = presentRun(range, entries, n, index(start, addr));
+            addr += (long) run << Host.PAGE_SHIFT;
+            for (int j = run; j < n; j++, addr += PAGE) {
                 e = entries[j];
                 int i = index(start, addr);
                 long in = range.pfn(i);
@@ -222,6 +227,56 @@ public final class RangeFault {
             }
         }
         return vEnd;
+    }
+
+    /**
+     * The present-entry case of {@code hmm_vma_handle_pte} over a run: from {@code entries[0]},
+     * every 4 KiB entry that is present and readable and needs no fault (a write is requested only
+     * of writable entries) gets its PFN, VALID and WRITE as the general loop would give it, written
+     * straight into an array buffer from word {@code first}; the general loop goes on from the
+     * first entry that is anything else. A segment buffer, or per-page requests
+     * ({@code pfnFlagsMask} not 0), take the general loop only.
+     *
+     * <p>The block a fault over populated memory walks is usually all such entries: one pass
+     * without branches checks that, and a second writes every word, both loops the JIT can
+     * vectorize; otherwise one pass stops at the first other entry.
+     *
+     * @return how many entries the run covered
+     */
+    private static int presentRun(HmmRange range, long[] entries, int n, int first) {
+        long[] out = range.array();
+        if (out == null || range.pfnFlagsMask() != 0) {
+            return 0;
+        }
+        int base = range.arrayOffset() + first;
+        long def = range.defaultFlags();
+        // hmm_pte_need_fault with the CPU flags of a present, readable entry: a fault only for a
+        // write request on an entry without write permission.
+        boolean writeReq = (def & HmmPfn.REQ_FAULT) != 0 && (def & HmmPfn.REQ_WRITE) != 0;
+        long must = PteLayout.PRESENT | PteLayout.READ | (writeReq ? PteLayout.WRITE : 0);
+        long missing = 0;
+        for (int j = 0; j < n; j++) {
+            missing |= ~entries[j] & must;
+        }
+        if (missing == 0) {
+            for (int j = 0; j < n; j++) {
+                long e = entries[j];
+                out[base + j] = (out[base + j] & HmmPfn.INOUT_FLAGS)
+                        | ((e & PteLayout.PFN_MASK) >>> PteLayout.PFN_SHIFT)
+                        | HmmPfn.VALID
+                        | ((e & PteLayout.WRITE) << CPU_TO_HMM_WRITE);
+            }
+            return n;
+        }
+        int j = 0;
+        for (; j < n && (~entries[j] & must) == 0; j++) {
+            long e = entries[j];
+            out[base + j] = (out[base + j] & HmmPfn.INOUT_FLAGS)
+                    | PteLayout.pfn(e)
+                    | HmmPfn.VALID
+                    | ((e & PteLayout.WRITE) << CPU_TO_HMM_WRITE);
+        }
+        return j;
     }
 
     /**

@@ -21,12 +21,20 @@ import org.devmirror.hmm.HmmPfn;
  * An entry already equal to the one computed is left alone, so a fault over populated pages writes
  * nothing; if any entry changes, one ranged TLB flush drops whatever the device cached for the
  * range. Each 2 MiB block of 4 KiB entries is read with one {@link DevicePageTable#getBlock} and,
- * if anything changed, written with one {@link DevicePageTable#setBlock}. Allocates nothing.
+ * if anything changed, written with one {@link DevicePageTable#setBlock}; a write fault's check
+ * that every page came back writable is folded into that pass when the range lies in one block.
+ * Allocates nothing.
  *
  * <h2>Locking</h2>
  * The caller holds the driver lock (the device page table checks it).
  */
 public final class FaultCommit {
+    /** The PFN bits of an {@link HmmPfn} word that only a device-private page's PFN sets. */
+    private static final long DEVICE_PFN_BITS = HmmPfn.PFN_MASK & -DevicePteLayout.DEVICE_PFN_BASE;
+    /** How far {@link HmmPfn#WRITE} moves to become the device entry's {@link DevicePteLayout#WRITE}. */
+    private static final int HMM_TO_DEVICE_WRITE =
+            Long.numberOfTrailingZeros(HmmPfn.WRITE) - Long.numberOfTrailingZeros(DevicePteLayout.WRITE);
+
     private final DevicePageTable pt;
     private final DeviceTlb tlb;
     private final LongPredicate localDevicePfn;
@@ -61,7 +69,10 @@ public final class FaultCommit {
      */
     public long commit(long start, long end, long[] pfns, boolean write) {
         int n = (int) ((end - start) >>> DevicePteLayout.PAGE_SHIFT);
-        if (write) {
+        // Inside one 2 MiB block (every unit of a device fault) the block's own pass checks the
+        // WRITE bits before it writes anything; across blocks a first pass checks them all.
+        boolean oneBlock = ((start ^ (end - 1)) & -HUGE_SIZE) == 0;
+        if (write && !oneBlock) {
             for (int i = 0; i < n; i++) {
                 if (!HmmPfn.isWrite(pfns[i])) {
                     return NOT_WRITABLE;
@@ -75,6 +86,9 @@ public final class FaultCommit {
             long hmm = pfns[i];
             if (mapsHugeLeaf(va, hmm, n - i)) {
                 // hmm_range_fault gives every subpage of a PMD mapping the same flags: one leaf.
+                if (write && !HmmPfn.isWrite(hmm)) {
+                    return NOT_WRITABLE; // nothing written: a leaf fills the whole range's one block
+                }
                 long leaf = DevicePteLayout.huge(entryFor(HmmPfn.pfn(hmm), HmmPfn.isWrite(hmm)));
                 if (pt.get(va) != leaf) {
                     pt.setHuge(va, leaf);
@@ -85,7 +99,11 @@ public final class FaultCommit {
             }
             // 4 KiB entries up to the end of va's 2 MiB block (a leaf can only start a block).
             int count = (int) Math.min(n - i, (HUGE_SIZE - (va & (HUGE_SIZE - 1))) >>> DevicePteLayout.PAGE_SHIFT);
-            written += commitBlock(va, pfns, i, count);
+            int changed = commitBlock(va, pfns, i, count, write);
+            if (changed < 0) {
+                return NOT_WRITABLE; // only inside one block (else checked above): nothing written
+            }
+            written += changed;
             i += count;
         }
         if (written != 0) {
@@ -100,15 +118,22 @@ public final class FaultCommit {
      * compared, and the block written back once if any differs (the pages without a VALID word
      * keep what they had, a HUGE leaf's subpage if the leaf is split by the write).
      *
-     * @return the entries that changed
+     * @return the entries that changed, or {@link #NOT_WRITABLE}, writing nothing, when
+     *     {@code write} and a page came back read-only
      */
-    private int commitBlock(long va, long[] pfns, int first, int count) {
+    private int commitBlock(long va, long[] pfns, int first, int count, boolean write) {
         pt.getBlock(va, block, 0, count);
+        if (unchanged(pfns, first, count, write)) {
+            return 0;
+        }
         int leafIndex = (int) (va >>> DevicePteLayout.PAGE_SHIFT) & (HUGE_PAGES - 1);
         int changed = 0;
         for (int k = 0; k < count; k++) {
             long old = block[k];
             long hmm = pfns[first + k];
+            if (write && !HmmPfn.isWrite(hmm)) {
+                return (int) NOT_WRITABLE;
+            }
             long now = DevicePteLayout.isHuge(old) ? DevicePteLayout.hugeSubpage(old, leafIndex + k) : old;
             if (HmmPfn.isValid(hmm)) {
                 long entry = entryFor(HmmPfn.pfn(hmm), HmmPfn.isWrite(hmm));
@@ -123,6 +148,32 @@ public final class FaultCommit {
             pt.setBlock(va, block, 0, count);
         }
         return changed;
+    }
+
+    /**
+     * Whether the {@code count} entries read into {@code block} already are what {@code pfns}
+     * gives them: every word VALID (and WRITE for a write fault), of a system page, and its entry
+     * ({@link DevicePteLayout#systemPage}) equal to the one read. The steady state of a fault over
+     * pages the device maps, a refault of unchanged memory: one pass without branches, a loop the
+     * JIT can vectorize, instead of the per-page comparison. False sends the block to that.
+     */
+    private boolean unchanged(long[] pfns, int first, int count, boolean write) {
+        return sameSystemEntries(block, pfns, first, count, HmmPfn.VALID | (write ? HmmPfn.WRITE : 0));
+    }
+
+    /** {@link #unchanged} over explicit arrays, each word required to carry every bit of {@code must}. */
+    private static boolean sameSystemEntries(long[] entries, long[] pfns, int first, int count, long must) {
+        long odd = 0;
+        long diff = 0;
+        for (int k = 0; k < count; k++) {
+            long hmm = pfns[first + k];
+            odd |= (~hmm & must) | (hmm & DEVICE_PFN_BITS);
+            diff |= entries[k]
+                    ^ (DevicePteLayout.VALID
+                            | ((hmm & HmmPfn.WRITE) >>> HMM_TO_DEVICE_WRITE)
+                            | ((hmm & HmmPfn.PFN_MASK) << DevicePteLayout.PFN_SHIFT));
+        }
+        return (odd | diff) == 0;
     }
 
     /**

@@ -394,6 +394,19 @@ public final class MirrorState implements AutoCloseable {
             throw new IllegalArgumentException("[0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
                     + ") is empty or crosses the tracking chunk boundary 0x" + Long.toHexString(chunkEnd));
         }
+        // The steady state, one driver lock: nothing waits for the collector (it would find
+        // nothing to do) and a range in the set covers the unit (find's last-hit cache).
+        lock.lock();
+        try {
+            if (!released && !closed && !ranges.hasUnmapped()) {
+                TrackedRange t = covering(start, end, cursor);
+                if (t != null) {
+                    return t;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
         while (true) {
             // Xe's "always process UNMAPs first": split or remove what invalidations marked, so the
             // range found below is live and a merge never meets an unmapped piece.
@@ -407,11 +420,8 @@ public final class MirrorState implements AutoCloseable {
                 if (ranges.hasUnmapped()) {
                     continue; // marked after the collection above: collect again
                 }
-                TrackedRange t = ranges.find(start);
-                if (t != null && t.end >= end) {
-                    if (cursor != null) {
-                        cursor.generation = t.generation;
-                    }
+                TrackedRange t = covering(start, end, cursor);
+                if (t != null) {
                     return t;
                 }
                 fresh = ranges.obtain(this);
@@ -452,6 +462,22 @@ public final class MirrorState implements AutoCloseable {
                 return result;
             }
         }
+    }
+
+    /**
+     * The range in the set covering {@code [start, end)}, its generation noted in {@code cursor};
+     * or null. Caller holds the driver lock and has seen no range waiting for the collector, so
+     * the range is live.
+     */
+    private TrackedRange covering(long start, long end, DeviceFault cursor) {
+        TrackedRange t = ranges.find(start);
+        if (t == null || t.end < end) {
+            return null;
+        }
+        if (cursor != null) {
+            cursor.generation = t.generation;
+        }
+        return t;
     }
 
     /** Whether {@code va} lies in a live tracked range. */

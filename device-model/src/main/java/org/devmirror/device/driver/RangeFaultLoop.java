@@ -13,7 +13,7 @@ import org.devmirror.notifier.IntervalNotifier;
  * and the snapshot ({@code HMM_DMIRROR_SNAPSHOT}). Per round:
  * <pre>
  *   loop:
- *     if past the deadline: -EBUSY                      (HMM_RANGE_DEFAULT_TIMEOUT)
+ *     if past the deadline: -EBUSY                      (HMM_RANGE_DEFAULT_TIMEOUT, from the first collision)
  *     notifier = round.notifier()                       (null: -EFAULT)
  *     seq = mmu_interval_read_begin(notifier)           (re-read EVERY round)
  *     round.fill(range, notifier, seq)
@@ -64,10 +64,16 @@ public final class RangeFaultLoop {
      * @param timeoutNanos how long collisions may go on before EBUSY
      */
     public static Errno run(AddressSpace mm, ReentrantLock lock, HmmRange range, long timeoutNanos, Round round) {
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = 0;
         long retries = 0;
         while (true) {
-            if (System.nanoTime() - deadline > 0) {
+            if (retries == 1) {
+                // The clock is read once a round has collided: a round that commits at once
+                // (the steady state) reads it never. The deadline so counts from the end of the
+                // first round instead of the start, later by one round than dmirror_range_fault's
+                // jiffies deadline, which a 1 s HMM_RANGE_DEFAULT_TIMEOUT does not notice.
+                deadline = System.nanoTime() + timeoutNanos;
+            } else if (retries > 1 && System.nanoTime() - deadline > 0) {
                 return round.failed(Errno.EBUSY, retries);
             }
             IntervalNotifier notifier = round.notifier();

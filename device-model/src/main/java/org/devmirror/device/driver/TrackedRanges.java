@@ -56,14 +56,31 @@ final class TrackedRanges {
         return ranges[i];
     }
 
-    /** The live range containing {@code va}, or null. */
+    /**
+     * The range {@link #find} returned last, while it is in the set (null once {@link #remove}
+     * takes it out): a one-entry cache in front of the binary search, as the kernel's per-thread
+     * {@code vmacache} was in front of the VMA tree. A range's bounds never change while it is in
+     * the set (an object is {@link TrackedRange#reset} only after it left), so a hit is exactly
+     * what the search would find.
+     */
+    private TrackedRange lastFound;
+
+    /** The range in the set (live or waiting for the collector) containing {@code va}, or null. */
     TrackedRange find(long va) {
+        TrackedRange last = lastFound;
+        if (last != null && last.start <= va && va < last.end) {
+            return last;
+        }
         int i = floor(va);
         if (i < 0) {
             return null;
         }
         TrackedRange t = ranges[i];
-        return va < t.end ? t : null;
+        if (va < t.end) {
+            lastFound = t;
+            return t;
+        }
+        return null;
     }
 
     /** Index of the first range ending after {@code va}, or {@code count}. */
@@ -98,6 +115,9 @@ final class TrackedRanges {
         System.arraycopy(ranges, i + 1, ranges, i, count - i - 1);
         count--;
         ranges[count] = null;
+        if (lastFound == t) {
+            lastFound = null;
+        }
     }
 
     /** A range object whose notifier is not inserted anywhere, from the pool or new. */

@@ -52,6 +52,25 @@ class TrackedRangesTest {
     }
 
     @Test
+    void findsLastHitIsForgottenWhenItsRangeLeavesTheSet() {
+        TrackedRange a = range(0, 4);
+        TrackedRange b = range(4, 8);
+        ranges.add(a);
+        ranges.add(b);
+        assertSame(a, ranges.find(BASE + P)); // now the last hit
+        assertSame(b, ranges.find(BASE + 5 * P));
+        assertSame(a, ranges.find(BASE));
+        ranges.remove(a);
+        assertNull(ranges.find(BASE + P));
+        a.reset(BASE + 16 * P, BASE + 20 * P); // the object reused for another range
+        ranges.add(a);
+        assertNull(ranges.find(BASE + P));
+        assertSame(a, ranges.find(BASE + 16 * P));
+        assertSame(b, ranges.find(BASE + 4 * P));
+        assertNull(ranges.find(BASE + 8 * P));
+    }
+
+    @Test
     void keptPiecesAreTheRangeMinusItsUnmappedIntervals() {
         TrackedRange t = range(0, 16);
         t.addUnmapped(BASE + 3 * P, BASE + 5 * P);

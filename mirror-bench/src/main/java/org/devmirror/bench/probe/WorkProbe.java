@@ -83,6 +83,9 @@ public final class WorkProbe {
         out.put(
                 "invalidate event=UNMAP policy=aware size=1G",
                 invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", rounds));
+        for (MmuNotifierEvent e : new MmuNotifierEvent[] {MmuNotifierEvent.CLEAR, MmuNotifierEvent.SOFT_DIRTY}) {
+            out.put("access after event=" + e + " policy=aware size=2M", access(e, "aware", "2M", rounds));
+        }
         out.put("fault pages=1", fault(1, rounds * 16));
         out.put("fault pages=512", fault(512, rounds));
         return out;
@@ -170,6 +173,36 @@ public final class WorkProbe {
             w.invalidate(0);
             w.access(0);
             return w.stats(0).minus(before);
+        }
+    }
+
+    /**
+     * The device's read-back access that {@code EndToEndBench} times after each invalidation
+     * ({@link InvalidationWorkload#access}): {@code rounds} accesses, each after an unmeasured
+     * invalidation of the populated, tracked range of {@code size} by {@code event} under
+     * {@code policy}; the bytes the access alone allocates, and its fault rounds and pages faulted.
+     */
+    public static Measurement access(MmuNotifierEvent event, String policy, String size, int rounds) {
+        try (InvalidationWorkload w = new InvalidationWorkload(event, policy, size, true, true, true, 1)) {
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                w.invalidate(0);
+                w.access(0);
+            }
+            w.resetCounters();
+            AllocationMeter allocated = new AllocationMeter(rounds);
+            long faultRounds = 0;
+            for (int r = 0; r < rounds; r++) {
+                w.invalidate(0);
+                long a0 = AllocationMeter.allocatedBytes();
+                faultRounds += w.access(0);
+                allocated.add(r, AllocationMeter.allocatedBytes() - a0);
+            }
+            DeviceStats s = w.stats(0);
+            Map<String, Long> c = new LinkedHashMap<>();
+            c.put("faultRounds", faultRounds);
+            c.put("pagesFaulted", s.pagesFaulted());
+            c.put("faultRetries", s.faultRetries());
+            return perOp(allocated, c, rounds);
         }
     }
 

@@ -125,6 +125,23 @@ class HotPathAllocationTest {
     }
 
     @Test
+    void deviceReadBackAfterAnInvalidationAllocatesNothing() {
+        // EndToEndBench's access: a device read of every page of the range, returning its outcome.
+        // After SOFT_DIRTY the aware policy keeps every device PTE: the read faults nothing.
+        Measurement kept = WorkProbe.access(MmuNotifierEvent.SOFT_DIRTY, "aware", "2M", ROUNDS);
+        assertEquals(0, kept.allocBytesPerOp());
+        assertEquals(0L, kept.countersPerOp().get("faultRounds"));
+        assertEquals(0L, kept.countersPerOp().get("pagesFaulted"));
+        // After a CLEAR every page is zapped: the read faults them all back in, one round.
+        for (String size : new String[] {"4K", "2M"}) {
+            Measurement refault = WorkProbe.access(MmuNotifierEvent.CLEAR, "blind", size, ROUNDS);
+            assertEquals(0, refault.allocBytesPerOp(), size);
+            assertEquals(1L, refault.countersPerOp().get("faultRounds"), size);
+            assertEquals(size.equals("2M") ? 512L : 1L, refault.countersPerOp().get("pagesFaulted"), size);
+        }
+    }
+
+    @Test
     void hostOperationsWithNobodySubscribedAllocateAsWithNotificationsOff() {
         // The host's bookkeeping allocates on both sides; the notifier path, finding nobody
         // subscribed, must add nothing: not one object (16 bytes at least) per operation.
