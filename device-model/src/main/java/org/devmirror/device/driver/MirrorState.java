@@ -529,6 +529,27 @@ public final class MirrorState implements AutoCloseable {
         }
     }
 
+    /**
+     * Issues the TLB flush this device's callbacks deferred for the invalidation {@code range}
+     * ({@link MirrorActions#flushBatched}); called from the mirror's classic
+     * {@code invalidate_range_start}, after every interval callback of the range and before the
+     * host changes a PTE. Does nothing, without the lock, when no flush is owed or the range is
+     * non-blockable (a non-blockable range never defers: its flush was issued in the callback; a
+     * batch seen here is another thread's, which that thread's own start issues). Caller holds no
+     * lock of this mirror.
+     */
+    void flushTlbBatch(MmuNotifierRange range) {
+        if (!actions.batchOwed() || !range.isBlockable()) {
+            return;
+        }
+        lock.lock();
+        try {
+            actions.issueBatch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Takes the driver lock for a non-blockable invalidation as the policy's driver would, or returns false. */
     private boolean lockNonBlockable() {
         return switch (policy.nonBlockable()) {
