@@ -163,7 +163,9 @@ final class DeviceActions implements MirrorActions {
                 || range.event() == MmuNotifierEvent.RELEASE
                 || driver.isReleased();
         if (!lastCallback) {
-            batchOwed = true;
+            if (!batchOwed) {
+                batchOwed = true; // a volatile write once per batch, not once per callback
+            }
             return 0;
         }
         return issueBatch();
