@@ -6,6 +6,7 @@ import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
+import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
 
 /**
@@ -39,6 +40,22 @@ final class DeviceActions implements MirrorActions {
     private long changedLo;
 
     private long changedHi;
+    /**
+     * The device's TLB batch ({@link #flushBatched}): the span of every PTE changed by callbacks of
+     * this device whose flush is still owed, empty when {@code batchLo >= batchHi}. Unlike the
+     * fields above it outlives one callback: it is emptied by the flush that issues it.
+     */
+    private long batchLo = Long.MAX_VALUE;
+
+    private long batchHi = Long.MIN_VALUE;
+    /** The event the batch's flush is counted under: that of the callback that opened the batch. */
+    private int batchEvent;
+    /**
+     * Whether a batch is owed; written under the driver lock, read without it by
+     * {@link MirrorState#flushTlbBatch} as a hint (the thread that deferred a flush reads its own
+     * write; another thread's batch is that thread's to issue).
+     */
+    private volatile boolean batchOwed;
 
     DeviceActions(MirrorState driver) {
         this.driver = driver;
@@ -85,28 +102,98 @@ final class DeviceActions implements MirrorActions {
     }
 
     /**
-     * Flushes the TLB over the range; counted as a TLB flush only when something was flushed: the
-     * TLB dropped a cached translation, or device PTEs changed since the last flush (a device
-     * that caches nothing still flushes what it just changed). A flush over a range where the
-     * device held and cached nothing does no device work and is not counted.
+     * One ranged TLB invalidation of the range, issued and counted only when device PTEs changed
+     * since this callback's last flush: the TLB caches only translations the page table holds
+     * (every path that removes or downgrades an entry flushes it), so when nothing changed there is
+     * nothing the TLB could still translate wrongly, and a driver issues no invalidation (Xe's
+     * {@code tile_present}/{@code tile_invalidated} check in {@code xe_svm_invalidate}, KVM's
+     * {@code if (flush)} in {@code kvm_handle_hva_range}).
      */
     @Override
     public long flushTlb(long start, long end) {
         checkTracked(start, end);
-        long dropped = driver.tlb().flushRange(start, end);
-        if (dropped != 0 || changedSinceFlush != 0) {
-            driver.stats().addTlbFlush(event);
+        if (changedSinceFlush == 0) {
+            return 0;
         }
+        long dropped = driver.tlb().flushRange(start, end);
+        driver.stats().addTlbFlush(event);
+        clearChanged();
+        return dropped;
+    }
+
+    private void clearChanged() {
         changedSinceFlush = 0;
         changedLo = Long.MAX_VALUE;
         changedHi = Long.MIN_VALUE;
-        return dropped;
     }
 
     @Override
     public long flushChanged() {
         checkTracked(from, to);
         return changedLo < changedHi ? flushTlb(changedLo, changedHi) : 0;
+    }
+
+    /**
+     * Moves what this callback changed since its last flush into the device's batch, and issues the
+     * batch now if no later callback of this device can follow for this invalidation: the range
+     * ends inside this tracked range (the dispatch calls a device's tracked ranges in ascending
+     * order and they do not overlap, so none follows), or the range is non-blockable or RELEASE
+     * (no {@code invalidate_range_start} of the classic notifier follows for certain: a
+     * non-blockable start can be refused, RELEASE comes through {@code mn_itree_release}), or the
+     * address space is already released. Otherwise the batch waits for
+     * {@link MirrorState#flushTlbBatch}, which the host calls after every interval callback of
+     * the invalidation and before it changes a PTE.
+     */
+    @Override
+    public long flushBatched() {
+        checkTracked(from, to);
+        if (changedLo < changedHi) {
+            if (batchLo >= batchHi) {
+                batchEvent = event;
+            }
+            batchLo = Math.min(batchLo, changedLo);
+            batchHi = Math.max(batchHi, changedHi);
+            clearChanged();
+        }
+        if (batchLo >= batchHi) {
+            return 0;
+        }
+        boolean lastCallback = Long.compareUnsigned(range.end(), trackedEnd) <= 0
+                || !range.isBlockable()
+                || range.event() == MmuNotifierEvent.RELEASE
+                || driver.isReleased();
+        if (!lastCallback) {
+            if (!batchOwed) {
+                batchOwed = true; // a volatile write once per batch, not once per callback
+            }
+            return 0;
+        }
+        return issueBatch();
+    }
+
+    /** Whether a batched flush may be owed (a hint, read without the lock). */
+    boolean batchOwed() {
+        return batchOwed;
+    }
+
+    /**
+     * Issues the owed batch as one ranged TLB invalidation over its span, counted under the event
+     * that opened it; nothing when none is owed. Caller holds the driver lock.
+     *
+     * @return the TLB entries dropped
+     */
+    long issueBatch() {
+        if (batchLo >= batchHi) {
+            return 0;
+        }
+        long lo = batchLo;
+        long hi = batchHi;
+        batchLo = Long.MAX_VALUE;
+        batchHi = Long.MIN_VALUE;
+        batchOwed = false;
+        long dropped = driver.tlb().flushRange(lo, hi);
+        driver.stats().addTlbFlush(batchEvent);
+        return dropped;
     }
 
     @Override

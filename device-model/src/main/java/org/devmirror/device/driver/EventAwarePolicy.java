@@ -39,6 +39,14 @@ import org.devmirror.notifier.MmuNotifierRange;
  *       its own PTEs, see below); otherwise as CLEAR</td><td></td></tr>
  * </table>
  *
+ * <h2>TLB: one flush per invalidation</h2>
+ * The policy tracks in 2 MiB ranges, each its own interval notifier, so an invalidation over N
+ * populated ranges makes N callbacks. Like Xe, which zaps every range of a notifier the
+ * invalidation meets and then issues one ranged TLB invalidation ({@code xe_svm_invalidate}), it
+ * issues one flush for all of them ({@link MirrorActions#flushBatched}): in the last callback, or in
+ * the mirror's {@code invalidate_range_start} that follows them, before the host changes a PTE. None
+ * when nothing was zapped or downgraded.
+ *
  * <h2>Which SOFT_DIRTY strategy is the default, and why</h2>
  * Both are safe (the oracle's soft-dirty check passes under either). Marking costs a walk of the
  * device PTEs and one CPU page-table write per writable page at the end of clear_refs, and nothing
@@ -126,15 +134,17 @@ public final class EventAwarePolicy implements InvalidationPolicy {
         };
     }
 
+    /** Zaps, and owes the batched TLB flush for what it zapped (one per invalidation, none if nothing). */
     private static long zapAndFlush(MirrorActions mirror, long start, long end) {
         long n = mirror.zap(start, end);
-        mirror.flushTlb(start, end);
+        mirror.flushBatched();
         return n;
     }
 
+    /** Downgrades, and owes the batched TLB flush for what it changed (one per invalidation, none if nothing). */
     private static long downgradeAndFlush(MirrorActions mirror, long start, long end) {
         long n = mirror.downgrade(start, end);
-        mirror.flushTlb(start, end);
+        mirror.flushBatched();
         return n;
     }
 }

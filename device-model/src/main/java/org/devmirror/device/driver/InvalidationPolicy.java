@@ -43,7 +43,9 @@ import org.devmirror.notifier.MmuNotifierRange;
  *       {@code MMU_NOTIFY_SOFT_DIRTY}).</li>
  *   <li>Every change to the device goes through {@link MirrorActions}, so it is counted; a TLB
  *       that may hold a translation the policy removed or downgraded is flushed with
- *       {@link MirrorActions#flushTlb} before return.</li>
+ *       {@link MirrorActions#flushTlb} or {@link MirrorActions#flushChanged} before return, or
+ *       owed with {@link MirrorActions#flushBatched}, which the mirror issues before the host's
+ *       {@code invalidate_range_start} returns.</li>
  *   <li>It does not block, allocate, or call back into the host: it may run for a non-blockable
  *       invalidation (the OOM reaper) once the lock was obtained with {@code tryLock}, and it runs
  *       on the hot path of every host operation.</li>

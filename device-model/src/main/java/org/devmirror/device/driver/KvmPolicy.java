@@ -22,10 +22,11 @@ import org.devmirror.notifier.MmuNotifierRange;
  * <ul>
  *   <li><b>Granularity.</b> One classic notifier per VM over the whole address space (memslots
  *       found through an hva interval tree); 1 GiB tracked ranges stand for it, so an
- *       invalidation crossing a 1 GiB boundary makes two callbacks and two flushes where KVM
- *       makes one. The unmap is page exact; memslots never shrink on UNMAP.</li>
- *   <li><b>TLB.</b> One flush per callback over what was zapped, none if nothing was
- *       ({@link MirrorActions#flushChanged}).</li>
+ *       invalidation crossing a 1 GiB boundary makes two callbacks where KVM makes one. The unmap
+ *       is page exact; memslots never shrink on UNMAP.</li>
+ *   <li><b>TLB.</b> One flush per {@code invalidate_range_start} over what was zapped, none if
+ *       nothing was: batched over the tracked ranges ({@link MirrorActions#flushBatched}), so the
+ *       two callbacks of a range crossing 1 GiB still flush once.</li>
  *   <li><b>Non-blockable.</b> Never fails: it takes {@code mmu_lock} (a spinning lock) and passes
  *       {@code may_block = false} down ({@link NonBlockable#SPIN}).</li>
  * </ul>
@@ -62,7 +63,7 @@ public final class KvmPolicy implements InvalidationPolicy {
     public void invalidate(MirrorActions mirror, TrackedRange tracked, MmuNotifierRange range, long start, long end) {
         switch (range.event()) {
             case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, MIGRATE, EXCLUSIVE ->
-                ZooActions.zapOnce(mirror, start, end);
+                ZooActions.zapBatched(mirror, start, end);
             case RELEASE -> ZooActions.release(mirror, tracked, start, end);
         }
     }

@@ -34,7 +34,9 @@ public interface MirrorActions {
 
     /**
      * One ranged device-TLB invalidation of {@code [start, end)} (Xe issues one per tile per
-     * invalidation and counts it in {@code SVM_TLB_INVAL_COUNT}).
+     * invalidation and counts it in {@code SVM_TLB_INVAL_COUNT}), issued and counted only when this
+     * callback zapped or downgraded a PTE since its last flush: with nothing changed the TLB holds
+     * nothing stale, and none is issued.
      *
      * @param start first byte, page aligned, inside the tracked range
      * @param end   one past the last byte, page aligned
@@ -52,6 +54,25 @@ public interface MirrorActions {
      * @return the TLB entries dropped (0 also when no flush was needed)
      */
     long flushChanged();
+
+    /**
+     * Like {@link #flushChanged}, but one ranged device-TLB invalidation per invalidation for all of
+     * this device's callbacks, not one per callback: what this callback changed since its last
+     * flush joins the device's batch, and the batch is issued once, over the span of everything
+     * changed, by the last callback of this device for the invalidation, or else by the device's
+     * own {@code invalidate_range_start}, which the host calls after every interval callback and
+     * before it changes a PTE (so no CPU page is freed or remapped while the device TLB may still
+     * translate it). None is issued, or counted, when nothing was changed. It models a driver with
+     * one callback for the whole address space (nouveau's and KVM's classic
+     * {@code invalidate_range_start}, test_hmm's one interval notifier over the address space)
+     * whose tracking devmirror splits into several tracked ranges, and a device that, like Xe
+     * within one notifier ({@code xe_svm_invalidate}), zaps every tracked range an invalidation
+     * meets and then issues one TLB invalidation. A non-blockable or RELEASE invalidation is
+     * flushed in the callback, as {@link #flushChanged} does.
+     *
+     * @return the TLB entries dropped (0 also when the flush was deferred or not needed)
+     */
+    long flushBatched();
 
     /**
      * The first page-aligned address in {@code [from, to)} where the device holds a PTE, or

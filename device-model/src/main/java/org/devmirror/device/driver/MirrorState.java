@@ -573,6 +573,27 @@ public final class MirrorState implements AutoCloseable {
         }
     }
 
+    /**
+     * Issues the TLB flush this device's callbacks deferred for the invalidation {@code range}
+     * ({@link MirrorActions#flushBatched}); called from the mirror's classic
+     * {@code invalidate_range_start}, after every interval callback of the range and before the
+     * host changes a PTE. Does nothing, without the lock, when no flush is owed or the range is
+     * non-blockable (a non-blockable range never defers: its flush was issued in the callback; a
+     * batch seen here is another thread's, which that thread's own start issues). Caller holds no
+     * lock of this mirror.
+     */
+    void flushTlbBatch(MmuNotifierRange range) {
+        if (!actions.batchOwed() || !range.isBlockable()) {
+            return;
+        }
+        lock.lock();
+        try {
+            actions.issueBatch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Takes the driver lock for a non-blockable invalidation as the policy's driver would, or returns false. */
     private boolean lockNonBlockable() {
         return switch (policy.nonBlockable()) {
@@ -623,29 +644,54 @@ public final class MirrorState implements AutoCloseable {
      * unless an invalidation reached the piece meanwhile and killed it, in which case its device
      * PTEs are zapped (nothing tracks them any more); last, outside the lock, the old notifier is
      * removed, which waits for an invalidation in flight. The device PTEs of a range whose unmapped
-     * intervals overflowed are zapped the same way, so a device PTE is never left untracked.
+     * intervals overflowed are zapped the same way, so a device PTE is never left untracked. Ranges
+     * of which nothing stays (an UNMAP of a whole mirrored region marks one per chunk) leave the set
+     * together, in one hold of the driver lock, and are pooled together after their notifiers are
+     * removed: the lock is taken twice per collection for them, not three times per range. With
+     * nothing marked it returns at once, without a lock ({@code TrackedRanges.mayHaveUnmapped}: a
+     * range marked by another thread that this one has not synchronised with may be left for the
+     * next collection; {@link #ensureTracked} re-checks under the driver lock and collects again).
      *
      * <p>Caller holds no lock of this mirror or of the address space and is not inside an
      * invalidation (the notifier rules check it). Allocates only when the pool of range objects
      * is empty.
      */
     public void collectGarbage() {
+        if (!ranges.mayHaveUnmapped()) {
+            return; // nothing marked: no lock (ensureTracked re-checks under the driver lock)
+        }
         gcLock.lock();
         try {
             while (true) {
                 TrackedRange old;
-                int n;
+                int n = 0;
+                TrackedRange dropped = null; // removed whole in this hold of the lock, linked through nextRetired
                 lock.lock();
                 try {
                     // Left on the list until it is out of the set: meanwhile ensureTracked sees that
-                    // a collection is pending and neither merges nor commits around it.
-                    old = ranges.peekUnmapped();
-                    if (old == null) {
-                        return;
+                    // a collection is pending and neither merges nor commits around it. Ranges of
+                    // which nothing stays (an UNMAP over them whole, the common case) leave the set
+                    // in this one hold of the lock; the first that keeps pieces is split below.
+                    while (true) {
+                        old = ranges.peekUnmapped();
+                        if (old == null) {
+                            break;
+                        }
+                        n = ranges.preparePieces(old, released || closed, this);
+                        if (n != 0) {
+                            break;
+                        }
+                        ranges.commitPieces(old, 0, false); // no pieces: none can fail
+                        zapForDriver(old.start, old.end, MmuNotifierEvent.UNMAP); // nothing of it stays tracked
+                        old.nextRetired = dropped;
+                        dropped = old;
                     }
-                    n = ranges.preparePieces(old, released || closed, this);
                 } finally {
                     lock.unlock();
+                }
+                retireAll(dropped);
+                if (old == null) {
+                    return;
                 }
                 for (int i = 0; i < n; i++) {
                     TrackedRange piece = ranges.piece(i);
@@ -655,9 +701,6 @@ public final class MirrorState implements AutoCloseable {
                 lock.lock();
                 try {
                     failed = ranges.commitPieces(old, n, !released && !closed);
-                    if (n == 0) {
-                        zapForDriver(old.start, old.end, MmuNotifierEvent.UNMAP); // nothing of it stays tracked
-                    }
                     for (TrackedRange f = failed; f != null; f = f.nextRetired) {
                         zapForDriver(f.start, f.end, MmuNotifierEvent.UNMAP); // nothing tracks its PTEs any more
                     }
@@ -675,22 +718,27 @@ public final class MirrorState implements AutoCloseable {
     /**
      * Removes the notifier of every DEAD range linked from {@code retired} through nextRetired
      * (waiting for an invalidation in flight, whose callback takes the driver lock, so the caller
-     * holds it not) and pools the objects.
+     * holds it not), then pools the objects under one hold of the driver lock.
      */
     private void retireAll(TrackedRange retired) {
-        while (retired != null) {
-            TrackedRange dead = retired;
-            retired = dead.nextRetired;
-            dead.nextRetired = null;
+        if (retired == null) {
+            return;
+        }
+        for (TrackedRange dead = retired; dead != null; dead = dead.nextRetired) {
             if (dead.notifier().isInserted()) {
                 dead.notifier().remove();
             }
-            lock.lock();
-            try {
+        }
+        lock.lock();
+        try {
+            while (retired != null) {
+                TrackedRange dead = retired;
+                retired = dead.nextRetired;
+                dead.nextRetired = null;
                 ranges.recycle(dead);
-            } finally {
-                lock.unlock();
             }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -27,7 +27,10 @@ import org.devmirror.notifier.MmuNotifierRange;
  *       it. The clear is exact to the invalidated range (outside the {@code unmanaged}
  *       window, which devmirror does not model). Tracking never shrinks.</li>
  *   <li><b>TLB.</b> One flush per PFNCLR call, i.e. per callback (inference: the flush happens
- *       in nvkm's page-table iterator once per call), and none when nothing was cleared.</li>
+ *       in nvkm's page-table iterator once per call), and none when nothing was cleared. The one
+ *       classic callback covers the whole invalidation, so the flush is batched over the 1 GiB
+ *       tracked ranges that stand for it ({@link MirrorActions#flushBatched}): one per
+ *       invalidation.</li>
  *   <li><b>Non-blockable.</b> {@code return -EAGAIN} unconditionally
  *       ({@link NonBlockable#REFUSE}): the OOM reaper never frees a nouveau process's memory
  *       while the GPU mirrors it.</li>
@@ -71,11 +74,11 @@ public final class NouveauPolicy implements InvalidationPolicy {
                 if (ZooActions.ownOwner(mirror, range)) {
                     mirror.skip();
                 } else {
-                    ZooActions.zapOnce(mirror, start, end);
+                    ZooActions.zapBatched(mirror, start, end);
                 }
             }
             case UNMAP, CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, EXCLUSIVE ->
-                ZooActions.zapOnce(mirror, start, end);
+                ZooActions.zapBatched(mirror, start, end);
             case RELEASE -> ZooActions.release(mirror, tracked, start, end);
         }
     }

@@ -21,7 +21,9 @@ import org.devmirror.notifier.MmuNotifierRange;
  * {@link MirrorActions#softDirtyAtEnd} requests in {@code invalidate_range_end}, once the host has
  * changed the CPU PTEs (the kernel-doc of PROTECTION_PAGE: the mirror must read the CPU page table,
  * in end; that of SOFT_DIRTY: it should soft dirty the page in the end callback), and it learns of
- * the address space's release.
+ * the address space's release. Its {@code invalidate_range_start}, which the host calls after every
+ * interval callback of an invalidation, issues the TLB flush the mirror's callbacks batched
+ * ({@link MirrorActions#flushBatched}).
  *
  * <p>A soft-dirty request marks, in the CPU page table, every page of the range the device can
  * write without a CPU fault: a writable device entry, an ATOMIC one (exclusive access), or an
@@ -126,7 +128,8 @@ final class RereadAtEnd implements MmuNotifier {
 
     @Override
     public boolean invalidateRangeStart(MmuNotifierRange range) {
-        return true; // all the work is at start in the interval callback, or here at end
+        driver.flushTlbBatch(range); // after every interval callback of the range: the batched TLB flush
+        return true; // the rest of the work is at start in the interval callback, or here at end
     }
 
     @Override

@@ -27,8 +27,9 @@ import org.devmirror.notifier.MmuNotifierRange;
  *       {@code [start >> PAGE_SHIFT, end >> PAGE_SHIFT]} inclusive, one page past the end (clamped
  *       to the tracked range). Tracking never shrinks: UNMAP does not remove the notifier.</li>
  *   <li><b>TLB.</b> dmirror has none: the xarray erase is the invalidation. devmirror's device
- *       caches translations, so the policy flushes once per callback when the erase removed
- *       something.</li>
+ *       caches translations, so the policy flushes once per callback of the one notifier when the
+ *       erase removed something: batched over the 1 GiB tracked ranges that stand for it
+ *       ({@link MirrorActions#flushBatched}).</li>
  *   <li><b>Non-blockable.</b> {@code mutex_trylock}, false when contended
  *       ({@link NonBlockable#TRYLOCK}).</li>
  * </ul>
@@ -86,6 +87,6 @@ public final class TestHmmPolicy implements InvalidationPolicy {
 
     /** {@code dmirror_do_update}: erases the pages of {@code [start, end]}, the end page included. */
     private static void doUpdate(MirrorActions mirror, TrackedRange tracked, long start, long end) {
-        ZooActions.zapOnce(mirror, start, Math.min(end + PAGE_SIZE, tracked.end()));
+        ZooActions.zapBatched(mirror, start, Math.min(end + PAGE_SIZE, tracked.end()));
     }
 }

@@ -23,7 +23,7 @@ import java.util.Arrays;
  * Ranges added never overlap a range already in the set (the caller removes or splits first).
  *
  * <h2>Locking</h2>
- * Every method is called with the driver lock held. The pieces of a split are kept from
+ * Every method but {@link #mayHaveUnmapped} is called with the driver lock held. The pieces of a split are kept from
  * {@link #preparePieces} to {@link #commitPieces}, across a release of the driver lock: one
  * collector at a time splits (the driver's {@code gcLock}).
  */
@@ -43,6 +43,12 @@ final class TrackedRanges {
     private int pooled;
     /** Ranges marked UNMAPPED, waiting for the collector; linked through nextUnmapped. */
     private TrackedRange unmappedHead;
+    /**
+     * {@code unmappedHead != null}, written under the driver lock and read without it by
+     * {@link #mayHaveUnmapped}: volatile so that a reader that took the lock after the writer, or is
+     * the writer, sees it.
+     */
+    private volatile boolean unmappedHint;
     /** The split in progress: [bounds[2i], bounds[2i+1]) for each piece; guarded by the driver's gcLock. */
     private final long[] pieceBounds = new long[2 * (TrackedRange.MAX_UNMAPPED + 1)];
     /** The split in progress: its pieces, valid for i &lt; the count preparePieces returned; guarded by gcLock. */
@@ -156,6 +162,7 @@ final class TrackedRanges {
             t.state = TrackedRange.UNMAPPED;
             t.nextUnmapped = unmappedHead;
             unmappedHead = t;
+            unmappedHint = true;
         }
         t.addUnmapped(from, to);
     }
@@ -206,6 +213,19 @@ final class TrackedRanges {
             }
         }
         t.nextUnmapped = null;
+        if (unmappedHead == null) {
+            unmappedHint = false;
+        }
+    }
+
+    /**
+     * Whether a range may wait for the collector; the only method that may be called without the
+     * driver lock. False is exact for the thread that emptied the list or took the driver lock
+     * after the last change; for any other it may be stale, so a caller that acts on false
+     * re-checks {@link #hasUnmapped} under the lock.
+     */
+    boolean mayHaveUnmapped() {
+        return unmappedHint;
     }
 
     /** Forgets every range waiting for the collector (the mirror is closing). */

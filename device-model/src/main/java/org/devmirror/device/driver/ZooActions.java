@@ -27,12 +27,22 @@ final class ZooActions {
     }
 
     /**
+     * Zaps {@code [start, end)} and owes one TLB invalidation per invalidation, however many of the
+     * device's tracked ranges it meets ({@link MirrorActions#flushBatched}): the driver's one
+     * callback over the whole address space, which devmirror's 1 GiB tracked ranges split.
+     */
+    static void zapBatched(MirrorActions mirror, long start, long end) {
+        mirror.zap(start, end);
+        mirror.flushBatched();
+    }
+
+    /**
      * The address space is going away: zap, flush, and stop tracking, as the driver's process
      * teardown does (its release callback or its last {@code mmput}); the tracked range is then
      * removed by the mirror's garbage collector.
      */
     static void release(MirrorActions mirror, TrackedRange tracked, long start, long end) {
-        zapOnce(mirror, start, end);
+        zapOnce(mirror, start, end); // RELEASE is flushed in its callback either way
         mirror.dropTracking(tracked, start, end);
     }
 }
