@@ -137,8 +137,7 @@ final class HostOps {
                     if (advice == Advice.DONTNEED) {
                         p.cell.store(0);
                     } else if (advice == Advice.FREE) {
-                        p.cell.either = true; // kept until reclaim discards it, then zero
-                        p.cell.alt = 0;
+                        p.cell.mayBeDiscarded(); // kept until reclaim discards it, then zero
                     }
                 }
             }

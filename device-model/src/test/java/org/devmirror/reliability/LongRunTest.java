@@ -121,7 +121,7 @@ class LongRunTest {
     }
 
     /** Runs one sequence; returns the finding of its first failure (step and oracle or model finding), or null. */
-    private static String runOnce(List<ModelOp> ops, MirrorOptions options, boolean differential) {
+    static String runOnce(List<ModelOp> ops, MirrorOptions options, boolean differential) {
         try {
             run(ops, options, differential);
             return null;

@@ -1,5 +1,6 @@
 package org.devmirror.reliability;
 
+import java.util.Arrays;
 import org.devmirror.mm.Prot;
 
 /**
@@ -11,42 +12,70 @@ import org.devmirror.mm.Prot;
  * cell for that file page, across mappings and address spaces.
  */
 final class PageModel {
-    /** The contents of one page (or of one file page): every 8-byte word holds {@code word}. */
+    /**
+     * The contents of one page (or of one file page): every 8-byte word holds one of a set of
+     * possible words. A write makes the set one word again; {@code MADV_FREE} adds 0 to it (reclaim
+     * may discard the page, and the next touch then finds a zero page); a device atomic adds its
+     * delta to every member, since it may land on the kept page or on the zero page that replaced
+     * it. A second {@code MADV_FREE} after an atomic must keep "zero plus the atomic" and add a
+     * new zero: the page may have been discarded before the atomic, or after it.
+     */
     static final class Cell {
-        long word;
-        /** After MADV_FREE: the page may also read as {@code alt} (discarded) until the next write. */
-        boolean either;
+        /** The possible words, {@code words[0..count)}, no two equal; {@code words[0]} is the word last written. */
+        private long[] words = new long[2];
 
-        long alt;
+        private int count;
 
         Cell(long word) {
-            this.word = word;
+            words[0] = word;
+            count = 1;
         }
 
         Cell copy() {
-            Cell c = new Cell(word);
-            c.either = either;
-            c.alt = alt;
+            Cell c = new Cell(0);
+            c.words = words.clone();
+            c.count = count;
             return c;
         }
 
         boolean allows(long actual) {
-            return actual == word || (either && actual == alt);
+            for (int i = 0; i < count; i++) {
+                if (words[i] == actual) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         void store(long value) {
-            word = value;
-            either = false;
+            words[0] = value;
+            count = 1;
         }
 
         void add(long delta) {
-            word += delta;
-            alt += delta;
+            for (int i = 0; i < count; i++) {
+                words[i] += delta;
+            }
+        }
+
+        /** {@code MADV_FREE}: the page keeps what it may hold now, or reclaim discards it and it reads 0. */
+        void mayBeDiscarded() {
+            if (allows(0)) {
+                return;
+            }
+            if (count == words.length) {
+                words = Arrays.copyOf(words, count * 2);
+            }
+            words[count++] = 0;
         }
 
         @Override
         public String toString() {
-            return "0x" + Long.toHexString(word) + (either ? " or 0x" + Long.toHexString(alt) : "");
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                sb.append(i == 0 ? "" : " or ").append("0x").append(Long.toHexString(words[i]));
+            }
+            return sb.toString();
         }
     }
 
