@@ -173,20 +173,23 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println("Targets:");
         int met = 0;
         int missed = 0;
+        int undecided = 0;
         for (TargetOutcome o : report.targetOutcomes()) {
             System.out.printf("  %-13s %-70s %s%n", o.status(), o.target().description(), o.shown());
-            if (o.status() == TargetOutcome.Status.MET) {
-                met++;
-            } else if (o.status() == TargetOutcome.Status.MISSED) {
-                missed++;
+            switch (o.status()) {
+                case MET -> met++;
+                case MISSED -> missed++;
+                case UNDECIDED -> undecided++;
+                case NOT_MEASURED -> {}
             }
         }
         System.out.printf(
-                "%d benchmark results; targets: %d met, %d missed, %d not measured; plots: %s%n",
+                "%d benchmark results; targets: %d met, %d missed, %d undecided, %d not measured; plots: %s%n",
                 results.size(),
                 met,
                 missed,
-                report.targetOutcomes().size() - met - missed,
+                undecided,
+                report.targetOutcomes().size() - met - missed - undecided,
                 plots.isEmpty() ? "none" : String.join(", ", plots));
         System.out.println("Report: " + md.toAbsolutePath());
         return 0;

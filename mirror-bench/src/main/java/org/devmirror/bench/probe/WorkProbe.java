@@ -5,15 +5,20 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.devmirror.bench.workload.DispatchWorkload;
 import org.devmirror.bench.workload.FaultWorkload;
 import org.devmirror.bench.workload.HostOpWorkload;
+import org.devmirror.bench.workload.InvalidationFixture;
 import org.devmirror.bench.workload.InvalidationWorkload;
 import org.devmirror.bench.workload.WorkCounters;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.device.stats.AllocationMeter;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.mm.Errno;
 import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.notifier.NotifierRules;
 
 /**
  * The deterministic side of the benchmarks, for the performance gate and CI: runs each hot path
@@ -30,6 +35,14 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * {@link AllocationMeter}: a one-off runtime allocation lands in one batch, a per-operation one in
  * all of them). The switch {@code -Ddevmirror.inject=extra-pte-write|alloc|slow-zap}
  * ({@link org.devmirror.bench.workload.InjectedWork}) adds real work the probe must see.
+ *
+ * <p>The paths: dispatch; every event under the event-aware and blind policies and under every
+ * policy of the zoo ({@link PolicyResolver#shipped()}); the fan-out of one CLEAR to eight devices;
+ * the fault commit; the cost accounting every invalidation and fault does
+ * ({@link #costAccounting}). The notifier rule checker ({@link NotifierRules}) is on in the
+ * build's tests and off elsewhere, so the baseline ({@code ./devmirror gate --update-baseline}, or
+ * {@code WorkProbe --baseline}) is measured with it off, as benchmarks run, and
+ * {@code HotPathAllocationTest} measures the same paths with it on and, in a JVM of its own, off.
  */
 public final class WorkProbe {
 
@@ -56,38 +69,64 @@ public final class WorkProbe {
      */
     private static final int WARMUP_ROUNDS = 100;
 
+    /** The PTEs of a populated 2 MiB range of 4 KiB pages. */
+    private static final int PTES_PER_2M = 512;
+
     private WorkProbe() {}
 
     /**
-     * Measures every hot path with {@code rounds} rounds each (a round is one operation; dispatch
-     * and the 1-page fault do 16 per round), by check name.
+     * Measures every hot path with {@code rounds} rounds each (a round is one operation; dispatch,
+     * the 1-page fault and the cost accounting do 16 per round), by check name.
      */
     public static SortedMap<String, Measurement> run(int rounds) {
+        return run(rounds, Pattern.compile(".*"));
+    }
+
+    /** {@link #run(int)} of the checks whose name {@code only} matches in full. */
+    public static SortedMap<String, Measurement> run(int rounds, Pattern only) {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds=" + rounds + " must be at least 1");
         }
         SortedMap<String, Measurement> out = new TreeMap<>();
-        for (boolean hit : new boolean[] {true, false}) {
-            out.put("dispatch " + (hit ? "hitOne" : "hitNone") + " notifiers=1024", dispatch(1024, hit, rounds * 16));
+        for (Map.Entry<String, Supplier<Measurement>> c : checks(rounds).entrySet()) {
+            if (only.matcher(c.getKey()).matches()) {
+                out.put(c.getKey(), c.getValue().get());
+            }
         }
-        for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
-            for (String policy : new String[] {"aware", "blind"}) {
+        return out;
+    }
+
+    /** Every check by name, not yet measured. */
+    private static Map<String, Supplier<Measurement>> checks(int rounds) {
+        Map<String, Supplier<Measurement>> out = new LinkedHashMap<>();
+        for (boolean hit : new boolean[] {true, false}) {
+            out.put(
+                    "dispatch " + (hit ? "hitOne" : "hitNone") + " notifiers=1024",
+                    () -> dispatch(1024, hit, rounds * 16));
+        }
+        for (String policy : PolicyResolver.shipped().keySet()) {
+            if (policy.equals("aware-downgrade")) {
+                continue; // the event-aware policy but for SOFT_DIRTY: HotPathAllocationTest measures it
+            }
+            for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
                 out.put(
                         "invalidate event=" + e + " policy=" + policy + " size=2M",
-                        invalidate(e, policy, "2M", rounds));
+                        () -> invalidate(e, policy, "2M", rounds));
             }
         }
         out.put(
                 "invalidate event=CLEAR policy=aware size=4K",
-                invalidate(MmuNotifierEvent.CLEAR, "aware", "4K", rounds));
+                () -> invalidate(MmuNotifierEvent.CLEAR, "aware", "4K", rounds));
         out.put(
                 "invalidate event=UNMAP policy=aware size=1G",
-                invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", rounds));
+                () -> invalidate(MmuNotifierEvent.UNMAP, "aware", "1G", rounds));
         for (MmuNotifierEvent e : new MmuNotifierEvent[] {MmuNotifierEvent.CLEAR, MmuNotifierEvent.SOFT_DIRTY}) {
-            out.put("access after event=" + e + " policy=aware size=2M", access(e, "aware", "2M", rounds));
+            out.put("access after event=" + e + " policy=aware size=2M", () -> access(e, "aware", "2M", rounds));
         }
-        out.put("fault pages=1", fault(1, rounds * 16));
-        out.put("fault pages=512", fault(512, rounds));
+        out.put("invalidate event=CLEAR policy=aware size=2M devices=8", () -> fanOut(8, rounds));
+        out.put("fault pages=1", () -> fault(1, rounds * 16));
+        out.put("fault pages=512", () -> fault(512, rounds));
+        out.put("cost accounting", () -> costAccounting(rounds * 16));
         return out;
     }
 
@@ -156,6 +195,82 @@ public final class WorkProbe {
             c.put("treeNodesVisited", visited);
             return perOp(allocated, c, (long) rounds * regions);
         }
+    }
+
+    /**
+     * One event-aware CLEAR of a populated 2 MiB range that {@code devices} devices mirror
+     * ({@code FanOutBench}'s operation without its restore): the restore after each is not
+     * measured. The counters are every device's, so 8 devices zap 8 x 512 PTEs per operation.
+     */
+    public static Measurement fanOut(int devices, int rounds) {
+        try (InvalidationWorkload w = new InvalidationWorkload(
+                new InvalidationFixture(MmuNotifierEvent.CLEAR, "aware", "2M", true, true, true, 1, devices, true))) {
+            for (int i = 0; i < WARMUP_ROUNDS; i++) {
+                w.invalidateAndRestore(0);
+            }
+            w.resetCounters();
+            AllocationMeter allocated = new AllocationMeter(rounds);
+            long visited = 0;
+            for (int r = 0; r < rounds; r++) {
+                long a0 = AllocationMeter.allocatedBytes();
+                w.invalidate(0);
+                allocated.add(r, AllocationMeter.allocatedBytes() - a0);
+                visited += w.subscriptions().visitedNodesLastInvalidation();
+                w.restore(0);
+            }
+            WorkCounters counters = new WorkCounters();
+            w.readCounters(counters);
+            Map<String, Long> c = new LinkedHashMap<>(counters.snapshot());
+            c.put("treeNodesVisited", visited);
+            return perOp(allocated, c, rounds);
+        }
+    }
+
+    /**
+     * The cost accounting of the hot paths on its own: what a driver records in its
+     * {@link DeviceStats} (the counts the cost model prices as device time) for one invalidation
+     * of every event (the invalidation, 512 PTEs zapped, re-read and downgraded, one skip, one TLB
+     * flush) and one fault of 512 pages, per operation. The invalidation and fault checks include
+     * it; this one shows that the accounting itself allocates nothing (no boxing, no lazily grown
+     * table) and counts what it is told.
+     */
+    public static Measurement costAccounting(int ops) {
+        DeviceStats stats = new DeviceStats();
+        MmuNotifierEvent[] events = MmuNotifierEvent.values();
+        for (int i = 0; i < WARMUP_ROUNDS * 16; i++) {
+            account(stats, events);
+        }
+        stats.reset();
+        AllocationMeter allocated = new AllocationMeter(ops);
+        for (int i = 0; i < ops; i++) {
+            long a0 = AllocationMeter.allocatedBytes();
+            account(stats, events);
+            allocated.add(i, AllocationMeter.allocatedBytes() - a0);
+        }
+        Map<String, Long> c = new LinkedHashMap<>();
+        c.put("deviceInvalidations", stats.totalInvalidations());
+        c.put("ptesZapped", stats.totalZapped());
+        c.put("ptesReread", stats.totalReread());
+        c.put("ptesDowngraded", stats.totalDowngraded());
+        c.put("invalidationsSkipped", stats.totalSkipped());
+        c.put("tlbFlushes", stats.totalTlbFlushes());
+        c.put("pagesFaulted", stats.pagesFaulted());
+        return perOp(allocated, c, ops);
+    }
+
+    // DeviceStats counts by the event's ordinal, as MirrorState passes it on the hot path.
+    @SuppressWarnings("EnumOrdinal")
+    private static void account(DeviceStats stats, MmuNotifierEvent[] events) {
+        for (MmuNotifierEvent e : events) {
+            int event = e.ordinal();
+            stats.addInvalidation(event);
+            stats.addZapped(event, PTES_PER_2M);
+            stats.addReread(event, PTES_PER_2M);
+            stats.addDowngraded(event, PTES_PER_2M);
+            stats.addSkipped(event);
+            stats.addTlbFlush(event);
+        }
+        stats.addFault(0, PTES_PER_2M);
     }
 
     /**
@@ -294,22 +409,30 @@ public final class WorkProbe {
         return new Measurement(allocated.bytesPerOp(), perOp);
     }
 
-    /** Prints the measurements (or, with {@code --baseline}, the baseline JSON) for N rounds (default 50). */
+    /**
+     * Prints the measurements (or, with {@code --baseline}, the baseline JSON) for N rounds
+     * (default 50); {@code --only REGEX} measures only the checks whose name it matches. The text
+     * form starts with a line saying whether the notifier rule checker is on.
+     */
     public static void main(String[] args) {
         int rounds = 50;
         boolean json = false;
-        for (String a : args) {
-            if (a.equals("--baseline")) {
+        Pattern only = Pattern.compile(".*");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--baseline")) {
                 json = true;
+            } else if (args[i].equals("--only") && i + 1 < args.length) {
+                only = Pattern.compile(args[++i]);
             } else {
-                rounds = Integer.parseInt(a);
+                rounds = Integer.parseInt(args[i]);
             }
         }
         if (json) {
             System.out.print(baseline(rounds).toJson());
             return;
         }
-        for (Map.Entry<String, Measurement> m : run(rounds).entrySet()) {
+        System.out.println("notifier rules: " + (NotifierRules.ENABLED ? "on" : "off"));
+        for (Map.Entry<String, Measurement> m : run(rounds, only).entrySet()) {
             System.out.printf(
                     "%-52s %6d B/op  %s%n",
                     m.getKey(), m.getValue().allocBytesPerOp(), m.getValue().countersPerOp());

@@ -142,6 +142,7 @@ public final class BenchReport {
         return switch (s) {
             case MET -> "met";
             case MISSED -> "**missed**";
+            case UNDECIDED -> "undecided (error ≥ 30%)";
             case NOT_MEASURED -> "not measured";
         };
     }

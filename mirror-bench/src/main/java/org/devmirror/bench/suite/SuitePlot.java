@@ -14,7 +14,9 @@ public enum SuitePlot {
     /** Blind minus event-aware per event, invalidation and the device's next access, emulator time. */
     DEVICE_WORK_SAVED("device-work-saved"),
     /** The same in modelled device time, from exact counts (no timing). */
-    DEVICE_TIME_SAVED("device-time-saved");
+    DEVICE_TIME_SAVED("device-time-saved"),
+    /** Throughput of invalidations of disjoint ranges against the threads raising them, with linear scaling. */
+    THREAD_SCALING("thread-scaling");
 
     private final String fileName;
 

@@ -11,6 +11,7 @@ import org.devmirror.bench.DispatchBench;
 import org.devmirror.bench.EndToEndBench;
 import org.devmirror.bench.FloorBench;
 import org.devmirror.bench.LookupReferenceBench;
+import org.devmirror.bench.ThreadScalingBench;
 import org.devmirror.bench.probe.WorkProbe;
 import org.devmirror.bench.report.BenchResult;
 import org.devmirror.bench.report.Estimate;
@@ -72,6 +73,7 @@ public final class SuitePlots {
             case DISPATCH_VS_NOTIFIERS -> dispatchVsNotifiers();
             case DEVICE_WORK_SAVED -> workSaved();
             case DEVICE_TIME_SAVED -> deviceTimeSaved(CostProfile.DEFAULT);
+            case THREAD_SCALING -> threadScaling();
         };
     }
 
@@ -163,6 +165,38 @@ public final class SuitePlots {
             }
         }
         return points.isEmpty() ? null : line(name, points);
+    }
+
+    /**
+     * The scaling curve of {@code ThreadScalingBench}: all threads' operations per microsecond
+     * against the thread count, with the line of perfect scaling from the one-thread figure.
+     */
+    Plot threadScaling() {
+        TreeMap<Double, double[]> points = new TreeMap<>();
+        String benchmark = ThreadScalingBench.class.getName() + ".clear";
+        for (BenchResult r : results) {
+            String t = r.params().get(ThreadScalingBench.THREADS);
+            if (r.benchmark().equals(benchmark) && t != null) {
+                Estimate perMicro = r.nanosPerOp().reciprocal().scale(1000);
+                double n = Double.parseDouble(t);
+                points.put(n, new double[] {n, perMicro.value(), finiteOrZero(perMicro.error())});
+            }
+        }
+        double[] one = points.get(1.0);
+        if (one == null) {
+            return null;
+        }
+        List<double[]> linear = new ArrayList<>();
+        for (double n : points.keySet()) {
+            linear.add(new double[] {n, n * one[1], 0});
+        }
+        return Plot.lines(
+                "Event-aware CLEARs of disjoint populated 2 MiB ranges, one per thread (with the restore)",
+                "threads",
+                "operations per microsecond, all threads",
+                Plot.Scale.LINEAR,
+                Plot.Scale.LINEAR,
+                List.of(line("measured", new ArrayList<>(points.values())), line("linear from 1 thread", linear)));
     }
 
     /** Dispatch latency against notifier count, log x, with the TreeMap lookups. */

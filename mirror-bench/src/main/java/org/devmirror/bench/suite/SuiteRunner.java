@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.devmirror.bench.ReplayBench;
+import org.devmirror.bench.ThreadScalingBench;
 import org.devmirror.bench.workload.InjectedWork;
 import org.devmirror.trace.ShippedTraces;
 import org.openjdk.jmh.profile.GCProfiler;
@@ -36,6 +37,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * Runs the suite through JMH's Runner API: one JMH run per {@link BenchSelection} of the profile,
  * each in forked JVMs of the JDK running this one, with {@code -prof gc}; JMH's log goes to
  * {@code jmh.log} in the output directory and one progress line per benchmark to the console.
+ *
+ * <p>A selection with a {@value ThreadScalingBench#THREADS} parameter (the thread scaling
+ * benchmark's) runs as one JMH run per value, with JMH's thread count set to that value, so the
+ * value labels the result of a run with as many threads.
  */
 public final class SuiteRunner {
     /** Heap for the forks: 1 Mi interval notifiers and TreeMap entries need about a gigabyte. */
@@ -103,7 +108,9 @@ public final class SuiteRunner {
             ProgressOutput progress = new ProgressOutput(jmhLog, console, expected);
             for (BenchSelection s : selections()) {
                 if (planned(s) > 0) {
-                    results.addAll(new Runner(options(s).build(), progress).run());
+                    for (Map<String, List<String>> p : byThreadCount(paramsOf(s))) {
+                        results.addAll(new Runner(options(s, p).build(), progress).run());
+                    }
                 }
             }
         }
@@ -140,21 +147,45 @@ public final class SuiteRunner {
         }
     }
 
-    private ChainedOptionsBuilder options(BenchSelection selection) {
+    /**
+     * {@code params} as the parameters of one JMH run each: one per value of
+     * {@value ThreadScalingBench#THREADS} when it has that parameter, else {@code params} alone.
+     */
+    static List<Map<String, List<String>>> byThreadCount(Map<String, List<String>> params) {
+        List<String> counts = params.get(ThreadScalingBench.THREADS);
+        if (counts == null) {
+            return List.of(params);
+        }
+        List<Map<String, List<String>>> out = new ArrayList<>();
+        for (String t : counts) {
+            Map<String, List<String>> one = new java.util.LinkedHashMap<>(params);
+            one.put(ThreadScalingBench.THREADS, List.of(t));
+            out.add(one);
+        }
+        return out;
+    }
+
+    /** The JMH options of {@code selection} with {@code params}; JMH's thread count is their {@value ThreadScalingBench#THREADS}, else 1. */
+    ChainedOptionsBuilder options(BenchSelection selection, Map<String, List<String>> params) {
+        List<String> threads = params.get(ThreadScalingBench.THREADS);
+        if (threads != null && threads.size() != 1) {
+            throw new IllegalArgumentException("threads=" + threads + ": one JMH run has one thread count");
+        }
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include(includeRegex(selection.benchmarks()))
                 .jvm(Path.of(System.getProperty("java.home"), "bin", "java").toString())
                 .jvmArgsAppend(forkJvmArgs())
                 .forks(profile.forks())
                 .addProfiler(GCProfiler.class)
-                .shouldFailOnError(true);
+                .shouldFailOnError(true)
+                .threads(threads == null ? 1 : Integer.parseInt(threads.getFirst()));
         BenchSelection.Timing t = selection.timing();
         o.warmupIterations(t.warmupIterations()).measurementIterations(t.measurementIterations());
         if (!t.isSingleShot()) {
             o.warmupTime(TimeValue.milliseconds(t.warmupMillis()))
                     .measurementTime(TimeValue.milliseconds(t.measurementMillis()));
         }
-        for (Map.Entry<String, List<String>> p : paramsOf(selection).entrySet()) {
+        for (Map.Entry<String, List<String>> p : params.entrySet()) {
             o.param(p.getKey(), p.getValue().toArray(String[]::new));
         }
         return o;

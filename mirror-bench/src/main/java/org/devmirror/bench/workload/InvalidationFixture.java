@@ -16,16 +16,22 @@ import org.devmirror.notifier.MmuNotifierRange;
 import org.devmirror.notifier.MmuNotifierSubscriptions;
 
 /**
- * What the invalidation benchmarks invalidate: a host, an address space, one device and
- * {@code regions} regions of one size, each mirrored by its own {@link Dmirror} (a RELEASE
- * retires its mirror for good, so each region needs one it can lose), with one reused
- * {@link MmuNotifierRange} per region carrying the event, as the host reuses its range.
+ * What the invalidation benchmarks invalidate: a host, an address space, {@code devices} devices
+ * and {@code regions} regions of one size, each region mirrored by its own {@link Dmirror} on each
+ * device (a RELEASE retires its mirror for good, so each region needs one it can lose), with one
+ * reused {@link MmuNotifierRange} per region carrying the event, as the host reuses its range.
+ * With several devices one invalidation of a region reaches every device's mirror of it: the
+ * fan-out of one host invalidation to every driver that mirrors the range.
  *
  * <p>Region {@code k} spans {@code size} bytes; 4 KiB, 64 KiB and 2 MiB regions are populated in
  * full, a 1 GiB region sparsely: its first page of every 2 MiB (512 pages, the PTE count of a
  * full 2 MiB). With {@code populated=false} the device has tracked the region but holds no PTE in
  * it (it faulted it, then a CLEAR zapped it). THP is off, so the device maps 4 KiB entries: a
  * 2 MiB range is 512 PTEs.
+ *
+ * <p>The device PTEs are faulted writable over a writable VMA, except for PROTECTION_VMA and when
+ * built with {@code heldWritable=false}: then the VMA is read-only and so are the device PTEs
+ * faulted from it (hmm_range_fault reports a read-only CPU PTE without {@code HMM_PFN_WRITE}).
  *
  * <p>Per event: PROTECTION_VMA finds the VMA read-only (the device PTEs were faulted read-only),
  * and is raised under the mmap write lock, as mprotect ({@code change_protection}) holds it,
@@ -38,12 +44,16 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
  * invalidation is {@link InvalidationRestore}.
  *
  * <h2>Assumptions and Guarantees</h2>
- * One thread uses an instance. {@link #raise} allocates nothing except where the driver itself
- * does (see {@code MirrorState}).
+ * One thread builds, arms and closes an instance. After that, {@link #raise} of different regions
+ * may run on different threads at once (each region has its own range, mirrors and armed PTE
+ * values; the notifier core and the drivers are thread-safe); one region is used by one thread.
+ * {@link #raise} allocates nothing except where the driver itself does (see {@code MirrorState}).
  */
 public final class InvalidationFixture implements AutoCloseable {
     /** Regions per batch of the single-shot benchmarks (RELEASE). */
     public static final int REGIONS = 16;
+    /** The most devices mirroring each region. */
+    public static final int MAX_DEVICES = 8;
     /**
      * Swap slots of the host: the workload never swaps, and the default (64 Ki slots) makes the
      * host reserve and zero 256 MiB of swap, seconds of setup per workload.
@@ -62,14 +72,40 @@ public final class InvalidationFixture implements AutoCloseable {
     private final boolean writable;
     private final Host host;
     private final AddressSpace mm;
-    private final DmirrorDevice device;
+    private final DmirrorDevice[] devices;
     private final MirrorOptions options;
+    /** The mirror of region k on device d at {@code k * devices.length + d}. */
     private final Dmirror[] mirrors;
+
     private final MmuNotifierRange[] ranges;
-    /** The armed device PTE of every populated page of region k, in address order; see {@link #arm}. */
+    /** The armed device PTE of every populated page, in address order, indexed as {@link #mirrors}; see {@link #arm}. */
     private final long[][] armedPtes;
 
     private final MmuNotifierSubscriptions subscriptions;
+
+    /**
+     * One device, whose PTEs are writable except for PROTECTION_VMA; see
+     * {@link #InvalidationFixture(MmuNotifierEvent, String, String, boolean, boolean, boolean, int, int, boolean)}.
+     */
+    public InvalidationFixture(
+            MmuNotifierEvent event,
+            String policy,
+            String sizeLabel,
+            boolean populated,
+            boolean tracked,
+            boolean offHeap,
+            int regions) {
+        this(
+                event,
+                policy,
+                sizeLabel,
+                populated,
+                tracked,
+                offHeap,
+                regions,
+                1,
+                event != MmuNotifierEvent.PROTECTION_VMA);
+    }
 
     /**
      * Builds the regions and {@link #arm}s them.
@@ -81,6 +117,9 @@ public final class InvalidationFixture implements AutoCloseable {
      * @param tracked   whether the device tracks the range at all (false: nothing subscribed there)
      * @param offHeap   the off-heap device page table (true) or the on-heap reference table
      * @param regions   how many separately mirrored regions, 1 to {@link #REGIONS}
+     * @param devices   how many devices mirror every region, 1 to {@link #MAX_DEVICES}
+     * @param heldWritable whether the device PTEs are faulted writable (false: the VMA is
+     *                  read-only, and so are the device PTEs); must be false for PROTECTION_VMA
      */
     public InvalidationFixture(
             MmuNotifierEvent event,
@@ -89,9 +128,17 @@ public final class InvalidationFixture implements AutoCloseable {
             boolean populated,
             boolean tracked,
             boolean offHeap,
-            int regions) {
+            int regions,
+            int devices,
+            boolean heldWritable) {
         if (regions < 1 || regions > REGIONS) {
             throw new IllegalArgumentException("regions=" + regions + " is not in 1.." + REGIONS);
+        }
+        if (devices < 1 || devices > MAX_DEVICES) {
+            throw new IllegalArgumentException("devices=" + devices + " is not in 1.." + MAX_DEVICES);
+        }
+        if (heldWritable && event == MmuNotifierEvent.PROTECTION_VMA) {
+            throw new IllegalArgumentException("PROTECTION_VMA finds the VMA read-only: heldWritable must be false");
         }
         this.event = event;
         options = MirrorOptions.forPolicy(PolicyResolver.resolve("policy", policy))
@@ -100,10 +147,10 @@ public final class InvalidationFixture implements AutoCloseable {
         this.populated = populated;
         this.tracked = tracked;
         this.stride = 2 * Math.max(size, CHUNK);
-        this.writable = event != MmuNotifierEvent.PROTECTION_VMA;
-        this.mirrors = new Dmirror[regions];
+        this.writable = heldWritable;
+        this.mirrors = new Dmirror[regions * devices];
         this.ranges = new MmuNotifierRange[regions];
-        this.armedPtes = new long[regions][];
+        this.armedPtes = new long[regions * devices][];
         long pagesPerRegion = size / pageStride();
         host = new Host(HostConfig.defaults()
                 .withThpEnabled(false)
@@ -111,7 +158,10 @@ public final class InvalidationFixture implements AutoCloseable {
                 .withFrames(Math.max(4096, 2L * regions * pagesPerRegion)));
         mm = host.newAddressSpace();
         subscriptions = mm.notifiers();
-        device = new DmirrorDevice(host, 1, 512);
+        this.devices = new DmirrorDevice[devices];
+        for (int d = 0; d < devices; d++) {
+            this.devices[d] = new DmirrorDevice(host, 1, 512);
+        }
         Object otherOwner = new Object();
         for (int k = 0; k < regions; k++) {
             long a = region(k);
@@ -138,7 +188,9 @@ public final class InvalidationFixture implements AutoCloseable {
             }
             Object owner = event == MmuNotifierEvent.MIGRATE || event == MmuNotifierEvent.EXCLUSIVE ? otherOwner : null;
             ranges[k] = new MmuNotifierRange().init(mm, event, MmuNotifierRange.FLAG_BLOCKABLE, a, a + size, owner);
-            armedPtes[k] = new long[populated ? (int) pagesPerRegion : 0];
+            for (int d = 0; d < devices; d++) {
+                armedPtes[k * devices + d] = new long[populated ? (int) pagesPerRegion : 0];
+            }
         }
         arm();
     }
@@ -173,7 +225,7 @@ public final class InvalidationFixture implements AutoCloseable {
         return event;
     }
 
-    /** Whether the device PTEs are armed writable (all events but PROTECTION_VMA). */
+    /** Whether the device PTEs are armed writable (all events but PROTECTION_VMA, unless built read-only). */
     public boolean writable() {
         return writable;
     }
@@ -188,48 +240,84 @@ public final class InvalidationFixture implements AutoCloseable {
 
     /** How many regions. */
     public int regions() {
-        return mirrors.length;
+        return ranges.length;
     }
 
-    /** The mirror of region {@code k}; {@code null} when the fixture is untracked. */
+    /** How many devices mirror each region. */
+    public int devices() {
+        return devices.length;
+    }
+
+    /** The mirror of region {@code k} on the first device; {@code null} when the fixture is untracked. */
     public Dmirror mirror(int k) {
-        return mirrors[k];
+        return mirror(k, 0);
     }
 
-    /** The armed device PTE values of region {@code k}'s populated pages, in address order (the array itself). */
-    long[] armedPtes(int k) {
-        return armedPtes[k];
+    /** The mirror of region {@code k} on device {@code d}; {@code null} when the fixture is untracked. */
+    public Dmirror mirror(int k, int d) {
+        return mirrors[k * devices.length + d];
+    }
+
+    /** The armed device PTE values of region {@code k}'s populated pages on device {@code d}, in address order (the array itself). */
+    long[] armedPtes(int k, int d) {
+        return armedPtes[k * devices.length + d];
     }
 
     public MmuNotifierSubscriptions subscriptions() {
         return subscriptions;
     }
 
-    /** Whether {@code e} is a device PTE as {@link #arm} leaves it: valid, and writable unless PROTECTION_VMA. */
+    /** Whether {@code e} is a device PTE as {@link #arm} leaves it: valid, and writable when {@link #writable()}. */
     public boolean isArmedEntry(long e) {
         return DevicePteLayout.isValid(e) && DevicePteLayout.isWrite(e) == writable;
     }
 
     /**
-     * Restores every region to its armed state through the driver's fault path: a live mirror
-     * (reopened if a RELEASE retired it), tracked, and holding writable (read-only for
-     * PROTECTION_VMA) PTEs for every populated page, or none when not populated. Regions already in
-     * that state are left alone. Records the armed PTE values {@link InvalidationRestore} writes back.
+     * Whether region {@code k} is, on every device, as {@link #arm} left it: tracked, and holding
+     * exactly the armed PTE value at every populated page (none at the first page when not
+     * populated). For tests of a benchmark's operation and restore; reads every PTE.
+     */
+    public boolean isArmed(int k) {
+        long a = region(k);
+        for (int d = 0; d < devices.length; d++) {
+            Dmirror m = mirror(k, d);
+            if (m == null || m.driver().isReleased() || !m.isTracked(a)) {
+                return false;
+            }
+            long[] armed = armedPtes(k, d);
+            if (!populated && m.entry(a) != 0) {
+                return false;
+            }
+            for (int p = 0; p < armed.length; p++) {
+                if (m.entry(a + p * pageStride()) != armed[p]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Restores every region to its armed state through the driver's fault path, on every device: a
+     * live mirror (reopened if a RELEASE retired it), tracked, and holding writable (read-only for
+     * PROTECTION_VMA and {@code heldWritable=false}) PTEs for every populated page, or none when
+     * not populated. Mirrors already in that state are left alone. Records the armed PTE values
+     * {@link InvalidationRestore} writes back.
      */
     public void arm() {
         if (!tracked) {
             return;
         }
-        for (int k = 0; k < mirrors.length; k++) {
-            Dmirror m = mirrors[k];
+        for (int i = 0; i < mirrors.length; i++) {
+            Dmirror m = mirrors[i];
             if (m == null || m.driver().isReleased()) {
                 if (m != null) {
                     m.close();
                 }
-                m = device.open(mm, options);
-                mirrors[k] = m;
+                m = devices[i % devices.length].open(mm, options);
+                mirrors[i] = m;
             }
-            long a = region(k);
+            long a = region(i / devices.length);
             boolean intact = m.isTracked(a)
                     && (populated
                             ? isArmedEntry(m.entry(a)) && isArmedEntry(m.entry(a + size - pageStride()))
@@ -251,9 +339,9 @@ public final class InvalidationFixture implements AutoCloseable {
                 check(subscriptions.invalidateRangeStart(clear), "clear");
                 subscriptions.invalidateRangeEnd(clear);
             }
-            long[] armed = armedPtes[k];
-            for (int i = 0; i < armed.length; i++) {
-                armed[i] = m.entry(a + i * pageStride());
+            long[] armed = armedPtes[i];
+            for (int p = 0; p < armed.length; p++) {
+                armed[p] = m.entry(a + p * pageStride());
             }
         }
     }
@@ -297,7 +385,9 @@ public final class InvalidationFixture implements AutoCloseable {
                 m.close();
             }
         }
-        device.close();
+        for (DmirrorDevice d : devices) {
+            d.close();
+        }
         mm.close();
         host.close();
     }

@@ -22,7 +22,9 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * the fixture through the fault path.
  *
  * <h2>Assumptions and Guarantees</h2>
- * One thread uses an instance, the fixture's. {@link #restore} is valid only right after one
+ * Built on the fixture's thread; {@link #restore} of different regions may then run on different
+ * threads at once, one thread per region (it reads only immutable fields and the region's own
+ * mirrors and armed values). {@link #restore} is valid only right after one
  * invalidation of the same region, or when the region is armed; it allocates nothing except where
  * the driver itself does (at 4 KiB and 64 KiB the re-insert merges the split 2 MiB tracked chunk).
  */
@@ -55,8 +57,8 @@ public final class InvalidationRestore {
     }
 
     /**
-     * Puts back what one invalidation of region {@code k} took away, without the fault path: the
-     * tracked range ({@code ensureTracked} per 2 MiB chunk, which first runs the garbage collector
+     * Puts back what one invalidation of region {@code k} took away on every device that mirrors
+     * it, without the fault path: the tracked range ({@code ensureTracked} per 2 MiB chunk, which first runs the garbage collector
      * that removes the range the invalidation marked) if the invalidation dropped it, then
      * every armed PTE value if it zapped them. Nothing to do for the events that keep both (the
      * event-aware SOFT_DIRTY, PROTECTION_VMA and PROTECTION_PAGE, whose re-read restores WRITE
@@ -68,14 +70,16 @@ public final class InvalidationRestore {
         if (fixture.event() == MmuNotifierEvent.RELEASE) {
             throw new IllegalStateException("a RELEASE retires its mirror; re-arm it with arm()");
         }
-        Dmirror m = fixture.mirror(k);
         long a = fixture.region(k);
         long size = fixture.size();
         if (dropsTracking) {
             long chunkEnd = a + Math.max(size, CHUNK);
-            for (long c = a; c < chunkEnd; c += CHUNK) {
-                InvalidationFixture.check(
-                        m.driver().ensureTracked(c, c + Math.min(size, CHUNK)) != null, "ensureTracked");
+            for (int d = 0; d < fixture.devices(); d++) {
+                Dmirror m = fixture.mirror(k, d);
+                for (long c = a; c < chunkEnd; c += CHUNK) {
+                    InvalidationFixture.check(
+                            m.driver().ensureTracked(c, c + Math.min(size, CHUNK)) != null, "ensureTracked");
+                }
             }
         }
         if (zapsPtes) {
@@ -85,16 +89,24 @@ public final class InvalidationRestore {
 
     /**
      * The PTE writes of {@link #restore} alone: every armed PTE value of region {@code k} written
-     * into the device page table under the driver lock, one {@code DevicePageTable.setBlock} per
+     * into each device's page table under that driver's lock, one {@code DevicePageTable.setBlock} per
      * PTE table, as a driver writes back a table it built. Timed on its own it is the share of a
      * restore that is subtracted from an invalidation timed with its restore. Allocates nothing
      * (for the off-heap table).
      */
     public long rewriteOnly(int k) {
-        Dmirror m = fixture.mirror(k);
+        long written = 0;
+        for (int d = 0; d < fixture.devices(); d++) {
+            written += rewriteOnly(k, d);
+        }
+        return written;
+    }
+
+    private long rewriteOnly(int k, int d) {
+        Dmirror m = fixture.mirror(k, d);
         long a = fixture.region(k);
         long stepBytes = fixture.pageStride();
-        long[] armed = fixture.armedPtes(k);
+        long[] armed = fixture.armedPtes(k, d);
         ReentrantLock lock = m.lock();
         DevicePageTable pt = m.pageTable();
         lock.lock();

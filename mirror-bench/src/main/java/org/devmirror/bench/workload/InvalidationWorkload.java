@@ -16,8 +16,11 @@ import org.devmirror.notifier.MmuNotifierSubscriptions;
  * together and reads the device's counters.
  *
  * <h2>Assumptions and Guarantees</h2>
- * One thread uses an instance. {@link #invalidate} and {@link #restore} allocate nothing except
- * where the driver itself does (see {@code MirrorState}), and with no injection active.
+ * One thread builds, arms, counts and closes an instance. With no injection active,
+ * {@link #invalidateAndRestore} of different regions may run on different threads at once, one
+ * thread per region (the fixture's guarantee; the injection's write count is not thread-safe).
+ * {@link #invalidate} and {@link #restore} allocate nothing except where the driver itself does
+ * (see {@code MirrorState}), and with no injection active.
  */
 public final class InvalidationWorkload implements AutoCloseable {
     /** Regions per batch of the single-shot benchmarks (RELEASE) and of {@link #invalidateAll}. */
@@ -43,7 +46,7 @@ public final class InvalidationWorkload implements AutoCloseable {
         this(event, policy, sizeLabel, populated, tracked, offHeap, REGIONS);
     }
 
-    /** The parameters are {@link InvalidationFixture}'s. */
+    /** The parameters are {@link InvalidationFixture}'s; one device, writable PTEs except for PROTECTION_VMA. */
     public InvalidationWorkload(
             MmuNotifierEvent event,
             String policy,
@@ -52,7 +55,12 @@ public final class InvalidationWorkload implements AutoCloseable {
             boolean tracked,
             boolean offHeap,
             int regions) {
-        fixture = new InvalidationFixture(event, policy, sizeLabel, populated, tracked, offHeap, regions);
+        this(new InvalidationFixture(event, policy, sizeLabel, populated, tracked, offHeap, regions));
+    }
+
+    /** The workload of {@code fixture}, which it owns from now on (and closes). */
+    public InvalidationWorkload(InvalidationFixture fixture) {
+        this.fixture = fixture;
         restore = new InvalidationRestore(fixture);
         injection = new InvalidationInjection(fixture);
         accessBuffer = new byte[(int) (fixture.pageStride() == Host.PAGE_SIZE ? fixture.size() : Host.PAGE_SIZE)];
@@ -152,13 +160,21 @@ public final class InvalidationWorkload implements AutoCloseable {
         return sum;
     }
 
-    /** Adds the device-side counters of every mirror, and the injected PTE writes, into {@code c}. */
+    /** Adds the device-side counters of every mirror (every region, every device), and the injected PTE writes, into {@code c}. */
     public void readCounters(WorkCounters c) {
         for (int k = 0; k < fixture.regions(); k++) {
-            Dmirror m = fixture.mirror(k);
-            if (m == null) {
-                continue;
+            for (int d = 0; d < fixture.devices(); d++) {
+                readCounters(fixture.mirror(k, d), c);
             }
+        }
+        c.add("ptesWritten", injection.writes());
+    }
+
+    private static void readCounters(Dmirror m, WorkCounters c) {
+        if (m == null) {
+            return;
+        }
+        {
             DeviceStats s = m.stats();
             long downgraded = s.totalDowngraded();
             long reread = s.totalReread();
@@ -171,18 +187,24 @@ public final class InvalidationWorkload implements AutoCloseable {
             c.add("faultRetries", s.faultRetries());
             c.add("ptesWritten", s.totalZapped() + downgraded + reread);
         }
-        c.add("ptesWritten", injection.writes());
     }
 
     /** Resets the device counters and the injected writes (after arming, before counting). */
     public void resetCounters() {
         injection.reset();
         for (int k = 0; k < fixture.regions(); k++) {
-            Dmirror m = fixture.mirror(k);
-            if (m != null) {
-                m.stats().reset();
+            for (int d = 0; d < fixture.devices(); d++) {
+                Dmirror m = fixture.mirror(k, d);
+                if (m != null) {
+                    m.stats().reset();
+                }
             }
         }
+    }
+
+    /** The fixture this workload invalidates, for tests that look at its state. */
+    public InvalidationFixture fixture() {
+        return fixture;
     }
 
     public MmuNotifierSubscriptions subscriptions() {

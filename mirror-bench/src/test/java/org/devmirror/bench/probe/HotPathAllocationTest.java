@@ -3,10 +3,15 @@ package org.devmirror.bench.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.devmirror.bench.probe.WorkProbe.Measurement;
 import org.devmirror.bench.workload.InjectedWork;
+import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.notifier.MmuNotifierEvent;
+import org.devmirror.notifier.NotifierRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -149,6 +154,72 @@ class HotPathAllocationTest {
             long on = WorkProbe.hostOpAllocBytesPerOp(op, true, 500);
             long off = WorkProbe.hostOpAllocBytesPerOp(op, false, 500);
             assertTrue(on < off + 16, op + ": " + on + " B/op with notifications on, " + off + " off");
+        }
+    }
+
+    @Test
+    void everyZooPolicyInvalidatesWithoutAllocatingAndUnmapTakesEveryPage() {
+        for (String policy : PolicyResolver.shipped().keySet()) {
+            if (policy.equals("aware") || policy.equals("aware-downgrade") || policy.equals("blind")) {
+                continue; // measured above and in the baseline
+            }
+            for (MmuNotifierEvent e : MmuNotifierEvent.values()) {
+                Measurement m = WorkProbe.invalidate(e, policy, "2M", 5);
+                assertEquals(0, m.allocBytesPerOp(), policy + " " + e);
+                assertEquals(0L, m.countersPerOp().get("faultRetries"), policy + " " + e);
+                if (e == MmuNotifierEvent.UNMAP) {
+                    // whatever the policy, an UNMAP leaves no device PTE to the freed pages
+                    assertEquals(512L, m.countersPerOp().get("ptesZapped"), policy);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClearFannedOutToEightDevicesZapsEachDevicesPtesWithoutAllocating() {
+        Measurement m = WorkProbe.fanOut(8, ROUNDS);
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals(8L, m.countersPerOp().get("deviceInvalidations"));
+        assertEquals(8L * 512, m.countersPerOp().get("ptesZapped"));
+        assertEquals(8L, m.countersPerOp().get("tlbFlushes"));
+    }
+
+    @Test
+    void theCostAccountingAllocatesNothingAndCountsWhatItIsTold() {
+        Measurement m = WorkProbe.costAccounting(500);
+        int events = MmuNotifierEvent.values().length;
+        assertEquals(0, m.allocBytesPerOp());
+        assertEquals((long) events, m.countersPerOp().get("deviceInvalidations"));
+        assertEquals((long) events * 512, m.countersPerOp().get("ptesZapped"));
+        assertEquals((long) events, m.countersPerOp().get("tlbFlushes"));
+        assertEquals(512L, m.countersPerOp().get("pagesFaulted"));
+    }
+
+    @Test
+    void withTheRuleCheckerOffTheHotPathsAllocateNothingEither() throws Exception {
+        // This JVM checks the notifier rules (the build sets the property); a JVM without it does
+        // not, as benchmarks run, and the JIT drops the guarded checks there.
+        assertTrue(NotifierRules.ENABLED, "the tests run with -D" + NotifierRules.PROPERTY + "=true");
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                WorkProbe.class.getName(),
+                Integer.toString(ROUNDS),
+                "--only",
+                "dispatch .*|fault .*|cost accounting|invalidate event=(CLEAR|SOFT_DIRTY|PROTECTION_PAGE)"
+                        + " policy=(aware|blind|nouveau|amdkfd) size=2M.*");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), out);
+        assertEquals(0, p.exitValue(), out);
+        List<String> lines = out.lines().toList();
+        assertEquals("notifier rules: off", lines.getFirst(), out);
+        List<String> checks = lines.subList(1, lines.size());
+        assertEquals(2 + 2 + 1 + 3 * 4 + 1, checks.size(), out); // the fan-out matches too
+        for (String line : checks) {
+            assertTrue(line.matches(".*\\s0 B/op .*"), line);
         }
     }
 

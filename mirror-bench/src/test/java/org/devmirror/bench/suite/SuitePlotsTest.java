@@ -1,19 +1,25 @@
 package org.devmirror.bench.suite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.devmirror.bench.report.BenchMetric;
+import org.devmirror.bench.report.BenchResult;
 import org.devmirror.bench.report.plot.Plot;
 import org.devmirror.device.cost.CostProfile;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The "device work saved" plots: drawn from EndToEndBench's results, and in modelled device time from exact counts. */
+/**
+ * The "device work saved" plots: drawn from EndToEndBench's results, and in modelled device time
+ * from exact counts; the thread-scaling curve from ThreadScalingBench's throughput per thread count.
+ */
 class SuitePlotsTest {
     @Test
     void workSavedNeedsTheEndToEndResults() {
@@ -33,5 +39,24 @@ class SuitePlotsTest {
         Plot.PlotFiles files = SuitePlots.deviceTimeSaved(CostProfile.XE_4K).write(dir, "device-time-saved");
         assertTrue(Files.size(files.png()) > 0);
         assertTrue(Files.size(files.svg()) > 0);
+    }
+
+    private static BenchResult throughput(String threads, double opsPerMicro) {
+        return new BenchResult(
+                "org.devmirror.bench.ThreadScalingBench.clear",
+                "thrpt",
+                new java.util.TreeMap<>(java.util.Map.of("threads", threads)),
+                new BenchMetric(opsPerMicro, opsPerMicro / 20, "ops/us", new double[][] {{opsPerMicro}}),
+                new java.util.TreeMap<>());
+    }
+
+    @Test
+    void theThreadScalingCurveNeedsTheOneThreadRun(@TempDir Path dir) throws Exception {
+        assertNull(new SuitePlots(List.of(throughput("2", 1.8))).threadScaling());
+        SuitePlots plots = new SuitePlots(List.of(throughput("1", 1.0), throughput("2", 1.8), throughput("4", 2.9)));
+        Plot curve = plots.threadScaling();
+        assertNotNull(curve);
+        assertTrue(plots.write(dir).contains("thread-scaling"));
+        assertTrue(Files.size(dir.resolve("thread-scaling.png")) > 0);
     }
 }

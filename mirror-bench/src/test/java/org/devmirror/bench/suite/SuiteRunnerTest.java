@@ -9,8 +9,10 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.devmirror.bench.ThreadScalingBench;
 import org.devmirror.trace.ShippedTraces;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.runner.options.Options;
 
 /** How many runs the suite plans for a documented subset ({@code --include}, {@code --param}). */
 class SuiteRunnerTest {
@@ -41,9 +43,10 @@ class SuiteRunnerTest {
         assertTrue(shipped.containsAll(List.of("gcc-hello", "redis-bgsave")), shipped::toString);
         SuiteRunner full = new SuiteRunner(BenchProfile.FULL, Pattern.compile("bench\\.ReplayBench"), QUIET);
         assertEquals(shipped.size() * 2, full.plannedRuns());
-        // The quick profile's one trace, and the command line's choice, still win over the registry.
+        // No target or plot reads the replay: the quick profile leaves it out. The command line's
+        // choice still wins over the registry.
         assertEquals(
-                2, new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.ReplayBench"), QUIET).plannedRuns());
+                0, new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.ReplayBench"), QUIET).plannedRuns());
         SuiteRunner chosen = new SuiteRunner(
                 BenchProfile.FULL,
                 Pattern.compile("bench\\.ReplayBench"),
@@ -54,8 +57,39 @@ class SuiteRunnerTest {
 
     @Test
     void withoutParamsBothSelectionsRun() {
-        // 7 events (RELEASE has its own benchmark) x 2 policies at 2 MiB, plus CLEAR aware at 4 KiB.
+        // 7 events (RELEASE has its own benchmark) x 2 policies at 2 MiB, plus CLEAR aware at 4 KiB
+        // and UNMAP aware over the sparse 1 GiB.
         SuiteRunner runner = new SuiteRunner(BenchProfile.QUICK, Pattern.compile("bench\\.InvalidateBench"), QUIET);
-        assertEquals(7 * 2 + 1, runner.plannedRuns());
+        assertEquals(7 * 2 + 1 + 1, runner.plannedRuns());
+    }
+
+    @Test
+    void eachThreadCountIsAJmhRunWithAsManyThreads() {
+        Map<String, List<String>> params = Map.of("threads", List.of("1", "2", "4"), "size", List.of("2M"));
+        List<Map<String, List<String>>> runs = SuiteRunner.byThreadCount(params);
+        assertEquals(3, runs.size());
+        SuiteRunner runner = new SuiteRunner(BenchProfile.QUICK, Pattern.compile("ThreadScaling"), QUIET);
+        BenchSelection s = new BenchSelection(
+                List.of("ThreadScalingBench"), params, BenchProfile.QUICK.timing(TimingKind.AVERAGE_TIME));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of("2M"), runs.get(i).get("size"));
+            Options o = runner.options(s, runs.get(i)).build();
+            int threads = Integer.parseInt(params.get("threads").get(i));
+            assertEquals(threads, o.getThreads().get());
+            assertEquals(List.of(Integer.toString(threads)), runs.get(i).get("threads"));
+            assertEquals(
+                    List.of(Integer.toString(threads)),
+                    List.copyOf(o.getParameter("threads").get()));
+        }
+        // anything else is one run, with one thread
+        assertEquals(List.of(Map.of("size", List.of("2M"))), SuiteRunner.byThreadCount(Map.of("size", List.of("2M"))));
+        assertEquals(
+                1,
+                runner.options(s, Map.of("size", List.of("2M")))
+                        .build()
+                        .getThreads()
+                        .get());
+        // the quick profile plans one run per thread count of this machine
+        assertEquals(ThreadScalingBench.threadCounts().size(), runner.plannedRuns());
     }
 }
