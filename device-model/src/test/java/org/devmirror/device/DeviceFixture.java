@@ -33,6 +33,9 @@ public abstract class DeviceFixture {
     protected AddressSpace mm;
     protected Dmirror mirror;
 
+    /** For the subclasses that run the suite against one configuration. */
+    protected DeviceFixture() {}
+
     /** The options of {@link #mirror}; subclasses choose the policy and the table. */
     protected MirrorOptions options() {
         return MirrorOptions.defaults();

@@ -1,10 +1,10 @@
 package org.devmirror.reliability;
 
-import static org.devmirror.reliability.InjectionWorld.ANON;
-import static org.devmirror.reliability.InjectionWorld.HUGE;
-import static org.devmirror.reliability.InjectionWorld.PAGE;
-import static org.devmirror.reliability.InjectionWorld.PMD;
-import static org.devmirror.reliability.InjectionWorld.SMALL;
+import static org.devmirror.testing.InjectionWorld.ANON;
+import static org.devmirror.testing.InjectionWorld.HUGE;
+import static org.devmirror.testing.InjectionWorld.PAGE;
+import static org.devmirror.testing.InjectionWorld.PMD;
+import static org.devmirror.testing.InjectionWorld.SMALL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +34,8 @@ import org.devmirror.mm.Vma;
 import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.testing.HostState;
+import org.devmirror.testing.InjectionWorld;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -92,7 +94,7 @@ class DeviceFaultInjectionTest {
         }
     }
 
-    /** The host world of {@link HostFaultInjectionTest} with one mirroring device (two 2 MiB blocks of memory) on the parent. */
+    /** The host world of mirror-core's host fault injection test ({@link InjectionWorld}) with one mirroring device (two 2 MiB blocks of memory) on the parent. */
     static final class DeviceWorld implements AutoCloseable {
         final InjectionWorld world = new InjectionWorld();
         final DmirrorDevice gpu = new DmirrorDevice(world.host, 0, 1024);
@@ -278,16 +280,16 @@ class DeviceFaultInjectionTest {
     /**
      * Fails the k-th frame allocation, then the k-th device-memory allocation, the command makes
      * (every k with {@code -Dreliability.faultPoints=all}, else the sample of
-     * {@link HostFaultInjectionTest#points}).
+     * {@link InjectionWorld#faultPoints}).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("operations")
     void completesOrLeavesNoTrace(Op op) {
         long[] made = run(op, null, -1);
-        for (long k : HostFaultInjectionTest.points(made[0])) {
+        for (long k : InjectionWorld.faultPoints(made[0])) {
             run(op, Pool.FRAMES, k);
         }
-        for (long k : HostFaultInjectionTest.points(made[1])) {
+        for (long k : InjectionWorld.faultPoints(made[1])) {
             run(op, Pool.DEVICE, k);
         }
         synchronized (DeviceFaultInjectionTest.class) {

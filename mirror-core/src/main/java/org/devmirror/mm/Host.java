@@ -288,6 +288,26 @@ public final class Host implements AutoCloseable {
         return p.refs.get((int) (pfn - p.base));
     }
 
+    /**
+     * {@code get_page_unless_zero} on device page {@code pfn}: one more reference unless the page
+     * is free (no reference left). A migration by pfn holds one from collection to finalize, so an
+     * entry zapped meanwhile cannot free the page under it.
+     *
+     * @return true if a reference was taken
+     */
+    boolean deviceTryGet(long pfn) {
+        Pagemap p = checkedPagemap(pfn);
+        int i = (int) (pfn - p.base);
+        int old;
+        do {
+            old = p.refs.get(i);
+            if (old <= 0) {
+                return false;
+            }
+        } while (!p.refs.compareAndSet(i, old, old + 1));
+        return true;
+    }
+
     /** One more page-table entry names device page {@code pfn}. */
     void deviceGet(long pfn) {
         Pagemap p = checkedPagemap(pfn);

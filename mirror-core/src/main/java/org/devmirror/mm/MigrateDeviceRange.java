@@ -105,10 +105,17 @@ final class MigrateDeviceRange {
         CURRENT.set(new Eviction(locked, converted));
         for (int i = 0; i < npages; i++) {
             long pfn = src[i];
-            // a free page, or one another migration holds locked, is left alone
-            src[i] = mapcount(host, pfn) > 0 && host.deviceTryLock(pfn, 1)
-                    ? MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE
-                    : 0;
+            // migrate_device_pfn_lock: a page nothing maps, a free one (get_page_unless_zero
+            // fails), or one another migration holds locked, is left alone. The reference taken
+            // here keeps the page until finalize even if every entry naming it is zapped before
+            // try_to_migrate reaches it (MADV_DONTNEED and the OOM reaper zap under the mmap read
+            // lock this thread also holds).
+            boolean collected = mapcount(host, pfn) > 0 && tryGet(host, pfn);
+            if (collected && !host.deviceTryLock(pfn, 1)) {
+                put(host, pfn, 1);
+                collected = false;
+            }
+            src[i] = collected ? MigrateVma.migratePfn(pfn) | MigrateVma.MIGRATE_PFN_MIGRATE : 0;
         }
         for (int i = 0; i < npages; ) {
             long pfn = MigrateVma.pfnOf(src[i]);
@@ -124,12 +131,13 @@ final class MigrateDeviceRange {
             if (compound) {
                 src[i] |= MigrateVma.MIGRATE_PFN_COMPOUND;
                 for (int j = 1; j < Host.PMD_PAGES; j++) {
-                    src[i + j] = 0; // still locked: the folio is unlocked whole in finalize
+                    src[i + j] = 0; // still locked and referenced: the folio is unlocked and put whole in finalize
                 }
             }
             converted[i] = tryToMigrate(host, pfn, compound);
             if (converted[i] < 0) {
                 host.deviceUnlock(pfn, compound ? Host.PMD_PAGES : 1);
+                put(host, pfn, compound ? Host.PMD_PAGES : 1); // the collection's references
                 src[i] = 0; // not every mapping could be replaced: leave the page where it is
                 converted[i] = 0;
             }
@@ -263,6 +271,7 @@ final class MigrateDeviceRange {
                     put(host, pfn, nr);
                 }
                 host.deviceUnlock(pfn, nr);
+                put(host, pfn, nr); // the collection's references: the last one frees the page
                 if (migrated && found == 0) {
                     MigrateDevice.release(host, dst[i]); // every mapping went meanwhile
                 } else if (!migrated && MigrateVma.pfnOf(dst[i]) >= 0) {
@@ -408,7 +417,15 @@ final class MigrateDeviceRange {
         return coherent(pfn) ? host.rmap().indexOf(pfn) : host.deviceIndexOf(pfn);
     }
 
-    /** One mapping's reference to the page goes ({@code folio_put}); the last calls the device's page_free. */
+    /** {@code get_page_unless_zero} on a device-private page or a device-coherent frame. */
+    private static boolean tryGet(Host host, long pfn) {
+        return coherent(pfn) ? host.memory().tryGet(pfn) : host.deviceTryGet(pfn);
+    }
+
+    /**
+     * A reference to the page goes ({@code folio_put}): a mapping's, or the collection's; the
+     * last calls the device's page_free.
+     */
     private static void put(Host host, long pfn, int nr) {
         if (coherent(pfn)) {
             host.memory().put(pfn);

@@ -65,6 +65,13 @@ public final class MigrateVma {
     // set by migrateVmaPages, cleared by migrateVmaFinalize: whether MIGRATE bits were confirmed
     boolean pagesDone;
 
+    /**
+     * An empty migration: the driver fills {@link #start}, {@link #end}, {@link #src},
+     * {@link #dst}, {@link #pgmapOwner} and {@link #flags}, as it fills {@code struct migrate_vma}
+     * on its stack before {@code migrate_vma_setup}.
+     */
+    public MigrateVma() {}
+
     /** {@code migrate_pfn()}: encodes a pfn as a valid migrate entry. */
     public static long migratePfn(long pfn) {
         return (pfn << PFN_SHIFT) | MIGRATE_PFN_VALID;

@@ -25,6 +25,12 @@ public final class MmuNotifierRange {
     private Object owner;
 
     /**
+     * An empty range, to be filled by {@link #init} before each use: holders allocate one and
+     * reuse it, as the kernel declares its {@code struct mmu_notifier_range} on the stack.
+     */
+    public MmuNotifierRange() {}
+
+    /**
      * Models {@code mmu_notifier_range_init_owner()}. Returns {@code this}.
      *
      * @param mm    the address space (an {@code org.devmirror.mm.AddressSpace})

@@ -18,6 +18,9 @@ public class RecordingIntervalOps implements IntervalNotifierOps {
     private volatile long lastSeq;
     private volatile boolean lastBlockable;
 
+    /** A fixture that has been told nothing yet. */
+    public RecordingIntervalOps() {}
+
     @Override
     @SuppressWarnings(
             "NonAtomicVolatileUpdate") // written under the driver lock only; volatile so the test thread reads it

@@ -1,13 +1,13 @@
 package org.devmirror.reliability;
 
-import static org.devmirror.reliability.InjectionWorld.ANON;
-import static org.devmirror.reliability.InjectionWorld.COLD_PRIVATE;
-import static org.devmirror.reliability.InjectionWorld.COLD_SHARED;
-import static org.devmirror.reliability.InjectionWorld.FILE_PRIVATE;
-import static org.devmirror.reliability.InjectionWorld.HUGE;
-import static org.devmirror.reliability.InjectionWorld.PAGE;
-import static org.devmirror.reliability.InjectionWorld.PMD;
-import static org.devmirror.reliability.InjectionWorld.SMALL;
+import static org.devmirror.testing.InjectionWorld.ANON;
+import static org.devmirror.testing.InjectionWorld.COLD_PRIVATE;
+import static org.devmirror.testing.InjectionWorld.COLD_SHARED;
+import static org.devmirror.testing.InjectionWorld.FILE_PRIVATE;
+import static org.devmirror.testing.InjectionWorld.HUGE;
+import static org.devmirror.testing.InjectionWorld.PAGE;
+import static org.devmirror.testing.InjectionWorld.PMD;
+import static org.devmirror.testing.InjectionWorld.SMALL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Advice;
@@ -26,6 +25,8 @@ import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
 import org.devmirror.mm.phys.PhysicalMemory;
+import org.devmirror.testing.HostState;
+import org.devmirror.testing.InjectionWorld;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -221,7 +222,7 @@ class HostFaultInjectionTest {
     @MethodSource("operations")
     void completesOrLeavesNoTrace(Op op) {
         long made = run(op, -1);
-        for (long k : points(made)) {
+        for (long k : InjectionWorld.faultPoints(made)) {
             run(op, k);
         }
         synchronized (HostFaultInjectionTest.class) {
@@ -260,17 +261,6 @@ class HostFaultInjectionTest {
             assertEquals(0, w.host.swap().usedSlots(), what + ": swap slots lost");
             return made;
         }
-    }
-
-    /** The allocation indexes to fail. */
-    static long[] points(long made) {
-        if ("all".equals(System.getProperty("reliability.faultPoints"))) {
-            return LongStream.range(0, made).toArray();
-        }
-        LongStream first = LongStream.range(0, Math.min(made, 8));
-        LongStream spread =
-                made > 8 ? LongStream.rangeClosed(1, 8).map(i -> 8 + (made - 9) * i / 8) : LongStream.empty();
-        return LongStream.concat(first, spread).distinct().toArray();
     }
 
     private static void checkContents(InjectionWorld w, Op op, Outcome outcome, String what) {

@@ -73,6 +73,9 @@ public final class DeviceStats {
 
     private final AtomicLong migratedToSystem = new AtomicLong();
 
+    /** Statistics of a mirror that has handled nothing yet: every counter 0. */
+    public DeviceStats() {}
+
     /** An invalidation reached the mirror (its policy ran). */
     public void addInvalidation(int event) {
         invalidations[event]++;

@@ -32,6 +32,9 @@ import jdk.jfr.StackTrace;
 public final class InvalidationJfrEvent extends Event {
     private static final EventType TYPE = EventType.getEventType(InvalidationJfrEvent.class);
 
+    /** An event to fill and commit; JFR times it from {@code begin()}. */
+    public InvalidationJfrEvent() {}
+
     /** The {@code MmuNotifierEvent} name. */
     @Label("Event")
     public String event;

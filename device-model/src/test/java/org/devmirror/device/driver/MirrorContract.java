@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
 public abstract class MirrorContract extends DeviceFixture {
     static final int N = 64;
 
+    /** For the subclasses that run the suite against one configuration. */
+    protected MirrorContract() {}
+
     /** The policy under test. */
     protected abstract InvalidationPolicy policy();
 

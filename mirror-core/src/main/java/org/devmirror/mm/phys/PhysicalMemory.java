@@ -276,6 +276,17 @@ public final class PhysicalMemory implements AutoCloseable {
         return (refs.flags(pfn) & PageRefLayout.FLAG_HWPOISON) != 0;
     }
 
+    /**
+     * {@code folio_try_get}: one more reference to the frame's folio unless its last one has
+     * gone. The zero page always succeeds and takes none.
+     *
+     * @return true if the frame is in use (and a reference was taken)
+     */
+    public boolean tryGet(long pfn) {
+        checkFrame("pfn", pfn);
+        return pfn == zeroPfn || refs.tryGet(refs.headOf(pfn));
+    }
+
     /** {@code folio_get}: one more reference to the frame's folio. No-op on the zero page. */
     public void get(long pfn) {
         checkFrame("pfn", pfn);

@@ -1,4 +1,4 @@
-package org.devmirror.reliability;
+package org.devmirror.testing;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package org.devmirror.reliability;
+package org.devmirror.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
@@ -14,7 +15,6 @@ import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.MemoryObject;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Vma;
-import org.devmirror.testing.RecordingSubscriber;
 
 /**
  * A small machine in a fixed, deterministic state that exercises every kind of page a host
@@ -27,34 +27,34 @@ import org.devmirror.testing.RecordingSubscriber;
  * <p>Built twice it is the same twice, so the expected contents of every page can be read once
  * from a reference copy ({@link #readAll}) and compared after an operation ran on another copy.
  */
-final class InjectionWorld implements AutoCloseable {
-    static final long PAGE = Host.PAGE_SIZE;
-    static final long PMD = Host.PMD_SIZE;
+public final class InjectionWorld implements AutoCloseable {
+    public static final long PAGE = Host.PAGE_SIZE;
+    public static final long PMD = Host.PMD_SIZE;
     /** 16 private anonymous pages: 0..11 written (values repeat every 4, for KSM), 8..9 swapped, 12..15 untouched. */
-    static final long ANON = 0x1000_0000L;
+    public static final long ANON = 0x1000_0000L;
 
-    static final long ANON_PAGES = 16;
+    public static final long ANON_PAGES = 16;
     /** A 2 MiB huge page (MapFlags.HUGEPAGE), filled. */
-    static final long HUGE = 0x4000_0000L;
+    public static final long HUGE = 0x4000_0000L;
     /** A 2 MiB region of 4 KiB pages, the first 8 written: what MADV_COLLAPSE works on. */
-    static final long SMALL = 0x4040_0000L;
+    public static final long SMALL = 0x4040_0000L;
     /** The cached file "data" (8 pages), mapped shared; pages 0..1 written through the mapping. */
-    static final long FILE_SHARED = 0x5000_0000L;
+    public static final long FILE_SHARED = 0x5000_0000L;
     /** The same file mapped private; page 4 read in, page 5 copied on write. */
-    static final long FILE_PRIVATE = 0x5100_0000L;
+    public static final long FILE_PRIVATE = 0x5100_0000L;
     /** The uncached file "cold" (4 pages), mapped shared. */
-    static final long COLD_SHARED = 0x5200_0000L;
+    public static final long COLD_SHARED = 0x5200_0000L;
     /** The same uncached file mapped private. */
-    static final long COLD_PRIVATE = 0x5300_0000L;
+    public static final long COLD_PRIVATE = 0x5300_0000L;
 
-    final Host host;
-    final AddressSpace parent;
-    final AddressSpace child;
-    final MemoryObject data;
-    final MemoryObject cold;
-    final long bootFreeFrames;
+    public final Host host;
+    public final AddressSpace parent;
+    public final AddressSpace child;
+    public final MemoryObject data;
+    public final MemoryObject cold;
+    public final long bootFreeFrames;
 
-    InjectionWorld() {
+    public InjectionWorld() {
         host = new Host(new HostConfig(4096, 256, true, true));
         bootFreeFrames = host.memory().freeFrames();
         parent = host.newAddressSpace();
@@ -88,12 +88,12 @@ final class InjectionWorld implements AutoCloseable {
         RecordingSubscriber.attach(child);
     }
 
-    List<MemoryObject> files() {
+    public List<MemoryObject> files() {
         return List.of(data, cold);
     }
 
     /** "parent", "child", or "fork" for an address space forked by the operation under test. */
-    String role(AddressSpace mm) {
+    public String role(AddressSpace mm) {
         return mm == parent ? "parent" : mm == child ? "child" : "fork";
     }
 
@@ -102,7 +102,7 @@ final class InjectionWorld implements AutoCloseable {
      * {@code role@0xva}. Reading faults pages in: call it only on a copy whose state no longer
      * matters.
      */
-    Map<String, byte[]> readAll() {
+    public Map<String, byte[]> readAll() {
         Map<String, byte[]> out = new HashMap<>();
         for (AddressSpace mm : host.addressSpaces()) {
             for (Vma v : mm.vmas()) {
@@ -120,7 +120,7 @@ final class InjectionWorld implements AutoCloseable {
     }
 
     /** Exits every address space and returns the frames not accounted for (0 when none was lost). */
-    long lostFramesAfterExit() {
+    public long lostFramesAfterExit() {
         for (AddressSpace mm : new ArrayList<>(host.addressSpaces())) {
             mm.exit();
         }
@@ -130,8 +130,23 @@ final class InjectionWorld implements AutoCloseable {
                 - host.memory().freeFrames();
     }
 
-    static String key(String role, long va) {
+    public static String key(String role, long va) {
         return role + "@0x" + Long.toHexString(va);
+    }
+
+    /**
+     * The allocations to fail one at a time, of the {@code made} an operation makes: every one
+     * with {@code -Dreliability.faultPoints=all}, else the first eight, the last and eight spread
+     * in between.
+     */
+    public static long[] faultPoints(long made) {
+        if ("all".equals(System.getProperty("reliability.faultPoints"))) {
+            return LongStream.range(0, made).toArray();
+        }
+        LongStream first = LongStream.range(0, Math.min(made, 8));
+        LongStream spread =
+                made > 8 ? LongStream.rangeClosed(1, 8).map(i -> 8 + (made - 9) * i / 8) : LongStream.empty();
+        return LongStream.concat(first, spread).distinct().toArray();
     }
 
     @Override
