@@ -46,24 +46,10 @@ class BenchArchitectureTest {
 
     @BeforeAll
     static void importMainClasses() {
-        // The three modules' main classes, by where each was loaded from: mirror-core and
-        // device-model are modular jars, whose packages a class-path package scan does not list.
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .withImportOption(location -> !location.contains("-tests.jar"))
-                .importPaths(
-                        codeSource(org.devmirror.mm.AddressSpace.class),
-                        codeSource(org.devmirror.device.driver.InvalidationPolicy.class),
-                        codeSource(org.devmirror.cli.DevmirrorCommand.class));
-    }
-
-    private static java.nio.file.Path codeSource(Class<?> type) {
-        try {
-            return java.nio.file.Path.of(
-                    type.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+                .importPackages("org.devmirror");
     }
 
     @Test
