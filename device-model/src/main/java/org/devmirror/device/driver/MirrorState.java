@@ -346,13 +346,7 @@ public final class MirrorState implements AutoCloseable {
     public long translate(long va) {
         checkLocked();
         long e = tlb.lookup(va);
-        if (e == 0) {
-            e = pt.get(va);
-            if (e != 0) {
-                tlb.fill(va, e);
-            }
-        }
-        return e;
+        return e != 0 ? e : walk(va);
     }
 
     /**
@@ -366,6 +360,11 @@ public final class MirrorState implements AutoCloseable {
      */
     public long retranslate(long va) {
         checkLocked();
+        return walk(va);
+    }
+
+    /** The page-table walk of a TLB miss: the entry of {@code va}, cached when there is one; caller holds the lock. */
+    private long walk(long va) {
         long e = pt.get(va);
         if (e != 0) {
             tlb.fill(va, e);
