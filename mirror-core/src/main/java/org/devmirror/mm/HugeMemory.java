@@ -96,63 +96,97 @@ final class HugeMemory {
     static Errno splitPmd(AddressSpace mm, Vma vma, long haddr) {
         CpuPageTable pt = mm.pageTable();
         PhysicalMemory mem = mm.host().memory();
-        long e = pt.getPmd(haddr);
-        if (!PteLayout.isHuge(e)) {
-            return Errno.OK;
-        }
-        if (!PteLayout.isPresent(e)) {
-            splitEntryPmd(mm, haddr, e);
-            return Errno.OK;
-        }
-        long head = PteLayout.pfn(e);
-        boolean exclusive = mem.mapcount(head) == 1 && mem.refcount(head) == 1;
         long[] copies = null;
-        if (!exclusive) {
-            copies = allocCopies(mem, head);
-            if (copies == null) {
-                return Errno.ENOMEM;
-            }
-        }
-        int slot = mm.notify.start(MmuNotifierEvent.CLEAR, haddr, haddr + Host.PMD_SIZE, null);
-        mm.ptl.lock();
-        try {
-            if (pt.getPmd(haddr) != e) {
-                freeCopies(mem, copies); // raced with a fault; the caller looks again
+        for (; ; ) {
+            long e = pt.getPmd(haddr);
+            if (!PteLayout.isHuge(e)) {
+                freeCopies(mem, copies);
                 return Errno.OK;
             }
-            long flags = e
-                    & (PteLayout.READ
-                            | PteLayout.WRITE
-                            | PteLayout.DIRTY
-                            | PteLayout.ACCESSED
-                            | PteLayout.SOFT_DIRTY
-                            | PteLayout.UFFD_WP);
-            pt.setPmd(haddr, 0);
-            if (exclusive) {
-                mem.splitHuge(head);
-                for (int i = 0; i < Host.PMD_PAGES; i++) {
-                    pt.set(haddr + ((long) i << Host.PAGE_SHIFT), PteLayout.present(head + i, flags));
-                }
-            } else {
-                if ((flags & PteLayout.READ) != 0 && (flags & PteLayout.UFFD_WP) == 0 && vma.canWrite()) {
-                    flags |= PteLayout.WRITE | PteLayout.DIRTY | PteLayout.SOFT_DIRTY; // our own copy: no COW left
-                }
-                AnonVma anon = vma.anonVma;
-                long idx = vma.linearIndex(haddr);
-                for (int i = 0; i < Host.PMD_PAGES; i++) {
-                    mm.host().rmap().setAnon(copies[i], anon, idx + i);
-                    mem.setAnon(copies[i], true);
-                    mem.incMapcount(copies[i]);
-                    pt.set(haddr + ((long) i << Host.PAGE_SHIFT), PteLayout.present(copies[i], flags));
-                }
-                mem.decMapcount(head);
-                mem.put(head);
+            if (!PteLayout.isPresent(e)) {
+                freeCopies(mem, copies);
+                splitEntryPmd(mm, haddr, e);
+                return Errno.OK;
             }
-            return Errno.OK;
-        } finally {
-            mm.ptl.unlock();
-            mm.notify.end(slot);
+            long head = PteLayout.pfn(e);
+            if (copies == null && !isExclusive(mem, head)) {
+                // Frames are taken before the notifier and the lock, as a sleeping allocation
+                // never runs under the page-table spinlock; whether they are needed is decided
+                // again under it.
+                copies = allocCopies(mem);
+                if (copies == null) {
+                    return Errno.ENOMEM;
+                }
+            }
+            int slot = mm.notify.start(MmuNotifierEvent.CLEAR, haddr, haddr + Host.PMD_SIZE, null);
+            mm.ptl.lock();
+            try {
+                // The leaf, its map count and its references are read again under the lock: a
+                // migration on another thread may have collected and restored the folio since.
+                if (pt.getPmd(haddr) != e) {
+                    continue; // raced with a fault, a migration or a collapse: look again
+                }
+                boolean exclusive = isExclusive(mem, head);
+                if (!exclusive && copies == null) {
+                    continue; // shared since the first look: take frames for the copy and retry
+                }
+                splitLeafLocked(mm, vma, haddr, e, exclusive ? null : copies);
+                if (exclusive) {
+                    freeCopies(mem, copies);
+                }
+                return Errno.OK;
+            } finally {
+                mm.ptl.unlock();
+                mm.notify.end(slot);
+            }
         }
+    }
+
+    /** Whether the folio at head is mapped and referenced by this one leaf only, so it may be split in place. */
+    private static boolean isExclusive(PhysicalMemory mem, long head) {
+        return mem.mapcount(head) == 1 && mem.refcount(head) == 1;
+    }
+
+    /**
+     * The body of {@code __split_huge_pmd_locked}: the leaf e at haddr becomes 512 PTEs, naming
+     * the folio's own pages (copies null: the folio is split) or this address space's copies of
+     * them (the folio is shared and keeps the relative's mapping). Caller holds the page-table
+     * lock and has checked that the leaf is still e.
+     */
+    private static void splitLeafLocked(AddressSpace mm, Vma vma, long haddr, long e, long[] copies) {
+        CpuPageTable pt = mm.pageTable();
+        PhysicalMemory mem = mm.host().memory();
+        long head = PteLayout.pfn(e);
+        long flags = e
+                & (PteLayout.READ
+                        | PteLayout.WRITE
+                        | PteLayout.DIRTY
+                        | PteLayout.ACCESSED
+                        | PteLayout.SOFT_DIRTY
+                        | PteLayout.UFFD_WP);
+        pt.setPmd(haddr, 0);
+        if (copies == null) {
+            mem.splitHuge(head);
+            for (int i = 0; i < Host.PMD_PAGES; i++) {
+                pt.set(haddr + ((long) i << Host.PAGE_SHIFT), PteLayout.present(head + i, flags));
+            }
+            return;
+        }
+        if ((flags & PteLayout.READ) != 0 && (flags & PteLayout.UFFD_WP) == 0 && vma.canWrite()) {
+            flags |= PteLayout.WRITE | PteLayout.DIRTY | PteLayout.SOFT_DIRTY; // our own copy: no COW left
+        }
+        AnonVma anon = vma.anonVma;
+        long idx = vma.linearIndex(haddr);
+        for (int i = 0; i < Host.PMD_PAGES; i++) {
+            // copied under the lock, after the leaf is gone, so no write through it is missed
+            mem.copyFrame(head + i, copies[i]);
+            mm.host().rmap().setAnon(copies[i], anon, idx + i);
+            mem.setAnon(copies[i], true);
+            mem.incMapcount(copies[i]);
+            pt.set(haddr + ((long) i << Host.PAGE_SHIFT), PteLayout.present(copies[i], flags));
+        }
+        mem.decMapcount(head);
+        mem.put(head);
     }
 
     /**
@@ -226,7 +260,7 @@ final class HugeMemory {
         }
     }
 
-    private static long[] allocCopies(PhysicalMemory mem, long head) {
+    private static long[] allocCopies(PhysicalMemory mem) {
         long[] copies = new long[Host.PMD_PAGES];
         for (int i = 0; i < Host.PMD_PAGES; i++) {
             long pfn = mem.allocFrame();
@@ -236,7 +270,6 @@ final class HugeMemory {
                 }
                 return null;
             }
-            mem.copyFrame(head + i, pfn);
             copies[i] = pfn;
         }
         return copies;

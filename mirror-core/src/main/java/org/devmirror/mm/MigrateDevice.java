@@ -76,11 +76,22 @@ final class MigrateDevice {
 
     /**
      * {@code migrate_vma_collect_pmd} for the page-table entries from entry {@code i} to the end of
-     * its 2 MiB block (or of the range), under the page-table lock; returns how many it collected.
+     * its 2 MiB block (or of the range), under the page-table lock; returns how many entries it
+     * looked at.
+     *
+     * <p>A block that is a 2 MiB mapping again although {@link MigrateHuge#splitUncollectable}
+     * split it (or passed it over as another owner's device entry) is skipped whole, its
+     * {@code src} entries left 0: another thread mapped it meanwhile under the mmap read lock, a
+     * THP fault or another migration's {@code remove_migration_pmd}. The kernel splits such a
+     * block from inside the walk, or skips it with {@code migrate_vma_collect_skip} when the split
+     * fails; devmirror never raises the split's CLEAR under the page-table lock, so it skips.
      */
     private static int collectPte(AddressSpace mm, Vma vma, MigrateVma args, int i) {
         long va = args.start + ((long) i << Host.PAGE_SHIFT);
         int n = (int) Math.min(args.npages() - i, (UserRange.pmdFloor(va) + Host.PMD_SIZE - va) >>> Host.PAGE_SHIFT);
+        if (PteLayout.isHuge(mm.pageTable().getPmd(va))) {
+            return n; // migrate_vma_collect_skip: nothing here migrates this time
+        }
         for (int k = 0; k < n; k++) {
             collectOne(mm, vma, args, i + k);
         }
