@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import net.jqwik.api.RandomGenerator;
 import net.jqwik.api.sessions.JqwikSession;
 import org.devmirror.device.driver.BlindPolicy;
@@ -28,13 +32,17 @@ import org.junit.jupiter.api.Test;
  * differential compares that policy with the blind one and with itself over the on-heap device
  * page table.
  *
- * <p>A failure is reported as found, with its seed, policy, step and oracle or model finding, and
+ * <p>Each sequence runs on its own thread for at most {@code -Dreliability.sequenceSeconds}
+ * (default 120): one that does not finish is reported with its seed, policy and stack, and ends
+ * the run. A failure is reported as found, with its seed, policy, step and oracle or model finding, and
  * then shortened greedily (drop one operation while it still fails, for at most
  * {@code -Dreliability.shrinkSeconds}, default 60) and printed again as a scenario file.
  */
 class LongRunTest {
     /** Operations of the smoke run in {@code ./mvnw -B verify}; seeds 1..~37. */
     static final long SMOKE_OPS = 2_000;
+    /** How long one try of the shrinker may run; a sequence runs in well under a second. */
+    private static final long SHRINK_SEQUENCE_SECONDS = 30;
 
     @Test
     void longRandomRun() {
@@ -86,13 +94,15 @@ class LongRunTest {
         List<String> violations = new ArrayList<>();
         long start = System.nanoTime();
         long deadline = start + Long.getLong("reliability.seconds", Long.MAX_VALUE / 2_000_000_000L) * 1_000_000_000L;
+        long sequenceSeconds = Long.getLong("reliability.sequenceSeconds", 120);
         for (long seed = seed0; ops < budget && System.nanoTime() - deadline < 0; seed++) {
             InvalidationPolicy policy = policies.get((int) (sequences % policies.size()));
             List<ModelOp> seq =
                     withoutUnmodelledReaps(gen.next(new Random(seed)).value(), policy);
             boolean differential = seed % 4 == 0;
             MirrorOptions options = MirrorOptions.forPolicy(policy);
-            String failure = runOnce(seq, options, differential);
+            Guarded outcome = runGuarded(seq, options, differential, sequenceSeconds);
+            String failure = outcome.failure();
             ops += seq.size();
             sequences++;
             differentials += differential ? 1 : 0;
@@ -105,6 +115,12 @@ class LongRunTest {
                 String found = "seed " + seed + " (" + options.policy().name() + (differential ? ", differential" : "")
                         + "), " + failure;
                 System.out.println("VIOLATION " + found);
+                if (outcome.stuck()) {
+                    // The stuck thread cannot be stopped and holds a core: the run ends here, and
+                    // shrinking would only get stuck again.
+                    violations.add(found);
+                    break;
+                }
                 List<ModelOp> small = shrink(seq, options, differential);
                 String again = runOnce(small, options, differential);
                 violations.add(found + "\nshortened to " + small.size() + " operations: "
@@ -118,6 +134,34 @@ class LongRunTest {
                 ops, sequences, differentials, seed0, seed0 + sequences - 1, secs, ops / secs, violations.size());
         violations.forEach(System.out::println);
         assertEquals(List.of(), violations, () -> violations.size() + " violations; the first:\n" + violations.get(0));
+    }
+
+    /** What one guarded sequence did: its finding (null when clean), and whether it never finished. */
+    record Guarded(String failure, boolean stuck) {}
+
+    /**
+     * {@link #runOnce} on its own thread, for at most {@code seconds}: a sequence that does not
+     * finish (a deadlock, or a livelock such as a device access that faults forever) is reported
+     * with its thread's stack instead of hanging the run with no seed to show for it.
+     */
+    static Guarded runGuarded(List<ModelOp> ops, MirrorOptions options, boolean differential, long seconds) {
+        FutureTask<String> task = new FutureTask<>(() -> runOnce(ops, options, differential));
+        Thread runner = Thread.ofPlatform().daemon().name("long-run-sequence").start(task);
+        try {
+            return new Guarded(task.get(seconds, TimeUnit.SECONDS), false);
+        } catch (TimeoutException e) {
+            StringBuilder stack = new StringBuilder();
+            for (StackTraceElement f : runner.getStackTrace()) {
+                stack.append("\n\tat ").append(f);
+            }
+            return new Guarded(
+                    "no progress after " + seconds + " s (deadlock or livelock); the sequence was at:" + stack, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a sequence ran", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("runOnce reports failures, it does not throw them", e.getCause());
+        }
     }
 
     /** Runs one sequence; returns the finding of its first failure (step and oracle or model finding), or null. */
@@ -157,7 +201,11 @@ class LongRunTest {
             for (int i = cur.size() - 1; i >= 0 && System.nanoTime() - deadline < 0; i--) {
                 List<ModelOp> shorter = new ArrayList<>(cur);
                 shorter.remove(i);
-                if (runOnce(shorter, options, differential) != null) {
+                Guarded g = runGuarded(shorter, options, differential, SHRINK_SEQUENCE_SECONDS);
+                if (g.stuck()) {
+                    return cur; // a shorter sequence that hangs: stop here, its thread holds a core
+                }
+                if (g.failure() != null) {
                     cur = shorter;
                     progress = true;
                 }
