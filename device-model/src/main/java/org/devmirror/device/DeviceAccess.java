@@ -2,6 +2,7 @@ package org.devmirror.device;
 
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 
+import java.util.concurrent.TimeUnit;
 import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.mm.DevicePagemap;
@@ -16,7 +17,8 @@ import org.devmirror.mm.phys.PhysicalMemory;
  *
  * <h2>Assumptions and Guarantees</h2>
  * Copies happen under the driver lock, so an invalidation cannot remove a translation mid-page. The
- * caller holds no lock. An access over mapped pages, or one that refaults them in a round or two,
+ * caller holds no lock. Fault rounds that let no page through end the command with EBUSY after
+ * {@code faultTimeoutMillis}. An access over mapped pages, or one that refaults them in a round or two,
  * allocates nothing: its outcome is a shared {@link DeviceCommand#of} value.
  */
 final class DeviceAccess {
@@ -43,6 +45,8 @@ final class DeviceAccess {
         long end = addr + ((long) npages << DevicePteLayout.PAGE_SHIFT);
         long cpages = 0;
         long faults = 0;
+        long progressAt = -1; // cpages when the last fault round began
+        long stalledSince = 0; // when rounds stopped making progress, 0 while they make it
         while (true) {
             boolean missing = false;
             driver.restoreQueues(); // the restore worker has run before the device runs again
@@ -77,6 +81,18 @@ final class DeviceAccess {
                 return DeviceCommand.of(r, cpages, faults);
             }
             faults++;
+            // A fault that succeeds but lets no page through (the CPU takes each page back before
+            // the device gets to it) ends in EBUSY after faultTimeoutMillis, as nouveau's atomic
+            // fault gives up after HMM_RANGE_DEFAULT_TIMEOUT; the clock is read only once stalled.
+            if (cpages != progressAt) {
+                progressAt = cpages;
+                stalledSince = 0;
+            } else if (stalledSince == 0) {
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince
+                    > TimeUnit.MILLISECONDS.toNanos(driver.options().faultTimeoutMillis())) {
+                return DeviceCommand.of(Errno.EBUSY, cpages, faults);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package org.devmirror.mm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongPredicate;
@@ -59,6 +60,15 @@ public final class AddressSpace implements AutoCloseable {
     final ReentrantLock ptl = pageTable.pageTableLock();
     // non-overlapping, adjacent compatible VMAs merged; guarded by mmapLock
     private final VmaTree vmaTree = new VmaTree();
+    /**
+     * The owner each device-exclusive entry was made for, by pfn: written under the page-table
+     * lock before the entry appears, removed when a CPU access restores it. Stands in for the
+     * folio lock the kernel holds from {@code make_device_exclusive} until the driver has mapped
+     * the page, which keeps another device from taking the entry over in between.
+     */
+    final ConcurrentHashMap<Long, Object> exclusiveOwners = new ConcurrentHashMap<>();
+    /** Stands for a null owner in {@link #exclusiveOwners}, which holds no null values. */
+    static final Object NO_OWNER = new Object();
     // the process's userfaultfd (UFFDIO_API), or null; written once under the mmap write lock
     private volatile Userfaultfd userfaultfd;
     // true once exit() tore the address space down; written under the mmap write lock
@@ -603,6 +613,21 @@ public final class AddressSpace implements AutoCloseable {
     /** {@code make_device_exclusive}: EXCLUSIVE with {@code owner}; returns the pfn or {@code -errno}. */
     public long makeDeviceExclusive(long addr, Object owner) {
         return DeviceExclusive.make(this, addr, owner);
+    }
+
+    /**
+     * Whether the entry at addr is device-exclusive for {@code owner} (compared by identity, as
+     * the kernel compares owners), so that driver may map the page for device atomics. The kernel
+     * answers this by holding the folio lock from {@code make_device_exclusive} to the mapping;
+     * here the driver asks under its own lock, which any restore of the entry (a CLEAR) or any
+     * new {@code make_device_exclusive} (an EXCLUSIVE) must take in its callback first, so the
+     * answer holds until the driver lets go of that lock.
+     */
+    @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity
+    public boolean isDeviceExclusiveFor(long addr, Object owner) {
+        long e = pageTable.get(addr);
+        return PteLayout.isDeviceExclusive(e)
+                && exclusiveOwners.get(PteLayout.pfn(e)) == (owner == null ? NO_OWNER : owner);
     }
 
     // ------------------------------------------------------------------ userfaultfd

@@ -9,7 +9,8 @@ import org.devmirror.notifier.MmuNotifierEvent;
  * writable, then, under EXCLUSIVE with the caller as owner (so the caller can recognise its own
  * event), its entry becomes a device-exclusive entry: the device may use the page atomically and
  * any CPU access first restores the entry with a CLEAR ({@code remove_device_exclusive_entry}).
- * The exclusive entry keeps the map count and reference of the entry it replaced. Only private
+ * The exclusive entry keeps the map count and reference of the entry it replaced, and the owner
+ * is recorded for {@link AddressSpace#isDeviceExclusiveFor}. Only private
  * anonymous pages qualify (EINVAL otherwise, where the kernel says -EOPNOTSUPP).
  *
  * <h2>Locking</h2>
@@ -54,6 +55,8 @@ final class DeviceExclusive {
                 mm.ptl.lock();
                 try {
                     if (pt.get(addr) == e) {
+                        // before the entry, which publishes it
+                        mm.exclusiveOwners.put(pfn, owner == null ? AddressSpace.NO_OWNER : owner);
                         pt.set(addr, PteLayout.deviceExclusiveEntry(pfn, true) | (e & PteLayout.SOFT_DIRTY));
                         return pfn;
                     }

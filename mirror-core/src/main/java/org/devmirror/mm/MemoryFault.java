@@ -498,6 +498,7 @@ final class MemoryFault {
         try {
             if (pt.get(addr) == e) {
                 pt.set(addr, PteLayout.present(PteLayout.pfn(e), restoredFlags(e, PteLayout.isWrite(e))));
+                mm.exclusiveOwners.remove(PteLayout.pfn(e));
             }
         } finally {
             mm.ptl.unlock();

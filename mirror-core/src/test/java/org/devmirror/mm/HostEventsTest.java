@@ -455,4 +455,28 @@ class HostEventsTest extends HostFixture {
         assertTrue(PteLayout.isPresent(pte(mm, a)));
         assertEquals(pfn, PteLayout.pfn(pte(mm, a)));
     }
+
+    /**
+     * The owner of a device-exclusive entry is the device that made it last: a second device's
+     * make_device_exclusive restores the entry (CLEAR) and makes it its own, and a CPU access
+     * leaves it nobody's. The driver asks this under its lock before mapping atomics.
+     */
+    @Test
+    void deviceExclusiveOwnerFollowsTheLastMake() {
+        Object first = "device-0";
+        Object second = "device-1";
+        long a = anon(1);
+        writePages(mm, a, 1, 4);
+        assertFalse(mm.isDeviceExclusiveFor(a, first));
+        long pfn = mm.makeDeviceExclusive(a, first);
+        assertTrue(mm.isDeviceExclusiveFor(a, first));
+        assertFalse(mm.isDeviceExclusiveFor(a, second));
+        rec.clear();
+        assertEquals(pfn, mm.makeDeviceExclusive(a, second));
+        assertEquals(List.of(ev(CLEAR, a, a + PAGE), new Event(EXCLUSIVE, a, a + PAGE, true, second)), rec.events());
+        assertFalse(mm.isDeviceExclusiveFor(a, first));
+        assertTrue(mm.isDeviceExclusiveFor(a, second));
+        assertPages(mm, a, 1, 4);
+        assertFalse(mm.isDeviceExclusiveFor(a, second));
+    }
 }
