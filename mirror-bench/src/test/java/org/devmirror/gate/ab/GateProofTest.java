@@ -24,15 +24,28 @@ import org.junit.jupiter.api.io.TempDir;
  * build twice must pass, and the same build with injected work on one benchmark must fail. Many
  * minutes long, so only with {@code -Ddevmirror.gate.proof=true} (see docs/gate.md):
  * {@code ./mvnw -B -pl mirror-bench -am test -Dtest=GateProofTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Ddevmirror.gate.proof=true}.
+ * -Ddevmirror.gate.proof=true}. {@link GateProofSmokeTest} runs the same pipeline, too short
+ * for a verdict, in every build.
  */
 @EnabledIfSystemProperty(named = "devmirror.gate.proof", matches = "true")
 class GateProofTest {
     @TempDir
     Path work;
 
+    /** The UNMAP zap of a populated 2 MiB range under the event-aware policy, where slow-zap adds its work. */
+    static ForkPlan unmapZapPlan() {
+        TreeMap<String, String> params = new TreeMap<>();
+        params.put("event", "UNMAP");
+        params.put("policy", "aware");
+        params.put("size", "2M");
+        params.put("populated", "true");
+        params.put("bytes", "4096");
+        return ForkPlan.of("^org\\.devmirror\\.bench\\.InvalidateBench\\.invalidate$")
+                .withParams(params);
+    }
+
     /** The test class path: target/classes (the suite and its benchmark list) and its dependencies. */
-    private static List<Path> suiteClasspath() {
+    static List<Path> suiteClasspath() {
         List<Path> cp = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator, -1)) {
             cp.add(Path.of(e));
@@ -64,15 +77,7 @@ class GateProofTest {
         BuildUnderTest base = new BuildUnderTest("base", suiteClasspath(), List.of());
         BuildUnderTest candidate =
                 new BuildUnderTest("candidate", suiteClasspath(), List.of("-Ddevmirror.inject=slow-zap"));
-        TreeMap<String, String> params = new TreeMap<>();
-        params.put("event", "UNMAP");
-        params.put("policy", "aware");
-        params.put("size", "2M");
-        params.put("populated", "true");
-        params.put("bytes", "4096");
-        ForkPlan plan = ForkPlan.of("^org\\.devmirror\\.bench\\.InvalidateBench\\.invalidate$")
-                .withParams(params)
-                .withCpu(lastCpu());
+        ForkPlan plan = unmapZapPlan().withCpu(lastCpu());
 
         // Step 2: 9 interleaved rounds and the confirmation rerun must fail the gate on that benchmark.
         TimingGate.Outcome o = gate().run(base, candidate, plan, 9);
