@@ -38,6 +38,9 @@ public final class SuitePlots {
     static final List<MmuNotifierEvent> END_TO_END_EVENTS =
             EVENTS.stream().filter(e -> e != MmuNotifierEvent.RELEASE).toList();
 
+    /** The range sizes of {@code EndToEndBench}'s {@code size} parameter, in its order. */
+    static final List<String> END_TO_END_SIZES = List.of("4K", "64K", "2M");
+
     private static final List<String> END_TO_END_NAMES =
             END_TO_END_EVENTS.stream().map(MmuNotifierEvent::name).toList();
     /** The fill floor of each size: 8 bytes per populated PTE (the sparse 1 GiB range holds 512, as 2 MiB does). */
@@ -236,50 +239,67 @@ public final class SuitePlots {
     }
 
     /**
-     * Emulator time the event-aware policy saves per operation on a populated 2 MiB range (blind
-     * minus aware), end to end ({@code EndToEndBench}): the invalidation and then the device's
-     * read of every page of the range, so that the refaults the blind policy causes are paid
-     * where they happen, through the device fault path. Negative where the event-aware policy
-     * spends more now than the blind one pays later. Null when a figure is missing.
+     * Emulator time the event-aware policy saves per operation on a populated range (blind minus
+     * aware), end to end ({@code EndToEndBench}): the invalidation and then the device's read of
+     * every page of the range, so that the refaults the blind policy causes are paid where they
+     * happen, through the device fault path. One series per range size the run measured for every
+     * event and both policies. Negative where the event-aware policy spends more now than the blind
+     * one pays later. Null when no size is complete.
      */
     Plot workSaved() {
-        double[] saved = new double[END_TO_END_EVENTS.size()];
-        for (int i = 0; i < END_TO_END_EVENTS.size(); i++) {
-            Estimate a = nanos(endToEndLabel(END_TO_END_EVENTS.get(i), "aware", "2M"));
-            Estimate b = nanos(endToEndLabel(END_TO_END_EVENTS.get(i), "blind", "2M"));
-            if (a == null || b == null) {
-                return null;
+        List<BarSeries> series = new ArrayList<>();
+        for (String size : END_TO_END_SIZES) {
+            double[] saved = new double[END_TO_END_EVENTS.size()];
+            boolean complete = true;
+            for (int i = 0; i < END_TO_END_EVENTS.size() && complete; i++) {
+                Estimate a = nanos(endToEndLabel(END_TO_END_EVENTS.get(i), "aware", size));
+                Estimate b = nanos(endToEndLabel(END_TO_END_EVENTS.get(i), "blind", size));
+                complete = a != null && b != null;
+                saved[i] = complete ? b.value() - a.value() : 0;
             }
-            saved[i] = b.value() - a.value();
+            if (complete) {
+                series.add(new BarSeries(size, saved));
+            }
         }
-        return Plot.bars(
-                "Emulator time saved by the event-aware policy: invalidation + the device's next access (2 MiB)",
+        if (series.isEmpty()) {
+            return null;
+        }
+        return Plot.groupedBars(
+                "Emulator time saved by the event-aware policy: invalidation + the device's next access",
                 "event",
                 "ns per operation, blind - aware (> 0: aware cheaper)",
+                Plot.Scale.LINEAR,
                 END_TO_END_NAMES,
-                new BarSeries("saved", saved));
+                series);
     }
 
     /**
-     * The same operations' modelled device time saved (blind minus aware), priced by
-     * {@code profile} from the exact counts of one operation each ({@code WorkProbe.endToEnd}):
-     * no timing, so it is the same on every machine.
+     * The same operations' modelled device time saved (blind minus aware), per range size, priced
+     * by {@code profile} from the exact counts of one operation each ({@code WorkProbe.endToEnd}):
+     * no timing, so it is the same on every machine and drawn whatever sizes the run measured.
      */
     static Plot deviceTimeSaved(CostProfile profile) {
-        double[] saved = new double[END_TO_END_EVENTS.size()];
-        for (int i = 0; i < END_TO_END_EVENTS.size(); i++) {
-            MmuNotifierEvent e = END_TO_END_EVENTS.get(i);
-            double aware = profile.price(WorkProbe.endToEnd(e, "aware", "2M")).totalNs();
-            double blind = profile.price(WorkProbe.endToEnd(e, "blind", "2M")).totalNs();
-            saved[i] = (blind - aware) / 1e3;
+        List<BarSeries> series = new ArrayList<>();
+        for (String size : END_TO_END_SIZES) {
+            double[] saved = new double[END_TO_END_EVENTS.size()];
+            for (int i = 0; i < END_TO_END_EVENTS.size(); i++) {
+                MmuNotifierEvent e = END_TO_END_EVENTS.get(i);
+                double aware =
+                        profile.price(WorkProbe.endToEnd(e, "aware", size)).totalNs();
+                double blind =
+                        profile.price(WorkProbe.endToEnd(e, "blind", size)).totalNs();
+                saved[i] = (blind - aware) / 1e3;
+            }
+            series.add(new BarSeries(size, saved));
         }
-        return Plot.bars(
-                "Modelled device time saved by the event-aware policy: invalidation + next access (2 MiB, "
-                        + profile.name() + ")",
+        return Plot.groupedBars(
+                "Modelled device time saved by the event-aware policy: invalidation + next access (" + profile.name()
+                        + ")",
                 "event",
                 "us per operation, blind - aware (> 0: aware cheaper)",
+                Plot.Scale.LINEAR,
                 END_TO_END_NAMES,
-                new BarSeries("saved", saved));
+                series);
     }
 
     /** The label of {@code EndToEndBench} for one event, policy and size. */

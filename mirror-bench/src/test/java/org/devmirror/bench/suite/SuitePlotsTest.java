@@ -34,6 +34,41 @@ class SuitePlotsTest {
                 SuitePlots.endToEndLabel(MmuNotifierEvent.SOFT_DIRTY, "blind", "2M"));
     }
 
+    /** The plots' sizes are the benchmark's: a size added to its {@code @Param} must be drawn too. */
+    @Test
+    void endToEndSizesAreTheBenchmarksSizes() throws Exception {
+        org.openjdk.jmh.annotations.Param sizes = org.devmirror.bench.EndToEndBench.class
+                .getField("size")
+                .getAnnotation(org.openjdk.jmh.annotations.Param.class);
+        assertEquals(List.of(sizes.value()), SuitePlots.END_TO_END_SIZES);
+    }
+
+    /** Each size the run measured completely is one series; an incomplete size is left out. */
+    @Test
+    void workSavedDrawsEveryCompleteSize(@TempDir Path dir) throws Exception {
+        List<BenchResult> results = new java.util.ArrayList<>();
+        for (MmuNotifierEvent e : SuitePlots.END_TO_END_EVENTS) {
+            for (String size : List.of("4K", "2M")) {
+                results.add(endToEnd(e, "aware", size, 100));
+                results.add(endToEnd(e, "blind", size, 250));
+            }
+        }
+        results.add(endToEnd(MmuNotifierEvent.UNMAP, "aware", "64K", 100)); // 64K incomplete
+        Plot plot = new SuitePlots(results).workSaved();
+        assertNotNull(plot);
+        assertTrue(Files.size(plot.write(dir, "device-work-saved").png()) > 0);
+        assertEquals(List.of("4K", "2M"), plot.seriesNames());
+    }
+
+    private static BenchResult endToEnd(MmuNotifierEvent event, String policy, String size, double ns) {
+        return new BenchResult(
+                "org.devmirror.bench.EndToEndBench.invalidateThenAccess",
+                "avgt",
+                new java.util.TreeMap<>(java.util.Map.of("event", event.name(), "policy", policy, "size", size)),
+                new BenchMetric(ns, ns / 20, "ns/op", new double[][] {{ns}}),
+                new java.util.TreeMap<>());
+    }
+
     @Test
     void deviceTimeSavedIsDrawnWithoutAnyTiming(@TempDir Path dir) throws Exception {
         Plot.PlotFiles files = SuitePlots.deviceTimeSaved(CostProfile.XE_4K).write(dir, "device-time-saved");

@@ -99,6 +99,11 @@ public final class Plot {
         return new Plot(c);
     }
 
+    /** The names of the chart's series, in the order they were added (the legend's order). */
+    public List<String> seriesNames() {
+        return List.copyOf(chart.getSeriesMap().keySet());
+    }
+
     /** One bar per category, e.g. device work saved by the event-aware policy per event type. */
     public static Plot bars(String title, String xTitle, String yTitle, List<String> categories, BarSeries series) {
         return groupedBars(title, xTitle, yTitle, Scale.LINEAR, categories, List.of(series));
