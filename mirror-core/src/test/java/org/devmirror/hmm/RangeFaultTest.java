@@ -20,6 +20,7 @@ import org.devmirror.testing.RecordingSubscriber;
 import org.devmirror.testing.TestDevicePagemap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -295,6 +296,7 @@ class RangeFaultTest {
     }
 
     /** Over populated pages range fault allocates nothing. */
+    @Tag("allocation") // PIT leaves it out: its coverage probes allocate
     @Test
     void populatedWalkAllocatesNothing() {
         long a = map(64, Prot.RW, 0);

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Invalidation dispatch allocates nothing: measured with the JVM's per-thread allocation counter
  * over 100 000 invalidations that alternately hit and miss intervals, with a classic subscriber.
  */
+@Tag("allocation") // PIT leaves it out: its coverage probes allocate
 class NoAllocationTest extends NotifierFixture {
     private static final int INTERVALS = 1024;
     private static final int OPS = 100_000;

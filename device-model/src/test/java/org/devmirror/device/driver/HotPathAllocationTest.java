@@ -15,6 +15,7 @@ import org.devmirror.mm.Prot;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * many repetitions after a warm-up; state the work removes is re-armed outside the measured
  * region. JFR recording is off, so this also shows the JFR event costs no allocation when disabled.
  */
+@Tag("allocation") // PIT leaves it out: its coverage probes allocate
 class HotPathAllocationTest extends DeviceFixture {
     static final int N = 512;
     static final int ROUNDS = 500;
