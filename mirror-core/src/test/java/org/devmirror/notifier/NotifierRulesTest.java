@@ -147,4 +147,78 @@ class NotifierRulesTest extends NotifierFixture {
         assertEquals(1, ops.calls());
         assertFalse(NotifierRules.insideCallback());
     }
+
+    /** The callback of a non-blockable range that takes the driver lock one way. */
+    private interface Take {
+        boolean take(UserLock l) throws InterruptedException;
+    }
+
+    /** Runs a non-blockable CLEAR over a notifier whose callback takes the lock with {@code take}. */
+    private void nonBlockableWith(Take take) {
+        IntervalNotifier sub = new IntervalNotifier(
+                (n, r, seq) -> {
+                    try {
+                        if (!take.take(lock)) {
+                            return false;
+                        }
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    try {
+                        n.setSeq(seq);
+                    } finally {
+                        lock.unlock();
+                    }
+                    return true;
+                },
+                lock);
+        subs.insert(sub, 0, PAGE);
+        MmuNotifierRange nonBlock = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, 0, 0, PAGE, null);
+        try {
+            if (subs.invalidateRangeStart(nonBlock)) {
+                subs.invalidateRangeEnd(nonBlock);
+            }
+        } finally {
+            sub.remove();
+        }
+    }
+
+    /** lockInterruptibly and the timed tryLock may wait as lock() may: refused in a non-blockable callback. */
+    @Test
+    void waitingLockVariantsInNonBlockableCallbackAreReported() {
+        NotifierRules.Violation a = assertThrows(
+                NotifierRules.Violation.class,
+                () -> nonBlockableWith(l -> {
+                    l.lockInterruptibly();
+                    return true;
+                }));
+        assertTrue(a.getMessage().contains("lockInterruptibly() of test driver lock may sleep"), a.getMessage());
+        NotifierRules.Violation b = assertThrows(
+                NotifierRules.Violation.class, () -> nonBlockableWith(l -> l.tryLock(1, TimeUnit.SECONDS)));
+        assertTrue(b.getMessage().contains("tryLock(timeout) of test driver lock may sleep"), b.getMessage());
+        assertEquals(0, subs.sequence() & 1);
+        assertFalse(lock.isLocked());
+    }
+
+    /** tryLock() never waits: allowed in a non-blockable callback, where it is what a driver must use. */
+    @Test
+    void tryLockInNonBlockableCallbackPasses() {
+        nonBlockableWith(UserLock::tryLock);
+        assertFalse(lock.isLocked());
+        assertEquals(0, subs.sequence() & 1);
+        assertEquals("test driver lock", lock.toString());
+    }
+
+    /** Outside any callback every variant takes the lock (and a held lock is taken again without a check). */
+    @Test
+    void everyVariantLocksOutsideCallbacks() throws InterruptedException {
+        lock.lockInterruptibly();
+        assertTrue(lock.tryLock(1, TimeUnit.SECONDS));
+        assertTrue(lock.tryLock());
+        assertEquals(3, lock.getHoldCount());
+        lock.unlock();
+        lock.unlock();
+        lock.unlock();
+        assertFalse(lock.isLocked());
+    }
 }
