@@ -6,8 +6,10 @@ package org.devmirror.notifier;
  *
  * <p>Before the 2018 patch that introduced these values, a device mirror had to assume every
  * invalidation was an {@code munmap()} and rebuild its page tables. With the event a driver can
- * drop its tracking only on {@link #UNMAP}, keep it on {@link #CLEAR}, update permissions in
- * place on the protection events and do nothing on {@link #SOFT_DIRTY}.
+ * drop its tracking only on {@link #UNMAP}, keep it on {@link #CLEAR}, and update permissions in
+ * place on the protection events. No event is safe to ignore: the protection events may take
+ * write access away per PTE whatever the VMA says, and {@link #SOFT_DIRTY} asks the driver to
+ * mark soft-dirty what it may write without the CPU.
  *
  * <p>The ordinals match the kernel's values (UNMAP = 0 ... EXCLUSIVE = 7).
  */
@@ -20,8 +22,11 @@ public enum MmuNotifierEvent {
      */
     CLEAR,
     /**
-     * Protection change of the whole range: the VMA's new protection suffices, the CPU page
-     * table need not be read ({@code mprotect()}, change_protection).
+     * Protection change over the range by {@code change_protection}: {@code mprotect()}, but also
+     * userfaultfd write-protect ({@code mwriteprotect_range}), PAGEMAP_SCAN's write-protect and
+     * NUMA hinting ({@code change_prot_numa}), which leave the VMA writable and take access away
+     * in the PTEs. The kernel-doc says the VMA's protection is enough; for these callers it is
+     * not, so a mirror reads the CPU PTEs.
      */
     PROTECTION_VMA,
     /**
@@ -29,7 +34,11 @@ public enum MmuNotifierEvent {
      * (fork's COW write-protect in copy_page_range, page_mkclean_one).
      */
     PROTECTION_PAGE,
-    /** Soft-dirty accounting only: same page, same access ({@code clear_refs_write}). */
+    /**
+     * {@code clear_refs_write} clears soft-dirty bits: same page, same access for the CPU, but
+     * the kernel-doc asks a mirror to mark soft-dirty, in the end callback, every page it may write
+     * without a CPU fault, or to take that write access away.
+     */
     SOFT_DIRTY,
     /** The address space is going away; sent to interval notifiers by {@code mn_itree_release}. */
     RELEASE,
