@@ -98,26 +98,17 @@ class NotifierRulesTest extends NotifierFixture {
     /** A blocking lock() in the callback of a non-blockable range is reported; tryLock is fine. */
     @Test
     void blockingInNonBlockableCallbackIsReported() {
-        IntervalNotifier sub = new IntervalNotifier(
-                (n, r, seq) -> {
-                    lock.lock(); // wrong for a non-blockable range: must try-lock
-                    try {
-                        n.setSeq(seq);
-                    } finally {
-                        lock.unlock();
-                    }
-                    return true;
-                },
-                lock);
-        subs.insert(sub, 0, PAGE);
-        MmuNotifierRange nonBlock = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, 0, 0, PAGE, null);
-        NotifierRules.Violation v =
-                assertThrows(NotifierRules.Violation.class, () -> subs.invalidateRangeStart(nonBlock));
+        Take lockIt = l -> {
+            l.lock(); // wrong for a non-blockable range: must try-lock
+            return true;
+        };
+        NotifierRules.Violation v = assertThrows(NotifierRules.Violation.class, () -> invalidateWith(lockIt, false));
         assertTrue(v.getMessage().contains("lock() of test driver lock may sleep"), v.getMessage());
         assertEquals(0, subs.sequence() & 1);
         // The same callback is fine for a blockable range.
-        start(0, PAGE);
-        end(0, PAGE);
+        invalidateWith(lockIt, true);
+        assertEquals(0, subs.sequence() & 1);
+        assertFalse(lock.isLocked());
     }
 
     /** A classic callback of a non-blockable range may not sleep either (mn_hlist_invalidate_range_start). */
@@ -153,8 +144,8 @@ class NotifierRulesTest extends NotifierFixture {
         boolean take(UserLock l) throws InterruptedException;
     }
 
-    /** Runs a non-blockable CLEAR over a notifier whose callback takes the lock with {@code take}. */
-    private void nonBlockableWith(Take take) {
+    /** Runs a CLEAR over a notifier whose callback takes the lock with {@code take}, then removes it. */
+    private void invalidateWith(Take take, boolean blockable) {
         IntervalNotifier sub = new IntervalNotifier(
                 (n, r, seq) -> {
                     try {
@@ -173,10 +164,11 @@ class NotifierRulesTest extends NotifierFixture {
                 },
                 lock);
         subs.insert(sub, 0, PAGE);
-        MmuNotifierRange nonBlock = new MmuNotifierRange().init(mm, MmuNotifierEvent.CLEAR, 0, 0, PAGE, null);
+        MmuNotifierRange range = new MmuNotifierRange()
+                .init(mm, MmuNotifierEvent.CLEAR, blockable ? MmuNotifierRange.FLAG_BLOCKABLE : 0, 0, PAGE, null);
         try {
-            if (subs.invalidateRangeStart(nonBlock)) {
-                subs.invalidateRangeEnd(nonBlock);
+            if (subs.invalidateRangeStart(range)) {
+                subs.invalidateRangeEnd(range);
             }
         } finally {
             sub.remove();
@@ -188,13 +180,15 @@ class NotifierRulesTest extends NotifierFixture {
     void waitingLockVariantsInNonBlockableCallbackAreReported() {
         NotifierRules.Violation a = assertThrows(
                 NotifierRules.Violation.class,
-                () -> nonBlockableWith(l -> {
-                    l.lockInterruptibly();
-                    return true;
-                }));
+                () -> invalidateWith(
+                        l -> {
+                            l.lockInterruptibly();
+                            return true;
+                        },
+                        false));
         assertTrue(a.getMessage().contains("lockInterruptibly() of test driver lock may sleep"), a.getMessage());
         NotifierRules.Violation b = assertThrows(
-                NotifierRules.Violation.class, () -> nonBlockableWith(l -> l.tryLock(1, TimeUnit.SECONDS)));
+                NotifierRules.Violation.class, () -> invalidateWith(l -> l.tryLock(1, TimeUnit.SECONDS), false));
         assertTrue(b.getMessage().contains("tryLock(timeout) of test driver lock may sleep"), b.getMessage());
         assertEquals(0, subs.sequence() & 1);
         assertFalse(lock.isLocked());
@@ -203,7 +197,7 @@ class NotifierRulesTest extends NotifierFixture {
     /** tryLock() never waits: allowed in a non-blockable callback, where it is what a driver must use. */
     @Test
     void tryLockInNonBlockableCallbackPasses() {
-        nonBlockableWith(UserLock::tryLock);
+        invalidateWith(UserLock::tryLock, false);
         assertFalse(lock.isLocked());
         assertEquals(0, subs.sequence() & 1);
         assertEquals("test driver lock", lock.toString());
