@@ -229,4 +229,23 @@ final class CallText {
     static String abbreviate(String text) {
         return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
+
+    /**
+     * Whether {@code name} can be a system call's name: 1 to 32 lower-case letters, digits and
+     * underscores. A trace line's text before its parenthesis is only counted as a call when it
+     * is one, so garbage (control characters, a tab and "at ", a terminal escape) from a damaged
+     * trace never reaches the report.
+     */
+    static boolean isCallName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 32) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -263,7 +263,7 @@ public final class StraceReader implements AutoCloseable {
 
     private void skip(long line, SkipReason reason, String detail, String name) {
         Skip skip = new Skip(line, reason, detail);
-        stats.countSkipped(skip, name);
+        stats.countSkipped(skip, CallText.isCallName(name) ? name : null);
         skipListener.accept(skip);
     }
 

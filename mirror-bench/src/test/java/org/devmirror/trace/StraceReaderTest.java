@@ -262,6 +262,21 @@ class StraceReaderTest {
         assertEquals(3, stats.lines());
     }
 
+    /**
+     * Found by Jazzer on the replay: the text before a parenthesis of a damaged line was counted
+     * as a call name, tab and control characters included, and the report printed it ("\tat "
+     * read as a stack trace). Only a name a system call can have is counted by name.
+     */
+    @Test
+    void onlyRealCallNamesAreCountedByName() throws IOException {
+        read("""
+                1 man:x:6:12:man:/var/c\tat :/usr/s\u001b[2J(NULL, 4096 <unfinished ...>
+                1 wait4(-1, NULL, 0, NULL) = 2
+                """);
+        assertEquals(2, stats.skippedTotal());
+        assertEquals(java.util.Map.of("wait4", 1L), stats.skippedByName());
+    }
+
     @Test
     void failedExecveInAJoinedCallIsSkipped() throws IOException {
         Skip skip = onlySkip("""
