@@ -81,6 +81,9 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
         TreeMap<String, BaselineEntry> checks = new TreeMap<>();
         for (Map.Entry<String, JsonField> check :
                 JsonField.root(text, source).members().entrySet()) {
+            if (check.getKey().isBlank()) {
+                throw check.getValue().error("a check needs a name; found \"" + check.getKey() + "\"");
+            }
             checks.put(check.getKey(), readEntry(check.getValue()));
         }
         return new Baseline(checks);

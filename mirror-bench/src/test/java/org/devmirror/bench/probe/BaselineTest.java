@@ -45,6 +45,17 @@ class BaselineTest {
         assertEquals(RECORDED, Baseline.load(file));
     }
 
+    /** Found by Jazzer: a check with an empty name reached the record's own check, an unchecked exception. */
+    @Test
+    void aBlankCheckNameIsAFileErrorNamingTheMember() {
+        JsonInputException e = assertThrows(JsonInputException.class, () -> Baseline.parse("{\"\": {}}", "b.json"));
+        assertTrue(e.getMessage().startsWith("b.json"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("a check needs a name; found \"\""), e.getMessage());
+        JsonInputException blank =
+                assertThrows(JsonInputException.class, () -> Baseline.parse("{\" \": {}}", "b.json"));
+        assertTrue(blank.getMessage().endsWith("a check needs a name; found \" \""), blank.getMessage());
+    }
+
     @Test
     void fractionalAllocationIsRejectedNotCalledARegression() {
         // The gate measures whole bytes per operation: a recorded 0.5 could never match, so every
