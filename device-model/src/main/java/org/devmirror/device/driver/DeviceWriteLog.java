@@ -3,6 +3,7 @@ package org.devmirror.device.driver;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.devmirror.mm.pagetable.CpuPageTable;
 import org.devmirror.mm.pagetable.PteLayout;
 
 /**
@@ -19,7 +20,8 @@ import org.devmirror.mm.pagetable.PteLayout;
  *
  * <p>It is filled by the device's accesses ({@code DeviceAccess}) and cleared, for the range of a
  * SOFT_DIRTY invalidation, in the mirror's end callback, whatever the policy did: the shadow
- * follows the host, not the policy under test. An open-addressing hash map from page address to
+ * follows the host, not the policy under test. The end callback of a blockable CLEAR or UNMAP
+ * forgets the pages whose CPU entry the host emptied ({@link #forgetZapped}). An open-addressing hash map from page address to
  * page, in two primitive arrays; it grows (allocates) only when it fills.
  *
  * <h2>Assumptions and Guarantees</h2>
@@ -82,9 +84,28 @@ public final class DeviceWriteLog {
      * holds the driver lock. In place, allocation-free.
      */
     void clear(long start, long end) {
+        forget(start, end, null);
+    }
+
+    /**
+     * Forgets the pages in {@code [start, end)} whose CPU entry is none now; caller holds the
+     * driver lock. The zap that emptied the entry took the page's soft-dirty bit with it: pagemap
+     * then reports the VMA's {@code VM_SOFTDIRTY}, which clear_refs cleared too, so the kernel
+     * loses a CPU write there the same way (a shared file page keeps its bytes in the page cache
+     * and comes back clean on the next fault). The device's write is owed nothing more.
+     */
+    void forgetZapped(long start, long end, CpuPageTable cpu) {
+        forget(start, end, cpu);
+    }
+
+    /** Forgets the pages in {@code [start, end)}, all of them or only those {@code zappedIn} maps nothing at. */
+    private void forget(long start, long end, CpuPageTable zappedIn) {
         for (int i = 0; size != 0 && i < keys.length; ) {
             long va = keys[i];
-            if (va != EMPTY && va >= start && Long.compareUnsigned(va, end) < 0) {
+            if (va != EMPTY
+                    && va >= start
+                    && Long.compareUnsigned(va, end) < 0
+                    && (zappedIn == null || zappedIn.get(va) == 0)) {
                 removeAt(i); // slot i may now hold an entry moved back: look at it again
             } else {
                 i++;

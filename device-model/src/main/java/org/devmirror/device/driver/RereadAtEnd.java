@@ -135,7 +135,10 @@ final class RereadAtEnd implements MmuNotifier {
     @Override
     public void invalidateRangeEnd(MmuNotifierRange range) {
         boolean softDirty = DeviceWriteLog.ENABLED && range.event() == MmuNotifierEvent.SOFT_DIRTY;
-        if (pending == 0 && !softDirty) {
+        boolean zap = DeviceWriteLog.ENABLED
+                && range.isBlockable()
+                && (range.event() == MmuNotifierEvent.CLEAR || range.event() == MmuNotifierEvent.UNMAP);
+        if (pending == 0 && !softDirty && !zap) {
             return;
         }
         Thread self = Thread.currentThread();
@@ -144,6 +147,10 @@ final class RereadAtEnd implements MmuNotifier {
             if (softDirty) {
                 // The oracle's shadow starts again where clear_refs cleared the bits.
                 driver.writeLog().clear(range.start(), range.end());
+            } else if (zap) {
+                // Pages whose CPU entry the host emptied lost their soft-dirty bit with it.
+                driver.writeLog()
+                        .forgetZapped(range.start(), range.end(), driver.mm().pageTable());
             }
             for (int i = pending - 1; i >= 0; i--) {
                 if (thread[i] == self && rangeStart[i] == range.start() && rangeEnd[i] == range.end()) {
