@@ -150,6 +150,9 @@ public record Baseline(SortedMap<String, BaselineEntry> checks) {
         var countersField = entry.optionalField(COUNTERS);
         if (countersField.isPresent()) {
             for (Map.Entry<String, JsonField> c : countersField.get().members().entrySet()) {
+                if (c.getKey().isBlank()) {
+                    throw c.getValue().error("a counter needs a name; found \"" + c.getKey() + "\"");
+                }
                 long v = c.getValue().asLong();
                 if (v < 0) {
                     throw c.getValue().error("a counter cannot be negative, found " + v);

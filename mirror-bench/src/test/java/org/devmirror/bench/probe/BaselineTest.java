@@ -45,15 +45,18 @@ class BaselineTest {
         assertEquals(RECORDED, Baseline.load(file));
     }
 
-    /** Found by Jazzer: a check with an empty name reached the record's own check, an unchecked exception. */
+    /** Found by Jazzer: a check or counter with an empty name reached a record's own check, an unchecked exception. */
     @Test
-    void aBlankCheckNameIsAFileErrorNamingTheMember() {
+    void aBlankCheckOrCounterNameIsAFileErrorNamingTheMember() {
         JsonInputException e = assertThrows(JsonInputException.class, () -> Baseline.parse("{\"\": {}}", "b.json"));
         assertTrue(e.getMessage().startsWith("b.json"), e.getMessage());
         assertTrue(e.getMessage().endsWith("a check needs a name; found \"\""), e.getMessage());
         JsonInputException blank =
                 assertThrows(JsonInputException.class, () -> Baseline.parse("{\" \": {}}", "b.json"));
         assertTrue(blank.getMessage().endsWith("a check needs a name; found \" \""), blank.getMessage());
+        JsonInputException counter = assertThrows(
+                JsonInputException.class, () -> Baseline.parse("{\"x\": {\"counters\": {\"\": 1}}}", "b.json"));
+        assertTrue(counter.getMessage().endsWith("a counter needs a name; found \"\""), counter.getMessage());
     }
 
     @Test
