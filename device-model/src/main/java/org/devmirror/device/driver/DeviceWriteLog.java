@@ -21,8 +21,9 @@ import org.devmirror.mm.pagetable.PteLayout;
  * <p>It is filled by the device's accesses ({@code DeviceAccess}) and cleared, for the range of a
  * SOFT_DIRTY invalidation, in the mirror's end callback, whatever the policy did: the shadow
  * follows the host, not the policy under test. The end callback of a blockable CLEAR or UNMAP
- * forgets the pages whose CPU entry the host emptied ({@link #forgetZapped}). An open-addressing hash map from page address to
- * page, in two primitive arrays; it grows (allocates) only when it fills.
+ * forgets the pages whose CPU entry the host emptied ({@link #forgetZapped}). An open-addressing
+ * hash map from page address to page, in two primitive arrays; it grows (allocates) only when it
+ * fills.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Only the oracle reads it. Off when the system property {@value #PROPERTY} is {@code false} (the
