@@ -155,6 +155,7 @@ final class Madvise {
                         long pfn = PteLayout.pfn(pte);
                         if (mem.mapcount(pfn) == 1 && host.rmap().mappingOf(pfn) instanceof AnonVma) {
                             walk.set(PteLayout.mkOld(PteLayout.mkClean(pte)));
+                            mem.setDirty(pfn, false); // folio_clear_dirty, then folio_mark_lazyfree
                             host.rmap().setLazyFree(pfn, true);
                         }
                     }

@@ -70,7 +70,10 @@ final class Reclaim {
             if (!walk.collect(host, pfn) || mem.refcount(pfn) != mem.mapcount(pfn)) {
                 return 0;
             }
-            boolean discard = host.rmap().isLazyFree(pfn);
+            // try_to_unmap_one's MADV_FREE check: a lazily freed folio is discarded only if neither
+            // a PTE nor the folio was dirtied again since. A device writes through its own mapping,
+            // leaving the PTE clean, and marks the folio (set_page_dirty); missing that lost its data.
+            boolean discard = host.rmap().isLazyFree(pfn) && !mem.isDirty(pfn);
             for (int i = 0; i < walk.count && discard; i++) {
                 discard = !PteLayout.isDirty(walk.ptes[i]);
             }
