@@ -73,7 +73,7 @@ final class DeviceOps {
                     for (int i = 0; i < c.cpages(); i++) {
                         pages.get(i).cell.store(PageModel.fillWord(b)); // the pages before the failing one are written
                     }
-                    return new Step(c.result().name(), 0, 0);
+                    return new Step(c.result().name(), c.cpages(), 0); // how far it got: RandomSequenceTest.diverges
                 }
                 case ATOMIC -> {
                     long delta = 1L + Math.floorMod(value, 7);
@@ -85,7 +85,7 @@ final class DeviceOps {
                     for (int i = 0; i < c.cpages(); i++) {
                         pages.get(i).cell.add(delta);
                     }
-                    return new Step(c.result().name(), 0, 0);
+                    return new Step(c.result().name(), c.cpages(), 0); // how far it got: RandomSequenceTest.diverges
                 }
                 case FAULT_READ, FAULT_WRITE -> {
                     boolean write = kind == Kind.FAULT_WRITE;

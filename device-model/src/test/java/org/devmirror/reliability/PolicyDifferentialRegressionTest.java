@@ -2,6 +2,7 @@ package org.devmirror.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -76,6 +77,39 @@ class PolicyDifferentialRegressionTest {
         assertFalse(RandomSequenceTest.policiesAgree(read, eperm, ok));
         assertFalse(RandomSequenceTest.policiesAgree(read, ok, enoent));
         assertFalse(RandomSequenceTest.policiesAgree(check, ok, new ModelOp.Step("OK", 0, 1)));
+    }
+
+    /**
+     * Long-run seed 9114004, shortened: an atomic over pages 3..16 of a 16-page region fails at
+     * page 16 after mapping pages 3..15 ATOMIC; clear_refs; a second atomic over pages 5..17. The
+     * event-aware policy kept the ATOMIC entries, so its device adds to pages 5..15 before it
+     * fails at page 16; the blind one zapped them, so its device faults from page 5 and fails
+     * with nothing added. Both are right, the bytes differ from then on, and the differential
+     * stops comparing them (RandomSequenceTest.diverges) while each world's model still checks
+     * its own.
+     */
+    @Test
+    void aFailedAtomicThatGotFurtherUnderTheEventAwarePolicyEndsTheByteComparison() {
+        List<ModelOp> ops = List.of(
+                new Dev(0, 0, 0, 3, 13, Kind.ATOMIC, 3), // gpu0 atomic 0x10003000 14p add 4
+                new HostOps.Whole(0, 0), // clear-soft-dirty
+                new Dev(0, 0, 0, 5, 12, Kind.ATOMIC, 0), // gpu0 atomic 0x10005000 13p add 1
+                new Dev(0, 0, 0, 0, 11, Kind.READ, 0)); // gpu0 read 0x10000000 12p
+        try (MirrorWorld eventAware = new MirrorWorld(MirrorOptions.defaults());
+                MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE))) {
+            ModelOp.Step[] a = new ModelOp.Step[ops.size()];
+            ModelOp.Step[] b = new ModelOp.Step[ops.size()];
+            for (int i = 0; i < ops.size(); i++) {
+                a[i] = ops.get(i).apply(eventAware);
+                b[i] = ops.get(i).apply(blind);
+            }
+            assertEquals(new ModelOp.Step("EFAULT", 11, 0), a[2]);
+            assertEquals(new ModelOp.Step("EFAULT", 0, 0), b[2]);
+            assertTrue(RandomSequenceTest.diverges(ops.get(2), a[2], b[2]));
+            assertFalse(RandomSequenceTest.diverges(ops.get(3), a[3], b[3]));
+            assertNotEquals(a[3].dataHash(), b[3].dataHash());
+        }
+        runDifferential(ops);
     }
 
     private static List<String> results(MirrorOptions options, List<ModelOp> ops) {

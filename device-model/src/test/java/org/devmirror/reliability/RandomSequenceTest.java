@@ -81,6 +81,9 @@ class RandomSequenceTest {
     static void run(MirrorWorld w, List<ModelOp> ops, MirrorWorld[] others) {
         SEQUENCES.incrementAndGet();
         int step = 0;
+        // Per other world: whether its bytes may still be compared with this world's (see diverges).
+        boolean[] sameBytes = new boolean[others == null ? 0 : others.length];
+        java.util.Arrays.fill(sameBytes, true);
         try {
             for (ModelOp op : ops) {
                 step++;
@@ -88,7 +91,8 @@ class RandomSequenceTest {
                 OPS.incrementAndGet();
                 check(w, "");
                 if (others != null) {
-                    for (MirrorWorld o : others) {
+                    for (int k = 0; k < others.length; k++) {
+                        MirrorWorld o = others[k];
                         ModelOp.Step other = op.apply(o);
                         check(
                                 o,
@@ -97,11 +101,12 @@ class RandomSequenceTest {
                         if (o.options.offHeapTable() == w.options.offHeapTable()) {
                             // Another policy: same outcomes and bytes read; fault counts and cpages of failures may
                             // differ.
-                            if (!policiesAgree(op, result, other)) {
+                            if (!policiesAgree(op, result, other, sameBytes[k])) {
                                 throw new AssertionError("policies disagree: "
                                         + w.options.policy().name() + " " + result + " vs "
                                         + o.options.policy().name() + " " + other);
                             }
+                            sameBytes[k] &= !diverges(op, result, other);
                         } else {
                             if (!result.equals(other)) {
                                 throw new AssertionError(
@@ -143,7 +148,12 @@ class RandomSequenceTest {
      * The reverse, the blind policy reporting more than the event-aware one, never agrees.
      */
     static boolean policiesAgree(ModelOp op, ModelOp.Step eventAware, ModelOp.Step other) {
-        if (eventAware.dataHash() != other.dataHash()) {
+        return policiesAgree(op, eventAware, other, true);
+    }
+
+    /** {@link #policiesAgree(ModelOp, ModelOp.Step, ModelOp.Step)}, comparing bytes read only while {@code sameBytes}. */
+    static boolean policiesAgree(ModelOp op, ModelOp.Step eventAware, ModelOp.Step other, boolean sameBytes) {
+        if (sameBytes && eventAware.dataHash() != other.dataHash()) {
             return false;
         }
         if (eventAware.result().equals(other.result())) {
@@ -158,6 +168,24 @@ class RandomSequenceTest {
             case MIGRATE -> eventAware.result().equals("OK") && other.result().equals("ENOENT");
             default -> false;
         };
+    }
+
+    /**
+     * Whether a step leaves the two worlds' bytes legitimately different: a device write or
+     * atomic that failed in both after writing a different number of pages. The device writes
+     * page by page and stops at the first page it cannot fault (as {@code dmirror_do_write}
+     * does), so one that still held its translations, which the event-aware policy keeps where
+     * the blind one zaps them, got further before the same failure (long-run seed 9114004: an
+     * atomic over pages the device held ATOMIC across a clear_refs, into a page outside the
+     * VMA). Each world's page model still checks its own bytes; only the comparison between the
+     * worlds stops.
+     */
+    static boolean diverges(ModelOp op, ModelOp.Step eventAware, ModelOp.Step other) {
+        return op instanceof DeviceOps.Dev d
+                && (d.kind() == DeviceOps.Kind.WRITE || d.kind() == DeviceOps.Kind.ATOMIC)
+                && !eventAware.result().equals("OK")
+                && !other.result().equals("OK")
+                && eventAware.cpages() != other.cpages();
     }
 
     private static void check(MirrorWorld w, String which) {
