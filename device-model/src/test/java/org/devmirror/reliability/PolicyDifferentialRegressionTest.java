@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * every step.
  */
 class PolicyDifferentialRegressionTest {
+
     /**
      * Seed 2380812944: a migration over pages 7..12 when pages 0..7 are already on the device.
      * The MIGRATE invalidation covers page 7 too; the event-aware policy skips the device's own
@@ -60,7 +61,13 @@ class PolicyDifferentialRegressionTest {
         runDifferential(ops);
     }
 
-    /** The tolerated differences go one way only, and only for check-exclusive and migrate. */
+    /**
+     * The tolerated differences are only those of check-exclusive (one way) and migrate (OK
+     * against ENOENT, either way: own pages already on the device, see the test above, or
+     * another device's atomic page, long-run seed 9319064, where the scenario's {@code gpu0 migrate}
+     * found the page device-exclusive under the event-aware policy and present under the blind
+     * one).
+     */
     @Test
     void differentialRejectsEveryOtherDisagreement() {
         ModelOp check = new Dev(0, 0, 0, 0, 0, Kind.CHECK_EXCLUSIVE, 0);
@@ -72,8 +79,9 @@ class PolicyDifferentialRegressionTest {
         assertTrue(RandomSequenceTest.policiesAgree(check, eperm, ok));
         assertFalse(RandomSequenceTest.policiesAgree(check, ok, eperm));
         assertTrue(RandomSequenceTest.policiesAgree(migrate, ok, enoent));
-        assertFalse(RandomSequenceTest.policiesAgree(migrate, enoent, ok));
+        assertTrue(RandomSequenceTest.policiesAgree(migrate, enoent, ok));
         assertFalse(RandomSequenceTest.policiesAgree(migrate, ok, eperm));
+        assertFalse(RandomSequenceTest.policiesAgree(migrate, eperm, ok));
         assertFalse(RandomSequenceTest.policiesAgree(read, eperm, ok));
         assertFalse(RandomSequenceTest.policiesAgree(read, ok, enoent));
         assertFalse(RandomSequenceTest.policiesAgree(check, ok, new ModelOp.Step("OK", 0, 1)));
