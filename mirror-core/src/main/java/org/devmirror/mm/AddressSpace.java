@@ -68,7 +68,7 @@ public final class AddressSpace implements AutoCloseable {
      */
     final ConcurrentHashMap<Long, Object> exclusiveOwners = new ConcurrentHashMap<>();
     /** Stands for a null owner in {@link #exclusiveOwners}, which holds no null values. */
-    static final Object NO_OWNER = new Object();
+    private static final Object NO_OWNER = new Object();
     // the process's userfaultfd (UFFDIO_API), or null; written once under the mmap write lock
     private volatile Userfaultfd userfaultfd;
     // true once exit() tore the address space down; written under the mmap write lock
@@ -626,8 +626,12 @@ public final class AddressSpace implements AutoCloseable {
     @SuppressWarnings("ReferenceEquality") // owner tokens are compared by identity
     public boolean isDeviceExclusiveFor(long addr, Object owner) {
         long e = pageTable.get(addr);
-        return PteLayout.isDeviceExclusive(e)
-                && exclusiveOwners.get(PteLayout.pfn(e)) == (owner == null ? NO_OWNER : owner);
+        return PteLayout.isDeviceExclusive(e) && exclusiveOwners.get(PteLayout.pfn(e)) == ownerKey(owner);
+    }
+
+    /** The value {@link #exclusiveOwners} keeps for {@code owner}. */
+    static Object ownerKey(Object owner) {
+        return owner == null ? NO_OWNER : owner;
     }
 
     // ------------------------------------------------------------------ userfaultfd

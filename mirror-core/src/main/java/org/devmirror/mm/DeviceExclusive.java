@@ -56,7 +56,7 @@ final class DeviceExclusive {
                 try {
                     if (pt.get(addr) == e) {
                         // before the entry, which publishes it
-                        mm.exclusiveOwners.put(pfn, owner == null ? AddressSpace.NO_OWNER : owner);
+                        mm.exclusiveOwners.put(pfn, AddressSpace.ownerKey(owner));
                         pt.set(addr, PteLayout.deviceExclusiveEntry(pfn, true) | (e & PteLayout.SOFT_DIRTY));
                         return pfn;
                     }

@@ -99,8 +99,26 @@ public final class DeviceWriteLog {
         forget(start, end, cpu);
     }
 
-    /** Forgets the pages in {@code [start, end)}, all of them or only those {@code zappedIn} maps nothing at. */
+    /**
+     * Forgets the pages in {@code [start, end)}, all of them or only those {@code zappedIn} maps
+     * nothing at. A range of fewer pages than the table has slots (reclaim's one-page CLEARs) is
+     * looked up page by page; a larger one (an UNMAP of a whole VMA, RELEASE) is a scan of the
+     * table.
+     */
     private void forget(long start, long end, CpuPageTable zappedIn) {
+        if (size == 0) {
+            return;
+        }
+        long pages = (end - start) >>> 12;
+        if (Long.compareUnsigned(end, start) > 0 && pages < keys.length) {
+            for (long va = start; Long.compareUnsigned(va, end) < 0; va += 1L << 12) {
+                int i = slot(keys, va);
+                if (keys[i] == va && (zappedIn == null || zappedIn.get(va) == 0)) {
+                    removeAt(i);
+                }
+            }
+            return;
+        }
         for (int i = 0; size != 0 && i < keys.length; ) {
             long va = keys[i];
             if (va != EMPTY
