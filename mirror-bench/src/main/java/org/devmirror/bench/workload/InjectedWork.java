@@ -22,8 +22,11 @@ import java.util.Locale;
  *       the time that very operation took, read from {@link System#nanoTime()} around it. The
  *       slowdown is thereby calibrated against the benchmark's own time in its own fork, whatever
  *       the machine's speed or load, rather than against a count of extra work whose cost varies
- *       with the event, the size and the JIT. Two clock reads (tens of nanoseconds) come on top;
- *       the power experiment measures the slowdown each P really produced. No work counter or
+ *       with the event, the size and the JIT. The clock reads cost something too (about 20 ns
+ *       each here, a tenth of a 400 ns invalidation), so {@code slow:0} reads the clock exactly as
+ *       {@code slow:P} does and waits nothing: the power experiment gives it to the side it does
+ *       not slow, and the two sides then differ by the wait alone (plus at most one clock read of
+ *       overshoot); it also measures the slowdown each P really produced. No work counter or
  *       allocation changes, so the deterministic gate does not see it: it is for the timing gate.</li>
  * </ul>
  *
@@ -58,11 +61,11 @@ public enum InjectedWork {
 
     /**
      * The value of {@link #PROPERTY} that selects this injection; for {@link #SLOW} with this JVM's
-     * percentage, e.g. {@code slow:20}, so that a JVM passing its own injection on to its forks
-     * passes the size too.
+     * percentage, e.g. {@code slow:20} (or {@code slow:0.0}), so that a JVM passing its own
+     * injection on to its forks passes the size too.
      */
     public String propertyValue() {
-        return this == SLOW && SLOWDOWN > 0 ? propertyValue + ":" + 100 * SLOWDOWN : propertyValue;
+        return this == SLOW ? propertyValue + ":" + 100 * SLOWDOWN : propertyValue;
     }
 
     /**
@@ -90,9 +93,9 @@ public enum InjectedWork {
 
     /**
      * The fraction of {@code slow:P} in {@code value}, P / 100; 0 when {@code value} selects another
-     * injection or none.
+     * injection or none, or is {@code slow:0} (the clock reads without the wait).
      *
-     * @throws IllegalArgumentException when P is not a number in (0, 1000]
+     * @throws IllegalArgumentException when P is not a number in [0, 1000]
      */
     public static double slowdown(String value) {
         String prefix = SLOW.propertyValue + ":";
@@ -106,9 +109,9 @@ public enum InjectedWork {
         } catch (NumberFormatException e) {
             p = Double.NaN;
         }
-        if (!(p > 0 && p <= 1000)) {
+        if (!(p >= 0 && p <= 1000)) {
             throw new IllegalArgumentException(
-                    PROPERTY + "=" + value + ": '" + percent + "' is not a percentage in (0, 1000]");
+                    PROPERTY + "=" + value + ": '" + percent + "' is not a percentage in [0, 1000]");
         }
         return p / 100;
     }
@@ -125,14 +128,17 @@ public enum InjectedWork {
      * When {@link #SLOW} is active, busy-waits {@link #SLOWDOWN} times the time since
      * {@code start} (from {@link #operationStart}): the operation then takes {@code 1 + SLOWDOWN}
      * times its own time. A busy wait, not a sleep, because a sleep of microseconds lasts the
-     * scheduler's tick and gives the CPU away, which the operation it stands for would not.
+     * scheduler's tick and gives the CPU away, which the operation it stands for would not. The
+     * loop reads the clock at least once, so {@code slow:0} pays what {@code slow:P} pays but the
+     * wait; it has no {@link Thread#onSpinWait}, whose PAUSE (tens of cycles on some cores) would
+     * lengthen the overshoot past {@code until} by as much.
      */
     public static void stretch(long start) {
         if (ACTIVE == SLOW) {
             long now = System.nanoTime();
             long until = now + (long) ((now - start) * SLOWDOWN);
             while (System.nanoTime() - until < 0) {
-                Thread.onSpinWait();
+                // spin on the clock alone: the overshoot is at most one read
             }
         }
     }

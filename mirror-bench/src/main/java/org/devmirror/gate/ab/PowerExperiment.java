@@ -16,7 +16,8 @@ import org.devmirror.gate.stats.Verdict;
  * The gate's power experiment, {@code ./devmirror gate --ab JAR --power-runs N}: many complete
  * gate runs (first run and, when it flags, the confirmation rerun) of one build against itself,
  * with the candidate's forks slowed by the calibrated injection {@code -Ddevmirror.inject=slow:P}
- * for each size P, and without injection (A/A). Each run is a trial; {@link PowerTally} turns them
+ * for each size P, and with {@code slow:0} for A/A. The base's forks run {@code slow:0} too: the
+ * injection's clock reads are then on both sides, and only its wait tells the sides apart. Each run is a trial; {@link PowerTally} turns them
  * into the catch rate per size, the false-alarm rate of A/A runs and the power curve.
  *
  * <p>Sizes are interleaved: run 1 of every size, then run 2 of every size, and so on, so that a
@@ -27,6 +28,16 @@ import org.devmirror.gate.stats.Verdict;
  * <p>Not thread-safe; one experiment at a time.
  */
 public final class PowerExperiment {
+    /** The injection's property, set on both sides: the clock reads of {@code slow:P} cost alike there. */
+    private static final String INJECT = "-Ddevmirror.inject=slow:";
+
+    /**
+     * The base's JVM arguments: {@code slow:0}, which reads the clock as {@code slow:P} does and
+     * waits nothing, so the sides differ by the wait alone (at a 400 ns operation the clock reads
+     * alone are a tenth of it, and would add that much to every size).
+     */
+    static final List<String> BASE_JVM_ARGS = List.of(INJECT + 0);
+
     /** The header line of {@code trials.tsv}. */
     static final String TSV_HEADER = "size\trun\tfirst\tverdict\tratio\tmde\tforks_to_resolve\tseconds";
 
@@ -44,9 +55,12 @@ public final class PowerExperiment {
             }
         }
 
-        /** The candidate's JVM arguments for this size: the injection, or none for A/A. */
+        /**
+         * The candidate's JVM arguments for this size: {@code slow:P}, which for A/A is
+         * {@code slow:0}, the clock reads without the wait, as on the base's side.
+         */
         List<String> candidateJvmArgs() {
-            return percent == 0 ? List.of() : List.of("-Ddevmirror.inject=slow:" + percent);
+            return List.of(INJECT + percent);
         }
 
         /** How tables and file names call it: {@code A/A} or {@code +20%}. */
@@ -140,7 +154,7 @@ public final class PowerExperiment {
         }
         Files.createDirectories(trialsTsv.toAbsolutePath().getParent());
         Files.writeString(trialsTsv, TSV_HEADER + "\n", StandardCharsets.UTF_8);
-        BuildUnderTest base = new BuildUnderTest("base", build.classpath(), build.jvmArgs());
+        BuildUnderTest base = new BuildUnderTest("base", build.classpath(), build.jvmArgs()).withJvmArgs(BASE_JVM_ARGS);
         List<Trial> trials = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             for (Size size : sizes) {

@@ -17,13 +17,17 @@ class InjectedWorkTest {
         assertEquals(0, InjectedWork.slowdown(null));
         assertEquals(InjectedWork.SLOW_ZAP, InjectedWork.parse("slow-zap"));
         assertEquals(InjectedWork.NONE, InjectedWork.parse(""));
+        // slow:0 reads the clock as slow:P does and waits nothing: the unslowed side of the power experiment.
+        assertEquals(InjectedWork.SLOW, InjectedWork.parse("slow:0"));
+        assertEquals(0, InjectedWork.slowdown("slow:0"));
     }
 
     @Test
     void badSlowdownsAreRefusedWithTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InjectedWork.parse("slow:x"));
-        assertEquals("devmirror.inject=slow:x: 'x' is not a percentage in (0, 1000]", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> InjectedWork.slowdown("slow:0"));
+        assertEquals("devmirror.inject=slow:x: 'x' is not a percentage in [0, 1000]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> InjectedWork.slowdown("slow:-1"));
+        assertThrows(IllegalArgumentException.class, () -> InjectedWork.slowdown("slow:1000.5"));
         assertThrows(IllegalArgumentException.class, () -> InjectedWork.parse("slow"));
     }
 

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.IntPredicate;
 import org.devmirror.bench.report.BenchMetric;
 import org.devmirror.bench.report.BenchResult;
@@ -32,6 +34,9 @@ final class NoisyMachine implements ForkRunner {
     private IntPredicate slowdownActive = call -> true;
 
     final List<ForkPlan> plans = new ArrayList<>();
+    /** The {@code -Ddevmirror.inject} values each build's forks ran with, by build name. */
+    final Map<String, Set<String>> injections = new TreeMap<>();
+
     private int calls;
 
     NoisyMachine(long seed) {
@@ -60,6 +65,11 @@ final class NoisyMachine implements ForkRunner {
     public List<BenchResult> runFork(BuildUnderTest build, ForkPlan plan, int round) {
         int call = calls++;
         plans.add(plan);
+        for (String a : build.jvmArgs()) {
+            if (a.startsWith("-Ddevmirror.inject=")) {
+                injections.computeIfAbsent(build.name(), k -> new TreeSet<>()).add(a);
+            }
+        }
         double drift = Math.max(0.5, 1 + 0.15 * random.nextGaussian());
         java.util.regex.Pattern include = java.util.regex.Pattern.compile(plan.include());
         List<BenchResult> fork = new ArrayList<>();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.devmirror.gate.stats.GateSettings;
 import org.devmirror.gate.stats.ThresholdRule;
 import org.devmirror.gate.stats.TimingComparator;
@@ -29,8 +30,11 @@ class PowerExperimentTest {
 
     private final StringWriter log = new StringWriter();
 
+    private NoisyMachine lastMachine;
+
     private List<PowerExperiment.Trial> run(NoisyMachine machine, List<Integer> sizes, int runs, List<String> names)
             throws Exception {
+        lastMachine = machine;
         PrintWriter progress = new PrintWriter(log, true);
         PowerExperiment e = new PowerExperiment(
                 name -> {
@@ -93,6 +97,11 @@ class PowerExperimentTest {
                 PowerExperiment.read(dir.resolve("trials.tsv")).get(4).verdict());
         assertTrue(PowerTally.table(rows).contains("| +20%"), PowerTally.table(rows));
         assertTrue(log.toString().contains("power: +50% run 6/6: REGRESSION"), log.toString());
+        // Both sides read the clock as slow:P does; only the candidate waits, and A/A waits on neither.
+        assertEquals(Set.of("-Ddevmirror.inject=slow:0"), lastMachine.injections.get("base"));
+        assertEquals(
+                Set.of("-Ddevmirror.inject=slow:0", "-Ddevmirror.inject=slow:20", "-Ddevmirror.inject=slow:50"),
+                lastMachine.injections.get("candidate"));
     }
 
     @Test
