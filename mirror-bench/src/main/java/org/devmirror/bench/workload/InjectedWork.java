@@ -19,7 +19,8 @@ import java.util.Locale;
  *   <li>{@code slow:P} (P a percentage, e.g. {@code slow:20}): every measured invalidation and
  *       restore ({@code InvalidationWorkload.invalidateAndRestore}, the operation of
  *       {@code InvalidateBench} and {@code OnHeapMirrorBench}) is followed by a busy wait of P% of
- *       the time that very operation took, read from {@link System#nanoTime()} around it. The
+ *       the time that very operation took as the harness times it (read from
+ *       {@link System#nanoTime()} since the previous wait ended). The
  *       slowdown is thereby calibrated against the benchmark's own time in its own fork, whatever
  *       the machine's speed or load, rather than against a count of extra work whose cost varies
  *       with the event, the size and the JIT. The clock reads cost something too (about 20 ns
@@ -48,6 +49,13 @@ public enum InjectedWork {
 
     /** The fraction of its own time {@link #SLOW} adds to an operation (0.2 for {@code slow:20}); 0 otherwise. */
     public static final double SLOWDOWN = slowdown(System.getProperty(PROPERTY));
+
+    /**
+     * When the last {@link #stretch} ended. Plain and shared: the benchmarks that stretch run one
+     * thread per fork ({@code InvalidateBench}, {@code OnHeapMirrorBench}); another thread's value
+     * only makes one operation fall back to its own time.
+     */
+    private static long lastWaitEnd;
 
     /** Where {@link #ALLOC} puts what it allocates, so escape analysis cannot remove it. */
     @SuppressWarnings("unused")
@@ -125,9 +133,10 @@ public enum InjectedWork {
     }
 
     /**
-     * When {@link #SLOW} is active, busy-waits {@link #SLOWDOWN} times the time since
-     * {@code start} (from {@link #operationStart}): the operation then takes {@code 1 + SLOWDOWN}
-     * times its own time. A busy wait, not a sleep, because a sleep of microseconds lasts the
+     * When {@link #SLOW} is active, busy-waits {@link #SLOWDOWN} times the operation's time as the
+     * harness sees it (since the previous wait ended; {@code start}, from {@link #operationStart},
+     * bounds it): the operation then takes {@code 1 + SLOWDOWN} times what it takes under
+     * {@code slow:0}. A busy wait, not a sleep, because a sleep of microseconds lasts the
      * scheduler's tick and gives the CPU away, which the operation it stands for would not. The
      * loop reads the clock at least once, so {@code slow:0} pays what {@code slow:P} pays but the
      * wait; it has no {@link Thread#onSpinWait}, whose PAUSE (tens of cycles on some cores) would
@@ -136,10 +145,20 @@ public enum InjectedWork {
     public static void stretch(long start) {
         if (ACTIVE == SLOW) {
             long now = System.nanoTime();
-            long until = now + (long) ((now - start) * SLOWDOWN);
-            while (System.nanoTime() - until < 0) {
+            long own = now - start;
+            // What the harness times per operation is more than [start, now): its own loop, the
+            // first clock read and this call. The time since the previous wait ended is all of
+            // it, so waiting SLOWDOWN of that makes the timed operation 1 + SLOWDOWN times what
+            // slow:0 times. After a pause (an iteration boundary, a collection) that time is
+            // long; then the operation's own time stands in.
+            long period = now - lastWaitEnd;
+            long basis = period > 0 && period < 2 * own ? period : own;
+            long until = now + (long) (basis * SLOWDOWN);
+            long t;
+            while ((t = System.nanoTime()) - until < 0) {
                 // spin on the clock alone: the overshoot is at most one read
             }
+            lastWaitEnd = t;
         }
     }
 
