@@ -5,6 +5,7 @@ import static org.devmirror.device.pagetable.DevicePteLayout.HUGE_SIZE;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SHIFT;
 import static org.devmirror.device.pagetable.DevicePteLayout.PAGE_SIZE;
 
+import java.util.Arrays;
 import org.devmirror.device.driver.CpuMapping;
 import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.driver.TrackedRange;
@@ -144,7 +145,8 @@ final class DeviceMigration {
                     return new DeviceCommand(Errno.EINVAL, cpages, 0);
                 }
                 long next = chunkEnd(driver, addr, Math.min(end, vma.end()));
-                cpages += Math.max(0, migrateBack(device, mm, addr, next, true, driver.stats()));
+                cpages +=
+                        Math.max(0, migrateBack(device, mm, addr, next, true, driver.stats(), marksSoftDirty(mirror)));
                 addr = next;
             }
         } finally {
@@ -166,7 +168,14 @@ final class DeviceMigration {
         long start = addr & -size;
         // The CPU fault names no mirror: the copy is charged to this device's first mirror of mm.
         Dmirror charged = device.firstMirrorOf(mm);
-        long moved = migrateBack(device, mm, start, start + size, huge, charged == null ? null : charged.stats());
+        long moved = migrateBack(
+                device,
+                mm,
+                start,
+                start + size,
+                huge,
+                charged == null ? null : charged.stats(),
+                marksSoftDirty(charged));
         long after = mm.pageTable().get(addr);
         boolean stillThere = PteLayout.isDevicePrivate(after) && CpuMapping.pageAt(after, addr) == devicePfn;
         if (!stillThere) {
@@ -189,7 +198,13 @@ final class DeviceMigration {
      * added to {@code charged}'s migration counter when it is not null.
      */
     private static long migrateBack(
-            DmirrorDevice device, AddressSpace mm, long start, long end, boolean compound, DeviceStats charged) {
+            DmirrorDevice device,
+            AddressSpace mm,
+            long start,
+            long end,
+            boolean compound,
+            DeviceStats charged,
+            boolean markSoftDirty) {
         MigrateVma args =
                 newArgs(start, end, device, selectDevice(device) | (compound ? MigrateVma.SELECT_COMPOUND : 0));
         if (mm.migrateVmaSetup(args) != Errno.OK) {
@@ -244,7 +259,54 @@ final class DeviceMigration {
             }
         }
         mm.migrateVmaFinalize(args);
+        if (markSoftDirty) {
+            markReturnedSoftDirty(mm, args);
+        }
         return moved;
+    }
+
+    /**
+     * Whether {@code mirror}'s policy keeps soft-dirty complete for what returns from device memory
+     * ({@link org.devmirror.device.driver.InvalidationPolicy#marksDeviceMemorySoftDirty}); true
+     * without a mirror (a CPU fault on a page whose owner has no mirror of this address space).
+     */
+    private static boolean marksSoftDirty(Dmirror mirror) {
+        return mirror == null || mirror.driver().policy().marksDeviceMemorySoftDirty();
+    }
+
+    /**
+     * Marks soft-dirty the pages that came back writable from device memory. clear_refs cleans a
+     * writable device-private entry without write-protecting it ({@code clear_soft_dirty} only
+     * clears the bit of a non-present entry), and {@code remove_migration_pte} maps the page back
+     * writable with that bit: from then on neither a CPU write nor a device write sets it. The
+     * owner marks its pages at the end of SOFT_DIRTY when it tracks them, but an mremap moves
+     * device-private entries to addresses no notifier of the owner covers (its UNMAP reaches only
+     * the old ones), and there clear_refs passes unheard. The owner cannot tell whether that
+     * happened, so every page that returns writable reads soft-dirty: at worst a checkpointer
+     * copies a page it could have skipped.
+     */
+    private static void markReturnedSoftDirty(AddressSpace mm, MigrateVma args) {
+        int n = args.npages();
+        long[] scratch = new long[Math.min(n, HUGE_PAGES)];
+        for (int i = 0; i < n; ) {
+            long va = args.start + ((long) i << PAGE_SHIFT);
+            int count = (int) Math.min(n - i, (HUGE_SIZE - (va & (HUGE_SIZE - 1))) >>> PAGE_SHIFT);
+            long any = 0;
+            for (int k = i; k < i + count; k++) {
+                any |= args.src[k] & args.dst[k] & MigrateVma.MIGRATE_PFN_WRITE;
+            }
+            if (any != 0) {
+                // src's WRITE bit selects: a page that was a writable device-private entry
+                mm.markSoftDirty(
+                        va,
+                        i == 0 && count == n ? args.src : Arrays.copyOfRange(args.src, i, i + count),
+                        MigrateVma.MIGRATE_PFN_WRITE,
+                        scratch,
+                        count,
+                        null);
+            }
+            i += count;
+        }
     }
 
     /**

@@ -340,7 +340,10 @@ public final class AddressSpace implements AutoCloseable {
      * what such a driver does: {@code pte_mksoft_dirty}/{@code pte_swp_mksoft_dirty}/
      * {@code pmd_mksoft_dirty} under the page-table lock. The entries are read one 2 MiB block at a
      * time into {@code scratch}, and only those that change are written. Called from an
-     * invalidation's end callback on the host thread, which holds the mmap lock. Allocation-free.
+     * invalidation's end callback on the host thread, which holds the mmap lock, from a migration
+     * that holds it, or from a device thread under its driver lock (a fault's commit, an atomic
+     * grant): the page-table lock orders the marks with the host's changes, and page tables are
+     * type-stable, so an entry emptied meanwhile is simply not marked. Allocation-free.
      *
      * @param va      first page, page aligned
      * @param select  one word per page; nonzero marks it

@@ -63,6 +63,12 @@ public final class AmdKfdSvmPolicy implements InvalidationPolicy {
         this.xnack = xnack;
     }
 
+    /** The real driver marks no soft-dirty bit: the kernel exports no helper for it. */
+    @Override
+    public boolean marksDeviceMemorySoftDirty() {
+        return false;
+    }
+
     @Override
     public String name() {
         return xnack ? "amdkfd SVM (XNACK on)" : "amdkfd SVM (XNACK off)";

@@ -132,6 +132,12 @@ public final class DeviceFault {
                 driver.stats().addFaultError(retries);
                 return Errno.EFAULT;
             }
+            if (commit.mappedOwnWritable() && driver.policy().marksDeviceMemorySoftDirty()) {
+                // The device may now write its own memory with no CPU fault to set soft-dirty, and
+                // a clear_refs may have passed while nothing tracked these pages (after an mremap,
+                // whose UNMAP reaches only the old addresses): mark them now, before any write.
+                driver.markWritableSoftDirty(unitStart, unitEnd, pfns);
+            }
             long pages = (unitEnd - unitStart) >>> PAGE_SHIFT;
             // A unit stays inside one 2 MiB block, so it is one leaf or none.
             driver.stats().addFault(retries, pages, FaultCommit.mapsHugeLeaf(unitStart, pfns[0], pages) ? 1 : 0);

@@ -43,6 +43,11 @@ public final class FaultCommit {
      * those written back; scratch guarded by the driver lock.
      */
     private final long[] block = new long[HUGE_PAGES];
+    /**
+     * Whether the last {@link #commit} wrote a writable entry naming a page of this device's own
+     * memory; guarded by the driver lock.
+     */
+    private boolean mappedOwnWritable;
 
     /**
      * @param pt             the mirror's device page table
@@ -68,6 +73,7 @@ public final class FaultCommit {
      *     then fails with -EFAULT
      */
     public long commit(long start, long end, long[] pfns, boolean write) {
+        mappedOwnWritable = false;
         int n = (int) ((end - start) >>> DevicePteLayout.PAGE_SHIFT);
         // Inside one 2 MiB block (every unit of a device fault) the block's own pass checks the
         // WRITE bits before it writes anything; across blocks a first pass checks them all.
@@ -93,6 +99,7 @@ public final class FaultCommit {
                 if (pt.get(va) != leaf) {
                     pt.setHuge(va, leaf);
                     written += HUGE_PAGES;
+                    mappedOwnWritable |= isOwnWritable(leaf);
                 }
                 i += HUGE_PAGES;
                 continue;
@@ -140,6 +147,7 @@ public final class FaultCommit {
                 if (entry != old) {
                     now = entry;
                     changed++;
+                    mappedOwnWritable |= isOwnWritable(entry);
                 }
             }
             block[k] = now;
@@ -174,6 +182,21 @@ public final class FaultCommit {
                             | ((hmm & HmmPfn.PFN_MASK) << DevicePteLayout.PFN_SHIFT));
         }
         return (odd | diff) == 0;
+    }
+
+    /**
+     * Whether the last {@link #commit} wrote a writable entry naming a page of this device's own
+     * memory: {@code hmm_vma_handle_pte} reports such a page writable as it is, without a CPU fault,
+     * so nothing on the CPU side marks it soft-dirty before the device writes it. Caller holds the
+     * driver lock.
+     */
+    public boolean mappedOwnWritable() {
+        return mappedOwnWritable;
+    }
+
+    private static boolean isOwnWritable(long entry) {
+        return (entry & (DevicePteLayout.DEVICE_PRIVATE | DevicePteLayout.REMOTE | DevicePteLayout.WRITE))
+                == (DevicePteLayout.DEVICE_PRIVATE | DevicePteLayout.WRITE);
     }
 
     /**

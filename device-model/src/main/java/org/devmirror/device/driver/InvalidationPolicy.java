@@ -104,6 +104,21 @@ public interface InvalidationPolicy {
     }
 
     /**
+     * Whether the driver keeps soft-dirty complete where no end callback can: it marks soft-dirty
+     * the pages a device fault maps writable in its own memory (the device writes them with no CPU
+     * fault, and clear_refs may have cleaned them while nothing of this mirror tracked them, after
+     * an mremap moved them) and the pages that return writable from its memory to RAM
+     * ({@code remove_migration_pte} maps them writable with whatever bit clear_refs left). The
+     * default, true, is devmirror's safe behaviour. The zoo's drivers return false: the kernel
+     * exports no helper to mark soft-dirty, and none of them does it.
+     *
+     * @return whether faults and migrations back mark the device's memory soft-dirty
+     */
+    default boolean marksDeviceMemorySoftDirty() {
+        return true;
+    }
+
+    /**
      * What the callback does for a non-blockable invalidation, before the policy runs; the
      * default, {@link NonBlockable#TRYLOCK}, is what lib/test_hmm.c does.
      *

@@ -44,6 +44,12 @@ public final class KvmPolicy implements InvalidationPolicy {
 
     private KvmPolicy() {}
 
+    /** The real driver marks no soft-dirty bit: the kernel exports no helper for it. */
+    @Override
+    public boolean marksDeviceMemorySoftDirty() {
+        return false;
+    }
+
     @Override
     public String name() {
         return "kvm";

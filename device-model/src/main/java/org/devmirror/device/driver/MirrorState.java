@@ -13,6 +13,7 @@ import org.devmirror.device.pagetable.OnHeapDevicePageTable;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.device.stats.InvalidationJfrEvent;
 import org.devmirror.device.tlb.DeviceTlb;
+import org.devmirror.hmm.HmmPfn;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
 import org.devmirror.notifier.MmuNotifierEvent;
@@ -98,6 +99,8 @@ public final class MirrorState implements AutoCloseable {
     private static final long[] ONE_PAGE = {1};
     /** markSoftDirty's scratch for one page; guarded by the driver lock. */
     private final long[] atomicScratch = new long[1];
+    /** markSoftDirty's scratch for one fault unit (at most one 2 MiB block); guarded by the driver lock. */
+    private final long[] commitScratch = new long[DevicePteLayout.HUGE_PAGES];
     /** ATOMIC entries ever installed; zero lets a downgrade skip looking for them. Guarded by the lock. */
     private long atomicGrants;
     /** The evicted ranges while the queues are stopped ({@link MirrorActions#evictQueues}). */
@@ -234,6 +237,22 @@ public final class MirrorState implements AutoCloseable {
         // come: the page must read soft-dirty from now on (the kernel-doc of MMU_NOTIFY_SOFT_DIRTY
         // on pages "written through non CPU mappings").
         mm.markSoftDirty(va & -DevicePteLayout.PAGE_SIZE, ONE_PAGE, atomicScratch, 1);
+    }
+
+    /**
+     * Marks soft-dirty, in the CPU page table, every page of {@code [start, end)} (inside one 2 MiB
+     * block) that {@code pfns}, a range fault's output for it, reports writable; caller holds the
+     * driver lock. For a fault that mapped pages of this device's own memory writable: the device
+     * writes them with no CPU path, and clear_refs may have cleared their bits while no tracked
+     * range of this mirror covered them, so no end callback marked them. The system pages the same
+     * output reports writable are soft-dirty already unless soft-dirty tracking lost them
+     * ({@code remove_migration_pte} of a cleaned writable device-private entry): marking them too
+     * costs nothing more than the read of the block, and mends that.
+     */
+    void markWritableSoftDirty(long start, long end, long[] pfns) {
+        checkLocked();
+        int n = (int) ((end - start) >>> DevicePteLayout.PAGE_SHIFT);
+        mm.markSoftDirty(start, pfns, HmmPfn.WRITE, commitScratch, n, null);
     }
 
     /** Whether this mirror has ever held an ATOMIC entry (under the driver lock). */

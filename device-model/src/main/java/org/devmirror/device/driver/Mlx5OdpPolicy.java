@@ -48,6 +48,12 @@ public final class Mlx5OdpPolicy implements InvalidationPolicy {
 
     private Mlx5OdpPolicy() {}
 
+    /** The real driver marks no soft-dirty bit: the kernel exports no helper for it. */
+    @Override
+    public boolean marksDeviceMemorySoftDirty() {
+        return false;
+    }
+
     @Override
     public String name() {
         return "mlx5 ODP";

@@ -52,6 +52,12 @@ public final class NouveauPolicy implements InvalidationPolicy {
 
     private NouveauPolicy() {}
 
+    /** The real driver marks no soft-dirty bit: the kernel exports no helper for it. */
+    @Override
+    public boolean marksDeviceMemorySoftDirty() {
+        return false;
+    }
+
     @Override
     public String name() {
         return "nouveau";

@@ -51,6 +51,12 @@ public final class TestHmmPolicy implements InvalidationPolicy {
 
     private TestHmmPolicy() {}
 
+    /** The real driver marks no soft-dirty bit: the kernel exports no helper for it. */
+    @Override
+    public boolean marksDeviceMemorySoftDirty() {
+        return false;
+    }
+
     @Override
     public String name() {
         return "test_hmm dmirror";

@@ -73,6 +73,12 @@ public final class XeSvmPolicy implements InvalidationPolicy {
 
     private XeSvmPolicy() {}
 
+    /** The real driver marks no soft-dirty bit: the kernel exports no helper for it. */
+    @Override
+    public boolean marksDeviceMemorySoftDirty() {
+        return false;
+    }
+
     @Override
     public String name() {
         return "xe (drm_gpusvm)";

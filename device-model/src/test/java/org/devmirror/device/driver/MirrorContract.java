@@ -281,6 +281,46 @@ public abstract class MirrorContract extends DeviceFixture {
         assertCpuInts(mm, a, N, 9);
     }
 
+    /**
+     * Device memory that mremap moved where the mirror tracks nothing ({@code move_page_tables}
+     * raises UNMAP over the old addresses only): clear_refs cleans its writable device-private
+     * entries unheard. A device write after its fault maps the pages again, and a device write
+     * after the pages returned to RAM writable, must both read soft-dirty
+     * ({@link InvalidationPolicy#marksDeviceMemorySoftDirty}); under a zoo driver the oracle
+     * reports exactly those writes.
+     */
+    @Test
+    void deviceMemoryMovedByMremapStaysSoftDirtyComplete() {
+        long a = populated();
+        assertEquals(new DeviceCommand(Errno.OK, N, 0), mirror.migrateToDevice(a, N));
+        step("migrate to device memory");
+        long b = anon(N, Prot.RW);
+        assertEquals(b, mm.mremap(a, N * PAGE, N * PAGE, MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED, b));
+        step("mremap of the device memory");
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        step("clear_refs soft-dirty");
+        assertEquals(Errno.OK, mirror.write(b, N / 2, ints(N / 2, 11)).result());
+        byte[] upper = new byte[(int) (N / 2 * PAGE)];
+        assertEquals(Errno.OK, mm.cpuRead(b + N / 2 * PAGE, upper, 0, upper.length)); // back to RAM, writable
+        assertEquals(
+                Errno.OK, mirror.write(b + N / 2 * PAGE, N / 2, ints(N / 2, 12)).result());
+        if (hidesDeviceMemoryWritesFromSoftDirty()) {
+            OracleReport r = SafetyOracle.check(mirror);
+            assertEquals(N, r.violations().size(), r::toString);
+            for (String v : r.violations()) {
+                long va = Long.parseUnsignedLong(v.substring("va=0x".length(), v.indexOf(':')), 16);
+                assertTrue(va >= b && va < b + N * PAGE && v.contains("pagemap reports the page clean"), v);
+            }
+            return;
+        }
+        step("device writes after clear_refs, through a fault and after the return to RAM");
+        for (int i = 0; i < N; i++) {
+            assertNotEquals(0, mm.pagemap(b + i * PAGE, false) & Pagemap.SOFT_DIRTY, "page " + i + " reads soft-dirty");
+        }
+        assertCpuInts(mm, b, N / 2, 11);
+        assertCpuInts(mm, b + N / 2 * PAGE, N / 2, 12);
+    }
+
     /** Migration to device memory and back, and a CPU touch of a migrated page. */
     @Test
     void migrationKeepsDeviceCoherent() {
