@@ -16,7 +16,14 @@ import org.devmirror.mm.pagetable.PteLayout;
  * <p>It also catches a device write landing in a page userfaultfd write-protected: the CPU entry
  * is read at the moment of the write, and an entry carrying the uffd-wp bit means the write went
  * through without the write-protect fault a CPU write would have taken (and waited on) first. Each
- * such write is kept as a violation until the oracle reports it.
+ * such write is kept as a violation until the oracle reports it. One entry is the kernel's, not
+ * the device's: a writable device-private entry that PAGEMAP_SCAN write-protected
+ * ({@code make_uffd_wp_pte} sets the uffd-wp bit of a swap entry and leaves its write permission,
+ * where {@code change_pte_range} makes it read-only). {@code hmm_vma_handle_pte} reports it
+ * writable to its owner, and a CPU write takes no write-protect fault there either
+ * ({@code remove_migration_pte} maps the page back writable), so no driver can take the fault
+ * first: such a write is kept as a kernel finding, reported apart from the violations (Linux 6.x,
+ * fs/proc/task_mmu.c, up to the snapshot devmirror follows).
  *
  * <p>It is filled by the device's accesses ({@code DeviceAccess}) and cleared, for the range of a
  * SOFT_DIRTY invalidation, in the mirror's end callback, whatever the policy did: the shadow
@@ -50,6 +57,8 @@ public final class DeviceWriteLog {
     private final List<String> wpViolations = new ArrayList<>();
 
     private long wpViolationCount;
+    /** Writes into entries writable and uffd-wp at once (the kernel's finding), described (the first few). */
+    private final List<String> wpKernelFindings = new ArrayList<>();
 
     DeviceWriteLog() {}
 
@@ -62,11 +71,22 @@ public final class DeviceWriteLog {
             return;
         }
         if (PteLayout.isUffdWp(cpuEntry)) {
-            wpViolationCount++;
-            if (wpViolations.size() < 16) { // OracleReport.MAX_DESCRIBED_WRITES
-                wpViolations.add("va=0x" + Long.toHexString(va) + ": the device wrote page 0x" + Long.toHexString(page)
-                        + " while userfaultfd write-protects it (CPU " + PteLayout.describe(cpuEntry)
-                        + "), without the write-protect fault a CPU write takes first");
+            if (PteLayout.isWrite(cpuEntry)) {
+                // The entry grants write itself: a CPU write takes no write-protect fault either.
+                if (wpKernelFindings.size() < 16) {
+                    wpKernelFindings.add("va=0x" + Long.toHexString(va) + ": the device wrote page 0x"
+                            + Long.toHexString(page) + " whose CPU entry is writable and uffd-wp at once (CPU "
+                            + PteLayout.describe(cpuEntry) + "): PAGEMAP_SCAN's make_uffd_wp_pte left it writable,"
+                            + " so the uffd-wp bit stays and an async tracker reads the page as not written");
+                }
+            } else {
+                wpViolationCount++;
+                if (wpViolations.size() < 16) { // OracleReport.MAX_DESCRIBED_WRITES
+                    wpViolations.add("va=0x" + Long.toHexString(va) + ": the device wrote page 0x"
+                            + Long.toHexString(page) + " while userfaultfd write-protects it (CPU "
+                            + PteLayout.describe(cpuEntry)
+                            + "), without the write-protect fault a CPU write takes first");
+                }
             }
         }
         if (2 * (size + 1) > keys.length) {
@@ -167,6 +187,16 @@ public final class DeviceWriteLog {
         wpViolations.clear();
         wpViolationCount = 0;
         return n;
+    }
+
+    /**
+     * Hands the kernel findings recorded since the last call (the first few: device writes into an
+     * entry the kernel left writable and uffd-wp at once) to {@code sink}, and forgets them; caller
+     * holds the driver lock.
+     */
+    public void drainWriteProtectKernelFindings(java.util.function.Consumer<String> sink) {
+        wpKernelFindings.forEach(sink);
+        wpKernelFindings.clear();
     }
 
     /** Pages recorded. */

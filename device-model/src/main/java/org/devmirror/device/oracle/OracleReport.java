@@ -18,12 +18,15 @@ public final class OracleReport {
     private final long checked;
     private final long violationCount;
     private final List<String> violations;
+    private final List<String> kernelFindings;
 
-    OracleReport(String subject, long checked, long violationCount, List<String> violations) {
+    OracleReport(
+            String subject, long checked, long violationCount, List<String> violations, List<String> kernelFindings) {
         this.subject = subject;
         this.checked = checked;
         this.violationCount = violationCount;
         this.violations = Collections.unmodifiableList(new ArrayList<>(violations));
+        this.kernelFindings = Collections.unmodifiableList(new ArrayList<>(kernelFindings));
     }
 
     /** What was checked, e.g. {@code "mirror 0 of mm 1 (event-aware)"}. */
@@ -44,6 +47,16 @@ public final class OracleReport {
     /** Descriptions of the first violations, e.g. {@code "va=0x1000: device maps pfn=0x2a, CPU maps pfn=0x31"}. */
     public List<String> violations() {
         return violations;
+    }
+
+    /**
+     * What the kernel itself loses and no driver can prevent, seen while checking (the first few):
+     * not violations of the device, and not counted in {@link #violationCount}. Today one kind, a
+     * device write into an entry PAGEMAP_SCAN left writable and uffd-wp at once
+     * ({@code DeviceWriteLog}).
+     */
+    public List<String> kernelFindings() {
+        return kernelFindings;
     }
 
     /** {@code true} when no violation was found. */
@@ -78,6 +91,7 @@ public final class OracleReport {
         private long checked;
         private long count;
         private final List<String> described = new ArrayList<>();
+        private final List<String> kernel = new ArrayList<>();
 
         Builder(String subject) {
             this.subject = subject;
@@ -94,8 +108,14 @@ public final class OracleReport {
             }
         }
 
+        void kernelFinding(String description) {
+            if (kernel.size() < MAX_DESCRIBED) {
+                kernel.add(description);
+            }
+        }
+
         OracleReport build() {
-            return new OracleReport(subject, checked, count, described);
+            return new OracleReport(subject, checked, count, described, kernel);
         }
     }
 }

@@ -90,6 +90,7 @@ public final class SafetyOracle {
                 checkPageTable(driver, localDevicePfn, report);
                 checkTlb(driver, report);
                 checkSoftDirty(driver, report);
+                driver.writeLog().drainWriteProtectKernelFindings(report::kernelFinding);
                 long wp = driver.writeLog().drainWriteProtectViolations(report::violation);
                 for (long i = OracleReport.MAX_DESCRIBED_WRITES; i < wp; i++) {
                     report.violation("a further device write into a userfaultfd write-protected page");

@@ -283,6 +283,11 @@ public final class ScenarioRunner {
                     violations.add(where);
                     trace.add("  ORACLE " + where);
                 }
+                for (String k : report.kernelFindings()) {
+                    // the kernel's own loss, not the policy's: traced, not a violation
+                    trace.add("  KERNEL " + line(line) + RunState.deviceOf(e.getKey()) + " in "
+                            + RunState.spaceOf(e.getKey()) + ": " + k);
+                }
             }
         }
     }
