@@ -22,8 +22,8 @@ import org.devmirror.mm.pagetable.PteLayout;
  * where {@code change_pte_range} makes it read-only). {@code hmm_vma_handle_pte} reports it
  * writable to its owner, and a CPU write takes no write-protect fault there either
  * ({@code remove_migration_pte} maps the page back writable), so no driver can take the fault
- * first: such a write is kept as a kernel finding, reported apart from the violations (Linux 6.x,
- * fs/proc/task_mmu.c, up to the snapshot devmirror follows).
+ * first: such a write is kept as a kernel finding, reported apart from the violations (Linux 6.15,
+ * fs/proc/task_mmu.c, which devmirror follows).
  *
  * <p>It is filled by the device's accesses ({@code DeviceAccess}) and cleared, for the range of a
  * SOFT_DIRTY invalidation, in the mirror's end callback, whatever the policy did: the shadow
