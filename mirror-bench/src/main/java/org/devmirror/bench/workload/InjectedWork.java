@@ -23,8 +23,8 @@ import java.util.Locale;
  *       {@link System#nanoTime()} since the previous wait ended). The
  *       slowdown is thereby calibrated against the benchmark's own time in its own fork, whatever
  *       the machine's speed or load, rather than against a count of extra work whose cost varies
- *       with the event, the size and the JIT. The clock reads cost something too (about 20 ns
- *       each here, a tenth of a 400 ns invalidation), so {@code slow:0} reads the clock exactly as
+ *       with the event, the size and the JIT. The clock reads cost something too (about 50 ns
+ *       an operation here, an eighth of a 410 ns invalidation), so {@code slow:0} reads the clock exactly as
  *       {@code slow:P} does and waits nothing: the power experiment gives it to the side it does
  *       not slow, and the two sides then differ by the wait alone (plus at most one clock read of
  *       overshoot); it also measures the slowdown each P really produced. No work counter or
