@@ -33,8 +33,9 @@ import org.devmirror.mm.pagetable.PteLayout;
  * fills.
  *
  * <h2>Assumptions and Guarantees</h2>
- * Only the oracle reads it. Off when the system property {@value #PROPERTY} is {@code false} (the
- * benchmark forks), so a benchmark's device writes record nothing.
+ * Only the oracle reads it. Off when the system property {@value #PROPERTY} is {@code false}: every
+ * benchmark fork sets it so (mirror-bench's {@code ForkJvm}), so a benchmark's device writes record
+ * nothing and its end callbacks take no driver lock for the shadow.
  *
  * <h2>Locking</h2>
  * Guarded by the driver lock.

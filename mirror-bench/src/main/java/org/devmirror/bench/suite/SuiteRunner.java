@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.devmirror.bench.ReplayBench;
 import org.devmirror.bench.ThreadScalingBench;
 import org.devmirror.bench.workload.InjectedWork;
@@ -43,8 +44,13 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * value labels the result of a run with as many threads.
  */
 public final class SuiteRunner {
-    /** Heap for the forks: 1 Mi interval notifiers and TreeMap entries need about a gigabyte. */
-    static final List<String> FORK_JVM_ARGS = List.of("-Xms2g", "-Xmx2g", "--enable-native-access=ALL-UNNAMED");
+    /**
+     * Heap for the forks (1 Mi interval notifiers and TreeMap entries need about a gigabyte), and
+     * the oracle's checkers off ({@link ForkJvm}).
+     */
+    static final List<String> FORK_JVM_ARGS = Stream.concat(
+                    Stream.of("-Xms2g", "-Xmx2g", "--enable-native-access=ALL-UNNAMED"), ForkJvm.CHECKERS_OFF.stream())
+            .toList();
 
     private final BenchProfile profile;
     private final Map<String, List<String>> params;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.devmirror.bench.report.BenchResult;
 import org.devmirror.bench.report.JmhResults;
+import org.devmirror.bench.suite.ForkJvm;
 import org.devmirror.json.JsonInputException;
 
 /**
@@ -69,6 +70,7 @@ public final class JmhForkLauncher implements ForkRunner {
         // run. The gate is built to tolerate such neighbours (interleaving, same-fork references),
         // so it does not wait for them.
         cmd.add("-Djmh.ignoreLock=true");
+        cmd.addAll(ForkJvm.CHECKERS_OFF); // before the build's own, which may switch them on again
         cmd.addAll(build.jvmArgs());
         cmd.add("-cp");
         cmd.add(build.classpathArgument());

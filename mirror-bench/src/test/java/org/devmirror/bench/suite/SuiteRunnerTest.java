@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.devmirror.bench.ThreadScalingBench;
+import org.devmirror.device.driver.DeviceWriteLog;
 import org.devmirror.trace.ShippedTraces;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.runner.options.Options;
@@ -53,6 +54,15 @@ class SuiteRunnerTest {
                 Map.of("trace", List.of("numpy-arrays")),
                 QUIET);
         assertEquals(2, chosen.plannedRuns());
+    }
+
+    @Test
+    void everyForkRunsWithoutTheOraclesShadow() {
+        // A benchmark times what a driver pays; the shadow's end callbacks would add driver-lock
+        // traffic between the threads of ThreadScalingBench.
+        List<String> args = List.of(SuiteRunner.forkJvmArgs());
+        assertTrue(args.contains("-D" + DeviceWriteLog.PROPERTY + "=false"), args::toString);
+        assertTrue(args.containsAll(List.of("-Xms2g", "-Xmx2g")), args::toString);
     }
 
     @Test

@@ -41,6 +41,7 @@ class JmhForkLauncherTest {
                         "1",
                         "/jdk/bin/java",
                         "-Djmh.ignoreLock=true",
+                        "-Ddevmirror.oracle.shadow=false",
                         "-Ddevmirror.inject=slow-zap",
                         "-cp",
                         "/x/devmirror.jar:/y/policy.jar",
