@@ -47,6 +47,12 @@ public final class DeviceWriteLog {
     /** Whether device writes are recorded; a constant the JIT folds. */
     public static final boolean ENABLED = Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
 
+    /**
+     * Writes into write-protected pages described in full, and kernel findings kept; more writes
+     * are only counted, and the oracle reports each of them as a further write.
+     */
+    public static final int DESCRIBED_WRITES = 16;
+
     private static final long EMPTY = -1;
 
     /** Page addresses; {@link #EMPTY} marks a free slot. Capacity is a power of two. */
@@ -74,7 +80,7 @@ public final class DeviceWriteLog {
         if (PteLayout.isUffdWp(cpuEntry)) {
             if (PteLayout.isWrite(cpuEntry)) {
                 // The entry grants write itself: a CPU write takes no write-protect fault either.
-                if (wpKernelFindings.size() < 16) {
+                if (wpKernelFindings.size() < DESCRIBED_WRITES) {
                     wpKernelFindings.add("va=0x" + Long.toHexString(va) + ": the device wrote page 0x"
                             + Long.toHexString(page) + " whose CPU entry is writable and uffd-wp at once (CPU "
                             + PteLayout.describe(cpuEntry) + "): PAGEMAP_SCAN's make_uffd_wp_pte left it writable,"
@@ -82,7 +88,7 @@ public final class DeviceWriteLog {
                 }
             } else {
                 wpViolationCount++;
-                if (wpViolations.size() < 16) { // OracleReport.MAX_DESCRIBED_WRITES
+                if (wpViolations.size() < DESCRIBED_WRITES) {
                     wpViolations.add("va=0x" + Long.toHexString(va) + ": the device wrote page 0x"
                             + Long.toHexString(page) + " while userfaultfd write-protects it (CPU "
                             + PteLayout.describe(cpuEntry)

@@ -11,8 +11,6 @@ import java.util.List;
 public final class OracleReport {
     /** Violations described in full; more are only counted. */
     static final int MAX_DESCRIBED = 64;
-    /** Writes into write-protected pages a {@code DeviceWriteLog} describes; more are only counted. */
-    static final int MAX_DESCRIBED_WRITES = 16;
 
     private final String subject;
     private final long checked;

@@ -6,6 +6,7 @@ import static org.devmirror.device.pagetable.DevicePteLayout.VA_LIMIT;
 import java.util.function.LongPredicate;
 import org.devmirror.device.Dmirror;
 import org.devmirror.device.driver.CpuMapping;
+import org.devmirror.device.driver.DeviceWriteLog;
 import org.devmirror.device.driver.MirrorState;
 import org.devmirror.device.pagetable.DevicePageTable;
 import org.devmirror.device.pagetable.DevicePteLayout;
@@ -92,7 +93,7 @@ public final class SafetyOracle {
                 checkSoftDirty(driver, report);
                 driver.writeLog().drainWriteProtectKernelFindings(report::kernelFinding);
                 long wp = driver.writeLog().drainWriteProtectViolations(report::violation);
-                for (long i = OracleReport.MAX_DESCRIBED_WRITES; i < wp; i++) {
+                for (long i = DeviceWriteLog.DESCRIBED_WRITES; i < wp; i++) {
                     report.violation("a further device write into a userfaultfd write-protected page");
                 }
             } finally {

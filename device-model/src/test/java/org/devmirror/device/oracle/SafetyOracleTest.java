@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.devmirror.device.DeviceCommand;
 import org.devmirror.device.Dmirror;
 import org.devmirror.device.DmirrorDevice;
+import org.devmirror.device.driver.DeviceWriteLog;
 import org.devmirror.device.driver.EventAwarePolicy;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorActions;
@@ -302,7 +303,7 @@ class SafetyOracleTest {
     void writesIntoWriteProtectedPagesAreReportedOnceAndTheKernelsFindingApart() {
         Dmirror mirror = open(EventAwarePolicy.INSTANCE);
         MirrorState driver = mirror.driver();
-        int writes = OracleReport.MAX_DESCRIBED_WRITES + 2;
+        int writes = DeviceWriteLog.DESCRIBED_WRITES + 2;
         long devicePfn = 0x1_0000_0005L;
         locked(driver, () -> {
             for (int i = 0; i < writes; i++) {
@@ -319,14 +320,14 @@ class SafetyOracleTest {
         OracleReport r = SafetyOracle.check(mirror);
         assertEquals(writes, r.violationCount(), r::toString);
         assertEquals(writes, r.violations().size(), r::toString);
-        for (int i = 0; i < OracleReport.MAX_DESCRIBED_WRITES; i++) {
+        for (int i = 0; i < DeviceWriteLog.DESCRIBED_WRITES; i++) {
             assertTrue(r.violations().get(i).contains("while userfaultfd write-protects it"), r::toString);
         }
         assertEquals(
                 List.of(
                         "a further device write into a userfaultfd write-protected page",
                         "a further device write into a userfaultfd write-protected page"),
-                r.violations().subList(OracleReport.MAX_DESCRIBED_WRITES, writes));
+                r.violations().subList(DeviceWriteLog.DESCRIBED_WRITES, writes));
         assertEquals(1, r.kernelFindings().size(), r.kernelFindings()::toString);
         assertTrue(
                 r.kernelFindings()
