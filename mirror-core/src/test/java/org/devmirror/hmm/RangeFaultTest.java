@@ -10,16 +10,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
-import org.devmirror.mm.Host;
-import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Uffd;
 import org.devmirror.mm.pagetable.PteLayout;
-import org.devmirror.testing.RecordingSubscriber;
 import org.devmirror.testing.TestDevicePagemap;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,61 +22,7 @@ import org.junit.jupiter.api.Test;
  * hmm_range_fault as hmm-tests.c exercises it through the dmirror device: snapshots, faults,
  * errors, huge mappings, device-private pages and the sequence protocol.
  */
-class RangeFaultTest {
-    private static final long PAGE = Host.PAGE_SIZE;
-
-    private Host host;
-    private AddressSpace mm;
-    private RecordingSubscriber rec;
-
-    @BeforeEach
-    void boot() {
-        host = new Host(HostConfig.defaults().withFrames(4096).withSwapSlots(64));
-        mm = host.newAddressSpace();
-        rec = RecordingSubscriber.attach(mm);
-    }
-
-    @AfterEach
-    void shutdown() {
-        host.close();
-    }
-
-    private long map(long npages, int prot, int extraFlags) {
-        long a = mm.mmap(0, npages * PAGE, prot, MapFlags.PRIVATE | MapFlags.ANONYMOUS | extraFlags);
-        assertTrue(a > 0);
-        return a;
-    }
-
-    /**
-     * The driver loop of the sequence protocol (dmirror_range_fault): readBegin, range fault under
-     * the mmap read lock, again on EBUSY (a fault that breaks COW invalidates its own range).
-     */
-    private Errno fault(long start, long npages, long defaultFlags, long mask, long[] pfns, Object owner) {
-        long[] input = pfns.clone();
-        HmmRange r = new HmmRange()
-                .notifier(rec.interval())
-                .start(start)
-                .end(start + npages * PAGE)
-                .defaultFlags(defaultFlags)
-                .pfnFlagsMask(mask)
-                .devPrivateOwner(owner)
-                .pfns(pfns, 0);
-        for (int attempt = 0; attempt < 10; attempt++) {
-            System.arraycopy(input, 0, pfns, 0, pfns.length);
-            r.notifierSeq(rec.interval().readBegin());
-            mm.mmapReadLock();
-            try {
-                Errno e = RangeFault.fault(mm, r);
-                if (e != Errno.EBUSY) {
-                    return e;
-                }
-            } finally {
-                mm.mmapReadUnlock();
-            }
-        }
-        return Errno.EBUSY;
-    }
-
+class RangeFaultTest extends RangeFaultFixture {
     /** A snapshot (no request bits) reports present, zero and empty pages without faulting. */
     @Test
     void snapshotReportsWithoutFaulting() {
