@@ -275,6 +275,21 @@ class RangeFaultTest extends RangeFaultFixture {
         return PteLayout.pfn(mm.pageTable().get(addr));
     }
 
+    /**
+     * Page 0 is an address like any other once something is mapped there (MAP_FIXED, as a
+     * process allowed below mmap_min_addr may do): a fault there restarts the walk at address 0,
+     * which is not an error.
+     */
+    @Test
+    void faultAtPageZeroRestartsTheWalkThere() {
+        assertEquals(0, mm.mmap(0, 2 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        long[] pfns = new long[2];
+        assertEquals(Errno.OK, faultOnce(range(0, 2, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null)));
+        for (int i = 0; i < 2; i++) {
+            assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(i * PAGE), pfns[i]);
+        }
+    }
+
     /** A fault that runs out of frames is ENOMEM; the pages it did fault in stay mapped. */
     @Test
     void faultOutOfFramesIsEnomem() {
