@@ -13,13 +13,11 @@ import org.devmirror.mm.Errno;
 import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.MemoryObject;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.Uffd;
 import org.devmirror.mm.pagetable.PteLayout;
-import org.devmirror.testing.RecordingSubscriber;
 import org.devmirror.testing.TestDevicePagemap;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,61 +25,7 @@ import org.junit.jupiter.api.Test;
  * hmm_range_fault as hmm-tests.c exercises it through the dmirror device: snapshots, faults,
  * errors, huge mappings, device-private pages and the sequence protocol.
  */
-class RangeFaultTest {
-    private static final long PAGE = Host.PAGE_SIZE;
-
-    private Host host;
-    private AddressSpace mm;
-    private RecordingSubscriber rec;
-
-    @BeforeEach
-    void boot() {
-        host = new Host(HostConfig.defaults().withFrames(4096).withSwapSlots(64));
-        mm = host.newAddressSpace();
-        rec = RecordingSubscriber.attach(mm);
-    }
-
-    @AfterEach
-    void shutdown() {
-        host.close();
-    }
-
-    private long map(long npages, int prot, int extraFlags) {
-        long a = mm.mmap(0, npages * PAGE, prot, MapFlags.PRIVATE | MapFlags.ANONYMOUS | extraFlags);
-        assertTrue(a > 0);
-        return a;
-    }
-
-    /**
-     * The driver loop of the sequence protocol (dmirror_range_fault): readBegin, range fault under
-     * the mmap read lock, again on EBUSY (a fault that breaks COW invalidates its own range).
-     */
-    private Errno fault(long start, long npages, long defaultFlags, long mask, long[] pfns, Object owner) {
-        long[] input = pfns.clone();
-        HmmRange r = new HmmRange()
-                .notifier(rec.interval())
-                .start(start)
-                .end(start + npages * PAGE)
-                .defaultFlags(defaultFlags)
-                .pfnFlagsMask(mask)
-                .devPrivateOwner(owner)
-                .pfns(pfns, 0);
-        for (int attempt = 0; attempt < 10; attempt++) {
-            System.arraycopy(input, 0, pfns, 0, pfns.length);
-            r.notifierSeq(rec.interval().readBegin());
-            mm.mmapReadLock();
-            try {
-                Errno e = RangeFault.fault(mm, r);
-                if (e != Errno.EBUSY) {
-                    return e;
-                }
-            } finally {
-                mm.mmapReadUnlock();
-            }
-        }
-        return Errno.EBUSY;
-    }
-
+class RangeFaultTest extends RangeFaultFixture {
     /** A snapshot (no request bits) reports present, zero and empty pages without faulting. */
     @Test
     void snapshotReportsWithoutFaulting() {
@@ -231,6 +175,269 @@ class RangeFaultTest {
             mm.mmapReadUnlock();
         }
         child.exit();
+    }
+
+    /** Both arguments are required, and the message names the one missing. */
+    @Test
+    void missingArgumentsAreRejectedByName() {
+        HmmRange r = new HmmRange();
+        assertEquals(
+                "mm is null, range is set: both are required",
+                assertThrows(IllegalArgumentException.class, () -> RangeFault.fault(null, r))
+                        .getMessage());
+        assertEquals(
+                "mm is set, range is null: both are required",
+                assertThrows(IllegalArgumentException.class, () -> RangeFault.fault(mm, null))
+                        .getMessage());
+    }
+
+    /**
+     * The range is checked at its edges: page 0 and the last page below TASK_SIZE are legal (and
+     * ERROR, no VMA maps them); an unaligned end, an empty or negative range, a range past
+     * TASK_SIZE, a missing notifier or buffer, and REQ_WRITE without REQ_FAULT are not.
+     */
+    @Test
+    void rangeIsCheckedAtItsEdges() {
+        long[] one = {HmmPfn.DMA_MAPPED};
+        assertEquals(Errno.OK, faultOnce(range(0, 1, 0, 0, one, null)));
+        assertEquals(HmmPfn.DMA_MAPPED | HmmPfn.ERROR, one[0], "no VMA at page 0");
+        one[0] = 0;
+        assertEquals(Errno.OK, faultOnce(range(Host.TASK_SIZE - PAGE, 1, 0, 0, one, null)));
+        assertEquals(HmmPfn.ERROR, one[0], "no VMA below TASK_SIZE");
+
+        long a = map(2, Prot.RW, 0);
+        assertRejected(
+                "end=0x" + Long.toHexString(a + PAGE + 1) + " is not page aligned",
+                range(a, 1, 0, 0, one, null).end(a + PAGE + 1));
+        assertRejected(
+                "start=0x" + Long.toHexString(a) + " end=0x" + Long.toHexString(a)
+                        + " is not a non-empty range below TASK_SIZE",
+                range(a, 0, 0, 0, one, null));
+        assertRejected(
+                "start=0x" + Long.toHexString(-PAGE) + " end=0x" + Long.toHexString(PAGE)
+                        + " is not a non-empty range below TASK_SIZE",
+                range(-PAGE, 2, 0, 0, new long[2], null));
+        assertRejected(
+                "start=0x" + Long.toHexString(Host.TASK_SIZE) + " end=0x" + Long.toHexString(Host.TASK_SIZE + PAGE)
+                        + " is not a non-empty range below TASK_SIZE",
+                range(Host.TASK_SIZE, 1, 0, 0, one, null));
+        assertRejected("notifier=null", range(a, 1, 0, 0, one, null).notifier(null));
+        assertRejected(
+                "pfns holds -1 words, the range needs 1",
+                new HmmRange().notifier(rec.interval()).start(a).end(a + PAGE));
+        assertRejected(
+                "defaultFlags=0x" + Long.toHexString(HmmPfn.REQ_WRITE) + " has REQ_WRITE without REQ_FAULT",
+                range(a, 1, HmmPfn.REQ_WRITE, 0, one, null));
+        assertEquals(0, mm.populatedPages(), "a rejected range faults nothing");
+    }
+
+    private void assertRejected(String message, HmmRange r) {
+        assertEquals(
+                message,
+                assertThrows(IllegalArgumentException.class, () -> faultOnce(r)).getMessage());
+    }
+
+    /**
+     * A hole between two VMAs is ERROR up to the next VMA, whose pages are walked as usual; a
+     * per-page fault request is EFAULT only where it falls inside the hole (hmm_vma_walk_hole).
+     */
+    @Test
+    void holeBetweenVmasEndsAtTheNextVma() {
+        long a = map(5, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuFill(a, 5 * PAGE, (byte) 7));
+        assertEquals(Errno.OK, mm.munmap(a + PAGE, 2 * PAGE));
+        long[] pfns = new long[5];
+        assertEquals(Errno.OK, fault(a, 5, 0, 0, pfns, null));
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a), pfns[0]);
+        assertEquals(HmmPfn.ERROR, pfns[1]);
+        assertEquals(HmmPfn.ERROR, pfns[2]);
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a + 3 * PAGE), pfns[3]);
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a + 4 * PAGE), pfns[4]);
+
+        // Per-page requests: the pages of the VMAs ask for a fault, the hole's pages do not.
+        assertEquals(Errno.OK, mm.munmap(a + 3 * PAGE, 2 * PAGE));
+        assertEquals(
+                a + 3 * PAGE,
+                mm.mmap(a + 3 * PAGE, 2 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        long[] req = {HmmPfn.REQ_FAULT, HmmPfn.P2PDMA, 0, HmmPfn.REQ_FAULT, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE};
+        assertEquals(Errno.OK, fault(a, 5, 0, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, req, null));
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a), req[0]);
+        assertEquals(HmmPfn.P2PDMA | HmmPfn.ERROR, req[1], "the hole keeps its sticky bits");
+        assertEquals(HmmPfn.ERROR, req[2]);
+        assertEquals(HmmPfn.VALID | host.memory().zeroPfn(), req[3], "a read fault maps the zero page");
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a + 4 * PAGE), req[4]);
+        // A request on the second page of the hole is EFAULT.
+        long[] inHole = {0, 0, HmmPfn.REQ_FAULT, 0, 0};
+        assertEquals(Errno.EFAULT, fault(a, 5, 0, HmmPfn.REQ_FAULT, inHole, null));
+    }
+
+    private long cpuPfn(long addr) {
+        return PteLayout.pfn(mm.pageTable().get(addr));
+    }
+
+    /**
+     * Page 0 is an address like any other once something is mapped there (MAP_FIXED, as a
+     * process allowed below mmap_min_addr may do): a fault there restarts the walk at address 0,
+     * which is not an error.
+     */
+    @Test
+    void faultAtPageZeroRestartsTheWalkThere() {
+        assertEquals(0, mm.mmap(0, 2 * PAGE, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED));
+        long[] pfns = new long[2];
+        assertEquals(Errno.OK, faultOnce(range(0, 2, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null)));
+        for (int i = 0; i < 2; i++) {
+            assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(i * PAGE), pfns[i]);
+        }
+    }
+
+    /** A fault that runs out of frames is ENOMEM; the pages it did fault in stay mapped. */
+    @Test
+    void faultOutOfFramesIsEnomem() {
+        boot(HostConfig.defaults().withFrames(4).withSwapSlots(0));
+        long a = map(8, Prot.RW, 0);
+        long[] pfns = new long[8];
+        assertEquals(Errno.ENOMEM, fault(a, 8, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, pfns, null));
+        long mapped = mm.populatedPages();
+        assertTrue(mapped > 0 && mapped < 8, "populated " + mapped);
+        assertEquals(Errno.OK, fault(a, 8, 0, 0, pfns, null));
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a), pfns[0]);
+        assertEquals(0, pfns[7]);
+    }
+
+    /**
+     * An array buffer from an offset: only its words change, each keeping its sticky bits, also
+     * for the pages after a fault restarted the walk in the middle of a block.
+     */
+    @Test
+    void arrayBufferFromAnOffsetKeepsStickyBits() {
+        long a = map(4, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuWrite(a, new byte[] {1}, 0, 1));
+        long sentinel = 0x1234;
+        long[] buf = {sentinel, sentinel, HmmPfn.DMA_MAPPED, HmmPfn.P2PDMA, HmmPfn.P2PDMA_BUS, HmmPfn.DMA_MAPPED};
+        HmmRange r = range(a, 4, HmmPfn.REQ_FAULT, 0, buf, null).pfns(buf, 2);
+        assertEquals(4, r.capacity());
+        // Page 0 is present: the walk restarts after faulting pages 1..3 in (zero page).
+        assertEquals(Errno.OK, fault(r));
+        assertEquals(sentinel, buf[0]);
+        assertEquals(sentinel, buf[1]);
+        assertEquals(HmmPfn.DMA_MAPPED | HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a), buf[2]);
+        long zero = host.memory().zeroPfn();
+        assertEquals(HmmPfn.P2PDMA | HmmPfn.VALID | zero, buf[3]);
+        assertEquals(HmmPfn.P2PDMA_BUS | HmmPfn.VALID | zero, buf[4]);
+        assertEquals(HmmPfn.DMA_MAPPED | HmmPfn.VALID | zero, buf[5]);
+        // A write request replaces the zero pages with writable ones.
+        assertEquals(Errno.OK, fault(r.defaultFlags(HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE)));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(HmmPfn.VALID | HmmPfn.WRITE, buf[2 + i] & (HmmPfn.VALID | HmmPfn.WRITE | HmmPfn.ERROR));
+            assertEquals(cpuPfn(a + i * PAGE), HmmPfn.pfn(buf[2 + i]));
+        }
+        assertEquals(HmmPfn.P2PDMA_BUS, buf[4] & HmmPfn.INOUT_FLAGS);
+        assertEquals(sentinel, buf[1]);
+    }
+
+    /**
+     * A snapshot whose block starts with empty pages reports them 0 and the present pages after
+     * them VALID; a write request on a block of zero-page entries faults every one of them.
+     */
+    @Test
+    void presentPagesAfterEmptyOnesAreReported() {
+        long a = map(4, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuWrite(a + 2 * PAGE, new byte[] {1}, 0, 1));
+        assertEquals(Errno.OK, mm.cpuRead(a + 3 * PAGE, new byte[1], 0, 1));
+        long[] pfns = new long[4];
+        assertEquals(Errno.OK, fault(a, 4, 0, 0, pfns, null));
+        assertEquals(0, pfns[0]);
+        assertEquals(0, pfns[1]);
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a + 2 * PAGE), pfns[2]);
+        assertEquals(HmmPfn.VALID | host.memory().zeroPfn(), pfns[3]);
+
+        long b = map(3, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuRead(b, new byte[(int) (3 * PAGE)], 0, (int) (3 * PAGE)));
+        assertEquals(HmmPfn.VALID | host.memory().zeroPfn(), snapshotOne(b + PAGE), "read: zero page");
+        long[] w = new long[3];
+        assertEquals(Errno.OK, fault(b, 3, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, w, null));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(b + i * PAGE), w[i]);
+            assertTrue(cpuPfn(b + i * PAGE) != host.memory().zeroPfn(), "page " + i + " left the zero page");
+        }
+    }
+
+    private long snapshotOne(long addr) {
+        long[] one = new long[1];
+        assertEquals(Errno.OK, fault(addr, 1, 0, 0, one, null));
+        return one[0];
+    }
+
+    /** A heap segment buffer over populated pages gives what an array gives, sticky bits kept. */
+    @Test
+    void segmentBufferOverPopulatedPages() {
+        long a = map(3, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuFill(a, 3 * PAGE, (byte) 5));
+        long[] words = {HmmPfn.DMA_MAPPED, 0, HmmPfn.P2PDMA};
+        HmmRange r = range(a, 3, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, new long[3], null)
+                .pfns(MemorySegment.ofArray(words));
+        assertEquals(3, r.capacity());
+        assertEquals(Errno.OK, fault(r));
+        assertEquals(HmmPfn.DMA_MAPPED | HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a), words[0]);
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a + PAGE), words[1]);
+        assertEquals(HmmPfn.P2PDMA | HmmPfn.VALID | HmmPfn.WRITE | cpuPfn(a + 2 * PAGE), words[2]);
+        assertEquals(words[1], r.pfn(1));
+    }
+
+    /**
+     * A swap entry and a device-exclusive entry are 0 ("faultable") in a snapshot, even for the
+     * device holding the page exclusively; a fault request swaps the page in or restores the
+     * entry, with the data kept (hmm_vma_handle_pte: non-present, not the owner's device page).
+     */
+    @Test
+    void swapAndDeviceExclusiveEntriesAreFaultable() {
+        long a = map(2, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuFill(a, 2 * PAGE, (byte) 6));
+        assertEquals(1, mm.reclaim(a, PAGE));
+        assertTrue(PteLayout.isSwap(mm.pageTable().get(a)));
+        Object dev = "exclusive-owner";
+        assertTrue(mm.makeDeviceExclusive(a + PAGE, dev) >= 0);
+        assertTrue(PteLayout.isDeviceExclusive(mm.pageTable().get(a + PAGE)));
+        long[] pfns = {HmmPfn.DMA_MAPPED, 0};
+        assertEquals(Errno.OK, fault(a, 2, 0, 0, pfns, dev));
+        assertEquals(HmmPfn.DMA_MAPPED, pfns[0]);
+        assertEquals(0, pfns[1]);
+        assertEquals(Errno.OK, fault(a, 2, HmmPfn.REQ_FAULT, 0, pfns, dev));
+        for (int i = 0; i < 2; i++) {
+            long e = mm.pageTable().get(a + i * PAGE);
+            assertTrue(PteLayout.isPresent(e), PteLayout.describe(e));
+            assertEquals(HmmPfn.VALID, pfns[i] & (HmmPfn.VALID | HmmPfn.ERROR));
+            assertEquals(PteLayout.pfn(e), HmmPfn.pfn(pfns[i]));
+        }
+        assertEquals(HmmPfn.DMA_MAPPED, pfns[0] & HmmPfn.INOUT_FLAGS);
+        byte[] b = new byte[2];
+        assertEquals(Errno.OK, mm.cpuRead(a + PAGE - 1, b, 0, 2));
+        assertEquals(6, b[0]);
+        assertEquals(6, b[1]);
+    }
+
+    /**
+     * A hwpoison entry and a file page beyond the end of the file are 0 in a snapshot; a fault
+     * request is EFAULT (VM_FAULT_HWPOISON and VM_FAULT_SIGBUS), not a hang or ENOMEM.
+     */
+    @Test
+    void hwpoisonAndBeyondEofAreEfaultWhenFaulted() {
+        long a = map(1, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuWrite(a, new byte[] {1}, 0, 1));
+        assertEquals(Errno.OK, mm.hwpoison(a, PAGE));
+        assertTrue(PteLayout.isHwpoison(mm.pageTable().get(a)));
+        assertEquals(0, snapshotOne(a));
+        long[] one = new long[1];
+        assertEquals(Errno.EFAULT, fault(a, 1, HmmPfn.REQ_FAULT, 0, one, null));
+
+        MemoryObject file = host.newFile("data", 2 * PAGE);
+        long f = mm.mmap(0, 2 * PAGE, Prot.RW, MapFlags.SHARED, file, 0);
+        assertTrue(f > 0);
+        assertEquals(Errno.OK, file.truncate(PAGE));
+        assertEquals(0, snapshotOne(f + PAGE));
+        assertEquals(Errno.EFAULT, fault(f + PAGE, 1, HmmPfn.REQ_FAULT, 0, one, null));
+        assertEquals(Errno.OK, fault(f, 1, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, one, null));
+        assertEquals(HmmPfn.VALID | HmmPfn.WRITE, one[0] & HmmPfn.FLAGS, "the page inside the file faults in");
     }
 
     /** The caller must hold the mmap lock. */
