@@ -522,13 +522,19 @@ class RangeFaultTest extends RangeFaultFixture {
                 r.notifierSeq(rec.interval().readBegin());
                 RangeFault.fault(mm, r);
             }
-            long before = bean.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 2000; i++) {
-                r.notifierSeq(rec.interval().readBegin());
-                assertEquals(Errno.OK, RangeFault.fault(mm, r));
+            // The least of five rounds: on a busy single CPU the JIT may still be compiling during
+            // the first (a round of code not yet escape-analysed allocated about 1.3 KB), while an
+            // allocation per fault, even of one 16-byte object, costs 32 KB in every round.
+            long least = Long.MAX_VALUE;
+            for (int round = 0; round < 5 && least >= 1024; round++) {
+                long before = bean.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 2000; i++) {
+                    r.notifierSeq(rec.interval().readBegin());
+                    assertEquals(Errno.OK, RangeFault.fault(mm, r));
+                }
+                least = Math.min(least, bean.getCurrentThreadAllocatedBytes() - before);
             }
-            long allocated = bean.getCurrentThreadAllocatedBytes() - before;
-            assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 2000 faults");
+            assertTrue(least < 1024, "allocated " + least + " bytes over 2000 faults in the least of five rounds");
         } finally {
             mm.mmapReadUnlock();
         }
