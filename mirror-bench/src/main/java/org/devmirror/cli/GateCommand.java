@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.devmirror.device.driver.PolicyResolver;
 import org.devmirror.gate.ab.AbRun;
+import org.devmirror.gate.ab.ForkClock;
 import org.devmirror.gate.ab.ForkPlan;
 import org.devmirror.gate.ab.JmhForkLauncher;
 import org.devmirror.gate.ab.PowerExperiment;
@@ -187,6 +188,15 @@ public final class GateCommand implements Callable<Integer> {
     Integer iterationMillis;
 
     @Option(
+            names = "--clock",
+            paramLabel = "wall|cpu",
+            defaultValue = "wall",
+            description = "What a fork's score counts: wall (JMH's wall-clock time) or cpu (the CPU time of the"
+                    + " benchmark's threads, which leaves out the time a neighbour held the core but also time spent"
+                    + " waiting: for single-threaded benchmarks). Default: ${DEFAULT-VALUE}.")
+    String clock;
+
+    @Option(
             names = "--power-runs",
             paramLabel = "N",
             description = "The power experiment: N gate runs of the --ab jar against itself per --power-sizes size,"
@@ -321,7 +331,8 @@ public final class GateCommand implements Callable<Integer> {
         ForkPlan plan = ForkPlan.of(include)
                 .withParams(jmhParams)
                 .withCpu(pin)
-                .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis));
+                .withIterations(optional(warmupIterations), optional(measureIterations), optional(iterationMillis))
+                .withClock(ForkClock.ofLabel(clock));
         SequentialDesign design = new SequentialDesign(forks, maxForks != null ? maxForks : forks, lookEvery);
         AbRun run = new AbRun(
                 ab, candidateJar, plan, design, jvmArgs, candidateJvmArgs, classpath, baseClasspath, dir, taskset);
@@ -332,7 +343,7 @@ public final class GateCommand implements Callable<Integer> {
         out.print(TimingTable.render(outcome));
         out.println();
         out.print(TimingTable.summary(outcome, design.lastLook()));
-        out.printf("gate: forks in %s%n", dir.toAbsolutePath());
+        out.printf("gate: fork scores by %s time (--clock), forks in %s%n", clock, dir.toAbsolutePath());
         if (outcome.failed()) {
             out.println("gate: FAILED: confirmed regression(s) above.");
             return 1;

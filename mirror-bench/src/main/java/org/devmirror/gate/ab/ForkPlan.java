@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * @param cpu               the CPU to pin each fork to with {@code taskset -c}, if any
  * @param javaBinary        the {@code java} binary that starts each fork; JMH's own fork
  *                          inherits it and the JVM arguments
+ * @param clock             what each fork's score counts: wall-clock or the benchmark threads'
+ *                          CPU time
  */
 public record ForkPlan(
         String include,
@@ -38,7 +40,8 @@ public record ForkPlan(
         OptionalInt iterationMillis,
         SortedMap<String, String> params,
         OptionalInt cpu,
-        Path javaBinary) {
+        Path javaBinary,
+        ForkClock clock) {
 
     public ForkPlan {
         if (include == null || include.isBlank()) {
@@ -62,6 +65,9 @@ public record ForkPlan(
         if (javaBinary == null) {
             throw new IllegalArgumentException("javaBinary=null");
         }
+        if (clock == null) {
+            throw new IllegalArgumentException("clock=null");
+        }
         for (Map.Entry<String, String> p : params.entrySet()) {
             if (p.getKey().isBlank() || p.getValue().isBlank()) {
                 throw new IllegalArgumentException(
@@ -80,7 +86,8 @@ public record ForkPlan(
                 OptionalInt.empty(),
                 new TreeMap<>(),
                 OptionalInt.empty(),
-                currentJava());
+                currentJava(),
+                ForkClock.WALL);
     }
 
     /** The {@code java} binary of the JVM running the gate. */
@@ -90,23 +97,30 @@ public record ForkPlan(
 
     /** This plan with another benchmark regex (the confirmation rerun narrows it). */
     public ForkPlan withInclude(String regex) {
-        return new ForkPlan(regex, warmupIterations, measureIterations, iterationMillis, params, cpu, javaBinary);
+        return new ForkPlan(
+                regex, warmupIterations, measureIterations, iterationMillis, params, cpu, javaBinary, clock);
     }
 
     /** This plan with {@code @Param} restrictions. */
     public ForkPlan withParams(SortedMap<String, String> restrictions) {
         return new ForkPlan(
-                include, warmupIterations, measureIterations, iterationMillis, restrictions, cpu, javaBinary);
+                include, warmupIterations, measureIterations, iterationMillis, restrictions, cpu, javaBinary, clock);
     }
 
     /** This plan pinned to {@code cpuNumber}, or unpinned when empty. */
     public ForkPlan withCpu(OptionalInt cpuNumber) {
         return new ForkPlan(
-                include, warmupIterations, measureIterations, iterationMillis, params, cpuNumber, javaBinary);
+                include, warmupIterations, measureIterations, iterationMillis, params, cpuNumber, javaBinary, clock);
     }
 
     /** This plan with explicit iteration settings; empty ones keep the benchmark's own. */
     public ForkPlan withIterations(OptionalInt warmup, OptionalInt measure, OptionalInt millis) {
-        return new ForkPlan(include, warmup, measure, millis, params, cpu, javaBinary);
+        return new ForkPlan(include, warmup, measure, millis, params, cpu, javaBinary, clock);
+    }
+
+    /** This plan scored by {@code forkClock}. */
+    public ForkPlan withClock(ForkClock forkClock) {
+        return new ForkPlan(
+                include, warmupIterations, measureIterations, iterationMillis, params, cpu, javaBinary, forkClock);
     }
 }

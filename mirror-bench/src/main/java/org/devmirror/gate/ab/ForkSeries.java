@@ -23,12 +23,26 @@ import org.devmirror.gate.stats.BootstrapRatioOfMedians;
  * costs. For average-time benchmarks each iteration is already a mean over many operations, and
  * the median of the iterations drops a disturbed iteration the same way.
  *
+ * <p>The clock is the plan's ({@link ForkClock}): JMH's wall-clock iterations, or the CPU time of
+ * the benchmark's threads per iteration.
+ *
  * <p>Not thread-safe; one runner fills it round by round.
  */
 public final class ForkSeries {
+    private final ForkClock clock;
     private final Map<String, List<Double>> nanosByLabel = new LinkedHashMap<>();
     private final Map<String, String> benchmarkByLabel = new LinkedHashMap<>();
     private int rounds;
+
+    /** Fork scores by wall-clock time. */
+    public ForkSeries() {
+        this(ForkClock.WALL);
+    }
+
+    /** Fork scores by {@code clock}. */
+    public ForkSeries(ForkClock clock) {
+        this.clock = clock;
+    }
 
     /**
      * Adds one round: the results of one fork, each holding exactly one fork's score. Every round
@@ -37,7 +51,7 @@ public final class ForkSeries {
     public void addRound(List<BenchResult> fork) {
         Map<String, Double> round = new LinkedHashMap<>();
         for (BenchResult r : fork) {
-            if (round.put(r.label(), medianNanosPerOp(r)) != null) {
+            if (round.put(r.label(), clock.forkNanosPerOp(r)) != null) {
                 throw new IllegalArgumentException(r.label() + " appears twice in one round");
             }
             benchmarkByLabel.putIfAbsent(r.label(), r.benchmark());
@@ -58,18 +72,31 @@ public final class ForkSeries {
      * @throws IllegalArgumentException when {@code r} holds other than one fork, or it has no iterations
      */
     static double medianNanosPerOp(BenchResult r) {
-        double[][] forks = r.primary().forkIterations();
-        if (forks.length != 1 || forks[0].length == 0) {
-            throw new IllegalArgumentException(r.label() + " holds " + forks.length + " forks of "
-                    + (forks.length == 0 ? 0 : forks[0].length)
-                    + " iterations; a round holds exactly one fork of each benchmark, with iterations");
-        }
         double mean = r.forkScores()[0];
         double meanNanos = r.forkNanosPerOp()[0];
-        double median = BootstrapRatioOfMedians.median(forks[0]);
+        double median = medianOfSingleFork(r.label(), r.primary().forkIterations());
         // BenchResult converts a fork's mean to nanoseconds; the same conversion applies to the median:
         // proportional for time per operation, inverse for operations per time.
         return r.unit().endsWith("/op") ? median * (meanNanos / mean) : meanNanos * mean / median;
+    }
+
+    /**
+     * The median of the iterations of the one fork in {@code forks}.
+     *
+     * @throws IllegalArgumentException when {@code forks} holds other than one fork, or it has no iterations
+     */
+    static double medianOfSingleFork(String label, double[][] forks) {
+        if (forks.length != 1 || forks[0].length == 0) {
+            throw new IllegalArgumentException(label + " holds " + forks.length + " forks of "
+                    + (forks.length == 0 ? 0 : forks[0].length)
+                    + " iterations; a round holds exactly one fork of each benchmark, with iterations");
+        }
+        return BootstrapRatioOfMedians.median(forks[0]);
+    }
+
+    /** The clock the forks are scored by. */
+    public ForkClock clock() {
+        return clock;
     }
 
     public int rounds() {

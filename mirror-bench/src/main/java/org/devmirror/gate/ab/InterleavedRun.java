@@ -37,7 +37,7 @@ public final class InterleavedRun {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds=" + rounds + " must be at least 1");
         }
-        Samples s = new Samples(new ForkSeries(), new ForkSeries());
+        Samples s = new Samples(new ForkSeries(plan.clock()), new ForkSeries(plan.clock()));
         extend(s, base, candidate, plan, rounds);
         return s;
     }

@@ -1,6 +1,8 @@
 package org.devmirror.gate.ab;
 
+import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,9 +75,10 @@ public final class JmhForkLauncher implements ForkRunner {
         cmd.addAll(ForkJvm.CHECKERS_OFF); // before the build's own, which may switch them on again
         cmd.addAll(build.jvmArgs());
         cmd.add("-cp");
-        cmd.add(build.classpathArgument());
+        cmd.add(classpath(build, plan.clock()));
         cmd.add("org.openjdk.jmh.Main");
         cmd.add(plan.include());
+        cmd.addAll(plan.clock().jmhArgs());
         cmd.addAll(List.of(
                 "-f",
                 "1",
@@ -93,6 +96,33 @@ public final class JmhForkLauncher implements ForkRunner {
             cmd.add(p.getKey() + "=" + p.getValue());
         }
         return cmd;
+    }
+
+    /**
+     * The build's class path, and for the CPU clock the gate's own code after it: a base built
+     * from an older commit may not have {@link ThreadCpuProfiler}, and entries after the build's
+     * supply only the classes the build lacks.
+     */
+    static String classpath(BuildUnderTest build, ForkClock clock) {
+        String own = build.classpathArgument();
+        return switch (clock) {
+            case WALL -> own;
+            case THREAD_CPU -> own + File.pathSeparator + gateCodeSource();
+        };
+    }
+
+    /** Where the gate's classes were loaded from (its jar, or a classes directory). */
+    private static String gateCodeSource() {
+        try {
+            return Path.of(ThreadCpuProfiler.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("the gate's own code source is not a path", e);
+        }
     }
 
     @Override

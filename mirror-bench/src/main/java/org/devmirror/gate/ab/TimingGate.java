@@ -97,7 +97,13 @@ public final class TimingGate {
         }
         TimingComparator perLook =
                 design.looks() == 1 ? comparator : new TimingComparator(design.perLook(comparator.settings()));
-        ForkPlan withReferences = plan.withInclude(references.includeWithReferences(plan.include()));
+        ForkPlan withReferences = switch (plan.clock()) {
+            case WALL -> plan.withInclude(references.includeWithReferences(plan.include()));
+            // The CPU clock already leaves out what a same-fork reference cancels (the time a
+            // neighbour held the core); dividing by the reference would only add the
+            // reference's own noise (docs/gate.md, section 5), so none is measured.
+            case THREAD_CPU -> plan;
+        };
         progress.printf(
                 "gate: %d interleaved rounds of %s against %s, include=%s%n",
                 design.firstLook(), candidate.name(), base.name(), withReferences.include());
@@ -180,12 +186,13 @@ public final class TimingGate {
                     + samples.candidate().labels() + "; both builds must hold the same benchmarks");
         }
         Set<String> referenceLabels = new LinkedHashSet<>();
+        ForkClock clock = samples.base().clock();
         for (String label : labels) {
-            reference(label, labels).ifPresent(referenceLabels::add);
+            reference(label, labels, clock).ifPresent(referenceLabels::add);
         }
         List<Row> rows = new ArrayList<>();
         for (String label : labels) {
-            Optional<String> ref = reference(label, labels);
+            Optional<String> ref = reference(label, labels, clock);
             Comparison c = compare(samples, label, ref, by);
             boolean gating = !referenceLabels.contains(label) && !references.isReference(label);
             rows.add(new Row(c, Optional.empty(), ref, gating, c.verdict()));
@@ -193,9 +200,15 @@ public final class TimingGate {
         return rows;
     }
 
-    /** The reference {@code label} is normalised by, when it was measured in the same forks. */
-    private Optional<String> reference(String label, Set<String> measured) {
-        return references.normalisation().referenceOf(label).filter(measured::contains);
+    /**
+     * The reference {@code label} is normalised by, when it was measured in the same forks and the
+     * forks were scored by the wall clock.
+     */
+    private Optional<String> reference(String label, Set<String> measured, ForkClock clock) {
+        return switch (clock) {
+            case WALL -> references.normalisation().referenceOf(label).filter(measured::contains);
+            case THREAD_CPU -> Optional.empty();
+        };
     }
 
     private Comparison compare(

@@ -40,6 +40,40 @@ class ForkSeriesTest {
     }
 
     @Test
+    void theCpuClockScoresAForkByTheMedianOfItsCpuTimeIterations() {
+        // Wall clock 500-900 ns (a neighbour held the core in two iterations), CPU time 410-430.
+        TreeMap<String, BenchMetric> secondary = new TreeMap<>();
+        secondary.put(ThreadCpuProfiler.METRIC, new BenchMetric(420, Double.NaN, "ns/op", new double[][] {
+            {430, 410, 420}
+        }));
+        BenchResult r = new BenchResult(
+                "org.devmirror.bench.A.a",
+                "avgt",
+                new TreeMap<>(),
+                new BenchMetric(733, Double.NaN, "ns/op", new double[][] {{500, 900, 800}}),
+                secondary);
+        ForkSeries cpu = new ForkSeries(ForkClock.THREAD_CPU);
+        ForkSeries wall = new ForkSeries(ForkClock.WALL);
+        cpu.addRound(List.of(r));
+        wall.addRound(List.of(r));
+
+        assertArrayEquals(new double[] {420}, cpu.nanosPerOp("A.a"));
+        assertArrayEquals(new double[] {800}, wall.nanosPerOp("A.a"));
+    }
+
+    @Test
+    void aForkWithoutTheCpuMetricIsRejectedUnderTheCpuClock() {
+        ForkSeries s = new ForkSeries(ForkClock.THREAD_CPU);
+
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> s.addRound(List.of(fork("org.devmirror.bench.A.a", "avgt", "ns/op", 5))));
+
+        assertTrue(e.getMessage().startsWith("A.a has no cpu.time.norm"), e.getMessage());
+        assertEquals(0, s.rounds());
+    }
+
+    @Test
     void roundsPairBenchmarksByIndex() {
         ForkSeries s = new ForkSeries();
         s.addRound(List.of(

@@ -1,6 +1,7 @@
 package org.devmirror.gate.ab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ class JmhForkLauncherTest {
                 OptionalInt.of(100),
                 params,
                 cpu,
-                Path.of("/jdk/bin/java"));
+                Path.of("/jdk/bin/java"),
+                ForkClock.WALL);
     }
 
     @Test
@@ -66,6 +68,28 @@ class JmhForkLauncherTest {
                         "-p",
                         "notifiers=1024"),
                 cmd);
+    }
+
+    @Test
+    void theCpuClockAddsItsProfilerAndTheGatesOwnClassesAfterTheBuilds() {
+        List<String> cmd = new JmhForkLauncher(Path.of("/w"), false)
+                .command(BUILD, plan(OptionalInt.empty()).withClock(ForkClock.THREAD_CPU), Path.of("/w/r.json"));
+
+        int prof = cmd.indexOf("-prof");
+        assertTrue(prof > cmd.indexOf("DispatchBench"), cmd.toString());
+        assertEquals(ThreadCpuProfiler.class.getName(), cmd.get(prof + 1));
+        String classpath = cmd.get(cmd.indexOf("-cp") + 1);
+        // The build's entries first, so only what the build lacks comes from the gate.
+        assertTrue(classpath.startsWith("/x/devmirror.jar:/y/policy.jar:"), classpath);
+        assertTrue(classpath.length() > "/x/devmirror.jar:/y/policy.jar:".length(), classpath);
+    }
+
+    @Test
+    void aClockIsNamedWallOrCpu() {
+        assertEquals(ForkClock.THREAD_CPU, ForkClock.ofLabel("cpu"));
+        assertEquals(ForkClock.WALL, ForkClock.ofLabel("wall"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ForkClock.ofLabel("CPU"));
+        assertEquals("--clock CPU: must be wall or cpu", e.getMessage());
     }
 
     @Test

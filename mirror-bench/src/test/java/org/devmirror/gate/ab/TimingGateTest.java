@@ -74,6 +74,34 @@ class TimingGateTest {
     }
 
     @Test
+    void underTheCpuClockNoReferenceIsMeasuredAndForksAreComparedRaw() throws Exception {
+        // The same machine and seed as sameBuildTwicePasses: its 15% drift is time a neighbour held
+        // the core, which the workers' CPU time does not contain.
+        NoisyMachine machine = new NoisyMachine(7);
+
+        TimingGate.Outcome o = gate(machine).run(BASE, CANDIDATE, ALL.withClock(ForkClock.THREAD_CPU), FORKS);
+
+        assertTrue(machine.plans.stream().noneMatch(p -> p.include().contains("FloorBench")), machine.plans::toString);
+        TimingGate.Row invalidate = row(o, "InvalidateBench.invalidate");
+        assertTrue(invalidate.reference().isEmpty(), TimingTable.render(o));
+        // 3% noise per fork: 9 forks are sharp enough for the invalidation's 5% threshold. By the
+        // wall clock and normalised, the same forks needed more (sameBuildTwicePasses).
+        assertTrue(invalidate.first().power().mde() <= 0.05, TimingTable.render(o));
+        assertEquals(FORKS, invalidate.first().power().forksToResolve(), TimingTable.render(o));
+        assertFalse(o.failed(), TimingTable.render(o));
+    }
+
+    @Test
+    void aSlowdownIsCaughtByTheCpuClock() throws Exception {
+        NoisyMachine machine = new NoisyMachine(11).slowCandidate(NoisyMachine.INVALIDATE, 1.2);
+
+        TimingGate.Outcome o = gate(machine).run(BASE, CANDIDATE, ALL.withClock(ForkClock.THREAD_CPU), FORKS);
+
+        assertTrue(o.failed(), TimingTable.render(o));
+        assertEquals(Verdict.REGRESSION, row(o, "InvalidateBench.invalidate").verdict(), TimingTable.render(o));
+    }
+
+    @Test
     void doubledWorkIsAConfirmedRegression() throws Exception {
         NoisyMachine machine = new NoisyMachine(11).slowCandidate(NoisyMachine.INVALIDATE, 2.0);
 
