@@ -72,9 +72,9 @@ public final class ForkSeries {
      * @throws IllegalArgumentException when {@code r} holds other than one fork, or it has no iterations
      */
     static double medianNanosPerOp(BenchResult r) {
+        double median = medianOfSingleFork(r.label(), r.primary().forkIterations()); // checks one fork first
         double mean = r.forkScores()[0];
         double meanNanos = r.forkNanosPerOp()[0];
-        double median = medianOfSingleFork(r.label(), r.primary().forkIterations());
         // BenchResult converts a fork's mean to nanoseconds; the same conversion applies to the median:
         // proportional for time per operation, inverse for operations per time.
         return r.unit().endsWith("/op") ? median * (meanNanos / mean) : meanNanos * mean / median;
