@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import net.jqwik.api.sessions.JqwikSession;
 import org.devmirror.device.driver.InvalidationPolicy;
 import org.devmirror.device.driver.MirrorOptions;
 import org.devmirror.device.driver.PolicyResolver;
@@ -31,7 +29,7 @@ class HostRefusalRegressionTest {
     @Test
     void seed20164134MapFixedInASharedHugePageWithoutFramesIsRefusedAndTheRunGoesOn() {
         InvalidationPolicy nouveau = PolicyResolver.resolve("policy", "nouveau");
-        List<ModelOp> seq = sequence(SEED, nouveau);
+        List<ModelOp> seq = LongRunTest.sequenceOf(SEED, nouveau);
         List<String> results = new ArrayList<>();
         long freeAtRefusal = -1;
         try (MirrorWorld w = new MirrorWorld(MirrorOptions.forPolicy(nouveau))) {
@@ -52,20 +50,5 @@ class HostRefusalRegressionTest {
 
     private static boolean isLayoutChange(ModelOp op) {
         return op instanceof HostOps.Mmap || op instanceof HostOps.MmapFile || op instanceof HostOps.Munmap;
-    }
-
-    /** The sequence the long run generates for {@code seed}. */
-    private static List<ModelOp> sequence(long seed, InvalidationPolicy policy) {
-        JqwikSession.start();
-        try {
-            return LongRunTest.withoutUnmodelledReaps(
-                    Sequences.sequence(RandomSequenceTest.MAX_LENGTH)
-                            .generator(1000)
-                            .next(new Random(seed))
-                            .value(),
-                    policy);
-        } finally {
-            JqwikSession.finish();
-        }
     }
 }

@@ -59,6 +59,21 @@ class LongRunTest {
         }
     }
 
+    /** The sequence the long run generates for {@code seed} under {@code policy}, to replay one it reported. */
+    static List<ModelOp> sequenceOf(long seed, InvalidationPolicy policy) {
+        JqwikSession.start(); // generators outside a property need a jqwik session
+        try {
+            return withoutUnmodelledReaps(
+                    Sequences.sequence(RandomSequenceTest.MAX_LENGTH)
+                            .generator(1000)
+                            .next(new Random(seed))
+                            .value(),
+                    policy);
+        } finally {
+            JqwikSession.finish();
+        }
+    }
+
     /** The policy {@code -Ddevmirror.policy} names, or every shipped policy in the registry's order. */
     static List<InvalidationPolicy> policiesUnderTest() {
         String named = System.getProperty(RandomSequenceTest.POLICY_PROPERTY);
