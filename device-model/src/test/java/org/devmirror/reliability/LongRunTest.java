@@ -59,16 +59,16 @@ class LongRunTest {
         }
     }
 
+    /** The long run's sequences: seed i's sequence is {@code generator().next(new Random(i))}. */
+    private static RandomGenerator<List<ModelOp>> generator() {
+        return Sequences.sequence(RandomSequenceTest.MAX_LENGTH).generator(1000);
+    }
+
     /** The sequence the long run generates for {@code seed} under {@code policy}, to replay one it reported. */
     static List<ModelOp> sequenceOf(long seed, InvalidationPolicy policy) {
         JqwikSession.start(); // generators outside a property need a jqwik session
         try {
-            return withoutUnmodelledReaps(
-                    Sequences.sequence(RandomSequenceTest.MAX_LENGTH)
-                            .generator(1000)
-                            .next(new Random(seed))
-                            .value(),
-                    policy);
+            return withoutUnmodelledReaps(generator().next(new Random(seed)).value(), policy);
         } finally {
             JqwikSession.finish();
         }
@@ -101,8 +101,7 @@ class LongRunTest {
     }
 
     private static void longRun(long budget, long seed0, List<InvalidationPolicy> policies) {
-        RandomGenerator<List<ModelOp>> gen =
-                Sequences.sequence(RandomSequenceTest.MAX_LENGTH).generator(1000);
+        RandomGenerator<List<ModelOp>> gen = generator();
         long ops = 0;
         long sequences = 0;
         long differentials = 0;

@@ -21,15 +21,11 @@ public enum ForkClock {
     /** CPU time of JMH's worker threads per operation, from {@link ThreadCpuProfiler}. */
     THREAD_CPU("cpu");
 
+    /** The name {@code gate --clock} takes. */
     private final String label;
 
     ForkClock(String label) {
         this.label = label;
-    }
-
-    /** The name {@code gate --clock} takes. */
-    public String label() {
-        return label;
     }
 
     /**

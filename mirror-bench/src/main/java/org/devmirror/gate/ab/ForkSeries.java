@@ -34,11 +34,6 @@ public final class ForkSeries {
     private final Map<String, String> benchmarkByLabel = new LinkedHashMap<>();
     private int rounds;
 
-    /** Fork scores by wall-clock time. */
-    public ForkSeries() {
-        this(ForkClock.WALL);
-    }
-
     /** Fork scores by {@code clock}. */
     public ForkSeries(ForkClock clock) {
         this.clock = clock;

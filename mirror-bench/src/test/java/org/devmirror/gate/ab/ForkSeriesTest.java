@@ -75,7 +75,7 @@ class ForkSeriesTest {
 
     @Test
     void roundsPairBenchmarksByIndex() {
-        ForkSeries s = new ForkSeries();
+        ForkSeries s = new ForkSeries(ForkClock.WALL);
         s.addRound(List.of(
                 fork("org.devmirror.bench.A.a", "avgt", "ns/op", 5, 7, 6),
                 fork("org.devmirror.bench.B.b", "avgt", "ns/op", 1)));
@@ -90,7 +90,7 @@ class ForkSeriesTest {
 
     @Test
     void aRoundMissingABenchmarkIsRejectedAndNotAdded() {
-        ForkSeries s = new ForkSeries();
+        ForkSeries s = new ForkSeries(ForkClock.WALL);
         s.addRound(List.of(
                 fork("org.devmirror.bench.A.a", "avgt", "ns/op", 5),
                 fork("org.devmirror.bench.B.b", "avgt", "ns/op", 1)));
