@@ -14,6 +14,7 @@ import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MemoryObject;
+import org.devmirror.mm.pagetable.PteLayout;
 
 /**
  * One machine under a random operation sequence: a host, two mirroring devices, one shared file,
@@ -202,6 +203,56 @@ final class MirrorWorld implements AutoCloseable {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Where every mapped page lives, as a string two worlds can compare: per page of every space,
+     * the kind of its CPU entry (none, present, swap, migration, device-private, device-exclusive,
+     * hwpoison) and, for a device-private entry, which device's memory holds it and whether it
+     * is writable. That bit decides later outcomes: hmm_range_fault hands the owner its own
+     * read-only device-private page without faulting it, and test_hmm's
+     * {@code dmirror_do_fault} then fails a write with -EFAULT (long-run seed 20109416: pages
+     * migrated from read-only PTEs in one world and from writable ones in the other). Frames and
+     * the permissions of present entries are left out: a fault makes them what the access needs,
+     * and which frame a COW copy got changes no outcome. Two worlds
+     * that ran the same operations under different policies part here when a device access made
+     * under one policy moved or took back a page that the other left where it was: amdkfd's
+     * restore of evicted ranges ({@code svm_range_restore_work}) faults every page the GPU held,
+     * so it migrates another device's private pages back to RAM and ends another device's
+     * exclusive access, which a policy that zapped instead of evicting does only on the pages its
+     * device touches again.
+     */
+    String residence() {
+        StringBuilder sb = new StringBuilder();
+        for (Space s : spaces) {
+            sb.append(s.name).append(':');
+            for (long va : s.pages.keySet()) {
+                long e = s.mm.pageTable().get(va);
+                sb.append(
+                        switch (PteLayout.type(e)) {
+                            case PteLayout.TYPE_NONE, PteLayout.TYPE_MARKER -> 'n'; // a uffd-wp marker holds no page
+                            case PteLayout.TYPE_PRESENT -> 'p';
+                            case PteLayout.TYPE_SWAP -> 's';
+                            case PteLayout.TYPE_MIGRATION -> 'm';
+                            case PteLayout.TYPE_DEVICE_PRIVATE ->
+                                (char) ((PteLayout.isWrite(e) ? 'A' : '0') + deviceIndexOf(PteLayout.pfn(e)));
+                            case PteLayout.TYPE_DEVICE_EXCLUSIVE -> 'x';
+                            case PteLayout.TYPE_HWPOISON -> 'h';
+                            default -> throw new AssertionError("unknown CPU entry " + PteLayout.describe(e));
+                        });
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private int deviceIndexOf(long pfn) {
+        for (int d = 0; d < DEVICES; d++) {
+            if (devices[d].ownsPfn(pfn)) {
+                return d;
+            }
+        }
+        return DEVICES; // not one of this world's devices: still a distinct mark
     }
 
     /** The scenario file of what ran, with the violation as a comment. */

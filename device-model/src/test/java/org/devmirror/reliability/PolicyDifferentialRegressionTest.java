@@ -41,6 +41,68 @@ class PolicyDifferentialRegressionTest {
     }
 
     /**
+     * Long-run seed 20044416 (amdkfd SVM with XNACK off, differential), shortened. gpu0 writes
+     * pages 1..11; gpu1 takes pages 7..8 for atomics, and the EXCLUSIVE invalidation of
+     * make_device_exclusive makes gpu0's driver evict its queues ({@code svm_range_evict}: the
+     * GPU PTEs stay) where the blind driver zaps pages 7..8. gpu0's next access, elsewhere, first
+     * restores its queues, and {@code svm_range_restore_work} faults every page gpu0 held, pages
+     * 7..8 too, which ends gpu1's exclusive access ({@code remove_device_exclusive_entry}).
+     * gpu1's check-exclusive then finds no ATOMIC entry left (OK) where the blind world still
+     * holds them (EPERM): both are right. The worlds parted at the restore, where the pages
+     * stopped living in the same place, and the differential compares no outcome after that.
+     */
+    @Test
+    void aRestoreThatEndsAnotherDevicesExclusiveAccessPartsTheWorlds() {
+        InvalidationPolicy noXnack = PolicyResolver.resolve("policy", "amdkfd-noxnack");
+        List<ModelOp> ops = List.of(
+                new Dev(0, 0, 0, 1, 10, Kind.WRITE, 0x29), // gpu0 write 0x10001000 11p fill 0x29
+                new Dev(1, 0, 0, 7, 1, Kind.ATOMIC, 4), // gpu1 atomic 0x10007000 2p add 5
+                new Dev(0, 0, 1, 33, 8, Kind.ATOMIC, 2), // gpu0 atomic 0x11021000 9p add 3
+                new Dev(1, 0, 0, 1, 8, Kind.CHECK_EXCLUSIVE, 0)); // gpu1 check-exclusive 0x10001000 9p
+        try (MirrorWorld evicting = new MirrorWorld(MirrorOptions.forPolicy(noXnack));
+                MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE))) {
+            List<String> a = new ArrayList<>();
+            List<String> b = new ArrayList<>();
+            List<Boolean> sameResidence = new ArrayList<>();
+            for (ModelOp op : ops) {
+                a.add(op.apply(evicting).result());
+                b.add(op.apply(blind).result());
+                sameResidence.add(evicting.residence().equals(blind.residence()));
+                assertEquals(null, evicting.check(true), () -> "after " + op);
+                assertEquals(null, blind.check(true), () -> "after " + op);
+            }
+            assertEquals(List.of("OK", "OK", "OK", "OK"), a);
+            assertEquals(List.of("OK", "OK", "OK", "EPERM"), b);
+            // Pages 7..8 are device-exclusive in both worlds until gpu0's restore takes them back in one.
+            assertEquals(List.of(true, true, false, false), sameResidence);
+        }
+        assertEquals(null, LongRunTest.runOnce(ops, MirrorOptions.forPolicy(noXnack), true));
+    }
+
+    /**
+     * The ten sequences of the 10^7 run on which amdkfd with XNACK off and the blind policy
+     * disagreed with no accepted disagreement before: four check-exclusive (OK against EPERM)
+     * and six device accesses (OK against EFAULT or EINVAL, EPERM against EFAULT). In each, a
+     * restore of gpu0's or gpu1's evicted ranges had migrated the other device's private pages
+     * back to RAM or ended its exclusive access first (seed 20218796: gpu1's restore brought
+     * back the pages gpu0 had migrated, so gpu0's later write fault found RAM, OK, where the
+     * blind world still had gpu0's own device-private pages made read-only by a fork, on which
+     * test_hmm's {@code dmirror_do_fault} returns -EFAULT). Every world still passes the oracle
+     * and its page model after every step.
+     */
+    @Test
+    void restoresOfEvictedRangesInTheLongRunAreNotDisagreements() {
+        InvalidationPolicy noXnack = PolicyResolver.resolve("policy", "amdkfd-noxnack");
+        for (long seed : new long[] {
+            20_024_296L, 20_039_296L, 20_044_416L, 20_080_496L, 20_070_876L,
+            20_109_416L, 20_119_356L, 20_198_356L, 20_218_796L, 20_228_836L
+        }) {
+            List<ModelOp> seq = LongRunTest.sequenceOf(seed, noXnack);
+            assertEquals(null, LongRunTest.runOnce(seq, MirrorOptions.forPolicy(noXnack), true), "seed " + seed);
+        }
+    }
+
+    /**
      * Seed 2380812944: a migration over pages 7..12 when pages 0..7 are already on the device.
      * The MIGRATE invalidation covers page 7 too; the event-aware policy skips the device's own
      * MIGRATE, as test_hmm does, and the read-back finds every page (OK); the blind policy zaps
