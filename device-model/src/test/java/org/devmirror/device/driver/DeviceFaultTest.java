@@ -9,7 +9,9 @@ import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.stats.DeviceStats;
 import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Errno;
+import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
+import org.devmirror.mm.pagetable.PteLayout;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,5 +74,35 @@ class DeviceFaultTest extends DeviceFixture {
         assertEquals(1, stats.hugeLeavesFaulted());
         assertEquals(512 + 16, stats.pagesFaulted());
         assertOracle(mirror);
+    }
+
+    /**
+     * A fault that maps pages of the device's own memory writable marks them soft-dirty: an
+     * mremap moved them to a 2 MiB chunk no tracked range of the mirror covers, so clear_refs
+     * cleaned them without reaching the mirror, and the device then writes them with no CPU fault.
+     */
+    @Test
+    void faultMappingOwnMemoryWritableMarksItSoftDirty() {
+        int n = 16;
+        long a = anon(n, Prot.RW);
+        cpuInit(mm, a, n, 0);
+        assertEquals(new DeviceCommand(Errno.OK, n, 0), mirror.migrateToDevice(a, n));
+        long raw = anon(1024, Prot.RW);
+        long dest = (raw + PMD - 1) & -PMD; // a whole 2 MiB chunk inside raw, which the device never touched
+        assertEquals(dest, mm.mremap(a, n * PAGE, n * PAGE, MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED, dest));
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        assertEquals(0, cpuSoftDirty(dest, n));
+        assertEquals(new DeviceCommand(Errno.OK, n, 1), mirror.write(dest, n, ints(n, 5)));
+        assertTrue(PteLayout.isDevicePrivate(mm.pageTable().get(dest)));
+        assertEquals(n, cpuSoftDirty(dest, n));
+        assertOracle(mirror);
+    }
+
+    int cpuSoftDirty(long a, int pages) {
+        int dirty = 0;
+        for (int i = 0; i < pages; i++) {
+            dirty += PteLayout.isSoftDirty(mm.pageTable().get(a + i * PAGE)) ? 1 : 0;
+        }
+        return dirty;
     }
 }

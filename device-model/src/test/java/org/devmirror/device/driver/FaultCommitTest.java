@@ -59,6 +59,15 @@ class FaultCommitTest {
         return w;
     }
 
+    /** The 512 output words of a PMD mapping of the aligned frame {@code firstPfn} (map order 9). */
+    static long[] hugeWords(long firstPfn, boolean write) {
+        long[] w = words(firstPfn, HUGE_PAGES, write);
+        for (int i = 0; i < HUGE_PAGES; i++) {
+            w[i] |= HmmPfn.order(9);
+        }
+        return w;
+    }
+
     /**
      * A write fault across a 2 MiB boundary whose last page came back read-only fails with
      * -EFAULT before anything is written: the first block, which is writable, is not mapped
@@ -95,10 +104,7 @@ class FaultCommitTest {
     @Test
     void hugeMappingBecomesOneLeafWrittenOnce() {
         long start = 2 * HUGE_SIZE;
-        long[] pfns = words(3 * HUGE_PAGES, HUGE_PAGES, true);
-        for (int i = 0; i < HUGE_PAGES; i++) {
-            pfns[i] |= HmmPfn.order(9);
-        }
+        long[] pfns = hugeWords(3 * HUGE_PAGES, true);
         assertEquals(HUGE_PAGES, commit.commit(start, start + HUGE_SIZE, pfns, true));
         assertEquals(DevicePteLayout.huge(DevicePteLayout.systemPage(3 * HUGE_PAGES, true)), pt.get(start));
         assertEquals(1, tlb.flushes());
@@ -206,5 +212,15 @@ class FaultCommitTest {
         assertEquals(DevicePteLayout.systemPage(leafPfn + 9, true), pt.get(va + PAGE_SIZE));
         assertEquals(DevicePteLayout.systemPage(9003, true), pt.get(va + 3 * PAGE_SIZE));
         assertEquals(1, tlb.flushes());
+    }
+
+    /** A 2 MiB leaf of the device's own memory mapped writable is "mapped own writable". */
+    @Test
+    void ownDevicePrivateLeafMappedWritableIsOwnWritable() {
+        long start = 14 * HUGE_SIZE;
+        assertEquals(HUGE_PAGES, commit.commit(start, start + HUGE_SIZE, hugeWords(DEVICE_PFN_BASE, true), true));
+        assertEquals(
+                DevicePteLayout.huge(DevicePteLayout.devicePrivatePage(DEVICE_PFN_BASE, true, false)), pt.get(start));
+        assertTrue(commit.mappedOwnWritable());
     }
 }

@@ -11,7 +11,10 @@ import org.devmirror.device.DeviceCommand;
 import org.devmirror.device.DeviceFixture;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.stats.DeviceStats;
+import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
+import org.devmirror.mm.MapFlags;
+import org.devmirror.mm.MemoryObject;
 import org.devmirror.mm.Prot;
 import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.notifier.MmuNotifierEvent;
@@ -254,30 +257,38 @@ class RereadAtEndTest extends DeviceFixture {
         return a;
     }
 
+    /**
+     * The end callback that carried out a re-read gives the driver lock back: the device's fault
+     * path, which takes it to commit, is not shut out once the host operation has returned.
+     */
+    @Test
+    void theEndCallbackReleasesTheDriverLock() {
+        long a = deviceWritten(16);
+        assertEquals(Errno.OK, mm.mprotect(a, 16 * PAGE, Prot.READ));
+        assertEquals(16, stats.ptesReread(PROTECTION_VMA));
+        assertFalse(mirror.lock().isLocked());
+    }
+
     // ---- 4 KiB system pages: a device entry the CPU does not back
 
     /**
      * A device entry naming a frame the CPU PTE does not map (a stale translation, installed here
-     * between start and end) is zapped by the re-read; the other entries get WRITE back.
+     * between start and end, alone in its block) is zapped by the re-read, not given WRITE back.
      */
     @Test
     void rereadZapsAnEntryNamingAnotherFrame() {
-        int n = 16;
-        long a = deviceWritten(n);
-        MmuNotifierRange r = protectionPageStart(a, n);
-        long cpuPfn = PteLayout.pfn(mm.pageTable().get(a + 3 * PAGE));
+        long a = deviceWritten(1);
+        MmuNotifierRange r = protectionPageStart(a, 1);
+        long cpuPfn = PteLayout.pfn(mm.pageTable().get(a));
         long other = ~cpuPfn & 0xFFFFF; // no PFN bit in common with the CPU's frame
         mirror.lock().lock();
         try {
-            mirror.pageTable().set(a + 3 * PAGE, DevicePteLayout.systemPage(other == 0 ? 0x100000 : other, false));
+            mirror.pageTable().set(a, DevicePteLayout.systemPage(other == 0 ? 0x100000 : other, false));
         } finally {
             mirror.lock().unlock();
         }
         mm.notifiers().invalidateRangeEnd(r);
-        assertEquals(0, mirror.entry(a + 3 * PAGE));
-        assertEquals(1, stats.ptesZapped(PROTECTION_PAGE));
-        assertEquals(n - 1, countWritable(a, n));
-        assertOracle(mirror);
+        assertZapped(a, 1, PROTECTION_PAGE);
     }
 
     // ---- soft-dirty over several blocks
@@ -289,12 +300,69 @@ class RereadAtEndTest extends DeviceFixture {
         long a = deviceWritten(n);
         assertEquals(Errno.OK, mm.clearSoftDirty());
         assertEquals(n, stats.ptesReread(SOFT_DIRTY));
+        assertEquals(n, cpuSoftDirty(a, n));
+        assertOracle(mirror);
+    }
+
+    /**
+     * Pages of the device's own memory are marked soft-dirty by clear_refs even where the device
+     * maps nothing now (mprotect(PROT_NONE) and back made it let go; the CPU entries still name
+     * them): its next fault maps them again without a CPU fault.
+     */
+    @Test
+    void softDirtyMarksDeviceMemoryTheDeviceNoLongerMaps() {
+        int n = 16;
+        long a = devicePrivatePages(n);
+        assertEquals(Errno.OK, mm.mprotect(a, n * PAGE, Prot.NONE));
+        assertEquals(Errno.OK, mm.mprotect(a, n * PAGE, Prot.RW));
+        assertEquals(0, countMapped(a, n));
+        assertTrue(PteLayout.isDevicePrivate(mm.pageTable().get(a)));
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        assertEquals(n, cpuSoftDirty(a, n));
+        assertOracle(mirror);
+    }
+
+    /**
+     * A shared file page the device wrote after clear_refs, then emptied by the host, comes back
+     * clean on the next CPU fault, as in the kernel (the zap took its soft-dirty bit): the end
+     * callback of the blockable CLEAR (MADV_DONTNEED) or UNMAP (munmap, then the file mapped
+     * again) forgets the device's write, so the oracle reports no lost write.
+     */
+    @Test
+    void pagesTheHostEmptiedOweNoSoftDirty() {
+        int n = 4;
+        MemoryObject file = host.newFile("shared", n * PAGE);
+        long a = map(n, Prot.RW, MapFlags.SHARED, file);
+        cpuInit(mm, a, n, 0);
+        assertEquals(Errno.OK, mm.clearSoftDirty());
+        assertEquals(Errno.OK, mirror.write(a, n, ints(n, 1)).result());
+        assertOracle(mirror);
+        // Step 1: MADV_DONTNEED (CLEAR); the CPU reads the pages back from the page cache, clean.
+        assertEquals(Errno.OK, mm.madvise(a, n * PAGE, Advice.DONTNEED));
+        assertCpuInts(mm, a, n, 1);
+        assertEquals(0, cpuSoftDirty(a, n));
+        assertOracle(mirror);
+        // Step 2: the device writes again; munmap (UNMAP), the file mapped at the same place again.
+        assertEquals(Errno.OK, mirror.write(a, n, ints(n, 2)).result());
+        assertEquals(Errno.OK, mm.munmap(a, n * PAGE));
+        assertEquals(a, mm.mmap(a, n * PAGE, Prot.RW, MapFlags.SHARED | MapFlags.FIXED, file, 0));
+        assertCpuInts(mm, a, n, 2);
+        assertEquals(0, cpuSoftDirty(a, n));
+        assertOracle(mirror);
+    }
+
+    long map(int pages, int prot, int flags, MemoryObject file) {
+        long a = mm.mmap(0, pages * PAGE, prot, flags, file, 0);
+        assertEquals(Errno.OK, Errno.fromReturn(a));
+        return a;
+    }
+
+    int cpuSoftDirty(long a, int pages) {
         int dirty = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < pages; i++) {
             dirty += PteLayout.isSoftDirty(mm.pageTable().get(a + i * PAGE)) ? 1 : 0;
         }
-        assertEquals(n, dirty);
-        assertOracle(mirror);
+        return dirty;
     }
 
     // ---- the queue of end requests
