@@ -40,9 +40,7 @@ class DeviceFaultTest extends DeviceFixture {
     @Test
     void writeFaultOnAReadOnlyOwnDevicePageCountsAnError() {
         int n = 8;
-        long a = anon(n, Prot.RW);
-        cpuInit(mm, a, n, 0);
-        assertEquals(new DeviceCommand(Errno.OK, n, 0), mirror.migrateToDevice(a, n));
+        long a = inDeviceMemory(n);
         AddressSpace child = mm.fork();
         DeviceStats stats = mirror.stats();
         stats.reset();
@@ -84,9 +82,7 @@ class DeviceFaultTest extends DeviceFixture {
     @Test
     void faultMappingOwnMemoryWritableMarksItSoftDirty() {
         int n = 16;
-        long a = anon(n, Prot.RW);
-        cpuInit(mm, a, n, 0);
-        assertEquals(new DeviceCommand(Errno.OK, n, 0), mirror.migrateToDevice(a, n));
+        long a = inDeviceMemory(n);
         long raw = anon(1024, Prot.RW);
         long dest = (raw + PMD - 1) & -PMD; // a whole 2 MiB chunk inside raw, which the device never touched
         assertEquals(dest, mm.mremap(a, n * PAGE, n * PAGE, MapFlags.MREMAP_MAYMOVE | MapFlags.MREMAP_FIXED, dest));
@@ -96,6 +92,14 @@ class DeviceFaultTest extends DeviceFixture {
         assertTrue(PteLayout.isDevicePrivate(mm.pageTable().get(dest)));
         assertEquals(n, cpuSoftDirty(dest, n));
         assertOracle(mirror);
+    }
+
+    /** {@code pages} pages filled by the CPU and migrated to this device's memory. */
+    long inDeviceMemory(int pages) {
+        long a = anon(pages, Prot.RW);
+        cpuInit(mm, a, pages, 0);
+        assertEquals(new DeviceCommand(Errno.OK, pages, 0), mirror.migrateToDevice(a, pages));
+        return a;
     }
 
     int cpuSoftDirty(long a, int pages) {
