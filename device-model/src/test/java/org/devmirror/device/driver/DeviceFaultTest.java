@@ -103,10 +103,6 @@ class DeviceFaultTest extends DeviceFixture {
     }
 
     int cpuSoftDirty(long a, int pages) {
-        int dirty = 0;
-        for (int i = 0; i < pages; i++) {
-            dirty += PteLayout.isSoftDirty(mm.pageTable().get(a + i * PAGE)) ? 1 : 0;
-        }
-        return dirty;
+        return RereadAtEndTest.softDirtyPages(mm, a, pages);
     }
 }
