@@ -138,6 +138,44 @@ class ZooTlbBatchingTest extends DeviceFixture {
         assertClean(mlx5);
     }
 
+    /** mlx5's device faults {@code pages} (indexes into the region at {@code base}), then the CPU drops the region. */
+    long mlx5UmrsFor(long base, int... pages) {
+        Dmirror mlx5 = open(Mlx5OdpPolicy.INSTANCE);
+        for (int p : pages) {
+            assertEquals(Errno.OK, mlx5.fault(base + p * PAGE, 1, false));
+        }
+        dontneed(base, PMD);
+        assertEquals(pages.length, mlx5.stats().ptesZapped(MmuNotifierEvent.CLEAR));
+        assertEquals(0, mlx5.pageTable().populated());
+        assertClean(mlx5);
+        return mlx5.stats().tlbFlushes(MmuNotifierEvent.CLEAR);
+    }
+
+    /**
+     * A gap whose first aligned index (8) is itself valid holds no invalid entry at a UMR
+     * boundary: pages 0-3 and 8 are one block, one UMR.
+     */
+    @Test
+    void mlx5KeepsABlockOpenAcrossAGapEndingAtAnAlignedValidEntry() {
+        assertEquals(1, mlx5UmrsFor(a, 0, 1, 2, 3, 8));
+        assertEquals(2, mlx5UmrsFor(a + PMD, 0, 1, 2, 3, 9), "index 8 invalid: the block closes there");
+    }
+
+    /**
+     * MTT indexes count from the umem's start (the 1 GiB tracked range's), not from address 0: the
+     * same pattern of valid entries makes the same UMRs in a region mapped at 3 GiB + 2 MiB.
+     */
+    @Test
+    void mlx5CountsMttIndexesFromTheUmemsStart() {
+        long high = (3L << 30) + PMD;
+        assertEquals(
+                high,
+                mm.mmap(high, PMD, Prot.RW, MapFlags.PRIVATE | MapFlags.ANONYMOUS | MapFlags.FIXED),
+                "mmap at 3 GiB");
+        cpuInit(mm, high, PMD / PAGE, 0);
+        assertEquals(3, mlx5UmrsFor(high, 0, 2, 16, 32));
+    }
+
     @Test
     void testHmmErasesOnePagePastTheEnd() {
         Dmirror th = open(TestHmmPolicy.INSTANCE);
