@@ -1,6 +1,7 @@
 package org.devmirror.device.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -96,6 +97,22 @@ class PolicyResolverTest {
         assertSame(BlindPolicy.INSTANCE, PolicyResolver.resolve(ARG, "blind"));
         assertTrue(PolicyResolver.isShippedName("aware"));
         assertTrue(PolicyResolver.isShippedName("blind"));
+    }
+
+    /**
+     * Only the registry's names are shipped: a class name (even a shipped policy's), the word
+     * {@code all} or nothing needs the class path or expansion, so a launcher must not treat it as
+     * a shipped name.
+     */
+    @Test
+    void onlyRegistryNamesAreShippedNames() {
+        assertTrue(PolicyResolver.isShippedName("amdkfd-noxnack"));
+        assertFalse(PolicyResolver.isShippedName(EventAwarePolicy.class.getName()));
+        assertFalse(PolicyResolver.isShippedName(ConstructedPolicy.class.getName()));
+        assertFalse(PolicyResolver.isShippedName(PolicyResolver.ALL));
+        assertFalse(PolicyResolver.isShippedName("Aware"));
+        assertFalse(PolicyResolver.isShippedName(""));
+        assertFalse(PolicyResolver.isShippedName(null));
     }
 
     @Test
