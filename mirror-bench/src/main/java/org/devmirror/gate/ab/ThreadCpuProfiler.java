@@ -31,8 +31,13 @@ import org.openjdk.jmh.results.ScalarResult;
  * #WORKER_MARK}) of the CPU time between the profiler's two calls around the iteration, divided by
  * the operations JMH measured in it. The two calls bracket the whole iteration, so the workers'
  * time to start and stop it counts too: a few microseconds per iteration of hundreds of
- * milliseconds. A worker that JMH starts or ends inside the iteration counts from or to the
- * profiler's call that sees it.
+ * milliseconds. More in the first and the last iteration of a fork: JMH runs the benchmark's
+ * {@code @Setup(Level.Trial)} and {@code @TearDown(Level.Trial)} on the worker inside them, before
+ * this profiler's {@code afterIteration}. The first is a warmup iteration; the last is measured,
+ * and for {@code InvalidateBench}, whose teardown closes the host and its off-heap memory, it read
+ * 34 ns per operation above its wall-clock time on a quiet machine (docs/gate.md, the CPU-clock
+ * proof run). Both builds of a comparison pay it alike. A worker that JMH starts or ends inside
+ * the iteration counts from or to the profiler's call that sees it.
  *
  * <h2>Assumptions and Guarantees</h2>
  * JMH calls {@link #beforeIteration} and {@link #afterIteration} in turn on one thread. Where the
