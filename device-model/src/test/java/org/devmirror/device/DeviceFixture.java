@@ -14,6 +14,7 @@ import org.devmirror.mm.Host;
 import org.devmirror.mm.HostConfig;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
+import org.devmirror.mm.pagetable.PteLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -132,6 +133,15 @@ public abstract class DeviceFixture {
     protected static void assertOracle(Dmirror m) {
         OracleReport r = SafetyOracle.check(m);
         assertTrue(r.isClean(), r::toString);
+    }
+
+    /** How many of the {@code npages} CPU entries of {@code mm} from {@code addr} read soft-dirty. */
+    protected int cpuSoftDirty(long addr, int npages) {
+        int dirty = 0;
+        for (int i = 0; i < npages; i++) {
+            dirty += PteLayout.isSoftDirty(mm.pageTable().get(addr + i * PAGE)) ? 1 : 0;
+        }
+        return dirty;
     }
 
     /** Asserts every open mirror of both devices is clean. */

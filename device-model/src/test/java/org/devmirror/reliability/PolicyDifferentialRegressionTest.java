@@ -33,11 +33,7 @@ class PolicyDifferentialRegressionTest {
      */
     @Test
     void outcomesAreNotComparedOnceAnAcceptedDisagreementPartedTheWorlds() {
-        InvalidationPolicy noXnack = PolicyResolver.resolve("policy", "amdkfd-noxnack");
-        for (long seed : new long[] {20_009_476L, 20_011_876L}) {
-            List<ModelOp> seq = LongRunTest.sequenceOf(seed, noXnack);
-            assertEquals(null, LongRunTest.runOnce(seq, MirrorOptions.forPolicy(noXnack), true), "seed " + seed);
-        }
+        assertLongRunDifferentialsPass("amdkfd-noxnack", 20_009_476L, 20_011_876L);
     }
 
     /**
@@ -92,13 +88,26 @@ class PolicyDifferentialRegressionTest {
      */
     @Test
     void restoresOfEvictedRangesInTheLongRunAreNotDisagreements() {
-        InvalidationPolicy noXnack = PolicyResolver.resolve("policy", "amdkfd-noxnack");
-        for (long seed : new long[] {
-            20_024_296L, 20_039_296L, 20_044_416L, 20_080_496L, 20_070_876L,
-            20_109_416L, 20_119_356L, 20_198_356L, 20_218_796L, 20_228_836L
-        }) {
-            List<ModelOp> seq = LongRunTest.sequenceOf(seed, noXnack);
-            assertEquals(null, LongRunTest.runOnce(seq, MirrorOptions.forPolicy(noXnack), true), "seed " + seed);
+        assertLongRunDifferentialsPass(
+                "amdkfd-noxnack",
+                20_024_296L,
+                20_039_296L,
+                20_044_416L,
+                20_080_496L,
+                20_070_876L,
+                20_109_416L,
+                20_119_356L,
+                20_198_356L,
+                20_218_796L,
+                20_228_836L);
+    }
+
+    /** Replays the long run's differential sequences of {@code seeds} under the policy {@code name}: none may fail. */
+    private static void assertLongRunDifferentialsPass(String name, long... seeds) {
+        InvalidationPolicy policy = PolicyResolver.resolve("policy", name);
+        for (long seed : seeds) {
+            List<ModelOp> seq = LongRunTest.sequenceOf(seed, policy);
+            assertEquals(null, LongRunTest.runOnce(seq, MirrorOptions.forPolicy(policy), true), "seed " + seed);
         }
     }
 

@@ -120,7 +120,8 @@ class RandomSequenceTest {
                                         + o.options.policy().name() + " " + other);
                             }
                             sameBytes[k] &= !diverges(op, result, other);
-                            sameOutcomes[k] &= result.result().equals(other.result())
+                            sameOutcomes[k] = sameOutcomes[k]
+                                    && result.result().equals(other.result())
                                     && w.residence().equals(o.residence());
                         } else {
                             if (!result.equals(other)) {

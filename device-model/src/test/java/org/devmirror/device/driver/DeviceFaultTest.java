@@ -101,8 +101,4 @@ class DeviceFaultTest extends DeviceFixture {
         assertEquals(new DeviceCommand(Errno.OK, pages, 0), mirror.migrateToDevice(a, pages));
         return a;
     }
-
-    int cpuSoftDirty(long a, int pages) {
-        return RereadAtEndTest.softDirtyPages(mm, a, pages);
-    }
 }

@@ -25,7 +25,6 @@ import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
 import org.devmirror.mm.Prot;
-import org.devmirror.mm.pagetable.PteLayout;
 import org.devmirror.notifier.IntervalNotifier;
 import org.devmirror.notifier.MmuNotifierEvent;
 import org.devmirror.notifier.MmuNotifierRange;
@@ -245,11 +244,7 @@ class EventAwarePolicyTest extends DeviceFixture {
     }
 
     int cpuSoftDirty() {
-        int n = 0;
-        for (int i = 0; i < N; i++) {
-            n += PteLayout.isSoftDirty(mm.pageTable().get(a + i * PAGE)) ? 1 : 0;
-        }
-        return n;
+        return cpuSoftDirty(a, N);
     }
 
     /**

@@ -11,7 +11,6 @@ import org.devmirror.device.DeviceCommand;
 import org.devmirror.device.DeviceFixture;
 import org.devmirror.device.pagetable.DevicePteLayout;
 import org.devmirror.device.stats.DeviceStats;
-import org.devmirror.mm.AddressSpace;
 import org.devmirror.mm.Advice;
 import org.devmirror.mm.Errno;
 import org.devmirror.mm.MapFlags;
@@ -356,19 +355,6 @@ class RereadAtEndTest extends DeviceFixture {
         long a = mm.mmap(0, pages * PAGE, prot, flags, file, 0);
         assertEquals(Errno.OK, Errno.fromReturn(a));
         return a;
-    }
-
-    int cpuSoftDirty(long a, int pages) {
-        return softDirtyPages(mm, a, pages);
-    }
-
-    /** How many of the {@code pages} CPU entries from {@code a} read soft-dirty. */
-    static int softDirtyPages(AddressSpace as, long a, int pages) {
-        int dirty = 0;
-        for (int i = 0; i < pages; i++) {
-            dirty += PteLayout.isSoftDirty(as.pageTable().get(a + i * PAGE)) ? 1 : 0;
-        }
-        return dirty;
     }
 
     // ---- the queue of end requests
