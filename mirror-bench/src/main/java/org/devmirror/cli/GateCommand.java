@@ -178,7 +178,8 @@ public final class GateCommand implements Callable<Integer> {
     @Option(
             names = "--iterations",
             paramLabel = "N",
-            description = "Measurement iterations per fork (default: each benchmark's own).")
+            description = "Measurement iterations per fork that score it (default: each benchmark's own);"
+                    + " --clock cpu runs one more and leaves it out, since it also counts the trial's teardown.")
     Integer measureIterations;
 
     @Option(

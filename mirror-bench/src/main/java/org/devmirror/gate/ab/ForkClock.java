@@ -1,5 +1,6 @@
 package org.devmirror.gate.ab;
 
+import java.util.Arrays;
 import java.util.List;
 import org.devmirror.bench.report.BenchMetric;
 import org.devmirror.bench.report.BenchResult;
@@ -51,8 +52,22 @@ public enum ForkClock {
     }
 
     /**
+     * Measured iterations a fork runs beyond the ones it is scored by. The CPU clock's last
+     * iteration also counts the trial's {@code @TearDown}, which JMH runs on the worker before the
+     * profiler reads it ({@link ThreadCpuProfiler}); that iteration is run and left out, so that
+     * the teardown's cost does not dilute the ratio of the two builds.
+     */
+    int unscoredIterations() {
+        return switch (this) {
+            case WALL -> 0;
+            case THREAD_CPU -> 1;
+        };
+    }
+
+    /**
      * The score of {@code r}'s single fork under this clock, in nanoseconds per operation: the
-     * median of its iterations (see {@link ForkSeries}).
+     * median of its iterations (see {@link ForkSeries}), under the CPU clock without the last
+     * one when there are two or more ({@link #unscoredIterations()}).
      *
      * @throws IllegalArgumentException when the fork did not report the CPU metric
      */
@@ -65,8 +80,16 @@ public enum ForkClock {
                                 + ThreadCpuProfiler.METRIC + ": its fork ran without "
                                 + ThreadCpuProfiler.class.getSimpleName()
                                 + ", or its JVM cannot measure thread CPU time"));
-                yield ForkSeries.medianOfSingleFork(r.label(), cpu.forkIterations());
+                yield ForkSeries.medianOfSingleFork(r.label(), withoutLastIteration(cpu.forkIterations()));
             }
         };
+    }
+
+    /** {@code forks} with the last iteration of a single fork dropped, if it has two or more. */
+    private static double[][] withoutLastIteration(double[][] forks) {
+        if (forks.length != 1 || forks[0].length < 2) {
+            return forks; // medianOfSingleFork names what is wrong with it, or scores the one iteration
+        }
+        return new double[][] {Arrays.copyOf(forks[0], forks[0].length - 1)};
     }
 }

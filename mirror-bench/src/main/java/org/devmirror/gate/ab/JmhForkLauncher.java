@@ -89,7 +89,9 @@ public final class JmhForkLauncher implements ForkRunner {
                 "-rff",
                 resultFile.toAbsolutePath().toString()));
         plan.warmupIterations().ifPresent(n -> cmd.addAll(List.of("-wi", Integer.toString(n))));
-        plan.measureIterations().ifPresent(n -> cmd.addAll(List.of("-i", Integer.toString(n))));
+        plan.measureIterations()
+                .ifPresent(n -> cmd.addAll(
+                        List.of("-i", Integer.toString(n + plan.clock().unscoredIterations()))));
         plan.iterationMillis().ifPresent(ms -> cmd.addAll(List.of("-w", ms + "ms", "-r", ms + "ms")));
         for (java.util.Map.Entry<String, String> p : plan.params().entrySet()) {
             cmd.add("-p");

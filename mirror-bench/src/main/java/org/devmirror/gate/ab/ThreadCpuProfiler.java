@@ -36,7 +36,9 @@ import org.openjdk.jmh.results.ScalarResult;
  * this profiler's {@code afterIteration}. The first is a warmup iteration; the last is measured,
  * and for {@code InvalidateBench}, whose teardown closes the host and its off-heap memory, it read
  * 34 ns per operation above its wall-clock time on a quiet machine (docs/gate.md, the CPU-clock
- * proof run). Both builds of a comparison pay it alike. A worker that JMH starts or ends inside
+ * proof run). Both builds of a comparison pay it alike, but it dilutes their ratio, so the gate
+ * runs one more measured iteration under this clock and leaves the last one out of the fork's
+ * score ({@link ForkClock#unscoredIterations()}). A worker that JMH starts or ends inside
  * the iteration counts from or to the profiler's call that sees it.
  *
  * <h2>Assumptions and Guarantees</h2>

@@ -62,6 +62,43 @@ class ForkSeriesTest {
     }
 
     @Test
+    void theCpuClockLeavesOutTheLastIterationWhichAlsoCountsTheTrialTeardown() {
+        // The last iteration read 60 ns/op more: the worker closed the host inside it.
+        TreeMap<String, BenchMetric> secondary = new TreeMap<>();
+        secondary.put(ThreadCpuProfiler.METRIC, new BenchMetric(440, Double.NaN, "ns/op", new double[][] {
+            {430, 410, 480}
+        }));
+        BenchResult r = new BenchResult(
+                "org.devmirror.bench.A.a",
+                "avgt",
+                new TreeMap<>(),
+                new BenchMetric(440, Double.NaN, "ns/op", new double[][] {{430, 410, 480}}),
+                secondary);
+        ForkSeries cpu = new ForkSeries(ForkClock.THREAD_CPU);
+        ForkSeries wall = new ForkSeries(ForkClock.WALL);
+        cpu.addRound(List.of(r));
+        wall.addRound(List.of(r));
+
+        assertArrayEquals(new double[] {420}, cpu.nanosPerOp("A.a"));
+        assertArrayEquals(new double[] {430}, wall.nanosPerOp("A.a"));
+    }
+
+    @Test
+    void aCpuClockForkOfOneIterationIsScoredByIt() {
+        TreeMap<String, BenchMetric> secondary = new TreeMap<>();
+        secondary.put(ThreadCpuProfiler.METRIC, new BenchMetric(415, Double.NaN, "ns/op", new double[][] {{415}}));
+        ForkSeries cpu = new ForkSeries(ForkClock.THREAD_CPU);
+        cpu.addRound(List.of(new BenchResult(
+                "org.devmirror.bench.A.a",
+                "avgt",
+                new TreeMap<>(),
+                new BenchMetric(500, Double.NaN, "ns/op", new double[][] {{500}}),
+                secondary)));
+
+        assertArrayEquals(new double[] {415}, cpu.nanosPerOp("A.a"));
+    }
+
+    @Test
     void aForkWithoutTheCpuMetricIsRejectedUnderTheCpuClock() {
         ForkSeries s = new ForkSeries(ForkClock.THREAD_CPU);
 

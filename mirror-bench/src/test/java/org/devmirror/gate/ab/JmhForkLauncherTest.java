@@ -82,6 +82,8 @@ class JmhForkLauncherTest {
         // The build's entries first, so only what the build lacks comes from the gate.
         assertTrue(classpath.startsWith("/x/devmirror.jar:/y/policy.jar:"), classpath);
         assertTrue(classpath.length() > "/x/devmirror.jar:/y/policy.jar:".length(), classpath);
+        // One measured iteration more than the 5 scored: the last also counts the trial's teardown.
+        assertEquals("6", cmd.get(cmd.indexOf("-i") + 1), cmd.toString());
     }
 
     @Test
