@@ -39,63 +39,46 @@ class ForkSeriesTest {
         assertEquals(500, ForkSeries.medianNanosPerOp(r), 1e-9);
     }
 
-    @Test
-    void theCpuClockScoresAForkByTheMedianOfItsCpuTimeIterations() {
-        // Wall clock 500-900 ns (a neighbour held the core in two iterations), CPU time 410-430.
+    /** One fork of {@code A.a} whose iterations read {@code wall} by JMH's clock and {@code cpu} by the worker's. */
+    private static BenchResult cpuAndWallFork(double[] wall, double[] cpu) {
         TreeMap<String, BenchMetric> secondary = new TreeMap<>();
-        secondary.put(ThreadCpuProfiler.METRIC, new BenchMetric(420, Double.NaN, "ns/op", new double[][] {
-            {430, 410, 420}
-        }));
-        BenchResult r = new BenchResult(
+        secondary.put(ThreadCpuProfiler.METRIC, new BenchMetric(Double.NaN, Double.NaN, "ns/op", new double[][] {cpu}));
+        return new BenchResult(
                 "org.devmirror.bench.A.a",
                 "avgt",
                 new TreeMap<>(),
-                new BenchMetric(733, Double.NaN, "ns/op", new double[][] {{500, 900, 800}}),
+                new BenchMetric(Double.NaN, Double.NaN, "ns/op", new double[][] {wall}),
                 secondary);
-        ForkSeries cpu = new ForkSeries(ForkClock.THREAD_CPU);
-        ForkSeries wall = new ForkSeries(ForkClock.WALL);
-        cpu.addRound(List.of(r));
-        wall.addRound(List.of(r));
+    }
 
-        assertArrayEquals(new double[] {420}, cpu.nanosPerOp("A.a"));
-        assertArrayEquals(new double[] {800}, wall.nanosPerOp("A.a"));
+    /** The score of {@code r} as a round of one fork under {@code clock}. */
+    private static double score(ForkClock clock, BenchResult r) {
+        ForkSeries s = new ForkSeries(clock);
+        s.addRound(List.of(r));
+        return s.nanosPerOp("A.a")[0];
+    }
+
+    @Test
+    void theCpuClockScoresAForkByTheMedianOfItsCpuTimeIterations() {
+        // Wall clock 500-900 ns (a neighbour held the core in two iterations), CPU time 410-430.
+        BenchResult r = cpuAndWallFork(new double[] {500, 900, 800, 700}, new double[] {430, 410, 420, 425});
+
+        assertEquals(420, score(ForkClock.THREAD_CPU, r));
+        assertEquals(750, score(ForkClock.WALL, r));
     }
 
     @Test
     void theCpuClockLeavesOutTheLastIterationWhichAlsoCountsTheTrialTeardown() {
         // The last iteration read 60 ns/op more: the worker closed the host inside it.
-        TreeMap<String, BenchMetric> secondary = new TreeMap<>();
-        secondary.put(ThreadCpuProfiler.METRIC, new BenchMetric(440, Double.NaN, "ns/op", new double[][] {
-            {430, 410, 480}
-        }));
-        BenchResult r = new BenchResult(
-                "org.devmirror.bench.A.a",
-                "avgt",
-                new TreeMap<>(),
-                new BenchMetric(440, Double.NaN, "ns/op", new double[][] {{430, 410, 480}}),
-                secondary);
-        ForkSeries cpu = new ForkSeries(ForkClock.THREAD_CPU);
-        ForkSeries wall = new ForkSeries(ForkClock.WALL);
-        cpu.addRound(List.of(r));
-        wall.addRound(List.of(r));
+        BenchResult r = cpuAndWallFork(new double[] {430, 410, 480}, new double[] {430, 410, 480});
 
-        assertArrayEquals(new double[] {420}, cpu.nanosPerOp("A.a"));
-        assertArrayEquals(new double[] {430}, wall.nanosPerOp("A.a"));
+        assertEquals(420, score(ForkClock.THREAD_CPU, r));
+        assertEquals(430, score(ForkClock.WALL, r));
     }
 
     @Test
     void aCpuClockForkOfOneIterationIsScoredByIt() {
-        TreeMap<String, BenchMetric> secondary = new TreeMap<>();
-        secondary.put(ThreadCpuProfiler.METRIC, new BenchMetric(415, Double.NaN, "ns/op", new double[][] {{415}}));
-        ForkSeries cpu = new ForkSeries(ForkClock.THREAD_CPU);
-        cpu.addRound(List.of(new BenchResult(
-                "org.devmirror.bench.A.a",
-                "avgt",
-                new TreeMap<>(),
-                new BenchMetric(500, Double.NaN, "ns/op", new double[][] {{500}}),
-                secondary)));
-
-        assertArrayEquals(new double[] {415}, cpu.nanosPerOp("A.a"));
+        assertEquals(415, score(ForkClock.THREAD_CPU, cpuAndWallFork(new double[] {500}, new double[] {415})));
     }
 
     @Test
