@@ -3,12 +3,17 @@ package org.devmirror.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import net.jqwik.api.RandomGenerator;
 import net.jqwik.api.sessions.JqwikSession;
 import org.devmirror.device.driver.BlindPolicy;
@@ -106,6 +111,8 @@ class LongRunTest {
         long sequences = 0;
         long differentials = 0;
         List<String> violations = new ArrayList<>();
+        // Distinct kernel findings per policy (summed over sequences), and the sequences that had any.
+        Map<String, long[]> kernelByPolicy = new LinkedHashMap<>();
         long start = System.nanoTime();
         long deadline = start + Long.getLong("reliability.seconds", Long.MAX_VALUE / 2_000_000_000L) * 1_000_000_000L;
         long sequenceSeconds = Long.getLong("reliability.sequenceSeconds", 120);
@@ -117,6 +124,11 @@ class LongRunTest {
             MirrorOptions options = MirrorOptions.forPolicy(policy);
             Guarded outcome = runGuarded(seq, options, differential, sequenceSeconds);
             String failure = outcome.failure();
+            if (outcome.kernelFindings() > 0) {
+                long[] k = kernelByPolicy.computeIfAbsent(policy.name(), n -> new long[2]);
+                k[0] += outcome.kernelFindings();
+                k[1]++;
+            }
             ops += seq.size();
             sequences++;
             differentials += differential ? 1 : 0;
@@ -146,12 +158,17 @@ class LongRunTest {
                 "reliability long run: %d operations, %d sequences (%d differential), seeds %d..%d, %.0f s,"
                         + " %.0f operations/s, %d violations%n",
                 ops, sequences, differentials, seed0, seed0 + sequences - 1, secs, ops / secs, violations.size());
+        kernelByPolicy.forEach((name, k) -> System.out.printf(
+                "reliability long run: kernel findings under %s: %d pages in %d sequences%n", name, k[0], k[1]));
         violations.forEach(System.out::println);
         assertEquals(List.of(), violations, () -> violations.size() + " violations; the first:\n" + violations.get(0));
     }
 
-    /** What one guarded sequence did: its finding (null when clean), and whether it never finished. */
-    record Guarded(String failure, boolean stuck) {}
+    /**
+     * What one guarded sequence did: its finding (null when clean), whether it never finished, and
+     * the distinct kernel findings the oracle reported in the world under test.
+     */
+    record Guarded(String failure, boolean stuck, int kernelFindings) {}
 
     /**
      * {@link #runOnce} on its own thread, for at most {@code seconds}: a sequence that does not
@@ -159,17 +176,21 @@ class LongRunTest {
      * with its thread's stack instead of hanging the run with no seed to show for it.
      */
     static Guarded runGuarded(List<ModelOp> ops, MirrorOptions options, boolean differential, long seconds) {
-        FutureTask<String> task = new FutureTask<>(() -> runOnce(ops, options, differential));
+        Set<String> kernel = new HashSet<>(); // filled by the runner, read after get()
+        FutureTask<String> task = new FutureTask<>(() -> runOnce(ops, options, differential, kernel::add));
         Thread runner = Thread.ofPlatform().daemon().name("long-run-sequence").start(task);
         try {
-            return new Guarded(task.get(seconds, TimeUnit.SECONDS), false);
+            String failure = task.get(seconds, TimeUnit.SECONDS);
+            return new Guarded(failure, false, kernel.size());
         } catch (TimeoutException e) {
             StringBuilder stack = new StringBuilder();
             for (StackTraceElement f : runner.getStackTrace()) {
                 stack.append("\n\tat ").append(f);
             }
             return new Guarded(
-                    "no progress after " + seconds + " s (deadlock or livelock); the sequence was at:" + stack, true);
+                    "no progress after " + seconds + " s (deadlock or livelock); the sequence was at:" + stack,
+                    true,
+                    0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while a sequence ran", e);
@@ -180,23 +201,35 @@ class LongRunTest {
 
     /** Runs one sequence; returns the finding of its first failure (step and oracle or model finding), or null. */
     static String runOnce(List<ModelOp> ops, MirrorOptions options, boolean differential) {
+        return runOnce(ops, options, differential, k -> {});
+    }
+
+    /** {@link #runOnce(List, MirrorOptions, boolean)}, handing the world's kernel findings to {@code kernelFindings}. */
+    static String runOnce(
+            List<ModelOp> ops, MirrorOptions options, boolean differential, Consumer<String> kernelFindings) {
         try {
-            run(ops, options, differential);
+            run(ops, options, differential, kernelFindings);
             return null;
         } catch (AssertionError | RuntimeException e) {
             return String.valueOf(e.getMessage());
         }
     }
 
-    private static void run(List<ModelOp> ops, MirrorOptions options, boolean differential) {
+    private static void run(
+            List<ModelOp> ops, MirrorOptions options, boolean differential, Consumer<String> kernelFindings) {
         try (MirrorWorld w = new MirrorWorld(options)) {
-            if (!differential) {
-                RandomSequenceTest.run(w, ops, null);
-                return;
-            }
-            try (MirrorWorld blind = new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
-                    MirrorWorld onHeap = new MirrorWorld(options.withOffHeapTable(false))) {
-                RandomSequenceTest.run(w, ops, new MirrorWorld[] {blind, onHeap});
+            try {
+                if (!differential) {
+                    RandomSequenceTest.run(w, ops, null);
+                    return;
+                }
+                try (MirrorWorld blind =
+                                new MirrorWorld(MirrorOptions.defaults().withPolicy(BlindPolicy.INSTANCE));
+                        MirrorWorld onHeap = new MirrorWorld(options.withOffHeapTable(false))) {
+                    RandomSequenceTest.run(w, ops, new MirrorWorld[] {blind, onHeap});
+                }
+            } finally {
+                w.kernelFindings().forEach(kernelFindings);
             }
         }
     }

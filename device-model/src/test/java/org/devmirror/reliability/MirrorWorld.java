@@ -1,9 +1,12 @@
 package org.devmirror.reliability;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import org.devmirror.device.Dmirror;
 import org.devmirror.device.DmirrorDevice;
@@ -70,6 +73,8 @@ final class MirrorWorld implements AutoCloseable {
     long oracleChecks;
 
     long pagesChecked;
+    /** Kernel findings the oracle reported, each once, with the mirror that saw it. */
+    private final Set<String> kernelFindings = new LinkedHashSet<>();
 
     /**
      * The device commands' range-fault timeout in the worlds ({@code -Dreliability.faultTimeoutMillis},
@@ -146,6 +151,14 @@ final class MirrorWorld implements AutoCloseable {
     }
 
     /**
+     * The distinct kernel findings the oracle has reported in this world (what the kernel loses and
+     * the policy under test declares it cannot prevent), each once however many checks saw it.
+     */
+    Set<String> kernelFindings() {
+        return Collections.unmodifiableSet(kernelFindings);
+    }
+
+    /**
      * The oracle on every mirror and the data check on every mapped page of every live space.
      *
      * @param fullPages compare every word of every page instead of three words per page
@@ -157,6 +170,9 @@ final class MirrorWorld implements AutoCloseable {
                 if (m != null) {
                     OracleReport r = SafetyOracle.check(m);
                     oracleChecks++;
+                    for (String k : r.kernelFindings()) {
+                        kernelFindings.add(r.subject() + ": " + k);
+                    }
                     if (!r.isClean()) {
                         return "oracle: " + r;
                     }

@@ -25,6 +25,17 @@ import org.devmirror.mm.pagetable.PteLayout;
  * first: such a write is kept as a kernel finding, reported apart from the violations (Linux 6.15,
  * fs/proc/task_mmu.c, which devmirror follows).
  *
+ * <p>Each page also keeps whether the kernel would have lost every write recorded there for any
+ * driver that does not mark soft-dirty itself ({@link #kernelLosesWrite}): a write into the
+ * device's own device-private page, or through a present entry that is writable and not
+ * soft-dirty. Neither takes a CPU fault, and the kernel exports no helper that marks an entry
+ * soft-dirty; such an entry exists after clear_refs because {@code clear_soft_dirty} clears the
+ * bit of a swap entry (device-private, device-exclusive) and leaves it writable, and
+ * {@code remove_migration_pte} maps the page back writable from it (Linux 6.15). The oracle
+ * reports a miss on such a page as a kernel finding under a policy that does not mark
+ * ({@code InvalidationPolicy.marksDeviceMemorySoftDirty}), and as a violation under one that
+ * promises to.
+ *
  * <p>It is filled by the device's accesses ({@code DeviceAccess}) and cleared, for the range of a
  * SOFT_DIRTY invalidation, in the mirror's end callback, whatever the policy did: the shadow
  * follows the host, not the policy under test. The end callback of a blockable CLEAR or UNMAP
@@ -59,6 +70,9 @@ public final class DeviceWriteLog {
     private long[] keys = newKeys(64);
 
     private long[] pages = new long[64];
+    /** Per slot: every write recorded at this page since clear_refs is one the kernel loses ({@link #kernelLosesWrite}). */
+    private boolean[] lostByKernel = new boolean[64];
+
     private int size;
     /** Writes into uffd-wp pages not yet reported, described (the first few) and counted. */
     private final List<String> wpViolations = new ArrayList<>();
@@ -100,11 +114,30 @@ public final class DeviceWriteLog {
             grow();
         }
         int i = slot(keys, va);
+        boolean lost = kernelLosesWrite(cpuEntry);
         if (keys[i] == EMPTY) {
             keys[i] = va;
             size++;
+            lostByKernel[i] = lost;
+        } else if (pages[i] != page) {
+            lostByKernel[i] = lost; // a new page: the writes into the old one are not checked any more
+        } else {
+            lostByKernel[i] &= lost; // one write the driver could have seen decides the page
         }
         pages[i] = page;
+    }
+
+    /**
+     * Whether a device write that meets {@code cpuEntry} is one the kernel loses for every driver
+     * that does not mark soft-dirty itself: the entry is device-private (the device writes its own
+     * memory; only its owner maps it), or present, writable and not soft-dirty (no fault, CPU or
+     * device, will set the bit before the next clear_refs).
+     */
+    static boolean kernelLosesWrite(long cpuEntry) {
+        if (PteLayout.isDevicePrivate(cpuEntry)) {
+            return true;
+        }
+        return PteLayout.isPresent(cpuEntry) && PteLayout.isWrite(cpuEntry) && !PteLayout.isSoftDirty(cpuEntry);
     }
 
     /**
@@ -175,6 +208,7 @@ public final class DeviceWriteLog {
             if (!stays) {
                 keys[hole] = keys[j];
                 pages[hole] = pages[j];
+                lostByKernel[hole] = lostByKernel[j];
                 hole = j;
             }
         }
@@ -215,7 +249,7 @@ public final class DeviceWriteLog {
     public void forEach(Visitor visitor) {
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != EMPTY) {
-                visitor.visit(keys[i], pages[i]);
+                visitor.visit(keys[i], pages[i], lostByKernel[i]);
             }
         }
     }
@@ -226,22 +260,27 @@ public final class DeviceWriteLog {
         /**
          * Called once per recorded write.
          *
-         * @param va   the page address written
-         * @param page the frame or device-private page the write landed in
+         * @param va           the page address written
+         * @param page         the frame or device-private page the write landed in
+         * @param lostByKernel every write into {@code page} since clear_refs was one the kernel loses
+         *                     for a driver that does not mark ({@link #kernelLosesWrite})
          */
-        void visit(long va, long page);
+        void visit(long va, long page, boolean lostByKernel);
     }
 
     private void grow() {
         long[] oldKeys = keys;
         long[] oldPages = pages;
+        boolean[] oldLost = lostByKernel;
         keys = newKeys(oldKeys.length * 2);
         pages = new long[oldKeys.length * 2];
+        lostByKernel = new boolean[oldKeys.length * 2];
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldKeys[i] != EMPTY) {
                 int j = slot(keys, oldKeys[i]);
                 keys[j] = oldKeys[i];
                 pages[j] = oldPages[i];
+                lostByKernel[j] = oldLost[i];
             }
         }
     }

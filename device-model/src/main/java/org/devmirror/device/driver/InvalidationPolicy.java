@@ -110,7 +110,10 @@ public interface InvalidationPolicy {
      * an mremap moved them) and the pages that return writable from its memory to RAM
      * ({@code remove_migration_pte} maps them writable with whatever bit clear_refs left). The
      * default, true, is devmirror's safe behaviour. The zoo's drivers return false: the kernel
-     * exports no helper to mark soft-dirty, and none of them does it.
+     * exports no helper to mark soft-dirty, and none of them does it. The safety oracle holds a
+     * policy that marks to every page its device wrote; for one that does not, a page every write
+     * reached with no fault to mark it is the kernel's loss, reported as a kernel finding
+     * ({@code SafetyOracle}, {@link DeviceWriteLog}).
      *
      * @return whether faults and migrations back mark the device's memory soft-dirty
      */

@@ -49,9 +49,10 @@ public final class OracleReport {
 
     /**
      * What the kernel itself loses and no driver can prevent, seen while checking (the first few):
-     * not violations of the device, and not counted in {@link #violationCount}. Today one kind, a
-     * device write into an entry PAGEMAP_SCAN left writable and uffd-wp at once
-     * ({@code DeviceWriteLog}).
+     * not violations of the device, and not counted in {@link #violationCount}. Two kinds: a device
+     * write into an entry PAGEMAP_SCAN left writable and uffd-wp at once, and, under a policy that
+     * does not mark soft-dirty itself, a page pagemap reports clean that the device wrote through
+     * an entry on which no fault marks it ({@code DeviceWriteLog}).
      */
     public List<String> kernelFindings() {
         return kernelFindings;

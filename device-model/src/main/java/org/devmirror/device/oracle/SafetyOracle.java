@@ -55,7 +55,12 @@ import org.devmirror.mm.pagetable.PteLayout;
  * <p>Soft-dirty completeness: every page the device wrote since the last clear_refs reached it
  * (the mirror's {@link org.devmirror.device.driver.DeviceWriteLog}) whose CPU entry still names the
  * page written reads soft-dirty in the host's pagemap ({@code PM_SOFT_DIRTY}, bit 55). A page replaced since (copy-on-write, migration, reclaim and swap-in,
- * an unmap) is not checked: the bytes the device wrote are not what the CPU maps there now.
+ * an unmap) is not checked: the bytes the device wrote are not what the CPU maps there now. A
+ * page every write reached through an entry on which no fault marks it (the device's own
+ * device-private page, or a writable entry clear_refs left clean: {@code DeviceWriteLog}) is
+ * the kernel's loss, not the driver's, when the policy does not mark soft-dirty itself, as no
+ * real driver can ({@code InvalidationPolicy.marksDeviceMemorySoftDirty}): it is reported as a
+ * kernel finding. A policy that marks is held to every page.
  *
  * <h2>Assumptions and Guarantees</h2>
  * Call at a quiescent point: no host operation, device fault or command in flight on the mirror's
@@ -194,10 +199,20 @@ public final class SafetyOracle {
         }
         AddressSpace mm = driver.mm();
         CpuPageTable cpuPt = mm.pageTable();
-        driver.writeLog().forEach((va, page) -> {
+        boolean marks = driver.policy().marksDeviceMemorySoftDirty();
+        driver.writeLog().forEach((va, page, lostByKernel) -> {
             report.checked(1);
             long cpu = cpuPt.get(va);
-            if (pageNamed(cpu, va) == page && (mm.pagemap(va, false) & Pagemap.SOFT_DIRTY) == 0) {
+            if (pageNamed(cpu, va) != page || (mm.pagemap(va, false) & Pagemap.SOFT_DIRTY) != 0) {
+                return;
+            }
+            if (lostByKernel && !marks) {
+                // No fault to take and no helper to call: the driver this policy models cannot see it.
+                report.kernelFinding("va=0x" + Long.toHexString(va) + ": pagemap reports page 0x"
+                        + Long.toHexString(page) + " clean, which the device wrote since the last clear_refs"
+                        + " through a device-private or writable, clean CPU entry (no fault marks it, and the"
+                        + " kernel exports no helper to mark it)");
+            } else {
                 report.violation("va=0x" + Long.toHexString(va) + ": the device wrote page 0x" + Long.toHexString(page)
                         + " since the last clear_refs, but the CPU entry is not soft-dirty (" + cpuDesc(cpu)
                         + "): pagemap reports the page clean");

@@ -1,10 +1,12 @@
 package org.devmirror.device.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -60,8 +62,42 @@ class DeviceWriteLogTest {
     /** The log's contents as a sorted map from page address to page. */
     private static SortedMap<Long, Long> contents(DeviceWriteLog log) {
         TreeMap<Long, Long> m = new TreeMap<>();
-        log.forEach((va, page) -> assertEquals(null, m.put(va, page), "recorded twice: 0x" + Long.toHexString(va)));
+        log.forEach(
+                (va, page, lost) -> assertEquals(null, m.put(va, page), "recorded twice: 0x" + Long.toHexString(va)));
         return m;
+    }
+
+    /**
+     * Which CPU entries a write can pass with no fault to mark it: the device's own device-private
+     * page, and a present entry writable and clean. A write-protected entry faults, a soft-dirty
+     * one is marked already, and an exclusive entry is the driver's to give up.
+     */
+    @Test
+    void theKernelLosesWritesThroughDevicePrivateAndWritableCleanEntriesOnly() {
+        assertTrue(DeviceWriteLog.kernelLosesWrite(PteLayout.devicePrivateEntry(DEVICE_PFN, true)));
+        assertTrue(DeviceWriteLog.kernelLosesWrite(PteLayout.devicePrivateEntry(DEVICE_PFN, false)));
+        assertTrue(DeviceWriteLog.kernelLosesWrite(CLEAN));
+        assertFalse(DeviceWriteLog.kernelLosesWrite(PteLayout.mkSoftDirty(CLEAN)));
+        assertFalse(DeviceWriteLog.kernelLosesWrite(PteLayout.present(0x42, false)));
+        assertFalse(DeviceWriteLog.kernelLosesWrite(PteLayout.deviceExclusiveEntry(0x42, true)));
+        assertFalse(DeviceWriteLog.kernelLosesWrite(0));
+    }
+
+    /** One write into a page that the driver could have seen decides the page; a new page starts over. */
+    @Test
+    void aPageIsTheKernelsLossOnlyIfEveryWriteIntoItWas() {
+        DeviceWriteLog log = new DeviceWriteLog();
+        long readOnly = PteLayout.present(0x42, false);
+        log.record(0x1000, 0x42, CLEAN);
+        log.record(0x2000, 0x42, CLEAN);
+        log.record(0x2000, 0x42, readOnly);
+        log.record(0x3000, 0x42, readOnly);
+        log.record(0x3000, 0x43, PteLayout.present(0x43, true)); // copied since: only this write counts
+        log.record(0x4000, 0x42, readOnly);
+        log.record(0x4000, 0x42, CLEAN);
+        TreeMap<Long, Boolean> lost = new TreeMap<>();
+        log.forEach((va, page, l) -> lost.put(va, l));
+        assertEquals(Map.of(0x1000L, true, 0x2000L, false, 0x3000L, true, 0x4000L, false), lost);
     }
 
     /** Past the described few, writes into write-protected pages are still counted, and drained once. */
