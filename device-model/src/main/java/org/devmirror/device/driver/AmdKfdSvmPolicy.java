@@ -25,7 +25,8 @@ import org.devmirror.notifier.MmuNotifierRange;
  *       the range is marked invalid, the first eviction stops every queue of the process
  *       ({@code kgd2kfd_quiesce_mm}) and the restore worker runs
  *       {@code AMDGPU_SVM_RANGE_RESTORE_DELAY_MS} = 1 ms later
- *       ({@link MirrorActions#evictQueues})</td></tr>
+ *       ({@link MirrorActions#evictQueues}). On SOFT_DIRTY the range's ATOMIC entries are
+ *       zapped first ({@link MirrorActions#zapAtomic}): devmirror's own addition, below</td></tr>
  *   <tr><td>RELEASE</td><td colspan="2">the interval callback returns at once; the process's
  *       teardown ({@code kfd_process_notifier_release}) unmaps everything: zap and stop
  *       tracking</td></tr>
@@ -38,6 +39,13 @@ import org.devmirror.notifier.MmuNotifierRange;
  *   <li><b>TLB.</b> {@code kfd_flush_tlb} per GPU after each GPU's page-table update, serially,
  *       in each callback; one device here, so one flush per callback when something was
  *       cleared.</li>
+ *   <li><b>Device-exclusive pages.</b> amdkfd never calls {@code make_device_exclusive}; devmirror's
+ *       atomic command gives its devices such pages under every policy. With XNACK off the
+ *       restore keeps an ATOMIC entry whose CPU entry is still this device's (re-faulting it would
+ *       take the exclusive access back, and the device would acquire it again, forever), so
+ *       across clear_refs the device's atomics would write a page pagemap reports clean. The
+ *       SOFT_DIRTY eviction therefore zaps them: the next atomic acquires the page through a CPU
+ *       write fault, which marks it soft-dirty, as nouveau's does after its zap.</li>
  *   <li><b>Non-blockable.</b> No check: {@code mutex_lock(&prange->lock)} whatever the range says
  *       ({@link NonBlockable#SLEEP}). The OOM reaper's invalidation may sleep here; devmirror's
  *       notifier rules report it (docs/guide/zoo.md shows the scenario).</li>
@@ -91,19 +99,26 @@ public final class AmdKfdSvmPolicy implements InvalidationPolicy {
                 ZooActions.zapOnce(mirror, start, end); // svm_range_unmap_from_gpus + kfd_flush_tlb
                 mirror.dropTracking(tracked, start, end); // the deferred list
             }
-            case CLEAR, PROTECTION_VMA, PROTECTION_PAGE, SOFT_DIRTY, MIGRATE, EXCLUSIVE -> evict(mirror, start, end);
+            case SOFT_DIRTY -> evict(mirror, start, end, true);
+            case CLEAR, PROTECTION_VMA, PROTECTION_PAGE, MIGRATE, EXCLUSIVE -> evict(mirror, start, end, false);
             case RELEASE -> ZooActions.release(mirror, tracked, start, end);
         }
     }
 
-    /** {@code svm_range_evict}. */
-    private void evict(MirrorActions mirror, long start, long end) {
+    /** {@code svm_range_evict}; with XNACK off, {@code dropAtomic} zaps the ATOMIC entries first (the class comment). */
+    private void evict(MirrorActions mirror, long start, long end, boolean dropAtomic) {
         if (xnack) {
             ZooActions.zapOnce(mirror, start, end);
-        } else if (mirror.nextMapped(start, end) == end) {
-            mirror.skip(); // nothing mapped on any GPU: nothing to evict
-        } else {
+            return;
+        }
+        boolean zapped = dropAtomic && mirror.zapAtomic(start, end) != 0;
+        if (zapped) {
+            mirror.flushChanged(); // the queues may stop below, but the TLB outlives them
+        }
+        if (mirror.nextMapped(start, end) != end) {
             mirror.evictQueues(start, end);
+        } else if (!zapped) {
+            mirror.skip(); // nothing mapped on any GPU: nothing to evict
         }
     }
 }

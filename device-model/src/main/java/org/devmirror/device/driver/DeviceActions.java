@@ -212,9 +212,7 @@ final class DeviceActions implements MirrorActions {
     @Override
     public long downgrade(long start, long end) {
         check(start, end);
-        if (driver.mayHoldAtomic()) {
-            zapAtomic(start, end);
-        }
+        zapAtomic(start, end);
         long n = driver.pageTable().protect(start, end, false);
         driver.stats().addDowngraded(event, n);
         changed(start, end, n);
@@ -227,14 +225,21 @@ final class DeviceActions implements MirrorActions {
      * grants. A downgrade therefore zaps ATOMIC entries (the device refaults, which restores the
      * CPU's page) instead of leaving them read-only.
      */
-    private void zapAtomic(long start, long end) {
+    @Override
+    public long zapAtomic(long start, long end) {
+        check(start, end);
+        if (!driver.mayHoldAtomic()) {
+            return 0;
+        }
         DevicePageTable pt = driver.pageTable();
+        long zapped = 0;
         for (long va = pt.nextPopulated(start, end); va < end; ) {
             if (DevicePteLayout.isAtomic(pt.get(va))) {
-                zap(va, va + PAGE_SIZE);
+                zapped += zap(va, va + PAGE_SIZE);
             }
             va = va + PAGE_SIZE < end ? pt.nextPopulated(va + PAGE_SIZE, end) : end;
         }
+        return zapped;
     }
 
     @Override

@@ -115,6 +115,17 @@ public interface MirrorActions {
     long downgrade(long start, long end);
 
     /**
+     * Clears the ATOMIC entries of {@code [start, end)}, the device's exclusive-access grants, and
+     * leaves every other entry as it is. The device's next atomic acquires the page again
+     * ({@code make_device_exclusive}), through a CPU write fault.
+     *
+     * @param start first byte, page aligned, inside the tracked range
+     * @param end   one past the last byte, page aligned
+     * @return the PTEs cleared
+     */
+    long zapAtomic(long start, long end);
+
+    /**
      * The protection ({@code org.devmirror.mm.Prot} bits) of the VMA containing {@code addr} as the
      * host has already set it, or {@code Prot.NONE} if no VMA contains it. For PROTECTION_VMA this
      * is the new protection: mprotect updates {@code vm_page_prot} before it changes PTEs.
