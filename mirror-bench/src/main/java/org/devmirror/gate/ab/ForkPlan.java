@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * @param include           JMH's benchmark regex
  * @param warmupIterations  warmup iterations per fork ({@code -wi}), or the benchmark's own
  * @param measureIterations scored measurement iterations per fork ({@code -i}, plus the clock's
- *                          {@link ForkClock#unscoredIterations()}), or the benchmark's own
+ *                          {@link ForkClock#unscoredIterations()}), or the benchmark's own (of
+ *                          which the CPU clock then scores all but the last)
  * @param iterationMillis   milliseconds per timed iteration ({@code -w}, {@code -r}), or the
  *                          benchmark's own; single-shot benchmarks ignore it
  * @param params            JMH {@code -p name=v1,v2} restrictions of {@code @Param} values, by
