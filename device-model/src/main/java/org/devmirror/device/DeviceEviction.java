@@ -20,6 +20,14 @@ import org.devmirror.mm.phys.PhysicalMemory;
  * split in). A page that gets no frame stays too. Contents are copied before
  * {@code migrate_device_pages}, so a page that moves keeps its data.
  *
+ * <p>A page that comes back writable is made soft-dirty when the caller's policy keeps soft-dirty
+ * complete for its device memory ({@code InvalidationPolicy.marksDeviceMemorySoftDirty}), as the
+ * migration back by address does ({@code DeviceMigration}): clear_refs leaves a writable
+ * device-private entry writable and clears its bit, {@code remove_migration_pte} maps the page
+ * writable with that bit, and no later write, of the CPU or of a device, would set it. Here the
+ * driver has no address to mark the page at, so the host's finalize does it
+ * ({@code Host.migrateDeviceFinalizeMarkingSoftDirty}).
+ *
  * <h2>Assumptions and Guarantees</h2>
  * The caller holds no driver lock and no mmap lock. The host raises a CLEAR for each mapping it
  * unmaps; the mirrors drop their entries in that invalidation.
@@ -27,8 +35,13 @@ import org.devmirror.mm.phys.PhysicalMemory;
 final class DeviceEviction {
     private DeviceEviction() {}
 
-    /** Evicts every mapped page of {@code device}; returns the pages moved (a folio counts 512). */
-    static long evict(DmirrorDevice device) {
+    /**
+     * Evicts every mapped page of {@code device}; returns the pages moved (a folio counts 512).
+     *
+     * @param markSoftDirty whether the pages that come back writable are made soft-dirty (the
+     *                      evicting mirror's policy marks device memory)
+     */
+    static long evict(DmirrorDevice device, boolean markSoftDirty) {
         Host host = device.host();
         int n = (int) device.memory().capacity();
         long[] src = new long[n];
@@ -72,7 +85,11 @@ final class DeviceEviction {
                 moved += (src[i] & MigrateVma.MIGRATE_PFN_COMPOUND) != 0 ? HUGE_PAGES : 1;
             }
         }
-        host.migrateDeviceFinalize(src, dst, n);
+        if (markSoftDirty) {
+            host.migrateDeviceFinalizeMarkingSoftDirty(src, dst, n);
+        } else {
+            host.migrateDeviceFinalize(src, dst, n);
+        }
         return moved;
     }
 }

@@ -203,7 +203,8 @@ public final class Dmirror implements AutoCloseable {
      */
     public DeviceCommand release() {
         driver.restoreQueues(); // the device runs nothing while an eviction stopped its queues
-        return new DeviceCommand(Errno.OK, DeviceEviction.evict(device), 0);
+        return new DeviceCommand(
+                Errno.OK, DeviceEviction.evict(device, driver.policy().marksDeviceMemorySoftDirty()), 0);
     }
 
     /**
@@ -213,9 +214,10 @@ public final class Dmirror implements AutoCloseable {
      */
     @Override
     public void close() {
+        boolean marks = driver.policy().marksDeviceMemorySoftDirty();
         driver.close();
         device.closed(this);
-        DeviceEviction.evict(device);
+        DeviceEviction.evict(device, marks);
     }
 
     @Override

@@ -449,7 +449,19 @@ public final class Host implements AutoCloseable {
 
     /** {@code migrate_device_finalize}: maps the destinations of the pages that moved, restores the others. */
     public void migrateDeviceFinalize(long[] src, long[] dst, int npages) {
-        MigrateDeviceRange.finalizeMigration(this, src, dst, npages);
+        MigrateDeviceRange.finalizeMigration(this, src, dst, npages, false);
+    }
+
+    /**
+     * {@link #migrateDeviceFinalize}, and every entry that comes back writable on a page that moved
+     * is made soft-dirty. The kernel has no such helper: it is devmirror's, for a driver that keeps
+     * soft-dirty complete for its device memory ({@code InvalidationPolicy.marksDeviceMemorySoftDirty}
+     * in device-model). {@code remove_migration_pte} maps such a page writable with the bit its
+     * device-private entry had, which clear_refs may have cleared without write-protecting it, and
+     * an eviction by page frame number gives the driver no address to mark it at afterwards.
+     */
+    public void migrateDeviceFinalizeMarkingSoftDirty(long[] src, long[] dst, int npages) {
+        MigrateDeviceRange.finalizeMigration(this, src, dst, npages, true);
     }
 
     /** Exits every address space and frees physical memory and swap. */

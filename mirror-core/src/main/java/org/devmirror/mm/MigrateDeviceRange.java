@@ -223,7 +223,7 @@ final class MigrateDeviceRange {
             left[0] |= coherent(pfn) ? names(e, pfn) : PteLayout.isDevicePrivate(e) && pageAt(mm, addr) == pfn;
         });
         if (left[0]) {
-            restore(host, pfn, compound, -1, false);
+            restore(host, pfn, compound, -1, false, false);
             return -1;
         }
         return converted[0];
@@ -247,7 +247,8 @@ final class MigrateDeviceRange {
         }
     }
 
-    static void finalizeMigration(Host host, long[] src, long[] dst, int npages) {
+    /** See {@link Host#migrateDeviceFinalize}; {@code markWritable}: {@link Host#migrateDeviceFinalizeMarkingSoftDirty}. */
+    static void finalizeMigration(Host host, long[] src, long[] dst, int npages, boolean markWritable) {
         checkArray("src", src, npages);
         checkArray("dst", dst, npages);
         Eviction ev = CURRENT.get();
@@ -265,7 +266,8 @@ final class MigrateDeviceRange {
                 boolean compound = (s & MigrateVma.MIGRATE_PFN_COMPOUND) != 0;
                 int nr = compound ? Host.PMD_PAGES : 1;
                 boolean migrated = (s & MigrateVma.MIGRATE_PFN_MIGRATE) != 0 && MigrateVma.pfnOf(dst[i]) >= 0;
-                int found = restore(host, pfn, compound, migrated ? MigrateVma.pfnOf(dst[i]) : -1, migrated);
+                int found =
+                        restore(host, pfn, compound, migrated ? MigrateVma.pfnOf(dst[i]) : -1, migrated, markWritable);
                 // an entry zapped meanwhile (MADV_DONTNEED under the read lock) took nothing with it
                 for (int k = found; k < ev.converted()[i]; k++) {
                     put(host, pfn, nr);
@@ -288,10 +290,13 @@ final class MigrateDeviceRange {
 
     /**
      * {@code remove_migration_ptes}: each migration entry naming pfn becomes an entry for
-     * {@code target} (a system page or folio) when {@code migrated}, else the device entry again.
-     * Returns how many entries now name the target.
+     * {@code target} (a system page or folio) when {@code migrated}, else the device entry again;
+     * one that comes back writable on the target is soft-dirty if {@code markWritable}. Returns how
+     * many entries now name the target, or the device page again: each keeps the reference the
+     * collection took for it, and the caller drops only those of the mappings zapped meanwhile.
      */
-    private static int restore(Host host, long pfn, boolean compound, long target, boolean migrated) {
+    private static int restore(
+            Host host, long pfn, boolean compound, long target, boolean migrated, boolean markWritable) {
         PhysicalMemory mem = host.memory();
         int nr = compound ? Host.PMD_PAGES : 1;
         int[] mapped = new int[1];
@@ -321,10 +326,12 @@ final class MigrateDeviceRange {
                     long flags = PteLayout.READ
                             | PteLayout.ACCESSED
                             | (e & PteLayout.SOFT_DIRTY)
-                            | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0);
+                            | (write ? PteLayout.WRITE | PteLayout.DIRTY : 0)
+                            | (write && markWritable ? PteLayout.SOFT_DIRTY : 0);
                     n = compound ? PteLayout.pmdLeaf(target, flags) : PteLayout.present(target, flags);
                     put(host, pfn, nr); // the device page loses this mapping
                 } else if (coherent(pfn)) {
+                    mapped[0]++; // this mapping keeps the reference the collection took for it
                     mem.incMapcount(pfn); // remove_migration_pte: the coherent page is mapped again
                     boolean dirty = write || PteLayout.isMigrationDirty(e);
                     n = PteLayout.present(
@@ -335,6 +342,7 @@ final class MigrateDeviceRange {
                                     | (write ? PteLayout.WRITE : 0)
                                     | (dirty ? PteLayout.DIRTY : 0));
                 } else {
+                    mapped[0]++; // this mapping keeps the reference the collection took for it
                     long d = PteLayout.devicePrivateEntry(pfn, write) | (e & PteLayout.SOFT_DIRTY);
                     n = compound ? PteLayout.toPmd(d) : d;
                 }
