@@ -13,8 +13,8 @@ import org.devmirror.mm.Host;
 import org.junit.jupiter.api.Test;
 
 /**
- * The host's one documented ENOMEM in a layout change, taken by the random sequences as a refusal
- * rather than as a failure of the run.
+ * The host's documented ENOMEMs (a layout change, a CPU write fault, with the world's frames used
+ * up), taken by the random sequences as refusals rather than as failures of the run.
  *
  * <p>Long-run seed 20164134 (under nouveau, the 5th policy of the run from seed 20000000): three
  * spaces share a huge page after two forks, the world's 16 MiB of frames are nearly all in use, and
@@ -46,6 +46,29 @@ class HostRefusalRegressionTest {
         // The whole sequence, with the oracle and the byte model checked after every step.
         assertNull(LongRunTest.runOnce(seq, MirrorOptions.forPolicy(nouveau), false));
         assertEquals(106, seq.size());
+    }
+
+    /**
+     * Long-run seed 30119195 (amdkfd SVM with XNACK on): with the world's frames used up, gpu1's
+     * release leaves three pages on the device (no frame to copy them to), and a later CPU write
+     * finds no frame for its fault. The release used to free those three device pages while
+     * their entries still named them (the data check then read freed device memory:
+     * {@code DeviceEvictionTest.aPageThatGetsNoFrameStaysOnTheDeviceAndKeepsItsData}); the write's
+     * ENOMEM is the host's refusal, and the sequence goes on.
+     */
+    @Test
+    void seed30119195AReleaseWithoutFramesKeepsItsPagesAndACpuWriteIsRefused() {
+        InvalidationPolicy amdkfd = PolicyResolver.resolve("policy", "amdkfd");
+        List<ModelOp> seq = LongRunTest.sequenceOf(30_119_195L, amdkfd);
+        boolean refused = false;
+        try (MirrorWorld w = new MirrorWorld(MirrorOptions.forPolicy(amdkfd))) {
+            for (ModelOp op : seq) {
+                String result = op.apply(w).result();
+                refused |= op instanceof HostOps.CpuWrite && "ENOMEM".equals(result);
+            }
+        }
+        assertTrue(refused, "the sequence reaches a CPU write the host refuses for want of frames");
+        assertNull(LongRunTest.runOnce(seq, MirrorOptions.forPolicy(amdkfd), false));
     }
 
     private static boolean isLayoutChange(ModelOp op) {
