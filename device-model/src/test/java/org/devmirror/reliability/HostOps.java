@@ -43,7 +43,7 @@ final class HostOps {
      * kernel would PTE-map the shared folio instead), and the world's 16 MiB cannot hold the
      * copy. The call then changed nothing the model predicts, so the sequence goes on with the
      * old mapping. A CPU write whose fault finds no free frame (the host does not reclaim to make
-     * one, where the kernel would) is refused the same way, its written prefix unknown. Any other
+     * one, where the kernel would) is refused the same way, with nothing written. Any other
      * ENOMEM is still a mismatch.
      */
     static boolean refusedForFrames(MirrorWorld w, long result) {
@@ -222,11 +222,7 @@ final class HostOps {
             }
             Errno actual = s.mm.cpuFill(r.addr(), r.pages() * PAGE, (byte) b);
             if (expected == Errno.OK && refusedForFrames(w, -actual.code())) {
-                // A page of the range got no frame: the pages before it were written, which ones
-                // the host does not say.
-                for (int i = 0; i < done; i++) {
-                    pages.get(i).cell.mayHold(PageModel.fillWord(b));
-                }
+                // A page of the range got no frame: AddressSpace's contract leaves every page as it was.
                 return new Step(actual.name(), 0, 0);
             }
             expectResult(w, "CPU write " + r.text(), expected, actual);

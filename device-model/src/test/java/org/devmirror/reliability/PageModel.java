@@ -60,18 +60,13 @@ final class PageModel {
 
         /** {@code MADV_FREE}: the page keeps what it may hold now, or reclaim discards it and it reads 0. */
         void mayBeDiscarded() {
-            mayHold(0);
-        }
-
-        /** The page keeps what it may hold now, or holds {@code value}: a write that may or may not have landed. */
-        void mayHold(long value) {
-            if (allows(value)) {
+            if (allows(0)) {
                 return;
             }
             if (count == words.length) {
                 words = Arrays.copyOf(words, count * 2);
             }
-            words[count++] = value;
+            words[count++] = 0;
         }
 
         @Override
