@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  * reported clean. Now none may fail: the 157 written through the device's own device-private entry
  * or a writable, clean entry are the kernel's loss and must be reported as kernel findings; the
  * 42 that amdkfd with XNACK off wrote through ATOMIC entries kept across clear_refs are gone, since
- * its SOFT_DIRTY eviction gives them up.
+ * its SOFT_DIRTY eviction gives them up. One sequence, no longer stopped early, went on to show the
+ * blind world of its differential missing a soft-dirty mark after an eviction (seed 20233344,
+ * {@code DeviceEvictionTest.anEvictionKeepsSoftDirtyCompleteForASafePolicy}).
  */
 class ZooSoftDirtyReplayTest {
     private static final String FINDINGS = "round5-zoo-soft-dirty-findings.tsv";
