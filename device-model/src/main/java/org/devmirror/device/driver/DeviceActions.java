@@ -212,22 +212,27 @@ final class DeviceActions implements MirrorActions {
     @Override
     public long downgrade(long start, long end) {
         check(start, end);
-        zapAtomic(start, end);
+        zapAtomicEntries(start, end);
         long n = driver.pageTable().protect(start, end, false);
         driver.stats().addDowngraded(event, n);
         changed(start, end, n);
         return n;
     }
 
-    /**
-     * Exclusive access is all or nothing: an ATOMIC grant is write access to a page the CPU holds
-     * as a device-exclusive entry, and a read-only view of such a page is no state the CPU ever
-     * grants. A downgrade therefore zaps ATOMIC entries (the device refaults, which restores the
-     * CPU's page) instead of leaving them read-only.
-     */
     @Override
     public long zapAtomic(long start, long end) {
         check(start, end);
+        return zapAtomicEntries(start, end);
+    }
+
+    /**
+     * Zaps the ATOMIC entries of {@code [start, end)}; the caller checked the range. Exclusive
+     * access is all or nothing: an ATOMIC grant is write access to a page the CPU holds as a
+     * device-exclusive entry, and a read-only view of such a page is no state the CPU ever grants.
+     * A downgrade therefore zaps ATOMIC entries (the device refaults, which restores the CPU's
+     * page) instead of leaving them read-only.
+     */
+    private long zapAtomicEntries(long start, long end) {
         if (!driver.mayHoldAtomic()) {
             return 0;
         }
