@@ -259,12 +259,15 @@ public final class RangeFault {
             missing |= ~entries[j] & must;
         }
         if (missing == 0) {
-            for (int j = 0; j < n; j++) {
-                long e = entries[j];
-                out[base + j] = (out[base + j] & HmmPfn.INOUT_FLAGS)
-                        | ((e & PteLayout.PFN_MASK) >>> PteLayout.PFN_SHIFT)
-                        | HmmPfn.VALID
-                        | ((e & PteLayout.WRITE) << CPU_TO_HMM_WRITE);
+            // Two call sites on purpose, as in the device's fault commit: where the buffer's words
+            // for the block start at out[0] (a device fault of one 2 MiB unit), the inlined loop
+            // reads and writes both arrays at one index, which C2 vectorises; at two offsets the
+            // loop stayed scalar once inlined into the fault path on JDK 25 (docs/perf.md, "The
+            // fault path").
+            if (base == 0) {
+                presentPfns(entries, out, 0, n);
+            } else {
+                presentPfns(entries, out, base, n);
             }
             return n;
         }
@@ -277,6 +280,21 @@ public final class RangeFault {
                     | ((e & PteLayout.WRITE) << CPU_TO_HMM_WRITE);
         }
         return j;
+    }
+
+    /**
+     * The words of {@code n} present, readable 4 KiB entries from {@code entries[0]}, written to
+     * {@code out[base ..)}: PFN, VALID and WRITE as the CPU entry gives them, the buffer's in-out
+     * flags kept.
+     */
+    private static void presentPfns(long[] entries, long[] out, int base, int n) {
+        for (int j = 0; j < n; j++) {
+            long e = entries[j];
+            out[base + j] = (out[base + j] & HmmPfn.INOUT_FLAGS)
+                    | ((e & PteLayout.PFN_MASK) >>> PteLayout.PFN_SHIFT)
+                    | HmmPfn.VALID
+                    | ((e & PteLayout.WRITE) << CPU_TO_HMM_WRITE);
+        }
     }
 
     /**

@@ -42,6 +42,32 @@ class RangeFaultTest extends RangeFaultFixture {
         assertEquals(2, mm.populatedPages(), "a snapshot faults nothing");
     }
 
+    /**
+     * A buffer whose words start past index 0 gets, over populated pages, the words a buffer from
+     * index 0 gets, at its offset, and the words before the offset are left alone: the block's
+     * fast path has a loop for each case.
+     */
+    @Test
+    void populatedPagesGiveTheSameWordsAtAnyBufferOffset() {
+        long a = map(512, Prot.RW, 0);
+        assertEquals(Errno.OK, mm.cpuFill(a, 512 * PAGE, (byte) 7));
+        long[] atZero = new long[512];
+        assertEquals(Errno.OK, fault(a, 512, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, atZero, null));
+        long[] shifted = new long[3 + 512];
+        shifted[0] = 0x5A5A;
+        shifted[1] = 0x5A5A;
+        shifted[2] = 0x5A5A;
+        HmmRange r = range(a, 512, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE, 0, shifted, null)
+                .pfns(shifted, 3);
+        assertEquals(Errno.OK, fault(r));
+        assertEquals(0x5A5A, shifted[2], "a word before the offset is not the range's");
+        for (int i = 0; i < 512; i++) {
+            assertEquals(atZero[i], shifted[3 + i], "page " + i);
+            assertEquals(
+                    HmmPfn.VALID | HmmPfn.WRITE | PteLayout.pfn(mm.pageTable().get(a + i * PAGE)), atZero[i]);
+        }
+    }
+
     /** REQ_FAULT faults every page in; REQ_WRITE makes them writable (anon_write). */
     @Test
     void faultRequestsMakePagesValidAndWritable() {

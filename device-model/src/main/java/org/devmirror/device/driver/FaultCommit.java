@@ -166,7 +166,15 @@ public final class FaultCommit {
      * JIT can vectorize, instead of the per-page comparison. False sends the block to that.
      */
     private boolean unchanged(long[] pfns, int first, int count, boolean write) {
-        return sameSystemEntries(block, pfns, first, count, HmmPfn.VALID | (write ? HmmPfn.WRITE : 0));
+        long must = HmmPfn.VALID | (write ? HmmPfn.WRITE : 0);
+        // Two call sites on purpose: in the one a device fault takes (its unit's words start at
+        // pfns[0]), the inlined loop reads both arrays at one index, and C2 vectorises it. Read at
+        // two offsets, the same loop stayed scalar once inlined into the fault path on JDK 25 (it
+        // was vectorised only when compiled on its own): a 512-page fault took 1,230 ns instead
+        // of 650 (docs/perf.md, "The fault path").
+        return first == 0
+                ? sameSystemEntries(block, pfns, 0, count, must)
+                : sameSystemEntries(block, pfns, first, count, must);
     }
 
     /** {@link #unchanged} over explicit arrays, each word required to carry every bit of {@code must}. */

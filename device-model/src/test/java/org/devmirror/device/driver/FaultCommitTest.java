@@ -114,6 +114,28 @@ class FaultCommitTest {
     }
 
     /**
+     * A commit over two blocks reads the second block's words from past index 0: committed again
+     * unchanged it writes nothing, and one page changed in the second block is the one entry
+     * written. The blocks' unchanged test has a loop for each case.
+     */
+    @Test
+    void secondBlockOfACommitIsComparedFromItsOffset() {
+        long block = 6 * HUGE_SIZE;
+        long start = block - 100 * PAGE_SIZE;
+        long end = block + 200 * PAGE_SIZE;
+        long[] pfns = new long[300];
+        for (int i = 0; i < pfns.length; i++) {
+            pfns[i] = word(20_000 + i, true);
+        }
+        assertEquals(300, commit.commit(start, end, pfns, true));
+        assertEquals(0, commit.commit(start, end, pfns, true), "unchanged: nothing written");
+        pfns[100 + 7] = word(90_000, true);
+        assertEquals(1, commit.commit(start, end, pfns, true));
+        assertEquals(DevicePteLayout.systemPage(90_000, true), pt.get(block + 7 * PAGE_SIZE));
+        assertEquals(DevicePteLayout.systemPage(20_000 + 108, true), pt.get(block + 8 * PAGE_SIZE));
+    }
+
+    /**
      * A PMD mapping that the range covers only in part (300 of its 512 pages, after 256 pages of
      * the block before) is mapped with 4 KiB entries: a device leaf would map pages the fault did
      * not ask for.
