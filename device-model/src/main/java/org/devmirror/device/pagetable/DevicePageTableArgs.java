@@ -45,13 +45,21 @@ final class DevicePageTableArgs {
     static int checkSetBlock(ReentrantLock driverLock, boolean closed, long va, long[] entries, int offset, int count) {
         checkWrite(driverLock, closed);
         checkBlock(va, "entries", entries, offset, count);
-        // One straight-line pass over the block; the first bad entry is named only if there is one.
-        long defects = 0;
+        // One straight-line pass over the block that accepts plain system pages (a fault commit's,
+        // a re-read's); a block with anything else, device-private entries included, gets the
+        // whole check, and the first bad entry is named only if there is one.
+        long unusual = 0;
         long nonZero = 0;
         for (int i = offset; i < offset + count; i++) {
             long entry = entries[i];
-            defects |= DevicePteLayout.smallEntryDefects(entry);
+            unusual |= DevicePteLayout.plainSystemEntryDefects(entry);
             nonZero += (entry | -entry) >>> 63;
+        }
+        long defects = 0;
+        if (unusual != 0) {
+            for (int i = offset; i < offset + count; i++) {
+                defects |= DevicePteLayout.smallEntryDefects(entries[i]);
+            }
         }
         if (defects != 0) {
             for (int i = offset; i < offset + count; i++) {

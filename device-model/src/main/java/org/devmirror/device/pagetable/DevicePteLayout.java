@@ -216,6 +216,20 @@ public final class DevicePteLayout {
         return defects & present;
     }
 
+    /** Bits a plain system-page entry never has: reserved, HUGE, DEVP, REMOTE, a PFN at or above the base. */
+    private static final long NOT_PLAIN_SYSTEM =
+            RESERVED | HUGE | DEVICE_PRIVATE | REMOTE | (PFN_MASK & -(DEVICE_PFN_BASE << PFN_SHIFT));
+
+    /**
+     * 0 if {@code entry} is 0 or a well-formed 4 KiB entry of a system page; non-zero otherwise,
+     * device-private entries included. Where this is 0, so is {@link #smallEntryDefects}: a bulk
+     * write checks its entries with this first, half the operations an entry, and runs the whole
+     * check only over a block where some entry is not a plain system page.
+     */
+    static long plainSystemEntryDefects(long entry) {
+        return ((entry & NOT_PLAIN_SYSTEM) | (~entry & VALID)) & ((entry | -entry) >> 63);
+    }
+
     /**
      * Throws {@link IllegalArgumentException} naming {@code name} unless {@code entry} is a
      * well-formed translation: VALID, no reserved bits, REMOTE only with DEVICE_PRIVATE, PFN on the

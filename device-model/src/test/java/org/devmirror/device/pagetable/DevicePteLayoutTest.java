@@ -123,6 +123,13 @@ class DevicePteLayoutTest {
             }
             assertEquals(
                     accepted, DevicePteLayout.smallEntryDefects(word) == 0, () -> "entry=0x" + Long.toHexString(word));
+            // The fast check accepts a subset: 0 and plain system pages, never a defect.
+            boolean plainSystem = word == 0
+                    || (accepted && !DevicePteLayout.isDevicePrivate(word) && !DevicePteLayout.isRemote(word));
+            assertEquals(
+                    plainSystem,
+                    DevicePteLayout.plainSystemEntryDefects(word) == 0,
+                    () -> "entry=0x" + Long.toHexString(word));
         }
     }
 }
