@@ -60,7 +60,7 @@ public enum BenchProfile {
             case QUICK ->
                 switch (kind) {
                     case AVERAGE_TIME -> new Timing(4, 250, 15, 100);
-                    case HOST_OPS -> new Timing(10, 500, 15, 200);
+                    case SLOW_TO_COMPILE -> new Timing(10, 500, 15, 200);
                     case BATCHED -> Timing.singleShot(30, 30);
                     case REPLAY -> Timing.singleShot(1, 3);
                     case MIGRATION ->
@@ -69,7 +69,7 @@ public enum BenchProfile {
             case FULL ->
                 switch (kind) {
                     case AVERAGE_TIME -> new Timing(5, 200, 5, 200);
-                    case HOST_OPS -> new Timing(10, 500, 5, 300);
+                    case SLOW_TO_COMPILE -> new Timing(10, 500, 5, 300);
                     case BATCHED -> Timing.singleShot(100, 100);
                     case REPLAY -> Timing.singleShot(2, 5);
                     case MIGRATION -> Timing.singleShot(3, 5);

@@ -148,7 +148,7 @@ public final class BenchRegistry {
                     // the restore's share of the sparse 1 GiB UNMAP, for its net figure
                     .withQuick(Map.of("size", List.of("1G"), "table", List.of("offHeap")))
                     .withReferences(fillBySize("rewrite")),
-            BenchEntry.of(OnHeapMirrorBench.class, TimingKind.AVERAGE_TIME)
+            BenchEntry.of(OnHeapMirrorBench.class, TimingKind.SLOW_TO_COMPILE)
                     .withQuick(Map.of("size", FOUR_KIB_AND_TWO_MIB))
                     .withReferences(fillBySize("invalidate|net"))
                     .withNet("invalidate", "onHeap"),
@@ -226,7 +226,7 @@ public final class BenchRegistry {
                     .withQuick(Map.of("size", TWO_MIB, "populated", YES))
                     .withReferences(fillBySize("invalidate"))
                     .withPlots(SuitePlot.LATENCY_PER_EVENT),
-            BenchEntry.of(NoSubscriberBench.class, TimingKind.HOST_OPS)
+            BenchEntry.of(NoSubscriberBench.class, TimingKind.SLOW_TO_COMPILE)
                     .withQuick(ALL_ANNOTATED)
                     // A host operation with notifications on against the same with them off.
                     .withReferences(ReferenceRule.to(
@@ -235,7 +235,7 @@ public final class BenchRegistry {
                             noSubscriberTarget("munmap", "munmap"),
                             noSubscriberTarget("mprotect", "mprotect"),
                             noSubscriberTarget("CPU write fault", "cpuWriteFault")),
-            BenchEntry.of(KernelRangesBench.class, TimingKind.HOST_OPS)
+            BenchEntry.of(KernelRangesBench.class, TimingKind.SLOW_TO_COMPILE)
                     .withQuick("munmapSparse", ALL_ANNOTATED)
                     // the kernel's coarse ranges as a multiple of the narrowed ones
                     .withReferences(ReferenceRule.to(

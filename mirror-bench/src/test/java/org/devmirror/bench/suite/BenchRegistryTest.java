@@ -114,7 +114,8 @@ class BenchRegistryTest {
             }
         }
         assertEquals(new BenchSelection.Timing(4, 250, 15, 100), BenchProfile.QUICK.timing(TimingKind.AVERAGE_TIME));
-        assertEquals(new BenchSelection.Timing(10, 500, 15, 200), BenchProfile.QUICK.timing(TimingKind.HOST_OPS));
+        assertEquals(
+                new BenchSelection.Timing(10, 500, 15, 200), BenchProfile.QUICK.timing(TimingKind.SLOW_TO_COMPILE));
     }
 
     /**
@@ -192,16 +193,24 @@ class BenchRegistryTest {
         // it; with an entry it is in the full profile, among the average-time benchmarks.
         // EndToEndBench and KernelRangesBench came after the registry (average time; host operations),
         // and so did the SOFT_DIRTY held, fan-out and thread-scaling benchmarks (average time).
+        // The on-heap mirror moved to the slow-to-compile timing (TimingKind.SLOW_TO_COMPILE).
         assertEquals(
-                SuiteBeforeRegistry.fullSelections(),
+                without(SuiteBeforeRegistry.fullSelections(), OnHeapMirrorBench.class),
                 without(
                         BenchProfile.FULL.selections(),
+                        OnHeapMirrorBench.class,
                         SoftDirtyCycleBench.class,
                         EndToEndBench.class,
                         KernelRangesBench.class,
                         SoftDirtyHeldBench.class,
                         FanOutBench.class,
                         ThreadScalingBench.class));
+        assertEquals(
+                List.of(BenchProfile.FULL.timing(TimingKind.SLOW_TO_COMPILE)),
+                BenchProfile.FULL.selections().stream()
+                        .filter(s -> s.benchmarks().contains("OnHeapMirrorBench"))
+                        .map(BenchSelection::timing)
+                        .toList());
         // the thread scaling runs apart: its thread counts are a parameter of its own
         assertEquals(
                 List.of(new BenchSelection(
