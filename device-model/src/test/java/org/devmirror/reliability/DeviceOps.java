@@ -144,6 +144,23 @@ final class DeviceOps {
     }
 
     /**
+     * Whether {@code op} is a device write whose range in {@code w} holds, now, a page of the
+     * writing device's own memory that the CPU maps read-only ({@link #holdsOwnReadOnlyDevicePage});
+     * read after the step, as the write's own expectation is.
+     */
+    static boolean leavesOwnReadOnlyDevicePage(MirrorWorld w, ModelOp op) {
+        if (!(op instanceof Dev dev) || dev.kind() != Kind.WRITE) {
+            return false;
+        }
+        Space s = w.space(dev.space());
+        return holdsOwnReadOnlyDevicePage(
+                w,
+                s,
+                Math.floorMod(dev.device(), MirrorWorld.DEVICES),
+                range(s, dev.slot(), dev.offRaw(), dev.lenRaw()));
+    }
+
+    /**
      * Whether a page of {@code r} is one of device {@code d}'s own device-private pages mapped
      * read-only, which a device write cannot get: range fault reports the device's own page as it
      * is, without faulting it (hmm_vma_handle_pte), and dmirror_do_fault refuses a read-only page

@@ -152,6 +152,30 @@ class PolicyDifferentialRegressionTest {
     }
 
     /**
+     * Long-run seed 50206420 (event-aware, differential; 10^7 run of round 7): gpu1 writes pages
+     * 3..8 of a region; clear_refs, which the event-aware policy answers by marking those pages
+     * (gpu1 keeps WRITE) and the blind one by zapping them; a CPU write to pages 5..6; gpu1
+     * migrates pages 4..7, so pages 4 and 7, still write-protected by clear_refs, become
+     * read-only entries of gpu1's own memory; then gpu1 writes pages 3..11. The event-aware
+     * device writes page 3 through the entry it kept and faults from page 4, which range fault
+     * reports as it is, without WRITE: EFAULT. The blind device faults from page 3, whose CPU
+     * write fault comes first, and {@code hmm_vma_fault} goes on write-faulting every page to
+     * the end of the walk, bringing pages 4 and 7 back to RAM: OK. The differential accepts that
+     * direction only while the event-aware world still holds such a page.
+     */
+    @Test
+    void aWriteOverOwnReadOnlyDevicePagesFailsOnlyWhereTheDeviceKeptThePagesBeforeThem() {
+        assertLongRunDifferentialsPass("aware", 50_206_420L);
+        ModelOp write = new Dev(0, 0, 0, 0, 0, Kind.WRITE, 0);
+        ModelOp.Step ok = new ModelOp.Step("OK", 9, 0);
+        ModelOp.Step efault = new ModelOp.Step("EFAULT", 1, 0);
+        assertTrue(RandomSequenceTest.policiesAgree(write, efault, ok, false, true));
+        assertFalse(RandomSequenceTest.policiesAgree(write, efault, ok, false, false), "no own read-only page left");
+        assertFalse(RandomSequenceTest.policiesAgree(write, ok, efault, false, true), "the other direction");
+        assertTrue(RandomSequenceTest.diverges(write, efault, ok), "the bytes part: 1 page written against 9");
+    }
+
+    /**
      * The tolerated differences are only those of check-exclusive (one way) and migrate (OK
      * against ENOENT, either way: own pages already on the device, see the test above, or
      * another device's atomic page, long-run seed 9319064, where the scenario's {@code gpu0 migrate}
