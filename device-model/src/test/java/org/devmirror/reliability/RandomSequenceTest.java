@@ -172,15 +172,17 @@ class RandomSequenceTest {
      *       with its tracking on an unrelated CLEAR, the device's next access restored the CPU
      *       entry, and the page migrates (OK; long-run seed 9319064).</li>
      *   <li>a device write over a page of the device's own memory that the CPU maps read-only
-     *       (migrated while clear_refs had it write-protected), when the event-aware world still
-     *       holds that page after the write ({@code ownReadOnlyLeft}): the event-aware device
-     *       kept writable the pages before it (SOFT_DIRTY marks them instead of zapping), so its
-     *       fault starts at the own page, which {@code hmm_range_fault} reports as it is, without
-     *       WRITE, and {@code dmirror_do_fault} fails (EFAULT); the blind device zapped those
-     *       pages, so its fault starts before the own page, {@code hmm_vma_fault} write-faults
-     *       every page from there to the end of the walk, the CPU fault takes the own page back to
-     *       RAM ({@code migrate_to_ram}) writable, and the write completes (OK; long-run seed
-     *       50206420).</li>
+     *       (migrated while clear_refs had it write-protected, or write-protected by a fork), when
+     *       the policy's world still holds that page after the write ({@code ownReadOnlyLeft}).
+     *       {@code hmm_range_fault} reports such a page as it is, without WRITE, and
+     *       {@code dmirror_do_fault} fails (EFAULT), unless a page before it in the walk needs a
+     *       CPU write fault: {@code hmm_vma_fault} then write-faults every page from there to the
+     *       end of the walk, which takes the own page back to RAM writable
+     *       ({@code migrate_to_ram}), and the write completes (OK). The blind device zaps more,
+     *       so its walk meets such a page sooner: the event-aware device kept WRITE on the pages
+     *       before the own one across clear_refs (it marks them; long-run seed 50206420); amdkfd
+     *       without XNACK had faulted the page before it back writable when it restored its
+     *       queues (seed 60121936).</li>
      * </ul>
      * Any other difference, and each of these in the other direction, never agrees.
      */
