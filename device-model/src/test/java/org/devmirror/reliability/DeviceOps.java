@@ -144,12 +144,12 @@ final class DeviceOps {
     }
 
     /**
-     * Whether {@code op} is a device write whose range in {@code w} holds, now, a page of the
-     * writing device's own memory that the CPU maps read-only ({@link #holdsOwnReadOnlyDevicePage});
-     * read after the step, as the write's own expectation is.
+     * Whether {@code op} is a device write, or a device write fault, whose range in {@code w}
+     * holds, now, a page of the device's own memory that the CPU maps read-only
+     * ({@link #holdsOwnReadOnlyDevicePage}); read after the step, as the write's own expectation is.
      */
     static boolean leavesOwnReadOnlyDevicePage(MirrorWorld w, ModelOp op) {
-        if (!(op instanceof Dev dev) || dev.kind() != Kind.WRITE) {
+        if (!(op instanceof Dev dev) || (dev.kind() != Kind.WRITE && dev.kind() != Kind.FAULT_WRITE)) {
             return false;
         }
         Space s = w.space(dev.space());

@@ -171,7 +171,7 @@ class RandomSequenceTest {
      *       {@code migrate_vma_collect_pmd} skips it (ENOENT); the blind one tore the entry down
      *       with its tracking on an unrelated CLEAR, the device's next access restored the CPU
      *       entry, and the page migrates (OK; long-run seed 9319064).</li>
-     *   <li>a device write over a page of the device's own memory that the CPU maps read-only
+     *   <li>a device write, or a device write fault, over a page of the device's own memory that the CPU maps read-only
      *       (migrated while clear_refs had it write-protected, or write-protected by a fork), when
      *       the policy's world still holds that page after the write ({@code ownReadOnlyLeft}).
      *       {@code hmm_range_fault} reports such a page as it is, without WRITE, and
@@ -182,7 +182,7 @@ class RandomSequenceTest {
      *       so its walk meets such a page sooner: the event-aware device kept WRITE on the pages
      *       before the own one across clear_refs (it marks them; long-run seed 50206420); amdkfd
      *       without XNACK had faulted the page before it back writable when it restored its
-     *       queues (seed 60121936).</li>
+     *       queues (seed 60121936; seed 70026676, a bare write fault).</li>
      * </ul>
      * Any other difference, and each of these in the other direction, never agrees.
      */
@@ -214,7 +214,7 @@ class RandomSequenceTest {
                 (eventAware.result().equals("OK") && other.result().equals("ENOENT"))
                         || (eventAware.result().equals("ENOENT")
                                 && other.result().equals("OK"));
-            case WRITE ->
+            case WRITE, FAULT_WRITE ->
                 ownReadOnlyLeft
                         && eventAware.result().equals("EFAULT")
                         && other.result().equals("OK");
