@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -42,11 +43,14 @@ public record BenchEntry(
 
     /**
      * One JMH run of the quick profile: the methods whose names start with {@code methodPrefix}
-     * (empty: every method) with these {@code @Param} values; others keep their annotations.
+     * (empty: every method) with these {@code @Param} values; others keep their annotations. Timed
+     * as {@code timing}, the entry's own unless the run asks for another (the on-heap re-arm,
+     * slow to compile where the off-heap one is not).
      */
-    public record QuickRun(String methodPrefix, Map<String, List<String>> params) {
+    public record QuickRun(String methodPrefix, Map<String, List<String>> params, TimingKind timing) {
         public QuickRun {
             params = Map.copyOf(params);
+            Objects.requireNonNull(timing, "timing");
         }
     }
 
@@ -98,8 +102,17 @@ public record BenchEntry(
 
     /** This entry plus a quick run of the methods starting with {@code methodPrefix} with {@code params}. */
     public BenchEntry withQuick(String methodPrefix, Map<String, List<String>> params) {
+        return withQuick(methodPrefix, params, timing);
+    }
+
+    /** This entry plus a quick run of every method with {@code params}, timed as {@code runTiming}. */
+    public BenchEntry withQuick(Map<String, List<String>> params, TimingKind runTiming) {
+        return withQuick("", params, runTiming);
+    }
+
+    private BenchEntry withQuick(String methodPrefix, Map<String, List<String>> params, TimingKind runTiming) {
         List<QuickRun> q = new ArrayList<>(quick);
-        q.add(new QuickRun(methodPrefix, params));
+        q.add(new QuickRun(methodPrefix, params, runTiming));
         return new BenchEntry(type, timing, isReference, q, full, references, targets, plots, net);
     }
 

@@ -85,7 +85,7 @@ public enum BenchProfile {
                 for (BenchEntry e : BenchRegistry.entries()) {
                     for (BenchEntry.QuickRun q : e.quick()) {
                         String benchmark = q.methodPrefix().isEmpty() ? e.name() : e.name() + "." + q.methodPrefix();
-                        runs.add(new BenchSelection(List.of(benchmark), q.params(), timing(e.timing())));
+                        runs.add(new BenchSelection(List.of(benchmark), q.params(), timing(q.timing())));
                     }
                 }
             }
