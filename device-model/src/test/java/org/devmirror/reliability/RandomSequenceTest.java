@@ -171,9 +171,10 @@ class RandomSequenceTest {
      *       {@code migrate_vma_collect_pmd} skips it (ENOENT); the blind one tore the entry down
      *       with its tracking on an unrelated CLEAR, the device's next access restored the CPU
      *       entry, and the page migrates (OK; long-run seed 9319064).</li>
-     *   <li>a device write, or a device write fault, over a page of the device's own memory that the CPU maps read-only
-     *       (migrated while clear_refs had it write-protected, or write-protected by a fork), when
-     *       the policy's world still holds that page after the write ({@code ownReadOnlyLeft}).
+     *   <li>a device write, or a device write fault, over a page of the device's own memory
+     *       that the CPU maps read-only (migrated while clear_refs had it write-protected, or
+     *       write-protected by a fork), when the policy's world still holds that page after the
+     *       step ({@code ownReadOnlyLeft}).
      *       {@code hmm_range_fault} reports such a page as it is, without WRITE, and
      *       {@code dmirror_do_fault} fails (EFAULT), unless a page before it in the walk needs a
      *       CPU write fault: {@code hmm_vma_fault} then write-faults every page from there to the
@@ -192,9 +193,10 @@ class RandomSequenceTest {
 
     /**
      * {@link #policiesAgree(ModelOp, ModelOp.Step, ModelOp.Step)}, comparing bytes read only while
-     * {@code sameBytes}, with {@code ownReadOnlyLeft} telling whether the event-aware world holds,
-     * after the step, a page of the device's own memory in the step's range that the CPU maps
-     * read-only ({@link DeviceOps#leavesOwnReadOnlyDevicePage}).
+     * {@code sameBytes}, with {@code ownReadOnlyLeft} telling whether the world of the policy
+     * under test (event-aware, or a zoo policy) holds, after the step, a page of the device's own
+     * memory in the step's range that the CPU maps read-only
+     * ({@link DeviceOps#leavesOwnReadOnlyDevicePage}).
      */
     static boolean policiesAgree(
             ModelOp op, ModelOp.Step eventAware, ModelOp.Step other, boolean sameBytes, boolean ownReadOnlyLeft) {

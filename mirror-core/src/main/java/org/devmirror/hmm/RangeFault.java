@@ -263,7 +263,7 @@ public final class RangeFault {
             // for the block start at out[0] (a device fault of one 2 MiB unit), the inlined loop
             // reads and writes both arrays at one index, which C2 vectorises; at two offsets the
             // loop stayed scalar once inlined into the fault path on JDK 25 (docs/perf.md, "The
-            // fault path").
+            // fault path, settled").
             if (base == 0) {
                 presentPfns(entries, out, 0, n);
             } else {

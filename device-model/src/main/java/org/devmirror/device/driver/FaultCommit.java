@@ -171,7 +171,7 @@ public final class FaultCommit {
         // pfns[0]), the inlined loop reads both arrays at one index, and C2 vectorises it. Read at
         // two offsets, the same loop stayed scalar once inlined into the fault path on JDK 25 (it
         // was vectorised only when compiled on its own): a 512-page fault took 1,230 ns instead
-        // of 650 (docs/perf.md, "The fault path").
+        // of 650 (docs/perf.md, "The fault path, settled").
         return first == 0
                 ? sameSystemEntries(block, pfns, 0, count, must)
                 : sameSystemEntries(block, pfns, first, count, must);
