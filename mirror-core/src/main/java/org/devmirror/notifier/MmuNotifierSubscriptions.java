@@ -42,7 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * <h2>Locking</h2>
- * One {@link ReentrantLock} models the kernel's {@code subscriptions->lock} spinlock. It guards
+ * One {@link SpinLock} models the kernel's {@code subscriptions->lock} spinlock: a waiter spins
+ * before it parks, since the critical sections are tens of nanoseconds. It guards
  * the tree, the deferred list, {@code activeInvalidateRanges}, the sequence writes, the
  * classic-notifier list writes and the record of invalidating threads, except that a thread
  * leaves that record after its classic ends without the lock (the kernel's
@@ -84,7 +85,7 @@ public final class MmuNotifierSubscriptions {
             : sub.ops.invalidate(sub, range, curSeq);
 
     private final Object mm;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new SpinLock();
     /** The kernel's wq: signalled when the sequence becomes even and when an invalidator leaves. */
     private final Condition progress = lock.newCondition();
 
