@@ -33,6 +33,14 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * {@code threads=N} to {@code threads=1} is the inverse of the speed-up; the target asks for 1.6x
  * the one-thread throughput at two threads.
  *
+ * <p>{@link #hitNone} is the floor of that scaling: each thread raises a CLEAR of a page no
+ * notifier covers, so all it does is what the kernel's protocol makes the threads share on every
+ * invalidation, the subscriptions lock taken at the start and again at the end
+ * ({@code mn_itree_inv_start_range}, {@code mn_itree_inv_end}) and the active count written under
+ * it. Its time per operation at {@code threads=N} less its time at {@code threads=1} is what the
+ * shared cache line costs one invalidation when N threads pass it around; no CLEAR can scale
+ * better than that cost, added to its one-thread time, allows (docs/perf.md, "Threads").
+ *
  * <p>The thread count is JMH's {@code threads} option, and {@code @Param threads} names it in the
  * results (JMH does not put its thread count into a result's parameters): {@code ./devmirror bench}
  * runs each value as its own JMH run with as many threads ({@code SuiteRunner}), from 1 up to
@@ -110,5 +118,12 @@ public class ThreadScalingBench {
     @Benchmark
     public long clear(Region region) {
         return workload.invalidateAndRestore(region.k);
+    }
+
+    /** One CLEAR of a page in the gap after this thread's region, which no notifier covers. */
+    @Benchmark
+    public long hitNone(Region region) {
+        workload.fixture().raiseInGap(region.k);
+        return workload.subscriptions().sequence();
     }
 }

@@ -214,7 +214,9 @@ public final class BenchRegistry {
                     .withFull(Map.of(ThreadScalingBench.THREADS, ThreadScalingBench.threadCounts()))
                     // the scaling curve: N threads against one (the ratio is 1 / speed-up)
                     .withReferences(
-                            ReferenceRule.to("clear", "threads=(\\d+)", ThreadScalingBench.class, "clear", "threads=1"))
+                            ReferenceRule.to("clear", "threads=(\\d+)", ThreadScalingBench.class, "clear", "threads=1"),
+                            ReferenceRule.to(
+                                    "hitNone", "threads=(\\d+)", ThreadScalingBench.class, "hitNone", "threads=1"))
                     .withTargets(
                             Target.fasterBy(
                                     "Throughput of CLEARs of disjoint 2 MiB ranges, 2 threads vs 1",

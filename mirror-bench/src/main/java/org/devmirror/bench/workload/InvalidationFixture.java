@@ -78,6 +78,8 @@ public final class InvalidationFixture implements AutoCloseable {
     private final Dmirror[] mirrors;
 
     private final MmuNotifierRange[] ranges;
+    /** Per region, a CLEAR of the last page of the gap after it, which no notifier covers; see {@link #raiseInGap}. */
+    private final MmuNotifierRange[] gapRanges;
     /** The armed device PTE of every populated page, in address order, indexed as {@link #mirrors}; see {@link #arm}. */
     private final long[][] armedPtes;
 
@@ -150,6 +152,7 @@ public final class InvalidationFixture implements AutoCloseable {
         this.writable = heldWritable;
         this.mirrors = new Dmirror[regions * devices];
         this.ranges = new MmuNotifierRange[regions];
+        this.gapRanges = new MmuNotifierRange[regions];
         this.armedPtes = new long[regions * devices][];
         long pagesPerRegion = size / pageStride();
         host = new Host(HostConfig.defaults()
@@ -188,6 +191,10 @@ public final class InvalidationFixture implements AutoCloseable {
             }
             Object owner = event == MmuNotifierEvent.MIGRATE || event == MmuNotifierEvent.EXCLUSIVE ? otherOwner : null;
             ranges[k] = new MmuNotifierRange().init(mm, event, MmuNotifierRange.FLAG_BLOCKABLE, a, a + size, owner);
+            long gapPage =
+                    a + stride - PAGE; // tracking covers [a, a + max(size, 2 MiB)); the gap is the rest of the stride
+            gapRanges[k] = new MmuNotifierRange()
+                    .init(mm, MmuNotifierEvent.CLEAR, MmuNotifierRange.FLAG_BLOCKABLE, gapPage, gapPage + PAGE, null);
             for (int d = 0; d < devices; d++) {
                 armedPtes[k * devices + d] = new long[populated ? (int) pagesPerRegion : 0];
             }
@@ -370,6 +377,20 @@ public final class InvalidationFixture implements AutoCloseable {
                 mm.mmapWriteUnlock();
             }
         }
+    }
+
+    /**
+     * Raises a CLEAR of one page in the gap after region {@code k}, which no interval notifier
+     * covers: the notifier core's own shared work and nothing else (the subscriptions lock taken
+     * at the start and at the end, the active count, the tree probe), with no callback and no odd
+     * period. May run on several threads at once, one region per thread, like {@link #raise}.
+     */
+    public void raiseInGap(int k) {
+        MmuNotifierRange r = gapRanges[k];
+        if (!subscriptions.invalidateRangeStart(r)) {
+            throw new IllegalStateException("a blockable range was refused: " + r);
+        }
+        subscriptions.invalidateRangeEnd(r);
     }
 
     static void check(boolean ok, String what) {

@@ -97,11 +97,13 @@ class BenchRegistryTest {
         }
         // The thread scaling runs from 1 thread up to this machine's processors (at least 2).
         int max = Math.min(16, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        // Each thread count times the CLEAR and its floor, the notifier core hitting nothing.
         for (int t = 1; t <= max; t++) {
-            assertTrue(quick.contains("ThreadScalingBench.clear threads=" + t), "threads=" + t);
+            assertTrue(quick.contains("ThreadScalingBench.clear threads=" + t), "clear threads=" + t);
+            assertTrue(quick.contains("ThreadScalingBench.hitNone threads=" + t), "hitNone threads=" + t);
         }
         assertEquals(
-                max,
+                2L * max,
                 quick.stream().filter(l -> l.startsWith("ThreadScalingBench.")).count());
     }
 

@@ -99,7 +99,7 @@ class SuiteRunnerTest {
                         .build()
                         .getThreads()
                         .get());
-        // the quick profile plans one run per thread count of this machine
-        assertEquals(ThreadScalingBench.threadCounts().size(), runner.plannedRuns());
+        // the quick profile plans, per thread count of this machine, the CLEAR and its floor
+        assertEquals(2 * ThreadScalingBench.threadCounts().size(), runner.plannedRuns());
     }
 }

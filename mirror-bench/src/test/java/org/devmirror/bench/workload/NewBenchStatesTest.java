@@ -107,6 +107,24 @@ class NewBenchStatesTest {
     }
 
     @Test
+    void theFloorOfTheScalingPassesTheNotifierCoreAndReachesNoDevice() {
+        try (InvalidationWorkload w = ThreadScalingBench.workload(2)) {
+            w.resetCounters();
+            long seq = w.subscriptions().sequence();
+            long started = w.subscriptions().invalidationsStarted();
+            w.fixture().raiseInGap(0);
+            w.fixture().raiseInGap(1);
+            assertEquals(started + 2, w.subscriptions().invalidationsStarted());
+            assertEquals(seq, w.subscriptions().sequence(), "no interval was hit: no odd period");
+            WorkCounters c = new WorkCounters();
+            w.readCounters(c);
+            assertEquals(0L, c.snapshot().get("deviceInvalidations"));
+            assertEquals(0L, c.snapshot().get("ptesZapped"));
+            assertTrue(w.fixture().isArmed(0) && w.fixture().isArmed(1));
+        }
+    }
+
+    @Test
     void theScalingCurveRunsFromOneThreadToTheProcessors() {
         List<String> counts = ThreadScalingBench.threadCounts();
         assertEquals("1", counts.getFirst());
