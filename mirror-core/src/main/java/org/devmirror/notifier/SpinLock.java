@@ -32,9 +32,9 @@ final class SpinLock extends ReentrantLock {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Reads of the lock word before parking: about 10 us of {@link Thread#onSpinWait()}, two
-     * orders of magnitude above the subscriptions' critical sections and below a park and
-     * wake-up's round trip.
+     * Reads of the lock word before parking, each after a {@link Thread#onSpinWait()}: far more
+     * than the subscriptions' critical sections (a tree probe and a few field writes) need, and
+     * few enough that a waiter whose holder was descheduled soon parks.
      */
     static final int SPINS = 256;
 

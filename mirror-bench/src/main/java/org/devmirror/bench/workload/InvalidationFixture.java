@@ -368,10 +368,7 @@ public final class InvalidationFixture implements AutoCloseable {
             mm.mmapWriteLock();
         }
         try {
-            if (!subscriptions.invalidateRangeStart(r)) {
-                throw new IllegalStateException("a blockable range was refused: " + r);
-            }
-            subscriptions.invalidateRangeEnd(r);
+            startAndEnd(r);
         } finally {
             if (vmaLock) {
                 mm.mmapWriteUnlock();
@@ -381,12 +378,16 @@ public final class InvalidationFixture implements AutoCloseable {
 
     /**
      * Raises a CLEAR of one page in the gap after region {@code k}, which no interval notifier
-     * covers: the notifier core's own shared work and nothing else (the subscriptions lock taken
-     * at the start and at the end, the active count, the tree probe), with no callback and no odd
-     * period. May run on several threads at once, one region per thread, like {@link #raise}.
+     * covers: the notifier core's shared work (the subscriptions lock taken at the start and at
+     * the end, the active count, the tree probe) and the mirrors' classic notifiers, which find
+     * no flush owed and return; no interval callback and no odd period. May run on several
+     * threads at once, one region per thread, like {@link #raise}.
      */
     public void raiseInGap(int k) {
-        MmuNotifierRange r = gapRanges[k];
+        startAndEnd(gapRanges[k]);
+    }
+
+    private void startAndEnd(MmuNotifierRange r) {
         if (!subscriptions.invalidateRangeStart(r)) {
             throw new IllegalStateException("a blockable range was refused: " + r);
         }
