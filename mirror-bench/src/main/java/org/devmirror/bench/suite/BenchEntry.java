@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,13 +43,11 @@ public record BenchEntry(
     /**
      * One JMH run of the quick profile: the methods whose names start with {@code methodPrefix}
      * (empty: every method) with these {@code @Param} values; others keep their annotations. Timed
-     * as {@code timing}, the entry's own unless the run asks for another (the on-heap re-arm,
-     * slow to compile where the off-heap one is not).
+     * as its entry.
      */
-    public record QuickRun(String methodPrefix, Map<String, List<String>> params, TimingKind timing) {
+    public record QuickRun(String methodPrefix, Map<String, List<String>> params) {
         public QuickRun {
             params = Map.copyOf(params);
-            Objects.requireNonNull(timing, "timing");
         }
     }
 
@@ -102,17 +99,8 @@ public record BenchEntry(
 
     /** This entry plus a quick run of the methods starting with {@code methodPrefix} with {@code params}. */
     public BenchEntry withQuick(String methodPrefix, Map<String, List<String>> params) {
-        return withQuick(methodPrefix, params, timing);
-    }
-
-    /** This entry plus a quick run of every method with {@code params}, timed as {@code runTiming}. */
-    public BenchEntry withQuick(Map<String, List<String>> params, TimingKind runTiming) {
-        return withQuick("", params, runTiming);
-    }
-
-    private BenchEntry withQuick(String methodPrefix, Map<String, List<String>> params, TimingKind runTiming) {
         List<QuickRun> q = new ArrayList<>(quick);
-        q.add(new QuickRun(methodPrefix, params, runTiming));
+        q.add(new QuickRun(methodPrefix, params));
         return new BenchEntry(type, timing, isReference, q, full, references, targets, plots, net);
     }
 

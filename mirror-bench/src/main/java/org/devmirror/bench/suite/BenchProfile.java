@@ -48,10 +48,10 @@ public enum BenchProfile {
 
     /**
      * The warm-up and measurement of benchmarks of {@code kind} in this profile: every duration of
-     * the suite. Quick: average-time benchmarks 4 x 250 ms warm-up and 15 x 100 ms measured; host
-     * operations 10 x 500 ms warm-up (they compile late) and 15 x 200 ms; RELEASE 30 + 30
-     * single-shot batches; replays 1 + 3. Full: 5 x 200 ms and 5 x 200 ms; host operations
-     * 10 x 500 ms and 5 x 300 ms; 100 + 100 batches; replays 2 + 5; THP migrations 3 + 5 calls.
+     * the suite. Quick: average-time benchmarks 4 x 250 ms warm-up and 15 x 100 ms measured,
+     * contended ones 15 x 300 ms; RELEASE 30 + 30 single-shot batches; replays 1 + 3. Full:
+     * 5 x 200 ms and 5 x 200 ms, contended 5 x 300 ms; 100 + 100 batches; replays 2 + 5; THP
+     * migrations 3 + 5 calls.
      *
      * @throws IllegalStateException for a kind the quick profile does not run ({@link TimingKind#inQuick()})
      */
@@ -60,7 +60,7 @@ public enum BenchProfile {
             case QUICK ->
                 switch (kind) {
                     case AVERAGE_TIME -> new Timing(4, 250, 15, 100);
-                    case SLOW_TO_COMPILE -> new Timing(10, 500, 15, 200);
+                    case CONTENDED -> new Timing(4, 250, 15, 300);
                     case BATCHED -> Timing.singleShot(30, 30);
                     case REPLAY -> Timing.singleShot(1, 3);
                     case MIGRATION ->
@@ -69,7 +69,7 @@ public enum BenchProfile {
             case FULL ->
                 switch (kind) {
                     case AVERAGE_TIME -> new Timing(5, 200, 5, 200);
-                    case SLOW_TO_COMPILE -> new Timing(10, 500, 5, 300);
+                    case CONTENDED -> new Timing(5, 200, 5, 300);
                     case BATCHED -> Timing.singleShot(100, 100);
                     case REPLAY -> Timing.singleShot(2, 5);
                     case MIGRATION -> Timing.singleShot(3, 5);
@@ -85,7 +85,7 @@ public enum BenchProfile {
                 for (BenchEntry e : BenchRegistry.entries()) {
                     for (BenchEntry.QuickRun q : e.quick()) {
                         String benchmark = q.methodPrefix().isEmpty() ? e.name() : e.name() + "." + q.methodPrefix();
-                        runs.add(new BenchSelection(List.of(benchmark), q.params(), timing(q.timing())));
+                        runs.add(new BenchSelection(List.of(benchmark), q.params(), timing(e.timing())));
                     }
                 }
             }

@@ -8,6 +8,7 @@ import org.devmirror.bench.DispatchBench;
 import org.devmirror.bench.EndToEndBench;
 import org.devmirror.bench.FanOutBench;
 import org.devmirror.bench.FloorBench;
+import org.devmirror.bench.HandOffBench;
 import org.devmirror.bench.InvalidateBench;
 import org.devmirror.bench.KernelRangesBench;
 import org.devmirror.bench.LookupReferenceBench;
@@ -144,15 +145,11 @@ public final class BenchRegistry {
                     .withQuick(Map.of("size", TWO_MIB))
                     .withReferences(fillBySize("invalidate")),
             BenchEntry.of(RearmBench.class, TimingKind.AVERAGE_TIME)
-                    .withQuick(Map.of("size", FOUR_KIB_AND_TWO_MIB, "table", List.of("offHeap")))
-                    // the on-heap table boxes every entry and compiles late, as the on-heap mirror does
-                    .withQuick(
-                            Map.of("size", FOUR_KIB_AND_TWO_MIB, "table", List.of("onHeap")),
-                            TimingKind.SLOW_TO_COMPILE)
+                    .withQuick(Map.of("size", FOUR_KIB_AND_TWO_MIB))
                     // the restore's share of the sparse 1 GiB UNMAP, for its net figure
                     .withQuick(Map.of("size", List.of("1G"), "table", List.of("offHeap")))
                     .withReferences(fillBySize("rewrite")),
-            BenchEntry.of(OnHeapMirrorBench.class, TimingKind.SLOW_TO_COMPILE)
+            BenchEntry.of(OnHeapMirrorBench.class, TimingKind.AVERAGE_TIME)
                     .withQuick(Map.of("size", FOUR_KIB_AND_TWO_MIB))
                     .withReferences(fillBySize("invalidate|net"))
                     .withNet("invalidate", "onHeap"),
@@ -208,8 +205,8 @@ public final class BenchRegistry {
                                     classRegex(FanOutBench.class) + ".*",
                                     ZERO_BYTES)),
             BenchEntry.of(SoftDirtyCycleBench.class, TimingKind.AVERAGE_TIME),
-            // Its thread counts are a parameter of its own, so it runs apart: after the other average-time ones.
-            BenchEntry.of(ThreadScalingBench.class, TimingKind.AVERAGE_TIME)
+            // Its thread counts are a parameter of its own, so it runs apart.
+            BenchEntry.of(ThreadScalingBench.class, TimingKind.CONTENDED)
                     .withQuick(Map.of(ThreadScalingBench.THREADS, ThreadScalingBench.threadCounts()))
                     .withFull(Map.of(ThreadScalingBench.THREADS, ThreadScalingBench.threadCounts()))
                     // the scaling curve: N threads against one (the ratio is 1 / speed-up)
@@ -228,11 +225,13 @@ public final class BenchRegistry {
                                     classRegex(ThreadScalingBench.class) + ".*",
                                     ZERO_BYTES))
                     .withPlots(SuitePlot.THREAD_SCALING),
+            // the cost of one line passed between two cores, the thread scaling's floor (full profile)
+            BenchEntry.of(HandOffBench.class, TimingKind.CONTENDED),
             BenchEntry.of(ReleaseInvalidateBench.class, TimingKind.BATCHED)
                     .withQuick(Map.of("size", TWO_MIB, "populated", YES))
                     .withReferences(fillBySize("invalidate"))
                     .withPlots(SuitePlot.LATENCY_PER_EVENT),
-            BenchEntry.of(NoSubscriberBench.class, TimingKind.SLOW_TO_COMPILE)
+            BenchEntry.of(NoSubscriberBench.class, TimingKind.AVERAGE_TIME)
                     .withQuick(ALL_ANNOTATED)
                     // A host operation with notifications on against the same with them off.
                     .withReferences(ReferenceRule.to(
@@ -241,7 +240,7 @@ public final class BenchRegistry {
                             noSubscriberTarget("munmap", "munmap"),
                             noSubscriberTarget("mprotect", "mprotect"),
                             noSubscriberTarget("CPU write fault", "cpuWriteFault")),
-            BenchEntry.of(KernelRangesBench.class, TimingKind.SLOW_TO_COMPILE)
+            BenchEntry.of(KernelRangesBench.class, TimingKind.AVERAGE_TIME)
                     .withQuick("munmapSparse", ALL_ANNOTATED)
                     // the kernel's coarse ranges as a multiple of the narrowed ones
                     .withReferences(ReferenceRule.to(

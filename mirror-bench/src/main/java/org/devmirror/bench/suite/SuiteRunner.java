@@ -47,9 +47,22 @@ public final class SuiteRunner {
     /**
      * Heap for the forks (1 Mi interval notifiers and TreeMap entries need about a gigabyte), and
      * the oracle's checkers off ({@link ForkJvm}).
+     *
+     * <p>The young generation is fixed at 64 MiB ({@code -Xmn64m}) because G1 otherwise grows it
+     * while a benchmark that allocates runs, and every region it grows into is memory the process
+     * touches for the first time. Where the host backs a virtual machine's memory lazily (the
+     * Firecracker guest this suite was measured on) such a first touch costs microseconds per
+     * page: an munmap with nothing subscribed then took 8 us per operation for a second and
+     * 31 us for the next three, or the on-heap mirror's CLEAR of 2 MiB 230 us against 28 us, in
+     * the same fork, and fell back after the next collection. With the young generation fixed,
+     * its 64 MiB are touched within the first tenth of a second of warm-up and reused from then
+     * on: the same benchmarks held 5.2 us and 28 us from the first second to the last iteration
+     * (docs/perf.md, "First touches"). {@code -XX:+AlwaysPreTouch} steadied them as well but
+     * took 4 seconds per fork to touch the 2 GiB heap.
      */
     static final List<String> FORK_JVM_ARGS = Stream.concat(
-                    Stream.of("-Xms2g", "-Xmx2g", "--enable-native-access=ALL-UNNAMED"), ForkJvm.CHECKERS_OFF.stream())
+                    Stream.of("-Xms2g", "-Xmx2g", "-Xmn64m", "--enable-native-access=ALL-UNNAMED"),
+                    ForkJvm.CHECKERS_OFF.stream())
             .toList();
 
     private final BenchProfile profile;

@@ -15,18 +15,19 @@ public enum TimingKind {
      * A self-restoring operation of nanoseconds to microseconds (throughput benchmarks of the same
      * operations too). An invalidation of 512 PTEs takes milliseconds per operation until C2 has
      * compiled it (with three 100 ms warm-up iterations a CLEAR of 512 PTEs still took about a
-     * millisecond in the third, at load average 15), so the warm-up lasts a second.
+     * millisecond in the third, at load average 15), so the warm-up lasts a second. Operations that
+     * allocate (the host operations, the on-heap mirror) settle within that second too, because
+     * the forks' young generation is fixed ({@code SuiteRunner}) and touched in full early on.
      */
     AVERAGE_TIME(true),
     /**
-     * Average-time too, but slow to compile, so a warm-up of about a second measures the
-     * interpreter. These get five seconds. The host operations: an munmap with its mmap and 16
-     * faults took 0.9 ms per operation for the first 5,000 calls and 20 us after 60,000 (load
-     * average 10). The on-heap mirror: its UNMAP of 2 MiB took 1 ms per operation in the first
-     * measured iterations after a one-second warm-up and 24 us from the fifth on, so its error
-     * was larger than its score; after five seconds, 11% of it (2026-12-03).
+     * Threads that share a lock or a cache line, timed as a throughput or a round trip. Their
+     * speed flips between regimes a few hundred milliseconds long (two threads' CLEARs measured
+     * 0.58 to 1.13 ops/us in the 100 ms iterations of one fork, an error of 20%), so an iteration
+     * lasts 300 ms and averages over them (0.73 ± 0.03 and ± 0.05 ops/us in two forks of the same
+     * 15 iterations, 2026-12-03).
      */
-    SLOW_TO_COMPILE(true),
+    CONTENDED(true),
     /** Single-shot batches re-armed per iteration (RELEASE retires its mirrors). */
     BATCHED(true),
     /** Single-shot replays of a whole trace, milliseconds each. */
