@@ -37,8 +37,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * notifier covers, so what it does is what the kernel's protocol makes the threads share on every
  * invalidation, the subscriptions lock taken at the start and again at the end
  * ({@code mn_itree_inv_start_range}, {@code mn_itree_inv_end}) and the active count written under
- * it, besides the classic notifiers' calls, which find nothing to do. Its time per operation at {@code threads=N} less its time at {@code threads=1} is what the
- * shared cache line costs one invalidation when N threads pass it around; no CLEAR can scale
+ * it, besides the classic notifiers' calls, which find nothing to do. Its time per operation at
+ * {@code threads=N} less its time at {@code threads=1} is what the shared cache line costs one
+ * invalidation when N threads pass it around; no CLEAR can scale
  * better than that cost, added to its one-thread time, allows (docs/perf.md, "Threads").
  *
  * <p>The thread count is JMH's {@code threads} option, and {@code @Param threads} names it in the

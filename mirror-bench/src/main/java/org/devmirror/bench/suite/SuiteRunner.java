@@ -55,7 +55,7 @@ public final class SuiteRunner {
      * page: an munmap with nothing subscribed then took 8 us per operation for a second and
      * 31 us for the next three, or the on-heap mirror's CLEAR of 2 MiB 230 us against 28 us, in
      * the same fork, and fell back after the next collection. With the young generation fixed,
-     * its 64 MiB are touched within the first tenth of a second of warm-up and reused from then
+     * its 64 MiB are touched within the first half second of warm-up and reused from then
      * on: the same benchmarks held 5.2 us and 28 us from the first second to the last iteration
      * (docs/perf.md, "First touches"). {@code -XX:+AlwaysPreTouch} steadied them as well but
      * took 4 seconds per fork to touch the 2 GiB heap.

@@ -196,7 +196,8 @@ class BenchRegistryTest {
         // SoftDirtyCycleBench had no place in either profile, so `bench --include` could not run
         // it; with an entry it is in the full profile, among the average-time benchmarks.
         // EndToEndBench and KernelRangesBench came after the registry (average time; host operations),
-        // and so did the SOFT_DIRTY held, fan-out, thread-scaling and hand-off benchmarks (average time).
+        // and so did the SOFT_DIRTY held and fan-out benchmarks (average time) and the thread-scaling
+        // and hand-off ones (contended).
         // The host operations and the on-heap mirror, which ran with a longer warm-up, are timed
         // as every other average-time benchmark since the forks' young generation is fixed.
         assertEquals(
