@@ -35,9 +35,12 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  *       (Before the carry-over this lost the interval, and page 1 stayed tracked for good: the
  *       forbidden "0, 1, 1, 1" below, which this test found.)</li>
  *   <li>The unmap runs after the collector published the piece (old range removed from the set,
- *       its notifier possibly still inserted but DEAD, which marks nothing): the piece is marked
- *       and page 1 zapped; page 0 stays mapped, the piece waits for the next collection, which
- *       drops page 1.</li>
+ *       its notifier possibly still inserted but DEAD): the piece is marked and page 1 zapped;
+ *       page 0 stays mapped, the piece waits for the next collection, which drops page 1. If the
+ *       invalidation began before the piece's notifier was inserted, the insertion waited for its
+ *       end and only the DEAD old range was reached: its mark goes to the piece that now covers
+ *       page 1. (Before that forwarding the DEAD range marked nothing, and this test found the
+ *       same forbidden "0, 1, 1, 1" a second time.)</li>
  *   <li>The unmap runs between the collector's insertion of the piece and its publication: the
  *       invalidation kills the {@code NEW} piece, and the collector, finding it dead under the
  *       driver lock, zaps the piece's device PTEs (page 0 too: nothing would track them) and

@@ -639,14 +639,26 @@ public final class MirrorState implements AutoCloseable {
      * marks: the tracked range stays in the set, its notifier stays inserted (so later invalidations
      * still reach the pages it covers) and no fault commits inside it, until
      * {@link #collectGarbage()} splits or removes it outside the invalidation.
+     *
+     * <p>A DEAD range was replaced while this invalidation was in flight: the collector published
+     * the pieces of a split, or a fault the range of a merge, after the invalidation had started.
+     * Their notifiers were inserted behind it (the insertion waits for the period's end,
+     * {@code mmu_interval_notifier_insert} on an odd sequence), so it does not reach them, and the
+     * mark it brings to the dead range would be lost: the replacement would stay tracked over
+     * pages the host has unmapped. It goes to the ranges of the set that now cover
+     * {@code [from, to)} instead. That is safe for any event: the policy has zapped
+     * {@code [from, to)} in this same hold of the driver lock, and a marked range lets no fault
+     * commit there until the collector has split it. For an UNMAP it is also exact: munmap holds
+     * the mmap lock for write until its invalidation ends, so nothing maps those pages again
+     * meanwhile.
      */
     void dropTracking(TrackedRange t, long from, long to) {
-        if (t.state == TrackedRange.NEW) {
-            t.state = TrackedRange.DEAD; // its faulting thread removes the notifier and starts again
-            return;
-        }
-        if (t.state == TrackedRange.LIVE || t.state == TrackedRange.UNMAPPED) {
-            ranges.markUnmapped(t, from, to);
+        switch (t.state) {
+            case TrackedRange.NEW ->
+                t.state = TrackedRange.DEAD; // its faulting thread removes the notifier and starts again
+            case TrackedRange.LIVE, TrackedRange.UNMAPPED -> ranges.markUnmapped(t, from, to);
+            case TrackedRange.DEAD -> ranges.markUnmappedIn(from, to);
+            default -> throw new IllegalStateException("tracked range state " + t.state);
         }
     }
 

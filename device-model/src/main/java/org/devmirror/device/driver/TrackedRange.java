@@ -131,6 +131,13 @@ public final class TrackedRange implements IntervalNotifierOps {
      * lock. Allocation-free: past {@link #MAX_UNMAPPED} intervals it only notes the overflow.
      */
     void addUnmapped(long from, long to) {
+        // One UNMAP may bring the same interval twice (directly, and forwarded from a range this
+        // one replaced): count it once, so it does not push the range past MAX_UNMAPPED.
+        for (int i = 0; i < Math.min(unmappedCount, MAX_UNMAPPED); i++) {
+            if (unmappedStart[i] <= from && to <= unmappedEnd[i]) {
+                return;
+            }
+        }
         if (unmappedCount < MAX_UNMAPPED) {
             unmappedStart[unmappedCount] = from;
             unmappedEnd[unmappedCount] = to;

@@ -168,6 +168,18 @@ final class TrackedRanges {
     }
 
     /**
+     * Marks every range of the set that overlaps {@code [from, to)} as having lost its part of it:
+     * the mark of an UNMAP that reached a range already replaced ({@code MirrorState.dropTracking}).
+     * Allocation-free.
+     */
+    void markUnmappedIn(long from, long to) {
+        for (int i = firstEndingAfter(from); i < count && ranges[i].start < to; i++) {
+            TrackedRange r = ranges[i];
+            markUnmapped(r, Math.max(from, r.start), Math.min(to, r.end));
+        }
+    }
+
+    /**
      * Carries over to {@code piece}, just published in place of the unmapped range {@code old},
      * the intervals an invalidation marked on {@code old} after the collector computed the pieces
      * from its first {@code seen} intervals. The collector inserts the pieces' notifiers outside

@@ -160,6 +160,46 @@ class TrackedRangesTest {
         assertNull(ranges.peekUnmapped());
     }
 
+    /**
+     * An UNMAP whose callback reached the old range only after the collector had published its
+     * piece (the piece's notifier was inserted behind the invalidation, so the invalidation never
+     * reaches it): the mark goes to the ranges of the set covering the unmapped pages, clipped to
+     * each, and to no other (the window {@code GcVsUnmapTest} found).
+     */
+    @Test
+    void anUnmapReachingAReplacedRangeMarksTheRangesNowCoveringIt() {
+        TrackedRange piece = live(0, 3);
+        TrackedRange next = live(4, 8);
+        TrackedRange apart = live(10, 12);
+        ranges.markUnmappedIn(BASE + P, BASE + 6 * P);
+        assertEquals(TrackedRange.UNMAPPED, piece.state);
+        assertEquals(TrackedRange.UNMAPPED, next.state);
+        assertEquals(TrackedRange.LIVE, apart.state, "outside the unmapped pages");
+        assertArrayEquals(new long[] {0, 1}, pieces(piece));
+        assertArrayEquals(new long[] {6, 8}, pieces(next));
+        ranges.markUnmappedIn(BASE + 8 * P, BASE + 10 * P); // the gap between two ranges
+        assertEquals(TrackedRange.LIVE, apart.state);
+    }
+
+    /**
+     * The same UNMAP can mark a range twice: directly, and forwarded from the range it replaced.
+     * The interval counts once, so repeats never overflow into dropping the whole range.
+     */
+    @Test
+    void theSameUnmappedIntervalCountsOnce() {
+        TrackedRange t = live(0, 8);
+        for (int i = 0; i <= TrackedRange.MAX_UNMAPPED; i++) {
+            unmap(t, 2, 3);
+        }
+        unmap(t, 2, 3);
+        ranges.markUnmappedIn(BASE + 2 * P, BASE + 3 * P);
+        assertEquals(1, t.unmappedCount);
+        assertArrayEquals(new long[] {0, 2, 3, 8}, pieces(t));
+        unmap(t, 1, 4); // wider: a new interval
+        assertEquals(2, t.unmappedCount);
+        assertArrayEquals(new long[] {0, 1, 4, 8}, pieces(t));
+    }
+
     /** [0, 16) with its last page unmapped: the collector's pieces are [0, 15). */
     private TrackedRange unmappedAtItsLastPage() {
         TrackedRange old = range(0, 16);
